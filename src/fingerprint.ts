@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+
+/** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
+export const FORMAT_VERSION = '1'
+
+export interface FingerprintInputs {
+  pythonExecutable: string
+  pythonVersion: string
+  implementation: string
+  venvPath: string
+  /** Every requirements file, includes too, and the cache-dependency-path files. */
+  files: string[]
+  packages: string[]
+  upgrade: string[]
+  pipArgs: string[]
+}
+
+/**
+ * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
+ * is both the "nothing to do" check for a venv already present and the cache key's core.
+ */
+export function fingerprint(
+  inputs: FingerprintInputs,
+  read = (f: string) => fs.readFileSync(f)
+): string {
+  const hash = createHash('sha256')
+  const field = (name: string, value: string | Buffer): void => {
+    hash.update(`${name}\0${value.length}\0`)
+    hash.update(value)
+  }
+  field('format', FORMAT_VERSION)
+  field('python', inputs.pythonExecutable)
+  field('version', inputs.pythonVersion)
+  field('implementation', inputs.implementation)
+  field('venv', inputs.venvPath)
+  for (const file of [...new Set(inputs.files)].sort()) {
+    field('file', file)
+    field('content', read(file))
+  }
+  field('packages', JSON.stringify(inputs.packages))
+  field('upgrade', JSON.stringify(inputs.upgrade))
+  field('pip-args', JSON.stringify(inputs.pipArgs))
+  return hash.digest('hex')
+}

@@ -1,0 +1,190 @@
+import * as core from '@actions/core'
+import * as glob from '@actions/glob'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { inputError } from './errors.js'
+import { readVersionFile } from './version-file.js'
+import { parseVersionSpec, VersionSpecError } from './version-spec.js'
+import { inputLines, splitWords } from './words.js'
+
+export type UserSitePolicy = 'fail' | 'warn' | 'ignore'
+
+/** Every input, validated once. Paths are absolute. */
+export interface Config {
+  workspace: string
+  workingDirectory: string
+  /** The version spec to look for, from `python-version` or the version file; '' for the default. */
+  pythonVersion: string
+  /** Where `pythonVersion` came from, for messages. */
+  pythonVersionSource: string
+  pythonPath: string
+  allowPrereleases: boolean
+  venvPath: string
+  createVenv: boolean
+  requirementFiles: string[]
+  packages: string[]
+  upgrade: string[]
+  pipArgs: string[]
+  activate: boolean
+}
+
+export type InputReader = (name: string) => string
+
+const readActionInput: InputReader = name => core.getInput(name)
+
+export function parseBoolean(input: string, value: string, fallback: boolean): boolean {
+  const v = value.trim().toLowerCase()
+  if (v === '') return fallback
+  if (v === 'true') return true
+  if (v === 'false') return false
+  throw inputError(input, value, 'use true or false.')
+}
+
+export function parseChoice<T extends string>(
+  input: string,
+  value: string,
+  choices: readonly T[],
+  fallback: T
+): T {
+  const v = value.trim().toLowerCase()
+  if (v === '') return fallback
+  if ((choices as readonly string[]).includes(v)) return v as T
+  throw inputError(input, value, `use one of ${choices.join(', ')}.`)
+}
+
+function words(input: string, value: string): string[] {
+  try {
+    return splitWords(value)
+  } catch (error) {
+    throw inputError(input, value, `${(error as Error).message}; close the quote or escape it.`)
+  }
+}
+
+function existingDirectory(input: string, value: string, dir: string): string {
+  if (!fs.existsSync(dir)) throw inputError(input, value, `${dir} does not exist.`)
+  if (!fs.statSync(dir).isDirectory()) throw inputError(input, value, `${dir} is not a directory.`)
+  return dir
+}
+
+function checkRequirementFile(value: string, file: string): string {
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(file)
+  } catch {
+    throw inputError(
+      'requirements',
+      value,
+      `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`
+    )
+  }
+  if (!stat.isFile()) {
+    throw inputError('requirements', value, `${file} is not a file; name a requirements file.`)
+  }
+  try {
+    fs.accessSync(file, fs.constants.R_OK)
+  } catch {
+    throw inputError(
+      'requirements',
+      value,
+      `${file} is not readable by this user; fix its permissions.`
+    )
+  }
+  return file
+}
+
+async function requirementFiles(value: string, cwd: string): Promise<string[]> {
+  const lines = inputLines(value)
+  if (lines.length === 0) {
+    const conventional = path.join(cwd, 'requirements.txt')
+    return fs.existsSync(conventional) ? [checkRequirementFile('', conventional)] : []
+  }
+  const files: string[] = []
+  for (const line of lines) {
+    const absolute = path.resolve(cwd, line)
+    if (!/[*?[]/.test(line)) {
+      files.push(checkRequirementFile(line, absolute))
+      continue
+    }
+    const globber = await glob.create(absolute, { matchDirectories: false })
+    const matches = (await globber.glob()).sort()
+    if (matches.length === 0) {
+      throw inputError(
+        'requirements',
+        line,
+        'the pattern matches no file; fix it or remove the line.'
+      )
+    }
+    files.push(...matches.map(m => checkRequirementFile(line, m)))
+  }
+  return [...new Set(files)]
+}
+
+function versionFromFile(value: string, cwd: string): string {
+  const file = path.resolve(cwd, value)
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    throw inputError('python-version-file', value, `${file} does not exist; fix the path.`)
+  }
+  let spec: string | undefined
+  try {
+    spec = readVersionFile(file)
+  } catch (error) {
+    throw inputError(
+      'python-version-file',
+      value,
+      `${file} cannot be read: ${(error as Error).message}`
+    )
+  }
+  if (!spec) {
+    throw inputError('python-version-file', value, `${file} names no Python version; add one.`)
+  }
+  return spec
+}
+
+export async function readConfig(read: InputReader = readActionInput): Promise<Config> {
+  const workspace = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd())
+  const workingDirectory = existingDirectory(
+    'working-directory',
+    read('working-directory'),
+    path.resolve(workspace, read('working-directory') || '.')
+  )
+  const allowPrereleases = parseBoolean('allow-prereleases', read('allow-prereleases'), false)
+
+  let pythonVersion = read('python-version').trim()
+  let pythonVersionSource = "input 'python-version'"
+  const versionFile = read('python-version-file').trim()
+  if (!pythonVersion && versionFile) {
+    pythonVersion = versionFromFile(versionFile, workingDirectory)
+    pythonVersionSource = versionFile
+  }
+  if (pythonVersion) {
+    try {
+      parseVersionSpec(pythonVersion, allowPrereleases)
+    } catch (error) {
+      if (!(error instanceof VersionSpecError)) throw error
+      const input = read('python-version').trim() ? 'python-version' : 'python-version-file'
+      throw inputError(
+        input,
+        pythonVersion,
+        'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.'
+      )
+    }
+  }
+
+  const pythonPathInput = read('python-path').trim()
+  const venvInput = read('venv-path').trim() || '.venv'
+  return {
+    workspace,
+    workingDirectory,
+    pythonVersion,
+    pythonVersionSource,
+    pythonPath: pythonPathInput ? path.resolve(workingDirectory, pythonPathInput) : '',
+    allowPrereleases,
+    venvPath: path.resolve(workingDirectory, venvInput),
+    createVenv: parseBoolean('create-venv', read('create-venv'), true),
+    requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
+    packages: inputLines(read('packages')).flatMap(line => words('packages', line)),
+    upgrade: words('upgrade', read('upgrade')),
+    pipArgs: words('pip-args', read('pip-args')),
+    activate: parseBoolean('activate', read('activate'), true)
+  }
+}

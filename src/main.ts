@@ -1,0 +1,3 @@
+import { run } from './setup.js'
+
+await run()

@@ -1,0 +1,124 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { ActionError } from './errors.js'
+import { venvPython } from './platform.js'
+import { run } from './proc.js'
+import type { PythonInstall } from './python.js'
+import { maskUrlCredentials } from './secrets.js'
+
+/** One way to start pip against one target environment. */
+export interface Pip {
+  command: string
+  /** Arguments before pip's own command (`-m pip`, `--python ...`). */
+  prefix: string[]
+  /** The pip version that will run, when known (`--report` needs 22.2). */
+  version: string
+  label: string
+}
+
+export interface PipResult {
+  exitCode: number
+  /** stdout and stderr, for the guard and the annotations to read. */
+  output: string
+  /** The command line as shown in the log, secrets masked. */
+  display: string
+}
+
+/**
+ * Settings for the action's own pip runs, on top of the user's configuration: no version check
+ * (a network round trip for a warning), no prompts (a hung job), and never a user install.
+ * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
+ * instead of landing in ~/.local. PIP_NO_USER is not used: pip reads it as "user = yes".
+ */
+export const OWN_PIP_ENV: Record<string, string> = {
+  PIP_DISABLE_PIP_VERSION_CHECK: '1',
+  PIP_NO_INPUT: '1',
+  PIP_USER: '0'
+}
+
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const a = version.split('.').map(n => parseInt(n, 10) || 0)
+  const b = minimum.split('.').map(n => parseInt(n, 10) || 0)
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0)
+  }
+  return true
+}
+
+/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
+export function bundledWheels(python: PythonInstall): { pip?: string; others: string[] } {
+  const dirs = [path.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels']
+  for (const dir of dirs) {
+    let names: string[]
+    try {
+      names = fs.readdirSync(dir)
+    } catch {
+      continue
+    }
+    const pip = names.find(n => /^pip-.*\.whl$/.test(n))
+    if (!pip) continue
+    // ensurepip installs setuptools beside pip up to Python 3.11.
+    const others =
+      python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : []
+    return { pip: path.join(dir, pip), others: others.map(n => path.join(dir, n)) }
+  }
+  return { others: [] }
+}
+
+/**
+ * The fastest correct pip for a venv that has none yet: the base interpreter's own pip, already
+ * byte-compiled, driving the venv through `--python` (pip 22.3+); otherwise the pip wheel the
+ * interpreter ships, run from the zip.
+ */
+export function pipForNewVenv(python: PythonInstall, venv: string): Pip {
+  if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
+    return {
+      command: python.executable,
+      prefix: ['-m', 'pip', '--python', venvPython(venv)],
+      version: python.pip.version,
+      label: `pip ${python.pip.version} of ${python.executable}`
+    }
+  }
+  const wheel = bundledWheels(python).pip
+  if (!wheel) {
+    throw new ActionError(
+      `${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`
+    )
+  }
+  const version = /pip-([^-]+)-/.exec(path.basename(wheel))?.[1] ?? ''
+  return {
+    command: venvPython(venv),
+    prefix: [path.join(wheel, 'pip')],
+    version,
+    label: `pip ${version} from ${wheel}`
+  }
+}
+
+export function pipOf(pythonExecutable: string, version: string): Pip {
+  return {
+    command: pythonExecutable,
+    prefix: ['-m', 'pip'],
+    version,
+    label: `pip ${version} of ${pythonExecutable}`
+  }
+}
+
+/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
+export async function runPip(
+  pip: Pip,
+  args: string[],
+  title: string,
+  cwd: string
+): Promise<PipResult> {
+  const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
+  return core.group(title, async () => {
+    const result = await run(pip.command, [...pip.prefix, ...args], {
+      cwd,
+      env: OWN_PIP_ENV,
+      stream: true,
+      display
+    })
+    return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display }
+  })
+}

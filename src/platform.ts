@@ -1,0 +1,70 @@
+import * as path from 'node:path'
+
+/** The operating systems GitHub runners use, in Node's spelling. */
+export type OsName = 'linux' | 'darwin' | 'win32'
+
+export function currentOs(): OsName {
+  const os = process.platform
+  if (os === 'win32' || os === 'darwin') return os
+  return 'linux'
+}
+
+function pathFor(os: OsName): path.PlatformPath {
+  return os === 'win32' ? path.win32 : path.posix
+}
+
+/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
+export function venvBinDir(venv: string, os: OsName = currentOs()): string {
+  return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin')
+}
+
+/** The interpreter inside a venv. */
+export function venvPython(venv: string, os: OsName = currentOs()): string {
+  return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python')
+}
+
+/**
+ * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
+ * `python.exe` at the root on Windows, `bin/python3` elsewhere.
+ */
+export function prefixPython(prefix: string, os: OsName = currentOs()): string {
+  const p = pathFor(os)
+  return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3')
+}
+
+/** Executable names to look for on PATH, most specific first. */
+export function pathPythonNames(minors: string[], os: OsName = currentOs()): string[] {
+  if (os === 'win32') return ['python.exe', 'python3.exe']
+  return [...minors.map(m => `python${m}`), 'python3', 'python']
+}
+
+/** The tool cache's architecture directory name (setup-python's layout). */
+export function toolCacheArch(nodeArch: string = process.arch): string {
+  switch (nodeArch) {
+    case 'x64':
+      return 'x64'
+    case 'ia32':
+      return 'x86'
+    case 'arm64':
+      return 'arm64'
+    case 'arm':
+      return 'arm'
+    default:
+      return nodeArch
+  }
+}
+
+/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
+export function venvSitePackages(
+  venv: string,
+  version: { major: number; minor: number },
+  implementation = 'cpython',
+  freeThreaded = false,
+  os: OsName = currentOs()
+): string {
+  const p = pathFor(os)
+  if (os === 'win32') return p.join(venv, 'Lib', 'site-packages')
+  const stem = implementation === 'pypy' ? 'pypy' : 'python'
+  const suffix = freeThreaded ? 't' : ''
+  return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages')
+}

@@ -1,0 +1,51 @@
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+
+export interface RunOptions {
+  cwd?: string
+  /** Variables to set (a string) or remove (undefined) on top of this process's environment. */
+  env?: Record<string, string | undefined>
+  /** Stream the child's output into the log as it comes. */
+  stream?: boolean
+  /** Shown instead of the argument list when it would reveal a secret. */
+  display?: string
+}
+
+export interface RunResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+export function childEnv(
+  overrides: Record<string, string | undefined> = {}
+): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+    if (value !== undefined) env[key] = value
+  }
+  return env
+}
+
+/**
+ * Runs a program with an argument array, never through a shell. The exit status is returned, not
+ * thrown; a program that cannot be started throws.
+ */
+export async function run(
+  command: string,
+  args: string[],
+  options: RunOptions = {}
+): Promise<RunResult> {
+  if (options.stream) core.info(`[command] ${options.display ?? [command, ...args].join(' ')}`)
+  const write = (target: NodeJS.WriteStream) => (data: Buffer) => {
+    if (options.stream) target.write(data)
+  }
+  const result = await exec.getExecOutput(command, args, {
+    cwd: options.cwd,
+    env: childEnv(options.env),
+    silent: true,
+    ignoreReturnCode: true,
+    listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+  })
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+}

@@ -1,0 +1,181 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { ActionError } from './errors.js'
+import { venvPython } from './platform.js'
+import { run } from './proc.js'
+import type { PythonInstall } from './python.js'
+
+/** The file that marks a venv as venv-guard's, and complete only once everything is installed. */
+export const MARKER_FILE = 'venv-guard.json'
+const MARKER_FORMAT = 1
+
+export interface VenvMarker {
+  format: number
+  /** True only for venvs this action created: only those may ever be deleted. */
+  created: boolean
+  /** Written last, after a successful install: a venv without it was interrupted. */
+  complete: boolean
+  /** The base interpreter's executable. */
+  python: string
+  /** What was installed (see fingerprint.ts); an equal fingerprint means nothing to do. */
+  fingerprint: string
+}
+
+export type VenvState =
+  | { kind: 'absent' }
+  | { kind: 'empty-directory' }
+  | { kind: 'file' }
+  | { kind: 'not-venv'; entries: string[] }
+  | { kind: 'venv'; cfg: Record<string, string>; marker?: VenvMarker }
+
+export type VenvPlan =
+  | { action: 'create'; reason: string }
+  | { action: 'rebuild'; reason: string }
+  | { action: 'reuse'; reason: string; upToDate: boolean; created: boolean }
+
+/** pyvenv.cfg is `key = value` lines. */
+export function parsePyvenvCfg(text: string): Record<string, string> {
+  const cfg: Record<string, string> = {}
+  for (const line of text.split(/\r?\n/)) {
+    const eq = line.indexOf('=')
+    if (eq > 0) cfg[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim()
+  }
+  return cfg
+}
+
+function readMarker(venv: string): VenvMarker | undefined {
+  try {
+    const marker = JSON.parse(fs.readFileSync(path.join(venv, MARKER_FILE), 'utf8')) as VenvMarker
+    return marker.format === MARKER_FORMAT ? marker : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function inspectVenv(venv: string): VenvState {
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(venv)
+  } catch {
+    return { kind: 'absent' }
+  }
+  if (!stat.isDirectory()) return { kind: 'file' }
+  const entries = fs.readdirSync(venv)
+  if (entries.length === 0) return { kind: 'empty-directory' }
+  const cfgFile = path.join(venv, 'pyvenv.cfg')
+  if (!fs.existsSync(cfgFile)) return { kind: 'not-venv', entries }
+  return {
+    kind: 'venv',
+    cfg: parsePyvenvCfg(fs.readFileSync(cfgFile, 'utf8')),
+    marker: readMarker(venv)
+  }
+}
+
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir)
+  } catch {
+    return path.resolve(dir)
+  }
+}
+
+/** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
+export function madeFrom(cfg: Record<string, string>, python: PythonInstall): boolean {
+  const version = cfg.version ?? cfg.version_info ?? ''
+  const home = cfg.home ?? ''
+  const homes = [
+    path.dirname(python.executable),
+    path.join(python.basePrefix, 'bin'),
+    python.basePrefix
+  ]
+  return version.startsWith(python.versionText) && homes.some(h => realDir(h) === realDir(home))
+}
+
+/**
+ * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
+ * action created it is ever removed; anything else the user made is left as it is.
+ */
+export function planVenv(
+  state: VenvState,
+  python: PythonInstall,
+  fingerprint: string,
+  venv: string
+): VenvPlan {
+  switch (state.kind) {
+    case 'absent':
+    case 'empty-directory':
+      return { action: 'create', reason: `creating a new venv at ${venv}` }
+    case 'file':
+      throw new ActionError(
+        `Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`,
+        { title: "venv-guard: invalid input 'venv-path'" }
+      )
+    case 'not-venv':
+      throw new ActionError(
+        `Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`,
+        { title: "venv-guard: invalid input 'venv-path'" }
+      )
+    case 'venv': {
+      const marker = state.marker
+      const ours = marker?.created === true
+      if (!madeFrom(state.cfg, python)) {
+        const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`
+        if (ours) {
+          return {
+            action: 'rebuild',
+            reason: `the venv at ${venv} was made by venv-guard from another interpreter (${other}); rebuilding it for ${python.versionText}`
+          }
+        }
+        throw new ActionError(
+          `Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`,
+          { title: "venv-guard: invalid input 'venv-path'" }
+        )
+      }
+      if (ours && !marker.complete) {
+        return {
+          action: 'rebuild',
+          reason: `the venv at ${venv} was left incomplete by an interrupted run; rebuilding it`
+        }
+      }
+      const upToDate = marker?.complete === true && marker.fingerprint === fingerprint
+      return {
+        action: 'reuse',
+        upToDate,
+        created: ours,
+        reason: upToDate
+          ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
+          : `reusing the existing venv at ${venv} (made from the same interpreter)`
+      }
+    }
+  }
+}
+
+export function writeMarker(venv: string, marker: Omit<VenvMarker, 'format'>): void {
+  const file = path.join(venv, MARKER_FILE)
+  const temporary = `${file}.${process.pid}.tmp`
+  fs.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, ...marker }, null, 2))
+  fs.renameSync(temporary, file)
+}
+
+/** Removes a venv, but only one whose marker says venv-guard created it. */
+export function removeOwnVenv(venv: string): void {
+  if (readMarker(venv)?.created !== true) {
+    throw new ActionError(`Refusing to remove ${venv}: venv-guard did not create it.`)
+  }
+  fs.rmSync(venv, { recursive: true, force: true })
+}
+
+/** Creates a venv without ensurepip: pip comes with the first install (see install.ts). */
+export async function createVenv(python: PythonInstall, venv: string): Promise<void> {
+  const result = await run(python.executable, ['-m', 'venv', '--without-pip', venv])
+  if (result.exitCode !== 0) {
+    throw new ActionError(
+      `Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`
+    )
+  }
+  if (!fs.existsSync(venvPython(venv))) {
+    throw new ActionError(
+      `Creating the venv at ${venv} left no interpreter at ${venvPython(venv)}.`
+    )
+  }
+}

@@ -6,13 +6,25 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-export const ENTRIES = ['main', 'post'].filter(e => fs.existsSync(path.join(root, 'src', `${e}.ts`)))
+export const ENTRIES = ['main', 'post'].filter(e =>
+  fs.existsSync(path.join(root, 'src', `${e}.ts`))
+)
 
 /** @param {string} outRoot */
 export function build(outRoot) {
   for (const entry of ENTRIES) {
     const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js')
-    const args = ['build', `src/${entry}.ts`, '-o', path.join(outRoot, entry), '--license', 'licenses.txt', '--target', 'es2022', '--quiet']
+    const args = [
+      'build',
+      `src/${entry}.ts`,
+      '-o',
+      path.join(outRoot, entry),
+      '--license',
+      'licenses.txt',
+      '--target',
+      'es2022',
+      '--quiet'
+    ]
     execFileSync(process.execPath, [ncc, ...args], { cwd: root, stdio: 'inherit' })
   }
 }

@@ -6,7 +6,12 @@ import { build, root } from './build.mjs'
 
 /** @param {string} dir @returns {string[]} */
 function listFiles(dir) {
-  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(f => fs.statSync(path.join(dir, f)).isFile()).sort() : []
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter(f => fs.statSync(path.join(dir, f)).isFile())
+        .sort()
+    : []
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'venv-guard-dist-'))
@@ -16,10 +21,15 @@ try {
   const fresh = listFiles(scratch)
   const committed = listFiles(dist)
   const stale = [...new Set([...fresh, ...committed])].filter(
-    f => !fresh.includes(f) || !committed.includes(f) || !fs.readFileSync(path.join(scratch, f)).equals(fs.readFileSync(path.join(dist, f)))
+    f =>
+      !fresh.includes(f) ||
+      !committed.includes(f) ||
+      !fs.readFileSync(path.join(scratch, f)).equals(fs.readFileSync(path.join(dist, f)))
   )
   if (stale.length > 0) {
-    console.error(`dist/ is not a fresh build of src/ (${stale.map(f => `dist/${f}`).join(', ')}): run npm run build and commit dist/.`)
+    console.error(
+      `dist/ is not a fresh build of src/ (${stale.map(f => `dist/${f}`).join(', ')}): run npm run build and commit dist/.`
+    )
     process.exit(1)
   }
   console.log(`dist/ is a fresh build of src/ (${fresh.length} files)`)

@@ -13,8 +13,11 @@ const workspace = path.join(root, 'example')
 const runner = path.join(workspace, '.runner')
 const wheelhouse = path.join(workspace, '.wheelhouse')
 fs.rmSync(runner, { recursive: true, force: true })
-for (const dir of ['temp', 'toolcache', 'home']) fs.mkdirSync(path.join(runner, dir), { recursive: true })
-const files = Object.fromEntries(['output', 'env', 'path', 'summary', 'state'].map(f => [f, path.join(runner, f)]))
+for (const dir of ['temp', 'toolcache', 'home'])
+  fs.mkdirSync(path.join(runner, dir), { recursive: true })
+const files = Object.fromEntries(
+  ['output', 'env', 'path', 'summary', 'state'].map(f => [f, path.join(runner, f)])
+)
 for (const file of Object.values(files)) fs.writeFileSync(file, '')
 if (!fs.existsSync(wheelhouse)) buildWheelhouse(wheelhouse)
 
@@ -38,15 +41,22 @@ const env = {
   RUNNER_TEMP: path.join(runner, 'temp'),
   RUNNER_TOOL_CACHE: path.join(runner, 'toolcache')
 }
-for (const [name, spec] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = String(spec.default ?? '')
+for (const [name, spec] of Object.entries(inputs))
+  env[`INPUT_${name.toUpperCase()}`] = String(spec.default ?? '')
 for (const arg of process.argv.slice(2)) {
   const eq = arg.indexOf('=')
   if (eq > 0) env[`INPUT_${arg.slice(0, eq).toUpperCase()}`] = arg.slice(eq + 1)
 }
 
 const started = Date.now()
-const result = spawnSync(process.execPath, [path.join(root, 'dist', 'main', 'index.js')], { cwd: workspace, env, stdio: 'inherit' })
-console.log(`\n=== the action exited with ${result.status} after ${((Date.now() - started) / 1000).toFixed(1)} s`)
+const result = spawnSync(process.execPath, [path.join(root, 'dist', 'main', 'index.js')], {
+  cwd: workspace,
+  env,
+  stdio: 'inherit'
+})
+console.log(
+  `\n=== the action exited with ${result.status} after ${((Date.now() - started) / 1000).toFixed(1)} s`
+)
 for (const [name, file] of Object.entries(files)) {
   const text = fs.readFileSync(file, 'utf8').trim()
   if (text) console.log(`\n=== ${name.toUpperCase()} (${path.relative(root, file)})\n${text}`)
@@ -54,6 +64,11 @@ for (const [name, file] of Object.entries(files)) {
 if (result.status === 0) {
   const venvBin = fs.readFileSync(files.path, 'utf8').trim().split('\n')[0]
   console.log('\n=== a later step: python app.py')
-  console.log(execFileSync(path.join(venvBin, 'python'), ['app.py'], { cwd: workspace, encoding: 'utf8' }).trim())
+  console.log(
+    execFileSync(path.join(venvBin, 'python'), ['app.py'], {
+      cwd: workspace,
+      encoding: 'utf8'
+    }).trim()
+  )
 }
 process.exit(result.status ?? 1)

@@ -43,15 +43,24 @@ function compareVersions(a, b) {
  */
 export function toolWheels() {
   const dirs = ['/usr/share/python-wheels']
-  const versions = path.join(process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'), 'versions')
+  const versions = path.join(
+    process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'),
+    'versions'
+  )
   for (const v of fs.existsSync(versions) ? fs.readdirSync(versions) : []) {
     const lib = path.join(versions, v, 'lib')
-    for (const py of fs.existsSync(lib) ? fs.readdirSync(lib) : []) dirs.push(path.join(lib, py, 'ensurepip', '_bundled'))
+    for (const py of fs.existsSync(lib) ? fs.readdirSync(lib) : [])
+      dirs.push(path.join(lib, py, 'ensurepip', '_bundled'))
   }
-  const all = dirs.flatMap(dir => (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter(f => /-py3.*\.whl$/.test(f)).map(f => path.join(dir, f)))
+  const all = dirs.flatMap(dir =>
+    (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+      .filter(f => /-py3.*\.whl$/.test(f))
+      .map(f => path.join(dir, f))
+  )
   return ['pip', 'setuptools', 'wheel'].map(name => {
     const candidates = all.filter(f => path.basename(f).startsWith(`${name}-`))
-    if (candidates.length === 0) throw new Error(`no ${name} wheel on this machine (apt-get install python3-${name}-whl)`)
+    if (candidates.length === 0)
+      throw new Error(`no ${name} wheel on this machine (apt-get install python3-${name}-whl)`)
     return candidates.sort((a, b) => compareVersions(versionOf(b), versionOf(a)))[0]
   })
 }

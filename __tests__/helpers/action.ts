@@ -62,10 +62,17 @@ export function newRunner(prefix = 'vg-'): Runner {
     summary: path.join(dir, 'files', 'summary'),
     state: path.join(dir, 'files', 'state')
   }
-  for (const d of [runner.workspace, runner.home, runner.temp, runner.toolCache, path.dirname(runner.output)]) {
+  for (const d of [
+    runner.workspace,
+    runner.home,
+    runner.temp,
+    runner.toolCache,
+    path.dirname(runner.output)
+  ]) {
     fs.mkdirSync(d, { recursive: true })
   }
-  for (const f of [runner.output, runner.env, runner.path, runner.summary, runner.state]) fs.writeFileSync(f, '')
+  for (const f of [runner.output, runner.env, runner.path, runner.summary, runner.state])
+    fs.writeFileSync(f, '')
   return runner
 }
 
@@ -74,7 +81,9 @@ export function inputDefaults(): Record<string, string> {
   const action = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
     inputs: Record<string, { default?: string }>
   }
-  return Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, String(v.default ?? '')]))
+  return Object.fromEntries(
+    Object.entries(action.inputs).map(([k, v]) => [k, String(v.default ?? '')])
+  )
 }
 
 /**
@@ -161,32 +170,48 @@ export async function runAction(runner: Runner, options: RunOptions = {}): Promi
   }
   // STATE_* is how the runner hands main's saved state to post.
   if (options.entry === 'post') {
-    for (const [key, value] of Object.entries(parseCommandFile(fs.readFileSync(runner.state, 'utf8')))) {
+    for (const [key, value] of Object.entries(
+      parseCommandFile(fs.readFileSync(runner.state, 'utf8'))
+    )) {
       env[`STATE_${key}`] = value
     }
   }
   const entry = path.join(ROOT, 'dist', options.entry ?? 'main', 'index.js')
   const [command, args] = options.user
-    ? ['runuser', ['-u', options.user, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, entry]]
+    ? [
+        'runuser',
+        [
+          '-u',
+          options.user,
+          '--',
+          'env',
+          '-i',
+          ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+          process.execPath,
+          entry
+        ]
+      ]
     : [process.execPath, [entry]]
   const sizes = Object.fromEntries(
     [runner.output, runner.env, runner.path, runner.summary].map(f => [f, fs.statSync(f).size])
   )
-  const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(command, args as string[], {
-        cwd: runner.workspace,
-        env: options.user ? { PATH: process.env.PATH ?? '' } : env,
-        timeout: options.timeoutMs ?? 110_000
-      })
-      let out = ''
-      let err = ''
-      child.stdout.on('data', d => (out += d))
-      child.stderr.on('data', d => (err += d))
-      child.on('error', reject)
-      child.on('close', code => resolve({ exitCode: code ?? -1, stdout: out, stderr: err }))
-    }
-  )
+  const { exitCode, stdout, stderr } = await new Promise<{
+    exitCode: number
+    stdout: string
+    stderr: string
+  }>((resolve, reject) => {
+    const child = spawn(command, args as string[], {
+      cwd: runner.workspace,
+      env: options.user ? { PATH: process.env.PATH ?? '' } : env,
+      timeout: options.timeoutMs ?? 110_000
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', d => (out += d))
+    child.stderr.on('data', d => (err += d))
+    child.on('error', reject)
+    child.on('close', code => resolve({ exitCode: code ?? -1, stdout: out, stderr: err }))
+  })
   const since = (file: string) => fs.readFileSync(file, 'utf8').slice(sizes[file])
   return {
     exitCode,
@@ -194,7 +219,9 @@ export async function runAction(runner: Runner, options: RunOptions = {}): Promi
     stderr,
     outputs: parseCommandFile(since(runner.output)),
     exportedEnv: parseCommandFile(since(runner.env)),
-    addedPath: since(runner.path).split('\n').filter(l => l !== ''),
+    addedPath: since(runner.path)
+      .split('\n')
+      .filter(l => l !== ''),
     summary: since(runner.summary),
     state: parseCommandFile(fs.readFileSync(runner.state, 'utf8')),
     annotations: parseAnnotations(stdout)

@@ -29,11 +29,27 @@ describe.each([
     expect(run.exportedEnv.VIRTUAL_ENV).toBe(venv)
     expect(run.addedPath).toEqual([path.join(venv, 'bin')])
     const py = run.outputs['python-path']
-    expect(venvRun(runner, py, ['-c', 'import alpha, beta, gamma, delta, epsilon, zeta; print(alpha.VERSION, beta.VERSION)'])).toBe('1.0.0 2.0.0\n')
+    expect(
+      venvRun(runner, py, [
+        '-c',
+        'import alpha, beta, gamma, delta, epsilon, zeta; print(alpha.VERSION, beta.VERSION)'
+      ])
+    ).toBe('1.0.0 2.0.0\n')
     expect(venvRun(runner, py, ['-m', 'pip', '--version'])).toContain(`pip ${wheelVersion('pip')} `)
     expect(venvRun(runner, path.join(venv, 'bin', 'alpha-cli'), [])).toBe('alpha 1.0.0\n')
     // Byte-compiled like pip would leave it.
-    expect(fs.readdirSync(path.join(path.dirname(execFileSync(py, ['-c', 'import alpha; print(alpha.__file__)'], { encoding: 'utf8' }).trim()), '__pycache__')).length).toBeGreaterThan(0)
+    expect(
+      fs.readdirSync(
+        path.join(
+          path.dirname(
+            execFileSync(py, ['-c', 'import alpha; print(alpha.__file__)'], {
+              encoding: 'utf8'
+            }).trim()
+          ),
+          '__pycache__'
+        )
+      ).length
+    ).toBeGreaterThan(0)
     expect(run.stdout).toMatch(/::group::/)
     expect(run.stdout).toMatch(/After: pip [\d.]+, setuptools [\d.]+, wheel [\d.]+/)
     expect(errors(run)).toEqual([])
@@ -73,7 +89,9 @@ describe('an existing venv', () => {
     const runner = newRunner()
     const python = pyenvPython('3.11')
     execFileSync(python.executable, ['-m', 'venv', path.join(runner.workspace, 'mine')])
-    const run = await runAction(runner, { inputs: { 'python-path': python.executable, 'venv-path': 'mine', packages: 'zeta' } })
+    const run = await runAction(runner, {
+      inputs: { 'python-path': python.executable, 'venv-path': 'mine', packages: 'zeta' }
+    })
     expect(run.exitCode, describeRun(run)).toBe(0)
     expect(run.stdout).toContain('reusing the existing venv')
   })
@@ -83,7 +101,10 @@ describe('an existing venv', () => {
     const inputs = { 'python-version': '3.12', packages: 'delta' }
     expect((await runAction(runner, { inputs })).exitCode).toBe(0)
     const marker = path.join(runner.workspace, '.venv', 'venv-guard.json')
-    fs.writeFileSync(marker, fs.readFileSync(marker, 'utf8').replace('"complete": true', '"complete": false'))
+    fs.writeFileSync(
+      marker,
+      fs.readFileSync(marker, 'utf8').replace('"complete": true', '"complete": false')
+    )
     const run = await runAction(runner, { inputs })
     expect(run.exitCode, describeRun(run)).toBe(0)
     expect(run.stdout).toContain('left incomplete by an interrupted run')
@@ -92,25 +113,58 @@ describe('an existing venv', () => {
 
 describe('bad input', () => {
   const cases: Array<[string, Record<string, string>, RegExp, (workspace: string) => void]> = [
-    ['a missing requirements file', { requirements: 'nope.txt' }, /Input 'requirements' has the value "nope.txt": .*does not exist/, () => {}],
-    ['an unknown version', { 'python-version': '9.99' }, /No Python matching "9.99".*Found: .*3\.12/, () => {}],
-    ['a version that is not one', { 'python-version': 'banana' }, /Input 'python-version' has the value "banana"/, () => {}],
-    ['an invalid boolean', { 'create-venv': 'yes please' }, /Input 'create-venv' has the value "yes please": use true or false/, () => {}],
-    ['a venv-path that is a file', { 'venv-path': 'file.txt' }, /'venv-path' names .*file\.txt, which is a file/, ws => fs.writeFileSync(path.join(ws, 'file.txt'), 'keep me')],
-    ['a venv-path that is not a venv', { 'venv-path': 'src' }, /not a virtual environment/, ws => {
-      fs.mkdirSync(path.join(ws, 'src'))
-      fs.writeFileSync(path.join(ws, 'src', 'app.py'), 'keep me')
-    }]
+    [
+      'a missing requirements file',
+      { requirements: 'nope.txt' },
+      /Input 'requirements' has the value "nope.txt": .*does not exist/,
+      () => {}
+    ],
+    [
+      'an unknown version',
+      { 'python-version': '9.99' },
+      /No Python matching "9.99".*Found: .*3\.12/,
+      () => {}
+    ],
+    [
+      'a version that is not one',
+      { 'python-version': 'banana' },
+      /Input 'python-version' has the value "banana"/,
+      () => {}
+    ],
+    [
+      'an invalid boolean',
+      { 'create-venv': 'yes please' },
+      /Input 'create-venv' has the value "yes please": use true or false/,
+      () => {}
+    ],
+    [
+      'a venv-path that is a file',
+      { 'venv-path': 'file.txt' },
+      /'venv-path' names .*file\.txt, which is a file/,
+      ws => fs.writeFileSync(path.join(ws, 'file.txt'), 'keep me')
+    ],
+    [
+      'a venv-path that is not a venv',
+      { 'venv-path': 'src' },
+      /not a virtual environment/,
+      ws => {
+        fs.mkdirSync(path.join(ws, 'src'))
+        fs.writeFileSync(path.join(ws, 'src', 'app.py'), 'keep me')
+      }
+    ]
   ]
-  it.each(cases)('%s fails with one clear error and touches nothing', async (_name, inputs, message, prepare) => {
-    const runner = newRunner()
-    prepare(runner.workspace)
-    const before = fs.readdirSync(runner.workspace, { recursive: true }).sort()
-    const run = await runAction(runner, { inputs: { 'python-version': '3.12', ...inputs } })
-    expect(run.exitCode).toBe(1)
-    expect(errors(run), describeRun(run)).toHaveLength(1)
-    expect(errors(run)[0].message).toMatch(message)
-    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/)
-    expect(fs.readdirSync(runner.workspace, { recursive: true }).sort()).toEqual(before)
-  })
+  it.each(cases)(
+    '%s fails with one clear error and touches nothing',
+    async (_name, inputs, message, prepare) => {
+      const runner = newRunner()
+      prepare(runner.workspace)
+      const before = fs.readdirSync(runner.workspace, { recursive: true }).sort()
+      const run = await runAction(runner, { inputs: { 'python-version': '3.12', ...inputs } })
+      expect(run.exitCode).toBe(1)
+      expect(errors(run), describeRun(run)).toHaveLength(1)
+      expect(errors(run)[0].message).toMatch(message)
+      expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/)
+      expect(fs.readdirSync(runner.workspace, { recursive: true }).sort()).toEqual(before)
+    }
+  )
 })

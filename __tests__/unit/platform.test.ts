@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import {
+  pathPythonNames,
+  prefixPython,
+  toolCacheArch,
+  venvBinDir,
+  venvPython,
+  venvSitePackages
+} from '../../src/platform.js'
+
+describe('paths per OS', () => {
+  it.each([
+    ['linux', '/w/.venv', '/w/.venv/bin', '/w/.venv/bin/python'],
+    ['darwin', '/w/.venv', '/w/.venv/bin', '/w/.venv/bin/python'],
+    ['win32', 'D:\\a\\r\\.venv', 'D:\\a\\r\\.venv\\Scripts', 'D:\\a\\r\\.venv\\Scripts\\python.exe']
+  ] as const)('%s: venv bin and python', (os, venv, bin, python) => {
+    expect(venvBinDir(venv, os)).toBe(bin)
+    expect(venvPython(venv, os)).toBe(python)
+  })
+
+  it.each([
+    ['linux', '/opt/hostedtoolcache/Python/3.12.1/x64', '/opt/hostedtoolcache/Python/3.12.1/x64/bin/python3'],
+    ['darwin', '/Users/runner/hostedtoolcache/Python/3.12.1/arm64', '/Users/runner/hostedtoolcache/Python/3.12.1/arm64/bin/python3'],
+    ['win32', 'C:\\hostedtoolcache\\windows\\Python\\3.12.1\\x64', 'C:\\hostedtoolcache\\windows\\Python\\3.12.1\\x64\\python.exe']
+  ] as const)('%s: interpreter of a tool-cache prefix', (os, prefix, python) => {
+    expect(prefixPython(prefix, os)).toBe(python)
+  })
+
+  it.each([
+    ['linux', '/w/.venv', '/w/.venv/lib/python3.12/site-packages'],
+    ['darwin', '/w/.venv', '/w/.venv/lib/python3.12/site-packages'],
+    ['win32', 'D:\\w\\.venv', 'D:\\w\\.venv\\Lib\\site-packages']
+  ] as const)('%s: site-packages', (os, venv, expected) => {
+    expect(venvSitePackages(venv, { major: 3, minor: 12 }, 'cpython', false, os)).toBe(expected)
+  })
+
+  it('names free-threaded and PyPy site-packages', () => {
+    expect(venvSitePackages('/v', { major: 3, minor: 13 }, 'cpython', true, 'linux')).toBe(
+      '/v/lib/python3.13t/site-packages'
+    )
+    expect(venvSitePackages('/v', { major: 3, minor: 10 }, 'pypy', false, 'linux')).toBe(
+      '/v/lib/pypy3.10/site-packages'
+    )
+  })
+
+  it('looks for python3.X before python3 and python, and python.exe on Windows', () => {
+    expect(pathPythonNames(['3.12'], 'linux')).toEqual(['python3.12', 'python3', 'python'])
+    expect(pathPythonNames(['3.12'], 'win32')).toEqual(['python.exe', 'python3.exe'])
+  })
+
+  it('maps Node architectures to the tool cache names', () => {
+    expect(toolCacheArch('x64')).toBe('x64')
+    expect(toolCacheArch('ia32')).toBe('x86')
+    expect(toolCacheArch('arm64')).toBe('arm64')
+  })
+})

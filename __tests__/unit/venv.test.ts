@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import type { PythonInstall } from '../../src/python.js'
+import { ActionError } from '../../src/errors.js'
+import { parsePyvenvCfg, planVenv, type VenvMarker } from '../../src/venv.js'
+
+const python = {
+  executable: '/opt/py/3.12.1/bin/python3',
+  versionText: '3.12.1',
+  basePrefix: '/opt/py/3.12.1'
+} as PythonInstall
+
+const cfg = parsePyvenvCfg('home = /opt/py/3.12.1/bin\ninclude-system-site-packages = false\nversion = 3.12.1\n')
+const otherCfg = parsePyvenvCfg('home = /usr/bin\nversion = 3.11.2\n')
+const marker = (m: Partial<VenvMarker>): VenvMarker => ({
+  format: 1,
+  created: true,
+  complete: true,
+  python: python.executable,
+  fingerprint: 'f1',
+  ...m
+})
+
+describe('planVenv', () => {
+  it('creates where nothing is', () => {
+    expect(planVenv({ kind: 'absent' }, python, 'f1', '/w/.venv').action).toBe('create')
+    expect(planVenv({ kind: 'empty-directory' }, python, 'f1', '/w/.venv').action).toBe('create')
+  })
+
+  it('refuses a file and a directory that is not a venv', () => {
+    expect(() => planVenv({ kind: 'file' }, python, 'f1', '/w/x')).toThrow(ActionError)
+    expect(() => planVenv({ kind: 'not-venv', entries: ['app.py'] }, python, 'f1', '/w/src')).toThrow(/app\.py/)
+  })
+
+  it('reuses its own complete venv, up to date only with the same fingerprint', () => {
+    expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f1', '/v')).toMatchObject({ action: 'reuse', upToDate: true })
+    expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f2', '/v')).toMatchObject({ action: 'reuse', upToDate: false })
+  })
+
+  it('rebuilds its own venv when incomplete or made from another interpreter', () => {
+    expect(planVenv({ kind: 'venv', cfg, marker: marker({ complete: false }) }, python, 'f1', '/v').action).toBe('rebuild')
+    expect(planVenv({ kind: 'venv', cfg: otherCfg, marker: marker({}) }, python, 'f1', '/v').action).toBe('rebuild')
+  })
+
+  it("reuses the user's venv of the same interpreter but never deletes one of another", () => {
+    expect(planVenv({ kind: 'venv', cfg }, python, 'f1', '/v')).toMatchObject({ action: 'reuse', created: false, upToDate: false })
+    expect(() => planVenv({ kind: 'venv', cfg: otherCfg }, python, 'f1', '/v')).toThrow(/did not create/)
+    expect(() => planVenv({ kind: 'venv', cfg: otherCfg, marker: marker({ created: false }) }, python, 'f1', '/v')).toThrow(/did not create/)
+  })
+})

@@ -67,15 +67,18 @@ export function bundledWheels(python: PythonInstall): { pip?: string; others: st
 }
 
 /**
- * The fastest correct pip for a venv that has none yet: the base interpreter's own pip, already
- * byte-compiled, driving the venv through `--python` (pip 22.3+); otherwise the pip wheel the
- * interpreter ships, run from the zip.
+ * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
+ * already byte-compiled for this Python) run by the venv's interpreter through pip's
+ * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
+ * wheel the interpreter ships, run from the zip.
  */
 export function pipForNewVenv(python: PythonInstall, venv: string): Pip {
   if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
+    const runner = path.join(python.pip.location, '__pip-runner__.py')
+    const viaRunner = fs.existsSync(runner)
     return {
-      command: python.executable,
-      prefix: ['-m', 'pip', '--python', venvPython(venv)],
+      command: viaRunner ? venvPython(venv) : python.executable,
+      prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', venvPython(venv)],
       version: python.pip.version,
       label: `pip ${python.pip.version} of ${python.executable}`
     }

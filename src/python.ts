@@ -159,6 +159,7 @@ export function gatherCandidates(
   env: NodeJS.ProcessEnv
 ): Candidate[] {
   const osName = currentOs()
+  const pyenvRoot = env.PYENV_ROOT || path.join(os.homedir(), '.pyenv')
   const candidates: Candidate[] = []
   if (spec) {
     if (env.RUNNER_TOOL_CACHE) {
@@ -171,12 +172,16 @@ export function gatherCandidates(
         foundBy: `pythonLocation (${env.pythonLocation})`
       })
     }
-    candidates.push(...pyenvCandidates(env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'), osName))
+    candidates.push(...pyenvCandidates(pyenvRoot, osName))
   }
   const minors = spec ? minorsNamedBy(spec) : []
-  candidates.push(
-    ...pathCandidates(env.PATH ?? '', pathPythonNames(minors, osName), osName, isExecutableFile)
-  )
+  // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
+  const shims = path.join(pyenvRoot, 'shims')
+  const pathVar = (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(dir => !spec || path.resolve(dir) !== shims)
+    .join(path.delimiter)
+  candidates.push(...pathCandidates(pathVar, pathPythonNames(minors, osName), osName, isExecutableFile))
   if (osName === 'win32') {
     for (const minor of minors) {
       candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` })

@@ -37218,15 +37218,18 @@ function bundledWheels(python) {
     return { others: [] };
 }
 /**
- * The fastest correct pip for a venv that has none yet: the base interpreter's own pip, already
- * byte-compiled, driving the venv through `--python` (pip 22.3+); otherwise the pip wheel the
- * interpreter ships, run from the zip.
+ * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
+ * already byte-compiled for this Python) run by the venv's interpreter through pip's
+ * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
+ * wheel the interpreter ships, run from the zip.
  */
 function pipForNewVenv(python, venv) {
     if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
+        const runner = external_node_path_namespaceObject.join(python.pip.location, '__pip-runner__.py');
+        const viaRunner = external_node_fs_namespaceObject.existsSync(runner);
         return {
-            command: python.executable,
-            prefix: ['-m', 'pip', '--python', venvPython(venv)],
+            command: viaRunner ? venvPython(venv) : python.executable,
+            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', venvPython(venv)],
             version: python.pip.version,
             label: `pip ${python.pip.version} of ${python.executable}`
         };
@@ -37397,6 +37400,7 @@ function isExecutableFile(file) {
 /** Every place a runner keeps interpreters, in order of preference among equal versions. */
 function gatherCandidates(spec, env) {
     const osName = currentOs();
+    const pyenvRoot = env.PYENV_ROOT || external_node_path_namespaceObject.join(external_node_os_namespaceObject.homedir(), '.pyenv');
     const candidates = [];
     if (spec) {
         if (env.RUNNER_TOOL_CACHE) {
@@ -37409,10 +37413,16 @@ function gatherCandidates(spec, env) {
                 foundBy: `pythonLocation (${env.pythonLocation})`
             });
         }
-        candidates.push(...pyenvCandidates(env.PYENV_ROOT || external_node_path_namespaceObject.join(external_node_os_namespaceObject.homedir(), '.pyenv'), osName));
+        candidates.push(...pyenvCandidates(pyenvRoot, osName));
     }
     const minors = spec ? minorsNamedBy(spec) : [];
-    candidates.push(...pathCandidates(env.PATH ?? '', pathPythonNames(minors, osName), osName, isExecutableFile));
+    // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
+    const shims = external_node_path_namespaceObject.join(pyenvRoot, 'shims');
+    const pathVar = (env.PATH ?? '')
+        .split(external_node_path_namespaceObject.delimiter)
+        .filter(dir => !spec || external_node_path_namespaceObject.resolve(dir) !== shims)
+        .join(external_node_path_namespaceObject.delimiter);
+    candidates.push(...pathCandidates(pathVar, pathPythonNames(minors, osName), osName, isExecutableFile));
     if (osName === 'win32') {
         for (const minor of minors) {
             candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` });

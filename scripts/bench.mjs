@@ -1,0 +1,295 @@
+// npm run bench: the action against the manual recipe, side by side in one run, offline.
+//   recipe: python -m venv .venv && .venv/bin/python -m pip install -U pip setuptools wheel
+//           && .venv/bin/python -m pip install -r requirements.txt
+// Prints medians and ratios per path (cold, warm from cache-dir, no-op) and size, where the
+// action's time goes by phase, and the bundle's own start-up up to its first process spawn.
+// Options: --sizes 10,40,200 --runs 5 --python 3.12
+import { execFileSync, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { root, runnerEnv, stateEnv } from './runner.mjs'
+import { makeWheels, toolWheels } from './wheelhouse.mjs'
+
+const args = process.argv.slice(2)
+/** @param {string} name @param {string} fallback */
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? args[i + 1] : fallback
+}
+const sizes = option('sizes', '10,40,200').split(',').map(Number)
+const runs = Number(option('runs', '5'))
+const pythonMinor = option('python', '3.12')
+
+const pyenvRoot = process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv')
+const pythonDir = fs
+  .readdirSync(path.join(pyenvRoot, 'versions'))
+  .find(v => v.startsWith(`${pythonMinor}.`))
+if (!pythonDir) throw new Error(`pyenv has no Python ${pythonMinor}`)
+const python = path.join(pyenvRoot, 'versions', pythonDir, 'bin', 'python3')
+const benchDir = path.join(root, '.bench')
+const main = path.join(root, 'dist', 'main', 'index.js')
+const post = path.join(root, 'dist', 'post', 'index.js')
+const hasCache = fs.readFileSync(path.join(root, 'action.yml'), 'utf8').includes('cache-dir:')
+
+/** n packages, every fourth depending on the next one, five modules each (something to compile). @param {number} n */
+function packages(n) {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `bench-pkg-${i}`,
+    version: `1.${i}.0`,
+    requires: i % 4 === 0 && i + 1 < n ? [`bench-pkg-${i + 1}`] : [],
+    modules: 5,
+    script: i % 10 === 0
+  }))
+}
+
+/** @param {string} command @param {string[]} argv @param {Record<string, string>} env @param {string} cwd */
+function timed(command, argv, env, cwd) {
+  const start = process.hrtime.bigint()
+  const result = spawnSync(command, argv, {
+    env,
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024
+  })
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${argv.join(' ')} failed (${result.status}):\n${result.stdout?.slice(-3000)}\n${result.stderr?.slice(-3000)}`
+    )
+  }
+  return { seconds, stdout: result.stdout }
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** What an environment ends as: pip freeze --all, and every byte-compiled file. @param {string} venv */
+function fingerprintVenv(venv) {
+  const py = path.join(venv, 'bin', 'python')
+  const freeze = execFileSync(py, ['-m', 'pip', 'freeze', '--all'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', PIP_CONFIG_FILE: os.devNull }
+  })
+  const site = execFileSync(py, ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'], {
+    encoding: 'utf8'
+  }).trim()
+  const pycs = fs
+    .readdirSync(site, { recursive: true, encoding: 'utf8' })
+    .filter(f => f.endsWith('.pyc'))
+    .sort()
+  return { freeze, pycs }
+}
+
+/** Phases from the summary's "**Time**" line: "find Python 0.13 s · install 2.03 s". @param {string} summaryFile */
+function phases(summaryFile) {
+  const line =
+    fs
+      .readFileSync(summaryFile, 'utf8')
+      .split('\n')
+      .find(l => l.startsWith('**Time**')) ?? ''
+  return Object.fromEntries(
+    [...line.matchAll(/([a-zA-Z][a-zA-Z ]*?) ([\d.]+) s/g)].map(m => [m[1].trim(), Number(m[2])])
+  )
+}
+
+/**
+ * Milliseconds from node's start to the bundle's first process spawn, measured by a preload hook.
+ * @param {string} workspace @param {string} wheelhouse
+ */
+function startupMs(workspace, wheelhouse) {
+  const hook = path.join(benchDir, 'first-spawn.mjs')
+  fs.writeFileSync(
+    hook,
+    `import cp from 'node:child_process'\nimport { syncBuiltinESMExports } from 'node:module'\n` +
+      `const spawn = cp.spawn\ncp.spawn = (...a) => { process.stderr.write('FIRST_SPAWN_MS=' + performance.now().toFixed(1) + '\\n'); process.exit(0) }\n` +
+      `syncBuiltinESMExports()\n`
+  )
+  const { env } = runnerEnv({
+    dir: path.join(benchDir, 'runner-startup'),
+    workspace,
+    wheelhouse,
+    inputs: { 'python-version': pythonMinor }
+  })
+  const samples = []
+  for (let i = 0; i < 15; i++) {
+    const result = spawnSync(process.execPath, ['--import', hook, main], {
+      env,
+      cwd: workspace,
+      encoding: 'utf8'
+    })
+    const m = /FIRST_SPAWN_MS=([\d.]+)/.exec(result.stderr)
+    if (m) samples.push(Number(m[1]))
+  }
+  return median(samples)
+}
+
+/** @param {number} n */
+function benchSize(n) {
+  const dir = path.join(benchDir, `n${n}`)
+  const wheelhouse = path.join(dir, 'wheelhouse')
+  const recipeWs = path.join(dir, 'recipe')
+  const actionWs = path.join(dir, 'action')
+  fs.rmSync(dir, { recursive: true, force: true })
+  for (const d of [wheelhouse, recipeWs, actionWs]) fs.mkdirSync(d, { recursive: true })
+  for (const wheel of toolWheels())
+    fs.copyFileSync(wheel, path.join(wheelhouse, path.basename(wheel)))
+  makeWheels(wheelhouse, packages(n))
+  const requirements =
+    packages(n)
+      .map(p => p.name)
+      .join('\n') + '\n'
+  fs.writeFileSync(path.join(recipeWs, 'requirements.txt'), requirements)
+  fs.writeFileSync(path.join(actionWs, 'requirements.txt'), requirements)
+  const pipEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: path.join(dir, 'home'),
+    PIP_CONFIG_FILE: os.devNull,
+    PIP_NO_INDEX: '1',
+    PIP_FIND_LINKS: wheelhouse
+  }
+  const cacheDir = path.join(dir, 'cache-store')
+  const inputs = { 'python-version': pythonMinor, ...(hasCache ? { cache: 'false' } : {}) }
+
+  /** @type {Record<'recipe' | 'cold' | 'noop' | 'warm', number[]>} */
+  const t = { recipe: [], cold: [], noop: [], warm: [] }
+  /** @type {Record<string, number>[]} */
+  const phaseSamples = []
+  let recipeState = { freeze: '', pycs: /** @type {string[]} */ ([]) }
+  let actionState = recipeState
+  for (let r = 0; r < runs; r++) {
+    // Recipe and action alternate, so that drift of the machine hits both alike.
+    fs.rmSync(path.join(recipeWs, '.venv'), { recursive: true, force: true })
+    const venv = path.join(recipeWs, '.venv')
+    const recipe = [
+      timed(python, ['-m', 'venv', venv], pipEnv, recipeWs),
+      timed(
+        path.join(venv, 'bin', 'python'),
+        ['-m', 'pip', 'install', '-U', 'pip', 'setuptools', 'wheel'],
+        pipEnv,
+        recipeWs
+      ),
+      timed(
+        path.join(venv, 'bin', 'python'),
+        ['-m', 'pip', 'install', '-r', 'requirements.txt'],
+        pipEnv,
+        recipeWs
+      )
+    ]
+    t.recipe.push(recipe.reduce((s, x) => s + x.seconds, 0))
+
+    fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
+    const cold = runnerEnv({
+      dir: path.join(dir, 'runner'),
+      workspace: actionWs,
+      wheelhouse,
+      inputs
+    })
+    t.cold.push(timed(process.execPath, [main], cold.env, actionWs).seconds)
+    phaseSamples.push(phases(cold.files.summary))
+
+    const noop = runnerEnv({
+      dir: path.join(dir, 'runner'),
+      workspace: actionWs,
+      wheelhouse,
+      inputs
+    })
+    t.noop.push(timed(process.execPath, [main], noop.env, actionWs).seconds)
+
+    if (hasCache) {
+      // Fill the cache-dir store once (main + post), then every warm run restores from it.
+      const warmInputs = { ...inputs, cache: 'true', 'cache-dir': cacheDir }
+      if (r === 0) {
+        fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
+        const fill = runnerEnv({
+          dir: path.join(dir, 'runner'),
+          workspace: actionWs,
+          wheelhouse,
+          inputs: warmInputs
+        })
+        timed(process.execPath, [main], fill.env, actionWs)
+        timed(process.execPath, [post], { ...fill.env, ...stateEnv(fill.files.state) }, actionWs)
+      }
+      fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
+      const warm = runnerEnv({
+        dir: path.join(dir, 'runner'),
+        workspace: actionWs,
+        wheelhouse,
+        inputs: warmInputs
+      })
+      const result = timed(process.execPath, [main], warm.env, actionWs)
+      if (!fs.readFileSync(warm.files.output, 'utf8').includes('cache-hit<<'))
+        throw new Error('warm run set no cache-hit output')
+      t.warm.push(result.seconds)
+    }
+    if (r === 0) {
+      recipeState = fingerprintVenv(venv)
+      fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
+      const check = runnerEnv({
+        dir: path.join(dir, 'runner'),
+        workspace: actionWs,
+        wheelhouse,
+        inputs
+      })
+      timed(process.execPath, [main], check.env, actionWs)
+      actionState = fingerprintVenv(path.join(actionWs, '.venv'))
+    }
+  }
+  const same = recipeState.freeze === actionState.freeze
+  const samePycs = JSON.stringify(recipeState.pycs) === JSON.stringify(actionState.pycs)
+  if (!same || !samePycs) {
+    throw new Error(
+      `the action's venv differs from the recipe's (freeze equal: ${same}, .pyc files equal: ${samePycs} ${recipeState.pycs.length}/${actionState.pycs.length})`
+    )
+  }
+  const phaseNames = [...new Set(phaseSamples.flatMap(p => Object.keys(p)))]
+  return {
+    n,
+    recipe: median(t.recipe),
+    cold: median(t.cold),
+    noop: median(t.noop),
+    warm: t.warm.length ? median(t.warm) : undefined,
+    phases: Object.fromEntries(
+      phaseNames.map(name => [name, median(phaseSamples.map(p => p[name] ?? 0))])
+    ),
+    freeze: recipeState.freeze.split('\n').filter(Boolean).length,
+    pycs: recipeState.pycs.length
+  }
+}
+
+fs.mkdirSync(benchDir, { recursive: true })
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+console.log(
+  `venv-guard benchmark: Python ${pythonDir}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.release()}, node ${process.version}, ${runs} runs per cell (medians)`
+)
+const rows = sizes.map(benchSize)
+/** @param {number | undefined} x */
+const s = x => (x === undefined ? 'n/a' : `${x.toFixed(2)} s`)
+/** @param {number | undefined} a @param {number} b */
+const ratio = (a, b) => (a === undefined ? 'n/a' : `${(a / b).toFixed(2)}×`)
+console.log(
+  '\n| packages | recipe | action cold | ratio | action warm (cache-dir) | ratio | action no-op | ratio |'
+)
+console.log('|---|---|---|---|---|---|---|---|')
+for (const r of rows) {
+  console.log(
+    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.cold, r.recipe)} | ${s(r.warm)} | ${ratio(r.warm, r.recipe)} | ${s(r.noop)} | ${ratio(r.noop, r.recipe)} |`
+  )
+}
+console.log('\nWhere the cold run goes (medians, seconds):')
+for (const r of rows)
+  console.log(
+    `  ${r.n} packages: ${Object.entries(r.phases)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')}`
+  )
+console.log(
+  `\nSame result as the recipe: identical pip freeze --all (${rows.map(r => r.freeze).join('/')} lines) and identical .pyc files (${rows.map(r => r.pycs).join('/')}).`
+)
+console.log(
+  `Bundle start, node launch to first process spawn: ${startupMs(path.join(benchDir, `n${sizes[0]}`, 'action'), path.join(benchDir, `n${sizes[0]}`, 'wheelhouse')).toFixed(0)} ms (median of 15)`
+)

@@ -30,7 +30,11 @@ export function build(outRoot) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // Build beside the target and swap, so that a failed build leaves the old bundle in place.
   const outRoot = path.resolve(process.argv[2] ?? path.join(root, 'dist'))
+  const next = `${outRoot}.next`
+  fs.rmSync(next, { recursive: true, force: true })
+  build(next)
   fs.rmSync(outRoot, { recursive: true, force: true })
-  build(outRoot)
+  fs.renameSync(next, outRoot)
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
+import { ActionError, errorMessage } from './errors.js'
 
 export interface RunOptions {
   cwd?: string
@@ -29,7 +30,7 @@ export function childEnv(
 
 /**
  * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws.
+ * thrown; a program that cannot be started throws an ActionError that says so.
  */
 export async function run(
   command: string,
@@ -40,12 +41,20 @@ export async function run(
   const write = (target: NodeJS.WriteStream) => (data: Buffer) => {
     if (options.stream) target.write(data)
   }
-  const result = await exec.getExecOutput(command, args, {
-    cwd: options.cwd,
-    env: childEnv(options.env),
-    silent: true,
-    ignoreReturnCode: true,
-    listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
-  })
+  let result: exec.ExecOutput
+  try {
+    // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
+    result = await exec.getExecOutput(`"${command.replace(/"/g, '\\"')}"`, args, {
+      cwd: options.cwd,
+      env: childEnv(options.env),
+      silent: true,
+      ignoreReturnCode: true,
+      listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+    })
+  } catch (error) {
+    throw new ActionError(
+      `Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`
+    )
+  }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
 }

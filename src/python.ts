@@ -181,7 +181,9 @@ export function gatherCandidates(
     .split(path.delimiter)
     .filter(dir => !spec || path.resolve(dir) !== shims)
     .join(path.delimiter)
-  candidates.push(...pathCandidates(pathVar, pathPythonNames(minors, osName), osName, isExecutableFile))
+  candidates.push(
+    ...pathCandidates(pathVar, pathPythonNames(minors, osName), osName, isExecutableFile)
+  )
   if (osName === 'win32') {
     for (const minor of minors) {
       candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` })

@@ -35,6 +35,12 @@ interface Target {
 function readRequirements(config: Config): ParsedRequirements {
   const parsed = parseRequirementFiles(config.requirementFiles)
   for (const url of parsed.urls) maskUrlCredentials(url)
+  for (const file of parsed.files) {
+    const relative = path.relative(config.workspace, file)
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      core.notice(`The requirements include ${file}, which is outside the workspace.`)
+    }
+  }
   if (parsed.problems.length > 0) {
     for (const problem of parsed.problems.slice(1)) {
       core.error(problem.message, {

@@ -15,7 +15,18 @@ const base: InstallRequest = {
 describe('planPipRuns', () => {
   it('does everything in one resolver run in a fresh venv', () => {
     expect(planPipRuns(base).map(r => r.args)).toEqual([
-      ['install', '--no-compile', '--prefer-binary', 'pip', 'setuptools', 'wheel', '-r', '/w/requirements.txt', '-e', '.[dev]']
+      [
+        'install',
+        '--no-compile',
+        '--prefer-binary',
+        'pip',
+        'setuptools',
+        'wheel',
+        '-r',
+        '/w/requirements.txt',
+        '-e',
+        '.[dev]'
+      ]
     ])
   })
 
@@ -34,9 +45,9 @@ describe('planPipRuns', () => {
   })
 
   it('installs what ensurepip would when the upgrade is empty', () => {
-    expect(planPipRuns({ ...base, upgrade: [], requirementFiles: [], packages: [] }).map(r => r.args)).toEqual([
-      ['install', '--no-compile', '--prefer-binary', '/b/pip-23.2.1-py3-none-any.whl']
-    ])
+    expect(
+      planPipRuns({ ...base, upgrade: [], requirementFiles: [], packages: [] }).map(r => r.args)
+    ).toEqual([['install', '--no-compile', '--prefer-binary', '/b/pip-23.2.1-py3-none-any.whl']])
   })
 
   it('skips the upgrade of an existing venv when the upgrade is empty', () => {

@@ -19,9 +19,21 @@ describe('paths per OS', () => {
   })
 
   it.each([
-    ['linux', '/opt/hostedtoolcache/Python/3.12.1/x64', '/opt/hostedtoolcache/Python/3.12.1/x64/bin/python3'],
-    ['darwin', '/Users/runner/hostedtoolcache/Python/3.12.1/arm64', '/Users/runner/hostedtoolcache/Python/3.12.1/arm64/bin/python3'],
-    ['win32', 'C:\\hostedtoolcache\\windows\\Python\\3.12.1\\x64', 'C:\\hostedtoolcache\\windows\\Python\\3.12.1\\x64\\python.exe']
+    [
+      'linux',
+      '/opt/hostedtoolcache/Python/3.12.1/x64',
+      '/opt/hostedtoolcache/Python/3.12.1/x64/bin/python3'
+    ],
+    [
+      'darwin',
+      '/Users/runner/hostedtoolcache/Python/3.12.1/arm64',
+      '/Users/runner/hostedtoolcache/Python/3.12.1/arm64/bin/python3'
+    ],
+    [
+      'win32',
+      'C:\\hostedtoolcache\\windows\\Python\\3.12.1\\x64',
+      'C:\\hostedtoolcache\\windows\\Python\\3.12.1\\x64\\python.exe'
+    ]
   ] as const)('%s: interpreter of a tool-cache prefix', (os, prefix, python) => {
     expect(prefixPython(prefix, os)).toBe(python)
   })

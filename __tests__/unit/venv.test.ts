@@ -9,7 +9,9 @@ const python = {
   basePrefix: '/opt/py/3.12.1'
 } as PythonInstall
 
-const cfg = parsePyvenvCfg('home = /opt/py/3.12.1/bin\ninclude-system-site-packages = false\nversion = 3.12.1\n')
+const cfg = parsePyvenvCfg(
+  'home = /opt/py/3.12.1/bin\ninclude-system-site-packages = false\nversion = 3.12.1\n'
+)
 const otherCfg = parsePyvenvCfg('home = /usr/bin\nversion = 3.11.2\n')
 const marker = (m: Partial<VenvMarker>): VenvMarker => ({
   format: 1,
@@ -28,22 +30,48 @@ describe('planVenv', () => {
 
   it('refuses a file and a directory that is not a venv', () => {
     expect(() => planVenv({ kind: 'file' }, python, 'f1', '/w/x')).toThrow(ActionError)
-    expect(() => planVenv({ kind: 'not-venv', entries: ['app.py'] }, python, 'f1', '/w/src')).toThrow(/app\.py/)
+    expect(() =>
+      planVenv({ kind: 'not-venv', entries: ['app.py'] }, python, 'f1', '/w/src')
+    ).toThrow(/app\.py/)
   })
 
   it('reuses its own complete venv, up to date only with the same fingerprint', () => {
-    expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f1', '/v')).toMatchObject({ action: 'reuse', upToDate: true })
-    expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f2', '/v')).toMatchObject({ action: 'reuse', upToDate: false })
+    expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f1', '/v')).toMatchObject({
+      action: 'reuse',
+      upToDate: true
+    })
+    expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f2', '/v')).toMatchObject({
+      action: 'reuse',
+      upToDate: false
+    })
   })
 
   it('rebuilds its own venv when incomplete or made from another interpreter', () => {
-    expect(planVenv({ kind: 'venv', cfg, marker: marker({ complete: false }) }, python, 'f1', '/v').action).toBe('rebuild')
-    expect(planVenv({ kind: 'venv', cfg: otherCfg, marker: marker({}) }, python, 'f1', '/v').action).toBe('rebuild')
+    expect(
+      planVenv({ kind: 'venv', cfg, marker: marker({ complete: false }) }, python, 'f1', '/v')
+        .action
+    ).toBe('rebuild')
+    expect(
+      planVenv({ kind: 'venv', cfg: otherCfg, marker: marker({}) }, python, 'f1', '/v').action
+    ).toBe('rebuild')
   })
 
   it("reuses the user's venv of the same interpreter but never deletes one of another", () => {
-    expect(planVenv({ kind: 'venv', cfg }, python, 'f1', '/v')).toMatchObject({ action: 'reuse', created: false, upToDate: false })
-    expect(() => planVenv({ kind: 'venv', cfg: otherCfg }, python, 'f1', '/v')).toThrow(/did not create/)
-    expect(() => planVenv({ kind: 'venv', cfg: otherCfg, marker: marker({ created: false }) }, python, 'f1', '/v')).toThrow(/did not create/)
+    expect(planVenv({ kind: 'venv', cfg }, python, 'f1', '/v')).toMatchObject({
+      action: 'reuse',
+      created: false,
+      upToDate: false
+    })
+    expect(() => planVenv({ kind: 'venv', cfg: otherCfg }, python, 'f1', '/v')).toThrow(
+      /did not create/
+    )
+    expect(() =>
+      planVenv(
+        { kind: 'venv', cfg: otherCfg, marker: marker({ created: false }) },
+        python,
+        'f1',
+        '/v'
+      )
+    ).toThrow(/did not create/)
   })
 })

@@ -40,9 +40,15 @@ describe('version specs', () => {
   })
 
   it('reads implementation and free-threading', () => {
-    expect(parseVersionSpec('pypy3.10')).toMatchObject({ implementation: 'pypy', freeThreaded: false })
+    expect(parseVersionSpec('pypy3.10')).toMatchObject({
+      implementation: 'pypy',
+      freeThreaded: false
+    })
     expect(parseVersionSpec('pypy-3.9')).toMatchObject({ implementation: 'pypy' })
-    expect(parseVersionSpec('3.13t')).toMatchObject({ implementation: 'cpython', freeThreaded: true })
+    expect(parseVersionSpec('3.13t')).toMatchObject({
+      implementation: 'cpython',
+      freeThreaded: true
+    })
   })
 
   it.each(['banana', '', 'three', '3.12; rm -rf /', '>>3'])('rejects %j', spec => {
@@ -50,7 +56,15 @@ describe('version specs', () => {
   })
 
   it('orders pre-releases before the release', () => {
-    const sorted = ['3.12.0', '3.12.0rc1', '3.11.9', '3.12.0a7', '3.12.1'].map(v).sort(compareVersions)
-    expect(sorted.map(formatVersion)).toEqual(['3.11.9', '3.12.0a7', '3.12.0rc1', '3.12.0', '3.12.1'])
+    const sorted = ['3.12.0', '3.12.0rc1', '3.11.9', '3.12.0a7', '3.12.1']
+      .map(v)
+      .sort(compareVersions)
+    expect(sorted.map(formatVersion)).toEqual([
+      '3.11.9',
+      '3.12.0a7',
+      '3.12.0rc1',
+      '3.12.0',
+      '3.12.1'
+    ])
   })
 })

@@ -3,7 +3,10 @@ import { inputLines, splitWords } from '../../src/words.js'
 
 describe('splitWords', () => {
   it.each([
-    ['--index-url https://x/simple --prefer-binary', ['--index-url', 'https://x/simple', '--prefer-binary']],
+    [
+      '--index-url https://x/simple --prefer-binary',
+      ['--index-url', 'https://x/simple', '--prefer-binary']
+    ],
     ['"a b" \'c d\' e\\ f', ['a b', 'c d', 'e f']],
     ['; rm -rf ~', [';', 'rm', '-rf', '~']],
     ['$(whoami) `id` $HOME', ['$(whoami)', '`id`', '$HOME']],

@@ -28416,7 +28416,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -31227,7 +31227,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -31235,7 +31235,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31243,7 +31243,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -37119,6 +37119,7 @@ function venvSitePackages(venv, version, implementation = 'cpython', freeThreade
 ;// CONCATENATED MODULE: ./src/proc.ts
 
 
+
 function childEnv(overrides = {}) {
     const env = {};
     for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
@@ -37129,7 +37130,7 @@ function childEnv(overrides = {}) {
 }
 /**
  * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws.
+ * thrown; a program that cannot be started throws an ActionError that says so.
  */
 async function run(command, args, options = {}) {
     if (options.stream)
@@ -37138,13 +37139,20 @@ async function run(command, args, options = {}) {
         if (options.stream)
             target.write(data);
     };
-    const result = await getExecOutput(command, args, {
-        cwd: options.cwd,
-        env: childEnv(options.env),
-        silent: true,
-        ignoreReturnCode: true,
-        listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
-    });
+    let result;
+    try {
+        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
+        result = await getExecOutput(`"${command.replace(/"/g, '\\"')}"`, args, {
+            cwd: options.cwd,
+            env: childEnv(options.env),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+        });
+    }
+    catch (error) {
+        throw new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
+    }
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -37749,6 +37757,12 @@ function readRequirements(config) {
     const parsed = parseRequirementFiles(config.requirementFiles);
     for (const url of parsed.urls)
         maskUrlCredentials(url);
+    for (const file of parsed.files) {
+        const relative = external_node_path_namespaceObject.relative(config.workspace, file);
+        if (relative.startsWith('..') || external_node_path_namespaceObject.isAbsolute(relative)) {
+            notice(`The requirements include ${file}, which is outside the workspace.`);
+        }
+    }
     if (parsed.problems.length > 0) {
         for (const problem of parsed.problems.slice(1)) {
             core_error(problem.message, {

@@ -155,6 +155,25 @@ function benchSize(n) {
   const cacheDir = path.join(dir, 'cache-store')
   const inputs = { 'python-version': pythonMinor, ...(hasCache ? { cache: 'false' } : {}) }
 
+  const actionVenv = path.join(actionWs, '.venv')
+  /**
+   * One step of the action on a fresh runner; `fresh` removes the venv first, as a new job sees it.
+   * @param {Record<string, string>} stepInputs @param {{ fresh?: boolean, post?: boolean }} how
+   */
+  const actionStep = (stepInputs, { fresh = false, post: withPost = false } = {}) => {
+    if (fresh) fs.rmSync(actionVenv, { recursive: true, force: true })
+    const step = runnerEnv({
+      dir: path.join(dir, 'runner'),
+      workspace: actionWs,
+      wheelhouse,
+      inputs: stepInputs
+    })
+    const { seconds } = timed(process.execPath, [main], step.env, actionWs)
+    if (withPost)
+      timed(process.execPath, [post], { ...step.env, ...stateEnv(step.files.state) }, actionWs)
+    return { seconds, files: step.files }
+  }
+
   /** @type {Record<'recipe' | 'cold' | 'noop' | 'warm', number[]>} */
   const t = { recipe: [], cold: [], noop: [], warm: [] }
   /** @type {Record<string, number>[]} */
@@ -163,8 +182,8 @@ function benchSize(n) {
   let actionState = recipeState
   for (let r = 0; r < runs; r++) {
     // Recipe and action alternate, so that drift of the machine hits both alike.
-    fs.rmSync(path.join(recipeWs, '.venv'), { recursive: true, force: true })
     const venv = path.join(recipeWs, '.venv')
+    fs.rmSync(venv, { recursive: true, force: true })
     const recipe = [
       timed(python, ['-m', 'venv', venv], pipEnv, recipeWs),
       timed(
@@ -180,63 +199,26 @@ function benchSize(n) {
         recipeWs
       )
     ]
-    t.recipe.push(recipe.reduce((s, x) => s + x.seconds, 0))
+    t.recipe.push(recipe.reduce((sum, x) => sum + x.seconds, 0))
 
-    fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
-    const cold = runnerEnv({
-      dir: path.join(dir, 'runner'),
-      workspace: actionWs,
-      wheelhouse,
-      inputs
-    })
-    t.cold.push(timed(process.execPath, [main], cold.env, actionWs).seconds)
+    const cold = actionStep(inputs, { fresh: true })
+    t.cold.push(cold.seconds)
     phaseSamples.push(phases(cold.files.summary))
-
-    const noop = runnerEnv({
-      dir: path.join(dir, 'runner'),
-      workspace: actionWs,
-      wheelhouse,
-      inputs
-    })
-    t.noop.push(timed(process.execPath, [main], noop.env, actionWs).seconds)
+    if (r === 0) {
+      recipeState = fingerprintVenv(venv)
+      actionState = fingerprintVenv(actionVenv)
+    }
+    t.noop.push(actionStep(inputs).seconds)
 
     if (hasCache) {
       // Fill the cache-dir store once (main + post), then every warm run restores from it.
       const warmInputs = { ...inputs, cache: 'true', 'cache-dir': cacheDir }
-      if (r === 0) {
-        fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
-        const fill = runnerEnv({
-          dir: path.join(dir, 'runner'),
-          workspace: actionWs,
-          wheelhouse,
-          inputs: warmInputs
-        })
-        timed(process.execPath, [main], fill.env, actionWs)
-        timed(process.execPath, [post], { ...fill.env, ...stateEnv(fill.files.state) }, actionWs)
+      if (r === 0) actionStep(warmInputs, { fresh: true, post: true })
+      const warm = actionStep(warmInputs, { fresh: true })
+      if (!/cache-hit<<\S+\ntrue\n/.test(fs.readFileSync(warm.files.output, 'utf8'))) {
+        throw new Error('the warm run was no cache hit')
       }
-      fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
-      const warm = runnerEnv({
-        dir: path.join(dir, 'runner'),
-        workspace: actionWs,
-        wheelhouse,
-        inputs: warmInputs
-      })
-      const result = timed(process.execPath, [main], warm.env, actionWs)
-      if (!fs.readFileSync(warm.files.output, 'utf8').includes('cache-hit<<'))
-        throw new Error('warm run set no cache-hit output')
-      t.warm.push(result.seconds)
-    }
-    if (r === 0) {
-      recipeState = fingerprintVenv(venv)
-      fs.rmSync(path.join(actionWs, '.venv'), { recursive: true, force: true })
-      const check = runnerEnv({
-        dir: path.join(dir, 'runner'),
-        workspace: actionWs,
-        wheelhouse,
-        inputs
-      })
-      timed(process.execPath, [main], check.env, actionWs)
-      actionState = fingerprintVenv(path.join(actionWs, '.venv'))
+      t.warm.push(warm.seconds)
     }
   }
   const same = recipeState.freeze === actionState.freeze

@@ -206,8 +206,12 @@ print(json.dumps({
 }))`
 
 /** Runs the probe with the interpreter, from a directory outside the workspace (-c puts it on sys.path). */
-export async function probeUserSite(executable: string, cwd: string): Promise<UserSiteFacts> {
-  const result = await run(executable, ['-c', PROBE], { cwd })
+export async function probeUserSite(
+  executable: string,
+  cwd: string,
+  env: Record<string, string | undefined> = {}
+): Promise<UserSiteFacts> {
+  const result = await run(executable, ['-c', PROBE], { cwd, env })
   const last = result.stdout.trim().split(/\r?\n/).pop() ?? ''
   if (result.exitCode !== 0 || !last.startsWith('{')) {
     throw new ActionError(

@@ -28,9 +28,9 @@ export function handOver(runner: Runner, name = GUARD_USER): void {
 }
 
 /**
- * A root-owned CPython (mode 755) the user can run but not write: a copy of the pyenv one, made
- * once, atomically. The pyenv build is --enable-shared with an absolute RUNPATH into /root (0700),
- * so it needs LD_LIBRARY_PATH pointing at its own lib/, given by `env`.
+ * A root-owned CPython (mode 755) the user can run but not write: a copy of the pyenv one, made by
+ * ensureRootOwnedPython. The pyenv build is --enable-shared with an absolute RUNPATH into /root
+ * (0700), so it needs LD_LIBRARY_PATH pointing at its own lib/, given by `env`.
  */
 export function rootOwnedPython(minor = '3.12'): {
   executable: string
@@ -38,24 +38,30 @@ export function rootOwnedPython(minor = '3.12'): {
   env: Record<string, string>
 } {
   const prefix = `/opt/vg-python-${minor}`
-  const env = { LD_LIBRARY_PATH: path.join(prefix, 'lib') }
-  const executable = path.join(prefix, 'bin', 'python3')
-  if (!fs.existsSync(executable)) {
-    const source = path.dirname(path.dirname(pyenvPython(minor).executable))
-    const scratch = `${prefix}.tmp-${process.pid}`
-    fs.rmSync(scratch, { recursive: true, force: true })
-    execFileSync('cp', ['-a', source, scratch])
-    // The test suite is 40% of the copy and nothing here needs it.
-    fs.rmSync(path.join(scratch, 'lib', `python${minor}`, 'test'), { recursive: true, force: true })
-    execFileSync('chown', ['-R', 'root:root', scratch])
-    fs.chmodSync(scratch, 0o755)
-    try {
-      fs.renameSync(scratch, prefix)
-    } catch {
-      fs.rmSync(scratch, { recursive: true, force: true }) // another worker won the race
-    }
+  return {
+    executable: path.join(prefix, 'bin', 'python3'),
+    prefix,
+    env: { LD_LIBRARY_PATH: path.join(prefix, 'lib') }
   }
-  return { executable, prefix, env }
+}
+
+/** Makes the copy once, atomically (needs root). */
+export function ensureRootOwnedPython(minor = '3.12'): void {
+  const { prefix, executable } = rootOwnedPython(minor)
+  if (fs.existsSync(executable)) return
+  const source = path.dirname(path.dirname(pyenvPython(minor).executable))
+  const scratch = `${prefix}.tmp-${process.pid}`
+  fs.rmSync(scratch, { recursive: true, force: true })
+  execFileSync('cp', ['-a', source, scratch])
+  // The test suite is 40% of the copy and nothing here needs it.
+  fs.rmSync(path.join(scratch, 'lib', `python${minor}`, 'test'), { recursive: true, force: true })
+  execFileSync('chown', ['-R', 'root:root', scratch])
+  fs.chmodSync(scratch, 0o755)
+  try {
+    fs.renameSync(scratch, prefix)
+  } catch {
+    fs.rmSync(scratch, { recursive: true, force: true }) // another worker won the race
+  }
 }
 
 /** Runs a command as the user with exactly the given environment, never throwing. */

@@ -12,11 +12,20 @@ import {
   type Runner
 } from '../helpers/action.js'
 import { SYSTEM_PYTHON } from '../helpers/pythons.js'
-import { GUARD_USER, handOver, rootOwnedPython, runAs } from '../helpers/users.js'
+import {
+  ensureRootOwnedPython,
+  ensureUser,
+  GUARD_USER,
+  handOver,
+  rootOwnedPython,
+  runAs
+} from '../helpers/users.js'
 import { probeUserSite } from '../../src/guard.js'
 
 // Real situations only: the action runs as a user who cannot write the interpreter's
-// site-packages (a root-owned CPython, mode 755), or against Debian's PEP 668 python3.
+// site-packages (a root-owned CPython, mode 755), or against Debian's PEP 668 python3. Setting that
+// up (useradd, a copy in /opt, chown) needs root; elsewhere the file is skipped.
+const asRoot = process.platform === 'linux' && process.getuid?.() === 0
 const python = rootOwnedPython('3.12')
 const userSite = (runner: Runner) =>
   path.join(runner.home, '.local', 'lib', 'python3.12', 'site-packages')
@@ -36,6 +45,9 @@ async function runAsUser(
 }
 
 beforeAll(() => {
+  if (!asRoot) return
+  ensureUser()
+  ensureRootOwnedPython('3.12')
   // The copy runs for the user, and the user cannot write it: the premise of every test here.
   const probe = runAs(
     python.executable,
@@ -46,7 +58,7 @@ beforeAll(() => {
   expect(probe.output.trim()).toBe('False')
 })
 
-describe('create-venv: false with a site-packages the user cannot write', () => {
+describe.runIf(asRoot)('create-venv: false with a site-packages the user cannot write', () => {
   const base = { 'python-path': python.executable, 'create-venv': 'false' }
 
   it('fail: stops before pip runs, says why and how to fix it, nothing lands in ~/.local', async () => {
@@ -103,77 +115,82 @@ describe('create-venv: false with a site-packages the user cannot write', () => 
   })
 })
 
-describe('with a venv (the default), the base interpreter is reported, not failed', () => {
-  const configFile = (runner: Runner) => path.join(runner.dir, 'pip.conf')
-  const cases: Array<[string, string, (runner: Runner) => Record<string, string>]> = [
-    ['PIP_USER=1', 'user-forced-by-env', () => ({ PIP_USER: '1' })],
-    [
-      'PIP_NO_USER=1 (pip reads it as user = 1)',
-      'user-forced-by-env',
-      () => ({ PIP_NO_USER: '1' })
-    ],
-    [
-      '[install] user = yes in PIP_CONFIG_FILE',
-      'user-forced-by-config',
-      runner => {
-        fs.writeFileSync(configFile(runner), '[install]\nuser = yes\n')
-        return { PIP_CONFIG_FILE: configFile(runner) }
-      }
+describe.runIf(asRoot)(
+  'with a venv (the default), the base interpreter is reported, not failed',
+  () => {
+    const configFile = (runner: Runner) => path.join(runner.dir, 'pip.conf')
+    const cases: Array<[string, string, (runner: Runner) => Record<string, string>]> = [
+      ['PIP_USER=1', 'user-forced-by-env', () => ({ PIP_USER: '1' })],
+      [
+        'PIP_NO_USER=1 (pip reads it as user = 1)',
+        'user-forced-by-env',
+        () => ({ PIP_NO_USER: '1' })
+      ],
+      [
+        '[install] user = yes in PIP_CONFIG_FILE',
+        'user-forced-by-config',
+        runner => {
+          fs.writeFileSync(configFile(runner), '[install]\nuser = yes\n')
+          return { PIP_CONFIG_FILE: configFile(runner) }
+        }
+      ]
     ]
-  ]
-  it.each(cases)('%s: overridden for the own pip, said so', async (_name, reason, env) => {
-    const runner = newRunner()
-    fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'alpha\n')
-    const extra = env(runner)
-    handOver(runner)
-    const run = await runAction(runner, {
-      user: GUARD_USER,
-      env: { ...python.env, ...extra },
-      inputs: { 'python-path': python.executable }
+    it.each(cases)('%s: overridden for the own pip, said so', async (_name, reason, env) => {
+      const runner = newRunner()
+      fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'alpha\n')
+      const extra = env(runner)
+      handOver(runner)
+      const run = await runAction(runner, {
+        user: GUARD_USER,
+        env: { ...python.env, ...extra },
+        inputs: { 'python-path': python.executable }
+      })
+      expect(run.exitCode, describeRun(run)).toBe(0)
+      expect(run.outputs).toMatchObject({
+        'user-site-fallback': 'true',
+        'fallback-reason': reason,
+        'clean-install': 'true'
+      })
+      const notices = level(run, 'notice')
+      expect(notices).toHaveLength(1)
+      expect(notices[0].message).toMatch(/makes pip refuse .*venv-guard overrode it/)
+      expect(run.stdout).toMatch(
+        /runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding/
+      )
+      expect(errors(run).concat(level(run, 'warning'))).toEqual([])
+      expect(fs.existsSync(path.join(runner.home, '.local'))).toBe(false)
+      const venvPython = run.outputs['python-path']
+      expect(
+        runAs(venvPython, ['-c', 'import alpha; print(alpha.VERSION)'], python.env, '/').output
+      ).toBe('2.0.0\n')
     })
-    expect(run.exitCode, describeRun(run)).toBe(0)
-    expect(run.outputs).toMatchObject({
-      'user-site-fallback': 'true',
-      'fallback-reason': reason,
-      'clean-install': 'true'
-    })
-    const notices = level(run, 'notice')
-    expect(notices).toHaveLength(1)
-    expect(notices[0].message).toMatch(/makes pip refuse .*venv-guard overrode it/)
-    expect(run.stdout).toMatch(
-      /runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding/
-    )
-    expect(errors(run).concat(level(run, 'warning'))).toEqual([])
-    expect(fs.existsSync(path.join(runner.home, '.local'))).toBe(false)
-    const venvPython = run.outputs['python-path']
-    expect(
-      runAs(venvPython, ['-c', 'import alpha; print(alpha.VERSION)'], python.env, '/').output
-    ).toBe('2.0.0\n')
-  })
 
-  it('the probe finds the user config file pip finds, [global] user = true', async () => {
-    const runner = newRunner()
-    const file = path.join(runner.home, '.config', 'pip', 'pip.conf')
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    fs.writeFileSync(file, '[global]\nuser = true\n')
-    // No PIP_CONFIG_FILE: pip looks in its own places, the home directory among them.
-    const env: Record<string, string | undefined> = { ...hermeticEnv(runner), ...python.env }
-    for (const key of Object.keys({ ...process.env, ...env }))
-      if (key.startsWith('PIP_') || key.startsWith('XDG_')) env[key] = undefined
-    const pipSays = execFileSync(python.executable, ['-m', 'pip', 'config', 'list', '-v'], {
-      env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
-        string,
-        string
-      >,
-      encoding: 'utf8'
+    it('the probe finds the user config file pip finds, [global] user = true', async () => {
+      const runner = newRunner()
+      const file = path.join(runner.home, '.config', 'pip', 'pip.conf')
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      fs.writeFileSync(file, '[global]\nuser = true\n')
+      // No PIP_CONFIG_FILE: pip looks in its own places, the home directory among them.
+      const env: Record<string, string | undefined> = { ...hermeticEnv(runner), ...python.env }
+      for (const key of Object.keys({ ...process.env, ...env }))
+        if (key.startsWith('PIP_') || key.startsWith('XDG_')) env[key] = undefined
+      const pipSays = execFileSync(python.executable, ['-m', 'pip', 'config', 'list', '-v'], {
+        env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >,
+        encoding: 'utf8'
+      })
+      expect(pipSays).toContain("global.user='true'")
+      const facts = await probeUserSite(python.executable, runner.temp, env)
+      expect(facts.settings).toEqual([
+        { key: 'user', value: 'true', where: file, section: 'global' }
+      ])
     })
-    expect(pipSays).toContain("global.user='true'")
-    const facts = await probeUserSite(python.executable, runner.temp, env)
-    expect(facts.settings).toEqual([{ key: 'user', value: 'true', where: file, section: 'global' }])
-  })
-})
+  }
+)
 
-describe('later steps and the post step', () => {
+describe.runIf(asRoot)('later steps and the post step', () => {
   it('pip outside the venv refuses with the exported guard, falls back without it, and post annotates that', async () => {
     const { runner, run } = await runAsUser({ 'python-path': python.executable })
     expect(run.exitCode, describeRun(run)).toBe(0)
@@ -209,7 +226,7 @@ describe('later steps and the post step', () => {
   })
 })
 
-describe('Debian system python3 (PEP 668)', () => {
+describe.runIf(asRoot)('Debian system python3 (PEP 668)', () => {
   const base = { 'python-path': SYSTEM_PYTHON, requirements: '' }
 
   it('create-venv false, fail: refused before pip runs, with the distributor text', async () => {
@@ -252,7 +269,7 @@ describe('Debian system python3 (PEP 668)', () => {
   })
 })
 
-describe('as root, the owner', () => {
+describe.runIf(asRoot)('as root, the owner', () => {
   it('nothing to report: no fallback, clean', async () => {
     const runner = newRunner()
     const run = await runAction(runner, {

@@ -26,6 +26,10 @@ export interface Config {
   upgrade: string[]
   pipArgs: string[]
   activate: boolean
+  /** What a predicted or detected install into the user site-packages does to the step. */
+  onUserSite: UserSitePolicy
+  /** Export PIP_REQUIRE_VIRTUALENV for later steps and audit the user site in the post step. */
+  guardLaterSteps: boolean
 }
 
 export type InputReader = (name: string) => string
@@ -185,6 +189,13 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     packages: inputLines(read('packages')).flatMap(line => words('packages', line)),
     upgrade: words('upgrade', read('upgrade')),
     pipArgs: words('pip-args', read('pip-args')),
-    activate: parseBoolean('activate', read('activate'), true)
+    activate: parseBoolean('activate', read('activate'), true),
+    onUserSite: parseChoice<UserSitePolicy>(
+      'on-user-site',
+      read('on-user-site'),
+      ['fail', 'warn', 'ignore'],
+      'fail'
+    ),
+    guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true)
   }
 }

@@ -29,12 +29,14 @@ export interface PipResult {
  * Settings for the action's own pip runs, on top of the user's configuration: no version check
  * (a network round trip for a warning), no prompts (a hung job), and never a user install.
  * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
- * instead of landing in ~/.local. PIP_NO_USER is not used: pip reads it as "user = yes".
+ * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
+ * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
  */
-export const OWN_PIP_ENV: Record<string, string> = {
+export const OWN_PIP_ENV: Record<string, string | undefined> = {
   PIP_DISABLE_PIP_VERSION_CHECK: '1',
   PIP_NO_INPUT: '1',
-  PIP_USER: '0'
+  PIP_USER: '0',
+  PIP_NO_USER: undefined
 }
 
 export function versionAtLeast(version: string, minimum: string): boolean {
@@ -112,13 +114,14 @@ export async function runPip(
   pip: Pip,
   args: string[],
   title: string,
-  cwd: string
+  cwd: string,
+  env: Record<string, string | undefined> = OWN_PIP_ENV
 ): Promise<PipResult> {
   const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
   return core.group(title, async () => {
     const result = await run(pip.command, [...pip.prefix, ...args], {
       cwd,
-      env: OWN_PIP_ENV,
+      env,
       stream: true,
       display
     })

@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from './errors.js'
 import { fingerprint } from './fingerprint.js'
+import { UserSiteGuard } from './guard-step.js'
 import { readConfig, type Config } from './inputs.js'
 import {
   compileArgs,
@@ -146,7 +147,8 @@ async function install(
   python: PythonInstall,
   target: Target,
   parsed: ParsedRequirements,
-  report: RunReport
+  report: RunReport,
+  guard: UserSiteGuard
 ): Promise<void> {
   const pip = choosePip(python, target)
   core.info(`Using ${pip.label}`)
@@ -168,7 +170,8 @@ async function install(
   for (const [index, plan] of runs.entries()) {
     const reportFile = reportPath(index)
     const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
-    const result = await runPip(pip, args, plan.title, config.workingDirectory)
+    const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
+    guard.checkPipRun(result, plan.title)
     if (result.exitCode !== 0) throw pipFailure(plan.title, result.output, result.exitCode)
     if (withReport && fs.existsSync(reportFile)) {
       report.installed.push(
@@ -211,6 +214,9 @@ async function setUp(report: RunReport): Promise<void> {
   }
   core.setOutput('python-version', python.versionText)
   core.setOutput('base-python-path', python.executable)
+  const guard = await timed(report, 'check user site', () =>
+    UserSiteGuard.start(config, python, report)
+  )
 
   const parsed = readRequirements(config)
   const digest = fingerprint({
@@ -230,10 +236,14 @@ async function setUp(report: RunReport): Promise<void> {
   report.versionsBefore = installedVersions(target.sitePackages, TRACKED)
   logVersions('Before', report.versionsBefore)
   if (!target.upToDate) {
-    await timed(report, 'install', () => install(config, python, target, parsed, report))
+    await timed(report, 'install', () => install(config, python, target, parsed, report, guard))
   }
   report.versionsAfter = installedVersions(target.sitePackages, TRACKED)
   logVersions('After', report.versionsAfter)
+  guard.finish(
+    target.venv ? [target.sitePackages] : [python.purelib, python.platlib],
+    report.installed
+  )
   if (target.venv) {
     writeMarker(target.venv.path, {
       created: target.venv.created,

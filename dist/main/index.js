@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8378);
+/* harmony import */ var _setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8472);
 
 await (0,_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8378:
+/***/ 8472:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28401,7 +28401,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -28466,12 +28466,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
 function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -28508,13 +28508,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -28534,7 +28534,7 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -28542,13 +28542,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -31059,13 +31059,13 @@ var ExitCode;
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function exportVariable(name, val) {
-    const convertedVal = utils_toCommandValue(val);
+    const convertedVal = toCommandValue(val);
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('ENV', file_command_prepareKeyValueMessage(name, val));
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    command_issueCommand('set-env', { name }, convertedVal);
+    issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31097,7 +31097,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31106,10 +31106,10 @@ function core_setSecret(secret) {
 function addPath(inputPath) {
     const filePath = process.env['GITHUB_PATH'] || '';
     if (filePath) {
-        file_command_issueFileCommand('PATH', inputPath);
+        issueFileCommand('PATH', inputPath);
     }
     else {
-        command_issueCommand('add-path', {}, inputPath);
+        issueCommand('add-path', {}, inputPath);
     }
     process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
@@ -31180,10 +31180,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31219,7 +31219,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -31227,7 +31227,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -31235,7 +31235,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31243,7 +31243,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -31355,12 +31355,12 @@ class ActionError extends Error {
     }
 }
 /** A wrong input value: names the input, the value and the fix. */
-function errors_inputError(input, value, fix) {
+function inputError(input, value, fix) {
     return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
         title: `venv-guard: invalid input '${input}'`
     });
 }
-function errorMessage(error) {
+function errors_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -31394,6 +31394,1064 @@ function fingerprint(inputs, read = (f) => external_node_fs_namespaceObject.read
     field('upgrade', JSON.stringify(inputs.upgrade));
     field('pip-args', JSON.stringify(inputs.pipArgs));
     return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/requirements.ts
+
+
+function normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** Joins `\` continuations and strips comments, keeping the first physical line's number. */
+function logicalLines(content) {
+    const physical = content.split(/\r?\n/);
+    const lines = [];
+    let pending;
+    physical.forEach((raw, index) => {
+        const current = pending
+            ? { line: pending.line, text: pending.text + raw }
+            : { line: index + 1, text: raw };
+        if (current.text.endsWith('\\') && index < physical.length - 1) {
+            pending = { line: current.line, text: current.text.slice(0, -1) };
+            return;
+        }
+        pending = undefined;
+        const text = current.text.replace(/(^|\s+)#.*$/, '').trim();
+        if (text !== '')
+            lines.push({ line: current.line, text });
+    });
+    return lines;
+}
+const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/;
+const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?<=^-e))(\S.*)$/;
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
+const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
+    `\\s*(?:;.*)?$`);
+/** Options a requirement line may carry after the requirement itself. */
+const PER_REQUIREMENT_OPTION = /\s+(--hash|--config-settings|--global-option|--install-option)[=\s]/;
+function looksLikeUrlOrPath(text) {
+    return (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ||
+        /^[.~/\\]|^[A-Za-z]:\\/.test(text) ||
+        /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(text) ||
+        text.includes('/'));
+}
+function nameFromUrl(text) {
+    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
+    if (egg)
+        return normalizeName(egg[1]);
+    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
+    return wheel ? normalizeName(wheel[1]) : undefined;
+}
+function classify(file, logical) {
+    const { line, text } = logical;
+    const base = { file, line, text };
+    const include = INCLUDE.exec(text);
+    if (include) {
+        const isConstraint = include[1] === '-c' || include[1] === '--constraint';
+        const named = include[2].trim();
+        const target = /^[a-z]+:\/\//i.test(named) ? named : external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), named);
+        return { entry: { ...base, kind: isConstraint ? 'constraint' : 'include', target } };
+    }
+    const editable = EDITABLE.exec(text);
+    if (editable) {
+        return { entry: { ...base, kind: 'editable', name: nameFromUrl(editable[2]) } };
+    }
+    if (text.startsWith('-'))
+        return { entry: { ...base, kind: 'option' } };
+    const requirement = text.split(PER_REQUIREMENT_OPTION)[0].trim();
+    if (/^\$\{[A-Za-z0-9_]+\}/.test(requirement))
+        return { entry: { ...base, kind: 'requirement' } };
+    const named = NAMED_REQUIREMENT.exec(requirement);
+    if (named)
+        return { entry: { ...base, kind: 'requirement', name: normalizeName(named[1]) } };
+    if (looksLikeUrlOrPath(requirement)) {
+        return { entry: { ...base, kind: 'requirement', name: nameFromUrl(requirement) } };
+    }
+    return {
+        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
+    };
+}
+function decodeUtf8(bytes) {
+    if (bytes.includes(0))
+        return undefined;
+    try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+function parseRequirementFiles(files, read = file => external_node_fs_namespaceObject.readFileSync(file)) {
+    const result = {
+        files: [],
+        entries: [],
+        problems: [],
+        usesHashes: false,
+        urls: []
+    };
+    const visit = (file, stack, from) => {
+        if (stack.includes(file)) {
+            const origin = from ?? { file, line: 1 };
+            result.problems.push({
+                file: origin.file,
+                line: origin.line,
+                message: `include cycle: ${[...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}`
+            });
+            return;
+        }
+        if (result.files.includes(file))
+            return;
+        let bytes;
+        try {
+            bytes = read(file);
+        }
+        catch (error) {
+            const code = error.code;
+            const why = code === 'ENOENT'
+                ? 'does not exist'
+                : code === 'EISDIR'
+                    ? 'is a directory'
+                    : `cannot be read (${code ?? String(error)})`;
+            result.problems.push({
+                file: from?.file ?? file,
+                line: from?.line ?? 1,
+                message: `${file} ${why}`
+            });
+            return;
+        }
+        const content = decodeUtf8(bytes);
+        if (content === undefined) {
+            result.problems.push({
+                file: from?.file ?? file,
+                line: from?.line ?? 1,
+                message: `${file} is not a UTF-8 text file (binary or another encoding)`
+            });
+            return;
+        }
+        result.files.push(file);
+        for (const logical of logicalLines(content)) {
+            const { entry, problem } = classify(file, logical);
+            if (problem) {
+                result.problems.push({ file, line: logical.line, message: problem });
+                continue;
+            }
+            if (!entry)
+                continue;
+            result.entries.push(entry);
+            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
+                result.usesHashes = true;
+            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
+                result.urls.push(url);
+            if ((entry.kind === 'include' || entry.kind === 'constraint') &&
+                entry.target &&
+                !/^[a-z]+:\/\//i.test(entry.target)) {
+                visit(entry.target, [...stack, file], entry);
+            }
+        }
+    };
+    for (const file of files)
+        visit(external_node_path_namespaceObject.resolve(file), []);
+    return result;
+}
+/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
+function entriesByName(parsed) {
+    const byName = new Map();
+    for (const entry of parsed.entries) {
+        if (!entry.name)
+            continue;
+        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+    }
+    return byName;
+}
+
+;// CONCATENATED MODULE: ./src/install.ts
+
+
+
+
+/**
+ * The pip runs that turn the target into what the manual recipe
+ * (`pip install -U pip setuptools wheel`, then `pip install -r ...`) would leave, in as few
+ * resolver runs as is equally correct: in a fresh venv, where nothing is installed yet, upgrading
+ * and installing together gives the same result as doing it in two runs.
+ */
+function planPipRuns(request) {
+    const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
+    const requirements = [
+        ...request.requirementFiles.flatMap(file => ['-r', file]),
+        ...request.packages
+    ];
+    const upgrade = request.freshVenv && request.upgrade.length === 0 ? request.bundledWheels : request.upgrade;
+    const upgradeArgs = request.freshVenv
+        ? upgrade
+        : upgrade.length > 0
+            ? ['--upgrade', ...upgrade]
+            : [];
+    if (request.freshVenv && !request.usesHashes && requirements.length > 0) {
+        return [
+            {
+                title: 'Install pip, the upgrades and the requirements',
+                args: ['install', ...common, ...upgradeArgs, ...requirements]
+            }
+        ];
+    }
+    const runs = [];
+    if (upgradeArgs.length > 0) {
+        runs.push({
+            title: `Upgrade ${upgrade.map(u => external_node_path_namespaceObject.basename(u)).join(' ')}`,
+            args: ['install', ...common, ...upgradeArgs]
+        });
+    }
+    if (requirements.length > 0) {
+        runs.push({ title: 'Install the requirements', args: ['install', ...common, ...requirements] });
+    }
+    return runs;
+}
+/** Whether the user asked pip not to compile (then neither does the action). */
+function compileDisabled(pipArgs, env) {
+    const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
+    return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
+}
+/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
+function compileArgs(sitePackages) {
+    return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
+}
+/** Versions of the named distributions in a site-packages directory, read from dist-info names. */
+function installedVersions(sitePackages, names) {
+    const wanted = new Set(names.map(normalizeName));
+    const versions = {};
+    let entries = [];
+    try {
+        entries = external_node_fs_namespaceObject.readdirSync(sitePackages);
+    }
+    catch {
+        return versions;
+    }
+    for (const entry of entries) {
+        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
+        if (m && wanted.has(normalizeName(m[1])))
+            versions[normalizeName(m[1])] = m[2];
+    }
+    return versions;
+}
+function reportPath(index) {
+    return external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
+}
+
+;// CONCATENATED MODULE: ./src/proc.ts
+
+
+
+function childEnv(overrides = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+/**
+ * Runs a program with an argument array, never through a shell. The exit status is returned, not
+ * thrown; a program that cannot be started throws an ActionError that says so.
+ */
+async function run(command, args, options = {}) {
+    if (options.stream)
+        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    const write = (target) => (data) => {
+        if (options.stream)
+            target.write(data);
+    };
+    let result;
+    try {
+        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
+        result = await getExecOutput(`"${command.replace(/"/g, '\\"')}"`, args, {
+            cwd: options.cwd,
+            env: childEnv(options.env),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+        });
+    }
+    catch (error) {
+        throw new ActionError(`Could not start ${command}: ${errors_errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
+    }
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+;// CONCATENATED MODULE: ./src/guard.ts
+
+
+
+
+
+
+/**
+ * Mirrors pip's decide_user_install and check_externally_managed, and reads the same config files
+ * and variables pip reads, without importing pip's command machinery (that costs 200 ms; only its
+ * appdirs is imported, for the config directories). Run without -I: pip honours the user site
+ * settings (PYTHONNOUSERSITE, PYTHONUSERBASE), so the probe must too.
+ */
+const PROBE = String.raw `import json, os, shutil, site, sys, sysconfig
+WINDOWS = sys.platform.startswith("win")
+
+def user_name(uid=None):
+    try:
+        import pwd
+        return pwd.getpwuid(os.geteuid() if uid is None else uid).pw_name
+    except Exception:
+        if uid is not None:
+            return ""
+        import getpass
+        return getpass.getuser()
+
+def writable(path):
+    # pip's test_writable_dir: the nearest existing directory; os.access on POSIX, a file elsewhere.
+    while not os.path.isdir(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    if os.name == "posix":
+        ok = os.access(path, os.W_OK)
+    else:
+        name = os.path.join(path, "venv-guard-probe-%d.tmp" % os.getpid())
+        try:
+            os.close(os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL))
+            os.unlink(name)
+            ok = True
+        except OSError:
+            ok = False
+    try:
+        owner = user_name(os.stat(path).st_uid)
+    except Exception:
+        owner = ""
+    return {"tested": path, "writable": ok, "owner": owner}
+
+def externally_managed():
+    import configparser, locale
+    marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+    if not os.path.isfile(marker):
+        return None
+    try:
+        lang = locale.getlocale(locale.LC_MESSAGES)[0]
+    except (AttributeError, ValueError):
+        lang = None
+    keys = ["Error-" + lang] + ["Error-" + lang.split(s)[0] for s in "-_" if s in lang] if lang else []
+    error = ""
+    try:
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(marker, encoding="utf-8")
+        section = parser["externally-managed"]
+        error = next((section[k] for k in keys + ["Error"] if k in section), "")
+    except Exception:
+        pass
+    return {"marker": marker, "error": error}
+
+def config_files():
+    # pip's Configuration.iter_config_files, in its override order.
+    env_file = os.environ.get("PIP_CONFIG_FILE")
+    if env_file == os.devnull:
+        return []
+    name = "pip.ini" if WINDOWS else "pip.conf"
+    try:
+        from pip._internal.utils import appdirs
+        files = [os.path.join(d, name) for d in appdirs.site_config_dirs("pip")]
+        user_dir = appdirs.user_config_dir("pip")
+    except Exception:
+        files, user_dir = [], None
+    if user_dir and not (env_file and os.path.exists(env_file)):
+        legacy = os.path.join(os.path.expanduser("~"), "pip" if WINDOWS else ".pip", name)
+        files += [legacy, os.path.join(user_dir, name)]
+    files.append(os.path.join(sys.prefix, name))
+    return files + ([env_file] if env_file else [])
+
+KEYS = ("user", "no-user", "break-system-packages", "require-virtualenv", "require-venv")
+
+def settings():
+    # pip's ConfigOptionParser: [global], then [install], then PIP_* variables.
+    import configparser, locale
+    merged = {}
+    norm = lambda n: n.lower().replace("_", "-").lstrip("-")
+    for file in config_files():
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(file, encoding=locale.getpreferredencoding(False))
+        except Exception:
+            continue
+        for section in parser.sections():
+            for key, value in parser.items(section):
+                merged[section + "." + norm(key)] = (value, file)
+    for key, value in os.environ.items():
+        if key.startswith("PIP_"):
+            merged[":env:." + norm(key[4:])] = (value, key)
+    found = []
+    for wanted in ("global", "install", ":env:"):
+        for full, (value, where) in merged.items():
+            section, key = full.split(".", 1)
+            if section == wanted and key in KEYS and value:
+                found.append({"key": key, "value": value, "where": where, "section": section})
+    return found
+
+def script_python(script):
+    # The interpreter a console script starts: its shebang, or distlib's /bin/sh trampoline.
+    try:
+        with open(script, "rb") as f:
+            lines = f.read(1024).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    if not lines or not lines[0].startswith("#!"):
+        return ""
+    if lines[0].strip() == "#!/bin/sh" and len(lines) > 1 and lines[1].startswith("'''exec' "):
+        rest = lines[1][9:]
+        return rest[1:].split('"')[0] if rest.startswith('"') else rest.split(" ")[0]
+    words = lines[0][2:].split()
+    if len(words) > 1 and os.path.basename(words[0]) == "env":
+        return shutil.which(words[1]) or ""
+    return words[0] if words else ""
+
+def same_python(a, b):
+    def venv(exe):
+        root = os.path.dirname(os.path.dirname(os.path.abspath(exe)))
+        return root if os.path.isfile(os.path.join(root, "pyvenv.cfg")) else ""
+    return os.path.realpath(a) == os.path.realpath(b) and venv(a) == venv(b)
+
+def pip_on_path():
+    found = []
+    for command in ("pip", "pip3"):
+        script = shutil.which(command)
+        python = script_python(script) if script else ""
+        # Shims (pyenv, asdf) are shell scripts: which Python they pick is not known here.
+        if os.path.basename(python).lower().startswith(("python", "pypy")):
+            found.append({"command": command, "path": script, "python": python,
+                          "matches": same_python(python, sys.executable)})
+    return found
+
+paths = sysconfig.get_paths()
+print(json.dumps({
+    "executable": sys.executable,
+    "inVenv": sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"),
+    "enableUserSite": site.ENABLE_USER_SITE,
+    "sitePackages": [dict(writable(p), path=p) for p in sorted({paths["purelib"], paths["platlib"]})],
+    "user": user_name(),
+    "userSite": site.getusersitepackages(),
+    "userBase": site.getuserbase(),
+    "externallyManaged": externally_managed(),
+    "settings": settings(),
+    "pipOnPath": pip_on_path(),
+}))`;
+/** Runs the probe with the interpreter, from a directory outside the workspace (-c puts it on sys.path). */
+async function probeUserSite(executable, cwd, env = {}) {
+    const result = await run(executable, ['-c', PROBE], { cwd, env });
+    const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
+    if (result.exitCode !== 0 || !last.startsWith('{')) {
+        throw new ActionError(`Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    }
+    return JSON.parse(last);
+}
+/** pip's strtobool: the words pip takes for a yes/no option; anything else pip itself rejects. */
+function pipBool(value) {
+    const v = value.trim().toLowerCase();
+    if (['y', 'yes', 't', 'true', 'on', '1'].includes(v))
+        return true;
+    if (['n', 'no', 'f', 'false', 'off', '0'].includes(v))
+        return false;
+    return undefined;
+}
+// pip maps each key to an option's destination; `--no-user` is store_false, but from a config
+// file or a variable pip assigns the value as it is: PIP_NO_USER=1 means user = 1, a user install.
+const DESTINATIONS = {
+    user: 'user',
+    'no-user': 'user',
+    'break-system-packages': 'breakSystemPackages',
+    'require-virtualenv': 'requireVirtualenv',
+    'require-venv': 'requireVirtualenv'
+};
+/** The options pip ends up with from its config files and variables: the last setting wins. */
+function resolvePipOptions(settings) {
+    const options = {};
+    for (const s of settings) {
+        const value = pipBool(s.value);
+        const destination = DESTINATIONS[s.key];
+        if (value === undefined || !destination)
+            continue;
+        const fromEnv = s.section === ':env:';
+        options[destination] = {
+            value,
+            source: fromEnv ? 'env' : 'config',
+            where: fromEnv ? s.where : `[${s.section}] of ${s.where}`,
+            text: fromEnv ? `${s.where}=${s.value}` : `${s.key} = ${s.value}`
+        };
+    }
+    return options;
+}
+function pipArgsLocation(args) {
+    const location = { breakSystemPackages: false, redirected: false };
+    for (const arg of args) {
+        const option = arg.split('=')[0];
+        if (option === '--user')
+            location.user = true;
+        else if (option === '--no-user')
+            location.user = false;
+        else if (option === '--break-system-packages')
+            location.breakSystemPackages = true;
+        else if (['--target', '--prefix', '--root'].includes(option) || /^-t/.test(arg))
+            location.redirected = true;
+    }
+    return location;
+}
+/**
+ * pip's own order: check_externally_managed first (outside a venv, unless told to break system
+ * packages), then decide_user_install: an explicit user setting decides; otherwise a disabled user
+ * site means a normal install; otherwise site-packages that are not all writable mean a user one.
+ * Being in a venv is not the whole test: one made with --system-site-packages enables the user site.
+ */
+function decideFallback(facts, pipArgs) {
+    const args = pipArgsLocation(pipArgs);
+    const options = resolvePipOptions(facts.settings);
+    const user = args.user === undefined
+        ? options.user
+        : {
+            value: args.user,
+            source: 'pip-args',
+            where: 'pip-args',
+            text: args.user ? '--user' : '--no-user'
+        };
+    const decision = {
+        reason: '',
+        user,
+        deliberateUser: user?.source === 'pip-args' && user.value,
+        redirected: args.redirected,
+        requireVirtualenv: options.requireVirtualenv?.value ? options.requireVirtualenv : undefined
+    };
+    if (args.redirected)
+        return decision;
+    const breakSystem = args.breakSystemPackages || options.breakSystemPackages?.value === true;
+    if (!facts.inVenv && facts.externallyManaged && !breakSystem)
+        return { ...decision, reason: 'externally-managed' };
+    if (user) {
+        if (user.value && user.source !== 'pip-args')
+            return { ...decision, reason: `user-forced-by-${user.source}` };
+        return decision;
+    }
+    if (facts.enableUserSite !== true)
+        return decision;
+    const blocked = facts.sitePackages.find(s => !s.writable);
+    return blocked ? { ...decision, reason: 'site-not-writable', blocked } : decision;
+}
+/** The short form for the log. */
+function describeDecision(facts, decision) {
+    const sites = facts.sitePackages
+        .map(s => `${s.path} ${s.writable ? 'writable' : `not writable (owner ${s.owner || '?'})`}`)
+        .join(', ');
+    const parts = [
+        `user ${facts.user}`,
+        facts.inVenv ? 'in a venv' : 'not in a venv',
+        `user site ${facts.enableUserSite === true ? 'enabled' : 'disabled'} (${facts.userSite})`,
+        sites,
+        facts.externallyManaged ? `externally managed (${facts.externallyManaged.marker})` : '',
+        decision.user ? `${decision.user.text} (${decision.user.where})` : '',
+        decision.requireVirtualenv
+            ? `${decision.requireVirtualenv.text} (${decision.requireVirtualenv.where})`
+            : ''
+    ].filter(p => p !== '');
+    return `${parts.join('; ')} => ${decision.reason || 'no fallback'}`;
+}
+/** Why, in one sentence part, for the annotation. */
+function why(facts, decision) {
+    const exe = facts.executable;
+    switch (decision.reason) {
+        case 'site-not-writable': {
+            const b = decision.blocked;
+            const tested = b.tested === b.path ? '' : ` (nor is ${b.tested}, the nearest that exists)`;
+            return `${b.path}${tested} is not writable by ${facts.user}${b.owner ? ` (it belongs to ${b.owner})` : ''}, so pip would fall back to the user site-packages ${facts.userSite} ("Defaulting to user installation because normal site-packages is not writeable"; with pip install -q not even that is printed)`;
+        }
+        case 'externally-managed':
+            return `${exe} is marked externally managed (PEP 668) by ${facts.externallyManaged?.marker}, so pip refuses to install into it ("error: externally-managed-environment")`;
+        case 'user-forced-by-env':
+        case 'user-forced-by-config': {
+            const u = decision.user;
+            const noUser = u.where === 'PIP_NO_USER' || u.text.startsWith('no-user');
+            return `${u.text} in ${u.source === 'env' ? 'the environment' : u.where} forces user installs${noUser ? ' (pip takes a no-user value as the value of --user: a true value means a user install)' : ''}, so pip would install into the user site-packages ${facts.userSite}`;
+        }
+        default:
+            return '';
+    }
+}
+/** The fixes, best first: the venv, then the owner (or another interpreter), then on purpose. */
+function fixes(facts, decision) {
+    const venv = 'use a venv: drop create-venv: false (the default creates one in the workspace)';
+    switch (decision.reason) {
+        case 'site-not-writable': {
+            const owner = decision.blocked?.owner || 'the owner of the interpreter';
+            return [
+                venv,
+                `run the job as ${owner}, who owns ${decision.blocked?.tested}, or use an interpreter ${facts.user} owns (actions/setup-python, pyenv)`,
+                `if the user site is what you want, say so: pip-args: --user`
+            ];
+        }
+        case 'externally-managed':
+            return [
+                venv,
+                'use an interpreter the OS does not manage (actions/setup-python, pyenv)',
+                'only if breaking the OS-managed Python is acceptable: pip-args: --break-system-packages'
+            ];
+        default: {
+            const u = decision.user;
+            return [
+                `${venv}; venv-guard overrides ${u.text} for its own pip`,
+                u.source === 'env' ? `unset ${u.where}` : `remove ${u.text} from ${u.where}`,
+                'if the user site is what you want, say so: pip-args: --user'
+            ];
+        }
+    }
+}
+/** `pip` on PATH that runs another interpreter: the pip vs python -m pip mix-up. */
+function foreignPipNote(facts) {
+    const foreign = facts.pipOnPath.filter(p => !p.matches);
+    if (foreign.length === 0)
+        return '';
+    const which = foreign.map(p => `\`${p.command}\` (${p.path}) runs ${p.python}`).join('; ');
+    return `On PATH, ${which}, not ${facts.executable}: call \`${facts.executable} -m pip\` instead.`;
+}
+function fallbackTitle(reason) {
+    return reason === 'externally-managed'
+        ? 'venv-guard: pip refuses an externally managed Python (PEP 668)'
+        : 'venv-guard: pip would fall back to the user site-packages';
+}
+/** The annotation for an install into the interpreter itself: what, why, the fixes in order. */
+function fallbackMessage(facts, decision, outcome) {
+    const steps = fixes(facts, decision).map((f, i) => `${i + 1}) ${f}`);
+    const note = foreignPipNote(facts);
+    const parts = [
+        `pip, run with ${facts.executable} (not in a venv) as ${facts.user}, would not install into its site-packages: ${why(facts, decision)}. ${outcome}`
+    ];
+    if (decision.reason !== 'externally-managed') {
+        parts.push(`Packages in the user site are invisible to other users and jobs, and their scripts go to ${facts.userBase}, usually off PATH.`);
+    }
+    else if (facts.externallyManaged?.error) {
+        parts.push(`The distributor says: ${facts.externallyManaged.error.replace(/\s+/g, ' ')}`);
+    }
+    parts.push(`Fix, in this order: ${steps.join('; ')}.`);
+    if (note)
+        parts.push(note);
+    return parts.join('\n');
+}
+/** The notice for a venv install: the base interpreter's risk, which this step avoids. */
+function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
+    const parts = [
+        `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
+        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
+    ];
+    if (decision.reason.startsWith('user-forced')) {
+        parts.push(`Inside a venv, ${decision.user?.text} makes pip refuse ("Can not perform a '--user' install"): venv-guard overrode it for its own pip, but later steps' pip will refuse until you ${decision.user?.source === 'env' ? `unset ${decision.user?.where}` : `remove it from ${decision.user?.where}`}.`);
+    }
+    return parts.join('\n');
+}
+/** What pip's output tells about where it installed; found in the output, with -q or without. */
+function scanPipOutput(output) {
+    const signs = [];
+    if (/Defaulting to user installation because normal site-packages is not writeable/.test(output))
+        signs.push({ kind: 'fallback' });
+    if (/externally-managed-environment/.test(output))
+        signs.push({ kind: 'externally-managed' });
+    for (const m of output.matchAll(/installed in '([^']+)' which is not on PATH/g))
+        signs.push({ kind: 'scripts-off-path', dir: m[1] });
+    return signs;
+}
+/** Whether a directory is inside another (or is it). */
+function isInside(dir, parent) {
+    const relative = external_node_path_namespaceObject.relative(parent, dir);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative));
+}
+/** The distributions (`*.dist-info`, `*.egg-info`) in a site-packages directory, by entry name. */
+function guard_distributionEntries(dir) {
+    try {
+        return external_node_fs_namespaceObject.readdirSync(dir)
+            .filter(e => /\.(dist|egg)-info$/.test(e))
+            .sort();
+    }
+    catch {
+        return [];
+    }
+}
+/** `alpha-2.0.0.dist-info` -> `alpha 2.0.0`. */
+function guard_distributionLabel(entry) {
+    const m = /^(.+?)-([^-]+?)(-py[^-]*)?\.(dist|egg)-info$/.exec(entry);
+    return m ? `${m[1]} ${m[2]}` : entry;
+}
+function guard_addedEntries(before, after) {
+    const seen = new Set(before);
+    return after.filter(e => !seen.has(e));
+}
+/** Installed distributions that are in none of the target's site-packages directories. */
+function misplaced(installed, dirs) {
+    const names = installed.map(p => p.name);
+    const found = dirs.map(d => installedVersions(d, names));
+    const same = (a, b) => a !== undefined && a.toLowerCase().replace(/-/g, '_') === b.toLowerCase().replace(/-/g, '_');
+    return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
+}
+
+;// CONCATENATED MODULE: ./src/platform.ts
+
+function currentOs() {
+    const os = process.platform;
+    if (os === 'win32' || os === 'darwin')
+        return os;
+    return 'linux';
+}
+function pathFor(os) {
+    return os === 'win32' ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
+}
+/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
+function venvBinDir(venv, os = currentOs()) {
+    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
+}
+/** The interpreter inside a venv. */
+function venvPython(venv, os = currentOs()) {
+    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+}
+/**
+ * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
+ * `python.exe` at the root on Windows, `bin/python3` elsewhere.
+ */
+function prefixPython(prefix, os = currentOs()) {
+    const p = pathFor(os);
+    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
+}
+/** Executable names to look for on PATH, most specific first. */
+function pathPythonNames(minors, os = currentOs()) {
+    if (os === 'win32')
+        return ['python.exe', 'python3.exe'];
+    return [...minors.map(m => `python${m}`), 'python3', 'python'];
+}
+/** The tool cache's architecture directory name (setup-python's layout). */
+function toolCacheArch(nodeArch = process.arch) {
+    switch (nodeArch) {
+        case 'x64':
+            return 'x64';
+        case 'ia32':
+            return 'x86';
+        case 'arm64':
+            return 'arm64';
+        case 'arm':
+            return 'arm';
+        default:
+            return nodeArch;
+    }
+}
+/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
+function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(venv, 'Lib', 'site-packages');
+    const stem = implementation === 'pypy' ? 'pypy' : 'python';
+    const suffix = freeThreaded ? 't' : '';
+    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi;
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not.
+ */
+function maskUrlCredentials(text) {
+    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
+        if (password) {
+            core_setSecret(password);
+            return `${scheme}${user}:***@`;
+        }
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
+            return match;
+        core_setSecret(user);
+        return `${scheme}***@`;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/pip.ts
+
+
+
+
+
+
+
+/**
+ * Settings for the action's own pip runs, on top of the user's configuration: no version check
+ * (a network round trip for a warning), no prompts (a hung job), and never a user install.
+ * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
+ * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
+ * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
+ */
+const OWN_PIP_ENV = {
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PIP_NO_INPUT: '1',
+    PIP_USER: '0',
+    PIP_NO_USER: undefined
+};
+function versionAtLeast(version, minimum) {
+    const a = version.split('.').map(n => parseInt(n, 10) || 0);
+    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) > (b[i] ?? 0);
+    }
+    return true;
+}
+/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
+function bundledWheels(python) {
+    const dirs = [external_node_path_namespaceObject.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels'];
+    for (const dir of dirs) {
+        let names;
+        try {
+            names = external_node_fs_namespaceObject.readdirSync(dir);
+        }
+        catch {
+            continue;
+        }
+        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
+        if (!pip)
+            continue;
+        // ensurepip installs setuptools beside pip up to Python 3.11.
+        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
+        return { pip: external_node_path_namespaceObject.join(dir, pip), others: others.map(n => external_node_path_namespaceObject.join(dir, n)) };
+    }
+    return { others: [] };
+}
+/**
+ * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
+ * already byte-compiled for this Python) run by the venv's interpreter through pip's
+ * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
+ * wheel the interpreter ships, run from the zip.
+ */
+function pipForNewVenv(python, venv) {
+    if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
+        const runner = external_node_path_namespaceObject.join(python.pip.location, '__pip-runner__.py');
+        const viaRunner = external_node_fs_namespaceObject.existsSync(runner);
+        return {
+            command: viaRunner ? venvPython(venv) : python.executable,
+            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', venvPython(venv)],
+            version: python.pip.version,
+            label: `pip ${python.pip.version} of ${python.executable}`
+        };
+    }
+    const wheel = bundledWheels(python).pip;
+    if (!wheel) {
+        throw new ActionError(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
+    }
+    const version = /pip-([^-]+)-/.exec(external_node_path_namespaceObject.basename(wheel))?.[1] ?? '';
+    return {
+        command: venvPython(venv),
+        prefix: [external_node_path_namespaceObject.join(wheel, 'pip')],
+        version,
+        label: `pip ${version} from ${wheel}`
+    };
+}
+function pipOf(pythonExecutable, version) {
+    return {
+        command: pythonExecutable,
+        prefix: ['-m', 'pip'],
+        version,
+        label: `pip ${version} of ${pythonExecutable}`
+    };
+}
+/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
+async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
+    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
+    return group(title, async () => {
+        const result = await run(pip.command, [...pip.prefix, ...args], {
+            cwd,
+            env,
+            stream: true,
+            display
+        });
+        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/guard-step.ts
+
+
+
+
+
+/** What main hands to post: the user site and its distributions when main was done with it. */
+const STATE = 'user-site';
+const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
+/**
+ * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
+ * after, each step applying `on-user-site`.
+ */
+class UserSiteGuard {
+    config;
+    facts;
+    decision;
+    report;
+    before;
+    warned = false;
+    constructor(config, facts, decision, report) {
+        this.config = config;
+        this.facts = facts;
+        this.decision = decision;
+        this.report = report;
+        this.before = guard_distributionEntries(facts.userSite);
+        this.save(this.before);
+    }
+    static async start(config, python, report) {
+        const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir());
+        const decision = decideFallback(facts, config.pipArgs);
+        info(`User-site check of ${python.executable}: ${describeDecision(facts, decision)}`);
+        const foreign = foreignPipNote(facts);
+        if (foreign)
+            info(foreign);
+        setOutput('user-site-fallback', String(decision.reason !== ''));
+        setOutput('fallback-reason', decision.reason);
+        const guard = new UserSiteGuard(config, facts, decision, report);
+        guard.reportPrediction();
+        return guard;
+    }
+    reportPrediction() {
+        const { config, facts, decision } = this;
+        if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
+            info(`venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`);
+        }
+        if (decision.reason === '')
+            return;
+        if (config.createVenv) {
+            const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps);
+            if (config.onUserSite === 'ignore')
+                return info(message);
+            notice(message, { title: fallbackTitle(decision.reason) });
+            this.report.notices.push(message);
+            return;
+        }
+        const outcome = {
+            fail: 'Stopped before running pip (on-user-site: fail), so nothing was installed.',
+            warn: 'Going on, as on-user-site is warn.',
+            ignore: 'Going on, as on-user-site is ignore.'
+        }[config.onUserSite];
+        this.apply(fallbackMessage(facts, decision, outcome), fallbackTitle(decision.reason));
+    }
+    /** Applies on-user-site: fail stops the step, warn annotates, ignore only logs. */
+    apply(message, title) {
+        if (this.config.onUserSite === 'fail')
+            throw new ActionError(message, { title });
+        if (this.config.onUserSite === 'ignore')
+            return info(message);
+        warning(message, { title });
+        this.report.warnings.push(message);
+        this.warned = true;
+    }
+    /**
+     * The variables for the action's own pip. In a venv, and with on-user-site: fail, a user install
+     * is forbidden, so a fallback fails loudly. Installing into the interpreter with warn or ignore,
+     * the user has accepted the fallback: pip decides with the user's own settings, as it would alone.
+     */
+    pipEnv() {
+        if (this.config.createVenv || this.config.onUserSite === 'fail')
+            return OWN_PIP_ENV;
+        return { ...OWN_PIP_ENV, PIP_USER: process.env.PIP_USER, PIP_NO_USER: process.env.PIP_NO_USER };
+    }
+    /** Reads one pip run's output for a fallback or a refusal, even when pip exited 0. */
+    checkPipRun(result, title) {
+        const signs = scanPipOutput(result.output);
+        if (result.exitCode !== 0 && signs.some(s => s.kind === 'externally-managed')) {
+            const decision = { ...this.decision, reason: 'externally-managed' };
+            throw new ActionError(fallbackMessage(this.facts, decision, `pip refused during "${title}".`), { title: fallbackTitle('externally-managed') });
+        }
+        if (this.decision.deliberateUser)
+            return;
+        const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))];
+        const userScripts = offPath.filter(d => isInside(d, this.facts.userBase));
+        for (const dir of offPath.filter(d => !userScripts.includes(d))) {
+            warning(`pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`);
+        }
+        if (!signs.some(s => s.kind === 'fallback') && userScripts.length === 0)
+            return;
+        const message = `pip fell back to the user site-packages ${this.facts.userSite} during "${title}"${userScripts.length > 0 ? `, and put scripts into ${userScripts.join(', ')}, off PATH` : ''}.`;
+        // A fallback already announced and accepted needs no second annotation for each run.
+        if (this.warned)
+            info(message);
+        else
+            this.apply(message, LANDED_TITLE);
+    }
+    /**
+     * After the installs: everything pip installed is in the target's site-packages, and the user
+     * site gained nothing. Then later steps are guarded.
+     */
+    finish(sitePackages, installed) {
+        const { facts, decision } = this;
+        const after = guard_distributionEntries(facts.userSite);
+        const gained = decision.deliberateUser ? [] : guard_addedEntries(this.before, after);
+        const target = [...new Set(decision.deliberateUser ? [facts.userSite] : sitePackages)];
+        // What is missing from the target and not in the user site either went somewhere else.
+        const lost = decision.redirected ? [] : misplaced(installed, target);
+        const elsewhere = decision.deliberateUser ? lost : misplaced(lost, [facts.userSite]);
+        const clean = gained.length === 0 && lost.length === 0;
+        setOutput('clean-install', String(clean));
+        if (clean) {
+            info(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
+        }
+        else {
+            const problems = [
+                gained.length > 0
+                    ? `the user site-packages ${facts.userSite} gained ${gained.map(guard_distributionLabel).join(', ')}`
+                    : '',
+                elsewhere.length > 0
+                    ? `${elsewhere.map(p => `${p.name} ${p.version}`).join(', ')} ended up neither there nor in ${target.join(', ')}`
+                    : ''
+            ].filter(p => p !== '');
+            this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
+        }
+        this.save(after);
+        if (this.config.guardLaterSteps) {
+            exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
+            info('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
+        }
+    }
+    save(entries) {
+        if (!this.config.guardLaterSteps)
+            return;
+        const state = {
+            userSite: this.facts.userSite,
+            entries,
+            policy: this.config.onUserSite
+        };
+        saveState(STATE, JSON.stringify(state));
+    }
+}
+/** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
+function auditUserSite() {
+    try {
+        const saved = core.getState(STATE);
+        if (!saved)
+            return;
+        const state = JSON.parse(saved);
+        const added = addedEntries(state.entries, distributionEntries(state.userSite));
+        if (added.length === 0) {
+            core.info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
+            return;
+        }
+        const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
+        const title = 'venv-guard: later steps installed into the user site-packages';
+        if (state.policy === 'fail') {
+            core.error(message, { title });
+            process.exitCode = 1;
+        }
+        else if (state.policy === 'warn')
+            core.warning(message, { title });
+        else
+            core.info(message);
+    }
+    catch (error) {
+        core.warning(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
@@ -36688,7 +37746,7 @@ function parseBoolean(input, value, fallback) {
         return true;
     if (v === 'false')
         return false;
-    throw errors_inputError(input, value, 'use true or false.');
+    throw inputError(input, value, 'use true or false.');
 }
 function parseChoice(input, value, choices, fallback) {
     const v = value.trim().toLowerCase();
@@ -36703,14 +37761,14 @@ function words(input, value) {
         return splitWords(value);
     }
     catch (error) {
-        throw errors_inputError(input, value, `${error.message}; close the quote or escape it.`);
+        throw inputError(input, value, `${error.message}; close the quote or escape it.`);
     }
 }
 function existingDirectory(input, value, dir) {
     if (!external_node_fs_namespaceObject.existsSync(dir))
-        throw errors_inputError(input, value, `${dir} does not exist.`);
+        throw inputError(input, value, `${dir} does not exist.`);
     if (!external_node_fs_namespaceObject.statSync(dir).isDirectory())
-        throw errors_inputError(input, value, `${dir} is not a directory.`);
+        throw inputError(input, value, `${dir} is not a directory.`);
     return dir;
 }
 function checkRequirementFile(value, file) {
@@ -36719,16 +37777,16 @@ function checkRequirementFile(value, file) {
         stat = external_node_fs_namespaceObject.statSync(file);
     }
     catch {
-        throw errors_inputError('requirements', value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
+        throw inputError('requirements', value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
     }
     if (!stat.isFile()) {
-        throw errors_inputError('requirements', value, `${file} is not a file; name a requirements file.`);
+        throw inputError('requirements', value, `${file} is not a file; name a requirements file.`);
     }
     try {
         external_node_fs_namespaceObject.accessSync(file, external_node_fs_namespaceObject.constants.R_OK);
     }
     catch {
-        throw errors_inputError('requirements', value, `${file} is not readable by this user; fix its permissions.`);
+        throw inputError('requirements', value, `${file} is not readable by this user; fix its permissions.`);
     }
     return file;
 }
@@ -36748,7 +37806,7 @@ async function requirementFiles(value, cwd) {
         const globber = await create(absolute, { matchDirectories: false });
         const matches = (await globber.glob()).sort();
         if (matches.length === 0) {
-            throw errors_inputError('requirements', line, 'the pattern matches no file; fix it or remove the line.');
+            throw inputError('requirements', line, 'the pattern matches no file; fix it or remove the line.');
         }
         files.push(...matches.map(m => checkRequirementFile(line, m)));
     }
@@ -36757,17 +37815,17 @@ async function requirementFiles(value, cwd) {
 function versionFromFile(value, cwd) {
     const file = external_node_path_namespaceObject.resolve(cwd, value);
     if (!external_node_fs_namespaceObject.existsSync(file) || !external_node_fs_namespaceObject.statSync(file).isFile()) {
-        throw errors_inputError('python-version-file', value, `${file} does not exist; fix the path.`);
+        throw inputError('python-version-file', value, `${file} does not exist; fix the path.`);
     }
     let spec;
     try {
         spec = readVersionFile(file);
     }
     catch (error) {
-        throw errors_inputError('python-version-file', value, `${file} cannot be read: ${error.message}`);
+        throw inputError('python-version-file', value, `${file} cannot be read: ${error.message}`);
     }
     if (!spec) {
-        throw errors_inputError('python-version-file', value, `${file} names no Python version; add one.`);
+        throw inputError('python-version-file', value, `${file} names no Python version; add one.`);
     }
     return spec;
 }
@@ -36790,7 +37848,7 @@ async function readConfig(read = readActionInput) {
             if (!(error instanceof VersionSpecError))
                 throw error;
             const input = read('python-version').trim() ? 'python-version' : 'python-version-file';
-            throw errors_inputError(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
+            throw inputError(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
         }
     }
     const pythonPathInput = read('python-path').trim();
@@ -36808,472 +37866,10 @@ async function readConfig(read = readActionInput) {
         packages: inputLines(read('packages')).flatMap(line => words('packages', line)),
         upgrade: words('upgrade', read('upgrade')),
         pipArgs: words('pip-args', read('pip-args')),
-        activate: parseBoolean('activate', read('activate'), true)
+        activate: parseBoolean('activate', read('activate'), true),
+        onUserSite: parseChoice('on-user-site', read('on-user-site'), ['fail', 'warn', 'ignore'], 'fail'),
+        guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true)
     };
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/requirements.ts
-
-
-function normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** Joins `\` continuations and strips comments, keeping the first physical line's number. */
-function logicalLines(content) {
-    const physical = content.split(/\r?\n/);
-    const lines = [];
-    let pending;
-    physical.forEach((raw, index) => {
-        const current = pending
-            ? { line: pending.line, text: pending.text + raw }
-            : { line: index + 1, text: raw };
-        if (current.text.endsWith('\\') && index < physical.length - 1) {
-            pending = { line: current.line, text: current.text.slice(0, -1) };
-            return;
-        }
-        pending = undefined;
-        const text = current.text.replace(/(^|\s+)#.*$/, '').trim();
-        if (text !== '')
-            lines.push({ line: current.line, text });
-    });
-    return lines;
-}
-const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/;
-const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?<=^-e))(\S.*)$/;
-const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
-const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`);
-/** Options a requirement line may carry after the requirement itself. */
-const PER_REQUIREMENT_OPTION = /\s+(--hash|--config-settings|--global-option|--install-option)[=\s]/;
-function looksLikeUrlOrPath(text) {
-    return (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ||
-        /^[.~/\\]|^[A-Za-z]:\\/.test(text) ||
-        /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(text) ||
-        text.includes('/'));
-}
-function nameFromUrl(text) {
-    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
-    if (egg)
-        return normalizeName(egg[1]);
-    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
-    return wheel ? normalizeName(wheel[1]) : undefined;
-}
-function classify(file, logical) {
-    const { line, text } = logical;
-    const base = { file, line, text };
-    const include = INCLUDE.exec(text);
-    if (include) {
-        const isConstraint = include[1] === '-c' || include[1] === '--constraint';
-        const named = include[2].trim();
-        const target = /^[a-z]+:\/\//i.test(named) ? named : external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), named);
-        return { entry: { ...base, kind: isConstraint ? 'constraint' : 'include', target } };
-    }
-    const editable = EDITABLE.exec(text);
-    if (editable) {
-        return { entry: { ...base, kind: 'editable', name: nameFromUrl(editable[2]) } };
-    }
-    if (text.startsWith('-'))
-        return { entry: { ...base, kind: 'option' } };
-    const requirement = text.split(PER_REQUIREMENT_OPTION)[0].trim();
-    if (/^\$\{[A-Za-z0-9_]+\}/.test(requirement))
-        return { entry: { ...base, kind: 'requirement' } };
-    const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { ...base, kind: 'requirement', name: normalizeName(named[1]) } };
-    if (looksLikeUrlOrPath(requirement)) {
-        return { entry: { ...base, kind: 'requirement', name: nameFromUrl(requirement) } };
-    }
-    return {
-        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
-    };
-}
-function decodeUtf8(bytes) {
-    if (bytes.includes(0))
-        return undefined;
-    try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-function parseRequirementFiles(files, read = file => external_node_fs_namespaceObject.readFileSync(file)) {
-    const result = {
-        files: [],
-        entries: [],
-        problems: [],
-        usesHashes: false,
-        urls: []
-    };
-    const visit = (file, stack, from) => {
-        if (stack.includes(file)) {
-            const origin = from ?? { file, line: 1 };
-            result.problems.push({
-                file: origin.file,
-                line: origin.line,
-                message: `include cycle: ${[...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}`
-            });
-            return;
-        }
-        if (result.files.includes(file))
-            return;
-        let bytes;
-        try {
-            bytes = read(file);
-        }
-        catch (error) {
-            const code = error.code;
-            const why = code === 'ENOENT'
-                ? 'does not exist'
-                : code === 'EISDIR'
-                    ? 'is a directory'
-                    : `cannot be read (${code ?? String(error)})`;
-            result.problems.push({
-                file: from?.file ?? file,
-                line: from?.line ?? 1,
-                message: `${file} ${why}`
-            });
-            return;
-        }
-        const content = decodeUtf8(bytes);
-        if (content === undefined) {
-            result.problems.push({
-                file: from?.file ?? file,
-                line: from?.line ?? 1,
-                message: `${file} is not a UTF-8 text file (binary or another encoding)`
-            });
-            return;
-        }
-        result.files.push(file);
-        for (const logical of logicalLines(content)) {
-            const { entry, problem } = classify(file, logical);
-            if (problem) {
-                result.problems.push({ file, line: logical.line, message: problem });
-                continue;
-            }
-            if (!entry)
-                continue;
-            result.entries.push(entry);
-            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
-                result.usesHashes = true;
-            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
-                result.urls.push(url);
-            if ((entry.kind === 'include' || entry.kind === 'constraint') &&
-                entry.target &&
-                !/^[a-z]+:\/\//i.test(entry.target)) {
-                visit(entry.target, [...stack, file], entry);
-            }
-        }
-    };
-    for (const file of files)
-        visit(external_node_path_namespaceObject.resolve(file), []);
-    return result;
-}
-/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
-function entriesByName(parsed) {
-    const byName = new Map();
-    for (const entry of parsed.entries) {
-        if (!entry.name)
-            continue;
-        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
-    }
-    return byName;
-}
-
-;// CONCATENATED MODULE: ./src/install.ts
-
-
-
-
-/**
- * The pip runs that turn the target into what the manual recipe
- * (`pip install -U pip setuptools wheel`, then `pip install -r ...`) would leave, in as few
- * resolver runs as is equally correct: in a fresh venv, where nothing is installed yet, upgrading
- * and installing together gives the same result as doing it in two runs.
- */
-function planPipRuns(request) {
-    const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
-    const requirements = [
-        ...request.requirementFiles.flatMap(file => ['-r', file]),
-        ...request.packages
-    ];
-    const upgrade = request.freshVenv && request.upgrade.length === 0 ? request.bundledWheels : request.upgrade;
-    const upgradeArgs = request.freshVenv
-        ? upgrade
-        : upgrade.length > 0
-            ? ['--upgrade', ...upgrade]
-            : [];
-    if (request.freshVenv && !request.usesHashes && requirements.length > 0) {
-        return [
-            {
-                title: 'Install pip, the upgrades and the requirements',
-                args: ['install', ...common, ...upgradeArgs, ...requirements]
-            }
-        ];
-    }
-    const runs = [];
-    if (upgradeArgs.length > 0) {
-        runs.push({
-            title: `Upgrade ${upgrade.map(u => external_node_path_namespaceObject.basename(u)).join(' ')}`,
-            args: ['install', ...common, ...upgradeArgs]
-        });
-    }
-    if (requirements.length > 0) {
-        runs.push({ title: 'Install the requirements', args: ['install', ...common, ...requirements] });
-    }
-    return runs;
-}
-/** Whether the user asked pip not to compile (then neither does the action). */
-function compileDisabled(pipArgs, env) {
-    const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
-    return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
-}
-/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
-function compileArgs(sitePackages) {
-    return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
-}
-/** Versions of the named distributions in a site-packages directory, read from dist-info names. */
-function installedVersions(sitePackages, names) {
-    const wanted = new Set(names.map(normalizeName));
-    const versions = {};
-    let entries = [];
-    try {
-        entries = external_node_fs_namespaceObject.readdirSync(sitePackages);
-    }
-    catch {
-        return versions;
-    }
-    for (const entry of entries) {
-        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
-        if (m && wanted.has(normalizeName(m[1])))
-            versions[normalizeName(m[1])] = m[2];
-    }
-    return versions;
-}
-function reportPath(index) {
-    return external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
-}
-
-;// CONCATENATED MODULE: ./src/platform.ts
-
-function currentOs() {
-    const os = process.platform;
-    if (os === 'win32' || os === 'darwin')
-        return os;
-    return 'linux';
-}
-function pathFor(os) {
-    return os === 'win32' ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
-}
-/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function venvBinDir(venv, os = currentOs()) {
-    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
-}
-/** The interpreter inside a venv. */
-function venvPython(venv, os = currentOs()) {
-    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
-}
-/**
- * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
- * `python.exe` at the root on Windows, `bin/python3` elsewhere.
- */
-function prefixPython(prefix, os = currentOs()) {
-    const p = pathFor(os);
-    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
-}
-/** Executable names to look for on PATH, most specific first. */
-function pathPythonNames(minors, os = currentOs()) {
-    if (os === 'win32')
-        return ['python.exe', 'python3.exe'];
-    return [...minors.map(m => `python${m}`), 'python3', 'python'];
-}
-/** The tool cache's architecture directory name (setup-python's layout). */
-function toolCacheArch(nodeArch = process.arch) {
-    switch (nodeArch) {
-        case 'x64':
-            return 'x64';
-        case 'ia32':
-            return 'x86';
-        case 'arm64':
-            return 'arm64';
-        case 'arm':
-            return 'arm';
-        default:
-            return nodeArch;
-    }
-}
-/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
-function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(venv, 'Lib', 'site-packages');
-    const stem = implementation === 'pypy' ? 'pypy' : 'python';
-    const suffix = freeThreaded ? 't' : '';
-    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
-}
-
-;// CONCATENATED MODULE: ./src/proc.ts
-
-
-
-function childEnv(overrides = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-/**
- * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws an ActionError that says so.
- */
-async function run(command, args, options = {}) {
-    if (options.stream)
-        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    const write = (target) => (data) => {
-        if (options.stream)
-            target.write(data);
-    };
-    let result;
-    try {
-        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
-        result = await getExecOutput(`"${command.replace(/"/g, '\\"')}"`, args, {
-            cwd: options.cwd,
-            env: childEnv(options.env),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
-        });
-    }
-    catch (error) {
-        throw new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
-    }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi;
-/**
- * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
- * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not.
- */
-function maskUrlCredentials(text) {
-    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
-        if (password) {
-            core_setSecret(password);
-            return `${scheme}${user}:***@`;
-        }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
-            return match;
-        core_setSecret(user);
-        return `${scheme}***@`;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/pip.ts
-
-
-
-
-
-
-
-/**
- * Settings for the action's own pip runs, on top of the user's configuration: no version check
- * (a network round trip for a warning), no prompts (a hung job), and never a user install.
- * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
- * instead of landing in ~/.local. PIP_NO_USER is not used: pip reads it as "user = yes".
- */
-const OWN_PIP_ENV = {
-    PIP_DISABLE_PIP_VERSION_CHECK: '1',
-    PIP_NO_INPUT: '1',
-    PIP_USER: '0'
-};
-function versionAtLeast(version, minimum) {
-    const a = version.split('.').map(n => parseInt(n, 10) || 0);
-    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        if ((a[i] ?? 0) !== (b[i] ?? 0))
-            return (a[i] ?? 0) > (b[i] ?? 0);
-    }
-    return true;
-}
-/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
-function bundledWheels(python) {
-    const dirs = [external_node_path_namespaceObject.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels'];
-    for (const dir of dirs) {
-        let names;
-        try {
-            names = external_node_fs_namespaceObject.readdirSync(dir);
-        }
-        catch {
-            continue;
-        }
-        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
-        if (!pip)
-            continue;
-        // ensurepip installs setuptools beside pip up to Python 3.11.
-        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
-        return { pip: external_node_path_namespaceObject.join(dir, pip), others: others.map(n => external_node_path_namespaceObject.join(dir, n)) };
-    }
-    return { others: [] };
-}
-/**
- * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
- * already byte-compiled for this Python) run by the venv's interpreter through pip's
- * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
- * wheel the interpreter ships, run from the zip.
- */
-function pipForNewVenv(python, venv) {
-    if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
-        const runner = external_node_path_namespaceObject.join(python.pip.location, '__pip-runner__.py');
-        const viaRunner = external_node_fs_namespaceObject.existsSync(runner);
-        return {
-            command: viaRunner ? venvPython(venv) : python.executable,
-            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', venvPython(venv)],
-            version: python.pip.version,
-            label: `pip ${python.pip.version} of ${python.executable}`
-        };
-    }
-    const wheel = bundledWheels(python).pip;
-    if (!wheel) {
-        throw new ActionError(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
-    }
-    const version = /pip-([^-]+)-/.exec(external_node_path_namespaceObject.basename(wheel))?.[1] ?? '';
-    return {
-        command: venvPython(venv),
-        prefix: [external_node_path_namespaceObject.join(wheel, 'pip')],
-        version,
-        label: `pip ${version} from ${wheel}`
-    };
-}
-function pipOf(pythonExecutable, version) {
-    return {
-        command: pythonExecutable,
-        prefix: ['-m', 'pip'],
-        version,
-        label: `pip ${version} of ${pythonExecutable}`
-    };
-}
-/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-async function runPip(pip, args, title, cwd) {
-    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
-    return group(title, async () => {
-        const result = await run(pip.command, [...pip.prefix, ...args], {
-            cwd,
-            env: OWN_PIP_ENV,
-            stream: true,
-            display
-        });
-        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/pip-report.ts
@@ -37310,7 +37906,7 @@ function installedFromReport(reportJson, parsed, workspace) {
 
 
 // One short probe answers everything: -I keeps the user's PYTHONPATH and user site out of it.
-const PROBE = `import json, os, re, sys, sysconfig
+const python_PROBE = `import json, os, re, sys, sysconfig
 from importlib.util import find_spec
 v = sys.version_info
 spec = find_spec("pip")
@@ -37332,7 +37928,7 @@ function parseProbe(stdout) {
 }
 async function probePython(candidate) {
     try {
-        const result = await run(candidate.command, [...candidate.args, '-I', '-c', PROBE]);
+        const result = await run(candidate.command, [...candidate.args, '-I', '-c', python_PROBE]);
         if (result.exitCode !== 0)
             return undefined;
         const facts = parseProbe(result.stdout);
@@ -37752,6 +38348,7 @@ async function createVenv(python, venv) {
 
 
 
+
 const TRACKED = ['pip', 'setuptools', 'wheel'];
 function readRequirements(config) {
     const parsed = parseRequirementFiles(config.requirementFiles);
@@ -37845,7 +38442,7 @@ function pipFailure(title, output, exitCode) {
         title: 'venv-guard: pip install failed'
     });
 }
-async function install(config, python, target, parsed, report) {
+async function install(config, python, target, parsed, report, guard) {
     const pip = choosePip(python, target);
     info(`Using ${pip.label}`);
     const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
@@ -37866,7 +38463,8 @@ async function install(config, python, target, parsed, report) {
     for (const [index, plan] of runs.entries()) {
         const reportFile = reportPath(index);
         const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
-        const result = await runPip(pip, args, plan.title, config.workingDirectory);
+        const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
+        guard.checkPipRun(result, plan.title);
         if (result.exitCode !== 0)
             throw pipFailure(plan.title, result.output, result.exitCode);
         if (withReport && external_node_fs_namespaceObject.existsSync(reportFile)) {
@@ -37902,6 +38500,7 @@ async function setUp(report) {
     };
     setOutput('python-version', python.versionText);
     setOutput('base-python-path', python.executable);
+    const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
     const parsed = readRequirements(config);
     const digest = fingerprint({
         pythonExecutable: python.executable,
@@ -37919,10 +38518,11 @@ async function setUp(report) {
     report.versionsBefore = installedVersions(target.sitePackages, TRACKED);
     logVersions('Before', report.versionsBefore);
     if (!target.upToDate) {
-        await timed(report, 'install', () => install(config, python, target, parsed, report));
+        await timed(report, 'install', () => install(config, python, target, parsed, report, guard));
     }
     report.versionsAfter = installedVersions(target.sitePackages, TRACKED);
     logVersions('After', report.versionsAfter);
+    guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], report.installed);
     if (target.venv) {
         writeMarker(target.venv.path, {
             created: target.venv.created,
@@ -37943,7 +38543,7 @@ async function setup_run() {
         await setUp(report);
     }
     catch (error) {
-        const message = maskUrlCredentials(errorMessage(error));
+        const message = maskUrlCredentials(errors_errorMessage(error));
         report.errors.push(message);
         if (error instanceof ActionError)
             core_error(message, error.annotation);

@@ -1,0 +1,211 @@
+import * as core from '@actions/core'
+import * as os from 'node:os'
+import { ActionError, errorMessage } from './errors.js'
+import {
+  addedEntries,
+  baseRiskMessage,
+  decideFallback,
+  describeDecision,
+  distributionEntries,
+  distributionLabel,
+  fallbackMessage,
+  fallbackTitle,
+  foreignPipNote,
+  isInside,
+  misplaced,
+  probeUserSite,
+  scanPipOutput,
+  type Decision,
+  type UserSiteFacts
+} from './guard.js'
+import type { Config, UserSitePolicy } from './inputs.js'
+import { OWN_PIP_ENV, type PipResult } from './pip.js'
+import type { PythonInstall } from './python.js'
+import type { InstalledPackage, RunReport } from './report.js'
+
+/** What main hands to post: the user site and its distributions when main was done with it. */
+const STATE = 'user-site'
+interface SavedState {
+  userSite: string
+  entries: string[]
+  policy: UserSitePolicy
+}
+
+const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages'
+
+/**
+ * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
+ * after, each step applying `on-user-site`.
+ */
+export class UserSiteGuard {
+  private readonly before: string[]
+  private warned = false
+
+  private constructor(
+    private readonly config: Config,
+    private readonly facts: UserSiteFacts,
+    private readonly decision: Decision,
+    private readonly report: RunReport
+  ) {
+    this.before = distributionEntries(facts.userSite)
+    this.save(this.before)
+  }
+
+  static async start(
+    config: Config,
+    python: PythonInstall,
+    report: RunReport
+  ): Promise<UserSiteGuard> {
+    const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || os.tmpdir())
+    const decision = decideFallback(facts, config.pipArgs)
+    core.info(`User-site check of ${python.executable}: ${describeDecision(facts, decision)}`)
+    const foreign = foreignPipNote(facts)
+    if (foreign) core.info(foreign)
+    core.setOutput('user-site-fallback', String(decision.reason !== ''))
+    core.setOutput('fallback-reason', decision.reason)
+    const guard = new UserSiteGuard(config, facts, decision, report)
+    guard.reportPrediction()
+    return guard
+  }
+
+  private reportPrediction(): void {
+    const { config, facts, decision } = this
+    if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
+      core.info(
+        `venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`
+      )
+    }
+    if (decision.reason === '') return
+    if (config.createVenv) {
+      const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps)
+      if (config.onUserSite === 'ignore') return core.info(message)
+      core.notice(message, { title: fallbackTitle(decision.reason) })
+      this.report.notices.push(message)
+      return
+    }
+    const outcome = {
+      fail: 'Stopped before running pip (on-user-site: fail), so nothing was installed.',
+      warn: 'Going on, as on-user-site is warn.',
+      ignore: 'Going on, as on-user-site is ignore.'
+    }[config.onUserSite]
+    this.apply(fallbackMessage(facts, decision, outcome), fallbackTitle(decision.reason))
+  }
+
+  /** Applies on-user-site: fail stops the step, warn annotates, ignore only logs. */
+  private apply(message: string, title: string): void {
+    if (this.config.onUserSite === 'fail') throw new ActionError(message, { title })
+    if (this.config.onUserSite === 'ignore') return core.info(message)
+    core.warning(message, { title })
+    this.report.warnings.push(message)
+    this.warned = true
+  }
+
+  /**
+   * The variables for the action's own pip. In a venv, and with on-user-site: fail, a user install
+   * is forbidden, so a fallback fails loudly. Installing into the interpreter with warn or ignore,
+   * the user has accepted the fallback: pip decides with the user's own settings, as it would alone.
+   */
+  pipEnv(): Record<string, string | undefined> {
+    if (this.config.createVenv || this.config.onUserSite === 'fail') return OWN_PIP_ENV
+    return { ...OWN_PIP_ENV, PIP_USER: process.env.PIP_USER, PIP_NO_USER: process.env.PIP_NO_USER }
+  }
+
+  /** Reads one pip run's output for a fallback or a refusal, even when pip exited 0. */
+  checkPipRun(result: PipResult, title: string): void {
+    const signs = scanPipOutput(result.output)
+    if (result.exitCode !== 0 && signs.some(s => s.kind === 'externally-managed')) {
+      const decision: Decision = { ...this.decision, reason: 'externally-managed' }
+      throw new ActionError(
+        fallbackMessage(this.facts, decision, `pip refused during "${title}".`),
+        { title: fallbackTitle('externally-managed') }
+      )
+    }
+    if (this.decision.deliberateUser) return
+    const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))]
+    const userScripts = offPath.filter(d => isInside(d, this.facts.userBase))
+    for (const dir of offPath.filter(d => !userScripts.includes(d))) {
+      core.warning(
+        `pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`
+      )
+    }
+    if (!signs.some(s => s.kind === 'fallback') && userScripts.length === 0) return
+    const message = `pip fell back to the user site-packages ${this.facts.userSite} during "${title}"${userScripts.length > 0 ? `, and put scripts into ${userScripts.join(', ')}, off PATH` : ''}.`
+    // A fallback already announced and accepted needs no second annotation for each run.
+    if (this.warned) core.info(message)
+    else this.apply(message, LANDED_TITLE)
+  }
+
+  /**
+   * After the installs: everything pip installed is in the target's site-packages, and the user
+   * site gained nothing. Then later steps are guarded.
+   */
+  finish(sitePackages: string[], installed: InstalledPackage[]): void {
+    const { facts, decision } = this
+    const after = distributionEntries(facts.userSite)
+    const gained = decision.deliberateUser ? [] : addedEntries(this.before, after)
+    const target = [...new Set(decision.deliberateUser ? [facts.userSite] : sitePackages)]
+    // What is missing from the target and not in the user site either went somewhere else.
+    const lost = decision.redirected ? [] : misplaced(installed, target)
+    const elsewhere = decision.deliberateUser ? lost : misplaced(lost, [facts.userSite])
+    const clean = gained.length === 0 && lost.length === 0
+    core.setOutput('clean-install', String(clean))
+    if (clean) {
+      core.info(
+        `Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`
+      )
+    } else {
+      const problems = [
+        gained.length > 0
+          ? `the user site-packages ${facts.userSite} gained ${gained.map(distributionLabel).join(', ')}`
+          : '',
+        elsewhere.length > 0
+          ? `${elsewhere.map(p => `${p.name} ${p.version}`).join(', ')} ended up neither there nor in ${target.join(', ')}`
+          : ''
+      ].filter(p => p !== '')
+      this.apply(
+        `This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`,
+        LANDED_TITLE
+      )
+    }
+    this.save(after)
+    if (this.config.guardLaterSteps) {
+      core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true')
+      core.info(
+        'Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.'
+      )
+    }
+  }
+
+  private save(entries: string[]): void {
+    if (!this.config.guardLaterSteps) return
+    const state: SavedState = {
+      userSite: this.facts.userSite,
+      entries,
+      policy: this.config.onUserSite
+    }
+    core.saveState(STATE, JSON.stringify(state))
+  }
+}
+
+/** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
+export function auditUserSite(): void {
+  try {
+    const saved = core.getState(STATE)
+    if (!saved) return
+    const state = JSON.parse(saved) as SavedState
+    const added = addedEntries(state.entries, distributionEntries(state.userSite))
+    if (added.length === 0) {
+      core.info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`)
+      return
+    }
+    const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`
+    const title = 'venv-guard: later steps installed into the user site-packages'
+    if (state.policy === 'fail') {
+      core.error(message, { title })
+      process.exitCode = 1
+    } else if (state.policy === 'warn') core.warning(message, { title })
+    else core.info(message)
+  } catch (error) {
+    core.warning(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`)
+  }
+}

@@ -1,0 +1,3 @@
+import { auditUserSite } from './guard-step.js'
+
+auditUserSite()

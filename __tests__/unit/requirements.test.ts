@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import {
-  decodeRequirements,
-  entriesByName,
-  logicalLines,
-  parseRequirementFiles,
-  type ParseContext
-} from '../../src/requirements.js'
+import { LINUX, parseInMemory } from '../helpers/requirements.js'
+import { decodeRequirements, entriesByName, logicalLines } from '../../src/requirements.js'
 
-const LINUX: ParseContext = { env: {}, os: 'linux' }
-
-/** Parses in-memory files (absolute paths) as if they were on disk. */
-function parse(
-  files: Record<string, string | Buffer>,
-  roots = [Object.keys(files)[0]],
-  context = LINUX
-) {
-  return parseRequirementFiles(
-    roots,
-    file => {
-      const content = files[file]
-      if (content === undefined)
-        throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' })
-      return Buffer.isBuffer(content) ? content : Buffer.from(content)
-    },
-    context
-  )
-}
+const parse = parseInMemory
 
 /** [kind, name, line] of every entry, the shape most assertions need. */
 function shape(files: Record<string, string | Buffer>, context = LINUX) {

@@ -13,9 +13,10 @@ import { buildWheelhouse, DEMO_PACKAGES } from './wheelhouse.mjs'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const FIXTURES = path.join(ROOT, '__tests__', 'fixtures', 'pip-output')
 
-/** Packages that fail: a dependency no index has, and source packages that cannot be built. @type {import('./wheelhouse.mjs').WheelSpec[]} */
+/** Packages that fail: a dependency no index has, one for a future Python, sources that cannot be built. @type {import('./wheelhouse.mjs').WheelSpec[]} */
 export const FAILING_PACKAGES = [
   { name: 'needs-missing', version: '1.0.0', requires: ['not-in-index>=1'] },
+  { name: 'future-python-only', version: '1.0.0', requiresPython: '>=3.99' },
   { name: 'broken-build', version: '1.0.0', sdist: 'fails-build' },
   { name: 'broken-metadata', version: '1.0.0', sdist: 'fails-metadata' }
 ]
@@ -39,6 +40,9 @@ export const CASES = {
   },
   'no-version': {
     files: { 'requirements.txt': 'beta\n\nalpha>=3 ; python_version >= "3"\n' }
+  },
+  'requires-python': {
+    files: { 'requirements.txt': 'zeta\nfuture-python-only==1.0.0\n' }
   },
   'dependency-not-found': {
     files: { 'requirements.txt': 'zeta\nneeds-missing\n' }

@@ -66,6 +66,14 @@ const EXPECTED: Record<string, Expected> = {
       message: /^No version of alpha>=3 matches \(available: 1\.0\.0, 2\.0\.0\)/
     }
   ],
+  'requires-python': [
+    {
+      kind: 'not-found',
+      where: 'requirements.txt:2',
+      message:
+        /^future-python-only requires Python >=3\.99, and this is Python 3\.\d+\.\d+\. Use a version of future-python-only that supports it, or another python-version\.$/
+    }
+  ],
   'dependency-not-found': [
     {
       kind: 'not-found',

@@ -31894,8 +31894,8 @@ function invalidRequirements(lines, locate) {
         const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
         const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
         const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
-        // pip 24 draws a caret under the bad spot; in an annotation the requirement alone says more.
         const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
+        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
         const details = block
             .slice(1)
             .filter(l => /^(Hint|.*error): /.test(l))
@@ -31944,6 +31944,15 @@ function notFound(lines, locate) {
         return [
             finding('not-found', `${what} Check the name and the version range, and the index pip uses.${note}`, where)
         ];
+    });
+}
+function otherPython(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
+        return [finding('not-found', message, locate.byRequirement(m[1]))];
     });
 }
 function conflictCause(text, locate) {
@@ -32029,22 +32038,21 @@ function hashes(lines, locate) {
         if (!header)
             return;
         // Items are indented by four spaces, their details (Expected/Got) by more.
-        const block = blockAfter(lines, i).filter(l => /^\s{4}/.test(l));
-        block.forEach((item, j) => {
-            if (/^\s{5,}/.test(item))
-                return;
-            const details = block
-                .slice(j + 1)
-                .filter((_, k, rest) => rest.slice(0, k + 1).every(d => /^\s{5,}/.test(d)))
-                .map(d => d.trim());
-            const text = item.trim().replace(/:$/, '');
+        const items = [];
+        for (const l of blockAfter(lines, i)) {
+            if (/^\s{5,}\S/.test(l))
+                items.at(-1)?.details.push(l.trim());
+            else if (/^\s{4}\S/.test(l))
+                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
+        }
+        for (const { text, details } of items) {
             const spec = text
                 .replace(/ from \S+.*$/, '')
                 .replace(FROM_FILE, '')
                 .trim();
             const where = locate.fromText(text) ?? locate.byRequirement(spec);
             found.push(finding('hash', header[1](spec, details), where));
-        });
+        }
     });
     return found;
 }
@@ -32061,28 +32069,27 @@ function buildCause(lines, from) {
 }
 function builds(lines, locate) {
     const found = new Map();
-    let current = {};
+    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
+    // is what a failed metadata step, which does not name its package, was working on.
+    const collected = new Map();
+    let last;
     lines.forEach((line, i) => {
-        const collecting = /^(?:Collecting|Processing|Obtaining) (\S+)(.*)$/.exec(line);
+        const collecting = /^(?:Collecting|Processing|Obtaining) (\S+)/.exec(line);
         if (collecting) {
-            const target = collecting[1];
-            const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(target);
-            current = { name: sdist ? sdist[1] : external_node_path_namespaceObject.basename(target), where: locate.fromText(line) };
+            const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(collecting[1]);
+            last = sdist ? sdist[1] : external_node_path_namespaceObject.basename(collecting[1]);
+            collected.set(nameOf(last) ?? last, locate.fromText(line));
             return;
         }
         const failed = /^\s*× (?:Building wheel for (\S+) .*|.*) did not run successfully\.$/.exec(line);
-        if (!failed)
+        const name = failed ? (failed[1] ?? last) : undefined;
+        const key = name && (nameOf(name) ?? name);
+        if (!name || !key || found.has(key))
             return;
-        const name = failed[1] ?? current.name;
-        if (!name || found.has(normalizeName(name)))
-            return;
-        const where = (failed[1] === undefined || nameOf(current.name ?? '') === nameOf(name)
-            ? current.where
-            : undefined) ?? locate.byRequirement(name);
         const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
         const cause = buildCause(lines, i);
         const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
-        found.set(normalizeName(name), finding('build', message, where));
+        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
     });
     return [...found.values()];
 }
@@ -32107,6 +32114,7 @@ function findingsFromPipFailure(output, requirements, title, exitCode) {
         ...conflicts(lines, locate),
         ...hashes(lines, locate),
         ...notFound(lines, locate),
+        ...otherPython(lines, locate),
         ...builds(lines, locate)
     ];
     if (found.length > 0)

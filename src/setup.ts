@@ -189,13 +189,16 @@ async function compile(target: Target): Promise<void> {
     )
 }
 
-/** `pip check` with the target's own pip: broken dependencies become warnings on their lines. */
+/**
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
+ * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ */
 async function checkDependencies(
   target: Target,
   requirements: RequirementsContext,
   report: RunReport
 ): Promise<void> {
-  if (!installedVersions(target.sitePackages, ['pip']).pip) return
+  if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return
   const checked = await pipCheck(target.python)
   annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report)
 }

@@ -38447,9 +38447,12 @@ async function compile(target) {
     if (compiled.exitCode !== 0)
         warning(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
 }
-/** `pip check` with the target's own pip: broken dependencies become warnings on their lines. */
+/**
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
+ * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ */
 async function checkDependencies(target, requirements, report) {
-    if (!installedVersions(target.sitePackages, ['pip']).pip)
+    if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
         return;
     const checked = await pipCheck(target.python);
     annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);

@@ -128,3 +128,9 @@ export async function runPip(
     return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display }
   })
 }
+
+/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+export async function pipCheck(python: string): Promise<string> {
+  const result = await run(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV })
+  return result.exitCode === 0 ? '' : result.stdout
+}

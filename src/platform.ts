@@ -68,3 +68,11 @@ export function venvSitePackages(
   const suffix = freeThreaded ? 't' : ''
   return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages')
 }
+
+/**
+ * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
+ * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
+ */
+export function localeEncoding(os: OsName = currentOs()): string {
+  return os === 'win32' ? 'windows-1252' : 'utf-8'
+}

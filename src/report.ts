@@ -1,7 +1,10 @@
 /** What a run did, gathered as it goes, for the job summary and the log. */
 export interface RunReport {
   python?: { executable: string; version: string; implementation: string; foundBy: string }
+  /** action: new, rebuilt, reused, reused (up to date), restored (from the cache). */
   venv?: { path: string; action: string; reason: string }
+  /** The user-site guard's verdict, when the guard ran. */
+  guard?: { verdict: string; reason: string }
   /** pip/setuptools/wheel versions before and after the install. */
   versionsBefore: Record<string, string>
   versionsAfter: Record<string, string>
@@ -11,12 +14,26 @@ export interface RunReport {
   errors: string[]
   warnings: string[]
   notices: string[]
+  /** Every annotation the run made or would have made beyond GitHub's cap (shown: false). */
+  annotations: ReportedAnnotation[]
 }
 
 export interface InstalledPackage {
   name: string
   version: string
+  /** `file:line` of the requirement, `upgrade`, `requested`, or `via <package>` for a dependency. */
   requestedBy?: string
+}
+
+export interface ReportedAnnotation {
+  level: 'error' | 'warning'
+  title: string
+  message: string
+  /** Relative to the workspace. */
+  file?: string
+  line?: number
+  /** False when GitHub's cap of annotations per step left it to the summary. */
+  shown: boolean
 }
 
 export interface Phase {
@@ -32,7 +49,8 @@ export function newReport(): RunReport {
     phases: [],
     errors: [],
     warnings: [],
-    notices: []
+    notices: [],
+    annotations: []
   }
 }
 

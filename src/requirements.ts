@@ -1,11 +1,15 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { currentOs, localeEncoding, type OsName } from './platform.js'
+import { splitWords } from './words.js'
 
 /**
- * pip's requirements-file format, read the way pip reads it: comments, `\` continuations,
- * `-r`/`-c` includes relative to the including file, option lines, per-requirement options,
- * markers, extras, URLs and `name @ url`. Every entry keeps its file and line so that failures
- * can be annotated where they come from. Pure but for reading the files.
+ * pip's requirements-file format, read the way pip reads it (pip/_internal/req/req_file.py):
+ * lines split like Python's splitlines, `\` continuations, comments, `${VAR}` expansion, then each
+ * line broken into the requirement and its options at the first word that starts with `-`.
+ * `-r`/`-c` includes are resolved relative to the including file. Every entry keeps its file and
+ * line so that failures can be annotated where they come from. Only lines that no pip accepts are
+ * problems; anything pip might take is left to pip. Pure but for reading the files.
  */
 
 export type EntryKind = 'requirement' | 'editable' | 'include' | 'constraint' | 'option'
@@ -15,12 +19,14 @@ export interface RequirementEntry {
   /** 1-based number of the entry's first physical line. */
   line: number
   kind: EntryKind
-  /** The logical line without its comment. */
+  /** The logical line as pip sees it: continuations joined, comment removed, variables expanded. */
   text: string
   /** The normalized project name (PEP 503) when the line names one. */
   name?: string
   /** For includes and constraints: the file named, resolved. */
   target?: string
+  /** True for entries of a file included with `-c`: pip reads them as constraints. */
+  constraint: boolean
 }
 
 export interface RequirementProblem {
@@ -49,45 +55,87 @@ interface LogicalLine {
   text: string
 }
 
-/** Joins `\` continuations and strips comments, keeping the first physical line's number. */
-export function logicalLines(content: string): LogicalLine[] {
-  const physical = content.split(/\r?\n/)
-  const lines: LogicalLine[] = []
-  let pending: LogicalLine | undefined
-  physical.forEach((raw, index) => {
-    const current: LogicalLine = pending
-      ? { line: pending.line, text: pending.text + raw }
-      : { line: index + 1, text: raw }
-    if (current.text.endsWith('\\') && index < physical.length - 1) {
-      pending = { line: current.line, text: current.text.slice(0, -1) }
-      return
-    }
-    pending = undefined
-    const text = current.text.replace(/(^|\s+)#.*$/, '').trim()
-    if (text !== '') lines.push({ line: current.line, text })
-  })
+/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
+function splitLines(content: string): string[] {
+  // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
+  const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/)
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
   return lines
 }
 
-const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/
-const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?<=^-e))(\S.*)$/
+const COMMENT = /(^|\s+)#.*$/
+const IS_COMMENT_LINE = /^(\s*)#/
+
+/**
+ * Joins `\` continuations (a comment line ends one and never continues), strips comments and
+ * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
+ */
+export function logicalLines(content: string): LogicalLine[] {
+  const joined: LogicalLine[] = []
+  let pending: LogicalLine | undefined
+  splitLines(content).forEach((raw, index) => {
+    const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw)
+    const text = continues
+      ? raw.replace(/^\\+|\\+$/g, '')
+      : IS_COMMENT_LINE.test(raw)
+        ? ` ${raw}`
+        : raw
+    pending = pending
+      ? { line: pending.line, text: pending.text + text }
+      : { line: index + 1, text }
+    if (!continues) {
+      joined.push(pending)
+      pending = undefined
+    }
+  })
+  if (pending) joined.push(pending)
+  return joined
+    .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
+    .filter(({ text }) => text !== '')
+}
+
+/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
+export function expandVariables(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name: string) => env[name] || match)
+}
+
+/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
+function breakArgsOptions(text: string): { args: string; options: string } {
+  const tokens = text.split(' ')
+  const first = tokens.findIndex(token => token.startsWith('-'))
+  if (first === -1) return { args: text, options: '' }
+  return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') }
+}
+
+/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
+function optionValue(words: string[], short: string, long: string): string | undefined {
+  for (const [i, word] of words.entries()) {
+    if (word === short || word === long) return words[i + 1]
+    if (word.startsWith(`${long}=`)) return word.slice(long.length + 1)
+    if (word.startsWith(short) && !word.startsWith('--')) return word.slice(short.length)
+  }
+  return undefined
+}
+
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?'
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[A-Za-z0-9_.*+!-]+'
+/**
+ * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
+ * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
+ * and `foo==${VERSION}` are pip's to judge, not ours.
+ */
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*'
 const NAMED_REQUIREMENT = new RegExp(
   `^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
     `\\s*(?:;.*)?$`
 )
-/** Options a requirement line may carry after the requirement itself. */
-const PER_REQUIREMENT_OPTION = /\s+(--hash|--config-settings|--global-option|--install-option)[=\s]/
+const URL = /^[a-z][a-z0-9+.-]*:\/\//i
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const ARCHIVE =
+  /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i
 
 function looksLikeUrlOrPath(text: string): boolean {
-  return (
-    /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ||
-    /^[.~/\\]|^[A-Za-z]:\\/.test(text) ||
-    /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(text) ||
-    text.includes('/')
-  )
+  return URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text)
 }
 
 function nameFromUrl(text: string): string | undefined {
@@ -97,50 +145,111 @@ function nameFromUrl(text: string): string | undefined {
   return wheel ? normalizeName(wheel[1]) : undefined
 }
 
-function classify(
-  file: string,
-  logical: LogicalLine
-): { entry?: RequirementEntry; problem?: string } {
-  const { line, text } = logical
-  const base = { file, line, text }
-  const include = INCLUDE.exec(text)
-  if (include) {
-    const isConstraint = include[1] === '-c' || include[1] === '--constraint'
-    const named = include[2].trim()
-    const target = /^[a-z]+:\/\//i.test(named) ? named : path.resolve(path.dirname(file), named)
-    return { entry: { ...base, kind: isConstraint ? 'constraint' : 'include', target } }
+interface Classified {
+  entry?: Omit<RequirementEntry, 'file' | 'line' | 'constraint'>
+  problem?: string
+}
+
+function classifyOptions(text: string, options: string): Classified {
+  let words: string[]
+  try {
+    words = splitWords(options)
+  } catch {
+    return { problem: `"${options}" cannot be split into options (an unclosed quote)` }
   }
-  const editable = EDITABLE.exec(text)
-  if (editable) {
-    return { entry: { ...base, kind: 'editable', name: nameFromUrl(editable[2]) } }
+  const include = optionValue(words, '-r', '--requirement')
+  const constraint = optionValue(words, '-c', '--constraint')
+  const editable = optionValue(words, '-e', '--editable')
+  if (include !== undefined || constraint !== undefined) {
+    const named = (include ?? constraint) as string
+    if (named === '') return { problem: `"${text}" names no file` }
+    return {
+      entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
+    }
   }
-  if (text.startsWith('-')) return { entry: { ...base, kind: 'option' } }
-  const requirement = text.split(PER_REQUIREMENT_OPTION)[0].trim()
-  if (/^\$\{[A-Za-z0-9_]+\}/.test(requirement)) return { entry: { ...base, kind: 'requirement' } }
+  if (editable !== undefined) {
+    if (editable === '') return { problem: `"${text}" names no project to install` }
+    return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } }
+  }
+  // Other options differ between pip versions; pip itself says which it does not know.
+  return { entry: { kind: 'option', text } }
+}
+
+function classify(text: string): Classified {
+  const { args, options } = breakArgsOptions(text)
+  if (args === '') return classifyOptions(text, options)
+  const requirement = args.trim()
+  // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
+  const archive =
+    ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement)
+  if (URL.test(requirement) || archive) {
+    return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } }
+  }
   const named = NAMED_REQUIREMENT.exec(requirement)
-  if (named) return { entry: { ...base, kind: 'requirement', name: normalizeName(named[1]) } }
-  if (looksLikeUrlOrPath(requirement)) {
-    return { entry: { ...base, kind: 'requirement', name: nameFromUrl(requirement) } }
+  if (named) return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } }
+  // A directory, or a variable pip expands from an environment this run does not see.
+  if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
+    return { entry: { kind: 'requirement', text } }
   }
   return {
     problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
   }
 }
 
-function decodeUtf8(bytes: Buffer): string | undefined {
-  if (bytes.includes(0)) return undefined
+function hasBom(bytes: Buffer, bom: number[]): boolean {
+  return bom.every((byte, i) => bytes[i] === byte)
+}
+
+function tryDecode(bytes: Buffer, encoding: string): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes)
   } catch {
     return undefined
   }
 }
 
+/**
+ * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
+ * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
+ * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
+ */
+export function decodeRequirements(bytes: Buffer, fallback: string): string | undefined {
+  const boms: Array<[number[], string]> = [
+    [[0xef, 0xbb, 0xbf], 'utf-8'],
+    [[0xff, 0xfe], 'utf-16le'],
+    [[0xfe, 0xff], 'utf-16be']
+  ]
+  for (const [bom, encoding] of boms) {
+    if (hasBom(bytes, bom)) return tryDecode(bytes.subarray(bom.length), encoding)
+  }
+  if (bytes.includes(0)) return undefined
+  for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
+    const declared = /coding[:=]\s*([-\w.]+)/.exec(line)
+    if (line.startsWith('#') && declared) {
+      let known = true
+      try {
+        new TextDecoder(declared[1])
+      } catch {
+        known = false
+      }
+      return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1')
+    }
+  }
+  return tryDecode(bytes, fallback)
+}
+
 export type FileReader = (file: string) => Buffer
+
+export interface ParseContext {
+  /** For `${VAR}`: pip expands them from its own environment, which is this process's. */
+  env: NodeJS.ProcessEnv
+  os: OsName
+}
 
 export function parseRequirementFiles(
   files: string[],
-  read: FileReader = file => fs.readFileSync(file)
+  read: FileReader = file => fs.readFileSync(file),
+  context: ParseContext = { env: process.env, os: currentOs() }
 ): ParsedRequirements {
   const result: ParsedRequirements = {
     files: [],
@@ -149,14 +258,16 @@ export function parseRequirementFiles(
     usesHashes: false,
     urls: []
   }
-  const visit = (file: string, stack: string[], from?: RequirementEntry): void => {
+  const visit = (
+    file: string,
+    stack: string[],
+    constraint: boolean,
+    from?: RequirementEntry
+  ): void => {
+    const origin = { file: from?.file ?? file, line: from?.line ?? 1 }
     if (stack.includes(file)) {
-      const origin = from ?? { file, line: 1 }
-      result.problems.push({
-        file: origin.file,
-        line: origin.line,
-        message: `include cycle: ${[...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f)).join(' -> ')}`
-      })
+      const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f))
+      result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` })
       return
     }
     if (result.files.includes(file)) return
@@ -171,43 +282,39 @@ export function parseRequirementFiles(
           : code === 'EISDIR'
             ? 'is a directory'
             : `cannot be read (${code ?? String(error)})`
-      result.problems.push({
-        file: from?.file ?? file,
-        line: from?.line ?? 1,
-        message: `${file} ${why}`
-      })
+      result.problems.push({ ...origin, message: `${file} ${why}` })
       return
     }
-    const content = decodeUtf8(bytes)
+    const content = decodeRequirements(bytes, localeEncoding(context.os))
     if (content === undefined) {
       result.problems.push({
-        file: from?.file ?? file,
-        line: from?.line ?? 1,
-        message: `${file} is not a UTF-8 text file (binary or another encoding)`
+        ...origin,
+        message: `${file} is not a text file pip can read (binary, or not in ${localeEncoding(context.os)} and without a BOM or a coding: comment)`
       })
       return
     }
     result.files.push(file)
     for (const logical of logicalLines(content)) {
-      const { entry, problem } = classify(file, logical)
-      if (problem) {
-        result.problems.push({ file, line: logical.line, message: problem })
+      const text = expandVariables(logical.text, context.env)
+      const { entry: classified, problem } = classify(text)
+      if (problem || !classified) {
+        result.problems.push({ file, line: logical.line, message: problem ?? text })
         continue
       }
-      if (!entry) continue
+      const entry: RequirementEntry = { ...classified, file, line: logical.line, constraint }
+      if (entry.target && !URL.test(entry.target)) {
+        entry.target = path.resolve(path.dirname(file), entry.target)
+      }
       result.entries.push(entry)
       if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text)) result.usesHashes = true
       for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? []) result.urls.push(url)
-      if (
-        (entry.kind === 'include' || entry.kind === 'constraint') &&
-        entry.target &&
-        !/^[a-z]+:\/\//i.test(entry.target)
-      ) {
-        visit(entry.target, [...stack, file], entry)
+      if (entry.target && !URL.test(entry.target)) {
+        // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
+        visit(entry.target, [...stack, file], entry.kind === 'constraint', entry)
       }
     }
   }
-  for (const file of files) visit(path.resolve(file), [])
+  for (const file of files) visit(path.resolve(file), [], false)
   return result
 }
 

@@ -1,6 +1,14 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import {
+  annotate,
+  failure,
+  findingsFromPipCheck,
+  findingsFromPipFailure,
+  findingsFromProblems,
+  type RequirementsContext
+} from './annotations.js'
 import { ActionError, errorMessage } from './errors.js'
 import { fingerprint } from './fingerprint.js'
 import { UserSiteGuard } from './guard-step.js'
@@ -12,7 +20,15 @@ import {
   planPipRuns,
   reportPath
 } from './install.js'
-import { bundledWheels, pipForNewVenv, pipOf, runPip, versionAtLeast, type Pip } from './pip.js'
+import {
+  bundledWheels,
+  pipCheck,
+  pipForNewVenv,
+  pipOf,
+  runPip,
+  versionAtLeast,
+  type Pip
+} from './pip.js'
 import { installedFromReport } from './pip-report.js'
 import { venvBinDir, venvPython, venvSitePackages } from './platform.js'
 import { run as runProcess } from './proc.js'
@@ -24,6 +40,12 @@ import { writeSummary } from './summary.js'
 import { createVenv, inspectVenv, planVenv, removeOwnVenv, writeMarker } from './venv.js'
 
 const TRACKED = ['pip', 'setuptools', 'wheel']
+const VENV_ACTIONS = {
+  create: 'new',
+  rebuild: 'rebuilt',
+  reuse: 'reused',
+  'up-to-date': 'reused, up to date'
+}
 
 /** Where the install goes: a venv (with how it came to be) or the base interpreter itself. */
 interface Target {
@@ -33,7 +55,7 @@ interface Target {
   upToDate: boolean
 }
 
-function readRequirements(config: Config): ParsedRequirements {
+function readRequirements(config: Config, report: RunReport): ParsedRequirements {
   const parsed = parseRequirementFiles(config.requirementFiles)
   for (const url of parsed.urls) maskUrlCredentials(url)
   for (const file of parsed.files) {
@@ -43,19 +65,7 @@ function readRequirements(config: Config): ParsedRequirements {
     }
   }
   if (parsed.problems.length > 0) {
-    for (const problem of parsed.problems.slice(1)) {
-      core.error(problem.message, {
-        file: path.relative(config.workspace, problem.file),
-        startLine: problem.line,
-        title: 'venv-guard: invalid requirements file'
-      })
-    }
-    const first = parsed.problems[0]
-    throw new ActionError(`${first.message}. Fix the line, then run again.`, {
-      file: path.relative(config.workspace, first.file),
-      startLine: first.line,
-      title: 'venv-guard: invalid requirements file'
-    })
+    throw failure(findingsFromProblems(parsed.problems), config.workspace, report)
   }
   return parsed
 }
@@ -71,7 +81,7 @@ async function prepareVenv(
   core.info(`venv: ${plan.reason}`)
   report.venv = {
     path: venv,
-    action: plan.action === 'reuse' && plan.upToDate ? 'reused, up to date' : plan.action,
+    action: VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action],
     reason: plan.reason
   }
   const sitePackages = venvSitePackages(
@@ -128,20 +138,6 @@ function choosePip(python: PythonInstall, target: Target): Pip {
   return pipOf(target.python, version)
 }
 
-function pipFailure(title: string, output: string, exitCode: number): ActionError {
-  const errorLines = output
-    .split(/\r?\n/)
-    .filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line))
-    .slice(-6)
-    .join('\n')
-  return new ActionError(
-    `${title} failed: pip exited with ${exitCode}.${errorLines ? `\n${maskUrlCredentials(errorLines)}` : ''}`,
-    {
-      title: 'venv-guard: pip install failed'
-    }
-  )
-}
-
 async function install(
   config: Config,
   python: PythonInstall,
@@ -153,13 +149,13 @@ async function install(
   const pip = choosePip(python, target)
   core.info(`Using ${pip.label}`)
   const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env)
+  const wheels = bundledWheels(python)
+  const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : []
+  const upgraded = [...config.upgrade, ...(target.venv?.fresh ? bundled : [])]
   const runs = planPipRuns({
     freshVenv: target.venv?.fresh ?? false,
     upgrade: config.upgrade,
-    bundledWheels: (() => {
-      const wheels = bundledWheels(python)
-      return wheels.pip ? [wheels.pip, ...wheels.others] : []
-    })(),
+    bundledWheels: bundled,
     requirementFiles: config.requirementFiles,
     packages: config.packages,
     pipArgs: config.pipArgs,
@@ -167,26 +163,54 @@ async function install(
     deferCompile
   })
   const withReport = versionAtLeast(pip.version, '22.2')
+  const requirements = { parsed, workspace: config.workspace }
   for (const [index, plan] of runs.entries()) {
     const reportFile = reportPath(index)
     const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
     const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
     guard.checkPipRun(result, plan.title)
-    if (result.exitCode !== 0) throw pipFailure(plan.title, result.output, result.exitCode)
-    if (withReport && fs.existsSync(reportFile)) {
-      report.installed.push(
-        ...installedFromReport(fs.readFileSync(reportFile, 'utf8'), parsed, config.workspace)
+    if (result.exitCode !== 0) {
+      const findings = findingsFromPipFailure(
+        result.output,
+        requirements,
+        plan.title,
+        result.exitCode
       )
+      throw failure(findings, config.workspace, report)
+    }
+    if (withReport && fs.existsSync(reportFile)) {
+      const json = fs.readFileSync(reportFile, 'utf8')
+      report.installed.push(...installedFromReport(json, parsed, config.workspace, upgraded))
       fs.rmSync(reportFile, { force: true })
     }
   }
-  if (deferCompile) {
-    const compiled = await runProcess(target.python, compileArgs(target.sitePackages))
-    if (compiled.exitCode !== 0)
-      core.warning(
-        `Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`
-      )
-  }
+  // Both only read what is installed: side by side they cost the cold path one of them.
+  await Promise.all([
+    deferCompile ? compile(target) : undefined,
+    checkDependencies(target, requirements, report)
+  ])
+}
+
+async function compile(target: Target): Promise<void> {
+  const compiled = await runProcess(target.python, compileArgs(target.sitePackages))
+  if (compiled.exitCode !== 0)
+    core.warning(
+      `Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`
+    )
+}
+
+/**
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
+ * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ */
+async function checkDependencies(
+  target: Target,
+  requirements: RequirementsContext,
+  report: RunReport
+): Promise<void> {
+  if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return
+  const checked = await pipCheck(target.python)
+  annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report)
 }
 
 function logVersions(label: string, versions: Record<string, string>): void {
@@ -218,7 +242,7 @@ async function setUp(report: RunReport): Promise<void> {
     UserSiteGuard.start(config, python, report)
   )
 
-  const parsed = readRequirements(config)
+  const parsed = readRequirements(config, report)
   const digest = fingerprint({
     pythonExecutable: python.executable,
     pythonVersion: python.versionText,

@@ -1,21 +1,70 @@
 import * as core from '@actions/core'
-import type { RunReport } from './report.js'
+import type { ReportedAnnotation, RunReport } from './report.js'
 
+/** Longer package tables are folded, so that the summary still reads in ten seconds. */
 const FOLD_AFTER = 15
 
-function versionsRow(report: RunReport, name: string): string[] {
-  return [name, report.versionsBefore[name] ?? '—', report.versionsAfter[name] ?? '—']
+function quote(kind: 'CAUTION' | 'WARNING' | 'NOTE', text: string): string[] {
+  return [`> [!${kind}]`, `> ${text.replace(/\n/g, '\n> ')}`, '']
 }
 
-/** Renders the run as Markdown: errors first, then the interpreter, the venv, versions, phases and packages. */
+/** Text for a table cell: one line, no column breaks. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
+}
+
+function annotationRows(annotations: ReportedAnnotation[]): string[] {
+  const rows = ['| | where | problem |', '|---|---|---|']
+  for (const a of annotations) {
+    const where = a.file === undefined ? '' : `\`${a.file}${a.line ? `:${a.line}` : ''}\``
+    const icon = a.level === 'error' ? '❌' : '⚠️'
+    rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`)
+  }
+  return rows
+}
+
+function annotationSection(annotations: ReportedAnnotation[]): string[] {
+  if (annotations.length === 0) return []
+  const hidden = annotations.filter(a => !a.shown).length
+  const note =
+    hidden > 0
+      ? [
+          `\\* ${hidden} not annotated: GitHub shows 10 annotations of a type per step, so these are only here.`,
+          ''
+        ]
+      : []
+  return [`**Problems** (${annotations.length})`, '', ...annotationRows(annotations), '', ...note]
+}
+
+function installedSection(report: RunReport): string[] {
+  const count = report.installed.length
+  if (count === 0) return []
+  const table = ['| package | version | requested by |', '|---|---|---|']
+  for (const p of report.installed) {
+    table.push(`| ${p.name} | ${p.version} | ${cell(p.requestedBy ?? 'dependency')} |`)
+  }
+  if (count <= FOLD_AFTER) return [`**Installed** (${count})`, '', ...table, '']
+  return [
+    `<details><summary><b>Installed</b> (${count})</summary>`,
+    '',
+    ...table,
+    '',
+    '</details>',
+    ''
+  ]
+}
+
+/**
+ * Renders the run as Markdown, errors first: what failed and where, then the interpreter, the
+ * venv, the guard, pip/setuptools/wheel before and after, the time of each phase, and what was
+ * installed with the requirement line that asked for it.
+ */
 export function renderSummary(report: RunReport): string {
   const lines: string[] = ['## venv-guard', '']
-  for (const error of report.errors)
-    lines.push(`> [!CAUTION]`, `> ${error.replace(/\n/g, '\n> ')}`, '')
-  for (const warning of report.warnings)
-    lines.push(`> [!WARNING]`, `> ${warning.replace(/\n/g, '\n> ')}`, '')
-  for (const notice of report.notices)
-    lines.push(`> [!NOTE]`, `> ${notice.replace(/\n/g, '\n> ')}`, '')
+  for (const error of report.errors) lines.push(...quote('CAUTION', error))
+  for (const warning of report.warnings) lines.push(...quote('WARNING', warning))
+  for (const notice of report.notices) lines.push(...quote('NOTE', notice))
+  lines.push(...annotationSection(report.annotations))
   if (report.python) {
     const p = report.python
     lines.push(
@@ -23,40 +72,28 @@ export function renderSummary(report: RunReport): string {
       ''
     )
   }
-  if (report.venv)
+  if (report.venv) {
     lines.push(
       `**venv** \`${report.venv.path}\`: ${report.venv.action} (${report.venv.reason})`,
       ''
     )
-  if (Object.keys(report.versionsAfter).length + Object.keys(report.versionsBefore).length > 0) {
+  }
+  if (report.guard) lines.push(`**Guard** ${report.guard.verdict}: ${report.guard.reason}`, '')
+  const tracked = ['pip', 'setuptools', 'wheel']
+  if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {
     lines.push('| package | before | after |', '|---|---|---|')
-    for (const name of ['pip', 'setuptools', 'wheel'])
-      lines.push(`| ${versionsRow(report, name).join(' | ')} |`)
+    for (const name of tracked) {
+      lines.push(
+        `| ${name} | ${report.versionsBefore[name] ?? '—'} | ${report.versionsAfter[name] ?? '—'} |`
+      )
+    }
     lines.push('')
   }
   if (report.phases.length > 0) {
-    lines.push(
-      `**Time** ${report.phases.map(p => `${p.name} ${p.seconds.toFixed(2)} s`).join(' · ')}`,
-      ''
-    )
+    const phases = report.phases.map(p => `${p.name} ${p.seconds.toFixed(1)} s`)
+    lines.push(`**Time** ${phases.join(' · ')}`, '')
   }
-  if (report.installed.length > 0) {
-    const table = ['| package | version | requested by |', '|---|---|---|']
-    for (const p of report.installed)
-      table.push(`| ${p.name} | ${p.version} | ${p.requestedBy ?? 'dependency'} |`)
-    if (report.installed.length > FOLD_AFTER) {
-      lines.push(
-        `<details><summary>${report.installed.length} packages installed</summary>`,
-        '',
-        ...table,
-        '',
-        '</details>',
-        ''
-      )
-    } else {
-      lines.push(`**Installed** (${report.installed.length})`, '', ...table, '')
-    }
-  }
+  lines.push(...installedSection(report))
   return lines.join('\n')
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  localeEncoding,
   pathPythonNames,
   prefixPython,
   toolCacheArch,
@@ -64,5 +65,16 @@ describe('paths per OS', () => {
     expect(toolCacheArch('x64')).toBe('x64')
     expect(toolCacheArch('ia32')).toBe('x86')
     expect(toolCacheArch('arm64')).toBe('arm64')
+  })
+})
+
+describe('localeEncoding', () => {
+  it.each([
+    ['linux', 'utf-8'],
+    ['darwin', 'utf-8'],
+    ['win32', 'windows-1252']
+  ] as const)('%s reads requirements files without a BOM as %s', (os, encoding) => {
+    expect(localeEncoding(os)).toBe(encoding)
+    expect(() => new TextDecoder(encoding)).not.toThrow()
   })
 })

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8472);
+/* harmony import */ var _setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9734);
 
 await (0,_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8472:
+/***/ 9734:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31364,6 +31364,834 @@ function errors_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/platform.ts
+
+function currentOs() {
+    const os = process.platform;
+    if (os === 'win32' || os === 'darwin')
+        return os;
+    return 'linux';
+}
+function pathFor(os) {
+    return os === 'win32' ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
+}
+/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
+function venvBinDir(venv, os = currentOs()) {
+    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
+}
+/** The interpreter inside a venv. */
+function venvPython(venv, os = currentOs()) {
+    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+}
+/**
+ * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
+ * `python.exe` at the root on Windows, `bin/python3` elsewhere.
+ */
+function prefixPython(prefix, os = currentOs()) {
+    const p = pathFor(os);
+    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
+}
+/** Executable names to look for on PATH, most specific first. */
+function pathPythonNames(minors, os = currentOs()) {
+    if (os === 'win32')
+        return ['python.exe', 'python3.exe'];
+    return [...minors.map(m => `python${m}`), 'python3', 'python'];
+}
+/** The tool cache's architecture directory name (setup-python's layout). */
+function toolCacheArch(nodeArch = process.arch) {
+    switch (nodeArch) {
+        case 'x64':
+            return 'x64';
+        case 'ia32':
+            return 'x86';
+        case 'arm64':
+            return 'arm64';
+        case 'arm':
+            return 'arm';
+        default:
+            return nodeArch;
+    }
+}
+/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
+function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(venv, 'Lib', 'site-packages');
+    const stem = implementation === 'pypy' ? 'pypy' : 'python';
+    const suffix = freeThreaded ? 't' : '';
+    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
+}
+/**
+ * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
+ * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
+ */
+function localeEncoding(os = currentOs()) {
+    return os === 'win32' ? 'windows-1252' : 'utf-8';
+}
+
+;// CONCATENATED MODULE: ./src/words.ts
+/**
+ * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
+ * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
+ */
+function splitWords(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < text.length) {
+            word += text[++i];
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            word += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
+}
+/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
+function inputLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ./src/requirements.ts
+
+
+
+
+function normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
+function splitLines(content) {
+    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
+    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+const COMMENT = /(^|\s+)#.*$/;
+const IS_COMMENT_LINE = /^(\s*)#/;
+/**
+ * Joins `\` continuations (a comment line ends one and never continues), strips comments and
+ * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
+ */
+function logicalLines(content) {
+    const joined = [];
+    let pending;
+    splitLines(content).forEach((raw, index) => {
+        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
+        const text = continues
+            ? raw.replace(/^\\+|\\+$/g, '')
+            : IS_COMMENT_LINE.test(raw)
+                ? ` ${raw}`
+                : raw;
+        pending = pending
+            ? { line: pending.line, text: pending.text + text }
+            : { line: index + 1, text };
+        if (!continues) {
+            joined.push(pending);
+            pending = undefined;
+        }
+    });
+    if (pending)
+        joined.push(pending);
+    return joined
+        .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
+        .filter(({ text }) => text !== '');
+}
+/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
+function expandVariables(text, env) {
+    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
+}
+/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
+function breakArgsOptions(text) {
+    const tokens = text.split(' ');
+    const first = tokens.findIndex(token => token.startsWith('-'));
+    if (first === -1)
+        return { args: text, options: '' };
+    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
+}
+/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
+function optionValue(words, short, long) {
+    for (const [i, word] of words.entries()) {
+        if (word === short || word === long)
+            return words[i + 1];
+        if (word.startsWith(`${long}=`))
+            return word.slice(long.length + 1);
+        if (word.startsWith(short) && !word.startsWith('--'))
+            return word.slice(short.length);
+    }
+    return undefined;
+}
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+/**
+ * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
+ * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
+ * and `foo==${VERSION}` are pip's to judge, not ours.
+ */
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*';
+const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
+    `\\s*(?:;.*)?$`);
+const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
+function looksLikeUrlOrPath(text) {
+    return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
+}
+function nameFromUrl(text) {
+    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
+    if (egg)
+        return normalizeName(egg[1]);
+    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
+    return wheel ? normalizeName(wheel[1]) : undefined;
+}
+function classifyOptions(text, options) {
+    let words;
+    try {
+        words = splitWords(options);
+    }
+    catch {
+        return { problem: `"${options}" cannot be split into options (an unclosed quote)` };
+    }
+    const include = optionValue(words, '-r', '--requirement');
+    const constraint = optionValue(words, '-c', '--constraint');
+    const editable = optionValue(words, '-e', '--editable');
+    if (include !== undefined || constraint !== undefined) {
+        const named = (include ?? constraint);
+        if (named === '')
+            return { problem: `"${text}" names no file` };
+        return {
+            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
+        };
+    }
+    if (editable !== undefined) {
+        if (editable === '')
+            return { problem: `"${text}" names no project to install` };
+        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
+    }
+    // Other options differ between pip versions; pip itself says which it does not know.
+    return { entry: { kind: 'option', text } };
+}
+function classify(text) {
+    const { args, options } = breakArgsOptions(text);
+    if (args === '')
+        return classifyOptions(text, options);
+    const requirement = args.trim();
+    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
+    const archive = ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    if (requirements_URL.test(requirement) || archive) {
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+    }
+    const named = NAMED_REQUIREMENT.exec(requirement);
+    if (named)
+        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } };
+    // A directory, or a variable pip expands from an environment this run does not see.
+    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
+        return { entry: { kind: 'requirement', text } };
+    }
+    return {
+        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
+    };
+}
+function hasBom(bytes, bom) {
+    return bom.every((byte, i) => bytes[i] === byte);
+}
+function tryDecode(bytes, encoding) {
+    try {
+        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
+ * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
+ * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
+ */
+function decodeRequirements(bytes, fallback) {
+    const boms = [
+        [[0xef, 0xbb, 0xbf], 'utf-8'],
+        [[0xff, 0xfe], 'utf-16le'],
+        [[0xfe, 0xff], 'utf-16be']
+    ];
+    for (const [bom, encoding] of boms) {
+        if (hasBom(bytes, bom))
+            return tryDecode(bytes.subarray(bom.length), encoding);
+    }
+    if (bytes.includes(0))
+        return undefined;
+    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
+        const declared = /coding[:=]\s*([-\w.]+)/.exec(line);
+        if (line.startsWith('#') && declared) {
+            let known = true;
+            try {
+                new TextDecoder(declared[1]);
+            }
+            catch {
+                known = false;
+            }
+            return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1');
+        }
+    }
+    return tryDecode(bytes, fallback);
+}
+function parseRequirementFiles(files, read = file => external_node_fs_namespaceObject.readFileSync(file), context = { env: process.env, os: currentOs() }) {
+    const result = {
+        files: [],
+        entries: [],
+        problems: [],
+        usesHashes: false,
+        urls: []
+    };
+    const visit = (file, stack, constraint, from) => {
+        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
+        if (stack.includes(file)) {
+            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_namespaceObject.basename(f));
+            result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` });
+            return;
+        }
+        if (result.files.includes(file))
+            return;
+        let bytes;
+        try {
+            bytes = read(file);
+        }
+        catch (error) {
+            const code = error.code;
+            const why = code === 'ENOENT'
+                ? 'does not exist'
+                : code === 'EISDIR'
+                    ? 'is a directory'
+                    : `cannot be read (${code ?? String(error)})`;
+            result.problems.push({ ...origin, message: `${file} ${why}` });
+            return;
+        }
+        const content = decodeRequirements(bytes, localeEncoding(context.os));
+        if (content === undefined) {
+            result.problems.push({
+                ...origin,
+                message: `${file} is not a text file pip can read (binary, or not in ${localeEncoding(context.os)} and without a BOM or a coding: comment)`
+            });
+            return;
+        }
+        result.files.push(file);
+        for (const logical of logicalLines(content)) {
+            const text = expandVariables(logical.text, context.env);
+            const { entry: classified, problem } = classify(text);
+            if (problem || !classified) {
+                result.problems.push({ file, line: logical.line, message: problem ?? text });
+                continue;
+            }
+            const entry = { ...classified, file, line: logical.line, constraint };
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                entry.target = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), entry.target);
+            }
+            result.entries.push(entry);
+            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
+                result.usesHashes = true;
+            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
+                result.urls.push(url);
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
+                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
+            }
+        }
+    };
+    for (const file of files)
+        visit(external_node_path_namespaceObject.resolve(file), [], false);
+    return result;
+}
+/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
+function entriesByName(parsed) {
+    const byName = new Map();
+    for (const entry of parsed.entries) {
+        if (!entry.name)
+            continue;
+        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+    }
+    return byName;
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi;
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not.
+ */
+function maskUrlCredentials(text) {
+    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
+        if (password) {
+            core_setSecret(password);
+            return `${scheme}${user}:***@`;
+        }
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
+            return match;
+        core_setSecret(user);
+        return `${scheme}***@`;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/annotations.ts
+
+
+
+
+
+/**
+ * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
+ * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
+ * findings out (written against real output of pip 23.0 to 24.2, see
+ * __tests__/fixtures/pip-output). Emitting them respects GitHub's cap of 10 annotations per type
+ * and step: the most important first, the rest only in the job summary.
+ */
+/** In order of importance: what the user must fix first comes first. */
+const KINDS = [
+    'invalid-requirement',
+    'missing-file',
+    'conflict',
+    'hash',
+    'not-found',
+    'build',
+    'pip',
+    'broken-dependency'
+];
+const TITLES = {
+    'invalid-requirement': 'venv-guard: invalid requirement',
+    'missing-file': 'venv-guard: missing requirements file',
+    conflict: 'venv-guard: dependency conflict',
+    hash: 'venv-guard: hash check failed',
+    'not-found': 'venv-guard: no matching distribution',
+    build: 'venv-guard: build failed',
+    pip: 'venv-guard: pip install failed',
+    'broken-dependency': 'venv-guard: broken dependency'
+};
+/** GitHub shows at most this many annotations of one type (error, warning) per step. */
+const ANNOTATION_CAP = 10;
+const FROM_FILE = /\(from (?:-r|-c) (.+?) \(line (\d+)\)\)/;
+const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
+function finding(kind, message, entry) {
+    const level = kind === 'broken-dependency' ? 'warning' : 'error';
+    return { level, kind, title: TITLES[kind], message, ...entry };
+}
+/** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
+function nameOf(spec) {
+    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(spec);
+    return m ? normalizeName(m[1]) : undefined;
+}
+/** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
+class Locator {
+    parsed;
+    workspace;
+    byName;
+    constructor(parsed, workspace) {
+        this.parsed = parsed;
+        this.workspace = workspace;
+        this.byName = entriesByName(parsed);
+    }
+    /** `file:line` relative to the workspace, as a reader of the message finds it. */
+    label(where) {
+        return `${external_node_path_namespaceObject.relative(this.workspace, where.file)}:${where.line}`;
+    }
+    relative(file) {
+        return external_node_path_namespaceObject.relative(this.workspace, external_node_path_namespaceObject.resolve(file));
+    }
+    /** `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text. */
+    fromText(text) {
+        const r = FROM_FILE.exec(text);
+        if (r)
+            return { file: external_node_path_namespaceObject.resolve(r[1]), line: Number(r[2]) };
+        const of = FROM_LINE_OF.exec(text);
+        if (of)
+            return { file: external_node_path_namespaceObject.resolve(of[2]), line: Number(of[1]) };
+        return undefined;
+    }
+    /**
+     * The entry naming a project: requirements before constraints (or the reverse when pip says the
+     * constraint), and among several the one whose text starts with pip's requirement string.
+     */
+    byRequirement(spec, constraint = false) {
+        const name = nameOf(spec);
+        const entries = (name && this.byName.get(name)) || [];
+        const preferred = entries.filter(e => e.constraint === constraint);
+        const candidates = preferred.length > 0 ? preferred : entries;
+        const compact = spec.replace(/\s+/g, '');
+        const exact = candidates.find(e => e.text.replace(/\s+/g, '').startsWith(compact));
+        return pick(exact ?? candidates[0]);
+    }
+    /** The entry whose logical line is exactly this text (pip quotes option lines so). */
+    byLine(text) {
+        return pick(this.parsed.entries.find(e => e.text === text.trim()));
+    }
+    /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
+    byPath(target) {
+        const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
+        return pick(this.parsed.entries.find(names));
+    }
+    /** The `-r`/`-c` line that names this file. */
+    includeOf(file) {
+        const target = external_node_path_namespaceObject.resolve(file);
+        return pick(this.parsed.entries.find(e => e.target === target));
+    }
+}
+function pick(entry) {
+    return entry ? { file: entry.file, line: entry.line } : undefined;
+}
+/** The lines after a header up to the first blank line. */
+function blockAfter(lines, index) {
+    const block = [];
+    for (const line of lines.slice(index + 1)) {
+        if (line.trim() === '')
+            break;
+        block.push(line);
+    }
+    return block;
+}
+function invalidRequirements(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const m = /^ERROR: Invalid requirement: (.*)$/.exec(line);
+        if (!m)
+            return;
+        const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
+        const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
+        const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
+        const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
+        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
+        const details = block
+            .slice(1)
+            .filter(l => /^(Hint|.*error): /.test(l))
+            .map(l => l.replace(/^.*?error: /, ''));
+        const message = [`Invalid requirement: ${quoted}${reason ? ` (${reason})` : ''}`, ...details];
+        found.push(finding('invalid-requirement', message.join('\n'), where));
+    });
+    return found;
+}
+function notProjects(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Directory '(.+)' is not installable\. (.*)$/.exec(line) ??
+            /^ERROR: (.+) does not appear to be a Python project: (.*)$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} is not a Python project: ${m[2]}`;
+        return [finding('invalid-requirement', message, locate.byPath(m[1]))];
+    });
+}
+function missingFiles(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /Could not open requirements file: \[Errno \d+\] ([^:]+): '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${locate.relative(m[2])} cannot be opened: ${m[1]}. Fix the path (relative to this file) or remove the line.`;
+        return [finding('missing-file', message, locate.includeOf(m[2]))];
+    });
+}
+function notFound(lines, locate) {
+    const pythonNote = lines
+        .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
+        .find(Boolean)?.[1];
+    return lines.flatMap(line => {
+        const m = /^ERROR: Could not find a version that satisfies the requirement (.+?)(?: \(from (.*)\))? \(from versions: ([^)]*)\)$/.exec(line);
+        if (!m)
+            return [];
+        const [, spec, parent, versions] = m;
+        const available = versions === 'none' ? 'none at all' : versions;
+        const direct = locate.fromText(line);
+        const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
+        const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
+        const what = parentName
+            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
+            : `No version of ${spec} matches (available: ${available}).`;
+        const note = pythonNote ? `\n${pythonNote}` : '';
+        return [
+            finding('not-found', `${what} Check the name and the version range, and the index pip uses.${note}`, where)
+        ];
+    });
+}
+function otherPython(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
+        return [finding('not-found', message, locate.byRequirement(m[1]))];
+    });
+}
+function conflictCause(text, locate) {
+    const constraint = /^The user requested \(constraint\) (.+)$/.exec(text);
+    if (constraint) {
+        const spec = `the constraint ${constraint[1]}`;
+        return {
+            text,
+            asSubject: spec,
+            asOther: spec,
+            where: locate.byRequirement(constraint[1], true)
+        };
+    }
+    const requested = /^The user requested (.+)$/.exec(text);
+    if (requested) {
+        return {
+            text,
+            asSubject: requested[1],
+            asOther: requested[1],
+            where: locate.byRequirement(requested[1])
+        };
+    }
+    const dependsOn = /^(\S+ \S+) depends on (.+)$/.exec(text);
+    if (dependsOn) {
+        const other = `${dependsOn[1]}, which depends on ${dependsOn[2]}`;
+        return { text, asSubject: text, asOther: other, where: locate.byRequirement(dependsOn[1]) };
+    }
+    return { text, asSubject: text, asOther: text };
+}
+function conflicts(lines, locate) {
+    const header = lines.findIndex(l => /^ERROR: Cannot install .* because these package versions have conflicting dependencies\.$/.test(l));
+    if (header === -1)
+        return [];
+    const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
+    const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
+    const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
+    const located = new Map();
+    for (const cause of causes) {
+        if (!cause.where || located.has(locate.label(cause.where)))
+            continue;
+        const others = causes.filter(c => c !== cause).map(other);
+        const message = `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
+        located.set(locate.label(cause.where), finding('conflict', message, cause.where));
+    }
+    // Lines pip names whose conflict comes from deeper in the dependency tree.
+    const all = causes.map(c => c.text).join('; ');
+    for (const m of lines[header].matchAll(/-[rc] (.+?) \(line (\d+)\)/g)) {
+        const where = { file: external_node_path_namespaceObject.resolve(m[1]), line: Number(m[2]) };
+        const message = `This requirement cannot be installed: ${all}. Loosen or change one of them.`;
+        if (!located.has(locate.label(where)))
+            located.set(locate.label(where), finding('conflict', message, where));
+    }
+    if (located.size > 0)
+        return [...located.values()];
+    return [finding('conflict', `pip found conflicting requirements: ${all || lines[header]}`)];
+}
+const HASH_HEADERS = [
+    [
+        /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
+        (item, details) => {
+            const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ');
+            const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '');
+            return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`;
+        }
+    ],
+    [
+        /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
+        item => {
+            const [spec, hash] = item.split(/ (?=--hash=)/);
+            return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim();
+        }
+    ],
+    [
+        /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
+        item => `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+    ],
+    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
+];
+function hashes(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const header = HASH_HEADERS.find(([re]) => re.test(line));
+        if (!header)
+            return;
+        // Items are indented by four spaces, their details (Expected/Got) by more.
+        const items = [];
+        for (const l of blockAfter(lines, i)) {
+            if (/^\s{5,}\S/.test(l))
+                items.at(-1)?.details.push(l.trim());
+            else if (/^\s{4}\S/.test(l))
+                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
+        }
+        for (const { text, details } of items) {
+            const spec = text
+                .replace(/ from \S+.*$/, '')
+                .replace(FROM_FILE, '')
+                .trim();
+            const where = locate.fromText(text) ?? locate.byRequirement(spec);
+            found.push(finding('hash', header[1](spec, details), where));
+        }
+    });
+    return found;
+}
+/** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
+function buildCause(lines, from) {
+    const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
+    if (end === -1)
+        return undefined;
+    return lines
+        .slice(from, end)
+        .map(l => l.trim())
+        .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
+        .pop();
+}
+function builds(lines, locate) {
+    const found = new Map();
+    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
+    // is what a failed metadata step, which does not name its package, was working on.
+    const collected = new Map();
+    let last;
+    lines.forEach((line, i) => {
+        const collecting = /^(?:Collecting|Processing|Obtaining) (\S+)/.exec(line);
+        if (collecting) {
+            const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(collecting[1]);
+            last = sdist ? sdist[1] : external_node_path_namespaceObject.basename(collecting[1]);
+            collected.set(nameOf(last) ?? last, locate.fromText(line));
+            return;
+        }
+        const failed = /^\s*× (?:Building wheel for (\S+) .*|.*) did not run successfully\.$/.exec(line);
+        const name = failed ? (failed[1] ?? last) : undefined;
+        const key = name && (nameOf(name) ?? name);
+        if (!name || !key || found.has(key))
+            return;
+        const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
+        const cause = buildCause(lines, i);
+        const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
+        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
+    });
+    return [...found.values()];
+}
+/** pip's error lines, for a failure no line could be traced to; else its last words (a usage error). */
+function pipErrorLines(output) {
+    const lines = output.split(/\r?\n/);
+    const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
+    if (errors.length > 0)
+        return errors.slice(-6).join('\n');
+    return lines.filter(line => line.trim() !== '').pop() ?? '';
+}
+// eslint-disable-next-line no-control-regex -- ANSI colour codes, should pip ever be forced to colour
+const ANSI = /\x1b\[[0-9;]*m/g;
+/** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
+function findingsFromPipFailure(output, requirements, title, exitCode) {
+    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    const locate = new Locator(requirements.parsed, requirements.workspace);
+    const found = [
+        ...invalidRequirements(lines, locate),
+        ...notProjects(lines, locate),
+        ...missingFiles(lines, locate),
+        ...conflicts(lines, locate),
+        ...hashes(lines, locate),
+        ...notFound(lines, locate),
+        ...otherPython(lines, locate),
+        ...builds(lines, locate)
+    ];
+    if (found.length > 0)
+        return found;
+    const quoted = pipErrorLines(output);
+    return [
+        finding('pip', `${title} failed: pip exited with ${exitCode}.${quoted ? `\n${quoted}` : ''}`)
+    ];
+}
+/** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
+function findingsFromPipCheck(output, requirements) {
+    const locate = new Locator(requirements.parsed, requirements.workspace);
+    return output.split(/\r?\n/).flatMap(line => {
+        const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
+            /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
+            /^(\S+) \S+ is not supported on this platform$/.exec(line);
+        if (!m)
+            return [];
+        const where = locate.byRequirement(m[1]) ?? (m[2] ? locate.byRequirement(m[2]) : undefined);
+        return [
+            finding('broken-dependency', `${line.trim().replace(/\.$/, '')} (pip check). The venv was installed, but this dependency is broken: add or pin the package it needs.`, where)
+        ];
+    });
+}
+/** The parser's problems (before pip runs) as findings. */
+function findingsFromProblems(problems) {
+    return problems.map(p => {
+        const missing = /does not exist|is a directory|cannot be read/.test(p.message);
+        const kind = missing ? 'missing-file' : 'invalid-requirement';
+        return finding(kind, `${p.message}. Fix the line, then run again.`, p);
+    });
+}
+function byImportance(findings) {
+    return [...findings].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
+}
+function toReported(f, workspace, shown) {
+    return {
+        level: f.level,
+        title: f.title,
+        message: maskUrlCredentials(f.message),
+        file: f.file === undefined ? undefined : external_node_path_namespaceObject.relative(workspace, f.file),
+        line: f.line,
+        shown
+    };
+}
+function properties(a) {
+    return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) };
+}
+/**
+ * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
+ * per step, counting those this run emitted before); all of them go into the report, for the summary.
+ */
+function annotate(findings, workspace, report) {
+    for (const f of byImportance(findings)) {
+        const shown = report.annotations.filter(a => a.shown && a.level === f.level).length < ANNOTATION_CAP;
+        const reported = toReported(f, workspace, shown);
+        report.annotations.push(reported);
+        if (!shown)
+            continue;
+        if (f.level === 'error')
+            core_error(reported.message, properties(reported));
+        else
+            warning(reported.message, properties(reported));
+    }
+}
+/**
+ * For a failure that ends the step: the most important finding becomes the error thrown (the
+ * entry point annotates it), the others are annotated here, within the cap that it counts in.
+ */
+function failure(findings, workspace, report) {
+    const [first, ...rest] = byImportance(findings);
+    const thrown = toReported(first, workspace, true);
+    report.annotations.push(thrown);
+    annotate(rest, workspace, report);
+    return new ActionError(thrown.message, properties(thrown));
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/fingerprint.ts
@@ -31398,176 +32226,6 @@ function fingerprint(inputs, read = (f) => external_node_fs_namespaceObject.read
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/requirements.ts
-
-
-function normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** Joins `\` continuations and strips comments, keeping the first physical line's number. */
-function logicalLines(content) {
-    const physical = content.split(/\r?\n/);
-    const lines = [];
-    let pending;
-    physical.forEach((raw, index) => {
-        const current = pending
-            ? { line: pending.line, text: pending.text + raw }
-            : { line: index + 1, text: raw };
-        if (current.text.endsWith('\\') && index < physical.length - 1) {
-            pending = { line: current.line, text: current.text.slice(0, -1) };
-            return;
-        }
-        pending = undefined;
-        const text = current.text.replace(/(^|\s+)#.*$/, '').trim();
-        if (text !== '')
-            lines.push({ line: current.line, text });
-    });
-    return lines;
-}
-const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/;
-const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?<=^-e))(\S.*)$/;
-const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
-const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`);
-/** Options a requirement line may carry after the requirement itself. */
-const PER_REQUIREMENT_OPTION = /\s+(--hash|--config-settings|--global-option|--install-option)[=\s]/;
-function looksLikeUrlOrPath(text) {
-    return (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ||
-        /^[.~/\\]|^[A-Za-z]:\\/.test(text) ||
-        /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(text) ||
-        text.includes('/'));
-}
-function nameFromUrl(text) {
-    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
-    if (egg)
-        return normalizeName(egg[1]);
-    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
-    return wheel ? normalizeName(wheel[1]) : undefined;
-}
-function classify(file, logical) {
-    const { line, text } = logical;
-    const base = { file, line, text };
-    const include = INCLUDE.exec(text);
-    if (include) {
-        const isConstraint = include[1] === '-c' || include[1] === '--constraint';
-        const named = include[2].trim();
-        const target = /^[a-z]+:\/\//i.test(named) ? named : external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), named);
-        return { entry: { ...base, kind: isConstraint ? 'constraint' : 'include', target } };
-    }
-    const editable = EDITABLE.exec(text);
-    if (editable) {
-        return { entry: { ...base, kind: 'editable', name: nameFromUrl(editable[2]) } };
-    }
-    if (text.startsWith('-'))
-        return { entry: { ...base, kind: 'option' } };
-    const requirement = text.split(PER_REQUIREMENT_OPTION)[0].trim();
-    if (/^\$\{[A-Za-z0-9_]+\}/.test(requirement))
-        return { entry: { ...base, kind: 'requirement' } };
-    const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { ...base, kind: 'requirement', name: normalizeName(named[1]) } };
-    if (looksLikeUrlOrPath(requirement)) {
-        return { entry: { ...base, kind: 'requirement', name: nameFromUrl(requirement) } };
-    }
-    return {
-        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
-    };
-}
-function decodeUtf8(bytes) {
-    if (bytes.includes(0))
-        return undefined;
-    try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-function parseRequirementFiles(files, read = file => external_node_fs_namespaceObject.readFileSync(file)) {
-    const result = {
-        files: [],
-        entries: [],
-        problems: [],
-        usesHashes: false,
-        urls: []
-    };
-    const visit = (file, stack, from) => {
-        if (stack.includes(file)) {
-            const origin = from ?? { file, line: 1 };
-            result.problems.push({
-                file: origin.file,
-                line: origin.line,
-                message: `include cycle: ${[...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}`
-            });
-            return;
-        }
-        if (result.files.includes(file))
-            return;
-        let bytes;
-        try {
-            bytes = read(file);
-        }
-        catch (error) {
-            const code = error.code;
-            const why = code === 'ENOENT'
-                ? 'does not exist'
-                : code === 'EISDIR'
-                    ? 'is a directory'
-                    : `cannot be read (${code ?? String(error)})`;
-            result.problems.push({
-                file: from?.file ?? file,
-                line: from?.line ?? 1,
-                message: `${file} ${why}`
-            });
-            return;
-        }
-        const content = decodeUtf8(bytes);
-        if (content === undefined) {
-            result.problems.push({
-                file: from?.file ?? file,
-                line: from?.line ?? 1,
-                message: `${file} is not a UTF-8 text file (binary or another encoding)`
-            });
-            return;
-        }
-        result.files.push(file);
-        for (const logical of logicalLines(content)) {
-            const { entry, problem } = classify(file, logical);
-            if (problem) {
-                result.problems.push({ file, line: logical.line, message: problem });
-                continue;
-            }
-            if (!entry)
-                continue;
-            result.entries.push(entry);
-            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
-                result.usesHashes = true;
-            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
-                result.urls.push(url);
-            if ((entry.kind === 'include' || entry.kind === 'constraint') &&
-                entry.target &&
-                !/^[a-z]+:\/\//i.test(entry.target)) {
-                visit(entry.target, [...stack, file], entry);
-            }
-        }
-    };
-    for (const file of files)
-        visit(external_node_path_namespaceObject.resolve(file), []);
-    return result;
-}
-/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
-function entriesByName(parsed) {
-    const byName = new Map();
-    for (const entry of parsed.entries) {
-        if (!entry.name)
-            continue;
-        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
-    }
-    return byName;
-}
-
 ;// CONCATENATED MODULE: ./src/install.ts
 
 
@@ -32095,85 +32753,6 @@ function misplaced(installed, dirs) {
     return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
 }
 
-;// CONCATENATED MODULE: ./src/platform.ts
-
-function currentOs() {
-    const os = process.platform;
-    if (os === 'win32' || os === 'darwin')
-        return os;
-    return 'linux';
-}
-function pathFor(os) {
-    return os === 'win32' ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
-}
-/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function venvBinDir(venv, os = currentOs()) {
-    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
-}
-/** The interpreter inside a venv. */
-function venvPython(venv, os = currentOs()) {
-    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
-}
-/**
- * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
- * `python.exe` at the root on Windows, `bin/python3` elsewhere.
- */
-function prefixPython(prefix, os = currentOs()) {
-    const p = pathFor(os);
-    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
-}
-/** Executable names to look for on PATH, most specific first. */
-function pathPythonNames(minors, os = currentOs()) {
-    if (os === 'win32')
-        return ['python.exe', 'python3.exe'];
-    return [...minors.map(m => `python${m}`), 'python3', 'python'];
-}
-/** The tool cache's architecture directory name (setup-python's layout). */
-function toolCacheArch(nodeArch = process.arch) {
-    switch (nodeArch) {
-        case 'x64':
-            return 'x64';
-        case 'ia32':
-            return 'x86';
-        case 'arm64':
-            return 'arm64';
-        case 'arm':
-            return 'arm';
-        default:
-            return nodeArch;
-    }
-}
-/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
-function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(venv, 'Lib', 'site-packages');
-    const stem = implementation === 'pypy' ? 'pypy' : 'python';
-    const suffix = freeThreaded ? 't' : '';
-    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi;
-/**
- * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
- * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not.
- */
-function maskUrlCredentials(text) {
-    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
-        if (password) {
-            core_setSecret(password);
-            return `${scheme}${user}:***@`;
-        }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
-            return match;
-        core_setSecret(user);
-        return `${scheme}***@`;
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/pip.ts
 
 
@@ -32273,6 +32852,11 @@ async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
         });
         return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
     });
+}
+/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+async function pipCheck(python) {
+    const result = await run(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
+    return result.exitCode === 0 ? '' : result.stdout;
 }
 
 ;// CONCATENATED MODULE: ./src/guard-step.ts
@@ -37669,65 +38253,6 @@ function minorsNamedBy(spec) {
         .map(c => `${c.parts[0]}.${c.parts[1]}`);
 }
 
-;// CONCATENATED MODULE: ./src/words.ts
-/**
- * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
- * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
- */
-function splitWords(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\' && i + 1 < text.length) {
-            word += text[++i];
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
-function inputLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(line => line !== '' && !line.startsWith('#'));
-}
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
@@ -37875,25 +38400,51 @@ async function readConfig(read = readActionInput) {
 ;// CONCATENATED MODULE: ./src/pip-report.ts
 
 
+/** The project a requirement or a wheel path names (`pip==24.2` -> pip, `.../pip-24.2-py3-none-any.whl` -> pip). */
+function projectName(spec) {
+    const base = external_node_path_namespaceObject.basename(spec);
+    const name = base.endsWith('.whl')
+        ? base.split('-')[0]
+        : (/^[A-Za-z0-9._-]+/.exec(spec)?.[0] ?? spec);
+    return normalizeName(name);
+}
 /**
- * The distributions a `pip install --report` run installed, each with the requirement line that
- * named it (file:line relative to the workspace) when one did; dependencies have none.
+ * The distributions a `pip install --report` run installed, each with what asked for it: the
+ * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
+ * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
+ * or `-e .` line), or `via <package>` for a dependency.
  */
-function installedFromReport(reportJson, parsed, workspace) {
+function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
     const report = JSON.parse(reportJson);
+    const items = (report.install ?? []).filter(item => item.metadata?.name);
     const byName = entriesByName(parsed);
-    return (report.install ?? []).flatMap(item => {
+    const upgraded = new Set(upgrade.map(projectName));
+    const parents = new Map();
+    for (const item of items) {
+        for (const dependency of item.metadata?.requires_dist ?? []) {
+            // Extras' dependencies would name a parent for packages it did not bring in.
+            if (/\bextra\s*==/.test(dependency))
+                continue;
+            // The first package that requires it is enough to say why it is there.
+            const name = projectName(dependency);
+            if (!parents.has(name))
+                parents.set(name, item.metadata?.name);
+        }
+    }
+    return items.map(item => {
         const name = item.metadata?.name;
-        if (!name)
-            return [];
-        const entry = byName.get(normalizeName(name))?.[0];
-        return [
-            {
-                name,
-                version: item.metadata?.version ?? '',
-                requestedBy: entry ? `${external_node_path_namespaceObject.relative(workspace, entry.file)}:${entry.line}` : undefined
-            }
-        ];
+        const key = normalizeName(name);
+        const entry = byName.get(key)?.find(e => !e.constraint);
+        const requestedBy = entry
+            ? `${external_node_path_namespaceObject.relative(workspace, entry.file)}:${entry.line}`
+            : upgraded.has(key)
+                ? 'upgrade'
+                : item.requested
+                    ? 'requested'
+                    : parents.has(key)
+                        ? `via ${parents.get(key)}`
+                        : undefined;
+        return { name, version: item.metadata?.version ?? '', requestedBy };
     });
 }
 
@@ -38124,7 +38675,8 @@ function newReport() {
         phases: [],
         errors: [],
         warnings: [],
-        notices: []
+        notices: [],
+        annotations: []
     };
 }
 /** Runs one phase of the action and records how long it took. */
@@ -38140,45 +38692,91 @@ async function timed(report, name, work) {
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
+/** Longer package tables are folded, so that the summary still reads in ten seconds. */
 const FOLD_AFTER = 15;
-function versionsRow(report, name) {
-    return [name, report.versionsBefore[name] ?? '—', report.versionsAfter[name] ?? '—'];
+function quote(kind, text) {
+    return [`> [!${kind}]`, `> ${text.replace(/\n/g, '\n> ')}`, ''];
 }
-/** Renders the run as Markdown: errors first, then the interpreter, the venv, versions, phases and packages. */
+/** Text for a table cell: one line, no column breaks. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+function annotationRows(annotations) {
+    const rows = ['| | where | problem |', '|---|---|---|'];
+    for (const a of annotations) {
+        const where = a.file === undefined ? '' : `\`${a.file}${a.line ? `:${a.line}` : ''}\``;
+        const icon = a.level === 'error' ? '❌' : '⚠️';
+        rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`);
+    }
+    return rows;
+}
+function annotationSection(annotations) {
+    if (annotations.length === 0)
+        return [];
+    const hidden = annotations.filter(a => !a.shown).length;
+    const note = hidden > 0
+        ? [
+            `\\* ${hidden} not annotated: GitHub shows 10 annotations of a type per step, so these are only here.`,
+            ''
+        ]
+        : [];
+    return [`**Problems** (${annotations.length})`, '', ...annotationRows(annotations), '', ...note];
+}
+function installedSection(report) {
+    const count = report.installed.length;
+    if (count === 0)
+        return [];
+    const table = ['| package | version | requested by |', '|---|---|---|'];
+    for (const p of report.installed) {
+        table.push(`| ${p.name} | ${p.version} | ${cell(p.requestedBy ?? 'dependency')} |`);
+    }
+    if (count <= FOLD_AFTER)
+        return [`**Installed** (${count})`, '', ...table, ''];
+    return [
+        `<details><summary><b>Installed</b> (${count})</summary>`,
+        '',
+        ...table,
+        '',
+        '</details>',
+        ''
+    ];
+}
+/**
+ * Renders the run as Markdown, errors first: what failed and where, then the interpreter, the
+ * venv, the guard, pip/setuptools/wheel before and after, the time of each phase, and what was
+ * installed with the requirement line that asked for it.
+ */
 function renderSummary(report) {
     const lines = ['## venv-guard', ''];
     for (const error of report.errors)
-        lines.push(`> [!CAUTION]`, `> ${error.replace(/\n/g, '\n> ')}`, '');
+        lines.push(...quote('CAUTION', error));
     for (const warning of report.warnings)
-        lines.push(`> [!WARNING]`, `> ${warning.replace(/\n/g, '\n> ')}`, '');
+        lines.push(...quote('WARNING', warning));
     for (const notice of report.notices)
-        lines.push(`> [!NOTE]`, `> ${notice.replace(/\n/g, '\n> ')}`, '');
+        lines.push(...quote('NOTE', notice));
+    lines.push(...annotationSection(report.annotations));
     if (report.python) {
         const p = report.python;
         lines.push(`**Python** ${p.version} (${p.implementation}) at \`${p.executable}\`, found by ${p.foundBy}`, '');
     }
-    if (report.venv)
+    if (report.venv) {
         lines.push(`**venv** \`${report.venv.path}\`: ${report.venv.action} (${report.venv.reason})`, '');
-    if (Object.keys(report.versionsAfter).length + Object.keys(report.versionsBefore).length > 0) {
+    }
+    if (report.guard)
+        lines.push(`**Guard** ${report.guard.verdict}: ${report.guard.reason}`, '');
+    const tracked = ['pip', 'setuptools', 'wheel'];
+    if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {
         lines.push('| package | before | after |', '|---|---|---|');
-        for (const name of ['pip', 'setuptools', 'wheel'])
-            lines.push(`| ${versionsRow(report, name).join(' | ')} |`);
+        for (const name of tracked) {
+            lines.push(`| ${name} | ${report.versionsBefore[name] ?? '—'} | ${report.versionsAfter[name] ?? '—'} |`);
+        }
         lines.push('');
     }
     if (report.phases.length > 0) {
-        lines.push(`**Time** ${report.phases.map(p => `${p.name} ${p.seconds.toFixed(2)} s`).join(' · ')}`, '');
+        const phases = report.phases.map(p => `${p.name} ${p.seconds.toFixed(1)} s`);
+        lines.push(`**Time** ${phases.join(' · ')}`, '');
     }
-    if (report.installed.length > 0) {
-        const table = ['| package | version | requested by |', '|---|---|---|'];
-        for (const p of report.installed)
-            table.push(`| ${p.name} | ${p.version} | ${p.requestedBy ?? 'dependency'} |`);
-        if (report.installed.length > FOLD_AFTER) {
-            lines.push(`<details><summary>${report.installed.length} packages installed</summary>`, '', ...table, '', '</details>', '');
-        }
-        else {
-            lines.push(`**Installed** (${report.installed.length})`, '', ...table, '');
-        }
-    }
+    lines.push(...installedSection(report));
     return lines.join('\n');
 }
 /** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
@@ -38349,8 +38947,15 @@ async function createVenv(python, venv) {
 
 
 
+
 const TRACKED = ['pip', 'setuptools', 'wheel'];
-function readRequirements(config) {
+const VENV_ACTIONS = {
+    create: 'new',
+    rebuild: 'rebuilt',
+    reuse: 'reused',
+    'up-to-date': 'reused, up to date'
+};
+function readRequirements(config, report) {
     const parsed = parseRequirementFiles(config.requirementFiles);
     for (const url of parsed.urls)
         maskUrlCredentials(url);
@@ -38361,19 +38966,7 @@ function readRequirements(config) {
         }
     }
     if (parsed.problems.length > 0) {
-        for (const problem of parsed.problems.slice(1)) {
-            core_error(problem.message, {
-                file: external_node_path_namespaceObject.relative(config.workspace, problem.file),
-                startLine: problem.line,
-                title: 'venv-guard: invalid requirements file'
-            });
-        }
-        const first = parsed.problems[0];
-        throw new ActionError(`${first.message}. Fix the line, then run again.`, {
-            file: external_node_path_namespaceObject.relative(config.workspace, first.file),
-            startLine: first.line,
-            title: 'venv-guard: invalid requirements file'
-        });
+        throw failure(findingsFromProblems(parsed.problems), config.workspace, report);
     }
     return parsed;
 }
@@ -38383,7 +38976,7 @@ async function prepareVenv(config, python, digest, report) {
     info(`venv: ${plan.reason}`);
     report.venv = {
         path: venv,
-        action: plan.action === 'reuse' && plan.upToDate ? 'reused, up to date' : plan.action,
+        action: VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action],
         reason: plan.reason
     };
     const sitePackages = venvSitePackages(venv, python.version, python.implementation, python.freeThreaded);
@@ -38432,27 +39025,17 @@ function choosePip(python, target) {
     }
     return pipOf(target.python, version);
 }
-function pipFailure(title, output, exitCode) {
-    const errorLines = output
-        .split(/\r?\n/)
-        .filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line))
-        .slice(-6)
-        .join('\n');
-    return new ActionError(`${title} failed: pip exited with ${exitCode}.${errorLines ? `\n${maskUrlCredentials(errorLines)}` : ''}`, {
-        title: 'venv-guard: pip install failed'
-    });
-}
 async function install(config, python, target, parsed, report, guard) {
     const pip = choosePip(python, target);
     info(`Using ${pip.label}`);
     const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
+    const wheels = bundledWheels(python);
+    const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : [];
+    const upgraded = [...config.upgrade, ...(target.venv?.fresh ? bundled : [])];
     const runs = planPipRuns({
         freshVenv: target.venv?.fresh ?? false,
         upgrade: config.upgrade,
-        bundledWheels: (() => {
-            const wheels = bundledWheels(python);
-            return wheels.pip ? [wheels.pip, ...wheels.others] : [];
-        })(),
+        bundledWheels: bundled,
         requirementFiles: config.requirementFiles,
         packages: config.packages,
         pipArgs: config.pipArgs,
@@ -38460,23 +39043,42 @@ async function install(config, python, target, parsed, report, guard) {
         deferCompile
     });
     const withReport = versionAtLeast(pip.version, '22.2');
+    const requirements = { parsed, workspace: config.workspace };
     for (const [index, plan] of runs.entries()) {
         const reportFile = reportPath(index);
         const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
         const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
         guard.checkPipRun(result, plan.title);
-        if (result.exitCode !== 0)
-            throw pipFailure(plan.title, result.output, result.exitCode);
+        if (result.exitCode !== 0) {
+            const findings = findingsFromPipFailure(result.output, requirements, plan.title, result.exitCode);
+            throw failure(findings, config.workspace, report);
+        }
         if (withReport && external_node_fs_namespaceObject.existsSync(reportFile)) {
-            report.installed.push(...installedFromReport(external_node_fs_namespaceObject.readFileSync(reportFile, 'utf8'), parsed, config.workspace));
+            const json = external_node_fs_namespaceObject.readFileSync(reportFile, 'utf8');
+            report.installed.push(...installedFromReport(json, parsed, config.workspace, upgraded));
             external_node_fs_namespaceObject.rmSync(reportFile, { force: true });
         }
     }
-    if (deferCompile) {
-        const compiled = await run(target.python, compileArgs(target.sitePackages));
-        if (compiled.exitCode !== 0)
-            warning(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
-    }
+    // Both only read what is installed: side by side they cost the cold path one of them.
+    await Promise.all([
+        deferCompile ? compile(target) : undefined,
+        checkDependencies(target, requirements, report)
+    ]);
+}
+async function compile(target) {
+    const compiled = await run(target.python, compileArgs(target.sitePackages));
+    if (compiled.exitCode !== 0)
+        warning(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
+}
+/**
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
+ * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ */
+async function checkDependencies(target, requirements, report) {
+    if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
+        return;
+    const checked = await pipCheck(target.python);
+    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);
 }
 function logVersions(label, versions) {
     const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ');
@@ -38501,7 +39103,7 @@ async function setUp(report) {
     setOutput('python-version', python.versionText);
     setOutput('base-python-path', python.executable);
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
-    const parsed = readRequirements(config);
+    const parsed = readRequirements(config, report);
     const digest = fingerprint({
         pythonExecutable: python.executable,
         pythonVersion: python.versionText,

@@ -31579,46 +31579,156 @@ function errors_errorMessage(error) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/platform.ts
+
+function platform_currentOs() {
+    const os = process.platform;
+    if (os === 'win32' || os === 'darwin')
+        return os;
+    return 'linux';
+}
+function pathFor(os) {
+    return os === 'win32' ? path.win32 : path.posix;
+}
+/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
+function venvBinDir(venv, os = platform_currentOs()) {
+    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
+}
+/** The interpreter inside a venv. */
+function platform_venvPython(venv, os = platform_currentOs()) {
+    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+}
+/**
+ * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
+ * `python.exe` at the root on Windows, `bin/python3` elsewhere.
+ */
+function prefixPython(prefix, os = platform_currentOs()) {
+    const p = pathFor(os);
+    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
+}
+/** Executable names to look for on PATH, most specific first. */
+function pathPythonNames(minors, os = platform_currentOs()) {
+    if (os === 'win32')
+        return ['python.exe', 'python3.exe'];
+    return [...minors.map(m => `python${m}`), 'python3', 'python'];
+}
+/** The tool cache's architecture directory name (setup-python's layout). */
+function toolCacheArch(nodeArch = process.arch) {
+    switch (nodeArch) {
+        case 'x64':
+            return 'x64';
+        case 'ia32':
+            return 'x86';
+        case 'arm64':
+            return 'arm64';
+        case 'arm':
+            return 'arm';
+        default:
+            return nodeArch;
+    }
+}
+/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
+function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = platform_currentOs()) {
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(venv, 'Lib', 'site-packages');
+    const stem = implementation === 'pypy' ? 'pypy' : 'python';
+    const suffix = freeThreaded ? 't' : '';
+    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
+}
+/**
+ * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
+ * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
+ */
+function platform_localeEncoding(os = platform_currentOs()) {
+    return os === 'win32' ? 'windows-1252' : 'utf-8';
+}
+
 ;// CONCATENATED MODULE: ./src/requirements.ts
+
+
 
 
 function requirements_normalizeName(name) {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
-/** Joins `\` continuations and strips comments, keeping the first physical line's number. */
-function logicalLines(content) {
-    const physical = content.split(/\r?\n/);
-    const lines = [];
-    let pending;
-    physical.forEach((raw, index) => {
-        const current = pending
-            ? { line: pending.line, text: pending.text + raw }
-            : { line: index + 1, text: raw };
-        if (current.text.endsWith('\\') && index < physical.length - 1) {
-            pending = { line: current.line, text: current.text.slice(0, -1) };
-            return;
-        }
-        pending = undefined;
-        const text = current.text.replace(/(^|\s+)#.*$/, '').trim();
-        if (text !== '')
-            lines.push({ line: current.line, text });
-    });
+/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
+function splitLines(content) {
+    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
+    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
     return lines;
 }
-const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/;
-const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?<=^-e))(\S.*)$/;
+const COMMENT = /(^|\s+)#.*$/;
+const IS_COMMENT_LINE = /^(\s*)#/;
+/**
+ * Joins `\` continuations (a comment line ends one and never continues), strips comments and
+ * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
+ */
+function logicalLines(content) {
+    const joined = [];
+    let pending;
+    splitLines(content).forEach((raw, index) => {
+        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
+        const text = continues
+            ? raw.replace(/^\\+|\\+$/g, '')
+            : IS_COMMENT_LINE.test(raw)
+                ? ` ${raw}`
+                : raw;
+        pending = pending
+            ? { line: pending.line, text: pending.text + text }
+            : { line: index + 1, text };
+        if (!continues) {
+            joined.push(pending);
+            pending = undefined;
+        }
+    });
+    if (pending)
+        joined.push(pending);
+    return joined
+        .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
+        .filter(({ text }) => text !== '');
+}
+/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
+function expandVariables(text, env) {
+    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
+}
+/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
+function breakArgsOptions(text) {
+    const tokens = text.split(' ');
+    const first = tokens.findIndex(token => token.startsWith('-'));
+    if (first === -1)
+        return { args: text, options: '' };
+    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
+}
+/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
+function optionValue(words, short, long) {
+    for (const [i, word] of words.entries()) {
+        if (word === short || word === long)
+            return words[i + 1];
+        if (word.startsWith(`${long}=`))
+            return word.slice(long.length + 1);
+        if (word.startsWith(short) && !word.startsWith('--'))
+            return word.slice(short.length);
+    }
+    return undefined;
+}
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
+/**
+ * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
+ * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
+ * and `foo==${VERSION}` are pip's to judge, not ours.
+ */
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*';
 const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
     `\\s*(?:;.*)?$`);
-/** Options a requirement line may carry after the requirement itself. */
-const PER_REQUIREMENT_OPTION = /\s+(--hash|--config-settings|--global-option|--install-option)[=\s]/;
+const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
 function looksLikeUrlOrPath(text) {
-    return (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ||
-        /^[.~/\\]|^[A-Za-z]:\\/.test(text) ||
-        /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(text) ||
-        text.includes('/'));
+    return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
 }
 function nameFromUrl(text) {
     const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
@@ -31627,46 +31737,98 @@ function nameFromUrl(text) {
     const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
     return wheel ? requirements_normalizeName(wheel[1]) : undefined;
 }
-function classify(file, logical) {
-    const { line, text } = logical;
-    const base = { file, line, text };
-    const include = INCLUDE.exec(text);
-    if (include) {
-        const isConstraint = include[1] === '-c' || include[1] === '--constraint';
-        const named = include[2].trim();
-        const target = /^[a-z]+:\/\//i.test(named) ? named : path.resolve(path.dirname(file), named);
-        return { entry: { ...base, kind: isConstraint ? 'constraint' : 'include', target } };
+function classifyOptions(text, options) {
+    let words;
+    try {
+        words = splitWords(options);
     }
-    const editable = EDITABLE.exec(text);
-    if (editable) {
-        return { entry: { ...base, kind: 'editable', name: nameFromUrl(editable[2]) } };
+    catch {
+        return { problem: `"${options}" cannot be split into options (an unclosed quote)` };
     }
-    if (text.startsWith('-'))
-        return { entry: { ...base, kind: 'option' } };
-    const requirement = text.split(PER_REQUIREMENT_OPTION)[0].trim();
-    if (/^\$\{[A-Za-z0-9_]+\}/.test(requirement))
-        return { entry: { ...base, kind: 'requirement' } };
+    const include = optionValue(words, '-r', '--requirement');
+    const constraint = optionValue(words, '-c', '--constraint');
+    const editable = optionValue(words, '-e', '--editable');
+    if (include !== undefined || constraint !== undefined) {
+        const named = (include ?? constraint);
+        if (named === '')
+            return { problem: `"${text}" names no file` };
+        return {
+            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
+        };
+    }
+    if (editable !== undefined) {
+        if (editable === '')
+            return { problem: `"${text}" names no project to install` };
+        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
+    }
+    // Other options differ between pip versions; pip itself says which it does not know.
+    return { entry: { kind: 'option', text } };
+}
+function classify(text) {
+    const { args, options } = breakArgsOptions(text);
+    if (args === '')
+        return classifyOptions(text, options);
+    const requirement = args.trim();
+    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
+    const archive = ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    if (requirements_URL.test(requirement) || archive) {
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+    }
     const named = NAMED_REQUIREMENT.exec(requirement);
     if (named)
-        return { entry: { ...base, kind: 'requirement', name: requirements_normalizeName(named[1]) } };
-    if (looksLikeUrlOrPath(requirement)) {
-        return { entry: { ...base, kind: 'requirement', name: nameFromUrl(requirement) } };
+        return { entry: { kind: 'requirement', text, name: requirements_normalizeName(named[1]) } };
+    // A directory, or a variable pip expands from an environment this run does not see.
+    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
+        return { entry: { kind: 'requirement', text } };
     }
     return {
         problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
     };
 }
-function decodeUtf8(bytes) {
-    if (bytes.includes(0))
-        return undefined;
+function hasBom(bytes, bom) {
+    return bom.every((byte, i) => bytes[i] === byte);
+}
+function tryDecode(bytes, encoding) {
     try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
     }
     catch {
         return undefined;
     }
 }
-function parseRequirementFiles(files, read = file => fs.readFileSync(file)) {
+/**
+ * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
+ * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
+ * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
+ */
+function decodeRequirements(bytes, fallback) {
+    const boms = [
+        [[0xef, 0xbb, 0xbf], 'utf-8'],
+        [[0xff, 0xfe], 'utf-16le'],
+        [[0xfe, 0xff], 'utf-16be']
+    ];
+    for (const [bom, encoding] of boms) {
+        if (hasBom(bytes, bom))
+            return tryDecode(bytes.subarray(bom.length), encoding);
+    }
+    if (bytes.includes(0))
+        return undefined;
+    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
+        const declared = /coding[:=]\s*([-\w.]+)/.exec(line);
+        if (line.startsWith('#') && declared) {
+            let known = true;
+            try {
+                new TextDecoder(declared[1]);
+            }
+            catch {
+                known = false;
+            }
+            return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1');
+        }
+    }
+    return tryDecode(bytes, fallback);
+}
+function parseRequirementFiles(files, read = file => fs.readFileSync(file), context = { env: process.env, os: currentOs() }) {
     const result = {
         files: [],
         entries: [],
@@ -31674,14 +31836,11 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file)) {
         usesHashes: false,
         urls: []
     };
-    const visit = (file, stack, from) => {
+    const visit = (file, stack, constraint, from) => {
+        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
         if (stack.includes(file)) {
-            const origin = from ?? { file, line: 1 };
-            result.problems.push({
-                file: origin.file,
-                line: origin.line,
-                message: `include cycle: ${[...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f)).join(' -> ')}`
-            });
+            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f));
+            result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` });
             return;
         }
         if (result.files.includes(file))
@@ -31697,45 +31856,42 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file)) {
                 : code === 'EISDIR'
                     ? 'is a directory'
                     : `cannot be read (${code ?? String(error)})`;
-            result.problems.push({
-                file: from?.file ?? file,
-                line: from?.line ?? 1,
-                message: `${file} ${why}`
-            });
+            result.problems.push({ ...origin, message: `${file} ${why}` });
             return;
         }
-        const content = decodeUtf8(bytes);
+        const content = decodeRequirements(bytes, localeEncoding(context.os));
         if (content === undefined) {
             result.problems.push({
-                file: from?.file ?? file,
-                line: from?.line ?? 1,
-                message: `${file} is not a UTF-8 text file (binary or another encoding)`
+                ...origin,
+                message: `${file} is not a text file pip can read (binary, or not in ${localeEncoding(context.os)} and without a BOM or a coding: comment)`
             });
             return;
         }
         result.files.push(file);
         for (const logical of logicalLines(content)) {
-            const { entry, problem } = classify(file, logical);
-            if (problem) {
-                result.problems.push({ file, line: logical.line, message: problem });
+            const text = expandVariables(logical.text, context.env);
+            const { entry: classified, problem } = classify(text);
+            if (problem || !classified) {
+                result.problems.push({ file, line: logical.line, message: problem ?? text });
                 continue;
             }
-            if (!entry)
-                continue;
+            const entry = { ...classified, file, line: logical.line, constraint };
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                entry.target = path.resolve(path.dirname(file), entry.target);
+            }
             result.entries.push(entry);
             if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
                 result.usesHashes = true;
             for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
                 result.urls.push(url);
-            if ((entry.kind === 'include' || entry.kind === 'constraint') &&
-                entry.target &&
-                !/^[a-z]+:\/\//i.test(entry.target)) {
-                visit(entry.target, [...stack, file], entry);
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
+                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
             }
         }
     };
     for (const file of files)
-        visit(path.resolve(file), []);
+        visit(path.resolve(file), [], false);
     return result;
 }
 /** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
@@ -32276,64 +32432,6 @@ function guard_misplaced(installed, dirs) {
     return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
 }
 
-;// CONCATENATED MODULE: ./src/platform.ts
-
-function currentOs() {
-    const os = process.platform;
-    if (os === 'win32' || os === 'darwin')
-        return os;
-    return 'linux';
-}
-function pathFor(os) {
-    return os === 'win32' ? path.win32 : path.posix;
-}
-/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function venvBinDir(venv, os = currentOs()) {
-    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
-}
-/** The interpreter inside a venv. */
-function platform_venvPython(venv, os = currentOs()) {
-    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
-}
-/**
- * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
- * `python.exe` at the root on Windows, `bin/python3` elsewhere.
- */
-function prefixPython(prefix, os = currentOs()) {
-    const p = pathFor(os);
-    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
-}
-/** Executable names to look for on PATH, most specific first. */
-function pathPythonNames(minors, os = currentOs()) {
-    if (os === 'win32')
-        return ['python.exe', 'python3.exe'];
-    return [...minors.map(m => `python${m}`), 'python3', 'python'];
-}
-/** The tool cache's architecture directory name (setup-python's layout). */
-function toolCacheArch(nodeArch = process.arch) {
-    switch (nodeArch) {
-        case 'x64':
-            return 'x64';
-        case 'ia32':
-            return 'x86';
-        case 'arm64':
-            return 'arm64';
-        case 'arm':
-            return 'arm';
-        default:
-            return nodeArch;
-    }
-}
-/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
-function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(venv, 'Lib', 'site-packages');
-    const stem = implementation === 'pypy' ? 'pypy' : 'python';
-    const suffix = freeThreaded ? 't' : '';
-    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
-}
-
 ;// CONCATENATED MODULE: ./src/secrets.ts
 
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi;
@@ -32454,6 +32552,11 @@ async function runPip(pip, args, title, cwd, env = pip_OWN_PIP_ENV) {
         });
         return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
     });
+}
+/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+async function pipCheck(python) {
+    const result = await run(python, ['-m', 'pip', 'check'], { env: pip_OWN_PIP_ENV });
+    return result.exitCode === 0 ? '' : result.stdout;
 }
 
 ;// CONCATENATED MODULE: ./src/guard-step.ts

@@ -1,0 +1,343 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as core from '@actions/core'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  annotate,
+  failure as failWith,
+  findingsFromPipCheck,
+  findingsFromPipFailure,
+  type Finding
+} from '../../src/annotations.js'
+import { newReport } from '../../src/report.js'
+import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
+import { parseCase } from '../helpers/requirements.js'
+
+vi.mock('@actions/core', async importOriginal => ({
+  ...(await importOriginal<typeof import('@actions/core')>()),
+  error: vi.fn(),
+  warning: vi.fn(),
+  setSecret: vi.fn()
+}))
+
+/** The case's project as pip saw it (the fixtures name it /project). */
+function parsedCase(name: string) {
+  return { parsed: parseCase(CASES[name].files), workspace: '/project' }
+}
+
+/** Every captured output of a case: [pip version, what pip printed]. */
+function outputs(name: string): Array<[string, string]> {
+  const found = fs
+    .readdirSync(FIXTURES)
+    .map(f => new RegExp(`^${name}\\.pip-(.+)\\.txt$`).exec(f))
+    .filter(m => m !== null)
+    .map(m => [m[1], fs.readFileSync(path.join(FIXTURES, m[0]), 'utf8')] as [string, string])
+  if (found.length === 0) throw new Error(`no fixture for ${name}`)
+  return found
+}
+
+/** kind, where (relative to the project) and message: what an assertion needs of a finding. */
+function summary(findings: Finding[]) {
+  return findings.map(f => ({
+    kind: f.kind,
+    where: f.file ? `${path.relative('/project', f.file)}:${f.line}` : undefined,
+    message: f.message
+  }))
+}
+
+function failure(name: string, output: string) {
+  return summary(findingsFromPipFailure(output, parsedCase(name), 'Install the requirements', 1))
+}
+
+type Expected = Array<{ kind: string; where?: string; message: RegExp }>
+
+const EXPECTED: Record<string, Expected> = {
+  'not-found': [
+    {
+      kind: 'not-found',
+      where: 'requirements/dev.txt:3',
+      message: /^No version of nonexistent-package==1\.0 matches \(available: none at all\)/
+    }
+  ],
+  'no-version': [
+    {
+      kind: 'not-found',
+      where: 'requirements.txt:3',
+      message: /^No version of alpha>=3 matches \(available: 1\.0\.0, 2\.0\.0\)/
+    }
+  ],
+  'requires-python': [
+    {
+      kind: 'not-found',
+      where: 'requirements.txt:2',
+      message:
+        /^future-python-only requires Python >=3\.99, and this is Python 3\.\d+\.\d+\. Use a version of future-python-only that supports it, or another python-version\.$/
+    }
+  ],
+  'dependency-not-found': [
+    {
+      kind: 'not-found',
+      where: 'requirements.txt:2',
+      message: /^needs-missing needs not-in-index>=1, and no version of it matches/
+    }
+  ],
+  'invalid-requirement': [
+    {
+      kind: 'invalid-requirement',
+      where: 'requirements.txt:2',
+      message:
+        /^Invalid requirement: beta = 1\.0.*\nHint: = is not a valid operator\. Did you mean == \?$/
+    }
+  ],
+  'invalid-version': [
+    {
+      kind: 'invalid-requirement',
+      where: 'requirements.txt:3',
+      message:
+        /^Invalid requirement: beta>=1\.0<2\.0 \(Expected end or semicolon \(after version specifier\)\)$/
+    }
+  ],
+  'unknown-option': [
+    {
+      kind: 'invalid-requirement',
+      where: 'requirements.txt:2',
+      message: /^Invalid requirement: --no-such-option\nno such option: --no-such-option$/
+    }
+  ],
+  'not-installable': [
+    {
+      kind: 'invalid-requirement',
+      where: 'requirements.txt:2',
+      message:
+        /^\.\/libs\/empty is not a Python project: Neither 'setup\.py' nor 'pyproject\.toml' found\.$/
+    }
+  ],
+  conflict: [
+    {
+      kind: 'conflict',
+      where: 'requirements/base.txt:2',
+      message:
+        /^alpha 2\.0\.0 depends on beta>=2, which conflicts with needs-old-beta 1\.0\.0, which depends on beta<2 \(requirements\.txt:2\)\. Loosen or change one of them\.$/
+    },
+    {
+      kind: 'conflict',
+      where: 'requirements.txt:2',
+      message:
+        /^needs-old-beta 1\.0\.0 depends on beta<2, which conflicts with alpha 2\.0\.0, which depends on beta>=2 \(requirements\/base\.txt:2\)\./
+    }
+  ],
+  'conflict-user-pin': [
+    {
+      kind: 'conflict',
+      where: 'requirements.txt:1',
+      message:
+        /^beta==2\.0\.0, which conflicts with needs-old-beta 1\.0\.0, which depends on beta<2 \(requirements\.txt:3\)\./
+    },
+    {
+      kind: 'conflict',
+      where: 'requirements.txt:3',
+      message:
+        /^needs-old-beta 1\.0\.0 depends on beta<2, which conflicts with beta==2\.0\.0 \(requirements\.txt:1\)\./
+    }
+  ],
+  'conflict-constraint': [
+    {
+      kind: 'conflict',
+      where: 'requirements.txt:2',
+      message:
+        /^alpha 2\.0\.0 depends on beta>=2, which conflicts with the constraint beta==1\.0\.0 \(constraints\.txt:2\)\./
+    },
+    {
+      kind: 'conflict',
+      where: 'constraints.txt:2',
+      message:
+        /^the constraint beta==1\.0\.0, which conflicts with alpha 2\.0\.0, which depends on beta>=2 \(requirements\.txt:2\)\./
+    }
+  ],
+  'hash-mismatch': [
+    {
+      kind: 'hash',
+      where: 'requirements.txt:1',
+      message:
+        /^The file pip got for beta==2\.0\.0 does not match the --hash here \(Expected sha256 0{64}, got 419448d1bc29f044c6b4e75178717315e4c26c683f06c14d818ef756f59ff969\)/
+    }
+  ],
+  'hash-missing': [
+    {
+      kind: 'hash',
+      where: 'requirements.txt:3',
+      message:
+        /^gamma==0\.3\.0 has no --hash, .* Add: gamma==0\.3\.0 --hash=sha256:3bcc080769e842290f465068e54e9c5469a5449c789d1c809c052f6ba0e5d865$/
+    }
+  ],
+  'hash-unpinned': [
+    {
+      kind: 'hash',
+      where: 'requirements.txt:1',
+      message: /^delta must be pinned with == in hash-checking mode/
+    }
+  ],
+  'build-failure': [
+    {
+      kind: 'build',
+      where: 'requirements.txt:2',
+      message:
+        /^broken-build could not be built from source \(Building wheel for broken-build \(pyproject\.toml\) failed\): RuntimeError: broken-build cannot be built here: the compiler failed \(venv-guard test package\)\./
+    }
+  ],
+  'metadata-failure': [
+    {
+      kind: 'build',
+      where: 'requirements.txt:3',
+      message:
+        /^broken-metadata could not be built from source \(Getting requirements to build wheel failed\): RuntimeError: broken-metadata cannot be built here/
+    }
+  ],
+  'missing-include': [
+    {
+      kind: 'missing-file',
+      where: 'requirements.txt:2',
+      message:
+        /^requirements\/missing\.txt cannot be opened: No such file or directory\. Fix the path/
+    }
+  ],
+  'not-found-no-file': [
+    { kind: 'not-found', where: undefined, message: /^No version of nonexistent-package matches/ }
+  ],
+  'bad-pip-args': [
+    {
+      kind: 'pip',
+      where: undefined,
+      message:
+        /^Install the requirements failed: pip exited with 1\.\nno such option: --definitely-not-an-option$/
+    }
+  ]
+}
+
+describe('pip failures mapped to requirement lines, from real pip output', () => {
+  const cases = Object.keys(CASES).filter(name => !CASES[name].check && !CASES[name].report)
+  it('every failure case has its expectation', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(cases.sort())
+  })
+  const runs = cases.flatMap(name =>
+    outputs(name).map(([version, output]) => [name, version, output])
+  )
+  it.each(runs)('%s, pip %s', (name, _version, output) => {
+    const found = failure(name, output)
+    const expected = EXPECTED[name]
+    expect(found.map(f => [f.kind, f.where])).toEqual(expected.map(e => [e.kind, e.where]))
+    found.forEach((f, i) => expect(f.message).toMatch(expected[i].message))
+  })
+})
+
+describe('pip check', () => {
+  it.each(outputs('pip-check'))(
+    'pip %s: each broken dependency on the line of the package that needs it',
+    (_version, output) => {
+      const found = findingsFromPipCheck(output, parsedCase('pip-check'))
+      expect(
+        found.map(f => [f.level, f.kind, `${path.relative('/project', f.file ?? '')}:${f.line}`])
+      ).toEqual([
+        ['warning', 'broken-dependency', 'requirements.txt:3'],
+        ['warning', 'broken-dependency', 'requirements.txt:1']
+      ])
+      expect(found[0].message).toMatch(
+        /^gamma 0\.3\.0 requires delta, which is not installed \(pip check\)/
+      )
+      expect(found[1].message).toMatch(
+        /^alpha 2\.0\.0 has requirement beta>=2, but you have beta 1\.0\.0 \(pip check\)/
+      )
+    }
+  )
+
+  it('a package named nowhere but its dependency is: on the dependency line; neither: no line', () => {
+    const parsed = parsedCase('pip-check')
+    const found = findingsFromPipCheck(
+      'omega 1.0 requires beta, which is not installed.\nomega 1.0 requires psi, which is not installed.\n',
+      parsed
+    )
+    expect(found.map(f => f.line)).toEqual([2, undefined])
+  })
+
+  it('says nothing when all is well', () => {
+    expect(
+      findingsFromPipCheck('No broken requirements found.\n', parsedCase('pip-check'))
+    ).toEqual([])
+  })
+})
+
+describe("emitting within GitHub's cap", () => {
+  beforeEach(() => vi.mocked(core.error).mockClear())
+  const conflict = (line: number): Finding => ({
+    level: 'error',
+    kind: 'conflict',
+    title: 'venv-guard: dependency conflict',
+    message: `conflict ${line}`,
+    file: '/w/requirements/dev.txt',
+    line
+  })
+
+  it('annotates ten errors, most important first, and keeps the rest for the summary', () => {
+    const report = newReport()
+    const invalid: Finding = { ...conflict(40), kind: 'invalid-requirement', message: 'invalid' }
+    const error = failWith(
+      [...Array.from({ length: 12 }, (_, i) => conflict(i + 1)), invalid],
+      '/w',
+      report
+    )
+    // The most important becomes the error that ends the step; the entry point annotates it.
+    expect(error.message).toBe('invalid')
+    expect(error.annotation).toEqual({
+      title: 'venv-guard: dependency conflict',
+      file: 'requirements/dev.txt',
+      startLine: 40
+    })
+    expect(vi.mocked(core.error).mock.calls.map(c => c[0])).toEqual(
+      Array.from({ length: 9 }, (_, i) => `conflict ${i + 1}`)
+    )
+    expect(vi.mocked(core.error).mock.calls[0][1]).toEqual({
+      title: 'venv-guard: dependency conflict',
+      file: 'requirements/dev.txt',
+      startLine: 1
+    })
+    expect(report.annotations.filter(a => a.shown)).toHaveLength(10)
+    expect(report.annotations.filter(a => !a.shown).map(a => `${a.file}:${a.line}`)).toEqual([
+      'requirements/dev.txt:10',
+      'requirements/dev.txt:11',
+      'requirements/dev.txt:12'
+    ])
+  })
+
+  it('counts warnings apart from errors, and a finding without a line has no file', () => {
+    const report = newReport()
+    annotate(
+      [
+        { ...conflict(1), level: 'warning', kind: 'broken-dependency' },
+        { ...conflict(2), file: undefined, line: undefined }
+      ],
+      '/w',
+      report
+    )
+    expect(vi.mocked(core.warning)).toHaveBeenCalledWith('conflict 1', {
+      title: 'venv-guard: dependency conflict',
+      file: 'requirements/dev.txt',
+      startLine: 1
+    })
+    expect(vi.mocked(core.error)).toHaveBeenCalledWith('conflict 2', {
+      title: 'venv-guard: dependency conflict'
+    })
+  })
+
+  it('masks credentials in what pip printed', () => {
+    const report = newReport()
+    annotate(
+      [{ ...conflict(1), message: 'cannot reach https://user:s3cret@pypi.example.com/simple' }],
+      '/w',
+      report
+    )
+    expect(vi.mocked(core.error).mock.calls[0][0]).toBe(
+      'cannot reach https://user:***@pypi.example.com/simple'
+    )
+    expect(core.setSecret).toHaveBeenCalledWith('s3cret')
+  })
+})

@@ -1,0 +1,125 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { newReport, type RunReport } from '../../src/report.js'
+import { renderSummary, writeSummary } from '../../src/summary.js'
+
+function fullReport(): RunReport {
+  return {
+    ...newReport(),
+    python: {
+      executable: '/opt/hostedtoolcache/Python/3.12.1/x64/bin/python3',
+      version: '3.12.1',
+      implementation: 'cpython',
+      foundBy: 'the tool cache'
+    },
+    venv: { path: '/w/.venv', action: 'new', reason: 'no venv at .venv yet' },
+    guard: { verdict: 'passed', reason: 'nothing was installed into the user site' },
+    versionsBefore: { pip: '23.2.1' },
+    versionsAfter: { pip: '24.2', setuptools: '75.1.0', wheel: '0.44.0' },
+    phases: [
+      { name: 'find Python', seconds: 0.04 },
+      { name: 'install', seconds: 3.456 }
+    ],
+    installed: [
+      { name: 'pip', version: '24.2', requestedBy: 'upgrade' },
+      { name: 'alpha', version: '1.0.0', requestedBy: 'requirements.txt:1' },
+      { name: 'beta', version: '2.0.0', requestedBy: 'via alpha' },
+      { name: 'delta', version: '1.1.0' }
+    ]
+  }
+}
+
+describe('renderSummary', () => {
+  it('tells the story of a good run: interpreter, venv, guard, versions, time, packages', () => {
+    const text = renderSummary(fullReport())
+    expect(text).toContain(
+      '**Python** 3.12.1 (cpython) at `/opt/hostedtoolcache/Python/3.12.1/x64/bin/python3`, found by the tool cache'
+    )
+    expect(text).toContain('**venv** `/w/.venv`: new (no venv at .venv yet)')
+    expect(text).toContain('**Guard** passed: nothing was installed into the user site')
+    expect(text).toContain('| pip | 23.2.1 | 24.2 |')
+    expect(text).toContain('| setuptools | — | 75.1.0 |')
+    expect(text).toContain('**Time** find Python 0.0 s · install 3.5 s')
+    expect(text).toContain('**Installed** (4)')
+    expect(text).toContain('| pip | 24.2 | upgrade |')
+    expect(text).toContain('| alpha | 1.0.0 | requirements.txt:1 |')
+    expect(text).toContain('| beta | 2.0.0 | via alpha |')
+    expect(text).toContain('| delta | 1.1.0 | dependency |')
+    expect(text).not.toContain('[!CAUTION]')
+    expect(text).not.toContain('<details>')
+  })
+
+  it("puts errors and problems first, and lists what GitHub's cap left unannotated", () => {
+    const report = fullReport()
+    report.errors.push('alpha 2.0.0 depends on beta>=2, which conflicts with\nbeta==1.0.0')
+    report.annotations.push(
+      {
+        level: 'error',
+        title: 't',
+        message: 'first | with a pipe',
+        file: 'requirements.txt',
+        line: 2,
+        shown: true
+      },
+      {
+        level: 'warning',
+        title: 't',
+        message: 'gamma 0.3.0 requires delta',
+        file: 'requirements.txt',
+        line: 3,
+        shown: true
+      },
+      { level: 'error', title: 't', message: 'eleventh', file: 'dev.txt', line: 11, shown: false },
+      { level: 'error', title: 't', message: 'no line\nsecond line', shown: true }
+    )
+    const text = renderSummary(report)
+    const order = ['[!CAUTION]', '**Problems** (4)', '**Python**', '**Installed**'].map(s =>
+      text.indexOf(s)
+    )
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+    expect(text).toContain('> alpha 2.0.0 depends on beta>=2, which conflicts with\n> beta==1.0.0')
+    expect(text).toContain('| ❌ | `requirements.txt:2` | first \\| with a pipe |')
+    expect(text).toContain('| ⚠️ | `requirements.txt:3` | gamma 0.3.0 requires delta |')
+    expect(text).toContain('| ❌ | `dev.txt:11` | eleventh * |')
+    expect(text).toContain('| ❌ |  | no line<br>second line |')
+    expect(text).toContain('1 not annotated: GitHub shows 10 annotations of a type per step')
+  })
+
+  it('folds a long package table', () => {
+    const report = fullReport()
+    report.installed = Array.from({ length: 40 }, (_, i) => ({ name: `pkg${i}`, version: '1.0' }))
+    const text = renderSummary(report)
+    expect(text).toContain('<details><summary><b>Installed</b> (40)</summary>')
+    expect(text).toContain('| pkg39 | 1.0 | dependency |')
+    expect(text).toMatch(/<\/details>\n$/)
+  })
+
+  it('renders a run that failed before anything was found', () => {
+    const report = newReport()
+    report.errors.push('Input \'python-version\' has the value "banana"')
+    expect(renderSummary(report)).toBe(
+      '## venv-guard\n\n> [!CAUTION]\n> Input \'python-version\' has the value "banana"\n'
+    )
+  })
+})
+
+describe('writeSummary', () => {
+  afterEach(() => vi.unstubAllEnvs())
+
+  it('does nothing, and does not fail, without GITHUB_STEP_SUMMARY (a local run)', async () => {
+    vi.stubEnv('GITHUB_STEP_SUMMARY', '')
+    await expect(writeSummary(fullReport())).resolves.toBeUndefined()
+  })
+
+  it('appends to the file GITHUB_STEP_SUMMARY names', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vg-summary-')), 'summary.md')
+    fs.writeFileSync(file, 'an earlier step\n')
+    vi.stubEnv('GITHUB_STEP_SUMMARY', file)
+    await writeSummary(fullReport())
+    const written = fs.readFileSync(file, 'utf8')
+    expect(written).toMatch(/^an earlier step\n## venv-guard\n/)
+    expect(written).toContain('| alpha | 1.0.0 | requirements.txt:1 |')
+  })
+})

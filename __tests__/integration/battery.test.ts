@@ -72,14 +72,14 @@ describe('bad input', () => {
       'binary',
       (ws: string) => fs.writeFileSync(path.join(ws, 'reqs'), Buffer.from([0x50, 0x4b, 0, 1, 2])),
       'reqs',
-      /not a UTF-8 text file/
+      /not a text file pip can read/
     ],
     [
       'Latin-1',
       (ws: string) =>
         fs.writeFileSync(path.join(ws, 'reqs'), Buffer.from('zeta # caf\xe9\n', 'latin1')),
       'reqs',
-      /not a UTF-8 text file/
+      /not a text file pip can read/
     ],
     [
       'an include cycle',
@@ -208,19 +208,10 @@ describe('a package index on 127.0.0.1', () => {
   })
 
   it.each([
-    ['down', 'down', '', /pip install failed|No matching distribution|Could not find a version/],
-    [
-      'answering 500',
-      'error-500',
-      '',
-      /pip install failed|No matching distribution|Could not find a version/
-    ],
-    [
-      'hanging',
-      'hang',
-      '',
-      /pip install failed|timed out|No matching distribution|Could not find a version/
-    ],
+    ['down', 'down', '', /could not reach the index/],
+    // pip logs nothing about a 500 without -v: all it says is that no version matched.
+    ['answering 500', 'error-500', '', /No version of pip matches.*the index pip uses/],
+    ['hanging', 'hang', '', /could not reach the index/],
     ['serving a truncated wheel', 'truncated-wheel', '', /pip install failed|zip|wheel|HASHES/i],
     ['serving a wrong hash', 'wrong-hash', '', /pip install failed|HASHES|hash/i]
   ] as const)(

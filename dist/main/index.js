@@ -31924,7 +31924,10 @@ function missingFiles(lines, locate) {
         return [finding('missing-file', message, locate.includeOf(m[2]))];
     });
 }
+// What pip logs when the index is down, failing or silent, before it concludes that nothing matches.
+const INDEX_TROUBLE = /Retrying \(Retry\(|Could not fetch URL|Failed to establish a new connection|Read timed out|HTTP error \d{3}|ConnectTimeoutError|Max retries exceeded/;
 function notFound(lines, locate) {
+    const unreachable = lines.find(l => INDEX_TROUBLE.test(l));
     const pythonNote = lines
         .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
         .find(Boolean)?.[1];
@@ -31941,9 +31944,10 @@ function notFound(lines, locate) {
             ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
             : `No version of ${spec} matches (available: ${available}).`;
         const note = pythonNote ? `\n${pythonNote}` : '';
-        return [
-            finding('not-found', `${what} Check the name and the version range, and the index pip uses.${note}`, where)
-        ];
+        const advice = unreachable
+            ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
+            : 'Check the name and the version range, and the index pip uses.';
+        return [finding('not-found', `${what} ${advice}${note}`, where)];
     });
 }
 function otherPython(lines, locate) {

@@ -19,6 +19,10 @@ export interface Config {
   pythonVersionSource: string
   pythonPath: string
   allowPrereleases: boolean
+  /** Setting Python up from the python-versions manifest (src/python-installer.ts). */
+  checkLatest: boolean
+  pythonManifestUrl: string
+  token: string
   venvPath: string
   createVenv: boolean
   requirementFiles: string[]
@@ -144,6 +148,28 @@ function versionFromFile(value: string, cwd: string): string {
   return spec
 }
 
+function httpUrl(input: string, value: string): string {
+  const v = value.trim()
+  if (v === '') return ''
+  let protocol = ''
+  try {
+    protocol = new URL(v).protocol
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw inputError(input, value, 'use an http(s) URL, or leave it empty for GitHub.')
+  }
+  return v
+}
+
+/** Registered as a secret before anything could print it. */
+function secret(value: string): string {
+  const v = value.trim()
+  if (v) core.setSecret(v)
+  return v
+}
+
 export async function readConfig(read: InputReader = readActionInput): Promise<Config> {
   const workspace = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd())
   const workingDirectory = existingDirectory(
@@ -183,6 +209,9 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     pythonVersionSource,
     pythonPath: pythonPathInput ? path.resolve(workingDirectory, pythonPathInput) : '',
     allowPrereleases,
+    checkLatest: parseBoolean('check-latest', read('check-latest'), false),
+    pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
+    token: secret(read('token')),
     venvPath: path.resolve(workingDirectory, venvInput),
     createVenv: parseBoolean('create-venv', read('create-venv'), true),
     requirementFiles: await requirementFiles(read('requirements'), workingDirectory),

@@ -1,8 +1,17 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { ActionError } from './errors.js'
-import { currentOs, pathPythonNames, prefixPython, toolCacheArch, type OsName } from './platform.js'
+import * as core from '@actions/core'
+import { ActionError, errorMessage } from './errors.js'
+import {
+  currentOs,
+  libraryPathEnv,
+  pathPythonNames,
+  prefixPython,
+  toolCacheArch,
+  toolCachePythons,
+  type OsName
+} from './platform.js'
 import { run } from './proc.js'
 import {
   compareVersions,
@@ -10,6 +19,7 @@ import {
   minorsNamedBy,
   parseVersionSpec,
   parseVersionString,
+  pypyVersionMatches,
   versionMatches,
   type PythonVersion,
   type VersionSpec
@@ -20,6 +30,8 @@ export interface PythonFacts {
   executable: string
   version: PythonVersion
   implementation: string
+  /** `sys.implementation.version`: PyPy's own version (7.3.12); for CPython the same as version. */
+  implementationVersion: PythonVersion
   prefix: string
   basePrefix: string
   freeThreaded: boolean
@@ -35,6 +47,8 @@ export interface PythonInstall extends PythonFacts {
   versionText: string
   /** How it was found, for the log and the summary. */
   foundBy: string
+  /** The installation's root when it lives in the tool cache: the variables setup-python exports point there. */
+  location?: string
 }
 
 /** A way to start an interpreter, and where it came from. */
@@ -44,12 +58,16 @@ export interface Candidate {
   foundBy: string
   /** The version its location names (tool cache and pyenv directories), used to skip probing. */
   hint?: PythonVersion
+  /** Variables it needs to start: tool-cache builds are linked against the lib/ beside them. */
+  env?: Record<string, string>
+  location?: string
 }
 
 // One short probe answers everything: -I keeps the user's PYTHONPATH and user site out of it.
 const PROBE = `import json, os, re, sys, sysconfig
 from importlib.util import find_spec
 v = sys.version_info
+iv = sys.implementation.version
 spec = find_spec("pip")
 pip = None
 if spec and spec.origin:
@@ -57,29 +75,44 @@ if spec and spec.origin:
         m = re.search(r"__version__ = .([0-9][0-9A-Za-z.+!-]*)", f.read())
     pip = {"version": m.group(1) if m else "", "location": os.path.dirname(spec.origin)}
 print(json.dumps({"executable": sys.executable, "version": [v[0], v[1], v[2], v[3], v[4]],
-  "implementation": sys.implementation.name, "prefix": sys.prefix,
+  "implementation": sys.implementation.name,
+  "implementationVersion": [iv[0], iv[1], iv[2], iv[3], iv[4]], "prefix": sys.prefix,
   "basePrefix": getattr(sys, "base_prefix", sys.prefix),
   "freeThreaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
   "stdlib": sysconfig.get_path("stdlib"), "purelib": sysconfig.get_path("purelib"),
   "platlib": sysconfig.get_path("platlib"), "pip": pip}))`
 
+type VersionInfo = [number, number, number, string, number]
+
+function fromVersionInfo([major, minor, micro, releaseLevel, serial]: VersionInfo): PythonVersion {
+  return { major, minor, micro, releaseLevel, serial }
+}
+
 export function parseProbe(stdout: string): PythonFacts {
   const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '') as Omit<
     PythonFacts,
-    'version'
-  > & {
-    version: [number, number, number, string, number]
+    'version' | 'implementationVersion'
+  > & { version: VersionInfo; implementationVersion: VersionInfo }
+  return {
+    ...raw,
+    version: fromVersionInfo(raw.version),
+    implementationVersion: fromVersionInfo(raw.implementationVersion)
   }
-  const [major, minor, micro, releaseLevel, serial] = raw.version
-  return { ...raw, version: { major, minor, micro, releaseLevel, serial } }
 }
 
 export async function probePython(candidate: Candidate): Promise<PythonInstall | undefined> {
   try {
-    const result = await run(candidate.command, [...candidate.args, '-I', '-c', PROBE])
+    const result = await run(candidate.command, [...candidate.args, '-I', '-c', PROBE], {
+      env: candidate.env
+    })
     if (result.exitCode !== 0) return undefined
     const facts = parseProbe(result.stdout)
-    return { ...facts, versionText: formatVersion(facts.version), foundBy: candidate.foundBy }
+    return {
+      ...facts,
+      versionText: formatVersion(facts.version),
+      foundBy: candidate.foundBy,
+      location: candidate.location
+    }
   } catch {
     return undefined
   }
@@ -93,37 +126,60 @@ function listDir(dir: string): string[] {
   }
 }
 
-/** setup-python's layout: `$RUNNER_TOOL_CACHE/Python/<X.Y.Z>/<arch>/` beside `<arch>.complete`. */
-export function toolCacheCandidates(toolCache: string, osName: OsName, arch: string): Candidate[] {
-  const root = path.join(toolCache, 'Python')
-  return listDir(root).flatMap(dir => {
-    const versionDir = path.join(root, dir)
-    if (!fs.existsSync(path.join(versionDir, `${arch}.complete`))) return []
-    const hint = parseVersionString(dir.replace(/-/g, ''))
-    return [
-      {
-        command: prefixPython(path.join(versionDir, arch), osName),
-        args: [],
-        foundBy: `tool cache (${path.join(versionDir, arch)})`,
-        hint
-      }
-    ]
+function firstExisting(files: string[]): string | undefined {
+  return files.find(file => fs.existsSync(file))
+}
+
+/**
+ * setup-python's layout: `$RUNNER_TOOL_CACHE/Python/<X.Y.Z>/<arch>/` beside `<arch>.complete`
+ * (`<arch>-freethreaded` for free-threaded builds), and `PyPy/<X.Y.Z>/<arch>/` for PyPy.
+ */
+export function toolCacheCandidates(
+  toolCache: string,
+  osName: OsName,
+  arch: string,
+  ldLibraryPath?: string
+): Candidate[] {
+  const layouts = [
+    { tool: 'Python', implementation: 'cpython', arches: [arch, `${arch}-freethreaded`] },
+    { tool: 'PyPy', implementation: 'pypy', arches: [arch] }
+  ] as const
+  return layouts.flatMap(({ tool, implementation, arches }) => {
+    const root = path.join(toolCache, tool)
+    return listDir(root).flatMap(dir =>
+      arches.flatMap(archDir => {
+        const versionDir = path.join(root, dir)
+        const prefix = path.join(versionDir, archDir)
+        if (!fs.existsSync(path.join(versionDir, `${archDir}.complete`))) return []
+        const command = firstExisting(toolCachePythons(prefix, implementation, osName))
+        if (!command) return []
+        return [
+          {
+            command,
+            args: [],
+            foundBy: `tool cache (${prefix})`,
+            hint: parseVersionString(dir),
+            env: libraryPathEnv(prefix, ldLibraryPath, osName),
+            location: prefix
+          }
+        ]
+      })
+    )
   })
 }
 
 export function pyenvCandidates(pyenvRoot: string, osName: OsName): Candidate[] {
   const root = path.join(pyenvRoot, 'versions')
   return listDir(root).flatMap(dir => {
-    const hint = parseVersionString(dir)
-    if (!hint) return [] // virtualenvs, pypy and conda builds are not plain versions
-    return [
-      {
-        command: prefixPython(path.join(root, dir), osName),
-        args: [],
-        foundBy: `pyenv (${dir})`,
-        hint
-      }
-    ]
+    const prefix = path.join(root, dir)
+    // PyPy's directories (`pypy3.10-7.3.12`) name only the minor version: probe them always.
+    if (/^pypy\d/.test(dir)) {
+      const command = firstExisting(toolCachePythons(prefix, 'pypy', osName))
+      return command ? [{ command, args: [], foundBy: `pyenv (${dir})` }] : []
+    }
+    const hint = parseVersionString(dir.replace(/t$/, ''))
+    if (!hint) return [] // virtualenvs and conda builds are not plain versions
+    return [{ command: prefixPython(prefix, osName), args: [], foundBy: `pyenv (${dir})`, hint }]
   })
 }
 
@@ -163,7 +219,9 @@ export function gatherCandidates(
   const candidates: Candidate[] = []
   if (spec) {
     if (env.RUNNER_TOOL_CACHE) {
-      candidates.push(...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, toolCacheArch()))
+      candidates.push(
+        ...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, toolCacheArch(), env.LD_LIBRARY_PATH)
+      )
     }
     if (env.pythonLocation) {
       candidates.push({
@@ -201,7 +259,8 @@ function satisfies(spec: VersionSpec, install: PythonInstall): boolean {
   return (
     install.implementation === spec.implementation &&
     install.freeThreaded === spec.freeThreaded &&
-    versionMatches(spec, install.version)
+    versionMatches(spec, install.version) &&
+    pypyVersionMatches(spec, install.implementationVersion)
   )
 }
 
@@ -243,6 +302,11 @@ export interface PythonRequest {
   pythonVersion: string
   pythonVersionSource: string
   allowPrereleases: boolean
+  /** Prefer the manifest's newest match over an older local one. */
+  checkLatest: boolean
+  /** The python-versions manifest to install from; '' for GitHub's. */
+  pythonManifestUrl: string
+  token: string
 }
 
 export async function findPython(
@@ -288,13 +352,94 @@ export async function findPython(
     c => !c.hint || versionMatches({ ...spec, allowPrereleases: true }, c.hint)
   )
   const installs = await probeAll(worthProbing)
-  const chosen = chooseInstall(spec, installs)
-  if (chosen) return chosen
-  const everything =
-    worthProbing.length === candidates.length ? installs : await probeAll(candidates)
-  throw new ActionError(
-    `No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found. Found: ${describe(everything)}. ` +
-      `Add actions/setup-python with python-version: '${spec.text}' before this step, install it on the runner (pyenv, tool cache), or point python-path at an interpreter.`,
-    { title: 'venv-guard: Python version not found' }
+  const local = chooseInstall(spec, installs)
+  if (local && !request.checkLatest) return local
+  const notFound = async (why: string) => {
+    const everything =
+      worthProbing.length === candidates.length ? installs : await probeAll(candidates)
+    return new ActionError(
+      `No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(everything)}. ${why}`,
+      { title: 'venv-guard: Python version not found' }
+    )
+  }
+  if (spec.implementation !== 'cpython') {
+    if (local) return local
+    throw await notFound(
+      `venv-guard downloads CPython only: put PyPy into the tool cache (PyPy/<version>/<arch>, as actions/setup-python does) or pyenv, or point python-path at it.`
+    )
+  }
+  return (await setUpFromManifest(spec, request, local, env, notFound)) ?? (local as PythonInstall)
+}
+
+/**
+ * The manifest's newest match, installed into the tool cache, when the runner has none or, with
+ * check-latest, only an older one. Undefined means: keep the local one.
+ */
+async function setUpFromManifest(
+  spec: VersionSpec,
+  request: PythonRequest,
+  local: PythonInstall | undefined,
+  env: NodeJS.ProcessEnv,
+  notFound: (why: string) => Promise<ActionError>
+): Promise<PythonInstall | undefined> {
+  const toolCache = env.RUNNER_TOOL_CACHE
+  if (!toolCache) {
+    const why =
+      'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.'
+    if (!local) throw await notFound(why)
+    core.warning(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`)
+    return undefined
+  }
+  // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
+  // per chunk, so a separate chunk would replace the bundle's license list with its own.
+  const installer = await import(/* webpackMode: "eager" */ './python-installer.js')
+  let resolution
+  try {
+    resolution = await installer.resolveRelease(
+      spec,
+      { url: request.pythonManifestUrl, token: request.token },
+      toolCacheArch()
+    )
+  } catch (error) {
+    if (!local) throw await notFound(errorMessage(error))
+    core.warning(
+      `check-latest: ${errorMessage(error)} Using ${local.versionText} from ${local.foundBy}.`
+    )
+    return undefined
+  }
+  const offer = resolution.match
+  if (!offer) {
+    if (local) {
+      core.info(
+        `check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`
+      )
+      return undefined
+    }
+    throw await notFound(installer.noMatchMessage(spec, resolution))
+  }
+  if (local && compareVersions(local.version, offer.parsed) >= 0) {
+    core.info(
+      `check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`
+    )
+    return undefined
+  }
+  core.info(
+    local
+      ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
+      : `Installing Python ${offer.version} from ${resolution.url}.`
   )
+  const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token)
+  const installed = await probePython({
+    command: prefixPython(prefix),
+    args: [],
+    foundBy: `the python-versions manifest, installed into ${prefix}`,
+    env: libraryPathEnv(prefix, env.LD_LIBRARY_PATH),
+    location: prefix
+  })
+  if (!installed || !satisfies(spec, installed)) {
+    throw new ActionError(
+      `Python ${offer.version} was installed into ${prefix}, but ${prefixPython(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`
+    )
+  }
+  return installed
 }

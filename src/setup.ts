@@ -33,6 +33,7 @@ import { installedFromReport } from './pip-report.js'
 import { venvBinDir, venvPython, venvSitePackages } from './platform.js'
 import { run as runProcess } from './proc.js'
 import { findPython, type PythonInstall } from './python.js'
+import { exportPythonLocation } from './python-location.js'
 import { newReport, timed, type RunReport } from './report.js'
 import { parseRequirementFiles, type ParsedRequirements } from './requirements.js'
 import { maskUrlCredentials } from './secrets.js'
@@ -236,6 +237,7 @@ async function setUp(report: RunReport): Promise<void> {
     implementation: python.implementation,
     foundBy: python.foundBy
   }
+  if (python.location) exportPythonLocation(python.location, python.version.major)
   core.setOutput('python-version', python.versionText)
   core.setOutput('base-python-path', python.executable)
   const guard = await timed(report, 'check user site', () =>

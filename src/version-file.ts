@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
+import { parseVersionSpec } from './version-spec.js'
 
 /**
  * Reads the Python version a project asks for from the files that tools keep it in:
@@ -22,17 +23,31 @@ function meaningfulLines(content: string): string[] {
     .filter(line => line !== '')
 }
 
-/** pyenv allows several versions, one per line; `system` means "whatever is on PATH". */
+function isVersionSpec(text: string): boolean {
+  try {
+    parseVersionSpec(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * pyenv allows several versions, one per line, and the first one it has wins; `system` (whatever
+ * is on PATH) and virtualenv names are not versions, and `3.12.1/envs/name` is a virtualenv of
+ * 3.12.1.
+ */
 function fromPythonVersion(content: string): string | undefined {
   return meaningfulLines(content)
     .flatMap(line => line.split(/\s+/))
-    .find(v => v !== 'system')
+    .map(v => v.replace(/\/envs\/.*$/, ''))
+    .find(isVersionSpec)
 }
 
 function fromToolVersions(content: string): string | undefined {
   for (const line of meaningfulLines(content)) {
     const [tool, ...versions] = line.split(/\s+/)
-    if (tool === 'python') return versions.find(v => v !== 'system')
+    if (tool === 'python') return versions.find(isVersionSpec)
   }
   return undefined
 }

@@ -31606,6 +31606,48 @@ function prefixPython(prefix, os = platform_currentOs()) {
     const p = pathFor(os);
     return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
 }
+/**
+ * The interpreters to try in a tool-cache installation, first found wins. PyPy's archives name it
+ * `pypy3`; setup-python adds `python` beside it.
+ */
+function toolCachePythons(prefix, implementation, os = platform_currentOs()) {
+    if (implementation === 'cpython')
+        return [prefixPython(prefix, os)];
+    const p = pathFor(os);
+    return os === 'win32'
+        ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
+        : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
+}
+/** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
+function prependSearchPath(entry, current, os = platform_currentOs()) {
+    const delimiter = os === 'win32' ? ';' : ':';
+    const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
+    return [entry, ...rest].join(delimiter);
+}
+/**
+ * The python-versions Linux builds are shared-library builds linked for /opt/hostedtoolcache: in any
+ * other tool cache they start only with their lib/ on LD_LIBRARY_PATH. Other systems need nothing.
+ */
+function libraryPathEnv(prefix, current, os = platform_currentOs()) {
+    if (os !== 'linux')
+        return {};
+    return { LD_LIBRARY_PATH: prependSearchPath(path.posix.join(prefix, 'lib'), current, os) };
+}
+/** pkg-config's files of a base installation (python3.pc). */
+function pkgConfigDir(prefix, os = platform_currentOs()) {
+    return pathFor(os).join(prefix, 'lib', 'pkgconfig');
+}
+/** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
+function installationPaths(prefix, os = platform_currentOs()) {
+    // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
+    return [prefix, venvBinDir(prefix, os)];
+}
+/** How a python-versions archive is unpacked and its setup script started. */
+function archiveSetup(os = platform_currentOs()) {
+    return os === 'win32'
+        ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
+        : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
+}
 /** Executable names to look for on PATH, most specific first. */
 function pathPythonNames(minors, os = platform_currentOs()) {
     if (os === 'win32')

@@ -1,0 +1,305 @@
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  describeRun,
+  errors,
+  hermeticEnv,
+  newRunner,
+  runAction,
+  type Runner
+} from '../helpers/action.js'
+import {
+  makePythonArchive,
+  osVersion,
+  serveFiles,
+  withoutPyenv
+} from '../helpers/python-versions.js'
+import { pyenvPython } from '../helpers/pythons.js'
+
+const TOKEN = 'ghs_venvguardtesttoken0123456789'
+
+let mirror: Awaited<ReturnType<typeof serveFiles>>
+let versions: { old: string; new: string }
+
+/** A manifest like actions/python-versions': several platforms per release, newest first. */
+function manifest(
+  base: string,
+  entries: Array<{ version: string; file?: string; linux?: boolean }>
+): string {
+  const releases = entries.map(({ version, file, linux = true }) => ({
+    version,
+    stable: !/-/.test(version),
+    release_url: `${base}/releases/${version}`,
+    files: [
+      {
+        filename: `python-${version}-darwin-x64.tar.gz`,
+        arch: 'x64',
+        platform: 'darwin',
+        download_url: `${base}/darwin/${version}.tar.gz`
+      },
+      {
+        filename: `python-${version}-win32-x64.zip`,
+        arch: 'x64',
+        platform: 'win32',
+        download_url: `${base}/win32/${version}.zip`
+      },
+      {
+        filename: `python-${version}-linux-0.1-x64.tar.gz`,
+        arch: 'x64',
+        platform: 'linux',
+        platform_version: '0.1',
+        download_url: `${base}/other-linux/${version}.tar.gz`
+      },
+      ...(linux
+        ? [
+            {
+              filename: `python-${version}-linux-arm64.tar.gz`,
+              arch: 'arm64',
+              platform: 'linux',
+              platform_version: osVersion(),
+              download_url: `${base}/arm64/${version}.tar.gz`
+            },
+            {
+              filename: `python-${version}-linux-x64.tar.gz`,
+              arch: 'x64',
+              platform: 'linux',
+              platform_version: osVersion(),
+              download_url: `${base}/${file ?? `missing/${version}`}`
+            }
+          ]
+        : [])
+    ]
+  }))
+  return JSON.stringify(releases, null, 2)
+}
+
+beforeAll(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-python-versions-'))
+  const old = makePythonArchive('3.9', dir)
+  const fresh = makePythonArchive('3.10', dir)
+  versions = { old: old.version, new: fresh.version }
+  // The server reads this map on each request: the manifests, which name its address, come after it.
+  const files: Record<string, string | Buffer> = {}
+  for (const archive of [old, fresh])
+    files[path.basename(archive.file)] = fs.readFileSync(archive.file)
+  fs.rmSync(dir, { recursive: true, force: true })
+  mirror = await serveFiles(files)
+  files['versions-manifest.json'] = manifest(mirror.url, [
+    { version: '3.15.0-alpha.1' },
+    { version: fresh.version, file: path.basename(fresh.file) },
+    { version: '3.9.99', linux: false },
+    { version: old.version, file: path.basename(old.file) }
+  ])
+  files['offers-manifest.json'] = files['versions-manifest.json']
+  // The old release again, but its archive breaks off halfway every time.
+  files['broken-manifest.json'] = manifest(mirror.url, [
+    { version: old.version, file: `truncated/${path.basename(old.file)}` }
+  ])
+}, 120_000)
+
+afterAll(async () => {
+  await mirror?.close()
+})
+
+/** What the lifecycle test asked for: the tests run at once and share the mirror. */
+function requestsSince(start: number): string[] {
+  return mirror.requests
+    .slice(start)
+    .map(r => r.path)
+    .filter(p => p === '/versions-manifest.json' || p.startsWith('/python-'))
+}
+
+function inputsFor(extra: Record<string, string>): Record<string, string> {
+  return { 'python-manifest-url': `${mirror.url}/versions-manifest.json`, token: TOKEN, ...extra }
+}
+
+describe.concurrent('CPython from the python-versions manifest', () => {
+  it('is installed into the tool cache, found there next time, and replaced by a newer one with check-latest', async () => {
+    const runner = newRunner()
+    const env = withoutPyenv(runner)
+    fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'alpha==1.0.0\n')
+    const prefix = path.join(runner.toolCache, 'Python', versions.old, 'x64')
+
+    // 1. Nothing on the runner matches: the manifest's newest 3.9 is downloaded and set up.
+    let start = mirror.requests.length
+    const fresh = await runAction(runner, { inputs: inputsFor({ 'python-version': '3.9' }), env })
+    expect(fresh.exitCode, describeRun(fresh)).toBe(0)
+    expect(requestsSince(start)).toEqual([
+      '/versions-manifest.json',
+      `/python-${versions.old}-linux-x64.tar.gz`
+    ])
+    // The token is for GitHub's hosts only, and never printed.
+    expect(mirror.requests.every(r => r.authorization === undefined)).toBe(true)
+    const printed = (fresh.stdout + fresh.stderr).replace(/^::add-mask::.*$/gm, '')
+    expect(printed).not.toContain(TOKEN)
+    expect(fresh.stdout).toContain(
+      `::group::Install Python ${versions.old} into ${runner.toolCache}`
+    )
+    expect(fs.existsSync(`${prefix}.complete`)).toBe(true)
+    expect(fresh.outputs['python-version']).toBe(versions.old)
+    expect(fresh.outputs['base-python-path']).toBe(path.join(prefix, 'bin', 'python3'))
+    const venv = path.join(runner.workspace, '.venv')
+    expect(fresh.exportedEnv).toMatchObject({
+      pythonLocation: prefix,
+      Python_ROOT_DIR: prefix,
+      Python3_ROOT_DIR: prefix,
+      PKG_CONFIG_PATH: path.join(prefix, 'lib', 'pkgconfig'),
+      LD_LIBRARY_PATH: path.join(prefix, 'lib'),
+      VIRTUAL_ENV: venv
+    })
+    // The runner prepends each line, so the venv's bin, added last, comes first.
+    expect(fresh.addedPath).toEqual([prefix, path.join(prefix, 'bin'), path.join(venv, 'bin')])
+    const venvEnv = { ...hermeticEnv(runner), LD_LIBRARY_PATH: fresh.exportedEnv.LD_LIBRARY_PATH }
+    const code = 'import sys, alpha; print(alpha.VERSION, sys.base_prefix)'
+    expect(
+      execFileSync(fresh.outputs['python-path'], ['-c', code], { env: venvEnv, encoding: 'utf8' })
+    ).toBe(`1.0.0 ${prefix}\n`)
+
+    // 2. The next run finds it in the tool cache and asks the mirror nothing.
+    const spec = { 'python-version': '>=3.9,<3.11' }
+    start = mirror.requests.length
+    const cached = await runAction(runner, { inputs: inputsFor(spec), env })
+    expect(cached.exitCode, describeRun(cached)).toBe(0)
+    expect(requestsSince(start)).toEqual([])
+    expect(cached.outputs['python-version']).toBe(versions.old)
+    expect(cached.stdout).toContain(`found by tool cache (${prefix})`)
+    expect(cached.exportedEnv.pythonLocation).toBe(prefix)
+
+    // 3. check-latest: the manifest has a newer match, which replaces it.
+    start = mirror.requests.length
+    const latest = await runAction(runner, {
+      inputs: inputsFor({ ...spec, 'check-latest': 'true' }),
+      env
+    })
+    expect(latest.exitCode, describeRun(latest)).toBe(0)
+    expect(requestsSince(start)).toEqual([
+      '/versions-manifest.json',
+      `/python-${versions.new}-linux-x64.tar.gz`
+    ])
+    expect(latest.stdout).toContain(`check-latest: ${versions.new} is newer than ${versions.old}`)
+    expect(latest.outputs['python-version']).toBe(versions.new)
+    expect(
+      execFileSync(latest.outputs['python-path'], ['-c', 'import alpha; print(alpha.VERSION)'], {
+        env: venvEnv,
+        encoding: 'utf8'
+      })
+    ).toBe('1.0.0\n')
+
+    // 4. check-latest again: the newest is there already, only the manifest is read.
+    start = mirror.requests.length
+    const again = await runAction(runner, {
+      inputs: inputsFor({ ...spec, 'check-latest': 'true' }),
+      env
+    })
+    expect(again.exitCode, describeRun(again)).toBe(0)
+    expect(requestsSince(start)).toEqual(['/versions-manifest.json'])
+    expect(again.stdout).toContain(`is the newest release matching ">=3.9,<3.11"`)
+  })
+
+  it('that has no match fails with the versions it offers for this runner', async () => {
+    const runner = newRunner()
+    const inputs = inputsFor({
+      'python-version': '3.15',
+      'python-manifest-url': `${mirror.url}/offers-manifest.json`
+    })
+    const run = await runAction(runner, { inputs, env: withoutPyenv(runner) })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run), describeRun(run)).toHaveLength(1)
+    const message = errors(run)[0].message
+    expect(message).toContain(
+      'No Python matching "3.15" (from input \'python-version\') was found on the runner'
+    )
+    // 3.9.99 has no Linux build: not offered.
+    expect(message).toContain(
+      `${mirror.url}/offers-manifest.json has no release matching "3.15". It offers for linux x64: 3.15.0-alpha.1, ${versions.new}, ${versions.old}.`
+    )
+    expect(message).toContain(
+      '3.15.0-alpha.1 is a pre-release: set allow-prereleases: true to take it.'
+    )
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/)
+  })
+
+  it('retries a download that breaks off, then says so', async () => {
+    const runner = newRunner()
+    const start = mirror.requests.length
+    const run = await runAction(runner, {
+      inputs: inputsFor({
+        'python-version': '3.9',
+        'python-manifest-url': `${mirror.url}/broken-manifest.json`
+      }),
+      env: withoutPyenv(runner)
+    })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run), describeRun(run)).toHaveLength(1)
+    const archive = `/truncated/python-${versions.old}-linux-x64.tar.gz`
+    expect(errors(run)[0].message).toBe(
+      `Downloading Python ${versions.old} from ${mirror.url}${archive} failed despite retries: the connection broke off before the file was complete (aborted).`
+    )
+    expect(mirror.requests.slice(start).filter(r => r.path === archive)).toHaveLength(3)
+    expect(fs.existsSync(path.join(runner.toolCache, 'Python'))).toBe(false)
+  })
+
+  it('that cannot be reached fails with what to do offline', async () => {
+    const runner = newRunner()
+    const port = await closedPort()
+    const url = `http://127.0.0.1:${port}/versions-manifest.json`
+    const run = await runAction(runner, {
+      inputs: inputsFor({ 'python-version': '3.9', 'python-manifest-url': url }),
+      env: withoutPyenv(runner)
+    })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run), describeRun(run)).toHaveLength(1)
+    const message = errors(run)[0].message
+    expect(message).toMatch(
+      /^No Python matching "3\.9" \(from input 'python-version'\) was found on the runner\. Found: /
+    )
+    expect(message).toContain(
+      `Downloading the Python manifest from ${url} failed despite retries: the runner cannot reach 127.0.0.1:${port} (ECONNREFUSED). Without internet access, set python-manifest-url to a mirror`
+    )
+  })
+
+  it('is not asked for PyPy, which must be on the runner', async () => {
+    const runner = newRunner()
+    const run = await runAction(runner, { inputs: inputsFor({ 'python-version': 'pypy3.10' }) })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run), describeRun(run)).toHaveLength(1)
+    expect(errors(run)[0].message).toMatch(
+      /^No Python matching "pypy3\.10" .*venv-guard downloads CPython only: put PyPy into the tool cache \(PyPy\/<version>\/<arch>/
+    )
+    expect(run.stdout).not.toContain('Reading the Python manifest')
+  })
+})
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return port
+}
+
+describe('version files', () => {
+  const cases: Array<[string, string, string]> = [
+    [
+      '.python-version',
+      '# pyenv: a virtualenv name, then a pyenv-virtualenv env, then more\nmyenv\n3.12/envs/tools\n3.11\n',
+      '3.12'
+    ],
+    ['.tool-versions', 'nodejs 20.11.0\npython 3.11.7 3.12.1\n', '3.11'],
+    ['pyproject.toml', '[project]\nname = "demo"\nrequires-python = ">=3.10,<3.11"\n', '3.10'],
+    ['Pipfile', '[packages]\nalpha = "*"\n\n[requires]\npython_version = "3.9"\n', '3.9']
+  ]
+  it.each(cases)('%s names the Python', async (file, content, minor) => {
+    const runner: Runner = newRunner()
+    fs.writeFileSync(path.join(runner.workspace, file), content)
+    const run = await runAction(runner, {
+      inputs: { 'python-version-file': file, 'create-venv': 'false', upgrade: '' }
+    })
+    expect(run.exitCode, describeRun(run)).toBe(0)
+    expect(run.outputs['python-version']).toBe(pyenvPython(minor).version)
+  })
+})

@@ -1,0 +1,103 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { pyenvCandidates, toolCacheCandidates } from '../../src/python.js'
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-discovery-'))
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
+
+/** Creates `files` (empty) under root/dir. */
+function layout(dir: string, files: string[]): string {
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(root, dir, file)), { recursive: true })
+    fs.writeFileSync(path.join(root, dir, file), '')
+  }
+  return path.join(root, dir)
+}
+
+describe.runIf(process.platform !== 'win32')('tool cache', () => {
+  const toolCache = layout('toolcache', [
+    'Python/3.12.1/x64/bin/python3',
+    'Python/3.12.1/x64.complete',
+    'Python/3.13.0/x64-freethreaded/bin/python3',
+    'Python/3.13.0/x64-freethreaded.complete',
+    'Python/3.14.0-alpha.1/x64/bin/python3',
+    'Python/3.14.0-alpha.1/x64.complete',
+    // Not complete: an interrupted setup.
+    'Python/3.11.7/x64/bin/python3',
+    // Another arch.
+    'Python/3.10.13/arm64/bin/python3',
+    'Python/3.10.13/arm64.complete',
+    'PyPy/3.10.14/x64/bin/pypy3',
+    'PyPy/3.10.14/x64/bin/python',
+    'PyPy/3.10.14/x64.complete',
+    'PyPy/3.9.19/x64/bin/python',
+    'PyPy/3.9.19/x64.complete',
+    // Complete but without an interpreter.
+    'PyPy/3.8.16/x64/README',
+    'PyPy/3.8.16/x64.complete'
+  ])
+  const candidates = toolCacheCandidates(toolCache, 'linux', 'x64', '/usr/local/lib')
+  const byLocation = Object.fromEntries(
+    candidates.map(c => [path.relative(toolCache, c.location!), c])
+  )
+
+  it('finds complete installations of this arch, free-threaded and PyPy ones included', () => {
+    expect(Object.keys(byLocation).sort()).toEqual([
+      'PyPy/3.10.14/x64',
+      'PyPy/3.9.19/x64',
+      'Python/3.12.1/x64',
+      'Python/3.13.0/x64-freethreaded',
+      'Python/3.14.0-alpha.1/x64'
+    ])
+  })
+
+  it('knows the interpreter, the version its directory names and the library path it needs', () => {
+    const cpython = byLocation['Python/3.12.1/x64']
+    expect(cpython.command).toBe(path.join(toolCache, 'Python/3.12.1/x64/bin/python3'))
+    expect(cpython.hint).toMatchObject({ major: 3, minor: 12, micro: 1 })
+    expect(cpython.env).toEqual({
+      LD_LIBRARY_PATH: `${path.join(toolCache, 'Python/3.12.1/x64/lib')}:/usr/local/lib`
+    })
+    expect(byLocation['Python/3.14.0-alpha.1/x64'].hint).toMatchObject({
+      minor: 14,
+      releaseLevel: 'alpha',
+      serial: 1
+    })
+    expect(byLocation['PyPy/3.10.14/x64'].command).toBe(
+      path.join(toolCache, 'PyPy/3.10.14/x64/bin/pypy3')
+    )
+    expect(byLocation['PyPy/3.9.19/x64'].command).toBe(
+      path.join(toolCache, 'PyPy/3.9.19/x64/bin/python')
+    )
+  })
+})
+
+describe.runIf(process.platform !== 'win32')('pyenv', () => {
+  const pyenv = layout('pyenv', [
+    'versions/3.12.1/bin/python3',
+    'versions/3.13.0t/bin/python3',
+    'versions/pypy3.10-7.3.12/bin/pypy3',
+    'versions/my-venv/bin/python3',
+    'versions/miniconda3-latest/bin/python3'
+  ])
+  const candidates = pyenvCandidates(pyenv, 'linux')
+
+  it('finds CPython, free-threaded and PyPy builds, not virtualenvs', () => {
+    expect(candidates.map(c => c.foundBy).sort()).toEqual([
+      'pyenv (3.12.1)',
+      'pyenv (3.13.0t)',
+      'pyenv (pypy3.10-7.3.12)'
+    ])
+  })
+
+  it('hints the version where the name says it, never for PyPy', () => {
+    const hints = Object.fromEntries(candidates.map(c => [c.foundBy, c.hint?.minor]))
+    expect(hints).toEqual({
+      'pyenv (3.12.1)': 12,
+      'pyenv (3.13.0t)': 13,
+      'pyenv (pypy3.10-7.3.12)': undefined
+    })
+  })
+})

@@ -1,0 +1,42 @@
+import * as core from '@actions/core'
+import {
+  currentOs,
+  installationPaths,
+  libraryPathEnv,
+  pkgConfigDir,
+  prependSearchPath,
+  type OsName
+} from './platform.js'
+
+/**
+ * What actions/setup-python exports for the interpreter it sets up, so that later steps building C
+ * extensions (pkg-config, CMake's FindPython, the linker) find its headers and libraries. Unlike
+ * setup-python, PKG_CONFIG_PATH keeps what it had after Python's entry, and only the
+ * Python<major>_ROOT_DIR of the interpreter's own major version is set.
+ */
+export function locationVariables(
+  prefix: string,
+  major: number,
+  env: NodeJS.ProcessEnv,
+  os: OsName = currentOs()
+): Record<string, string> {
+  return {
+    pythonLocation: prefix,
+    Python_ROOT_DIR: prefix,
+    [`Python${major}_ROOT_DIR`]: prefix,
+    PKG_CONFIG_PATH: prependSearchPath(pkgConfigDir(prefix, os), env.PKG_CONFIG_PATH, os),
+    ...libraryPathEnv(prefix, env.LD_LIBRARY_PATH, os)
+  }
+}
+
+/**
+ * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
+ * step before venv-guard would. setup.ts activates the venv afterwards, so the venv's bin stays
+ * first and the base's tools (python3-config, idle) remain reachable behind it.
+ */
+export function exportPythonLocation(prefix: string, major: number): void {
+  for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
+    core.exportVariable(name, value)
+  }
+  for (const dir of installationPaths(prefix)) core.addPath(dir)
+}

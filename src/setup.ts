@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { rememberForSave, restoreCaches } from './cache.js'
 import { ActionError, errorMessage } from './errors.js'
-import { fingerprint } from './fingerprint.js'
+import { fingerprint, fingerprintInputs } from './fingerprint.js'
 import { readConfig, type Config } from './inputs.js'
 import {
   compileArgs,
@@ -207,20 +208,13 @@ async function setUp(report: RunReport): Promise<void> {
   core.setOutput('base-python-path', python.executable)
 
   const parsed = readRequirements(config)
-  const digest = fingerprint({
-    pythonExecutable: python.executable,
-    pythonVersion: python.versionText,
-    implementation: python.implementation,
-    venvPath: config.createVenv ? config.venvPath : '',
-    files: parsed.files,
-    packages: config.packages,
-    upgrade: config.upgrade,
-    pipArgs: config.pipArgs
-  })
+  const digest = fingerprint(fingerprintInputs(config, python, parsed.files))
 
+  const cache = await restoreCaches(config, python, digest, report)
   const target = config.createVenv
     ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
     : baseTarget(python)
+  if (cache?.hit && report.venv) report.venv.action = 'restored from the cache'
   report.versionsBefore = installedVersions(target.sitePackages, TRACKED)
   logVersions('Before', report.versionsBefore)
   if (!target.upToDate) {
@@ -239,6 +233,12 @@ async function setUp(report: RunReport): Promise<void> {
     core.setOutput('venv-path', target.venv.path)
   }
   core.setOutput('python-path', target.python)
+  if (cache) {
+    rememberForSave(cache, {
+      installed: !target.upToDate,
+      createdVenv: target.venv?.created ? target.venv.path : undefined
+    })
+  }
 }
 
 /** The main step: every failure ends as one annotation, never a stack trace. */

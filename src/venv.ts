@@ -80,7 +80,10 @@ function realDir(dir: string): string {
 }
 
 /** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
-export function madeFrom(cfg: Record<string, string>, python: PythonInstall): boolean {
+export function madeFrom(
+  cfg: Record<string, string>,
+  python: Pick<PythonInstall, 'executable' | 'basePrefix' | 'versionText'>
+): boolean {
   const version = cfg.version ?? cfg.version_info ?? ''
   const home = cfg.home ?? ''
   const homes = [

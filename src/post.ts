@@ -1,0 +1,3 @@
+import { saveCaches } from './cache.js'
+
+await saveCaches()

@@ -14,6 +14,7 @@ import {
 } from '../helpers/action.js'
 import { startCacheService, type FakeCacheService } from '../helpers/cache-service.js'
 import { pyenvPython } from '../helpers/pythons.js'
+import { makeSdist } from '../../scripts/wheelhouse.mjs'
 
 const warnings = (run: ActionRun): string[] =>
   run.annotations.filter(a => a.level === 'warning').map(a => a.message)
@@ -304,5 +305,41 @@ describe('cache-dir (a local directory store)', () => {
     succeeded(save)
     expect(warnings(save).join('\n')).toContain('the venv was not saved: a later step changed it')
     expect(archives(path.join(changed.dir, 'cache')).venv).toEqual([])
+  })
+
+  it("restores pip's cache by prefix when the venv misses, so a changed requirement builds nothing again", async () => {
+    const runner = newRunner('vg-cache-pip-')
+    // An sdist: pip builds a wheel from it once and keeps that wheel in its cache.
+    const sdists = path.join(runner.dir, 'sdists')
+    makeSdist(sdists, { name: 'sdistpkg', version: '1.0' })
+    const requirements = path.join(runner.workspace, 'requirements.txt')
+    fs.writeFileSync(requirements, 'sdistpkg\n')
+    const cache = path.join(runner.dir, 'cache')
+    const pipInputs = {
+      'python-version': '3.12',
+      'pip-args': `--find-links ${sdists}`,
+      'cache-dir': cache
+    }
+
+    const first = await runAction(runner, { inputs: pipInputs })
+    succeeded(first)
+    expect(first.stdout).toContain('Building wheel for sdistpkg')
+    succeeded(await runAction(runner, { entry: 'post' }))
+    expect(archives(cache).pip).toHaveLength(1)
+
+    // Another machine (no pip cache) and a changed requirements file: the venv misses, pip's cache does not.
+    freshJob(runner)
+    fs.rmSync(path.join(runner.home, '.cache', 'pip'), { recursive: true, force: true })
+    fs.appendFileSync(requirements, 'delta\n')
+    const second = await runAction(runner, { inputs: pipInputs })
+    succeeded(second)
+    expect(second.outputs['cache-hit']).toBe('false')
+    expect(second.stdout).toContain("Cache: restored pip's cache")
+    expect(second.stdout).not.toContain('Building wheel for sdistpkg')
+    execFileSync(second.outputs['python-path'], ['-c', 'import sdistpkg, delta'], {
+      env: hermeticEnv(runner)
+    })
+    succeeded(await runAction(runner, { entry: 'post' }))
+    expect(archives(cache).pip).toHaveLength(2)
   })
 })

@@ -10,8 +10,8 @@ import type { Config } from './inputs.js'
 import { currentOs, currentOsVersion, pipCacheDir } from './platform.js'
 import type { PythonInstall } from './python.js'
 import { timed, type RunReport } from './report.js'
-import { inspectVenv, removeOwnVenv } from './venv.js'
-import { venvHealthProblems, type HealthExpectation } from './venv-health.js'
+import { inspectVenv, removeOwnVenv, writeMarker } from './venv.js'
+import { venvHealth, type HealthExpectation } from './venv-health.js'
 
 const STATE = 'cache'
 
@@ -32,7 +32,7 @@ export interface CacheSession {
 /** What the post step saves. */
 interface SaveState {
   cacheDir: string
-  venv?: { path: string; key: string; snapshot: string; expected: HealthExpectation }
+  venv?: { path: string; key: string; snapshot: string }
   pip?: { path: string; key: string }
 }
 
@@ -54,15 +54,15 @@ export function pipCacheDirOf(
 }
 
 /**
- * A digest of a directory's names, and its files' sizes and times: taken when main is done and
- * again in post, it tells whether later steps changed the venv, which must then not be saved
- * under a key that names only what this action installed. `__pycache__` is left out (Python's own
- * cache, written on import), and so are directories' times, which such writes change.
+ * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
+ * in post, it tells whether later steps changed the venv, which must then not be saved under a
+ * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
+ * written on import), and directories' times, which such writes change.
  */
-export function treeSnapshot(root: string): string {
+export function venvSnapshot(venv: string): string {
   const hash = createHash('sha256')
   const walk = (relative: string): void => {
-    const entries = fs.readdirSync(path.join(root, relative), { withFileTypes: true })
+    const entries = fs.readdirSync(path.join(venv, relative), { withFileTypes: true })
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const name = path.join(relative, entry.name)
       if (entry.isDirectory()) {
@@ -70,9 +70,9 @@ export function treeSnapshot(root: string): string {
         hash.update(`${name}/\n`)
         walk(name)
       } else if (entry.isSymbolicLink()) {
-        hash.update(`${name} -> ${fs.readlinkSync(path.join(root, name))}\n`)
+        hash.update(`${name} -> ${fs.readlinkSync(path.join(venv, name))}\n`)
       } else {
-        const stat = fs.statSync(path.join(root, name))
+        const stat = fs.statSync(path.join(venv, name))
         hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`)
       }
     }
@@ -90,6 +90,20 @@ async function openStore(cacheDir: string): Promise<CacheStore | undefined> {
     )
   }
   return store
+}
+
+/**
+ * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
+ * loading GitHub's cache client happens while node waits for the probe. Never rejects.
+ */
+export async function openCacheStore(config: Config): Promise<CacheStore | undefined> {
+  if (!config.cache) return undefined
+  try {
+    return await openStore(config.cacheDir)
+  } catch (error) {
+    core.warning(`Cache: could not open the cache: ${errorMessage(error)}`)
+    return undefined
+  }
 }
 
 function isEmptyOrAbsent(dir: string): boolean {
@@ -144,7 +158,7 @@ async function restoreVenv(session: CacheSession, venv: string, report: RunRepor
   session.venvKeyTaken = true
   let problems: string[]
   try {
-    problems = await venvHealthProblems(venv, session.expected)
+    problems = (await venvHealth(venv, session.expected)).problems
   } catch (error) {
     problems = [`its health check failed: ${errorMessage(error)}`]
   }
@@ -170,19 +184,18 @@ async function restoreVenv(session: CacheSession, venv: string, report: RunRepor
  * Restores what the cache has for this run: the venv with its exact key only, checked before it
  * is trusted (venv-health.ts), then, when the venv must be built, pip's cache from the newest
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit and cache-key. Undefined when caching is off or has no store.
+ * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
  */
 export async function restoreCaches(
+  store: CacheStore | undefined,
   config: Config,
   python: PythonInstall,
   fingerprint: string,
   report: RunReport
 ): Promise<CacheSession | undefined> {
   core.setOutput('cache-hit', 'false')
-  if (!config.cache) return undefined
+  if (!store) return undefined
   return timed(report, 'restore cache', async () => {
-    const store = await openStore(config.cacheDir)
-    if (!store) return undefined
     const keys = cacheKeys(
       { os: currentOs(), osVersion: currentOsVersion(), arch: process.arch },
       python,
@@ -220,22 +233,40 @@ export async function restoreCaches(
 }
 
 /**
+ * The venv to save, checked now, while main still has the interpreter it was made for: a venv
+ * that fails the health check would only be rebuilt after a restore. The digest of what passed
+ * pip check goes into the marker, so that the check after a restore can skip that part.
+ */
+async function venvToSave(
+  session: CacheSession,
+  venv: string
+): Promise<SaveState['venv'] | undefined> {
+  const health = await venvHealth(venv, session.expected)
+  if (health.problems.length > 0) {
+    core.warning(
+      `Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`
+    )
+    return undefined
+  }
+  const state = inspectVenv(venv)
+  if (state.kind === 'venv' && state.marker) {
+    writeMarker(venv, { ...state.marker, checked: health.checked })
+  }
+  return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) }
+}
+
+/**
  * Called once everything is installed: tells the post step what to save. Nothing after a hit;
  * the venv only when this action created it, and not under a key GitHub's cache already holds.
  */
-export function rememberForSave(
+export async function rememberForSave(
   session: CacheSession,
   done: { installed: boolean; createdVenv?: string }
-): void {
+): Promise<void> {
   if (session.hit || !done.installed) return
   const state: SaveState = { cacheDir: session.cacheDir }
   if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-    state.venv = {
-      path: done.createdVenv,
-      key: session.keys.venv,
-      snapshot: treeSnapshot(done.createdVenv),
-      expected: session.expected
-    }
+    state.venv = await venvToSave(session, done.createdVenv)
   }
   if (session.pipDir && !session.pipExact)
     state.pip = { path: session.pipDir, key: session.keys.pip }
@@ -262,16 +293,9 @@ async function saveVenv(store: CacheStore, venv: NonNullable<SaveState['venv']>)
     core.info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
     return
   }
-  if (treeSnapshot(venv.path) !== venv.snapshot) {
+  if (venvSnapshot(venv.path) !== venv.snapshot) {
     core.warning(
       `Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
-    )
-    return
-  }
-  const problems = await venvHealthProblems(venv.path, venv.expected)
-  if (problems.length > 0) {
-    core.warning(
-      `Cache: the venv was not saved: ${problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`
     )
     return
   }

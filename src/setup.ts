@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { rememberForSave, restoreCaches } from './cache.js'
+import { openCacheStore, rememberForSave, restoreCaches } from './cache.js'
 import { ActionError, errorMessage } from './errors.js'
 import { fingerprint, fingerprintInputs } from './fingerprint.js'
 import { readConfig, type Config } from './inputs.js'
@@ -193,6 +193,7 @@ function activate(venv: string): void {
 
 async function setUp(report: RunReport): Promise<void> {
   const config = await readConfig()
+  const cacheStore = openCacheStore(config)
   for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
   const python = await timed(report, 'find Python', () => findPython(config))
   core.info(
@@ -210,7 +211,7 @@ async function setUp(report: RunReport): Promise<void> {
   const parsed = readRequirements(config)
   const digest = fingerprint(fingerprintInputs(config, python, parsed.files))
 
-  const cache = await restoreCaches(config, python, digest, report)
+  const cache = await restoreCaches(await cacheStore, config, python, digest, report)
   const target = config.createVenv
     ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
     : baseTarget(python)
@@ -234,7 +235,7 @@ async function setUp(report: RunReport): Promise<void> {
   }
   core.setOutput('python-path', target.python)
   if (cache) {
-    rememberForSave(cache, {
+    await rememberForSave(cache, {
       installed: !target.upToDate,
       createdVenv: target.venv?.created ? target.venv.path : undefined
     })

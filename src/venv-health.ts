@@ -17,8 +17,11 @@ export interface HealthExpectation {
  * from, its version, and what `pip check` checks (every installed distribution's requirements are
  * installed in a matching version), read from the dist-info METADATA headers directly and judged
  * with pip's vendored `packaging`: importing pip's own check costs three times as long.
+ * That check is a function of the installed names, versions and requirements and of the
+ * interpreter, so the script prints their digest; given the digest of a set that passed before
+ * (argv[1], recorded when the venv was saved), it skips the judging, which is most of its time.
  */
-export const HEALTH_SCRIPT = `import json, os, re, sys, sysconfig
+export const HEALTH_SCRIPT = `import hashlib, json, os, re, sys, sysconfig
 def canon(name): return re.sub(r"[-_.]+", "-", name).lower()
 problems = []
 dists = {}
@@ -46,9 +49,10 @@ for site in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")
             continue
         if fields.get("Name"):
             dists[canon(fields["Name"])] = (fields["Name"], fields.get("Version", "?"), requires)
+digest = hashlib.sha256(json.dumps([sys.version, sys.platform, sorted(dists.items())]).encode()).hexdigest()
 if "pip" not in dists:
     problems.append("pip is not installed in it")
-elif any(d[2] for d in dists.values()):
+elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
     from pip._vendor.packaging.requirements import Requirement
     for name, version, requires in dists.values():
         for text in requires:
@@ -63,12 +67,21 @@ elif any(d[2] for d in dists.values()):
                     problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
             except Exception as e:
                 problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
-print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems}))`
+print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`
 
 export interface HealthProbe {
   prefix: string
   version: [number, number, number, string, number]
   problems: string[]
+  /** The digest of the distributions judged (see HEALTH_SCRIPT). */
+  checked: string
+}
+
+/** Why a venv must not be trusted (empty when healthy), and what its pip check covered. */
+export interface Health {
+  problems: string[]
+  /** The digest to record in the marker when the venv passed. */
+  checked?: string
 }
 
 function realPath(file: string): string {
@@ -186,41 +199,45 @@ export function probeProblems(
   return [...problems, ...probe.problems.map(p => `pip check: ${p}`)]
 }
 
-async function runProbe(venv: string, python: HealthExpectation['python']): Promise<string[]> {
+async function runProbe(
+  venv: string,
+  python: HealthExpectation['python'],
+  checked = ''
+): Promise<Health> {
   const interpreter = venvPython(venv)
   let result
   try {
-    result = await run(interpreter, ['-I', '-c', HEALTH_SCRIPT])
+    result = await run(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked])
   } catch (error) {
-    return [`its python does not start: ${(error as Error).message}`]
+    return { problems: [`its python does not start: ${(error as Error).message}`] }
   }
   if (result.exitCode !== 0) {
     const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ')
-    return [`its python exits with ${result.exitCode}: ${said}`]
+    return { problems: [`its python exits with ${result.exitCode}: ${said}`] }
   }
+  let probe: HealthProbe
   try {
-    const probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '') as HealthProbe
-    return probeProblems(probe, venv, python)
+    probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '') as HealthProbe
   } catch {
-    return [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
+    return {
+      problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
+    }
   }
+  return { problems: probeProblems(probe, venv, python), checked: probe.checked }
 }
 
 /**
- * Why a venv restored from the cache must not be trusted; empty when it is healthy. The file
+ * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
  * checks come first and cost no process; the Python checks are one short run of the venv's python.
  */
-export async function venvHealthProblems(
-  venv: string,
-  expected: HealthExpectation
-): Promise<string[]> {
+export async function venvHealth(venv: string, expected: HealthExpectation): Promise<Health> {
   const state = inspectVenv(venv)
-  if (state.kind !== 'venv') return ['it is not a venv (no pyvenv.cfg)']
+  if (state.kind !== 'venv') return { problems: ['it is not a venv (no pyvenv.cfg)'] }
   const problems = [
     ...markerProblems(state.marker, expected.fingerprint),
     ...pyvenvProblems(state.cfg, expected.python),
     ...scriptProblems(venv)
   ]
-  if (problems.length > 0) return problems
-  return runProbe(venv, expected.python)
+  if (problems.length > 0) return { problems }
+  return runProbe(venv, expected.python, state.marker?.checked)
 }

@@ -19,6 +19,8 @@ export interface VenvMarker {
   python: string
   /** What was installed (see fingerprint.ts); an equal fingerprint means nothing to do. */
   fingerprint: string
+  /** The distributions that passed the cache's pip check before the venv was saved (venv-health.ts). */
+  checked?: string
 }
 
 export type VenvState =

@@ -307,6 +307,25 @@ describe('cache-dir (a local directory store)', () => {
     expect(archives(path.join(changed.dir, 'cache')).venv).toEqual([])
   })
 
+  it('does not save a venv that fails the health check (pip check) after its install', async () => {
+    const noDeps = newRunner('vg-cache-nodeps-')
+    const cache = path.join(noDeps.dir, 'cache')
+    const run = await runAction(noDeps, {
+      inputs: {
+        'python-version': '3.12',
+        packages: 'alpha',
+        'pip-args': '--no-deps',
+        'cache-dir': cache
+      }
+    })
+    succeeded(run)
+    expect(warnings(run).join('\n')).toContain(
+      'Cache: the venv will not be saved: pip check: alpha 2.0.0 requires beta, which is not installed.'
+    )
+    succeeded(await runAction(noDeps, { entry: 'post' }))
+    expect(archives(cache).venv).toEqual([])
+  })
+
   it("restores pip's cache by prefix when the venv misses, so a changed requirement builds nothing again", async () => {
     const runner = newRunner('vg-cache-pip-')
     // An sdist: pip builds a wheel from it once and keeps that wheel in its cache.

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { treeSnapshot } from '../../src/cache.js'
+import { venvSnapshot } from '../../src/cache.js'
 import { chooseArchive } from '../../src/cache-store.js'
 import {
   markerProblems,
@@ -98,7 +98,7 @@ describe('probeProblems', () => {
   it("accepts the venv's python reporting itself, and passes pip check's findings on", () => {
     expect(
       probeProblems(
-        { prefix: '/w/.venv', version: [3, 12, 1, 'final', 0], problems: [] },
+        { prefix: '/w/.venv', version: [3, 12, 1, 'final', 0], problems: [], checked: 'd' },
         '/w/.venv',
         python
       )
@@ -108,7 +108,8 @@ describe('probeProblems', () => {
         {
           prefix: '/elsewhere',
           version: [3, 12, 2, 'final', 0],
-          problems: ['alpha 2.0.0 requires beta, which is not installed']
+          problems: ['alpha 2.0.0 requires beta, which is not installed'],
+          checked: 'd'
         },
         '/w/.venv',
         python
@@ -143,19 +144,19 @@ describe('chooseArchive', () => {
   })
 })
 
-describe('treeSnapshot', () => {
+describe('venvSnapshot', () => {
   it('changes when a file is added, changed or removed, but not with __pycache__', () => {
     const root = tmp()
     fs.mkdirSync(path.join(root, 'pkg'))
     fs.writeFileSync(path.join(root, 'pkg', 'a.py'), 'x = 1\n')
-    const first = treeSnapshot(root)
+    const first = venvSnapshot(root)
     fs.mkdirSync(path.join(root, 'pkg', '__pycache__'))
     fs.writeFileSync(path.join(root, 'pkg', '__pycache__', 'a.cpython-312.pyc'), 'pyc')
-    expect(treeSnapshot(root)).toBe(first)
+    expect(venvSnapshot(root)).toBe(first)
     fs.writeFileSync(path.join(root, 'pkg', 'b.py'), '')
-    const added = treeSnapshot(root)
+    const added = venvSnapshot(root)
     expect(added).not.toBe(first)
     fs.appendFileSync(path.join(root, 'pkg', 'a.py'), 'y = 2\n')
-    expect(treeSnapshot(root)).not.toBe(added)
+    expect(venvSnapshot(root)).not.toBe(added)
   })
 })

@@ -29274,8 +29274,11 @@ async function createVenv(python, venv) {
  * from, its version, and what `pip check` checks (every installed distribution's requirements are
  * installed in a matching version), read from the dist-info METADATA headers directly and judged
  * with pip's vendored `packaging`: importing pip's own check costs three times as long.
+ * That check is a function of the installed names, versions and requirements and of the
+ * interpreter, so the script prints their digest; given the digest of a set that passed before
+ * (argv[1], recorded when the venv was saved), it skips the judging, which is most of its time.
  */
-const HEALTH_SCRIPT = `import json, os, re, sys, sysconfig
+const HEALTH_SCRIPT = `import hashlib, json, os, re, sys, sysconfig
 def canon(name): return re.sub(r"[-_.]+", "-", name).lower()
 problems = []
 dists = {}
@@ -29303,9 +29306,10 @@ for site in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")
             continue
         if fields.get("Name"):
             dists[canon(fields["Name"])] = (fields["Name"], fields.get("Version", "?"), requires)
+digest = hashlib.sha256(json.dumps([sys.version, sys.platform, sorted(dists.items())]).encode()).hexdigest()
 if "pip" not in dists:
     problems.append("pip is not installed in it")
-elif any(d[2] for d in dists.values()):
+elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
     from pip._vendor.packaging.requirements import Requirement
     for name, version, requires in dists.values():
         for text in requires:
@@ -29320,7 +29324,7 @@ elif any(d[2] for d in dists.values()):
                     problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
             except Exception as e:
                 problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
-print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems}))`;
+print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`;
 function venv_health_realPath(file) {
     try {
         return external_node_fs_.realpathSync(file);
@@ -29436,43 +29440,46 @@ function probeProblems(probe, venv, python) {
         problems.push(`its python is ${version}, not ${python.versionText}`);
     return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
 }
-async function runProbe(venv, python) {
+async function runProbe(venv, python, checked = '') {
     const interpreter = venvPython(venv);
     let result;
     try {
-        result = await run(interpreter, ['-I', '-c', HEALTH_SCRIPT]);
+        result = await run(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked]);
     }
     catch (error) {
-        return [`its python does not start: ${error.message}`];
+        return { problems: [`its python does not start: ${error.message}`] };
     }
     if (result.exitCode !== 0) {
         const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
-        return [`its python exits with ${result.exitCode}: ${said}`];
+        return { problems: [`its python exits with ${result.exitCode}: ${said}`] };
     }
+    let probe;
     try {
-        const probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
-        return probeProblems(probe, venv, python);
+        probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
     }
     catch {
-        return [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`];
+        return {
+            problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
+        };
     }
+    return { problems: probeProblems(probe, venv, python), checked: probe.checked };
 }
 /**
- * Why a venv restored from the cache must not be trusted; empty when it is healthy. The file
+ * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
  * checks come first and cost no process; the Python checks are one short run of the venv's python.
  */
-async function venv_health_venvHealthProblems(venv, expected) {
+async function venvHealth(venv, expected) {
     const state = inspectVenv(venv);
     if (state.kind !== 'venv')
-        return ['it is not a venv (no pyvenv.cfg)'];
+        return { problems: ['it is not a venv (no pyvenv.cfg)'] };
     const problems = [
         ...markerProblems(state.marker, expected.fingerprint),
         ...pyvenvProblems(state.cfg, expected.python),
         ...scriptProblems(venv)
     ];
     if (problems.length > 0)
-        return problems;
-    return runProbe(venv, expected.python);
+        return { problems };
+    return runProbe(venv, expected.python, state.marker?.checked);
 }
 
 ;// CONCATENATED MODULE: ./src/cache.ts
@@ -29504,15 +29511,15 @@ function pipCacheDirOf(pipArgs, cwd, env, home) {
     return dir && external_node_path_.resolve(cwd, dir);
 }
 /**
- * A digest of a directory's names, and its files' sizes and times: taken when main is done and
- * again in post, it tells whether later steps changed the venv, which must then not be saved
- * under a key that names only what this action installed. `__pycache__` is left out (Python's own
- * cache, written on import), and so are directories' times, which such writes change.
+ * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
+ * in post, it tells whether later steps changed the venv, which must then not be saved under a
+ * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
+ * written on import), and directories' times, which such writes change.
  */
-function treeSnapshot(root) {
+function venvSnapshot(venv) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const walk = (relative) => {
-        const entries = external_node_fs_.readdirSync(external_node_path_.join(root, relative), { withFileTypes: true });
+        const entries = external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true });
         for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
             const name = external_node_path_.join(relative, entry.name);
             if (entry.isDirectory()) {
@@ -29522,10 +29529,10 @@ function treeSnapshot(root) {
                 walk(name);
             }
             else if (entry.isSymbolicLink()) {
-                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(root, name))}\n`);
+                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(venv, name))}\n`);
             }
             else {
-                const stat = external_node_fs_.statSync(external_node_path_.join(root, name));
+                const stat = external_node_fs_.statSync(external_node_path_.join(venv, name));
                 hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
             }
         }
@@ -29541,6 +29548,21 @@ async function openStore(cacheDir) {
         lib_core/* info */.pq("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
     }
     return store;
+}
+/**
+ * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
+ * loading GitHub's cache client happens while node waits for the probe. Never rejects.
+ */
+async function openCacheStore(config) {
+    if (!config.cache)
+        return undefined;
+    try {
+        return await openStore(config.cacheDir);
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Cache: could not open the cache: ${errors_errorMessage(error)}`);
+        return undefined;
+    }
 }
 function isEmptyOrAbsent(dir) {
     try {
@@ -29590,7 +29612,7 @@ async function restoreVenv(session, venv, report) {
     session.venvKeyTaken = true;
     let problems;
     try {
-        problems = await venv_health_venvHealthProblems(venv, session.expected);
+        problems = (await venvHealth(venv, session.expected)).problems;
     }
     catch (error) {
         problems = [`its health check failed: ${errors_errorMessage(error)}`];
@@ -29613,16 +29635,13 @@ async function restoreVenv(session, venv, report) {
  * Restores what the cache has for this run: the venv with its exact key only, checked before it
  * is trusted (venv-health.ts), then, when the venv must be built, pip's cache from the newest
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit and cache-key. Undefined when caching is off or has no store.
+ * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
  */
-async function restoreCaches(config, python, fingerprint, report) {
+async function restoreCaches(store, config, python, fingerprint, report) {
     lib_core/* setOutput */.uH('cache-hit', 'false');
-    if (!config.cache)
+    if (!store)
         return undefined;
     return timed(report, 'restore cache', async () => {
-        const store = await openStore(config.cacheDir);
-        if (!store)
-            return undefined;
         const keys = cacheKeys({ os: currentOs(), osVersion: currentOsVersion(), arch: process.arch }, python, fingerprint);
         const session = {
             store,
@@ -29656,20 +29675,32 @@ async function restoreCaches(config, python, fingerprint, report) {
     });
 }
 /**
+ * The venv to save, checked now, while main still has the interpreter it was made for: a venv
+ * that fails the health check would only be rebuilt after a restore. The digest of what passed
+ * pip check goes into the marker, so that the check after a restore can skip that part.
+ */
+async function venvToSave(session, venv) {
+    const health = await venvHealth(venv, session.expected);
+    if (health.problems.length > 0) {
+        lib_core/* warning */.$e(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
+        return undefined;
+    }
+    const state = inspectVenv(venv);
+    if (state.kind === 'venv' && state.marker) {
+        writeMarker(venv, { ...state.marker, checked: health.checked });
+    }
+    return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) };
+}
+/**
  * Called once everything is installed: tells the post step what to save. Nothing after a hit;
  * the venv only when this action created it, and not under a key GitHub's cache already holds.
  */
-function rememberForSave(session, done) {
+async function rememberForSave(session, done) {
     if (session.hit || !done.installed)
         return;
     const state = { cacheDir: session.cacheDir };
     if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-        state.venv = {
-            path: done.createdVenv,
-            key: session.keys.venv,
-            snapshot: treeSnapshot(done.createdVenv),
-            expected: session.expected
-        };
+        state.venv = await venvToSave(session, done.createdVenv);
     }
     if (session.pipDir && !session.pipExact)
         state.pip = { path: session.pipDir, key: session.keys.pip };
@@ -29695,13 +29726,8 @@ async function saveVenv(store, venv) {
         core.info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
-    if (treeSnapshot(venv.path) !== venv.snapshot) {
+    if (venvSnapshot(venv.path) !== venv.snapshot) {
         core.warning(`Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
-        return;
-    }
-    const problems = await venvHealthProblems(venv.path, venv.expected);
-    if (problems.length > 0) {
-        core.warning(`Cache: the venv was not saved: ${problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
@@ -31932,6 +31958,7 @@ function activate(venv) {
 }
 async function setUp(report) {
     const config = await readConfig();
+    const cacheStore = openCacheStore(config);
     for (const arg of [...config.pipArgs, ...config.packages])
         maskUrlCredentials(arg);
     const python = await timed(report, 'find Python', () => findPython(config));
@@ -31946,7 +31973,7 @@ async function setUp(report) {
     lib_core/* setOutput */.uH('base-python-path', python.executable);
     const parsed = readRequirements(config);
     const digest = fingerprint(fingerprintInputs(config, python, parsed.files));
-    const cache = await restoreCaches(config, python, digest, report);
+    const cache = await restoreCaches(await cacheStore, config, python, digest, report);
     const target = config.createVenv
         ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
         : baseTarget(python);
@@ -31972,7 +31999,7 @@ async function setUp(report) {
     }
     lib_core/* setOutput */.uH('python-path', target.python);
     if (cache) {
-        rememberForSave(cache, {
+        await rememberForSave(cache, {
             installed: !target.upToDate,
             createdVenv: target.venv?.created ? target.venv.path : undefined
         });

@@ -28379,7 +28379,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FV: () => (/* binding */ saveCaches)
 });
 
-// UNUSED EXPORTS: pipCacheDirOf, rememberForSave, restoreCaches, treeSnapshot
+// UNUSED EXPORTS: openCacheStore, pipCacheDirOf, rememberForSave, restoreCaches, venvSnapshot
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
@@ -28470,15 +28470,15 @@ function platform_currentOs() {
     return 'linux';
 }
 function pathFor(os) {
-    return os === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
+    return os === 'win32' ? path.win32 : path.posix;
 }
 /** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function venvBinDir(venv, os = platform_currentOs()) {
+function platform_venvBinDir(venv, os = platform_currentOs()) {
     return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
 }
 /** The interpreter inside a venv. */
 function platform_venvPython(venv, os = platform_currentOs()) {
-    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+    return pathFor(os).join(platform_venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
 }
 /**
  * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
@@ -29112,7 +29112,7 @@ function parsePyvenvCfg(text) {
 }
 function readMarker(venv) {
     try {
-        const marker = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(venv, MARKER_FILE), 'utf8'));
+        const marker = JSON.parse(fs.readFileSync(path.join(venv, MARKER_FILE), 'utf8'));
         return marker.format === MARKER_FORMAT ? marker : undefined;
     }
     catch {
@@ -29122,40 +29122,40 @@ function readMarker(venv) {
 function venv_inspectVenv(venv) {
     let stat;
     try {
-        stat = external_node_fs_.statSync(venv);
+        stat = fs.statSync(venv);
     }
     catch {
         return { kind: 'absent' };
     }
     if (!stat.isDirectory())
         return { kind: 'file' };
-    const entries = external_node_fs_.readdirSync(venv);
+    const entries = fs.readdirSync(venv);
     if (entries.length === 0)
         return { kind: 'empty-directory' };
-    const cfgFile = external_node_path_.join(venv, 'pyvenv.cfg');
-    if (!external_node_fs_.existsSync(cfgFile))
+    const cfgFile = path.join(venv, 'pyvenv.cfg');
+    if (!fs.existsSync(cfgFile))
         return { kind: 'not-venv', entries };
     return {
         kind: 'venv',
-        cfg: parsePyvenvCfg(external_node_fs_.readFileSync(cfgFile, 'utf8')),
+        cfg: parsePyvenvCfg(fs.readFileSync(cfgFile, 'utf8')),
         marker: readMarker(venv)
     };
 }
 function realDir(dir) {
     try {
-        return external_node_fs_.realpathSync(dir);
+        return fs.realpathSync(dir);
     }
     catch {
-        return external_node_path_.resolve(dir);
+        return path.resolve(dir);
     }
 }
 /** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
-function madeFrom(cfg, python) {
+function venv_madeFrom(cfg, python) {
     const version = cfg.version ?? cfg.version_info ?? '';
     const home = cfg.home ?? '';
     const homes = [
-        external_node_path_.dirname(python.executable),
-        external_node_path_.join(python.basePrefix, 'bin'),
+        path.dirname(python.executable),
+        path.join(python.basePrefix, 'bin'),
         python.basePrefix
     ];
     return version.startsWith(python.versionText) && homes.some(h => realDir(h) === realDir(home));
@@ -29176,7 +29176,7 @@ function planVenv(state, python, fingerprint, venv) {
         case 'venv': {
             const marker = state.marker;
             const ours = marker?.created === true;
-            if (!madeFrom(state.cfg, python)) {
+            if (!venv_madeFrom(state.cfg, python)) {
                 const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`;
                 if (ours) {
                     return {
@@ -29204,7 +29204,7 @@ function planVenv(state, python, fingerprint, venv) {
         }
     }
 }
-function writeMarker(venv, marker) {
+function venv_writeMarker(venv, marker) {
     const file = path.join(venv, MARKER_FILE);
     const temporary = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, ...marker }, null, 2));
@@ -29240,8 +29240,11 @@ async function createVenv(python, venv) {
  * from, its version, and what `pip check` checks (every installed distribution's requirements are
  * installed in a matching version), read from the dist-info METADATA headers directly and judged
  * with pip's vendored `packaging`: importing pip's own check costs three times as long.
+ * That check is a function of the installed names, versions and requirements and of the
+ * interpreter, so the script prints their digest; given the digest of a set that passed before
+ * (argv[1], recorded when the venv was saved), it skips the judging, which is most of its time.
  */
-const HEALTH_SCRIPT = `import json, os, re, sys, sysconfig
+const HEALTH_SCRIPT = (/* unused pure expression or super */ null && (`import hashlib, json, os, re, sys, sysconfig
 def canon(name): return re.sub(r"[-_.]+", "-", name).lower()
 problems = []
 dists = {}
@@ -29269,9 +29272,10 @@ for site in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")
             continue
         if fields.get("Name"):
             dists[canon(fields["Name"])] = (fields["Name"], fields.get("Version", "?"), requires)
+digest = hashlib.sha256(json.dumps([sys.version, sys.platform, sorted(dists.items())]).encode()).hexdigest()
 if "pip" not in dists:
     problems.append("pip is not installed in it")
-elif any(d[2] for d in dists.values()):
+elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
     from pip._vendor.packaging.requirements import Requirement
     for name, version, requires in dists.values():
         for text in requires:
@@ -29286,13 +29290,13 @@ elif any(d[2] for d in dists.values()):
                     problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
             except Exception as e:
                 problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
-print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems}))`;
+print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`));
 function venv_health_realPath(file) {
     try {
-        return external_node_fs_.realpathSync(file);
+        return fs.realpathSync(file);
     }
     catch {
-        return external_node_path_.resolve(file);
+        return path.resolve(file);
     }
 }
 /** What the marker says against what this run would install. */
@@ -29315,13 +29319,13 @@ function markerProblems(marker, fingerprint) {
 function pyvenvProblems(cfg, python) {
     if (!madeFrom(cfg, python)) {
         return [
-            `its pyvenv.cfg names ${cfg.version ?? cfg.version_info ?? '?'} from ${cfg.home ?? '?'}, not ${python.versionText} from ${external_node_path_.dirname(python.executable)}`
+            `its pyvenv.cfg names ${cfg.version ?? cfg.version_info ?? '?'} from ${cfg.home ?? '?'}, not ${python.versionText} from ${path.dirname(python.executable)}`
         ];
     }
     const executable = cfg.executable;
     if (!executable)
         return [];
-    if (!external_node_fs_.existsSync(executable)) {
+    if (!fs.existsSync(executable)) {
         return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
     }
     if (venv_health_realPath(executable) !== venv_health_realPath(python.executable)) {
@@ -29350,41 +29354,41 @@ function scriptInterpreter(head) {
  * nowhere (bin/python when its interpreter is gone). Shebangs of other programs (sh, env) are
  * fine. Windows launchers (.exe) carry theirs inside a binary and are not read.
  */
-function scriptProblems(venv, os = platform_currentOs()) {
+function scriptProblems(venv, os = currentOs()) {
     if (os === 'win32')
         return [];
     const bin = venvBinDir(venv, os);
-    const inside = [venv, venv_health_realPath(venv)].map(dir => dir + external_node_path_.sep);
+    const inside = [venv, venv_health_realPath(venv)].map(dir => dir + path.sep);
     const problems = [];
     let entries;
     try {
-        entries = external_node_fs_.readdirSync(bin, { withFileTypes: true });
+        entries = fs.readdirSync(bin, { withFileTypes: true });
     }
     catch {
-        return [`it has no ${external_node_path_.basename(bin)} directory`];
+        return [`it has no ${path.basename(bin)} directory`];
     }
     const head = Buffer.alloc(1024);
     for (const entry of entries) {
-        const file = external_node_path_.join(bin, entry.name);
+        const file = path.join(bin, entry.name);
         if (entry.isSymbolicLink()) {
-            if (!external_node_fs_.existsSync(file))
-                problems.push(`${entry.name} links to ${external_node_fs_.readlinkSync(file)}, which does not exist`);
+            if (!fs.existsSync(file))
+                problems.push(`${entry.name} links to ${fs.readlinkSync(file)}, which does not exist`);
             continue;
         }
         if (!entry.isFile())
             continue;
-        const fd = external_node_fs_.openSync(file, 'r');
+        const fd = fs.openSync(file, 'r');
         let text;
         try {
-            text = head.toString('utf8', 0, external_node_fs_.readSync(fd, head, 0, head.length, 0));
+            text = head.toString('utf8', 0, fs.readSync(fd, head, 0, head.length, 0));
         }
         finally {
-            external_node_fs_.closeSync(fd);
+            fs.closeSync(fd);
         }
         const interpreter = scriptInterpreter(text);
-        if (!interpreter || !/^(python|pypy)/.test(external_node_path_.basename(interpreter)))
+        if (!interpreter || !/^(python|pypy)/.test(path.basename(interpreter)))
             continue;
-        if (!inside.some(dir => external_node_path_.resolve(interpreter).startsWith(dir))) {
+        if (!inside.some(dir => path.resolve(interpreter).startsWith(dir))) {
             problems.push(`${entry.name} starts ${interpreter}, outside the venv`);
         }
     }
@@ -29397,48 +29401,51 @@ function probeProblems(probe, venv, python) {
         problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
     }
     const [major, minor, micro, releaseLevel, serial] = probe.version;
-    const version = version_spec_formatVersion({ major, minor, micro, releaseLevel, serial });
+    const version = formatVersion({ major, minor, micro, releaseLevel, serial });
     if (version !== python.versionText)
         problems.push(`its python is ${version}, not ${python.versionText}`);
     return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
 }
-async function runProbe(venv, python) {
-    const interpreter = platform_venvPython(venv);
+async function runProbe(venv, python, checked = '') {
+    const interpreter = venvPython(venv);
     let result;
     try {
-        result = await proc_run(interpreter, ['-I', '-c', HEALTH_SCRIPT]);
+        result = await run(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked]);
     }
     catch (error) {
-        return [`its python does not start: ${error.message}`];
+        return { problems: [`its python does not start: ${error.message}`] };
     }
     if (result.exitCode !== 0) {
         const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
-        return [`its python exits with ${result.exitCode}: ${said}`];
+        return { problems: [`its python exits with ${result.exitCode}: ${said}`] };
     }
+    let probe;
     try {
-        const probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
-        return probeProblems(probe, venv, python);
+        probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
     }
     catch {
-        return [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`];
+        return {
+            problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
+        };
     }
+    return { problems: probeProblems(probe, venv, python), checked: probe.checked };
 }
 /**
- * Why a venv restored from the cache must not be trusted; empty when it is healthy. The file
+ * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
  * checks come first and cost no process; the Python checks are one short run of the venv's python.
  */
-async function venv_health_venvHealthProblems(venv, expected) {
-    const state = venv_inspectVenv(venv);
+async function venv_health_venvHealth(venv, expected) {
+    const state = inspectVenv(venv);
     if (state.kind !== 'venv')
-        return ['it is not a venv (no pyvenv.cfg)'];
+        return { problems: ['it is not a venv (no pyvenv.cfg)'] };
     const problems = [
         ...markerProblems(state.marker, expected.fingerprint),
         ...pyvenvProblems(state.cfg, expected.python),
         ...scriptProblems(venv)
     ];
     if (problems.length > 0)
-        return problems;
-    return runProbe(venv, expected.python);
+        return { problems };
+    return runProbe(venv, expected.python, state.marker?.checked);
 }
 
 ;// CONCATENATED MODULE: ./src/cache.ts
@@ -29470,15 +29477,15 @@ function pipCacheDirOf(pipArgs, cwd, env, home) {
     return dir && path.resolve(cwd, dir);
 }
 /**
- * A digest of a directory's names, and its files' sizes and times: taken when main is done and
- * again in post, it tells whether later steps changed the venv, which must then not be saved
- * under a key that names only what this action installed. `__pycache__` is left out (Python's own
- * cache, written on import), and so are directories' times, which such writes change.
+ * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
+ * in post, it tells whether later steps changed the venv, which must then not be saved under a
+ * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
+ * written on import), and directories' times, which such writes change.
  */
-function treeSnapshot(root) {
+function venvSnapshot(venv) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const walk = (relative) => {
-        const entries = external_node_fs_.readdirSync(external_node_path_.join(root, relative), { withFileTypes: true });
+        const entries = external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true });
         for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
             const name = external_node_path_.join(relative, entry.name);
             if (entry.isDirectory()) {
@@ -29488,10 +29495,10 @@ function treeSnapshot(root) {
                 walk(name);
             }
             else if (entry.isSymbolicLink()) {
-                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(root, name))}\n`);
+                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(venv, name))}\n`);
             }
             else {
-                const stat = external_node_fs_.statSync(external_node_path_.join(root, name));
+                const stat = external_node_fs_.statSync(external_node_path_.join(venv, name));
                 hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
             }
         }
@@ -29507,6 +29514,21 @@ async function openStore(cacheDir) {
         lib_core/* info */.pq("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
     }
     return store;
+}
+/**
+ * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
+ * loading GitHub's cache client happens while node waits for the probe. Never rejects.
+ */
+async function openCacheStore(config) {
+    if (!config.cache)
+        return undefined;
+    try {
+        return await openStore(config.cacheDir);
+    }
+    catch (error) {
+        core.warning(`Cache: could not open the cache: ${errorMessage(error)}`);
+        return undefined;
+    }
 }
 function isEmptyOrAbsent(dir) {
     try {
@@ -29556,7 +29578,7 @@ async function restoreVenv(session, venv, report) {
     session.venvKeyTaken = true;
     let problems;
     try {
-        problems = await venvHealthProblems(venv, session.expected);
+        problems = (await venvHealth(venv, session.expected)).problems;
     }
     catch (error) {
         problems = [`its health check failed: ${errorMessage(error)}`];
@@ -29579,16 +29601,13 @@ async function restoreVenv(session, venv, report) {
  * Restores what the cache has for this run: the venv with its exact key only, checked before it
  * is trusted (venv-health.ts), then, when the venv must be built, pip's cache from the newest
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit and cache-key. Undefined when caching is off or has no store.
+ * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
  */
-async function restoreCaches(config, python, fingerprint, report) {
+async function restoreCaches(store, config, python, fingerprint, report) {
     core.setOutput('cache-hit', 'false');
-    if (!config.cache)
+    if (!store)
         return undefined;
     return timed(report, 'restore cache', async () => {
-        const store = await openStore(config.cacheDir);
-        if (!store)
-            return undefined;
         const keys = cacheKeys({ os: currentOs(), osVersion: currentOsVersion(), arch: process.arch }, python, fingerprint);
         const session = {
             store,
@@ -29622,20 +29641,32 @@ async function restoreCaches(config, python, fingerprint, report) {
     });
 }
 /**
+ * The venv to save, checked now, while main still has the interpreter it was made for: a venv
+ * that fails the health check would only be rebuilt after a restore. The digest of what passed
+ * pip check goes into the marker, so that the check after a restore can skip that part.
+ */
+async function venvToSave(session, venv) {
+    const health = await venvHealth(venv, session.expected);
+    if (health.problems.length > 0) {
+        core.warning(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
+        return undefined;
+    }
+    const state = inspectVenv(venv);
+    if (state.kind === 'venv' && state.marker) {
+        writeMarker(venv, { ...state.marker, checked: health.checked });
+    }
+    return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) };
+}
+/**
  * Called once everything is installed: tells the post step what to save. Nothing after a hit;
  * the venv only when this action created it, and not under a key GitHub's cache already holds.
  */
-function rememberForSave(session, done) {
+async function rememberForSave(session, done) {
     if (session.hit || !done.installed)
         return;
     const state = { cacheDir: session.cacheDir };
     if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-        state.venv = {
-            path: done.createdVenv,
-            key: session.keys.venv,
-            snapshot: treeSnapshot(done.createdVenv),
-            expected: session.expected
-        };
+        state.venv = await venvToSave(session, done.createdVenv);
     }
     if (session.pipDir && !session.pipExact)
         state.pip = { path: session.pipDir, key: session.keys.pip };
@@ -29661,13 +29692,8 @@ async function saveVenv(store, venv) {
         lib_core/* info */.pq(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
-    if (treeSnapshot(venv.path) !== venv.snapshot) {
+    if (venvSnapshot(venv.path) !== venv.snapshot) {
         lib_core/* warning */.$e(`Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
-        return;
-    }
-    const problems = await venv_health_venvHealthProblems(venv.path, venv.expected);
-    if (problems.length > 0) {
-        lib_core/* warning */.$e(`Cache: the venv was not saved: ${problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');

@@ -24,6 +24,26 @@ export function makeWheels(dir, specs) {
   }
 }
 
+/**
+ * An sdist that builds into the wheel makeWheels makes, with make_wheels.py as its in-tree build
+ * backend: pip builds it offline, and keeps the wheel in its cache. @param {string} dir @param {WheelSpec} spec
+ */
+export function makeSdist(dir, spec) {
+  const stem = `${spec.name}-${spec.version}`
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sdist-'))
+  const source = path.join(scratch, stem)
+  fs.mkdirSync(source)
+  fs.copyFileSync(MAKE_WHEELS, path.join(source, 'make_wheels.py'))
+  fs.writeFileSync(path.join(source, 'spec.json'), JSON.stringify(spec))
+  fs.writeFileSync(
+    path.join(source, 'pyproject.toml'),
+    '[build-system]\nrequires = []\nbuild-backend = "make_wheels"\nbackend-path = ["."]\n'
+  )
+  fs.mkdirSync(dir, { recursive: true })
+  execFileSync('tar', ['-czf', path.join(dir, `${stem}.tar.gz`), '-C', scratch, stem])
+  fs.rmSync(scratch, { recursive: true, force: true })
+}
+
 /** @param {string} file */
 function versionOf(file) {
   return (/-(\d+(?:\.\d+)*)-/.exec(path.basename(file))?.[1] ?? '0').split('.').map(Number)

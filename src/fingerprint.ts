@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
+import type { Config } from './inputs.js'
+import type { PythonInstall } from './python.js'
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
 export const FORMAT_VERSION = '1'
@@ -14,6 +16,30 @@ export interface FingerprintInputs {
   packages: string[]
   upgrade: string[]
   pipArgs: string[]
+}
+
+/**
+ * What decides the venv's content: the inputs, the interpreter, every requirements file read
+ * (includes too) and the cache-dependency-path files.
+ */
+export function fingerprintInputs(
+  config: Pick<
+    Config,
+    'createVenv' | 'venvPath' | 'packages' | 'upgrade' | 'pipArgs' | 'cacheDependencyFiles'
+  >,
+  python: Pick<PythonInstall, 'executable' | 'versionText' | 'implementation'>,
+  requirementFiles: string[]
+): FingerprintInputs {
+  return {
+    pythonExecutable: python.executable,
+    pythonVersion: python.versionText,
+    implementation: python.implementation,
+    venvPath: config.createVenv ? config.venvPath : '',
+    files: [...requirementFiles, ...config.cacheDependencyFiles],
+    packages: config.packages,
+    upgrade: config.upgrade,
+    pipArgs: config.pipArgs
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { inputError } from './errors.js'
 import { readVersionFile } from './version-file.js'
@@ -34,6 +35,12 @@ export interface Config {
   onUserSite: UserSitePolicy
   /** Export PIP_REQUIRE_VIRTUALENV for later steps and audit the user site in the post step. */
   guardLaterSteps: boolean
+  /** Cache the venv and pip's cache (cache.ts). */
+  cache: boolean
+  /** Extra files whose content goes into the cache key. */
+  cacheDependencyFiles: string[]
+  /** A local directory to keep the cache in instead of GitHub's cache service; '' for the service. */
+  cacheDir: string
 }
 
 export type InputReader = (name: string) => string
@@ -74,57 +81,65 @@ function existingDirectory(input: string, value: string, dir: string): string {
   return dir
 }
 
-function checkRequirementFile(value: string, file: string): string {
+function checkFile(input: string, value: string, file: string): string {
   let stat: fs.Stats
   try {
     stat = fs.statSync(file)
   } catch {
     throw inputError(
-      'requirements',
+      input,
       value,
       `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`
     )
   }
   if (!stat.isFile()) {
-    throw inputError('requirements', value, `${file} is not a file; name a requirements file.`)
+    throw inputError(input, value, `${file} is not a file; name a file.`)
   }
   try {
     fs.accessSync(file, fs.constants.R_OK)
   } catch {
-    throw inputError(
-      'requirements',
-      value,
-      `${file} is not readable by this user; fix its permissions.`
-    )
+    throw inputError(input, value, `${file} is not readable by this user; fix its permissions.`)
   }
   return file
+}
+
+/** The files an input's lines name, globs expanded; each must exist and be readable. */
+async function inputFiles(input: string, lines: string[], cwd: string): Promise<string[]> {
+  const files: string[] = []
+  for (const line of lines) {
+    const absolute = path.resolve(cwd, line)
+    if (!/[*?[]/.test(line)) {
+      files.push(checkFile(input, line, absolute))
+      continue
+    }
+    const globber = await glob.create(absolute, { matchDirectories: false })
+    const matches = (await globber.glob()).sort()
+    if (matches.length === 0) {
+      throw inputError(input, line, 'the pattern matches no file; fix it or remove the line.')
+    }
+    files.push(...matches.map(m => checkFile(input, line, m)))
+  }
+  return [...new Set(files)]
 }
 
 async function requirementFiles(value: string, cwd: string): Promise<string[]> {
   const lines = inputLines(value)
   if (lines.length === 0) {
     const conventional = path.join(cwd, 'requirements.txt')
-    return fs.existsSync(conventional) ? [checkRequirementFile('', conventional)] : []
+    return fs.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : []
   }
-  const files: string[] = []
-  for (const line of lines) {
-    const absolute = path.resolve(cwd, line)
-    if (!/[*?[]/.test(line)) {
-      files.push(checkRequirementFile(line, absolute))
-      continue
-    }
-    const globber = await glob.create(absolute, { matchDirectories: false })
-    const matches = (await globber.glob()).sort()
-    if (matches.length === 0) {
-      throw inputError(
-        'requirements',
-        line,
-        'the pattern matches no file; fix it or remove the line.'
-      )
-    }
-    files.push(...matches.map(m => checkRequirementFile(line, m)))
+  return inputFiles('requirements', lines, cwd)
+}
+
+/** cache-dir: relative to working-directory, `~` for the home directory; made when first saved. */
+function cacheDirectory(value: string, cwd: string): string {
+  const trimmed = value.trim()
+  if (trimmed === '') return ''
+  const dir = path.resolve(cwd, trimmed.replace(/^~(?=$|[\\/])/, os.homedir()))
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    throw inputError('cache-dir', value, `${dir} is not a directory; name a directory.`)
   }
-  return [...new Set(files)]
+  return dir
 }
 
 function versionFromFile(value: string, cwd: string): string {
@@ -225,6 +240,13 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
       ['fail', 'warn', 'ignore'],
       'fail'
     ),
-    guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true)
+    guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true),
+    cache: parseBoolean('cache', read('cache'), true),
+    cacheDependencyFiles: await inputFiles(
+      'cache-dependency-path',
+      inputLines(read('cache-dependency-path')),
+      workingDirectory
+    ),
+    cacheDir: cacheDirectory(read('cache-dir'), workingDirectory)
   }
 }

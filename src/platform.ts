@@ -1,3 +1,5 @@
+import * as fs from 'node:fs'
+import * as nodeOs from 'node:os'
 import * as path from 'node:path'
 
 /** The operating systems GitHub runners use, in Node's spelling. */
@@ -137,4 +139,67 @@ export function venvSitePackages(
  */
 export function localeEncoding(os: OsName = currentOs()): string {
   return os === 'win32' ? 'windows-1252' : 'utf-8'
+}
+
+/**
+ * The operating system's release as it goes into a cache key: a venv's compiled extensions and
+ * its interpreter's shared libraries belong to it. Linux: distribution and version from
+ * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
+ * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
+ */
+export function osVersion(
+  os: OsName,
+  osRelease: string | undefined,
+  kernelRelease: string
+): string {
+  let version: string
+  if (os === 'linux') {
+    const field = (name: string): string =>
+      new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? ''
+    const id = field('ID')
+    version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease
+  } else if (os === 'darwin') {
+    version = `darwin${kernelRelease.split('.')[0]}`
+  } else {
+    version = `windows-${kernelRelease}`
+  }
+  return version.replace(/[^A-Za-z0-9._-]+/g, '_')
+}
+
+/** This machine's osVersion(). */
+export function currentOsVersion(): string {
+  const os = currentOs()
+  let osRelease: string | undefined
+  for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
+    try {
+      osRelease = fs.readFileSync(file, 'utf8')
+      break
+    } catch {
+      // the next candidate
+    }
+  }
+  return osVersion(os, osRelease, nodeOs.release())
+}
+
+/**
+ * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
+ * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
+ */
+export function pipCacheDir(
+  env: NodeJS.ProcessEnv,
+  home: string,
+  os: OsName = currentOs()
+): string | undefined {
+  if (env.PIP_NO_CACHE_DIR) return undefined
+  if (env.PIP_CACHE_DIR) return env.PIP_CACHE_DIR
+  const p = pathFor(os)
+  if (os === 'win32')
+    return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache')
+  if (os === 'darwin') return p.join(home, 'Library', 'Caches', 'pip')
+  return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip')
+}
+
+/** The file name of a program on PATH (`zstd.exe` on Windows). */
+export function executableName(name: string, os: OsName = currentOs()): string {
+  return os === 'win32' ? `${name}.exe` : name
 }

@@ -9,8 +9,9 @@ import {
   findingsFromProblems,
   type RequirementsContext
 } from './annotations.js'
+import { openCacheStore, rememberForSave, restoreCaches } from './cache.js'
 import { ActionError, errorMessage } from './errors.js'
-import { fingerprint } from './fingerprint.js'
+import { fingerprint, fingerprintInputs } from './fingerprint.js'
 import { UserSiteGuard } from './guard-step.js'
 import { readConfig, type Config } from './inputs.js'
 import {
@@ -226,6 +227,7 @@ function activate(venv: string): void {
 
 async function setUp(report: RunReport): Promise<void> {
   const config = await readConfig()
+  const cacheStore = openCacheStore(config)
   for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
   const python = await timed(report, 'find Python', () => findPython(config))
   core.info(
@@ -245,20 +247,13 @@ async function setUp(report: RunReport): Promise<void> {
   )
 
   const parsed = readRequirements(config, report)
-  const digest = fingerprint({
-    pythonExecutable: python.executable,
-    pythonVersion: python.versionText,
-    implementation: python.implementation,
-    venvPath: config.createVenv ? config.venvPath : '',
-    files: parsed.files,
-    packages: config.packages,
-    upgrade: config.upgrade,
-    pipArgs: config.pipArgs
-  })
+  const digest = fingerprint(fingerprintInputs(config, python, parsed.files))
 
+  const cache = await restoreCaches(await cacheStore, config, python, digest, report)
   const target = config.createVenv
     ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
     : baseTarget(python)
+  if (cache?.hit && report.venv) report.venv.action = 'restored from the cache'
   report.versionsBefore = installedVersions(target.sitePackages, TRACKED)
   logVersions('Before', report.versionsBefore)
   if (!target.upToDate) {
@@ -281,6 +276,12 @@ async function setUp(report: RunReport): Promise<void> {
     core.setOutput('venv-path', target.venv.path)
   }
   core.setOutput('python-path', target.python)
+  if (cache) {
+    await rememberForSave(cache, {
+      installed: !target.upToDate,
+      createdVenv: target.venv?.created ? target.venv.path : undefined
+    })
+  }
 }
 
 /** The main step: every failure ends as one annotation, never a stack trace. */

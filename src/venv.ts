@@ -19,6 +19,8 @@ export interface VenvMarker {
   python: string
   /** What was installed (see fingerprint.ts); an equal fingerprint means nothing to do. */
   fingerprint: string
+  /** The distributions that passed the cache's pip check before the venv was saved (venv-health.ts). */
+  checked?: string
 }
 
 export type VenvState =
@@ -80,7 +82,10 @@ function realDir(dir: string): string {
 }
 
 /** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
-export function madeFrom(cfg: Record<string, string>, python: PythonInstall): boolean {
+export function madeFrom(
+  cfg: Record<string, string>,
+  python: Pick<PythonInstall, 'executable' | 'basePrefix' | 'versionText'>
+): boolean {
   const version = cfg.version ?? cfg.version_info ?? ''
   const home = cfg.home ?? ''
   const homes = [

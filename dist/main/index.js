@@ -31077,7 +31077,7 @@ function errorMessage(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(384);
+/* harmony import */ var _setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6809);
 
 await (0,_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31093,9 +31093,12 @@ __webpack_async_result__();
 /* harmony export */   Am: () => (/* binding */ localeEncoding),
 /* harmony export */   Fx: () => (/* binding */ prefixPython),
 /* harmony export */   GK: () => (/* binding */ prependSearchPath),
+/* harmony export */   IK: () => (/* binding */ executableName),
+/* harmony export */   Lc: () => (/* binding */ pipCacheDir),
 /* harmony export */   Sg: () => (/* binding */ venvBinDir),
 /* harmony export */   Tm: () => (/* binding */ toolCacheArch),
 /* harmony export */   UD: () => (/* binding */ currentOs),
+/* harmony export */   W0: () => (/* binding */ currentOsVersion),
 /* harmony export */   WL: () => (/* binding */ libraryPathEnv),
 /* harmony export */   c4: () => (/* binding */ venvSitePackages),
 /* harmony export */   ck: () => (/* binding */ toolCachePythons),
@@ -31105,8 +31108,15 @@ __webpack_async_result__();
 /* harmony export */   qb: () => (/* binding */ venvPython),
 /* harmony export */   xT: () => (/* binding */ installationPaths)
 /* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* unused harmony export osVersion */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
 
 function currentOs() {
     const os = process.platform;
@@ -31115,7 +31125,7 @@ function currentOs() {
     return 'linux';
 }
 function pathFor(os) {
-    return os === 'win32' ? node_path__WEBPACK_IMPORTED_MODULE_0__.win32 : node_path__WEBPACK_IMPORTED_MODULE_0__.posix;
+    return os === 'win32' ? node_path__WEBPACK_IMPORTED_MODULE_2__.win32 : node_path__WEBPACK_IMPORTED_MODULE_2__.posix;
 }
 /** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
 function venvBinDir(venv, os = currentOs()) {
@@ -31158,7 +31168,7 @@ function prependSearchPath(entry, current, os = currentOs()) {
 function libraryPathEnv(prefix, current, os = currentOs()) {
     if (os !== 'linux')
         return {};
-    return { LD_LIBRARY_PATH: prependSearchPath(node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(prefix, 'lib'), current, os) };
+    return { LD_LIBRARY_PATH: prependSearchPath(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(prefix, 'lib'), current, os) };
 }
 /** pkg-config's files of a base installation (python3.pc). */
 function pkgConfigDir(prefix, os = currentOs()) {
@@ -31212,6 +31222,62 @@ function venvSitePackages(venv, version, implementation = 'cpython', freeThreade
 function localeEncoding(os = currentOs()) {
     return os === 'win32' ? 'windows-1252' : 'utf-8';
 }
+/**
+ * The operating system's release as it goes into a cache key: a venv's compiled extensions and
+ * its interpreter's shared libraries belong to it. Linux: distribution and version from
+ * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
+ * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
+ */
+function osVersion(os, osRelease, kernelRelease) {
+    let version;
+    if (os === 'linux') {
+        const field = (name) => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? '';
+        const id = field('ID');
+        version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease;
+    }
+    else if (os === 'darwin') {
+        version = `darwin${kernelRelease.split('.')[0]}`;
+    }
+    else {
+        version = `windows-${kernelRelease}`;
+    }
+    return version.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+/** This machine's osVersion(). */
+function currentOsVersion() {
+    const os = currentOs();
+    let osRelease;
+    for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
+        try {
+            osRelease = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8');
+            break;
+        }
+        catch {
+            // the next candidate
+        }
+    }
+    return osVersion(os, osRelease, node_os__WEBPACK_IMPORTED_MODULE_1__.release());
+}
+/**
+ * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
+ * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
+ */
+function pipCacheDir(env, home, os = currentOs()) {
+    if (env.PIP_NO_CACHE_DIR)
+        return undefined;
+    if (env.PIP_CACHE_DIR)
+        return env.PIP_CACHE_DIR;
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache');
+    if (os === 'darwin')
+        return p.join(home, 'Library', 'Caches', 'pip');
+    return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
+}
+/** The file name of a program on PATH (`zstd.exe` on Windows). */
+function executableName(name, os = currentOs()) {
+    return os === 'win32' ? `${name}.exe` : name;
+}
 
 
 /***/ }),
@@ -31223,7 +31289,7 @@ function localeEncoding(os = currentOs()) {
 /* harmony export */   e: () => (/* binding */ run)
 /* harmony export */ });
 /* unused harmony export childEnv */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5260);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 
@@ -31287,8 +31353,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   toolCacheArchFor: () => (/* binding */ toolCacheArchFor)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "crypto"
@@ -32309,7 +32375,7 @@ async function installOffer(offer, arch, toolCache, token) {
 
 /***/ }),
 
-/***/ 384:
+/***/ 6809:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32318,8 +32384,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -33097,11 +33163,29 @@ function failure(findings, workspace, report) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/fingerprint.ts
 
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
 const FORMAT_VERSION = '1';
+/**
+ * What decides the venv's content: the inputs, the interpreter, every requirements file read
+ * (includes too) and the cache-dependency-path files.
+ */
+function fingerprintInputs(config, python, requirementFiles) {
+    return {
+        pythonExecutable: python.executable,
+        pythonVersion: python.versionText,
+        implementation: python.implementation,
+        venvPath: config.createVenv ? config.venvPath : '',
+        files: [...requirementFiles, ...config.cacheDependencyFiles],
+        packages: config.packages,
+        upgrade: config.upgrade,
+        pipArgs: config.pipArgs
+    };
+}
 /**
  * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
  * is both the "nothing to do" check for a venv already present and the cache key's core.
@@ -33127,8 +33211,1128 @@ function fingerprint(inputs, read = (f) => external_node_fs_.readFileSync(f)) {
     return hash.digest('hex');
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/cache-key.ts
+
+
+/**
+ * The cache keys. The fingerprint (fingerprint.ts) already covers the interpreter, the venv's path,
+ * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
+ * action's cache format; the key adds the machine. The readable part is for people reading the
+ * cache list; only the hash decides.
+ */
+function cacheKeys(context, python, fingerprint) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
+        .digest('hex');
+    const machine = `${context.os}-${context.osVersion}-${context.arch}`;
+    const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`;
+    return {
+        venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
+        pip: `${pipPrefix}${hash}`,
+        pipPrefix
+    };
+}
+
+// EXTERNAL MODULE: ./src/proc.ts
+var proc = __nccwpck_require__(1783);
+// EXTERNAL MODULE: ./src/version-spec.ts
+var version_spec = __nccwpck_require__(4691);
+;// CONCATENATED MODULE: ./src/python.ts
+
+
+
+
+
+
+
+
+// One short probe answers everything: -I keeps the user's PYTHONPATH and user site out of it.
+const PROBE = `import json, os, re, sys, sysconfig
+from importlib.util import find_spec
+v = sys.version_info
+iv = sys.implementation.version
+spec = find_spec("pip")
+pip = None
+if spec and spec.origin:
+    with open(spec.origin) as f:
+        m = re.search(r"__version__ = .([0-9][0-9A-Za-z.+!-]*)", f.read())
+    pip = {"version": m.group(1) if m else "", "location": os.path.dirname(spec.origin)}
+print(json.dumps({"executable": sys.executable, "version": [v[0], v[1], v[2], v[3], v[4]],
+  "implementation": sys.implementation.name,
+  "implementationVersion": [iv[0], iv[1], iv[2], iv[3], iv[4]], "prefix": sys.prefix,
+  "basePrefix": getattr(sys, "base_prefix", sys.prefix),
+  "freeThreaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+  "stdlib": sysconfig.get_path("stdlib"), "purelib": sysconfig.get_path("purelib"),
+  "platlib": sysconfig.get_path("platlib"), "pip": pip}))`;
+function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
+    return { major, minor, micro, releaseLevel, serial };
+}
+function parseProbe(stdout) {
+    const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '');
+    return {
+        ...raw,
+        version: fromVersionInfo(raw.version),
+        implementationVersion: fromVersionInfo(raw.implementationVersion)
+    };
+}
+async function probePython(candidate) {
+    try {
+        const result = await (0,proc/* run */.e)(candidate.command, [...candidate.args, '-I', '-c', PROBE], {
+            env: candidate.env
+        });
+        if (result.exitCode !== 0)
+            return undefined;
+        const facts = parseProbe(result.stdout);
+        return {
+            ...facts,
+            versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
+            foundBy: candidate.foundBy,
+            location: candidate.location
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+function listDir(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir);
+    }
+    catch {
+        return [];
+    }
+}
+function firstExisting(files) {
+    return files.find(file => external_node_fs_.existsSync(file));
+}
+/**
+ * setup-python's layout: `$RUNNER_TOOL_CACHE/Python/<X.Y.Z>/<arch>/` beside `<arch>.complete`
+ * (`<arch>-freethreaded` for free-threaded builds), and `PyPy/<X.Y.Z>/<arch>/` for PyPy.
+ */
+function toolCacheCandidates(toolCache, osName, arch, ldLibraryPath) {
+    const layouts = [
+        { tool: 'Python', implementation: 'cpython', arches: [arch, `${arch}-freethreaded`] },
+        { tool: 'PyPy', implementation: 'pypy', arches: [arch] }
+    ];
+    return layouts.flatMap(({ tool, implementation, arches }) => {
+        const root = external_node_path_.join(toolCache, tool);
+        return listDir(root).flatMap(dir => arches.flatMap(archDir => {
+            const versionDir = external_node_path_.join(root, dir);
+            const prefix = external_node_path_.join(versionDir, archDir);
+            if (!external_node_fs_.existsSync(external_node_path_.join(versionDir, `${archDir}.complete`)))
+                return [];
+            const command = firstExisting((0,platform/* toolCachePythons */.ck)(prefix, implementation, osName));
+            if (!command)
+                return [];
+            return [
+                {
+                    command,
+                    args: [],
+                    foundBy: `tool cache (${prefix})`,
+                    hint: (0,version_spec/* parseVersionString */.PB)(dir),
+                    env: (0,platform/* libraryPathEnv */.WL)(prefix, ldLibraryPath, osName),
+                    location: prefix
+                }
+            ];
+        }));
+    });
+}
+function pyenvCandidates(pyenvRoot, osName) {
+    const root = external_node_path_.join(pyenvRoot, 'versions');
+    return listDir(root).flatMap(dir => {
+        const prefix = external_node_path_.join(root, dir);
+        // PyPy's directories (`pypy3.10-7.3.12`) name only the minor version: probe them always.
+        if (/^pypy\d/.test(dir)) {
+            const command = firstExisting((0,platform/* toolCachePythons */.ck)(prefix, 'pypy', osName));
+            return command ? [{ command, args: [], foundBy: `pyenv (${dir})` }] : [];
+        }
+        const hint = (0,version_spec/* parseVersionString */.PB)(dir.replace(/t$/, ''));
+        if (!hint)
+            return []; // virtualenvs and conda builds are not plain versions
+        return [{ command: (0,platform/* prefixPython */.Fx)(prefix, osName), args: [], foundBy: `pyenv (${dir})`, hint }];
+    });
+}
+function pathCandidates(pathVar, names, osName, isExecutable) {
+    const dirs = pathVar.split(osName === 'win32' ? ';' : ':').filter(d => d !== '');
+    const found = [];
+    for (const name of names) {
+        for (const dir of dirs) {
+            const file = external_node_path_.join(dir, name);
+            if (isExecutable(file))
+                found.push({ command: file, args: [], foundBy: `PATH (${file})` });
+        }
+    }
+    return found;
+}
+function isExecutableFile(file) {
+    try {
+        external_node_fs_.accessSync(file, external_node_fs_.constants.X_OK);
+        return external_node_fs_.statSync(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** Every place a runner keeps interpreters, in order of preference among equal versions. */
+function gatherCandidates(spec, env) {
+    const osName = (0,platform/* currentOs */.UD)();
+    const pyenvRoot = env.PYENV_ROOT || external_node_path_.join(external_node_os_.homedir(), '.pyenv');
+    const candidates = [];
+    if (spec) {
+        if (env.RUNNER_TOOL_CACHE) {
+            candidates.push(...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, (0,platform/* toolCacheArch */.Tm)(), env.LD_LIBRARY_PATH));
+        }
+        if (env.pythonLocation) {
+            candidates.push({
+                command: (0,platform/* prefixPython */.Fx)(env.pythonLocation, osName),
+                args: [],
+                foundBy: `pythonLocation (${env.pythonLocation})`
+            });
+        }
+        candidates.push(...pyenvCandidates(pyenvRoot, osName));
+    }
+    const minors = spec ? (0,version_spec/* minorsNamedBy */.TN)(spec) : [];
+    // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
+    const shims = external_node_path_.join(pyenvRoot, 'shims');
+    const pathVar = (env.PATH ?? '')
+        .split(external_node_path_.delimiter)
+        .filter(dir => !spec || external_node_path_.resolve(dir) !== shims)
+        .join(external_node_path_.delimiter);
+    candidates.push(...pathCandidates(pathVar, (0,platform/* pathPythonNames */.kr)(minors, osName), osName, isExecutableFile));
+    if (osName === 'win32') {
+        for (const minor of minors) {
+            candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` });
+        }
+    }
+    return candidates;
+}
+function describe(found) {
+    if (found.length === 0)
+        return 'no Python interpreter at all';
+    return found.map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`).join('; ');
+}
+function satisfies(spec, install) {
+    return (install.implementation === spec.implementation &&
+        install.freeThreaded === spec.freeThreaded &&
+        (0,version_spec/* versionMatches */.gz)(spec, install.version) &&
+        (0,version_spec/* pypyVersionMatches */.Mn)(spec, install.implementationVersion));
+}
+/** The highest version that satisfies the spec; among equals, the first candidate found. */
+function chooseInstall(spec, installs) {
+    let best;
+    for (const install of installs) {
+        if (!satisfies(spec, install))
+            continue;
+        if (!best || (0,version_spec/* compareVersions */.Zy)(install.version, best.version) > 0)
+            best = install;
+    }
+    return best;
+}
+async function probeAll(candidates) {
+    const probed = await Promise.all(candidates.map(probePython));
+    const seen = new Set();
+    return probed.filter((p) => {
+        if (!p)
+            return false;
+        const key = realPath(p.executable);
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+function realPath(file) {
+    try {
+        return external_node_fs_.realpathSync(file);
+    }
+    catch {
+        return file;
+    }
+}
+async function findPython(request, env = process.env) {
+    const spec = request.pythonVersion
+        ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
+        : undefined;
+    if (request.pythonPath) {
+        const install = await probePython({
+            command: request.pythonPath,
+            args: [],
+            foundBy: "input 'python-path'"
+        });
+        if (!install) {
+            throw new errors/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`);
+        }
+        if (spec && !satisfies(spec, install)) {
+            throw new errors/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`);
+        }
+        return install;
+    }
+    const candidates = gatherCandidates(spec, env);
+    if (!spec) {
+        // The runner's default python: the first one on PATH that runs.
+        for (const candidate of candidates) {
+            const install = await probePython(candidate);
+            if (install)
+                return { ...install, foundBy: `${install.foundBy}, the default python` };
+        }
+        throw new errors/* ActionError */.lZ('No Python interpreter was found on PATH. Set python-version (e.g. 3.12) or python-path, or add actions/setup-python before this step.');
+    }
+    // A location that names its version is probed only when that version could match.
+    const worthProbing = candidates.filter(c => !c.hint || (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, c.hint));
+    const installs = await probeAll(worthProbing);
+    const local = chooseInstall(spec, installs);
+    if (local && !request.checkLatest)
+        return local;
+    const notFound = async (why) => {
+        const everything = worthProbing.length === candidates.length ? installs : await probeAll(candidates);
+        return new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(everything)}. ${why}`, { title: 'venv-guard: Python version not found' });
+    };
+    if (spec.implementation !== 'cpython') {
+        if (local)
+            return local;
+        throw await notFound(`venv-guard downloads CPython only: put PyPy into the tool cache (PyPy/<version>/<arch>, as actions/setup-python does) or pyenv, or point python-path at it.`);
+    }
+    return (await setUpFromManifest(spec, request, local, env, notFound)) ?? local;
+}
+/**
+ * The manifest's newest match, installed into the tool cache, when the runner has none or, with
+ * check-latest, only an older one. Undefined means: keep the local one.
+ */
+async function setUpFromManifest(spec, request, local, env, notFound) {
+    const toolCache = env.RUNNER_TOOL_CACHE;
+    if (!toolCache) {
+        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
+        if (!local)
+            throw await notFound(why);
+        lib_core/* warning */.$e(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
+        return undefined;
+    }
+    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
+    // per chunk, so a separate chunk would replace the bundle's license list with its own.
+    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3356));
+    let resolution;
+    try {
+        resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, (0,platform/* toolCacheArch */.Tm)());
+    }
+    catch (error) {
+        if (!local)
+            throw await notFound((0,errors/* errorMessage */.gJ)(error));
+        lib_core/* warning */.$e(`check-latest: ${(0,errors/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+        return undefined;
+    }
+    const offer = resolution.match;
+    if (!offer) {
+        if (local) {
+            lib_core/* info */.pq(`check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`);
+            return undefined;
+        }
+        throw await notFound(installer.noMatchMessage(spec, resolution));
+    }
+    if (local && (0,version_spec/* compareVersions */.Zy)(local.version, offer.parsed) >= 0) {
+        lib_core/* info */.pq(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
+        return undefined;
+    }
+    lib_core/* info */.pq(local
+        ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
+        : `Installing Python ${offer.version} from ${resolution.url}.`);
+    const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token);
+    const installed = await probePython({
+        command: (0,platform/* prefixPython */.Fx)(prefix),
+        args: [],
+        foundBy: `the python-versions manifest, installed into ${prefix}`,
+        env: (0,platform/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH),
+        location: prefix
+    });
+    if (!installed || !satisfies(spec, installed)) {
+        throw new errors/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
+    }
+    return installed;
+}
+
+;// CONCATENATED MODULE: ./src/cache-store.ts
+
+
+
+
+
+
+
+/** Whether the runner offers GitHub's cache service, told without loading its client. */
+function githubCacheOffered(env) {
+    return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
+}
+/** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
+async function githubStore() {
+    // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
+    const cache = await __nccwpck_require__.e(/* import() */ 312).then(__nccwpck_require__.bind(__nccwpck_require__, 9312));
+    if (!cache.isFeatureAvailable())
+        return undefined;
+    return {
+        name: "GitHub's cache service",
+        replaces: false,
+        restore: (dir, key, prefixes = []) => cache.restoreCache([dir], key, prefixes),
+        save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
+    };
+}
+const cache_store_ARCHIVE = /\.tar\.(zst|gz)$/;
+/**
+ * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
+ * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
+ * zstd archives where zstd is missing.
+ */
+function chooseArchive(files, key, prefixes, zstd) {
+    const usable = files
+        .filter(f => !f.name.startsWith('.') && cache_store_ARCHIVE.test(f.name))
+        .filter(f => zstd || !f.name.endsWith('.zst'))
+        .map(f => ({ ...f, key: f.name.replace(cache_store_ARCHIVE, '') }))
+        .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    const found = usable.find(f => f.key === key) ??
+        prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined);
+    return found && { name: found.name, key: found.key };
+}
+function compression(archive) {
+    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
+}
+async function tar(args) {
+    const result = await (0,proc/* run */.e)('tar', args);
+    if (result.exitCode !== 0) {
+        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
+    }
+}
+function zstdOnPath() {
+    const os = (0,platform/* currentOs */.UD)();
+    return (pathCandidates(process.env.PATH ?? '', [(0,platform/* executableName */.IK)('zstd', os)], os, isExecutableFile)
+        .length > 0);
+}
+function listArchives(root) {
+    try {
+        return external_node_fs_.readdirSync(root).flatMap(name => {
+            try {
+                return [{ name, mtimeMs: external_node_fs_.statSync(external_node_path_.join(root, name)).mtimeMs }];
+            }
+            catch {
+                return []; // renamed or removed by another job meanwhile
+            }
+        });
+    }
+    catch {
+        return [];
+    }
+}
+/**
+ * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
+ * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
+ * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
+ * result into place, so a broken archive never leaves half a directory behind.
+ */
+function dirStore(root, zstd = zstdOnPath()) {
+    return {
+        name: `cache-dir ${root}`,
+        replaces: true,
+        async restore(dir, key, prefixes = []) {
+            const found = chooseArchive(listArchives(root), key, prefixes, zstd);
+            if (!found)
+                return undefined;
+            const archive = external_node_path_.join(root, found.name);
+            const parent = external_node_path_.dirname(dir);
+            external_node_fs_.mkdirSync(parent, { recursive: true });
+            const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
+            try {
+                await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+                const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
+                if (!external_node_fs_.existsSync(unpacked))
+                    throw new Error(`it holds no ${external_node_path_.basename(dir)}`);
+                if (external_node_fs_.existsSync(dir))
+                    external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
+                external_node_fs_.renameSync(unpacked, dir);
+                lib_core/* info */.pq(`Restored ${dir} from ${archive}`);
+                return found.key;
+            }
+            catch (error) {
+                lib_core/* warning */.$e(`Could not restore ${dir} from ${archive}: ${error.message}`);
+                return undefined;
+            }
+            finally {
+                external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+            }
+        },
+        async save(dir, key) {
+            external_node_fs_.mkdirSync(root, { recursive: true });
+            const extension = zstd ? '.tar.zst' : '.tar.gz';
+            const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
+            try {
+                await tar([
+                    '-c',
+                    '-f',
+                    temporary,
+                    ...compression(extension),
+                    '-C',
+                    external_node_path_.dirname(dir),
+                    external_node_path_.basename(dir)
+                ]);
+                external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
+                lib_core/* info */.pq(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
+                return true;
+            }
+            finally {
+                external_node_fs_.rmSync(temporary, { force: true });
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+function newReport() {
+    return {
+        versionsBefore: {},
+        versionsAfter: {},
+        installed: [],
+        phases: [],
+        errors: [],
+        warnings: [],
+        notices: [],
+        annotations: []
+    };
+}
+/** Runs one phase of the action and records how long it took. */
+async function timed(report, name, work) {
+    const start = performance.now();
+    try {
+        return await work();
+    }
+    finally {
+        report.phases.push({ name, seconds: (performance.now() - start) / 1000 });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/venv.ts
+
+
+
+
+
+/** The file that marks a venv as venv-guard's, and complete only once everything is installed. */
+const MARKER_FILE = 'venv-guard.json';
+const MARKER_FORMAT = 1;
+/** pyvenv.cfg is `key = value` lines. */
+function parsePyvenvCfg(text) {
+    const cfg = {};
+    for (const line of text.split(/\r?\n/)) {
+        const eq = line.indexOf('=');
+        if (eq > 0)
+            cfg[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
+    }
+    return cfg;
+}
+function readMarker(venv) {
+    try {
+        const marker = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(venv, MARKER_FILE), 'utf8'));
+        return marker.format === MARKER_FORMAT ? marker : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function inspectVenv(venv) {
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(venv);
+    }
+    catch {
+        return { kind: 'absent' };
+    }
+    if (!stat.isDirectory())
+        return { kind: 'file' };
+    const entries = external_node_fs_.readdirSync(venv);
+    if (entries.length === 0)
+        return { kind: 'empty-directory' };
+    const cfgFile = external_node_path_.join(venv, 'pyvenv.cfg');
+    if (!external_node_fs_.existsSync(cfgFile))
+        return { kind: 'not-venv', entries };
+    return {
+        kind: 'venv',
+        cfg: parsePyvenvCfg(external_node_fs_.readFileSync(cfgFile, 'utf8')),
+        marker: readMarker(venv)
+    };
+}
+function realDir(dir) {
+    try {
+        return external_node_fs_.realpathSync(dir);
+    }
+    catch {
+        return external_node_path_.resolve(dir);
+    }
+}
+/** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
+function madeFrom(cfg, python) {
+    const version = cfg.version ?? cfg.version_info ?? '';
+    const home = cfg.home ?? '';
+    const homes = [
+        external_node_path_.dirname(python.executable),
+        external_node_path_.join(python.basePrefix, 'bin'),
+        python.basePrefix
+    ];
+    return version.startsWith(python.versionText) && homes.some(h => realDir(h) === realDir(home));
+}
+/**
+ * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
+ * action created it is ever removed; anything else the user made is left as it is.
+ */
+function planVenv(state, python, fingerprint, venv) {
+    switch (state.kind) {
+        case 'absent':
+        case 'empty-directory':
+            return { action: 'create', reason: `creating a new venv at ${venv}` };
+        case 'file':
+            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`, { title: "venv-guard: invalid input 'venv-path'" });
+        case 'not-venv':
+            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`, { title: "venv-guard: invalid input 'venv-path'" });
+        case 'venv': {
+            const marker = state.marker;
+            const ours = marker?.created === true;
+            if (!madeFrom(state.cfg, python)) {
+                const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`;
+                if (ours) {
+                    return {
+                        action: 'rebuild',
+                        reason: `the venv at ${venv} was made by venv-guard from another interpreter (${other}); rebuilding it for ${python.versionText}`
+                    };
+                }
+                throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`, { title: "venv-guard: invalid input 'venv-path'" });
+            }
+            if (ours && !marker.complete) {
+                return {
+                    action: 'rebuild',
+                    reason: `the venv at ${venv} was left incomplete by an interrupted run; rebuilding it`
+                };
+            }
+            const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
+            return {
+                action: 'reuse',
+                upToDate,
+                created: ours,
+                reason: upToDate
+                    ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
+                    : `reusing the existing venv at ${venv} (made from the same interpreter)`
+            };
+        }
+    }
+}
+function writeMarker(venv, marker) {
+    const file = external_node_path_.join(venv, MARKER_FILE);
+    const temporary = `${file}.${process.pid}.tmp`;
+    external_node_fs_.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, ...marker }, null, 2));
+    external_node_fs_.renameSync(temporary, file);
+}
+/** Removes a venv, but only one whose marker says venv-guard created it. */
+function removeOwnVenv(venv) {
+    if (readMarker(venv)?.created !== true) {
+        throw new errors/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
+    }
+    external_node_fs_.rmSync(venv, { recursive: true, force: true });
+}
+/** Creates a venv without ensurepip: pip comes with the first install (see install.ts). */
+async function createVenv(python, venv) {
+    const result = await (0,proc/* run */.e)(python.executable, ['-m', 'venv', '--without-pip', venv]);
+    if (result.exitCode !== 0) {
+        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    }
+    if (!external_node_fs_.existsSync((0,platform/* venvPython */.qb)(venv))) {
+        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform/* venvPython */.qb)(venv)}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/venv-health.ts
+
+
+
+
+
+
+/**
+ * Run by the venv's own python, as one process for every check that needs Python: where it runs
+ * from, its version, and what `pip check` checks (every installed distribution's requirements are
+ * installed in a matching version), read from the dist-info METADATA headers directly and judged
+ * with pip's vendored `packaging`: importing pip's own check costs three times as long.
+ * That check is a function of the installed names, versions and requirements and of the
+ * interpreter, so the script prints their digest; given the digest of a set that passed before
+ * (argv[1], recorded when the venv was saved), it skips the judging, which is most of its time.
+ */
+const HEALTH_SCRIPT = `import hashlib, json, os, re, sys, sysconfig
+def canon(name): return re.sub(r"[-_.]+", "-", name).lower()
+problems = []
+dists = {}
+for site in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
+    try:
+        entries = os.listdir(site)
+    except OSError:
+        continue
+    for entry in entries:
+        if not entry.endswith(".dist-info"):
+            continue
+        fields, requires = {}, []
+        try:
+            with open(os.path.join(site, entry, "METADATA"), encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if line in ("\\n", "\\r\\n"):
+                        break
+                    key, _, value = line.partition(":")
+                    if key == "Requires-Dist":
+                        requires.append(value.strip())
+                    elif key in ("Name", "Version"):
+                        fields[key] = value.strip()
+        except OSError as e:
+            problems.append("%s has no readable METADATA (%s)" % (entry, e.strerror))
+            continue
+        if fields.get("Name"):
+            dists[canon(fields["Name"])] = (fields["Name"], fields.get("Version", "?"), requires)
+digest = hashlib.sha256(json.dumps([sys.version, sys.platform, sorted(dists.items())]).encode()).hexdigest()
+if "pip" not in dists:
+    problems.append("pip is not installed in it")
+elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
+    from pip._vendor.packaging.requirements import Requirement
+    for name, version, requires in dists.values():
+        for text in requires:
+            try:
+                req = Requirement(text)
+                if req.marker and not req.marker.evaluate({"extra": ""}):
+                    continue
+                dep = dists.get(canon(req.name))
+                if dep is None:
+                    problems.append("%s %s requires %s, which is not installed" % (name, version, req.name))
+                elif not req.specifier.contains(dep[1], prereleases=True):
+                    problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
+            except Exception as e:
+                problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
+print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`;
+function venv_health_realPath(file) {
+    try {
+        return external_node_fs_.realpathSync(file);
+    }
+    catch {
+        return external_node_path_.resolve(file);
+    }
+}
+/** What the marker says against what this run would install. */
+function markerProblems(marker, fingerprint) {
+    if (!marker)
+        return ['it has no venv-guard marker'];
+    const problems = [];
+    if (!marker.created)
+        problems.push('its marker says venv-guard did not create it');
+    if (!marker.complete)
+        problems.push('its marker says the install did not finish');
+    if (marker.fingerprint !== fingerprint)
+        problems.push('its marker names other requirements');
+    return problems;
+}
+/**
+ * Whether pyvenv.cfg names the interpreter in use: the same home and version (madeFrom), and,
+ * where Python records it (3.11+), an `executable` that still exists and is the same file.
+ */
+function pyvenvProblems(cfg, python) {
+    if (!madeFrom(cfg, python)) {
+        return [
+            `its pyvenv.cfg names ${cfg.version ?? cfg.version_info ?? '?'} from ${cfg.home ?? '?'}, not ${python.versionText} from ${external_node_path_.dirname(python.executable)}`
+        ];
+    }
+    const executable = cfg.executable;
+    if (!executable)
+        return [];
+    if (!external_node_fs_.existsSync(executable)) {
+        return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
+    }
+    if (venv_health_realPath(executable) !== venv_health_realPath(python.executable)) {
+        return [
+            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${venv_health_realPath(python.executable)}`
+        ];
+    }
+    return [];
+}
+/**
+ * The interpreter a script starts: its shebang, or the one pip's `/bin/sh` trampoline execs (pip
+ * writes that for paths with spaces or too long for a shebang). Undefined for other files.
+ */
+function scriptInterpreter(head) {
+    if (!head.startsWith('#!'))
+        return undefined;
+    const [first, second = ''] = head.split(/\r?\n/);
+    const command = first.slice(2).trim();
+    const trampoline = /^'''exec' ("[^"]+"|\S+)/.exec(second);
+    if (/^\/bin\/sh\s*$/.test(command) && trampoline)
+        return trampoline[1].replace(/^"|"$/g, '');
+    return command.split(/\s+/)[0];
+}
+/**
+ * Scripts in bin/ whose shebang names a Python outside the venv, and links there that lead
+ * nowhere (bin/python when its interpreter is gone). Shebangs of other programs (sh, env) are
+ * fine. Windows launchers (.exe) carry theirs inside a binary and are not read.
+ */
+function scriptProblems(venv, os = (0,platform/* currentOs */.UD)()) {
+    if (os === 'win32')
+        return [];
+    const bin = (0,platform/* venvBinDir */.Sg)(venv, os);
+    const inside = [venv, venv_health_realPath(venv)].map(dir => dir + external_node_path_.sep);
+    const problems = [];
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(bin, { withFileTypes: true });
+    }
+    catch {
+        return [`it has no ${external_node_path_.basename(bin)} directory`];
+    }
+    const head = Buffer.alloc(1024);
+    for (const entry of entries) {
+        const file = external_node_path_.join(bin, entry.name);
+        if (entry.isSymbolicLink()) {
+            if (!external_node_fs_.existsSync(file))
+                problems.push(`${entry.name} links to ${external_node_fs_.readlinkSync(file)}, which does not exist`);
+            continue;
+        }
+        if (!entry.isFile())
+            continue;
+        const fd = external_node_fs_.openSync(file, 'r');
+        let text;
+        try {
+            text = head.toString('utf8', 0, external_node_fs_.readSync(fd, head, 0, head.length, 0));
+        }
+        finally {
+            external_node_fs_.closeSync(fd);
+        }
+        const interpreter = scriptInterpreter(text);
+        if (!interpreter || !/^(python|pypy)/.test(external_node_path_.basename(interpreter)))
+            continue;
+        if (!inside.some(dir => external_node_path_.resolve(interpreter).startsWith(dir))) {
+            problems.push(`${entry.name} starts ${interpreter}, outside the venv`);
+        }
+    }
+    return problems;
+}
+/** What the venv's python reported, against what it should be. */
+function probeProblems(probe, venv, python) {
+    const problems = [];
+    if (venv_health_realPath(probe.prefix) !== venv_health_realPath(venv)) {
+        problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
+    }
+    const [major, minor, micro, releaseLevel, serial] = probe.version;
+    const version = (0,version_spec/* formatVersion */.qh)({ major, minor, micro, releaseLevel, serial });
+    if (version !== python.versionText)
+        problems.push(`its python is ${version}, not ${python.versionText}`);
+    return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
+}
+async function runProbe(venv, python, checked = '') {
+    const interpreter = (0,platform/* venvPython */.qb)(venv);
+    let result;
+    try {
+        result = await (0,proc/* run */.e)(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked]);
+    }
+    catch (error) {
+        return { problems: [`its python does not start: ${error.message}`] };
+    }
+    if (result.exitCode !== 0) {
+        const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
+        return { problems: [`its python exits with ${result.exitCode}: ${said}`] };
+    }
+    let probe;
+    try {
+        probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
+    }
+    catch {
+        return {
+            problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
+        };
+    }
+    return { problems: probeProblems(probe, venv, python), checked: probe.checked };
+}
+/**
+ * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
+ * checks come first and cost no process; the Python checks are one short run of the venv's python.
+ */
+async function venvHealth(venv, expected) {
+    const state = inspectVenv(venv);
+    if (state.kind !== 'venv')
+        return { problems: ['it is not a venv (no pyvenv.cfg)'] };
+    const problems = [
+        ...markerProblems(state.marker, expected.fingerprint),
+        ...pyvenvProblems(state.cfg, expected.python),
+        ...scriptProblems(venv)
+    ];
+    if (problems.length > 0)
+        return { problems };
+    return runProbe(venv, expected.python, state.marker?.checked);
+}
+
+;// CONCATENATED MODULE: ./src/cache.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const STATE = 'cache';
+/** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
+function pipCacheDirOf(pipArgs, cwd, env, home) {
+    for (let i = pipArgs.length - 1; i >= 0; i--) {
+        const arg = pipArgs[i];
+        if (arg === '--no-cache-dir')
+            return undefined;
+        if (arg.startsWith('--cache-dir='))
+            return external_node_path_.resolve(cwd, arg.slice('--cache-dir='.length));
+        if (arg === '--cache-dir' && i + 1 < pipArgs.length)
+            return external_node_path_.resolve(cwd, pipArgs[i + 1]);
+    }
+    const dir = (0,platform/* pipCacheDir */.Lc)(env, home);
+    return dir && external_node_path_.resolve(cwd, dir);
+}
+/**
+ * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
+ * in post, it tells whether later steps changed the venv, which must then not be saved under a
+ * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
+ * written on import), and directories' times, which such writes change.
+ */
+function venvSnapshot(venv) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const walk = (relative) => {
+        const entries = external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true });
+        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const name = external_node_path_.join(relative, entry.name);
+            if (entry.isDirectory()) {
+                if (entry.name === '__pycache__')
+                    continue;
+                hash.update(`${name}/\n`);
+                walk(name);
+            }
+            else if (entry.isSymbolicLink()) {
+                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(venv, name))}\n`);
+            }
+            else {
+                const stat = external_node_fs_.statSync(external_node_path_.join(venv, name));
+                hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
+            }
+        }
+    };
+    walk('');
+    return hash.digest('hex');
+}
+async function openStore(cacheDir) {
+    if (cacheDir)
+        return dirStore(cacheDir);
+    const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
+    if (!store) {
+        lib_core/* info */.pq("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+    }
+    return store;
+}
+/**
+ * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
+ * loading GitHub's cache client happens while node waits for the probe. Never rejects.
+ */
+async function openCacheStore(config) {
+    if (!config.cache)
+        return undefined;
+    try {
+        return await openStore(config.cacheDir);
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Cache: could not open the cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        return undefined;
+    }
+}
+function isEmptyOrAbsent(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir).length === 0;
+    }
+    catch (error) {
+        return error.code === 'ENOENT';
+    }
+}
+/**
+ * Restores a directory that is absent or empty (one that holds something is this machine's own
+ * and is left alone). What a failed restore leaves behind is removed: the directory was empty
+ * before, so all of it came from the failed restore.
+ */
+async function restoreInto(store, dir, key, prefixes) {
+    if (!isEmptyOrAbsent(dir)) {
+        lib_core/* info */.pq(`Cache: ${dir} exists already; it is used as it is, not restored.`);
+        return undefined;
+    }
+    let matched;
+    try {
+        matched = await store.restore(dir, key, prefixes);
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Could not restore ${dir} from ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+    if (!matched && !isEmptyOrAbsent(dir)) {
+        external_node_fs_.rmSync(dir, { recursive: true, force: true });
+        lib_core/* info */.pq(`Cache: removed what the failed restore left in ${dir}.`);
+    }
+    return matched;
+}
+/** Removes a venv restored a moment ago (restoreInto made it from nothing). */
+function discardRestored(venv) {
+    const state = inspectVenv(venv);
+    if (state.kind === 'venv' && state.marker?.created)
+        removeOwnVenv(venv);
+    else
+        external_node_fs_.rmSync(venv, { recursive: true, force: true });
+}
+async function restoreVenv(session, venv, report) {
+    const { store, keys } = session;
+    if ((await restoreInto(store, venv, keys.venv, [])) !== keys.venv) {
+        lib_core/* info */.pq(`Cache: no venv under ${keys.venv} in ${store.name}.`);
+        return;
+    }
+    session.venvKeyTaken = true;
+    let problems;
+    try {
+        problems = (await venvHealth(venv, session.expected)).problems;
+    }
+    catch (error) {
+        problems = [`its health check failed: ${(0,errors/* errorMessage */.gJ)(error)}`];
+    }
+    if (problems.length === 0) {
+        session.hit = true;
+        lib_core/* info */.pq(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`);
+        return;
+    }
+    discardRestored(venv);
+    const message = `The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
+        `It was removed and is built afresh.` +
+        (store.replaces
+            ? ' The new one replaces the cache entry.'
+            : ` Delete that cache entry (gh cache delete ${keys.venv}) so that a good one can be saved.`);
+    lib_core/* warning */.$e(message);
+    report.warnings.push(message);
+}
+/**
+ * Restores what the cache has for this run: the venv with its exact key only, checked before it
+ * is trusted (venv-health.ts), then, when the venv must be built, pip's cache from the newest
+ * entry of this machine (partial matches are fine there: pip checks what it takes from it).
+ * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
+ */
+async function restoreCaches(store, config, python, fingerprint, report) {
+    lib_core/* setOutput */.uH('cache-hit', 'false');
+    if (!store)
+        return undefined;
+    return timed(report, 'restore cache', async () => {
+        const keys = cacheKeys({ os: (0,platform/* currentOs */.UD)(), osVersion: (0,platform/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
+        const session = {
+            store,
+            cacheDir: config.cacheDir,
+            keys,
+            expected: {
+                python: {
+                    executable: python.executable,
+                    versionText: python.versionText,
+                    basePrefix: python.basePrefix
+                },
+                fingerprint
+            },
+            hit: false,
+            venvKeyTaken: false,
+            pipDir: pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, external_node_os_.homedir()),
+            pipExact: false
+        };
+        if (config.createVenv) {
+            lib_core/* setOutput */.uH('cache-key', keys.venv);
+            await restoreVenv(session, config.venvPath, report);
+            lib_core/* setOutput */.uH('cache-hit', String(session.hit));
+        }
+        if (!session.hit && session.pipDir) {
+            const matched = await restoreInto(store, session.pipDir, keys.pip, [keys.pipPrefix]);
+            if (matched)
+                lib_core/* info */.pq(`Cache: restored pip's cache ${session.pipDir} (${matched}).`);
+            session.pipExact = matched === keys.pip;
+        }
+        return session;
+    });
+}
+/**
+ * The venv to save, checked now, while main still has the interpreter it was made for: a venv
+ * that fails the health check would only be rebuilt after a restore. The digest of what passed
+ * pip check goes into the marker, so that the check after a restore can skip that part.
+ */
+async function venvToSave(session, venv) {
+    const health = await venvHealth(venv, session.expected);
+    if (health.problems.length > 0) {
+        lib_core/* warning */.$e(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
+        return undefined;
+    }
+    const state = inspectVenv(venv);
+    if (state.kind === 'venv' && state.marker) {
+        writeMarker(venv, { ...state.marker, checked: health.checked });
+    }
+    return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) };
+}
+/**
+ * Called once everything is installed: tells the post step what to save. Nothing after a hit;
+ * the venv only when this action created it, and not under a key GitHub's cache already holds.
+ */
+async function rememberForSave(session, done) {
+    if (session.hit || !done.installed)
+        return;
+    const state = { cacheDir: session.cacheDir };
+    if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
+        state.venv = await venvToSave(session, done.createdVenv);
+    }
+    if (session.pipDir && !session.pipExact)
+        state.pip = { path: session.pipDir, key: session.keys.pip };
+    if (state.venv || state.pip)
+        lib_core/* saveState */.LZ(STATE, JSON.stringify(state));
+}
+async function saveDir(store, dir, key, what) {
+    let saved;
+    try {
+        saved = await store.save(dir, key);
+    }
+    catch (error) {
+        core.warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
+        return;
+    }
+    if (saved)
+        core.info(`Cache: saved ${what} to ${store.name} (${key}).`);
+    else
+        core.warning(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+}
+async function saveVenv(store, venv) {
+    if (!fs.existsSync(venv.path)) {
+        core.info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
+        return;
+    }
+    if (venvSnapshot(venv.path) !== venv.snapshot) {
+        core.warning(`Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+        return;
+    }
+    await saveDir(store, venv.path, venv.key, 'the venv');
+}
+/** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
+async function saveCaches() {
+    const text = core.getState(STATE);
+    if (!text)
+        return;
+    try {
+        const state = JSON.parse(text);
+        const store = await openStore(state.cacheDir);
+        if (!store)
+            return;
+        if (state.venv)
+            await saveVenv(store, state.venv);
+        if (state.pip && !isEmptyOrAbsent(state.pip.path)) {
+            await saveDir(store, state.pip.path, state.pip.key, "pip's cache");
+        }
+    }
+    catch (error) {
+        core.warning(`Cache: could not save: ${errorMessage(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/install.ts
 
 
@@ -33200,11 +34404,9 @@ function installedVersions(sitePackages, names) {
     return versions;
 }
 function reportPath(index) {
-    return external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
+    return external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
 }
 
-// EXTERNAL MODULE: ./src/proc.ts
-var proc = __nccwpck_require__(1783);
 ;// CONCATENATED MODULE: ./src/guard.ts
 
 
@@ -33218,7 +34420,7 @@ var proc = __nccwpck_require__(1783);
  * appdirs is imported, for the config directories). Run without -I: pip honours the user site
  * settings (PYTHONNOUSERSITE, PYTHONUSERBASE), so the probe must too.
  */
-const PROBE = String.raw `import json, os, shutil, site, sys, sysconfig
+const guard_PROBE = String.raw `import json, os, shutil, site, sys, sysconfig
 WINDOWS = sys.platform.startswith("win")
 
 def user_name(uid=None):
@@ -33368,7 +34570,7 @@ print(json.dumps({
 }))`;
 /** Runs the probe with the interpreter, from a directory outside the workspace (-c puts it on sys.path). */
 async function probeUserSite(executable, cwd, env = {}) {
-    const result = await (0,proc/* run */.e)(executable, ['-c', PROBE], { cwd, env });
+    const result = await (0,proc/* run */.e)(executable, ['-c', guard_PROBE], { cwd, env });
     const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
     if (result.exitCode !== 0 || !last.startsWith('{')) {
         throw new errors/* ActionError */.lZ(`Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
@@ -33731,7 +34933,7 @@ async function pipCheck(python) {
 
 
 /** What main hands to post: the user site and its distributions when main was done with it. */
-const STATE = 'user-site';
+const guard_step_STATE = 'user-site';
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
@@ -33753,7 +34955,7 @@ class UserSiteGuard {
         this.save(this.before);
     }
     static async start(config, python, report) {
-        const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir());
+        const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
         const decision = decideFallback(facts, config.pipArgs);
         lib_core/* info */.pq(`User-site check of ${python.executable}: ${describeDecision(facts, decision)}`);
         const foreign = foreignPipNote(facts);
@@ -33872,13 +35074,13 @@ class UserSiteGuard {
             entries,
             policy: this.config.onUserSite
         };
-        lib_core/* saveState */.LZ(STATE, JSON.stringify(state));
+        lib_core/* saveState */.LZ(guard_step_STATE, JSON.stringify(state));
     }
 }
 /** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
 function auditUserSite() {
     try {
-        const saved = core.getState(STATE);
+        const saved = core.getState(guard_step_STATE);
         if (!saved)
             return;
         const state = JSON.parse(saved);
@@ -33903,6 +35105,4189 @@ function auditUserSite() {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
+var glob = __nccwpck_require__(2377);
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+function getLineColFromPtr(string, ptr) {
+    let lines = string.slice(0, ptr).split(/\r?\n/);
+    return [lines.length, lines.pop().length + 1];
+}
+function makeCodeBlock(string, line, column) {
+    let lines = string.split(/\r?\n/);
+    let codeblock = '';
+    let numberLen = (Math.log10(line + 1) | 0) + 1;
+    for (let i = line - 1; i <= line + 1; i++) {
+        let l = lines[i - 1];
+        if (!l)
+            continue;
+        codeblock += i.toString().padEnd(numberLen, ' ');
+        codeblock += ':  ';
+        codeblock += l;
+        codeblock += '\n';
+        if (i === line) {
+            codeblock += ' '.repeat(numberLen + column + 2);
+            codeblock += '^\n';
+        }
+    }
+    return codeblock;
+}
+class TomlError extends Error {
+    line;
+    column;
+    codeblock;
+    constructor(message, options) {
+        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
+        const codeblock = makeCodeBlock(options.toml, line, column);
+        super(`Invalid TOML document: ${message}\n\n${codeblock}`, options);
+        this.line = line;
+        this.column = column;
+        this.codeblock = codeblock;
+    }
+    /** @internal */
+    static x(message, ctx, ptr) {
+        throw new TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/** @internal */
+function parseString(ctx) {
+    let startPtr = ctx.p;
+    let c = ctx.s.charCodeAt(ctx.p++);
+    let first = c;
+    let isLiteral = c === 0x27; /* ' */
+    let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
+    if (isMultiline) {
+        // Trim initial newline
+        if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 0xa /* \n */)
+            ctx.p++;
+        else if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)
+            ctx.p += 2;
+    }
+    // For the record: it is not worth it to use a fast-path for literal strings using `indexOf`.
+    // Doing a char-by-char iteration ends up dispatching less instructions, for the same wall-clock runtime.
+    let parsed = '';
+    let sliceStart = ctx.p;
+    // states:
+    //   0 - decoding
+    //   1 - decoding escape
+    //   2 - whitespace escape (no newline encountered yet, must fail on non-whitespace)
+    //   3 - whitespace escape (newline encountered, allowed to transition back to normal decode)
+    let state = 0;
+    for (; ctx.p < ctx.s.length; ctx.p++) {
+        c = ctx.s.charCodeAt(ctx.p);
+        // Deal with newlines first, since that simplifies control character checking and handling across all states
+        if (isMultiline && (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */))) {
+            state = state && 3;
+        }
+        // Control characters are banned in TOML, so we throw an error if we encounter them
+        else if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
+            TomlError.x('control characters are not allowed in strings', ctx);
+        }
+        // The string might terminate while we're parsing through a newline escape.
+        // It must have encountered a newline; otherwise, it'll simply fail in another branch.
+        else if ((!state || state === 3) && c === first && (!isMultiline || (ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first))) {
+            if (isMultiline) {
+                // If the string ends with 4-5 quotes, then the first 1-2 are part of the string
+                if (ctx.s.charCodeAt(ctx.p + 3) === first)
+                    ctx.p++;
+                if (ctx.s.charCodeAt(ctx.p + 3) === first)
+                    ctx.p++;
+            }
+            // If we're in a newline escape still, then there's nothing to add.
+            if (!state) {
+                // Avoid a useless concat operation if the string can be used as-is.
+                let s = ctx.s.slice(sliceStart, ctx.p);
+                parsed = parsed ? parsed + s : s;
+            }
+            ctx.p += isMultiline ? 3 : 1;
+            return parsed;
+        }
+        // Baseline state; keep moving forward unless an escape sequence starts
+        else if (!state) {
+            if (!isLiteral && c === 0x5c /* \ */) {
+                parsed += ctx.s.slice(sliceStart, (sliceStart = ctx.p));
+                state = 1;
+            }
+        }
+        else if (state === 1) {
+            if (c === 0x78 /* x */ || c === 0x75 /* u */ || c === 0x55 /* U */) { // Unicode escape
+                let errPtr = ctx.p++ - 1;
+                let value = 0;
+                let len = c === 0x78 /* x */ ? 2 : c === 0x75 /* u */ ? 4 : 8;
+                for (let j = 0; j < len; j++, ctx.p++) {
+                    let hex = ctx.s.charCodeAt(ctx.p);
+                    let digit = 
+                    /* 0-9 */ hex >= 0x30 && hex <= 0x39 ? hex - 0x30 :
+                        /* A-F */ hex >= 0x41 && hex <= 0x46 ? hex - 0x41 + 10 :
+                            /* a-f */ hex >= 0x61 && hex <= 0x66 ? hex - 0x61 + 10 : -1;
+                    if (digit < 0)
+                        TomlError.x('invalid non-hex character in unicode escape', ctx);
+                    value = (value << 4) | digit;
+                }
+                // Because JS does bitwise on signed 32bit integers, all 0xfzzzzzzz values are actually seen as negative
+                if (value < 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
+                    TomlError.x('invalid unicode escape', ctx, errPtr);
+                }
+                parsed += String.fromCodePoint(value);
+                sliceStart = ctx.p--;
+                state = 0;
+            }
+            // Newline escape sequence. We only need to care about spaces and tabs; newlines are dealt with earlier
+            else if (isMultiline && (c === 0x20 || c === 0x9 /* \t */)) {
+                state = 2;
+            }
+            // Basic escape sequence
+            else {
+                if (c === 0x62 /* b */)
+                    parsed += '\b';
+                else if (c === 0x74 /* t */)
+                    parsed += '\t';
+                else if (c === 0x6e /* n */)
+                    parsed += '\n';
+                else if (c === 0x66 /* f */)
+                    parsed += '\f';
+                else if (c === 0x72 /* r */)
+                    parsed += '\r';
+                else if (c === 0x65 /* e */)
+                    parsed += '\x1b';
+                else if (c === 0x22 /* " */)
+                    parsed += '"';
+                else if (c === 0x5c /* \ */)
+                    parsed += '\\';
+                else
+                    TomlError.x('unrecognised escape sequence', ctx);
+                sliceStart = ctx.p + 1;
+                state = 0;
+            }
+        }
+        // Newline escape continuation: keep moving forward until the first non-whitespace char
+        else if (c !== 0x20 && c !== 0x9 /* \t */) {
+            if (state === 2)
+                TomlError.x('invalid escape: only line-ending whitespace may be escaped', ctx, sliceStart);
+            // State cannot be zero, or we'd have branched earlier already.
+            // If it's a backslash, immediately transition to the escape state so it can be processed.
+            state = !isLiteral && c === 0x5c /* \ */ ? 1 : 0;
+            sliceStart = ctx.p;
+        }
+    }
+    TomlError.x('unfinished string', ctx, startPtr);
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+let DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
+class TomlDate extends Date {
+    #hasDate = false;
+    #hasTime = false;
+    #offset = null;
+    constructor(date, fasttype, unsafeDelim) {
+        let hasDate = true;
+        let hasTime = true;
+        let offset = 'Z';
+        let c;
+        if (typeof date === 'string') {
+            if (fasttype)
+                prep: {
+                    // Date-time
+                    if (fasttype < 3) {
+                        if (+date.slice(11, 13) > 23) {
+                            date = '';
+                            break prep;
+                        }
+                        // Local
+                        if (fasttype === 2) {
+                            offset = null;
+                            date += 'Z';
+                        }
+                        // Offset; keep track of offset if not Z
+                        else if ((c = date.charCodeAt(date.length - 1)) !== 0x5a /* Z */ && c !== 0x7a /* z */) {
+                            offset = date.slice(date.length - 6);
+                        }
+                        if (unsafeDelim)
+                            date = date.slice(0, 10) + 'T' + date.slice(11);
+                    }
+                    // Time
+                    else if (fasttype === 4) {
+                        date = +date.slice(0, 2) > 23 ? '' : `0000-01-01T${date}Z`;
+                    }
+                    hasDate = fasttype !== 4;
+                    hasTime = fasttype !== 3;
+                }
+            else {
+                let match = date.match(DATE_TIME_RE);
+                if (match) {
+                    if (!match[1]) {
+                        hasDate = false;
+                        date = `0000-01-01T${date}`;
+                    }
+                    hasTime = !!match[2];
+                    // Make sure to use T instead of a space. Breaks in case of extreme values otherwise.
+                    hasTime && date[10] === ' ' && (date = date.replace(' ', 'T'));
+                    // Do not allow rollover hours.
+                    if (match[2] && +match[2] > 23) {
+                        date = '';
+                    }
+                    else {
+                        offset = match[3] || null;
+                        if (!offset && hasTime)
+                            date += 'Z';
+                    }
+                }
+                else {
+                    date = '';
+                }
+            }
+        }
+        super(date);
+        if (!isNaN(this.getTime())) {
+            this.#hasDate = hasDate;
+            this.#hasTime = hasTime;
+            this.#offset = offset;
+        }
+    }
+    isDateTime() {
+        return this.#hasDate && this.#hasTime;
+    }
+    isLocal() {
+        return !this.#hasDate || !this.#hasTime || !this.#offset;
+    }
+    isDate() {
+        return this.#hasDate && !this.#hasTime;
+    }
+    isTime() {
+        return this.#hasTime && !this.#hasDate;
+    }
+    isValid() {
+        return this.#hasDate || this.#hasTime;
+    }
+    toISOString() {
+        let iso = super.toISOString();
+        // Local Date
+        if (this.isDate())
+            return iso.slice(0, 10);
+        // Local Time
+        if (this.isTime())
+            return iso.slice(11, 23);
+        // Local DateTime
+        if (this.#offset === null)
+            return iso.slice(0, -1);
+        // Offset DateTime
+        if (this.#offset === 'Z' || this.#offset === 'z')
+            return iso;
+        // This part is quite annoying: JS strips the original timezone from the ISO string representation
+        // Instead of using a "modified" date and "Z", we restore the representation "as authored"
+        let offset = (+(this.#offset.slice(1, 3)) * 60) + +(this.#offset.slice(4, 6));
+        offset = this.#offset[0] === '-' ? offset : -offset;
+        let offsetDate = new Date(this.getTime() - (offset * 60e3));
+        return offsetDate.toISOString().slice(0, -1) + this.#offset;
+    }
+    static wrapAsOffsetDateTime(jsDate, offset = 'Z') {
+        let date = new TomlDate(jsDate);
+        date.#offset = offset;
+        return date;
+    }
+    static wrapAsLocalDateTime(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#offset = null;
+        return date;
+    }
+    static wrapAsLocalDate(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#hasTime = false;
+        date.#offset = null;
+        return date;
+    }
+    static wrapAsLocalTime(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#hasDate = false;
+        date.#offset = null;
+        return date;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+function isDigit(char, base = 10) {
+    return base === 16
+        ? (char > 0x2f && char < 0x3a) || (char > 0x40 && char < 0x47) || (char > 0x60 && char < 0x67)
+        : (char > 0x2f && char < 0x30 + base);
+}
+function isEndOfValue(char, delim) {
+    // Whitespace -- we're permissive on `\r` for performance; it'll be dealt with later anyway
+    return char === 0x20 || char === 0x9 /* \t */ || char === 0xa /* \n */ || char === 0xd /* \r */ ||
+        // Structure end or next value delimiter
+        (delim && (char === delim || char === 0x2c /* , */)) ||
+        // Comment
+        char === 0x23; /* # */
+}
+/** @internal */
+function extractValue(ctx, end) {
+    let errPtr = ctx.p;
+    let c = ctx.s.charCodeAt(ctx.p);
+    // Structs
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+        ctx.d-- || TomlError.x('document contains excessively nested structures. aborting.', ctx);
+        let value = c === 0x5b /* [ */
+            ? parseArray(ctx)
+            : parseInlineTable(ctx);
+        ctx.d++;
+        return value;
+    }
+    // Strings
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+        return parseString(ctx);
+    }
+    // Booleans
+    // We can fast-path because the first character is enough to know the only possible value
+    if (c === 0x74 /* t */) { // Only possible valid value is `true`
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x72 || ctx.s.charCodeAt(++ctx.p) !== 0x75 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
+            TomlError.x('invalid value', ctx, errPtr);
+        return ctx.p++, true;
+    }
+    if (c === 0x66 /* f */) { // Only possible valid value is `false`
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6c || ctx.s.charCodeAt(++ctx.p) !== 0x73 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
+            TomlError.x('invalid value', ctx, errPtr);
+        return ctx.p++, false;
+    }
+    if (c === 0x2b /* + */ || c === 0x2d /* - */) {
+        return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 0x2c - c, end);
+    }
+    // Rough heuristic, but `parseDate` falls back to number parsing if it's a false positive.
+    // e.g.: `a = 1\n-------------- = 1` would match this heuristic, but gracefully fallback to numbers.
+    if (ctx.s.charCodeAt(ctx.p + 4) === 0x2d /* - */ && ctx.s.charCodeAt(ctx.p + 7) === 0x2d /* - */) {
+        return parseDate(ctx, c, end);
+    }
+    // Same logic as above; `parseTime` falls back to number parsing if it's a false positive.
+    if (ctx.s.charCodeAt(ctx.p + 2) === 0x3a /* : */) {
+        return parseTime(ctx, c, end);
+    }
+    return parseNumber(ctx, ctx.p, c, 0, end);
+}
+// State:
+// 0: init
+// 1: integer
+// 2: fractional dot
+// 3: fractional
+// 4: exponent letter
+// 5: exponent
+// 6: exponent sign
+// 7: exponent with sign
+// >9: underscore; see below
+//     -> 12: was integer
+//     -> 14: was fractional
+//     -> 16: was exponent
+// states 2-5, 14, 16 are ONLY permitted iif base === 10
+function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+    let c = startChr;
+    let state = 0;
+    let hasUnderscores = false;
+    // (+/-)inf
+    if (c === 0x69 /* i */) {
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x6e || ctx.s.charCodeAt(++ctx.p) !== 0x66)
+            TomlError.x('invalid value', ctx, startPtr);
+        return ctx.p++, (sign || 1) / 0;
+    }
+    // (+/-)nan
+    if (c === 0x6e /* n */) {
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6e)
+            TomlError.x('invalid value', ctx, startPtr);
+        return ctx.p++, NaN;
+    }
+    // Leading zero
+    // Only allowed cases: `0<EOV>`, `0.(...)`, `0e(...)`, `0x(...)`, `0b(...)`, `0o(...)`
+    // FWIW, `0e(...)` is a stupid case, but it's not banned per-se so we have to parse it
+    if (c === 0x30 /* 0 */) {
+        if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
+            return ctx.bi === true ? 0n : 0; // note: conveniently deals with `-0`
+        if (!sign) {
+            if (c === 0x78 /* x */)
+                return parseIntegerBaseN(ctx, startPtr, 16, endChr);
+            else if (c === 0x62 /* b */)
+                return parseIntegerBaseN(ctx, startPtr, 2, endChr);
+            else if (c === 0x6f /* o */)
+                return parseIntegerBaseN(ctx, startPtr, 8, endChr);
+        }
+        if (c === 0x2e /* . */)
+            state = 2;
+        else if (c === 0x65 /* e */ || c === 0x45 /* E */)
+            state = 4;
+        else
+            TomlError.x('illegal leading zero', ctx, startPtr);
+    }
+    // If the 1st char is not a digit by now, then it's not a valid TOML value at all
+    else if (!isDigit(c))
+        TomlError.x('invalid value', ctx, startPtr);
+    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+        if (!state)
+            state = 1; // Detects single-digit numbers we can use a fast parse path for
+        // The way the states are numbered is not random: underscores are always permitted in odd-numbered states and
+        // never permitted in even-numbered ones.
+        if (c === 0x5f /* _ */) {
+            if (!(state & 1))
+                TomlError.x('illegal underscore', ctx);
+            state += 11; // 11 is a marker that makes the state even and greater than 9; see the numbering + rationale above
+            hasUnderscores = true;
+        }
+        // Transition to fractional part.
+        else if (state === 1 && c === 0x2e /* . */)
+            state = 2;
+        // Transition to exponent part.
+        else if ((state === 1 || state === 3) && (c === 0x65 /* e */ || c === 0x45 /* E */))
+            state = 4;
+        // + and - are permitted in state 4 only (handled before entering the function for state 0)
+        else if (state === 4 && (c === 0x2b /* + */ || c === 0x2d /* - */)) {
+            state = 6;
+        }
+        // All special cases have been handled; only digits are allowed here
+        else if (!isDigit(c))
+            TomlError.x(`illegal character in numeric literal`, ctx);
+        // Clear state flags
+        else if (state > 9)
+            state -= 11;
+        else if (!(state & 1))
+            state++;
+    }
+    // Single-char number; we can fast-path these very easily.
+    if (!state) {
+        let val = (startChr - 0x30 /* 0 */) * (sign || 1);
+        return ctx.bi === true ? BigInt(val) : val;
+    }
+    // Even-numbered states absolutely require a digit next; not even end of value is permitted
+    if (!(state & 1))
+        TomlError.x('unfinished numeric value', ctx, startPtr);
+    let str = ctx.s.slice(startPtr, ctx.p);
+    if (hasUnderscores)
+        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
+    return state > 1
+        ? parseFloat(str)
+        : parseInteger(ctx, str, 10, startPtr);
+}
+function parseIntegerBaseN(ctx, startPtr, base, endChr) {
+    let c, underscore = 1;
+    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+        if (c === 0x5f /* _ */) {
+            if (underscore & 1)
+                TomlError.x('illegal underscore', ctx);
+            underscore = 3;
+        }
+        // We only need to check if the number is a valid digit, nothing else is permitted
+        else if (!isDigit(c, base))
+            TomlError.x(`illegal character in numeric literal`, ctx);
+        // Clear underscore flag
+        else if (underscore & 1)
+            underscore--;
+    }
+    // Trailing underscore is not allowed
+    if (underscore & 1)
+        TomlError.x('unfinished numeric value', ctx);
+    let str = ctx.s.slice(startPtr + 2, ctx.p);
+    if (underscore)
+        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
+    return parseInteger(ctx, str, base, startPtr);
+}
+function parseInteger(ctx, str, base, startPtr) {
+    if (ctx.bi !== true)
+        int: {
+            let val = parseInt(str, base);
+            if (!Number.isSafeInteger(val)) {
+                if (ctx.bi)
+                    break int;
+                TomlError.x('integer value cannot be represented losslessly', ctx, startPtr);
+            }
+            return val;
+        }
+    return base === 10 ? BigInt(str) : BigInt((base === 2 ? '0b' : base === 8 ? '0o' : '0x') + str);
+}
+function parseDate(ctx, c, endChr) {
+    let startPtr = ctx.p++, unsafeSeparator;
+    if (!isDigit(c) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++))) {
+        return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+    }
+    ctx.p += 5;
+    if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
+        TomlError.x('invalid date-time: date part is malformed', ctx, startPtr);
+    if (ctx.p >= ctx.s.length || (((c = ctx.s.charCodeAt(ctx.p)) !== 0x20 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 0x54 /* T */ && c !== 0x74 /* t */)) {
+        let t = ctx.s.slice(startPtr, ctx.p);
+        return readDate(ctx, t, 3, false, startPtr);
+    }
+    if (ctx.s.charCodeAt(ctx.p += 3) !== 0x3a /* : */)
+        TomlError.x('invalid date-time: time part is malformed', ctx, startPtr);
+    if (ctx.s.charCodeAt(ctx.p += 3) === 0x3a /* : */)
+        ctx.p += 3;
+    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
+        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+            ;
+    if (c = ctx.s.charCodeAt(ctx.p)) {
+        if (c === 0x5a /* Z */ || c === 0x7a /* z */) {
+            let t = ctx.s.slice(startPtr, ++ctx.p);
+            return readDate(ctx, t, 1, unsafeSeparator, startPtr, '[+00:00]');
+        }
+        if (c === 0x2b /* + */ || c === 0x2d /* - */) {
+            // Temporal's ZonedDateTime is weird asf when it comes to dealing with traditional offsets...
+            // It's 1.2x faster to allocate a new string to pass to ZDT than use Instant.toZonedDateTimeISO
+            let t = ctx.s.slice(startPtr, ctx.p += 6);
+            return readDate(ctx, t, 1, unsafeSeparator, startPtr, !ctx.ld && ('[' + ctx.s.slice(ctx.p - 6, ctx.p) + ']'));
+        }
+    }
+    let t = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+}
+function parseTime(ctx, c, endChr) {
+    let start = ctx.p;
+    if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
+        return parseNumber(ctx, --ctx.p, c, 0, endChr);
+    }
+    if (ctx.s.charCodeAt(ctx.p += 4) === 0x3a /* : */)
+        ctx.p += 3;
+    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
+        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+            ;
+    let t = ctx.s.slice(start, ctx.p);
+    return readDate(ctx, t, 4, false, start);
+}
+function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+    if (ctx.ld) {
+        let date = new TomlDate(str, type, unsafeDelim);
+        if (!date.isValid())
+            TomlError.x('invalid date', ctx, errPtr);
+        return date;
+    }
+    try {
+        if (temporalSuffix)
+            str += temporalSuffix;
+        switch (type) {
+            case 1: return Temporal.ZonedDateTime.from(str);
+            case 2: return Temporal.PlainDateTime.from(str);
+            case 3: return Temporal.PlainDate.from(str);
+            case 4: return Temporal.PlainTime.from(str);
+        }
+    }
+    catch (e) {
+        TomlError.x(e instanceof Error ? e.message : '' + e, ctx, errPtr);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/** @internal */
+function skipComment(ctx) {
+    for (; ctx.p < ctx.s.length; ctx.p++) {
+        let c = ctx.s.charCodeAt(ctx.p);
+        if (c === 0xa /* \n */)
+            break;
+        if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */) {
+            ctx.p++;
+            break;
+        }
+        if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
+            TomlError.x('control characters are not allowed in comments', ctx);
+        }
+    }
+}
+/** @internal */
+function skipVoid(ctx, banNewLines, banComments) {
+    let c;
+    while (ctx.p < ctx.s.length) {
+        while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 0x20 ||
+            c === 0x9 /* \t */ ||
+            (!banNewLines &&
+                (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)))))
+            ctx.p++;
+        if (banComments || c !== 0x23 /* # */)
+            break;
+        skipComment(ctx);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+/** @internal */
+function parseKey(ctx, end = 0x3d /* = */) {
+    // States:
+    // 0: before first char
+    // 1: parsing bare key
+    // 2: after key component
+    let startPtr;
+    let state = 0;
+    let parsed = [];
+    let sliceStart;
+    let c = ctx.s.charCodeAt(startPtr = ctx.p);
+    do {
+        // End of key
+        if (c === end) {
+            if (!state)
+                TomlError.x('unexpected end of key', ctx);
+            if (state === 1)
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+            return ctx.p++, parsed;
+        }
+        // Dotted key separator
+        else if (c === 0x2e /* . */) {
+            if (!state)
+                TomlError.x('illegal empty bare key', ctx);
+            if (state === 1)
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+            state = 0;
+        }
+        // Quoted key
+        else if (!state && (c === 0x22 /* " */ || c === 0x27 /* ' */)) {
+            if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
+                TomlError.x('illegal quoted key: multiline strings are not allowed', ctx);
+            parsed.push(parseString(ctx));
+            state = 2;
+            ctx.p--;
+        }
+        // Whitespace; no-op in state 0 and 2, end of bare key in state 1
+        else if (c === 0x20 || c === 0x9 /* \t */) {
+            if (state === 1) {
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+                state = 2;
+            }
+        }
+        // If state is post-key, no character is allowed; otherwise ensure it's a bare-key component
+        else if (state === 2 || (c < 0x30 && c !== 0x2d /* - */) || (c > 0x39 && c < 0x41) || (c > 0x5a && c < 0x61 && c !== 0x5f /* _ */) || c > 0x7a) {
+            TomlError.x('illegal character in key', ctx);
+        }
+        // Illegal character
+        else if (!state) {
+            state = 1;
+            sliceStart = ctx.p;
+        }
+    } while (c = ctx.s.charCodeAt(++ctx.p));
+    TomlError.x('incomplete key-value: cannot find end of key', ctx, startPtr);
+}
+/** @internal */
+function parseInlineTable(ctx) {
+    let startPtr = ctx.p++;
+    let res = Object.create(null);
+    let seen = new Set();
+    let c;
+    while (ctx.p < ctx.s.length) {
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x7d /* } */) {
+            ctx.p++;
+            return res;
+        }
+        let k;
+        let t = res;
+        let hasOwn = false;
+        let errPtr = ctx.p;
+        let key = parseKey(ctx);
+        for (let i = 0; i < key.length; i++) {
+            if (i)
+                t = hasOwn ? t[k] : (t[k] = Object.create(null));
+            k = key[i];
+            if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== 'object' || seen.has(t[k]))) {
+                TomlError.x('trying to redefine an already defined value', ctx, errPtr);
+            }
+            let unsafe = k === '__proto__';
+            if (ctx.uk && (unsafe || k === 'constructor')) {
+                t = ctx.uk !== 1 && TomlError.x('document contains an unsafe property', ctx, errPtr);
+                break;
+            }
+            if (!hasOwn && unsafe) {
+                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+            }
+        }
+        if (hasOwn) {
+            TomlError.x('trying to redefine an already defined value', ctx, errPtr);
+        }
+        skipVoid(ctx, true, true);
+        let value = extractValue(ctx, 0x7d /* } */);
+        if (t && typeof (t[k] = value) === 'object')
+            seen.add(value);
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x7d /* } */) {
+            return res;
+        }
+        if (c !== 0x2c /* , */)
+            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
+    }
+    TomlError.x('unfinished table', ctx, startPtr);
+}
+/** @internal */
+function parseArray(ctx) {
+    let startPtr = ctx.p++;
+    let res = [];
+    let c;
+    while (ctx.p < ctx.s.length) {
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x5d /* ] */) {
+            ctx.p++;
+            return res;
+        }
+        res.push(extractValue(ctx, 0x5d /* ] */));
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x5d /* ] */) {
+            return res;
+        }
+        if (c !== 0x2c /* , */)
+            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
+    }
+    TomlError.x('unfinished array', ctx, startPtr);
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+function peekTable(ctx, key, table, meta, type) {
+    let t = table;
+    let m = meta;
+    let k;
+    let hasOwn = false;
+    let state;
+    for (let i = 0; i < key.length; i++) {
+        if (i) {
+            t = hasOwn ? t[k] : (t[k] = Object.create(null));
+            m = (state = m[k]).c;
+            if (type === 0 /* Type.DOTTED */ && (state.t === 1 /* Type.EXPLICIT */ || state.t === 2 /* Type.ARRAY */)) {
+                return null;
+            }
+            if (state.t === 2 /* Type.ARRAY */) {
+                let l = t.length - 1;
+                t = t[l];
+                m = m[l].c;
+            }
+        }
+        k = key[i];
+        if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 /* Type.DOTTED */ && m[k]?.d) {
+            return null;
+        }
+        if (!hasOwn) {
+            let unsafe = k === '__proto__';
+            if (ctx.uk && (unsafe || k === 'constructor'))
+                return false;
+            if (unsafe) {
+                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+                Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
+            }
+            m[k] = {
+                t: i < key.length - 1 && type === 2 /* Type.ARRAY */
+                    ? 3 /* Type.ARRAY_DOTTED */ : type,
+                d: false,
+                i: 0,
+                c: Object.create(null),
+            };
+        }
+    }
+    state = m[k];
+    if (state.t !== type && !(type === 1 /* Type.EXPLICIT */ && state.t === 3 /* Type.ARRAY_DOTTED */)) {
+        // Bad key type!
+        return null;
+    }
+    if (type === 2 /* Type.ARRAY */) {
+        if (!state.d) {
+            state.d = true;
+            t[k] = [];
+        }
+        t[k].push(t = Object.create(null));
+        state.c[state.i++] = (state = { t: 1 /* Type.EXPLICIT */, d: false, i: 0, c: Object.create(null) });
+    }
+    if (state.d) {
+        // Redefining a table!
+        return null;
+    }
+    state.d = true;
+    if (type === 1 /* Type.EXPLICIT */) {
+        t = hasOwn ? t[k] : (t[k] = Object.create(null));
+    }
+    else if (type === 0 /* Type.DOTTED */ && hasOwn) {
+        return null;
+    }
+    return [k, t, state.c];
+}
+function validateTablePeek(ctx, peek, ptr) {
+    if (peek === null || ctx.uk === 2)
+        TomlError.x(peek === null
+            ? 'trying to redefine an already defined table or value'
+            : 'document contains an unsafe property', ctx, ptr);
+}
+function parse(toml, options = {}) {
+    let ctx = {
+        s: toml,
+        p: 0,
+        d: options.maxDepth ?? 1000,
+        bi: options.integersAsBigInt ?? false,
+        ld: options.useLegacyDate ?? true,
+        uk: options.unsafeKeyBehaviour === 'throw' ? 2 : options.unsafeKeyBehaviour === 'drop' ? 1 : 0,
+    };
+    let res = Object.create(null);
+    let meta = Object.create(null);
+    let tmp;
+    let skipping = false;
+    let tbl = res;
+    let m = meta;
+    // BOM is allowed, skip.
+    // JS is UTF-16, so we have to check for the UTF-16 BOM instead of the UTF-8 BOM sequence!
+    if (toml.charCodeAt(0) === 0xfeff)
+        ctx.p++;
+    skipVoid(ctx);
+    while (ctx.p < toml.length) {
+        if (toml.charCodeAt(ctx.p) === 0x5b /* [ */) {
+            let isTableArray = toml.charCodeAt(++ctx.p) === 0x5b; /* [ */
+            tmp = ctx.p += +isTableArray;
+            skipping = false;
+            let k = parseKey(ctx, 0x5d /* ] */);
+            if (isTableArray) {
+                if (toml.charCodeAt(ctx.p) !== 0x5d /* ] */) {
+                    TomlError.x('expected end of table array declaration', ctx);
+                }
+                ctx.p++;
+            }
+            let p = peekTable(ctx, k, res, meta, isTableArray ? 2 /* Type.ARRAY */ : 1 /* Type.EXPLICIT */);
+            if (!p) {
+                validateTablePeek(ctx, p, tmp);
+                skipping = true;
+            }
+            else {
+                m = p[2];
+                tbl = p[1];
+            }
+        }
+        else {
+            tmp = ctx.p;
+            let k = parseKey(ctx);
+            let p = peekTable(ctx, k, tbl, m, 0 /* Type.DOTTED */);
+            if (!p && !skipping)
+                validateTablePeek(ctx, p, tmp);
+            skipVoid(ctx, true, true);
+            let v = extractValue(ctx, void 0);
+            if (p && !skipping)
+                p[1][p[0]] = v;
+        }
+        skipVoid(ctx, true);
+        if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 0xa /* \n */ && (tmp !== 0xd /* \r */ || toml.charCodeAt(ctx.p + 1) !== 0xa /* \n */)) {
+            TomlError.x('each key-value declaration must be followed by an end-of-line', ctx);
+        }
+        skipVoid(ctx);
+    }
+    return res;
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+let BARE_KEY = /^[a-z0-9-_]+$/i;
+let HAS_WELLFORMED = !!(''.isWellFormed);
+function extendedTypeOf(obj) {
+    let type = typeof obj;
+    if (type === 'object') {
+        if (Array.isArray(obj))
+            return 'array';
+        if (typeof obj.getUTCDate === 'function' && obj instanceof Date)
+            return 'date';
+        if (globalThis.Temporal) {
+            if (obj.until) {
+                if (obj instanceof Temporal.ZonedDateTime)
+                    return 'temporal/tz+uc';
+                if (obj instanceof Temporal.PlainDateTime || obj instanceof Temporal.PlainDate)
+                    return 'temporal/uc';
+                if (obj instanceof Temporal.PlainTime || obj instanceof Temporal.Instant)
+                    return 'temporal';
+                if (obj instanceof Temporal.PlainYearMonth)
+                    return 'temporal/x';
+            }
+            else if ((obj.toPlainDate && obj instanceof Temporal.PlainMonthDay) ||
+                (obj.negated && obj instanceof Temporal.Duration)) {
+                return 'temporal/x';
+            }
+        }
+    }
+    return type;
+}
+function isArrayOfTables(obj) {
+    for (let i = 0; i < obj.length; i++) {
+        if (extendedTypeOf(obj[i]) !== 'object')
+            return false;
+    }
+    return obj.length != 0;
+}
+function formatWellFormedStringUnchecked(s) {
+    return JSON.stringify(s).replaceAll('\x7f', '\\u007f');
+}
+function formatString(s) {
+    return formatWellFormedStringUnchecked(HAS_WELLFORMED ? s.toWellFormed() : s);
+}
+function formatKey(s) {
+    if (BARE_KEY.test(s))
+        return s;
+    if (HAS_WELLFORMED && !s.isWellFormed())
+        throw new RangeError('key contains illegal lone surrogates');
+    return formatWellFormedStringUnchecked(s);
+}
+function stringifyValue(val, type, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    switch (type) {
+        // @ts-expect-error -- intentional fallthrough case
+        case 'number':
+            if (isNaN(val))
+                return 'nan';
+            if (val === Infinity)
+                return 'inf';
+            if (val === -Infinity)
+                return '-inf';
+            if (Number.isInteger(val) && (numberAsFloat || !Number.isSafeInteger(val)))
+                return val.toFixed(1);
+        case 'bigint':
+        case 'boolean':
+        case 'temporal':
+            return val.toString();
+        case 'string':
+            return formatString(val);
+        case 'date':
+            if (isNaN(val.getTime()))
+                throw new TypeError('cannot serialize invalid date');
+            return val.toISOString();
+        case 'object':
+            return stringifyInlineTable(val, depth, numberAsFloat, strictTemporal);
+        case 'array':
+            return stringifyArray(val, depth, numberAsFloat, strictTemporal);
+        // @ts-expect-error -- intentional fallthrough case
+        case 'temporal/tz+uc':
+            if (strictTemporal) {
+                let tz = val.timeZoneId;
+                let tzc = tz.charCodeAt(0);
+                if (
+                // Classic offset
+                tzc !== 0x2b /* + */ && tzc !== 0x2d /* - */ &&
+                    (
+                    // Fast pre-check pass; see below for the actually accepted values
+                    (tzc !== 0x55 /* U */ && tzc !== 0x47 /* G */ && tzc !== 0x5a /* Z */ && tzc !== 0x45 /* E */) ||
+                        (
+                        // UTC and its aliases; Temporal implementations don't all canonicalise unfortunately
+                        tz !== 'UTC' && tz !== 'UCT' && tz !== 'Universal' && tz !== 'Zulu' &&
+                            // GMT is a TZ but it's for all intents and purposes equivalent to UTC. Safe to downgrade.
+                            !tz.startsWith('GMT') && tz !== 'Greenwich' &&
+                            // Etc/* are all safe to downgrade to offset (either UTC, GMT, or offset)
+                            !tz.startsWith('Etc/')))) {
+                    throw new TypeError('Temporal objects with an IANA timezone are not allowed in Temporal strict mode');
+                }
+            }
+        case 'temporal/uc':
+            if (strictTemporal && val.calendarId !== 'iso8601')
+                throw new TypeError('Temporal objects with a non-default calendar are not allowed in Temporal strict mode');
+            return val.toString({
+                calendarName: 'never',
+                timeZoneName: 'never',
+            });
+        case 'temporal/x':
+            throw new TypeError('Unsupported ' + val[Symbol.toStringTag]);
+    }
+}
+function stringifyInlineTable(obj, depth, numberAsFloat, strictTemporal) {
+    let keys = Object.keys(obj);
+    if (keys.length === 0)
+        return '{}';
+    let res = '{ ';
+    for (let i = 0; i < keys.length; i++) {
+        let k = keys[i];
+        if (i)
+            res += ', ';
+        res += formatKey(k) + ' = ' + stringifyValue(obj[k], extendedTypeOf(obj[k]), depth - 1, numberAsFloat, strictTemporal);
+    }
+    return res + ' }';
+}
+function stringifyArray(array, depth, numberAsFloat, strictTemporal) {
+    if (array.length === 0)
+        return '[]';
+    let res = '[ ';
+    for (let i = 0; i < array.length; i++) {
+        if (i)
+            res += ', ';
+        if (array[i] === null || array[i] === void 0) {
+            throw new TypeError('arrays cannot contain null or undefined values');
+        }
+        res += stringifyValue(array[i], extendedTypeOf(array[i]), depth - 1, numberAsFloat, strictTemporal);
+    }
+    return res + ' ]';
+}
+function stringifyArrayTable(array, key, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    let res = '';
+    for (let i = 0; i < array.length; i++) {
+        res += `${res && '\n'}[[${key}]]\n`;
+        res += stringifyTable(0, array[i], key, depth, numberAsFloat, strictTemporal);
+    }
+    return res;
+}
+function stringifyTable(tableKey, obj, prefix, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    let preamble = '';
+    let tables = '';
+    let keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+        let k = keys[i];
+        if (obj[k] !== null && obj[k] !== void 0) {
+            let type = extendedTypeOf(obj[k]);
+            if (type === 'symbol' || type === 'function') {
+                throw new TypeError(`cannot serialize values of type '${type}'`);
+            }
+            let key = formatKey(k);
+            if (type === 'array' && isArrayOfTables(obj[k])) {
+                tables += (tables && '\n') + stringifyArrayTable(obj[k], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
+            }
+            else if (type === 'object') {
+                let tblKey = prefix ? `${prefix}.${key}` : key;
+                tables += (tables && '\n') + stringifyTable(tblKey, obj[k], tblKey, depth - 1, numberAsFloat, strictTemporal);
+            }
+            else {
+                preamble += key;
+                preamble += ' = ';
+                preamble += stringifyValue(obj[k], type, depth, numberAsFloat, strictTemporal);
+                preamble += '\n';
+            }
+        }
+    }
+    if (tableKey && (preamble || !tables)) // Create table only if necessary
+        preamble = preamble ? `[${tableKey}]\n${preamble}` : `[${tableKey}]`;
+    return preamble && tables
+        ? `${preamble}\n${tables}`
+        : preamble || tables;
+}
+function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTemporal = false } = {}) {
+    if (extendedTypeOf(obj) !== 'object') {
+        throw new TypeError('stringify can only be called with an object');
+    }
+    let str = stringifyTable(0, obj, '', maxDepth, numbersAsFloat, strictTemporal);
+    if (str[str.length - 1] !== '\n')
+        return str + '\n';
+    return str;
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+
+/** @deprecated use `import * as ... from 'smol-toml'` instead */
+/* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
+
+;// CONCATENATED MODULE: ./src/version-file.ts
+
+
+
+
+/**
+ * Reads the Python version a project asks for from the files that tools keep it in:
+ * `.python-version` (pyenv), `.tool-versions` (asdf), `pyproject.toml` (`requires-python`) and
+ * `Pipfile` (`python_version`). Returns the first usable spec, or undefined when the file names none.
+ */
+function specFromVersionFile(file, content) {
+    const name = external_node_path_.basename(file).toLowerCase();
+    if (name === 'pyproject.toml')
+        return fromPyproject(content);
+    if (name === 'pipfile')
+        return fromPipfile(content);
+    if (name === '.tool-versions')
+        return fromToolVersions(content);
+    return fromPythonVersion(content);
+}
+function meaningfulLines(content) {
+    return content
+        .split(/\r?\n/)
+        .map(line => line.replace(/#.*/, '').trim())
+        .filter(line => line !== '');
+}
+function isVersionSpec(text) {
+    try {
+        (0,version_spec/* parseVersionSpec */.ZD)(text);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * pyenv allows several versions, one per line, and the first one it has wins; `system` (whatever
+ * is on PATH) and virtualenv names are not versions, and `3.12.1/envs/name` is a virtualenv of
+ * 3.12.1.
+ */
+function fromPythonVersion(content) {
+    return meaningfulLines(content)
+        .flatMap(line => line.split(/\s+/))
+        .map(v => v.replace(/\/envs\/.*$/, ''))
+        .find(isVersionSpec);
+}
+function fromToolVersions(content) {
+    for (const line of meaningfulLines(content)) {
+        const [tool, ...versions] = line.split(/\s+/);
+        if (tool === 'python')
+            return versions.find(isVersionSpec);
+    }
+    return undefined;
+}
+function table(value, key) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const child = value[key];
+    return typeof child === 'object' && child !== null
+        ? child
+        : undefined;
+}
+function stringAt(value, key) {
+    const v = value?.[key];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+function fromPyproject(content) {
+    const doc = parse(content);
+    const poetry = table(table(table(doc, 'tool'), 'poetry'), 'dependencies');
+    const poetryPython = stringAt(poetry, 'python');
+    return (stringAt(table(doc, 'project'), 'requires-python') ??
+        (poetryPython ? poetryToPep440(poetryPython) : undefined));
+}
+/** Poetry's `^3.10` means `>=3.10,<4`; its `~3.10` means `>=3.10,<3.11`. */
+function poetryToPep440(spec) {
+    const caret = /^\^(\d+)(\.\d+)*$/.exec(spec);
+    if (caret)
+        return `>=${spec.slice(1)},<${Number(caret[1]) + 1}`;
+    const tilde = /^~(\d+)\.(\d+)(\.\d+)?$/.exec(spec);
+    if (tilde)
+        return `>=${spec.slice(1)},<${tilde[1]}.${Number(tilde[2]) + 1}`;
+    return spec;
+}
+function fromPipfile(content) {
+    const requires = table(parse(content), 'requires');
+    return stringAt(requires, 'python_full_version') ?? stringAt(requires, 'python_version');
+}
+function readVersionFile(file) {
+    return specFromVersionFile(file, external_node_fs_.readFileSync(file, 'utf8'));
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+
+
+
+
+const readActionInput = name => lib_core/* getInput */.V4(name);
+function parseBoolean(input, value, fallback) {
+    const v = value.trim().toLowerCase();
+    if (v === '')
+        return fallback;
+    if (v === 'true')
+        return true;
+    if (v === 'false')
+        return false;
+    throw (0,errors/* inputError */.Xu)(input, value, 'use true or false.');
+}
+function parseChoice(input, value, choices, fallback) {
+    const v = value.trim().toLowerCase();
+    if (v === '')
+        return fallback;
+    if (choices.includes(v))
+        return v;
+    throw (0,errors/* inputError */.Xu)(input, value, `use one of ${choices.join(', ')}.`);
+}
+function words(input, value) {
+    try {
+        return splitWords(value);
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)(input, value, `${error.message}; close the quote or escape it.`);
+    }
+}
+function existingDirectory(input, value, dir) {
+    if (!external_node_fs_.existsSync(dir))
+        throw (0,errors/* inputError */.Xu)(input, value, `${dir} does not exist.`);
+    if (!external_node_fs_.statSync(dir).isDirectory())
+        throw (0,errors/* inputError */.Xu)(input, value, `${dir} is not a directory.`);
+    return dir;
+}
+function checkFile(input, value, file) {
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(file);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)(input, value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
+    }
+    if (!stat.isFile()) {
+        throw (0,errors/* inputError */.Xu)(input, value, `${file} is not a file; name a file.`);
+    }
+    try {
+        external_node_fs_.accessSync(file, external_node_fs_.constants.R_OK);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)(input, value, `${file} is not readable by this user; fix its permissions.`);
+    }
+    return file;
+}
+/** The files an input's lines name, globs expanded; each must exist and be readable. */
+async function inputFiles(input, lines, cwd) {
+    const files = [];
+    for (const line of lines) {
+        const absolute = external_node_path_.resolve(cwd, line);
+        if (!/[*?[]/.test(line)) {
+            files.push(checkFile(input, line, absolute));
+            continue;
+        }
+        const globber = await glob/* create */.v(absolute, { matchDirectories: false });
+        const matches = (await globber.glob()).sort();
+        if (matches.length === 0) {
+            throw (0,errors/* inputError */.Xu)(input, line, 'the pattern matches no file; fix it or remove the line.');
+        }
+        files.push(...matches.map(m => checkFile(input, line, m)));
+    }
+    return [...new Set(files)];
+}
+async function requirementFiles(value, cwd) {
+    const lines = inputLines(value);
+    if (lines.length === 0) {
+        const conventional = external_node_path_.join(cwd, 'requirements.txt');
+        return external_node_fs_.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : [];
+    }
+    return inputFiles('requirements', lines, cwd);
+}
+/** cache-dir: relative to working-directory, `~` for the home directory; made when first saved. */
+function cacheDirectory(value, cwd) {
+    const trimmed = value.trim();
+    if (trimmed === '')
+        return '';
+    const dir = external_node_path_.resolve(cwd, trimmed.replace(/^~(?=$|[\\/])/, external_node_os_.homedir()));
+    if (external_node_fs_.existsSync(dir) && !external_node_fs_.statSync(dir).isDirectory()) {
+        throw (0,errors/* inputError */.Xu)('cache-dir', value, `${dir} is not a directory; name a directory.`);
+    }
+    return dir;
+}
+function versionFromFile(value, cwd) {
+    const file = external_node_path_.resolve(cwd, value);
+    if (!external_node_fs_.existsSync(file) || !external_node_fs_.statSync(file).isFile()) {
+        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} does not exist; fix the path.`);
+    }
+    let spec;
+    try {
+        spec = readVersionFile(file);
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} cannot be read: ${error.message}`);
+    }
+    if (!spec) {
+        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} names no Python version; add one.`);
+    }
+    return spec;
+}
+function httpUrl(input, value) {
+    const v = value.trim();
+    if (v === '')
+        return '';
+    let protocol = '';
+    try {
+        protocol = new URL(v).protocol;
+    }
+    catch {
+        // reported below
+    }
+    if (protocol !== 'https:' && protocol !== 'http:') {
+        throw (0,errors/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
+    }
+    return v;
+}
+/** Registered as a secret before anything could print it. */
+function secret(value) {
+    const v = value.trim();
+    if (v)
+        lib_core/* setSecret */.Pq(v);
+    return v;
+}
+async function readConfig(read = readActionInput) {
+    const workspace = external_node_path_.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
+    const workingDirectory = existingDirectory('working-directory', read('working-directory'), external_node_path_.resolve(workspace, read('working-directory') || '.'));
+    const allowPrereleases = parseBoolean('allow-prereleases', read('allow-prereleases'), false);
+    let pythonVersion = read('python-version').trim();
+    let pythonVersionSource = "input 'python-version'";
+    const versionFile = read('python-version-file').trim();
+    if (!pythonVersion && versionFile) {
+        pythonVersion = versionFromFile(versionFile, workingDirectory);
+        pythonVersionSource = versionFile;
+    }
+    if (pythonVersion) {
+        try {
+            (0,version_spec/* parseVersionSpec */.ZD)(pythonVersion, allowPrereleases);
+        }
+        catch (error) {
+            if (!(error instanceof version_spec/* VersionSpecError */.ql))
+                throw error;
+            const input = read('python-version').trim() ? 'python-version' : 'python-version-file';
+            throw (0,errors/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
+        }
+    }
+    const pythonPathInput = read('python-path').trim();
+    const venvInput = read('venv-path').trim() || '.venv';
+    return {
+        workspace,
+        workingDirectory,
+        pythonVersion,
+        pythonVersionSource,
+        pythonPath: pythonPathInput ? external_node_path_.resolve(workingDirectory, pythonPathInput) : '',
+        allowPrereleases,
+        checkLatest: parseBoolean('check-latest', read('check-latest'), false),
+        pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
+        token: secret(read('token')),
+        venvPath: external_node_path_.resolve(workingDirectory, venvInput),
+        createVenv: parseBoolean('create-venv', read('create-venv'), true),
+        requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
+        packages: inputLines(read('packages')).flatMap(line => words('packages', line)),
+        upgrade: words('upgrade', read('upgrade')),
+        pipArgs: words('pip-args', read('pip-args')),
+        activate: parseBoolean('activate', read('activate'), true),
+        onUserSite: parseChoice('on-user-site', read('on-user-site'), ['fail', 'warn', 'ignore'], 'fail'),
+        guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true),
+        cache: parseBoolean('cache', read('cache'), true),
+        cacheDependencyFiles: await inputFiles('cache-dependency-path', inputLines(read('cache-dependency-path')), workingDirectory),
+        cacheDir: cacheDirectory(read('cache-dir'), workingDirectory)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pip-report.ts
+
+
+/** The project a requirement or a wheel path names (`pip==24.2` -> pip, `.../pip-24.2-py3-none-any.whl` -> pip). */
+function projectName(spec) {
+    const base = external_node_path_.basename(spec);
+    const name = base.endsWith('.whl')
+        ? base.split('-')[0]
+        : (/^[A-Za-z0-9._-]+/.exec(spec)?.[0] ?? spec);
+    return normalizeName(name);
+}
+/**
+ * The distributions a `pip install --report` run installed, each with what asked for it: the
+ * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
+ * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
+ * or `-e .` line), or `via <package>` for a dependency.
+ */
+function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
+    const report = JSON.parse(reportJson);
+    const items = (report.install ?? []).filter(item => item.metadata?.name);
+    const byName = entriesByName(parsed);
+    const upgraded = new Set(upgrade.map(projectName));
+    const parents = new Map();
+    for (const item of items) {
+        for (const dependency of item.metadata?.requires_dist ?? []) {
+            // Extras' dependencies would name a parent for packages it did not bring in.
+            if (/\bextra\s*==/.test(dependency))
+                continue;
+            // The first package that requires it is enough to say why it is there.
+            const name = projectName(dependency);
+            if (!parents.has(name))
+                parents.set(name, item.metadata?.name);
+        }
+    }
+    return items.map(item => {
+        const name = item.metadata?.name;
+        const key = normalizeName(name);
+        const entry = byName.get(key)?.find(e => !e.constraint);
+        const requestedBy = entry
+            ? `${external_node_path_.relative(workspace, entry.file)}:${entry.line}`
+            : upgraded.has(key)
+                ? 'upgrade'
+                : item.requested
+                    ? 'requested'
+                    : parents.has(key)
+                        ? `via ${parents.get(key)}`
+                        : undefined;
+        return { name, version: item.metadata?.version ?? '', requestedBy };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/python-location.ts
+
+
+/**
+ * What actions/setup-python exports for the interpreter it sets up, so that later steps building C
+ * extensions (pkg-config, CMake's FindPython, the linker) find its headers and libraries. Unlike
+ * setup-python, PKG_CONFIG_PATH keeps what it had after Python's entry, and only the
+ * Python<major>_ROOT_DIR of the interpreter's own major version is set.
+ */
+function locationVariables(prefix, major, env, os = (0,platform/* currentOs */.UD)()) {
+    return {
+        pythonLocation: prefix,
+        Python_ROOT_DIR: prefix,
+        [`Python${major}_ROOT_DIR`]: prefix,
+        PKG_CONFIG_PATH: (0,platform/* prependSearchPath */.GK)((0,platform/* pkgConfigDir */.qH)(prefix, os), env.PKG_CONFIG_PATH, os),
+        ...(0,platform/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH, os)
+    };
+}
+/**
+ * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
+ * step before venv-guard would. setup.ts activates the venv afterwards, so the venv's bin stays
+ * first and the base's tools (python3-config, idle) remain reachable behind it.
+ */
+function exportPythonLocation(prefix, major) {
+    for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
+        lib_core/* exportVariable */.dN(name, value);
+    }
+    for (const dir of (0,platform/* installationPaths */.xT)(prefix))
+        lib_core/* addPath */.fM(dir);
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+/** Longer package tables are folded, so that the summary still reads in ten seconds. */
+const FOLD_AFTER = 15;
+function quote(kind, text) {
+    return [`> [!${kind}]`, `> ${text.replace(/\n/g, '\n> ')}`, ''];
+}
+/** Text for a table cell: one line, no column breaks. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+function annotationRows(annotations) {
+    const rows = ['| | where | problem |', '|---|---|---|'];
+    for (const a of annotations) {
+        const where = a.file === undefined ? '' : `\`${a.file}${a.line ? `:${a.line}` : ''}\``;
+        const icon = a.level === 'error' ? '❌' : '⚠️';
+        rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`);
+    }
+    return rows;
+}
+function annotationSection(annotations) {
+    if (annotations.length === 0)
+        return [];
+    const hidden = annotations.filter(a => !a.shown).length;
+    const note = hidden > 0
+        ? [
+            `\\* ${hidden} not annotated: GitHub shows 10 annotations of a type per step, so these are only here.`,
+            ''
+        ]
+        : [];
+    return [`**Problems** (${annotations.length})`, '', ...annotationRows(annotations), '', ...note];
+}
+function installedSection(report) {
+    const count = report.installed.length;
+    if (count === 0)
+        return [];
+    const table = ['| package | version | requested by |', '|---|---|---|'];
+    for (const p of report.installed) {
+        table.push(`| ${p.name} | ${p.version} | ${cell(p.requestedBy ?? 'dependency')} |`);
+    }
+    if (count <= FOLD_AFTER)
+        return [`**Installed** (${count})`, '', ...table, ''];
+    return [
+        `<details><summary><b>Installed</b> (${count})</summary>`,
+        '',
+        ...table,
+        '',
+        '</details>',
+        ''
+    ];
+}
+/**
+ * Renders the run as Markdown, errors first: what failed and where, then the interpreter, the
+ * venv, the guard, pip/setuptools/wheel before and after, the time of each phase, and what was
+ * installed with the requirement line that asked for it.
+ */
+function renderSummary(report) {
+    const lines = ['## venv-guard', ''];
+    for (const error of report.errors)
+        lines.push(...quote('CAUTION', error));
+    for (const warning of report.warnings)
+        lines.push(...quote('WARNING', warning));
+    for (const notice of report.notices)
+        lines.push(...quote('NOTE', notice));
+    lines.push(...annotationSection(report.annotations));
+    if (report.python) {
+        const p = report.python;
+        lines.push(`**Python** ${p.version} (${p.implementation}) at \`${p.executable}\`, found by ${p.foundBy}`, '');
+    }
+    if (report.venv) {
+        lines.push(`**venv** \`${report.venv.path}\`: ${report.venv.action} (${report.venv.reason})`, '');
+    }
+    if (report.guard)
+        lines.push(`**Guard** ${report.guard.verdict}: ${report.guard.reason}`, '');
+    const tracked = ['pip', 'setuptools', 'wheel'];
+    if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {
+        lines.push('| package | before | after |', '|---|---|---|');
+        for (const name of tracked) {
+            lines.push(`| ${name} | ${report.versionsBefore[name] ?? '—'} | ${report.versionsAfter[name] ?? '—'} |`);
+        }
+        lines.push('');
+    }
+    if (report.phases.length > 0) {
+        const phases = report.phases.map(p => `${p.name} ${p.seconds.toFixed(1)} s`);
+        lines.push(`**Time** ${phases.join(' · ')}`, '');
+    }
+    lines.push(...installedSection(report));
+    return lines.join('\n');
+}
+/** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await lib_core/* summary */.z.addRaw(renderSummary(report), true).write();
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Could not write the job summary: ${error.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/setup.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const TRACKED = ['pip', 'setuptools', 'wheel'];
+const VENV_ACTIONS = {
+    create: 'new',
+    rebuild: 'rebuilt',
+    reuse: 'reused',
+    'up-to-date': 'reused, up to date'
+};
+function readRequirements(config, report) {
+    const parsed = parseRequirementFiles(config.requirementFiles);
+    for (const url of parsed.urls)
+        maskUrlCredentials(url);
+    for (const file of parsed.files) {
+        const relative = external_node_path_.relative(config.workspace, file);
+        if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
+            lib_core/* notice */.lm(`The requirements include ${file}, which is outside the workspace.`);
+        }
+    }
+    if (parsed.problems.length > 0) {
+        throw failure(findingsFromProblems(parsed.problems), config.workspace, report);
+    }
+    return parsed;
+}
+async function prepareVenv(config, python, digest, report) {
+    const venv = config.venvPath;
+    const plan = planVenv(inspectVenv(venv), python, digest, venv);
+    lib_core/* info */.pq(`venv: ${plan.reason}`);
+    report.venv = {
+        path: venv,
+        action: VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action],
+        reason: plan.reason
+    };
+    const sitePackages = (0,platform/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
+    if (plan.action === 'reuse') {
+        if (!plan.upToDate)
+            writeMarker(venv, {
+                created: plan.created,
+                complete: false,
+                python: python.executable,
+                fingerprint: digest
+            });
+        return {
+            python: (0,platform/* venvPython */.qb)(venv),
+            sitePackages,
+            venv: { path: venv, fresh: false, created: plan.created },
+            upToDate: plan.upToDate
+        };
+    }
+    if (plan.action === 'rebuild')
+        removeOwnVenv(venv);
+    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
+    external_node_fs_.mkdirSync(venv, { recursive: true });
+    writeMarker(venv, {
+        created: true,
+        complete: false,
+        python: python.executable,
+        fingerprint: digest
+    });
+    await createVenv(python, venv);
+    return {
+        python: (0,platform/* venvPython */.qb)(venv),
+        sitePackages,
+        venv: { path: venv, fresh: true, created: true },
+        upToDate: false
+    };
+}
+function baseTarget(python) {
+    return { python: python.executable, sitePackages: python.purelib, upToDate: false };
+}
+function choosePip(python, target) {
+    if (target.venv?.fresh)
+        return pipForNewVenv(python, target.venv.path);
+    const version = installedVersions(target.sitePackages, ['pip']).pip ?? python.pip?.version;
+    if (!version) {
+        throw new errors/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
+    }
+    return pipOf(target.python, version);
+}
+async function install(config, python, target, parsed, report, guard) {
+    const pip = choosePip(python, target);
+    lib_core/* info */.pq(`Using ${pip.label}`);
+    const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
+    const wheels = bundledWheels(python);
+    const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : [];
+    const upgraded = [...config.upgrade, ...(target.venv?.fresh ? bundled : [])];
+    const runs = planPipRuns({
+        freshVenv: target.venv?.fresh ?? false,
+        upgrade: config.upgrade,
+        bundledWheels: bundled,
+        requirementFiles: config.requirementFiles,
+        packages: config.packages,
+        pipArgs: config.pipArgs,
+        usesHashes: parsed.usesHashes,
+        deferCompile
+    });
+    const withReport = versionAtLeast(pip.version, '22.2');
+    const requirements = { parsed, workspace: config.workspace };
+    for (const [index, plan] of runs.entries()) {
+        const reportFile = reportPath(index);
+        const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
+        const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
+        guard.checkPipRun(result, plan.title);
+        if (result.exitCode !== 0) {
+            const findings = findingsFromPipFailure(result.output, requirements, plan.title, result.exitCode);
+            throw failure(findings, config.workspace, report);
+        }
+        if (withReport && external_node_fs_.existsSync(reportFile)) {
+            const json = external_node_fs_.readFileSync(reportFile, 'utf8');
+            report.installed.push(...installedFromReport(json, parsed, config.workspace, upgraded));
+            external_node_fs_.rmSync(reportFile, { force: true });
+        }
+    }
+    // Both only read what is installed: side by side they cost the cold path one of them.
+    await Promise.all([
+        deferCompile ? compile(target) : undefined,
+        checkDependencies(target, requirements, report)
+    ]);
+}
+async function compile(target) {
+    const compiled = await (0,proc/* run */.e)(target.python, compileArgs(target.sitePackages));
+    if (compiled.exitCode !== 0)
+        lib_core/* warning */.$e(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
+}
+/**
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
+ * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ */
+async function checkDependencies(target, requirements, report) {
+    if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
+        return;
+    const checked = await pipCheck(target.python);
+    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);
+}
+function logVersions(label, versions) {
+    const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ');
+    lib_core/* info */.pq(`${label}: ${text}`);
+}
+function activate(venv) {
+    lib_core/* exportVariable */.dN('VIRTUAL_ENV', venv);
+    lib_core/* addPath */.fM((0,platform/* venvBinDir */.Sg)(venv));
+}
+async function setUp(report) {
+    const config = await readConfig();
+    const cacheStore = openCacheStore(config);
+    for (const arg of [...config.pipArgs, ...config.packages])
+        maskUrlCredentials(arg);
+    const python = await timed(report, 'find Python', () => findPython(config));
+    lib_core/* info */.pq(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
+    report.python = {
+        executable: python.executable,
+        version: python.versionText,
+        implementation: python.implementation,
+        foundBy: python.foundBy
+    };
+    if (python.location)
+        exportPythonLocation(python.location, python.version.major);
+    lib_core/* setOutput */.uH('python-version', python.versionText);
+    lib_core/* setOutput */.uH('base-python-path', python.executable);
+    const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
+    const parsed = readRequirements(config, report);
+    const digest = fingerprint(fingerprintInputs(config, python, parsed.files));
+    const cache = await restoreCaches(await cacheStore, config, python, digest, report);
+    const target = config.createVenv
+        ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
+        : baseTarget(python);
+    if (cache?.hit && report.venv)
+        report.venv.action = 'restored from the cache';
+    report.versionsBefore = installedVersions(target.sitePackages, TRACKED);
+    logVersions('Before', report.versionsBefore);
+    if (!target.upToDate) {
+        await timed(report, 'install', () => install(config, python, target, parsed, report, guard));
+    }
+    report.versionsAfter = installedVersions(target.sitePackages, TRACKED);
+    logVersions('After', report.versionsAfter);
+    guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], report.installed);
+    if (target.venv) {
+        writeMarker(target.venv.path, {
+            created: target.venv.created,
+            complete: true,
+            python: python.executable,
+            fingerprint: digest
+        });
+        if (config.activate)
+            activate(target.venv.path);
+        lib_core/* setOutput */.uH('venv-path', target.venv.path);
+    }
+    lib_core/* setOutput */.uH('python-path', target.python);
+    if (cache) {
+        await rememberForSave(cache, {
+            installed: !target.upToDate,
+            createdVenv: target.venv?.created ? target.venv.path : undefined
+        });
+    }
+}
+/** The main step: every failure ends as one annotation, never a stack trace. */
+async function run() {
+    const report = newReport();
+    try {
+        await setUp(report);
+    }
+    catch (error) {
+        const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(error));
+        report.errors.push(message);
+        if (error instanceof errors/* ActionError */.lZ)
+            lib_core/* error */.z3(message, error.annotation);
+        else
+            lib_core/* error */.z3(`venv-guard failed unexpectedly: ${message}`);
+        process.exitCode = 1;
+    }
+    finally {
+        await writeSummary(report);
+    }
+}
+
+
+/***/ }),
+
+/***/ 4691:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mn: () => (/* binding */ pypyVersionMatches),
+/* harmony export */   PB: () => (/* binding */ parseVersionString),
+/* harmony export */   TN: () => (/* binding */ minorsNamedBy),
+/* harmony export */   ZD: () => (/* binding */ parseVersionSpec),
+/* harmony export */   Zy: () => (/* binding */ compareVersions),
+/* harmony export */   gz: () => (/* binding */ versionMatches),
+/* harmony export */   qh: () => (/* binding */ formatVersion),
+/* harmony export */   ql: () => (/* binding */ VersionSpecError)
+/* harmony export */ });
+/**
+ * Python version specs as users write them (`3.12`, `3.11.7`, `3.x`, `>=3.10,<3.13`, `~=3.10`,
+ * `3.13t`, `pypy3.10`, `pypy3.10-7.3.12`, `3.14-dev`, `3.14.0b1`) and matching against the versions
+ * interpreters report. Pure: no process calls, so every form is unit-tested.
+ */
+class VersionSpecError extends Error {
+}
+// `a`/`b`/`rc` as Python spells pre-releases, `alpha`/`beta` as the python-versions manifest does.
+const PRE = String.raw `-?(a|b|rc|alpha|beta)\.?(\d+)`;
+const CLAUSE = new RegExp(String.raw `^(==|!=|>=|<=|~=|>|<|=)?\s*v?(\d+(?:\.\d+){0,2})(?:(\.[x*])|${PRE})?$`);
+const LEVELS = {
+    a: 'alpha',
+    alpha: 'alpha',
+    b: 'beta',
+    beta: 'beta',
+    rc: 'candidate'
+};
+function parseClauses(raw, text) {
+    const pieces = text
+        .split(/\s*,\s*|\s+(?=[<>=!~])/)
+        .map(p => p.trim())
+        .filter(p => p !== '');
+    if (pieces.length === 0)
+        throw new VersionSpecError(`"${raw}" is not a Python version spec`);
+    return pieces.map(piece => {
+        if (piece === 'x' || piece === '*')
+            return { op: '', parts: [], wildcard: true };
+        const m = CLAUSE.exec(piece);
+        if (!m)
+            throw new VersionSpecError(`"${raw}" is not a Python version spec`);
+        const op = (m[1] === '=' ? '==' : (m[1] ?? ''));
+        const clause = { op, parts: m[2].split('.').map(Number), wildcard: m[3] !== undefined };
+        if (m[4])
+            clause.pre = { releaseLevel: LEVELS[m[4]], serial: Number(m[5]) };
+        return clause;
+    });
+}
+function parseVersionSpec(raw, allowPrereleases = false) {
+    const text = raw.trim();
+    let rest = text.toLowerCase();
+    let implementation = 'cpython';
+    let freeThreaded = false;
+    let dev = false;
+    let pypyClauses = [];
+    const pypy = /^pypy-?/.exec(rest);
+    if (pypy) {
+        implementation = 'pypy';
+        rest = rest.slice(pypy[0].length);
+        // pyenv's `pypy3.10-7.3.12` and setup-python's `pypy-3.10-v7.3.x` name PyPy's own version last.
+        const own = /^([^-]+)-(v?\d[\w.*]*)$/.exec(rest);
+        if (own) {
+            rest = own[1];
+            pypyClauses = parseClauses(raw, own[2]);
+        }
+    }
+    if (rest.endsWith('-dev')) {
+        dev = true;
+        rest = rest.slice(0, -'-dev'.length);
+    }
+    if (/^\d+(\.\d+)*t$/.test(rest)) {
+        freeThreaded = true;
+        rest = rest.slice(0, -1);
+    }
+    const clauses = parseClauses(raw, rest);
+    const namesPre = [...clauses, ...pypyClauses].some(c => c.pre !== undefined);
+    return {
+        text,
+        implementation,
+        freeThreaded,
+        allowPrereleases: allowPrereleases || dev || namesPre,
+        clauses,
+        pypyClauses
+    };
+}
+function compareParts(a, b) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const d = (a[i] ?? 0) - (b[i] ?? 0);
+        if (d !== 0)
+            return d;
+    }
+    return 0;
+}
+const LEVEL_ORDER = { alpha: 0, beta: 1, candidate: 2, final: 3 };
+/** Orders versions; a pre-release sorts before its final release. */
+function compareVersions(a, b) {
+    return (compareParts([a.major, a.minor, a.micro], [b.major, b.minor, b.micro]) ||
+        (LEVEL_ORDER[a.releaseLevel] ?? 3) - (LEVEL_ORDER[b.releaseLevel] ?? 3) ||
+        a.serial - b.serial);
+}
+function startsWith(version, prefix) {
+    return prefix.every((p, i) => version[i] === p);
+}
+function clauseMatches(c, version) {
+    const v = [version.major, version.minor, version.micro];
+    // Without a named pre-release, `3.13.0rc1` counts as 3.13.0, so `>=3.13` admits it when
+    // pre-releases are allowed at all (what `3.13` with allow-prereleases asks for).
+    const cmp = c.pre
+        ? compareVersions(version, {
+            major: c.parts[0],
+            minor: c.parts[1] ?? 0,
+            micro: c.parts[2] ?? 0,
+            ...c.pre
+        })
+        : compareParts(v, c.parts);
+    // A bare version names a series: `3.12` means any 3.12.x, `3.11.7` exactly that one.
+    const equal = !c.pre && (c.wildcard || c.op === '') ? startsWith(v, c.parts) : cmp === 0;
+    switch (c.op) {
+        case '':
+        case '==':
+            return equal;
+        case '!=':
+            return !equal;
+        case '>=':
+            return cmp >= 0;
+        case '<=':
+            return cmp <= 0;
+        case '>':
+            return cmp > 0;
+        case '<':
+            return cmp < 0;
+        case '~=':
+            return cmp >= 0 && startsWith(v, c.parts.slice(0, -1));
+    }
+}
+function versionMatches(spec, version) {
+    if (version.releaseLevel !== 'final' && !spec.allowPrereleases)
+        return false;
+    return spec.clauses.every(c => clauseMatches(c, version));
+}
+/** Whether PyPy's own version (`sys.implementation.version`) satisfies `pypy3.10-7.3.12`. */
+function pypyVersionMatches(spec, pypyVersion) {
+    return spec.pypyClauses.every(c => clauseMatches(c, pypyVersion));
+}
+function formatVersion(v) {
+    const base = `${v.major}.${v.minor}.${v.micro}`;
+    const suffix = { alpha: 'a', beta: 'b', candidate: 'rc' };
+    return v.releaseLevel in suffix ? `${base}${suffix[v.releaseLevel]}${v.serial}` : base;
+}
+const VERSION_STRING = new RegExp(String.raw `^(\d+)\.(\d+)(?:\.(\d+))?(?:${PRE})?$`);
+/**
+ * Parses a version as Python spells it (`3.12.1`, `3.13.0rc2`, `3.14.0a1`: pyenv directories) or as
+ * the python-versions manifest and the tool cache do (`3.13.0-rc.2`, `3.14.0-alpha.1`).
+ */
+function parseVersionString(text) {
+    const m = VERSION_STRING.exec(text.trim());
+    if (!m)
+        return undefined;
+    return {
+        major: Number(m[1]),
+        minor: Number(m[2]),
+        micro: Number(m[3] ?? 0),
+        releaseLevel: m[4] ? LEVELS[m[4]] : 'final',
+        serial: Number(m[5] ?? 0)
+    };
+}
+/** `3.12` and `3.11` from a spec's clauses: the `python3.X` names worth looking for on PATH. */
+function minorsNamedBy(spec) {
+    return spec.clauses
+        .filter(c => (c.op === '' || c.op === '==') && c.parts.length >= 2)
+        .map(c => `${c.parts[0]}.${c.parts[1]}`);
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 8995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3838:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fM: () => (/* binding */ addPath),
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  dN: () => (/* binding */ exportVariable),
+  V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
+  LZ: () => (/* binding */ saveState),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, endGroup, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(2145);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return __awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return __awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 5260:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec),
+  H: () => (/* binding */ getExecOutput)
+});
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 2377:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  v: () => (/* binding */ create)
+});
+
+// UNUSED EXPORTS: hashFiles
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
@@ -37621,3104 +43006,16 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-function getLineColFromPtr(string, ptr) {
-    let lines = string.slice(0, ptr).split(/\r?\n/);
-    return [lines.length, lines.pop().length + 1];
-}
-function makeCodeBlock(string, line, column) {
-    let lines = string.split(/\r?\n/);
-    let codeblock = '';
-    let numberLen = (Math.log10(line + 1) | 0) + 1;
-    for (let i = line - 1; i <= line + 1; i++) {
-        let l = lines[i - 1];
-        if (!l)
-            continue;
-        codeblock += i.toString().padEnd(numberLen, ' ');
-        codeblock += ':  ';
-        codeblock += l;
-        codeblock += '\n';
-        if (i === line) {
-            codeblock += ' '.repeat(numberLen + column + 2);
-            codeblock += '^\n';
-        }
-    }
-    return codeblock;
-}
-class TomlError extends Error {
-    line;
-    column;
-    codeblock;
-    constructor(message, options) {
-        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
-        const codeblock = makeCodeBlock(options.toml, line, column);
-        super(`Invalid TOML document: ${message}\n\n${codeblock}`, options);
-        this.line = line;
-        this.column = column;
-        this.codeblock = codeblock;
-    }
-    /** @internal */
-    static x(message, ctx, ptr) {
-        throw new TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-/** @internal */
-function parseString(ctx) {
-    let startPtr = ctx.p;
-    let c = ctx.s.charCodeAt(ctx.p++);
-    let first = c;
-    let isLiteral = c === 0x27; /* ' */
-    let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
-    if (isMultiline) {
-        // Trim initial newline
-        if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 0xa /* \n */)
-            ctx.p++;
-        else if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)
-            ctx.p += 2;
-    }
-    // For the record: it is not worth it to use a fast-path for literal strings using `indexOf`.
-    // Doing a char-by-char iteration ends up dispatching less instructions, for the same wall-clock runtime.
-    let parsed = '';
-    let sliceStart = ctx.p;
-    // states:
-    //   0 - decoding
-    //   1 - decoding escape
-    //   2 - whitespace escape (no newline encountered yet, must fail on non-whitespace)
-    //   3 - whitespace escape (newline encountered, allowed to transition back to normal decode)
-    let state = 0;
-    for (; ctx.p < ctx.s.length; ctx.p++) {
-        c = ctx.s.charCodeAt(ctx.p);
-        // Deal with newlines first, since that simplifies control character checking and handling across all states
-        if (isMultiline && (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */))) {
-            state = state && 3;
-        }
-        // Control characters are banned in TOML, so we throw an error if we encounter them
-        else if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
-            TomlError.x('control characters are not allowed in strings', ctx);
-        }
-        // The string might terminate while we're parsing through a newline escape.
-        // It must have encountered a newline; otherwise, it'll simply fail in another branch.
-        else if ((!state || state === 3) && c === first && (!isMultiline || (ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first))) {
-            if (isMultiline) {
-                // If the string ends with 4-5 quotes, then the first 1-2 are part of the string
-                if (ctx.s.charCodeAt(ctx.p + 3) === first)
-                    ctx.p++;
-                if (ctx.s.charCodeAt(ctx.p + 3) === first)
-                    ctx.p++;
-            }
-            // If we're in a newline escape still, then there's nothing to add.
-            if (!state) {
-                // Avoid a useless concat operation if the string can be used as-is.
-                let s = ctx.s.slice(sliceStart, ctx.p);
-                parsed = parsed ? parsed + s : s;
-            }
-            ctx.p += isMultiline ? 3 : 1;
-            return parsed;
-        }
-        // Baseline state; keep moving forward unless an escape sequence starts
-        else if (!state) {
-            if (!isLiteral && c === 0x5c /* \ */) {
-                parsed += ctx.s.slice(sliceStart, (sliceStart = ctx.p));
-                state = 1;
-            }
-        }
-        else if (state === 1) {
-            if (c === 0x78 /* x */ || c === 0x75 /* u */ || c === 0x55 /* U */) { // Unicode escape
-                let errPtr = ctx.p++ - 1;
-                let value = 0;
-                let len = c === 0x78 /* x */ ? 2 : c === 0x75 /* u */ ? 4 : 8;
-                for (let j = 0; j < len; j++, ctx.p++) {
-                    let hex = ctx.s.charCodeAt(ctx.p);
-                    let digit = 
-                    /* 0-9 */ hex >= 0x30 && hex <= 0x39 ? hex - 0x30 :
-                        /* A-F */ hex >= 0x41 && hex <= 0x46 ? hex - 0x41 + 10 :
-                            /* a-f */ hex >= 0x61 && hex <= 0x66 ? hex - 0x61 + 10 : -1;
-                    if (digit < 0)
-                        TomlError.x('invalid non-hex character in unicode escape', ctx);
-                    value = (value << 4) | digit;
-                }
-                // Because JS does bitwise on signed 32bit integers, all 0xfzzzzzzz values are actually seen as negative
-                if (value < 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
-                    TomlError.x('invalid unicode escape', ctx, errPtr);
-                }
-                parsed += String.fromCodePoint(value);
-                sliceStart = ctx.p--;
-                state = 0;
-            }
-            // Newline escape sequence. We only need to care about spaces and tabs; newlines are dealt with earlier
-            else if (isMultiline && (c === 0x20 || c === 0x9 /* \t */)) {
-                state = 2;
-            }
-            // Basic escape sequence
-            else {
-                if (c === 0x62 /* b */)
-                    parsed += '\b';
-                else if (c === 0x74 /* t */)
-                    parsed += '\t';
-                else if (c === 0x6e /* n */)
-                    parsed += '\n';
-                else if (c === 0x66 /* f */)
-                    parsed += '\f';
-                else if (c === 0x72 /* r */)
-                    parsed += '\r';
-                else if (c === 0x65 /* e */)
-                    parsed += '\x1b';
-                else if (c === 0x22 /* " */)
-                    parsed += '"';
-                else if (c === 0x5c /* \ */)
-                    parsed += '\\';
-                else
-                    TomlError.x('unrecognised escape sequence', ctx);
-                sliceStart = ctx.p + 1;
-                state = 0;
-            }
-        }
-        // Newline escape continuation: keep moving forward until the first non-whitespace char
-        else if (c !== 0x20 && c !== 0x9 /* \t */) {
-            if (state === 2)
-                TomlError.x('invalid escape: only line-ending whitespace may be escaped', ctx, sliceStart);
-            // State cannot be zero, or we'd have branched earlier already.
-            // If it's a backslash, immediately transition to the escape state so it can be processed.
-            state = !isLiteral && c === 0x5c /* \ */ ? 1 : 0;
-            sliceStart = ctx.p;
-        }
-    }
-    TomlError.x('unfinished string', ctx, startPtr);
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-let DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
-class TomlDate extends Date {
-    #hasDate = false;
-    #hasTime = false;
-    #offset = null;
-    constructor(date, fasttype, unsafeDelim) {
-        let hasDate = true;
-        let hasTime = true;
-        let offset = 'Z';
-        let c;
-        if (typeof date === 'string') {
-            if (fasttype)
-                prep: {
-                    // Date-time
-                    if (fasttype < 3) {
-                        if (+date.slice(11, 13) > 23) {
-                            date = '';
-                            break prep;
-                        }
-                        // Local
-                        if (fasttype === 2) {
-                            offset = null;
-                            date += 'Z';
-                        }
-                        // Offset; keep track of offset if not Z
-                        else if ((c = date.charCodeAt(date.length - 1)) !== 0x5a /* Z */ && c !== 0x7a /* z */) {
-                            offset = date.slice(date.length - 6);
-                        }
-                        if (unsafeDelim)
-                            date = date.slice(0, 10) + 'T' + date.slice(11);
-                    }
-                    // Time
-                    else if (fasttype === 4) {
-                        date = +date.slice(0, 2) > 23 ? '' : `0000-01-01T${date}Z`;
-                    }
-                    hasDate = fasttype !== 4;
-                    hasTime = fasttype !== 3;
-                }
-            else {
-                let match = date.match(DATE_TIME_RE);
-                if (match) {
-                    if (!match[1]) {
-                        hasDate = false;
-                        date = `0000-01-01T${date}`;
-                    }
-                    hasTime = !!match[2];
-                    // Make sure to use T instead of a space. Breaks in case of extreme values otherwise.
-                    hasTime && date[10] === ' ' && (date = date.replace(' ', 'T'));
-                    // Do not allow rollover hours.
-                    if (match[2] && +match[2] > 23) {
-                        date = '';
-                    }
-                    else {
-                        offset = match[3] || null;
-                        if (!offset && hasTime)
-                            date += 'Z';
-                    }
-                }
-                else {
-                    date = '';
-                }
-            }
-        }
-        super(date);
-        if (!isNaN(this.getTime())) {
-            this.#hasDate = hasDate;
-            this.#hasTime = hasTime;
-            this.#offset = offset;
-        }
-    }
-    isDateTime() {
-        return this.#hasDate && this.#hasTime;
-    }
-    isLocal() {
-        return !this.#hasDate || !this.#hasTime || !this.#offset;
-    }
-    isDate() {
-        return this.#hasDate && !this.#hasTime;
-    }
-    isTime() {
-        return this.#hasTime && !this.#hasDate;
-    }
-    isValid() {
-        return this.#hasDate || this.#hasTime;
-    }
-    toISOString() {
-        let iso = super.toISOString();
-        // Local Date
-        if (this.isDate())
-            return iso.slice(0, 10);
-        // Local Time
-        if (this.isTime())
-            return iso.slice(11, 23);
-        // Local DateTime
-        if (this.#offset === null)
-            return iso.slice(0, -1);
-        // Offset DateTime
-        if (this.#offset === 'Z' || this.#offset === 'z')
-            return iso;
-        // This part is quite annoying: JS strips the original timezone from the ISO string representation
-        // Instead of using a "modified" date and "Z", we restore the representation "as authored"
-        let offset = (+(this.#offset.slice(1, 3)) * 60) + +(this.#offset.slice(4, 6));
-        offset = this.#offset[0] === '-' ? offset : -offset;
-        let offsetDate = new Date(this.getTime() - (offset * 60e3));
-        return offsetDate.toISOString().slice(0, -1) + this.#offset;
-    }
-    static wrapAsOffsetDateTime(jsDate, offset = 'Z') {
-        let date = new TomlDate(jsDate);
-        date.#offset = offset;
-        return date;
-    }
-    static wrapAsLocalDateTime(jsDate) {
-        let date = new TomlDate(jsDate);
-        date.#offset = null;
-        return date;
-    }
-    static wrapAsLocalDate(jsDate) {
-        let date = new TomlDate(jsDate);
-        date.#hasTime = false;
-        date.#offset = null;
-        return date;
-    }
-    static wrapAsLocalTime(jsDate) {
-        let date = new TomlDate(jsDate);
-        date.#hasDate = false;
-        date.#offset = null;
-        return date;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-function isDigit(char, base = 10) {
-    return base === 16
-        ? (char > 0x2f && char < 0x3a) || (char > 0x40 && char < 0x47) || (char > 0x60 && char < 0x67)
-        : (char > 0x2f && char < 0x30 + base);
-}
-function isEndOfValue(char, delim) {
-    // Whitespace -- we're permissive on `\r` for performance; it'll be dealt with later anyway
-    return char === 0x20 || char === 0x9 /* \t */ || char === 0xa /* \n */ || char === 0xd /* \r */ ||
-        // Structure end or next value delimiter
-        (delim && (char === delim || char === 0x2c /* , */)) ||
-        // Comment
-        char === 0x23; /* # */
-}
-/** @internal */
-function extractValue(ctx, end) {
-    let errPtr = ctx.p;
-    let c = ctx.s.charCodeAt(ctx.p);
-    // Structs
-    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-        ctx.d-- || TomlError.x('document contains excessively nested structures. aborting.', ctx);
-        let value = c === 0x5b /* [ */
-            ? parseArray(ctx)
-            : parseInlineTable(ctx);
-        ctx.d++;
-        return value;
-    }
-    // Strings
-    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
-        return parseString(ctx);
-    }
-    // Booleans
-    // We can fast-path because the first character is enough to know the only possible value
-    if (c === 0x74 /* t */) { // Only possible valid value is `true`
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x72 || ctx.s.charCodeAt(++ctx.p) !== 0x75 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
-            TomlError.x('invalid value', ctx, errPtr);
-        return ctx.p++, true;
-    }
-    if (c === 0x66 /* f */) { // Only possible valid value is `false`
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6c || ctx.s.charCodeAt(++ctx.p) !== 0x73 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
-            TomlError.x('invalid value', ctx, errPtr);
-        return ctx.p++, false;
-    }
-    if (c === 0x2b /* + */ || c === 0x2d /* - */) {
-        return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 0x2c - c, end);
-    }
-    // Rough heuristic, but `parseDate` falls back to number parsing if it's a false positive.
-    // e.g.: `a = 1\n-------------- = 1` would match this heuristic, but gracefully fallback to numbers.
-    if (ctx.s.charCodeAt(ctx.p + 4) === 0x2d /* - */ && ctx.s.charCodeAt(ctx.p + 7) === 0x2d /* - */) {
-        return parseDate(ctx, c, end);
-    }
-    // Same logic as above; `parseTime` falls back to number parsing if it's a false positive.
-    if (ctx.s.charCodeAt(ctx.p + 2) === 0x3a /* : */) {
-        return parseTime(ctx, c, end);
-    }
-    return parseNumber(ctx, ctx.p, c, 0, end);
-}
-// State:
-// 0: init
-// 1: integer
-// 2: fractional dot
-// 3: fractional
-// 4: exponent letter
-// 5: exponent
-// 6: exponent sign
-// 7: exponent with sign
-// >9: underscore; see below
-//     -> 12: was integer
-//     -> 14: was fractional
-//     -> 16: was exponent
-// states 2-5, 14, 16 are ONLY permitted iif base === 10
-function parseNumber(ctx, startPtr, startChr, sign, endChr) {
-    let c = startChr;
-    let state = 0;
-    let hasUnderscores = false;
-    // (+/-)inf
-    if (c === 0x69 /* i */) {
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x6e || ctx.s.charCodeAt(++ctx.p) !== 0x66)
-            TomlError.x('invalid value', ctx, startPtr);
-        return ctx.p++, (sign || 1) / 0;
-    }
-    // (+/-)nan
-    if (c === 0x6e /* n */) {
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6e)
-            TomlError.x('invalid value', ctx, startPtr);
-        return ctx.p++, NaN;
-    }
-    // Leading zero
-    // Only allowed cases: `0<EOV>`, `0.(...)`, `0e(...)`, `0x(...)`, `0b(...)`, `0o(...)`
-    // FWIW, `0e(...)` is a stupid case, but it's not banned per-se so we have to parse it
-    if (c === 0x30 /* 0 */) {
-        if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
-            return ctx.bi === true ? 0n : 0; // note: conveniently deals with `-0`
-        if (!sign) {
-            if (c === 0x78 /* x */)
-                return parseIntegerBaseN(ctx, startPtr, 16, endChr);
-            else if (c === 0x62 /* b */)
-                return parseIntegerBaseN(ctx, startPtr, 2, endChr);
-            else if (c === 0x6f /* o */)
-                return parseIntegerBaseN(ctx, startPtr, 8, endChr);
-        }
-        if (c === 0x2e /* . */)
-            state = 2;
-        else if (c === 0x65 /* e */ || c === 0x45 /* E */)
-            state = 4;
-        else
-            TomlError.x('illegal leading zero', ctx, startPtr);
-    }
-    // If the 1st char is not a digit by now, then it's not a valid TOML value at all
-    else if (!isDigit(c))
-        TomlError.x('invalid value', ctx, startPtr);
-    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
-        if (!state)
-            state = 1; // Detects single-digit numbers we can use a fast parse path for
-        // The way the states are numbered is not random: underscores are always permitted in odd-numbered states and
-        // never permitted in even-numbered ones.
-        if (c === 0x5f /* _ */) {
-            if (!(state & 1))
-                TomlError.x('illegal underscore', ctx);
-            state += 11; // 11 is a marker that makes the state even and greater than 9; see the numbering + rationale above
-            hasUnderscores = true;
-        }
-        // Transition to fractional part.
-        else if (state === 1 && c === 0x2e /* . */)
-            state = 2;
-        // Transition to exponent part.
-        else if ((state === 1 || state === 3) && (c === 0x65 /* e */ || c === 0x45 /* E */))
-            state = 4;
-        // + and - are permitted in state 4 only (handled before entering the function for state 0)
-        else if (state === 4 && (c === 0x2b /* + */ || c === 0x2d /* - */)) {
-            state = 6;
-        }
-        // All special cases have been handled; only digits are allowed here
-        else if (!isDigit(c))
-            TomlError.x(`illegal character in numeric literal`, ctx);
-        // Clear state flags
-        else if (state > 9)
-            state -= 11;
-        else if (!(state & 1))
-            state++;
-    }
-    // Single-char number; we can fast-path these very easily.
-    if (!state) {
-        let val = (startChr - 0x30 /* 0 */) * (sign || 1);
-        return ctx.bi === true ? BigInt(val) : val;
-    }
-    // Even-numbered states absolutely require a digit next; not even end of value is permitted
-    if (!(state & 1))
-        TomlError.x('unfinished numeric value', ctx, startPtr);
-    let str = ctx.s.slice(startPtr, ctx.p);
-    if (hasUnderscores)
-        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
-    return state > 1
-        ? parseFloat(str)
-        : parseInteger(ctx, str, 10, startPtr);
-}
-function parseIntegerBaseN(ctx, startPtr, base, endChr) {
-    let c, underscore = 1;
-    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
-        if (c === 0x5f /* _ */) {
-            if (underscore & 1)
-                TomlError.x('illegal underscore', ctx);
-            underscore = 3;
-        }
-        // We only need to check if the number is a valid digit, nothing else is permitted
-        else if (!isDigit(c, base))
-            TomlError.x(`illegal character in numeric literal`, ctx);
-        // Clear underscore flag
-        else if (underscore & 1)
-            underscore--;
-    }
-    // Trailing underscore is not allowed
-    if (underscore & 1)
-        TomlError.x('unfinished numeric value', ctx);
-    let str = ctx.s.slice(startPtr + 2, ctx.p);
-    if (underscore)
-        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
-    return parseInteger(ctx, str, base, startPtr);
-}
-function parseInteger(ctx, str, base, startPtr) {
-    if (ctx.bi !== true)
-        int: {
-            let val = parseInt(str, base);
-            if (!Number.isSafeInteger(val)) {
-                if (ctx.bi)
-                    break int;
-                TomlError.x('integer value cannot be represented losslessly', ctx, startPtr);
-            }
-            return val;
-        }
-    return base === 10 ? BigInt(str) : BigInt((base === 2 ? '0b' : base === 8 ? '0o' : '0x') + str);
-}
-function parseDate(ctx, c, endChr) {
-    let startPtr = ctx.p++, unsafeSeparator;
-    if (!isDigit(c) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++))) {
-        return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
-    }
-    ctx.p += 5;
-    if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
-        TomlError.x('invalid date-time: date part is malformed', ctx, startPtr);
-    if (ctx.p >= ctx.s.length || (((c = ctx.s.charCodeAt(ctx.p)) !== 0x20 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 0x54 /* T */ && c !== 0x74 /* t */)) {
-        let t = ctx.s.slice(startPtr, ctx.p);
-        return readDate(ctx, t, 3, false, startPtr);
-    }
-    if (ctx.s.charCodeAt(ctx.p += 3) !== 0x3a /* : */)
-        TomlError.x('invalid date-time: time part is malformed', ctx, startPtr);
-    if (ctx.s.charCodeAt(ctx.p += 3) === 0x3a /* : */)
-        ctx.p += 3;
-    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
-        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
-            ;
-    if (c = ctx.s.charCodeAt(ctx.p)) {
-        if (c === 0x5a /* Z */ || c === 0x7a /* z */) {
-            let t = ctx.s.slice(startPtr, ++ctx.p);
-            return readDate(ctx, t, 1, unsafeSeparator, startPtr, '[+00:00]');
-        }
-        if (c === 0x2b /* + */ || c === 0x2d /* - */) {
-            // Temporal's ZonedDateTime is weird asf when it comes to dealing with traditional offsets...
-            // It's 1.2x faster to allocate a new string to pass to ZDT than use Instant.toZonedDateTimeISO
-            let t = ctx.s.slice(startPtr, ctx.p += 6);
-            return readDate(ctx, t, 1, unsafeSeparator, startPtr, !ctx.ld && ('[' + ctx.s.slice(ctx.p - 6, ctx.p) + ']'));
-        }
-    }
-    let t = ctx.s.slice(startPtr, ctx.p);
-    return readDate(ctx, t, 2, unsafeSeparator, startPtr);
-}
-function parseTime(ctx, c, endChr) {
-    let start = ctx.p;
-    if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
-        return parseNumber(ctx, --ctx.p, c, 0, endChr);
-    }
-    if (ctx.s.charCodeAt(ctx.p += 4) === 0x3a /* : */)
-        ctx.p += 3;
-    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
-        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
-            ;
-    let t = ctx.s.slice(start, ctx.p);
-    return readDate(ctx, t, 4, false, start);
-}
-function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
-    if (ctx.ld) {
-        let date = new TomlDate(str, type, unsafeDelim);
-        if (!date.isValid())
-            TomlError.x('invalid date', ctx, errPtr);
-        return date;
-    }
-    try {
-        if (temporalSuffix)
-            str += temporalSuffix;
-        switch (type) {
-            case 1: return Temporal.ZonedDateTime.from(str);
-            case 2: return Temporal.PlainDateTime.from(str);
-            case 3: return Temporal.PlainDate.from(str);
-            case 4: return Temporal.PlainTime.from(str);
-        }
-    }
-    catch (e) {
-        TomlError.x(e instanceof Error ? e.message : '' + e, ctx, errPtr);
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-/** @internal */
-function skipComment(ctx) {
-    for (; ctx.p < ctx.s.length; ctx.p++) {
-        let c = ctx.s.charCodeAt(ctx.p);
-        if (c === 0xa /* \n */)
-            break;
-        if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */) {
-            ctx.p++;
-            break;
-        }
-        if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
-            TomlError.x('control characters are not allowed in comments', ctx);
-        }
-    }
-}
-/** @internal */
-function skipVoid(ctx, banNewLines, banComments) {
-    let c;
-    while (ctx.p < ctx.s.length) {
-        while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 0x20 ||
-            c === 0x9 /* \t */ ||
-            (!banNewLines &&
-                (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)))))
-            ctx.p++;
-        if (banComments || c !== 0x23 /* # */)
-            break;
-        skipComment(ctx);
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-/** @internal */
-function parseKey(ctx, end = 0x3d /* = */) {
-    // States:
-    // 0: before first char
-    // 1: parsing bare key
-    // 2: after key component
-    let startPtr;
-    let state = 0;
-    let parsed = [];
-    let sliceStart;
-    let c = ctx.s.charCodeAt(startPtr = ctx.p);
-    do {
-        // End of key
-        if (c === end) {
-            if (!state)
-                TomlError.x('unexpected end of key', ctx);
-            if (state === 1)
-                parsed.push(ctx.s.slice(sliceStart, ctx.p));
-            return ctx.p++, parsed;
-        }
-        // Dotted key separator
-        else if (c === 0x2e /* . */) {
-            if (!state)
-                TomlError.x('illegal empty bare key', ctx);
-            if (state === 1)
-                parsed.push(ctx.s.slice(sliceStart, ctx.p));
-            state = 0;
-        }
-        // Quoted key
-        else if (!state && (c === 0x22 /* " */ || c === 0x27 /* ' */)) {
-            if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
-                TomlError.x('illegal quoted key: multiline strings are not allowed', ctx);
-            parsed.push(parseString(ctx));
-            state = 2;
-            ctx.p--;
-        }
-        // Whitespace; no-op in state 0 and 2, end of bare key in state 1
-        else if (c === 0x20 || c === 0x9 /* \t */) {
-            if (state === 1) {
-                parsed.push(ctx.s.slice(sliceStart, ctx.p));
-                state = 2;
-            }
-        }
-        // If state is post-key, no character is allowed; otherwise ensure it's a bare-key component
-        else if (state === 2 || (c < 0x30 && c !== 0x2d /* - */) || (c > 0x39 && c < 0x41) || (c > 0x5a && c < 0x61 && c !== 0x5f /* _ */) || c > 0x7a) {
-            TomlError.x('illegal character in key', ctx);
-        }
-        // Illegal character
-        else if (!state) {
-            state = 1;
-            sliceStart = ctx.p;
-        }
-    } while (c = ctx.s.charCodeAt(++ctx.p));
-    TomlError.x('incomplete key-value: cannot find end of key', ctx, startPtr);
-}
-/** @internal */
-function parseInlineTable(ctx) {
-    let startPtr = ctx.p++;
-    let res = Object.create(null);
-    let seen = new Set();
-    let c;
-    while (ctx.p < ctx.s.length) {
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x7d /* } */) {
-            ctx.p++;
-            return res;
-        }
-        let k;
-        let t = res;
-        let hasOwn = false;
-        let errPtr = ctx.p;
-        let key = parseKey(ctx);
-        for (let i = 0; i < key.length; i++) {
-            if (i)
-                t = hasOwn ? t[k] : (t[k] = Object.create(null));
-            k = key[i];
-            if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== 'object' || seen.has(t[k]))) {
-                TomlError.x('trying to redefine an already defined value', ctx, errPtr);
-            }
-            let unsafe = k === '__proto__';
-            if (ctx.uk && (unsafe || k === 'constructor')) {
-                t = ctx.uk !== 1 && TomlError.x('document contains an unsafe property', ctx, errPtr);
-                break;
-            }
-            if (!hasOwn && unsafe) {
-                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
-            }
-        }
-        if (hasOwn) {
-            TomlError.x('trying to redefine an already defined value', ctx, errPtr);
-        }
-        skipVoid(ctx, true, true);
-        let value = extractValue(ctx, 0x7d /* } */);
-        if (t && typeof (t[k] = value) === 'object')
-            seen.add(value);
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x7d /* } */) {
-            return res;
-        }
-        if (c !== 0x2c /* , */)
-            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
-    }
-    TomlError.x('unfinished table', ctx, startPtr);
-}
-/** @internal */
-function parseArray(ctx) {
-    let startPtr = ctx.p++;
-    let res = [];
-    let c;
-    while (ctx.p < ctx.s.length) {
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x5d /* ] */) {
-            ctx.p++;
-            return res;
-        }
-        res.push(extractValue(ctx, 0x5d /* ] */));
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x5d /* ] */) {
-            return res;
-        }
-        if (c !== 0x2c /* , */)
-            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
-    }
-    TomlError.x('unfinished array', ctx, startPtr);
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-function peekTable(ctx, key, table, meta, type) {
-    let t = table;
-    let m = meta;
-    let k;
-    let hasOwn = false;
-    let state;
-    for (let i = 0; i < key.length; i++) {
-        if (i) {
-            t = hasOwn ? t[k] : (t[k] = Object.create(null));
-            m = (state = m[k]).c;
-            if (type === 0 /* Type.DOTTED */ && (state.t === 1 /* Type.EXPLICIT */ || state.t === 2 /* Type.ARRAY */)) {
-                return null;
-            }
-            if (state.t === 2 /* Type.ARRAY */) {
-                let l = t.length - 1;
-                t = t[l];
-                m = m[l].c;
-            }
-        }
-        k = key[i];
-        if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 /* Type.DOTTED */ && m[k]?.d) {
-            return null;
-        }
-        if (!hasOwn) {
-            let unsafe = k === '__proto__';
-            if (ctx.uk && (unsafe || k === 'constructor'))
-                return false;
-            if (unsafe) {
-                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
-                Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
-            }
-            m[k] = {
-                t: i < key.length - 1 && type === 2 /* Type.ARRAY */
-                    ? 3 /* Type.ARRAY_DOTTED */ : type,
-                d: false,
-                i: 0,
-                c: Object.create(null),
-            };
-        }
-    }
-    state = m[k];
-    if (state.t !== type && !(type === 1 /* Type.EXPLICIT */ && state.t === 3 /* Type.ARRAY_DOTTED */)) {
-        // Bad key type!
-        return null;
-    }
-    if (type === 2 /* Type.ARRAY */) {
-        if (!state.d) {
-            state.d = true;
-            t[k] = [];
-        }
-        t[k].push(t = Object.create(null));
-        state.c[state.i++] = (state = { t: 1 /* Type.EXPLICIT */, d: false, i: 0, c: Object.create(null) });
-    }
-    if (state.d) {
-        // Redefining a table!
-        return null;
-    }
-    state.d = true;
-    if (type === 1 /* Type.EXPLICIT */) {
-        t = hasOwn ? t[k] : (t[k] = Object.create(null));
-    }
-    else if (type === 0 /* Type.DOTTED */ && hasOwn) {
-        return null;
-    }
-    return [k, t, state.c];
-}
-function validateTablePeek(ctx, peek, ptr) {
-    if (peek === null || ctx.uk === 2)
-        TomlError.x(peek === null
-            ? 'trying to redefine an already defined table or value'
-            : 'document contains an unsafe property', ctx, ptr);
-}
-function parse(toml, options = {}) {
-    let ctx = {
-        s: toml,
-        p: 0,
-        d: options.maxDepth ?? 1000,
-        bi: options.integersAsBigInt ?? false,
-        ld: options.useLegacyDate ?? true,
-        uk: options.unsafeKeyBehaviour === 'throw' ? 2 : options.unsafeKeyBehaviour === 'drop' ? 1 : 0,
-    };
-    let res = Object.create(null);
-    let meta = Object.create(null);
-    let tmp;
-    let skipping = false;
-    let tbl = res;
-    let m = meta;
-    // BOM is allowed, skip.
-    // JS is UTF-16, so we have to check for the UTF-16 BOM instead of the UTF-8 BOM sequence!
-    if (toml.charCodeAt(0) === 0xfeff)
-        ctx.p++;
-    skipVoid(ctx);
-    while (ctx.p < toml.length) {
-        if (toml.charCodeAt(ctx.p) === 0x5b /* [ */) {
-            let isTableArray = toml.charCodeAt(++ctx.p) === 0x5b; /* [ */
-            tmp = ctx.p += +isTableArray;
-            skipping = false;
-            let k = parseKey(ctx, 0x5d /* ] */);
-            if (isTableArray) {
-                if (toml.charCodeAt(ctx.p) !== 0x5d /* ] */) {
-                    TomlError.x('expected end of table array declaration', ctx);
-                }
-                ctx.p++;
-            }
-            let p = peekTable(ctx, k, res, meta, isTableArray ? 2 /* Type.ARRAY */ : 1 /* Type.EXPLICIT */);
-            if (!p) {
-                validateTablePeek(ctx, p, tmp);
-                skipping = true;
-            }
-            else {
-                m = p[2];
-                tbl = p[1];
-            }
-        }
-        else {
-            tmp = ctx.p;
-            let k = parseKey(ctx);
-            let p = peekTable(ctx, k, tbl, m, 0 /* Type.DOTTED */);
-            if (!p && !skipping)
-                validateTablePeek(ctx, p, tmp);
-            skipVoid(ctx, true, true);
-            let v = extractValue(ctx, void 0);
-            if (p && !skipping)
-                p[1][p[0]] = v;
-        }
-        skipVoid(ctx, true);
-        if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 0xa /* \n */ && (tmp !== 0xd /* \r */ || toml.charCodeAt(ctx.p + 1) !== 0xa /* \n */)) {
-            TomlError.x('each key-value declaration must be followed by an end-of-line', ctx);
-        }
-        skipVoid(ctx);
-    }
-    return res;
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-let BARE_KEY = /^[a-z0-9-_]+$/i;
-let HAS_WELLFORMED = !!(''.isWellFormed);
-function extendedTypeOf(obj) {
-    let type = typeof obj;
-    if (type === 'object') {
-        if (Array.isArray(obj))
-            return 'array';
-        if (typeof obj.getUTCDate === 'function' && obj instanceof Date)
-            return 'date';
-        if (globalThis.Temporal) {
-            if (obj.until) {
-                if (obj instanceof Temporal.ZonedDateTime)
-                    return 'temporal/tz+uc';
-                if (obj instanceof Temporal.PlainDateTime || obj instanceof Temporal.PlainDate)
-                    return 'temporal/uc';
-                if (obj instanceof Temporal.PlainTime || obj instanceof Temporal.Instant)
-                    return 'temporal';
-                if (obj instanceof Temporal.PlainYearMonth)
-                    return 'temporal/x';
-            }
-            else if ((obj.toPlainDate && obj instanceof Temporal.PlainMonthDay) ||
-                (obj.negated && obj instanceof Temporal.Duration)) {
-                return 'temporal/x';
-            }
-        }
-    }
-    return type;
-}
-function isArrayOfTables(obj) {
-    for (let i = 0; i < obj.length; i++) {
-        if (extendedTypeOf(obj[i]) !== 'object')
-            return false;
-    }
-    return obj.length != 0;
-}
-function formatWellFormedStringUnchecked(s) {
-    return JSON.stringify(s).replaceAll('\x7f', '\\u007f');
-}
-function formatString(s) {
-    return formatWellFormedStringUnchecked(HAS_WELLFORMED ? s.toWellFormed() : s);
-}
-function formatKey(s) {
-    if (BARE_KEY.test(s))
-        return s;
-    if (HAS_WELLFORMED && !s.isWellFormed())
-        throw new RangeError('key contains illegal lone surrogates');
-    return formatWellFormedStringUnchecked(s);
-}
-function stringifyValue(val, type, depth, numberAsFloat, strictTemporal) {
-    if (depth === 0) {
-        throw new Error('Could not stringify the object: maximum object depth exceeded');
-    }
-    switch (type) {
-        // @ts-expect-error -- intentional fallthrough case
-        case 'number':
-            if (isNaN(val))
-                return 'nan';
-            if (val === Infinity)
-                return 'inf';
-            if (val === -Infinity)
-                return '-inf';
-            if (Number.isInteger(val) && (numberAsFloat || !Number.isSafeInteger(val)))
-                return val.toFixed(1);
-        case 'bigint':
-        case 'boolean':
-        case 'temporal':
-            return val.toString();
-        case 'string':
-            return formatString(val);
-        case 'date':
-            if (isNaN(val.getTime()))
-                throw new TypeError('cannot serialize invalid date');
-            return val.toISOString();
-        case 'object':
-            return stringifyInlineTable(val, depth, numberAsFloat, strictTemporal);
-        case 'array':
-            return stringifyArray(val, depth, numberAsFloat, strictTemporal);
-        // @ts-expect-error -- intentional fallthrough case
-        case 'temporal/tz+uc':
-            if (strictTemporal) {
-                let tz = val.timeZoneId;
-                let tzc = tz.charCodeAt(0);
-                if (
-                // Classic offset
-                tzc !== 0x2b /* + */ && tzc !== 0x2d /* - */ &&
-                    (
-                    // Fast pre-check pass; see below for the actually accepted values
-                    (tzc !== 0x55 /* U */ && tzc !== 0x47 /* G */ && tzc !== 0x5a /* Z */ && tzc !== 0x45 /* E */) ||
-                        (
-                        // UTC and its aliases; Temporal implementations don't all canonicalise unfortunately
-                        tz !== 'UTC' && tz !== 'UCT' && tz !== 'Universal' && tz !== 'Zulu' &&
-                            // GMT is a TZ but it's for all intents and purposes equivalent to UTC. Safe to downgrade.
-                            !tz.startsWith('GMT') && tz !== 'Greenwich' &&
-                            // Etc/* are all safe to downgrade to offset (either UTC, GMT, or offset)
-                            !tz.startsWith('Etc/')))) {
-                    throw new TypeError('Temporal objects with an IANA timezone are not allowed in Temporal strict mode');
-                }
-            }
-        case 'temporal/uc':
-            if (strictTemporal && val.calendarId !== 'iso8601')
-                throw new TypeError('Temporal objects with a non-default calendar are not allowed in Temporal strict mode');
-            return val.toString({
-                calendarName: 'never',
-                timeZoneName: 'never',
-            });
-        case 'temporal/x':
-            throw new TypeError('Unsupported ' + val[Symbol.toStringTag]);
-    }
-}
-function stringifyInlineTable(obj, depth, numberAsFloat, strictTemporal) {
-    let keys = Object.keys(obj);
-    if (keys.length === 0)
-        return '{}';
-    let res = '{ ';
-    for (let i = 0; i < keys.length; i++) {
-        let k = keys[i];
-        if (i)
-            res += ', ';
-        res += formatKey(k) + ' = ' + stringifyValue(obj[k], extendedTypeOf(obj[k]), depth - 1, numberAsFloat, strictTemporal);
-    }
-    return res + ' }';
-}
-function stringifyArray(array, depth, numberAsFloat, strictTemporal) {
-    if (array.length === 0)
-        return '[]';
-    let res = '[ ';
-    for (let i = 0; i < array.length; i++) {
-        if (i)
-            res += ', ';
-        if (array[i] === null || array[i] === void 0) {
-            throw new TypeError('arrays cannot contain null or undefined values');
-        }
-        res += stringifyValue(array[i], extendedTypeOf(array[i]), depth - 1, numberAsFloat, strictTemporal);
-    }
-    return res + ' ]';
-}
-function stringifyArrayTable(array, key, depth, numberAsFloat, strictTemporal) {
-    if (depth === 0) {
-        throw new Error('Could not stringify the object: maximum object depth exceeded');
-    }
-    let res = '';
-    for (let i = 0; i < array.length; i++) {
-        res += `${res && '\n'}[[${key}]]\n`;
-        res += stringifyTable(0, array[i], key, depth, numberAsFloat, strictTemporal);
-    }
-    return res;
-}
-function stringifyTable(tableKey, obj, prefix, depth, numberAsFloat, strictTemporal) {
-    if (depth === 0) {
-        throw new Error('Could not stringify the object: maximum object depth exceeded');
-    }
-    let preamble = '';
-    let tables = '';
-    let keys = Object.keys(obj);
-    for (let i = 0; i < keys.length; i++) {
-        let k = keys[i];
-        if (obj[k] !== null && obj[k] !== void 0) {
-            let type = extendedTypeOf(obj[k]);
-            if (type === 'symbol' || type === 'function') {
-                throw new TypeError(`cannot serialize values of type '${type}'`);
-            }
-            let key = formatKey(k);
-            if (type === 'array' && isArrayOfTables(obj[k])) {
-                tables += (tables && '\n') + stringifyArrayTable(obj[k], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
-            }
-            else if (type === 'object') {
-                let tblKey = prefix ? `${prefix}.${key}` : key;
-                tables += (tables && '\n') + stringifyTable(tblKey, obj[k], tblKey, depth - 1, numberAsFloat, strictTemporal);
-            }
-            else {
-                preamble += key;
-                preamble += ' = ';
-                preamble += stringifyValue(obj[k], type, depth, numberAsFloat, strictTemporal);
-                preamble += '\n';
-            }
-        }
-    }
-    if (tableKey && (preamble || !tables)) // Create table only if necessary
-        preamble = preamble ? `[${tableKey}]\n${preamble}` : `[${tableKey}]`;
-    return preamble && tables
-        ? `${preamble}\n${tables}`
-        : preamble || tables;
-}
-function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTemporal = false } = {}) {
-    if (extendedTypeOf(obj) !== 'object') {
-        throw new TypeError('stringify can only be called with an object');
-    }
-    let str = stringifyTable(0, obj, '', maxDepth, numbersAsFloat, strictTemporal);
-    if (str[str.length - 1] !== '\n')
-        return str + '\n';
-    return str;
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-
-/** @deprecated use `import * as ... from 'smol-toml'` instead */
-/* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
-
-// EXTERNAL MODULE: ./src/version-spec.ts
-var version_spec = __nccwpck_require__(4691);
-;// CONCATENATED MODULE: ./src/version-file.ts
-
-
-
-
-/**
- * Reads the Python version a project asks for from the files that tools keep it in:
- * `.python-version` (pyenv), `.tool-versions` (asdf), `pyproject.toml` (`requires-python`) and
- * `Pipfile` (`python_version`). Returns the first usable spec, or undefined when the file names none.
- */
-function specFromVersionFile(file, content) {
-    const name = external_node_path_.basename(file).toLowerCase();
-    if (name === 'pyproject.toml')
-        return fromPyproject(content);
-    if (name === 'pipfile')
-        return fromPipfile(content);
-    if (name === '.tool-versions')
-        return fromToolVersions(content);
-    return fromPythonVersion(content);
-}
-function meaningfulLines(content) {
-    return content
-        .split(/\r?\n/)
-        .map(line => line.replace(/#.*/, '').trim())
-        .filter(line => line !== '');
-}
-function isVersionSpec(text) {
-    try {
-        (0,version_spec/* parseVersionSpec */.ZD)(text);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * pyenv allows several versions, one per line, and the first one it has wins; `system` (whatever
- * is on PATH) and virtualenv names are not versions, and `3.12.1/envs/name` is a virtualenv of
- * 3.12.1.
- */
-function fromPythonVersion(content) {
-    return meaningfulLines(content)
-        .flatMap(line => line.split(/\s+/))
-        .map(v => v.replace(/\/envs\/.*$/, ''))
-        .find(isVersionSpec);
-}
-function fromToolVersions(content) {
-    for (const line of meaningfulLines(content)) {
-        const [tool, ...versions] = line.split(/\s+/);
-        if (tool === 'python')
-            return versions.find(isVersionSpec);
-    }
-    return undefined;
-}
-function table(value, key) {
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const child = value[key];
-    return typeof child === 'object' && child !== null
-        ? child
-        : undefined;
-}
-function stringAt(value, key) {
-    const v = value?.[key];
-    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-function fromPyproject(content) {
-    const doc = parse(content);
-    const poetry = table(table(table(doc, 'tool'), 'poetry'), 'dependencies');
-    const poetryPython = stringAt(poetry, 'python');
-    return (stringAt(table(doc, 'project'), 'requires-python') ??
-        (poetryPython ? poetryToPep440(poetryPython) : undefined));
-}
-/** Poetry's `^3.10` means `>=3.10,<4`; its `~3.10` means `>=3.10,<3.11`. */
-function poetryToPep440(spec) {
-    const caret = /^\^(\d+)(\.\d+)*$/.exec(spec);
-    if (caret)
-        return `>=${spec.slice(1)},<${Number(caret[1]) + 1}`;
-    const tilde = /^~(\d+)\.(\d+)(\.\d+)?$/.exec(spec);
-    if (tilde)
-        return `>=${spec.slice(1)},<${tilde[1]}.${Number(tilde[2]) + 1}`;
-    return spec;
-}
-function fromPipfile(content) {
-    const requires = table(parse(content), 'requires');
-    return stringAt(requires, 'python_full_version') ?? stringAt(requires, 'python_version');
-}
-function readVersionFile(file) {
-    return specFromVersionFile(file, external_node_fs_.readFileSync(file, 'utf8'));
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-
-
-
-
-const readActionInput = name => lib_core/* getInput */.V4(name);
-function parseBoolean(input, value, fallback) {
-    const v = value.trim().toLowerCase();
-    if (v === '')
-        return fallback;
-    if (v === 'true')
-        return true;
-    if (v === 'false')
-        return false;
-    throw (0,errors/* inputError */.Xu)(input, value, 'use true or false.');
-}
-function parseChoice(input, value, choices, fallback) {
-    const v = value.trim().toLowerCase();
-    if (v === '')
-        return fallback;
-    if (choices.includes(v))
-        return v;
-    throw (0,errors/* inputError */.Xu)(input, value, `use one of ${choices.join(', ')}.`);
-}
-function words(input, value) {
-    try {
-        return splitWords(value);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, value, `${error.message}; close the quote or escape it.`);
-    }
-}
-function existingDirectory(input, value, dir) {
-    if (!external_node_fs_.existsSync(dir))
-        throw (0,errors/* inputError */.Xu)(input, value, `${dir} does not exist.`);
-    if (!external_node_fs_.statSync(dir).isDirectory())
-        throw (0,errors/* inputError */.Xu)(input, value, `${dir} is not a directory.`);
-    return dir;
-}
-function checkRequirementFile(value, file) {
-    let stat;
-    try {
-        stat = external_node_fs_.statSync(file);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)('requirements', value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
-    }
-    if (!stat.isFile()) {
-        throw (0,errors/* inputError */.Xu)('requirements', value, `${file} is not a file; name a requirements file.`);
-    }
-    try {
-        external_node_fs_.accessSync(file, external_node_fs_.constants.R_OK);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)('requirements', value, `${file} is not readable by this user; fix its permissions.`);
-    }
-    return file;
-}
-async function requirementFiles(value, cwd) {
-    const lines = inputLines(value);
-    if (lines.length === 0) {
-        const conventional = external_node_path_.join(cwd, 'requirements.txt');
-        return external_node_fs_.existsSync(conventional) ? [checkRequirementFile('', conventional)] : [];
-    }
-    const files = [];
-    for (const line of lines) {
-        const absolute = external_node_path_.resolve(cwd, line);
-        if (!/[*?[]/.test(line)) {
-            files.push(checkRequirementFile(line, absolute));
-            continue;
-        }
-        const globber = await create(absolute, { matchDirectories: false });
-        const matches = (await globber.glob()).sort();
-        if (matches.length === 0) {
-            throw (0,errors/* inputError */.Xu)('requirements', line, 'the pattern matches no file; fix it or remove the line.');
-        }
-        files.push(...matches.map(m => checkRequirementFile(line, m)));
-    }
-    return [...new Set(files)];
-}
-function versionFromFile(value, cwd) {
-    const file = external_node_path_.resolve(cwd, value);
-    if (!external_node_fs_.existsSync(file) || !external_node_fs_.statSync(file).isFile()) {
-        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} does not exist; fix the path.`);
-    }
-    let spec;
-    try {
-        spec = readVersionFile(file);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} cannot be read: ${error.message}`);
-    }
-    if (!spec) {
-        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} names no Python version; add one.`);
-    }
-    return spec;
-}
-function httpUrl(input, value) {
-    const v = value.trim();
-    if (v === '')
-        return '';
-    let protocol = '';
-    try {
-        protocol = new URL(v).protocol;
-    }
-    catch {
-        // reported below
-    }
-    if (protocol !== 'https:' && protocol !== 'http:') {
-        throw (0,errors/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
-    }
-    return v;
-}
-/** Registered as a secret before anything could print it. */
-function secret(value) {
-    const v = value.trim();
-    if (v)
-        lib_core/* setSecret */.Pq(v);
-    return v;
-}
-async function readConfig(read = readActionInput) {
-    const workspace = external_node_path_.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
-    const workingDirectory = existingDirectory('working-directory', read('working-directory'), external_node_path_.resolve(workspace, read('working-directory') || '.'));
-    const allowPrereleases = parseBoolean('allow-prereleases', read('allow-prereleases'), false);
-    let pythonVersion = read('python-version').trim();
-    let pythonVersionSource = "input 'python-version'";
-    const versionFile = read('python-version-file').trim();
-    if (!pythonVersion && versionFile) {
-        pythonVersion = versionFromFile(versionFile, workingDirectory);
-        pythonVersionSource = versionFile;
-    }
-    if (pythonVersion) {
-        try {
-            (0,version_spec/* parseVersionSpec */.ZD)(pythonVersion, allowPrereleases);
-        }
-        catch (error) {
-            if (!(error instanceof version_spec/* VersionSpecError */.ql))
-                throw error;
-            const input = read('python-version').trim() ? 'python-version' : 'python-version-file';
-            throw (0,errors/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
-        }
-    }
-    const pythonPathInput = read('python-path').trim();
-    const venvInput = read('venv-path').trim() || '.venv';
-    return {
-        workspace,
-        workingDirectory,
-        pythonVersion,
-        pythonVersionSource,
-        pythonPath: pythonPathInput ? external_node_path_.resolve(workingDirectory, pythonPathInput) : '',
-        allowPrereleases,
-        checkLatest: parseBoolean('check-latest', read('check-latest'), false),
-        pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
-        token: secret(read('token')),
-        venvPath: external_node_path_.resolve(workingDirectory, venvInput),
-        createVenv: parseBoolean('create-venv', read('create-venv'), true),
-        requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
-        packages: inputLines(read('packages')).flatMap(line => words('packages', line)),
-        upgrade: words('upgrade', read('upgrade')),
-        pipArgs: words('pip-args', read('pip-args')),
-        activate: parseBoolean('activate', read('activate'), true),
-        onUserSite: parseChoice('on-user-site', read('on-user-site'), ['fail', 'warn', 'ignore'], 'fail'),
-        guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/pip-report.ts
-
-
-/** The project a requirement or a wheel path names (`pip==24.2` -> pip, `.../pip-24.2-py3-none-any.whl` -> pip). */
-function projectName(spec) {
-    const base = external_node_path_.basename(spec);
-    const name = base.endsWith('.whl')
-        ? base.split('-')[0]
-        : (/^[A-Za-z0-9._-]+/.exec(spec)?.[0] ?? spec);
-    return normalizeName(name);
-}
-/**
- * The distributions a `pip install --report` run installed, each with what asked for it: the
- * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
- * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
- * or `-e .` line), or `via <package>` for a dependency.
- */
-function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
-    const report = JSON.parse(reportJson);
-    const items = (report.install ?? []).filter(item => item.metadata?.name);
-    const byName = entriesByName(parsed);
-    const upgraded = new Set(upgrade.map(projectName));
-    const parents = new Map();
-    for (const item of items) {
-        for (const dependency of item.metadata?.requires_dist ?? []) {
-            // Extras' dependencies would name a parent for packages it did not bring in.
-            if (/\bextra\s*==/.test(dependency))
-                continue;
-            // The first package that requires it is enough to say why it is there.
-            const name = projectName(dependency);
-            if (!parents.has(name))
-                parents.set(name, item.metadata?.name);
-        }
-    }
-    return items.map(item => {
-        const name = item.metadata?.name;
-        const key = normalizeName(name);
-        const entry = byName.get(key)?.find(e => !e.constraint);
-        const requestedBy = entry
-            ? `${external_node_path_.relative(workspace, entry.file)}:${entry.line}`
-            : upgraded.has(key)
-                ? 'upgrade'
-                : item.requested
-                    ? 'requested'
-                    : parents.has(key)
-                        ? `via ${parents.get(key)}`
-                        : undefined;
-        return { name, version: item.metadata?.version ?? '', requestedBy };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/python.ts
-
-
-
-
-
-
-
-
-// One short probe answers everything: -I keeps the user's PYTHONPATH and user site out of it.
-const python_PROBE = `import json, os, re, sys, sysconfig
-from importlib.util import find_spec
-v = sys.version_info
-iv = sys.implementation.version
-spec = find_spec("pip")
-pip = None
-if spec and spec.origin:
-    with open(spec.origin) as f:
-        m = re.search(r"__version__ = .([0-9][0-9A-Za-z.+!-]*)", f.read())
-    pip = {"version": m.group(1) if m else "", "location": os.path.dirname(spec.origin)}
-print(json.dumps({"executable": sys.executable, "version": [v[0], v[1], v[2], v[3], v[4]],
-  "implementation": sys.implementation.name,
-  "implementationVersion": [iv[0], iv[1], iv[2], iv[3], iv[4]], "prefix": sys.prefix,
-  "basePrefix": getattr(sys, "base_prefix", sys.prefix),
-  "freeThreaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-  "stdlib": sysconfig.get_path("stdlib"), "purelib": sysconfig.get_path("purelib"),
-  "platlib": sysconfig.get_path("platlib"), "pip": pip}))`;
-function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
-    return { major, minor, micro, releaseLevel, serial };
-}
-function parseProbe(stdout) {
-    const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '');
-    return {
-        ...raw,
-        version: fromVersionInfo(raw.version),
-        implementationVersion: fromVersionInfo(raw.implementationVersion)
-    };
-}
-async function probePython(candidate) {
-    try {
-        const result = await (0,proc/* run */.e)(candidate.command, [...candidate.args, '-I', '-c', python_PROBE], {
-            env: candidate.env
-        });
-        if (result.exitCode !== 0)
-            return undefined;
-        const facts = parseProbe(result.stdout);
-        return {
-            ...facts,
-            versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
-            foundBy: candidate.foundBy,
-            location: candidate.location
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-function listDir(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir);
-    }
-    catch {
-        return [];
-    }
-}
-function firstExisting(files) {
-    return files.find(file => external_node_fs_.existsSync(file));
-}
-/**
- * setup-python's layout: `$RUNNER_TOOL_CACHE/Python/<X.Y.Z>/<arch>/` beside `<arch>.complete`
- * (`<arch>-freethreaded` for free-threaded builds), and `PyPy/<X.Y.Z>/<arch>/` for PyPy.
- */
-function toolCacheCandidates(toolCache, osName, arch, ldLibraryPath) {
-    const layouts = [
-        { tool: 'Python', implementation: 'cpython', arches: [arch, `${arch}-freethreaded`] },
-        { tool: 'PyPy', implementation: 'pypy', arches: [arch] }
-    ];
-    return layouts.flatMap(({ tool, implementation, arches }) => {
-        const root = external_node_path_.join(toolCache, tool);
-        return listDir(root).flatMap(dir => arches.flatMap(archDir => {
-            const versionDir = external_node_path_.join(root, dir);
-            const prefix = external_node_path_.join(versionDir, archDir);
-            if (!external_node_fs_.existsSync(external_node_path_.join(versionDir, `${archDir}.complete`)))
-                return [];
-            const command = firstExisting((0,platform/* toolCachePythons */.ck)(prefix, implementation, osName));
-            if (!command)
-                return [];
-            return [
-                {
-                    command,
-                    args: [],
-                    foundBy: `tool cache (${prefix})`,
-                    hint: (0,version_spec/* parseVersionString */.PB)(dir),
-                    env: (0,platform/* libraryPathEnv */.WL)(prefix, ldLibraryPath, osName),
-                    location: prefix
-                }
-            ];
-        }));
-    });
-}
-function pyenvCandidates(pyenvRoot, osName) {
-    const root = external_node_path_.join(pyenvRoot, 'versions');
-    return listDir(root).flatMap(dir => {
-        const prefix = external_node_path_.join(root, dir);
-        // PyPy's directories (`pypy3.10-7.3.12`) name only the minor version: probe them always.
-        if (/^pypy\d/.test(dir)) {
-            const command = firstExisting((0,platform/* toolCachePythons */.ck)(prefix, 'pypy', osName));
-            return command ? [{ command, args: [], foundBy: `pyenv (${dir})` }] : [];
-        }
-        const hint = (0,version_spec/* parseVersionString */.PB)(dir.replace(/t$/, ''));
-        if (!hint)
-            return []; // virtualenvs and conda builds are not plain versions
-        return [{ command: (0,platform/* prefixPython */.Fx)(prefix, osName), args: [], foundBy: `pyenv (${dir})`, hint }];
-    });
-}
-function pathCandidates(pathVar, names, osName, isExecutable) {
-    const dirs = pathVar.split(osName === 'win32' ? ';' : ':').filter(d => d !== '');
-    const found = [];
-    for (const name of names) {
-        for (const dir of dirs) {
-            const file = external_node_path_.join(dir, name);
-            if (isExecutable(file))
-                found.push({ command: file, args: [], foundBy: `PATH (${file})` });
-        }
-    }
-    return found;
-}
-function isExecutableFile(file) {
-    try {
-        external_node_fs_.accessSync(file, external_node_fs_.constants.X_OK);
-        return external_node_fs_.statSync(file).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** Every place a runner keeps interpreters, in order of preference among equal versions. */
-function gatherCandidates(spec, env) {
-    const osName = (0,platform/* currentOs */.UD)();
-    const pyenvRoot = env.PYENV_ROOT || external_node_path_.join(external_node_os_namespaceObject.homedir(), '.pyenv');
-    const candidates = [];
-    if (spec) {
-        if (env.RUNNER_TOOL_CACHE) {
-            candidates.push(...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, (0,platform/* toolCacheArch */.Tm)(), env.LD_LIBRARY_PATH));
-        }
-        if (env.pythonLocation) {
-            candidates.push({
-                command: (0,platform/* prefixPython */.Fx)(env.pythonLocation, osName),
-                args: [],
-                foundBy: `pythonLocation (${env.pythonLocation})`
-            });
-        }
-        candidates.push(...pyenvCandidates(pyenvRoot, osName));
-    }
-    const minors = spec ? (0,version_spec/* minorsNamedBy */.TN)(spec) : [];
-    // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
-    const shims = external_node_path_.join(pyenvRoot, 'shims');
-    const pathVar = (env.PATH ?? '')
-        .split(external_node_path_.delimiter)
-        .filter(dir => !spec || external_node_path_.resolve(dir) !== shims)
-        .join(external_node_path_.delimiter);
-    candidates.push(...pathCandidates(pathVar, (0,platform/* pathPythonNames */.kr)(minors, osName), osName, isExecutableFile));
-    if (osName === 'win32') {
-        for (const minor of minors) {
-            candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` });
-        }
-    }
-    return candidates;
-}
-function describe(found) {
-    if (found.length === 0)
-        return 'no Python interpreter at all';
-    return found.map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`).join('; ');
-}
-function satisfies(spec, install) {
-    return (install.implementation === spec.implementation &&
-        install.freeThreaded === spec.freeThreaded &&
-        (0,version_spec/* versionMatches */.gz)(spec, install.version) &&
-        (0,version_spec/* pypyVersionMatches */.Mn)(spec, install.implementationVersion));
-}
-/** The highest version that satisfies the spec; among equals, the first candidate found. */
-function chooseInstall(spec, installs) {
-    let best;
-    for (const install of installs) {
-        if (!satisfies(spec, install))
-            continue;
-        if (!best || (0,version_spec/* compareVersions */.Zy)(install.version, best.version) > 0)
-            best = install;
-    }
-    return best;
-}
-async function probeAll(candidates) {
-    const probed = await Promise.all(candidates.map(probePython));
-    const seen = new Set();
-    return probed.filter((p) => {
-        if (!p)
-            return false;
-        const key = realPath(p.executable);
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-function realPath(file) {
-    try {
-        return external_node_fs_.realpathSync(file);
-    }
-    catch {
-        return file;
-    }
-}
-async function findPython(request, env = process.env) {
-    const spec = request.pythonVersion
-        ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
-        : undefined;
-    if (request.pythonPath) {
-        const install = await probePython({
-            command: request.pythonPath,
-            args: [],
-            foundBy: "input 'python-path'"
-        });
-        if (!install) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`);
-        }
-        if (spec && !satisfies(spec, install)) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`);
-        }
-        return install;
-    }
-    const candidates = gatherCandidates(spec, env);
-    if (!spec) {
-        // The runner's default python: the first one on PATH that runs.
-        for (const candidate of candidates) {
-            const install = await probePython(candidate);
-            if (install)
-                return { ...install, foundBy: `${install.foundBy}, the default python` };
-        }
-        throw new errors/* ActionError */.lZ('No Python interpreter was found on PATH. Set python-version (e.g. 3.12) or python-path, or add actions/setup-python before this step.');
-    }
-    // A location that names its version is probed only when that version could match.
-    const worthProbing = candidates.filter(c => !c.hint || (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, c.hint));
-    const installs = await probeAll(worthProbing);
-    const local = chooseInstall(spec, installs);
-    if (local && !request.checkLatest)
-        return local;
-    const notFound = async (why) => {
-        const everything = worthProbing.length === candidates.length ? installs : await probeAll(candidates);
-        return new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(everything)}. ${why}`, { title: 'venv-guard: Python version not found' });
-    };
-    if (spec.implementation !== 'cpython') {
-        if (local)
-            return local;
-        throw await notFound(`venv-guard downloads CPython only: put PyPy into the tool cache (PyPy/<version>/<arch>, as actions/setup-python does) or pyenv, or point python-path at it.`);
-    }
-    return (await setUpFromManifest(spec, request, local, env, notFound)) ?? local;
-}
-/**
- * The manifest's newest match, installed into the tool cache, when the runner has none or, with
- * check-latest, only an older one. Undefined means: keep the local one.
- */
-async function setUpFromManifest(spec, request, local, env, notFound) {
-    const toolCache = env.RUNNER_TOOL_CACHE;
-    if (!toolCache) {
-        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
-        if (!local)
-            throw await notFound(why);
-        lib_core/* warning */.$e(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
-        return undefined;
-    }
-    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
-    // per chunk, so a separate chunk would replace the bundle's license list with its own.
-    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3356));
-    let resolution;
-    try {
-        resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, (0,platform/* toolCacheArch */.Tm)());
-    }
-    catch (error) {
-        if (!local)
-            throw await notFound((0,errors/* errorMessage */.gJ)(error));
-        lib_core/* warning */.$e(`check-latest: ${(0,errors/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
-        return undefined;
-    }
-    const offer = resolution.match;
-    if (!offer) {
-        if (local) {
-            lib_core/* info */.pq(`check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`);
-            return undefined;
-        }
-        throw await notFound(installer.noMatchMessage(spec, resolution));
-    }
-    if (local && (0,version_spec/* compareVersions */.Zy)(local.version, offer.parsed) >= 0) {
-        lib_core/* info */.pq(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
-        return undefined;
-    }
-    lib_core/* info */.pq(local
-        ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
-        : `Installing Python ${offer.version} from ${resolution.url}.`);
-    const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token);
-    const installed = await probePython({
-        command: (0,platform/* prefixPython */.Fx)(prefix),
-        args: [],
-        foundBy: `the python-versions manifest, installed into ${prefix}`,
-        env: (0,platform/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH),
-        location: prefix
-    });
-    if (!installed || !satisfies(spec, installed)) {
-        throw new errors/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
-    }
-    return installed;
-}
-
-;// CONCATENATED MODULE: ./src/python-location.ts
-
-
-/**
- * What actions/setup-python exports for the interpreter it sets up, so that later steps building C
- * extensions (pkg-config, CMake's FindPython, the linker) find its headers and libraries. Unlike
- * setup-python, PKG_CONFIG_PATH keeps what it had after Python's entry, and only the
- * Python<major>_ROOT_DIR of the interpreter's own major version is set.
- */
-function locationVariables(prefix, major, env, os = (0,platform/* currentOs */.UD)()) {
-    return {
-        pythonLocation: prefix,
-        Python_ROOT_DIR: prefix,
-        [`Python${major}_ROOT_DIR`]: prefix,
-        PKG_CONFIG_PATH: (0,platform/* prependSearchPath */.GK)((0,platform/* pkgConfigDir */.qH)(prefix, os), env.PKG_CONFIG_PATH, os),
-        ...(0,platform/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH, os)
-    };
-}
-/**
- * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
- * step before venv-guard would. setup.ts activates the venv afterwards, so the venv's bin stays
- * first and the base's tools (python3-config, idle) remain reachable behind it.
- */
-function exportPythonLocation(prefix, major) {
-    for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
-        lib_core/* exportVariable */.dN(name, value);
-    }
-    for (const dir of (0,platform/* installationPaths */.xT)(prefix))
-        lib_core/* addPath */.fM(dir);
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-function newReport() {
-    return {
-        versionsBefore: {},
-        versionsAfter: {},
-        installed: [],
-        phases: [],
-        errors: [],
-        warnings: [],
-        notices: [],
-        annotations: []
-    };
-}
-/** Runs one phase of the action and records how long it took. */
-async function timed(report, name, work) {
-    const start = performance.now();
-    try {
-        return await work();
-    }
-    finally {
-        report.phases.push({ name, seconds: (performance.now() - start) / 1000 });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
-/** Longer package tables are folded, so that the summary still reads in ten seconds. */
-const FOLD_AFTER = 15;
-function quote(kind, text) {
-    return [`> [!${kind}]`, `> ${text.replace(/\n/g, '\n> ')}`, ''];
-}
-/** Text for a table cell: one line, no column breaks. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-function annotationRows(annotations) {
-    const rows = ['| | where | problem |', '|---|---|---|'];
-    for (const a of annotations) {
-        const where = a.file === undefined ? '' : `\`${a.file}${a.line ? `:${a.line}` : ''}\``;
-        const icon = a.level === 'error' ? '❌' : '⚠️';
-        rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`);
-    }
-    return rows;
-}
-function annotationSection(annotations) {
-    if (annotations.length === 0)
-        return [];
-    const hidden = annotations.filter(a => !a.shown).length;
-    const note = hidden > 0
-        ? [
-            `\\* ${hidden} not annotated: GitHub shows 10 annotations of a type per step, so these are only here.`,
-            ''
-        ]
-        : [];
-    return [`**Problems** (${annotations.length})`, '', ...annotationRows(annotations), '', ...note];
-}
-function installedSection(report) {
-    const count = report.installed.length;
-    if (count === 0)
-        return [];
-    const table = ['| package | version | requested by |', '|---|---|---|'];
-    for (const p of report.installed) {
-        table.push(`| ${p.name} | ${p.version} | ${cell(p.requestedBy ?? 'dependency')} |`);
-    }
-    if (count <= FOLD_AFTER)
-        return [`**Installed** (${count})`, '', ...table, ''];
-    return [
-        `<details><summary><b>Installed</b> (${count})</summary>`,
-        '',
-        ...table,
-        '',
-        '</details>',
-        ''
-    ];
-}
-/**
- * Renders the run as Markdown, errors first: what failed and where, then the interpreter, the
- * venv, the guard, pip/setuptools/wheel before and after, the time of each phase, and what was
- * installed with the requirement line that asked for it.
- */
-function renderSummary(report) {
-    const lines = ['## venv-guard', ''];
-    for (const error of report.errors)
-        lines.push(...quote('CAUTION', error));
-    for (const warning of report.warnings)
-        lines.push(...quote('WARNING', warning));
-    for (const notice of report.notices)
-        lines.push(...quote('NOTE', notice));
-    lines.push(...annotationSection(report.annotations));
-    if (report.python) {
-        const p = report.python;
-        lines.push(`**Python** ${p.version} (${p.implementation}) at \`${p.executable}\`, found by ${p.foundBy}`, '');
-    }
-    if (report.venv) {
-        lines.push(`**venv** \`${report.venv.path}\`: ${report.venv.action} (${report.venv.reason})`, '');
-    }
-    if (report.guard)
-        lines.push(`**Guard** ${report.guard.verdict}: ${report.guard.reason}`, '');
-    const tracked = ['pip', 'setuptools', 'wheel'];
-    if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {
-        lines.push('| package | before | after |', '|---|---|---|');
-        for (const name of tracked) {
-            lines.push(`| ${name} | ${report.versionsBefore[name] ?? '—'} | ${report.versionsAfter[name] ?? '—'} |`);
-        }
-        lines.push('');
-    }
-    if (report.phases.length > 0) {
-        const phases = report.phases.map(p => `${p.name} ${p.seconds.toFixed(1)} s`);
-        lines.push(`**Time** ${phases.join(' · ')}`, '');
-    }
-    lines.push(...installedSection(report));
-    return lines.join('\n');
-}
-/** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
-async function writeSummary(report) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    try {
-        await lib_core/* summary */.z.addRaw(renderSummary(report), true).write();
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Could not write the job summary: ${error.message}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/venv.ts
-
-
-
-
-
-/** The file that marks a venv as venv-guard's, and complete only once everything is installed. */
-const MARKER_FILE = 'venv-guard.json';
-const MARKER_FORMAT = 1;
-/** pyvenv.cfg is `key = value` lines. */
-function parsePyvenvCfg(text) {
-    const cfg = {};
-    for (const line of text.split(/\r?\n/)) {
-        const eq = line.indexOf('=');
-        if (eq > 0)
-            cfg[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
-    }
-    return cfg;
-}
-function readMarker(venv) {
-    try {
-        const marker = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(venv, MARKER_FILE), 'utf8'));
-        return marker.format === MARKER_FORMAT ? marker : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function inspectVenv(venv) {
-    let stat;
-    try {
-        stat = external_node_fs_.statSync(venv);
-    }
-    catch {
-        return { kind: 'absent' };
-    }
-    if (!stat.isDirectory())
-        return { kind: 'file' };
-    const entries = external_node_fs_.readdirSync(venv);
-    if (entries.length === 0)
-        return { kind: 'empty-directory' };
-    const cfgFile = external_node_path_.join(venv, 'pyvenv.cfg');
-    if (!external_node_fs_.existsSync(cfgFile))
-        return { kind: 'not-venv', entries };
-    return {
-        kind: 'venv',
-        cfg: parsePyvenvCfg(external_node_fs_.readFileSync(cfgFile, 'utf8')),
-        marker: readMarker(venv)
-    };
-}
-function realDir(dir) {
-    try {
-        return external_node_fs_.realpathSync(dir);
-    }
-    catch {
-        return external_node_path_.resolve(dir);
-    }
-}
-/** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
-function madeFrom(cfg, python) {
-    const version = cfg.version ?? cfg.version_info ?? '';
-    const home = cfg.home ?? '';
-    const homes = [
-        external_node_path_.dirname(python.executable),
-        external_node_path_.join(python.basePrefix, 'bin'),
-        python.basePrefix
-    ];
-    return version.startsWith(python.versionText) && homes.some(h => realDir(h) === realDir(home));
-}
-/**
- * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
- * action created it is ever removed; anything else the user made is left as it is.
- */
-function planVenv(state, python, fingerprint, venv) {
-    switch (state.kind) {
-        case 'absent':
-        case 'empty-directory':
-            return { action: 'create', reason: `creating a new venv at ${venv}` };
-        case 'file':
-            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`, { title: "venv-guard: invalid input 'venv-path'" });
-        case 'not-venv':
-            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`, { title: "venv-guard: invalid input 'venv-path'" });
-        case 'venv': {
-            const marker = state.marker;
-            const ours = marker?.created === true;
-            if (!madeFrom(state.cfg, python)) {
-                const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`;
-                if (ours) {
-                    return {
-                        action: 'rebuild',
-                        reason: `the venv at ${venv} was made by venv-guard from another interpreter (${other}); rebuilding it for ${python.versionText}`
-                    };
-                }
-                throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`, { title: "venv-guard: invalid input 'venv-path'" });
-            }
-            if (ours && !marker.complete) {
-                return {
-                    action: 'rebuild',
-                    reason: `the venv at ${venv} was left incomplete by an interrupted run; rebuilding it`
-                };
-            }
-            const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
-            return {
-                action: 'reuse',
-                upToDate,
-                created: ours,
-                reason: upToDate
-                    ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
-                    : `reusing the existing venv at ${venv} (made from the same interpreter)`
-            };
-        }
-    }
-}
-function writeMarker(venv, marker) {
-    const file = external_node_path_.join(venv, MARKER_FILE);
-    const temporary = `${file}.${process.pid}.tmp`;
-    external_node_fs_.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, ...marker }, null, 2));
-    external_node_fs_.renameSync(temporary, file);
-}
-/** Removes a venv, but only one whose marker says venv-guard created it. */
-function removeOwnVenv(venv) {
-    if (readMarker(venv)?.created !== true) {
-        throw new errors/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
-    }
-    external_node_fs_.rmSync(venv, { recursive: true, force: true });
-}
-/** Creates a venv without ensurepip: pip comes with the first install (see install.ts). */
-async function createVenv(python, venv) {
-    const result = await (0,proc/* run */.e)(python.executable, ['-m', 'venv', '--without-pip', venv]);
-    if (result.exitCode !== 0) {
-        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
-    }
-    if (!external_node_fs_.existsSync((0,platform/* venvPython */.qb)(venv))) {
-        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform/* venvPython */.qb)(venv)}.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/setup.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const TRACKED = ['pip', 'setuptools', 'wheel'];
-const VENV_ACTIONS = {
-    create: 'new',
-    rebuild: 'rebuilt',
-    reuse: 'reused',
-    'up-to-date': 'reused, up to date'
-};
-function readRequirements(config, report) {
-    const parsed = parseRequirementFiles(config.requirementFiles);
-    for (const url of parsed.urls)
-        maskUrlCredentials(url);
-    for (const file of parsed.files) {
-        const relative = external_node_path_.relative(config.workspace, file);
-        if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
-            lib_core/* notice */.lm(`The requirements include ${file}, which is outside the workspace.`);
-        }
-    }
-    if (parsed.problems.length > 0) {
-        throw failure(findingsFromProblems(parsed.problems), config.workspace, report);
-    }
-    return parsed;
-}
-async function prepareVenv(config, python, digest, report) {
-    const venv = config.venvPath;
-    const plan = planVenv(inspectVenv(venv), python, digest, venv);
-    lib_core/* info */.pq(`venv: ${plan.reason}`);
-    report.venv = {
-        path: venv,
-        action: VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action],
-        reason: plan.reason
-    };
-    const sitePackages = (0,platform/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
-    if (plan.action === 'reuse') {
-        if (!plan.upToDate)
-            writeMarker(venv, {
-                created: plan.created,
-                complete: false,
-                python: python.executable,
-                fingerprint: digest
-            });
-        return {
-            python: (0,platform/* venvPython */.qb)(venv),
-            sitePackages,
-            venv: { path: venv, fresh: false, created: plan.created },
-            upToDate: plan.upToDate
-        };
-    }
-    if (plan.action === 'rebuild')
-        removeOwnVenv(venv);
-    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
-    external_node_fs_.mkdirSync(venv, { recursive: true });
-    writeMarker(venv, {
-        created: true,
-        complete: false,
-        python: python.executable,
-        fingerprint: digest
-    });
-    await createVenv(python, venv);
-    return {
-        python: (0,platform/* venvPython */.qb)(venv),
-        sitePackages,
-        venv: { path: venv, fresh: true, created: true },
-        upToDate: false
-    };
-}
-function baseTarget(python) {
-    return { python: python.executable, sitePackages: python.purelib, upToDate: false };
-}
-function choosePip(python, target) {
-    if (target.venv?.fresh)
-        return pipForNewVenv(python, target.venv.path);
-    const version = installedVersions(target.sitePackages, ['pip']).pip ?? python.pip?.version;
-    if (!version) {
-        throw new errors/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
-    }
-    return pipOf(target.python, version);
-}
-async function install(config, python, target, parsed, report, guard) {
-    const pip = choosePip(python, target);
-    lib_core/* info */.pq(`Using ${pip.label}`);
-    const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
-    const wheels = bundledWheels(python);
-    const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : [];
-    const upgraded = [...config.upgrade, ...(target.venv?.fresh ? bundled : [])];
-    const runs = planPipRuns({
-        freshVenv: target.venv?.fresh ?? false,
-        upgrade: config.upgrade,
-        bundledWheels: bundled,
-        requirementFiles: config.requirementFiles,
-        packages: config.packages,
-        pipArgs: config.pipArgs,
-        usesHashes: parsed.usesHashes,
-        deferCompile
-    });
-    const withReport = versionAtLeast(pip.version, '22.2');
-    const requirements = { parsed, workspace: config.workspace };
-    for (const [index, plan] of runs.entries()) {
-        const reportFile = reportPath(index);
-        const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
-        const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
-        guard.checkPipRun(result, plan.title);
-        if (result.exitCode !== 0) {
-            const findings = findingsFromPipFailure(result.output, requirements, plan.title, result.exitCode);
-            throw failure(findings, config.workspace, report);
-        }
-        if (withReport && external_node_fs_.existsSync(reportFile)) {
-            const json = external_node_fs_.readFileSync(reportFile, 'utf8');
-            report.installed.push(...installedFromReport(json, parsed, config.workspace, upgraded));
-            external_node_fs_.rmSync(reportFile, { force: true });
-        }
-    }
-    // Both only read what is installed: side by side they cost the cold path one of them.
-    await Promise.all([
-        deferCompile ? compile(target) : undefined,
-        checkDependencies(target, requirements, report)
-    ]);
-}
-async function compile(target) {
-    const compiled = await (0,proc/* run */.e)(target.python, compileArgs(target.sitePackages));
-    if (compiled.exitCode !== 0)
-        lib_core/* warning */.$e(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
-}
-/**
- * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
- * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
- */
-async function checkDependencies(target, requirements, report) {
-    if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
-        return;
-    const checked = await pipCheck(target.python);
-    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);
-}
-function logVersions(label, versions) {
-    const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ');
-    lib_core/* info */.pq(`${label}: ${text}`);
-}
-function activate(venv) {
-    lib_core/* exportVariable */.dN('VIRTUAL_ENV', venv);
-    lib_core/* addPath */.fM((0,platform/* venvBinDir */.Sg)(venv));
-}
-async function setUp(report) {
-    const config = await readConfig();
-    for (const arg of [...config.pipArgs, ...config.packages])
-        maskUrlCredentials(arg);
-    const python = await timed(report, 'find Python', () => findPython(config));
-    lib_core/* info */.pq(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
-    report.python = {
-        executable: python.executable,
-        version: python.versionText,
-        implementation: python.implementation,
-        foundBy: python.foundBy
-    };
-    if (python.location)
-        exportPythonLocation(python.location, python.version.major);
-    lib_core/* setOutput */.uH('python-version', python.versionText);
-    lib_core/* setOutput */.uH('base-python-path', python.executable);
-    const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
-    const parsed = readRequirements(config, report);
-    const digest = fingerprint({
-        pythonExecutable: python.executable,
-        pythonVersion: python.versionText,
-        implementation: python.implementation,
-        venvPath: config.createVenv ? config.venvPath : '',
-        files: parsed.files,
-        packages: config.packages,
-        upgrade: config.upgrade,
-        pipArgs: config.pipArgs
-    });
-    const target = config.createVenv
-        ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
-        : baseTarget(python);
-    report.versionsBefore = installedVersions(target.sitePackages, TRACKED);
-    logVersions('Before', report.versionsBefore);
-    if (!target.upToDate) {
-        await timed(report, 'install', () => install(config, python, target, parsed, report, guard));
-    }
-    report.versionsAfter = installedVersions(target.sitePackages, TRACKED);
-    logVersions('After', report.versionsAfter);
-    guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], report.installed);
-    if (target.venv) {
-        writeMarker(target.venv.path, {
-            created: target.venv.created,
-            complete: true,
-            python: python.executable,
-            fingerprint: digest
-        });
-        if (config.activate)
-            activate(target.venv.path);
-        lib_core/* setOutput */.uH('venv-path', target.venv.path);
-    }
-    lib_core/* setOutput */.uH('python-path', target.python);
-}
-/** The main step: every failure ends as one annotation, never a stack trace. */
-async function run() {
-    const report = newReport();
-    try {
-        await setUp(report);
-    }
-    catch (error) {
-        const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(error));
-        report.errors.push(message);
-        if (error instanceof errors/* ActionError */.lZ)
-            lib_core/* error */.z3(message, error.annotation);
-        else
-            lib_core/* error */.z3(`venv-guard failed unexpectedly: ${message}`);
-        process.exitCode = 1;
-    }
-    finally {
-        await writeSummary(report);
-    }
-}
-
 
 /***/ }),
 
-/***/ 4691:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Mn: () => (/* binding */ pypyVersionMatches),
-/* harmony export */   PB: () => (/* binding */ parseVersionString),
-/* harmony export */   TN: () => (/* binding */ minorsNamedBy),
-/* harmony export */   ZD: () => (/* binding */ parseVersionSpec),
-/* harmony export */   Zy: () => (/* binding */ compareVersions),
-/* harmony export */   gz: () => (/* binding */ versionMatches),
-/* harmony export */   qh: () => (/* binding */ formatVersion),
-/* harmony export */   ql: () => (/* binding */ VersionSpecError)
-/* harmony export */ });
-/**
- * Python version specs as users write them (`3.12`, `3.11.7`, `3.x`, `>=3.10,<3.13`, `~=3.10`,
- * `3.13t`, `pypy3.10`, `pypy3.10-7.3.12`, `3.14-dev`, `3.14.0b1`) and matching against the versions
- * interpreters report. Pure: no process calls, so every form is unit-tested.
- */
-class VersionSpecError extends Error {
-}
-// `a`/`b`/`rc` as Python spells pre-releases, `alpha`/`beta` as the python-versions manifest does.
-const PRE = String.raw `-?(a|b|rc|alpha|beta)\.?(\d+)`;
-const CLAUSE = new RegExp(String.raw `^(==|!=|>=|<=|~=|>|<|=)?\s*v?(\d+(?:\.\d+){0,2})(?:(\.[x*])|${PRE})?$`);
-const LEVELS = {
-    a: 'alpha',
-    alpha: 'alpha',
-    b: 'beta',
-    beta: 'beta',
-    rc: 'candidate'
-};
-function parseClauses(raw, text) {
-    const pieces = text
-        .split(/\s*,\s*|\s+(?=[<>=!~])/)
-        .map(p => p.trim())
-        .filter(p => p !== '');
-    if (pieces.length === 0)
-        throw new VersionSpecError(`"${raw}" is not a Python version spec`);
-    return pieces.map(piece => {
-        if (piece === 'x' || piece === '*')
-            return { op: '', parts: [], wildcard: true };
-        const m = CLAUSE.exec(piece);
-        if (!m)
-            throw new VersionSpecError(`"${raw}" is not a Python version spec`);
-        const op = (m[1] === '=' ? '==' : (m[1] ?? ''));
-        const clause = { op, parts: m[2].split('.').map(Number), wildcard: m[3] !== undefined };
-        if (m[4])
-            clause.pre = { releaseLevel: LEVELS[m[4]], serial: Number(m[5]) };
-        return clause;
-    });
-}
-function parseVersionSpec(raw, allowPrereleases = false) {
-    const text = raw.trim();
-    let rest = text.toLowerCase();
-    let implementation = 'cpython';
-    let freeThreaded = false;
-    let dev = false;
-    let pypyClauses = [];
-    const pypy = /^pypy-?/.exec(rest);
-    if (pypy) {
-        implementation = 'pypy';
-        rest = rest.slice(pypy[0].length);
-        // pyenv's `pypy3.10-7.3.12` and setup-python's `pypy-3.10-v7.3.x` name PyPy's own version last.
-        const own = /^([^-]+)-(v?\d[\w.*]*)$/.exec(rest);
-        if (own) {
-            rest = own[1];
-            pypyClauses = parseClauses(raw, own[2]);
-        }
-    }
-    if (rest.endsWith('-dev')) {
-        dev = true;
-        rest = rest.slice(0, -'-dev'.length);
-    }
-    if (/^\d+(\.\d+)*t$/.test(rest)) {
-        freeThreaded = true;
-        rest = rest.slice(0, -1);
-    }
-    const clauses = parseClauses(raw, rest);
-    const namesPre = [...clauses, ...pypyClauses].some(c => c.pre !== undefined);
-    return {
-        text,
-        implementation,
-        freeThreaded,
-        allowPrereleases: allowPrereleases || dev || namesPre,
-        clauses,
-        pypyClauses
-    };
-}
-function compareParts(a, b) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const d = (a[i] ?? 0) - (b[i] ?? 0);
-        if (d !== 0)
-            return d;
-    }
-    return 0;
-}
-const LEVEL_ORDER = { alpha: 0, beta: 1, candidate: 2, final: 3 };
-/** Orders versions; a pre-release sorts before its final release. */
-function compareVersions(a, b) {
-    return (compareParts([a.major, a.minor, a.micro], [b.major, b.minor, b.micro]) ||
-        (LEVEL_ORDER[a.releaseLevel] ?? 3) - (LEVEL_ORDER[b.releaseLevel] ?? 3) ||
-        a.serial - b.serial);
-}
-function startsWith(version, prefix) {
-    return prefix.every((p, i) => version[i] === p);
-}
-function clauseMatches(c, version) {
-    const v = [version.major, version.minor, version.micro];
-    // Without a named pre-release, `3.13.0rc1` counts as 3.13.0, so `>=3.13` admits it when
-    // pre-releases are allowed at all (what `3.13` with allow-prereleases asks for).
-    const cmp = c.pre
-        ? compareVersions(version, {
-            major: c.parts[0],
-            minor: c.parts[1] ?? 0,
-            micro: c.parts[2] ?? 0,
-            ...c.pre
-        })
-        : compareParts(v, c.parts);
-    // A bare version names a series: `3.12` means any 3.12.x, `3.11.7` exactly that one.
-    const equal = !c.pre && (c.wildcard || c.op === '') ? startsWith(v, c.parts) : cmp === 0;
-    switch (c.op) {
-        case '':
-        case '==':
-            return equal;
-        case '!=':
-            return !equal;
-        case '>=':
-            return cmp >= 0;
-        case '<=':
-            return cmp <= 0;
-        case '>':
-            return cmp > 0;
-        case '<':
-            return cmp < 0;
-        case '~=':
-            return cmp >= 0 && startsWith(v, c.parts.slice(0, -1));
-    }
-}
-function versionMatches(spec, version) {
-    if (version.releaseLevel !== 'final' && !spec.allowPrereleases)
-        return false;
-    return spec.clauses.every(c => clauseMatches(c, version));
-}
-/** Whether PyPy's own version (`sys.implementation.version`) satisfies `pypy3.10-7.3.12`. */
-function pypyVersionMatches(spec, pypyVersion) {
-    return spec.pypyClauses.every(c => clauseMatches(c, pypyVersion));
-}
-function formatVersion(v) {
-    const base = `${v.major}.${v.minor}.${v.micro}`;
-    const suffix = { alpha: 'a', beta: 'b', candidate: 'rc' };
-    return v.releaseLevel in suffix ? `${base}${suffix[v.releaseLevel]}${v.serial}` : base;
-}
-const VERSION_STRING = new RegExp(String.raw `^(\d+)\.(\d+)(?:\.(\d+))?(?:${PRE})?$`);
-/**
- * Parses a version as Python spells it (`3.12.1`, `3.13.0rc2`, `3.14.0a1`: pyenv directories) or as
- * the python-versions manifest and the tool cache do (`3.13.0-rc.2`, `3.14.0-alpha.1`).
- */
-function parseVersionString(text) {
-    const m = VERSION_STRING.exec(text.trim());
-    if (!m)
-        return undefined;
-    return {
-        major: Number(m[1]),
-        minor: Number(m[2]),
-        micro: Number(m[3] ?? 0),
-        releaseLevel: m[4] ? LEVELS[m[4]] : 'final',
-        serial: Number(m[5] ?? 0)
-    };
-}
-/** `3.12` and `3.11` from a spec's clauses: the `python3.X` names worth looking for on PATH. */
-function minorsNamedBy(spec) {
-    return spec.clauses
-        .filter(c => (c.op === '' || c.op === '==') && c.parts.length >= 2)
-        .map(c => `${c.parts[0]}.${c.parts[1]}`);
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 5317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-
-/***/ }),
-
-/***/ 6982:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 2203:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 6058:
+/***/ 2145:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  fM: () => (/* binding */ addPath),
-  Yz: () => (/* binding */ core_debug),
-  z3: () => (/* binding */ error),
-  dN: () => (/* binding */ exportVariable),
-  V4: () => (/* binding */ getInput),
-  Os: () => (/* binding */ group),
-  pq: () => (/* binding */ info),
-  _o: () => (/* binding */ isDebug),
-  lm: () => (/* binding */ notice),
-  LZ: () => (/* binding */ saveState),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: ExitCode, endGroup, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
-
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
-}
-function command_issue(name, message = '') {
-    issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40749,7 +43046,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -40794,1477 +43091,6 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 5260:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec),
-  H: () => (/* binding */ getExecOutput)
-});
-
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util = __nccwpck_require__(90);
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return __awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!io_util/* isRooted */.Qh(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield io/* which */.K7(this.toolPath, true);
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
 
 /***/ }),
 
@@ -42274,10 +43100,12 @@ function getExecOutput(commandLine, args, options) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient)
+  Qq: () => (/* binding */ HttpClient),
+  Kg: () => (/* binding */ HttpClientError),
+  Hv: () => (/* binding */ HttpCodes)
 });
 
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+// UNUSED EXPORTS: Headers, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
 
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
@@ -43584,7 +44412,7 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -43593,6 +44421,9 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -43721,6 +44552,28 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -43735,6 +44588,69 @@ function copyFile(srcFile, destFile, force) {
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

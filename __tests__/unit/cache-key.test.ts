@@ -1,0 +1,181 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cacheKeys, type KeyContext } from '../../src/cache-key.js'
+import { fingerprint, fingerprintInputs, FORMAT_VERSION } from '../../src/fingerprint.js'
+import type { Config } from '../../src/inputs.js'
+import type { PythonInstall } from '../../src/python.js'
+import { parseRequirementFiles } from '../../src/requirements.js'
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-key-'))
+const file = (name: string, content: string): string => {
+  fs.writeFileSync(path.join(dir, name), content)
+  return path.join(dir, name)
+}
+const requirements = file('requirements.txt', 'alpha\n-r more.txt\n-c constraints.txt\n')
+const more = file('more.txt', 'beta\n')
+const constraints = file('constraints.txt', 'beta<3\n')
+const dependency = file('pyproject.toml', '[project]\nname = "x"\n')
+const other = file('setup.cfg', '[metadata]\n')
+
+const config: Config = {
+  workspace: dir,
+  workingDirectory: dir,
+  pythonVersion: '3.12',
+  pythonVersionSource: "input 'python-version'",
+  pythonPath: '',
+  allowPrereleases: false,
+  venvPath: path.join(dir, '.venv'),
+  createVenv: true,
+  requirementFiles: [requirements],
+  packages: ['gamma'],
+  upgrade: ['pip', 'setuptools', 'wheel'],
+  pipArgs: ['--prefer-binary'],
+  activate: true,
+  cache: true,
+  cacheDependencyFiles: [dependency],
+  cacheDir: '',
+  checkLatest: false,
+  pythonManifestUrl: '',
+  token: '',
+  onUserSite: 'fail',
+  guardLaterSteps: true
+}
+
+const python = {
+  executable: '/opt/python/3.12.1/bin/python3',
+  versionText: '3.12.1',
+  implementation: 'cpython',
+  foundBy: 'tool cache',
+  prefix: '/opt/python/3.12.1',
+  basePrefix: '/opt/python/3.12.1',
+  pip: { version: '24.0', location: '/x' }
+} as PythonInstall
+
+const context: KeyContext = { os: 'linux', osVersion: 'ubuntu-24.04', arch: 'x64' }
+
+function key(c: Config = config, p: PythonInstall = python, ctx: KeyContext = context): string {
+  const parsed = parseRequirementFiles(c.requirementFiles)
+  return cacheKeys(ctx, p, fingerprint(fingerprintInputs(c, p, parsed.files))).venv
+}
+
+/** Runs `change`, takes the key, and puts the file back. */
+function keyWithFile(name: string, content: string): string {
+  const before = fs.readFileSync(name)
+  fs.writeFileSync(name, content)
+  try {
+    return key()
+  } finally {
+    fs.writeFileSync(name, before)
+  }
+}
+
+describe('the venv cache key', () => {
+  const base = key()
+
+  it('is readable, valid for the cache service and carries the cache format version', () => {
+    expect(base).toMatch(
+      new RegExp(
+        `^venv-guard-v${FORMAT_VERSION}-venv-linux-ubuntu-24\\.04-x64-cpython-3\\.12\\.1-[0-9a-f]{64}$`
+      )
+    )
+    expect(base.length).toBeLessThanOrEqual(512)
+    expect(base).not.toContain(',')
+  })
+
+  it.each<[string, () => string]>([
+    ['the OS', () => key(config, python, { ...context, os: 'darwin' })],
+    ['the OS version', () => key(config, python, { ...context, osVersion: 'ubuntu-22.04' })],
+    ['the architecture', () => key(config, python, { ...context, arch: 'arm64' })],
+    ['the implementation', () => key(config, { ...python, implementation: 'pypy' })],
+    ['the full version', () => key(config, { ...python, versionText: '3.12.2' })],
+    ['the interpreter path', () => key(config, { ...python, executable: '/usr/bin/python3' })],
+    ["the venv's path", () => key({ ...config, venvPath: path.join(dir, 'env') })],
+    [
+      'a requirements file',
+      () => keyWithFile(requirements, 'alpha==1\n-r more.txt\n-c constraints.txt\n')
+    ],
+    ['a file included with -r', () => keyWithFile(more, 'beta==2\n')],
+    ['a file included with -c', () => keyWithFile(constraints, 'beta<2\n')],
+    ['packages', () => key({ ...config, packages: ['gamma', 'delta'] })],
+    ['upgrade', () => key({ ...config, upgrade: ['pip'] })],
+    ['pip-args', () => key({ ...config, pipArgs: [] })],
+    ['a cache-dependency-path file', () => keyWithFile(dependency, '[project]\nname = "y"\n')],
+    [
+      'the cache-dependency-path list',
+      () => key({ ...config, cacheDependencyFiles: [dependency, other] })
+    ]
+  ])('changes with %s', (_what, changed) => {
+    expect(changed()).not.toBe(base)
+  })
+
+  it.each<[string, () => string]>([
+    ['the same inputs again', () => key()],
+    [
+      'the version spec that found the same interpreter',
+      () => key({ ...config, pythonVersion: '3.x', pythonVersionSource: 'x' })
+    ],
+    [
+      'allow-prereleases, activate, cache-dir',
+      () => key({ ...config, allowPrereleases: true, activate: false, cacheDir: '/c' })
+    ],
+    [
+      'on-user-site, guard-later-steps, check-latest, the manifest and the token',
+      () =>
+        key({
+          ...config,
+          onUserSite: 'ignore',
+          guardLaterSteps: false,
+          checkLatest: true,
+          pythonManifestUrl: 'https://mirror/m.json',
+          token: 't'
+        })
+    ],
+    [
+      'working-directory and workspace (same venv)',
+      () => key({ ...config, workspace: '/', workingDirectory: '/' })
+    ],
+    [
+      'how the interpreter was found, its pip',
+      () => key(config, { ...python, foundBy: 'PATH', pip: null })
+    ],
+    [
+      'a file listed twice',
+      () => key({ ...config, cacheDependencyFiles: [dependency, dependency] })
+    ],
+    [
+      'the files in another order',
+      () =>
+        key({ ...config, cacheDependencyFiles: [other, dependency] }) ===
+        key({ ...config, cacheDependencyFiles: [dependency, other] })
+          ? base
+          : ''
+    ],
+    ['a file rewritten with the same content', () => keyWithFile(more, 'beta\n')],
+    [
+      'the environment',
+      () => {
+        process.env.VENV_GUARD_TEST_RUN = String(Date.now())
+        try {
+          return key()
+        } finally {
+          delete process.env.VENV_GUARD_TEST_RUN
+        }
+      }
+    ]
+  ])('stays with %s', (_what, same) => {
+    expect(same()).toBe(base)
+  })
+
+  it("gives pip's cache a key that changes with the venv key and a prefix of the machine only", () => {
+    const keys = cacheKeys(context, python, 'f1')
+    const other = cacheKeys(context, python, 'f2')
+    expect(keys.pip).not.toBe(other.pip)
+    expect(keys.pipPrefix).toBe(other.pipPrefix)
+    expect(keys.pip.startsWith(keys.pipPrefix)).toBe(true)
+    expect(cacheKeys({ ...context, arch: 'arm64' }, python, 'f1').pipPrefix).not.toBe(
+      keys.pipPrefix
+    )
+  })
+})

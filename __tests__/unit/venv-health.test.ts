@@ -1,0 +1,162 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { venvSnapshot } from '../../src/cache.js'
+import { chooseArchive } from '../../src/cache-store.js'
+import {
+  markerProblems,
+  probeProblems,
+  pyvenvProblems,
+  scriptInterpreter,
+  scriptProblems
+} from '../../src/venv-health.js'
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'vg-health-'))
+
+describe('scriptInterpreter', () => {
+  it('reads a shebang', () => {
+    expect(scriptInterpreter('#!/w/.venv/bin/python\nimport x\n')).toBe('/w/.venv/bin/python')
+    expect(scriptInterpreter('#!/usr/bin/env python3\n')).toBe('/usr/bin/env')
+    expect(scriptInterpreter('#!/bin/bash -e\n')).toBe('/bin/bash')
+  })
+  it("reads pip's /bin/sh trampoline for long paths and paths with spaces", () => {
+    expect(scriptInterpreter(`#!/bin/sh\n'''exec' /long/.venv/bin/python "$0" "$@"\n' '''\n`)).toBe(
+      '/long/.venv/bin/python'
+    )
+    expect(
+      scriptInterpreter(`#!/bin/sh\n'''exec' "/my dir/.venv/bin/python" "$0" "$@"\n' '''\n`)
+    ).toBe('/my dir/.venv/bin/python')
+    expect(scriptInterpreter('#!/bin/sh\necho hi\n')).toBe('/bin/sh')
+  })
+  it('ignores files that are not scripts', () => {
+    expect(scriptInterpreter('\x7fELF...')).toBeUndefined()
+    expect(scriptInterpreter('# activate this\n')).toBeUndefined()
+  })
+})
+
+describe('scriptProblems', () => {
+  it("accepts the venv's own scripts and other programs' shebangs, and names the rest", () => {
+    const venv = path.join(tmp(), '.venv')
+    const bin = path.join(venv, 'bin')
+    fs.mkdirSync(bin, { recursive: true })
+    fs.writeFileSync(path.join(bin, 'good'), `#!${bin}/python\n`)
+    fs.writeFileSync(path.join(bin, 'long'), `#!/bin/sh\n'''exec' "${bin}/python" "$0" "$@"\n`)
+    fs.writeFileSync(path.join(bin, 'shell'), '#!/bin/bash\n')
+    fs.writeFileSync(path.join(bin, 'activate'), '# source me\n')
+    fs.writeFileSync(path.join(bin, 'stale'), '#!/old/place/.venv/bin/python3.12\n')
+    fs.symlinkSync('/nowhere/python3', path.join(bin, 'python'))
+    expect(scriptProblems(venv, 'linux').sort()).toEqual([
+      'python links to /nowhere/python3, which does not exist',
+      'stale starts /old/place/.venv/bin/python3.12, outside the venv'
+    ])
+  })
+  it('names a missing bin directory, and leaves Windows launchers alone', () => {
+    expect(scriptProblems(tmp(), 'linux')).toEqual(['it has no bin directory'])
+    expect(scriptProblems(tmp(), 'win32')).toEqual([])
+  })
+})
+
+describe('markerProblems', () => {
+  const marker = { format: 1, created: true, complete: true, python: '/p', fingerprint: 'f' }
+  it('accepts a complete marker of venv-guard with the same fingerprint', () => {
+    expect(markerProblems(marker, 'f')).toEqual([])
+  })
+  it('names what is off', () => {
+    expect(markerProblems(undefined, 'f')).toEqual(['it has no venv-guard marker'])
+    expect(markerProblems({ ...marker, created: false, complete: false }, 'g')).toEqual([
+      'its marker says venv-guard did not create it',
+      'its marker says the install did not finish',
+      'its marker names other requirements'
+    ])
+  })
+})
+
+describe('pyvenvProblems', () => {
+  const root = tmp()
+  const home = path.join(root, 'bin')
+  fs.mkdirSync(home)
+  const executable = path.join(home, 'python3.12')
+  fs.writeFileSync(executable, '')
+  const python = { executable, versionText: '3.12.1', basePrefix: root }
+  it('accepts a pyvenv.cfg of the interpreter in use', () => {
+    expect(pyvenvProblems({ home, version: '3.12.1', executable }, python)).toEqual([])
+    expect(pyvenvProblems({ home, version: '3.12.1' }, python)).toEqual([])
+  })
+  it('names another interpreter, and one that is gone', () => {
+    expect(pyvenvProblems({ home: '/elsewhere/bin', version: '3.12.1' }, python)).toEqual([
+      `its pyvenv.cfg names 3.12.1 from /elsewhere/bin, not 3.12.1 from ${home}`
+    ])
+    expect(
+      pyvenvProblems({ home, version: '3.12.1', executable: '/moved/python3.12' }, python)
+    ).toEqual(['its pyvenv.cfg names the interpreter /moved/python3.12, which no longer exists'])
+  })
+})
+
+describe('probeProblems', () => {
+  const python = { executable: '/p/bin/python3', versionText: '3.12.1', basePrefix: '/p' }
+  it("accepts the venv's python reporting itself, and passes pip check's findings on", () => {
+    expect(
+      probeProblems(
+        { prefix: '/w/.venv', version: [3, 12, 1, 'final', 0], problems: [], checked: 'd' },
+        '/w/.venv',
+        python
+      )
+    ).toEqual([])
+    expect(
+      probeProblems(
+        {
+          prefix: '/elsewhere',
+          version: [3, 12, 2, 'final', 0],
+          problems: ['alpha 2.0.0 requires beta, which is not installed'],
+          checked: 'd'
+        },
+        '/w/.venv',
+        python
+      )
+    ).toEqual([
+      'its python runs with the prefix /elsewhere, not the venv',
+      'its python is 3.12.2, not 3.12.1',
+      'pip check: alpha 2.0.0 requires beta, which is not installed'
+    ])
+  })
+})
+
+describe('chooseArchive', () => {
+  const files = [
+    { name: 'k1.tar.gz', mtimeMs: 1 },
+    { name: 'k1.tar.zst', mtimeMs: 2 },
+    { name: 'pip-a.tar.zst', mtimeMs: 5 },
+    { name: 'pip-b.tar.gz', mtimeMs: 9 },
+    { name: '.pip-c.123.ab.tar.gz', mtimeMs: 99 },
+    { name: 'notes.txt', mtimeMs: 100 }
+  ]
+  it('takes the newest exact archive', () => {
+    expect(chooseArchive(files, 'k1', [], true)).toEqual({ name: 'k1.tar.zst', key: 'k1' })
+    expect(chooseArchive(files, 'k1', [], false)).toEqual({ name: 'k1.tar.gz', key: 'k1' })
+  })
+  it('else the newest with a prefix, never a temporary file', () => {
+    expect(chooseArchive(files, 'pip-x', ['pip-'], true)).toEqual({
+      name: 'pip-b.tar.gz',
+      key: 'pip-b'
+    })
+    expect(chooseArchive(files, 'k2', [], true)).toBeUndefined()
+  })
+})
+
+describe('venvSnapshot', () => {
+  it('changes when a file is added, changed or removed, but not with __pycache__', () => {
+    const root = tmp()
+    fs.mkdirSync(path.join(root, 'pkg'))
+    fs.writeFileSync(path.join(root, 'pkg', 'a.py'), 'x = 1\n')
+    const first = venvSnapshot(root)
+    fs.mkdirSync(path.join(root, 'pkg', '__pycache__'))
+    fs.writeFileSync(path.join(root, 'pkg', '__pycache__', 'a.cpython-312.pyc'), 'pyc')
+    expect(venvSnapshot(root)).toBe(first)
+    fs.writeFileSync(path.join(root, 'pkg', 'b.py'), '')
+    const added = venvSnapshot(root)
+    expect(added).not.toBe(first)
+    fs.appendFileSync(path.join(root, 'pkg', 'a.py'), 'y = 2\n')
+    expect(venvSnapshot(root)).not.toBe(added)
+  })
+})

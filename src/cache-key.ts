@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto'
+import { FORMAT_VERSION } from './fingerprint.js'
+
+/** The machine a cache entry was made on, as far as it decides whether the entry fits another. */
+export interface KeyContext {
+  /** Node's platform name: linux, darwin, win32. */
+  os: string
+  /** See osVersion() in platform.ts. */
+  osVersion: string
+  /** Node's architecture name: x64, arm64. */
+  arch: string
+}
+
+export interface CacheKeys {
+  /** The venv's exact key. */
+  venv: string
+  /** pip's cache: saved under `pip`, restored from the newest entry starting with `pipPrefix`. */
+  pip: string
+  pipPrefix: string
+}
+
+/**
+ * The cache keys. The fingerprint (fingerprint.ts) already covers the interpreter, the venv's path,
+ * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
+ * action's cache format; the key adds the machine. The readable part is for people reading the
+ * cache list; only the hash decides.
+ */
+export function cacheKeys(
+  context: KeyContext,
+  python: { implementation: string; versionText: string },
+  fingerprint: string
+): CacheKeys {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
+    .digest('hex')
+  const machine = `${context.os}-${context.osVersion}-${context.arch}`
+  const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`
+  return {
+    venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
+    pip: `${pipPrefix}${hash}`,
+    pipPrefix
+  }
+}

@@ -1,0 +1,243 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { currentOs, venvBinDir, venvPython, type OsName } from './platform.js'
+import { run } from './proc.js'
+import type { PythonInstall } from './python.js'
+import { formatVersion } from './version-spec.js'
+import { inspectVenv, madeFrom, type VenvMarker } from './venv.js'
+
+/** The interpreter a venv must have been made from, and what must be installed in it. */
+export interface HealthExpectation {
+  python: Pick<PythonInstall, 'executable' | 'versionText' | 'basePrefix'>
+  fingerprint: string
+}
+
+/**
+ * Run by the venv's own python, as one process for every check that needs Python: where it runs
+ * from, its version, and what `pip check` checks (every installed distribution's requirements are
+ * installed in a matching version), read from the dist-info METADATA headers directly and judged
+ * with pip's vendored `packaging`: importing pip's own check costs three times as long.
+ * That check is a function of the installed names, versions and requirements and of the
+ * interpreter, so the script prints their digest; given the digest of a set that passed before
+ * (argv[1], recorded when the venv was saved), it skips the judging, which is most of its time.
+ */
+export const HEALTH_SCRIPT = `import hashlib, json, os, re, sys, sysconfig
+def canon(name): return re.sub(r"[-_.]+", "-", name).lower()
+problems = []
+dists = {}
+for site in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
+    try:
+        entries = os.listdir(site)
+    except OSError:
+        continue
+    for entry in entries:
+        if not entry.endswith(".dist-info"):
+            continue
+        fields, requires = {}, []
+        try:
+            with open(os.path.join(site, entry, "METADATA"), encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if line in ("\\n", "\\r\\n"):
+                        break
+                    key, _, value = line.partition(":")
+                    if key == "Requires-Dist":
+                        requires.append(value.strip())
+                    elif key in ("Name", "Version"):
+                        fields[key] = value.strip()
+        except OSError as e:
+            problems.append("%s has no readable METADATA (%s)" % (entry, e.strerror))
+            continue
+        if fields.get("Name"):
+            dists[canon(fields["Name"])] = (fields["Name"], fields.get("Version", "?"), requires)
+digest = hashlib.sha256(json.dumps([sys.version, sys.platform, sorted(dists.items())]).encode()).hexdigest()
+if "pip" not in dists:
+    problems.append("pip is not installed in it")
+elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
+    from pip._vendor.packaging.requirements import Requirement
+    for name, version, requires in dists.values():
+        for text in requires:
+            try:
+                req = Requirement(text)
+                if req.marker and not req.marker.evaluate({"extra": ""}):
+                    continue
+                dep = dists.get(canon(req.name))
+                if dep is None:
+                    problems.append("%s %s requires %s, which is not installed" % (name, version, req.name))
+                elif not req.specifier.contains(dep[1], prereleases=True):
+                    problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
+            except Exception as e:
+                problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
+print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`
+
+export interface HealthProbe {
+  prefix: string
+  version: [number, number, number, string, number]
+  problems: string[]
+  /** The digest of the distributions judged (see HEALTH_SCRIPT). */
+  checked: string
+}
+
+/** Why a venv must not be trusted (empty when healthy), and what its pip check covered. */
+export interface Health {
+  problems: string[]
+  /** The digest to record in the marker when the venv passed. */
+  checked?: string
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file)
+  } catch {
+    return path.resolve(file)
+  }
+}
+
+/** What the marker says against what this run would install. */
+export function markerProblems(marker: VenvMarker | undefined, fingerprint: string): string[] {
+  if (!marker) return ['it has no venv-guard marker']
+  const problems: string[] = []
+  if (!marker.created) problems.push('its marker says venv-guard did not create it')
+  if (!marker.complete) problems.push('its marker says the install did not finish')
+  if (marker.fingerprint !== fingerprint) problems.push('its marker names other requirements')
+  return problems
+}
+
+/**
+ * Whether pyvenv.cfg names the interpreter in use: the same home and version (madeFrom), and,
+ * where Python records it (3.11+), an `executable` that still exists and is the same file.
+ */
+export function pyvenvProblems(
+  cfg: Record<string, string>,
+  python: HealthExpectation['python']
+): string[] {
+  if (!madeFrom(cfg, python)) {
+    return [
+      `its pyvenv.cfg names ${cfg.version ?? cfg.version_info ?? '?'} from ${cfg.home ?? '?'}, not ${python.versionText} from ${path.dirname(python.executable)}`
+    ]
+  }
+  const executable = cfg.executable
+  if (!executable) return []
+  if (!fs.existsSync(executable)) {
+    return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`]
+  }
+  if (realPath(executable) !== realPath(python.executable)) {
+    return [
+      `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${realPath(python.executable)}`
+    ]
+  }
+  return []
+}
+
+/**
+ * The interpreter a script starts: its shebang, or the one pip's `/bin/sh` trampoline execs (pip
+ * writes that for paths with spaces or too long for a shebang). Undefined for other files.
+ */
+export function scriptInterpreter(head: string): string | undefined {
+  if (!head.startsWith('#!')) return undefined
+  const [first, second = ''] = head.split(/\r?\n/)
+  const command = first.slice(2).trim()
+  const trampoline = /^'''exec' ("[^"]+"|\S+)/.exec(second)
+  if (/^\/bin\/sh\s*$/.test(command) && trampoline) return trampoline[1].replace(/^"|"$/g, '')
+  return command.split(/\s+/)[0]
+}
+
+/**
+ * Scripts in bin/ whose shebang names a Python outside the venv, and links there that lead
+ * nowhere (bin/python when its interpreter is gone). Shebangs of other programs (sh, env) are
+ * fine. Windows launchers (.exe) carry theirs inside a binary and are not read.
+ */
+export function scriptProblems(venv: string, os: OsName = currentOs()): string[] {
+  if (os === 'win32') return []
+  const bin = venvBinDir(venv, os)
+  const inside = [venv, realPath(venv)].map(dir => dir + path.sep)
+  const problems: string[] = []
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(bin, { withFileTypes: true })
+  } catch {
+    return [`it has no ${path.basename(bin)} directory`]
+  }
+  const head = Buffer.alloc(1024)
+  for (const entry of entries) {
+    const file = path.join(bin, entry.name)
+    if (entry.isSymbolicLink()) {
+      if (!fs.existsSync(file))
+        problems.push(`${entry.name} links to ${fs.readlinkSync(file)}, which does not exist`)
+      continue
+    }
+    if (!entry.isFile()) continue
+    const fd = fs.openSync(file, 'r')
+    let text: string
+    try {
+      text = head.toString('utf8', 0, fs.readSync(fd, head, 0, head.length, 0))
+    } finally {
+      fs.closeSync(fd)
+    }
+    const interpreter = scriptInterpreter(text)
+    if (!interpreter || !/^(python|pypy)/.test(path.basename(interpreter))) continue
+    if (!inside.some(dir => path.resolve(interpreter).startsWith(dir))) {
+      problems.push(`${entry.name} starts ${interpreter}, outside the venv`)
+    }
+  }
+  return problems
+}
+
+/** What the venv's python reported, against what it should be. */
+export function probeProblems(
+  probe: HealthProbe,
+  venv: string,
+  python: HealthExpectation['python']
+): string[] {
+  const problems: string[] = []
+  if (realPath(probe.prefix) !== realPath(venv)) {
+    problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`)
+  }
+  const [major, minor, micro, releaseLevel, serial] = probe.version
+  const version = formatVersion({ major, minor, micro, releaseLevel, serial })
+  if (version !== python.versionText)
+    problems.push(`its python is ${version}, not ${python.versionText}`)
+  return [...problems, ...probe.problems.map(p => `pip check: ${p}`)]
+}
+
+async function runProbe(
+  venv: string,
+  python: HealthExpectation['python'],
+  checked = ''
+): Promise<Health> {
+  const interpreter = venvPython(venv)
+  let result
+  try {
+    result = await run(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked])
+  } catch (error) {
+    return { problems: [`its python does not start: ${(error as Error).message}`] }
+  }
+  if (result.exitCode !== 0) {
+    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ')
+    return { problems: [`its python exits with ${result.exitCode}: ${said}`] }
+  }
+  let probe: HealthProbe
+  try {
+    probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '') as HealthProbe
+  } catch {
+    return {
+      problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
+    }
+  }
+  return { problems: probeProblems(probe, venv, python), checked: probe.checked }
+}
+
+/**
+ * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
+ * checks come first and cost no process; the Python checks are one short run of the venv's python.
+ */
+export async function venvHealth(venv: string, expected: HealthExpectation): Promise<Health> {
+  const state = inspectVenv(venv)
+  if (state.kind !== 'venv') return { problems: ['it is not a venv (no pyvenv.cfg)'] }
+  const problems = [
+    ...markerProblems(state.marker, expected.fingerprint),
+    ...pyvenvProblems(state.cfg, expected.python),
+    ...scriptProblems(venv)
+  ]
+  if (problems.length > 0) return { problems }
+  return runProbe(venv, expected.python, state.marker?.checked)
+}

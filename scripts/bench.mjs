@@ -32,6 +32,25 @@ const main = path.join(root, 'dist', 'main', 'index.js')
 const post = path.join(root, 'dist', 'post', 'index.js')
 const hasCache = fs.readFileSync(path.join(root, 'action.yml'), 'utf8').includes('cache-dir:')
 
+/**
+ * Moves a venv out of the way, to be deleted after the timings: deleting thousands of files just
+ * before a timed run stalls the writes of that run on disks mounted with `discard`, and a new job
+ * on a runner starts without that deletion.
+ * @param {string} dir
+ */
+function discard(dir) {
+  if (!fs.existsSync(dir)) return
+  fs.mkdirSync(path.join(benchDir, 'trash'), { recursive: true })
+  fs.renameSync(
+    dir,
+    path.join(
+      benchDir,
+      'trash',
+      `${path.basename(path.dirname(dir))}-${Date.now()}-${Math.random()}`
+    )
+  )
+}
+
 /** n packages, every fourth depending on the next one, five modules each (something to compile). @param {number} n */
 function packages(n) {
   return Array.from({ length: n }, (_, i) => ({
@@ -161,7 +180,7 @@ function benchSize(n) {
    * @param {Record<string, string>} stepInputs @param {{ fresh?: boolean, post?: boolean }} how
    */
   const actionStep = (stepInputs, { fresh = false, post: withPost = false } = {}) => {
-    if (fresh) fs.rmSync(actionVenv, { recursive: true, force: true })
+    if (fresh) discard(actionVenv)
     const step = runnerEnv({
       dir: path.join(dir, 'runner'),
       workspace: actionWs,
@@ -183,7 +202,7 @@ function benchSize(n) {
   for (let r = 0; r < runs; r++) {
     // Recipe and action alternate, so that drift of the machine hits both alike.
     const venv = path.join(recipeWs, '.venv')
-    fs.rmSync(venv, { recursive: true, force: true })
+    discard(venv)
     const recipe = [
       timed(python, ['-m', 'venv', venv], pipEnv, recipeWs),
       timed(
@@ -248,7 +267,9 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 console.log(
   `venv-guard benchmark: Python ${pythonDir}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.release()}, node ${process.version}, ${runs} runs per cell (medians)`
 )
+fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
 const rows = sizes.map(benchSize)
+fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
 /** @param {number | undefined} x */
 const s = x => (x === undefined ? 'n/a' : `${x.toFixed(2)} s`)
 /** @param {number | undefined} a @param {number} b */

@@ -166,31 +166,37 @@ async function install(
   })
   const withReport = versionAtLeast(pip.version, '22.2')
   const requirements = { parsed, workspace: config.workspace }
-  for (const [index, plan] of runs.entries()) {
-    const reportFile = reportPath(index)
-    const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
-    const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
-    guard.checkPipRun(result, plan.title)
-    if (result.exitCode !== 0) {
-      const findings = findingsFromPipFailure(
-        result.output,
-        requirements,
-        plan.title,
-        result.exitCode
-      )
-      throw failure(findings, config.workspace, report)
-    }
-    if (withReport && fs.existsSync(reportFile)) {
-      const json = fs.readFileSync(reportFile, 'utf8')
-      report.installed.push(...installedFromReport(json, parsed, config.workspace, upgraded))
-      fs.rmSync(reportFile, { force: true })
+  await timed(report, 'pip install', () => runPlans())
+  // Both only read what is installed: side by side they cost the cold path one of them.
+  await timed(report, 'compile and check', async () => {
+    await Promise.all([
+      deferCompile ? compile(target) : undefined,
+      checkDependencies(target, requirements, report)
+    ])
+  })
+
+  async function runPlans(): Promise<void> {
+    for (const [index, plan] of runs.entries()) {
+      const reportFile = reportPath(index)
+      const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
+      const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
+      guard.checkPipRun(result, plan.title)
+      if (result.exitCode !== 0) {
+        const findings = findingsFromPipFailure(
+          result.output,
+          requirements,
+          plan.title,
+          result.exitCode
+        )
+        throw failure(findings, config.workspace, report)
+      }
+      if (withReport && fs.existsSync(reportFile)) {
+        const json = fs.readFileSync(reportFile, 'utf8')
+        report.installed.push(...installedFromReport(json, parsed, config.workspace, upgraded))
+        fs.rmSync(reportFile, { force: true })
+      }
     }
   }
-  // Both only read what is installed: side by side they cost the cold path one of them.
-  await Promise.all([
-    deferCompile ? compile(target) : undefined,
-    checkDependencies(target, requirements, report)
-  ])
 }
 
 async function compile(target: Target): Promise<void> {
@@ -257,7 +263,7 @@ async function setUp(report: RunReport): Promise<void> {
   report.versionsBefore = installedVersions(target.sitePackages, TRACKED)
   logVersions('Before', report.versionsBefore)
   if (!target.upToDate) {
-    await timed(report, 'install', () => install(config, python, target, parsed, report, guard))
+    await install(config, python, target, parsed, report, guard)
   }
   report.versionsAfter = installedVersions(target.sitePackages, TRACKED)
   logVersions('After', report.versionsAfter)

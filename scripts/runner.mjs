@@ -53,17 +53,32 @@ export function runnerEnv({ dir, workspace, wheelhouse, inputs = {} }) {
   return { env, files }
 }
 
-/** The `KEY=value` lines of GITHUB_STATE as the runner hands them to the post step. @param {string} stateFile */
-export function stateEnv(stateFile) {
+/**
+ * The values of a runner command file (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE): `name<<delimiter`
+ * blocks as @actions/core writes them, and plain `name=value` lines.
+ * @param {string} text
+ * @returns {Record<string, string>}
+ */
+export function parseCommandFile(text) {
   /** @type {Record<string, string>} */
-  const env = {}
-  const lines = fs.readFileSync(stateFile, 'utf8').split('\n')
+  const values = {}
+  const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i])
-    if (!heredoc) continue
-    const end = lines.indexOf(heredoc[2], i + 1)
-    env[`STATE_${heredoc[1]}`] = lines.slice(i + 1, end).join('\n')
-    i = end
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1)
+      values[heredoc[1]] = lines.slice(i + 1, end).join('\n')
+      i = end
+    } else if (lines[i].includes('=')) {
+      const eq = lines[i].indexOf('=')
+      values[lines[i].slice(0, eq)] = lines[i].slice(eq + 1)
+    }
   }
-  return env
+  return values
+}
+
+/** GITHUB_STATE's values as the runner hands them to the post step: STATE_<name>. @param {string} stateFile */
+export function stateEnv(stateFile) {
+  const state = parseCommandFile(fs.readFileSync(stateFile, 'utf8'))
+  return Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]))
 }

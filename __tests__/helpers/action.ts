@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { inputDefaults, parseCommandFile, stateEnv } from '../../scripts/runner.mjs'
 import { ROOT, WHEELHOUSE } from './paths.js'
 
 /** The files and directories a runner gives a step; shared between main and post like on GitHub. */
@@ -76,16 +76,6 @@ export function newRunner(prefix = 'vg-'): Runner {
   return runner
 }
 
-/** Defaults of every input, read from action.yml as the runner reads them. */
-export function inputDefaults(): Record<string, string> {
-  const action = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: string }>
-  }
-  return Object.fromEntries(
-    Object.entries(action.inputs).map(([k, v]) => [k, String(v.default ?? '')])
-  )
-}
-
 /**
  * A clean environment for every child: no pip configuration of this machine (PIP_* cleared,
  * PIP_CONFIG_FILE at the null device), its own HOME, and pip pointed at the offline wheelhouse.
@@ -104,23 +94,6 @@ export function hermeticEnv(runner: Runner, wheelhouse = WHEELHOUSE): Record<str
     PIP_FIND_LINKS: wheelhouse,
     PYENV_ROOT: process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv')
   }
-}
-
-function parseCommandFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i])
-    if (heredoc) {
-      const end = lines.indexOf(heredoc[2], i + 1)
-      values[heredoc[1]] = lines.slice(i + 1, end).join('\n')
-      i = end
-    } else if (lines[i].includes('=')) {
-      const eq = lines[i].indexOf('=')
-      values[lines[i].slice(0, eq)] = lines[i].slice(eq + 1)
-    }
-  }
-  return values
 }
 
 function unescapeData(s: string): string {
@@ -169,13 +142,7 @@ export async function runAction(runner: Runner, options: RunOptions = {}): Promi
     else env[key] = value
   }
   // STATE_* is how the runner hands main's saved state to post.
-  if (options.entry === 'post') {
-    for (const [key, value] of Object.entries(
-      parseCommandFile(fs.readFileSync(runner.state, 'utf8'))
-    )) {
-      env[`STATE_${key}`] = value
-    }
-  }
+  if (options.entry === 'post') Object.assign(env, stateEnv(runner.state))
   const entry = path.join(ROOT, 'dist', options.entry ?? 'main', 'index.js')
   const [command, args] = options.user
     ? [

@@ -19,7 +19,8 @@ import {
   compileDisabled,
   installedVersions,
   planPipRuns,
-  reportPath
+  reportPath,
+  resolveTogether
 } from './install.js'
 import {
   bundledWheels,
@@ -129,9 +130,10 @@ function baseTarget(python: PythonInstall): Target {
   return { python: python.executable, sitePackages: python.purelib, upToDate: false }
 }
 
-function choosePip(python: PythonInstall, target: Target): Pip {
-  if (target.venv?.fresh) return pipForNewVenv(python, target.venv.path)
-  const version = installedVersions(target.sitePackages, ['pip']).pip ?? python.pip?.version
+function targetPip(python: PythonInstall, target: Target): Pip {
+  const version =
+    installedVersions(target.sitePackages, ['pip']).pip ??
+    (target.venv ? undefined : python.pip?.version)
   if (!version) {
     throw new ActionError(
       `${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`
@@ -148,23 +150,29 @@ async function install(
   report: RunReport,
   guard: UserSiteGuard
 ): Promise<void> {
-  const pip = choosePip(python, target)
-  core.info(`Using ${pip.label}`)
+  const fresh = target.venv?.fresh ?? false
+  const bootstrap = fresh ? pipForNewVenv(python, target.venv!.path) : undefined
   const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env)
   const wheels = bundledWheels(python)
   const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : []
-  const upgraded = [...config.upgrade, ...(target.venv?.fresh ? bundled : [])]
+  const upgraded = [...config.upgrade, ...(fresh ? bundled : [])]
   const runs = planPipRuns({
-    freshVenv: target.venv?.fresh ?? false,
+    freshVenv: fresh,
     upgrade: config.upgrade,
     bundledWheels: bundled,
     requirementFiles: config.requirementFiles,
     packages: config.packages,
     pipArgs: config.pipArgs,
-    usesHashes: parsed.usesHashes,
+    together: resolveTogether({
+      freshVenv: fresh,
+      usesHashes: parsed.usesHashes,
+      bootstrapPipVersion: bootstrap?.version ?? '',
+      requirementCount:
+        parsed.entries.filter(e => e.kind === 'requirement' || e.kind === 'editable').length +
+        config.packages.length
+    }),
     deferCompile
   })
-  const withReport = versionAtLeast(pip.version, '22.2')
   const requirements = { parsed, workspace: config.workspace }
   await timed(report, 'pip install', () => runPlans())
   // Both only read what is installed: side by side they cost the cold path one of them.
@@ -177,7 +185,11 @@ async function install(
 
   async function runPlans(): Promise<void> {
     for (const [index, plan] of runs.entries()) {
+      // The target's pip is looked up only now: an earlier run may just have installed it.
+      const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
+      core.info(`Using ${pip.label}`)
       const reportFile = reportPath(index)
+      const withReport = versionAtLeast(pip.version, '22.2')
       const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
       const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
       guard.checkPipRun(result, plan.title)

@@ -34333,16 +34333,141 @@ async function saveCaches() {
     }
 }
 
-;// CONCATENATED MODULE: ./src/install.ts
+;// CONCATENATED MODULE: ./src/pip.ts
+
+
+
 
 
 
 
 /**
- * The pip runs that turn the target into what the manual recipe
- * (`pip install -U pip setuptools wheel`, then `pip install -r ...`) would leave, in as few
- * resolver runs as is equally correct: in a fresh venv, where nothing is installed yet, upgrading
- * and installing together gives the same result as doing it in two runs.
+ * Settings for the action's own pip runs, on top of the user's configuration: no version check
+ * (a network round trip for a warning), no prompts (a hung job), and never a user install.
+ * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
+ * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
+ * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
+ */
+const OWN_PIP_ENV = {
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PIP_NO_INPUT: '1',
+    PIP_USER: '0',
+    PIP_NO_USER: undefined
+};
+function versionAtLeast(version, minimum) {
+    const a = version.split('.').map(n => parseInt(n, 10) || 0);
+    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) > (b[i] ?? 0);
+    }
+    return true;
+}
+/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
+function bundledWheels(python) {
+    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels'];
+    for (const dir of dirs) {
+        let names;
+        try {
+            names = external_node_fs_.readdirSync(dir);
+        }
+        catch {
+            continue;
+        }
+        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
+        if (!pip)
+            continue;
+        // ensurepip installs setuptools beside pip up to Python 3.11.
+        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
+        return { pip: external_node_path_.join(dir, pip), others: others.map(n => external_node_path_.join(dir, n)) };
+    }
+    return { others: [] };
+}
+/**
+ * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
+ * already byte-compiled for this Python) run by the venv's interpreter through pip's
+ * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
+ * wheel the interpreter ships, run from the zip.
+ */
+function pipForNewVenv(python, venv) {
+    if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
+        const runner = external_node_path_.join(python.pip.location, '__pip-runner__.py');
+        const viaRunner = external_node_fs_.existsSync(runner);
+        return {
+            command: viaRunner ? (0,platform/* venvPython */.qb)(venv) : python.executable,
+            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', (0,platform/* venvPython */.qb)(venv)],
+            version: python.pip.version,
+            label: `pip ${python.pip.version} of ${python.executable}`
+        };
+    }
+    const wheel = bundledWheels(python).pip;
+    if (!wheel) {
+        throw new errors/* ActionError */.lZ(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
+    }
+    const version = /pip-([^-]+)-/.exec(external_node_path_.basename(wheel))?.[1] ?? '';
+    return {
+        command: (0,platform/* venvPython */.qb)(venv),
+        prefix: [external_node_path_.join(wheel, 'pip')],
+        version,
+        label: `pip ${version} from ${wheel}`
+    };
+}
+function pipOf(pythonExecutable, version) {
+    return {
+        command: pythonExecutable,
+        prefix: ['-m', 'pip'],
+        version,
+        label: `pip ${version} of ${pythonExecutable}`
+    };
+}
+/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
+async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
+    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
+    return lib_core/* group */.Os(title, async () => {
+        const result = await (0,proc/* run */.e)(pip.command, [...pip.prefix, ...args], {
+            cwd,
+            env,
+            stream: true,
+            display
+        });
+        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
+    });
+}
+/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+async function pipCheck(python) {
+    const result = await (0,proc/* run */.e)(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
+    return result.exitCode === 0 ? '' : result.stdout;
+}
+
+;// CONCATENATED MODULE: ./src/install.ts
+
+
+
+
+
+/** pip 24.2 is the first measured here that resolves hundreds of requirements from a flat find-links directory without quadratic cost. */
+const FAST_RESOLVER_PIP = '24.2';
+/** Below this many requirements, pip 23's extra cost is smaller than a second pip start-up (npm run bench). */
+const MANY_REQUIREMENTS = 100;
+/**
+ * Whether a fresh venv gets its upgrade and requirements in one pip run. In a fresh venv nothing is
+ * installed, so one run gives the recipe's result with one pip start-up less; but hashes would be
+ * demanded for the upgrade too, and an old bootstrap pip resolves many requirements far slower than
+ * the upgraded one (measured: 200 requirements, pip 23.2.1 9.2 s, pip 24.2 2.6 s).
+ */
+function resolveTogether(request) {
+    if (!request.freshVenv || request.usesHashes)
+        return false;
+    return (versionAtLeast(request.bootstrapPipVersion, FAST_RESOLVER_PIP) ||
+        request.requirementCount < MANY_REQUIREMENTS);
+}
+function projectOf(requirementOrWheel) {
+    const name = external_node_path_.basename(requirementOrWheel).split('-')[0];
+    return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name);
+}
+/**
+ * The pip runs that turn the target into what the manual recipe leaves (`python -m venv`, which
+ * installs the bundled pip, then `pip install -U <upgrade>`, then `pip install -r ...`).
  */
 function planPipRuns(request) {
     const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
@@ -34350,29 +34475,31 @@ function planPipRuns(request) {
         ...request.requirementFiles.flatMap(file => ['-r', file]),
         ...request.packages
     ];
-    const upgrade = request.freshVenv && request.upgrade.length === 0 ? request.bundledWheels : request.upgrade;
-    const upgradeArgs = request.freshVenv
-        ? upgrade
-        : upgrade.length > 0
-            ? ['--upgrade', ...upgrade]
-            : [];
-    if (request.freshVenv && !request.usesHashes && requirements.length > 0) {
-        return [
-            {
-                title: 'Install pip, the upgrades and the requirements',
-                args: ['install', ...common, ...upgradeArgs, ...requirements]
-            }
-        ];
+    // A fresh venv gets what `upgrade` names, and the bundled wheels of the projects it does not name.
+    const named = new Set(request.upgrade.map(projectOf));
+    const upgrade = request.freshVenv
+        ? [...request.upgrade, ...request.bundledWheels.filter(w => !named.has(projectOf(w)))]
+        : request.upgrade;
+    const upgradeArgs = request.freshVenv || upgrade.length === 0 ? upgrade : ['--upgrade', ...upgrade];
+    const first = request.freshVenv ? 'bootstrap' : 'target';
+    if (request.together && requirements.length > 0) {
+        const title = 'Install pip, the upgrades and the requirements';
+        return [{ title, args: ['install', ...common, ...upgradeArgs, ...requirements], pip: first }];
     }
     const runs = [];
     if (upgradeArgs.length > 0) {
-        runs.push({
-            title: `Upgrade ${upgrade.map(u => external_node_path_.basename(u)).join(' ')}`,
-            args: ['install', ...common, ...upgradeArgs]
-        });
+        const title = `Upgrade ${upgrade.map(u => external_node_path_.basename(u)).join(' ')}`;
+        runs.push({ title, args: ['install', ...common, ...upgradeArgs], pip: first });
     }
     if (requirements.length > 0) {
-        runs.push({ title: 'Install the requirements', args: ['install', ...common, ...requirements] });
+        // The venv's own pip once the first run has put one there: it is the one the recipe resolves with.
+        const pipInstalled = upgrade.some(u => projectOf(u) === 'pip');
+        const pip = request.freshVenv && !pipInstalled ? 'bootstrap' : 'target';
+        runs.push({
+            title: 'Install the requirements',
+            args: ['install', ...common, ...requirements],
+            pip
+        });
     }
     return runs;
 }
@@ -34818,112 +34945,6 @@ function misplaced(installed, dirs) {
     const found = dirs.map(d => installedVersions(d, names));
     const same = (a, b) => a !== undefined && a.toLowerCase().replace(/-/g, '_') === b.toLowerCase().replace(/-/g, '_');
     return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
-}
-
-;// CONCATENATED MODULE: ./src/pip.ts
-
-
-
-
-
-
-
-/**
- * Settings for the action's own pip runs, on top of the user's configuration: no version check
- * (a network round trip for a warning), no prompts (a hung job), and never a user install.
- * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
- * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
- * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
- */
-const OWN_PIP_ENV = {
-    PIP_DISABLE_PIP_VERSION_CHECK: '1',
-    PIP_NO_INPUT: '1',
-    PIP_USER: '0',
-    PIP_NO_USER: undefined
-};
-function versionAtLeast(version, minimum) {
-    const a = version.split('.').map(n => parseInt(n, 10) || 0);
-    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        if ((a[i] ?? 0) !== (b[i] ?? 0))
-            return (a[i] ?? 0) > (b[i] ?? 0);
-    }
-    return true;
-}
-/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
-function bundledWheels(python) {
-    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels'];
-    for (const dir of dirs) {
-        let names;
-        try {
-            names = external_node_fs_.readdirSync(dir);
-        }
-        catch {
-            continue;
-        }
-        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
-        if (!pip)
-            continue;
-        // ensurepip installs setuptools beside pip up to Python 3.11.
-        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
-        return { pip: external_node_path_.join(dir, pip), others: others.map(n => external_node_path_.join(dir, n)) };
-    }
-    return { others: [] };
-}
-/**
- * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
- * already byte-compiled for this Python) run by the venv's interpreter through pip's
- * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
- * wheel the interpreter ships, run from the zip.
- */
-function pipForNewVenv(python, venv) {
-    if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
-        const runner = external_node_path_.join(python.pip.location, '__pip-runner__.py');
-        const viaRunner = external_node_fs_.existsSync(runner);
-        return {
-            command: viaRunner ? (0,platform/* venvPython */.qb)(venv) : python.executable,
-            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', (0,platform/* venvPython */.qb)(venv)],
-            version: python.pip.version,
-            label: `pip ${python.pip.version} of ${python.executable}`
-        };
-    }
-    const wheel = bundledWheels(python).pip;
-    if (!wheel) {
-        throw new errors/* ActionError */.lZ(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
-    }
-    const version = /pip-([^-]+)-/.exec(external_node_path_.basename(wheel))?.[1] ?? '';
-    return {
-        command: (0,platform/* venvPython */.qb)(venv),
-        prefix: [external_node_path_.join(wheel, 'pip')],
-        version,
-        label: `pip ${version} from ${wheel}`
-    };
-}
-function pipOf(pythonExecutable, version) {
-    return {
-        command: pythonExecutable,
-        prefix: ['-m', 'pip'],
-        version,
-        label: `pip ${version} of ${pythonExecutable}`
-    };
-}
-/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
-    return lib_core/* group */.Os(title, async () => {
-        const result = await (0,proc/* run */.e)(pip.command, [...pip.prefix, ...args], {
-            cwd,
-            env,
-            stream: true,
-            display
-        });
-        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
-    });
-}
-/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
-async function pipCheck(python) {
-    const result = await (0,proc/* run */.e)(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
-    return result.exitCode === 0 ? '' : result.stdout;
 }
 
 ;// CONCATENATED MODULE: ./src/guard-step.ts
@@ -36975,33 +36996,37 @@ async function prepareVenv(config, python, digest, report) {
 function baseTarget(python) {
     return { python: python.executable, sitePackages: python.purelib, upToDate: false };
 }
-function choosePip(python, target) {
-    if (target.venv?.fresh)
-        return pipForNewVenv(python, target.venv.path);
-    const version = installedVersions(target.sitePackages, ['pip']).pip ?? python.pip?.version;
+function targetPip(python, target) {
+    const version = installedVersions(target.sitePackages, ['pip']).pip ??
+        (target.venv ? undefined : python.pip?.version);
     if (!version) {
         throw new errors/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
     }
     return pipOf(target.python, version);
 }
 async function install(config, python, target, parsed, report, guard) {
-    const pip = choosePip(python, target);
-    lib_core/* info */.pq(`Using ${pip.label}`);
+    const fresh = target.venv?.fresh ?? false;
+    const bootstrap = fresh ? pipForNewVenv(python, target.venv.path) : undefined;
     const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
     const wheels = bundledWheels(python);
     const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : [];
-    const upgraded = [...config.upgrade, ...(target.venv?.fresh ? bundled : [])];
+    const upgraded = [...config.upgrade, ...(fresh ? bundled : [])];
     const runs = planPipRuns({
-        freshVenv: target.venv?.fresh ?? false,
+        freshVenv: fresh,
         upgrade: config.upgrade,
         bundledWheels: bundled,
         requirementFiles: config.requirementFiles,
         packages: config.packages,
         pipArgs: config.pipArgs,
-        usesHashes: parsed.usesHashes,
+        together: resolveTogether({
+            freshVenv: fresh,
+            usesHashes: parsed.usesHashes,
+            bootstrapPipVersion: bootstrap?.version ?? '',
+            requirementCount: parsed.entries.filter(e => e.kind === 'requirement' || e.kind === 'editable').length +
+                config.packages.length
+        }),
         deferCompile
     });
-    const withReport = versionAtLeast(pip.version, '22.2');
     const requirements = { parsed, workspace: config.workspace };
     await timed(report, 'pip install', () => runPlans());
     // Both only read what is installed: side by side they cost the cold path one of them.
@@ -37013,7 +37038,11 @@ async function install(config, python, target, parsed, report, guard) {
     });
     async function runPlans() {
         for (const [index, plan] of runs.entries()) {
+            // The target's pip is looked up only now: an earlier run may just have installed it.
+            const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
+            lib_core/* info */.pq(`Using ${pip.label}`);
             const reportFile = reportPath(index);
+            const withReport = versionAtLeast(pip.version, '22.2');
             const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
             const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
             guard.checkPipRun(result, plan.title);

@@ -138,6 +138,18 @@ describe('bad input', () => {
       () => {}
     ],
     [
+      'an invalid cache value',
+      { cache: '2' },
+      /Input 'cache' has the value "2": use true or false/,
+      () => {}
+    ],
+    [
+      'an unknown on-user-site policy',
+      { 'on-user-site': 'maybe' },
+      /Input 'on-user-site' has the value "maybe": use one of fail, warn, ignore/,
+      () => {}
+    ],
+    [
       'a venv-path that is a file',
       { 'venv-path': 'file.txt' },
       /'venv-path' names .*file\.txt, which is a file/,

@@ -398,6 +398,11 @@ function builds(lines: string[], locate: Locator): Finding[] {
 export function pipErrorLines(output: string): string {
   const lines = output.split(/\r?\n/)
   const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line))
+  // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
+  const crash = errors.includes('ERROR: Exception:')
+    ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
+    : undefined
+  if (crash) errors.push(crash)
   if (errors.length > 0) return errors.slice(-6).join('\n')
   return lines.filter(line => line.trim() !== '').pop() ?? ''
 }

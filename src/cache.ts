@@ -191,7 +191,9 @@ export async function restoreCaches(
   config: Config,
   python: PythonInstall,
   fingerprint: string,
-  report: RunReport
+  report: RunReport,
+  /** False when the venv holds requirements that can change under the same key (a local project). */
+  cacheVenv = true
 ): Promise<CacheSession | undefined> {
   core.setOutput('cache-hit', 'false')
   if (!store) return undefined
@@ -218,7 +220,7 @@ export async function restoreCaches(
       pipDir: pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, os.homedir()),
       pipExact: false
     }
-    if (config.createVenv) {
+    if (config.createVenv && cacheVenv) {
       core.setOutput('cache-key', keys.venv)
       await restoreVenv(session, config.venvPath, report)
       core.setOutput('cache-hit', String(session.hit))
@@ -266,7 +268,11 @@ export async function rememberForSave(
   if (session.hit || !done.installed) return
   const state: SaveState = { cacheDir: session.cacheDir }
   if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-    state.venv = await venvToSave(session, done.createdVenv)
+    try {
+      state.venv = await venvToSave(session, done.createdVenv)
+    } catch (error) {
+      core.warning(`Cache: the venv will not be saved: ${errorMessage(error)}`)
+    }
   }
   if (session.pipDir && !session.pipExact)
     state.pip = { path: session.pipDir, key: session.keys.pip }

@@ -58,7 +58,12 @@ export class UserSiteGuard {
   ): Promise<UserSiteGuard> {
     const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || os.tmpdir())
     const decision = decideFallback(facts, config.pipArgs)
-    core.info(`User-site check of ${python.executable}: ${describeDecision(facts, decision)}`)
+    const verdict = describeDecision(facts, decision)
+    core.info(`User-site check of ${python.executable}: ${verdict}`)
+    report.guard = {
+      verdict: decision.reason ? 'pip would not install into site-packages' : 'clean',
+      reason: decision.reason || verdict
+    }
     const foreign = foreignPipNote(facts)
     if (foreign) core.info(foreign)
     core.setOutput('user-site-fallback', String(decision.reason !== ''))
@@ -168,7 +173,8 @@ export class UserSiteGuard {
       )
     }
     this.save(after)
-    if (this.config.guardLaterSteps) {
+    // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
+    if (this.config.guardLaterSteps && this.config.createVenv) {
       core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true')
       core.info(
         'Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.'

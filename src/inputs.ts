@@ -4,6 +4,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { inputError } from './errors.js'
+import { maskUrlCredentials } from './secrets.js'
 import { readVersionFile } from './version-file.js'
 import { parseVersionSpec, VersionSpecError } from './version-spec.js'
 import { inputLines, splitWords } from './words.js'
@@ -175,6 +176,7 @@ function httpUrl(input: string, value: string): string {
   if (protocol !== 'https:' && protocol !== 'http:') {
     throw inputError(input, value, 'use an http(s) URL, or leave it empty for GitHub.')
   }
+  maskUrlCredentials(v)
   return v
 }
 
@@ -183,6 +185,17 @@ function secret(value: string): string {
   const v = value.trim()
   if (v) core.setSecret(v)
   return v
+}
+
+/**
+ * `python-path` as the user means it: a bare name (`python3`) is looked up on PATH when it runs,
+ * `~/` is the home directory, anything else is relative to working-directory.
+ */
+function interpreterPath(value: string, workingDirectory: string): string {
+  if (value === '') return ''
+  if (!/[\\/]/.test(value)) return value
+  if (value === '~' || value.startsWith('~/')) return path.join(os.homedir(), value.slice(1))
+  return path.resolve(workingDirectory, value)
 }
 
 export async function readConfig(read: InputReader = readActionInput): Promise<Config> {
@@ -222,7 +235,7 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     workingDirectory,
     pythonVersion,
     pythonVersionSource,
-    pythonPath: pythonPathInput ? path.resolve(workingDirectory, pythonPathInput) : '',
+    pythonPath: interpreterPath(pythonPathInput, workingDirectory),
     allowPrereleases,
     checkLatest: parseBoolean('check-latest', read('check-latest'), false),
     pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
@@ -230,7 +243,11 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     venvPath: path.resolve(workingDirectory, venvInput),
     createVenv: parseBoolean('create-venv', read('create-venv'), true),
     requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
-    packages: inputLines(read('packages')).flatMap(line => words('packages', line)),
+    // A requirement line is one argument (`pywin32; sys_platform == "win32"`); option lines such
+    // as `-e .[dev]` are split into words.
+    packages: inputLines(read('packages')).flatMap(line =>
+      line.startsWith('-') ? words('packages', line) : [line]
+    ),
     upgrade: words('upgrade', read('upgrade')),
     pipArgs: words('pip-args', read('pip-args')),
     activate: parseBoolean('activate', read('activate'), true),

@@ -36,7 +36,9 @@ export const OWN_PIP_ENV: Record<string, string | undefined> = {
   PIP_DISABLE_PIP_VERSION_CHECK: '1',
   PIP_NO_INPUT: '1',
   PIP_USER: '0',
-  PIP_NO_USER: undefined
+  PIP_NO_USER: undefined,
+  // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
+  PIP_REQUIRE_VIRTUALENV: undefined
 }
 
 export function versionAtLeast(version: string, minimum: string): boolean {

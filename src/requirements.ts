@@ -318,6 +318,27 @@ export function parseRequirementFiles(
   return result
 }
 
+/**
+ * Requirements whose content can change while every input stays the same: a local project
+ * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
+ * them cannot be reused or cached as up to date. Editable installs point at the source, so they
+ * are not among them.
+ */
+export function movingRequirements(parsed: ParsedRequirements, packages: string[]): string[] {
+  const texts = [
+    ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
+    ...packages.filter(
+      (arg, i) =>
+        !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable'
+    )
+  ]
+  return texts.filter(text => {
+    const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text
+    if (/^(git|hg|svn|bzr)\+/i.test(target)) return !/@[0-9a-f]{40}(#|$)/i.test(target)
+    return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target)
+  })
+}
+
 /** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
 export function entriesByName(parsed: ParsedRequirements): Map<string, RequirementEntry[]> {
   const byName = new Map<string, RequirementEntry[]>()

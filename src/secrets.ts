@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi
+// The password runs to the last `@` before the host, as urllib (and so pip) splits it.
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi
 
 /**
  * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner

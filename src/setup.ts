@@ -37,7 +37,11 @@ import { run as runProcess } from './proc.js'
 import { findPython, type PythonInstall } from './python.js'
 import { exportPythonLocation } from './python-location.js'
 import { newReport, timed, type RunReport } from './report.js'
-import { parseRequirementFiles, type ParsedRequirements } from './requirements.js'
+import {
+  movingRequirements,
+  parseRequirementFiles,
+  type ParsedRequirements
+} from './requirements.js'
 import { maskUrlCredentials } from './secrets.js'
 import { writeSummary } from './summary.js'
 import { createVenv, inspectVenv, planVenv, removeOwnVenv, writeMarker } from './venv.js'
@@ -266,14 +270,28 @@ async function setUp(report: RunReport): Promise<void> {
 
   const parsed = readRequirements(config, report)
   const digest = fingerprint(fingerprintInputs(config, python, parsed.files))
+  const moving = movingRequirements(parsed, config.packages)
+  if (moving.length > 0) {
+    core.info(
+      `${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`
+    )
+  }
 
-  const cache = await restoreCaches(await cacheStore, config, python, digest, report)
+  const cache = await restoreCaches(
+    await cacheStore,
+    config,
+    python,
+    digest,
+    report,
+    moving.length === 0
+  )
   const target = config.createVenv
     ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
     : baseTarget(python)
   if (cache?.hit && report.venv) report.venv.action = 'restored from the cache'
   report.versionsBefore = installedVersions(target.sitePackages, TRACKED)
   logVersions('Before', report.versionsBefore)
+  if (moving.length > 0) target.upToDate = false
   if (!target.upToDate) {
     await install(config, python, target, parsed, report, guard)
   }
@@ -295,9 +313,10 @@ async function setUp(report: RunReport): Promise<void> {
   }
   core.setOutput('python-path', target.python)
   if (cache) {
+    // Nothing about the cache may fail a step whose install succeeded.
     await rememberForSave(cache, {
       installed: !target.upToDate,
-      createdVenv: target.venv?.created ? target.venv.path : undefined
+      createdVenv: target.venv?.created && moving.length === 0 ? target.venv.path : undefined
     })
   }
 }

@@ -93,7 +93,9 @@ export function madeFrom(
     path.join(python.basePrefix, 'bin'),
     python.basePrefix
   ]
-  return version.startsWith(python.versionText) && homes.some(h => realDir(h) === realDir(home))
+  // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
+  const release = python.versionText.replace(/(a|b|rc)\d+$/, '')
+  return version === release && homes.some(h => realDir(h) === realDir(home))
 }
 
 /**

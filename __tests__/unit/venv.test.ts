@@ -75,3 +75,16 @@ describe('planVenv', () => {
     ).toThrow(/did not create/)
   })
 })
+
+describe('madeFrom', () => {
+  it('knows a pre-release interpreter by its X.Y.Z, and tells 3.12.10 from 3.12.1', async () => {
+    const { madeFrom } = await import('../../src/venv.js')
+    const pre = { ...python, versionText: '3.14.0a1' }
+    expect(madeFrom(parsePyvenvCfg('home = /opt/py/3.12.1/bin\nversion = 3.14.0\n'), pre)).toBe(
+      true
+    )
+    expect(madeFrom(parsePyvenvCfg('home = /opt/py/3.12.1/bin\nversion = 3.12.10\n'), python)).toBe(
+      false
+    )
+  })
+})

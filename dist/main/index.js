@@ -32703,6 +32703,24 @@ function parseRequirementFiles(files, read = file => external_node_fs_.readFileS
         visit(external_node_path_.resolve(file), [], false);
     return result;
 }
+/**
+ * Requirements whose content can change while every input stays the same: a local project
+ * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
+ * them cannot be reused or cached as up to date. Editable installs point at the source, so they
+ * are not among them.
+ */
+function movingRequirements(parsed, packages) {
+    const texts = [
+        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
+        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
+    ];
+    return texts.filter(text => {
+        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
+        if (/^(git|hg|svn|bzr)\+/i.test(target))
+            return !/@[0-9a-f]{40}(#|$)/i.test(target);
+        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
+    });
+}
 /** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
 function entriesByName(parsed) {
     const byName = new Map();
@@ -32716,7 +32734,8 @@ function entriesByName(parsed) {
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
 
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi;
+// The password runs to the last `@` before the host, as urllib (and so pip) splits it.
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
 /**
  * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
  * so that every later log line masks them, and returns the text with them replaced by `***`.
@@ -33066,6 +33085,12 @@ function builds(lines, locate) {
 function pipErrorLines(output) {
     const lines = output.split(/\r?\n/);
     const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
+    // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
+    const crash = errors.includes('ERROR: Exception:')
+        ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
+        : undefined;
+    if (crash)
+        errors.push(crash);
     if (errors.length > 0)
         return errors.slice(-6).join('\n');
     return lines.filter(line => line.trim() !== '').pop() ?? '';
@@ -33772,7 +33797,9 @@ function madeFrom(cfg, python) {
         external_node_path_.join(python.basePrefix, 'bin'),
         python.basePrefix
     ];
-    return version.startsWith(python.versionText) && homes.some(h => realDir(h) === realDir(home));
+    // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
+    const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
+    return version === release && homes.some(h => realDir(h) === realDir(home));
 }
 /**
  * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
@@ -34217,7 +34244,9 @@ async function restoreVenv(session, venv, report) {
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
  * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
  */
-async function restoreCaches(store, config, python, fingerprint, report) {
+async function restoreCaches(store, config, python, fingerprint, report, 
+/** False when the venv holds requirements that can change under the same key (a local project). */
+cacheVenv = true) {
     lib_core/* setOutput */.uH('cache-hit', 'false');
     if (!store)
         return undefined;
@@ -34240,7 +34269,7 @@ async function restoreCaches(store, config, python, fingerprint, report) {
             pipDir: pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, external_node_os_.homedir()),
             pipExact: false
         };
-        if (config.createVenv) {
+        if (config.createVenv && cacheVenv) {
             lib_core/* setOutput */.uH('cache-key', keys.venv);
             await restoreVenv(session, config.venvPath, report);
             lib_core/* setOutput */.uH('cache-hit', String(session.hit));
@@ -34280,7 +34309,12 @@ async function rememberForSave(session, done) {
         return;
     const state = { cacheDir: session.cacheDir };
     if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-        state.venv = await venvToSave(session, done.createdVenv);
+        try {
+            state.venv = await venvToSave(session, done.createdVenv);
+        }
+        catch (error) {
+            lib_core/* warning */.$e(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        }
     }
     if (session.pipDir && !session.pipExact)
         state.pip = { path: session.pipDir, key: session.keys.pip };
@@ -34352,7 +34386,9 @@ const OWN_PIP_ENV = {
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INPUT: '1',
     PIP_USER: '0',
-    PIP_NO_USER: undefined
+    PIP_NO_USER: undefined,
+    // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
+    PIP_REQUIRE_VIRTUALENV: undefined
 };
 function versionAtLeast(version, minimum) {
     const a = version.split('.').map(n => parseInt(n, 10) || 0);
@@ -34978,7 +35014,12 @@ class UserSiteGuard {
     static async start(config, python, report) {
         const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
         const decision = decideFallback(facts, config.pipArgs);
-        lib_core/* info */.pq(`User-site check of ${python.executable}: ${describeDecision(facts, decision)}`);
+        const verdict = describeDecision(facts, decision);
+        lib_core/* info */.pq(`User-site check of ${python.executable}: ${verdict}`);
+        report.guard = {
+            verdict: decision.reason ? 'pip would not install into site-packages' : 'clean',
+            reason: decision.reason || verdict
+        };
         const foreign = foreignPipNote(facts);
         if (foreign)
             lib_core/* info */.pq(foreign);
@@ -35082,7 +35123,8 @@ class UserSiteGuard {
             this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
         }
         this.save(after);
-        if (this.config.guardLaterSteps) {
+        // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
+        if (this.config.guardLaterSteps && this.config.createVenv) {
             lib_core/* exportVariable */.dN('PIP_REQUIRE_VIRTUALENV', 'true');
             lib_core/* info */.pq('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
         }
@@ -36544,6 +36586,7 @@ function readVersionFile(file) {
 
 
 
+
 const readActionInput = name => lib_core/* getInput */.V4(name);
 function parseBoolean(input, value, fallback) {
     const v = value.trim().toLowerCase();
@@ -36665,6 +36708,7 @@ function httpUrl(input, value) {
     if (protocol !== 'https:' && protocol !== 'http:') {
         throw (0,errors/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
     }
+    maskUrlCredentials(v);
     return v;
 }
 /** Registered as a secret before anything could print it. */
@@ -36673,6 +36717,19 @@ function secret(value) {
     if (v)
         lib_core/* setSecret */.Pq(v);
     return v;
+}
+/**
+ * `python-path` as the user means it: a bare name (`python3`) is looked up on PATH when it runs,
+ * `~/` is the home directory, anything else is relative to working-directory.
+ */
+function interpreterPath(value, workingDirectory) {
+    if (value === '')
+        return '';
+    if (!/[\\/]/.test(value))
+        return value;
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_.join(external_node_os_.homedir(), value.slice(1));
+    return external_node_path_.resolve(workingDirectory, value);
 }
 async function readConfig(read = readActionInput) {
     const workspace = external_node_path_.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
@@ -36703,7 +36760,7 @@ async function readConfig(read = readActionInput) {
         workingDirectory,
         pythonVersion,
         pythonVersionSource,
-        pythonPath: pythonPathInput ? external_node_path_.resolve(workingDirectory, pythonPathInput) : '',
+        pythonPath: interpreterPath(pythonPathInput, workingDirectory),
         allowPrereleases,
         checkLatest: parseBoolean('check-latest', read('check-latest'), false),
         pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
@@ -36711,7 +36768,9 @@ async function readConfig(read = readActionInput) {
         venvPath: external_node_path_.resolve(workingDirectory, venvInput),
         createVenv: parseBoolean('create-venv', read('create-venv'), true),
         requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
-        packages: inputLines(read('packages')).flatMap(line => words('packages', line)),
+        // A requirement line is one argument (`pywin32; sys_platform == "win32"`); option lines such
+        // as `-e .[dev]` are split into words.
+        packages: inputLines(read('packages')).flatMap(line => line.startsWith('-') ? words('packages', line) : [line]),
         upgrade: words('upgrade', read('upgrade')),
         pipArgs: words('pip-args', read('pip-args')),
         activate: parseBoolean('activate', read('activate'), true),
@@ -37101,7 +37160,11 @@ async function setUp(report) {
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
     const parsed = readRequirements(config, report);
     const digest = fingerprint(fingerprintInputs(config, python, parsed.files));
-    const cache = await restoreCaches(await cacheStore, config, python, digest, report);
+    const moving = movingRequirements(parsed, config.packages);
+    if (moving.length > 0) {
+        lib_core/* info */.pq(`${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`);
+    }
+    const cache = await restoreCaches(await cacheStore, config, python, digest, report, moving.length === 0);
     const target = config.createVenv
         ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
         : baseTarget(python);
@@ -37109,6 +37172,8 @@ async function setUp(report) {
         report.venv.action = 'restored from the cache';
     report.versionsBefore = installedVersions(target.sitePackages, TRACKED);
     logVersions('Before', report.versionsBefore);
+    if (moving.length > 0)
+        target.upToDate = false;
     if (!target.upToDate) {
         await install(config, python, target, parsed, report, guard);
     }
@@ -37128,9 +37193,10 @@ async function setUp(report) {
     }
     lib_core/* setOutput */.uH('python-path', target.python);
     if (cache) {
+        // Nothing about the cache may fail a step whose install succeeded.
         await rememberForSave(cache, {
             installed: !target.upToDate,
-            createdVenv: target.venv?.created ? target.venv.path : undefined
+            createdVenv: target.venv?.created && moving.length === 0 ? target.venv.path : undefined
         });
     }
 }

@@ -31648,7 +31648,9 @@ function venv_madeFrom(cfg, python) {
         path.join(python.basePrefix, 'bin'),
         python.basePrefix
     ];
-    return version.startsWith(python.versionText) && homes.some(h => realDir(h) === realDir(home));
+    // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
+    const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
+    return version === release && homes.some(h => realDir(h) === realDir(home));
 }
 /**
  * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
@@ -32093,7 +32095,9 @@ async function restoreVenv(session, venv, report) {
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
  * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
  */
-async function restoreCaches(store, config, python, fingerprint, report) {
+async function restoreCaches(store, config, python, fingerprint, report, 
+/** False when the venv holds requirements that can change under the same key (a local project). */
+cacheVenv = true) {
     core.setOutput('cache-hit', 'false');
     if (!store)
         return undefined;
@@ -32116,7 +32120,7 @@ async function restoreCaches(store, config, python, fingerprint, report) {
             pipDir: pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, os.homedir()),
             pipExact: false
         };
-        if (config.createVenv) {
+        if (config.createVenv && cacheVenv) {
             core.setOutput('cache-key', keys.venv);
             await restoreVenv(session, config.venvPath, report);
             core.setOutput('cache-hit', String(session.hit));
@@ -32156,7 +32160,12 @@ async function rememberForSave(session, done) {
         return;
     const state = { cacheDir: session.cacheDir };
     if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-        state.venv = await venvToSave(session, done.createdVenv);
+        try {
+            state.venv = await venvToSave(session, done.createdVenv);
+        }
+        catch (error) {
+            core.warning(`Cache: the venv will not be saved: ${errorMessage(error)}`);
+        }
     }
     if (session.pipDir && !session.pipExact)
         state.pip = { path: session.pipDir, key: session.keys.pip };
@@ -32272,7 +32281,8 @@ var platform = __nccwpck_require__(3728);
 var proc = __nccwpck_require__(1783);
 ;// CONCATENATED MODULE: ./src/secrets.ts
 
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/@\s]*))?@/gi;
+// The password runs to the last `@` before the host, as urllib (and so pip) splits it.
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
 /**
  * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
  * so that every later log line masks them, and returns the text with them replaced by `***`.
@@ -32310,7 +32320,9 @@ const pip_OWN_PIP_ENV = {
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INPUT: '1',
     PIP_USER: '0',
-    PIP_NO_USER: undefined
+    PIP_NO_USER: undefined,
+    // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
+    PIP_REQUIRE_VIRTUALENV: undefined
 };
 function pip_versionAtLeast(version, minimum) {
     const a = version.split('.').map(n => parseInt(n, 10) || 0);
@@ -32646,6 +32658,24 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file), cont
     for (const file of files)
         visit(path.resolve(file), [], false);
     return result;
+}
+/**
+ * Requirements whose content can change while every input stays the same: a local project
+ * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
+ * them cannot be reused or cached as up to date. Editable installs point at the source, so they
+ * are not among them.
+ */
+function movingRequirements(parsed, packages) {
+    const texts = [
+        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
+        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
+    ];
+    return texts.filter(text => {
+        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
+        if (/^(git|hg|svn|bzr)\+/i.test(target))
+            return !/@[0-9a-f]{40}(#|$)/i.test(target);
+        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
+    });
 }
 /** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
 function entriesByName(parsed) {
@@ -33197,7 +33227,12 @@ class UserSiteGuard {
     static async start(config, python, report) {
         const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || os.tmpdir());
         const decision = decideFallback(facts, config.pipArgs);
-        core.info(`User-site check of ${python.executable}: ${describeDecision(facts, decision)}`);
+        const verdict = describeDecision(facts, decision);
+        core.info(`User-site check of ${python.executable}: ${verdict}`);
+        report.guard = {
+            verdict: decision.reason ? 'pip would not install into site-packages' : 'clean',
+            reason: decision.reason || verdict
+        };
         const foreign = foreignPipNote(facts);
         if (foreign)
             core.info(foreign);
@@ -33301,7 +33336,8 @@ class UserSiteGuard {
             this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
         }
         this.save(after);
-        if (this.config.guardLaterSteps) {
+        // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
+        if (this.config.guardLaterSteps && this.config.createVenv) {
             core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
             core.info('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
         }

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { currentOs, executableName } from './platform.js'
+import { currentOs, executableName, tarCommand } from './platform.js'
 import { run } from './proc.js'
 import { isExecutableFile, pathCandidates } from './python.js'
 
@@ -73,7 +73,7 @@ function compression(archive: string): string[] {
 }
 
 async function tar(args: string[]): Promise<void> {
-  const result = await run('tar', args)
+  const result = await run(tarCommand(), args)
   if (result.exitCode !== 0) {
     throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`)
   }

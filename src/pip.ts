@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from './errors.js'
-import { venvPython } from './platform.js'
+import { systemWheelDirs, venvPython } from './platform.js'
 import { run } from './proc.js'
 import type { PythonInstall } from './python.js'
 import { maskUrlCredentials } from './secrets.js'
@@ -52,7 +52,7 @@ export function versionAtLeast(version: string, minimum: string): boolean {
 
 /** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
 export function bundledWheels(python: PythonInstall): { pip?: string; others: string[] } {
-  const dirs = [path.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels']
+  const dirs = [path.join(python.stdlib, 'ensurepip', '_bundled'), ...systemWheelDirs()]
   for (const dir of dirs) {
     let names: string[]
     try {

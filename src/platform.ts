@@ -50,13 +50,44 @@ export function toolCachePythons(
     : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')]
 }
 
+/** The separator of PATH-like variables. */
+export function searchPathDelimiter(os: OsName = currentOs()): string {
+  return os === 'win32' ? ';' : ':'
+}
+
+/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
+export function samePath(a: string, b: string, os: OsName = currentOs()): boolean {
+  const p = pathFor(os)
+  const [x, y] = [p.resolve(a), p.resolve(b)]
+  return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase()
+}
+
+/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
+export function prefixBinDir(prefix: string, os: OsName = currentOs()): string {
+  return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin')
+}
+
+/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
+export function systemWheelDirs(os: OsName = currentOs()): string[] {
+  return os === 'linux' ? ['/usr/share/python-wheels'] : []
+}
+
+/**
+ * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
+ * from Git earlier on PATH takes `C:\...` for a remote host.
+ */
+export function tarCommand(os: OsName = currentOs(), env: NodeJS.ProcessEnv = process.env): string {
+  if (os !== 'win32') return 'tar'
+  return path.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe')
+}
+
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 export function prependSearchPath(
   entry: string,
   current: string | undefined,
   os: OsName = currentOs()
 ): string {
-  const delimiter = os === 'win32' ? ';' : ':'
+  const delimiter = searchPathDelimiter(os)
   const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry)
   return [entry, ...rest].join(delimiter)
 }

@@ -8,6 +8,8 @@ import {
   libraryPathEnv,
   pathPythonNames,
   prefixPython,
+  samePath,
+  searchPathDelimiter,
   toolCacheArch,
   toolCachePythons,
   type OsName
@@ -189,7 +191,7 @@ export function pathCandidates(
   osName: OsName,
   isExecutable: (file: string) => boolean
 ): Candidate[] {
-  const dirs = pathVar.split(osName === 'win32' ? ';' : ':').filter(d => d !== '')
+  const dirs = pathVar.split(searchPathDelimiter(osName)).filter(d => d !== '')
   const found: Candidate[] = []
   for (const name of names) {
     for (const dir of dirs) {
@@ -235,10 +237,11 @@ export function gatherCandidates(
   const minors = spec ? minorsNamedBy(spec) : []
   // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
   const shims = path.join(pyenvRoot, 'shims')
+  const delimiter = searchPathDelimiter(osName)
   const pathVar = (env.PATH ?? '')
-    .split(path.delimiter)
-    .filter(dir => !spec || path.resolve(dir) !== shims)
-    .join(path.delimiter)
+    .split(delimiter)
+    .filter(dir => !spec || !samePath(dir, shims, osName))
+    .join(delimiter)
   candidates.push(
     ...pathCandidates(pathVar, pathPythonNames(minors, osName), osName, isExecutableFile)
   )

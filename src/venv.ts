@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from './errors.js'
-import { venvPython } from './platform.js'
+import { prefixBinDir, venvPython } from './platform.js'
 import { run } from './proc.js'
 import type { PythonInstall } from './python.js'
 
@@ -90,7 +90,7 @@ export function madeFrom(
   const home = cfg.home ?? ''
   const homes = [
     path.dirname(python.executable),
-    path.join(python.basePrefix, 'bin'),
+    prefixBinDir(python.basePrefix),
     python.basePrefix
   ]
   // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.

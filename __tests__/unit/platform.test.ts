@@ -78,3 +78,33 @@ describe('localeEncoding', () => {
     expect(() => new TextDecoder(encoding)).not.toThrow()
   })
 })
+
+describe('more OS decisions', () => {
+  it('splits PATH with ; on Windows and : elsewhere', async () => {
+    const { searchPathDelimiter } = await import('../../src/platform.js')
+    expect(searchPathDelimiter('win32')).toBe(';')
+    expect(searchPathDelimiter('linux')).toBe(':')
+    expect(searchPathDelimiter('darwin')).toBe(':')
+  })
+
+  it('compares paths case-insensitively only off Linux', async () => {
+    const { samePath } = await import('../../src/platform.js')
+    expect(samePath('/home/u/.pyenv/shims', '/home/u/.pyenv/shims/', 'linux')).toBe(true)
+    expect(samePath('/home/U/.pyenv/shims', '/home/u/.pyenv/shims', 'linux')).toBe(false)
+    expect(samePath('C:\\Users\\U\\.pyenv\\shims', 'c:\\users\\u\\.pyenv\\shims', 'win32')).toBe(
+      true
+    )
+  })
+
+  it('finds a base installation interpreter directory, system wheels and tar per OS', async () => {
+    const { prefixBinDir, systemWheelDirs, tarCommand } = await import('../../src/platform.js')
+    expect(prefixBinDir('/opt/py', 'linux')).toBe('/opt/py/bin')
+    expect(prefixBinDir('C:\\py', 'win32')).toBe('C:\\py')
+    expect(systemWheelDirs('linux')).toEqual(['/usr/share/python-wheels'])
+    expect(systemWheelDirs('darwin')).toEqual([])
+    expect(tarCommand('linux')).toBe('tar')
+    expect(tarCommand('win32', { SystemRoot: 'D:\\Windows' })).toBe(
+      'D:\\Windows\\System32\\tar.exe'
+    )
+  })
+})

@@ -31091,15 +31091,20 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Am: () => (/* binding */ localeEncoding),
+/* harmony export */   Eb: () => (/* binding */ samePath),
 /* harmony export */   Fx: () => (/* binding */ prefixPython),
 /* harmony export */   GK: () => (/* binding */ prependSearchPath),
 /* harmony export */   IK: () => (/* binding */ executableName),
 /* harmony export */   Lc: () => (/* binding */ pipCacheDir),
+/* harmony export */   N0: () => (/* binding */ tarCommand),
 /* harmony export */   Sg: () => (/* binding */ venvBinDir),
+/* harmony export */   TQ: () => (/* binding */ searchPathDelimiter),
 /* harmony export */   Tm: () => (/* binding */ toolCacheArch),
 /* harmony export */   UD: () => (/* binding */ currentOs),
 /* harmony export */   W0: () => (/* binding */ currentOsVersion),
 /* harmony export */   WL: () => (/* binding */ libraryPathEnv),
+/* harmony export */   bK: () => (/* binding */ systemWheelDirs),
+/* harmony export */   bV: () => (/* binding */ prefixBinDir),
 /* harmony export */   c4: () => (/* binding */ venvSitePackages),
 /* harmony export */   ck: () => (/* binding */ toolCachePythons),
 /* harmony export */   cy: () => (/* binding */ archiveSetup),
@@ -31155,9 +31160,36 @@ function toolCachePythons(prefix, implementation, os = currentOs()) {
         ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
         : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
 }
+/** The separator of PATH-like variables. */
+function searchPathDelimiter(os = currentOs()) {
+    return os === 'win32' ? ';' : ':';
+}
+/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
+function samePath(a, b, os = currentOs()) {
+    const p = pathFor(os);
+    const [x, y] = [p.resolve(a), p.resolve(b)];
+    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
+}
+/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
+function prefixBinDir(prefix, os = currentOs()) {
+    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
+}
+/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
+function systemWheelDirs(os = currentOs()) {
+    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
+}
+/**
+ * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
+ * from Git earlier on PATH takes `C:\...` for a remote host.
+ */
+function tarCommand(os = currentOs(), env = process.env) {
+    if (os !== 'win32')
+        return 'tar';
+    return node_path__WEBPACK_IMPORTED_MODULE_2__.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
+}
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 function prependSearchPath(entry, current, os = currentOs()) {
-    const delimiter = os === 'win32' ? ';' : ':';
+    const delimiter = searchPathDelimiter(os);
     const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
     return [entry, ...rest].join(delimiter);
 }
@@ -33378,7 +33410,7 @@ function pyenvCandidates(pyenvRoot, osName) {
     });
 }
 function pathCandidates(pathVar, names, osName, isExecutable) {
-    const dirs = pathVar.split(osName === 'win32' ? ';' : ':').filter(d => d !== '');
+    const dirs = pathVar.split((0,platform/* searchPathDelimiter */.TQ)(osName)).filter(d => d !== '');
     const found = [];
     for (const name of names) {
         for (const dir of dirs) {
@@ -33419,10 +33451,11 @@ function gatherCandidates(spec, env) {
     const minors = spec ? (0,version_spec/* minorsNamedBy */.TN)(spec) : [];
     // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
     const shims = external_node_path_.join(pyenvRoot, 'shims');
+    const delimiter = (0,platform/* searchPathDelimiter */.TQ)(osName);
     const pathVar = (env.PATH ?? '')
-        .split(external_node_path_.delimiter)
-        .filter(dir => !spec || external_node_path_.resolve(dir) !== shims)
-        .join(external_node_path_.delimiter);
+        .split(delimiter)
+        .filter(dir => !spec || !(0,platform/* samePath */.Eb)(dir, shims, osName))
+        .join(delimiter);
     candidates.push(...pathCandidates(pathVar, (0,platform/* pathPythonNames */.kr)(minors, osName), osName, isExecutableFile));
     if (osName === 'win32') {
         for (const minor of minors) {
@@ -33619,7 +33652,7 @@ function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
 async function tar(args) {
-    const result = await (0,proc/* run */.e)('tar', args);
+    const result = await (0,proc/* run */.e)((0,platform/* tarCommand */.N0)(), args);
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
@@ -33794,7 +33827,7 @@ function madeFrom(cfg, python) {
     const home = cfg.home ?? '';
     const homes = [
         external_node_path_.dirname(python.executable),
-        external_node_path_.join(python.basePrefix, 'bin'),
+        (0,platform/* prefixBinDir */.bV)(python.basePrefix),
         python.basePrefix
     ];
     // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
@@ -34401,7 +34434,7 @@ function versionAtLeast(version, minimum) {
 }
 /** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
 function bundledWheels(python) {
-    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels'];
+    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), ...(0,platform/* systemWheelDirs */.bK)()];
     for (const dir of dirs) {
         let names;
         try {

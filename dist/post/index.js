@@ -31253,7 +31253,7 @@ function pyenvCandidates(pyenvRoot, osName) {
     });
 }
 function pathCandidates(pathVar, names, osName, isExecutable) {
-    const dirs = pathVar.split(osName === 'win32' ? ';' : ':').filter(d => d !== '');
+    const dirs = pathVar.split((0,platform/* searchPathDelimiter */.TQ)(osName)).filter(d => d !== '');
     const found = [];
     for (const name of names) {
         for (const dir of dirs) {
@@ -31294,10 +31294,11 @@ function gatherCandidates(spec, env) {
     const minors = spec ? minorsNamedBy(spec) : [];
     // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
     const shims = path.join(pyenvRoot, 'shims');
+    const delimiter = searchPathDelimiter(osName);
     const pathVar = (env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(dir => !spec || path.resolve(dir) !== shims)
-        .join(path.delimiter);
+        .split(delimiter)
+        .filter(dir => !spec || !samePath(dir, shims, osName))
+        .join(delimiter);
     candidates.push(...pathCandidates(pathVar, pathPythonNames(minors, osName), osName, isExecutableFile));
     if (osName === 'win32') {
         for (const minor of minors) {
@@ -31494,7 +31495,7 @@ function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
 async function tar(args) {
-    const result = await (0,proc/* run */.e)('tar', args);
+    const result = await (0,proc/* run */.e)((0,platform/* tarCommand */.N0)(), args);
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
@@ -31645,7 +31646,7 @@ function venv_madeFrom(cfg, python) {
     const home = cfg.home ?? '';
     const homes = [
         path.dirname(python.executable),
-        path.join(python.basePrefix, 'bin'),
+        prefixBinDir(python.basePrefix),
         python.basePrefix
     ];
     // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
@@ -32335,7 +32336,7 @@ function pip_versionAtLeast(version, minimum) {
 }
 /** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
 function bundledWheels(python) {
-    const dirs = [path.join(python.stdlib, 'ensurepip', '_bundled'), '/usr/share/python-wheels'];
+    const dirs = [path.join(python.stdlib, 'ensurepip', '_bundled'), ...systemWheelDirs()];
     for (const dir of dirs) {
         let names;
         try {
@@ -33389,11 +33390,13 @@ function auditUserSite() {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   IK: () => (/* binding */ executableName),
+/* harmony export */   N0: () => (/* binding */ tarCommand),
+/* harmony export */   TQ: () => (/* binding */ searchPathDelimiter),
 /* harmony export */   UD: () => (/* binding */ currentOs),
 /* harmony export */   WL: () => (/* binding */ libraryPathEnv),
 /* harmony export */   cy: () => (/* binding */ archiveSetup)
 /* harmony export */ });
-/* unused harmony exports venvBinDir, venvPython, prefixPython, toolCachePythons, prependSearchPath, pkgConfigDir, installationPaths, pathPythonNames, toolCacheArch, venvSitePackages, localeEncoding, osVersion, currentOsVersion, pipCacheDir */
+/* unused harmony exports venvBinDir, venvPython, prefixPython, toolCachePythons, samePath, prefixBinDir, systemWheelDirs, prependSearchPath, pkgConfigDir, installationPaths, pathPythonNames, toolCacheArch, venvSitePackages, localeEncoding, osVersion, currentOsVersion, pipCacheDir */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
@@ -33440,9 +33443,36 @@ function toolCachePythons(prefix, implementation, os = currentOs()) {
         ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
         : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
 }
+/** The separator of PATH-like variables. */
+function searchPathDelimiter(os = currentOs()) {
+    return os === 'win32' ? ';' : ':';
+}
+/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
+function samePath(a, b, os = currentOs()) {
+    const p = pathFor(os);
+    const [x, y] = [p.resolve(a), p.resolve(b)];
+    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
+}
+/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
+function prefixBinDir(prefix, os = currentOs()) {
+    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
+}
+/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
+function systemWheelDirs(os = currentOs()) {
+    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
+}
+/**
+ * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
+ * from Git earlier on PATH takes `C:\...` for a remote host.
+ */
+function tarCommand(os = currentOs(), env = process.env) {
+    if (os !== 'win32')
+        return 'tar';
+    return node_path__WEBPACK_IMPORTED_MODULE_2__.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
+}
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 function prependSearchPath(entry, current, os = currentOs()) {
-    const delimiter = os === 'win32' ? ';' : ':';
+    const delimiter = searchPathDelimiter(os);
     const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
     return [entry, ...rest].join(delimiter);
 }

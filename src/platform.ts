@@ -127,6 +127,15 @@ export function archiveSetup(os: OsName = currentOs()): {
     : { archive: 'tar', command: 'bash', args: ['./setup.sh'] }
 }
 
+/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
+export function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file)
+  } catch {
+    return path.resolve(file)
+  }
+}
+
 /** Executable names to look for on PATH, most specific first. */
 export function pathPythonNames(minors: string[], os: OsName = currentOs()): string[] {
   if (os === 'win32') return ['python.exe', 'python3.exe']

@@ -8,6 +8,7 @@ import {
   libraryPathEnv,
   pathPythonNames,
   prefixPython,
+  realPath,
   samePath,
   searchPathDelimiter,
   toolCacheArch,
@@ -290,14 +291,6 @@ async function probeAll(candidates: Candidate[]): Promise<PythonInstall[]> {
     seen.add(key)
     return true
   })
-}
-
-function realPath(file: string): string {
-  try {
-    return fs.realpathSync(file)
-  } catch {
-    return file
-  }
 }
 
 export interface PythonRequest {

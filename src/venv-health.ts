@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { currentOs, venvBinDir, venvPython, type OsName } from './platform.js'
+import { currentOs, realPath, venvBinDir, venvPython, type OsName } from './platform.js'
 import { run } from './proc.js'
 import type { PythonInstall } from './python.js'
 import { formatVersion } from './version-spec.js'
@@ -82,14 +82,6 @@ export interface Health {
   problems: string[]
   /** The digest to record in the marker when the venv passed. */
   checked?: string
-}
-
-function realPath(file: string): string {
-  try {
-    return fs.realpathSync(file)
-  } catch {
-    return path.resolve(file)
-  }
 }
 
 /** What the marker says against what this run would install. */

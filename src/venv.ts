@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from './errors.js'
-import { prefixBinDir, venvPython } from './platform.js'
+import { prefixBinDir, realPath, venvPython } from './platform.js'
 import { run } from './proc.js'
 import type { PythonInstall } from './python.js'
 
@@ -73,14 +73,6 @@ export function inspectVenv(venv: string): VenvState {
   }
 }
 
-function realDir(dir: string): string {
-  try {
-    return fs.realpathSync(dir)
-  } catch {
-    return path.resolve(dir)
-  }
-}
-
 /** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
 export function madeFrom(
   cfg: Record<string, string>,
@@ -95,7 +87,7 @@ export function madeFrom(
   ]
   // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
   const release = python.versionText.replace(/(a|b|rc)\d+$/, '')
-  return version === release && homes.some(h => realDir(h) === realDir(home))
+  return version === release && homes.some(h => realPath(h) === realPath(home))
 }
 
 /**

@@ -31103,6 +31103,7 @@ __webpack_async_result__();
 /* harmony export */   UD: () => (/* binding */ currentOs),
 /* harmony export */   W0: () => (/* binding */ currentOsVersion),
 /* harmony export */   WL: () => (/* binding */ libraryPathEnv),
+/* harmony export */   Ye: () => (/* binding */ realPath),
 /* harmony export */   bK: () => (/* binding */ systemWheelDirs),
 /* harmony export */   bV: () => (/* binding */ prefixBinDir),
 /* harmony export */   c4: () => (/* binding */ venvSitePackages),
@@ -31216,6 +31217,15 @@ function archiveSetup(os = currentOs()) {
     return os === 'win32'
         ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
         : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
+}
+/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
+function realPath(file) {
+    try {
+        return node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync(file);
+    }
+    catch {
+        return node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(file);
+    }
 }
 /** Executable names to look for on PATH, most specific first. */
 function pathPythonNames(minors, os = currentOs()) {
@@ -33492,20 +33502,12 @@ async function probeAll(candidates) {
     return probed.filter((p) => {
         if (!p)
             return false;
-        const key = realPath(p.executable);
+        const key = (0,platform/* realPath */.Ye)(p.executable);
         if (seen.has(key))
             return false;
         seen.add(key);
         return true;
     });
-}
-function realPath(file) {
-    try {
-        return external_node_fs_.realpathSync(file);
-    }
-    catch {
-        return file;
-    }
 }
 async function findPython(request, env = process.env) {
     const spec = request.pythonVersion
@@ -33813,14 +33815,6 @@ function inspectVenv(venv) {
         marker: readMarker(venv)
     };
 }
-function realDir(dir) {
-    try {
-        return external_node_fs_.realpathSync(dir);
-    }
-    catch {
-        return external_node_path_.resolve(dir);
-    }
-}
 /** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
 function madeFrom(cfg, python) {
     const version = cfg.version ?? cfg.version_info ?? '';
@@ -33832,7 +33826,7 @@ function madeFrom(cfg, python) {
     ];
     // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
     const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
-    return version === release && homes.some(h => realDir(h) === realDir(home));
+    return version === release && homes.some(h => (0,platform/* realPath */.Ye)(h) === (0,platform/* realPath */.Ye)(home));
 }
 /**
  * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
@@ -33965,14 +33959,6 @@ elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
             except Exception as e:
                 problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
 print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`;
-function venv_health_realPath(file) {
-    try {
-        return external_node_fs_.realpathSync(file);
-    }
-    catch {
-        return external_node_path_.resolve(file);
-    }
-}
 /** What the marker says against what this run would install. */
 function markerProblems(marker, fingerprint) {
     if (!marker)
@@ -34002,9 +33988,9 @@ function pyvenvProblems(cfg, python) {
     if (!external_node_fs_.existsSync(executable)) {
         return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
     }
-    if (venv_health_realPath(executable) !== venv_health_realPath(python.executable)) {
+    if ((0,platform/* realPath */.Ye)(executable) !== (0,platform/* realPath */.Ye)(python.executable)) {
         return [
-            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${venv_health_realPath(python.executable)}`
+            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${(0,platform/* realPath */.Ye)(python.executable)}`
         ];
     }
     return [];
@@ -34032,7 +34018,7 @@ function scriptProblems(venv, os = (0,platform/* currentOs */.UD)()) {
     if (os === 'win32')
         return [];
     const bin = (0,platform/* venvBinDir */.Sg)(venv, os);
-    const inside = [venv, venv_health_realPath(venv)].map(dir => dir + external_node_path_.sep);
+    const inside = [venv, (0,platform/* realPath */.Ye)(venv)].map(dir => dir + external_node_path_.sep);
     const problems = [];
     let entries;
     try {
@@ -34071,7 +34057,7 @@ function scriptProblems(venv, os = (0,platform/* currentOs */.UD)()) {
 /** What the venv's python reported, against what it should be. */
 function probeProblems(probe, venv, python) {
     const problems = [];
-    if (venv_health_realPath(probe.prefix) !== venv_health_realPath(venv)) {
+    if ((0,platform/* realPath */.Ye)(probe.prefix) !== (0,platform/* realPath */.Ye)(venv)) {
         problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
     }
     const [major, minor, micro, releaseLevel, serial] = probe.version;

@@ -31342,14 +31342,6 @@ async function probeAll(candidates) {
         return true;
     });
 }
-function realPath(file) {
-    try {
-        return fs.realpathSync(file);
-    }
-    catch {
-        return file;
-    }
-}
 async function findPython(request, env = process.env) {
     const spec = request.pythonVersion
         ? parseVersionSpec(request.pythonVersion, request.allowPrereleases)
@@ -31632,14 +31624,6 @@ function venv_inspectVenv(venv) {
         marker: readMarker(venv)
     };
 }
-function realDir(dir) {
-    try {
-        return fs.realpathSync(dir);
-    }
-    catch {
-        return path.resolve(dir);
-    }
-}
 /** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
 function venv_madeFrom(cfg, python) {
     const version = cfg.version ?? cfg.version_info ?? '';
@@ -31651,7 +31635,7 @@ function venv_madeFrom(cfg, python) {
     ];
     // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
     const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
-    return version === release && homes.some(h => realDir(h) === realDir(home));
+    return version === release && homes.some(h => realPath(h) === realPath(home));
 }
 /**
  * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
@@ -31784,14 +31768,6 @@ elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
             except Exception as e:
                 problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
 print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`));
-function venv_health_realPath(file) {
-    try {
-        return fs.realpathSync(file);
-    }
-    catch {
-        return path.resolve(file);
-    }
-}
 /** What the marker says against what this run would install. */
 function markerProblems(marker, fingerprint) {
     if (!marker)
@@ -31821,9 +31797,9 @@ function pyvenvProblems(cfg, python) {
     if (!fs.existsSync(executable)) {
         return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
     }
-    if (venv_health_realPath(executable) !== venv_health_realPath(python.executable)) {
+    if (realPath(executable) !== realPath(python.executable)) {
         return [
-            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${venv_health_realPath(python.executable)}`
+            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${realPath(python.executable)}`
         ];
     }
     return [];
@@ -31851,7 +31827,7 @@ function scriptProblems(venv, os = currentOs()) {
     if (os === 'win32')
         return [];
     const bin = venvBinDir(venv, os);
-    const inside = [venv, venv_health_realPath(venv)].map(dir => dir + path.sep);
+    const inside = [venv, realPath(venv)].map(dir => dir + path.sep);
     const problems = [];
     let entries;
     try {
@@ -31890,7 +31866,7 @@ function scriptProblems(venv, os = currentOs()) {
 /** What the venv's python reported, against what it should be. */
 function probeProblems(probe, venv, python) {
     const problems = [];
-    if (venv_health_realPath(probe.prefix) !== venv_health_realPath(venv)) {
+    if (realPath(probe.prefix) !== realPath(venv)) {
         problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
     }
     const [major, minor, micro, releaseLevel, serial] = probe.version;
@@ -33396,7 +33372,7 @@ function auditUserSite() {
 /* harmony export */   WL: () => (/* binding */ libraryPathEnv),
 /* harmony export */   cy: () => (/* binding */ archiveSetup)
 /* harmony export */ });
-/* unused harmony exports venvBinDir, venvPython, prefixPython, toolCachePythons, samePath, prefixBinDir, systemWheelDirs, prependSearchPath, pkgConfigDir, installationPaths, pathPythonNames, toolCacheArch, venvSitePackages, localeEncoding, osVersion, currentOsVersion, pipCacheDir */
+/* unused harmony exports venvBinDir, venvPython, prefixPython, toolCachePythons, samePath, prefixBinDir, systemWheelDirs, prependSearchPath, pkgConfigDir, installationPaths, realPath, pathPythonNames, toolCacheArch, venvSitePackages, localeEncoding, osVersion, currentOsVersion, pipCacheDir */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
@@ -33499,6 +33475,15 @@ function archiveSetup(os = currentOs()) {
     return os === 'win32'
         ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
         : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
+}
+/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
+function realPath(file) {
+    try {
+        return fs.realpathSync(file);
+    }
+    catch {
+        return path.resolve(file);
+    }
 }
 /** Executable names to look for on PATH, most specific first. */
 function pathPythonNames(minors, os = currentOs()) {

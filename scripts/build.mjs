@@ -1,4 +1,6 @@
-// Bundles each entry point (src/main.ts, src/post.ts) with ncc into dist/<entry>/index.js.
+// Bundles each entry point (src/bin/main.ts, src/bin/post.ts, which call run() of src/main.ts and
+// src/post.ts) with ncc into dist/<entry>/index.js, and copies the Python helpers (src/**/*.py)
+// beside each bundle, where the action runs them (see src/platform/process.ts, shippedFile).
 // Run with a directory to build there instead (the dist check does).
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -7,18 +9,34 @@ import { fileURLToPath } from 'node:url'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const ENTRIES = ['main', 'post'].filter(e =>
-  fs.existsSync(path.join(root, 'src', `${e}.ts`))
+  fs.existsSync(path.join(root, 'src', 'bin', `${e}.ts`))
 )
+
+/** The Python helpers in src/, by file name: in the bundle they sit side by side, so names are unique. */
+export function pythonHelpers() {
+  const src = path.join(root, 'src')
+  const files = fs
+    .readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter(f => f.endsWith('.py'))
+    .sort()
+  const names = files.map(f => path.basename(f))
+  const twice = names.filter((n, i) => names.indexOf(n) !== i)
+  if (twice.length > 0)
+    throw new Error(`Python helpers must have unique names: ${twice.join(', ')}`)
+  return files.map(f => path.join(src, f))
+}
 
 /** @param {string} outRoot */
 export function build(outRoot) {
+  const helpers = pythonHelpers()
   for (const entry of ENTRIES) {
     const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js')
+    const out = path.join(outRoot, entry)
     const args = [
       'build',
-      `src/${entry}.ts`,
+      `src/bin/${entry}.ts`,
       '-o',
-      path.join(outRoot, entry),
+      out,
       '--license',
       'licenses.txt',
       '--target',
@@ -26,6 +44,7 @@ export function build(outRoot) {
       '--quiet'
     ]
     execFileSync(process.execPath, [ncc, ...args], { cwd: root, stdio: 'inherit' })
+    for (const file of helpers) fs.copyFileSync(file, path.join(out, path.basename(file)))
   }
 }
 

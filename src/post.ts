@@ -1,6 +1,8 @@
-import { saveCaches } from './cache.js'
-import { auditUserSite } from './guard-step.js'
+import { saveCaches } from './cache/session.js'
+import { auditUserSite } from './guard/step.js'
 
-// The audit runs first: a failed save is only a warning, but an audit finding may fail the job.
-auditUserSite()
-await saveCaches()
+/** The post step. The audit runs first: a failed save is only a warning, but an audit finding may fail the job. */
+export async function run(): Promise<void> {
+  auditUserSite()
+  await saveCaches()
+}

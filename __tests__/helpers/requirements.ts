@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { parseRequirementFiles, type ParseContext } from '../../src/requirements.js'
+import { parseRequirementFiles, type ParseContext } from '../../src/pip/requirements.js'
 
 export const LINUX: ParseContext = { env: {}, os: 'linux' }
 

@@ -8,8 +8,8 @@ import {
   findingsFromPipCheck,
   findingsFromPipFailure,
   type Finding
-} from '../../src/annotations.js'
-import { newReport } from '../../src/report.js'
+} from '../../src/annotations/findings.js'
+import { newReport } from '../../src/action/report.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
 import { parseCase } from '../helpers/requirements.js'
 

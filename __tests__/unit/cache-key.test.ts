@@ -2,11 +2,11 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cacheKeys, type KeyContext } from '../../src/cache-key.js'
-import { fingerprint, fingerprintInputs, FORMAT_VERSION } from '../../src/fingerprint.js'
-import type { Config } from '../../src/inputs.js'
-import type { PythonInstall } from '../../src/python.js'
-import { parseRequirementFiles } from '../../src/requirements.js'
+import { cacheKeys, type KeyContext } from '../../src/cache/key.js'
+import { fingerprint, fingerprintInputs, FORMAT_VERSION } from '../../src/venv/fingerprint.js'
+import type { Config } from '../../src/action/inputs.js'
+import type { PythonInstall } from '../../src/python/find.js'
+import { parseRequirementFiles } from '../../src/pip/requirements.js'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-key-'))
 const file = (name: string, content: string): string => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { pipCacheDirOf } from '../../src/cache.js'
-import { executableName, osVersion, pipCacheDir } from '../../src/platform.js'
+import { pipCacheDirOf } from '../../src/cache/session.js'
+import { executableName, osVersion, pipCacheDir } from '../../src/platform/os.js'
 
 describe('osVersion', () => {
   it('names the Linux distribution and its version', () => {

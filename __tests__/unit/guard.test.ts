@@ -14,7 +14,7 @@ import {
   scanPipOutput,
   type PipSetting,
   type UserSiteFacts
-} from '../../src/guard.js'
+} from '../../src/guard/decision.js'
 
 const facts: UserSiteFacts = {
   executable: '/opt/py/bin/python3',

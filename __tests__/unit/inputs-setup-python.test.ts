@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { readConfig } from '../../src/inputs.js'
+import { readConfig } from '../../src/action/inputs.js'
 
 function reader(inputs: Record<string, string>): (name: string) => string {
   return name => inputs[name] ?? ''

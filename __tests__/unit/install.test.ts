@@ -4,7 +4,7 @@ import {
   planPipRuns,
   resolveTogether,
   type InstallRequest
-} from '../../src/install.js'
+} from '../../src/pip/plan.js'
 
 const base: InstallRequest = {
   freshVenv: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { movingRequirements, parseRequirementFiles } from '../../src/requirements.js'
+import { movingRequirements, parseRequirementFiles } from '../../src/pip/requirements.js'
 
 function parsed(text: string) {
   return parseRequirementFiles(['/w/requirements.txt'], () => Buffer.from(text))

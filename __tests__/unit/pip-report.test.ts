@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { installedFromReport } from '../../src/pip-report.js'
+import { installedFromReport } from '../../src/pip/report.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
 import { parseCase } from '../helpers/requirements.js'
 

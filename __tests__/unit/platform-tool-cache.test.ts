@@ -7,7 +7,7 @@ import {
   prependSearchPath,
   toolCacheArch,
   toolCachePythons
-} from '../../src/platform.js'
+} from '../../src/platform/os.js'
 
 describe('tool-cache installations', () => {
   it.each([

@@ -7,7 +7,7 @@ import {
   venvBinDir,
   venvPython,
   venvSitePackages
-} from '../../src/platform.js'
+} from '../../src/platform/os.js'
 
 describe('paths per OS', () => {
   it.each([
@@ -81,14 +81,14 @@ describe('localeEncoding', () => {
 
 describe('more OS decisions', () => {
   it('splits PATH with ; on Windows and : elsewhere', async () => {
-    const { searchPathDelimiter } = await import('../../src/platform.js')
+    const { searchPathDelimiter } = await import('../../src/platform/os.js')
     expect(searchPathDelimiter('win32')).toBe(';')
     expect(searchPathDelimiter('linux')).toBe(':')
     expect(searchPathDelimiter('darwin')).toBe(':')
   })
 
   it('compares paths case-insensitively only off Linux', async () => {
-    const { samePath } = await import('../../src/platform.js')
+    const { samePath } = await import('../../src/platform/os.js')
     expect(samePath('/home/u/.pyenv/shims', '/home/u/.pyenv/shims/', 'linux')).toBe(true)
     expect(samePath('/home/U/.pyenv/shims', '/home/u/.pyenv/shims', 'linux')).toBe(false)
     expect(samePath('C:\\Users\\U\\.pyenv\\shims', 'c:\\users\\u\\.pyenv\\shims', 'win32')).toBe(
@@ -97,7 +97,7 @@ describe('more OS decisions', () => {
   })
 
   it('finds a base installation interpreter directory, system wheels and tar per OS', async () => {
-    const { prefixBinDir, systemWheelDirs, tarCommand } = await import('../../src/platform.js')
+    const { prefixBinDir, systemWheelDirs, tarCommand } = await import('../../src/platform/os.js')
     expect(prefixBinDir('/opt/py', 'linux')).toBe('/opt/py/bin')
     expect(prefixBinDir('C:\\py', 'win32')).toBe('C:\\py')
     expect(systemWheelDirs('linux')).toEqual(['/usr/share/python-wheels'])

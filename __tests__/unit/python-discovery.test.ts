@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { pyenvCandidates, toolCacheCandidates } from '../../src/python.js'
+import { pyenvCandidates, toolCacheCandidates } from '../../src/python/find.js'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-discovery-'))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))

@@ -8,8 +8,8 @@ import {
   parseManifest,
   toolCacheArchFor,
   type Resolution
-} from '../../src/python-installer.js'
-import { parseVersionSpec, parseVersionString } from '../../src/version-spec.js'
+} from '../../src/python/installer.js'
+import { parseVersionSpec, parseVersionString } from '../../src/python/version-spec.js'
 
 describe('the token', () => {
   it.each([

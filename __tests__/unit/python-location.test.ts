@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { locationVariables } from '../../src/python-location.js'
+import { locationVariables } from '../../src/python/location.js'
 
 it('Linux: what setup-python exports, with lib/ on LD_LIBRARY_PATH', () => {
   const env = { LD_LIBRARY_PATH: '/usr/local/lib', PKG_CONFIG_PATH: '/usr/share/pkgconfig' }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LINUX, parseInMemory } from '../helpers/requirements.js'
-import { decodeRequirements, entriesByName, logicalLines } from '../../src/requirements.js'
+import { decodeRequirements, entriesByName, logicalLines } from '../../src/pip/requirements.js'
 
 const parse = parseInMemory
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { maskUrlCredentials } from '../../src/secrets.js'
+import { maskUrlCredentials } from '../../src/action/secrets.js'
 
 describe('maskUrlCredentials', () => {
   it.each([

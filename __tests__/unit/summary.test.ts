@@ -2,8 +2,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { newReport, type RunReport } from '../../src/report.js'
-import { renderSummary, writeSummary } from '../../src/summary.js'
+import { newReport, type RunReport } from '../../src/action/report.js'
+import { renderSummary, writeSummary } from '../../src/action/summary.js'
 
 function fullReport(): RunReport {
   return {

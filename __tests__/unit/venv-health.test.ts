@@ -2,15 +2,15 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { venvSnapshot } from '../../src/cache.js'
-import { chooseArchive } from '../../src/cache-store.js'
+import { venvSnapshot } from '../../src/cache/session.js'
+import { chooseArchive } from '../../src/cache/store.js'
 import {
   markerProblems,
   probeProblems,
   pyvenvProblems,
   scriptInterpreter,
   scriptProblems
-} from '../../src/venv-health.js'
+} from '../../src/venv/health.js'
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'vg-health-'))
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { PythonInstall } from '../../src/python.js'
-import { ActionError } from '../../src/errors.js'
-import { parsePyvenvCfg, planVenv, type VenvMarker } from '../../src/venv.js'
+import type { PythonInstall } from '../../src/python/find.js'
+import { ActionError } from '../../src/action/errors.js'
+import { parsePyvenvCfg, planVenv, type VenvMarker } from '../../src/venv/plan.js'
 
 const python = {
   executable: '/opt/py/3.12.1/bin/python3',
@@ -78,7 +78,7 @@ describe('planVenv', () => {
 
 describe('madeFrom', () => {
   it('knows a pre-release interpreter by its X.Y.Z, and tells 3.12.10 from 3.12.1', async () => {
-    const { madeFrom } = await import('../../src/venv.js')
+    const { madeFrom } = await import('../../src/venv/plan.js')
     const pre = { ...python, versionText: '3.14.0a1' }
     expect(madeFrom(parsePyvenvCfg('home = /opt/py/3.12.1/bin\nversion = 3.14.0\n'), pre)).toBe(
       true

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readVersionFile, specFromVersionFile } from '../../src/version-file.js'
+import { readVersionFile, specFromVersionFile } from '../../src/python/version-file.js'
 
 describe('.python-version (pyenv)', () => {
   it.each([

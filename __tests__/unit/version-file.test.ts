@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { specFromVersionFile } from '../../src/version-file.js'
+import { specFromVersionFile } from '../../src/python/version-file.js'
 
 describe('version files', () => {
   it.each([

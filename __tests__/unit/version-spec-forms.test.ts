@@ -8,7 +8,7 @@ import {
   versionMatches,
   VersionSpecError,
   type PythonVersion
-} from '../../src/version-spec.js'
+} from '../../src/python/version-spec.js'
 
 function v(text: string): PythonVersion {
   const parsed = parseVersionString(text)

@@ -6,7 +6,7 @@ import {
   parseVersionString,
   versionMatches,
   VersionSpecError
-} from '../../src/version-spec.js'
+} from '../../src/python/version-spec.js'
 
 const v = (text: string) => parseVersionString(text)!
 

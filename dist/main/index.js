@@ -31040,7 +31040,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3916:
+/***/ 8055:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31073,1351 +31073,22 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 1730:
+/***/ 2116:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6809);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1781);
+// The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
+// that a local runner (@github/local-action) can import it and call run() itself.
 
-await (0,_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3728:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Am: () => (/* binding */ localeEncoding),
-/* harmony export */   Eb: () => (/* binding */ samePath),
-/* harmony export */   Fx: () => (/* binding */ prefixPython),
-/* harmony export */   GK: () => (/* binding */ prependSearchPath),
-/* harmony export */   IK: () => (/* binding */ executableName),
-/* harmony export */   Lc: () => (/* binding */ pipCacheDir),
-/* harmony export */   N0: () => (/* binding */ tarCommand),
-/* harmony export */   Sg: () => (/* binding */ venvBinDir),
-/* harmony export */   TQ: () => (/* binding */ searchPathDelimiter),
-/* harmony export */   Tm: () => (/* binding */ toolCacheArch),
-/* harmony export */   UD: () => (/* binding */ currentOs),
-/* harmony export */   W0: () => (/* binding */ currentOsVersion),
-/* harmony export */   WL: () => (/* binding */ libraryPathEnv),
-/* harmony export */   Ye: () => (/* binding */ realPath),
-/* harmony export */   bK: () => (/* binding */ systemWheelDirs),
-/* harmony export */   bV: () => (/* binding */ prefixBinDir),
-/* harmony export */   c4: () => (/* binding */ venvSitePackages),
-/* harmony export */   ck: () => (/* binding */ toolCachePythons),
-/* harmony export */   cy: () => (/* binding */ archiveSetup),
-/* harmony export */   kr: () => (/* binding */ pathPythonNames),
-/* harmony export */   qH: () => (/* binding */ pkgConfigDir),
-/* harmony export */   qb: () => (/* binding */ venvPython),
-/* harmony export */   xT: () => (/* binding */ installationPaths)
-/* harmony export */ });
-/* unused harmony export osVersion */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-
-
-
-function currentOs() {
-    const os = process.platform;
-    if (os === 'win32' || os === 'darwin')
-        return os;
-    return 'linux';
-}
-function pathFor(os) {
-    return os === 'win32' ? node_path__WEBPACK_IMPORTED_MODULE_2__.win32 : node_path__WEBPACK_IMPORTED_MODULE_2__.posix;
-}
-/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function venvBinDir(venv, os = currentOs()) {
-    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
-}
-/** The interpreter inside a venv. */
-function venvPython(venv, os = currentOs()) {
-    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
-}
-/**
- * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
- * `python.exe` at the root on Windows, `bin/python3` elsewhere.
- */
-function prefixPython(prefix, os = currentOs()) {
-    const p = pathFor(os);
-    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
-}
-/**
- * The interpreters to try in a tool-cache installation, first found wins. PyPy's archives name it
- * `pypy3`; setup-python adds `python` beside it.
- */
-function toolCachePythons(prefix, implementation, os = currentOs()) {
-    if (implementation === 'cpython')
-        return [prefixPython(prefix, os)];
-    const p = pathFor(os);
-    return os === 'win32'
-        ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
-        : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
-}
-/** The separator of PATH-like variables. */
-function searchPathDelimiter(os = currentOs()) {
-    return os === 'win32' ? ';' : ':';
-}
-/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
-function samePath(a, b, os = currentOs()) {
-    const p = pathFor(os);
-    const [x, y] = [p.resolve(a), p.resolve(b)];
-    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
-}
-/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
-function prefixBinDir(prefix, os = currentOs()) {
-    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
-}
-/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
-function systemWheelDirs(os = currentOs()) {
-    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
-}
-/**
- * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
- * from Git earlier on PATH takes `C:\...` for a remote host.
- */
-function tarCommand(os = currentOs(), env = process.env) {
-    if (os !== 'win32')
-        return 'tar';
-    return node_path__WEBPACK_IMPORTED_MODULE_2__.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
-}
-/** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
-function prependSearchPath(entry, current, os = currentOs()) {
-    const delimiter = searchPathDelimiter(os);
-    const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
-    return [entry, ...rest].join(delimiter);
-}
-/**
- * The python-versions Linux builds are shared-library builds linked for /opt/hostedtoolcache: in any
- * other tool cache they start only with their lib/ on LD_LIBRARY_PATH. Other systems need nothing.
- */
-function libraryPathEnv(prefix, current, os = currentOs()) {
-    if (os !== 'linux')
-        return {};
-    return { LD_LIBRARY_PATH: prependSearchPath(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(prefix, 'lib'), current, os) };
-}
-/** pkg-config's files of a base installation (python3.pc). */
-function pkgConfigDir(prefix, os = currentOs()) {
-    return pathFor(os).join(prefix, 'lib', 'pkgconfig');
-}
-/** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
-function installationPaths(prefix, os = currentOs()) {
-    // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
-    return [prefix, venvBinDir(prefix, os)];
-}
-/** How a python-versions archive is unpacked and its setup script started. */
-function archiveSetup(os = currentOs()) {
-    return os === 'win32'
-        ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
-        : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
-}
-/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
-function realPath(file) {
-    try {
-        return node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync(file);
-    }
-    catch {
-        return node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(file);
-    }
-}
-/** Executable names to look for on PATH, most specific first. */
-function pathPythonNames(minors, os = currentOs()) {
-    if (os === 'win32')
-        return ['python.exe', 'python3.exe'];
-    return [...minors.map(m => `python${m}`), 'python3', 'python'];
-}
-/** The tool cache's architecture directory name (setup-python's layout). */
-function toolCacheArch(nodeArch = process.arch) {
-    switch (nodeArch) {
-        case 'x64':
-            return 'x64';
-        case 'ia32':
-            return 'x86';
-        case 'arm64':
-            return 'arm64';
-        case 'arm':
-            return 'arm';
-        default:
-            return nodeArch;
-    }
-}
-/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
-function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(venv, 'Lib', 'site-packages');
-    const stem = implementation === 'pypy' ? 'pypy' : 'python';
-    const suffix = freeThreaded ? 't' : '';
-    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
-}
-/**
- * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
- * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
- */
-function localeEncoding(os = currentOs()) {
-    return os === 'win32' ? 'windows-1252' : 'utf-8';
-}
-/**
- * The operating system's release as it goes into a cache key: a venv's compiled extensions and
- * its interpreter's shared libraries belong to it. Linux: distribution and version from
- * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
- * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
- */
-function osVersion(os, osRelease, kernelRelease) {
-    let version;
-    if (os === 'linux') {
-        const field = (name) => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? '';
-        const id = field('ID');
-        version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease;
-    }
-    else if (os === 'darwin') {
-        version = `darwin${kernelRelease.split('.')[0]}`;
-    }
-    else {
-        version = `windows-${kernelRelease}`;
-    }
-    return version.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-/** This machine's osVersion(). */
-function currentOsVersion() {
-    const os = currentOs();
-    let osRelease;
-    for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
-        try {
-            osRelease = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8');
-            break;
-        }
-        catch {
-            // the next candidate
-        }
-    }
-    return osVersion(os, osRelease, node_os__WEBPACK_IMPORTED_MODULE_1__.release());
-}
-/**
- * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
- * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
- */
-function pipCacheDir(env, home, os = currentOs()) {
-    if (env.PIP_NO_CACHE_DIR)
-        return undefined;
-    if (env.PIP_CACHE_DIR)
-        return env.PIP_CACHE_DIR;
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache');
-    if (os === 'darwin')
-        return p.join(home, 'Library', 'Caches', 'pip');
-    return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
-}
-/** The file name of a program on PATH (`zstd.exe` on Windows). */
-function executableName(name, os = currentOs()) {
-    return os === 'win32' ? `${name}.exe` : name;
-}
-
-
-/***/ }),
-
-/***/ 1783:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run)
-/* harmony export */ });
-/* unused harmony export childEnv */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5260);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-
-
-
-function childEnv(overrides = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-/**
- * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws an ActionError that says so.
- */
-async function run(command, args, options = {}) {
-    if (options.stream)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    const write = (target) => (data) => {
-        if (options.stream)
-            target.write(data);
-    };
-    let result;
-    try {
-        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
-        result = await _actions_exec__WEBPACK_IMPORTED_MODULE_1__/* .getExecOutput */ .H(`"${command.replace(/"/g, '\\"')}"`, args, {
-            cwd: options.cwd,
-            env: childEnv(options.env),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
-        });
-    }
-    catch (error) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
-    }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-}
-
-
-/***/ }),
-
-/***/ 3356:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  DEFAULT_MANIFEST_URL: () => (/* binding */ DEFAULT_MANIFEST_URL),
-  authFor: () => (/* binding */ authFor),
-  downloadFailure: () => (/* binding */ downloadFailure),
-  installOffer: () => (/* binding */ installOffer),
-  noMatchMessage: () => (/* binding */ noMatchMessage),
-  offersFor: () => (/* binding */ offersFor),
-  parseManifest: () => (/* binding */ parseManifest),
-  resolveRelease: () => (/* binding */ resolveRelease),
-  toolCacheArchFor: () => (/* binding */ toolCacheArchFor)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var lib_io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_.existsSync(lsbReleaseFile)) {
-            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_.existsSync(osReleaseFile)) {
-            contents = external_fs_.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const platFilter = external_os_.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            (0,lib_core/* debug */.Yz)(`check ${version} satisfies ${versionSpec}`);
-            if (node_modules_semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    (0,lib_core/* debug */.Yz)(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = node_modules_semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    (0,lib_core/* debug */.Yz)(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = external_os_.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = external_child_process_.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-// EXTERNAL MODULE: external "stream"
-var external_stream_ = __nccwpck_require__(2203);
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    lib_core/* info */.pq(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib/* HttpClient */.Qq(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            lib_core/* debug */.Yz('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
-                try {
-                    yield lib_io/* rmRF */.Yz(dest);
-                }
-                catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        lib_core/* debug */.Yz('Checking tar --version');
-        let versionOutput = '';
-        yield (0,lib_exec/* exec */.m)('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        lib_core/* debug */.Yz(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield (0,lib_exec/* exec */.m)(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield lib_io/* which */.K7('powershell', true);
-            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield lib_io/* which */.K7('unzip', true);
-        const args = [file];
-        if (!lib_core/* isDebug */._o()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source dir: ${sourceDir}`);
-        if (!fs.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of fs.readdirSync(sourceDir)) {
-            const s = path.join(sourceDir, itemName);
-            yield io.cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || os.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = semver.clean(versionSpec) || '';
-        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core.debug(`checking cache: ${cachePath}`);
-        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
-            core.debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            core.debug('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || os.arch();
-    const toolPath = path.join(_getCacheDirectory(), toolName);
-    if (fs.existsSync(toolPath)) {
-        const children = fs.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = path.join(toolPath, child, arch || '');
-                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = external_os_.arch()) {
-        // wrap the internal impl
-        const match = yield _findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        }
-        yield lib_io/* mkdirP */.U$(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
-        core.debug(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield io.rmRF(folderPath);
-        yield io.rmRF(markerPath);
-        yield io.mkdirP(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    fs.writeFileSync(markerPath, '');
-    core.debug('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = semver.clean(versionSpec) || '';
-    core.debug(`isExplicit: ${c}`);
-    const valid = semver.valid(c) != null;
-    core.debug(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    core.debug(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        core.debug(`matched: ${version}`);
-    }
-    else {
-        core.debug('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/proc.ts
-var proc = __nccwpck_require__(1783);
-// EXTERNAL MODULE: ./src/version-spec.ts
-var version_spec = __nccwpck_require__(4691);
-;// CONCATENATED MODULE: ./src/python-installer.ts
-/**
- * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
- * actions/setup-python uses, so that both find each other's installations in the tool cache.
- * Loaded with a dynamic import only when the runner lacks a matching Python: a normal start does
- * not pay for the download code.
- */
-
-
-
-
-
-
-
-
-const DEFAULT_MANIFEST_URL = 'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json';
-const TITLE = { title: 'venv-guard: Python setup failed' };
-/**
- * The token raises GitHub's rate limit; it is sent to GitHub's own hosts only, never to a mirror.
- * Redirects to another host drop it (@actions/http-client).
- */
-function authFor(url, token) {
-    if (!token)
-        return undefined;
-    let host;
-    try {
-        const parsed = new URL(url);
-        if (parsed.protocol !== 'https:')
-            return undefined;
-        host = parsed.hostname.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-    const github = ['github.com', 'githubusercontent.com'].some(domain => host === domain || host.endsWith(`.${domain}`));
-    return github ? `token ${token}` : undefined;
-}
-/** Says why a download failed and what to do, from tool-cache's error. */
-function downloadFailure(what, url, error) {
-    const head = `Downloading ${what} from ${url} failed`;
-    if (error instanceof HTTPError) {
-        const status = error.httpStatusCode;
-        if (status === 401 || status === 403 || status === 429) {
-            return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use python-manifest-url with a mirror.`;
-        }
-        if (status === 404) {
-            return `${head}: HTTP 404, nothing is there. Check python-manifest-url and the download_url entries of the manifest.`;
-        }
-        return `${head} despite retries: HTTP ${status}.`;
-    }
-    const code = error?.code ?? '';
-    if (code === 'ECONNRESET') {
-        return `${head} despite retries: the connection broke off before the file was complete (${(0,errors/* errorMessage */.gJ)(error)}).`;
-    }
-    const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(code);
-    return offline
-        ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set python-manifest-url to a mirror of versions-manifest.json whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
-        : `${head} despite retries: ${(0,errors/* errorMessage */.gJ)(error)}.`;
-}
-/** tool-cache retries network failures and 5xx answers (3 attempts) before this gives up. */
-async function download(what, url, token) {
-    try {
-        return await downloadTool(url, undefined, authFor(url, token));
-    }
-    catch (error) {
-        throw new errors/* ActionError */.lZ(downloadFailure(what, url, error), TITLE);
-    }
-}
-function isRelease(value) {
-    const r = value;
-    return (typeof r === 'object' &&
-        r !== null &&
-        typeof r.version === 'string' &&
-        Array.isArray(r.files) &&
-        r.files.every(f => typeof f?.filename === 'string' &&
-            typeof f.platform === 'string' &&
-            typeof f.arch === 'string' &&
-            typeof f.download_url === 'string'));
-}
-function parseManifest(text, url) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (error) {
-        throw new errors/* ActionError */.lZ(`${url} is not JSON (${(0,errors/* errorMessage */.gJ)(error)}).`, TITLE);
-    }
-    if (!Array.isArray(doc) || !doc.every(isRelease)) {
-        throw new errors/* ActionError */.lZ(`${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
-    }
-    return doc;
-}
-/**
- * Every release with an archive for this runner, newest first. tool-cache decides what fits
- * (platform, arch, and platform_version against the OS release), as it does for setup-python.
- */
-async function offersFor(manifest, arch) {
-    const offers = [];
-    for (const release of manifest) {
-        const parsed = (0,version_spec/* parseVersionString */.PB)(release.version);
-        if (!parsed)
-            continue;
-        const fit = await findFromManifest(release.version, false, [release], arch);
-        if (fit)
-            offers.push({ version: release.version, parsed, file: fit.files[0] });
-    }
-    return offers.sort((a, b) => (0,version_spec/* compareVersions */.Zy)(b.parsed, a.parsed));
-}
-function toolCacheArchFor(spec, arch) {
-    return spec.freeThreaded ? `${arch}-freethreaded` : arch;
-}
-/** Reads the manifest and picks the newest release that satisfies the spec. */
-async function resolveRelease(spec, source, baseArch) {
-    const url = source.url || DEFAULT_MANIFEST_URL;
-    lib_core/* info */.pq(`Reading the Python manifest ${url}`);
-    const file = await download('the Python manifest', url, source.token);
-    let text;
-    try {
-        text = external_node_fs_.readFileSync(file, 'utf8');
-    }
-    finally {
-        external_node_fs_.rmSync(file, { force: true });
-    }
-    const arch = toolCacheArchFor(spec, baseArch);
-    const offers = await offersFor(parseManifest(text, url), arch);
-    return { url, arch, offers, match: offers.find(o => (0,version_spec/* versionMatches */.gz)(spec, o.parsed)) };
-}
-/** The error text for a manifest without a match: what it does offer, and the way out. */
-function noMatchMessage(spec, resolution) {
-    const where = `${process.platform} ${resolution.arch}`;
-    const shown = resolution.offers.slice(0, 20).map(o => o.version);
-    const more = resolution.offers.length - shown.length;
-    const offered = shown.length === 0
-        ? `It offers nothing for ${where}.`
-        : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`;
-    const pre = spec.allowPrereleases
-        ? undefined
-        : resolution.offers.find(o => (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, o.parsed));
-    const hint = pre
-        ? ` ${pre.version} is a pre-release: set allow-prereleases: true to take it.`
-        : '';
-    return `The manifest ${resolution.url} has no release matching "${spec.text}". ${offered}${hint}`;
-}
-/**
- * Downloads the offer's archive and runs its own setup script, which copies it into
- * `<toolCache>/Python/<version>/<arch>` and writes `<arch>.complete` last. Returns that directory.
- */
-async function installOffer(offer, arch, toolCache, token) {
-    const setup = (0,platform/* archiveSetup */.cy)();
-    const archive = await download(`Python ${offer.version}`, offer.file.download_url, token);
-    let dir;
-    try {
-        dir = setup.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
-    }
-    catch (error) {
-        throw new errors/* ActionError */.lZ(`The archive ${offer.file.filename} from ${offer.file.download_url} cannot be unpacked (${(0,errors/* errorMessage */.gJ)(error)}): the download is damaged or it is not a python-versions archive.`, TITLE);
-    }
-    finally {
-        external_node_fs_.rmSync(archive, { force: true });
-    }
-    try {
-        await lib_core/* group */.Os(`Install Python ${offer.version} into ${toolCache}`, async () => {
-            const result = await (0,proc/* run */.e)(setup.command, setup.args, {
-                cwd: dir,
-                stream: true,
-                env: {
-                    ...(0,platform/* libraryPathEnv */.WL)(dir, process.env.LD_LIBRARY_PATH),
-                    RUNNER_TOOL_CACHE: toolCache,
-                    // The script prefers AGENT_TOOLSDIRECTORY; unset, it installs where discovery looks.
-                    AGENT_TOOLSDIRECTORY: undefined
-                }
-            });
-            if (result.exitCode !== 0) {
-                throw new errors/* ActionError */.lZ(`The setup script of ${offer.file.filename} exited with ${result.exitCode}; its output is in the log group above.`, TITLE);
-            }
-        });
-    }
-    finally {
-        external_node_fs_.rmSync(dir, { recursive: true, force: true });
-    }
-    const prefix = external_node_path_.join(toolCache, 'Python', offer.version, arch);
-    if (!external_node_fs_.existsSync(`${prefix}.complete`)) {
-        throw new errors/* ActionError */.lZ(`The setup script of ${offer.file.filename} finished without marking ${prefix} complete (${arch}.complete is missing).`, TITLE);
-    }
-    return prefix;
-}
-
-
-/***/ }),
-
-/***/ 6809:
+/***/ 1781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32432,11 +31103,11 @@ var lib_core = __nccwpck_require__(3838);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-;// CONCATENATED MODULE: ./src/words.ts
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/platform/os.ts
+var platform_os = __nccwpck_require__(1597);
+;// CONCATENATED MODULE: ./src/action/words.ts
 /**
  * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
  * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
@@ -32495,7 +31166,7 @@ function inputLines(text) {
         .filter(line => line !== '' && !line.startsWith('#'));
 }
 
-;// CONCATENATED MODULE: ./src/requirements.ts
+;// CONCATENATED MODULE: ./src/pip/requirements.ts
 
 
 
@@ -32679,7 +31350,7 @@ function decodeRequirements(bytes, fallback) {
     }
     return tryDecode(bytes, fallback);
 }
-function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform/* currentOs */.UD)() }) {
+function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }) {
     const result = {
         files: [],
         entries: [],
@@ -32710,11 +31381,11 @@ function parseRequirementFiles(files, read = file => external_node_fs_.readFileS
             result.problems.push({ ...origin, message: `${file} ${why}` });
             return;
         }
-        const content = decodeRequirements(bytes, (0,platform/* localeEncoding */.Am)(context.os));
+        const content = decodeRequirements(bytes, (0,platform_os/* localeEncoding */.Am)(context.os));
         if (content === undefined) {
             result.problems.push({
                 ...origin,
-                message: `${file} is not a text file pip can read (binary, or not in ${(0,platform/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
+                message: `${file} is not a text file pip can read (binary, or not in ${(0,platform_os/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
             });
             return;
         }
@@ -32774,7 +31445,7 @@ function entriesByName(parsed) {
     return byName;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/action/secrets.ts
 
 // The password runs to the last `@` before the host, as urllib (and so pip) splits it.
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
@@ -32796,7 +31467,7 @@ function maskUrlCredentials(text) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/annotations.ts
+;// CONCATENATED MODULE: ./src/annotations/findings.ts
 
 
 
@@ -33232,7 +31903,7 @@ function failure(findings, workspace, report) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/fingerprint.ts
+;// CONCATENATED MODULE: ./src/venv/fingerprint.ts
 
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
@@ -33278,7 +31949,7 @@ function fingerprint(inputs, read = (f) => external_node_fs_.readFileSync(f)) {
     return hash.digest('hex');
 }
 
-;// CONCATENATED MODULE: ./src/cache-key.ts
+;// CONCATENATED MODULE: ./src/cache/key.ts
 
 
 /**
@@ -33300,11 +31971,11 @@ function cacheKeys(context, python, fingerprint) {
     };
 }
 
-// EXTERNAL MODULE: ./src/proc.ts
-var proc = __nccwpck_require__(1783);
-// EXTERNAL MODULE: ./src/version-spec.ts
-var version_spec = __nccwpck_require__(4691);
-;// CONCATENATED MODULE: ./src/python.ts
+// EXTERNAL MODULE: ./src/platform/process.ts
+var platform_process = __nccwpck_require__(9638);
+// EXTERNAL MODULE: ./src/python/version-spec.ts
+var version_spec = __nccwpck_require__(3948);
+;// CONCATENATED MODULE: ./src/python/find.ts
 
 
 
@@ -33344,7 +32015,7 @@ function parseProbe(stdout) {
 }
 async function probePython(candidate) {
     try {
-        const result = await (0,proc/* run */.e)(candidate.command, [...candidate.args, '-I', '-c', PROBE], {
+        const result = await (0,platform_process/* run */.e)(candidate.command, [...candidate.args, '-I', '-c', PROBE], {
             env: candidate.env
         });
         if (result.exitCode !== 0)
@@ -33388,7 +32059,7 @@ function toolCacheCandidates(toolCache, osName, arch, ldLibraryPath) {
             const prefix = external_node_path_.join(versionDir, archDir);
             if (!external_node_fs_.existsSync(external_node_path_.join(versionDir, `${archDir}.complete`)))
                 return [];
-            const command = firstExisting((0,platform/* toolCachePythons */.ck)(prefix, implementation, osName));
+            const command = firstExisting((0,platform_os/* toolCachePythons */.ck)(prefix, implementation, osName));
             if (!command)
                 return [];
             return [
@@ -33397,7 +32068,7 @@ function toolCacheCandidates(toolCache, osName, arch, ldLibraryPath) {
                     args: [],
                     foundBy: `tool cache (${prefix})`,
                     hint: (0,version_spec/* parseVersionString */.PB)(dir),
-                    env: (0,platform/* libraryPathEnv */.WL)(prefix, ldLibraryPath, osName),
+                    env: (0,platform_os/* libraryPathEnv */.WL)(prefix, ldLibraryPath, osName),
                     location: prefix
                 }
             ];
@@ -33410,17 +32081,17 @@ function pyenvCandidates(pyenvRoot, osName) {
         const prefix = external_node_path_.join(root, dir);
         // PyPy's directories (`pypy3.10-7.3.12`) name only the minor version: probe them always.
         if (/^pypy\d/.test(dir)) {
-            const command = firstExisting((0,platform/* toolCachePythons */.ck)(prefix, 'pypy', osName));
+            const command = firstExisting((0,platform_os/* toolCachePythons */.ck)(prefix, 'pypy', osName));
             return command ? [{ command, args: [], foundBy: `pyenv (${dir})` }] : [];
         }
         const hint = (0,version_spec/* parseVersionString */.PB)(dir.replace(/t$/, ''));
         if (!hint)
             return []; // virtualenvs and conda builds are not plain versions
-        return [{ command: (0,platform/* prefixPython */.Fx)(prefix, osName), args: [], foundBy: `pyenv (${dir})`, hint }];
+        return [{ command: (0,platform_os/* prefixPython */.Fx)(prefix, osName), args: [], foundBy: `pyenv (${dir})`, hint }];
     });
 }
 function pathCandidates(pathVar, names, osName, isExecutable) {
-    const dirs = pathVar.split((0,platform/* searchPathDelimiter */.TQ)(osName)).filter(d => d !== '');
+    const dirs = pathVar.split((0,platform_os/* searchPathDelimiter */.TQ)(osName)).filter(d => d !== '');
     const found = [];
     for (const name of names) {
         for (const dir of dirs) {
@@ -33442,16 +32113,16 @@ function isExecutableFile(file) {
 }
 /** Every place a runner keeps interpreters, in order of preference among equal versions. */
 function gatherCandidates(spec, env) {
-    const osName = (0,platform/* currentOs */.UD)();
+    const osName = (0,platform_os/* currentOs */.UD)();
     const pyenvRoot = env.PYENV_ROOT || external_node_path_.join(external_node_os_.homedir(), '.pyenv');
     const candidates = [];
     if (spec) {
         if (env.RUNNER_TOOL_CACHE) {
-            candidates.push(...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, (0,platform/* toolCacheArch */.Tm)(), env.LD_LIBRARY_PATH));
+            candidates.push(...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, (0,platform_os/* toolCacheArch */.Tm)(), env.LD_LIBRARY_PATH));
         }
         if (env.pythonLocation) {
             candidates.push({
-                command: (0,platform/* prefixPython */.Fx)(env.pythonLocation, osName),
+                command: (0,platform_os/* prefixPython */.Fx)(env.pythonLocation, osName),
                 args: [],
                 foundBy: `pythonLocation (${env.pythonLocation})`
             });
@@ -33461,12 +32132,12 @@ function gatherCandidates(spec, env) {
     const minors = spec ? (0,version_spec/* minorsNamedBy */.TN)(spec) : [];
     // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
     const shims = external_node_path_.join(pyenvRoot, 'shims');
-    const delimiter = (0,platform/* searchPathDelimiter */.TQ)(osName);
+    const delimiter = (0,platform_os/* searchPathDelimiter */.TQ)(osName);
     const pathVar = (env.PATH ?? '')
         .split(delimiter)
-        .filter(dir => !spec || !(0,platform/* samePath */.Eb)(dir, shims, osName))
+        .filter(dir => !spec || !(0,platform_os/* samePath */.Eb)(dir, shims, osName))
         .join(delimiter);
-    candidates.push(...pathCandidates(pathVar, (0,platform/* pathPythonNames */.kr)(minors, osName), osName, isExecutableFile));
+    candidates.push(...pathCandidates(pathVar, (0,platform_os/* pathPythonNames */.kr)(minors, osName), osName, isExecutableFile));
     if (osName === 'win32') {
         for (const minor of minors) {
             candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` });
@@ -33502,7 +32173,7 @@ async function probeAll(candidates) {
     return probed.filter((p) => {
         if (!p)
             return false;
-        const key = (0,platform/* realPath */.Ye)(p.executable);
+        const key = (0,platform_os/* realPath */.Ye)(p.executable);
         if (seen.has(key))
             return false;
         seen.add(key);
@@ -33569,10 +32240,10 @@ async function setUpFromManifest(spec, request, local, env, notFound) {
     }
     // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
     // per chunk, so a separate chunk would replace the bundle's license list with its own.
-    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3356));
+    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 767));
     let resolution;
     try {
-        resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, (0,platform/* toolCacheArch */.Tm)());
+        resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, (0,platform_os/* toolCacheArch */.Tm)());
     }
     catch (error) {
         if (!local)
@@ -33597,19 +32268,19 @@ async function setUpFromManifest(spec, request, local, env, notFound) {
         : `Installing Python ${offer.version} from ${resolution.url}.`);
     const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token);
     const installed = await probePython({
-        command: (0,platform/* prefixPython */.Fx)(prefix),
+        command: (0,platform_os/* prefixPython */.Fx)(prefix),
         args: [],
         foundBy: `the python-versions manifest, installed into ${prefix}`,
-        env: (0,platform/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH),
+        env: (0,platform_os/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH),
         location: prefix
     });
     if (!installed || !satisfies(spec, installed)) {
-        throw new errors/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
+        throw new errors/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform_os/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
     }
     return installed;
 }
 
-;// CONCATENATED MODULE: ./src/cache-store.ts
+;// CONCATENATED MODULE: ./src/cache/store.ts
 
 
 
@@ -33634,7 +32305,7 @@ async function githubStore() {
         save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
     };
 }
-const cache_store_ARCHIVE = /\.tar\.(zst|gz)$/;
+const store_ARCHIVE = /\.tar\.(zst|gz)$/;
 /**
  * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
  * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
@@ -33642,9 +32313,9 @@ const cache_store_ARCHIVE = /\.tar\.(zst|gz)$/;
  */
 function chooseArchive(files, key, prefixes, zstd) {
     const usable = files
-        .filter(f => !f.name.startsWith('.') && cache_store_ARCHIVE.test(f.name))
+        .filter(f => !f.name.startsWith('.') && store_ARCHIVE.test(f.name))
         .filter(f => zstd || !f.name.endsWith('.zst'))
-        .map(f => ({ ...f, key: f.name.replace(cache_store_ARCHIVE, '') }))
+        .map(f => ({ ...f, key: f.name.replace(store_ARCHIVE, '') }))
         .sort((a, b) => b.mtimeMs - a.mtimeMs);
     const found = usable.find(f => f.key === key) ??
         prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined);
@@ -33654,14 +32325,14 @@ function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
 async function tar(args) {
-    const result = await (0,proc/* run */.e)((0,platform/* tarCommand */.N0)(), args);
+    const result = await (0,platform_process/* run */.e)((0,platform_os/* tarCommand */.N0)(), args);
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
 }
 function zstdOnPath() {
-    const os = (0,platform/* currentOs */.UD)();
-    return (pathCandidates(process.env.PATH ?? '', [(0,platform/* executableName */.IK)('zstd', os)], os, isExecutableFile)
+    const os = (0,platform_os/* currentOs */.UD)();
+    return (pathCandidates(process.env.PATH ?? '', [(0,platform_os/* executableName */.IK)('zstd', os)], os, isExecutableFile)
         .length > 0);
 }
 function listArchives(root) {
@@ -33741,7 +32412,7 @@ function dirStore(root, zstd = zstdOnPath()) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/action/report.ts
 function newReport() {
     return {
         versionsBefore: {},
@@ -33765,7 +32436,7 @@ async function timed(report, name, work) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/venv.ts
+;// CONCATENATED MODULE: ./src/venv/plan.ts
 
 
 
@@ -33821,12 +32492,12 @@ function madeFrom(cfg, python) {
     const home = cfg.home ?? '';
     const homes = [
         external_node_path_.dirname(python.executable),
-        (0,platform/* prefixBinDir */.bV)(python.basePrefix),
+        (0,platform_os/* prefixBinDir */.bV)(python.basePrefix),
         python.basePrefix
     ];
     // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
     const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
-    return version === release && homes.some(h => (0,platform/* realPath */.Ye)(h) === (0,platform/* realPath */.Ye)(home));
+    return version === release && homes.some(h => (0,platform_os/* realPath */.Ye)(h) === (0,platform_os/* realPath */.Ye)(home));
 }
 /**
  * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
@@ -33887,16 +32558,16 @@ function removeOwnVenv(venv) {
 }
 /** Creates a venv without ensurepip: pip comes with the first install (see install.ts). */
 async function createVenv(python, venv) {
-    const result = await (0,proc/* run */.e)(python.executable, ['-m', 'venv', '--without-pip', venv]);
+    const result = await (0,platform_process/* run */.e)(python.executable, ['-m', 'venv', '--without-pip', venv]);
     if (result.exitCode !== 0) {
         throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
     }
-    if (!external_node_fs_.existsSync((0,platform/* venvPython */.qb)(venv))) {
-        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform/* venvPython */.qb)(venv)}.`);
+    if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
+        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
     }
 }
 
-;// CONCATENATED MODULE: ./src/venv-health.ts
+;// CONCATENATED MODULE: ./src/venv/health.ts
 
 
 
@@ -33988,9 +32659,9 @@ function pyvenvProblems(cfg, python) {
     if (!external_node_fs_.existsSync(executable)) {
         return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
     }
-    if ((0,platform/* realPath */.Ye)(executable) !== (0,platform/* realPath */.Ye)(python.executable)) {
+    if ((0,platform_os/* realPath */.Ye)(executable) !== (0,platform_os/* realPath */.Ye)(python.executable)) {
         return [
-            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${(0,platform/* realPath */.Ye)(python.executable)}`
+            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${(0,platform_os/* realPath */.Ye)(python.executable)}`
         ];
     }
     return [];
@@ -34014,11 +32685,11 @@ function scriptInterpreter(head) {
  * nowhere (bin/python when its interpreter is gone). Shebangs of other programs (sh, env) are
  * fine. Windows launchers (.exe) carry theirs inside a binary and are not read.
  */
-function scriptProblems(venv, os = (0,platform/* currentOs */.UD)()) {
+function scriptProblems(venv, os = (0,platform_os/* currentOs */.UD)()) {
     if (os === 'win32')
         return [];
-    const bin = (0,platform/* venvBinDir */.Sg)(venv, os);
-    const inside = [venv, (0,platform/* realPath */.Ye)(venv)].map(dir => dir + external_node_path_.sep);
+    const bin = (0,platform_os/* venvBinDir */.Sg)(venv, os);
+    const inside = [venv, (0,platform_os/* realPath */.Ye)(venv)].map(dir => dir + external_node_path_.sep);
     const problems = [];
     let entries;
     try {
@@ -34057,7 +32728,7 @@ function scriptProblems(venv, os = (0,platform/* currentOs */.UD)()) {
 /** What the venv's python reported, against what it should be. */
 function probeProblems(probe, venv, python) {
     const problems = [];
-    if ((0,platform/* realPath */.Ye)(probe.prefix) !== (0,platform/* realPath */.Ye)(venv)) {
+    if ((0,platform_os/* realPath */.Ye)(probe.prefix) !== (0,platform_os/* realPath */.Ye)(venv)) {
         problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
     }
     const [major, minor, micro, releaseLevel, serial] = probe.version;
@@ -34067,10 +32738,10 @@ function probeProblems(probe, venv, python) {
     return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
 }
 async function runProbe(venv, python, checked = '') {
-    const interpreter = (0,platform/* venvPython */.qb)(venv);
+    const interpreter = (0,platform_os/* venvPython */.qb)(venv);
     let result;
     try {
-        result = await (0,proc/* run */.e)(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked]);
+        result = await (0,platform_process/* run */.e)(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked]);
     }
     catch (error) {
         return { problems: [`its python does not start: ${error.message}`] };
@@ -34108,7 +32779,7 @@ async function venvHealth(venv, expected) {
     return runProbe(venv, expected.python, state.marker?.checked);
 }
 
-;// CONCATENATED MODULE: ./src/cache.ts
+;// CONCATENATED MODULE: ./src/cache/session.ts
 
 
 
@@ -34133,7 +32804,7 @@ function pipCacheDirOf(pipArgs, cwd, env, home) {
         if (arg === '--cache-dir' && i + 1 < pipArgs.length)
             return external_node_path_.resolve(cwd, pipArgs[i + 1]);
     }
-    const dir = (0,platform/* pipCacheDir */.Lc)(env, home);
+    const dir = (0,platform_os/* pipCacheDir */.Lc)(env, home);
     return dir && external_node_path_.resolve(cwd, dir);
 }
 /**
@@ -34270,7 +32941,7 @@ cacheVenv = true) {
     if (!store)
         return undefined;
     return timed(report, 'restore cache', async () => {
-        const keys = cacheKeys({ os: (0,platform/* currentOs */.UD)(), osVersion: (0,platform/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
+        const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
         const session = {
             store,
             cacheDir: config.cacheDir,
@@ -34386,7 +33057,7 @@ async function saveCaches() {
     }
 }
 
-;// CONCATENATED MODULE: ./src/pip.ts
+;// CONCATENATED MODULE: ./src/pip/run.ts
 
 
 
@@ -34420,7 +33091,7 @@ function versionAtLeast(version, minimum) {
 }
 /** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
 function bundledWheels(python) {
-    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), ...(0,platform/* systemWheelDirs */.bK)()];
+    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), ...(0,platform_os/* systemWheelDirs */.bK)()];
     for (const dir of dirs) {
         let names;
         try {
@@ -34449,8 +33120,8 @@ function pipForNewVenv(python, venv) {
         const runner = external_node_path_.join(python.pip.location, '__pip-runner__.py');
         const viaRunner = external_node_fs_.existsSync(runner);
         return {
-            command: viaRunner ? (0,platform/* venvPython */.qb)(venv) : python.executable,
-            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', (0,platform/* venvPython */.qb)(venv)],
+            command: viaRunner ? (0,platform_os/* venvPython */.qb)(venv) : python.executable,
+            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', (0,platform_os/* venvPython */.qb)(venv)],
             version: python.pip.version,
             label: `pip ${python.pip.version} of ${python.executable}`
         };
@@ -34461,7 +33132,7 @@ function pipForNewVenv(python, venv) {
     }
     const version = /pip-([^-]+)-/.exec(external_node_path_.basename(wheel))?.[1] ?? '';
     return {
-        command: (0,platform/* venvPython */.qb)(venv),
+        command: (0,platform_os/* venvPython */.qb)(venv),
         prefix: [external_node_path_.join(wheel, 'pip')],
         version,
         label: `pip ${version} from ${wheel}`
@@ -34479,7 +33150,7 @@ function pipOf(pythonExecutable, version) {
 async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
     const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
     return lib_core/* group */.Os(title, async () => {
-        const result = await (0,proc/* run */.e)(pip.command, [...pip.prefix, ...args], {
+        const result = await (0,platform_process/* run */.e)(pip.command, [...pip.prefix, ...args], {
             cwd,
             env,
             stream: true,
@@ -34490,11 +33161,11 @@ async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
 }
 /** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
 async function pipCheck(python) {
-    const result = await (0,proc/* run */.e)(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
+    const result = await (0,platform_process/* run */.e)(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
     return result.exitCode === 0 ? '' : result.stdout;
 }
 
-;// CONCATENATED MODULE: ./src/install.ts
+;// CONCATENATED MODULE: ./src/pip/plan.ts
 
 
 
@@ -34589,7 +33260,7 @@ function reportPath(index) {
     return external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
 }
 
-;// CONCATENATED MODULE: ./src/guard.ts
+;// CONCATENATED MODULE: ./src/guard/decision.ts
 
 
 
@@ -34602,7 +33273,7 @@ function reportPath(index) {
  * appdirs is imported, for the config directories). Run without -I: pip honours the user site
  * settings (PYTHONNOUSERSITE, PYTHONUSERBASE), so the probe must too.
  */
-const guard_PROBE = String.raw `import json, os, shutil, site, sys, sysconfig
+const decision_PROBE = String.raw `import json, os, shutil, site, sys, sysconfig
 WINDOWS = sys.platform.startswith("win")
 
 def user_name(uid=None):
@@ -34752,7 +33423,7 @@ print(json.dumps({
 }))`;
 /** Runs the probe with the interpreter, from a directory outside the workspace (-c puts it on sys.path). */
 async function probeUserSite(executable, cwd, env = {}) {
-    const result = await (0,proc/* run */.e)(executable, ['-c', guard_PROBE], { cwd, env });
+    const result = await (0,platform_process/* run */.e)(executable, ['-c', decision_PROBE], { cwd, env });
     const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
     if (result.exitCode !== 0 || !last.startsWith('{')) {
         throw new errors/* ActionError */.lZ(`Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
@@ -34975,7 +33646,7 @@ function isInside(dir, parent) {
     return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
 }
 /** The distributions (`*.dist-info`, `*.egg-info`) in a site-packages directory, by entry name. */
-function guard_distributionEntries(dir) {
+function decision_distributionEntries(dir) {
     try {
         return external_node_fs_.readdirSync(dir)
             .filter(e => /\.(dist|egg)-info$/.test(e))
@@ -34986,11 +33657,11 @@ function guard_distributionEntries(dir) {
     }
 }
 /** `alpha-2.0.0.dist-info` -> `alpha 2.0.0`. */
-function guard_distributionLabel(entry) {
+function decision_distributionLabel(entry) {
     const m = /^(.+?)-([^-]+?)(-py[^-]*)?\.(dist|egg)-info$/.exec(entry);
     return m ? `${m[1]} ${m[2]}` : entry;
 }
-function guard_addedEntries(before, after) {
+function decision_addedEntries(before, after) {
     const seen = new Set(before);
     return after.filter(e => !seen.has(e));
 }
@@ -35002,14 +33673,14 @@ function misplaced(installed, dirs) {
     return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
 }
 
-;// CONCATENATED MODULE: ./src/guard-step.ts
+;// CONCATENATED MODULE: ./src/guard/step.ts
 
 
 
 
 
 /** What main hands to post: the user site and its distributions when main was done with it. */
-const guard_step_STATE = 'user-site';
+const step_STATE = 'user-site';
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
@@ -35027,7 +33698,7 @@ class UserSiteGuard {
         this.facts = facts;
         this.decision = decision;
         this.report = report;
-        this.before = guard_distributionEntries(facts.userSite);
+        this.before = decision_distributionEntries(facts.userSite);
         this.save(this.before);
     }
     static async start(config, python, report) {
@@ -35119,8 +33790,8 @@ class UserSiteGuard {
      */
     finish(sitePackages, installed) {
         const { facts, decision } = this;
-        const after = guard_distributionEntries(facts.userSite);
-        const gained = decision.deliberateUser ? [] : guard_addedEntries(this.before, after);
+        const after = decision_distributionEntries(facts.userSite);
+        const gained = decision.deliberateUser ? [] : decision_addedEntries(this.before, after);
         const target = [...new Set(decision.deliberateUser ? [facts.userSite] : sitePackages)];
         // What is missing from the target and not in the user site either went somewhere else.
         const lost = decision.redirected ? [] : misplaced(installed, target);
@@ -35133,7 +33804,7 @@ class UserSiteGuard {
         else {
             const problems = [
                 gained.length > 0
-                    ? `the user site-packages ${facts.userSite} gained ${gained.map(guard_distributionLabel).join(', ')}`
+                    ? `the user site-packages ${facts.userSite} gained ${gained.map(decision_distributionLabel).join(', ')}`
                     : '',
                 elsewhere.length > 0
                     ? `${elsewhere.map(p => `${p.name} ${p.version}`).join(', ')} ended up neither there nor in ${target.join(', ')}`
@@ -35156,13 +33827,13 @@ class UserSiteGuard {
             entries,
             policy: this.config.onUserSite
         };
-        lib_core/* saveState */.LZ(guard_step_STATE, JSON.stringify(state));
+        lib_core/* saveState */.LZ(step_STATE, JSON.stringify(state));
     }
 }
 /** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
 function auditUserSite() {
     try {
-        const saved = core.getState(guard_step_STATE);
+        const saved = core.getState(step_STATE);
         if (!saved)
             return;
         const state = JSON.parse(saved);
@@ -36504,7 +35175,7 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 /** @deprecated use `import * as ... from 'smol-toml'` instead */
 /* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
 
-;// CONCATENATED MODULE: ./src/version-file.ts
+;// CONCATENATED MODULE: ./src/python/version-file.ts
 
 
 
@@ -36595,7 +35266,7 @@ function readVersionFile(file) {
     return specFromVersionFile(file, external_node_fs_.readFileSync(file, 'utf8'));
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs.ts
 
 
 
@@ -36801,7 +35472,7 @@ async function readConfig(read = readActionInput) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/pip-report.ts
+;// CONCATENATED MODULE: ./src/pip/report.ts
 
 
 /** The project a requirement or a wheel path names (`pip==24.2` -> pip, `.../pip-24.2-py3-none-any.whl` -> pip). */
@@ -36852,7 +35523,7 @@ function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/python-location.ts
+;// CONCATENATED MODULE: ./src/python/location.ts
 
 
 /**
@@ -36861,13 +35532,13 @@ function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
  * setup-python, PKG_CONFIG_PATH keeps what it had after Python's entry, and only the
  * Python<major>_ROOT_DIR of the interpreter's own major version is set.
  */
-function locationVariables(prefix, major, env, os = (0,platform/* currentOs */.UD)()) {
+function locationVariables(prefix, major, env, os = (0,platform_os/* currentOs */.UD)()) {
     return {
         pythonLocation: prefix,
         Python_ROOT_DIR: prefix,
         [`Python${major}_ROOT_DIR`]: prefix,
-        PKG_CONFIG_PATH: (0,platform/* prependSearchPath */.GK)((0,platform/* pkgConfigDir */.qH)(prefix, os), env.PKG_CONFIG_PATH, os),
-        ...(0,platform/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH, os)
+        PKG_CONFIG_PATH: (0,platform_os/* prependSearchPath */.GK)((0,platform_os/* pkgConfigDir */.qH)(prefix, os), env.PKG_CONFIG_PATH, os),
+        ...(0,platform_os/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH, os)
     };
 }
 /**
@@ -36879,11 +35550,11 @@ function exportPythonLocation(prefix, major) {
     for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
         lib_core/* exportVariable */.dN(name, value);
     }
-    for (const dir of (0,platform/* installationPaths */.xT)(prefix))
+    for (const dir of (0,platform_os/* installationPaths */.xT)(prefix))
         lib_core/* addPath */.fM(dir);
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/action/summary.ts
 
 /** Longer package tables are folded, so that the summary still reads in ten seconds. */
 const FOLD_AFTER = 15;
@@ -36984,7 +35655,7 @@ async function writeSummary(report) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/setup.ts
+;// CONCATENATED MODULE: ./src/main.ts
 
 
 
@@ -37037,7 +35708,7 @@ async function prepareVenv(config, python, digest, report) {
         action: VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action],
         reason: plan.reason
     };
-    const sitePackages = (0,platform/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
+    const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
     if (plan.action === 'reuse') {
         if (!plan.upToDate)
             writeMarker(venv, {
@@ -37047,7 +35718,7 @@ async function prepareVenv(config, python, digest, report) {
                 fingerprint: digest
             });
         return {
-            python: (0,platform/* venvPython */.qb)(venv),
+            python: (0,platform_os/* venvPython */.qb)(venv),
             sitePackages,
             venv: { path: venv, fresh: false, created: plan.created },
             upToDate: plan.upToDate
@@ -37065,7 +35736,7 @@ async function prepareVenv(config, python, digest, report) {
     });
     await createVenv(python, venv);
     return {
-        python: (0,platform/* venvPython */.qb)(venv),
+        python: (0,platform_os/* venvPython */.qb)(venv),
         sitePackages,
         venv: { path: venv, fresh: true, created: true },
         upToDate: false
@@ -37137,7 +35808,7 @@ async function install(config, python, target, parsed, report, guard) {
     }
 }
 async function compile(target) {
-    const compiled = await (0,proc/* run */.e)(target.python, compileArgs(target.sitePackages));
+    const compiled = await (0,platform_process/* run */.e)(target.python, compileArgs(target.sitePackages));
     if (compiled.exitCode !== 0)
         lib_core/* warning */.$e(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
 }
@@ -37157,7 +35828,7 @@ function logVersions(label, versions) {
 }
 function activate(venv) {
     lib_core/* exportVariable */.dN('VIRTUAL_ENV', venv);
-    lib_core/* addPath */.fM((0,platform/* venvBinDir */.Sg)(venv));
+    lib_core/* addPath */.fM((0,platform_os/* venvBinDir */.Sg)(venv));
 }
 async function setUp(report) {
     const config = await readConfig();
@@ -37242,7 +35913,1338 @@ async function run() {
 
 /***/ }),
 
-/***/ 4691:
+/***/ 1597:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Am: () => (/* binding */ localeEncoding),
+/* harmony export */   Eb: () => (/* binding */ samePath),
+/* harmony export */   Fx: () => (/* binding */ prefixPython),
+/* harmony export */   GK: () => (/* binding */ prependSearchPath),
+/* harmony export */   IK: () => (/* binding */ executableName),
+/* harmony export */   Lc: () => (/* binding */ pipCacheDir),
+/* harmony export */   N0: () => (/* binding */ tarCommand),
+/* harmony export */   Sg: () => (/* binding */ venvBinDir),
+/* harmony export */   TQ: () => (/* binding */ searchPathDelimiter),
+/* harmony export */   Tm: () => (/* binding */ toolCacheArch),
+/* harmony export */   UD: () => (/* binding */ currentOs),
+/* harmony export */   W0: () => (/* binding */ currentOsVersion),
+/* harmony export */   WL: () => (/* binding */ libraryPathEnv),
+/* harmony export */   Ye: () => (/* binding */ realPath),
+/* harmony export */   bK: () => (/* binding */ systemWheelDirs),
+/* harmony export */   bV: () => (/* binding */ prefixBinDir),
+/* harmony export */   c4: () => (/* binding */ venvSitePackages),
+/* harmony export */   ck: () => (/* binding */ toolCachePythons),
+/* harmony export */   cy: () => (/* binding */ archiveSetup),
+/* harmony export */   kr: () => (/* binding */ pathPythonNames),
+/* harmony export */   qH: () => (/* binding */ pkgConfigDir),
+/* harmony export */   qb: () => (/* binding */ venvPython),
+/* harmony export */   xT: () => (/* binding */ installationPaths)
+/* harmony export */ });
+/* unused harmony export osVersion */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+function currentOs() {
+    const os = process.platform;
+    if (os === 'win32' || os === 'darwin')
+        return os;
+    return 'linux';
+}
+function pathFor(os) {
+    return os === 'win32' ? node_path__WEBPACK_IMPORTED_MODULE_2__.win32 : node_path__WEBPACK_IMPORTED_MODULE_2__.posix;
+}
+/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
+function venvBinDir(venv, os = currentOs()) {
+    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
+}
+/** The interpreter inside a venv. */
+function venvPython(venv, os = currentOs()) {
+    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+}
+/**
+ * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
+ * `python.exe` at the root on Windows, `bin/python3` elsewhere.
+ */
+function prefixPython(prefix, os = currentOs()) {
+    const p = pathFor(os);
+    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
+}
+/**
+ * The interpreters to try in a tool-cache installation, first found wins. PyPy's archives name it
+ * `pypy3`; setup-python adds `python` beside it.
+ */
+function toolCachePythons(prefix, implementation, os = currentOs()) {
+    if (implementation === 'cpython')
+        return [prefixPython(prefix, os)];
+    const p = pathFor(os);
+    return os === 'win32'
+        ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
+        : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
+}
+/** The separator of PATH-like variables. */
+function searchPathDelimiter(os = currentOs()) {
+    return os === 'win32' ? ';' : ':';
+}
+/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
+function samePath(a, b, os = currentOs()) {
+    const p = pathFor(os);
+    const [x, y] = [p.resolve(a), p.resolve(b)];
+    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
+}
+/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
+function prefixBinDir(prefix, os = currentOs()) {
+    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
+}
+/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
+function systemWheelDirs(os = currentOs()) {
+    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
+}
+/**
+ * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
+ * from Git earlier on PATH takes `C:\...` for a remote host.
+ */
+function tarCommand(os = currentOs(), env = process.env) {
+    if (os !== 'win32')
+        return 'tar';
+    return node_path__WEBPACK_IMPORTED_MODULE_2__.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
+}
+/** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
+function prependSearchPath(entry, current, os = currentOs()) {
+    const delimiter = searchPathDelimiter(os);
+    const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
+    return [entry, ...rest].join(delimiter);
+}
+/**
+ * The python-versions Linux builds are shared-library builds linked for /opt/hostedtoolcache: in any
+ * other tool cache they start only with their lib/ on LD_LIBRARY_PATH. Other systems need nothing.
+ */
+function libraryPathEnv(prefix, current, os = currentOs()) {
+    if (os !== 'linux')
+        return {};
+    return { LD_LIBRARY_PATH: prependSearchPath(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(prefix, 'lib'), current, os) };
+}
+/** pkg-config's files of a base installation (python3.pc). */
+function pkgConfigDir(prefix, os = currentOs()) {
+    return pathFor(os).join(prefix, 'lib', 'pkgconfig');
+}
+/** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
+function installationPaths(prefix, os = currentOs()) {
+    // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
+    return [prefix, venvBinDir(prefix, os)];
+}
+/** How a python-versions archive is unpacked and its setup script started. */
+function archiveSetup(os = currentOs()) {
+    return os === 'win32'
+        ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
+        : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
+}
+/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
+function realPath(file) {
+    try {
+        return node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync(file);
+    }
+    catch {
+        return node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(file);
+    }
+}
+/** Executable names to look for on PATH, most specific first. */
+function pathPythonNames(minors, os = currentOs()) {
+    if (os === 'win32')
+        return ['python.exe', 'python3.exe'];
+    return [...minors.map(m => `python${m}`), 'python3', 'python'];
+}
+/** The tool cache's architecture directory name (setup-python's layout). */
+function toolCacheArch(nodeArch = process.arch) {
+    switch (nodeArch) {
+        case 'x64':
+            return 'x64';
+        case 'ia32':
+            return 'x86';
+        case 'arm64':
+            return 'arm64';
+        case 'arm':
+            return 'arm';
+        default:
+            return nodeArch;
+    }
+}
+/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
+function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(venv, 'Lib', 'site-packages');
+    const stem = implementation === 'pypy' ? 'pypy' : 'python';
+    const suffix = freeThreaded ? 't' : '';
+    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
+}
+/**
+ * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
+ * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
+ */
+function localeEncoding(os = currentOs()) {
+    return os === 'win32' ? 'windows-1252' : 'utf-8';
+}
+/**
+ * The operating system's release as it goes into a cache key: a venv's compiled extensions and
+ * its interpreter's shared libraries belong to it. Linux: distribution and version from
+ * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
+ * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
+ */
+function osVersion(os, osRelease, kernelRelease) {
+    let version;
+    if (os === 'linux') {
+        const field = (name) => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? '';
+        const id = field('ID');
+        version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease;
+    }
+    else if (os === 'darwin') {
+        version = `darwin${kernelRelease.split('.')[0]}`;
+    }
+    else {
+        version = `windows-${kernelRelease}`;
+    }
+    return version.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+/** This machine's osVersion(). */
+function currentOsVersion() {
+    const os = currentOs();
+    let osRelease;
+    for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
+        try {
+            osRelease = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8');
+            break;
+        }
+        catch {
+            // the next candidate
+        }
+    }
+    return osVersion(os, osRelease, node_os__WEBPACK_IMPORTED_MODULE_1__.release());
+}
+/**
+ * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
+ * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
+ */
+function pipCacheDir(env, home, os = currentOs()) {
+    if (env.PIP_NO_CACHE_DIR)
+        return undefined;
+    if (env.PIP_CACHE_DIR)
+        return env.PIP_CACHE_DIR;
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache');
+    if (os === 'darwin')
+        return p.join(home, 'Library', 'Caches', 'pip');
+    return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
+}
+/** The file name of a program on PATH (`zstd.exe` on Windows). */
+function executableName(name, os = currentOs()) {
+    return os === 'win32' ? `${name}.exe` : name;
+}
+
+
+/***/ }),
+
+/***/ 9638:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ run)
+/* harmony export */ });
+/* unused harmony export childEnv */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5260);
+/* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8055);
+
+
+
+function childEnv(overrides = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+/**
+ * Runs a program with an argument array, never through a shell. The exit status is returned, not
+ * thrown; a program that cannot be started throws an ActionError that says so.
+ */
+async function run(command, args, options = {}) {
+    if (options.stream)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    const write = (target) => (data) => {
+        if (options.stream)
+            target.write(data);
+    };
+    let result;
+    try {
+        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
+        result = await _actions_exec__WEBPACK_IMPORTED_MODULE_1__/* .getExecOutput */ .H(`"${command.replace(/"/g, '\\"')}"`, args, {
+            cwd: options.cwd,
+            env: childEnv(options.env),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+        });
+    }
+    catch (error) {
+        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
+    }
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+
+/***/ }),
+
+/***/ 767:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  DEFAULT_MANIFEST_URL: () => (/* binding */ DEFAULT_MANIFEST_URL),
+  authFor: () => (/* binding */ authFor),
+  downloadFailure: () => (/* binding */ downloadFailure),
+  installOffer: () => (/* binding */ installOffer),
+  noMatchMessage: () => (/* binding */ noMatchMessage),
+  offersFor: () => (/* binding */ offersFor),
+  parseManifest: () => (/* binding */ parseManifest),
+  resolveRelease: () => (/* binding */ resolveRelease),
+  toolCacheArchFor: () => (/* binding */ toolCacheArchFor)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const platFilter = external_os_.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            (0,lib_core/* debug */.Yz)(`check ${version} satisfies ${versionSpec}`);
+            if (node_modules_semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    (0,lib_core/* debug */.Yz)(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = node_modules_semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    (0,lib_core/* debug */.Yz)(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = external_os_.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = external_child_process_.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: external "stream"
+var external_stream_ = __nccwpck_require__(2203);
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    lib_core/* info */.pq(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
+        lib_core/* debug */.Yz(`Downloading ${url}`);
+        lib_core/* debug */.Yz(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (external_fs_.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new lib/* HttpClient */.Qq(userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            lib_core/* debug */.Yz('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = external_util_.promisify(external_stream_.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, external_fs_.createWriteStream(dest));
+            lib_core/* debug */.Yz('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                lib_core/* debug */.Yz('download failed');
+                try {
+                    yield lib_io/* rmRF */.Yz(dest);
+                }
+                catch (err) {
+                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        lib_core/* debug */.Yz('Checking tar --version');
+        let versionOutput = '';
+        yield (0,lib_exec/* exec */.m)('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        lib_core/* debug */.Yz(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield (0,lib_exec/* exec */.m)(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield lib_io/* which */.K7('powershell', true);
+            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield lib_io/* which */.K7('unzip', true);
+        const args = [file];
+        if (!lib_core/* isDebug */._o()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source dir: ${sourceDir}`);
+        if (!fs.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of fs.readdirSync(sourceDir)) {
+            const s = path.join(sourceDir, itemName);
+            yield io.cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path.join(destFolder, targetFile);
+        core.debug(`destination file ${destPath}`);
+        yield io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || os.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = semver.clean(versionSpec) || '';
+        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        core.debug(`checking cache: ${cachePath}`);
+        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
+            core.debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            core.debug('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || os.arch();
+    const toolPath = path.join(_getCacheDirectory(), toolName);
+    if (fs.existsSync(toolPath)) {
+        const children = fs.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = path.join(toolPath, child, arch || '');
+                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = external_os_.arch()) {
+        // wrap the internal impl
+        const match = yield _findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        }
+        yield lib_io/* mkdirP */.U$(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
+        core.debug(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield io.rmRF(folderPath);
+        yield io.rmRF(markerPath);
+        yield io.mkdirP(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    fs.writeFileSync(markerPath, '');
+    core.debug('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = semver.clean(versionSpec) || '';
+    core.debug(`isExplicit: ${c}`);
+    const valid = semver.valid(c) != null;
+    core.debug(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    core.debug(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        core.debug(`matched: ${version}`);
+    }
+    else {
+        core.debug('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/platform/os.ts
+var platform_os = __nccwpck_require__(1597);
+// EXTERNAL MODULE: ./src/platform/process.ts
+var platform_process = __nccwpck_require__(9638);
+// EXTERNAL MODULE: ./src/python/version-spec.ts
+var version_spec = __nccwpck_require__(3948);
+;// CONCATENATED MODULE: ./src/python/installer.ts
+/**
+ * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
+ * actions/setup-python uses, so that both find each other's installations in the tool cache.
+ * Loaded with a dynamic import only when the runner lacks a matching Python: a normal start does
+ * not pay for the download code.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_MANIFEST_URL = 'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json';
+const TITLE = { title: 'venv-guard: Python setup failed' };
+/**
+ * The token raises GitHub's rate limit; it is sent to GitHub's own hosts only, never to a mirror.
+ * Redirects to another host drop it (@actions/http-client).
+ */
+function authFor(url, token) {
+    if (!token)
+        return undefined;
+    let host;
+    try {
+        const parsed = new URL(url);
+        if (parsed.protocol !== 'https:')
+            return undefined;
+        host = parsed.hostname.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+    const github = ['github.com', 'githubusercontent.com'].some(domain => host === domain || host.endsWith(`.${domain}`));
+    return github ? `token ${token}` : undefined;
+}
+/** Says why a download failed and what to do, from tool-cache's error. */
+function downloadFailure(what, url, error) {
+    const head = `Downloading ${what} from ${url} failed`;
+    if (error instanceof HTTPError) {
+        const status = error.httpStatusCode;
+        if (status === 401 || status === 403 || status === 429) {
+            return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use python-manifest-url with a mirror.`;
+        }
+        if (status === 404) {
+            return `${head}: HTTP 404, nothing is there. Check python-manifest-url and the download_url entries of the manifest.`;
+        }
+        return `${head} despite retries: HTTP ${status}.`;
+    }
+    const code = error?.code ?? '';
+    if (code === 'ECONNRESET') {
+        return `${head} despite retries: the connection broke off before the file was complete (${(0,errors/* errorMessage */.gJ)(error)}).`;
+    }
+    const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(code);
+    return offline
+        ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set python-manifest-url to a mirror of versions-manifest.json whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
+        : `${head} despite retries: ${(0,errors/* errorMessage */.gJ)(error)}.`;
+}
+/** tool-cache retries network failures and 5xx answers (3 attempts) before this gives up. */
+async function download(what, url, token) {
+    try {
+        return await downloadTool(url, undefined, authFor(url, token));
+    }
+    catch (error) {
+        throw new errors/* ActionError */.lZ(downloadFailure(what, url, error), TITLE);
+    }
+}
+function isRelease(value) {
+    const r = value;
+    return (typeof r === 'object' &&
+        r !== null &&
+        typeof r.version === 'string' &&
+        Array.isArray(r.files) &&
+        r.files.every(f => typeof f?.filename === 'string' &&
+            typeof f.platform === 'string' &&
+            typeof f.arch === 'string' &&
+            typeof f.download_url === 'string'));
+}
+function parseManifest(text, url) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors/* ActionError */.lZ(`${url} is not JSON (${(0,errors/* errorMessage */.gJ)(error)}).`, TITLE);
+    }
+    if (!Array.isArray(doc) || !doc.every(isRelease)) {
+        throw new errors/* ActionError */.lZ(`${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
+    }
+    return doc;
+}
+/**
+ * Every release with an archive for this runner, newest first. tool-cache decides what fits
+ * (platform, arch, and platform_version against the OS release), as it does for setup-python.
+ */
+async function offersFor(manifest, arch) {
+    const offers = [];
+    for (const release of manifest) {
+        const parsed = (0,version_spec/* parseVersionString */.PB)(release.version);
+        if (!parsed)
+            continue;
+        const fit = await findFromManifest(release.version, false, [release], arch);
+        if (fit)
+            offers.push({ version: release.version, parsed, file: fit.files[0] });
+    }
+    return offers.sort((a, b) => (0,version_spec/* compareVersions */.Zy)(b.parsed, a.parsed));
+}
+function toolCacheArchFor(spec, arch) {
+    return spec.freeThreaded ? `${arch}-freethreaded` : arch;
+}
+/** Reads the manifest and picks the newest release that satisfies the spec. */
+async function resolveRelease(spec, source, baseArch) {
+    const url = source.url || DEFAULT_MANIFEST_URL;
+    lib_core/* info */.pq(`Reading the Python manifest ${url}`);
+    const file = await download('the Python manifest', url, source.token);
+    let text;
+    try {
+        text = external_node_fs_.readFileSync(file, 'utf8');
+    }
+    finally {
+        external_node_fs_.rmSync(file, { force: true });
+    }
+    const arch = toolCacheArchFor(spec, baseArch);
+    const offers = await offersFor(parseManifest(text, url), arch);
+    return { url, arch, offers, match: offers.find(o => (0,version_spec/* versionMatches */.gz)(spec, o.parsed)) };
+}
+/** The error text for a manifest without a match: what it does offer, and the way out. */
+function noMatchMessage(spec, resolution) {
+    const where = `${process.platform} ${resolution.arch}`;
+    const shown = resolution.offers.slice(0, 20).map(o => o.version);
+    const more = resolution.offers.length - shown.length;
+    const offered = shown.length === 0
+        ? `It offers nothing for ${where}.`
+        : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`;
+    const pre = spec.allowPrereleases
+        ? undefined
+        : resolution.offers.find(o => (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, o.parsed));
+    const hint = pre
+        ? ` ${pre.version} is a pre-release: set allow-prereleases: true to take it.`
+        : '';
+    return `The manifest ${resolution.url} has no release matching "${spec.text}". ${offered}${hint}`;
+}
+/**
+ * Downloads the offer's archive and runs its own setup script, which copies it into
+ * `<toolCache>/Python/<version>/<arch>` and writes `<arch>.complete` last. Returns that directory.
+ */
+async function installOffer(offer, arch, toolCache, token) {
+    const setup = (0,platform_os/* archiveSetup */.cy)();
+    const archive = await download(`Python ${offer.version}`, offer.file.download_url, token);
+    let dir;
+    try {
+        dir = setup.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
+    }
+    catch (error) {
+        throw new errors/* ActionError */.lZ(`The archive ${offer.file.filename} from ${offer.file.download_url} cannot be unpacked (${(0,errors/* errorMessage */.gJ)(error)}): the download is damaged or it is not a python-versions archive.`, TITLE);
+    }
+    finally {
+        external_node_fs_.rmSync(archive, { force: true });
+    }
+    try {
+        await lib_core/* group */.Os(`Install Python ${offer.version} into ${toolCache}`, async () => {
+            const result = await (0,platform_process/* run */.e)(setup.command, setup.args, {
+                cwd: dir,
+                stream: true,
+                env: {
+                    ...(0,platform_os/* libraryPathEnv */.WL)(dir, process.env.LD_LIBRARY_PATH),
+                    RUNNER_TOOL_CACHE: toolCache,
+                    // The script prefers AGENT_TOOLSDIRECTORY; unset, it installs where discovery looks.
+                    AGENT_TOOLSDIRECTORY: undefined
+                }
+            });
+            if (result.exitCode !== 0) {
+                throw new errors/* ActionError */.lZ(`The setup script of ${offer.file.filename} exited with ${result.exitCode}; its output is in the log group above.`, TITLE);
+            }
+        });
+    }
+    finally {
+        external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    }
+    const prefix = external_node_path_.join(toolCache, 'Python', offer.version, arch);
+    if (!external_node_fs_.existsSync(`${prefix}.complete`)) {
+        throw new errors/* ActionError */.lZ(`The setup script of ${offer.file.filename} finished without marking ${prefix} complete (${arch}.complete is missing).`, TITLE);
+    }
+    return prefix;
+}
+
+
+/***/ }),
+
+/***/ 3948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -44777,6 +44779,6 @@ function copyFile(srcFile, destFile, force) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(1730);
+/******/ var __webpack_exports__ = __nccwpck_require__(2116);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -31040,16 +31040,334 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9046:
+/***/ 8055:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/* unused harmony export inputError */
+/**
+ * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
+ * fix it. The entry points print it as one `::error` and never a stack trace.
+ */
+class ActionError extends Error {
+    annotation;
+    constructor(message, annotation = {}) {
+        super(message);
+        this.annotation = annotation;
+        this.name = 'ActionError';
+    }
+}
+/** A wrong input value: names the input, the value and the fix. */
+function inputError(input, value, fix) {
+    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+        title: `venv-guard: invalid input '${input}'`
+    });
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 1731:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3259);
+// The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
+
+await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 1597:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IK: () => (/* binding */ executableName),
+/* harmony export */   N0: () => (/* binding */ tarCommand),
+/* harmony export */   TQ: () => (/* binding */ searchPathDelimiter),
+/* harmony export */   UD: () => (/* binding */ currentOs),
+/* harmony export */   WL: () => (/* binding */ libraryPathEnv),
+/* harmony export */   cy: () => (/* binding */ archiveSetup)
+/* harmony export */ });
+/* unused harmony exports venvBinDir, venvPython, prefixPython, toolCachePythons, samePath, prefixBinDir, systemWheelDirs, prependSearchPath, pkgConfigDir, installationPaths, realPath, pathPythonNames, toolCacheArch, venvSitePackages, localeEncoding, osVersion, currentOsVersion, pipCacheDir */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+function currentOs() {
+    const os = process.platform;
+    if (os === 'win32' || os === 'darwin')
+        return os;
+    return 'linux';
+}
+function pathFor(os) {
+    return os === 'win32' ? path.win32 : path.posix;
+}
+/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
+function venvBinDir(venv, os = currentOs()) {
+    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
+}
+/** The interpreter inside a venv. */
+function venvPython(venv, os = currentOs()) {
+    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+}
+/**
+ * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
+ * `python.exe` at the root on Windows, `bin/python3` elsewhere.
+ */
+function prefixPython(prefix, os = currentOs()) {
+    const p = pathFor(os);
+    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
+}
+/**
+ * The interpreters to try in a tool-cache installation, first found wins. PyPy's archives name it
+ * `pypy3`; setup-python adds `python` beside it.
+ */
+function toolCachePythons(prefix, implementation, os = currentOs()) {
+    if (implementation === 'cpython')
+        return [prefixPython(prefix, os)];
+    const p = pathFor(os);
+    return os === 'win32'
+        ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
+        : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
+}
+/** The separator of PATH-like variables. */
+function searchPathDelimiter(os = currentOs()) {
+    return os === 'win32' ? ';' : ':';
+}
+/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
+function samePath(a, b, os = currentOs()) {
+    const p = pathFor(os);
+    const [x, y] = [p.resolve(a), p.resolve(b)];
+    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
+}
+/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
+function prefixBinDir(prefix, os = currentOs()) {
+    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
+}
+/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
+function systemWheelDirs(os = currentOs()) {
+    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
+}
+/**
+ * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
+ * from Git earlier on PATH takes `C:\...` for a remote host.
+ */
+function tarCommand(os = currentOs(), env = process.env) {
+    if (os !== 'win32')
+        return 'tar';
+    return node_path__WEBPACK_IMPORTED_MODULE_2__.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
+}
+/** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
+function prependSearchPath(entry, current, os = currentOs()) {
+    const delimiter = searchPathDelimiter(os);
+    const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
+    return [entry, ...rest].join(delimiter);
+}
+/**
+ * The python-versions Linux builds are shared-library builds linked for /opt/hostedtoolcache: in any
+ * other tool cache they start only with their lib/ on LD_LIBRARY_PATH. Other systems need nothing.
+ */
+function libraryPathEnv(prefix, current, os = currentOs()) {
+    if (os !== 'linux')
+        return {};
+    return { LD_LIBRARY_PATH: prependSearchPath(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(prefix, 'lib'), current, os) };
+}
+/** pkg-config's files of a base installation (python3.pc). */
+function pkgConfigDir(prefix, os = currentOs()) {
+    return pathFor(os).join(prefix, 'lib', 'pkgconfig');
+}
+/** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
+function installationPaths(prefix, os = currentOs()) {
+    // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
+    return [prefix, venvBinDir(prefix, os)];
+}
+/** How a python-versions archive is unpacked and its setup script started. */
+function archiveSetup(os = currentOs()) {
+    return os === 'win32'
+        ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
+        : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
+}
+/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
+function realPath(file) {
+    try {
+        return fs.realpathSync(file);
+    }
+    catch {
+        return path.resolve(file);
+    }
+}
+/** Executable names to look for on PATH, most specific first. */
+function pathPythonNames(minors, os = currentOs()) {
+    if (os === 'win32')
+        return ['python.exe', 'python3.exe'];
+    return [...minors.map(m => `python${m}`), 'python3', 'python'];
+}
+/** The tool cache's architecture directory name (setup-python's layout). */
+function toolCacheArch(nodeArch = process.arch) {
+    switch (nodeArch) {
+        case 'x64':
+            return 'x64';
+        case 'ia32':
+            return 'x86';
+        case 'arm64':
+            return 'arm64';
+        case 'arm':
+            return 'arm';
+        default:
+            return nodeArch;
+    }
+}
+/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
+function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(venv, 'Lib', 'site-packages');
+    const stem = implementation === 'pypy' ? 'pypy' : 'python';
+    const suffix = freeThreaded ? 't' : '';
+    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
+}
+/**
+ * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
+ * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
+ */
+function localeEncoding(os = currentOs()) {
+    return os === 'win32' ? 'windows-1252' : 'utf-8';
+}
+/**
+ * The operating system's release as it goes into a cache key: a venv's compiled extensions and
+ * its interpreter's shared libraries belong to it. Linux: distribution and version from
+ * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
+ * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
+ */
+function osVersion(os, osRelease, kernelRelease) {
+    let version;
+    if (os === 'linux') {
+        const field = (name) => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? '';
+        const id = field('ID');
+        version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease;
+    }
+    else if (os === 'darwin') {
+        version = `darwin${kernelRelease.split('.')[0]}`;
+    }
+    else {
+        version = `windows-${kernelRelease}`;
+    }
+    return version.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+/** This machine's osVersion(). */
+function currentOsVersion() {
+    const os = currentOs();
+    let osRelease;
+    for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
+        try {
+            osRelease = fs.readFileSync(file, 'utf8');
+            break;
+        }
+        catch {
+            // the next candidate
+        }
+    }
+    return osVersion(os, osRelease, nodeOs.release());
+}
+/**
+ * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
+ * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
+ */
+function pipCacheDir(env, home, os = currentOs()) {
+    if (env.PIP_NO_CACHE_DIR)
+        return undefined;
+    if (env.PIP_CACHE_DIR)
+        return env.PIP_CACHE_DIR;
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache');
+    if (os === 'darwin')
+        return p.join(home, 'Library', 'Caches', 'pip');
+    return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
+}
+/** The file name of a program on PATH (`zstd.exe` on Windows). */
+function executableName(name, os = currentOs()) {
+    return os === 'win32' ? `${name}.exe` : name;
+}
+
+
+/***/ }),
+
+/***/ 9638:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ run)
+/* harmony export */ });
+/* unused harmony export childEnv */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5260);
+/* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8055);
+
+
+
+function childEnv(overrides = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+/**
+ * Runs a program with an argument array, never through a shell. The exit status is returned, not
+ * thrown; a program that cannot be started throws an ActionError that says so.
+ */
+async function run(command, args, options = {}) {
+    if (options.stream)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    const write = (target) => (data) => {
+        if (options.stream)
+            target.write(data);
+    };
+    let result;
+    try {
+        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
+        result = await _actions_exec__WEBPACK_IMPORTED_MODULE_1__/* .getExecOutput */ .H(`"${command.replace(/"/g, '\\"')}"`, args, {
+            cwd: options.cwd,
+            env: childEnv(options.env),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+        });
+    }
+    catch (error) {
+        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
+    }
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+
+/***/ }),
+
+/***/ 3259:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  FV: () => (/* binding */ saveCaches)
+  e: () => (/* binding */ post_run)
 });
-
-// UNUSED EXPORTS: openCacheStore, pipCacheDirOf, rememberForSave, restoreCaches, venvSnapshot
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
@@ -31061,7 +31379,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/fingerprint.ts
+;// CONCATENATED MODULE: ./src/venv/fingerprint.ts
 
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
@@ -31107,7 +31425,7 @@ function fingerprint(inputs, read = (f) => fs.readFileSync(f)) {
     return hash.digest('hex');
 }
 
-;// CONCATENATED MODULE: ./src/cache-key.ts
+;// CONCATENATED MODULE: ./src/cache/key.ts
 
 
 /**
@@ -31116,7 +31434,7 @@ function fingerprint(inputs, read = (f) => fs.readFileSync(f)) {
  * action's cache format; the key adds the machine. The readable part is for people reading the
  * cache list; only the hash decides.
  */
-function cache_key_cacheKeys(context, python, fingerprint) {
+function key_cacheKeys(context, python, fingerprint) {
     const hash = createHash('sha256')
         .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
         .digest('hex');
@@ -31129,15 +31447,15 @@ function cache_key_cacheKeys(context, python, fingerprint) {
     };
 }
 
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/proc.ts
-var proc = __nccwpck_require__(1783);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/version-spec.ts
-var version_spec = __nccwpck_require__(4691);
-;// CONCATENATED MODULE: ./src/python.ts
+// EXTERNAL MODULE: ./src/platform/os.ts
+var platform_os = __nccwpck_require__(1597);
+// EXTERNAL MODULE: ./src/platform/process.ts
+var platform_process = __nccwpck_require__(9638);
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/python/version-spec.ts
+var version_spec = __nccwpck_require__(3948);
+;// CONCATENATED MODULE: ./src/python/find.ts
 
 
 
@@ -31253,7 +31571,7 @@ function pyenvCandidates(pyenvRoot, osName) {
     });
 }
 function pathCandidates(pathVar, names, osName, isExecutable) {
-    const dirs = pathVar.split((0,platform/* searchPathDelimiter */.TQ)(osName)).filter(d => d !== '');
+    const dirs = pathVar.split((0,platform_os/* searchPathDelimiter */.TQ)(osName)).filter(d => d !== '');
     const found = [];
     for (const name of names) {
         for (const dir of dirs) {
@@ -31402,7 +31720,7 @@ async function setUpFromManifest(spec, request, local, env, notFound) {
     }
     // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
     // per chunk, so a separate chunk would replace the bundle's license list with its own.
-    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3356));
+    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 767));
     let resolution;
     try {
         resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, toolCacheArch());
@@ -31442,7 +31760,7 @@ async function setUpFromManifest(spec, request, local, env, notFound) {
     return installed;
 }
 
-;// CONCATENATED MODULE: ./src/cache-store.ts
+;// CONCATENATED MODULE: ./src/cache/store.ts
 
 
 
@@ -31487,14 +31805,14 @@ function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
 async function tar(args) {
-    const result = await (0,proc/* run */.e)((0,platform/* tarCommand */.N0)(), args);
+    const result = await (0,platform_process/* run */.e)((0,platform_os/* tarCommand */.N0)(), args);
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
 }
 function zstdOnPath() {
-    const os = (0,platform/* currentOs */.UD)();
-    return (pathCandidates(process.env.PATH ?? '', [(0,platform/* executableName */.IK)('zstd', os)], os, isExecutableFile)
+    const os = (0,platform_os/* currentOs */.UD)();
+    return (pathCandidates(process.env.PATH ?? '', [(0,platform_os/* executableName */.IK)('zstd', os)], os, isExecutableFile)
         .length > 0);
 }
 function listArchives(root) {
@@ -31574,7 +31892,7 @@ function dirStore(root, zstd = zstdOnPath()) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/venv.ts
+;// CONCATENATED MODULE: ./src/venv/plan.ts
 
 
 
@@ -31602,7 +31920,7 @@ function readMarker(venv) {
         return undefined;
     }
 }
-function venv_inspectVenv(venv) {
+function plan_inspectVenv(venv) {
     let stat;
     try {
         stat = fs.statSync(venv);
@@ -31625,7 +31943,7 @@ function venv_inspectVenv(venv) {
     };
 }
 /** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
-function venv_madeFrom(cfg, python) {
+function plan_madeFrom(cfg, python) {
     const version = cfg.version ?? cfg.version_info ?? '';
     const home = cfg.home ?? '';
     const homes = [
@@ -31653,7 +31971,7 @@ function planVenv(state, python, fingerprint, venv) {
         case 'venv': {
             const marker = state.marker;
             const ours = marker?.created === true;
-            if (!venv_madeFrom(state.cfg, python)) {
+            if (!plan_madeFrom(state.cfg, python)) {
                 const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`;
                 if (ours) {
                     return {
@@ -31681,14 +31999,14 @@ function planVenv(state, python, fingerprint, venv) {
         }
     }
 }
-function venv_writeMarker(venv, marker) {
+function plan_writeMarker(venv, marker) {
     const file = path.join(venv, MARKER_FILE);
     const temporary = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, ...marker }, null, 2));
     fs.renameSync(temporary, file);
 }
 /** Removes a venv, but only one whose marker says venv-guard created it. */
-function venv_removeOwnVenv(venv) {
+function plan_removeOwnVenv(venv) {
     if (readMarker(venv)?.created !== true) {
         throw new ActionError(`Refusing to remove ${venv}: venv-guard did not create it.`);
     }
@@ -31705,7 +32023,7 @@ async function createVenv(python, venv) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/venv-health.ts
+;// CONCATENATED MODULE: ./src/venv/health.ts
 
 
 
@@ -31903,7 +32221,7 @@ async function runProbe(venv, python, checked = '') {
  * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
  * checks come first and cost no process; the Python checks are one short run of the venv's python.
  */
-async function venv_health_venvHealth(venv, expected) {
+async function health_venvHealth(venv, expected) {
     const state = inspectVenv(venv);
     if (state.kind !== 'venv')
         return { problems: ['it is not a venv (no pyvenv.cfg)'] };
@@ -31917,7 +32235,7 @@ async function venv_health_venvHealth(venv, expected) {
     return runProbe(venv, expected.python, state.marker?.checked);
 }
 
-;// CONCATENATED MODULE: ./src/cache.ts
+;// CONCATENATED MODULE: ./src/cache/session.ts
 
 
 
@@ -32195,68 +32513,7 @@ async function saveCaches() {
     }
 }
 
-
-/***/ }),
-
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
-/* unused harmony export inputError */
-/**
- * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
- * fix it. The entry points print it as one `::error` and never a stack trace.
- */
-class ActionError extends Error {
-    annotation;
-    constructor(message, annotation = {}) {
-        super(message);
-        this.annotation = annotation;
-        this.name = 'ActionError';
-    }
-}
-/** A wrong input value: names the input, the value and the fix. */
-function inputError(input, value, fix) {
-    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
-        title: `venv-guard: invalid input '${input}'`
-    });
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-
-/***/ }),
-
-/***/ 5400:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  w: () => (/* binding */ auditUserSite)
-});
-
-// UNUSED EXPORTS: UserSiteGuard
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/proc.ts
-var proc = __nccwpck_require__(1783);
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/action/secrets.ts
 
 // The password runs to the last `@` before the host, as urllib (and so pip) splits it.
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
@@ -32278,7 +32535,7 @@ function secrets_maskUrlCredentials(text) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/pip.ts
+;// CONCATENATED MODULE: ./src/pip/run.ts
 
 
 
@@ -32293,7 +32550,7 @@ function secrets_maskUrlCredentials(text) {
  * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
  * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
  */
-const pip_OWN_PIP_ENV = {
+const run_OWN_PIP_ENV = {
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INPUT: '1',
     PIP_USER: '0',
@@ -32301,7 +32558,7 @@ const pip_OWN_PIP_ENV = {
     // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
     PIP_REQUIRE_VIRTUALENV: undefined
 };
-function pip_versionAtLeast(version, minimum) {
+function run_versionAtLeast(version, minimum) {
     const a = version.split('.').map(n => parseInt(n, 10) || 0);
     const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -32337,7 +32594,7 @@ function bundledWheels(python) {
  * wheel the interpreter ships, run from the zip.
  */
 function pipForNewVenv(python, venv) {
-    if (python.pip && pip_versionAtLeast(python.pip.version, '22.3')) {
+    if (python.pip && run_versionAtLeast(python.pip.version, '22.3')) {
         const runner = path.join(python.pip.location, '__pip-runner__.py');
         const viaRunner = fs.existsSync(runner);
         return {
@@ -32368,7 +32625,7 @@ function pipOf(pythonExecutable, version) {
     };
 }
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-async function runPip(pip, args, title, cwd, env = pip_OWN_PIP_ENV) {
+async function runPip(pip, args, title, cwd, env = run_OWN_PIP_ENV) {
     const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
     return core.group(title, async () => {
         const result = await run(pip.command, [...pip.prefix, ...args], {
@@ -32382,11 +32639,11 @@ async function runPip(pip, args, title, cwd, env = pip_OWN_PIP_ENV) {
 }
 /** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
 async function pipCheck(python) {
-    const result = await run(python, ['-m', 'pip', 'check'], { env: pip_OWN_PIP_ENV });
+    const result = await run(python, ['-m', 'pip', 'check'], { env: run_OWN_PIP_ENV });
     return result.exitCode === 0 ? '' : result.stdout;
 }
 
-;// CONCATENATED MODULE: ./src/requirements.ts
+;// CONCATENATED MODULE: ./src/pip/requirements.ts
 
 
 
@@ -32468,7 +32725,7 @@ const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `\\s*(?:;.*)?$`);
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
+const requirements_ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
 function looksLikeUrlOrPath(text) {
     return URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
 }
@@ -32512,7 +32769,7 @@ function classify(text) {
         return classifyOptions(text, options);
     const requirement = args.trim();
     // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
-    const archive = ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    const archive = requirements_ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
     if (URL.test(requirement) || archive) {
         return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
     }
@@ -32665,7 +32922,7 @@ function entriesByName(parsed) {
     return byName;
 }
 
-;// CONCATENATED MODULE: ./src/install.ts
+;// CONCATENATED MODULE: ./src/pip/plan.ts
 
 
 
@@ -32739,7 +32996,7 @@ function compileArgs(sitePackages) {
     return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
 }
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
-function install_installedVersions(sitePackages, names) {
+function plan_installedVersions(sitePackages, names) {
     const wanted = new Set(names.map(normalizeName));
     const versions = {};
     let entries = [];
@@ -32760,7 +33017,7 @@ function reportPath(index) {
     return path.join(process.env.RUNNER_TEMP || os.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
 }
 
-;// CONCATENATED MODULE: ./src/guard.ts
+;// CONCATENATED MODULE: ./src/guard/decision.ts
 
 
 
@@ -32773,7 +33030,7 @@ function reportPath(index) {
  * appdirs is imported, for the config directories). Run without -I: pip honours the user site
  * settings (PYTHONNOUSERSITE, PYTHONUSERBASE), so the probe must too.
  */
-const PROBE = (/* unused pure expression or super */ null && (String.raw `import json, os, shutil, site, sys, sysconfig
+const decision_PROBE = (/* unused pure expression or super */ null && (String.raw `import json, os, shutil, site, sys, sysconfig
 WINDOWS = sys.platform.startswith("win")
 
 def user_name(uid=None):
@@ -32922,8 +33179,8 @@ print(json.dumps({
     "pipOnPath": pip_on_path(),
 }))`));
 /** Runs the probe with the interpreter, from a directory outside the workspace (-c puts it on sys.path). */
-async function guard_probeUserSite(executable, cwd, env = {}) {
-    const result = await run(executable, ['-c', PROBE], { cwd, env });
+async function decision_probeUserSite(executable, cwd, env = {}) {
+    const result = await run(executable, ['-c', decision_PROBE], { cwd, env });
     const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
     if (result.exitCode !== 0 || !last.startsWith('{')) {
         throw new ActionError(`Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
@@ -32987,7 +33244,7 @@ function pipArgsLocation(args) {
  * site means a normal install; otherwise site-packages that are not all writable mean a user one.
  * Being in a venv is not the whole test: one made with --system-site-packages enables the user site.
  */
-function guard_decideFallback(facts, pipArgs) {
+function decision_decideFallback(facts, pipArgs) {
     const args = pipArgsLocation(pipArgs);
     const options = resolvePipOptions(facts.settings);
     const user = args.user === undefined
@@ -33021,7 +33278,7 @@ function guard_decideFallback(facts, pipArgs) {
     return blocked ? { ...decision, reason: 'site-not-writable', blocked } : decision;
 }
 /** The short form for the log. */
-function guard_describeDecision(facts, decision) {
+function decision_describeDecision(facts, decision) {
     const sites = facts.sitePackages
         .map(s => `${s.path} ${s.writable ? 'writable' : `not writable (owner ${s.owner || '?'})`}`)
         .join(', ');
@@ -33088,22 +33345,22 @@ function fixes(facts, decision) {
     }
 }
 /** `pip` on PATH that runs another interpreter: the pip vs python -m pip mix-up. */
-function guard_foreignPipNote(facts) {
+function decision_foreignPipNote(facts) {
     const foreign = facts.pipOnPath.filter(p => !p.matches);
     if (foreign.length === 0)
         return '';
     const which = foreign.map(p => `\`${p.command}\` (${p.path}) runs ${p.python}`).join('; ');
     return `On PATH, ${which}, not ${facts.executable}: call \`${facts.executable} -m pip\` instead.`;
 }
-function guard_fallbackTitle(reason) {
+function decision_fallbackTitle(reason) {
     return reason === 'externally-managed'
         ? 'venv-guard: pip refuses an externally managed Python (PEP 668)'
         : 'venv-guard: pip would fall back to the user site-packages';
 }
 /** The annotation for an install into the interpreter itself: what, why, the fixes in order. */
-function guard_fallbackMessage(facts, decision, outcome) {
+function decision_fallbackMessage(facts, decision, outcome) {
     const steps = fixes(facts, decision).map((f, i) => `${i + 1}) ${f}`);
-    const note = guard_foreignPipNote(facts);
+    const note = decision_foreignPipNote(facts);
     const parts = [
         `pip, run with ${facts.executable} (not in a venv) as ${facts.user}, would not install into its site-packages: ${why(facts, decision)}. ${outcome}`
     ];
@@ -33119,7 +33376,7 @@ function guard_fallbackMessage(facts, decision, outcome) {
     return parts.join('\n');
 }
 /** The notice for a venv install: the base interpreter's risk, which this step avoids. */
-function guard_baseRiskMessage(facts, decision, venv, guardLaterSteps) {
+function decision_baseRiskMessage(facts, decision, venv, guardLaterSteps) {
     const parts = [
         `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
         `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
@@ -33130,7 +33387,7 @@ function guard_baseRiskMessage(facts, decision, venv, guardLaterSteps) {
     return parts.join('\n');
 }
 /** What pip's output tells about where it installed; found in the output, with -q or without. */
-function guard_scanPipOutput(output) {
+function decision_scanPipOutput(output) {
     const signs = [];
     if (/Defaulting to user installation because normal site-packages is not writeable/.test(output))
         signs.push({ kind: 'fallback' });
@@ -33141,12 +33398,12 @@ function guard_scanPipOutput(output) {
     return signs;
 }
 /** Whether a directory is inside another (or is it). */
-function guard_isInside(dir, parent) {
+function decision_isInside(dir, parent) {
     const relative = path.relative(parent, dir);
     return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 /** The distributions (`*.dist-info`, `*.egg-info`) in a site-packages directory, by entry name. */
-function guard_distributionEntries(dir) {
+function decision_distributionEntries(dir) {
     try {
         return external_node_fs_.readdirSync(dir)
             .filter(e => /\.(dist|egg)-info$/.test(e))
@@ -33157,30 +33414,30 @@ function guard_distributionEntries(dir) {
     }
 }
 /** `alpha-2.0.0.dist-info` -> `alpha 2.0.0`. */
-function guard_distributionLabel(entry) {
+function decision_distributionLabel(entry) {
     const m = /^(.+?)-([^-]+?)(-py[^-]*)?\.(dist|egg)-info$/.exec(entry);
     return m ? `${m[1]} ${m[2]}` : entry;
 }
-function guard_addedEntries(before, after) {
+function decision_addedEntries(before, after) {
     const seen = new Set(before);
     return after.filter(e => !seen.has(e));
 }
 /** Installed distributions that are in none of the target's site-packages directories. */
-function guard_misplaced(installed, dirs) {
+function decision_misplaced(installed, dirs) {
     const names = installed.map(p => p.name);
     const found = dirs.map(d => installedVersions(d, names));
     const same = (a, b) => a !== undefined && a.toLowerCase().replace(/-/g, '_') === b.toLowerCase().replace(/-/g, '_');
     return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
 }
 
-;// CONCATENATED MODULE: ./src/guard-step.ts
+;// CONCATENATED MODULE: ./src/guard/step.ts
 
 
 
 
 
 /** What main hands to post: the user site and its distributions when main was done with it. */
-const STATE = 'user-site';
+const step_STATE = 'user-site';
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
@@ -33327,22 +33584,22 @@ class UserSiteGuard {
             entries,
             policy: this.config.onUserSite
         };
-        core.saveState(STATE, JSON.stringify(state));
+        core.saveState(step_STATE, JSON.stringify(state));
     }
 }
 /** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
 function auditUserSite() {
     try {
-        const saved = lib_core/* getState */.Gu(STATE);
+        const saved = lib_core/* getState */.Gu(step_STATE);
         if (!saved)
             return;
         const state = JSON.parse(saved);
-        const added = guard_addedEntries(state.entries, guard_distributionEntries(state.userSite));
+        const added = decision_addedEntries(state.entries, decision_distributionEntries(state.userSite));
         if (added.length === 0) {
             lib_core/* info */.pq(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
             return;
         }
-        const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(guard_distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
+        const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(decision_distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
         const title = 'venv-guard: later steps installed into the user site-packages';
         if (state.policy === 'fail') {
             lib_core/* error */.z3(message, { title });
@@ -33358,300 +33615,19 @@ function auditUserSite() {
     }
 }
 
-
-/***/ }),
-
-/***/ 3728:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   IK: () => (/* binding */ executableName),
-/* harmony export */   N0: () => (/* binding */ tarCommand),
-/* harmony export */   TQ: () => (/* binding */ searchPathDelimiter),
-/* harmony export */   UD: () => (/* binding */ currentOs),
-/* harmony export */   WL: () => (/* binding */ libraryPathEnv),
-/* harmony export */   cy: () => (/* binding */ archiveSetup)
-/* harmony export */ });
-/* unused harmony exports venvBinDir, venvPython, prefixPython, toolCachePythons, samePath, prefixBinDir, systemWheelDirs, prependSearchPath, pkgConfigDir, installationPaths, realPath, pathPythonNames, toolCacheArch, venvSitePackages, localeEncoding, osVersion, currentOsVersion, pipCacheDir */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+;// CONCATENATED MODULE: ./src/post.ts
 
 
-
-function currentOs() {
-    const os = process.platform;
-    if (os === 'win32' || os === 'darwin')
-        return os;
-    return 'linux';
-}
-function pathFor(os) {
-    return os === 'win32' ? path.win32 : path.posix;
-}
-/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function venvBinDir(venv, os = currentOs()) {
-    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
-}
-/** The interpreter inside a venv. */
-function venvPython(venv, os = currentOs()) {
-    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
-}
-/**
- * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
- * `python.exe` at the root on Windows, `bin/python3` elsewhere.
- */
-function prefixPython(prefix, os = currentOs()) {
-    const p = pathFor(os);
-    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
-}
-/**
- * The interpreters to try in a tool-cache installation, first found wins. PyPy's archives name it
- * `pypy3`; setup-python adds `python` beside it.
- */
-function toolCachePythons(prefix, implementation, os = currentOs()) {
-    if (implementation === 'cpython')
-        return [prefixPython(prefix, os)];
-    const p = pathFor(os);
-    return os === 'win32'
-        ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
-        : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
-}
-/** The separator of PATH-like variables. */
-function searchPathDelimiter(os = currentOs()) {
-    return os === 'win32' ? ';' : ':';
-}
-/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
-function samePath(a, b, os = currentOs()) {
-    const p = pathFor(os);
-    const [x, y] = [p.resolve(a), p.resolve(b)];
-    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
-}
-/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
-function prefixBinDir(prefix, os = currentOs()) {
-    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
-}
-/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
-function systemWheelDirs(os = currentOs()) {
-    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
-}
-/**
- * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
- * from Git earlier on PATH takes `C:\...` for a remote host.
- */
-function tarCommand(os = currentOs(), env = process.env) {
-    if (os !== 'win32')
-        return 'tar';
-    return node_path__WEBPACK_IMPORTED_MODULE_2__.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
-}
-/** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
-function prependSearchPath(entry, current, os = currentOs()) {
-    const delimiter = searchPathDelimiter(os);
-    const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
-    return [entry, ...rest].join(delimiter);
-}
-/**
- * The python-versions Linux builds are shared-library builds linked for /opt/hostedtoolcache: in any
- * other tool cache they start only with their lib/ on LD_LIBRARY_PATH. Other systems need nothing.
- */
-function libraryPathEnv(prefix, current, os = currentOs()) {
-    if (os !== 'linux')
-        return {};
-    return { LD_LIBRARY_PATH: prependSearchPath(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(prefix, 'lib'), current, os) };
-}
-/** pkg-config's files of a base installation (python3.pc). */
-function pkgConfigDir(prefix, os = currentOs()) {
-    return pathFor(os).join(prefix, 'lib', 'pkgconfig');
-}
-/** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
-function installationPaths(prefix, os = currentOs()) {
-    // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
-    return [prefix, venvBinDir(prefix, os)];
-}
-/** How a python-versions archive is unpacked and its setup script started. */
-function archiveSetup(os = currentOs()) {
-    return os === 'win32'
-        ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
-        : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
-}
-/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
-function realPath(file) {
-    try {
-        return fs.realpathSync(file);
-    }
-    catch {
-        return path.resolve(file);
-    }
-}
-/** Executable names to look for on PATH, most specific first. */
-function pathPythonNames(minors, os = currentOs()) {
-    if (os === 'win32')
-        return ['python.exe', 'python3.exe'];
-    return [...minors.map(m => `python${m}`), 'python3', 'python'];
-}
-/** The tool cache's architecture directory name (setup-python's layout). */
-function toolCacheArch(nodeArch = process.arch) {
-    switch (nodeArch) {
-        case 'x64':
-            return 'x64';
-        case 'ia32':
-            return 'x86';
-        case 'arm64':
-            return 'arm64';
-        case 'arm':
-            return 'arm';
-        default:
-            return nodeArch;
-    }
-}
-/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
-function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(venv, 'Lib', 'site-packages');
-    const stem = implementation === 'pypy' ? 'pypy' : 'python';
-    const suffix = freeThreaded ? 't' : '';
-    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
-}
-/**
- * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
- * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
- */
-function localeEncoding(os = currentOs()) {
-    return os === 'win32' ? 'windows-1252' : 'utf-8';
-}
-/**
- * The operating system's release as it goes into a cache key: a venv's compiled extensions and
- * its interpreter's shared libraries belong to it. Linux: distribution and version from
- * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
- * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
- */
-function osVersion(os, osRelease, kernelRelease) {
-    let version;
-    if (os === 'linux') {
-        const field = (name) => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? '';
-        const id = field('ID');
-        version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease;
-    }
-    else if (os === 'darwin') {
-        version = `darwin${kernelRelease.split('.')[0]}`;
-    }
-    else {
-        version = `windows-${kernelRelease}`;
-    }
-    return version.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-/** This machine's osVersion(). */
-function currentOsVersion() {
-    const os = currentOs();
-    let osRelease;
-    for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
-        try {
-            osRelease = fs.readFileSync(file, 'utf8');
-            break;
-        }
-        catch {
-            // the next candidate
-        }
-    }
-    return osVersion(os, osRelease, nodeOs.release());
-}
-/**
- * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
- * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
- */
-function pipCacheDir(env, home, os = currentOs()) {
-    if (env.PIP_NO_CACHE_DIR)
-        return undefined;
-    if (env.PIP_CACHE_DIR)
-        return env.PIP_CACHE_DIR;
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache');
-    if (os === 'darwin')
-        return p.join(home, 'Library', 'Caches', 'pip');
-    return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
-}
-/** The file name of a program on PATH (`zstd.exe` on Windows). */
-function executableName(name, os = currentOs()) {
-    return os === 'win32' ? `${name}.exe` : name;
+/** The post step. The audit runs first: a failed save is only a warning, but an audit finding may fail the job. */
+async function post_run() {
+    auditUserSite();
+    await saveCaches();
 }
 
 
 /***/ }),
 
-/***/ 6661:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cache_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9046);
-/* harmony import */ var _guard_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5400);
-
-
-// The audit runs first: a failed save is only a warning, but an audit finding may fail the job.
-(0,_guard_step_js__WEBPACK_IMPORTED_MODULE_1__/* .auditUserSite */ .w)();
-await (0,_cache_js__WEBPACK_IMPORTED_MODULE_0__/* .saveCaches */ .FV)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 1783:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run)
-/* harmony export */ });
-/* unused harmony export childEnv */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5260);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-
-
-
-function childEnv(overrides = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-/**
- * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws an ActionError that says so.
- */
-async function run(command, args, options = {}) {
-    if (options.stream)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    const write = (target) => (data) => {
-        if (options.stream)
-            target.write(data);
-    };
-    let result;
-    try {
-        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
-        result = await _actions_exec__WEBPACK_IMPORTED_MODULE_1__/* .getExecOutput */ .H(`"${command.replace(/"/g, '\\"')}"`, args, {
-            cwd: options.cwd,
-            env: childEnv(options.env),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
-        });
-    }
-    catch (error) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
-    }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-}
-
-
-/***/ }),
-
-/***/ 3356:
+/***/ 767:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -34494,15 +34470,15 @@ function _unique(values) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/proc.ts
-var proc = __nccwpck_require__(1783);
-// EXTERNAL MODULE: ./src/version-spec.ts
-var version_spec = __nccwpck_require__(4691);
-;// CONCATENATED MODULE: ./src/python-installer.ts
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/platform/os.ts
+var platform_os = __nccwpck_require__(1597);
+// EXTERNAL MODULE: ./src/platform/process.ts
+var platform_process = __nccwpck_require__(9638);
+// EXTERNAL MODULE: ./src/python/version-spec.ts
+var version_spec = __nccwpck_require__(3948);
+;// CONCATENATED MODULE: ./src/python/installer.ts
 /**
  * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
  * actions/setup-python uses, so that both find each other's installations in the tool cache.
@@ -34650,7 +34626,7 @@ function noMatchMessage(spec, resolution) {
  * `<toolCache>/Python/<version>/<arch>` and writes `<arch>.complete` last. Returns that directory.
  */
 async function installOffer(offer, arch, toolCache, token) {
-    const setup = (0,platform/* archiveSetup */.cy)();
+    const setup = (0,platform_os/* archiveSetup */.cy)();
     const archive = await download(`Python ${offer.version}`, offer.file.download_url, token);
     let dir;
     try {
@@ -34664,11 +34640,11 @@ async function installOffer(offer, arch, toolCache, token) {
     }
     try {
         await lib_core/* group */.Os(`Install Python ${offer.version} into ${toolCache}`, async () => {
-            const result = await (0,proc/* run */.e)(setup.command, setup.args, {
+            const result = await (0,platform_process/* run */.e)(setup.command, setup.args, {
                 cwd: dir,
                 stream: true,
                 env: {
-                    ...(0,platform/* libraryPathEnv */.WL)(dir, process.env.LD_LIBRARY_PATH),
+                    ...(0,platform_os/* libraryPathEnv */.WL)(dir, process.env.LD_LIBRARY_PATH),
                     RUNNER_TOOL_CACHE: toolCache,
                     // The script prefers AGENT_TOOLSDIRECTORY; unset, it installs where discovery looks.
                     AGENT_TOOLSDIRECTORY: undefined
@@ -34692,7 +34668,7 @@ async function installOffer(offer, arch, toolCache, token) {
 
 /***/ }),
 
-/***/ 4691:
+/***/ 3948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -38483,6 +38459,6 @@ function copyFile(srcFile, destFile, force) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(6661);
+/******/ var __webpack_exports__ = __nccwpck_require__(1731);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

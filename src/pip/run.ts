@@ -1,11 +1,11 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError } from './errors.js'
-import { systemWheelDirs, venvPython } from './platform.js'
-import { run } from './proc.js'
-import type { PythonInstall } from './python.js'
-import { maskUrlCredentials } from './secrets.js'
+import { ActionError } from '../action/errors.js'
+import { systemWheelDirs, venvPython } from '../platform/os.js'
+import { run } from '../platform/process.js'
+import type { PythonInstall } from '../python/find.js'
+import { maskUrlCredentials } from '../action/secrets.js'
 
 /** One way to start pip against one target environment. */
 export interface Pip {

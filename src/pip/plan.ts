@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { versionAtLeast } from './pip.js'
+import { versionAtLeast } from './run.js'
 import { normalizeName } from './requirements.js'
 
 /** What one `pip install` run gets, before the pip command in front of it. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { currentOs, localeEncoding, type OsName } from './platform.js'
-import { splitWords } from './words.js'
+import { currentOs, localeEncoding, type OsName } from '../platform/os.js'
+import { splitWords } from '../action/words.js'
 
 /**
  * pip's requirements-file format, read the way pip reads it (pip/_internal/req/req_file.py):

@@ -8,9 +8,9 @@ import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError, errorMessage } from './errors.js'
-import { archiveSetup, libraryPathEnv } from './platform.js'
-import { run } from './proc.js'
+import { ActionError, errorMessage } from '../action/errors.js'
+import { archiveSetup, libraryPathEnv } from '../platform/os.js'
+import { run } from '../platform/process.js'
 import {
   compareVersions,
   parseVersionString,

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import * as os from 'node:os'
-import { ActionError, errorMessage } from './errors.js'
+import { ActionError, errorMessage } from '../action/errors.js'
 import {
   addedEntries,
   baseRiskMessage,
@@ -17,11 +17,11 @@ import {
   scanPipOutput,
   type Decision,
   type UserSiteFacts
-} from './guard.js'
-import type { Config, UserSitePolicy } from './inputs.js'
-import { OWN_PIP_ENV, type PipResult } from './pip.js'
-import type { PythonInstall } from './python.js'
-import type { InstalledPackage, RunReport } from './report.js'
+} from './decision.js'
+import type { Config, UserSitePolicy } from '../action/inputs.js'
+import { OWN_PIP_ENV, type PipResult } from '../pip/run.js'
+import type { PythonInstall } from '../python/find.js'
+import type { InstalledPackage, RunReport } from '../action/report.js'
 
 /** What main hands to post: the user site and its distributions when main was done with it. */
 const STATE = 'user-site'

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import { ActionError, errorMessage } from './errors.js'
+import { ActionError, errorMessage } from '../action/errors.js'
 import {
   currentOs,
   libraryPathEnv,
@@ -14,8 +14,8 @@ import {
   toolCacheArch,
   toolCachePythons,
   type OsName
-} from './platform.js'
-import { run } from './proc.js'
+} from '../platform/os.js'
+import { run } from '../platform/process.js'
 import {
   compareVersions,
   formatVersion,
@@ -388,7 +388,7 @@ async function setUpFromManifest(
   }
   // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
   // per chunk, so a separate chunk would replace the bundle's license list with its own.
-  const installer = await import(/* webpackMode: "eager" */ './python-installer.js')
+  const installer = await import(/* webpackMode: "eager" */ './installer.js')
   let resolution
   try {
     resolution = await installer.resolveRelease(

@@ -2,9 +2,9 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { currentOs, executableName, tarCommand } from './platform.js'
-import { run } from './proc.js'
-import { isExecutableFile, pathCandidates } from './python.js'
+import { currentOs, executableName, tarCommand } from '../platform/os.js'
+import { run } from '../platform/process.js'
+import { isExecutableFile, pathCandidates } from '../python/find.js'
 
 /** Where cache archives live: GitHub's cache service, or a local directory (cache-dir). */
 export interface CacheStore {

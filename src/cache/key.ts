@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { FORMAT_VERSION } from './fingerprint.js'
+import { FORMAT_VERSION } from '../venv/fingerprint.js'
 
 /** The machine a cache entry was made on, as far as it decides whether the entry fits another. */
 export interface KeyContext {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError } from './errors.js'
-import { prefixBinDir, realPath, venvPython } from './platform.js'
-import { run } from './proc.js'
-import type { PythonInstall } from './python.js'
+import { ActionError } from '../action/errors.js'
+import { prefixBinDir, realPath, venvPython } from '../platform/os.js'
+import { run } from '../platform/process.js'
+import type { PythonInstall } from '../python/find.js'
 
 /** The file that marks a venv as venv-guard's, and complete only once everything is installed. */
 export const MARKER_FILE = 'venv-guard.json'

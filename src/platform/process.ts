@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
-import { ActionError, errorMessage } from './errors.js'
+import { ActionError, errorMessage } from '../action/errors.js'
 
 export interface RunOptions {
   cwd?: string

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError } from './errors.js'
-import { installedVersions } from './install.js'
-import { run } from './proc.js'
-import type { InstalledPackage } from './report.js'
-import { normalizeName } from './requirements.js'
+import { ActionError } from '../action/errors.js'
+import { installedVersions } from '../pip/plan.js'
+import { run } from '../platform/process.js'
+import type { InstalledPackage } from '../action/report.js'
+import { normalizeName } from '../pip/requirements.js'
 
 /** Why pip, run with the base interpreter outside a venv, would not install into its site-packages. */
 export type FallbackReason =

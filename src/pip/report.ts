@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import type { InstalledPackage } from './report.js'
+import type { InstalledPackage } from '../action/report.js'
 import { entriesByName, normalizeName, type ParsedRequirements } from './requirements.js'
 
 interface ReportItem {

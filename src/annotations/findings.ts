@@ -1,15 +1,15 @@
 import * as core from '@actions/core'
 import * as path from 'node:path'
-import { ActionError } from './errors.js'
-import type { ReportedAnnotation, RunReport } from './report.js'
+import { ActionError } from '../action/errors.js'
+import type { ReportedAnnotation, RunReport } from '../action/report.js'
 import {
   entriesByName,
   normalizeName,
   type ParsedRequirements,
   type RequirementEntry,
   type RequirementProblem
-} from './requirements.js'
-import { maskUrlCredentials } from './secrets.js'
+} from '../pip/requirements.js'
+import { maskUrlCredentials } from '../action/secrets.js'
 
 /**
  * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees

@@ -6,7 +6,7 @@ import {
   pkgConfigDir,
   prependSearchPath,
   type OsName
-} from './platform.js'
+} from '../platform/os.js'
 
 /**
  * What actions/setup-python exports for the interpreter it sets up, so that later steps building C

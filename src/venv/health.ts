@@ -1,10 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { currentOs, realPath, venvBinDir, venvPython, type OsName } from './platform.js'
-import { run } from './proc.js'
-import type { PythonInstall } from './python.js'
-import { formatVersion } from './version-spec.js'
-import { inspectVenv, madeFrom, type VenvMarker } from './venv.js'
+import { currentOs, realPath, venvBinDir, venvPython, type OsName } from '../platform/os.js'
+import { run } from '../platform/process.js'
+import type { PythonInstall } from '../python/find.js'
+import { formatVersion } from '../python/version-spec.js'
+import { inspectVenv, madeFrom, type VenvMarker } from './plan.js'
 
 /** The interpreter a venv must have been made from, and what must be installed in it. */
 export interface HealthExpectation {

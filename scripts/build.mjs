@@ -1,6 +1,6 @@
 // Bundles each entry point (src/bin/main.ts, src/bin/post.ts, which call run() of src/main.ts and
 // src/post.ts) with ncc into dist/<entry>/index.js, and copies the Python helpers (src/**/*.py)
-// beside each bundle, where the action runs them (see src/platform/process.ts, shippedFile).
+// beside the bundles that run them (see shippedFile in src/platform/process.ts).
 // Run with a directory to build there instead (the dist check does).
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -44,7 +44,14 @@ export function build(outRoot) {
       '--quiet'
     ]
     execFileSync(process.execPath, [ncc, ...args], { cwd: root, stdio: 'inherit' })
-    for (const file of helpers) fs.copyFileSync(file, path.join(out, path.basename(file)))
+    // Each helper goes beside the bundles that name it (main runs them all, post none).
+    const bundled = fs
+      .readdirSync(out)
+      .filter(f => f.endsWith('.js'))
+      .map(f => fs.readFileSync(path.join(out, f), 'utf8'))
+      .join('\n')
+    for (const file of helpers.filter(f => bundled.includes(`'${path.basename(f)}'`)))
+      fs.copyFileSync(file, path.join(out, path.basename(file)))
   }
 }
 

@@ -20,7 +20,7 @@ import {
   rootOwnedPython,
   runAs
 } from '../helpers/users.js'
-import { probeUserSite } from '../../src/guard/decision.js'
+import { probeUserSite } from '../../src/guard/probe.js'
 
 // Real situations only: the action runs as a user who cannot write the interpreter's
 // site-packages (a root-owned CPython, mode 755), or against Debian's PEP 668 python3. Setting that

@@ -2,9 +2,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { annotate, failure as failWith } from '../../src/annotations/emit.js'
 import {
-  annotate,
-  failure as failWith,
   findingsFromPipCheck,
   findingsFromPipFailure,
   type Finding

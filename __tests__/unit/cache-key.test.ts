@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { cacheKeys, type KeyContext } from '../../src/cache/key.js'
 import { fingerprint, fingerprintInputs, FORMAT_VERSION } from '../../src/venv/fingerprint.js'
 import type { Config } from '../../src/action/inputs.js'
-import type { PythonInstall } from '../../src/python/find.js'
+import { makeConfig } from '../helpers/config.js'
+import type { PythonInstall } from '../../src/python/probe.js'
 import { parseRequirementFiles } from '../../src/pip/requirements.js'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-key-'))
@@ -19,29 +20,14 @@ const constraints = file('constraints.txt', 'beta<3\n')
 const dependency = file('pyproject.toml', '[project]\nname = "x"\n')
 const other = file('setup.cfg', '[metadata]\n')
 
-const config: Config = {
+const config = makeConfig({
   workspace: dir,
-  workingDirectory: dir,
   pythonVersion: '3.12',
-  pythonVersionSource: "input 'python-version'",
-  pythonPath: '',
-  allowPrereleases: false,
-  venvPath: path.join(dir, '.venv'),
-  createVenv: true,
   requirementFiles: [requirements],
   packages: ['gamma'],
-  upgrade: ['pip', 'setuptools', 'wheel'],
   pipArgs: ['--prefer-binary'],
-  activate: true,
-  cache: true,
-  cacheDependencyFiles: [dependency],
-  cacheDir: '',
-  checkLatest: false,
-  pythonManifestUrl: '',
-  token: '',
-  onUserSite: 'fail',
-  guardLaterSteps: true
-}
+  cacheDependencyFiles: [dependency]
+})
 
 const python = {
   executable: '/opt/python/3.12.1/bin/python3',

@@ -3,18 +3,14 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
-  addedEntries,
   decideFallback,
-  distributionLabel,
-  fallbackMessage,
-  isInside,
-  misplaced,
   pipArgsLocation,
   resolvePipOptions,
-  scanPipOutput,
-  type PipSetting,
-  type UserSiteFacts
+  scanPipOutput
 } from '../../src/guard/decision.js'
+import { fallbackMessage } from '../../src/guard/messages.js'
+import type { PipSetting, UserSiteFacts } from '../../src/guard/probe.js'
+import { addedEntries, distributionLabel, isInside, misplaced } from '../../src/guard/site.js'
 
 const facts: UserSiteFacts = {
   executable: '/opt/py/bin/python3',

@@ -2,8 +2,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { venvSnapshot } from '../../src/cache/session.js'
-import { chooseArchive } from '../../src/cache/store.js'
+import { venvSnapshot } from '../../src/cache/snapshot.js'
+import { chooseArchive } from '../../src/cache/archive.js'
 import {
   markerProblems,
   probeProblems,

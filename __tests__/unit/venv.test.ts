@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { PythonInstall } from '../../src/python/find.js'
+import type { PythonInstall } from '../../src/python/probe.js'
 import { ActionError } from '../../src/action/errors.js'
-import { parsePyvenvCfg, planVenv, type VenvMarker } from '../../src/venv/plan.js'
+import type { VenvMarker } from '../../src/venv/marker.js'
+import { parsePyvenvCfg, planVenv } from '../../src/venv/plan.js'
 
 const python = {
   executable: '/opt/py/3.12.1/bin/python3',

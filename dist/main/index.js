@@ -31077,7 +31077,7 @@ function errorMessage(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1781);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6308);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31088,7 +31088,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1781:
+/***/ 6308:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31099,352 +31099,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/action/errors.ts
 var errors = __nccwpck_require__(8055);
-// EXTERNAL MODULE: ./src/platform/os.ts
-var platform_os = __nccwpck_require__(1597);
-;// CONCATENATED MODULE: ./src/action/words.ts
-/**
- * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
- * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
- */
-function splitWords(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\' && i + 1 < text.length) {
-            word += text[++i];
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
-function inputLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(line => line !== '' && !line.startsWith('#'));
-}
-
-;// CONCATENATED MODULE: ./src/pip/requirements.ts
-
-
-
-
-function normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
-function splitLines(content) {
-    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
-    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-const COMMENT = /(^|\s+)#.*$/;
-const IS_COMMENT_LINE = /^(\s*)#/;
-/**
- * Joins `\` continuations (a comment line ends one and never continues), strips comments and
- * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
- */
-function logicalLines(content) {
-    const joined = [];
-    let pending;
-    splitLines(content).forEach((raw, index) => {
-        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
-        const text = continues
-            ? raw.replace(/^\\+|\\+$/g, '')
-            : IS_COMMENT_LINE.test(raw)
-                ? ` ${raw}`
-                : raw;
-        pending = pending
-            ? { line: pending.line, text: pending.text + text }
-            : { line: index + 1, text };
-        if (!continues) {
-            joined.push(pending);
-            pending = undefined;
-        }
-    });
-    if (pending)
-        joined.push(pending);
-    return joined
-        .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
-        .filter(({ text }) => text !== '');
-}
-/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
-function expandVariables(text, env) {
-    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
-}
-/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
-function breakArgsOptions(text) {
-    const tokens = text.split(' ');
-    const first = tokens.findIndex(token => token.startsWith('-'));
-    if (first === -1)
-        return { args: text, options: '' };
-    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
-}
-/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
-function optionValue(words, short, long) {
-    for (const [i, word] of words.entries()) {
-        if (word === short || word === long)
-            return words[i + 1];
-        if (word.startsWith(`${long}=`))
-            return word.slice(long.length + 1);
-        if (word.startsWith(short) && !word.startsWith('--'))
-            return word.slice(short.length);
-    }
-    return undefined;
-}
-const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-/**
- * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
- * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
- * and `foo==${VERSION}` are pip's to judge, not ours.
- */
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*';
-const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`);
-const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
-function looksLikeUrlOrPath(text) {
-    return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
-}
-function nameFromUrl(text) {
-    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
-    if (egg)
-        return normalizeName(egg[1]);
-    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
-    return wheel ? normalizeName(wheel[1]) : undefined;
-}
-function classifyOptions(text, options) {
-    let words;
-    try {
-        words = splitWords(options);
-    }
-    catch {
-        return { problem: `"${options}" cannot be split into options (an unclosed quote)` };
-    }
-    const include = optionValue(words, '-r', '--requirement');
-    const constraint = optionValue(words, '-c', '--constraint');
-    const editable = optionValue(words, '-e', '--editable');
-    if (include !== undefined || constraint !== undefined) {
-        const named = (include ?? constraint);
-        if (named === '')
-            return { problem: `"${text}" names no file` };
-        return {
-            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
-        };
-    }
-    if (editable !== undefined) {
-        if (editable === '')
-            return { problem: `"${text}" names no project to install` };
-        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
-    }
-    // Other options differ between pip versions; pip itself says which it does not know.
-    return { entry: { kind: 'option', text } };
-}
-function classify(text) {
-    const { args, options } = breakArgsOptions(text);
-    if (args === '')
-        return classifyOptions(text, options);
-    const requirement = args.trim();
-    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
-    const archive = ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
-    if (requirements_URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
-    }
-    const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } };
-    // A directory, or a variable pip expands from an environment this run does not see.
-    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
-        return { entry: { kind: 'requirement', text } };
-    }
-    return {
-        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
-    };
-}
-function hasBom(bytes, bom) {
-    return bom.every((byte, i) => bytes[i] === byte);
-}
-function tryDecode(bytes, encoding) {
-    try {
-        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
- * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
- * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
- */
-function decodeRequirements(bytes, fallback) {
-    const boms = [
-        [[0xef, 0xbb, 0xbf], 'utf-8'],
-        [[0xff, 0xfe], 'utf-16le'],
-        [[0xfe, 0xff], 'utf-16be']
-    ];
-    for (const [bom, encoding] of boms) {
-        if (hasBom(bytes, bom))
-            return tryDecode(bytes.subarray(bom.length), encoding);
-    }
-    if (bytes.includes(0))
-        return undefined;
-    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
-        const declared = /coding[:=]\s*([-\w.]+)/.exec(line);
-        if (line.startsWith('#') && declared) {
-            let known = true;
-            try {
-                new TextDecoder(declared[1]);
-            }
-            catch {
-                known = false;
-            }
-            return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1');
-        }
-    }
-    return tryDecode(bytes, fallback);
-}
-function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }) {
-    const result = {
-        files: [],
-        entries: [],
-        problems: [],
-        usesHashes: false,
-        urls: []
-    };
-    const visit = (file, stack, constraint, from) => {
-        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
-        if (stack.includes(file)) {
-            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_.basename(f));
-            result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` });
-            return;
-        }
-        if (result.files.includes(file))
-            return;
-        let bytes;
-        try {
-            bytes = read(file);
-        }
-        catch (error) {
-            const code = error.code;
-            const why = code === 'ENOENT'
-                ? 'does not exist'
-                : code === 'EISDIR'
-                    ? 'is a directory'
-                    : `cannot be read (${code ?? String(error)})`;
-            result.problems.push({ ...origin, message: `${file} ${why}` });
-            return;
-        }
-        const content = decodeRequirements(bytes, (0,platform_os/* localeEncoding */.Am)(context.os));
-        if (content === undefined) {
-            result.problems.push({
-                ...origin,
-                message: `${file} is not a text file pip can read (binary, or not in ${(0,platform_os/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
-            });
-            return;
-        }
-        result.files.push(file);
-        for (const logical of logicalLines(content)) {
-            const text = expandVariables(logical.text, context.env);
-            const { entry: classified, problem } = classify(text);
-            if (problem || !classified) {
-                result.problems.push({ file, line: logical.line, message: problem ?? text });
-                continue;
-            }
-            const entry = { ...classified, file, line: logical.line, constraint };
-            if (entry.target && !requirements_URL.test(entry.target)) {
-                entry.target = external_node_path_.resolve(external_node_path_.dirname(file), entry.target);
-            }
-            result.entries.push(entry);
-            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
-                result.usesHashes = true;
-            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
-                result.urls.push(url);
-            if (entry.target && !requirements_URL.test(entry.target)) {
-                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
-                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
-            }
-        }
-    };
-    for (const file of files)
-        visit(external_node_path_.resolve(file), [], false);
-    return result;
-}
-/**
- * Requirements whose content can change while every input stays the same: a local project
- * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
- * them cannot be reused or cached as up to date. Editable installs point at the source, so they
- * are not among them.
- */
-function movingRequirements(parsed, packages) {
-    const texts = [
-        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
-        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
-    ];
-    return texts.filter(text => {
-        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
-        if (/^(git|hg|svn|bzr)\+/i.test(target))
-            return !/@[0-9a-f]{40}(#|$)/i.test(target);
-        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
-    });
-}
-/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
-function entriesByName(parsed) {
-    const byName = new Map();
-    for (const entry of parsed.entries) {
-        if (!entry.name)
-            continue;
-        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
-    }
-    return byName;
-}
-
+// EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
+var glob = __nccwpck_require__(2377);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/action/secrets.ts
 
 // The password runs to the last `@` before the host, as urllib (and so pip) splits it.
@@ -31457,2409 +31121,16 @@ const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/
 function maskUrlCredentials(text) {
     return text.replace(URL_USERINFO, (match, scheme, user, password) => {
         if (password) {
-            lib_core/* setSecret */.Pq(password);
+            lib_core.setSecret(password);
             return `${scheme}${user}:***@`;
         }
         if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
             return match;
-        lib_core/* setSecret */.Pq(user);
+        lib_core.setSecret(user);
         return `${scheme}***@`;
     });
 }
 
-;// CONCATENATED MODULE: ./src/annotations/findings.ts
-
-
-
-
-
-/**
- * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
- * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
- * findings out (written against real output of pip 23.0 to 24.2, see
- * __tests__/fixtures/pip-output). Emitting them respects GitHub's cap of 10 annotations per type
- * and step: the most important first, the rest only in the job summary.
- */
-/** In order of importance: what the user must fix first comes first. */
-const KINDS = [
-    'invalid-requirement',
-    'missing-file',
-    'conflict',
-    'hash',
-    'not-found',
-    'build',
-    'pip',
-    'broken-dependency'
-];
-const TITLES = {
-    'invalid-requirement': 'venv-guard: invalid requirement',
-    'missing-file': 'venv-guard: missing requirements file',
-    conflict: 'venv-guard: dependency conflict',
-    hash: 'venv-guard: hash check failed',
-    'not-found': 'venv-guard: no matching distribution',
-    build: 'venv-guard: build failed',
-    pip: 'venv-guard: pip install failed',
-    'broken-dependency': 'venv-guard: broken dependency'
-};
-/** GitHub shows at most this many annotations of one type (error, warning) per step. */
-const ANNOTATION_CAP = 10;
-const FROM_FILE = /\(from (?:-r|-c) (.+?) \(line (\d+)\)\)/;
-const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
-function finding(kind, message, entry) {
-    const level = kind === 'broken-dependency' ? 'warning' : 'error';
-    return { level, kind, title: TITLES[kind], message, ...entry };
-}
-/** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
-function nameOf(spec) {
-    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(spec);
-    return m ? normalizeName(m[1]) : undefined;
-}
-/** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
-class Locator {
-    parsed;
-    workspace;
-    byName;
-    constructor(parsed, workspace) {
-        this.parsed = parsed;
-        this.workspace = workspace;
-        this.byName = entriesByName(parsed);
-    }
-    /** `file:line` relative to the workspace, as a reader of the message finds it. */
-    label(where) {
-        return `${external_node_path_.relative(this.workspace, where.file)}:${where.line}`;
-    }
-    relative(file) {
-        return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
-    }
-    /** `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text. */
-    fromText(text) {
-        const r = FROM_FILE.exec(text);
-        if (r)
-            return { file: external_node_path_.resolve(r[1]), line: Number(r[2]) };
-        const of = FROM_LINE_OF.exec(text);
-        if (of)
-            return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
-        return undefined;
-    }
-    /**
-     * The entry naming a project: requirements before constraints (or the reverse when pip says the
-     * constraint), and among several the one whose text starts with pip's requirement string.
-     */
-    byRequirement(spec, constraint = false) {
-        const name = nameOf(spec);
-        const entries = (name && this.byName.get(name)) || [];
-        const preferred = entries.filter(e => e.constraint === constraint);
-        const candidates = preferred.length > 0 ? preferred : entries;
-        const compact = spec.replace(/\s+/g, '');
-        const exact = candidates.find(e => e.text.replace(/\s+/g, '').startsWith(compact));
-        return pick(exact ?? candidates[0]);
-    }
-    /** The entry whose logical line is exactly this text (pip quotes option lines so). */
-    byLine(text) {
-        return pick(this.parsed.entries.find(e => e.text === text.trim()));
-    }
-    /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
-    byPath(target) {
-        const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
-        return pick(this.parsed.entries.find(names));
-    }
-    /** The `-r`/`-c` line that names this file. */
-    includeOf(file) {
-        const target = external_node_path_.resolve(file);
-        return pick(this.parsed.entries.find(e => e.target === target));
-    }
-}
-function pick(entry) {
-    return entry ? { file: entry.file, line: entry.line } : undefined;
-}
-/** The lines after a header up to the first blank line. */
-function blockAfter(lines, index) {
-    const block = [];
-    for (const line of lines.slice(index + 1)) {
-        if (line.trim() === '')
-            break;
-        block.push(line);
-    }
-    return block;
-}
-function invalidRequirements(lines, locate) {
-    const found = [];
-    lines.forEach((line, i) => {
-        const m = /^ERROR: Invalid requirement: (.*)$/.exec(line);
-        if (!m)
-            return;
-        const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
-        const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
-        const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
-        const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
-        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
-        const details = block
-            .slice(1)
-            .filter(l => /^(Hint|.*error): /.test(l))
-            .map(l => l.replace(/^.*?error: /, ''));
-        const message = [`Invalid requirement: ${quoted}${reason ? ` (${reason})` : ''}`, ...details];
-        found.push(finding('invalid-requirement', message.join('\n'), where));
-    });
-    return found;
-}
-function notProjects(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /^ERROR: Directory '(.+)' is not installable\. (.*)$/.exec(line) ??
-            /^ERROR: (.+) does not appear to be a Python project: (.*)$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${m[1]} is not a Python project: ${m[2]}`;
-        return [finding('invalid-requirement', message, locate.byPath(m[1]))];
-    });
-}
-function missingFiles(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /Could not open requirements file: \[Errno \d+\] ([^:]+): '(.+)'$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${locate.relative(m[2])} cannot be opened: ${m[1]}. Fix the path (relative to this file) or remove the line.`;
-        return [finding('missing-file', message, locate.includeOf(m[2]))];
-    });
-}
-// What pip logs when the index is down, failing or silent, before it concludes that nothing matches.
-const INDEX_TROUBLE = /Retrying \(Retry\(|Could not fetch URL|Failed to establish a new connection|Read timed out|HTTP error \d{3}|ConnectTimeoutError|Max retries exceeded/;
-function notFound(lines, locate) {
-    const unreachable = lines.find(l => INDEX_TROUBLE.test(l));
-    const pythonNote = lines
-        .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
-        .find(Boolean)?.[1];
-    return lines.flatMap(line => {
-        const m = /^ERROR: Could not find a version that satisfies the requirement (.+?)(?: \(from (.*)\))? \(from versions: ([^)]*)\)$/.exec(line);
-        if (!m)
-            return [];
-        const [, spec, parent, versions] = m;
-        const available = versions === 'none' ? 'none at all' : versions;
-        const direct = locate.fromText(line);
-        const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
-        const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
-        const what = parentName
-            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
-            : `No version of ${spec} matches (available: ${available}).`;
-        const note = pythonNote ? `\n${pythonNote}` : '';
-        const advice = unreachable
-            ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
-            : 'Check the name and the version range, and the index pip uses.';
-        return [finding('not-found', `${what} ${advice}${note}`, where)];
-    });
-}
-function otherPython(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
-        return [finding('not-found', message, locate.byRequirement(m[1]))];
-    });
-}
-function conflictCause(text, locate) {
-    const constraint = /^The user requested \(constraint\) (.+)$/.exec(text);
-    if (constraint) {
-        const spec = `the constraint ${constraint[1]}`;
-        return {
-            text,
-            asSubject: spec,
-            asOther: spec,
-            where: locate.byRequirement(constraint[1], true)
-        };
-    }
-    const requested = /^The user requested (.+)$/.exec(text);
-    if (requested) {
-        return {
-            text,
-            asSubject: requested[1],
-            asOther: requested[1],
-            where: locate.byRequirement(requested[1])
-        };
-    }
-    const dependsOn = /^(\S+ \S+) depends on (.+)$/.exec(text);
-    if (dependsOn) {
-        const other = `${dependsOn[1]}, which depends on ${dependsOn[2]}`;
-        return { text, asSubject: text, asOther: other, where: locate.byRequirement(dependsOn[1]) };
-    }
-    return { text, asSubject: text, asOther: text };
-}
-function conflicts(lines, locate) {
-    const header = lines.findIndex(l => /^ERROR: Cannot install .* because these package versions have conflicting dependencies\.$/.test(l));
-    if (header === -1)
-        return [];
-    const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
-    const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
-    const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
-    const located = new Map();
-    for (const cause of causes) {
-        if (!cause.where || located.has(locate.label(cause.where)))
-            continue;
-        const others = causes.filter(c => c !== cause).map(other);
-        const message = `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
-        located.set(locate.label(cause.where), finding('conflict', message, cause.where));
-    }
-    // Lines pip names whose conflict comes from deeper in the dependency tree.
-    const all = causes.map(c => c.text).join('; ');
-    for (const m of lines[header].matchAll(/-[rc] (.+?) \(line (\d+)\)/g)) {
-        const where = { file: external_node_path_.resolve(m[1]), line: Number(m[2]) };
-        const message = `This requirement cannot be installed: ${all}. Loosen or change one of them.`;
-        if (!located.has(locate.label(where)))
-            located.set(locate.label(where), finding('conflict', message, where));
-    }
-    if (located.size > 0)
-        return [...located.values()];
-    return [finding('conflict', `pip found conflicting requirements: ${all || lines[header]}`)];
-}
-const HASH_HEADERS = [
-    [
-        /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
-        (item, details) => {
-            const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ');
-            const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '');
-            return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`;
-        }
-    ],
-    [
-        /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
-        item => {
-            const [spec, hash] = item.split(/ (?=--hash=)/);
-            return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim();
-        }
-    ],
-    [
-        /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
-        item => `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
-    ],
-    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
-];
-function hashes(lines, locate) {
-    const found = [];
-    lines.forEach((line, i) => {
-        const header = HASH_HEADERS.find(([re]) => re.test(line));
-        if (!header)
-            return;
-        // Items are indented by four spaces, their details (Expected/Got) by more.
-        const items = [];
-        for (const l of blockAfter(lines, i)) {
-            if (/^\s{5,}\S/.test(l))
-                items.at(-1)?.details.push(l.trim());
-            else if (/^\s{4}\S/.test(l))
-                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
-        }
-        for (const { text, details } of items) {
-            const spec = text
-                .replace(/ from \S+.*$/, '')
-                .replace(FROM_FILE, '')
-                .trim();
-            const where = locate.fromText(text) ?? locate.byRequirement(spec);
-            found.push(finding('hash', header[1](spec, details), where));
-        }
-    });
-    return found;
-}
-/** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
-function buildCause(lines, from) {
-    const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
-    if (end === -1)
-        return undefined;
-    return lines
-        .slice(from, end)
-        .map(l => l.trim())
-        .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
-        .pop();
-}
-function builds(lines, locate) {
-    const found = new Map();
-    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
-    // is what a failed metadata step, which does not name its package, was working on.
-    const collected = new Map();
-    let last;
-    lines.forEach((line, i) => {
-        const collecting = /^(?:Collecting|Processing|Obtaining) (\S+)/.exec(line);
-        if (collecting) {
-            const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(collecting[1]);
-            last = sdist ? sdist[1] : external_node_path_.basename(collecting[1]);
-            collected.set(nameOf(last) ?? last, locate.fromText(line));
-            return;
-        }
-        const failed = /^\s*× (?:Building wheel for (\S+) .*|.*) did not run successfully\.$/.exec(line);
-        const name = failed ? (failed[1] ?? last) : undefined;
-        const key = name && (nameOf(name) ?? name);
-        if (!name || !key || found.has(key))
-            return;
-        const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
-        const cause = buildCause(lines, i);
-        const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
-        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
-    });
-    return [...found.values()];
-}
-/** pip's error lines, for a failure no line could be traced to; else its last words (a usage error). */
-function pipErrorLines(output) {
-    const lines = output.split(/\r?\n/);
-    const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
-    // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
-    const crash = errors.includes('ERROR: Exception:')
-        ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
-        : undefined;
-    if (crash)
-        errors.push(crash);
-    if (errors.length > 0)
-        return errors.slice(-6).join('\n');
-    return lines.filter(line => line.trim() !== '').pop() ?? '';
-}
-// eslint-disable-next-line no-control-regex -- ANSI colour codes, should pip ever be forced to colour
-const ANSI = /\x1b\[[0-9;]*m/g;
-/** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
-function findingsFromPipFailure(output, requirements, title, exitCode) {
-    const lines = output.replace(ANSI, '').split(/\r?\n/);
-    const locate = new Locator(requirements.parsed, requirements.workspace);
-    const found = [
-        ...invalidRequirements(lines, locate),
-        ...notProjects(lines, locate),
-        ...missingFiles(lines, locate),
-        ...conflicts(lines, locate),
-        ...hashes(lines, locate),
-        ...notFound(lines, locate),
-        ...otherPython(lines, locate),
-        ...builds(lines, locate)
-    ];
-    if (found.length > 0)
-        return found;
-    const quoted = pipErrorLines(output);
-    return [
-        finding('pip', `${title} failed: pip exited with ${exitCode}.${quoted ? `\n${quoted}` : ''}`)
-    ];
-}
-/** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
-function findingsFromPipCheck(output, requirements) {
-    const locate = new Locator(requirements.parsed, requirements.workspace);
-    return output.split(/\r?\n/).flatMap(line => {
-        const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
-            /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
-            /^(\S+) \S+ is not supported on this platform$/.exec(line);
-        if (!m)
-            return [];
-        const where = locate.byRequirement(m[1]) ?? (m[2] ? locate.byRequirement(m[2]) : undefined);
-        return [
-            finding('broken-dependency', `${line.trim().replace(/\.$/, '')} (pip check). The venv was installed, but this dependency is broken: add or pin the package it needs.`, where)
-        ];
-    });
-}
-/** The parser's problems (before pip runs) as findings. */
-function findingsFromProblems(problems) {
-    return problems.map(p => {
-        const missing = /does not exist|is a directory|cannot be read/.test(p.message);
-        const kind = missing ? 'missing-file' : 'invalid-requirement';
-        return finding(kind, `${p.message}. Fix the line, then run again.`, p);
-    });
-}
-function byImportance(findings) {
-    return [...findings].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
-}
-function toReported(f, workspace, shown) {
-    return {
-        level: f.level,
-        title: f.title,
-        message: maskUrlCredentials(f.message),
-        file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
-        line: f.line,
-        shown
-    };
-}
-function properties(a) {
-    return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) };
-}
-/**
- * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
- * per step, counting those this run emitted before); all of them go into the report, for the summary.
- */
-function annotate(findings, workspace, report) {
-    for (const f of byImportance(findings)) {
-        const shown = report.annotations.filter(a => a.shown && a.level === f.level).length < ANNOTATION_CAP;
-        const reported = toReported(f, workspace, shown);
-        report.annotations.push(reported);
-        if (!shown)
-            continue;
-        if (f.level === 'error')
-            lib_core/* error */.z3(reported.message, properties(reported));
-        else
-            lib_core/* warning */.$e(reported.message, properties(reported));
-    }
-}
-/**
- * For a failure that ends the step: the most important finding becomes the error thrown (the
- * entry point annotates it), the others are annotated here, within the cap that it counts in.
- */
-function failure(findings, workspace, report) {
-    const [first, ...rest] = byImportance(findings);
-    const thrown = toReported(first, workspace, true);
-    report.annotations.push(thrown);
-    annotate(rest, workspace, report);
-    return new errors/* ActionError */.lZ(thrown.message, properties(thrown));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/venv/fingerprint.ts
-
-
-/** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-const FORMAT_VERSION = '1';
-/**
- * What decides the venv's content: the inputs, the interpreter, every requirements file read
- * (includes too) and the cache-dependency-path files.
- */
-function fingerprintInputs(config, python, requirementFiles) {
-    return {
-        pythonExecutable: python.executable,
-        pythonVersion: python.versionText,
-        implementation: python.implementation,
-        venvPath: config.createVenv ? config.venvPath : '',
-        files: [...requirementFiles, ...config.cacheDependencyFiles],
-        packages: config.packages,
-        upgrade: config.upgrade,
-        pipArgs: config.pipArgs
-    };
-}
-/**
- * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
- * is both the "nothing to do" check for a venv already present and the cache key's core.
- */
-function fingerprint(inputs, read = (f) => external_node_fs_.readFileSync(f)) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const field = (name, value) => {
-        hash.update(`${name}\0${value.length}\0`);
-        hash.update(value);
-    };
-    field('format', FORMAT_VERSION);
-    field('python', inputs.pythonExecutable);
-    field('version', inputs.pythonVersion);
-    field('implementation', inputs.implementation);
-    field('venv', inputs.venvPath);
-    for (const file of [...new Set(inputs.files)].sort()) {
-        field('file', file);
-        field('content', read(file));
-    }
-    field('packages', JSON.stringify(inputs.packages));
-    field('upgrade', JSON.stringify(inputs.upgrade));
-    field('pip-args', JSON.stringify(inputs.pipArgs));
-    return hash.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/cache/key.ts
-
-
-/**
- * The cache keys. The fingerprint (fingerprint.ts) already covers the interpreter, the venv's path,
- * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
- * action's cache format; the key adds the machine. The readable part is for people reading the
- * cache list; only the hash decides.
- */
-function cacheKeys(context, python, fingerprint) {
-    const hash = (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
-        .digest('hex');
-    const machine = `${context.os}-${context.osVersion}-${context.arch}`;
-    const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`;
-    return {
-        venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
-        pip: `${pipPrefix}${hash}`,
-        pipPrefix
-    };
-}
-
-// EXTERNAL MODULE: ./src/platform/process.ts
-var platform_process = __nccwpck_require__(9638);
-// EXTERNAL MODULE: ./src/python/version-spec.ts
-var version_spec = __nccwpck_require__(3948);
-;// CONCATENATED MODULE: ./src/python/find.ts
-
-
-
-
-
-
-
-
-// One short probe answers everything: -I keeps the user's PYTHONPATH and user site out of it.
-const PROBE = `import json, os, re, sys, sysconfig
-from importlib.util import find_spec
-v = sys.version_info
-iv = sys.implementation.version
-spec = find_spec("pip")
-pip = None
-if spec and spec.origin:
-    with open(spec.origin) as f:
-        m = re.search(r"__version__ = .([0-9][0-9A-Za-z.+!-]*)", f.read())
-    pip = {"version": m.group(1) if m else "", "location": os.path.dirname(spec.origin)}
-print(json.dumps({"executable": sys.executable, "version": [v[0], v[1], v[2], v[3], v[4]],
-  "implementation": sys.implementation.name,
-  "implementationVersion": [iv[0], iv[1], iv[2], iv[3], iv[4]], "prefix": sys.prefix,
-  "basePrefix": getattr(sys, "base_prefix", sys.prefix),
-  "freeThreaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-  "stdlib": sysconfig.get_path("stdlib"), "purelib": sysconfig.get_path("purelib"),
-  "platlib": sysconfig.get_path("platlib"), "pip": pip}))`;
-function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
-    return { major, minor, micro, releaseLevel, serial };
-}
-function parseProbe(stdout) {
-    const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '');
-    return {
-        ...raw,
-        version: fromVersionInfo(raw.version),
-        implementationVersion: fromVersionInfo(raw.implementationVersion)
-    };
-}
-async function probePython(candidate) {
-    try {
-        const result = await (0,platform_process/* run */.e)(candidate.command, [...candidate.args, '-I', '-c', PROBE], {
-            env: candidate.env
-        });
-        if (result.exitCode !== 0)
-            return undefined;
-        const facts = parseProbe(result.stdout);
-        return {
-            ...facts,
-            versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
-            foundBy: candidate.foundBy,
-            location: candidate.location
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-function listDir(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir);
-    }
-    catch {
-        return [];
-    }
-}
-function firstExisting(files) {
-    return files.find(file => external_node_fs_.existsSync(file));
-}
-/**
- * setup-python's layout: `$RUNNER_TOOL_CACHE/Python/<X.Y.Z>/<arch>/` beside `<arch>.complete`
- * (`<arch>-freethreaded` for free-threaded builds), and `PyPy/<X.Y.Z>/<arch>/` for PyPy.
- */
-function toolCacheCandidates(toolCache, osName, arch, ldLibraryPath) {
-    const layouts = [
-        { tool: 'Python', implementation: 'cpython', arches: [arch, `${arch}-freethreaded`] },
-        { tool: 'PyPy', implementation: 'pypy', arches: [arch] }
-    ];
-    return layouts.flatMap(({ tool, implementation, arches }) => {
-        const root = external_node_path_.join(toolCache, tool);
-        return listDir(root).flatMap(dir => arches.flatMap(archDir => {
-            const versionDir = external_node_path_.join(root, dir);
-            const prefix = external_node_path_.join(versionDir, archDir);
-            if (!external_node_fs_.existsSync(external_node_path_.join(versionDir, `${archDir}.complete`)))
-                return [];
-            const command = firstExisting((0,platform_os/* toolCachePythons */.ck)(prefix, implementation, osName));
-            if (!command)
-                return [];
-            return [
-                {
-                    command,
-                    args: [],
-                    foundBy: `tool cache (${prefix})`,
-                    hint: (0,version_spec/* parseVersionString */.PB)(dir),
-                    env: (0,platform_os/* libraryPathEnv */.WL)(prefix, ldLibraryPath, osName),
-                    location: prefix
-                }
-            ];
-        }));
-    });
-}
-function pyenvCandidates(pyenvRoot, osName) {
-    const root = external_node_path_.join(pyenvRoot, 'versions');
-    return listDir(root).flatMap(dir => {
-        const prefix = external_node_path_.join(root, dir);
-        // PyPy's directories (`pypy3.10-7.3.12`) name only the minor version: probe them always.
-        if (/^pypy\d/.test(dir)) {
-            const command = firstExisting((0,platform_os/* toolCachePythons */.ck)(prefix, 'pypy', osName));
-            return command ? [{ command, args: [], foundBy: `pyenv (${dir})` }] : [];
-        }
-        const hint = (0,version_spec/* parseVersionString */.PB)(dir.replace(/t$/, ''));
-        if (!hint)
-            return []; // virtualenvs and conda builds are not plain versions
-        return [{ command: (0,platform_os/* prefixPython */.Fx)(prefix, osName), args: [], foundBy: `pyenv (${dir})`, hint }];
-    });
-}
-function pathCandidates(pathVar, names, osName, isExecutable) {
-    const dirs = pathVar.split((0,platform_os/* searchPathDelimiter */.TQ)(osName)).filter(d => d !== '');
-    const found = [];
-    for (const name of names) {
-        for (const dir of dirs) {
-            const file = external_node_path_.join(dir, name);
-            if (isExecutable(file))
-                found.push({ command: file, args: [], foundBy: `PATH (${file})` });
-        }
-    }
-    return found;
-}
-function isExecutableFile(file) {
-    try {
-        external_node_fs_.accessSync(file, external_node_fs_.constants.X_OK);
-        return external_node_fs_.statSync(file).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** Every place a runner keeps interpreters, in order of preference among equal versions. */
-function gatherCandidates(spec, env) {
-    const osName = (0,platform_os/* currentOs */.UD)();
-    const pyenvRoot = env.PYENV_ROOT || external_node_path_.join(external_node_os_.homedir(), '.pyenv');
-    const candidates = [];
-    if (spec) {
-        if (env.RUNNER_TOOL_CACHE) {
-            candidates.push(...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, (0,platform_os/* toolCacheArch */.Tm)(), env.LD_LIBRARY_PATH));
-        }
-        if (env.pythonLocation) {
-            candidates.push({
-                command: (0,platform_os/* prefixPython */.Fx)(env.pythonLocation, osName),
-                args: [],
-                foundBy: `pythonLocation (${env.pythonLocation})`
-            });
-        }
-        candidates.push(...pyenvCandidates(pyenvRoot, osName));
-    }
-    const minors = spec ? (0,version_spec/* minorsNamedBy */.TN)(spec) : [];
-    // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
-    const shims = external_node_path_.join(pyenvRoot, 'shims');
-    const delimiter = (0,platform_os/* searchPathDelimiter */.TQ)(osName);
-    const pathVar = (env.PATH ?? '')
-        .split(delimiter)
-        .filter(dir => !spec || !(0,platform_os/* samePath */.Eb)(dir, shims, osName))
-        .join(delimiter);
-    candidates.push(...pathCandidates(pathVar, (0,platform_os/* pathPythonNames */.kr)(minors, osName), osName, isExecutableFile));
-    if (osName === 'win32') {
-        for (const minor of minors) {
-            candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` });
-        }
-    }
-    return candidates;
-}
-function describe(found) {
-    if (found.length === 0)
-        return 'no Python interpreter at all';
-    return found.map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`).join('; ');
-}
-function satisfies(spec, install) {
-    return (install.implementation === spec.implementation &&
-        install.freeThreaded === spec.freeThreaded &&
-        (0,version_spec/* versionMatches */.gz)(spec, install.version) &&
-        (0,version_spec/* pypyVersionMatches */.Mn)(spec, install.implementationVersion));
-}
-/** The highest version that satisfies the spec; among equals, the first candidate found. */
-function chooseInstall(spec, installs) {
-    let best;
-    for (const install of installs) {
-        if (!satisfies(spec, install))
-            continue;
-        if (!best || (0,version_spec/* compareVersions */.Zy)(install.version, best.version) > 0)
-            best = install;
-    }
-    return best;
-}
-async function probeAll(candidates) {
-    const probed = await Promise.all(candidates.map(probePython));
-    const seen = new Set();
-    return probed.filter((p) => {
-        if (!p)
-            return false;
-        const key = (0,platform_os/* realPath */.Ye)(p.executable);
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-async function findPython(request, env = process.env) {
-    const spec = request.pythonVersion
-        ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
-        : undefined;
-    if (request.pythonPath) {
-        const install = await probePython({
-            command: request.pythonPath,
-            args: [],
-            foundBy: "input 'python-path'"
-        });
-        if (!install) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`);
-        }
-        if (spec && !satisfies(spec, install)) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`);
-        }
-        return install;
-    }
-    const candidates = gatherCandidates(spec, env);
-    if (!spec) {
-        // The runner's default python: the first one on PATH that runs.
-        for (const candidate of candidates) {
-            const install = await probePython(candidate);
-            if (install)
-                return { ...install, foundBy: `${install.foundBy}, the default python` };
-        }
-        throw new errors/* ActionError */.lZ('No Python interpreter was found on PATH. Set python-version (e.g. 3.12) or python-path, or add actions/setup-python before this step.');
-    }
-    // A location that names its version is probed only when that version could match.
-    const worthProbing = candidates.filter(c => !c.hint || (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, c.hint));
-    const installs = await probeAll(worthProbing);
-    const local = chooseInstall(spec, installs);
-    if (local && !request.checkLatest)
-        return local;
-    const notFound = async (why) => {
-        const everything = worthProbing.length === candidates.length ? installs : await probeAll(candidates);
-        return new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(everything)}. ${why}`, { title: 'venv-guard: Python version not found' });
-    };
-    if (spec.implementation !== 'cpython') {
-        if (local)
-            return local;
-        throw await notFound(`venv-guard downloads CPython only: put PyPy into the tool cache (PyPy/<version>/<arch>, as actions/setup-python does) or pyenv, or point python-path at it.`);
-    }
-    return (await setUpFromManifest(spec, request, local, env, notFound)) ?? local;
-}
-/**
- * The manifest's newest match, installed into the tool cache, when the runner has none or, with
- * check-latest, only an older one. Undefined means: keep the local one.
- */
-async function setUpFromManifest(spec, request, local, env, notFound) {
-    const toolCache = env.RUNNER_TOOL_CACHE;
-    if (!toolCache) {
-        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
-        if (!local)
-            throw await notFound(why);
-        lib_core/* warning */.$e(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
-        return undefined;
-    }
-    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
-    // per chunk, so a separate chunk would replace the bundle's license list with its own.
-    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 767));
-    let resolution;
-    try {
-        resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, (0,platform_os/* toolCacheArch */.Tm)());
-    }
-    catch (error) {
-        if (!local)
-            throw await notFound((0,errors/* errorMessage */.gJ)(error));
-        lib_core/* warning */.$e(`check-latest: ${(0,errors/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
-        return undefined;
-    }
-    const offer = resolution.match;
-    if (!offer) {
-        if (local) {
-            lib_core/* info */.pq(`check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`);
-            return undefined;
-        }
-        throw await notFound(installer.noMatchMessage(spec, resolution));
-    }
-    if (local && (0,version_spec/* compareVersions */.Zy)(local.version, offer.parsed) >= 0) {
-        lib_core/* info */.pq(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
-        return undefined;
-    }
-    lib_core/* info */.pq(local
-        ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
-        : `Installing Python ${offer.version} from ${resolution.url}.`);
-    const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token);
-    const installed = await probePython({
-        command: (0,platform_os/* prefixPython */.Fx)(prefix),
-        args: [],
-        foundBy: `the python-versions manifest, installed into ${prefix}`,
-        env: (0,platform_os/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH),
-        location: prefix
-    });
-    if (!installed || !satisfies(spec, installed)) {
-        throw new errors/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform_os/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
-    }
-    return installed;
-}
-
-;// CONCATENATED MODULE: ./src/cache/store.ts
-
-
-
-
-
-
-
-/** Whether the runner offers GitHub's cache service, told without loading its client. */
-function githubCacheOffered(env) {
-    return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
-}
-/** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
-async function githubStore() {
-    // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
-    const cache = await __nccwpck_require__.e(/* import() */ 312).then(__nccwpck_require__.bind(__nccwpck_require__, 9312));
-    if (!cache.isFeatureAvailable())
-        return undefined;
-    return {
-        name: "GitHub's cache service",
-        replaces: false,
-        restore: (dir, key, prefixes = []) => cache.restoreCache([dir], key, prefixes),
-        save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
-    };
-}
-const store_ARCHIVE = /\.tar\.(zst|gz)$/;
-/**
- * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
- * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
- * zstd archives where zstd is missing.
- */
-function chooseArchive(files, key, prefixes, zstd) {
-    const usable = files
-        .filter(f => !f.name.startsWith('.') && store_ARCHIVE.test(f.name))
-        .filter(f => zstd || !f.name.endsWith('.zst'))
-        .map(f => ({ ...f, key: f.name.replace(store_ARCHIVE, '') }))
-        .sort((a, b) => b.mtimeMs - a.mtimeMs);
-    const found = usable.find(f => f.key === key) ??
-        prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined);
-    return found && { name: found.name, key: found.key };
-}
-function compression(archive) {
-    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
-}
-async function tar(args) {
-    const result = await (0,platform_process/* run */.e)((0,platform_os/* tarCommand */.N0)(), args);
-    if (result.exitCode !== 0) {
-        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
-    }
-}
-function zstdOnPath() {
-    const os = (0,platform_os/* currentOs */.UD)();
-    return (pathCandidates(process.env.PATH ?? '', [(0,platform_os/* executableName */.IK)('zstd', os)], os, isExecutableFile)
-        .length > 0);
-}
-function listArchives(root) {
-    try {
-        return external_node_fs_.readdirSync(root).flatMap(name => {
-            try {
-                return [{ name, mtimeMs: external_node_fs_.statSync(external_node_path_.join(root, name)).mtimeMs }];
-            }
-            catch {
-                return []; // renamed or removed by another job meanwhile
-            }
-        });
-    }
-    catch {
-        return [];
-    }
-}
-/**
- * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
- * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
- * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
- * result into place, so a broken archive never leaves half a directory behind.
- */
-function dirStore(root, zstd = zstdOnPath()) {
-    return {
-        name: `cache-dir ${root}`,
-        replaces: true,
-        async restore(dir, key, prefixes = []) {
-            const found = chooseArchive(listArchives(root), key, prefixes, zstd);
-            if (!found)
-                return undefined;
-            const archive = external_node_path_.join(root, found.name);
-            const parent = external_node_path_.dirname(dir);
-            external_node_fs_.mkdirSync(parent, { recursive: true });
-            const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
-            try {
-                await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
-                const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
-                if (!external_node_fs_.existsSync(unpacked))
-                    throw new Error(`it holds no ${external_node_path_.basename(dir)}`);
-                if (external_node_fs_.existsSync(dir))
-                    external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
-                external_node_fs_.renameSync(unpacked, dir);
-                lib_core/* info */.pq(`Restored ${dir} from ${archive}`);
-                return found.key;
-            }
-            catch (error) {
-                lib_core/* warning */.$e(`Could not restore ${dir} from ${archive}: ${error.message}`);
-                return undefined;
-            }
-            finally {
-                external_node_fs_.rmSync(scratch, { recursive: true, force: true });
-            }
-        },
-        async save(dir, key) {
-            external_node_fs_.mkdirSync(root, { recursive: true });
-            const extension = zstd ? '.tar.zst' : '.tar.gz';
-            const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
-            try {
-                await tar([
-                    '-c',
-                    '-f',
-                    temporary,
-                    ...compression(extension),
-                    '-C',
-                    external_node_path_.dirname(dir),
-                    external_node_path_.basename(dir)
-                ]);
-                external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
-                lib_core/* info */.pq(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
-                return true;
-            }
-            finally {
-                external_node_fs_.rmSync(temporary, { force: true });
-            }
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/action/report.ts
-function newReport() {
-    return {
-        versionsBefore: {},
-        versionsAfter: {},
-        installed: [],
-        phases: [],
-        errors: [],
-        warnings: [],
-        notices: [],
-        annotations: []
-    };
-}
-/** Runs one phase of the action and records how long it took. */
-async function timed(report, name, work) {
-    const start = performance.now();
-    try {
-        return await work();
-    }
-    finally {
-        report.phases.push({ name, seconds: (performance.now() - start) / 1000 });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/venv/plan.ts
-
-
-
-
-
-/** The file that marks a venv as venv-guard's, and complete only once everything is installed. */
-const MARKER_FILE = 'venv-guard.json';
-const MARKER_FORMAT = 1;
-/** pyvenv.cfg is `key = value` lines. */
-function parsePyvenvCfg(text) {
-    const cfg = {};
-    for (const line of text.split(/\r?\n/)) {
-        const eq = line.indexOf('=');
-        if (eq > 0)
-            cfg[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
-    }
-    return cfg;
-}
-function readMarker(venv) {
-    try {
-        const marker = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(venv, MARKER_FILE), 'utf8'));
-        return marker.format === MARKER_FORMAT ? marker : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function inspectVenv(venv) {
-    let stat;
-    try {
-        stat = external_node_fs_.statSync(venv);
-    }
-    catch {
-        return { kind: 'absent' };
-    }
-    if (!stat.isDirectory())
-        return { kind: 'file' };
-    const entries = external_node_fs_.readdirSync(venv);
-    if (entries.length === 0)
-        return { kind: 'empty-directory' };
-    const cfgFile = external_node_path_.join(venv, 'pyvenv.cfg');
-    if (!external_node_fs_.existsSync(cfgFile))
-        return { kind: 'not-venv', entries };
-    return {
-        kind: 'venv',
-        cfg: parsePyvenvCfg(external_node_fs_.readFileSync(cfgFile, 'utf8')),
-        marker: readMarker(venv)
-    };
-}
-/** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
-function madeFrom(cfg, python) {
-    const version = cfg.version ?? cfg.version_info ?? '';
-    const home = cfg.home ?? '';
-    const homes = [
-        external_node_path_.dirname(python.executable),
-        (0,platform_os/* prefixBinDir */.bV)(python.basePrefix),
-        python.basePrefix
-    ];
-    // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
-    const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
-    return version === release && homes.some(h => (0,platform_os/* realPath */.Ye)(h) === (0,platform_os/* realPath */.Ye)(home));
-}
-/**
- * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
- * action created it is ever removed; anything else the user made is left as it is.
- */
-function planVenv(state, python, fingerprint, venv) {
-    switch (state.kind) {
-        case 'absent':
-        case 'empty-directory':
-            return { action: 'create', reason: `creating a new venv at ${venv}` };
-        case 'file':
-            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`, { title: "venv-guard: invalid input 'venv-path'" });
-        case 'not-venv':
-            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`, { title: "venv-guard: invalid input 'venv-path'" });
-        case 'venv': {
-            const marker = state.marker;
-            const ours = marker?.created === true;
-            if (!madeFrom(state.cfg, python)) {
-                const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`;
-                if (ours) {
-                    return {
-                        action: 'rebuild',
-                        reason: `the venv at ${venv} was made by venv-guard from another interpreter (${other}); rebuilding it for ${python.versionText}`
-                    };
-                }
-                throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`, { title: "venv-guard: invalid input 'venv-path'" });
-            }
-            if (ours && !marker.complete) {
-                return {
-                    action: 'rebuild',
-                    reason: `the venv at ${venv} was left incomplete by an interrupted run; rebuilding it`
-                };
-            }
-            const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
-            return {
-                action: 'reuse',
-                upToDate,
-                created: ours,
-                reason: upToDate
-                    ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
-                    : `reusing the existing venv at ${venv} (made from the same interpreter)`
-            };
-        }
-    }
-}
-function writeMarker(venv, marker) {
-    const file = external_node_path_.join(venv, MARKER_FILE);
-    const temporary = `${file}.${process.pid}.tmp`;
-    external_node_fs_.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, ...marker }, null, 2));
-    external_node_fs_.renameSync(temporary, file);
-}
-/** Removes a venv, but only one whose marker says venv-guard created it. */
-function removeOwnVenv(venv) {
-    if (readMarker(venv)?.created !== true) {
-        throw new errors/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
-    }
-    external_node_fs_.rmSync(venv, { recursive: true, force: true });
-}
-/** Creates a venv without ensurepip: pip comes with the first install (see install.ts). */
-async function createVenv(python, venv) {
-    const result = await (0,platform_process/* run */.e)(python.executable, ['-m', 'venv', '--without-pip', venv]);
-    if (result.exitCode !== 0) {
-        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
-    }
-    if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
-        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/venv/health.ts
-
-
-
-
-
-
-/**
- * Run by the venv's own python, as one process for every check that needs Python: where it runs
- * from, its version, and what `pip check` checks (every installed distribution's requirements are
- * installed in a matching version), read from the dist-info METADATA headers directly and judged
- * with pip's vendored `packaging`: importing pip's own check costs three times as long.
- * That check is a function of the installed names, versions and requirements and of the
- * interpreter, so the script prints their digest; given the digest of a set that passed before
- * (argv[1], recorded when the venv was saved), it skips the judging, which is most of its time.
- */
-const HEALTH_SCRIPT = `import hashlib, json, os, re, sys, sysconfig
-def canon(name): return re.sub(r"[-_.]+", "-", name).lower()
-problems = []
-dists = {}
-for site in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
-    try:
-        entries = os.listdir(site)
-    except OSError:
-        continue
-    for entry in entries:
-        if not entry.endswith(".dist-info"):
-            continue
-        fields, requires = {}, []
-        try:
-            with open(os.path.join(site, entry, "METADATA"), encoding="utf-8", errors="replace") as f:
-                for line in f:
-                    if line in ("\\n", "\\r\\n"):
-                        break
-                    key, _, value = line.partition(":")
-                    if key == "Requires-Dist":
-                        requires.append(value.strip())
-                    elif key in ("Name", "Version"):
-                        fields[key] = value.strip()
-        except OSError as e:
-            problems.append("%s has no readable METADATA (%s)" % (entry, e.strerror))
-            continue
-        if fields.get("Name"):
-            dists[canon(fields["Name"])] = (fields["Name"], fields.get("Version", "?"), requires)
-digest = hashlib.sha256(json.dumps([sys.version, sys.platform, sorted(dists.items())]).encode()).hexdigest()
-if "pip" not in dists:
-    problems.append("pip is not installed in it")
-elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
-    from pip._vendor.packaging.requirements import Requirement
-    for name, version, requires in dists.values():
-        for text in requires:
-            try:
-                req = Requirement(text)
-                if req.marker and not req.marker.evaluate({"extra": ""}):
-                    continue
-                dep = dists.get(canon(req.name))
-                if dep is None:
-                    problems.append("%s %s requires %s, which is not installed" % (name, version, req.name))
-                elif not req.specifier.contains(dep[1], prereleases=True):
-                    problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
-            except Exception as e:
-                problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
-print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))`;
-/** What the marker says against what this run would install. */
-function markerProblems(marker, fingerprint) {
-    if (!marker)
-        return ['it has no venv-guard marker'];
-    const problems = [];
-    if (!marker.created)
-        problems.push('its marker says venv-guard did not create it');
-    if (!marker.complete)
-        problems.push('its marker says the install did not finish');
-    if (marker.fingerprint !== fingerprint)
-        problems.push('its marker names other requirements');
-    return problems;
-}
-/**
- * Whether pyvenv.cfg names the interpreter in use: the same home and version (madeFrom), and,
- * where Python records it (3.11+), an `executable` that still exists and is the same file.
- */
-function pyvenvProblems(cfg, python) {
-    if (!madeFrom(cfg, python)) {
-        return [
-            `its pyvenv.cfg names ${cfg.version ?? cfg.version_info ?? '?'} from ${cfg.home ?? '?'}, not ${python.versionText} from ${external_node_path_.dirname(python.executable)}`
-        ];
-    }
-    const executable = cfg.executable;
-    if (!executable)
-        return [];
-    if (!external_node_fs_.existsSync(executable)) {
-        return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
-    }
-    if ((0,platform_os/* realPath */.Ye)(executable) !== (0,platform_os/* realPath */.Ye)(python.executable)) {
-        return [
-            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${(0,platform_os/* realPath */.Ye)(python.executable)}`
-        ];
-    }
-    return [];
-}
-/**
- * The interpreter a script starts: its shebang, or the one pip's `/bin/sh` trampoline execs (pip
- * writes that for paths with spaces or too long for a shebang). Undefined for other files.
- */
-function scriptInterpreter(head) {
-    if (!head.startsWith('#!'))
-        return undefined;
-    const [first, second = ''] = head.split(/\r?\n/);
-    const command = first.slice(2).trim();
-    const trampoline = /^'''exec' ("[^"]+"|\S+)/.exec(second);
-    if (/^\/bin\/sh\s*$/.test(command) && trampoline)
-        return trampoline[1].replace(/^"|"$/g, '');
-    return command.split(/\s+/)[0];
-}
-/**
- * Scripts in bin/ whose shebang names a Python outside the venv, and links there that lead
- * nowhere (bin/python when its interpreter is gone). Shebangs of other programs (sh, env) are
- * fine. Windows launchers (.exe) carry theirs inside a binary and are not read.
- */
-function scriptProblems(venv, os = (0,platform_os/* currentOs */.UD)()) {
-    if (os === 'win32')
-        return [];
-    const bin = (0,platform_os/* venvBinDir */.Sg)(venv, os);
-    const inside = [venv, (0,platform_os/* realPath */.Ye)(venv)].map(dir => dir + external_node_path_.sep);
-    const problems = [];
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(bin, { withFileTypes: true });
-    }
-    catch {
-        return [`it has no ${external_node_path_.basename(bin)} directory`];
-    }
-    const head = Buffer.alloc(1024);
-    for (const entry of entries) {
-        const file = external_node_path_.join(bin, entry.name);
-        if (entry.isSymbolicLink()) {
-            if (!external_node_fs_.existsSync(file))
-                problems.push(`${entry.name} links to ${external_node_fs_.readlinkSync(file)}, which does not exist`);
-            continue;
-        }
-        if (!entry.isFile())
-            continue;
-        const fd = external_node_fs_.openSync(file, 'r');
-        let text;
-        try {
-            text = head.toString('utf8', 0, external_node_fs_.readSync(fd, head, 0, head.length, 0));
-        }
-        finally {
-            external_node_fs_.closeSync(fd);
-        }
-        const interpreter = scriptInterpreter(text);
-        if (!interpreter || !/^(python|pypy)/.test(external_node_path_.basename(interpreter)))
-            continue;
-        if (!inside.some(dir => external_node_path_.resolve(interpreter).startsWith(dir))) {
-            problems.push(`${entry.name} starts ${interpreter}, outside the venv`);
-        }
-    }
-    return problems;
-}
-/** What the venv's python reported, against what it should be. */
-function probeProblems(probe, venv, python) {
-    const problems = [];
-    if ((0,platform_os/* realPath */.Ye)(probe.prefix) !== (0,platform_os/* realPath */.Ye)(venv)) {
-        problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
-    }
-    const [major, minor, micro, releaseLevel, serial] = probe.version;
-    const version = (0,version_spec/* formatVersion */.qh)({ major, minor, micro, releaseLevel, serial });
-    if (version !== python.versionText)
-        problems.push(`its python is ${version}, not ${python.versionText}`);
-    return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
-}
-async function runProbe(venv, python, checked = '') {
-    const interpreter = (0,platform_os/* venvPython */.qb)(venv);
-    let result;
-    try {
-        result = await (0,platform_process/* run */.e)(interpreter, ['-I', '-c', HEALTH_SCRIPT, checked]);
-    }
-    catch (error) {
-        return { problems: [`its python does not start: ${error.message}`] };
-    }
-    if (result.exitCode !== 0) {
-        const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
-        return { problems: [`its python exits with ${result.exitCode}: ${said}`] };
-    }
-    let probe;
-    try {
-        probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
-    }
-    catch {
-        return {
-            problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
-        };
-    }
-    return { problems: probeProblems(probe, venv, python), checked: probe.checked };
-}
-/**
- * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
- * checks come first and cost no process; the Python checks are one short run of the venv's python.
- */
-async function venvHealth(venv, expected) {
-    const state = inspectVenv(venv);
-    if (state.kind !== 'venv')
-        return { problems: ['it is not a venv (no pyvenv.cfg)'] };
-    const problems = [
-        ...markerProblems(state.marker, expected.fingerprint),
-        ...pyvenvProblems(state.cfg, expected.python),
-        ...scriptProblems(venv)
-    ];
-    if (problems.length > 0)
-        return { problems };
-    return runProbe(venv, expected.python, state.marker?.checked);
-}
-
-;// CONCATENATED MODULE: ./src/cache/session.ts
-
-
-
-
-
-
-
-
-
-
-
-
-const STATE = 'cache';
-/** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
-function pipCacheDirOf(pipArgs, cwd, env, home) {
-    for (let i = pipArgs.length - 1; i >= 0; i--) {
-        const arg = pipArgs[i];
-        if (arg === '--no-cache-dir')
-            return undefined;
-        if (arg.startsWith('--cache-dir='))
-            return external_node_path_.resolve(cwd, arg.slice('--cache-dir='.length));
-        if (arg === '--cache-dir' && i + 1 < pipArgs.length)
-            return external_node_path_.resolve(cwd, pipArgs[i + 1]);
-    }
-    const dir = (0,platform_os/* pipCacheDir */.Lc)(env, home);
-    return dir && external_node_path_.resolve(cwd, dir);
-}
-/**
- * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
- * in post, it tells whether later steps changed the venv, which must then not be saved under a
- * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
- * written on import), and directories' times, which such writes change.
- */
-function venvSnapshot(venv) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const walk = (relative) => {
-        const entries = external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true });
-        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-            const name = external_node_path_.join(relative, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name === '__pycache__')
-                    continue;
-                hash.update(`${name}/\n`);
-                walk(name);
-            }
-            else if (entry.isSymbolicLink()) {
-                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(venv, name))}\n`);
-            }
-            else {
-                const stat = external_node_fs_.statSync(external_node_path_.join(venv, name));
-                hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
-            }
-        }
-    };
-    walk('');
-    return hash.digest('hex');
-}
-async function openStore(cacheDir) {
-    if (cacheDir)
-        return dirStore(cacheDir);
-    const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
-    if (!store) {
-        lib_core/* info */.pq("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
-    }
-    return store;
-}
-/**
- * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
- * loading GitHub's cache client happens while node waits for the probe. Never rejects.
- */
-async function openCacheStore(config) {
-    if (!config.cache)
-        return undefined;
-    try {
-        return await openStore(config.cacheDir);
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Cache: could not open the cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
-        return undefined;
-    }
-}
-function isEmptyOrAbsent(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir).length === 0;
-    }
-    catch (error) {
-        return error.code === 'ENOENT';
-    }
-}
-/**
- * Restores a directory that is absent or empty (one that holds something is this machine's own
- * and is left alone). What a failed restore leaves behind is removed: the directory was empty
- * before, so all of it came from the failed restore.
- */
-async function restoreInto(store, dir, key, prefixes) {
-    if (!isEmptyOrAbsent(dir)) {
-        lib_core/* info */.pq(`Cache: ${dir} exists already; it is used as it is, not restored.`);
-        return undefined;
-    }
-    let matched;
-    try {
-        matched = await store.restore(dir, key, prefixes);
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Could not restore ${dir} from ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
-    }
-    if (!matched && !isEmptyOrAbsent(dir)) {
-        external_node_fs_.rmSync(dir, { recursive: true, force: true });
-        lib_core/* info */.pq(`Cache: removed what the failed restore left in ${dir}.`);
-    }
-    return matched;
-}
-/** Removes a venv restored a moment ago (restoreInto made it from nothing). */
-function discardRestored(venv) {
-    const state = inspectVenv(venv);
-    if (state.kind === 'venv' && state.marker?.created)
-        removeOwnVenv(venv);
-    else
-        external_node_fs_.rmSync(venv, { recursive: true, force: true });
-}
-async function restoreVenv(session, venv, report) {
-    const { store, keys } = session;
-    if ((await restoreInto(store, venv, keys.venv, [])) !== keys.venv) {
-        lib_core/* info */.pq(`Cache: no venv under ${keys.venv} in ${store.name}.`);
-        return;
-    }
-    session.venvKeyTaken = true;
-    let problems;
-    try {
-        problems = (await venvHealth(venv, session.expected)).problems;
-    }
-    catch (error) {
-        problems = [`its health check failed: ${(0,errors/* errorMessage */.gJ)(error)}`];
-    }
-    if (problems.length === 0) {
-        session.hit = true;
-        lib_core/* info */.pq(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`);
-        return;
-    }
-    discardRestored(venv);
-    const message = `The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
-        `It was removed and is built afresh.` +
-        (store.replaces
-            ? ' The new one replaces the cache entry.'
-            : ` Delete that cache entry (gh cache delete ${keys.venv}) so that a good one can be saved.`);
-    lib_core/* warning */.$e(message);
-    report.warnings.push(message);
-}
-/**
- * Restores what the cache has for this run: the venv with its exact key only, checked before it
- * is trusted (venv-health.ts), then, when the venv must be built, pip's cache from the newest
- * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
- */
-async function restoreCaches(store, config, python, fingerprint, report, 
-/** False when the venv holds requirements that can change under the same key (a local project). */
-cacheVenv = true) {
-    lib_core/* setOutput */.uH('cache-hit', 'false');
-    if (!store)
-        return undefined;
-    return timed(report, 'restore cache', async () => {
-        const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
-        const session = {
-            store,
-            cacheDir: config.cacheDir,
-            keys,
-            expected: {
-                python: {
-                    executable: python.executable,
-                    versionText: python.versionText,
-                    basePrefix: python.basePrefix
-                },
-                fingerprint
-            },
-            hit: false,
-            venvKeyTaken: false,
-            pipDir: pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, external_node_os_.homedir()),
-            pipExact: false
-        };
-        if (config.createVenv && cacheVenv) {
-            lib_core/* setOutput */.uH('cache-key', keys.venv);
-            await restoreVenv(session, config.venvPath, report);
-            lib_core/* setOutput */.uH('cache-hit', String(session.hit));
-        }
-        if (!session.hit && session.pipDir) {
-            const matched = await restoreInto(store, session.pipDir, keys.pip, [keys.pipPrefix]);
-            if (matched)
-                lib_core/* info */.pq(`Cache: restored pip's cache ${session.pipDir} (${matched}).`);
-            session.pipExact = matched === keys.pip;
-        }
-        return session;
-    });
-}
-/**
- * The venv to save, checked now, while main still has the interpreter it was made for: a venv
- * that fails the health check would only be rebuilt after a restore. The digest of what passed
- * pip check goes into the marker, so that the check after a restore can skip that part.
- */
-async function venvToSave(session, venv) {
-    const health = await venvHealth(venv, session.expected);
-    if (health.problems.length > 0) {
-        lib_core/* warning */.$e(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
-        return undefined;
-    }
-    const state = inspectVenv(venv);
-    if (state.kind === 'venv' && state.marker) {
-        writeMarker(venv, { ...state.marker, checked: health.checked });
-    }
-    return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) };
-}
-/**
- * Called once everything is installed: tells the post step what to save. Nothing after a hit;
- * the venv only when this action created it, and not under a key GitHub's cache already holds.
- */
-async function rememberForSave(session, done) {
-    if (session.hit || !done.installed)
-        return;
-    const state = { cacheDir: session.cacheDir };
-    if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-        try {
-            state.venv = await venvToSave(session, done.createdVenv);
-        }
-        catch (error) {
-            lib_core/* warning */.$e(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
-        }
-    }
-    if (session.pipDir && !session.pipExact)
-        state.pip = { path: session.pipDir, key: session.keys.pip };
-    if (state.venv || state.pip)
-        lib_core/* saveState */.LZ(STATE, JSON.stringify(state));
-}
-async function saveDir(store, dir, key, what) {
-    let saved;
-    try {
-        saved = await store.save(dir, key);
-    }
-    catch (error) {
-        core.warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
-        return;
-    }
-    if (saved)
-        core.info(`Cache: saved ${what} to ${store.name} (${key}).`);
-    else
-        core.warning(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
-}
-async function saveVenv(store, venv) {
-    if (!fs.existsSync(venv.path)) {
-        core.info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
-        return;
-    }
-    if (venvSnapshot(venv.path) !== venv.snapshot) {
-        core.warning(`Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
-        return;
-    }
-    await saveDir(store, venv.path, venv.key, 'the venv');
-}
-/** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
-async function saveCaches() {
-    const text = core.getState(STATE);
-    if (!text)
-        return;
-    try {
-        const state = JSON.parse(text);
-        const store = await openStore(state.cacheDir);
-        if (!store)
-            return;
-        if (state.venv)
-            await saveVenv(store, state.venv);
-        if (state.pip && !isEmptyOrAbsent(state.pip.path)) {
-            await saveDir(store, state.pip.path, state.pip.key, "pip's cache");
-        }
-    }
-    catch (error) {
-        core.warning(`Cache: could not save: ${errorMessage(error)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/pip/run.ts
-
-
-
-
-
-
-
-/**
- * Settings for the action's own pip runs, on top of the user's configuration: no version check
- * (a network round trip for a warning), no prompts (a hung job), and never a user install.
- * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
- * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
- * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
- */
-const OWN_PIP_ENV = {
-    PIP_DISABLE_PIP_VERSION_CHECK: '1',
-    PIP_NO_INPUT: '1',
-    PIP_USER: '0',
-    PIP_NO_USER: undefined,
-    // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
-    PIP_REQUIRE_VIRTUALENV: undefined
-};
-function versionAtLeast(version, minimum) {
-    const a = version.split('.').map(n => parseInt(n, 10) || 0);
-    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        if ((a[i] ?? 0) !== (b[i] ?? 0))
-            return (a[i] ?? 0) > (b[i] ?? 0);
-    }
-    return true;
-}
-/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
-function bundledWheels(python) {
-    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), ...(0,platform_os/* systemWheelDirs */.bK)()];
-    for (const dir of dirs) {
-        let names;
-        try {
-            names = external_node_fs_.readdirSync(dir);
-        }
-        catch {
-            continue;
-        }
-        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
-        if (!pip)
-            continue;
-        // ensurepip installs setuptools beside pip up to Python 3.11.
-        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
-        return { pip: external_node_path_.join(dir, pip), others: others.map(n => external_node_path_.join(dir, n)) };
-    }
-    return { others: [] };
-}
-/**
- * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
- * already byte-compiled for this Python) run by the venv's interpreter through pip's
- * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
- * wheel the interpreter ships, run from the zip.
- */
-function pipForNewVenv(python, venv) {
-    if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
-        const runner = external_node_path_.join(python.pip.location, '__pip-runner__.py');
-        const viaRunner = external_node_fs_.existsSync(runner);
-        return {
-            command: viaRunner ? (0,platform_os/* venvPython */.qb)(venv) : python.executable,
-            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', (0,platform_os/* venvPython */.qb)(venv)],
-            version: python.pip.version,
-            label: `pip ${python.pip.version} of ${python.executable}`
-        };
-    }
-    const wheel = bundledWheels(python).pip;
-    if (!wheel) {
-        throw new errors/* ActionError */.lZ(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
-    }
-    const version = /pip-([^-]+)-/.exec(external_node_path_.basename(wheel))?.[1] ?? '';
-    return {
-        command: (0,platform_os/* venvPython */.qb)(venv),
-        prefix: [external_node_path_.join(wheel, 'pip')],
-        version,
-        label: `pip ${version} from ${wheel}`
-    };
-}
-function pipOf(pythonExecutable, version) {
-    return {
-        command: pythonExecutable,
-        prefix: ['-m', 'pip'],
-        version,
-        label: `pip ${version} of ${pythonExecutable}`
-    };
-}
-/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
-    return lib_core/* group */.Os(title, async () => {
-        const result = await (0,platform_process/* run */.e)(pip.command, [...pip.prefix, ...args], {
-            cwd,
-            env,
-            stream: true,
-            display
-        });
-        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
-    });
-}
-/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
-async function pipCheck(python) {
-    const result = await (0,platform_process/* run */.e)(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
-    return result.exitCode === 0 ? '' : result.stdout;
-}
-
-;// CONCATENATED MODULE: ./src/pip/plan.ts
-
-
-
-
-
-/** pip 24.2 is the first measured here that resolves hundreds of requirements from a flat find-links directory without quadratic cost. */
-const FAST_RESOLVER_PIP = '24.2';
-/** Below this many requirements, pip 23's extra cost is smaller than a second pip start-up (npm run bench). */
-const MANY_REQUIREMENTS = 100;
-/**
- * Whether a fresh venv gets its upgrade and requirements in one pip run. In a fresh venv nothing is
- * installed, so one run gives the recipe's result with one pip start-up less; but hashes would be
- * demanded for the upgrade too, and an old bootstrap pip resolves many requirements far slower than
- * the upgraded one (measured: 200 requirements, pip 23.2.1 9.2 s, pip 24.2 2.6 s).
- */
-function resolveTogether(request) {
-    if (!request.freshVenv || request.usesHashes)
-        return false;
-    return (versionAtLeast(request.bootstrapPipVersion, FAST_RESOLVER_PIP) ||
-        request.requirementCount < MANY_REQUIREMENTS);
-}
-function projectOf(requirementOrWheel) {
-    const name = external_node_path_.basename(requirementOrWheel).split('-')[0];
-    return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name);
-}
-/**
- * The pip runs that turn the target into what the manual recipe leaves (`python -m venv`, which
- * installs the bundled pip, then `pip install -U <upgrade>`, then `pip install -r ...`).
- */
-function planPipRuns(request) {
-    const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
-    const requirements = [
-        ...request.requirementFiles.flatMap(file => ['-r', file]),
-        ...request.packages
-    ];
-    // A fresh venv gets what `upgrade` names, and the bundled wheels of the projects it does not name.
-    const named = new Set(request.upgrade.map(projectOf));
-    const upgrade = request.freshVenv
-        ? [...request.upgrade, ...request.bundledWheels.filter(w => !named.has(projectOf(w)))]
-        : request.upgrade;
-    const upgradeArgs = request.freshVenv || upgrade.length === 0 ? upgrade : ['--upgrade', ...upgrade];
-    const first = request.freshVenv ? 'bootstrap' : 'target';
-    if (request.together && requirements.length > 0) {
-        const title = 'Install pip, the upgrades and the requirements';
-        return [{ title, args: ['install', ...common, ...upgradeArgs, ...requirements], pip: first }];
-    }
-    const runs = [];
-    if (upgradeArgs.length > 0) {
-        const title = `Upgrade ${upgrade.map(u => external_node_path_.basename(u)).join(' ')}`;
-        runs.push({ title, args: ['install', ...common, ...upgradeArgs], pip: first });
-    }
-    if (requirements.length > 0) {
-        // The venv's own pip once the first run has put one there: it is the one the recipe resolves with.
-        const pipInstalled = upgrade.some(u => projectOf(u) === 'pip');
-        const pip = request.freshVenv && !pipInstalled ? 'bootstrap' : 'target';
-        runs.push({
-            title: 'Install the requirements',
-            args: ['install', ...common, ...requirements],
-            pip
-        });
-    }
-    return runs;
-}
-/** Whether the user asked pip not to compile (then neither does the action). */
-function compileDisabled(pipArgs, env) {
-    const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
-    return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
-}
-/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
-function compileArgs(sitePackages) {
-    return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
-}
-/** Versions of the named distributions in a site-packages directory, read from dist-info names. */
-function installedVersions(sitePackages, names) {
-    const wanted = new Set(names.map(normalizeName));
-    const versions = {};
-    let entries = [];
-    try {
-        entries = external_node_fs_.readdirSync(sitePackages);
-    }
-    catch {
-        return versions;
-    }
-    for (const entry of entries) {
-        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
-        if (m && wanted.has(normalizeName(m[1])))
-            versions[normalizeName(m[1])] = m[2];
-    }
-    return versions;
-}
-function reportPath(index) {
-    return external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
-}
-
-;// CONCATENATED MODULE: ./src/guard/decision.ts
-
-
-
-
-
-
-/**
- * Mirrors pip's decide_user_install and check_externally_managed, and reads the same config files
- * and variables pip reads, without importing pip's command machinery (that costs 200 ms; only its
- * appdirs is imported, for the config directories). Run without -I: pip honours the user site
- * settings (PYTHONNOUSERSITE, PYTHONUSERBASE), so the probe must too.
- */
-const decision_PROBE = String.raw `import json, os, shutil, site, sys, sysconfig
-WINDOWS = sys.platform.startswith("win")
-
-def user_name(uid=None):
-    try:
-        import pwd
-        return pwd.getpwuid(os.geteuid() if uid is None else uid).pw_name
-    except Exception:
-        if uid is not None:
-            return ""
-        import getpass
-        return getpass.getuser()
-
-def writable(path):
-    # pip's test_writable_dir: the nearest existing directory; os.access on POSIX, a file elsewhere.
-    while not os.path.isdir(path):
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    if os.name == "posix":
-        ok = os.access(path, os.W_OK)
-    else:
-        name = os.path.join(path, "venv-guard-probe-%d.tmp" % os.getpid())
-        try:
-            os.close(os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL))
-            os.unlink(name)
-            ok = True
-        except OSError:
-            ok = False
-    try:
-        owner = user_name(os.stat(path).st_uid)
-    except Exception:
-        owner = ""
-    return {"tested": path, "writable": ok, "owner": owner}
-
-def externally_managed():
-    import configparser, locale
-    marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
-    if not os.path.isfile(marker):
-        return None
-    try:
-        lang = locale.getlocale(locale.LC_MESSAGES)[0]
-    except (AttributeError, ValueError):
-        lang = None
-    keys = ["Error-" + lang] + ["Error-" + lang.split(s)[0] for s in "-_" if s in lang] if lang else []
-    error = ""
-    try:
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.read(marker, encoding="utf-8")
-        section = parser["externally-managed"]
-        error = next((section[k] for k in keys + ["Error"] if k in section), "")
-    except Exception:
-        pass
-    return {"marker": marker, "error": error}
-
-def config_files():
-    # pip's Configuration.iter_config_files, in its override order.
-    env_file = os.environ.get("PIP_CONFIG_FILE")
-    if env_file == os.devnull:
-        return []
-    name = "pip.ini" if WINDOWS else "pip.conf"
-    try:
-        from pip._internal.utils import appdirs
-        files = [os.path.join(d, name) for d in appdirs.site_config_dirs("pip")]
-        user_dir = appdirs.user_config_dir("pip")
-    except Exception:
-        files, user_dir = [], None
-    if user_dir and not (env_file and os.path.exists(env_file)):
-        legacy = os.path.join(os.path.expanduser("~"), "pip" if WINDOWS else ".pip", name)
-        files += [legacy, os.path.join(user_dir, name)]
-    files.append(os.path.join(sys.prefix, name))
-    return files + ([env_file] if env_file else [])
-
-KEYS = ("user", "no-user", "break-system-packages", "require-virtualenv", "require-venv")
-
-def settings():
-    # pip's ConfigOptionParser: [global], then [install], then PIP_* variables.
-    import configparser, locale
-    merged = {}
-    norm = lambda n: n.lower().replace("_", "-").lstrip("-")
-    for file in config_files():
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(file, encoding=locale.getpreferredencoding(False))
-        except Exception:
-            continue
-        for section in parser.sections():
-            for key, value in parser.items(section):
-                merged[section + "." + norm(key)] = (value, file)
-    for key, value in os.environ.items():
-        if key.startswith("PIP_"):
-            merged[":env:." + norm(key[4:])] = (value, key)
-    found = []
-    for wanted in ("global", "install", ":env:"):
-        for full, (value, where) in merged.items():
-            section, key = full.split(".", 1)
-            if section == wanted and key in KEYS and value:
-                found.append({"key": key, "value": value, "where": where, "section": section})
-    return found
-
-def script_python(script):
-    # The interpreter a console script starts: its shebang, or distlib's /bin/sh trampoline.
-    try:
-        with open(script, "rb") as f:
-            lines = f.read(1024).decode("utf-8", "replace").splitlines()
-    except OSError:
-        return ""
-    if not lines or not lines[0].startswith("#!"):
-        return ""
-    if lines[0].strip() == "#!/bin/sh" and len(lines) > 1 and lines[1].startswith("'''exec' "):
-        rest = lines[1][9:]
-        return rest[1:].split('"')[0] if rest.startswith('"') else rest.split(" ")[0]
-    words = lines[0][2:].split()
-    if len(words) > 1 and os.path.basename(words[0]) == "env":
-        return shutil.which(words[1]) or ""
-    return words[0] if words else ""
-
-def same_python(a, b):
-    def venv(exe):
-        root = os.path.dirname(os.path.dirname(os.path.abspath(exe)))
-        return root if os.path.isfile(os.path.join(root, "pyvenv.cfg")) else ""
-    return os.path.realpath(a) == os.path.realpath(b) and venv(a) == venv(b)
-
-def pip_on_path():
-    found = []
-    for command in ("pip", "pip3"):
-        script = shutil.which(command)
-        python = script_python(script) if script else ""
-        # Shims (pyenv, asdf) are shell scripts: which Python they pick is not known here.
-        if os.path.basename(python).lower().startswith(("python", "pypy")):
-            found.append({"command": command, "path": script, "python": python,
-                          "matches": same_python(python, sys.executable)})
-    return found
-
-paths = sysconfig.get_paths()
-print(json.dumps({
-    "executable": sys.executable,
-    "inVenv": sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"),
-    "enableUserSite": site.ENABLE_USER_SITE,
-    "sitePackages": [dict(writable(p), path=p) for p in sorted({paths["purelib"], paths["platlib"]})],
-    "user": user_name(),
-    "userSite": site.getusersitepackages(),
-    "userBase": site.getuserbase(),
-    "externallyManaged": externally_managed(),
-    "settings": settings(),
-    "pipOnPath": pip_on_path(),
-}))`;
-/** Runs the probe with the interpreter, from a directory outside the workspace (-c puts it on sys.path). */
-async function probeUserSite(executable, cwd, env = {}) {
-    const result = await (0,platform_process/* run */.e)(executable, ['-c', decision_PROBE], { cwd, env });
-    const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
-    if (result.exitCode !== 0 || !last.startsWith('{')) {
-        throw new errors/* ActionError */.lZ(`Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
-    }
-    return JSON.parse(last);
-}
-/** pip's strtobool: the words pip takes for a yes/no option; anything else pip itself rejects. */
-function pipBool(value) {
-    const v = value.trim().toLowerCase();
-    if (['y', 'yes', 't', 'true', 'on', '1'].includes(v))
-        return true;
-    if (['n', 'no', 'f', 'false', 'off', '0'].includes(v))
-        return false;
-    return undefined;
-}
-// pip maps each key to an option's destination; `--no-user` is store_false, but from a config
-// file or a variable pip assigns the value as it is: PIP_NO_USER=1 means user = 1, a user install.
-const DESTINATIONS = {
-    user: 'user',
-    'no-user': 'user',
-    'break-system-packages': 'breakSystemPackages',
-    'require-virtualenv': 'requireVirtualenv',
-    'require-venv': 'requireVirtualenv'
-};
-/** The options pip ends up with from its config files and variables: the last setting wins. */
-function resolvePipOptions(settings) {
-    const options = {};
-    for (const s of settings) {
-        const value = pipBool(s.value);
-        const destination = DESTINATIONS[s.key];
-        if (value === undefined || !destination)
-            continue;
-        const fromEnv = s.section === ':env:';
-        options[destination] = {
-            value,
-            source: fromEnv ? 'env' : 'config',
-            where: fromEnv ? s.where : `[${s.section}] of ${s.where}`,
-            text: fromEnv ? `${s.where}=${s.value}` : `${s.key} = ${s.value}`
-        };
-    }
-    return options;
-}
-function pipArgsLocation(args) {
-    const location = { breakSystemPackages: false, redirected: false };
-    for (const arg of args) {
-        const option = arg.split('=')[0];
-        if (option === '--user')
-            location.user = true;
-        else if (option === '--no-user')
-            location.user = false;
-        else if (option === '--break-system-packages')
-            location.breakSystemPackages = true;
-        else if (['--target', '--prefix', '--root'].includes(option) || /^-t/.test(arg))
-            location.redirected = true;
-    }
-    return location;
-}
-/**
- * pip's own order: check_externally_managed first (outside a venv, unless told to break system
- * packages), then decide_user_install: an explicit user setting decides; otherwise a disabled user
- * site means a normal install; otherwise site-packages that are not all writable mean a user one.
- * Being in a venv is not the whole test: one made with --system-site-packages enables the user site.
- */
-function decideFallback(facts, pipArgs) {
-    const args = pipArgsLocation(pipArgs);
-    const options = resolvePipOptions(facts.settings);
-    const user = args.user === undefined
-        ? options.user
-        : {
-            value: args.user,
-            source: 'pip-args',
-            where: 'pip-args',
-            text: args.user ? '--user' : '--no-user'
-        };
-    const decision = {
-        reason: '',
-        user,
-        deliberateUser: user?.source === 'pip-args' && user.value,
-        redirected: args.redirected,
-        requireVirtualenv: options.requireVirtualenv?.value ? options.requireVirtualenv : undefined
-    };
-    if (args.redirected)
-        return decision;
-    const breakSystem = args.breakSystemPackages || options.breakSystemPackages?.value === true;
-    if (!facts.inVenv && facts.externallyManaged && !breakSystem)
-        return { ...decision, reason: 'externally-managed' };
-    if (user) {
-        if (user.value && user.source !== 'pip-args')
-            return { ...decision, reason: `user-forced-by-${user.source}` };
-        return decision;
-    }
-    if (facts.enableUserSite !== true)
-        return decision;
-    const blocked = facts.sitePackages.find(s => !s.writable);
-    return blocked ? { ...decision, reason: 'site-not-writable', blocked } : decision;
-}
-/** The short form for the log. */
-function describeDecision(facts, decision) {
-    const sites = facts.sitePackages
-        .map(s => `${s.path} ${s.writable ? 'writable' : `not writable (owner ${s.owner || '?'})`}`)
-        .join(', ');
-    const parts = [
-        `user ${facts.user}`,
-        facts.inVenv ? 'in a venv' : 'not in a venv',
-        `user site ${facts.enableUserSite === true ? 'enabled' : 'disabled'} (${facts.userSite})`,
-        sites,
-        facts.externallyManaged ? `externally managed (${facts.externallyManaged.marker})` : '',
-        decision.user ? `${decision.user.text} (${decision.user.where})` : '',
-        decision.requireVirtualenv
-            ? `${decision.requireVirtualenv.text} (${decision.requireVirtualenv.where})`
-            : ''
-    ].filter(p => p !== '');
-    return `${parts.join('; ')} => ${decision.reason || 'no fallback'}`;
-}
-/** Why, in one sentence part, for the annotation. */
-function why(facts, decision) {
-    const exe = facts.executable;
-    switch (decision.reason) {
-        case 'site-not-writable': {
-            const b = decision.blocked;
-            const tested = b.tested === b.path ? '' : ` (nor is ${b.tested}, the nearest that exists)`;
-            return `${b.path}${tested} is not writable by ${facts.user}${b.owner ? ` (it belongs to ${b.owner})` : ''}, so pip would fall back to the user site-packages ${facts.userSite} ("Defaulting to user installation because normal site-packages is not writeable"; with pip install -q not even that is printed)`;
-        }
-        case 'externally-managed':
-            return `${exe} is marked externally managed (PEP 668) by ${facts.externallyManaged?.marker}, so pip refuses to install into it ("error: externally-managed-environment")`;
-        case 'user-forced-by-env':
-        case 'user-forced-by-config': {
-            const u = decision.user;
-            const noUser = u.where === 'PIP_NO_USER' || u.text.startsWith('no-user');
-            return `${u.text} in ${u.source === 'env' ? 'the environment' : u.where} forces user installs${noUser ? ' (pip takes a no-user value as the value of --user: a true value means a user install)' : ''}, so pip would install into the user site-packages ${facts.userSite}`;
-        }
-        default:
-            return '';
-    }
-}
-/** The fixes, best first: the venv, then the owner (or another interpreter), then on purpose. */
-function fixes(facts, decision) {
-    const venv = 'use a venv: drop create-venv: false (the default creates one in the workspace)';
-    switch (decision.reason) {
-        case 'site-not-writable': {
-            const owner = decision.blocked?.owner || 'the owner of the interpreter';
-            return [
-                venv,
-                `run the job as ${owner}, who owns ${decision.blocked?.tested}, or use an interpreter ${facts.user} owns (actions/setup-python, pyenv)`,
-                `if the user site is what you want, say so: pip-args: --user`
-            ];
-        }
-        case 'externally-managed':
-            return [
-                venv,
-                'use an interpreter the OS does not manage (actions/setup-python, pyenv)',
-                'only if breaking the OS-managed Python is acceptable: pip-args: --break-system-packages'
-            ];
-        default: {
-            const u = decision.user;
-            return [
-                `${venv}; venv-guard overrides ${u.text} for its own pip`,
-                u.source === 'env' ? `unset ${u.where}` : `remove ${u.text} from ${u.where}`,
-                'if the user site is what you want, say so: pip-args: --user'
-            ];
-        }
-    }
-}
-/** `pip` on PATH that runs another interpreter: the pip vs python -m pip mix-up. */
-function foreignPipNote(facts) {
-    const foreign = facts.pipOnPath.filter(p => !p.matches);
-    if (foreign.length === 0)
-        return '';
-    const which = foreign.map(p => `\`${p.command}\` (${p.path}) runs ${p.python}`).join('; ');
-    return `On PATH, ${which}, not ${facts.executable}: call \`${facts.executable} -m pip\` instead.`;
-}
-function fallbackTitle(reason) {
-    return reason === 'externally-managed'
-        ? 'venv-guard: pip refuses an externally managed Python (PEP 668)'
-        : 'venv-guard: pip would fall back to the user site-packages';
-}
-/** The annotation for an install into the interpreter itself: what, why, the fixes in order. */
-function fallbackMessage(facts, decision, outcome) {
-    const steps = fixes(facts, decision).map((f, i) => `${i + 1}) ${f}`);
-    const note = foreignPipNote(facts);
-    const parts = [
-        `pip, run with ${facts.executable} (not in a venv) as ${facts.user}, would not install into its site-packages: ${why(facts, decision)}. ${outcome}`
-    ];
-    if (decision.reason !== 'externally-managed') {
-        parts.push(`Packages in the user site are invisible to other users and jobs, and their scripts go to ${facts.userBase}, usually off PATH.`);
-    }
-    else if (facts.externallyManaged?.error) {
-        parts.push(`The distributor says: ${facts.externallyManaged.error.replace(/\s+/g, ' ')}`);
-    }
-    parts.push(`Fix, in this order: ${steps.join('; ')}.`);
-    if (note)
-        parts.push(note);
-    return parts.join('\n');
-}
-/** The notice for a venv install: the base interpreter's risk, which this step avoids. */
-function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
-    const parts = [
-        `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
-        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
-    ];
-    if (decision.reason.startsWith('user-forced')) {
-        parts.push(`Inside a venv, ${decision.user?.text} makes pip refuse ("Can not perform a '--user' install"): venv-guard overrode it for its own pip, but later steps' pip will refuse until you ${decision.user?.source === 'env' ? `unset ${decision.user?.where}` : `remove it from ${decision.user?.where}`}.`);
-    }
-    return parts.join('\n');
-}
-/** What pip's output tells about where it installed; found in the output, with -q or without. */
-function scanPipOutput(output) {
-    const signs = [];
-    if (/Defaulting to user installation because normal site-packages is not writeable/.test(output))
-        signs.push({ kind: 'fallback' });
-    if (/externally-managed-environment/.test(output))
-        signs.push({ kind: 'externally-managed' });
-    for (const m of output.matchAll(/installed in '([^']+)' which is not on PATH/g))
-        signs.push({ kind: 'scripts-off-path', dir: m[1] });
-    return signs;
-}
-/** Whether a directory is inside another (or is it). */
-function isInside(dir, parent) {
-    const relative = external_node_path_.relative(parent, dir);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
-}
-/** The distributions (`*.dist-info`, `*.egg-info`) in a site-packages directory, by entry name. */
-function decision_distributionEntries(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir)
-            .filter(e => /\.(dist|egg)-info$/.test(e))
-            .sort();
-    }
-    catch {
-        return [];
-    }
-}
-/** `alpha-2.0.0.dist-info` -> `alpha 2.0.0`. */
-function decision_distributionLabel(entry) {
-    const m = /^(.+?)-([^-]+?)(-py[^-]*)?\.(dist|egg)-info$/.exec(entry);
-    return m ? `${m[1]} ${m[2]}` : entry;
-}
-function decision_addedEntries(before, after) {
-    const seen = new Set(before);
-    return after.filter(e => !seen.has(e));
-}
-/** Installed distributions that are in none of the target's site-packages directories. */
-function misplaced(installed, dirs) {
-    const names = installed.map(p => p.name);
-    const found = dirs.map(d => installedVersions(d, names));
-    const same = (a, b) => a !== undefined && a.toLowerCase().replace(/-/g, '_') === b.toLowerCase().replace(/-/g, '_');
-    return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
-}
-
-;// CONCATENATED MODULE: ./src/guard/step.ts
-
-
-
-
-
-/** What main hands to post: the user site and its distributions when main was done with it. */
-const step_STATE = 'user-site';
-const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
-/**
- * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
- * after, each step applying `on-user-site`.
- */
-class UserSiteGuard {
-    config;
-    facts;
-    decision;
-    report;
-    before;
-    warned = false;
-    constructor(config, facts, decision, report) {
-        this.config = config;
-        this.facts = facts;
-        this.decision = decision;
-        this.report = report;
-        this.before = decision_distributionEntries(facts.userSite);
-        this.save(this.before);
-    }
-    static async start(config, python, report) {
-        const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
-        const decision = decideFallback(facts, config.pipArgs);
-        const verdict = describeDecision(facts, decision);
-        lib_core/* info */.pq(`User-site check of ${python.executable}: ${verdict}`);
-        report.guard = {
-            verdict: decision.reason ? 'pip would not install into site-packages' : 'clean',
-            reason: decision.reason || verdict
-        };
-        const foreign = foreignPipNote(facts);
-        if (foreign)
-            lib_core/* info */.pq(foreign);
-        lib_core/* setOutput */.uH('user-site-fallback', String(decision.reason !== ''));
-        lib_core/* setOutput */.uH('fallback-reason', decision.reason);
-        const guard = new UserSiteGuard(config, facts, decision, report);
-        guard.reportPrediction();
-        return guard;
-    }
-    reportPrediction() {
-        const { config, facts, decision } = this;
-        if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
-            lib_core/* info */.pq(`venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`);
-        }
-        if (decision.reason === '')
-            return;
-        if (config.createVenv) {
-            const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps);
-            if (config.onUserSite === 'ignore')
-                return lib_core/* info */.pq(message);
-            lib_core/* notice */.lm(message, { title: fallbackTitle(decision.reason) });
-            this.report.notices.push(message);
-            return;
-        }
-        const outcome = {
-            fail: 'Stopped before running pip (on-user-site: fail), so nothing was installed.',
-            warn: 'Going on, as on-user-site is warn.',
-            ignore: 'Going on, as on-user-site is ignore.'
-        }[config.onUserSite];
-        this.apply(fallbackMessage(facts, decision, outcome), fallbackTitle(decision.reason));
-    }
-    /** Applies on-user-site: fail stops the step, warn annotates, ignore only logs. */
-    apply(message, title) {
-        if (this.config.onUserSite === 'fail')
-            throw new errors/* ActionError */.lZ(message, { title });
-        if (this.config.onUserSite === 'ignore')
-            return lib_core/* info */.pq(message);
-        lib_core/* warning */.$e(message, { title });
-        this.report.warnings.push(message);
-        this.warned = true;
-    }
-    /**
-     * The variables for the action's own pip. In a venv, and with on-user-site: fail, a user install
-     * is forbidden, so a fallback fails loudly. Installing into the interpreter with warn or ignore,
-     * the user has accepted the fallback: pip decides with the user's own settings, as it would alone.
-     */
-    pipEnv() {
-        if (this.config.createVenv || this.config.onUserSite === 'fail')
-            return OWN_PIP_ENV;
-        return { ...OWN_PIP_ENV, PIP_USER: process.env.PIP_USER, PIP_NO_USER: process.env.PIP_NO_USER };
-    }
-    /** Reads one pip run's output for a fallback or a refusal, even when pip exited 0. */
-    checkPipRun(result, title) {
-        const signs = scanPipOutput(result.output);
-        if (result.exitCode !== 0 && signs.some(s => s.kind === 'externally-managed')) {
-            const decision = { ...this.decision, reason: 'externally-managed' };
-            throw new errors/* ActionError */.lZ(fallbackMessage(this.facts, decision, `pip refused during "${title}".`), { title: fallbackTitle('externally-managed') });
-        }
-        if (this.decision.deliberateUser)
-            return;
-        const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))];
-        const userScripts = offPath.filter(d => isInside(d, this.facts.userBase));
-        for (const dir of offPath.filter(d => !userScripts.includes(d))) {
-            lib_core/* warning */.$e(`pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`);
-        }
-        if (!signs.some(s => s.kind === 'fallback') && userScripts.length === 0)
-            return;
-        const message = `pip fell back to the user site-packages ${this.facts.userSite} during "${title}"${userScripts.length > 0 ? `, and put scripts into ${userScripts.join(', ')}, off PATH` : ''}.`;
-        // A fallback already announced and accepted needs no second annotation for each run.
-        if (this.warned)
-            lib_core/* info */.pq(message);
-        else
-            this.apply(message, LANDED_TITLE);
-    }
-    /**
-     * After the installs: everything pip installed is in the target's site-packages, and the user
-     * site gained nothing. Then later steps are guarded.
-     */
-    finish(sitePackages, installed) {
-        const { facts, decision } = this;
-        const after = decision_distributionEntries(facts.userSite);
-        const gained = decision.deliberateUser ? [] : decision_addedEntries(this.before, after);
-        const target = [...new Set(decision.deliberateUser ? [facts.userSite] : sitePackages)];
-        // What is missing from the target and not in the user site either went somewhere else.
-        const lost = decision.redirected ? [] : misplaced(installed, target);
-        const elsewhere = decision.deliberateUser ? lost : misplaced(lost, [facts.userSite]);
-        const clean = gained.length === 0 && lost.length === 0;
-        lib_core/* setOutput */.uH('clean-install', String(clean));
-        if (clean) {
-            lib_core/* info */.pq(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
-        }
-        else {
-            const problems = [
-                gained.length > 0
-                    ? `the user site-packages ${facts.userSite} gained ${gained.map(decision_distributionLabel).join(', ')}`
-                    : '',
-                elsewhere.length > 0
-                    ? `${elsewhere.map(p => `${p.name} ${p.version}`).join(', ')} ended up neither there nor in ${target.join(', ')}`
-                    : ''
-            ].filter(p => p !== '');
-            this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
-        }
-        this.save(after);
-        // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
-        if (this.config.guardLaterSteps && this.config.createVenv) {
-            lib_core/* exportVariable */.dN('PIP_REQUIRE_VIRTUALENV', 'true');
-            lib_core/* info */.pq('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
-        }
-    }
-    save(entries) {
-        if (!this.config.guardLaterSteps)
-            return;
-        const state = {
-            userSite: this.facts.userSite,
-            entries,
-            policy: this.config.onUserSite
-        };
-        lib_core/* saveState */.LZ(step_STATE, JSON.stringify(state));
-    }
-}
-/** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
-function auditUserSite() {
-    try {
-        const saved = core.getState(step_STATE);
-        if (!saved)
-            return;
-        const state = JSON.parse(saved);
-        const added = addedEntries(state.entries, distributionEntries(state.userSite));
-        if (added.length === 0) {
-            core.info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
-            return;
-        }
-        const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
-        const title = 'venv-guard: later steps installed into the user site-packages';
-        if (state.policy === 'fail') {
-            core.error(message, { title });
-            process.exitCode = 1;
-        }
-        else if (state.policy === 'warn')
-            core.warning(message, { title });
-        else
-            core.info(message);
-    }
-    catch (error) {
-        core.warning(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`);
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
-var glob = __nccwpck_require__(2377);
 ;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
@@ -35175,6 +32446,8 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 /** @deprecated use `import * as ... from 'smol-toml'` instead */
 /* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
 
+// EXTERNAL MODULE: ./src/python/version-spec.ts
+var version_spec = __nccwpck_require__(3948);
 ;// CONCATENATED MODULE: ./src/python/version-file.ts
 
 
@@ -35266,6 +32539,65 @@ function readVersionFile(file) {
     return specFromVersionFile(file, external_node_fs_.readFileSync(file, 'utf8'));
 }
 
+;// CONCATENATED MODULE: ./src/action/words.ts
+/**
+ * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
+ * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
+ */
+function splitWords(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < text.length) {
+            word += text[++i];
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            word += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
+}
+/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
+function inputLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'));
+}
+
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
 
 
@@ -35277,7 +32609,7 @@ function readVersionFile(file) {
 
 
 
-const readActionInput = name => lib_core/* getInput */.V4(name);
+const readActionInput = name => lib_core.getInput(name);
 function parseBoolean(input, value, fallback) {
     const v = value.trim().toLowerCase();
     if (v === '')
@@ -35405,7 +32737,7 @@ function httpUrl(input, value) {
 function secret(value) {
     const v = value.trim();
     if (v)
-        lib_core/* setSecret */.Pq(v);
+        lib_core.setSecret(v);
     return v;
 }
 /**
@@ -35472,86 +32804,28 @@ async function readConfig(read = readActionInput) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/pip/report.ts
-
-
-/** The project a requirement or a wheel path names (`pip==24.2` -> pip, `.../pip-24.2-py3-none-any.whl` -> pip). */
-function projectName(spec) {
-    const base = external_node_path_.basename(spec);
-    const name = base.endsWith('.whl')
-        ? base.split('-')[0]
-        : (/^[A-Za-z0-9._-]+/.exec(spec)?.[0] ?? spec);
-    return normalizeName(name);
-}
-/**
- * The distributions a `pip install --report` run installed, each with what asked for it: the
- * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
- * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
- * or `-e .` line), or `via <package>` for a dependency.
- */
-function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
-    const report = JSON.parse(reportJson);
-    const items = (report.install ?? []).filter(item => item.metadata?.name);
-    const byName = entriesByName(parsed);
-    const upgraded = new Set(upgrade.map(projectName));
-    const parents = new Map();
-    for (const item of items) {
-        for (const dependency of item.metadata?.requires_dist ?? []) {
-            // Extras' dependencies would name a parent for packages it did not bring in.
-            if (/\bextra\s*==/.test(dependency))
-                continue;
-            // The first package that requires it is enough to say why it is there.
-            const name = projectName(dependency);
-            if (!parents.has(name))
-                parents.set(name, item.metadata?.name);
-        }
-    }
-    return items.map(item => {
-        const name = item.metadata?.name;
-        const key = normalizeName(name);
-        const entry = byName.get(key)?.find(e => !e.constraint);
-        const requestedBy = entry
-            ? `${external_node_path_.relative(workspace, entry.file)}:${entry.line}`
-            : upgraded.has(key)
-                ? 'upgrade'
-                : item.requested
-                    ? 'requested'
-                    : parents.has(key)
-                        ? `via ${parents.get(key)}`
-                        : undefined;
-        return { name, version: item.metadata?.version ?? '', requestedBy };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/python/location.ts
-
-
-/**
- * What actions/setup-python exports for the interpreter it sets up, so that later steps building C
- * extensions (pkg-config, CMake's FindPython, the linker) find its headers and libraries. Unlike
- * setup-python, PKG_CONFIG_PATH keeps what it had after Python's entry, and only the
- * Python<major>_ROOT_DIR of the interpreter's own major version is set.
- */
-function locationVariables(prefix, major, env, os = (0,platform_os/* currentOs */.UD)()) {
+;// CONCATENATED MODULE: ./src/action/report.ts
+function newReport() {
     return {
-        pythonLocation: prefix,
-        Python_ROOT_DIR: prefix,
-        [`Python${major}_ROOT_DIR`]: prefix,
-        PKG_CONFIG_PATH: (0,platform_os/* prependSearchPath */.GK)((0,platform_os/* pkgConfigDir */.qH)(prefix, os), env.PKG_CONFIG_PATH, os),
-        ...(0,platform_os/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH, os)
+        versionsBefore: {},
+        versionsAfter: {},
+        installed: [],
+        phases: [],
+        errors: [],
+        warnings: [],
+        notices: [],
+        annotations: []
     };
 }
-/**
- * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
- * step before venv-guard would. setup.ts activates the venv afterwards, so the venv's bin stays
- * first and the base's tools (python3-config, idle) remain reachable behind it.
- */
-function exportPythonLocation(prefix, major) {
-    for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
-        lib_core/* exportVariable */.dN(name, value);
+/** Runs one phase of the action and records how long it took. */
+async function timed(report, name, work) {
+    const start = performance.now();
+    try {
+        return await work();
     }
-    for (const dir of (0,platform_os/* installationPaths */.xT)(prefix))
-        lib_core/* addPath */.fM(dir);
+    finally {
+        report.phases.push({ name, seconds: (performance.now() - start) / 1000 });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
@@ -35648,11 +32922,2808 @@ async function writeSummary(report) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await lib_core/* summary */.z.addRaw(renderSummary(report), true).write();
+        await lib_core.summary.addRaw(renderSummary(report), true).write();
     }
     catch (error) {
-        lib_core/* warning */.$e(`Could not write the job summary: ${error.message}`);
+        lib_core.warning(`Could not write the job summary: ${error.message}`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/action/log.ts
+
+const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
+/** An annotation that the job summary repeats: the one way to tell the user about their run. */
+function annotateAndRecord(level, report, message, properties) {
+    lib_core[level](message, properties);
+    report[RECORDED_IN[level]].push(message);
+}
+/** A warning annotation, repeated in the job summary. */
+function warn(report, message, properties) {
+    annotateAndRecord('warning', report, message, properties);
+}
+/** A notice annotation, repeated in the job summary. */
+function notify(report, message, properties) {
+    annotateAndRecord('notice', report, message, properties);
+}
+
+;// CONCATENATED MODULE: ./src/action/outputs.ts
+
+/** Every output of action.yml, by one name each (a unit test holds this table to action.yml). */
+const Outputs = {
+    PythonVersion: 'python-version',
+    BasePythonPath: 'base-python-path',
+    PythonPath: 'python-path',
+    VenvPath: 'venv-path',
+    UserSiteFallback: 'user-site-fallback',
+    FallbackReason: 'fallback-reason',
+    CleanInstall: 'clean-install',
+    CacheHit: 'cache-hit',
+    CacheKey: 'cache-key'
+};
+/** Sets an output; booleans as `true`/`false`, as workflow expressions compare them. */
+function setOutput(name, value) {
+    lib_core.setOutput(name, String(value));
+}
+
+;// CONCATENATED MODULE: ./src/action/state.ts
+
+/** The names of the main -> post state, one per fact. */
+const State = { Cache: 'cache', UserSite: 'user-site' };
+const isString = v => typeof v === 'string';
+const optional = (check) => v => v === undefined || check(v);
+const shape = (fields) => v => typeof v === 'object' &&
+    v !== null &&
+    Object.entries(fields).every(([k, check]) => check(v[k]));
+const CHECKS = {
+    cache: shape({
+        cacheDir: isString,
+        venv: optional(shape({ path: isString, key: isString, snapshot: isString })),
+        pip: optional(shape({ path: isString, key: isString }))
+    }),
+    'user-site': shape({
+        userSite: isString,
+        entries: v => Array.isArray(v) && v.every(isString),
+        policy: v => v === 'fail' || v === 'warn' || v === 'ignore'
+    })
+};
+function saveState(name, value) {
+    lib_core.saveState(name, JSON.stringify(value));
+}
+/** What main saved under the name; undefined when it saved nothing. Throws when it is malformed. */
+function readState(name) {
+    const text = core.getState(name);
+    if (!text)
+        return undefined;
+    const value = JSON.parse(text);
+    if (!CHECKS[name](value))
+        throw new Error(`the saved state '${name}' is malformed: ${text}`);
+    return value;
+}
+
+// EXTERNAL MODULE: ./src/platform/os.ts
+var platform_os = __nccwpck_require__(1597);
+// EXTERNAL MODULE: ./src/platform/process.ts
+var platform_process = __nccwpck_require__(9638);
+;// CONCATENATED MODULE: ./src/venv/marker.ts
+
+
+
+/**
+ * The file that marks a venv as venv-guard's, and complete only once everything is installed.
+ * This module is its only writer.
+ */
+const MARKER_FILE = 'venv-guard.json';
+const MARKER_FORMAT = 1;
+function readMarker(venv) {
+    try {
+        const marker = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(venv, MARKER_FILE), 'utf8'));
+        return marker.format === MARKER_FORMAT ? marker : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function writeMarker(venv, marker) {
+    // In the order the fields are declared, for people reading the file.
+    const { created, complete, python, fingerprint, checked } = marker;
+    const file = external_node_path_.join(venv, MARKER_FILE);
+    const temporary = `${file}.${process.pid}.tmp`;
+    external_node_fs_.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, created, complete, python, fingerprint, checked }, null, 2));
+    external_node_fs_.renameSync(temporary, file);
+}
+/** Before installing: a run interrupted from here on leaves a venv that is recognised as incomplete. */
+function markInstalling(venv, owner) {
+    writeMarker(venv, { ...owner, complete: false });
+}
+/** After a successful install: the venv holds what the fingerprint names. */
+function markComplete(venv, owner) {
+    writeMarker(venv, { ...owner, complete: true });
+}
+/** Records the digest of the distributions that passed pip check (see health.ts), keeping the rest. */
+function markChecked(venv, checked) {
+    const marker = readMarker(venv);
+    if (marker)
+        writeMarker(venv, { ...marker, checked });
+}
+/** Removes a venv, but only one whose marker says venv-guard created it. */
+function removeOwnVenv(venv) {
+    if (readMarker(venv)?.created !== true) {
+        throw new errors/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
+    }
+    external_node_fs_.rmSync(venv, { recursive: true, force: true });
+}
+
+;// CONCATENATED MODULE: ./src/venv/plan.ts
+
+
+
+
+
+/** pyvenv.cfg is `key = value` lines. */
+function parsePyvenvCfg(text) {
+    const cfg = {};
+    for (const line of text.split(/\r?\n/)) {
+        const eq = line.indexOf('=');
+        if (eq > 0)
+            cfg[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
+    }
+    return cfg;
+}
+function inspectVenv(venv) {
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(venv);
+    }
+    catch {
+        return { kind: 'absent' };
+    }
+    if (!stat.isDirectory())
+        return { kind: 'file' };
+    const entries = external_node_fs_.readdirSync(venv);
+    if (entries.length === 0)
+        return { kind: 'empty-directory' };
+    const cfgFile = external_node_path_.join(venv, 'pyvenv.cfg');
+    if (!external_node_fs_.existsSync(cfgFile))
+        return { kind: 'not-venv', entries };
+    return {
+        kind: 'venv',
+        cfg: parsePyvenvCfg(external_node_fs_.readFileSync(cfgFile, 'utf8')),
+        marker: readMarker(venv)
+    };
+}
+/** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
+function madeFrom(cfg, python) {
+    const version = cfg.version ?? cfg.version_info ?? '';
+    const home = cfg.home ?? '';
+    const homes = [
+        external_node_path_.dirname(python.executable),
+        (0,platform_os/* prefixBinDir */.bV)(python.basePrefix),
+        python.basePrefix
+    ];
+    // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
+    const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
+    return version === release && homes.some(h => (0,platform_os/* realPath */.Ye)(h) === (0,platform_os/* realPath */.Ye)(home));
+}
+/**
+ * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
+ * action created it is ever removed; anything else the user made is left as it is.
+ */
+function planVenv(state, python, fingerprint, venv) {
+    switch (state.kind) {
+        case 'absent':
+        case 'empty-directory':
+            return { action: 'create', reason: `creating a new venv at ${venv}` };
+        case 'file':
+            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`, { title: "venv-guard: invalid input 'venv-path'" });
+        case 'not-venv':
+            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`, { title: "venv-guard: invalid input 'venv-path'" });
+        case 'venv': {
+            const marker = state.marker;
+            const ours = marker?.created === true;
+            if (!madeFrom(state.cfg, python)) {
+                const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`;
+                if (ours) {
+                    return {
+                        action: 'rebuild',
+                        reason: `the venv at ${venv} was made by venv-guard from another interpreter (${other}); rebuilding it for ${python.versionText}`
+                    };
+                }
+                throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`, { title: "venv-guard: invalid input 'venv-path'" });
+            }
+            if (ours && !marker.complete) {
+                return {
+                    action: 'rebuild',
+                    reason: `the venv at ${venv} was left incomplete by an interrupted run; rebuilding it`
+                };
+            }
+            const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
+            return {
+                action: 'reuse',
+                upToDate,
+                created: ours,
+                reason: upToDate
+                    ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
+                    : `reusing the existing venv at ${venv} (made from the same interpreter)`
+            };
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/venv/health.ts
+
+
+
+
+
+
+/** venv_health.py, shipped beside the bundle: run by the venv's own python. */
+const HEALTH_SCRIPT = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'venv_health.py');
+/** What the marker says against what this run would install. */
+function markerProblems(marker, fingerprint) {
+    if (!marker)
+        return ['it has no venv-guard marker'];
+    const problems = [];
+    if (!marker.created)
+        problems.push('its marker says venv-guard did not create it');
+    if (!marker.complete)
+        problems.push('its marker says the install did not finish');
+    if (marker.fingerprint !== fingerprint)
+        problems.push('its marker names other requirements');
+    return problems;
+}
+/**
+ * Whether pyvenv.cfg names the interpreter in use: the same home and version (madeFrom), and,
+ * where Python records it (3.11+), an `executable` that still exists and is the same file.
+ */
+function pyvenvProblems(cfg, python) {
+    if (!madeFrom(cfg, python)) {
+        return [
+            `its pyvenv.cfg names ${cfg.version ?? cfg.version_info ?? '?'} from ${cfg.home ?? '?'}, not ${python.versionText} from ${external_node_path_.dirname(python.executable)}`
+        ];
+    }
+    const executable = cfg.executable;
+    if (!executable)
+        return [];
+    if (!external_node_fs_.existsSync(executable)) {
+        return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
+    }
+    if ((0,platform_os/* realPath */.Ye)(executable) !== (0,platform_os/* realPath */.Ye)(python.executable)) {
+        return [
+            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${(0,platform_os/* realPath */.Ye)(python.executable)}`
+        ];
+    }
+    return [];
+}
+/**
+ * The interpreter a script starts: its shebang, or the one pip's `/bin/sh` trampoline execs (pip
+ * writes that for paths with spaces or too long for a shebang). Undefined for other files.
+ */
+function scriptInterpreter(head) {
+    if (!head.startsWith('#!'))
+        return undefined;
+    const [first, second = ''] = head.split(/\r?\n/);
+    const command = first.slice(2).trim();
+    const trampoline = /^'''exec' ("[^"]+"|\S+)/.exec(second);
+    if (/^\/bin\/sh\s*$/.test(command) && trampoline)
+        return trampoline[1].replace(/^"|"$/g, '');
+    return command.split(/\s+/)[0];
+}
+/**
+ * Scripts in bin/ whose shebang names a Python outside the venv, and links there that lead
+ * nowhere (bin/python when its interpreter is gone). Shebangs of other programs (sh, env) are
+ * fine. Windows launchers (.exe) carry theirs inside a binary and are not read.
+ */
+function scriptProblems(venv, os = (0,platform_os/* currentOs */.UD)()) {
+    if (os === 'win32')
+        return [];
+    const bin = (0,platform_os/* venvBinDir */.Sg)(venv, os);
+    const inside = [venv, (0,platform_os/* realPath */.Ye)(venv)].map(dir => dir + external_node_path_.sep);
+    const problems = [];
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(bin, { withFileTypes: true });
+    }
+    catch {
+        return [`it has no ${external_node_path_.basename(bin)} directory`];
+    }
+    const head = Buffer.alloc(1024);
+    for (const entry of entries) {
+        const file = external_node_path_.join(bin, entry.name);
+        if (entry.isSymbolicLink()) {
+            if (!external_node_fs_.existsSync(file))
+                problems.push(`${entry.name} links to ${external_node_fs_.readlinkSync(file)}, which does not exist`);
+            continue;
+        }
+        if (!entry.isFile())
+            continue;
+        const fd = external_node_fs_.openSync(file, 'r');
+        let text;
+        try {
+            text = head.toString('utf8', 0, external_node_fs_.readSync(fd, head, 0, head.length, 0));
+        }
+        finally {
+            external_node_fs_.closeSync(fd);
+        }
+        const interpreter = scriptInterpreter(text);
+        if (!interpreter || !/^(python|pypy)/.test(external_node_path_.basename(interpreter)))
+            continue;
+        if (!inside.some(dir => external_node_path_.resolve(interpreter).startsWith(dir))) {
+            problems.push(`${entry.name} starts ${interpreter}, outside the venv`);
+        }
+    }
+    return problems;
+}
+/** What the venv's python reported, against what it should be. */
+function probeProblems(probe, venv, python) {
+    const problems = [];
+    if ((0,platform_os/* realPath */.Ye)(probe.prefix) !== (0,platform_os/* realPath */.Ye)(venv)) {
+        problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
+    }
+    const [major, minor, micro, releaseLevel, serial] = probe.version;
+    const version = (0,version_spec/* formatVersion */.qh)({ major, minor, micro, releaseLevel, serial });
+    if (version !== python.versionText)
+        problems.push(`its python is ${version}, not ${python.versionText}`);
+    return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
+}
+async function runProbe(venv, python, checked = '') {
+    const interpreter = (0,platform_os/* venvPython */.qb)(venv);
+    let result;
+    try {
+        result = await (0,platform_process/* run */.eF)(interpreter, ['-I', HEALTH_SCRIPT, checked]);
+    }
+    catch (error) {
+        return { problems: [`its python does not start: ${error.message}`] };
+    }
+    if (result.exitCode !== 0) {
+        const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
+        return { problems: [`its python exits with ${result.exitCode}: ${said}`] };
+    }
+    let probe;
+    try {
+        probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
+    }
+    catch {
+        return {
+            problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
+        };
+    }
+    return { problems: probeProblems(probe, venv, python), checked: probe.checked };
+}
+/**
+ * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
+ * checks come first and cost no process; the Python checks are one short run of the venv's python.
+ */
+async function venvHealth(venv, expected) {
+    const state = inspectVenv(venv);
+    if (state.kind !== 'venv')
+        return { problems: ['it is not a venv (no pyvenv.cfg)'] };
+    const problems = [
+        ...markerProblems(state.marker, expected.fingerprint),
+        ...pyvenvProblems(state.cfg, expected.python),
+        ...scriptProblems(venv)
+    ];
+    if (problems.length > 0)
+        return { problems };
+    return runProbe(venv, expected.python, state.marker?.checked);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/venv/fingerprint.ts
+
+
+/** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
+const FORMAT_VERSION = '1';
+/**
+ * What decides the venv's content: the inputs, the interpreter, every requirements file read
+ * (includes too) and the cache-dependency-path files.
+ */
+function fingerprintInputs(config, python, requirementFiles) {
+    return {
+        pythonExecutable: python.executable,
+        pythonVersion: python.versionText,
+        implementation: python.implementation,
+        venvPath: config.createVenv ? config.venvPath : '',
+        files: [...requirementFiles, ...config.cacheDependencyFiles],
+        packages: config.packages,
+        upgrade: config.upgrade,
+        pipArgs: config.pipArgs
+    };
+}
+/**
+ * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
+ * is both the "nothing to do" check for a venv already present and the cache key's core.
+ */
+function fingerprint(inputs, read = (f) => external_node_fs_.readFileSync(f)) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const field = (name, value) => {
+        hash.update(`${name}\0${value.length}\0`);
+        hash.update(value);
+    };
+    field('format', FORMAT_VERSION);
+    field('python', inputs.pythonExecutable);
+    field('version', inputs.pythonVersion);
+    field('implementation', inputs.implementation);
+    field('venv', inputs.venvPath);
+    for (const file of [...new Set(inputs.files)].sort()) {
+        field('file', file);
+        field('content', read(file));
+    }
+    field('packages', JSON.stringify(inputs.packages));
+    field('upgrade', JSON.stringify(inputs.upgrade));
+    field('pip-args', JSON.stringify(inputs.pipArgs));
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/cache/key.ts
+
+
+/**
+ * The cache keys. The fingerprint (venv/fingerprint.ts) already covers the interpreter, the venv's path,
+ * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
+ * action's cache format; the key adds the machine. The readable part is for people reading the
+ * cache list; only the hash decides.
+ */
+function cacheKeys(context, python, fingerprint) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
+        .digest('hex');
+    const machine = `${context.os}-${context.osVersion}-${context.arch}`;
+    const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`;
+    return {
+        venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
+        pip: `${pipPrefix}${hash}`,
+        pipPrefix
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cache/snapshot.ts
+
+
+
+/**
+ * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
+ * in post, it tells whether later steps changed the venv, which must then not be saved under a
+ * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
+ * written on import), and directories' times, which such writes change.
+ */
+function venvSnapshot(venv) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const walk = (relative) => {
+        const entries = external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true });
+        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const name = external_node_path_.join(relative, entry.name);
+            if (entry.isDirectory()) {
+                if (entry.name === '__pycache__')
+                    continue;
+                hash.update(`${name}/\n`);
+                walk(name);
+            }
+            else if (entry.isSymbolicLink()) {
+                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(venv, name))}\n`);
+            }
+            else {
+                const stat = external_node_fs_.statSync(external_node_path_.join(venv, name));
+                hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
+            }
+        }
+    };
+    walk('');
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
+
+
+
+
+const ARCHIVE = /\.tar\.(zst|gz)$/;
+/**
+ * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
+ * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
+ * zstd archives where zstd is missing.
+ */
+function chooseArchive(files, key, prefixes, zstd) {
+    const usable = files
+        .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
+        .filter(f => zstd || !f.name.endsWith('.zst'))
+        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }))
+        .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    const found = usable.find(f => f.key === key) ??
+        prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined);
+    return found && { name: found.name, key: found.key };
+}
+function compression(archive) {
+    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
+}
+async function tar(args) {
+    const result = await (0,platform_process/* run */.eF)((0,platform_os/* tarCommand */.N0)(), args);
+    if (result.exitCode !== 0) {
+        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
+    }
+}
+function zstdOnPath() {
+    return (0,platform_os/* executablesOnPath */.KC)(process.env.PATH ?? '', [(0,platform_os/* executableName */.IK)('zstd')]).length > 0;
+}
+function listArchives(root) {
+    try {
+        return external_node_fs_.readdirSync(root).flatMap(name => {
+            try {
+                return [{ name, mtimeMs: external_node_fs_.statSync(external_node_path_.join(root, name)).mtimeMs }];
+            }
+            catch {
+                return []; // renamed or removed by another job meanwhile
+            }
+        });
+    }
+    catch {
+        return [];
+    }
+}
+/**
+ * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
+ * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
+ * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
+ * result into place, so a broken archive never leaves half a directory behind.
+ */
+function dirStore(root, zstd = zstdOnPath()) {
+    return {
+        name: `cache-dir ${root}`,
+        replaces: true,
+        async restore(dir, key, prefixes = []) {
+            const found = chooseArchive(listArchives(root), key, prefixes, zstd);
+            if (!found)
+                return undefined;
+            const archive = external_node_path_.join(root, found.name);
+            const parent = external_node_path_.dirname(dir);
+            external_node_fs_.mkdirSync(parent, { recursive: true });
+            const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
+            try {
+                await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+                const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
+                if (!external_node_fs_.existsSync(unpacked))
+                    throw new Error(`it holds no ${external_node_path_.basename(dir)}`);
+                if (external_node_fs_.existsSync(dir))
+                    external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
+                external_node_fs_.renameSync(unpacked, dir);
+                lib_core.info(`Restored ${dir} from ${archive}`);
+                return found.key;
+            }
+            catch (error) {
+                lib_core.warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
+                return undefined;
+            }
+            finally {
+                external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+            }
+        },
+        async save(dir, key) {
+            external_node_fs_.mkdirSync(root, { recursive: true });
+            const extension = zstd ? '.tar.zst' : '.tar.gz';
+            const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
+            try {
+                await tar([
+                    '-c',
+                    '-f',
+                    temporary,
+                    ...compression(extension),
+                    '-C',
+                    external_node_path_.dirname(dir),
+                    external_node_path_.basename(dir)
+                ]);
+                external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
+                lib_core.info(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
+                return true;
+            }
+            finally {
+                external_node_fs_.rmSync(temporary, { force: true });
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cache/store.ts
+
+
+
+/** Whether the runner offers GitHub's cache service, told without loading its client. */
+function githubCacheOffered(env) {
+    return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
+}
+/** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
+async function githubStore() {
+    // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
+    const cache = await __nccwpck_require__.e(/* import() */ 312).then(__nccwpck_require__.bind(__nccwpck_require__, 9312));
+    if (!cache.isFeatureAvailable())
+        return undefined;
+    return {
+        name: "GitHub's cache service",
+        replaces: false,
+        restore: (dir, key, prefixes = []) => cache.restoreCache([dir], key, prefixes),
+        save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
+    };
+}
+/** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
+async function openStore(cacheDir) {
+    if (cacheDir)
+        return dirStore(cacheDir);
+    const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
+    if (!store) {
+        lib_core.info("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+    }
+    return store;
+}
+/** Only an absent or empty directory is restored into (and a pip cache saved only when it holds something). */
+function isEmptyOrAbsent(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir).length === 0;
+    }
+    catch (error) {
+        return error.code === 'ENOENT';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/session.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
+function pipCacheDirOf(pipArgs, cwd, env, home) {
+    for (let i = pipArgs.length - 1; i >= 0; i--) {
+        const arg = pipArgs[i];
+        if (arg === '--no-cache-dir')
+            return undefined;
+        if (arg.startsWith('--cache-dir='))
+            return external_node_path_.resolve(cwd, arg.slice('--cache-dir='.length));
+        if (arg === '--cache-dir' && i + 1 < pipArgs.length)
+            return external_node_path_.resolve(cwd, pipArgs[i + 1]);
+    }
+    const dir = (0,platform_os/* pipCacheDir */.Lc)(env, home);
+    return dir && external_node_path_.resolve(cwd, dir);
+}
+/**
+ * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
+ * loading GitHub's cache client happens while node waits for the probe. Never rejects.
+ */
+async function openCacheStore(config) {
+    if (!config.cache)
+        return undefined;
+    try {
+        return await openStore(config.cacheDir);
+    }
+    catch (error) {
+        lib_core.warning(`Cache: could not open the cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        return undefined;
+    }
+}
+/**
+ * Restores a directory that is absent or empty (one that holds something is this machine's own
+ * and is left alone). What a failed restore leaves behind is removed: the directory was empty
+ * before, so all of it came from the failed restore.
+ */
+async function restoreInto(store, dir, key, prefixes) {
+    if (!isEmptyOrAbsent(dir)) {
+        lib_core.info(`Cache: ${dir} exists already; it is used as it is, not restored.`);
+        return undefined;
+    }
+    let matched;
+    try {
+        matched = await store.restore(dir, key, prefixes);
+    }
+    catch (error) {
+        lib_core.warning(`Could not restore ${dir} from ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+    if (!matched && !isEmptyOrAbsent(dir)) {
+        external_node_fs_.rmSync(dir, { recursive: true, force: true });
+        lib_core.info(`Cache: removed what the failed restore left in ${dir}.`);
+    }
+    return matched;
+}
+/** Removes a venv restored a moment ago (restoreInto made it from nothing). */
+function discardRestored(venv) {
+    if (readMarker(venv)?.created)
+        removeOwnVenv(venv);
+    else
+        external_node_fs_.rmSync(venv, { recursive: true, force: true });
+}
+async function restoreVenv(store, keys, expected, venv, report) {
+    if ((await restoreInto(store, venv, keys.venv, [])) !== keys.venv) {
+        lib_core.info(`Cache: no venv under ${keys.venv} in ${store.name}.`);
+        return { hit: false, keyTaken: false };
+    }
+    let problems;
+    try {
+        problems = (await venvHealth(venv, expected)).problems;
+    }
+    catch (error) {
+        problems = [`its health check failed: ${(0,errors/* errorMessage */.gJ)(error)}`];
+    }
+    if (problems.length === 0) {
+        lib_core.info(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`);
+        return { hit: true, keyTaken: true };
+    }
+    discardRestored(venv);
+    warn(report, `The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
+        `It was removed and is built afresh.` +
+        (store.replaces
+            ? ' The new one replaces the cache entry.'
+            : ` Delete that cache entry (gh cache delete ${keys.venv}) so that a good one can be saved.`));
+    return { hit: false, keyTaken: true };
+}
+/**
+ * Restores what the cache has for this run: the venv with its exact key only, checked before it
+ * is trusted (venv/health.ts), then, when the venv must be built, pip's cache from the newest
+ * entry of this machine (partial matches are fine there: pip checks what it takes from it).
+ * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
+ */
+async function restoreCaches(request) {
+    const { store, config, python, fingerprint, report } = request;
+    setOutput(Outputs.CacheHit, false);
+    if (!store)
+        return undefined;
+    return timed(report, 'restore cache', async () => {
+        const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
+        const expected = {
+            python: {
+                executable: python.executable,
+                versionText: python.versionText,
+                basePrefix: python.basePrefix
+            },
+            fingerprint
+        };
+        let venv = { hit: false, keyTaken: false };
+        if (config.createVenv && request.cacheVenv) {
+            setOutput(Outputs.CacheKey, keys.venv);
+            venv = await restoreVenv(store, keys, expected, config.venvPath, report);
+            setOutput(Outputs.CacheHit, venv.hit);
+        }
+        const pipDir = pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, external_node_os_.homedir());
+        let pipExact = false;
+        if (!venv.hit && pipDir) {
+            const matched = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix]);
+            if (matched)
+                lib_core.info(`Cache: restored pip's cache ${pipDir} (${matched}).`);
+            pipExact = matched === keys.pip;
+        }
+        return {
+            store,
+            cacheDir: config.cacheDir,
+            keys,
+            expected,
+            hit: venv.hit,
+            venvKeyTaken: venv.keyTaken,
+            pipDir,
+            pipExact
+        };
+    });
+}
+/**
+ * The venv to save, checked now, while main still has the interpreter it was made for: a venv
+ * that fails the health check would only be rebuilt after a restore. The digest of what passed
+ * pip check goes into the marker, so that the check after a restore can skip that part.
+ */
+async function venvToSave(session, venv) {
+    const health = await venvHealth(venv, session.expected);
+    if (health.problems.length > 0) {
+        lib_core.warning(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
+        return undefined;
+    }
+    markChecked(venv, health.checked);
+    return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) };
+}
+/**
+ * Called once everything is installed: tells the post step what to save. Nothing after a hit;
+ * the venv only when this action created it, and not under a key GitHub's cache already holds.
+ */
+async function rememberForSave(session, done) {
+    if (session.hit || !done.installed)
+        return;
+    const state = { cacheDir: session.cacheDir };
+    if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
+        try {
+            state.venv = await venvToSave(session, done.createdVenv);
+        }
+        catch (error) {
+            lib_core.warning(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        }
+    }
+    if (session.pipDir && !session.pipExact)
+        state.pip = { path: session.pipDir, key: session.keys.pip };
+    if (state.venv || state.pip)
+        saveState(State.Cache, state);
+}
+
+;// CONCATENATED MODULE: ./src/pip/run.ts
+
+
+
+
+
+
+
+/**
+ * Settings for the action's own pip runs, on top of the user's configuration: no version check
+ * (a network round trip for a warning), no prompts (a hung job), and never a user install.
+ * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
+ * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
+ * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
+ */
+const OWN_PIP_ENV = {
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PIP_NO_INPUT: '1',
+    PIP_USER: '0',
+    PIP_NO_USER: undefined,
+    // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
+    PIP_REQUIRE_VIRTUALENV: undefined
+};
+function versionAtLeast(version, minimum) {
+    const a = version.split('.').map(n => parseInt(n, 10) || 0);
+    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) > (b[i] ?? 0);
+    }
+    return true;
+}
+/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
+function bundledWheels(python) {
+    const dirs = [external_node_path_.join(python.stdlib, 'ensurepip', '_bundled'), ...(0,platform_os/* systemWheelDirs */.bK)()];
+    for (const dir of dirs) {
+        let names;
+        try {
+            names = external_node_fs_.readdirSync(dir);
+        }
+        catch {
+            continue;
+        }
+        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
+        if (!pip)
+            continue;
+        // ensurepip installs setuptools beside pip up to Python 3.11.
+        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
+        return { pip: external_node_path_.join(dir, pip), others: others.map(n => external_node_path_.join(dir, n)) };
+    }
+    return { others: [] };
+}
+/**
+ * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
+ * already byte-compiled for this Python) run by the venv's interpreter through pip's
+ * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
+ * wheel the interpreter ships, run from the zip.
+ */
+function pipForNewVenv(python, venv) {
+    if (python.pip && versionAtLeast(python.pip.version, '22.3')) {
+        const runner = external_node_path_.join(python.pip.location, '__pip-runner__.py');
+        const viaRunner = external_node_fs_.existsSync(runner);
+        return {
+            command: viaRunner ? (0,platform_os/* venvPython */.qb)(venv) : python.executable,
+            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', (0,platform_os/* venvPython */.qb)(venv)],
+            version: python.pip.version,
+            label: `pip ${python.pip.version} of ${python.executable}`
+        };
+    }
+    const wheel = bundledWheels(python).pip;
+    if (!wheel) {
+        throw new errors/* ActionError */.lZ(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
+    }
+    const version = /pip-([^-]+)-/.exec(external_node_path_.basename(wheel))?.[1] ?? '';
+    return {
+        command: (0,platform_os/* venvPython */.qb)(venv),
+        prefix: [external_node_path_.join(wheel, 'pip')],
+        version,
+        label: `pip ${version} from ${wheel}`
+    };
+}
+function pipOf(pythonExecutable, version) {
+    return {
+        command: pythonExecutable,
+        prefix: ['-m', 'pip'],
+        version,
+        label: `pip ${version} of ${pythonExecutable}`
+    };
+}
+/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
+async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
+    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
+    return lib_core.group(title, async () => {
+        const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
+            cwd,
+            env,
+            stream: true,
+            display
+        });
+        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
+    });
+}
+/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+async function pipCheck(python) {
+    const result = await (0,platform_process/* run */.eF)(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
+    return result.exitCode === 0 ? '' : result.stdout;
+}
+
+;// CONCATENATED MODULE: ./src/guard/decision.ts
+/** pip's strtobool: the words pip takes for a yes/no option; anything else pip itself rejects. */
+function pipBool(value) {
+    const v = value.trim().toLowerCase();
+    if (['y', 'yes', 't', 'true', 'on', '1'].includes(v))
+        return true;
+    if (['n', 'no', 'f', 'false', 'off', '0'].includes(v))
+        return false;
+    return undefined;
+}
+// pip maps each key to an option's destination; `--no-user` is store_false, but from a config
+// file or a variable pip assigns the value as it is: PIP_NO_USER=1 means user = 1, a user install.
+const DESTINATIONS = {
+    user: 'user',
+    'no-user': 'user',
+    'break-system-packages': 'breakSystemPackages',
+    'require-virtualenv': 'requireVirtualenv',
+    'require-venv': 'requireVirtualenv'
+};
+/** The options pip ends up with from its config files and variables: the last setting wins. */
+function resolvePipOptions(settings) {
+    const options = {};
+    for (const s of settings) {
+        const value = pipBool(s.value);
+        const destination = DESTINATIONS[s.key];
+        if (value === undefined || !destination)
+            continue;
+        const fromEnv = s.section === ':env:';
+        options[destination] = {
+            value,
+            source: fromEnv ? 'env' : 'config',
+            where: fromEnv ? s.where : `[${s.section}] of ${s.where}`,
+            text: fromEnv ? `${s.where}=${s.value}` : `${s.key} = ${s.value}`
+        };
+    }
+    return options;
+}
+function pipArgsLocation(args) {
+    const location = { breakSystemPackages: false, redirected: false };
+    for (const arg of args) {
+        const option = arg.split('=')[0];
+        if (option === '--user')
+            location.user = true;
+        else if (option === '--no-user')
+            location.user = false;
+        else if (option === '--break-system-packages')
+            location.breakSystemPackages = true;
+        else if (['--target', '--prefix', '--root'].includes(option) || /^-t/.test(arg))
+            location.redirected = true;
+    }
+    return location;
+}
+/**
+ * pip's own order: check_externally_managed first (outside a venv, unless told to break system
+ * packages), then decide_user_install: an explicit user setting decides; otherwise a disabled user
+ * site means a normal install; otherwise site-packages that are not all writable mean a user one.
+ * Being in a venv is not the whole test: one made with --system-site-packages enables the user site.
+ */
+function decideFallback(facts, pipArgs) {
+    const args = pipArgsLocation(pipArgs);
+    const options = resolvePipOptions(facts.settings);
+    const user = args.user === undefined
+        ? options.user
+        : {
+            value: args.user,
+            source: 'pip-args',
+            where: 'pip-args',
+            text: args.user ? '--user' : '--no-user'
+        };
+    const decision = {
+        reason: '',
+        user,
+        deliberateUser: user?.source === 'pip-args' && user.value,
+        redirected: args.redirected,
+        requireVirtualenv: options.requireVirtualenv?.value ? options.requireVirtualenv : undefined
+    };
+    if (args.redirected)
+        return decision;
+    const breakSystem = args.breakSystemPackages || options.breakSystemPackages?.value === true;
+    if (!facts.inVenv && facts.externallyManaged && !breakSystem)
+        return { ...decision, reason: 'externally-managed' };
+    if (user) {
+        if (user.value && user.source !== 'pip-args')
+            return { ...decision, reason: `user-forced-by-${user.source}` };
+        return decision;
+    }
+    if (facts.enableUserSite !== true)
+        return decision;
+    const blocked = facts.sitePackages.find(s => !s.writable);
+    return blocked ? { ...decision, reason: 'site-not-writable', blocked } : decision;
+}
+/** The short form for the log. */
+function describeDecision(facts, decision) {
+    const sites = facts.sitePackages
+        .map(s => `${s.path} ${s.writable ? 'writable' : `not writable (owner ${s.owner || '?'})`}`)
+        .join(', ');
+    const parts = [
+        `user ${facts.user}`,
+        facts.inVenv ? 'in a venv' : 'not in a venv',
+        `user site ${facts.enableUserSite === true ? 'enabled' : 'disabled'} (${facts.userSite})`,
+        sites,
+        facts.externallyManaged ? `externally managed (${facts.externallyManaged.marker})` : '',
+        decision.user ? `${decision.user.text} (${decision.user.where})` : '',
+        decision.requireVirtualenv
+            ? `${decision.requireVirtualenv.text} (${decision.requireVirtualenv.where})`
+            : ''
+    ].filter(p => p !== '');
+    return `${parts.join('; ')} => ${decision.reason || 'no fallback'}`;
+}
+/** What pip's output tells about where it installed; found in the output, with -q or without. */
+function scanPipOutput(output) {
+    const signs = [];
+    if (/Defaulting to user installation because normal site-packages is not writeable/.test(output))
+        signs.push({ kind: 'fallback' });
+    if (/externally-managed-environment/.test(output))
+        signs.push({ kind: 'externally-managed' });
+    for (const m of output.matchAll(/installed in '([^']+)' which is not on PATH/g))
+        signs.push({ kind: 'scripts-off-path', dir: m[1] });
+    return signs;
+}
+
+;// CONCATENATED MODULE: ./src/guard/messages.ts
+/** Why, in one sentence part, for the annotation. */
+function why(facts, decision) {
+    const exe = facts.executable;
+    switch (decision.reason) {
+        case 'site-not-writable': {
+            const b = decision.blocked;
+            const tested = b.tested === b.path ? '' : ` (nor is ${b.tested}, the nearest that exists)`;
+            return `${b.path}${tested} is not writable by ${facts.user}${b.owner ? ` (it belongs to ${b.owner})` : ''}, so pip would fall back to the user site-packages ${facts.userSite} ("Defaulting to user installation because normal site-packages is not writeable"; with pip install -q not even that is printed)`;
+        }
+        case 'externally-managed':
+            return `${exe} is marked externally managed (PEP 668) by ${facts.externallyManaged?.marker}, so pip refuses to install into it ("error: externally-managed-environment")`;
+        case 'user-forced-by-env':
+        case 'user-forced-by-config': {
+            const u = decision.user;
+            const noUser = u.where === 'PIP_NO_USER' || u.text.startsWith('no-user');
+            return `${u.text} in ${u.source === 'env' ? 'the environment' : u.where} forces user installs${noUser ? ' (pip takes a no-user value as the value of --user: a true value means a user install)' : ''}, so pip would install into the user site-packages ${facts.userSite}`;
+        }
+        default:
+            return '';
+    }
+}
+/** The fixes, best first: the venv, then the owner (or another interpreter), then on purpose. */
+function fixes(facts, decision) {
+    const venv = 'use a venv: drop create-venv: false (the default creates one in the workspace)';
+    switch (decision.reason) {
+        case 'site-not-writable': {
+            const owner = decision.blocked?.owner || 'the owner of the interpreter';
+            return [
+                venv,
+                `run the job as ${owner}, who owns ${decision.blocked?.tested}, or use an interpreter ${facts.user} owns (actions/setup-python, pyenv)`,
+                `if the user site is what you want, say so: pip-args: --user`
+            ];
+        }
+        case 'externally-managed':
+            return [
+                venv,
+                'use an interpreter the OS does not manage (actions/setup-python, pyenv)',
+                'only if breaking the OS-managed Python is acceptable: pip-args: --break-system-packages'
+            ];
+        default: {
+            const u = decision.user;
+            return [
+                `${venv}; venv-guard overrides ${u.text} for its own pip`,
+                u.source === 'env' ? `unset ${u.where}` : `remove ${u.text} from ${u.where}`,
+                'if the user site is what you want, say so: pip-args: --user'
+            ];
+        }
+    }
+}
+/** `pip` on PATH that runs another interpreter: the pip vs python -m pip mix-up. */
+function foreignPipNote(facts) {
+    const foreign = facts.pipOnPath.filter(p => !p.matches);
+    if (foreign.length === 0)
+        return '';
+    const which = foreign.map(p => `\`${p.command}\` (${p.path}) runs ${p.python}`).join('; ');
+    return `On PATH, ${which}, not ${facts.executable}: call \`${facts.executable} -m pip\` instead.`;
+}
+function fallbackTitle(reason) {
+    return reason === 'externally-managed'
+        ? 'venv-guard: pip refuses an externally managed Python (PEP 668)'
+        : 'venv-guard: pip would fall back to the user site-packages';
+}
+/** The annotation for an install into the interpreter itself: what, why, the fixes in order. */
+function fallbackMessage(facts, decision, outcome) {
+    const steps = fixes(facts, decision).map((f, i) => `${i + 1}) ${f}`);
+    const note = foreignPipNote(facts);
+    const parts = [
+        `pip, run with ${facts.executable} (not in a venv) as ${facts.user}, would not install into its site-packages: ${why(facts, decision)}. ${outcome}`
+    ];
+    if (decision.reason !== 'externally-managed') {
+        parts.push(`Packages in the user site are invisible to other users and jobs, and their scripts go to ${facts.userBase}, usually off PATH.`);
+    }
+    else if (facts.externallyManaged?.error) {
+        parts.push(`The distributor says: ${facts.externallyManaged.error.replace(/\s+/g, ' ')}`);
+    }
+    parts.push(`Fix, in this order: ${steps.join('; ')}.`);
+    if (note)
+        parts.push(note);
+    return parts.join('\n');
+}
+/** The notice for a venv install: the base interpreter's risk, which this step avoids. */
+function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
+    const parts = [
+        `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
+        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
+    ];
+    if (decision.reason.startsWith('user-forced')) {
+        parts.push(`Inside a venv, ${decision.user?.text} makes pip refuse ("Can not perform a '--user' install"): venv-guard overrode it for its own pip, but later steps' pip will refuse until you ${decision.user?.source === 'env' ? `unset ${decision.user?.where}` : `remove it from ${decision.user?.where}`}.`);
+    }
+    return parts.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/guard/probe.ts
+
+
+/** user_site_probe.py, shipped beside the bundle. */
+const PROBE = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'user_site_probe.py');
+/** Runs the probe with the interpreter, from a directory outside the workspace. */
+async function probeUserSite(executable, cwd, env = {}) {
+    const result = await (0,platform_process/* run */.eF)(executable, [PROBE], { cwd, env });
+    const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
+    if (result.exitCode !== 0 || !last.startsWith('{')) {
+        throw new errors/* ActionError */.lZ(`Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    }
+    return JSON.parse(last);
+}
+
+;// CONCATENATED MODULE: ./src/pip/requirements.ts
+
+
+
+
+function normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
+function splitLines(content) {
+    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
+    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+const COMMENT = /(^|\s+)#.*$/;
+const IS_COMMENT_LINE = /^(\s*)#/;
+/**
+ * Joins `\` continuations (a comment line ends one and never continues), strips comments and
+ * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
+ */
+function logicalLines(content) {
+    const joined = [];
+    let pending;
+    splitLines(content).forEach((raw, index) => {
+        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
+        const text = continues
+            ? raw.replace(/^\\+|\\+$/g, '')
+            : IS_COMMENT_LINE.test(raw)
+                ? ` ${raw}`
+                : raw;
+        pending = pending
+            ? { line: pending.line, text: pending.text + text }
+            : { line: index + 1, text };
+        if (!continues) {
+            joined.push(pending);
+            pending = undefined;
+        }
+    });
+    if (pending)
+        joined.push(pending);
+    return joined
+        .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
+        .filter(({ text }) => text !== '');
+}
+/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
+function expandVariables(text, env) {
+    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
+}
+/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
+function breakArgsOptions(text) {
+    const tokens = text.split(' ');
+    const first = tokens.findIndex(token => token.startsWith('-'));
+    if (first === -1)
+        return { args: text, options: '' };
+    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
+}
+/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
+function optionValue(words, short, long) {
+    for (const [i, word] of words.entries()) {
+        if (word === short || word === long)
+            return words[i + 1];
+        if (word.startsWith(`${long}=`))
+            return word.slice(long.length + 1);
+        if (word.startsWith(short) && !word.startsWith('--'))
+            return word.slice(short.length);
+    }
+    return undefined;
+}
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+/**
+ * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
+ * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
+ * and `foo==${VERSION}` are pip's to judge, not ours.
+ */
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*';
+const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
+    `\\s*(?:;.*)?$`);
+const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const requirements_ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
+function looksLikeUrlOrPath(text) {
+    return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
+}
+function nameFromUrl(text) {
+    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
+    if (egg)
+        return normalizeName(egg[1]);
+    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
+    return wheel ? normalizeName(wheel[1]) : undefined;
+}
+function classifyOptions(text, options) {
+    let words;
+    try {
+        words = splitWords(options);
+    }
+    catch {
+        return { problem: `"${options}" cannot be split into options (an unclosed quote)` };
+    }
+    const include = optionValue(words, '-r', '--requirement');
+    const constraint = optionValue(words, '-c', '--constraint');
+    const editable = optionValue(words, '-e', '--editable');
+    if (include !== undefined || constraint !== undefined) {
+        const named = (include ?? constraint);
+        if (named === '')
+            return { problem: `"${text}" names no file` };
+        return {
+            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
+        };
+    }
+    if (editable !== undefined) {
+        if (editable === '')
+            return { problem: `"${text}" names no project to install` };
+        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
+    }
+    // Other options differ between pip versions; pip itself says which it does not know.
+    return { entry: { kind: 'option', text } };
+}
+function classify(text) {
+    const { args, options } = breakArgsOptions(text);
+    if (args === '')
+        return classifyOptions(text, options);
+    const requirement = args.trim();
+    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
+    const archive = requirements_ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    if (requirements_URL.test(requirement) || archive) {
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+    }
+    const named = NAMED_REQUIREMENT.exec(requirement);
+    if (named)
+        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } };
+    // A directory, or a variable pip expands from an environment this run does not see.
+    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
+        return { entry: { kind: 'requirement', text } };
+    }
+    return {
+        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
+    };
+}
+function hasBom(bytes, bom) {
+    return bom.every((byte, i) => bytes[i] === byte);
+}
+function tryDecode(bytes, encoding) {
+    try {
+        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
+ * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
+ * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
+ */
+function decodeRequirements(bytes, fallback) {
+    const boms = [
+        [[0xef, 0xbb, 0xbf], 'utf-8'],
+        [[0xff, 0xfe], 'utf-16le'],
+        [[0xfe, 0xff], 'utf-16be']
+    ];
+    for (const [bom, encoding] of boms) {
+        if (hasBom(bytes, bom))
+            return tryDecode(bytes.subarray(bom.length), encoding);
+    }
+    if (bytes.includes(0))
+        return undefined;
+    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
+        const declared = /coding[:=]\s*([-\w.]+)/.exec(line);
+        if (line.startsWith('#') && declared) {
+            let known = true;
+            try {
+                new TextDecoder(declared[1]);
+            }
+            catch {
+                known = false;
+            }
+            return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1');
+        }
+    }
+    return tryDecode(bytes, fallback);
+}
+function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }) {
+    const result = {
+        files: [],
+        entries: [],
+        problems: [],
+        usesHashes: false,
+        urls: []
+    };
+    const visit = (file, stack, constraint, from) => {
+        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
+        if (stack.includes(file)) {
+            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_.basename(f));
+            result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` });
+            return;
+        }
+        if (result.files.includes(file))
+            return;
+        let bytes;
+        try {
+            bytes = read(file);
+        }
+        catch (error) {
+            const code = error.code;
+            const why = code === 'ENOENT'
+                ? 'does not exist'
+                : code === 'EISDIR'
+                    ? 'is a directory'
+                    : `cannot be read (${code ?? String(error)})`;
+            result.problems.push({ ...origin, message: `${file} ${why}` });
+            return;
+        }
+        const content = decodeRequirements(bytes, (0,platform_os/* localeEncoding */.Am)(context.os));
+        if (content === undefined) {
+            result.problems.push({
+                ...origin,
+                message: `${file} is not a text file pip can read (binary, or not in ${(0,platform_os/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
+            });
+            return;
+        }
+        result.files.push(file);
+        for (const logical of logicalLines(content)) {
+            const text = expandVariables(logical.text, context.env);
+            const { entry: classified, problem } = classify(text);
+            if (problem || !classified) {
+                result.problems.push({ file, line: logical.line, message: problem ?? text });
+                continue;
+            }
+            const entry = { ...classified, file, line: logical.line, constraint };
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                entry.target = external_node_path_.resolve(external_node_path_.dirname(file), entry.target);
+            }
+            result.entries.push(entry);
+            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
+                result.usesHashes = true;
+            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
+                result.urls.push(url);
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
+                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
+            }
+        }
+    };
+    for (const file of files)
+        visit(external_node_path_.resolve(file), [], false);
+    return result;
+}
+/**
+ * Requirements whose content can change while every input stays the same: a local project
+ * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
+ * them cannot be reused or cached as up to date. Editable installs point at the source, so they
+ * are not among them.
+ */
+function movingRequirements(parsed, packages) {
+    const texts = [
+        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
+        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
+    ];
+    return texts.filter(text => {
+        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
+        if (/^(git|hg|svn|bzr)\+/i.test(target))
+            return !/@[0-9a-f]{40}(#|$)/i.test(target);
+        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
+    });
+}
+/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
+function entriesByName(parsed) {
+    const byName = new Map();
+    for (const entry of parsed.entries) {
+        if (!entry.name)
+            continue;
+        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+    }
+    return byName;
+}
+
+;// CONCATENATED MODULE: ./src/pip/plan.ts
+
+
+
+
+
+/** pip 24.2 is the first measured here that resolves hundreds of requirements from a flat find-links directory without quadratic cost. */
+const FAST_RESOLVER_PIP = '24.2';
+/** Below this many requirements, pip 23's extra cost is smaller than a second pip start-up (npm run bench). */
+const MANY_REQUIREMENTS = 100;
+/**
+ * Whether a fresh venv gets its upgrade and requirements in one pip run. In a fresh venv nothing is
+ * installed, so one run gives the recipe's result with one pip start-up less; but hashes would be
+ * demanded for the upgrade too, and an old bootstrap pip resolves many requirements far slower than
+ * the upgraded one (measured: 200 requirements, pip 23.2.1 9.2 s, pip 24.2 2.6 s).
+ */
+function resolveTogether(request) {
+    if (!request.freshVenv || request.usesHashes)
+        return false;
+    return (versionAtLeast(request.bootstrapPipVersion, FAST_RESOLVER_PIP) ||
+        request.requirementCount < MANY_REQUIREMENTS);
+}
+function projectOf(requirementOrWheel) {
+    const name = external_node_path_.basename(requirementOrWheel).split('-')[0];
+    return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name);
+}
+/**
+ * The pip runs that turn the target into what the manual recipe leaves (`python -m venv`, which
+ * installs the bundled pip, then `pip install -U <upgrade>`, then `pip install -r ...`).
+ */
+function planPipRuns(request) {
+    const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
+    const requirements = [
+        ...request.requirementFiles.flatMap(file => ['-r', file]),
+        ...request.packages
+    ];
+    // A fresh venv gets what `upgrade` names, and the bundled wheels of the projects it does not name.
+    const named = new Set(request.upgrade.map(projectOf));
+    const upgrade = request.freshVenv
+        ? [...request.upgrade, ...request.bundledWheels.filter(w => !named.has(projectOf(w)))]
+        : request.upgrade;
+    const upgradeArgs = request.freshVenv || upgrade.length === 0 ? upgrade : ['--upgrade', ...upgrade];
+    const first = request.freshVenv ? 'bootstrap' : 'target';
+    if (request.together && requirements.length > 0) {
+        const title = 'Install pip, the upgrades and the requirements';
+        return [{ title, args: ['install', ...common, ...upgradeArgs, ...requirements], pip: first }];
+    }
+    const runs = [];
+    if (upgradeArgs.length > 0) {
+        const title = `Upgrade ${upgrade.map(u => external_node_path_.basename(u)).join(' ')}`;
+        runs.push({ title, args: ['install', ...common, ...upgradeArgs], pip: first });
+    }
+    if (requirements.length > 0) {
+        // The venv's own pip once the first run has put one there: it is the one the recipe resolves with.
+        const pipInstalled = upgrade.some(u => projectOf(u) === 'pip');
+        const pip = request.freshVenv && !pipInstalled ? 'bootstrap' : 'target';
+        runs.push({
+            title: 'Install the requirements',
+            args: ['install', ...common, ...requirements],
+            pip
+        });
+    }
+    return runs;
+}
+/** Whether the user asked pip not to compile (then neither does the action). */
+function compileDisabled(pipArgs, env) {
+    const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
+    return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
+}
+/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
+function compileArgs(sitePackages) {
+    return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
+}
+/** Versions of the named distributions in a site-packages directory, read from dist-info names. */
+function installedVersions(sitePackages, names) {
+    const wanted = new Set(names.map(normalizeName));
+    const versions = {};
+    let entries = [];
+    try {
+        entries = external_node_fs_.readdirSync(sitePackages);
+    }
+    catch {
+        return versions;
+    }
+    for (const entry of entries) {
+        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
+        if (m && wanted.has(normalizeName(m[1])))
+            versions[normalizeName(m[1])] = m[2];
+    }
+    return versions;
+}
+function reportPath(index) {
+    return external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
+}
+
+;// CONCATENATED MODULE: ./src/guard/site.ts
+
+
+
+
+/** Whether a directory is inside another (or is it). */
+function isInside(dir, parent) {
+    const relative = external_node_path_.relative(parent, dir);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
+}
+/** The distributions (`*.dist-info`, `*.egg-info`) in a site-packages directory, by entry name. */
+function distributionEntries(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir)
+            .filter(e => /\.(dist|egg)-info$/.test(e))
+            .sort();
+    }
+    catch {
+        return [];
+    }
+}
+/** `alpha-2.0.0.dist-info` -> `alpha 2.0.0`. */
+function distributionLabel(entry) {
+    const m = /^(.+?)-([^-]+?)(-py[^-]*)?\.(dist|egg)-info$/.exec(entry);
+    return m ? `${m[1]} ${m[2]}` : entry;
+}
+function addedEntries(before, after) {
+    const seen = new Set(before);
+    return after.filter(e => !seen.has(e));
+}
+/** Installed distributions that are in none of the target's site-packages directories. */
+function misplaced(installed, dirs) {
+    const names = installed.map(p => p.name);
+    const found = dirs.map(d => installedVersions(d, names));
+    const same = (a, b) => a !== undefined && a.toLowerCase().replace(/-/g, '_') === b.toLowerCase().replace(/-/g, '_');
+    return installed.filter(p => !found.some(v => same(v[normalizeName(p.name)], p.version)));
+}
+
+;// CONCATENATED MODULE: ./src/guard/step.ts
+
+
+
+
+
+
+
+
+
+
+
+const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
+/**
+ * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
+ * after, each step applying `on-user-site`.
+ */
+class UserSiteGuard {
+    config;
+    facts;
+    decision;
+    report;
+    before;
+    warned = false;
+    constructor(config, facts, decision, report) {
+        this.config = config;
+        this.facts = facts;
+        this.decision = decision;
+        this.report = report;
+        this.before = distributionEntries(facts.userSite);
+        this.save(this.before);
+    }
+    static async start(config, python, report) {
+        const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
+        const decision = decideFallback(facts, config.pipArgs);
+        const verdict = describeDecision(facts, decision);
+        lib_core.info(`User-site check of ${python.executable}: ${verdict}`);
+        report.guard = {
+            verdict: decision.reason ? 'pip would not install into site-packages' : 'clean',
+            reason: decision.reason || verdict
+        };
+        const foreign = foreignPipNote(facts);
+        if (foreign)
+            lib_core.info(foreign);
+        setOutput(Outputs.UserSiteFallback, decision.reason !== '');
+        setOutput(Outputs.FallbackReason, decision.reason);
+        const guard = new UserSiteGuard(config, facts, decision, report);
+        guard.reportPrediction();
+        return guard;
+    }
+    reportPrediction() {
+        const { config, facts, decision } = this;
+        if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
+            lib_core.info(`venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`);
+        }
+        if (decision.reason === '')
+            return;
+        if (config.createVenv) {
+            const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps);
+            if (config.onUserSite === 'ignore')
+                return lib_core.info(message);
+            notify(this.report, message, { title: fallbackTitle(decision.reason) });
+            return;
+        }
+        const outcome = {
+            fail: 'Stopped before running pip (on-user-site: fail), so nothing was installed.',
+            warn: 'Going on, as on-user-site is warn.',
+            ignore: 'Going on, as on-user-site is ignore.'
+        }[config.onUserSite];
+        this.apply(fallbackMessage(facts, decision, outcome), fallbackTitle(decision.reason));
+    }
+    /** Applies on-user-site: fail stops the step, warn annotates, ignore only logs. */
+    apply(message, title) {
+        if (this.config.onUserSite === 'fail')
+            throw new errors/* ActionError */.lZ(message, { title });
+        if (this.config.onUserSite === 'ignore')
+            return lib_core.info(message);
+        warn(this.report, message, { title });
+        this.warned = true;
+    }
+    /**
+     * The variables for the action's own pip. In a venv, and with on-user-site: fail, a user install
+     * is forbidden, so a fallback fails loudly. Installing into the interpreter with warn or ignore,
+     * the user has accepted the fallback: pip decides with the user's own settings, as it would alone.
+     */
+    pipEnv() {
+        if (this.config.createVenv || this.config.onUserSite === 'fail')
+            return OWN_PIP_ENV;
+        return { ...OWN_PIP_ENV, PIP_USER: process.env.PIP_USER, PIP_NO_USER: process.env.PIP_NO_USER };
+    }
+    /** Reads one pip run's output for a fallback or a refusal, even when pip exited 0. */
+    checkPipRun(result, title) {
+        const signs = scanPipOutput(result.output);
+        if (result.exitCode !== 0 && signs.some(s => s.kind === 'externally-managed')) {
+            const decision = { ...this.decision, reason: 'externally-managed' };
+            throw new errors/* ActionError */.lZ(fallbackMessage(this.facts, decision, `pip refused during "${title}".`), { title: fallbackTitle('externally-managed') });
+        }
+        if (this.decision.deliberateUser)
+            return;
+        const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))];
+        const userScripts = offPath.filter(d => isInside(d, this.facts.userBase));
+        for (const dir of offPath.filter(d => !userScripts.includes(d))) {
+            lib_core.warning(`pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`);
+        }
+        if (!signs.some(s => s.kind === 'fallback') && userScripts.length === 0)
+            return;
+        const message = `pip fell back to the user site-packages ${this.facts.userSite} during "${title}"${userScripts.length > 0 ? `, and put scripts into ${userScripts.join(', ')}, off PATH` : ''}.`;
+        // A fallback already announced and accepted needs no second annotation for each run.
+        if (this.warned)
+            lib_core.info(message);
+        else
+            this.apply(message, LANDED_TITLE);
+    }
+    /**
+     * After the installs: everything pip installed is in the target's site-packages, and the user
+     * site gained nothing. Then later steps are guarded.
+     */
+    finish(sitePackages, installed) {
+        const { facts, decision } = this;
+        const after = distributionEntries(facts.userSite);
+        const gained = decision.deliberateUser ? [] : addedEntries(this.before, after);
+        const target = [...new Set(decision.deliberateUser ? [facts.userSite] : sitePackages)];
+        // What is missing from the target and not in the user site either went somewhere else.
+        const lost = decision.redirected ? [] : misplaced(installed, target);
+        const elsewhere = decision.deliberateUser ? lost : misplaced(lost, [facts.userSite]);
+        const clean = gained.length === 0 && lost.length === 0;
+        setOutput(Outputs.CleanInstall, clean);
+        if (clean) {
+            lib_core.info(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
+        }
+        else {
+            const problems = [
+                gained.length > 0
+                    ? `the user site-packages ${facts.userSite} gained ${gained.map(distributionLabel).join(', ')}`
+                    : '',
+                elsewhere.length > 0
+                    ? `${elsewhere.map(p => `${p.name} ${p.version}`).join(', ')} ended up neither there nor in ${target.join(', ')}`
+                    : ''
+            ].filter(p => p !== '');
+            this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
+        }
+        this.save(after);
+        // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
+        if (this.config.guardLaterSteps && this.config.createVenv) {
+            lib_core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
+            lib_core.info('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
+        }
+    }
+    save(entries) {
+        if (!this.config.guardLaterSteps)
+            return;
+        saveState(State.UserSite, {
+            userSite: this.facts.userSite,
+            entries,
+            policy: this.config.onUserSite
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/annotations/findings.ts
+
+
+/**
+ * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
+ * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
+ * findings out (written against real output of pip 23.0 to 24.2, see
+ * __tests__/fixtures/pip-output). Emitting them respects GitHub's cap of 10 annotations per type
+ * and step: the most important first, the rest only in the job summary.
+ */
+/** In order of importance: what the user must fix first comes first. */
+const KINDS = [
+    'invalid-requirement',
+    'missing-file',
+    'conflict',
+    'hash',
+    'not-found',
+    'build',
+    'pip',
+    'broken-dependency'
+];
+const TITLES = {
+    'invalid-requirement': 'venv-guard: invalid requirement',
+    'missing-file': 'venv-guard: missing requirements file',
+    conflict: 'venv-guard: dependency conflict',
+    hash: 'venv-guard: hash check failed',
+    'not-found': 'venv-guard: no matching distribution',
+    build: 'venv-guard: build failed',
+    pip: 'venv-guard: pip install failed',
+    'broken-dependency': 'venv-guard: broken dependency'
+};
+/** GitHub shows at most this many annotations of one type (error, warning) per step. */
+const ANNOTATION_CAP = 10;
+const FROM_FILE = /\(from (?:-r|-c) (.+?) \(line (\d+)\)\)/;
+const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
+function finding(kind, message, entry) {
+    const level = kind === 'broken-dependency' ? 'warning' : 'error';
+    return { level, kind, title: TITLES[kind], message, ...entry };
+}
+/** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
+function nameOf(spec) {
+    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(spec);
+    return m ? normalizeName(m[1]) : undefined;
+}
+/** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
+class Locator {
+    parsed;
+    workspace;
+    byName;
+    constructor(parsed, workspace) {
+        this.parsed = parsed;
+        this.workspace = workspace;
+        this.byName = entriesByName(parsed);
+    }
+    /** `file:line` relative to the workspace, as a reader of the message finds it. */
+    label(where) {
+        return `${external_node_path_.relative(this.workspace, where.file)}:${where.line}`;
+    }
+    relative(file) {
+        return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
+    }
+    /** `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text. */
+    fromText(text) {
+        const r = FROM_FILE.exec(text);
+        if (r)
+            return { file: external_node_path_.resolve(r[1]), line: Number(r[2]) };
+        const of = FROM_LINE_OF.exec(text);
+        if (of)
+            return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
+        return undefined;
+    }
+    /**
+     * The entry naming a project: requirements before constraints (or the reverse when pip says the
+     * constraint), and among several the one whose text starts with pip's requirement string.
+     */
+    byRequirement(spec, constraint = false) {
+        const name = nameOf(spec);
+        const entries = (name && this.byName.get(name)) || [];
+        const preferred = entries.filter(e => e.constraint === constraint);
+        const candidates = preferred.length > 0 ? preferred : entries;
+        const compact = spec.replace(/\s+/g, '');
+        const exact = candidates.find(e => e.text.replace(/\s+/g, '').startsWith(compact));
+        return pick(exact ?? candidates[0]);
+    }
+    /** The entry whose logical line is exactly this text (pip quotes option lines so). */
+    byLine(text) {
+        return pick(this.parsed.entries.find(e => e.text === text.trim()));
+    }
+    /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
+    byPath(target) {
+        const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
+        return pick(this.parsed.entries.find(names));
+    }
+    /** The `-r`/`-c` line that names this file. */
+    includeOf(file) {
+        const target = external_node_path_.resolve(file);
+        return pick(this.parsed.entries.find(e => e.target === target));
+    }
+}
+function pick(entry) {
+    return entry ? { file: entry.file, line: entry.line } : undefined;
+}
+/** The lines after a header up to the first blank line. */
+function blockAfter(lines, index) {
+    const block = [];
+    for (const line of lines.slice(index + 1)) {
+        if (line.trim() === '')
+            break;
+        block.push(line);
+    }
+    return block;
+}
+function invalidRequirements(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const m = /^ERROR: Invalid requirement: (.*)$/.exec(line);
+        if (!m)
+            return;
+        const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
+        const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
+        const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
+        const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
+        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
+        const details = block
+            .slice(1)
+            .filter(l => /^(Hint|.*error): /.test(l))
+            .map(l => l.replace(/^.*?error: /, ''));
+        const message = [`Invalid requirement: ${quoted}${reason ? ` (${reason})` : ''}`, ...details];
+        found.push(finding('invalid-requirement', message.join('\n'), where));
+    });
+    return found;
+}
+function notProjects(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Directory '(.+)' is not installable\. (.*)$/.exec(line) ??
+            /^ERROR: (.+) does not appear to be a Python project: (.*)$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} is not a Python project: ${m[2]}`;
+        return [finding('invalid-requirement', message, locate.byPath(m[1]))];
+    });
+}
+function missingFiles(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /Could not open requirements file: \[Errno \d+\] ([^:]+): '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${locate.relative(m[2])} cannot be opened: ${m[1]}. Fix the path (relative to this file) or remove the line.`;
+        return [finding('missing-file', message, locate.includeOf(m[2]))];
+    });
+}
+// What pip logs when the index is down, failing or silent, before it concludes that nothing matches.
+const INDEX_TROUBLE = /Retrying \(Retry\(|Could not fetch URL|Failed to establish a new connection|Read timed out|HTTP error \d{3}|ConnectTimeoutError|Max retries exceeded/;
+function notFound(lines, locate) {
+    const unreachable = lines.find(l => INDEX_TROUBLE.test(l));
+    const pythonNote = lines
+        .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
+        .find(Boolean)?.[1];
+    return lines.flatMap(line => {
+        const m = /^ERROR: Could not find a version that satisfies the requirement (.+?)(?: \(from (.*)\))? \(from versions: ([^)]*)\)$/.exec(line);
+        if (!m)
+            return [];
+        const [, spec, parent, versions] = m;
+        const available = versions === 'none' ? 'none at all' : versions;
+        const direct = locate.fromText(line);
+        const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
+        const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
+        const what = parentName
+            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
+            : `No version of ${spec} matches (available: ${available}).`;
+        const note = pythonNote ? `\n${pythonNote}` : '';
+        const advice = unreachable
+            ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
+            : 'Check the name and the version range, and the index pip uses.';
+        return [finding('not-found', `${what} ${advice}${note}`, where)];
+    });
+}
+function otherPython(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
+        return [finding('not-found', message, locate.byRequirement(m[1]))];
+    });
+}
+function conflictCause(text, locate) {
+    const constraint = /^The user requested \(constraint\) (.+)$/.exec(text);
+    if (constraint) {
+        const spec = `the constraint ${constraint[1]}`;
+        return {
+            text,
+            asSubject: spec,
+            asOther: spec,
+            where: locate.byRequirement(constraint[1], true)
+        };
+    }
+    const requested = /^The user requested (.+)$/.exec(text);
+    if (requested) {
+        return {
+            text,
+            asSubject: requested[1],
+            asOther: requested[1],
+            where: locate.byRequirement(requested[1])
+        };
+    }
+    const dependsOn = /^(\S+ \S+) depends on (.+)$/.exec(text);
+    if (dependsOn) {
+        const other = `${dependsOn[1]}, which depends on ${dependsOn[2]}`;
+        return { text, asSubject: text, asOther: other, where: locate.byRequirement(dependsOn[1]) };
+    }
+    return { text, asSubject: text, asOther: text };
+}
+function conflicts(lines, locate) {
+    const header = lines.findIndex(l => /^ERROR: Cannot install .* because these package versions have conflicting dependencies\.$/.test(l));
+    if (header === -1)
+        return [];
+    const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
+    const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
+    const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
+    const located = new Map();
+    for (const cause of causes) {
+        if (!cause.where || located.has(locate.label(cause.where)))
+            continue;
+        const others = causes.filter(c => c !== cause).map(other);
+        const message = `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
+        located.set(locate.label(cause.where), finding('conflict', message, cause.where));
+    }
+    // Lines pip names whose conflict comes from deeper in the dependency tree.
+    const all = causes.map(c => c.text).join('; ');
+    for (const m of lines[header].matchAll(/-[rc] (.+?) \(line (\d+)\)/g)) {
+        const where = { file: external_node_path_.resolve(m[1]), line: Number(m[2]) };
+        const message = `This requirement cannot be installed: ${all}. Loosen or change one of them.`;
+        if (!located.has(locate.label(where)))
+            located.set(locate.label(where), finding('conflict', message, where));
+    }
+    if (located.size > 0)
+        return [...located.values()];
+    return [finding('conflict', `pip found conflicting requirements: ${all || lines[header]}`)];
+}
+const HASH_HEADERS = [
+    [
+        /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
+        (item, details) => {
+            const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ');
+            const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '');
+            return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`;
+        }
+    ],
+    [
+        /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
+        item => {
+            const [spec, hash] = item.split(/ (?=--hash=)/);
+            return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim();
+        }
+    ],
+    [
+        /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
+        item => `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+    ],
+    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
+];
+function hashes(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const header = HASH_HEADERS.find(([re]) => re.test(line));
+        if (!header)
+            return;
+        // Items are indented by four spaces, their details (Expected/Got) by more.
+        const items = [];
+        for (const l of blockAfter(lines, i)) {
+            if (/^\s{5,}\S/.test(l))
+                items.at(-1)?.details.push(l.trim());
+            else if (/^\s{4}\S/.test(l))
+                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
+        }
+        for (const { text, details } of items) {
+            const spec = text
+                .replace(/ from \S+.*$/, '')
+                .replace(FROM_FILE, '')
+                .trim();
+            const where = locate.fromText(text) ?? locate.byRequirement(spec);
+            found.push(finding('hash', header[1](spec, details), where));
+        }
+    });
+    return found;
+}
+/** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
+function buildCause(lines, from) {
+    const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
+    if (end === -1)
+        return undefined;
+    return lines
+        .slice(from, end)
+        .map(l => l.trim())
+        .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
+        .pop();
+}
+function builds(lines, locate) {
+    const found = new Map();
+    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
+    // is what a failed metadata step, which does not name its package, was working on.
+    const collected = new Map();
+    let last;
+    lines.forEach((line, i) => {
+        const collecting = /^(?:Collecting|Processing|Obtaining) (\S+)/.exec(line);
+        if (collecting) {
+            const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(collecting[1]);
+            last = sdist ? sdist[1] : external_node_path_.basename(collecting[1]);
+            collected.set(nameOf(last) ?? last, locate.fromText(line));
+            return;
+        }
+        const failed = /^\s*× (?:Building wheel for (\S+) .*|.*) did not run successfully\.$/.exec(line);
+        const name = failed ? (failed[1] ?? last) : undefined;
+        const key = name && (nameOf(name) ?? name);
+        if (!name || !key || found.has(key))
+            return;
+        const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
+        const cause = buildCause(lines, i);
+        const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
+        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
+    });
+    return [...found.values()];
+}
+/** pip's error lines, for a failure no line could be traced to; else its last words (a usage error). */
+function pipErrorLines(output) {
+    const lines = output.split(/\r?\n/);
+    const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
+    // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
+    const crash = errors.includes('ERROR: Exception:')
+        ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
+        : undefined;
+    if (crash)
+        errors.push(crash);
+    if (errors.length > 0)
+        return errors.slice(-6).join('\n');
+    return lines.filter(line => line.trim() !== '').pop() ?? '';
+}
+// eslint-disable-next-line no-control-regex -- ANSI colour codes, should pip ever be forced to colour
+const ANSI = /\x1b\[[0-9;]*m/g;
+/** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
+function findingsFromPipFailure(output, requirements, title, exitCode) {
+    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    const locate = new Locator(requirements.parsed, requirements.workspace);
+    const found = [
+        ...invalidRequirements(lines, locate),
+        ...notProjects(lines, locate),
+        ...missingFiles(lines, locate),
+        ...conflicts(lines, locate),
+        ...hashes(lines, locate),
+        ...notFound(lines, locate),
+        ...otherPython(lines, locate),
+        ...builds(lines, locate)
+    ];
+    if (found.length > 0)
+        return found;
+    const quoted = pipErrorLines(output);
+    return [
+        finding('pip', `${title} failed: pip exited with ${exitCode}.${quoted ? `\n${quoted}` : ''}`)
+    ];
+}
+/** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
+function findingsFromPipCheck(output, requirements) {
+    const locate = new Locator(requirements.parsed, requirements.workspace);
+    return output.split(/\r?\n/).flatMap(line => {
+        const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
+            /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
+            /^(\S+) \S+ is not supported on this platform$/.exec(line);
+        if (!m)
+            return [];
+        const where = locate.byRequirement(m[1]) ?? (m[2] ? locate.byRequirement(m[2]) : undefined);
+        return [
+            finding('broken-dependency', `${line.trim().replace(/\.$/, '')} (pip check). The venv was installed, but this dependency is broken: add or pin the package it needs.`, where)
+        ];
+    });
+}
+/** The parser's problems (before pip runs) as findings. */
+function findingsFromProblems(problems) {
+    return problems.map(p => {
+        const missing = /does not exist|is a directory|cannot be read/.test(p.message);
+        const kind = missing ? 'missing-file' : 'invalid-requirement';
+        return finding(kind, `${p.message}. Fix the line, then run again.`, p);
+    });
+}
+/** Most important first (see KINDS). */
+function byImportance(findings) {
+    return [...findings].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
+}
+
+;// CONCATENATED MODULE: ./src/annotations/emit.ts
+
+
+
+
+
+function toReported(f, workspace, shown) {
+    return {
+        level: f.level,
+        title: f.title,
+        message: maskUrlCredentials(f.message),
+        file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
+        line: f.line,
+        shown
+    };
+}
+function properties(a) {
+    return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) };
+}
+/**
+ * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
+ * per step, counting those this run emitted before); all of them go into the report, for the summary.
+ */
+function annotate(findings, workspace, report) {
+    for (const f of byImportance(findings)) {
+        const shown = report.annotations.filter(a => a.shown && a.level === f.level).length < ANNOTATION_CAP;
+        const reported = toReported(f, workspace, shown);
+        report.annotations.push(reported);
+        if (!shown)
+            continue;
+        if (f.level === 'error')
+            lib_core.error(reported.message, properties(reported));
+        else
+            lib_core.warning(reported.message, properties(reported));
+    }
+}
+/**
+ * For a failure that ends the step: the most important finding becomes the error thrown (the
+ * entry point annotates it), the others are annotated here, within the cap that it counts in.
+ */
+function failure(findings, workspace, report) {
+    const [first, ...rest] = byImportance(findings);
+    const thrown = toReported(first, workspace, true);
+    report.annotations.push(thrown);
+    annotate(rest, workspace, report);
+    return new errors/* ActionError */.lZ(thrown.message, properties(thrown));
+}
+
+;// CONCATENATED MODULE: ./src/pip/report.ts
+
+
+/** The project a requirement or a wheel path names (`pip==24.2` -> pip, `.../pip-24.2-py3-none-any.whl` -> pip). */
+function projectName(spec) {
+    const base = external_node_path_.basename(spec);
+    const name = base.endsWith('.whl')
+        ? base.split('-')[0]
+        : (/^[A-Za-z0-9._-]+/.exec(spec)?.[0] ?? spec);
+    return normalizeName(name);
+}
+/**
+ * The distributions a `pip install --report` run installed, each with what asked for it: the
+ * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
+ * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
+ * or `-e .` line), or `via <package>` for a dependency.
+ */
+function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
+    const report = JSON.parse(reportJson);
+    const items = (report.install ?? []).filter(item => item.metadata?.name);
+    const byName = entriesByName(parsed);
+    const upgraded = new Set(upgrade.map(projectName));
+    const parents = new Map();
+    for (const item of items) {
+        for (const dependency of item.metadata?.requires_dist ?? []) {
+            // Extras' dependencies would name a parent for packages it did not bring in.
+            if (/\bextra\s*==/.test(dependency))
+                continue;
+            // The first package that requires it is enough to say why it is there.
+            const name = projectName(dependency);
+            if (!parents.has(name))
+                parents.set(name, item.metadata?.name);
+        }
+    }
+    return items.map(item => {
+        const name = item.metadata?.name;
+        const key = normalizeName(name);
+        const entry = byName.get(key)?.find(e => !e.constraint);
+        const requestedBy = entry
+            ? `${external_node_path_.relative(workspace, entry.file)}:${entry.line}`
+            : upgraded.has(key)
+                ? 'upgrade'
+                : item.requested
+                    ? 'requested'
+                    : parents.has(key)
+                        ? `via ${parents.get(key)}`
+                        : undefined;
+        return { name, version: item.metadata?.version ?? '', requestedBy };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/pip/install.ts
+
+
+
+
+
+
+
+
+
+
+/** The target's own pip, looked up when it is needed: an earlier run may just have installed it. */
+function targetPip(python, target) {
+    const version = installedVersions(target.sitePackages, ['pip']).pip ??
+        (target.venv ? undefined : python.pip?.version);
+    if (!version) {
+        throw new errors/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
+    }
+    return pipOf(target.python, version);
+}
+function planRuns(job) {
+    const { config, python, target, requirements } = job;
+    const fresh = target.venv?.fresh ?? false;
+    const bootstrap = fresh ? pipForNewVenv(python, target.venv.path) : undefined;
+    const wheels = bundledWheels(python);
+    const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : [];
+    const runs = planPipRuns({
+        freshVenv: fresh,
+        upgrade: config.upgrade,
+        bundledWheels: bundled,
+        requirementFiles: config.requirementFiles,
+        packages: config.packages,
+        pipArgs: config.pipArgs,
+        together: resolveTogether({
+            freshVenv: fresh,
+            usesHashes: requirements.usesHashes,
+            bootstrapPipVersion: bootstrap?.version ?? '',
+            requirementCount: requirements.entries.filter(e => e.kind === 'requirement' || e.kind === 'editable').length +
+                config.packages.length
+        }),
+        deferCompile: deferCompile(job)
+    });
+    return { runs, bootstrap, upgraded: [...config.upgrade, ...(fresh ? bundled : [])] };
+}
+/** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
+function deferCompile({ config, target }) {
+    return target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
+}
+/** Runs pip as planned; a failed run ends the step with its findings on the requirement lines. */
+async function runPlans(job, planned) {
+    const { config, python, target, requirements, guard, report } = job;
+    const { runs, bootstrap, upgraded } = planned;
+    const context = { parsed: requirements, workspace: config.workspace };
+    const installed = [];
+    for (const [index, plan] of runs.entries()) {
+        const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
+        lib_core.info(`Using ${pip.label}`);
+        const reportFile = reportPath(index);
+        const withReport = versionAtLeast(pip.version, '22.2');
+        const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
+        const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
+        guard.checkPipRun(result, plan.title);
+        if (result.exitCode !== 0) {
+            const findings = findingsFromPipFailure(result.output, context, plan.title, result.exitCode);
+            throw failure(findings, config.workspace, report);
+        }
+        if (withReport && external_node_fs_.existsSync(reportFile)) {
+            const json = external_node_fs_.readFileSync(reportFile, 'utf8');
+            const found = installedFromReport(json, requirements, config.workspace, upgraded);
+            // Into the report as each run ends: a later run's failure still shows what was installed.
+            report.installed.push(...found);
+            installed.push(...found);
+            external_node_fs_.rmSync(reportFile, { force: true });
+        }
+    }
+    return installed;
+}
+async function compile(target) {
+    const compiled = await (0,platform_process/* run */.eF)(target.python, compileArgs(target.sitePackages));
+    if (compiled.exitCode !== 0)
+        lib_core.warning(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
+}
+/**
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
+ * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ */
+async function checkDependencies(target, requirements, report) {
+    if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
+        return;
+    const checked = await pipCheck(target.python);
+    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);
+}
+/**
+ * The install: the pip runs the recipe would make, then byte-compilation and pip check side by
+ * side (both only read what is installed: together they cost the cold path one of them).
+ * Returns what pip installed.
+ */
+async function install(job) {
+    const { config, target, requirements, report } = job;
+    const planned = planRuns(job);
+    const installed = await timed(report, 'pip install', () => runPlans(job, planned));
+    await timed(report, 'compile and check', async () => {
+        await Promise.all([
+            deferCompile(job) ? compile(target) : undefined,
+            checkDependencies(target, { parsed: requirements, workspace: config.workspace }, report)
+        ]);
+    });
+    return installed;
+}
+/** The tools every run reports before and after: the recipe upgrades them. */
+const TRACKED = ['pip', 'setuptools', 'wheel'];
+/** pip, setuptools and wheel in the target now, logged with a label. */
+function trackedVersions(target, label) {
+    const versions = installedVersions(target.sitePackages, TRACKED);
+    const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ');
+    lib_core.info(`${label}: ${text}`);
+    return versions;
+}
+
+;// CONCATENATED MODULE: ./src/pip/read.ts
+
+
+
+
+
+
+/**
+ * The requirements files, read as pip reads them, before pip runs: credentials in their URLs are
+ * masked, and a problem pip would stop at ends the step here, annotated on its line.
+ */
+function readRequirements(config, report) {
+    const parsed = parseRequirementFiles(config.requirementFiles);
+    for (const url of parsed.urls)
+        maskUrlCredentials(url);
+    for (const file of parsed.files) {
+        const relative = external_node_path_.relative(config.workspace, file);
+        if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
+            lib_core.notice(`The requirements include ${file}, which is outside the workspace.`);
+        }
+    }
+    if (parsed.problems.length > 0) {
+        throw failure(findingsFromProblems(parsed.problems), config.workspace, report);
+    }
+    return parsed;
+}
+/**
+ * The requirements that can change while the inputs stay the same (local projects, unpinned VCS
+ * URLs), said in the log: they are installed on every run, and the venv is not cached.
+ */
+function movingRequirementsOf(parsed, packages) {
+    const moving = movingRequirements(parsed, packages);
+    if (moving.length > 0) {
+        lib_core.info(`${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`);
+    }
+    return moving;
+}
+
+;// CONCATENATED MODULE: ./src/python/probe.ts
+
+
+/** interpreter_probe.py, shipped beside the bundle: one short run answers everything. */
+const probe_PROBE = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'interpreter_probe.py');
+function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
+    return { major, minor, micro, releaseLevel, serial };
+}
+function parseProbe(stdout) {
+    const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '');
+    return {
+        ...raw,
+        version: fromVersionInfo(raw.version),
+        implementationVersion: fromVersionInfo(raw.implementationVersion)
+    };
+}
+async function probePython(candidate) {
+    try {
+        const result = await (0,platform_process/* run */.eF)(candidate.command, [...candidate.args, '-I', probe_PROBE], {
+            env: candidate.env
+        });
+        if (result.exitCode !== 0)
+            return undefined;
+        const facts = parseProbe(result.stdout);
+        return {
+            ...facts,
+            versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
+            foundBy: candidate.foundBy,
+            location: candidate.location
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether an interpreter is what a version spec asks for. */
+function satisfies(spec, install) {
+    return (install.implementation === spec.implementation &&
+        install.freeThreaded === spec.freeThreaded &&
+        (0,version_spec/* versionMatches */.gz)(spec, install.version) &&
+        (0,version_spec/* pypyVersionMatches */.Mn)(spec, install.implementationVersion));
+}
+
+;// CONCATENATED MODULE: ./src/python/manifest.ts
+
+
+
+
+
+/**
+ * The interpreter to use when the runner has no match or, with check-latest, maybe only an older
+ * one: the manifest's newest match, installed into the tool cache, or else the local one.
+ */
+async function setUpFromManifest({ spec, request, local, env, notFound }) {
+    const toolCache = env.RUNNER_TOOL_CACHE;
+    if (!toolCache) {
+        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
+        if (!local)
+            throw await notFound(why);
+        lib_core.warning(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
+        return local;
+    }
+    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
+    // per chunk, so a separate chunk would replace the bundle's license list with its own.
+    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 767));
+    let resolution;
+    try {
+        resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, (0,platform_os/* toolCacheArch */.Tm)());
+    }
+    catch (error) {
+        if (!local)
+            throw await notFound((0,errors/* errorMessage */.gJ)(error));
+        lib_core.warning(`check-latest: ${(0,errors/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+        return local;
+    }
+    const offer = resolution.match;
+    if (!offer) {
+        if (local) {
+            lib_core.info(`check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`);
+            return local;
+        }
+        throw await notFound(installer.noMatchMessage(spec, resolution));
+    }
+    if (local && (0,version_spec/* compareVersions */.Zy)(local.version, offer.parsed) >= 0) {
+        lib_core.info(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
+        return local;
+    }
+    lib_core.info(local
+        ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
+        : `Installing Python ${offer.version} from ${resolution.url}.`);
+    const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token);
+    const installed = await probePython({
+        command: (0,platform_os/* prefixPython */.Fx)(prefix),
+        args: [],
+        foundBy: `the python-versions manifest, installed into ${prefix}`,
+        env: (0,platform_os/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH),
+        location: prefix
+    });
+    if (!installed || !satisfies(spec, installed)) {
+        throw new errors/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform_os/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
+    }
+    return installed;
+}
+
+;// CONCATENATED MODULE: ./src/python/find.ts
+
+
+
+
+
+
+
+
+function listDir(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir);
+    }
+    catch {
+        return [];
+    }
+}
+function firstExisting(files) {
+    return files.find(file => external_node_fs_.existsSync(file));
+}
+/**
+ * setup-python's layout: `$RUNNER_TOOL_CACHE/Python/<X.Y.Z>/<arch>/` beside `<arch>.complete`
+ * (`<arch>-freethreaded` for free-threaded builds), and `PyPy/<X.Y.Z>/<arch>/` for PyPy.
+ */
+function toolCacheCandidates(toolCache, osName, arch, ldLibraryPath) {
+    const layouts = [
+        { tool: 'Python', implementation: 'cpython', arches: [arch, `${arch}-freethreaded`] },
+        { tool: 'PyPy', implementation: 'pypy', arches: [arch] }
+    ];
+    return layouts.flatMap(({ tool, implementation, arches }) => {
+        const root = external_node_path_.join(toolCache, tool);
+        return listDir(root).flatMap(dir => arches.flatMap(archDir => {
+            const versionDir = external_node_path_.join(root, dir);
+            const prefix = external_node_path_.join(versionDir, archDir);
+            if (!external_node_fs_.existsSync(external_node_path_.join(versionDir, `${archDir}.complete`)))
+                return [];
+            const command = firstExisting((0,platform_os/* toolCachePythons */.ck)(prefix, implementation, osName));
+            if (!command)
+                return [];
+            return [
+                {
+                    command,
+                    args: [],
+                    foundBy: `tool cache (${prefix})`,
+                    hint: (0,version_spec/* parseVersionString */.PB)(dir),
+                    env: (0,platform_os/* libraryPathEnv */.WL)(prefix, ldLibraryPath, osName),
+                    location: prefix
+                }
+            ];
+        }));
+    });
+}
+function pyenvCandidates(pyenvRoot, osName) {
+    const root = external_node_path_.join(pyenvRoot, 'versions');
+    return listDir(root).flatMap(dir => {
+        const prefix = external_node_path_.join(root, dir);
+        // PyPy's directories (`pypy3.10-7.3.12`) name only the minor version: probe them always.
+        if (/^pypy\d/.test(dir)) {
+            const command = firstExisting((0,platform_os/* toolCachePythons */.ck)(prefix, 'pypy', osName));
+            return command ? [{ command, args: [], foundBy: `pyenv (${dir})` }] : [];
+        }
+        const hint = (0,version_spec/* parseVersionString */.PB)(dir.replace(/t$/, ''));
+        if (!hint)
+            return []; // virtualenvs and conda builds are not plain versions
+        return [{ command: (0,platform_os/* prefixPython */.Fx)(prefix, osName), args: [], foundBy: `pyenv (${dir})`, hint }];
+    });
+}
+function pathCandidates(pathVar, names, osName, isExecutable) {
+    return (0,platform_os/* executablesOnPath */.KC)(pathVar, names, osName, isExecutable).map(file => ({
+        command: file,
+        args: [],
+        foundBy: `PATH (${file})`
+    }));
+}
+/** Every place a runner keeps interpreters, in order of preference among equal versions. */
+function gatherCandidates(spec, env) {
+    const osName = (0,platform_os/* currentOs */.UD)();
+    const pyenvRoot = env.PYENV_ROOT || external_node_path_.join(external_node_os_.homedir(), '.pyenv');
+    const candidates = [];
+    if (spec) {
+        if (env.RUNNER_TOOL_CACHE) {
+            candidates.push(...toolCacheCandidates(env.RUNNER_TOOL_CACHE, osName, (0,platform_os/* toolCacheArch */.Tm)(), env.LD_LIBRARY_PATH));
+        }
+        if (env.pythonLocation) {
+            candidates.push({
+                command: (0,platform_os/* prefixPython */.Fx)(env.pythonLocation, osName),
+                args: [],
+                foundBy: `pythonLocation (${env.pythonLocation})`
+            });
+        }
+        candidates.push(...pyenvCandidates(pyenvRoot, osName));
+    }
+    const minors = spec ? (0,version_spec/* minorsNamedBy */.TN)(spec) : [];
+    // pyenv's shims only dispatch to the versions listed above, at the cost of a shell start each.
+    const shims = external_node_path_.join(pyenvRoot, 'shims');
+    const delimiter = (0,platform_os/* searchPathDelimiter */.TQ)(osName);
+    const pathVar = (env.PATH ?? '')
+        .split(delimiter)
+        .filter(dir => !spec || !(0,platform_os/* samePath */.Eb)(dir, shims, osName))
+        .join(delimiter);
+    candidates.push(...pathCandidates(pathVar, (0,platform_os/* pathPythonNames */.kr)(minors, osName), osName, platform_os/* isExecutableFile */.Jf));
+    if (osName === 'win32') {
+        for (const minor of minors) {
+            candidates.push({ command: 'py', args: [`-${minor}`], foundBy: `py launcher (-${minor})` });
+        }
+    }
+    return candidates;
+}
+function describe(found) {
+    if (found.length === 0)
+        return 'no Python interpreter at all';
+    return found.map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`).join('; ');
+}
+/** The highest version that satisfies the spec; among equals, the first candidate found. */
+function chooseInstall(spec, installs) {
+    let best;
+    for (const install of installs) {
+        if (!satisfies(spec, install))
+            continue;
+        if (!best || (0,version_spec/* compareVersions */.Zy)(install.version, best.version) > 0)
+            best = install;
+    }
+    return best;
+}
+async function probeAll(candidates) {
+    const probed = await Promise.all(candidates.map(probePython));
+    const seen = new Set();
+    return probed.filter((p) => {
+        if (!p)
+            return false;
+        const key = (0,platform_os/* realPath */.Ye)(p.executable);
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+async function findPython(request, env = process.env) {
+    const spec = request.pythonVersion
+        ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
+        : undefined;
+    if (request.pythonPath) {
+        const install = await probePython({
+            command: request.pythonPath,
+            args: [],
+            foundBy: "input 'python-path'"
+        });
+        if (!install) {
+            throw new errors/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`);
+        }
+        if (spec && !satisfies(spec, install)) {
+            throw new errors/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`);
+        }
+        return install;
+    }
+    const candidates = gatherCandidates(spec, env);
+    if (!spec) {
+        // The runner's default python: the first one on PATH that runs.
+        for (const candidate of candidates) {
+            const install = await probePython(candidate);
+            if (install)
+                return { ...install, foundBy: `${install.foundBy}, the default python` };
+        }
+        throw new errors/* ActionError */.lZ('No Python interpreter was found on PATH. Set python-version (e.g. 3.12) or python-path, or add actions/setup-python before this step.');
+    }
+    // A location that names its version is probed only when that version could match.
+    const worthProbing = candidates.filter(c => !c.hint || (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, c.hint));
+    const installs = await probeAll(worthProbing);
+    const local = chooseInstall(spec, installs);
+    if (local && !request.checkLatest)
+        return local;
+    const notFound = async (why) => {
+        const everything = worthProbing.length === candidates.length ? installs : await probeAll(candidates);
+        return new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(everything)}. ${why}`, { title: 'venv-guard: Python version not found' });
+    };
+    if (spec.implementation !== 'cpython') {
+        if (local)
+            return local;
+        throw await notFound(`venv-guard downloads CPython only: put PyPy into the tool cache (PyPy/<version>/<arch>, as actions/setup-python does) or pyenv, or point python-path at it.`);
+    }
+    return setUpFromManifest({ spec, request, local, env, notFound });
+}
+
+;// CONCATENATED MODULE: ./src/python/location.ts
+
+
+/**
+ * What actions/setup-python exports for the interpreter it sets up, so that later steps building C
+ * extensions (pkg-config, CMake's FindPython, the linker) find its headers and libraries. Unlike
+ * setup-python, PKG_CONFIG_PATH keeps what it had after Python's entry, and only the
+ * Python<major>_ROOT_DIR of the interpreter's own major version is set.
+ */
+function locationVariables(prefix, major, env, os = (0,platform_os/* currentOs */.UD)()) {
+    return {
+        pythonLocation: prefix,
+        Python_ROOT_DIR: prefix,
+        [`Python${major}_ROOT_DIR`]: prefix,
+        PKG_CONFIG_PATH: (0,platform_os/* prependSearchPath */.GK)((0,platform_os/* pkgConfigDir */.qH)(prefix, os), env.PKG_CONFIG_PATH, os),
+        ...(0,platform_os/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH, os)
+    };
+}
+/**
+ * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
+ * step before venv-guard would. The main step activates the venv afterwards, so the venv's bin stays
+ * first and the base's tools (python3-config, idle) remain reachable behind it.
+ */
+function exportPythonLocation(prefix, major) {
+    for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
+        lib_core.exportVariable(name, value);
+    }
+    for (const dir of (0,platform_os/* installationPaths */.xT)(prefix))
+        lib_core.addPath(dir);
+}
+
+;// CONCATENATED MODULE: ./src/python/use.ts
+
+
+
+
+/**
+ * The base interpreter for this run, found (or set up) as the inputs ask, said in the log, the
+ * summary and the outputs; one from the tool cache is exported as setup-python would.
+ */
+async function findBasePython(config, report) {
+    const python = await findPython(config);
+    lib_core.info(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
+    report.python = {
+        executable: python.executable,
+        version: python.versionText,
+        implementation: python.implementation,
+        foundBy: python.foundBy
+    };
+    if (python.location)
+        exportPythonLocation(python.location, python.version.major);
+    setOutput(Outputs.PythonVersion, python.versionText);
+    setOutput(Outputs.BasePythonPath, python.executable);
+    return python;
+}
+
+;// CONCATENATED MODULE: ./src/venv/create.ts
+
+
+
+
+/** Creates a venv without ensurepip: pip comes with the first install (see pip/install.ts). */
+async function createVenv(python, venv) {
+    const result = await (0,platform_process/* run */.eF)(python.executable, ['-m', 'venv', '--without-pip', venv]);
+    if (result.exitCode !== 0) {
+        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    }
+    if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
+        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/venv/target.ts
+
+
+
+
+
+
+
+
+const VENV_ACTIONS = {
+    create: 'new',
+    rebuild: 'rebuilt',
+    reuse: 'reused',
+    'up-to-date': 'reused, up to date'
+};
+function venvAction(plan, restored) {
+    if (restored)
+        return 'restored from the cache';
+    return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action];
+}
+/** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
+async function prepareTarget(request) {
+    const { config, python, report } = request;
+    if (!config.createVenv) {
+        return { python: python.executable, sitePackages: python.purelib, upToDate: false };
+    }
+    return timed(report, 'prepare venv', () => prepareVenv(request));
+}
+async function prepareVenv(request) {
+    const { config, python, fingerprint, report } = request;
+    const venv = config.venvPath;
+    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv);
+    lib_core.info(`venv: ${plan.reason}`);
+    report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
+    const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
+    const created = plan.action === 'reuse' ? plan.created : true;
+    const owner = { created, python: python.executable, fingerprint };
+    const target = { python: (0,platform_os/* venvPython */.qb)(venv), sitePackages };
+    if (plan.action === 'reuse') {
+        if (!plan.upToDate)
+            markInstalling(venv, owner);
+        return { ...target, venv: { path: venv, fresh: false, owner }, upToDate: plan.upToDate };
+    }
+    if (plan.action === 'rebuild')
+        removeOwnVenv(venv);
+    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
+    external_node_fs_.mkdirSync(venv, { recursive: true });
+    markInstalling(venv, owner);
+    await createVenv(python, venv);
+    return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false };
+}
+/**
+ * Once everything is installed: the venv's marker says complete, later steps get it activated,
+ * and the outputs name the interpreter to use.
+ */
+function finishTarget(target, activate) {
+    if (target.venv) {
+        markComplete(target.venv.path, target.venv.owner);
+        if (activate) {
+            lib_core.exportVariable('VIRTUAL_ENV', target.venv.path);
+            lib_core.addPath((0,platform_os/* venvBinDir */.Sg)(target.venv.path));
+        }
+        setOutput(Outputs.VenvPath, target.venv.path);
+    }
+    setOutput(Outputs.PythonPath, target.python);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -35669,225 +35740,45 @@ async function writeSummary(report) {
 
 
 
-
-
-
-
-
-
-
-
-const TRACKED = ['pip', 'setuptools', 'wheel'];
-const VENV_ACTIONS = {
-    create: 'new',
-    rebuild: 'rebuilt',
-    reuse: 'reused',
-    'up-to-date': 'reused, up to date'
-};
-function readRequirements(config, report) {
-    const parsed = parseRequirementFiles(config.requirementFiles);
-    for (const url of parsed.urls)
-        maskUrlCredentials(url);
-    for (const file of parsed.files) {
-        const relative = external_node_path_.relative(config.workspace, file);
-        if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
-            lib_core/* notice */.lm(`The requirements include ${file}, which is outside the workspace.`);
-        }
-    }
-    if (parsed.problems.length > 0) {
-        throw failure(findingsFromProblems(parsed.problems), config.workspace, report);
-    }
-    return parsed;
-}
-async function prepareVenv(config, python, digest, report) {
-    const venv = config.venvPath;
-    const plan = planVenv(inspectVenv(venv), python, digest, venv);
-    lib_core/* info */.pq(`venv: ${plan.reason}`);
-    report.venv = {
-        path: venv,
-        action: VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action],
-        reason: plan.reason
-    };
-    const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
-    if (plan.action === 'reuse') {
-        if (!plan.upToDate)
-            writeMarker(venv, {
-                created: plan.created,
-                complete: false,
-                python: python.executable,
-                fingerprint: digest
-            });
-        return {
-            python: (0,platform_os/* venvPython */.qb)(venv),
-            sitePackages,
-            venv: { path: venv, fresh: false, created: plan.created },
-            upToDate: plan.upToDate
-        };
-    }
-    if (plan.action === 'rebuild')
-        removeOwnVenv(venv);
-    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
-    external_node_fs_.mkdirSync(venv, { recursive: true });
-    writeMarker(venv, {
-        created: true,
-        complete: false,
-        python: python.executable,
-        fingerprint: digest
-    });
-    await createVenv(python, venv);
-    return {
-        python: (0,platform_os/* venvPython */.qb)(venv),
-        sitePackages,
-        venv: { path: venv, fresh: true, created: true },
-        upToDate: false
-    };
-}
-function baseTarget(python) {
-    return { python: python.executable, sitePackages: python.purelib, upToDate: false };
-}
-function targetPip(python, target) {
-    const version = installedVersions(target.sitePackages, ['pip']).pip ??
-        (target.venv ? undefined : python.pip?.version);
-    if (!version) {
-        throw new errors/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
-    }
-    return pipOf(target.python, version);
-}
-async function install(config, python, target, parsed, report, guard) {
-    const fresh = target.venv?.fresh ?? false;
-    const bootstrap = fresh ? pipForNewVenv(python, target.venv.path) : undefined;
-    const deferCompile = target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
-    const wheels = bundledWheels(python);
-    const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : [];
-    const upgraded = [...config.upgrade, ...(fresh ? bundled : [])];
-    const runs = planPipRuns({
-        freshVenv: fresh,
-        upgrade: config.upgrade,
-        bundledWheels: bundled,
-        requirementFiles: config.requirementFiles,
-        packages: config.packages,
-        pipArgs: config.pipArgs,
-        together: resolveTogether({
-            freshVenv: fresh,
-            usesHashes: parsed.usesHashes,
-            bootstrapPipVersion: bootstrap?.version ?? '',
-            requirementCount: parsed.entries.filter(e => e.kind === 'requirement' || e.kind === 'editable').length +
-                config.packages.length
-        }),
-        deferCompile
-    });
-    const requirements = { parsed, workspace: config.workspace };
-    await timed(report, 'pip install', () => runPlans());
-    // Both only read what is installed: side by side they cost the cold path one of them.
-    await timed(report, 'compile and check', async () => {
-        await Promise.all([
-            deferCompile ? compile(target) : undefined,
-            checkDependencies(target, requirements, report)
-        ]);
-    });
-    async function runPlans() {
-        for (const [index, plan] of runs.entries()) {
-            // The target's pip is looked up only now: an earlier run may just have installed it.
-            const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
-            lib_core/* info */.pq(`Using ${pip.label}`);
-            const reportFile = reportPath(index);
-            const withReport = versionAtLeast(pip.version, '22.2');
-            const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
-            const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
-            guard.checkPipRun(result, plan.title);
-            if (result.exitCode !== 0) {
-                const findings = findingsFromPipFailure(result.output, requirements, plan.title, result.exitCode);
-                throw failure(findings, config.workspace, report);
-            }
-            if (withReport && external_node_fs_.existsSync(reportFile)) {
-                const json = external_node_fs_.readFileSync(reportFile, 'utf8');
-                report.installed.push(...installedFromReport(json, parsed, config.workspace, upgraded));
-                external_node_fs_.rmSync(reportFile, { force: true });
-            }
-        }
-    }
-}
-async function compile(target) {
-    const compiled = await (0,platform_process/* run */.e)(target.python, compileArgs(target.sitePackages));
-    if (compiled.exitCode !== 0)
-        lib_core/* warning */.$e(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
-}
 /**
- * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
- * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ * The main step's story: read the inputs, find Python, check where its pip would install, read
+ * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
+ * what to save. Each step is one call; what it returns is all the next ones know of it.
  */
-async function checkDependencies(target, requirements, report) {
-    if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
-        return;
-    const checked = await pipCheck(target.python);
-    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);
-}
-function logVersions(label, versions) {
-    const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ');
-    lib_core/* info */.pq(`${label}: ${text}`);
-}
-function activate(venv) {
-    lib_core/* exportVariable */.dN('VIRTUAL_ENV', venv);
-    lib_core/* addPath */.fM((0,platform_os/* venvBinDir */.Sg)(venv));
-}
 async function setUp(report) {
     const config = await readConfig();
     const cacheStore = openCacheStore(config);
     for (const arg of [...config.pipArgs, ...config.packages])
         maskUrlCredentials(arg);
-    const python = await timed(report, 'find Python', () => findPython(config));
-    lib_core/* info */.pq(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
-    report.python = {
-        executable: python.executable,
-        version: python.versionText,
-        implementation: python.implementation,
-        foundBy: python.foundBy
-    };
-    if (python.location)
-        exportPythonLocation(python.location, python.version.major);
-    lib_core/* setOutput */.uH('python-version', python.versionText);
-    lib_core/* setOutput */.uH('base-python-path', python.executable);
+    const python = await timed(report, 'find Python', () => findBasePython(config, report));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
-    const parsed = readRequirements(config, report);
-    const digest = fingerprint(fingerprintInputs(config, python, parsed.files));
-    const moving = movingRequirements(parsed, config.packages);
-    if (moving.length > 0) {
-        lib_core/* info */.pq(`${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`);
-    }
-    const cache = await restoreCaches(await cacheStore, config, python, digest, report, moving.length === 0);
-    const target = config.createVenv
-        ? await timed(report, 'prepare venv', () => prepareVenv(config, python, digest, report))
-        : baseTarget(python);
-    if (cache?.hit && report.venv)
-        report.venv.action = 'restored from the cache';
-    report.versionsBefore = installedVersions(target.sitePackages, TRACKED);
-    logVersions('Before', report.versionsBefore);
-    if (moving.length > 0)
-        target.upToDate = false;
-    if (!target.upToDate) {
-        await install(config, python, target, parsed, report, guard);
-    }
-    report.versionsAfter = installedVersions(target.sitePackages, TRACKED);
-    logVersions('After', report.versionsAfter);
-    guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], report.installed);
-    if (target.venv) {
-        writeMarker(target.venv.path, {
-            created: target.venv.created,
-            complete: true,
-            python: python.executable,
-            fingerprint: digest
-        });
-        if (config.activate)
-            activate(target.venv.path);
-        lib_core/* setOutput */.uH('venv-path', target.venv.path);
-    }
-    lib_core/* setOutput */.uH('python-path', target.python);
+    const requirements = readRequirements(config, report);
+    const digest = fingerprint(fingerprintInputs(config, python, requirements.files));
+    const moving = movingRequirementsOf(requirements, config.packages);
+    const cacheVenv = moving.length === 0;
+    const store = await cacheStore;
+    const cache = await restoreCaches({
+        store,
+        config,
+        python,
+        fingerprint: digest,
+        cacheVenv,
+        report
+    });
+    const restored = cache?.hit ?? false;
+    const target = await prepareTarget({ config, python, fingerprint: digest, restored, report });
+    report.versionsBefore = trackedVersions(target, 'Before');
+    const installs = !target.upToDate || !cacheVenv;
+    const installed = installs
+        ? await install({ config, python, target, requirements, guard, report })
+        : [];
+    report.versionsAfter = trackedVersions(target, 'After');
+    guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], installed);
+    finishTarget(target, config.activate);
     if (cache) {
         // Nothing about the cache may fail a step whose install succeeded.
-        await rememberForSave(cache, {
-            installed: !target.upToDate,
-            createdVenv: target.venv?.created && moving.length === 0 ? target.venv.path : undefined
-        });
+        const createdVenv = target.venv?.owner.created && cacheVenv ? target.venv.path : undefined;
+        await rememberForSave(cache, { installed: installs, createdVenv });
     }
 }
 /** The main step: every failure ends as one annotation, never a stack trace. */
@@ -35900,9 +35791,9 @@ async function run() {
         const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(error));
         report.errors.push(message);
         if (error instanceof errors/* ActionError */.lZ)
-            lib_core/* error */.z3(message, error.annotation);
+            lib_core.error(message, error.annotation);
         else
-            lib_core/* error */.z3(`venv-guard failed unexpectedly: ${message}`);
+            lib_core.error(`venv-guard failed unexpectedly: ${message}`);
         process.exitCode = 1;
     }
     finally {
@@ -35922,6 +35813,8 @@ async function run() {
 /* harmony export */   Fx: () => (/* binding */ prefixPython),
 /* harmony export */   GK: () => (/* binding */ prependSearchPath),
 /* harmony export */   IK: () => (/* binding */ executableName),
+/* harmony export */   Jf: () => (/* binding */ isExecutableFile),
+/* harmony export */   KC: () => (/* binding */ executablesOnPath),
 /* harmony export */   Lc: () => (/* binding */ pipCacheDir),
 /* harmony export */   N0: () => (/* binding */ tarCommand),
 /* harmony export */   Sg: () => (/* binding */ venvBinDir),
@@ -36147,6 +36040,20 @@ function pipCacheDir(env, home, os = currentOs()) {
 function executableName(name, os = currentOs()) {
     return os === 'win32' ? `${name}.exe` : name;
 }
+function isExecutableFile(file) {
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.accessSync(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+        return node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The files named `names` in PATH's directories that pass `isExecutable`, each name in PATH order. */
+function executablesOnPath(pathVar, names, os = currentOs(), isExecutable = isExecutableFile) {
+    const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '');
+    return names.flatMap(name => dirs.map(dir => node_path__WEBPACK_IMPORTED_MODULE_2__.join(dir, name)).filter(isExecutable));
+}
 
 
 /***/ }),
@@ -36155,12 +36062,19 @@ function executableName(name, os = currentOs()) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run)
+/* harmony export */   eF: () => (/* binding */ run),
+/* harmony export */   kA: () => (/* binding */ shippedFile)
 /* harmony export */ });
 /* unused harmony export childEnv */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5260);
-/* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8055);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8055);
+
+
 
 
 
@@ -36178,7 +36092,7 @@ function childEnv(overrides = {}) {
  */
 async function run(command, args, options = {}) {
     if (options.stream)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     const write = (target) => (data) => {
         if (options.stream)
             target.write(data);
@@ -36195,9 +36109,16 @@ async function run(command, args, options = {}) {
         });
     }
     catch (error) {
-        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
+        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
     }
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+/**
+ * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
+ * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
+ */
+function shippedFile(moduleUrl, name) {
+    return node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(moduleUrl)), name);
 }
 
 
@@ -36274,11 +36195,11 @@ function _findMatch(versionSpec, stable, candidates, archFilter) {
         let file;
         for (const candidate of candidates) {
             const version = candidate.version;
-            (0,lib_core/* debug */.Yz)(`check ${version} satisfies ${versionSpec}`);
+            (0,lib_core.debug)(`check ${version} satisfies ${versionSpec}`);
             if (node_modules_semver.satisfies(version, versionSpec) &&
                 (!stable || candidate.stable === stable)) {
                 file = candidate.files.find(item => {
-                    (0,lib_core/* debug */.Yz)(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    (0,lib_core.debug)(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
                     let chk = item.arch === archFilter && item.platform === platFilter;
                     if (chk && item.platform_version) {
                         const osVersion = _getOsVersion();
@@ -36292,7 +36213,7 @@ function _findMatch(versionSpec, stable, candidates, archFilter) {
                     return chk;
                 });
                 if (file) {
-                    (0,lib_core/* debug */.Yz)(`matched ${candidate.version}`);
+                    (0,lib_core.debug)(`matched ${candidate.version}`);
                     match = candidate;
                     break;
                 }
@@ -36392,11 +36313,11 @@ class RetryHelper {
                     if (isRetryable && !isRetryable(err)) {
                         throw err;
                     }
-                    lib_core/* info */.pq(err.message);
+                    lib_core.info(err.message);
                 }
                 // Sleep
                 const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                lib_core.info(`Waiting ${seconds} seconds before trying again`);
                 yield this.sleep(seconds);
                 attempt++;
             }
@@ -36462,8 +36383,8 @@ function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
         yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
+        lib_core.debug(`Downloading ${url}`);
+        lib_core.debug(`Destination ${dest}`);
         const maxAttempts = 3;
         const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
         const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
@@ -36494,7 +36415,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
             allowRetries: false
         });
         if (auth) {
-            lib_core/* debug */.Yz('set auth');
+            lib_core.debug('set auth');
             if (headers === undefined) {
                 headers = {};
             }
@@ -36503,7 +36424,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
         const response = yield http.get(url, headers);
         if (response.message.statusCode !== 200) {
             const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            lib_core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
             throw err;
         }
         // Download the response body
@@ -36513,19 +36434,19 @@ function downloadToolAttempt(url, dest, auth, headers) {
         let succeeded = false;
         try {
             yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
+            lib_core.debug('download complete');
             succeeded = true;
             return dest;
         }
         finally {
             // Error, delete dest before retry
             if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
+                lib_core.debug('download failed');
                 try {
                     yield lib_io/* rmRF */.Yz(dest);
                 }
                 catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                    lib_core.debug(`Failed to delete '${dest}'. ${err.message}`);
                 }
             }
         }
@@ -36620,7 +36541,7 @@ function extractTar(file_1, dest_1) {
         // Create dest
         dest = yield _createExtractFolder(dest);
         // Determine whether GNU tar
-        lib_core/* debug */.Yz('Checking tar --version');
+        lib_core.debug('Checking tar --version');
         let versionOutput = '';
         yield (0,lib_exec/* exec */.m)('tar --version', [], {
             ignoreReturnCode: true,
@@ -36630,7 +36551,7 @@ function extractTar(file_1, dest_1) {
                 stderr: (data) => (versionOutput += data.toString())
             }
         });
-        lib_core/* debug */.Yz(versionOutput.trim());
+        lib_core.debug(versionOutput.trim());
         const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
         // Initialize args
         let args;
@@ -36640,7 +36561,7 @@ function extractTar(file_1, dest_1) {
         else {
             args = [flags];
         }
-        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
+        if (lib_core.isDebug() && !flags.includes('v')) {
             args.push('-v');
         }
         let destArg = dest;
@@ -36738,7 +36659,7 @@ function extractZipWin(file, dest) {
                 '-Command',
                 pwshCommand
             ];
-            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
+            lib_core.debug(`Using pwsh at path: ${pwshPath}`);
             yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
         }
         else {
@@ -36759,7 +36680,7 @@ function extractZipWin(file, dest) {
                 powershellCommand
             ];
             const powershellPath = yield lib_io/* which */.K7('powershell', true);
-            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
+            lib_core.debug(`Using powershell at path: ${powershellPath}`);
             yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
         }
     });
@@ -36768,7 +36689,7 @@ function extractZipNix(file, dest) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         const unzipPath = yield lib_io/* which */.K7('unzip', true);
         const args = [file];
-        if (!lib_core/* isDebug */._o()) {
+        if (!lib_core.isDebug()) {
             args.unshift('-q');
         }
         args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
@@ -37168,7 +37089,7 @@ function toolCacheArchFor(spec, arch) {
 /** Reads the manifest and picks the newest release that satisfies the spec. */
 async function resolveRelease(spec, source, baseArch) {
     const url = source.url || DEFAULT_MANIFEST_URL;
-    lib_core/* info */.pq(`Reading the Python manifest ${url}`);
+    lib_core.info(`Reading the Python manifest ${url}`);
     const file = await download('the Python manifest', url, source.token);
     let text;
     try {
@@ -37215,8 +37136,8 @@ async function installOffer(offer, arch, toolCache, token) {
         external_node_fs_.rmSync(archive, { force: true });
     }
     try {
-        await lib_core/* group */.Os(`Install Python ${offer.version} into ${toolCache}`, async () => {
-            const result = await (0,platform_process/* run */.e)(setup.command, setup.args, {
+        await lib_core.group(`Install Python ${offer.version} into ${toolCache}`, async () => {
+            const result = await (0,platform_process/* run */.eF)(setup.command, setup.args, {
                 cwd: dir,
                 stream: true,
                 env: {
@@ -37726,26 +37647,52 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ 3838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  fM: () => (/* binding */ addPath),
-  Yz: () => (/* binding */ core_debug),
-  z3: () => (/* binding */ error),
-  dN: () => (/* binding */ exportVariable),
-  V4: () => (/* binding */ getInput),
-  Os: () => (/* binding */ group),
-  pq: () => (/* binding */ info),
-  _o: () => (/* binding */ isDebug),
-  lm: () => (/* binding */ notice),
-  LZ: () => (/* binding */ saveState),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, endGroup, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -37825,7 +37772,7 @@ function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
+function issue(name, message = '') {
     issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
@@ -37935,13 +37882,13 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -37960,7 +37907,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return __awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -37979,13 +37926,13 @@ class oidc_utils_OidcClient {
         return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -38274,7 +38221,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -38308,11 +38255,11 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
+var exec = __nccwpck_require__(5260);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -38326,10 +38273,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -38339,7 +38286,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield exec/* getExecOutput */.H('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -38350,7 +38297,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield exec/* getExecOutput */.H('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -38455,7 +38402,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     issueCommand('add-mask', {}, secret);
 }
 /**
@@ -38577,7 +38524,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     issueCommand('debug', {}, message);
 }
 /**
@@ -38619,13 +38566,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -39427,23 +39374,23 @@ function getOptions(copy) {
     if (copy) {
         if (typeof copy.followSymbolicLinks === 'boolean') {
             result.followSymbolicLinks = copy.followSymbolicLinks;
-            lib_core/* debug */.Yz(`followSymbolicLinks '${result.followSymbolicLinks}'`);
+            lib_core.debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
         }
         if (typeof copy.implicitDescendants === 'boolean') {
             result.implicitDescendants = copy.implicitDescendants;
-            lib_core/* debug */.Yz(`implicitDescendants '${result.implicitDescendants}'`);
+            lib_core.debug(`implicitDescendants '${result.implicitDescendants}'`);
         }
         if (typeof copy.matchDirectories === 'boolean') {
             result.matchDirectories = copy.matchDirectories;
-            lib_core/* debug */.Yz(`matchDirectories '${result.matchDirectories}'`);
+            lib_core.debug(`matchDirectories '${result.matchDirectories}'`);
         }
         if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
             result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
-            lib_core/* debug */.Yz(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
+            lib_core.debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
         }
         if (typeof copy.excludeHiddenFiles === 'boolean') {
             result.excludeHiddenFiles = copy.excludeHiddenFiles;
-            lib_core/* debug */.Yz(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
+            lib_core.debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
         }
     }
     return result;
@@ -42870,7 +42817,7 @@ class DefaultGlobber {
             // Push the search paths
             const stack = [];
             for (const searchPath of getSearchPaths(patterns)) {
-                lib_core/* debug */.Yz(`Search path '${searchPath}'`);
+                lib_core.debug(`Search path '${searchPath}'`);
                 // Exists?
                 try {
                     // Intentionally using lstat. Detection for broken symlink
@@ -42969,7 +42916,7 @@ class DefaultGlobber {
                 catch (err) {
                     if (err.code === 'ENOENT') {
                         if (options.omitBrokenSymbolicLinks) {
-                            lib_core/* debug */.Yz(`Broken symlink '${item.path}'`);
+                            lib_core.debug(`Broken symlink '${item.path}'`);
                             return undefined;
                         }
                         throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
@@ -42991,7 +42938,7 @@ class DefaultGlobber {
                 }
                 // Test for a cycle
                 if (traversalChain.some((x) => x === realPath)) {
-                    lib_core/* debug */.Yz(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+                    lib_core.debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
                     return undefined;
                 }
                 // Update the traversal chain

@@ -21,7 +21,7 @@ export interface Config {
   pythonVersionSource: string
   pythonPath: string
   allowPrereleases: boolean
-  /** Setting Python up from the python-versions manifest (src/python-installer.ts). */
+  /** Setting Python up from the python-versions manifest (src/python/manifest.ts, installer.ts). */
   checkLatest: boolean
   pythonManifestUrl: string
   token: string
@@ -36,7 +36,7 @@ export interface Config {
   onUserSite: UserSitePolicy
   /** Export PIP_REQUIRE_VIRTUALENV for later steps and audit the user site in the post step. */
   guardLaterSteps: boolean
-  /** Cache the venv and pip's cache (cache.ts). */
+  /** Cache the venv and pip's cache (src/cache/). */
   cache: boolean
   /** Extra files whose content goes into the cache key. */
   cacheDependencyFiles: string[]

@@ -1,7 +1,4 @@
-import * as core from '@actions/core'
 import * as path from 'node:path'
-import { ActionError } from '../action/errors.js'
-import type { ReportedAnnotation, RunReport } from '../action/report.js'
 import {
   entriesByName,
   normalizeName,
@@ -9,7 +6,6 @@ import {
   type RequirementEntry,
   type RequirementProblem
 } from '../pip/requirements.js'
-import { maskUrlCredentials } from '../action/secrets.js'
 
 /**
  * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
@@ -465,49 +461,7 @@ export function findingsFromProblems(problems: RequirementProblem[]): Finding[] 
   })
 }
 
-function byImportance(findings: Finding[]): Finding[] {
+/** Most important first (see KINDS). */
+export function byImportance(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind))
-}
-
-function toReported(f: Finding, workspace: string, shown: boolean): ReportedAnnotation {
-  return {
-    level: f.level,
-    title: f.title,
-    message: maskUrlCredentials(f.message),
-    file: f.file === undefined ? undefined : path.relative(workspace, f.file),
-    line: f.line,
-    shown
-  }
-}
-
-function properties(a: ReportedAnnotation): core.AnnotationProperties {
-  return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) }
-}
-
-/**
- * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
- * per step, counting those this run emitted before); all of them go into the report, for the summary.
- */
-export function annotate(findings: Finding[], workspace: string, report: RunReport): void {
-  for (const f of byImportance(findings)) {
-    const shown =
-      report.annotations.filter(a => a.shown && a.level === f.level).length < ANNOTATION_CAP
-    const reported = toReported(f, workspace, shown)
-    report.annotations.push(reported)
-    if (!shown) continue
-    if (f.level === 'error') core.error(reported.message, properties(reported))
-    else core.warning(reported.message, properties(reported))
-  }
-}
-
-/**
- * For a failure that ends the step: the most important finding becomes the error thrown (the
- * entry point annotates it), the others are annotated here, within the cap that it counts in.
- */
-export function failure(findings: Finding[], workspace: string, report: RunReport): ActionError {
-  const [first, ...rest] = byImportance(findings)
-  const thrown = toReported(first, workspace, true)
-  report.annotations.push(thrown)
-  annotate(rest, workspace, report)
-  return new ActionError(thrown.message, properties(thrown))
 }

@@ -5,7 +5,7 @@ import { FORMAT_VERSION } from '../venv/fingerprint.js'
 export interface KeyContext {
   /** Node's platform name: linux, darwin, win32. */
   os: string
-  /** See osVersion() in platform.ts. */
+  /** See osVersion() in platform/os.ts. */
   osVersion: string
   /** Node's architecture name: x64, arm64. */
   arch: string
@@ -20,7 +20,7 @@ export interface CacheKeys {
 }
 
 /**
- * The cache keys. The fingerprint (fingerprint.ts) already covers the interpreter, the venv's path,
+ * The cache keys. The fingerprint (venv/fingerprint.ts) already covers the interpreter, the venv's path,
  * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
  * action's cache format; the key adds the machine. The readable part is for people reading the
  * cache list; only the hash decides.

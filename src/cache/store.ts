@@ -1,10 +1,6 @@
 import * as core from '@actions/core'
-import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
-import * as path from 'node:path'
-import { currentOs, executableName, tarCommand } from '../platform/os.js'
-import { run } from '../platform/process.js'
-import { isExecutableFile, pathCandidates } from '../python/find.js'
+import { dirStore } from './archive.js'
 
 /** Where cache archives live: GitHub's cache service, or a local directory (cache-dir). */
 export interface CacheStore {
@@ -39,123 +35,23 @@ export async function githubStore(): Promise<CacheStore | undefined> {
   }
 }
 
-const ARCHIVE = /\.tar\.(zst|gz)$/
-
-export interface ArchiveFile {
-  name: string
-  mtimeMs: number
-}
-
-/**
- * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
- * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
- * zstd archives where zstd is missing.
- */
-export function chooseArchive(
-  files: ArchiveFile[],
-  key: string,
-  prefixes: string[],
-  zstd: boolean
-): { name: string; key: string } | undefined {
-  const usable = files
-    .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
-    .filter(f => zstd || !f.name.endsWith('.zst'))
-    .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }))
-    .sort((a, b) => b.mtimeMs - a.mtimeMs)
-  const found =
-    usable.find(f => f.key === key) ??
-    prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined)
-  return found && { name: found.name, key: found.key }
-}
-
-function compression(archive: string): string[] {
-  return archive.endsWith('.zst') ? ['--zstd'] : ['-z']
-}
-
-async function tar(args: string[]): Promise<void> {
-  const result = await run(tarCommand(), args)
-  if (result.exitCode !== 0) {
-    throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`)
+/** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
+export async function openStore(cacheDir: string): Promise<CacheStore | undefined> {
+  if (cacheDir) return dirStore(cacheDir)
+  const store = githubCacheOffered(process.env) ? await githubStore() : undefined
+  if (!store) {
+    core.info(
+      "Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory."
+    )
   }
+  return store
 }
 
-function zstdOnPath(): boolean {
-  const os = currentOs()
-  return (
-    pathCandidates(process.env.PATH ?? '', [executableName('zstd', os)], os, isExecutableFile)
-      .length > 0
-  )
-}
-
-function listArchives(root: string): ArchiveFile[] {
+/** Only an absent or empty directory is restored into (and a pip cache saved only when it holds something). */
+export function isEmptyOrAbsent(dir: string): boolean {
   try {
-    return fs.readdirSync(root).flatMap(name => {
-      try {
-        return [{ name, mtimeMs: fs.statSync(path.join(root, name)).mtimeMs }]
-      } catch {
-        return [] // renamed or removed by another job meanwhile
-      }
-    })
-  } catch {
-    return []
-  }
-}
-
-/**
- * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
- * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
- * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
- * result into place, so a broken archive never leaves half a directory behind.
- */
-export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
-  return {
-    name: `cache-dir ${root}`,
-    replaces: true,
-    async restore(dir, key, prefixes = []) {
-      const found = chooseArchive(listArchives(root), key, prefixes, zstd)
-      if (!found) return undefined
-      const archive = path.join(root, found.name)
-      const parent = path.dirname(dir)
-      fs.mkdirSync(parent, { recursive: true })
-      const scratch = fs.mkdtempSync(path.join(parent, '.venv-guard-restore-'))
-      try {
-        await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch])
-        const unpacked = path.join(scratch, path.basename(dir))
-        if (!fs.existsSync(unpacked)) throw new Error(`it holds no ${path.basename(dir)}`)
-        if (fs.existsSync(dir)) fs.rmdirSync(dir) // only ever called for an absent or empty one
-        fs.renameSync(unpacked, dir)
-        core.info(`Restored ${dir} from ${archive}`)
-        return found.key
-      } catch (error) {
-        core.warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
-        return undefined
-      } finally {
-        fs.rmSync(scratch, { recursive: true, force: true })
-      }
-    },
-    async save(dir, key) {
-      fs.mkdirSync(root, { recursive: true })
-      const extension = zstd ? '.tar.zst' : '.tar.gz'
-      const temporary = path.join(
-        root,
-        `.${key}.${process.pid}.${randomBytes(4).toString('hex')}${extension}`
-      )
-      try {
-        await tar([
-          '-c',
-          '-f',
-          temporary,
-          ...compression(extension),
-          '-C',
-          path.dirname(dir),
-          path.basename(dir)
-        ])
-        fs.renameSync(temporary, path.join(root, `${key}${extension}`))
-        core.info(`Saved ${dir} to ${path.join(root, key + extension)}`)
-        return true
-      } finally {
-        fs.rmSync(temporary, { force: true })
-      }
-    }
+    return fs.readdirSync(dir).length === 0
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
   }
 }

@@ -1,35 +1,23 @@
 import * as core from '@actions/core'
 import * as os from 'node:os'
-import { ActionError, errorMessage } from '../action/errors.js'
+import { ActionError } from '../action/errors.js'
+import type { Config } from '../action/inputs.js'
+import { notify, warn } from '../action/log.js'
+import { Outputs, setOutput } from '../action/outputs.js'
+import type { InstalledPackage, RunReport } from '../action/report.js'
+import { saveState, State } from '../action/state.js'
+import { OWN_PIP_ENV, type PipResult } from '../pip/run.js'
+import type { PythonInstall } from '../python/probe.js'
+import { decideFallback, describeDecision, scanPipOutput, type Decision } from './decision.js'
+import { baseRiskMessage, fallbackMessage, fallbackTitle, foreignPipNote } from './messages.js'
+import { probeUserSite, type UserSiteFacts } from './probe.js'
 import {
   addedEntries,
-  baseRiskMessage,
-  decideFallback,
-  describeDecision,
   distributionEntries,
   distributionLabel,
-  fallbackMessage,
-  fallbackTitle,
-  foreignPipNote,
   isInside,
-  misplaced,
-  probeUserSite,
-  scanPipOutput,
-  type Decision,
-  type UserSiteFacts
-} from './decision.js'
-import type { Config, UserSitePolicy } from '../action/inputs.js'
-import { OWN_PIP_ENV, type PipResult } from '../pip/run.js'
-import type { PythonInstall } from '../python/find.js'
-import type { InstalledPackage, RunReport } from '../action/report.js'
-
-/** What main hands to post: the user site and its distributions when main was done with it. */
-const STATE = 'user-site'
-interface SavedState {
-  userSite: string
-  entries: string[]
-  policy: UserSitePolicy
-}
+  misplaced
+} from './site.js'
 
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages'
 
@@ -66,8 +54,8 @@ export class UserSiteGuard {
     }
     const foreign = foreignPipNote(facts)
     if (foreign) core.info(foreign)
-    core.setOutput('user-site-fallback', String(decision.reason !== ''))
-    core.setOutput('fallback-reason', decision.reason)
+    setOutput(Outputs.UserSiteFallback, decision.reason !== '')
+    setOutput(Outputs.FallbackReason, decision.reason)
     const guard = new UserSiteGuard(config, facts, decision, report)
     guard.reportPrediction()
     return guard
@@ -84,8 +72,7 @@ export class UserSiteGuard {
     if (config.createVenv) {
       const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps)
       if (config.onUserSite === 'ignore') return core.info(message)
-      core.notice(message, { title: fallbackTitle(decision.reason) })
-      this.report.notices.push(message)
+      notify(this.report, message, { title: fallbackTitle(decision.reason) })
       return
     }
     const outcome = {
@@ -100,8 +87,7 @@ export class UserSiteGuard {
   private apply(message: string, title: string): void {
     if (this.config.onUserSite === 'fail') throw new ActionError(message, { title })
     if (this.config.onUserSite === 'ignore') return core.info(message)
-    core.warning(message, { title })
-    this.report.warnings.push(message)
+    warn(this.report, message, { title })
     this.warned = true
   }
 
@@ -153,7 +139,7 @@ export class UserSiteGuard {
     const lost = decision.redirected ? [] : misplaced(installed, target)
     const elsewhere = decision.deliberateUser ? lost : misplaced(lost, [facts.userSite])
     const clean = gained.length === 0 && lost.length === 0
-    core.setOutput('clean-install', String(clean))
+    setOutput(Outputs.CleanInstall, clean)
     if (clean) {
       core.info(
         `Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`
@@ -184,34 +170,10 @@ export class UserSiteGuard {
 
   private save(entries: string[]): void {
     if (!this.config.guardLaterSteps) return
-    const state: SavedState = {
+    saveState(State.UserSite, {
       userSite: this.facts.userSite,
       entries,
       policy: this.config.onUserSite
-    }
-    core.saveState(STATE, JSON.stringify(state))
-  }
-}
-
-/** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
-export function auditUserSite(): void {
-  try {
-    const saved = core.getState(STATE)
-    if (!saved) return
-    const state = JSON.parse(saved) as SavedState
-    const added = addedEntries(state.entries, distributionEntries(state.userSite))
-    if (added.length === 0) {
-      core.info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`)
-      return
-    }
-    const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`
-    const title = 'venv-guard: later steps installed into the user site-packages'
-    if (state.policy === 'fail') {
-      core.error(message, { title })
-      process.exitCode = 1
-    } else if (state.policy === 'warn') core.warning(message, { title })
-    else core.info(message)
-  } catch (error) {
-    core.warning(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`)
+    })
   }
 }

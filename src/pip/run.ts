@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { ActionError } from '../action/errors.js'
 import { systemWheelDirs, venvPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
-import type { PythonInstall } from '../python/find.js'
+import type { PythonInstall } from '../python/probe.js'
 import { maskUrlCredentials } from '../action/secrets.js'
 
 /** One way to start pip against one target environment. */

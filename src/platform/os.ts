@@ -243,3 +243,23 @@ export function pipCacheDir(
 export function executableName(name: string, os: OsName = currentOs()): string {
   return os === 'win32' ? `${name}.exe` : name
 }
+
+export function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK)
+    return fs.statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** The files named `names` in PATH's directories that pass `isExecutable`, each name in PATH order. */
+export function executablesOnPath(
+  pathVar: string,
+  names: string[],
+  os: OsName = currentOs(),
+  isExecutable: (file: string) => boolean = isExecutableFile
+): string[] {
+  const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '')
+  return names.flatMap(name => dirs.map(dir => path.join(dir, name)).filter(isExecutable))
+}

@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { ActionError, errorMessage } from '../action/errors.js'
 
 export interface RunOptions {
@@ -57,4 +59,12 @@ export async function run(
     )
   }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+}
+
+/**
+ * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
+ * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
+ */
+export function shippedFile(moduleUrl: string, name: string): string {
+  return path.join(path.dirname(fileURLToPath(moduleUrl)), name)
 }

@@ -31,7 +31,7 @@ export function locationVariables(
 
 /**
  * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
- * step before venv-guard would. setup.ts activates the venv afterwards, so the venv's bin stays
+ * step before venv-guard would. The main step activates the venv afterwards, so the venv's bin stays
  * first and the base's tools (python3-config, idle) remain reachable behind it.
  */
 export function exportPythonLocation(prefix: string, major: number): void {

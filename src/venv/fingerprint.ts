@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import type { Config } from '../action/inputs.js'
-import type { PythonInstall } from '../python/find.js'
+import type { PythonInstall } from '../python/probe.js'
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
 export const FORMAT_VERSION = '1'

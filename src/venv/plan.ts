@@ -1,27 +1,9 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from '../action/errors.js'
-import { prefixBinDir, realPath, venvPython } from '../platform/os.js'
-import { run } from '../platform/process.js'
-import type { PythonInstall } from '../python/find.js'
-
-/** The file that marks a venv as venv-guard's, and complete only once everything is installed. */
-export const MARKER_FILE = 'venv-guard.json'
-const MARKER_FORMAT = 1
-
-export interface VenvMarker {
-  format: number
-  /** True only for venvs this action created: only those may ever be deleted. */
-  created: boolean
-  /** Written last, after a successful install: a venv without it was interrupted. */
-  complete: boolean
-  /** The base interpreter's executable. */
-  python: string
-  /** What was installed (see fingerprint.ts); an equal fingerprint means nothing to do. */
-  fingerprint: string
-  /** The distributions that passed the cache's pip check before the venv was saved (venv-health.ts). */
-  checked?: string
-}
+import { prefixBinDir, realPath } from '../platform/os.js'
+import type { PythonInstall } from '../python/probe.js'
+import { readMarker, type VenvMarker } from './marker.js'
 
 export type VenvState =
   | { kind: 'absent' }
@@ -43,15 +25,6 @@ export function parsePyvenvCfg(text: string): Record<string, string> {
     if (eq > 0) cfg[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim()
   }
   return cfg
-}
-
-function readMarker(venv: string): VenvMarker | undefined {
-  try {
-    const marker = JSON.parse(fs.readFileSync(path.join(venv, MARKER_FILE), 'utf8')) as VenvMarker
-    return marker.format === MARKER_FORMAT ? marker : undefined
-  } catch {
-    return undefined
-  }
 }
 
 export function inspectVenv(venv: string): VenvState {
@@ -146,35 +119,5 @@ export function planVenv(
           : `reusing the existing venv at ${venv} (made from the same interpreter)`
       }
     }
-  }
-}
-
-export function writeMarker(venv: string, marker: Omit<VenvMarker, 'format'>): void {
-  const file = path.join(venv, MARKER_FILE)
-  const temporary = `${file}.${process.pid}.tmp`
-  fs.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, ...marker }, null, 2))
-  fs.renameSync(temporary, file)
-}
-
-/** Removes a venv, but only one whose marker says venv-guard created it. */
-export function removeOwnVenv(venv: string): void {
-  if (readMarker(venv)?.created !== true) {
-    throw new ActionError(`Refusing to remove ${venv}: venv-guard did not create it.`)
-  }
-  fs.rmSync(venv, { recursive: true, force: true })
-}
-
-/** Creates a venv without ensurepip: pip comes with the first install (see install.ts). */
-export async function createVenv(python: PythonInstall, venv: string): Promise<void> {
-  const result = await run(python.executable, ['-m', 'venv', '--without-pip', venv])
-  if (result.exitCode !== 0) {
-    throw new ActionError(
-      `Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`
-    )
-  }
-  if (!fs.existsSync(venvPython(venv))) {
-    throw new ActionError(
-      `Creating the venv at ${venv} left no interpreter at ${venvPython(venv)}.`
-    )
   }
 }

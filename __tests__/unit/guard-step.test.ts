@@ -1,0 +1,214 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ActionError } from '../../src/action/errors.js'
+import { newReport, type RunReport } from '../../src/action/report.js'
+import { auditUserSite } from '../../src/guard/audit.js'
+import { probeUserSite, type UserSiteFacts } from '../../src/guard/probe.js'
+import { UserSiteGuard } from '../../src/guard/step.js'
+import { OWN_PIP_ENV, type PipResult } from '../../src/pip/run.js'
+import type { PythonInstall } from '../../src/python/probe.js'
+import { makeConfig } from '../helpers/config.js'
+import * as core from '../helpers/core.js'
+
+vi.mock('@actions/core', () => import('../helpers/core.js'))
+vi.mock('../../src/guard/probe.js', () => ({ probeUserSite: vi.fn() }))
+
+const python = { executable: '/opt/py/bin/python3' } as PythonInstall
+let userSite: string
+let report: RunReport
+
+function facts(overrides: Partial<UserSiteFacts> = {}): UserSiteFacts {
+  return {
+    executable: python.executable,
+    inVenv: false,
+    enableUserSite: true,
+    sitePackages: [{ path: '/opt/py/site', tested: '/opt/py/site', writable: true, owner: 'root' }],
+    user: 'runner',
+    userSite,
+    userBase: path.dirname(userSite),
+    externallyManaged: null,
+    settings: [],
+    pipOnPath: [],
+    ...overrides
+  }
+}
+
+const notWritable = (): Partial<UserSiteFacts> => ({
+  sitePackages: [{ path: '/opt/py/site', tested: '/opt/py/site', writable: false, owner: 'root' }]
+})
+
+async function start(probed: UserSiteFacts, config = makeConfig()): Promise<UserSiteGuard> {
+  vi.mocked(probeUserSite).mockResolvedValue(probed)
+  return UserSiteGuard.start(config, python, report)
+}
+
+const pipRun = (output: string, exitCode = 0): PipResult => ({ exitCode, output, display: 'pip' })
+
+function addDistribution(name: string): void {
+  fs.mkdirSync(path.join(userSite, `${name}.dist-info`), { recursive: true })
+}
+
+beforeEach(() => {
+  core.resetCore()
+  userSite = fs.mkdtempSync(path.join(os.tmpdir(), 'venv-guard-user-site-'))
+  report = newReport()
+})
+afterEach(() => {
+  fs.rmSync(userSite, { recursive: true, force: true })
+  delete process.env.STATE_user_site
+  process.exitCode = undefined
+})
+
+describe('UserSiteGuard.start', () => {
+  it('says clean, sets the outputs and remembers the user site for the post step', async () => {
+    addDistribution('old-1.0')
+    await start(facts())
+    expect(core.outputs()).toEqual({ 'user-site-fallback': 'false', 'fallback-reason': '' })
+    expect(report.guard?.verdict).toBe('clean')
+    expect(core.warning).not.toHaveBeenCalled()
+    expect(core.notice).not.toHaveBeenCalled()
+    expect(core.saveState).toHaveBeenCalledWith(
+      'user-site',
+      JSON.stringify({ userSite, entries: ['old-1.0.dist-info'], policy: 'fail' })
+    )
+  })
+
+  it('saves no state when later steps are not guarded', async () => {
+    await start(facts(), makeConfig({ guardLaterSteps: false }))
+    expect(core.saveState).not.toHaveBeenCalled()
+  })
+
+  it('stops before pip without a venv when pip would fall back and on-user-site is fail', async () => {
+    const failing = start(facts(notWritable()), makeConfig({ createVenv: false }))
+    await expect(failing).rejects.toThrow(ActionError)
+    await expect(failing).rejects.toThrow(/Stopped before running pip/)
+    expect(core.outputs()['user-site-fallback']).toBe('true')
+    expect(core.outputs()['fallback-reason']).toBe('site-not-writable')
+  })
+
+  it('warns once, into the summary too, with on-user-site: warn', async () => {
+    const guard = await start(
+      facts(notWritable()),
+      makeConfig({ createVenv: false, onUserSite: 'warn' })
+    )
+    expect(core.warning).toHaveBeenCalledTimes(1)
+    expect(report.warnings).toHaveLength(1)
+    expect(report.warnings[0]).toMatch(/Going on, as on-user-site is warn/)
+    // The fallback pip then reports was announced already: a log line, not a second annotation.
+    guard.checkPipRun(
+      pipRun('Defaulting to user installation because normal site-packages is not writeable'),
+      'Install the requirements'
+    )
+    expect(core.warning).toHaveBeenCalledTimes(1)
+    expect(core.info).toHaveBeenCalledWith(expect.stringMatching(/^pip fell back/))
+  })
+
+  it('only logs with on-user-site: ignore', async () => {
+    await start(facts(notWritable()), makeConfig({ createVenv: false, onUserSite: 'ignore' }))
+    expect(core.warning).not.toHaveBeenCalled()
+    expect(report.warnings).toEqual([])
+  })
+
+  it("notes the base interpreter's risk when the step installs into a venv", async () => {
+    await start(facts(notWritable()))
+    expect(core.notice).toHaveBeenCalledTimes(1)
+    expect(report.notices[0]).toMatch(/installs into the venv/)
+    expect(core.warning).not.toHaveBeenCalled()
+  })
+})
+
+describe('UserSiteGuard during and after pip', () => {
+  it('turns a refusal by an externally managed Python into one error', async () => {
+    const guard = await start(facts(), makeConfig({ createVenv: false }))
+    expect(() =>
+      guard.checkPipRun(pipRun('error: externally-managed-environment', 1), 'Install')
+    ).toThrow(/pip refused during "Install"/)
+  })
+
+  it('warns about scripts put off PATH outside the user base', async () => {
+    const guard = await start(facts())
+    guard.checkPipRun(pipRun("installed in '/opt/tools/bin' which is not on PATH"), 'Install')
+    expect(core.warning).toHaveBeenCalledWith(
+      'pip put scripts into /opt/tools/bin, which is not on PATH: later steps cannot run them by name.'
+    )
+  })
+
+  it('gives its own pip a user install never in a venv, and the user settings without one', async () => {
+    process.env.PIP_USER = '1'
+    try {
+      expect((await start(facts())).pipEnv()).toBe(OWN_PIP_ENV)
+      const base = await start(facts(), makeConfig({ createVenv: false, onUserSite: 'warn' }))
+      expect(base.pipEnv()).toMatchObject({ PIP_USER: '1' })
+    } finally {
+      delete process.env.PIP_USER
+    }
+  })
+
+  it('fails when the user site gained a distribution during the step', async () => {
+    const guard = await start(facts())
+    addDistribution('stray-1.0')
+    expect(() => guard.finish(['/venv/site'], [])).toThrow(/gained stray 1.0/)
+    expect(core.outputs()['clean-install']).toBe('false')
+  })
+
+  it('says clean, exports PIP_REQUIRE_VIRTUALENV and records the user site again', async () => {
+    const guard = await start(facts())
+    guard.finish(['/venv/site'], [])
+    expect(core.outputs()['clean-install']).toBe('true')
+    expect(core.exportVariable).toHaveBeenCalledWith('PIP_REQUIRE_VIRTUALENV', 'true')
+    expect(core.saveState).toHaveBeenCalledTimes(2)
+  })
+
+  it('does not require a venv of later steps when there is none', async () => {
+    const guard = await start(facts(), makeConfig({ createVenv: false }))
+    guard.finish(['/opt/py/site'], [])
+    expect(core.exportVariable).not.toHaveBeenCalled()
+  })
+})
+
+describe('auditUserSite (post)', () => {
+  const saved = (entries: string[], policy: string) => {
+    process.env.STATE_user_site = JSON.stringify({ userSite, entries, policy })
+  }
+  beforeEach(() => {
+    // @actions/core reads STATE_<name>; the name has a dash, which env names cannot hold.
+    core.getState.mockImplementation(name =>
+      name === 'user-site' ? (process.env.STATE_user_site ?? '') : ''
+    )
+  })
+
+  it('does nothing when main saved nothing', () => {
+    auditUserSite()
+    expect(core.info).not.toHaveBeenCalled()
+  })
+
+  it('fails the job when later steps installed into the user site and the policy is fail', () => {
+    saved([], 'fail')
+    addDistribution('later-2.0')
+    auditUserSite()
+    expect(core.error).toHaveBeenCalledWith(
+      expect.stringMatching(/gained later 2.0/),
+      expect.objectContaining({ title: expect.any(String) })
+    )
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('warns with the policy warn, and says so when nothing was gained', () => {
+    saved([], 'warn')
+    addDistribution('later-2.0')
+    auditUserSite()
+    expect(core.warning).toHaveBeenCalledTimes(1)
+    saved(['later-2.0.dist-info'], 'warn')
+    auditUserSite()
+    expect(core.info).toHaveBeenCalledWith(expect.stringMatching(/gained nothing/))
+  })
+
+  it('warns, and never fails, when the saved state is malformed', () => {
+    process.env.STATE_user_site = JSON.stringify({ userSite, entries: 'x', policy: 'fail' })
+    auditUserSite()
+    expect(core.warning).toHaveBeenCalledWith(expect.stringMatching(/could not audit/))
+    expect(process.exitCode).toBeUndefined()
+  })
+})

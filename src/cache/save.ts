@@ -1,0 +1,54 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import { errorMessage } from '../action/errors.js'
+import { readState, State, type CacheSaveState } from '../action/state.js'
+import { venvSnapshot } from './snapshot.js'
+import { isEmptyOrAbsent, openStore, type CacheStore } from './store.js'
+
+async function saveDir(store: CacheStore, dir: string, key: string, what: string): Promise<void> {
+  let saved: boolean
+  try {
+    saved = await store.save(dir, key)
+  } catch (error) {
+    core.warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
+    return
+  }
+  if (saved) core.info(`Cache: saved ${what} to ${store.name} (${key}).`)
+  else
+    core.warning(
+      `Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`
+    )
+}
+
+async function saveVenv(
+  store: CacheStore,
+  venv: NonNullable<CacheSaveState['venv']>
+): Promise<void> {
+  if (!fs.existsSync(venv.path)) {
+    core.info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
+    return
+  }
+  if (venvSnapshot(venv.path) !== venv.snapshot) {
+    core.warning(
+      `Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
+    )
+    return
+  }
+  await saveDir(store, venv.path, venv.key, 'the venv')
+}
+
+/** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
+export async function saveCaches(): Promise<void> {
+  try {
+    const state = readState(State.Cache)
+    if (!state) return
+    const store = await openStore(state.cacheDir)
+    if (!store) return
+    if (state.venv) await saveVenv(store, state.venv)
+    if (state.pip && !isEmptyOrAbsent(state.pip.path)) {
+      await saveDir(store, state.pip.path, state.pip.key, "pip's cache")
+    }
+  } catch (error) {
+    core.warning(`Cache: could not save: ${errorMessage(error)}`)
+  }
+}

@@ -1,0 +1,61 @@
+import { ActionError } from '../action/errors.js'
+import { run, shippedFile } from '../platform/process.js'
+
+export interface SitePackagesCheck {
+  path: string
+  /** The directory pip really tests: the nearest one that exists. */
+  tested: string
+  writable: boolean
+  owner: string
+}
+
+/** One pip option from a config file section or a PIP_* variable, in the order pip applies them. */
+export interface PipSetting {
+  key: string
+  value: string
+  /** The file, or the variable's name. */
+  where: string
+  section: string
+}
+
+export interface PipOnPath {
+  command: string
+  path: string
+  /** The interpreter the script starts. */
+  python: string
+  matches: boolean
+}
+
+/** What decides pip's install location for one interpreter, as the probe found it. */
+export interface UserSiteFacts {
+  executable: string
+  inVenv: boolean
+  /** site.ENABLE_USER_SITE: None (uid differs from euid) counts as disabled, as in pip. */
+  enableUserSite: boolean | null
+  sitePackages: SitePackagesCheck[]
+  user: string
+  userSite: string
+  userBase: string
+  externallyManaged: { marker: string; error: string } | null
+  settings: PipSetting[]
+  pipOnPath: PipOnPath[]
+}
+
+/** user_site_probe.py, shipped beside the bundle. */
+const PROBE = shippedFile(import.meta.url, 'user_site_probe.py')
+
+/** Runs the probe with the interpreter, from a directory outside the workspace. */
+export async function probeUserSite(
+  executable: string,
+  cwd: string,
+  env: Record<string, string | undefined> = {}
+): Promise<UserSiteFacts> {
+  const result = await run(executable, [PROBE], { cwd, env })
+  const last = result.stdout.trim().split(/\r?\n/).pop() ?? ''
+  if (result.exitCode !== 0 || !last.startsWith('{')) {
+    throw new ActionError(
+      `Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`
+    )
+  }
+  return JSON.parse(last) as UserSiteFacts
+}

@@ -1,0 +1,177 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import { annotate, failure } from '../annotations/emit.js'
+import {
+  findingsFromPipCheck,
+  findingsFromPipFailure,
+  type RequirementsContext
+} from '../annotations/findings.js'
+import { ActionError } from '../action/errors.js'
+import type { Config } from '../action/inputs.js'
+import { timed, type InstalledPackage, type RunReport } from '../action/report.js'
+import type { UserSiteGuard } from '../guard/step.js'
+import { run as runProcess } from '../platform/process.js'
+import type { PythonInstall } from '../python/probe.js'
+import type { Target } from '../venv/target.js'
+import {
+  compileArgs,
+  compileDisabled,
+  installedVersions,
+  planPipRuns,
+  reportPath,
+  resolveTogether,
+  type PipRunPlan
+} from './plan.js'
+import { installedFromReport } from './report.js'
+import type { ParsedRequirements } from './requirements.js'
+import {
+  bundledWheels,
+  pipCheck,
+  pipForNewVenv,
+  pipOf,
+  runPip,
+  versionAtLeast,
+  type Pip
+} from './run.js'
+
+/** Everything one install needs: what to install, where, and who watches. */
+export interface InstallJob {
+  config: Config
+  python: PythonInstall
+  target: Target
+  requirements: ParsedRequirements
+  guard: UserSiteGuard
+  report: RunReport
+}
+
+/** The target's own pip, looked up when it is needed: an earlier run may just have installed it. */
+function targetPip(python: PythonInstall, target: Target): Pip {
+  const version =
+    installedVersions(target.sitePackages, ['pip']).pip ??
+    (target.venv ? undefined : python.pip?.version)
+  if (!version) {
+    throw new ActionError(
+      `${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`
+    )
+  }
+  return pipOf(target.python, version)
+}
+
+/** The pip runs for a job, the bootstrap pip of a fresh venv, and what the upgrade installs. */
+interface RunsPlan {
+  runs: PipRunPlan[]
+  bootstrap?: Pip
+  upgraded: string[]
+}
+
+function planRuns(job: InstallJob): RunsPlan {
+  const { config, python, target, requirements } = job
+  const fresh = target.venv?.fresh ?? false
+  const bootstrap = fresh ? pipForNewVenv(python, target.venv!.path) : undefined
+  const wheels = bundledWheels(python)
+  const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : []
+  const runs = planPipRuns({
+    freshVenv: fresh,
+    upgrade: config.upgrade,
+    bundledWheels: bundled,
+    requirementFiles: config.requirementFiles,
+    packages: config.packages,
+    pipArgs: config.pipArgs,
+    together: resolveTogether({
+      freshVenv: fresh,
+      usesHashes: requirements.usesHashes,
+      bootstrapPipVersion: bootstrap?.version ?? '',
+      requirementCount:
+        requirements.entries.filter(e => e.kind === 'requirement' || e.kind === 'editable').length +
+        config.packages.length
+    }),
+    deferCompile: deferCompile(job)
+  })
+  return { runs, bootstrap, upgraded: [...config.upgrade, ...(fresh ? bundled : [])] }
+}
+
+/** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
+function deferCompile({ config, target }: InstallJob): boolean {
+  return target.venv !== undefined && !compileDisabled(config.pipArgs, process.env)
+}
+
+/** Runs pip as planned; a failed run ends the step with its findings on the requirement lines. */
+async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPackage[]> {
+  const { config, python, target, requirements, guard, report } = job
+  const { runs, bootstrap, upgraded } = planned
+  const context = { parsed: requirements, workspace: config.workspace }
+  const installed: InstalledPackage[] = []
+  for (const [index, plan] of runs.entries()) {
+    const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
+    core.info(`Using ${pip.label}`)
+    const reportFile = reportPath(index)
+    const withReport = versionAtLeast(pip.version, '22.2')
+    const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
+    const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
+    guard.checkPipRun(result, plan.title)
+    if (result.exitCode !== 0) {
+      const findings = findingsFromPipFailure(result.output, context, plan.title, result.exitCode)
+      throw failure(findings, config.workspace, report)
+    }
+    if (withReport && fs.existsSync(reportFile)) {
+      const json = fs.readFileSync(reportFile, 'utf8')
+      const found = installedFromReport(json, requirements, config.workspace, upgraded)
+      // Into the report as each run ends: a later run's failure still shows what was installed.
+      report.installed.push(...found)
+      installed.push(...found)
+      fs.rmSync(reportFile, { force: true })
+    }
+  }
+  return installed
+}
+
+async function compile(target: Target): Promise<void> {
+  const compiled = await runProcess(target.python, compileArgs(target.sitePackages))
+  if (compiled.exitCode !== 0)
+    core.warning(
+      `Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`
+    )
+}
+
+/**
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
+ * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ */
+async function checkDependencies(
+  target: Target,
+  requirements: RequirementsContext,
+  report: RunReport
+): Promise<void> {
+  if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return
+  const checked = await pipCheck(target.python)
+  annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report)
+}
+
+/**
+ * The install: the pip runs the recipe would make, then byte-compilation and pip check side by
+ * side (both only read what is installed: together they cost the cold path one of them).
+ * Returns what pip installed.
+ */
+export async function install(job: InstallJob): Promise<InstalledPackage[]> {
+  const { config, target, requirements, report } = job
+  const planned = planRuns(job)
+  const installed = await timed(report, 'pip install', () => runPlans(job, planned))
+  await timed(report, 'compile and check', async () => {
+    await Promise.all([
+      deferCompile(job) ? compile(target) : undefined,
+      checkDependencies(target, { parsed: requirements, workspace: config.workspace }, report)
+    ])
+  })
+  return installed
+}
+
+/** The tools every run reports before and after: the recipe upgrades them. */
+export const TRACKED = ['pip', 'setuptools', 'wheel']
+
+/** pip, setuptools and wheel in the target now, logged with a label. */
+export function trackedVersions(target: Target, label: string): Record<string, string> {
+  const versions = installedVersions(target.sitePackages, TRACKED)
+  const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ')
+  core.info(`${label}: ${text}`)
+  return versions
+}

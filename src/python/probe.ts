@@ -1,0 +1,95 @@
+import { run, shippedFile } from '../platform/process.js'
+import {
+  formatVersion,
+  pypyVersionMatches,
+  versionMatches,
+  type PythonVersion,
+  type VersionSpec
+} from './version-spec.js'
+
+/** What the interpreter says of itself. */
+export interface PythonFacts {
+  executable: string
+  version: PythonVersion
+  implementation: string
+  /** `sys.implementation.version`: PyPy's own version (7.3.12); for CPython the same as version. */
+  implementationVersion: PythonVersion
+  prefix: string
+  basePrefix: string
+  freeThreaded: boolean
+  stdlib: string
+  purelib: string
+  platlib: string
+  /** pip importable by this interpreter (its version and package directory), found without importing it. */
+  pip: { version: string; location: string } | null
+}
+
+export interface PythonInstall extends PythonFacts {
+  /** Full version as text, e.g. `3.12.1`. */
+  versionText: string
+  /** How it was found, for the log and the summary. */
+  foundBy: string
+  /** The installation's root when it lives in the tool cache: the variables setup-python exports point there. */
+  location?: string
+}
+
+/** A way to start an interpreter, and where it came from. */
+export interface Candidate {
+  command: string
+  args: string[]
+  foundBy: string
+  /** The version its location names (tool cache and pyenv directories), used to skip probing. */
+  hint?: PythonVersion
+  /** Variables it needs to start: tool-cache builds are linked against the lib/ beside them. */
+  env?: Record<string, string>
+  location?: string
+}
+
+/** interpreter_probe.py, shipped beside the bundle: one short run answers everything. */
+const PROBE = shippedFile(import.meta.url, 'interpreter_probe.py')
+
+type VersionInfo = [number, number, number, string, number]
+
+function fromVersionInfo([major, minor, micro, releaseLevel, serial]: VersionInfo): PythonVersion {
+  return { major, minor, micro, releaseLevel, serial }
+}
+
+export function parseProbe(stdout: string): PythonFacts {
+  const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '') as Omit<
+    PythonFacts,
+    'version' | 'implementationVersion'
+  > & { version: VersionInfo; implementationVersion: VersionInfo }
+  return {
+    ...raw,
+    version: fromVersionInfo(raw.version),
+    implementationVersion: fromVersionInfo(raw.implementationVersion)
+  }
+}
+
+export async function probePython(candidate: Candidate): Promise<PythonInstall | undefined> {
+  try {
+    const result = await run(candidate.command, [...candidate.args, '-I', PROBE], {
+      env: candidate.env
+    })
+    if (result.exitCode !== 0) return undefined
+    const facts = parseProbe(result.stdout)
+    return {
+      ...facts,
+      versionText: formatVersion(facts.version),
+      foundBy: candidate.foundBy,
+      location: candidate.location
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether an interpreter is what a version spec asks for. */
+export function satisfies(spec: VersionSpec, install: PythonInstall): boolean {
+  return (
+    install.implementation === spec.implementation &&
+    install.freeThreaded === spec.freeThreaded &&
+    versionMatches(spec, install.version) &&
+    pypyVersionMatches(spec, install.implementationVersion)
+  )
+}

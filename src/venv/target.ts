@@ -1,0 +1,93 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import type { Config } from '../action/inputs.js'
+import { Outputs, setOutput } from '../action/outputs.js'
+import { timed, type RunReport } from '../action/report.js'
+import { venvBinDir, venvPython, venvSitePackages } from '../platform/os.js'
+import type { PythonInstall } from '../python/probe.js'
+import { createVenv } from './create.js'
+import { markComplete, markInstalling, removeOwnVenv, type VenvOwnership } from './marker.js'
+import { inspectVenv, planVenv, type VenvPlan } from './plan.js'
+
+/** Where the install goes: a venv (with how it came to be) or the base interpreter itself. */
+export interface Target {
+  python: string
+  sitePackages: string
+  venv?: { path: string; fresh: boolean; owner: VenvOwnership }
+  /** It holds what the fingerprint names already: nothing to install. */
+  upToDate: boolean
+}
+
+/** What the target is prepared from. */
+export interface TargetRequest {
+  config: Config
+  python: PythonInstall
+  fingerprint: string
+  /** The venv came from the cache (and passed its health check). */
+  restored: boolean
+  report: RunReport
+}
+
+const VENV_ACTIONS = {
+  create: 'new',
+  rebuild: 'rebuilt',
+  reuse: 'reused',
+  'up-to-date': 'reused, up to date'
+}
+
+function venvAction(plan: VenvPlan, restored: boolean): string {
+  if (restored) return 'restored from the cache'
+  return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action]
+}
+
+/** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
+export async function prepareTarget(request: TargetRequest): Promise<Target> {
+  const { config, python, report } = request
+  if (!config.createVenv) {
+    return { python: python.executable, sitePackages: python.purelib, upToDate: false }
+  }
+  return timed(report, 'prepare venv', () => prepareVenv(request))
+}
+
+async function prepareVenv(request: TargetRequest): Promise<Target> {
+  const { config, python, fingerprint, report } = request
+  const venv = config.venvPath
+  const plan = planVenv(inspectVenv(venv), python, fingerprint, venv)
+  core.info(`venv: ${plan.reason}`)
+  report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason }
+  const sitePackages = venvSitePackages(
+    venv,
+    python.version,
+    python.implementation,
+    python.freeThreaded
+  )
+  const created = plan.action === 'reuse' ? plan.created : true
+  const owner: VenvOwnership = { created, python: python.executable, fingerprint }
+  const target = { python: venvPython(venv), sitePackages }
+  if (plan.action === 'reuse') {
+    if (!plan.upToDate) markInstalling(venv, owner)
+    return { ...target, venv: { path: venv, fresh: false, owner }, upToDate: plan.upToDate }
+  }
+  if (plan.action === 'rebuild') removeOwnVenv(venv)
+  // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
+  fs.mkdirSync(venv, { recursive: true })
+  markInstalling(venv, owner)
+  await createVenv(python, venv)
+  return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false }
+}
+
+/**
+ * Once everything is installed: the venv's marker says complete, later steps get it activated,
+ * and the outputs name the interpreter to use.
+ */
+export function finishTarget(target: Target, activate: boolean): void {
+  if (target.venv) {
+    markComplete(target.venv.path, target.venv.owner)
+    if (activate) {
+      core.exportVariable('VIRTUAL_ENV', target.venv.path)
+      core.addPath(venvBinDir(target.venv.path))
+    }
+    setOutput(Outputs.VenvPath, target.venv.path)
+  }
+  setOutput(Outputs.PythonPath, target.python)
+}

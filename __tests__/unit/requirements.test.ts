@@ -308,7 +308,12 @@ describe('problems, with the file and line pip would complain about', () => {
   ])('%s', (line, quoted) => {
     const parsed = parse({ '/p/r.txt': `alpha\n${line}\nbeta\n` })
     expect(parsed.problems).toEqual([
-      { file: '/p/r.txt', line: 2, message: expect.stringContaining(quoted) as string }
+      {
+        kind: 'invalid-requirement',
+        file: '/p/r.txt',
+        line: 2,
+        message: expect.stringContaining(quoted) as string
+      }
     ])
     expect(parsed.entries.map(e => e.name)).toEqual(['alpha', 'beta'])
   })
@@ -321,7 +326,12 @@ describe('problems, with the file and line pip would complain about', () => {
   it('a missing include is reported on the -r line that names it', () => {
     const parsed = parse({ '/p/a/r.txt': 'alpha\n\n-r ../missing.txt\n' })
     expect(parsed.problems).toEqual([
-      { file: '/p/a/r.txt', line: 3, message: '/p/missing.txt does not exist' }
+      {
+        kind: 'missing-file',
+        file: '/p/a/r.txt',
+        line: 3,
+        message: '/p/missing.txt does not exist'
+      }
     ])
   })
 
@@ -331,7 +341,12 @@ describe('problems, with the file and line pip would complain about', () => {
       '/p/b.txt': 'beta\n\n-r a.txt\n'
     })
     expect(parsed.problems).toEqual([
-      { file: '/p/b.txt', line: 3, message: 'include cycle: a.txt -> b.txt -> a.txt' }
+      {
+        kind: 'invalid-requirement',
+        file: '/p/b.txt',
+        line: 3,
+        message: 'include cycle: a.txt -> b.txt -> a.txt'
+      }
     ])
   })
 
@@ -352,6 +367,7 @@ describe('problems, with the file and line pip would complain about', () => {
     })
     expect(parsed.problems).toEqual([
       {
+        kind: 'invalid-requirement',
         file: '/p/r.txt',
         line: 2,
         message: expect.stringMatching(/wheel\.txt is not a text file/) as string

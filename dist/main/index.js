@@ -34280,7 +34280,11 @@ function parseRequirementFiles(files, read = file => external_node_fs_.readFileS
         const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
         if (stack.includes(file)) {
             const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_.basename(f));
-            result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` });
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `include cycle: ${cycle.join(' -> ')}`
+            });
             return;
         }
         if (result.files.includes(file))
@@ -34296,13 +34300,14 @@ function parseRequirementFiles(files, read = file => external_node_fs_.readFileS
                 : code === 'EISDIR'
                     ? 'is a directory'
                     : `cannot be read (${code ?? String(error)})`;
-            result.problems.push({ ...origin, message: `${file} ${why}` });
+            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
             return;
         }
         const content = decodeRequirements(bytes, (0,platform_os/* localeEncoding */.Am)(context.os));
         if (content === undefined) {
             result.problems.push({
                 ...origin,
+                kind: 'invalid-requirement',
                 message: `${file} is not a text file pip can read (binary, or not in ${(0,platform_os/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
             });
             return;
@@ -34312,7 +34317,12 @@ function parseRequirementFiles(files, read = file => external_node_fs_.readFileS
             const text = expandVariables(logical.text, context.env);
             const { entry: classified, problem } = classify(text);
             if (problem || !classified) {
-                result.problems.push({ file, line: logical.line, message: problem ?? text });
+                result.problems.push({
+                    kind: 'invalid-requirement',
+                    file,
+                    line: logical.line,
+                    message: problem ?? text
+                });
                 continue;
             }
             const entry = { ...classified, file, line: logical.line, constraint };
@@ -35031,13 +35041,9 @@ function findingsFromPipCheck(output, requirements) {
         ];
     });
 }
-/** The parser's problems (before pip runs) as findings. */
+/** The parser's problems (before pip runs) as findings, on the line pip would complain about. */
 function findingsFromProblems(problems) {
-    return problems.map(p => {
-        const missing = /does not exist|is a directory|cannot be read/.test(p.message);
-        const kind = missing ? 'missing-file' : 'invalid-requirement';
-        return finding(kind, `${p.message}. Fix the line, then run again.`, p);
-    });
+    return problems.map(({ kind, file, line, message }) => finding(kind, message, { file, line }));
 }
 /** Most important first (see KINDS). */
 function byImportance(findings) {

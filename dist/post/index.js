@@ -29295,7 +29295,11 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file), cont
         const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
         if (stack.includes(file)) {
             const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f));
-            result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` });
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `include cycle: ${cycle.join(' -> ')}`
+            });
             return;
         }
         if (result.files.includes(file))
@@ -29311,13 +29315,14 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file), cont
                 : code === 'EISDIR'
                     ? 'is a directory'
                     : `cannot be read (${code ?? String(error)})`;
-            result.problems.push({ ...origin, message: `${file} ${why}` });
+            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
             return;
         }
         const content = decodeRequirements(bytes, localeEncoding(context.os));
         if (content === undefined) {
             result.problems.push({
                 ...origin,
+                kind: 'invalid-requirement',
                 message: `${file} is not a text file pip can read (binary, or not in ${localeEncoding(context.os)} and without a BOM or a coding: comment)`
             });
             return;
@@ -29327,7 +29332,12 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file), cont
             const text = expandVariables(logical.text, context.env);
             const { entry: classified, problem } = classify(text);
             if (problem || !classified) {
-                result.problems.push({ file, line: logical.line, message: problem ?? text });
+                result.problems.push({
+                    kind: 'invalid-requirement',
+                    file,
+                    line: logical.line,
+                    message: problem ?? text
+                });
                 continue;
             }
             const entry = { ...classified, file, line: logical.line, constraint };

@@ -452,13 +452,9 @@ export function findingsFromPipCheck(output: string, requirements: RequirementsC
   })
 }
 
-/** The parser's problems (before pip runs) as findings. */
+/** The parser's problems (before pip runs) as findings, on the line pip would complain about. */
 export function findingsFromProblems(problems: RequirementProblem[]): Finding[] {
-  return problems.map(p => {
-    const missing = /does not exist|is a directory|cannot be read/.test(p.message)
-    const kind = missing ? 'missing-file' : 'invalid-requirement'
-    return finding(kind, `${p.message}. Fix the line, then run again.`, p)
-  })
+  return problems.map(({ kind, file, line, message }) => finding(kind, message, { file, line }))
 }
 
 /** Most important first (see KINDS). */

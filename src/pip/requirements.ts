@@ -30,6 +30,8 @@ export interface RequirementEntry {
 }
 
 export interface RequirementProblem {
+  /** A file that cannot be read, or a line pip would reject. */
+  kind: 'missing-file' | 'invalid-requirement'
   file: string
   line: number
   message: string
@@ -267,7 +269,11 @@ export function parseRequirementFiles(
     const origin = { file: from?.file ?? file, line: from?.line ?? 1 }
     if (stack.includes(file)) {
       const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f))
-      result.problems.push({ ...origin, message: `include cycle: ${cycle.join(' -> ')}` })
+      result.problems.push({
+        ...origin,
+        kind: 'invalid-requirement',
+        message: `include cycle: ${cycle.join(' -> ')}`
+      })
       return
     }
     if (result.files.includes(file)) return
@@ -282,13 +288,14 @@ export function parseRequirementFiles(
           : code === 'EISDIR'
             ? 'is a directory'
             : `cannot be read (${code ?? String(error)})`
-      result.problems.push({ ...origin, message: `${file} ${why}` })
+      result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` })
       return
     }
     const content = decodeRequirements(bytes, localeEncoding(context.os))
     if (content === undefined) {
       result.problems.push({
         ...origin,
+        kind: 'invalid-requirement',
         message: `${file} is not a text file pip can read (binary, or not in ${localeEncoding(context.os)} and without a BOM or a coding: comment)`
       })
       return
@@ -298,7 +305,12 @@ export function parseRequirementFiles(
       const text = expandVariables(logical.text, context.env)
       const { entry: classified, problem } = classify(text)
       if (problem || !classified) {
-        result.problems.push({ file, line: logical.line, message: problem ?? text })
+        result.problems.push({
+          kind: 'invalid-requirement',
+          file,
+          line: logical.line,
+          message: problem ?? text
+        })
         continue
       }
       const entry: RequirementEntry = { ...classified, file, line: logical.line, constraint }

@@ -3,57 +3,19 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hermeticEnv, newRunner, runAction, type ActionRun } from '../helpers/action.js'
 import {
-  describeRun,
-  errors,
-  hermeticEnv,
-  newRunner,
-  runAction,
-  type ActionRun,
-  type Runner
-} from '../helpers/action.js'
+  archives,
+  freshJob,
+  installed,
+  project,
+  succeeded,
+  venvWorks,
+  warnings
+} from '../helpers/cache-runs.js'
 import { startCacheService, type FakeCacheService } from '../helpers/cache-service.js'
 import { pyenvPython } from '../helpers/pythons.js'
 import { makeSdist } from '../../scripts/wheelhouse.mjs'
-
-const warnings = (run: ActionRun): string[] =>
-  run.annotations.filter(a => a.level === 'warning').map(a => a.message)
-
-/** A workspace with requirements that need a dependency (alpha 2 requires beta>=2). */
-function project(): Runner {
-  const runner = newRunner('vg-cache-')
-  fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'alpha\n')
-  return runner
-}
-
-/** What a re-run of the job sees: the same workspace without the venv, and no state of earlier steps. */
-function freshJob(runner: Runner): void {
-  fs.rmSync(path.join(runner.workspace, '.venv'), { recursive: true, force: true })
-  fs.writeFileSync(runner.state, '')
-}
-
-function venvWorks(runner: Runner, run: ActionRun): void {
-  const python = run.outputs['python-path']
-  const out = execFileSync(
-    python,
-    ['-c', 'import alpha, beta; print(alpha.VERSION, beta.VERSION)'],
-    {
-      env: hermeticEnv(runner),
-      encoding: 'utf8'
-    }
-  )
-  expect(out).toBe('2.0.0 2.0.0\n')
-  expect(
-    execFileSync(path.join(runner.workspace, '.venv', 'bin', 'alpha-cli'), [], { encoding: 'utf8' })
-  ).toBe('alpha 2.0.0\n')
-}
-
-function succeeded(run: ActionRun): void {
-  expect(run.exitCode, describeRun(run)).toBe(0)
-  expect(errors(run), describeRun(run)).toEqual([])
-}
-
-const installed = (run: ActionRun): boolean => run.stdout.includes('::group::')
 
 describe("GitHub's cache service (a fake of v2, the real @actions/cache client)", () => {
   let service: FakeCacheService
@@ -161,20 +123,6 @@ describe("GitHub's cache service (a fake of v2, the real @actions/cache client)"
     venvWorks(runner, run)
   })
 })
-
-/** The archives in a cache-dir: [venv archives, pip archives, anything else]. */
-function archives(dir: string): { venv: string[]; pip: string[]; other: string[] } {
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir) : []
-  return {
-    venv: names
-      .filter(n => /^venv-guard-v\d+-venv-.*\.tar\.(zst|gz)$/.test(n))
-      .map(n => path.join(dir, n)),
-    pip: names
-      .filter(n => /^venv-guard-v\d+-pip-.*\.tar\.(zst|gz)$/.test(n))
-      .map(n => path.join(dir, n)),
-    other: names.filter(n => !/^venv-guard-v\d+-(venv|pip)-.*\.tar\.(zst|gz)$/.test(n))
-  }
-}
 
 /** Unpacks a cache-dir archive, lets `change` edit the venv in it, and packs it again. */
 function rewriteArchive(archive: string, change: (venv: string) => void): void {

@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { expect } from 'vitest'
+import {
+  describeRun,
+  errors,
+  hermeticEnv,
+  newRunner,
+  type ActionRun,
+  type Runner
+} from './action.js'
+
+export const warnings = (run: ActionRun): string[] =>
+  run.annotations.filter(a => a.level === 'warning').map(a => a.message)
+
+/** A workspace with requirements that need a dependency (alpha 2 requires beta>=2). */
+export function project(): Runner {
+  const runner = newRunner('vg-cache-')
+  fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'alpha\n')
+  return runner
+}
+
+/** What a re-run of the job sees: the same workspace without the venv, and no state of earlier steps. */
+export function freshJob(runner: Runner): void {
+  fs.rmSync(path.join(runner.workspace, '.venv'), { recursive: true, force: true })
+  fs.writeFileSync(runner.state, '')
+}
+
+export function venvWorks(runner: Runner, run: ActionRun): void {
+  const python = run.outputs['python-path']
+  const out = execFileSync(
+    python,
+    ['-c', 'import alpha, beta; print(alpha.VERSION, beta.VERSION)'],
+    {
+      env: hermeticEnv(runner),
+      encoding: 'utf8'
+    }
+  )
+  expect(out).toBe('2.0.0 2.0.0\n')
+  expect(
+    execFileSync(path.join(runner.workspace, '.venv', 'bin', 'alpha-cli'), [], { encoding: 'utf8' })
+  ).toBe('alpha 2.0.0\n')
+}
+
+export function succeeded(run: ActionRun): void {
+  expect(run.exitCode, describeRun(run)).toBe(0)
+  expect(errors(run), describeRun(run)).toEqual([])
+}
+
+export const installed = (run: ActionRun): boolean => run.stdout.includes('::group::')
+
+/** The archives in a cache-dir: [venv archives, pip archives, anything else]. */
+export function archives(dir: string): { venv: string[]; pip: string[]; other: string[] } {
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir) : []
+  return {
+    venv: names
+      .filter(n => /^venv-guard-v\d+-venv-.*\.tar\.(zst|gz)$/.test(n))
+      .map(n => path.join(dir, n)),
+    pip: names
+      .filter(n => /^venv-guard-v\d+-pip-.*\.tar\.(zst|gz)$/.test(n))
+      .map(n => path.join(dir, n)),
+    other: names.filter(n => !/^venv-guard-v\d+-(venv|pip)-.*\.tar\.(zst|gz)$/.test(n))
+  }
+}

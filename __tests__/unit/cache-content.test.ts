@@ -1,0 +1,120 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { foreignEntries, pipCacheProblem } from '../../src/cache/pip-tier.js'
+import { dropUnknownBytecode, listBytecode, venvDigest } from '../../src/cache/venv-content.js'
+
+/** A small venv-like tree: a module, its bytecode, a script, and a symbolic link as venvs have. */
+function tree(): string {
+  const venv = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-content-'))
+  const pkg = path.join(venv, 'lib', 'site-packages', 'pkg')
+  fs.mkdirSync(path.join(pkg, '__pycache__'), { recursive: true })
+  fs.writeFileSync(path.join(pkg, '__init__.py'), 'X = 1\n')
+  fs.writeFileSync(path.join(pkg, '__pycache__', '__init__.cpython-312.pyc'), 'bytecode')
+  fs.mkdirSync(path.join(venv, 'bin'))
+  fs.writeFileSync(path.join(venv, 'bin', 'tool'), '#!/venv/bin/python\n', { mode: 0o755 })
+  fs.symlinkSync('lib', path.join(venv, 'lib64'))
+  return venv
+}
+
+describe('venv content', () => {
+  it('lists the bytecode, without following links', () => {
+    expect(listBytecode(tree())).toEqual([
+      'lib/site-packages/pkg/__pycache__/__init__.cpython-312.pyc'
+    ])
+  })
+
+  it('changes with any content, bytecode included, even when size and time stay', () => {
+    const venv = tree()
+    const known = new Set(listBytecode(venv))
+    const before = venvDigest(venv, known)
+    expect(venvDigest(venv, known)).toBe(before)
+    const pyc = path.join(venv, 'lib/site-packages/pkg/__pycache__/__init__.cpython-312.pyc')
+    const { atime, mtime } = fs.statSync(pyc)
+    fs.writeFileSync(pyc, 'evilcode')
+    fs.utimesSync(pyc, atime, mtime)
+    expect(venvDigest(venv, known)).not.toBe(before)
+  })
+
+  it('changes with a module edited in place, a mode, a link or a new file outside __pycache__', () => {
+    const edits: ((venv: string) => void)[] = [
+      venv => fs.writeFileSync(path.join(venv, 'lib/site-packages/pkg/__init__.py'), 'X = 2\n'),
+      venv => fs.chmodSync(path.join(venv, 'bin', 'tool'), 0o777),
+      venv => {
+        fs.rmSync(path.join(venv, 'lib64'))
+        fs.symlinkSync('/elsewhere', path.join(venv, 'lib64'))
+      },
+      venv => fs.writeFileSync(path.join(venv, 'lib/site-packages/evil.pth'), 'import os\n'),
+      venv => fs.mkdirSync(path.join(venv, 'lib/site-packages/newpkg')),
+      venv =>
+        fs.rmSync(path.join(venv, 'lib/site-packages/pkg/__pycache__/__init__.cpython-312.pyc'))
+    ]
+    for (const edit of edits) {
+      const venv = tree()
+      const known = new Set(listBytecode(venv))
+      const before = venvDigest(venv, known)
+      edit(venv)
+      expect(venvDigest(venv, known)).not.toBe(before)
+    }
+  })
+
+  it('ignores bytecode added later, which a restore then removes', () => {
+    const venv = tree()
+    const known = new Set(listBytecode(venv))
+    const before = venvDigest(venv, known)
+    const cache = path.join(venv, 'lib/site-packages/pkg/__pycache__')
+    fs.writeFileSync(path.join(cache, '__init__.cpython-312.opt-1.pyc'), 'evil')
+    fs.mkdirSync(path.join(cache, 'sub'))
+    fs.writeFileSync(path.join(cache, 'sub', 'x.pyc'), 'evil')
+    fs.mkdirSync(path.join(venv, 'bin', '__pycache__'))
+    fs.writeFileSync(path.join(venv, 'bin', '__pycache__', 'tool.cpython-312.pyc'), 'evil')
+    fs.symlinkSync('/nowhere', path.join(cache, 'dangling.pyc'))
+    expect(venvDigest(venv, known)).toBe(before)
+
+    expect(dropUnknownBytecode(venv, known)).toBe(4)
+    expect(fs.readdirSync(cache)).toEqual(['__init__.cpython-312.pyc'])
+    expect(fs.readdirSync(path.join(venv, 'bin', '__pycache__'))).toEqual([])
+    expect(venvDigest(venv, known)).toBe(before)
+  })
+
+  it('a restore without a list removes all bytecode', () => {
+    const venv = tree()
+    expect(dropUnknownBytecode(venv, new Set())).toBe(1)
+    expect(listBytecode(venv)).toEqual([])
+  })
+})
+
+describe("pip's cache tier", () => {
+  it("accepts only pip's own entries", () => {
+    expect(
+      foreignEntries([
+        { name: 'http-v2', kind: 'dir' },
+        { name: 'http', kind: 'dir' },
+        { name: 'wheels', kind: 'dir' },
+        { name: 'selfcheck', kind: 'dir' },
+        { name: 'selfcheck.json', kind: 'file' }
+      ])
+    ).toEqual([])
+    expect(
+      foreignEntries([
+        { name: 'wheels', kind: 'other' },
+        { name: '.git', kind: 'dir' },
+        { name: 'http', kind: 'file' },
+        { name: 'requirements.txt', kind: 'file' }
+      ])
+    ).toEqual(['.git', 'http', 'requirements.txt', 'wheels'])
+  })
+
+  it('names what is foreign, and is silent for an absent or clean directory', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-pipcache-'))
+    expect(pipCacheProblem(path.join(dir, 'absent'))).toBeUndefined()
+    fs.mkdirSync(path.join(dir, 'wheels'))
+    expect(pipCacheProblem(dir)).toBeUndefined()
+    fs.symlinkSync('/', path.join(dir, 'http-v2'))
+    for (const name of ['.git', 'a', 'b', 'c']) fs.writeFileSync(path.join(dir, name), '')
+    expect(pipCacheProblem(dir)).toBe(
+      `Cache: pip's cache ${dir} holds .git, a, b, … (5 not pip's), so it is not cached: only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`
+    )
+  })
+})

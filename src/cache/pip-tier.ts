@@ -1,0 +1,50 @@
+import * as fs from 'node:fs'
+
+/**
+ * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
+ * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
+ * names the workspace, `.git/config` and its token included), and is never archived.
+ */
+const PIP_OWN: Record<string, 'dir' | 'file'> = {
+  http: 'dir',
+  'http-v2': 'dir',
+  wheels: 'dir',
+  selfcheck: 'dir',
+  'selfcheck.json': 'file'
+}
+
+export interface TopEntry {
+  name: string
+  kind: 'dir' | 'file' | 'other'
+}
+
+/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
+export function foreignEntries(entries: TopEntry[]): string[] {
+  return entries
+    .filter(entry => PIP_OWN[entry.name] !== entry.kind)
+    .map(entry => entry.name)
+    .sort()
+}
+
+/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
+export function pipCacheProblem(dir: string): string | undefined {
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  const foreign = foreignEntries(
+    entries.map(entry => ({
+      name: entry.name,
+      kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
+    }))
+  )
+  if (foreign.length === 0) return undefined
+  const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '')
+  return (
+    `Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
+    `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`
+  )
+}

@@ -1,0 +1,122 @@
+import { createHash, type Hash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+/**
+ * A venv's content, for the post step to tell whether a later step changed the venv that main
+ * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
+ * source's time and size without reading the source, so a changed `.pyc` is changed code.
+ *
+ * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
+ * not count as a change; it travels in the archive, but a restore removes every bytecode file
+ * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
+ */
+
+const PYCACHE = '__pycache__'
+const CHUNK = 1 << 20
+
+function hashFile(file: string, into: Hash): void {
+  const fd = fs.openSync(file, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK)
+    for (;;) {
+      const read = fs.readSync(fd, buffer, 0, CHUNK, null)
+      if (read === 0) break
+      into.update(buffer.subarray(0, read))
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Relative paths with `/`, the same on every OS. */
+const join = (relative: string, name: string): string => (relative ? `${relative}/${name}` : name)
+
+function sortedEntries(dir: string): fs.Dirent[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+/**
+ * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
+ * entry is inside a `__pycache__` directory.
+ */
+function walk(
+  venv: string,
+  visit: (relative: string, entry: fs.Dirent, inPycache: boolean) => void
+): void {
+  const descend = (relative: string, inPycache: boolean): void => {
+    for (const entry of sortedEntries(path.join(venv, relative))) {
+      const name = join(relative, entry.name)
+      visit(name, entry, inPycache)
+      if (entry.isDirectory()) descend(name, inPycache || entry.name === PYCACHE)
+    }
+  }
+  descend('', false)
+}
+
+/** The files inside the venv's `__pycache__` directories, as relative paths. */
+export function listBytecode(venv: string): string[] {
+  const found: string[] = []
+  walk(venv, (relative, entry, inPycache) => {
+    if (inPycache && !entry.isDirectory()) found.push(relative)
+  })
+  return found
+}
+
+/**
+ * A digest of every name, kind, permission and file content in the venv, except what is inside
+ * `__pycache__` directories and not in `bytecode`, and those directories themselves.
+ */
+export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string {
+  const hash = createHash('sha256')
+  walk(venv, (relative, entry, inPycache) => {
+    const full = path.join(venv, relative)
+    if (entry.isDirectory()) {
+      if (entry.name !== PYCACHE && !inPycache) hash.update(`d\0${relative}\n`)
+      return
+    }
+    if (inPycache && !bytecode.has(relative)) return
+    if (entry.isSymbolicLink()) {
+      hash.update(`l\0${relative}\0${fs.readlinkSync(full)}\n`)
+    } else if (entry.isFile()) {
+      hash.update(`f\0${relative}\0${(fs.lstatSync(full).mode & 0o777).toString(8)}\0`)
+      hashFile(full, hash)
+      hash.update('\n')
+    } else {
+      hash.update(`o\0${relative}\n`)
+    }
+  })
+  return hash.digest('hex')
+}
+
+/**
+ * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
+ * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
+ */
+export function dropUnknownBytecode(venv: string, bytecode: ReadonlySet<string>): number {
+  const unknown: string[] = []
+  walk(venv, (relative, _entry, inPycache) => {
+    if (inPycache && !bytecode.has(relative)) unknown.push(relative)
+  })
+  // Parents come before their children; a removed directory takes its children with it.
+  let removed = 0
+  for (const relative of unknown) {
+    const full = path.join(venv, relative)
+    if (!present(full)) continue
+    fs.rmSync(full, { recursive: true, force: true })
+    removed++
+  }
+  return removed
+}
+
+/** Whether anything is at `file`, a dangling symbolic link too. */
+function present(file: string): boolean {
+  try {
+    fs.lstatSync(file)
+    return true
+  } catch {
+    return false
+  }
+}

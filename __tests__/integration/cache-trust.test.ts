@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hermeticEnv, runAction, type ActionRun, type Runner } from '../helpers/action.js'
 import {
   archives,
@@ -12,6 +12,7 @@ import {
   venvWorks,
   warnings
 } from '../helpers/cache-runs.js'
+import { startCacheService, type FakeCacheService } from '../helpers/cache-service.js'
 import { pyenvPython } from '../helpers/pythons.js'
 
 const PUSH = { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' }
@@ -181,15 +182,44 @@ describe('cache-dir', () => {
     const runner = project()
     const cacheDir = path.join(runner.dir, 'cache')
     const inputs = { 'venv-path': '-venv' }
-    const removeVenv = (): void =>
-      fs.rmSync(path.join(runner.workspace, '-venv'), { recursive: true, force: true })
     const first = await job(runner, cacheDir, { inputs })
     expect(warnings(first.post)).toEqual([])
     expect(archives(cacheDir).venv).toHaveLength(1)
-    removeVenv()
+    removeDashVenv(runner)
     const second = await job(runner, cacheDir, { inputs })
     expect(second.main.outputs['cache-hit']).toBe('true')
     expect(second.main.outputs['venv-path']).toBe(path.join(runner.workspace, '-venv'))
+  })
+})
+
+function removeDashVenv(runner: Runner): void {
+  fs.rmSync(path.join(runner.workspace, '-venv'), { recursive: true, force: true })
+}
+
+describe("GitHub's cache service (the fake)", () => {
+  let service: FakeCacheService
+  beforeAll(async () => {
+    service = await startCacheService()
+  })
+  afterAll(async () => {
+    await service.close()
+  })
+
+  it('caches a venv whose path in the workspace starts with a dash', async () => {
+    const runner = project()
+    const inputs = { 'python-version': '3.12', 'venv-path': '-venv' }
+    const env = { ...service.env, ...PUSH }
+    succeeded(await runAction(runner, { inputs, env }))
+    const save = await runAction(runner, { entry: 'post', env })
+    succeeded(save)
+    expect(warnings(save)).toEqual([])
+    expect(service.entries.filter(e => e.finalized)).toHaveLength(1)
+    removeDashVenv(runner)
+    freshJob(runner)
+    const again = await runAction(runner, { inputs, env })
+    succeeded(again)
+    expect(again.outputs['cache-hit']).toBe('true')
+    execFileSync(again.outputs['python-path'], ['-c', 'import alpha'], { env: hermeticEnv(runner) })
   })
 })
 

@@ -28,7 +28,8 @@ export function makeConfig(overrides: Partial<Config> = {}): Config {
     activate: true,
     onUserSite: 'fail',
     guardLaterSteps: true,
-    cache: true,
+    cache: 'auto',
+    cacheSave: true,
     cacheDependencyFiles: [],
     cacheDir: '',
     ...overrides

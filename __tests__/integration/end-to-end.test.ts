@@ -140,7 +140,7 @@ describe('bad input', () => {
     [
       'an invalid cache value',
       { cache: '2' },
-      /Input 'cache' has the value "2": use true or false/,
+      /Input 'cache' has the value "2": use one of auto, true, false/,
       () => {}
     ],
     [

@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { foreignEntries, pipCacheProblem } from '../../src/cache/pip-tier.js'
-import { dropUnknownBytecode, listBytecode, venvDigest } from '../../src/cache/venv-content.js'
+import { dropUnknownBytecode, listBytecode, venvDigest } from '../../src/cache/snapshot.js'
 
 /** A small venv-like tree: a module, its bytecode, a script, and a symbolic link as venvs have. */
 function tree(): string {

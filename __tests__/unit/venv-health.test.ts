@@ -2,7 +2,6 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { venvSnapshot } from '../../src/cache/snapshot.js'
 import { chooseArchive } from '../../src/cache/archive.js'
 import {
   markerProblems,
@@ -141,22 +140,5 @@ describe('chooseArchive', () => {
       key: 'pip-b'
     })
     expect(chooseArchive(files, 'k2', [], true)).toBeUndefined()
-  })
-})
-
-describe('venvSnapshot', () => {
-  it('changes when a file is added, changed or removed, but not with __pycache__', () => {
-    const root = tmp()
-    fs.mkdirSync(path.join(root, 'pkg'))
-    fs.writeFileSync(path.join(root, 'pkg', 'a.py'), 'x = 1\n')
-    const first = venvSnapshot(root)
-    fs.mkdirSync(path.join(root, 'pkg', '__pycache__'))
-    fs.writeFileSync(path.join(root, 'pkg', '__pycache__', 'a.cpython-312.pyc'), 'pyc')
-    expect(venvSnapshot(root)).toBe(first)
-    fs.writeFileSync(path.join(root, 'pkg', 'b.py'), '')
-    const added = venvSnapshot(root)
-    expect(added).not.toBe(first)
-    fs.appendFileSync(path.join(root, 'pkg', 'a.py'), 'y = 2\n')
-    expect(venvSnapshot(root)).not.toBe(added)
   })
 })

@@ -31077,7 +31077,7 @@ function errorMessage(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6308);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6444);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31088,7 +31088,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6308:
+/***/ 6444:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31109,6 +31109,57 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/cache/scope.ts
+/**
+ * Whether this run restores and saves caches. GitHub scopes cache entries by ref: a run reads
+ * its own ref's entries and the default branch's, and writes its own ref's. Events that start on
+ * the default branch for code or people outside the repository would let that code write the
+ * entries every branch and pull request restores, so `cache: auto` leaves them alone; so does a
+ * release build, which is built from scratch rather than from what other runs wrote.
+ */
+const CACHE_INPUTS = ['auto', 'true', 'false'];
+/**
+ * Events that run in the default branch's scope on behalf of someone or something that need not
+ * be able to write the repository, and that workflows use to check out or run that code.
+ */
+const OUTSIDE_CODE_EVENTS = {
+    pull_request_target: 'runs for pull requests, forks included',
+    workflow_run: 'follows runs that pull requests, forks included, start',
+    issue_comment: 'anyone who can comment starts it',
+    discussion_comment: 'anyone who can comment starts it'
+};
+function runEvent(env) {
+    return { name: env.GITHUB_EVENT_NAME ?? '', ref: env.GITHUB_REF ?? '' };
+}
+/** Why `cache: auto` is off for this run, or undefined when it is on. */
+function autoOff(event) {
+    const outside = OUTSIDE_CODE_EVENTS[event.name];
+    if (outside) {
+        return `a ${event.name} event (${outside}) writes the default branch's cache, which every branch and pull request restores`;
+    }
+    if (event.name === 'release')
+        return 'a release is built from scratch, not from a cache';
+    if (event.ref.startsWith('refs/tags/')) {
+        return `a tag (${event.ref}) builds a release, which is built from scratch, not from a cache`;
+    }
+    return undefined;
+}
+function cacheScope(input, saveInput, event) {
+    if (input === 'false')
+        return { restore: false, save: false };
+    if (input === 'true')
+        return { restore: true, save: saveInput };
+    const off = autoOff(event);
+    if (off) {
+        return {
+            restore: false,
+            save: false,
+            off: `Cache: off (cache: auto): ${off}. Set cache: true to cache here anyway.`
+        };
+    }
+    return { restore: true, save: saveInput };
+}
+
 ;// CONCATENATED MODULE: ./src/action/secrets.ts
 
 // The password runs to the last `@` before the host, as urllib (and so pip) splits it.
@@ -32609,6 +32660,7 @@ function inputLines(text) {
 
 
 
+
 const readActionInput = name => lib_core.getInput(name);
 function parseBoolean(input, value, fallback) {
     const v = value.trim().toLowerCase();
@@ -32798,7 +32850,8 @@ async function readConfig(read = readActionInput) {
         activate: parseBoolean('activate', read('activate'), true),
         onUserSite: parseChoice('on-user-site', read('on-user-site'), ['fail', 'warn', 'ignore'], 'fail'),
         guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true),
-        cache: parseBoolean('cache', read('cache'), true),
+        cache: parseChoice('cache', read('cache'), CACHE_INPUTS, 'auto'),
+        cacheSave: parseBoolean('cache-save', read('cache-save'), true),
         cacheDependencyFiles: await inputFiles('cache-dependency-path', inputLines(read('cache-dependency-path')), workingDirectory),
         cacheDir: cacheDirectory(read('cache-dir'), workingDirectory)
     };
@@ -33313,7 +33366,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-const FORMAT_VERSION = '1';
+const FORMAT_VERSION = '2';
 /**
  * What decides the venv's content: the inputs, the interpreter, every requirements file read
  * (includes too) and the cache-dependency-path files.
@@ -33377,39 +33430,204 @@ function cacheKeys(context, python, fingerprint) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
+
+
+/**
+ * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
+ * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
+ * names the workspace, `.git/config` and its token included), and is never archived.
+ */
+const PIP_OWN = {
+    http: 'dir',
+    'http-v2': 'dir',
+    wheels: 'dir',
+    selfcheck: 'dir',
+    'selfcheck.json': 'file'
+};
+/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
+function foreignEntries(entries) {
+    return entries
+        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
+        .map(entry => entry.name)
+        .sort();
+}
+/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
+function pipCacheProblem(dir) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    const foreign = foreignEntries(entries.map(entry => ({
+        name: entry.name,
+        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
+    })));
+    if (foreign.length === 0)
+        return undefined;
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
+        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
+}
+/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
+function pipCacheIsPips(dir) {
+    const problem = pipCacheProblem(dir);
+    if (problem)
+        lib_core.warning(problem);
+    return problem === undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/cache/snapshot.ts
 
 
 
 /**
- * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
- * in post, it tells whether later steps changed the venv, which must then not be saved under a
- * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
- * written on import), and directories' times, which such writes change.
+ * A venv's content, for the post step to tell whether a later step changed the venv that main
+ * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
+ * source's time and size without reading the source, so a changed `.pyc` is changed code.
+ *
+ * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
+ * not count as a change; it travels in the archive, but a restore removes every bytecode file
+ * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
  */
-function venvSnapshot(venv) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const walk = (relative) => {
-        const entries = external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true });
-        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-            const name = external_node_path_.join(relative, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name === '__pycache__')
-                    continue;
-                hash.update(`${name}/\n`);
-                walk(name);
-            }
-            else if (entry.isSymbolicLink()) {
-                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_.join(venv, name))}\n`);
-            }
-            else {
-                const stat = external_node_fs_.statSync(external_node_path_.join(venv, name));
-                hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
-            }
+const PYCACHE = '__pycache__';
+const CHUNK = 1 << 20;
+function hashFile(file, into) {
+    const fd = external_node_fs_.openSync(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(CHUNK);
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
+            if (read === 0)
+                break;
+            into.update(buffer.subarray(0, read));
+        }
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/** Relative paths with `/`, the same on every OS. */
+const join = (relative, name) => (relative ? `${relative}/${name}` : name);
+function sortedEntries(dir) {
+    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/**
+ * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
+ * entry is inside a `__pycache__` directory.
+ */
+function walk(venv, visit) {
+    const descend = (relative, inPycache) => {
+        for (const entry of sortedEntries(external_node_path_.join(venv, relative))) {
+            const name = join(relative, entry.name);
+            visit(name, entry, inPycache);
+            if (entry.isDirectory())
+                descend(name, inPycache || entry.name === PYCACHE);
         }
     };
-    walk('');
+    descend('', false);
+}
+/** The files inside the venv's `__pycache__` directories, as relative paths. */
+function listBytecode(venv) {
+    const found = [];
+    walk(venv, (relative, entry, inPycache) => {
+        if (inPycache && !entry.isDirectory())
+            found.push(relative);
+    });
+    return found;
+}
+/**
+ * A digest of every name, kind, permission and file content in the venv, except what is inside
+ * `__pycache__` directories and not in `bytecode`, and those directories themselves.
+ */
+function venvDigest(venv, bytecode) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    walk(venv, (relative, entry, inPycache) => {
+        const full = external_node_path_.join(venv, relative);
+        if (entry.isDirectory()) {
+            if (entry.name !== PYCACHE && !inPycache)
+                hash.update(`d\0${relative}\n`);
+            return;
+        }
+        if (inPycache && !bytecode.has(relative))
+            return;
+        if (entry.isSymbolicLink()) {
+            hash.update(`l\0${relative}\0${external_node_fs_.readlinkSync(full)}\n`);
+        }
+        else if (entry.isFile()) {
+            hash.update(`f\0${relative}\0${(external_node_fs_.lstatSync(full).mode & 0o777).toString(8)}\0`);
+            hashFile(full, hash);
+            hash.update('\n');
+        }
+        else {
+            hash.update(`o\0${relative}\n`);
+        }
+    });
     return hash.digest('hex');
+}
+/**
+ * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
+ * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
+ */
+function dropUnknownBytecode(venv, bytecode) {
+    const unknown = [];
+    walk(venv, (relative, _entry, inPycache) => {
+        if (inPycache && !bytecode.has(relative))
+            unknown.push(relative);
+    });
+    // Parents come before their children; a removed directory takes its children with it.
+    let removed = 0;
+    for (const relative of unknown) {
+        const full = external_node_path_.join(venv, relative);
+        if (!present(full))
+            continue;
+        external_node_fs_.rmSync(full, { recursive: true, force: true });
+        removed++;
+    }
+    return removed;
+}
+/** Whether anything is at `file`, a dangling symbolic link too. */
+function present(file) {
+    try {
+        external_node_fs_.lstatSync(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** main's list of the venv's bytecode, kept in the venv so that it travels with the archive. */
+const BYTECODE_LIST = 'venv-guard-bytecode.json';
+function readBytecodeList(venv) {
+    const file = external_node_path_.join(venv, BYTECODE_LIST);
+    try {
+        if (!external_node_fs_.lstatSync(file).isFile())
+            return new Set();
+        const list = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        return new Set(Array.isArray(list) ? list.filter(item => typeof item === 'string') : []);
+    }
+    catch {
+        return new Set();
+    }
+}
+/** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
+function recordVenvContent(venv) {
+    const bytecode = listBytecode(venv);
+    external_node_fs_.writeFileSync(external_node_path_.join(venv, BYTECODE_LIST), JSON.stringify(bytecode));
+    return venvDigest(venv, new Set(bytecode));
+}
+/** The digest as the post step sees it; equal to main's when no later step changed the venv. */
+function currentVenvContent(venv) {
+    return venvDigest(venv, readBytecodeList(venv));
+}
+/** Called right after a restore, before anything runs in the venv. */
+function dropUnlistedBytecode(venv) {
+    return dropUnknownBytecode(venv, readBytecodeList(venv));
 }
 
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
@@ -33447,19 +33665,40 @@ async function tar(args) {
 function zstdOnPath() {
     return (0,platform_os/* executablesOnPath */.KC)(process.env.PATH ?? '', [(0,platform_os/* executableName */.IK)('zstd')]).length > 0;
 }
+/**
+ * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
+ * it could lead to an archive that whoever made the link chose.
+ */
 function listArchives(root) {
+    let entries;
     try {
-        return external_node_fs_.readdirSync(root).flatMap(name => {
-            try {
-                return [{ name, mtimeMs: external_node_fs_.statSync(external_node_path_.join(root, name)).mtimeMs }];
-            }
-            catch {
-                return []; // renamed or removed by another job meanwhile
-            }
-        });
+        entries = external_node_fs_.readdirSync(root, { withFileTypes: true });
     }
     catch {
         return [];
+    }
+    return entries.flatMap(entry => {
+        if (!entry.isFile()) {
+            if (ARCHIVE.test(entry.name)) {
+                lib_core.info(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
+            }
+            return [];
+        }
+        try {
+            return [{ name: entry.name, mtimeMs: external_node_fs_.lstatSync(external_node_path_.join(root, entry.name)).mtimeMs }];
+        }
+        catch {
+            return []; // renamed or removed by another job meanwhile
+        }
+    });
+}
+/** A directory itself, not a symbolic link to one. */
+function isDirectory(file) {
+    try {
+        return external_node_fs_.lstatSync(file).isDirectory();
+    }
+    catch {
+        return false;
     }
 }
 /**
@@ -33483,8 +33722,8 @@ function dirStore(root, zstd = zstdOnPath()) {
             try {
                 await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
                 const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
-                if (!external_node_fs_.existsSync(unpacked))
-                    throw new Error(`it holds no ${external_node_path_.basename(dir)}`);
+                if (!isDirectory(unpacked))
+                    throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
                 if (external_node_fs_.existsSync(dir))
                     external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
                 external_node_fs_.renameSync(unpacked, dir);
@@ -33511,6 +33750,8 @@ function dirStore(root, zstd = zstdOnPath()) {
                     ...compression(extension),
                     '-C',
                     external_node_path_.dirname(dir),
+                    // A name starting with '-' is not an option.
+                    '--',
                     external_node_path_.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
@@ -33528,9 +33769,31 @@ function dirStore(root, zstd = zstdOnPath()) {
 
 
 
+
 /** Whether the runner offers GitHub's cache service, told without loading its client. */
 function githubCacheOffered(env) {
     return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
+}
+/**
+ * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
+ * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
+ * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
+ * same on save and on restore (the entry's version depends on `dir` alone).
+ */
+async function withSafeRelativePath(dir, call) {
+    const workspace = process.env.GITHUB_WORKSPACE;
+    if (!external_node_path_.relative(workspace ?? process.cwd(), dir).startsWith('-'))
+        return call();
+    process.env.GITHUB_WORKSPACE = external_node_path_.parse(dir).root;
+    try {
+        return await call();
+    }
+    finally {
+        if (workspace === undefined)
+            delete process.env.GITHUB_WORKSPACE;
+        else
+            process.env.GITHUB_WORKSPACE = workspace;
+    }
 }
 /** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
 async function githubStore() {
@@ -33541,8 +33804,8 @@ async function githubStore() {
     return {
         name: "GitHub's cache service",
         replaces: false,
-        restore: (dir, key, prefixes = []) => cache.restoreCache([dir], key, prefixes),
-        save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
+        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
+        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
     };
 }
 /** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
@@ -33581,6 +33844,8 @@ function isEmptyOrAbsent(dir) {
 
 
 
+
+
 /** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
 function pipCacheDirOf(pipArgs, cwd, env, home) {
     for (let i = pipArgs.length - 1; i >= 0; i--) {
@@ -33596,11 +33861,15 @@ function pipCacheDirOf(pipArgs, cwd, env, home) {
     return dir && external_node_path_.resolve(cwd, dir);
 }
 /**
- * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
- * loading GitHub's cache client happens while node waits for the probe. Never rejects.
+ * Opens the cache store for restoreCaches, when this run caches at all (scope.ts). Called before
+ * the interpreter is probed, so that loading GitHub's cache client happens while node waits for
+ * the probe. Never rejects.
  */
 async function openCacheStore(config) {
-    if (!config.cache)
+    const scope = cacheScope(config.cache, config.cacheSave, runEvent(process.env));
+    if (scope.off)
+        lib_core.notice(scope.off);
+    if (!scope.restore)
         return undefined;
     try {
         return await openStore(config.cacheDir);
@@ -33644,6 +33913,10 @@ async function restoreVenv(store, keys, expected, venv, report) {
     if ((await restoreInto(store, venv, keys.venv, [])) !== keys.venv) {
         lib_core.info(`Cache: no venv under ${keys.venv} in ${store.name}.`);
         return { hit: false, keyTaken: false };
+    }
+    const dropped = dropUnlistedBytecode(venv);
+    if (dropped > 0) {
+        lib_core.info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
     }
     let problems;
     try {
@@ -33707,7 +33980,8 @@ async function restoreCaches(request) {
             hit: venv.hit,
             venvKeyTaken: venv.keyTaken,
             pipDir,
-            pipExact
+            pipExact,
+            save: cacheScope(config.cache, config.cacheSave, runEvent(process.env)).save
         };
     });
 }
@@ -33723,7 +33997,7 @@ async function venvToSave(session, venv) {
         return undefined;
     }
     markChecked(venv, health.checked);
-    return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) };
+    return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv) };
 }
 /**
  * Called once everything is installed: tells the post step what to save. Nothing after a hit;
@@ -33732,6 +34006,10 @@ async function venvToSave(session, venv) {
 async function rememberForSave(session, done) {
     if (session.hit || !done.installed)
         return;
+    if (!session.save) {
+        lib_core.info('Cache: cache-save is false; nothing is saved.');
+        return;
+    }
     const state = { cacheDir: session.cacheDir };
     if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
         try {
@@ -33741,7 +34019,7 @@ async function rememberForSave(session, done) {
             lib_core.warning(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     }
-    if (session.pipDir && !session.pipExact)
+    if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))
         state.pip = { path: session.pipDir, key: session.keys.pip };
     if (state.venv || state.pip)
         saveState(State.Cache, state);

@@ -3,6 +3,7 @@ import * as glob from '@actions/glob'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { CACHE_INPUTS, type CacheInput } from '../cache/scope.js'
 import { inputError } from './errors.js'
 import { maskUrlCredentials } from './secrets.js'
 import { readVersionFile } from '../python/version-file.js'
@@ -36,8 +37,10 @@ export interface Config {
   onUserSite: UserSitePolicy
   /** Export PIP_REQUIRE_VIRTUALENV for later steps and audit the user site in the post step. */
   guardLaterSteps: boolean
-  /** Cache the venv and pip's cache (src/cache/). */
-  cache: boolean
+  /** Whether to cache the venv and pip's cache; `auto` decides by the event (cache/scope.ts). */
+  cache: CacheInput
+  /** False: restore, never save. */
+  cacheSave: boolean
   /** Extra files whose content goes into the cache key. */
   cacheDependencyFiles: string[]
   /** A local directory to keep the cache in instead of GitHub's cache service; '' for the service. */
@@ -258,7 +261,8 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
       'fail'
     ),
     guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true),
-    cache: parseBoolean('cache', read('cache'), true),
+    cache: parseChoice<CacheInput>('cache', read('cache'), CACHE_INPUTS, 'auto'),
+    cacheSave: parseBoolean('cache-save', read('cache-save'), true),
     cacheDependencyFiles: await inputFiles(
       'cache-dependency-path',
       inputLines(read('cache-dependency-path')),

@@ -5,6 +5,7 @@ import type { UserSitePolicy } from './inputs.js'
 export interface CacheSaveState {
   /** cache-dir, or '' for GitHub's cache service. */
   cacheDir: string
+  /** `snapshot`: the digest of the venv's content when main was done (cache/snapshot.ts). */
   venv?: { path: string; key: string; snapshot: string }
   pip?: { path: string; key: string }
 }

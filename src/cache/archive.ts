@@ -50,17 +50,38 @@ function zstdOnPath(): boolean {
   return executablesOnPath(process.env.PATH ?? '', [executableName('zstd')]).length > 0
 }
 
+/**
+ * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
+ * it could lead to an archive that whoever made the link chose.
+ */
 function listArchives(root: string): ArchiveFile[] {
+  let entries: fs.Dirent[]
   try {
-    return fs.readdirSync(root).flatMap(name => {
-      try {
-        return [{ name, mtimeMs: fs.statSync(path.join(root, name)).mtimeMs }]
-      } catch {
-        return [] // renamed or removed by another job meanwhile
-      }
-    })
+    entries = fs.readdirSync(root, { withFileTypes: true })
   } catch {
     return []
+  }
+  return entries.flatMap(entry => {
+    if (!entry.isFile()) {
+      if (ARCHIVE.test(entry.name)) {
+        core.info(`Cache: ${path.join(root, entry.name)} is not a regular file; it is never used.`)
+      }
+      return []
+    }
+    try {
+      return [{ name: entry.name, mtimeMs: fs.lstatSync(path.join(root, entry.name)).mtimeMs }]
+    } catch {
+      return [] // renamed or removed by another job meanwhile
+    }
+  })
+}
+
+/** A directory itself, not a symbolic link to one. */
+function isDirectory(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isDirectory()
+  } catch {
+    return false
   }
 }
 
@@ -84,7 +105,7 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
       try {
         await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch])
         const unpacked = path.join(scratch, path.basename(dir))
-        if (!fs.existsSync(unpacked)) throw new Error(`it holds no ${path.basename(dir)}`)
+        if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
         if (fs.existsSync(dir)) fs.rmdirSync(dir) // only ever called for an absent or empty one
         fs.renameSync(unpacked, dir)
         core.info(`Restored ${dir} from ${archive}`)
@@ -111,6 +132,8 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
           ...compression(extension),
           '-C',
           path.dirname(dir),
+          // A name starting with '-' is not an option.
+          '--',
           path.basename(dir)
         ])
         fs.renameSync(temporary, path.join(root, `${key}${extension}`))

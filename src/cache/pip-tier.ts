@@ -1,3 +1,4 @@
+import * as core from '@actions/core'
 import * as fs from 'node:fs'
 
 /**
@@ -47,4 +48,11 @@ export function pipCacheProblem(dir: string): string | undefined {
     `Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
     `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`
   )
+}
+
+/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
+export function pipCacheIsPips(dir: string): boolean {
+  const problem = pipCacheProblem(dir)
+  if (problem) core.warning(problem)
+  return problem === undefined
 }

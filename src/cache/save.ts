@@ -2,7 +2,8 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import { errorMessage } from '../action/errors.js'
 import { readState, State, type CacheSaveState } from '../action/state.js'
-import { venvSnapshot } from './snapshot.js'
+import { pipCacheIsPips } from './pip-tier.js'
+import { currentVenvContent } from './snapshot.js'
 import { isEmptyOrAbsent, openStore, type CacheStore } from './store.js'
 
 async function saveDir(store: CacheStore, dir: string, key: string, what: string): Promise<void> {
@@ -28,9 +29,9 @@ async function saveVenv(
     core.info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
     return
   }
-  if (venvSnapshot(venv.path) !== venv.snapshot) {
+  if (currentVenvContent(venv.path) !== venv.snapshot) {
     core.warning(
-      `Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
+      `Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
     )
     return
   }
@@ -45,7 +46,7 @@ export async function saveCaches(): Promise<void> {
     const store = await openStore(state.cacheDir)
     if (!store) return
     if (state.venv) await saveVenv(store, state.venv)
-    if (state.pip && !isEmptyOrAbsent(state.pip.path)) {
+    if (state.pip && !isEmptyOrAbsent(state.pip.path) && pipCacheIsPips(state.pip.path)) {
       await saveDir(store, state.pip.path, state.pip.key, "pip's cache")
     }
   } catch (error) {

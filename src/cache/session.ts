@@ -13,7 +13,9 @@ import type { PythonInstall } from '../python/probe.js'
 import { venvHealth, type HealthExpectation } from '../venv/health.js'
 import { markChecked, readMarker, removeOwnVenv } from '../venv/marker.js'
 import { cacheKeys, type CacheKeys } from './key.js'
-import { venvSnapshot } from './snapshot.js'
+import { pipCacheIsPips } from './pip-tier.js'
+import { cacheScope, runEvent } from './scope.js'
+import { dropUnlistedBytecode, recordVenvContent } from './snapshot.js'
 import { isEmptyOrAbsent, openStore, type CacheStore } from './store.js'
 
 /** What main found, for the rest of main and, through rememberForSave, for the post step. */
@@ -28,6 +30,8 @@ export interface CacheSession {
   venvKeyTaken: boolean
   pipDir?: string
   pipExact: boolean
+  /** False with cache-save: false. */
+  save: boolean
 }
 
 /** What restoreCaches needs. */
@@ -59,11 +63,14 @@ export function pipCacheDirOf(
 }
 
 /**
- * Opens the cache store for restoreCaches. Called before the interpreter is probed, so that
- * loading GitHub's cache client happens while node waits for the probe. Never rejects.
+ * Opens the cache store for restoreCaches, when this run caches at all (scope.ts). Called before
+ * the interpreter is probed, so that loading GitHub's cache client happens while node waits for
+ * the probe. Never rejects.
  */
 export async function openCacheStore(config: Config): Promise<CacheStore | undefined> {
-  if (!config.cache) return undefined
+  const scope = cacheScope(config.cache, config.cacheSave, runEvent(process.env))
+  if (scope.off) core.notice(scope.off)
+  if (!scope.restore) return undefined
   try {
     return await openStore(config.cacheDir)
   } catch (error) {
@@ -122,6 +129,10 @@ async function restoreVenv(
   if ((await restoreInto(store, venv, keys.venv, [])) !== keys.venv) {
     core.info(`Cache: no venv under ${keys.venv} in ${store.name}.`)
     return { hit: false, keyTaken: false }
+  }
+  const dropped = dropUnlistedBytecode(venv)
+  if (dropped > 0) {
+    core.info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`)
   }
   let problems: string[]
   try {
@@ -192,7 +203,8 @@ export async function restoreCaches(request: RestoreRequest): Promise<CacheSessi
       hit: venv.hit,
       venvKeyTaken: venv.keyTaken,
       pipDir,
-      pipExact
+      pipExact,
+      save: cacheScope(config.cache, config.cacheSave, runEvent(process.env)).save
     }
   })
 }
@@ -214,7 +226,7 @@ async function venvToSave(
     return undefined
   }
   markChecked(venv, health.checked)
-  return { path: venv, key: session.keys.venv, snapshot: venvSnapshot(venv) }
+  return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv) }
 }
 
 /**
@@ -226,6 +238,10 @@ export async function rememberForSave(
   done: { installed: boolean; createdVenv?: string }
 ): Promise<void> {
   if (session.hit || !done.installed) return
+  if (!session.save) {
+    core.info('Cache: cache-save is false; nothing is saved.')
+    return
+  }
   const state: CacheSaveState = { cacheDir: session.cacheDir }
   if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
     try {
@@ -234,7 +250,7 @@ export async function rememberForSave(
       core.warning(`Cache: the venv will not be saved: ${errorMessage(error)}`)
     }
   }
-  if (session.pipDir && !session.pipExact)
+  if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))
     state.pip = { path: session.pipDir, key: session.keys.pip }
   if (state.venv || state.pip) saveState(State.Cache, state)
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { dirStore } from './archive.js'
 
 /** Where cache archives live: GitHub's cache service, or a local directory (cache-dir). */
@@ -22,6 +23,24 @@ export function githubCacheOffered(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL))
 }
 
+/**
+ * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
+ * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
+ * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
+ * same on save and on restore (the entry's version depends on `dir` alone).
+ */
+async function withSafeRelativePath<T>(dir: string, call: () => Promise<T>): Promise<T> {
+  const workspace = process.env.GITHUB_WORKSPACE
+  if (!path.relative(workspace ?? process.cwd(), dir).startsWith('-')) return call()
+  process.env.GITHUB_WORKSPACE = path.parse(dir).root
+  try {
+    return await call()
+  } finally {
+    if (workspace === undefined) delete process.env.GITHUB_WORKSPACE
+    else process.env.GITHUB_WORKSPACE = workspace
+  }
+}
+
 /** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
 export async function githubStore(): Promise<CacheStore | undefined> {
   // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
@@ -30,8 +49,10 @@ export async function githubStore(): Promise<CacheStore | undefined> {
   return {
     name: "GitHub's cache service",
     replaces: false,
-    restore: (dir, key, prefixes = []) => cache.restoreCache([dir], key, prefixes),
-    save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
+    restore: (dir, key, prefixes = []) =>
+      withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
+    save: async (dir, key) =>
+      (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
   }
 }
 

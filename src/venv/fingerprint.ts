@@ -4,7 +4,7 @@ import type { Config } from '../action/inputs.js'
 import type { PythonInstall } from '../python/probe.js'
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-export const FORMAT_VERSION = '1'
+export const FORMAT_VERSION = '2'
 
 export interface FingerprintInputs {
   pythonExecutable: string

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 const MAKE_WHEELS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'make_wheels.py')
 
 /**
- * @typedef {{ name: string, version: string, requires?: string[], requiresPython?: string, script?: boolean, modules?: number, sdist?: 'fails-metadata' | 'fails-build' }} WheelSpec
+ * @typedef {{ name: string, version: string, requires?: string[], extras?: string[], requiresPython?: string, script?: boolean, modules?: number, sdist?: 'fails-metadata' | 'fails-build' }} WheelSpec
  */
 
 /** Builds wheels with the machine's python3 (a wheel is only a zip). @param {string} dir @param {WheelSpec[]} specs */
@@ -25,20 +25,28 @@ export function makeWheels(dir, specs) {
 }
 
 /**
- * An sdist that builds into the wheel makeWheels makes, with make_wheels.py as its in-tree build
- * backend: pip builds it offline, and keeps the wheel in its cache. @param {string} dir @param {WheelSpec} spec
+ * A project directory that builds into the wheel makeWheels makes, with make_wheels.py as its
+ * in-tree build backend (wheels and editable installs): pip builds it offline.
+ * @param {string} dir @param {WheelSpec} spec
+ */
+export function writeProject(dir, spec) {
+  fs.mkdirSync(dir, { recursive: true })
+  fs.copyFileSync(MAKE_WHEELS, path.join(dir, 'make_wheels.py'))
+  fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec))
+  fs.writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    '[build-system]\nrequires = []\nbuild-backend = "make_wheels"\nbackend-path = ["."]\n'
+  )
+}
+
+/**
+ * An sdist of writeProject's project: pip builds it offline, and keeps the wheel in its cache.
+ * @param {string} dir @param {WheelSpec} spec
  */
 export function makeSdist(dir, spec) {
   const stem = `${spec.name}-${spec.version}`
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sdist-'))
-  const source = path.join(scratch, stem)
-  fs.mkdirSync(source)
-  fs.copyFileSync(MAKE_WHEELS, path.join(source, 'make_wheels.py'))
-  fs.writeFileSync(path.join(source, 'spec.json'), JSON.stringify(spec))
-  fs.writeFileSync(
-    path.join(source, 'pyproject.toml'),
-    '[build-system]\nrequires = []\nbuild-backend = "make_wheels"\nbackend-path = ["."]\n'
-  )
+  writeProject(path.join(scratch, stem), spec)
   fs.mkdirSync(dir, { recursive: true })
   execFileSync('tar', ['-czf', path.join(dir, `${stem}.tar.gz`), '-C', scratch, stem])
   fs.rmSync(scratch, { recursive: true, force: true })

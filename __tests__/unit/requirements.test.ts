@@ -335,6 +335,13 @@ describe('problems, with the file and line pip would complain about', () => {
     ])
   })
 
+  it('a line with -e is an editable requirement: its -c and -r are not followed, as in pip', () => {
+    const parsed = parse({ '/p/r.txt': '-c missing.txt -e git+https://h/o/r.git#egg=r\n' })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.files).toEqual(['/p/r.txt'])
+    expect(parsed.entries.map(e => [e.kind, e.name])).toEqual([['editable', 'r']])
+  })
+
   it('an include cycle is reported on the line that closes it', () => {
     const parsed = parse({
       '/p/a.txt': 'alpha\n-r b.txt\n',

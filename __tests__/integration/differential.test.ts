@@ -1,0 +1,216 @@
+// The venv the action leaves equals the recipe's: each project below goes through
+//   python -m venv .venv && .venv/bin/python -m pip install -U pip setuptools wheel
+//   && .venv/bin/python -m pip install -r requirements.txt
+// and through the bundle, side by side: same exit status, same `pip freeze --all`, and a failure
+// annotated on the line that caused it. pip/setuptools/wheel come from the machine's local mirror
+// of real PyPI files, named explicitly to both sides; the project's own packages are built here.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { describeRun, errors, newRunner, runAction, type Runner } from '../helpers/action.js'
+import { pyenvPython } from '../helpers/pythons.js'
+import {
+  findMirror,
+  freeze,
+  localPackages,
+  mirrorEnv,
+  recipeTemplate,
+  runRecipe,
+  type LocalPackages
+} from '../helpers/recipe.js'
+import { DEMO_PACKAGES, writeProject } from '../../scripts/wheelhouse.mjs'
+
+interface Scenario {
+  name: string
+  /** pyenv minor version of the base interpreter. */
+  python?: string
+  /** The project's files, relative to the workspace. */
+  files: (packages: LocalPackages) => Record<string, string>
+  /** Extra set-up in the workspace (local projects, a copy of the wheels). */
+  prepare?: (workspace: string, packages: LocalPackages) => void
+  /** The `packages` input; the recipe passes them after `-r requirements.txt`. */
+  packages?: string[]
+  /** Where the failure belongs when both sides fail. */
+  failsAt?: { file: string; line: number }
+  /** Today's action differs from the recipe here: the issue that fixes it. */
+  differsUntil?: string
+}
+
+const copyWheels = (to: string) => (workspace: string, packages: LocalPackages) =>
+  fs.cpSync(packages.wheels, path.join(workspace, to), { recursive: true })
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: '--no-index with a relative --find-links (an offline wheelhouse)',
+    files: () => ({
+      'requirements.txt': '--no-index\n--find-links ./wheels\nalpha==1.0.0\ngamma\n'
+    }),
+    prepare: copyWheels('wheels'),
+    differsUntil: 'issue 13'
+  },
+  {
+    name: '--no-index with an absolute -f',
+    files: p => ({ 'requirements.txt': `--no-index\n-f ${p.wheels}\nalpha\n` }),
+    differsUntil: 'issue 13'
+  },
+  {
+    name: '--index-url of an index that does not carry pip',
+    files: p => ({ 'requirements.txt': `--index-url ${p.index}\nepsilon\n` }),
+    differsUntil: 'issue 13'
+  },
+  {
+    name: '--extra-index-url',
+    files: p => ({ 'requirements.txt': `--extra-index-url ${p.index}\nMixed_Case.Name==0.9.0\n` })
+  },
+  {
+    name: '--extra-index-url, Python 3.13 (pip 24.2)',
+    python: '3.13',
+    files: p => ({ 'requirements.txt': `--extra-index-url ${p.index}\nalpha\n` })
+  },
+  {
+    name: '--pre with a pre-release of wheel in the find-links directory',
+    files: p => ({ 'requirements.txt': `--pre\n-f ${p.wheels}\nalpha\n` }),
+    differsUntil: 'issue 13'
+  },
+  {
+    name: 'a -c constraint on setuptools',
+    files: p => ({
+      'requirements.txt': `-c constraints.txt\n-f ${p.wheels}\ndelta\n`,
+      'constraints.txt': 'setuptools<82\n'
+    }),
+    differsUntil: 'issue 13'
+  },
+  {
+    name: '--only-final (an option only the upgraded pip knows)',
+    files: p => ({ 'requirements.txt': `--only-final :all:\n-f ${p.wheels}\nalpha\n` }),
+    differsUntil: 'issue 13'
+  },
+  {
+    name: '--only-binary',
+    files: p => ({
+      'requirements.txt': `--only-binary :all:\n-f ${p.wheels}\nalpha==1.0.0\nbeta<2\n`
+    })
+  },
+  {
+    name: 'hashes',
+    files: p => ({
+      'requirements.txt': [
+        `-f ${p.wheels}`,
+        `alpha==1.0.0 --hash=sha256:${p.sha256('alpha-1.0.0-py3-none-any.whl')}`,
+        `beta==1.0.0 \\`,
+        `    --hash=sha256:${p.sha256('beta-1.0.0-py3-none-any.whl')}`,
+        ''
+      ].join('\n')
+    })
+  },
+  {
+    name: 'markers and extras',
+    files: p => ({
+      'requirements.txt': `-f ${p.wheels}\nzeta; python_version < "3"\ndelta ; sys_platform == "linux"\nfancy[speed]\n`
+    })
+  },
+  {
+    name: '-e . and a local project, with packages',
+    files: p => ({ 'requirements.txt': `-f ${p.wheels}\n-e .\n./lib/proj\n` }),
+    prepare: workspace => {
+      writeProject(workspace, { name: 'myapp', version: '0.1.0', requires: ['delta'] })
+      writeProject(path.join(workspace, 'lib', 'proj'), { name: 'proj', version: '1.0.0' })
+    },
+    packages: ['epsilon']
+  },
+  {
+    name: 'includes two levels deep, --no-index and a relative -f in an included file',
+    files: () => ({
+      'requirements.txt': '--no-index\n-r reqs/base.txt\n',
+      'reqs/base.txt': '-f ../wheels\n-r deeper/more.txt\ngamma\n',
+      'reqs/deeper/more.txt': 'epsilon\nMixed_Case.Name\n'
+    }),
+    prepare: copyWheels('wheels'),
+    differsUntil: 'issue 13'
+  },
+  {
+    name: 'a missing package two includes down',
+    files: p => ({
+      'requirements.txt': `-f ${p.wheels}\n-r a.txt\n`,
+      'a.txt': 'alpha\n-r sub/b.txt\n',
+      'sub/b.txt': '# the last one\ndelta\nno-such-package==1.0\n'
+    }),
+    failsAt: { file: 'sub/b.txt', line: 3 },
+    // Today a failed run leaves the fresh venv without pip; the recipe's keeps the upgraded one.
+    differsUntil: 'issue 13'
+  },
+  {
+    name: 'a version the upgraded pip rejects (six>=1.0<2.0)',
+    files: () => ({ 'requirements.txt': 'delta\nsix>=1.0<2.0\n' }),
+    failsAt: { file: 'requirements.txt', line: 2 },
+    differsUntil: 'issue 13'
+  }
+]
+
+const PACKAGES = [
+  ...DEMO_PACKAGES,
+  { name: 'alpha', version: '3.0.0rc1', requires: ['beta>=2'] },
+  { name: 'wheel', version: '0.99.0rc1' },
+  { name: 'fancy', version: '1.0.0', extras: ['speed'], requires: ['delta; extra == "speed"'] }
+]
+
+const mirror = findMirror()
+if (!mirror) console.warn('differential suite skipped: pip config list names no local PyPI mirror')
+
+describe.skipIf(!mirror)('the action leaves the venv the recipe leaves', () => {
+  const packages = mirror ? localPackages(PACKAGES) : undefined
+  const templates = new Map<string, string>()
+  const runners: Runner[] = []
+  afterAll(() => {
+    for (const dir of [...runners.map(r => r.dir), ...templates.values()])
+      fs.rmSync(dir, { recursive: true, force: true })
+    if (packages) fs.rmSync(path.dirname(packages.wheels), { recursive: true, force: true })
+  })
+
+  function project(scenario: Scenario): Runner {
+    const runner = newRunner('vg-diff-')
+    runners.push(runner)
+    for (const [file, content] of Object.entries(scenario.files(packages!))) {
+      fs.mkdirSync(path.dirname(path.join(runner.workspace, file)), { recursive: true })
+      fs.writeFileSync(path.join(runner.workspace, file), content)
+    }
+    scenario.prepare?.(runner.workspace, packages!)
+    return runner
+  }
+
+  for (const scenario of SCENARIOS) {
+    // Rows today's action gets wrong are expected to fail until their issue lands.
+    const test = scenario.differsUntil && !process.env.VG_ALL ? it.fails : it
+    test(`${scenario.name}${scenario.differsUntil ? ` (differs until ${scenario.differsUntil})` : ''}`, async () => {
+      const python = pyenvPython(scenario.python ?? '3.12').executable
+      if (!templates.has(python)) templates.set(python, recipeTemplate(python, mirror!))
+
+      const byRecipe = project(scenario)
+      const recipe = runRecipe(
+        byRecipe,
+        templates.get(python)!,
+        mirror!,
+        ['requirements.txt'],
+        scenario.packages ?? []
+      )
+      const byAction = project(scenario)
+      const action = await runAction(byAction, {
+        inputs: { 'python-path': python, packages: (scenario.packages ?? []).join('\n') },
+        env: mirrorEnv(byAction, mirror!)
+      })
+      const context = `recipe:\n${recipe.output.slice(-3000)}\naction: ${describeRun(action)}`
+      expect(action.exitCode === 0, context).toBe(recipe.exitCode === 0)
+      expect(
+        freeze(byAction, path.join(byAction.workspace, '.venv', 'bin', 'python')),
+        context
+      ).toBe(freeze(byRecipe, path.join(byRecipe.workspace, '.venv', 'bin', 'python')))
+      if (scenario.failsAt) {
+        expect(recipe.exitCode, context).not.toBe(0)
+        const places = errors(action).map(a => `${a.properties.file}:${a.properties.line}`)
+        expect(places, context).toContain(`${scenario.failsAt.file}:${scenario.failsAt.line}`)
+      } else {
+        expect(recipe.exitCode, context).toBe(0)
+      }
+    })
+  }
+})

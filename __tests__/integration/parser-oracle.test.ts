@@ -1,0 +1,237 @@
+// pip is the oracle for parsing: thousands of generated requirement files go through the action's
+// parser and through pip's own (req_file.parse_requirements and the requirement constructors) of
+// several pip versions, and the verdicts must agree. Seeded: a failure prints the seed, and
+// VG_ORACLE_SEED=<seed> reproduces it.
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseRequirementFiles, type ParsedRequirements } from '../../src/requirements.js'
+import { ROOT } from '../helpers/paths.js'
+import { pyenvPython } from '../helpers/pythons.js'
+import { findMirror } from '../helpers/recipe.js'
+import {
+  CASE_ENV,
+  generateCase,
+  prng,
+  type CaseFiles,
+  type GeneratorOptions,
+  type KnownGap
+} from '../helpers/requirement-cases.js'
+
+const DRIVER = path.join(ROOT, '__tests__', 'helpers', 'pip_parse.py')
+const CASES = 2000
+
+type PipVerdict =
+  | { ok: true; requirements: Array<[string, number, boolean]>; files: string[] }
+  | { ok: false; file: string | null; line: number | null; error: string }
+
+interface Oracle {
+  label: string
+  python: string
+  /** A pip wheel put first on sys.path, for a pip no interpreter here carries. */
+  wheel?: string
+}
+
+function pipVersion(python: string, wheel?: string): string {
+  const result = spawnSync(python, ['-c', 'import pip; print(pip.__version__)'], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: wheel ?? '' }
+  })
+  return result.stdout.trim()
+}
+
+/** The newest pip wheel the mirror carries. */
+function mirrorPipWheel(): string | undefined {
+  const mirror = findMirror()
+  if (!mirror) return undefined
+  const index = path.join(fileURLToPath(mirror), 'pip', 'index.html')
+  const links = [...fs.readFileSync(index, 'utf8').matchAll(/href="([^"#]+\.whl)/g)].map(m =>
+    path.resolve(path.dirname(index), m[1])
+  )
+  return links.sort().at(-1)
+}
+
+/** One interpreter per pip version on this machine, and the mirror's newest pip. */
+function oracles(): Oracle[] {
+  const found: Oracle[] = []
+  const seen = new Set<string>()
+  for (const minor of ['3.8', '3.12', '3.13']) {
+    const python = pyenvPython(minor).executable
+    const version = pipVersion(python)
+    if (version && !seen.has(version)) {
+      seen.add(version)
+      found.push({ label: `pip ${version} (Python ${minor})`, python })
+    }
+  }
+  const wheel = mirrorPipWheel()
+  if (wheel) {
+    const python = pyenvPython('3.12').executable
+    const version = pipVersion(python, wheel)
+    if (version && !seen.has(version))
+      found.push({ label: `pip ${version} (mirror)`, python, wheel })
+  } else {
+    console.warn('parser oracle: no local PyPI mirror, so no pip newer than the interpreters carry')
+  }
+  return found
+}
+
+function writeCases(dir: string, cases: CaseFiles[]): string[] {
+  return cases.map((files, i) => {
+    const caseDir = path.join(dir, String(i))
+    for (const [name, bytes] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(caseDir, name)), { recursive: true })
+      fs.writeFileSync(path.join(caseDir, name), bytes)
+    }
+    return path.join(caseDir, 'requirements.txt')
+  })
+}
+
+function askPip(oracle: Oracle, roots: string[], dir: string): PipVerdict[] {
+  const list = path.join(dir, 'roots.json')
+  fs.writeFileSync(list, JSON.stringify(roots))
+  const result = spawnSync(oracle.python, [DRIVER, list], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      PIP_CONFIG_FILE: os.devNull,
+      PYTHONPATH: oracle.wheel ?? '',
+      ...CASE_ENV
+    }
+  })
+  if (result.status !== 0) throw new Error(`${oracle.label}: ${result.stderr}`)
+  return JSON.parse(result.stdout) as PipVerdict[]
+}
+
+const at = (file: string | null, line: number | null) =>
+  `${file === null ? file : path.resolve(file)}:${line}`
+
+/**
+ * Where the action and pip disagree, or undefined. The action rejects only what no pip takes, so:
+ * a file every pip reads must be read alike (requirements on the same lines, the same files
+ * included); a file the action rejects must be rejected by every pip, at the action's first
+ * problem or at a line the action leaves to pip (one it accepted, such as an option only some
+ * pips know). A file every pip rejects may pass the action when it leaves the line to pip: an
+ * option (which pips know differs), a path (pip looks it up from where it runs).
+ */
+function disagreement(action: ParsedRequirements, verdicts: PipVerdict[], labels: string[]) {
+  const accepted = new Set(action.entries.map(e => at(e.file, e.line)))
+  const requirements = action.entries
+    .filter(e => e.kind === 'requirement' || e.kind === 'editable')
+    .map(e => at(e.file, e.line))
+  const problem = action.problems[0]
+  const out: string[] = []
+  verdicts.forEach((verdict, i) => {
+    const pip = labels[i]
+    if (problem) {
+      if (verdict.ok)
+        out.push(
+          `the action rejects ${at(problem.file, problem.line)} (${problem.message}); ${pip} accepts the file`
+        )
+      else if (
+        verdict.line !== null &&
+        at(verdict.file, verdict.line) !== at(problem.file, problem.line) &&
+        !accepted.has(at(verdict.file, verdict.line))
+      )
+        out.push(
+          `the action rejects ${at(problem.file, problem.line)}; ${pip} fails at ${at(verdict.file, verdict.line)}: ${verdict.error}`
+        )
+    } else if (verdict.ok) {
+      const theirs = [...new Set(verdict.requirements.map(([f, l]) => at(f, l)))].sort()
+      const ours = [...new Set(requirements)].sort()
+      if (JSON.stringify(theirs) !== JSON.stringify(ours))
+        out.push(
+          `requirements: the action ${JSON.stringify(ours)}, ${pip} ${JSON.stringify(theirs)}`
+        )
+      if (
+        JSON.stringify([...new Set(verdict.files.map(f => path.resolve(f)))].sort()) !==
+        JSON.stringify([...action.files].sort())
+      )
+        out.push(
+          `files: the action ${JSON.stringify(action.files)}, ${pip} ${JSON.stringify(verdict.files)}`
+        )
+    }
+  })
+  return out
+}
+
+/** Lines with a marker every pip rejects that the action lets through (issue 13: no file or line then). */
+function markerMisses(action: ParsedRequirements, verdicts: PipVerdict[]): string[] {
+  const rejected = new Set(action.problems.map(p => at(p.file, p.line)))
+  const failures = verdicts.map(v => (v.ok ? undefined : v))
+  if (failures.some(v => !v || !/marker/i.test(v.error))) return []
+  const where = at(failures[0]!.file, failures[0]!.line)
+  return rejected.has(where)
+    ? []
+    : [`every pip rejects the marker on ${where}; the action accepts it`]
+}
+
+describe('the action parses requirement files as pip does', () => {
+  const pips = oracles()
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  function compare(
+    count: number,
+    options: GeneratorOptions,
+    judge: (action: ParsedRequirements, verdicts: PipVerdict[], labels: string[]) => string[]
+  ): void {
+    const seed = Number(process.env.VG_ORACLE_SEED ?? Date.now() % 2 ** 31)
+    const random = prng(seed)
+    const cases = Array.from({ length: count }, () => generateCase(random, options))
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-oracle-'))
+    dirs.push(dir)
+    const roots = writeCases(dir, cases)
+    const verdicts = pips.map(pip => askPip(pip, roots, dir))
+    const labels = pips.map(p => p.label)
+    const found: string[] = []
+    roots.forEach((root, i) => {
+      const action = parseRequirementFiles([root], file => fs.readFileSync(file), {
+        env: CASE_ENV,
+        os: 'linux'
+      })
+      const problems = judge(
+        action,
+        verdicts.map(v => v[i]),
+        labels
+      )
+      if (problems.length > 0) {
+        const files = Object.fromEntries(
+          Object.entries(cases[i])
+            .filter(([f]) => !f.startsWith('proj/'))
+            .map(([f, b]) => [f, b.toString('latin1')])
+        )
+        found.push(`case ${i}: ${problems.join('\n  ')}\n  files: ${JSON.stringify(files)}`)
+      }
+    })
+    expect(
+      found.length,
+      `seed ${seed} (VG_ORACLE_SEED=${seed} reproduces it), ${found.length} of ${count} cases disagree; the first:\n${found.slice(0, 5).join('\n')}`
+    ).toBe(0)
+  }
+
+  it(`agrees on ${CASES} generated projects with ${pips.map(p => p.label).join(', ')}`, () => {
+    expect(pips.length).toBeGreaterThanOrEqual(3)
+    compare(CASES, {}, disagreement)
+  })
+
+  it.fails(
+    'rejects every marker that every pip rejects, on its line (differs until issue 13)',
+    () => compare(1000, {}, markerMisses)
+  )
+
+  const gaps: KnownGap[] = ['abbreviated-options', 'utf-32', 'python-whitespace']
+  for (const gap of gaps) {
+    it.fails(`agrees with ${gap} (differs until issue 13)`, () =>
+      compare(300, { gaps: [gap] }, disagreement)
+    )
+  }
+})

@@ -6,7 +6,7 @@
 // of real PyPI files, named explicitly to both sides; the project's own packages are built here.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeRun, errors, newRunner, runAction, type Runner } from '../helpers/action.js'
 import { pyenvPython } from '../helpers/pythons.js'
 import {
@@ -161,6 +161,12 @@ describe.skipIf(!mirror)('the action leaves the venv the recipe leaves', () => {
   const packages = mirror ? localPackages(PACKAGES) : undefined
   const templates = new Map<string, string>()
   const runners: Runner[] = []
+  beforeAll(() => {
+    for (const minor of new Set(SCENARIOS.map(s => s.python ?? '3.12'))) {
+      const python = pyenvPython(minor).executable
+      templates.set(python, recipeTemplate(python, mirror!))
+    }
+  }, 600_000)
   afterAll(() => {
     for (const dir of [...runners.map(r => r.dir), ...templates.values()])
       fs.rmSync(dir, { recursive: true, force: true })
@@ -183,7 +189,6 @@ describe.skipIf(!mirror)('the action leaves the venv the recipe leaves', () => {
     const test = scenario.differsUntil && !process.env.VG_ALL ? it.fails : it
     test(`${scenario.name}${scenario.differsUntil ? ` (differs until ${scenario.differsUntil})` : ''}`, async () => {
       const python = pyenvPython(scenario.python ?? '3.12').executable
-      if (!templates.has(python)) templates.set(python, recipeTemplate(python, mirror!))
 
       const byRecipe = project(scenario)
       const recipe = runRecipe(
@@ -196,7 +201,8 @@ describe.skipIf(!mirror)('the action leaves the venv the recipe leaves', () => {
       const byAction = project(scenario)
       const action = await runAction(byAction, {
         inputs: { 'python-path': python, packages: (scenario.packages ?? []).join('\n') },
-        env: mirrorEnv(byAction, mirror!)
+        env: mirrorEnv(byAction, mirror!),
+        timeoutMs: 280_000
       })
       const context = `recipe:\n${recipe.output.slice(-3000)}\naction: ${describeRun(action)}`
       expect(action.exitCode === 0, context).toBe(recipe.exitCode === 0)
@@ -211,6 +217,6 @@ describe.skipIf(!mirror)('the action leaves the venv the recipe leaves', () => {
       } else {
         expect(recipe.exitCode, context).toBe(0)
       }
-    })
+    }, 300_000)
   }
 })

@@ -34466,7 +34466,8 @@ function classifyOptions(text, options) {
     const include = optionValue(words, '-r', '--requirement');
     const constraint = optionValue(words, '-c', '--constraint');
     const editable = optionValue(words, '-e', '--editable');
-    if (include !== undefined || constraint !== undefined) {
+    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored.
+    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
         const named = (include ?? constraint);
         if (named === '')
             return { problem: `"${text}" names no file` };

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  compileDisabled,
-  planPipRuns,
-  resolveTogether,
-  type InstallRequest
-} from '../../src/pip/plan.js'
+import { compileDisabled, planPipRuns, type InstallRequest } from '../../src/pip/plan.js'
 
 const base: InstallRequest = {
   freshVenv: true,
@@ -13,7 +8,6 @@ const base: InstallRequest = {
   requirementFiles: ['/w/requirements.txt'],
   packages: ['-e', '.[dev]'],
   pipArgs: ['--prefer-binary'],
-  together: true,
   deferCompile: true
 }
 
@@ -21,26 +15,8 @@ const plan = (request: Partial<InstallRequest>) =>
   planPipRuns({ ...base, ...request }).map(r => [r.pip, ...r.args])
 
 describe('planPipRuns', () => {
-  it('does everything in one resolver run in a fresh venv', () => {
+  it('upgrades a fresh venv on its own, then installs with the upgraded pip, as the recipe does', () => {
     expect(plan({})).toEqual([
-      [
-        'bootstrap',
-        'install',
-        '--no-compile',
-        '--prefer-binary',
-        'pip',
-        'setuptools',
-        'wheel',
-        '-r',
-        '/w/requirements.txt',
-        '-e',
-        '.[dev]'
-      ]
-    ])
-  })
-
-  it('upgrades first, then installs with the upgraded pip, when not together', () => {
-    expect(plan({ together: false })).toEqual([
       ['bootstrap', 'install', '--no-compile', '--prefer-binary', 'pip', 'setuptools', 'wheel'],
       [
         'target',
@@ -56,7 +32,7 @@ describe('planPipRuns', () => {
   })
 
   it('upgrades with --upgrade in a venv that already has packages, with its own pip', () => {
-    expect(plan({ freshVenv: false, together: false })).toEqual([
+    expect(plan({ freshVenv: false })).toEqual([
       [
         'target',
         'install',
@@ -103,37 +79,48 @@ describe('planPipRuns', () => {
   })
 
   it('skips the upgrade of an existing venv when the upgrade is empty', () => {
-    const runs = planPipRuns({ ...base, freshVenv: false, together: false, upgrade: [] })
+    const runs = planPipRuns({ ...base, freshVenv: false, upgrade: [] })
     expect(runs).toHaveLength(1)
     expect(runs[0].args).toContain('-r')
   })
 
+  it("installs the requirements with the venv's own bundled pip when the upgrade is empty", () => {
+    expect(plan({ upgrade: [] })).toEqual([
+      ['bootstrap', 'install', '--no-compile', '--prefer-binary', '/b/pip-23.2.1-py3-none-any.whl'],
+      [
+        'target',
+        'install',
+        '--no-compile',
+        '--prefer-binary',
+        '-r',
+        '/w/requirements.txt',
+        '-e',
+        '.[dev]'
+      ]
+    ])
+  })
+
+  it('installs the requirements with the bootstrap pip only when a fresh venv gets no pip at all', () => {
+    expect(plan({ upgrade: [], bundledWheels: [] })).toEqual([
+      [
+        'bootstrap',
+        'install',
+        '--no-compile',
+        '--prefer-binary',
+        '-r',
+        '/w/requirements.txt',
+        '-e',
+        '.[dev]'
+      ]
+    ])
+  })
+
+  it('says which run is the upgrade and which the requirements', () => {
+    expect(planPipRuns(base).map(r => r.kind)).toEqual(['upgrade', 'requirements'])
+  })
+
   it('lets pip compile when the action does not compile afterwards', () => {
     expect(planPipRuns({ ...base, deferCompile: false })[0].args).not.toContain('--no-compile')
-  })
-})
-
-describe('resolveTogether', () => {
-  const request = {
-    freshVenv: true,
-    usesHashes: false,
-    bootstrapPipVersion: '23.2.1',
-    requirementCount: 40
-  }
-  it('resolves a fresh venv in one run', () => {
-    expect(resolveTogether(request)).toBe(true)
-  })
-  it('keeps the upgrade apart with hashes, since pip would demand hashes for it too', () => {
-    expect(resolveTogether({ ...request, usesHashes: true })).toBe(false)
-  })
-  it('lets the upgraded pip resolve many requirements when the bootstrap pip is old', () => {
-    expect(resolveTogether({ ...request, requirementCount: 200 })).toBe(false)
-    expect(
-      resolveTogether({ ...request, requirementCount: 200, bootstrapPipVersion: '24.2' })
-    ).toBe(true)
-  })
-  it('never for a venv that already exists', () => {
-    expect(resolveTogether({ ...request, freshVenv: false })).toBe(false)
   })
 })
 

@@ -34367,6 +34367,14 @@ async function probeUserSite(executable, cwd, env = {}) {
 
 
 
+/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
+const NO_REQUIREMENTS = {
+    files: [],
+    entries: [],
+    problems: [],
+    usesHashes: false,
+    urls: []
+};
 function normalizeName(name) {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
@@ -34657,30 +34665,16 @@ function entriesByName(parsed) {
 
 
 
-
-/** pip 24.2 is the first measured here that resolves hundreds of requirements from a flat find-links directory without quadratic cost. */
-const FAST_RESOLVER_PIP = '24.2';
-/** Below this many requirements, pip 23's extra cost is smaller than a second pip start-up (npm run bench). */
-const MANY_REQUIREMENTS = 100;
-/**
- * Whether a fresh venv gets its upgrade and requirements in one pip run. In a fresh venv nothing is
- * installed, so one run gives the recipe's result with one pip start-up less; but hashes would be
- * demanded for the upgrade too, and an old bootstrap pip resolves many requirements far slower than
- * the upgraded one (measured: 200 requirements, pip 23.2.1 9.2 s, pip 24.2 2.6 s).
- */
-function resolveTogether(request) {
-    if (!request.freshVenv || request.usesHashes)
-        return false;
-    return (versionAtLeast(request.bootstrapPipVersion, FAST_RESOLVER_PIP) ||
-        request.requirementCount < MANY_REQUIREMENTS);
-}
 function projectOf(requirementOrWheel) {
     const name = external_node_path_.basename(requirementOrWheel).split('-')[0];
     return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name);
 }
 /**
- * The pip runs that turn the target into what the manual recipe leaves (`python -m venv`, which
- * installs the bundled pip, then `pip install -U <upgrade>`, then `pip install -r ...`).
+ * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
+ * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
+ * by the pip the upgrade left. Two runs, never one: a file's options (`--no-index`, `--index-url`,
+ * `-c`, `--pre`) must not steer the upgrade, and only the upgraded pip knows what newer pips
+ * accept. `pip-args` go to both, as documented.
  */
 function planPipRuns(request) {
     const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
@@ -34693,25 +34687,23 @@ function planPipRuns(request) {
     const upgrade = request.freshVenv
         ? [...request.upgrade, ...request.bundledWheels.filter(w => !named.has(projectOf(w)))]
         : request.upgrade;
-    const upgradeArgs = request.freshVenv || upgrade.length === 0 ? upgrade : ['--upgrade', ...upgrade];
-    const first = request.freshVenv ? 'bootstrap' : 'target';
-    if (request.together && requirements.length > 0) {
-        const title = 'Install pip, the upgrades and the requirements';
-        return [{ title, args: ['install', ...common, ...upgradeArgs, ...requirements], pip: first }];
-    }
     const runs = [];
-    if (upgradeArgs.length > 0) {
-        const title = `Upgrade ${upgrade.map(u => external_node_path_.basename(u)).join(' ')}`;
-        runs.push({ title, args: ['install', ...common, ...upgradeArgs], pip: first });
+    if (upgrade.length > 0) {
+        runs.push({
+            kind: 'upgrade',
+            title: `Upgrade ${upgrade.map(u => external_node_path_.basename(u)).join(' ')}`,
+            args: ['install', ...common, ...(request.freshVenv ? upgrade : ['--upgrade', ...upgrade])],
+            pip: request.freshVenv ? 'bootstrap' : 'target'
+        });
     }
     if (requirements.length > 0) {
-        // The venv's own pip once the first run has put one there: it is the one the recipe resolves with.
+        // A fresh venv has a pip of its own once the first run put one there (none without any wheel).
         const pipInstalled = upgrade.some(u => projectOf(u) === 'pip');
-        const pip = request.freshVenv && !pipInstalled ? 'bootstrap' : 'target';
         runs.push({
+            kind: 'requirements',
             title: 'Install the requirements',
             args: ['install', ...common, ...requirements],
-            pip
+            pip: request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
         });
     }
     return runs;
@@ -34721,9 +34713,9 @@ function compileDisabled(pipArgs, env) {
     const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
     return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
 }
-/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
-function compileArgs(sitePackages) {
-    return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
+/** compileall over a directory with one worker per core: pip compiles one file at a time. */
+function compileArgs(dir) {
+    return ['-m', 'compileall', '-q', '-j', '0', dir];
 }
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 function installedVersions(sitePackages, names) {
@@ -35439,6 +35431,8 @@ function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
 
 
 
+
+
 /** The target's own pip, looked up when it is needed: an earlier run may just have installed it. */
 function targetPip(python, target) {
     const version = installedVersions(target.sitePackages, ['pip']).pip ??
@@ -35449,7 +35443,7 @@ function targetPip(python, target) {
     return pipOf(target.python, version);
 }
 function planRuns(job) {
-    const { config, python, target, requirements } = job;
+    const { config, python, target } = job;
     const fresh = target.venv?.fresh ?? false;
     const bootstrap = fresh ? pipForNewVenv(python, target.venv.path) : undefined;
     const wheels = bundledWheels(python);
@@ -35461,13 +35455,6 @@ function planRuns(job) {
         requirementFiles: config.requirementFiles,
         packages: config.packages,
         pipArgs: config.pipArgs,
-        together: resolveTogether({
-            freshVenv: fresh,
-            usesHashes: requirements.usesHashes,
-            bootstrapPipVersion: bootstrap?.version ?? '',
-            requirementCount: requirements.entries.filter(e => e.kind === 'requirement' || e.kind === 'editable').length +
-                config.packages.length
-        }),
         deferCompile: deferCompile(job)
     });
     return { runs, bootstrap, upgraded: [...config.upgrade, ...(fresh ? bundled : [])] };
@@ -35480,9 +35467,11 @@ function deferCompile({ config, target }) {
 async function runPlans(job, planned) {
     const { config, python, target, requirements, guard, report } = job;
     const { runs, bootstrap, upgraded } = planned;
-    const context = { parsed: requirements, workspace: config.workspace };
     const installed = [];
     for (const [index, plan] of runs.entries()) {
+        // The upgrade reads no requirement file: none of its packages or failures belong to a line.
+        const lines = plan.kind === 'requirements' ? requirements : NO_REQUIREMENTS;
+        const context = { parsed: lines, workspace: config.workspace };
         const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
         lib_core.info(`Using ${pip.label}`);
         const reportFile = reportPath(index);
@@ -35496,14 +35485,33 @@ async function runPlans(job, planned) {
         }
         if (withReport && external_node_fs_.existsSync(reportFile)) {
             const json = external_node_fs_.readFileSync(reportFile, 'utf8');
-            const found = installedFromReport(json, requirements, config.workspace, upgraded);
+            const credit = plan.kind === 'upgrade' ? upgraded : [];
+            const found = installedFromReport(json, lines, config.workspace, credit);
             // Into the report as each run ends: a later run's failure still shows what was installed.
-            report.installed.push(...found);
-            installed.push(...found);
+            keepLatest(report.installed, found);
+            keepLatest(installed, found);
             external_node_fs_.rmSync(reportFile, { force: true });
+        }
+        if (plan.kind === 'upgrade' && index < runs.length - 1 && deferCompile(job)) {
+            await compilePip(target);
         }
     }
     return installed;
+}
+/** A later run's install of a package replaces an earlier one's: the venv holds the last. */
+function keepLatest(list, found) {
+    const names = new Set(found.map(p => normalizeName(p.name)));
+    const kept = list.filter(p => !names.has(normalizeName(p.name)));
+    list.splice(0, list.length, ...kept, ...found);
+}
+/**
+ * The upgraded pip, byte-compiled in parallel before it runs the requirements: the upgrade ran
+ * with --no-compile, and Python would otherwise compile each module pip imports, one at a time.
+ */
+async function compilePip(target) {
+    const pipDir = external_node_path_.join(target.sitePackages, 'pip');
+    if (external_node_fs_.existsSync(pipDir))
+        await (0,platform_process/* run */.eF)(target.python, compileArgs(pipDir));
 }
 async function compile(target) {
     const compiled = await (0,platform_process/* run */.eF)(target.python, compileArgs(target.sitePackages));

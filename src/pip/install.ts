@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { annotate, failure } from '../annotations/emit.js'
 import {
   findingsFromPipCheck,
@@ -19,11 +20,10 @@ import {
   installedVersions,
   planPipRuns,
   reportPath,
-  resolveTogether,
   type PipRunPlan
 } from './plan.js'
 import { installedFromReport } from './report.js'
-import type { ParsedRequirements } from './requirements.js'
+import { NO_REQUIREMENTS, normalizeName, type ParsedRequirements } from './requirements.js'
 import {
   bundledWheels,
   pipCheck,
@@ -65,7 +65,7 @@ interface RunsPlan {
 }
 
 function planRuns(job: InstallJob): RunsPlan {
-  const { config, python, target, requirements } = job
+  const { config, python, target } = job
   const fresh = target.venv?.fresh ?? false
   const bootstrap = fresh ? pipForNewVenv(python, target.venv!.path) : undefined
   const wheels = bundledWheels(python)
@@ -77,14 +77,6 @@ function planRuns(job: InstallJob): RunsPlan {
     requirementFiles: config.requirementFiles,
     packages: config.packages,
     pipArgs: config.pipArgs,
-    together: resolveTogether({
-      freshVenv: fresh,
-      usesHashes: requirements.usesHashes,
-      bootstrapPipVersion: bootstrap?.version ?? '',
-      requirementCount:
-        requirements.entries.filter(e => e.kind === 'requirement' || e.kind === 'editable').length +
-        config.packages.length
-    }),
     deferCompile: deferCompile(job)
   })
   return { runs, bootstrap, upgraded: [...config.upgrade, ...(fresh ? bundled : [])] }
@@ -99,9 +91,11 @@ function deferCompile({ config, target }: InstallJob): boolean {
 async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPackage[]> {
   const { config, python, target, requirements, guard, report } = job
   const { runs, bootstrap, upgraded } = planned
-  const context = { parsed: requirements, workspace: config.workspace }
   const installed: InstalledPackage[] = []
   for (const [index, plan] of runs.entries()) {
+    // The upgrade reads no requirement file: none of its packages or failures belong to a line.
+    const lines = plan.kind === 'requirements' ? requirements : NO_REQUIREMENTS
+    const context = { parsed: lines, workspace: config.workspace }
     const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
     core.info(`Using ${pip.label}`)
     const reportFile = reportPath(index)
@@ -115,14 +109,34 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
     }
     if (withReport && fs.existsSync(reportFile)) {
       const json = fs.readFileSync(reportFile, 'utf8')
-      const found = installedFromReport(json, requirements, config.workspace, upgraded)
+      const credit = plan.kind === 'upgrade' ? upgraded : []
+      const found = installedFromReport(json, lines, config.workspace, credit)
       // Into the report as each run ends: a later run's failure still shows what was installed.
-      report.installed.push(...found)
-      installed.push(...found)
+      keepLatest(report.installed, found)
+      keepLatest(installed, found)
       fs.rmSync(reportFile, { force: true })
+    }
+    if (plan.kind === 'upgrade' && index < runs.length - 1 && deferCompile(job)) {
+      await compilePip(target)
     }
   }
   return installed
+}
+
+/** A later run's install of a package replaces an earlier one's: the venv holds the last. */
+function keepLatest(list: InstalledPackage[], found: InstalledPackage[]): void {
+  const names = new Set(found.map(p => normalizeName(p.name)))
+  const kept = list.filter(p => !names.has(normalizeName(p.name)))
+  list.splice(0, list.length, ...kept, ...found)
+}
+
+/**
+ * The upgraded pip, byte-compiled in parallel before it runs the requirements: the upgrade ran
+ * with --no-compile, and Python would otherwise compile each module pip imports, one at a time.
+ */
+async function compilePip(target: Target): Promise<void> {
+  const pipDir = path.join(target.sitePackages, 'pip')
+  if (fs.existsSync(pipDir)) await runProcess(target.python, compileArgs(pipDir))
 }
 
 async function compile(target: Target): Promise<void> {

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { versionAtLeast } from './run.js'
 import { normalizeName } from './requirements.js'
 
 /** What one `pip install` run gets, before the pip command in front of it. */
 export interface PipRunPlan {
+  /** The recipe's `pip install -U <upgrade>`, or its `pip install -r ...`. */
+  kind: 'upgrade' | 'requirements'
   title: string
   args: string[]
   /**
@@ -24,34 +25,8 @@ export interface InstallRequest {
   requirementFiles: string[]
   packages: string[]
   pipArgs: string[]
-  /** One resolver run for the upgrade and the requirements (see resolveTogether). */
-  together: boolean
   /** Byte-compilation is done afterwards, in parallel (see compileArgs). */
   deferCompile: boolean
-}
-
-/** pip 24.2 is the first measured here that resolves hundreds of requirements from a flat find-links directory without quadratic cost. */
-const FAST_RESOLVER_PIP = '24.2'
-/** Below this many requirements, pip 23's extra cost is smaller than a second pip start-up (npm run bench). */
-const MANY_REQUIREMENTS = 100
-
-/**
- * Whether a fresh venv gets its upgrade and requirements in one pip run. In a fresh venv nothing is
- * installed, so one run gives the recipe's result with one pip start-up less; but hashes would be
- * demanded for the upgrade too, and an old bootstrap pip resolves many requirements far slower than
- * the upgraded one (measured: 200 requirements, pip 23.2.1 9.2 s, pip 24.2 2.6 s).
- */
-export function resolveTogether(request: {
-  freshVenv: boolean
-  usesHashes: boolean
-  bootstrapPipVersion: string
-  requirementCount: number
-}): boolean {
-  if (!request.freshVenv || request.usesHashes) return false
-  return (
-    versionAtLeast(request.bootstrapPipVersion, FAST_RESOLVER_PIP) ||
-    request.requirementCount < MANY_REQUIREMENTS
-  )
 }
 
 function projectOf(requirementOrWheel: string): string {
@@ -60,8 +35,11 @@ function projectOf(requirementOrWheel: string): string {
 }
 
 /**
- * The pip runs that turn the target into what the manual recipe leaves (`python -m venv`, which
- * installs the bundled pip, then `pip install -U <upgrade>`, then `pip install -r ...`).
+ * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
+ * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
+ * by the pip the upgrade left. Two runs, never one: a file's options (`--no-index`, `--index-url`,
+ * `-c`, `--pre`) must not steer the upgrade, and only the upgraded pip knows what newer pips
+ * accept. `pip-args` go to both, as documented.
  */
 export function planPipRuns(request: InstallRequest): PipRunPlan[] {
   const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs]
@@ -74,26 +52,23 @@ export function planPipRuns(request: InstallRequest): PipRunPlan[] {
   const upgrade = request.freshVenv
     ? [...request.upgrade, ...request.bundledWheels.filter(w => !named.has(projectOf(w)))]
     : request.upgrade
-  const upgradeArgs =
-    request.freshVenv || upgrade.length === 0 ? upgrade : ['--upgrade', ...upgrade]
-  const first: PipRunPlan['pip'] = request.freshVenv ? 'bootstrap' : 'target'
-  if (request.together && requirements.length > 0) {
-    const title = 'Install pip, the upgrades and the requirements'
-    return [{ title, args: ['install', ...common, ...upgradeArgs, ...requirements], pip: first }]
-  }
   const runs: PipRunPlan[] = []
-  if (upgradeArgs.length > 0) {
-    const title = `Upgrade ${upgrade.map(u => path.basename(u)).join(' ')}`
-    runs.push({ title, args: ['install', ...common, ...upgradeArgs], pip: first })
+  if (upgrade.length > 0) {
+    runs.push({
+      kind: 'upgrade',
+      title: `Upgrade ${upgrade.map(u => path.basename(u)).join(' ')}`,
+      args: ['install', ...common, ...(request.freshVenv ? upgrade : ['--upgrade', ...upgrade])],
+      pip: request.freshVenv ? 'bootstrap' : 'target'
+    })
   }
   if (requirements.length > 0) {
-    // The venv's own pip once the first run has put one there: it is the one the recipe resolves with.
+    // A fresh venv has a pip of its own once the first run put one there (none without any wheel).
     const pipInstalled = upgrade.some(u => projectOf(u) === 'pip')
-    const pip = request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
     runs.push({
+      kind: 'requirements',
       title: 'Install the requirements',
       args: ['install', ...common, ...requirements],
-      pip
+      pip: request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
     })
   }
   return runs
@@ -105,9 +80,9 @@ export function compileDisabled(pipArgs: string[], env: NodeJS.ProcessEnv): bool
   return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag)
 }
 
-/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
-export function compileArgs(sitePackages: string): string[] {
-  return ['-m', 'compileall', '-q', '-j', '0', sitePackages]
+/** compileall over a directory with one worker per core: pip compiles one file at a time. */
+export function compileArgs(dir: string): string[] {
+  return ['-m', 'compileall', '-q', '-j', '0', dir]
 }
 
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */

@@ -48,6 +48,15 @@ export interface ParsedRequirements {
   urls: string[]
 }
 
+/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
+export const NO_REQUIREMENTS: ParsedRequirements = {
+  files: [],
+  entries: [],
+  problems: [],
+  usesHashes: false,
+  urls: []
+}
+
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-')
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { root, runnerEnv, stateEnv } from './runner.mjs'
-import { makeWheels, toolWheels } from './wheelhouse.mjs'
+import { buildWheelhouse } from './wheelhouse.mjs'
 
 const args = process.argv.slice(2)
 /** @param {string} name @param {string} fallback */
@@ -154,10 +154,8 @@ function benchSize(n) {
   const recipeWs = path.join(dir, 'recipe')
   const actionWs = path.join(dir, 'action')
   fs.rmSync(dir, { recursive: true, force: true })
-  for (const d of [wheelhouse, recipeWs, actionWs]) fs.mkdirSync(d, { recursive: true })
-  for (const wheel of toolWheels())
-    fs.copyFileSync(wheel, path.join(wheelhouse, path.basename(wheel)))
-  makeWheels(wheelhouse, packages(n))
+  for (const d of [recipeWs, actionWs]) fs.mkdirSync(d, { recursive: true })
+  buildWheelhouse(wheelhouse, packages(n))
   const requirements =
     packages(n)
       .map(p => p.name)

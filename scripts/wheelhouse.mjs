@@ -1,6 +1,7 @@
 // Offline wheelhouses for the tests, the example and the benchmark: small pure-Python wheels made
-// on the spot, plus the newest real pip/setuptools/wheel wheels this machine has.
-import { execFileSync } from 'node:child_process'
+// on the spot, plus real pip/setuptools/wheel wheels from the machine's pip configuration and its
+// interpreters.
+import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -52,51 +53,159 @@ export function makeSdist(dir, spec) {
   fs.rmSync(scratch, { recursive: true, force: true })
 }
 
-/** @param {string} file */
-function versionOf(file) {
-  return (/-(\d+(?:\.\d+)*)-/.exec(path.basename(file))?.[1] ?? '0').split('.').map(Number)
-}
+const TOOL_WHEELS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tool_wheels.py')
+const TOOLS = ['pip', 'setuptools', 'wheel']
+/** Debian's python3-*-whl packages. */
+const DEBIAN_WHEELS = '/usr/share/python-wheels'
+/** Written last into a finished wheelhouse: what it holds. */
+const MANIFEST = 'wheelhouse.json'
 
-/** @param {number[]} a @param {number[]} b */
-function compareVersions(a, b) {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0)
-  }
+/** @typedef {{ path: string, name: string, version: string, requiresPython: string }} ToolWheel */
+
+/** @param {string} version */
+const numbers = version => (version.match(/\d+/g) ?? []).map(Number)
+
+/** @param {string} a @param {string} b */
+export function compareVersions(a, b) {
+  const [x, y] = [numbers(a), numbers(b)]
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0)
   return 0
 }
 
 /**
- * The newest pip, setuptools and wheel wheels on this machine: the pyenv interpreters' ensurepip
- * bundles and Debian's python3-*-whl packages. @returns {string[]}
+ * Whether a Requires-Python specifier (`>=3.8`, `>=2.7,!=3.0.*`) admits a Python version: the
+ * operators pip, setuptools and wheel use. @param {string} spec @param {string} python
  */
-export function toolWheels() {
-  const dirs = ['/usr/share/python-wheels']
+export function admits(spec, python) {
+  return spec
+    .split(',')
+    .filter(c => c.trim())
+    .every(clause => {
+      const m = /^\s*(~=|===?|!=|<=|>=|<|>)\s*([\d.]+?)(\.\*)?\s*$/.exec(clause)
+      if (!m) return true // a form pip would reject anyway: let pip decide
+      const [, op, version, star] = m
+      const prefix = numbers(python).slice(0, numbers(version).length).join('.')
+      if (star) return (op === '!=') !== (prefix === numbers(version).join('.'))
+      const c = compareVersions(python, version)
+      if (op === '~=')
+        return (
+          c >= 0 &&
+          compareVersions(python, numbers(version).slice(0, -1).join('.') + '.999999') <= 0
+        )
+      return (
+        {
+          '==': c === 0,
+          '===': c === 0,
+          '!=': c !== 0,
+          '<=': c <= 0,
+          '>=': c >= 0,
+          '<': c < 0,
+          '>': c > 0
+        }[op] ?? true
+      )
+    })
+}
+
+/** Where pyenv's interpreters keep real tool wheels: their ensurepip bundles and test data. */
+function pyenvWheelDirs() {
   const versions = path.join(
     process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'),
     'versions'
   )
-  for (const v of fs.existsSync(versions) ? fs.readdirSync(versions) : []) {
-    const lib = path.join(versions, v, 'lib')
-    for (const py of fs.existsSync(lib) ? fs.readdirSync(lib) : [])
-      dirs.push(path.join(lib, py, 'ensurepip', '_bundled'))
-  }
-  const all = dirs.flatMap(dir =>
-    (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
-      .filter(f => /-py3.*\.whl$/.test(f))
-      .map(f => path.join(dir, f))
+  /** @param {string} dir */
+  const list = dir => (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+  return list(versions).flatMap(v =>
+    list(path.join(versions, v, 'lib'))
+      .filter(d => d.startsWith('python'))
+      .flatMap(d =>
+        ['ensurepip/_bundled', 'test', 'test/wheeldata'].map(sub =>
+          path.join(versions, v, 'lib', d, sub)
+        )
+      )
   )
-  return ['pip', 'setuptools', 'wheel'].map(name => {
-    const candidates = all.filter(f => path.basename(f).startsWith(`${name}-`))
-    if (candidates.length === 0)
-      throw new Error(`no ${name} wheel on this machine (apt-get install python3-${name}-whl)`)
-    return candidates.sort((a, b) => compareVersions(versionOf(b), versionOf(a)))[0]
-  })
 }
 
-/** The version of the pip/setuptools/wheel wheel a wheelhouse carries. @param {string} name */
-export function toolWheelVersion(name) {
-  const wheel = toolWheels().find(w => path.basename(w).startsWith(`${name}-`)) ?? ''
-  return /-([^-]+)-py/.exec(path.basename(wheel))?.[1] ?? ''
+/**
+ * The newest pip, setuptools and wheel and their dependencies through this machine's pip
+ * configuration (its index or mirror; PyPI by default), into `dir`. Quick to give up: no retries, a short timeout.
+ * @param {string} dir @returns {string} why nothing came, or '' when it worked
+ */
+function fetchToolWheels(dir) {
+  const args = [
+    '-m',
+    'pip',
+    'download',
+    '--disable-pip-version-check',
+    '--retries',
+    '0',
+    '--timeout',
+    '10'
+  ]
+  args.push('--only-binary', ':all:', '--dest', dir, ...TOOLS)
+  const result = spawnSync('python3', args, { encoding: 'utf8', timeout: 120_000 })
+  if (result.status === 0) return ''
+  const last = `${result.stderr ?? ''}${result.error?.message ?? ''}`.trim().split('\n').pop()
+  return last || `pip download exited with ${result.status}`
+}
+
+/**
+ * Real pip, setuptools and wheel wheels for a wheelhouse: fetched through the machine's pip
+ * configuration, and those it keeps already (Debian's python3-*-whl, interpreters' ensurepip bundles
+ * and test data). For each project and each Requires-Python, the newest: pip picks what suits each
+ * interpreter, as it would from an index. Says in one line where they came from.
+ * @param {string} scratch a directory for the fetched wheels
+ * @returns {ToolWheel[]}
+ */
+function toolWheels(scratch) {
+  const fetched = path.join(scratch, 'fetched')
+  const missed = fetchToolWheels(fetched)
+  const output = execFileSync(
+    'python3',
+    [TOOL_WHEELS, fetched, DEBIAN_WHEELS, ...pyenvWheelDirs()],
+    {
+      encoding: 'utf8'
+    }
+  )
+  /** @type {Map<string, ToolWheel>} */
+  const newest = new Map()
+  for (const wheel of /** @type {ToolWheel[]} */ (JSON.parse(output))) {
+    const key = `${wheel.name} ${wheel.requiresPython}`
+    const known = newest.get(key)
+    if (!known || compareVersions(wheel.version, known.version) > 0) newest.set(key, wheel)
+  }
+  const wheels = [...newest.values()].sort((a, b) => compareVersions(b.version, a.version))
+  const absent = TOOLS.filter(name => !wheels.some(w => w.name === name))
+  if (absent.length > 0)
+    throw new Error(
+      `The offline wheelhouse needs real wheels of ${absent.join(', ')}, and this machine gives none: ` +
+        `pip's configuration gave nothing (${missed}), and no interpreter or Debian package here ships them. ` +
+        'Make them reachable: an index or mirror in pip.conf (or PIP_INDEX_URL), PIP_FIND_LINKS=<a directory with those wheels>, ' +
+        'or on Debian/Ubuntu apt-get install python3-pip-whl python3-setuptools-whl python3-wheel-whl.'
+    )
+  const others = wheels.filter(w => !TOOLS.includes(w.name)).map(w => `${w.name} ${w.version}`)
+  const summary = TOOLS.map(
+    name =>
+      `${name} ${wheels
+        .filter(w => w.name === name)
+        .map(w => w.version)
+        .join('/')}`
+  )
+  console.error(
+    `wheelhouse: ${[...summary, ...others].join(', ')} (${missed ? `pip's configuration gave nothing: ${missed}; ` : ''}newest first, each for the Pythons it supports)`
+  )
+  return wheels
+}
+
+/**
+ * The version of a tool wheel that pip picks from the wheelhouse for a Python version.
+ * @param {string} wheelhouse @param {string} name @param {string} python
+ */
+export function toolWheelVersion(wheelhouse, name, python) {
+  /** @type {ToolWheel[]} */
+  const tools = JSON.parse(fs.readFileSync(path.join(wheelhouse, MANIFEST), 'utf8')).tools
+  const fitting = tools.filter(w => w.name === name && admits(w.requiresPython, python))
+  return fitting.sort((a, b) => compareVersions(b.version, a.version))[0]?.version ?? ''
 }
 
 /** Ten small packages with dependencies between them, one with a console script. @type {WheelSpec[]} */
@@ -113,9 +222,42 @@ export const DEMO_PACKAGES = [
   { name: 'Mixed_Case.Name', version: '0.9.0' }
 ]
 
-/** A wheelhouse of the tool wheels and the given packages. @param {string} dir @param {WheelSpec[]} specs */
+/** Whether `dir` is a wheelhouse buildWheelhouse finished. @param {string} dir */
+export function isWheelhouse(dir) {
+  return fs.existsSync(path.join(dir, MANIFEST))
+}
+
+/**
+ * A wheelhouse of the tool wheels and the given packages, built in a temporary directory and
+ * renamed into place: `dir` is either whole or absent, never half built. An unfinished one (no
+ * manifest, from an older build) is replaced.
+ * @param {string} dir @param {WheelSpec[]} specs
+ */
 export function buildWheelhouse(dir, specs = DEMO_PACKAGES) {
-  fs.mkdirSync(dir, { recursive: true })
-  for (const wheel of toolWheels()) fs.copyFileSync(wheel, path.join(dir, path.basename(wheel)))
-  makeWheels(dir, specs)
+  if (spawnSync('python3', ['--version']).status !== 0)
+    throw new Error('No python3 on PATH: the wheelhouse is built with it. Install Python 3.')
+  fs.mkdirSync(path.dirname(dir), { recursive: true })
+  const scratch = fs.mkdtempSync(`${dir}.tmp-`)
+  const house = path.join(scratch, 'wheelhouse')
+  try {
+    fs.mkdirSync(house)
+    const tools = toolWheels(scratch)
+    for (const wheel of tools)
+      fs.copyFileSync(wheel.path, path.join(house, path.basename(wheel.path)))
+    makeWheels(house, specs)
+    const manifest = {
+      tools: tools.map(w => ({ ...w, path: path.basename(w.path) })),
+      packages: specs
+    }
+    fs.writeFileSync(path.join(house, MANIFEST), JSON.stringify(manifest, null, 2))
+    if (fs.existsSync(dir) && !isWheelhouse(dir)) fs.rmSync(dir, { recursive: true, force: true })
+    try {
+      fs.renameSync(house, dir)
+    } catch (error) {
+      // Another build finished first: its wheelhouse is as good.
+      if (!isWheelhouse(dir)) throw error
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true })
+  }
 }

@@ -4,7 +4,8 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeRun, errors, hermeticEnv, newRunner, runAction } from '../helpers/action.js'
 import { pyenvPython, SYSTEM_PYTHON } from '../helpers/pythons.js'
-import { toolWheelVersion as wheelVersion } from '../../scripts/wheelhouse.mjs'
+import { toolWheelVersion } from '../../scripts/wheelhouse.mjs'
+import { WHEELHOUSE } from '../helpers/paths.js'
 
 function venvRun(runner: ReturnType<typeof newRunner>, python: string, args: string[]): string {
   return execFileSync(python, args, { env: hermeticEnv(runner), encoding: 'utf8' })
@@ -35,7 +36,9 @@ describe.each([
         'import alpha, beta, gamma, delta, epsilon, zeta; print(alpha.VERSION, beta.VERSION)'
       ])
     ).toBe('1.0.0 2.0.0\n')
-    expect(venvRun(runner, py, ['-m', 'pip', '--version'])).toContain(`pip ${wheelVersion('pip')} `)
+    expect(venvRun(runner, py, ['-m', 'pip', '--version'])).toContain(
+      `pip ${toolWheelVersion(WHEELHOUSE, 'pip', python.version)} `
+    )
     expect(venvRun(runner, path.join(venv, 'bin', 'alpha-cli'), [])).toBe('alpha 1.0.0\n')
     // Byte-compiled like pip would leave it.
     expect(
@@ -64,7 +67,10 @@ describe('Debian system python3 (PEP 668, no ensurepip bundle)', () => {
     expect(run.exitCode, describeRun(run)).toBe(0)
     const py = run.outputs['python-path']
     expect(venvRun(runner, py, ['-c', 'import alpha; print(alpha.VERSION)'])).toBe('2.0.0\n')
-    expect(venvRun(runner, py, ['-m', 'pip', '--version'])).toContain(`pip ${wheelVersion('pip')} `)
+    const version = venvRun(runner, py, ['-c', 'import platform; print(platform.python_version())'])
+    expect(venvRun(runner, py, ['-m', 'pip', '--version'])).toContain(
+      `pip ${toolWheelVersion(WHEELHOUSE, 'pip', version.trim())} `
+    )
   })
 })
 

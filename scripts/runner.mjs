@@ -1,20 +1,77 @@
 // The environment a GitHub runner gives a JavaScript action step, for running dist/ locally
-// (the example and the benchmark): INPUT_* with action.yml's defaults, and the command files.
+// (the example, the benchmark and the tests): INPUT_* with action.yml's defaults as the runner
+// evaluates them, the command files, and the state handed from the main step to the post step.
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { interpolate } from './expressions.mjs'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-/** @returns {Record<string, string>} */
-export function inputDefaults() {
-  /** @type {{ inputs: Record<string, { default?: string }> }} */
-  const action = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8'))
-  return Object.fromEntries(
-    Object.entries(action.inputs).map(([name, spec]) => [name, String(spec.default ?? '')])
+/**
+ * @typedef {{
+ *   inputs: Record<string, { default?: string }>,
+ *   runs: { main: string, post?: string, 'post-if'?: string }
+ * }} ActionMetadata
+ */
+
+/** @returns {ActionMetadata} */
+export function actionMetadata() {
+  return parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8'))
+}
+
+/** What a runner on github.com knows outside a job: no token. */
+export const LOCAL_GITHUB = { server_url: 'https://github.com', token: '' }
+
+/**
+ * action.yml's input defaults as the runner applies them: expressions evaluated (the `token`
+ * default is the job's token on github.com), and a default beyond what interpolate() evaluates left
+ * unset rather than passed on as `${{ … }}` text.
+ * @param {Record<string, string>} github @returns {Record<string, string>}
+ */
+export function inputDefaults(github = LOCAL_GITHUB) {
+  /** @type {Record<string, string>} */
+  const defaults = {}
+  for (const [name, spec] of Object.entries(actionMetadata().inputs)) {
+    const value = interpolate(String(spec.default ?? ''), { github })
+    if (value !== undefined) defaults[name] = value
+  }
+  return defaults
+}
+
+/**
+ * The runner's warning for `with:` keys the action does not declare (it passes them on all the same),
+ * or '' when all are known. @param {string[]} names
+ */
+export function unexpectedInputs(names) {
+  const valid = Object.keys(actionMetadata().inputs)
+  const unknown = names.filter(n => !valid.some(v => v.toLowerCase() === n.toLowerCase()))
+  if (unknown.length === 0) return ''
+  return `Unexpected input(s) '${unknown.join("', '")}', valid inputs are ['${valid.join("', '")}']`
+}
+
+/**
+ * Fresh, empty command files for one step in `dir`: each step gets its own, as on a runner.
+ * @param {string} dir
+ */
+export function commandFiles(dir) {
+  fs.mkdirSync(dir, { recursive: true })
+  const files = Object.fromEntries(
+    ['output', 'env', 'path', 'summary', 'state'].map(f => [f, path.join(dir, f)])
   )
+  for (const file of Object.values(files)) fs.writeFileSync(file, '')
+  return {
+    files,
+    env: {
+      GITHUB_OUTPUT: files.output,
+      GITHUB_ENV: files.env,
+      GITHUB_PATH: files.path,
+      GITHUB_STEP_SUMMARY: files.summary,
+      GITHUB_STATE: files.state
+    }
+  }
 }
 
 /**
@@ -26,10 +83,7 @@ export function runnerEnv({ dir, workspace, wheelhouse, inputs = {} }) {
   fs.rmSync(dir, { recursive: true, force: true })
   for (const sub of ['temp', 'toolcache', 'home'])
     fs.mkdirSync(path.join(dir, sub), { recursive: true })
-  const files = Object.fromEntries(
-    ['output', 'env', 'path', 'summary', 'state'].map(f => [f, path.join(dir, f)])
-  )
-  for (const file of Object.values(files)) fs.writeFileSync(file, '')
+  const { files, env: fileEnv } = commandFiles(dir)
   /** @type {Record<string, string>} */
   const env = {
     PATH: process.env.PATH ?? '',
@@ -39,12 +93,9 @@ export function runnerEnv({ dir, workspace, wheelhouse, inputs = {} }) {
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: wheelhouse,
     GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: LOCAL_GITHUB.server_url,
     GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_ENV: files.env,
-    GITHUB_PATH: files.path,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_STATE: files.state,
+    ...fileEnv,
     RUNNER_TEMP: path.join(dir, 'temp'),
     RUNNER_TOOL_CACHE: path.join(dir, 'toolcache')
   }

@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROOT, WHEELHOUSE } from '../helpers/paths.js'
+import { pyenvPython } from '../helpers/pythons.js'
+
+/** A copy of what `npm run example` uses, with the test wheelhouse as the example's. */
+function exampleCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-example-'))
+  for (const entry of ['action.yml', 'package.json', 'dist', 'scripts', 'example'])
+    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), {
+      recursive: true,
+      filter: source => !path.basename(source).startsWith('.') || source === ROOT
+    })
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
+  fs.cpSync(WHEELHOUSE, path.join(dir, 'example', '.wheelhouse'), { recursive: true })
+  return dir
+}
+
+function example(dir: string, ...args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [path.join(dir, 'scripts', 'example.mjs'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 110_000
+  })
+  return { status: result.status, output: `${result.stdout}${result.stderr}` }
+}
+
+describe('npm run example', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = exampleCopy()
+  })
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it('warns about an unknown input as the runner does, prints name = value, and a second run restores the venv from cache-dir', () => {
+    const first = example(dir, 'python_version=3.12')
+    expect(first.status, first.output).toBe(0)
+    expect(first.output).toContain(
+      "##[warning]Unexpected input(s) 'python_version', valid inputs are ['python-version', "
+    )
+    expect(first.output).not.toContain('${{')
+    expect(first.output).not.toContain('ghadelimiter')
+    expect(first.output).toMatch(/^cache-hit = false$/m)
+    expect(first.output).toMatch(/^VIRTUAL_ENV = .*\.venv$/m)
+    expect(first.output).toContain('example app runs with alpha 2.0.0')
+    expect(first.output).toMatch(
+      /=== post step: node dist\/post\/index\.js\n[^]*Cache: saved the venv/
+    )
+
+    const second = example(dir)
+    expect(second.status, second.output).toBe(0)
+    expect(second.output).toMatch(/^cache-hit = true$/m)
+    expect(second.output).toContain('example app runs with alpha 2.0.0')
+  })
+
+  it("runs create-venv=false against a scratch copy, and leaves the machine's interpreter as it was", () => {
+    const python = pyenvPython('3.12').executable
+    const pipBefore = execFileSync(python, ['-m', 'pip', '--version'], { encoding: 'utf8' })
+    const run = example(dir, 'create-venv=false', 'python-version=3.12')
+    expect(run.status, run.output).toBe(0)
+    expect(run.output).toContain("the action gets a scratch copy of pyenv's Python 3.12")
+    expect(run.output).toMatch(
+      /^python-path = .*example\/\.runner\/python-3\.12\.\d+\/bin\/python3$/m
+    )
+    expect(execFileSync(python, ['-m', 'pip', '--version'], { encoding: 'utf8' })).toBe(pipBefore)
+    expect(spawnSync(python, ['-c', 'import alpha']).status).not.toBe(0)
+  })
+
+  it('refuses create-venv=false with an interpreter of the machine, saying why', () => {
+    const run = example(dir, 'create-venv=false', `python-path=${pyenvPython('3.12').executable}`)
+    expect(run.status).toBe(2)
+    expect(run.output).toContain('does not let it change an interpreter of this machine')
+    expect(run.output).not.toMatch(/\n\s+at /)
+  })
+})

@@ -3,7 +3,18 @@ import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.bench/', 'example/.venv/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      '.bench/',
+      'example/.venv/',
+      'example/.runner/',
+      'example/.cache/',
+      'example/.wheelhouse*/'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

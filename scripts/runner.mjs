@@ -133,3 +133,32 @@ export function stateEnv(stateFile) {
   const state = parseCommandFile(fs.readFileSync(stateFile, 'utf8'))
   return Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]))
 }
+
+/** @typedef {{ level: 'error' | 'warning' | 'notice', message: string, properties: Record<string, string> }} Annotation */
+
+/** @param {string} s */
+const unescapeData = s => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+/** @param {string} s */
+const unescapeProperty = s => unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',')
+
+/**
+ * The annotations in a step's log: `::error file=…,line=…,title=…::message` commands as the runner
+ * reads them. @param {string} stdout @returns {Annotation[]}
+ */
+export function parseAnnotations(stdout) {
+  /** @type {Annotation[]} */
+  const found = []
+  for (const line of stdout.split(/\r?\n/)) {
+    const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
+    if (!m) continue
+    /** @type {Record<string, string>} */
+    const properties = {}
+    for (const pair of (m[2] ?? '').split(',').filter(p => p !== '')) {
+      const eq = pair.indexOf('=')
+      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
+    }
+    const level = /** @type {Annotation['level']} */ (m[1])
+    found.push({ level, message: unescapeData(m[3]), properties })
+  }
+  return found
+}

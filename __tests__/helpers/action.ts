@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { inputDefaults, parseCommandFile, stateEnv } from '../../scripts/runner.mjs'
+import {
+  inputDefaults,
+  parseAnnotations,
+  parseCommandFile,
+  stateEnv
+} from '../../scripts/runner.mjs'
 import { ROOT, WHEELHOUSE } from './paths.js'
 
 /** The files and directories a runner gives a step; shared between main and post like on GitHub. */
@@ -96,29 +101,6 @@ export function hermeticEnv(runner: Runner, wheelhouse = WHEELHOUSE): Record<str
   }
 }
 
-function unescapeData(s: string): string {
-  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-}
-
-function unescapeProperty(s: string): string {
-  return unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',')
-}
-
-export function parseAnnotations(stdout: string): Annotation[] {
-  const found: Annotation[] = []
-  for (const line of stdout.split(/\r?\n/)) {
-    const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
-    if (!m) continue
-    const properties: Record<string, string> = {}
-    for (const pair of (m[2] ?? '').split(',').filter(p => p !== '')) {
-      const eq = pair.indexOf('=')
-      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
-    }
-    found.push({ level: m[1] as Annotation['level'], message: unescapeData(m[3]), properties })
-  }
-  return found
-}
-
 /** Runs the bundled action (`node dist/<entry>/index.js`) exactly as the runner starts it. */
 export async function runAction(runner: Runner, options: RunOptions = {}): Promise<ActionRun> {
   const inputs = { ...inputDefaults(), ...options.inputs }
@@ -191,7 +173,7 @@ export async function runAction(runner: Runner, options: RunOptions = {}): Promi
       .filter(l => l !== ''),
     summary: since(runner.summary),
     state: parseCommandFile(fs.readFileSync(runner.state, 'utf8')),
-    annotations: parseAnnotations(stdout)
+    annotations: parseAnnotations(stdout) as Annotation[]
   }
 }
 

@@ -85,13 +85,16 @@ describe('after a successful install', () => {
   it('writes a summary with the table, and warns of broken dependencies found by pip check', async () => {
     const runner = newRunner()
     write(runner, { 'requirements.txt': 'alpha==1.0.0\nbeta\ngamma\n' })
-    // --no-deps leaves gamma without delta: a broken dependency pip check reports.
+    // --no-deps leaves gamma without delta: a broken dependency pip check reports. (It may leave an
+    // upgraded tool without its own dependency too, e.g. wheel 0.46+ without packaging: no line.)
     const run = await runAction(runner, {
       inputs: { 'python-version': '3.12', 'pip-args': '--no-deps' }
     })
     expect(run.exitCode, describeRun(run)).toBe(0)
     expect(errors(run)).toEqual([])
-    expect(run.annotations.filter(a => a.level === 'warning')).toEqual([
+    expect(
+      run.annotations.filter(a => a.level === 'warning' && a.properties.file !== undefined)
+    ).toEqual([
       {
         level: 'warning',
         message: expect.stringMatching(

@@ -267,8 +267,9 @@ describe('cache-dir (a local directory store)', () => {
       }
     })
     succeeded(run)
-    expect(warnings(run).join('\n')).toContain(
-      'Cache: the venv will not be saved: pip check: alpha 2.0.0 requires beta, which is not installed.'
+    // (--no-deps may leave an upgraded tool without its own dependency too: wheel 0.46+ needs packaging.)
+    expect(warnings(run).join('\n')).toMatch(
+      /Cache: the venv will not be saved: (.*; )?pip check: alpha 2\.0\.0 requires beta, which is not installed[.;]/
     )
     succeeded(await runAction(noDeps, { entry: 'post' }))
     expect(archives(cache).venv).toEqual([])

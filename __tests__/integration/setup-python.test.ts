@@ -198,7 +198,7 @@ describe.concurrent('CPython from the python-versions manifest', () => {
     expect(again.exitCode, describeRun(again)).toBe(0)
     expect(requestsSince(start)).toEqual(['/versions-manifest.json'])
     expect(again.stdout).toContain(`is the newest release matching ">=3.9,<3.11"`)
-  })
+  }, 300_000) // three CPython set-ups and four pip runs: 120 s is too little on a busy machine
 
   it('that has no match fails with the versions it offers for this runner', async () => {
     const runner = newRunner()

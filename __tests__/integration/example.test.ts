@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, WHEELHOUSE } from '../helpers/paths.js'
 import { pyenvPython } from '../helpers/pythons.js'
+import { spawnText } from '../helpers/spawn.js'
 
 /** A copy of what `npm run example` uses, with the test wheelhouse as the example's. */
 function exampleCopy(): string {
@@ -19,13 +20,13 @@ function exampleCopy(): string {
   return dir
 }
 
-function example(dir: string, ...args: string[]): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [path.join(dir, 'scripts', 'example.mjs'), ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 110_000
+function example(
+  dir: string,
+  ...args: string[]
+): Promise<{ status: number | null; output: string }> {
+  return spawnText(process.execPath, [path.join(dir, 'scripts', 'example.mjs'), ...args], {
+    cwd: dir
   })
-  return { status: result.status, output: `${result.stdout}${result.stderr}` }
 }
 
 describe('npm run example', () => {
@@ -35,8 +36,8 @@ describe('npm run example', () => {
   })
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-  it('warns about an unknown input as the runner does, prints name = value, and a second run restores the venv from cache-dir', () => {
-    const first = example(dir, 'python_version=3.12')
+  it('warns about an unknown input as the runner does, prints name = value, and a second run restores the venv from cache-dir', async () => {
+    const first = await example(dir, 'python_version=3.12')
     expect(first.status, first.output).toBe(0)
     expect(first.output).toContain(
       "##[warning]Unexpected input(s) 'python_version', valid inputs are ['python-version', "
@@ -50,16 +51,16 @@ describe('npm run example', () => {
       /=== post step: node dist\/post\/index\.js\n[^]*Cache: saved the venv/
     )
 
-    const second = example(dir)
+    const second = await example(dir)
     expect(second.status, second.output).toBe(0)
     expect(second.output).toMatch(/^cache-hit = true$/m)
     expect(second.output).toContain('example app runs with alpha 2.0.0')
   })
 
-  it("runs create-venv=false against a scratch copy, and leaves the machine's interpreter as it was", () => {
+  it("runs create-venv=false against a scratch copy, and leaves the machine's interpreter as it was", async () => {
     const python = pyenvPython('3.12').executable
     const pipBefore = execFileSync(python, ['-m', 'pip', '--version'], { encoding: 'utf8' })
-    const run = example(dir, 'create-venv=false', 'python-version=3.12')
+    const run = await example(dir, 'create-venv=false', 'python-version=3.12')
     expect(run.status, run.output).toBe(0)
     expect(run.output).toContain("the action gets a scratch copy of pyenv's Python 3.12")
     expect(run.output).toMatch(
@@ -69,8 +70,12 @@ describe('npm run example', () => {
     expect(spawnSync(python, ['-c', 'import alpha']).status).not.toBe(0)
   })
 
-  it('refuses create-venv=false with an interpreter of the machine, saying why', () => {
-    const run = example(dir, 'create-venv=false', `python-path=${pyenvPython('3.12').executable}`)
+  it('refuses create-venv=false with an interpreter of the machine, saying why', async () => {
+    const run = await example(
+      dir,
+      'create-venv=false',
+      `python-path=${pyenvPython('3.12').executable}`
+    )
     expect(run.status).toBe(2)
     expect(run.output).toContain('does not let it change an interpreter of this machine')
     expect(run.output).not.toMatch(/\n\s+at /)

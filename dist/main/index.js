@@ -33798,7 +33798,7 @@ async function withSafeRelativePath(dir, call) {
 /** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
 async function githubStore() {
     // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
-    const cache = await __nccwpck_require__.e(/* import() */ 312).then(__nccwpck_require__.bind(__nccwpck_require__, 9312));
+    const cache = await __nccwpck_require__.e(/* import() */ 996).then(__nccwpck_require__.bind(__nccwpck_require__, 8996));
     if (!cache.isFeatureAvailable())
         return undefined;
     return {
@@ -33887,7 +33887,7 @@ async function openCacheStore(config) {
 async function restoreInto(store, dir, key, prefixes) {
     if (!isEmptyOrAbsent(dir)) {
         lib_core.info(`Cache: ${dir} exists already; it is used as it is, not restored.`);
-        return undefined;
+        return { occupied: true };
     }
     let matched;
     try {
@@ -33900,7 +33900,7 @@ async function restoreInto(store, dir, key, prefixes) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
         lib_core.info(`Cache: removed what the failed restore left in ${dir}.`);
     }
-    return matched;
+    return { occupied: false, matched };
 }
 /** Removes a venv restored a moment ago (restoreInto made it from nothing). */
 function discardRestored(venv) {
@@ -33910,7 +33910,11 @@ function discardRestored(venv) {
         external_node_fs_.rmSync(venv, { recursive: true, force: true });
 }
 async function restoreVenv(store, keys, expected, venv, report) {
-    if ((await restoreInto(store, venv, keys.venv, [])) !== keys.venv) {
+    const restored = await restoreInto(store, venv, keys.venv, []);
+    // A venv already there was not looked up: nothing is known about the store's entry.
+    if (restored.occupied)
+        return { hit: false, keyTaken: false };
+    if (restored.matched !== keys.venv) {
         lib_core.info(`Cache: no venv under ${keys.venv} in ${store.name}.`);
         return { hit: false, keyTaken: false };
     }
@@ -33941,13 +33945,16 @@ async function restoreVenv(store, keys, expected, venv, report) {
  * Restores what the cache has for this run: the venv with its exact key only, checked before it
  * is trusted (venv/health.ts), then, when the venv must be built, pip's cache from the newest
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
+ * Sets the outputs cache-hit (once) and cache-key. Undefined without a store (caching off, or none
+ * here).
  */
 async function restoreCaches(request) {
-    const { store, config, python, fingerprint, report } = request;
-    setOutput(Outputs.CacheHit, false);
-    if (!store)
-        return undefined;
+    const session = request.store && (await restore(request, request.store));
+    setOutput(Outputs.CacheHit, session?.hit ?? false);
+    return session;
+}
+async function restore(request, store) {
+    const { config, python, fingerprint, report } = request;
     return timed(report, 'restore cache', async () => {
         const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
         const expected = {
@@ -33962,12 +33969,12 @@ async function restoreCaches(request) {
         if (config.createVenv && request.cacheVenv) {
             setOutput(Outputs.CacheKey, keys.venv);
             venv = await restoreVenv(store, keys, expected, config.venvPath, report);
-            setOutput(Outputs.CacheHit, venv.hit);
         }
         const pipDir = pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, external_node_os_.homedir());
         let pipExact = false;
         if (!venv.hit && pipDir) {
-            const matched = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix]);
+            const restored = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix]);
+            const matched = restored.occupied ? undefined : restored.matched;
             if (matched)
                 lib_core.info(`Cache: restored pip's cache ${pipDir} (${matched}).`);
             pipExact = matched === keys.pip;
@@ -37780,13 +37787,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-
-/***/ }),
-
-/***/ 8995:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
 
 /***/ }),
 

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2839);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1084);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2839:
+/***/ 1084:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28402,7 +28402,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
  * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
  * fix it. The entry points print it as one `::error` and never a stack trace.
  */
-class ActionError extends Error {
+class errors_ActionError extends Error {
     annotation;
     constructor(message, annotation = {}) {
         super(message);
@@ -28412,7 +28412,7 @@ class ActionError extends Error {
 }
 /** A wrong input value: names the input, the value and the fix. */
 function inputError(input, value, fix) {
-    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+    return new errors_ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
         title: `venv-guard: invalid input '${input}'`
     });
 }
@@ -28455,208 +28455,43 @@ function readState(name) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
-
-
-/**
- * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
- * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
- * names the workspace, `.git/config` and its token included), and is never archived.
- */
-const PIP_OWN = {
-    http: 'dir',
-    'http-v2': 'dir',
-    wheels: 'dir',
-    selfcheck: 'dir',
-    'selfcheck.json': 'file'
-};
-/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
-function foreignEntries(entries) {
-    return entries
-        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
-        .map(entry => entry.name)
-        .sort();
-}
-/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
-function pipCacheProblem(dir) {
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-    const foreign = foreignEntries(entries.map(entry => ({
-        name: entry.name,
-        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
-    })));
-    if (foreign.length === 0)
-        return undefined;
-    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
-    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
-        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
-}
-/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
-function pipCacheIsPips(dir) {
-    const problem = pipCacheProblem(dir);
-    if (problem)
-        lib_core/* warning */.$e(problem);
-    return problem === undefined;
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/cache/snapshot.ts
 
 
 
 /**
- * A venv's content, for the post step to tell whether a later step changed the venv that main
- * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
- * source's time and size without reading the source, so a changed `.pyc` is changed code.
- *
- * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
- * not count as a change; it travels in the archive, but a restore removes every bytecode file
- * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
+ * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
+ * in post, it tells whether later steps changed the venv, which must then not be saved under a
+ * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
+ * written on import), and directories' times, which such writes change.
  */
-const PYCACHE = '__pycache__';
-const CHUNK = 1 << 20;
-function hashFile(file, into) {
-    const fd = external_node_fs_.openSync(file, 'r');
-    try {
-        const buffer = Buffer.allocUnsafe(CHUNK);
-        for (;;) {
-            const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
-            if (read === 0)
-                break;
-            into.update(buffer.subarray(0, read));
-        }
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-}
-/** Relative paths with `/`, the same on every OS. */
-const join = (relative, name) => (relative ? `${relative}/${name}` : name);
-function sortedEntries(dir) {
-    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-/**
- * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
- * entry is inside a `__pycache__` directory.
- */
-function walk(venv, visit) {
-    const descend = (relative, inPycache) => {
-        for (const entry of sortedEntries(external_node_path_.join(venv, relative))) {
-            const name = join(relative, entry.name);
-            visit(name, entry, inPycache);
-            if (entry.isDirectory())
-                descend(name, inPycache || entry.name === PYCACHE);
+function venvSnapshot(venv) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const walk = (relative) => {
+        const entries = external_node_fs_.readdirSync(external_node_path_namespaceObject.join(venv, relative), { withFileTypes: true });
+        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const name = external_node_path_namespaceObject.join(relative, entry.name);
+            if (entry.isDirectory()) {
+                if (entry.name === '__pycache__')
+                    continue;
+                hash.update(`${name}/\n`);
+                walk(name);
+            }
+            else if (entry.isSymbolicLink()) {
+                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_namespaceObject.join(venv, name))}\n`);
+            }
+            else {
+                const stat = external_node_fs_.statSync(external_node_path_namespaceObject.join(venv, name));
+                hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
+            }
         }
     };
-    descend('', false);
-}
-/** The files inside the venv's `__pycache__` directories, as relative paths. */
-function listBytecode(venv) {
-    const found = [];
-    walk(venv, (relative, entry, inPycache) => {
-        if (inPycache && !entry.isDirectory())
-            found.push(relative);
-    });
-    return found;
-}
-/**
- * A digest of every name, kind, permission and file content in the venv, except what is inside
- * `__pycache__` directories and not in `bytecode`, and those directories themselves.
- */
-function venvDigest(venv, bytecode) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    walk(venv, (relative, entry, inPycache) => {
-        const full = external_node_path_.join(venv, relative);
-        if (entry.isDirectory()) {
-            if (entry.name !== PYCACHE && !inPycache)
-                hash.update(`d\0${relative}\n`);
-            return;
-        }
-        if (inPycache && !bytecode.has(relative))
-            return;
-        if (entry.isSymbolicLink()) {
-            hash.update(`l\0${relative}\0${external_node_fs_.readlinkSync(full)}\n`);
-        }
-        else if (entry.isFile()) {
-            hash.update(`f\0${relative}\0${(external_node_fs_.lstatSync(full).mode & 0o777).toString(8)}\0`);
-            hashFile(full, hash);
-            hash.update('\n');
-        }
-        else {
-            hash.update(`o\0${relative}\n`);
-        }
-    });
+    walk('');
     return hash.digest('hex');
-}
-/**
- * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
- * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
- */
-function dropUnknownBytecode(venv, bytecode) {
-    const unknown = [];
-    walk(venv, (relative, _entry, inPycache) => {
-        if (inPycache && !bytecode.has(relative))
-            unknown.push(relative);
-    });
-    // Parents come before their children; a removed directory takes its children with it.
-    let removed = 0;
-    for (const relative of unknown) {
-        const full = path.join(venv, relative);
-        if (!present(full))
-            continue;
-        fs.rmSync(full, { recursive: true, force: true });
-        removed++;
-    }
-    return removed;
-}
-/** Whether anything is at `file`, a dangling symbolic link too. */
-function present(file) {
-    try {
-        fs.lstatSync(file);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** main's list of the venv's bytecode, kept in the venv so that it travels with the archive. */
-const BYTECODE_LIST = 'venv-guard-bytecode.json';
-function readBytecodeList(venv) {
-    const file = external_node_path_.join(venv, BYTECODE_LIST);
-    try {
-        if (!external_node_fs_.lstatSync(file).isFile())
-            return new Set();
-        const list = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
-        return new Set(Array.isArray(list) ? list.filter(item => typeof item === 'string') : []);
-    }
-    catch {
-        return new Set();
-    }
-}
-/** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
-function recordVenvContent(venv) {
-    const bytecode = listBytecode(venv);
-    fs.writeFileSync(path.join(venv, BYTECODE_LIST), JSON.stringify(bytecode));
-    return venvDigest(venv, new Set(bytecode));
-}
-/** The digest as the post step sees it; equal to main's when no later step changed the venv. */
-function currentVenvContent(venv) {
-    return venvDigest(venv, readBytecodeList(venv));
-}
-/** Called right after a restore, before anything runs in the venv. */
-function dropUnlistedBytecode(venv) {
-    return dropUnknownBytecode(venv, readBytecodeList(venv));
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -28679,7 +28514,7 @@ function venvBinDir(venv, os = os_currentOs()) {
     return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
 }
 /** The interpreter inside a venv. */
-function venvPython(venv, os = os_currentOs()) {
+function os_venvPython(venv, os = os_currentOs()) {
     return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
 }
 /**
@@ -28717,7 +28552,7 @@ function prefixBinDir(prefix, os = os_currentOs()) {
     return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
 }
 /** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
-function systemWheelDirs(os = os_currentOs()) {
+function os_systemWheelDirs(os = os_currentOs()) {
     return os === 'linux' ? ['/usr/share/python-wheels'] : [];
 }
 /**
@@ -28727,7 +28562,7 @@ function systemWheelDirs(os = os_currentOs()) {
 function tarCommand(os = os_currentOs(), env = process.env) {
     if (os !== 'win32')
         return 'tar';
-    return external_node_path_.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
+    return external_node_path_namespaceObject.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
 }
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 function prependSearchPath(entry, current, os = os_currentOs()) {
@@ -28873,7 +28708,7 @@ function isExecutableFile(file) {
 /** The files named `names` in PATH's directories that pass `isExecutable`, each name in PATH order. */
 function executablesOnPath(pathVar, names, os = os_currentOs(), isExecutable = isExecutableFile) {
     const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '');
-    return names.flatMap(name => dirs.map(dir => external_node_path_.join(dir, name)).filter(isExecutable));
+    return names.flatMap(name => dirs.map(dir => external_node_path_namespaceObject.join(dir, name)).filter(isExecutable));
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
@@ -28898,7 +28733,7 @@ function childEnv(overrides = {}) {
  * Runs a program with an argument array, never through a shell. The exit status is returned, not
  * thrown; a program that cannot be started throws an ActionError that says so.
  */
-async function run(command, args, options = {}) {
+async function process_run(command, args, options = {}) {
     if (options.stream)
         lib_core/* info */.pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     const write = (target) => (data) => {
@@ -28917,7 +28752,7 @@ async function run(command, args, options = {}) {
         });
     }
     catch (error) {
-        throw new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
+        throw new errors_ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
     }
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
@@ -28956,7 +28791,7 @@ function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
 async function tar(args) {
-    const result = await run(tarCommand(), args);
+    const result = await process_run(tarCommand(), args);
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
@@ -28964,40 +28799,19 @@ async function tar(args) {
 function zstdOnPath() {
     return executablesOnPath(process.env.PATH ?? '', [executableName('zstd')]).length > 0;
 }
-/**
- * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
- * it could lead to an archive that whoever made the link chose.
- */
 function listArchives(root) {
-    let entries;
     try {
-        entries = external_node_fs_.readdirSync(root, { withFileTypes: true });
+        return external_node_fs_.readdirSync(root).flatMap(name => {
+            try {
+                return [{ name, mtimeMs: external_node_fs_.statSync(external_node_path_namespaceObject.join(root, name)).mtimeMs }];
+            }
+            catch {
+                return []; // renamed or removed by another job meanwhile
+            }
+        });
     }
     catch {
         return [];
-    }
-    return entries.flatMap(entry => {
-        if (!entry.isFile()) {
-            if (ARCHIVE.test(entry.name)) {
-                lib_core/* info */.pq(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
-            }
-            return [];
-        }
-        try {
-            return [{ name: entry.name, mtimeMs: external_node_fs_.lstatSync(external_node_path_.join(root, entry.name)).mtimeMs }];
-        }
-        catch {
-            return []; // renamed or removed by another job meanwhile
-        }
-    });
-}
-/** A directory itself, not a symbolic link to one. */
-function isDirectory(file) {
-    try {
-        return external_node_fs_.lstatSync(file).isDirectory();
-    }
-    catch {
-        return false;
     }
 }
 /**
@@ -29014,15 +28828,15 @@ function dirStore(root, zstd = zstdOnPath()) {
             const found = chooseArchive(listArchives(root), key, prefixes, zstd);
             if (!found)
                 return undefined;
-            const archive = external_node_path_.join(root, found.name);
-            const parent = external_node_path_.dirname(dir);
+            const archive = external_node_path_namespaceObject.join(root, found.name);
+            const parent = external_node_path_namespaceObject.dirname(dir);
             external_node_fs_.mkdirSync(parent, { recursive: true });
-            const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
+            const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
             try {
                 await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
-                const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
-                if (!isDirectory(unpacked))
-                    throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
+                const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
+                if (!external_node_fs_.existsSync(unpacked))
+                    throw new Error(`it holds no ${external_node_path_namespaceObject.basename(dir)}`);
                 if (external_node_fs_.existsSync(dir))
                     external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
                 external_node_fs_.renameSync(unpacked, dir);
@@ -29040,7 +28854,7 @@ function dirStore(root, zstd = zstdOnPath()) {
         async save(dir, key) {
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
-            const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
+            const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
             try {
                 await tar([
                     '-c',
@@ -29048,13 +28862,11 @@ function dirStore(root, zstd = zstdOnPath()) {
                     temporary,
                     ...compression(extension),
                     '-C',
-                    external_node_path_.dirname(dir),
-                    // A name starting with '-' is not an option.
-                    '--',
-                    external_node_path_.basename(dir)
+                    external_node_path_namespaceObject.dirname(dir),
+                    external_node_path_namespaceObject.basename(dir)
                 ]);
-                external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
-                lib_core/* info */.pq(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
+                external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
+                lib_core/* info */.pq(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
                 return true;
             }
             finally {
@@ -29068,43 +28880,21 @@ function dirStore(root, zstd = zstdOnPath()) {
 
 
 
-
 /** Whether the runner offers GitHub's cache service, told without loading its client. */
 function githubCacheOffered(env) {
     return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
 }
-/**
- * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
- * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
- * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
- * same on save and on restore (the entry's version depends on `dir` alone).
- */
-async function withSafeRelativePath(dir, call) {
-    const workspace = process.env.GITHUB_WORKSPACE;
-    if (!external_node_path_.relative(workspace ?? process.cwd(), dir).startsWith('-'))
-        return call();
-    process.env.GITHUB_WORKSPACE = external_node_path_.parse(dir).root;
-    try {
-        return await call();
-    }
-    finally {
-        if (workspace === undefined)
-            delete process.env.GITHUB_WORKSPACE;
-        else
-            process.env.GITHUB_WORKSPACE = workspace;
-    }
-}
 /** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
 async function githubStore() {
     // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
-    const cache = await __nccwpck_require__.e(/* import() */ 691).then(__nccwpck_require__.bind(__nccwpck_require__, 1691));
+    const cache = await __nccwpck_require__.e(/* import() */ 863).then(__nccwpck_require__.bind(__nccwpck_require__, 1863));
     if (!cache.isFeatureAvailable())
         return undefined;
     return {
         name: "GitHub's cache service",
         replaces: false,
-        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
-        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
+        restore: (dir, key, prefixes = []) => cache.restoreCache([dir], key, prefixes),
+        save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
     };
 }
 /** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
@@ -29134,7 +28924,6 @@ function isEmptyOrAbsent(dir) {
 
 
 
-
 async function saveDir(store, dir, key, what) {
     let saved;
     try {
@@ -29154,8 +28943,8 @@ async function saveVenv(store, venv) {
         lib_core/* info */.pq(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
-    if (currentVenvContent(venv.path) !== venv.snapshot) {
-        lib_core/* warning */.$e(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+    if (venvSnapshot(venv.path) !== venv.snapshot) {
+        lib_core/* warning */.$e(`Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
@@ -29171,7 +28960,7 @@ async function saveCaches() {
             return;
         if (state.venv)
             await saveVenv(store, state.venv);
-        if (state.pip && !isEmptyOrAbsent(state.pip.path) && pipCacheIsPips(state.pip.path)) {
+        if (state.pip && !isEmptyOrAbsent(state.pip.path)) {
             await saveDir(store, state.pip.path, state.pip.key, "pip's cache");
         }
     }
@@ -29180,19 +28969,141 @@ async function saveCaches() {
     }
 }
 
+;// CONCATENATED MODULE: ./src/action/secrets.ts
+
+// The password runs to the last `@` before the host, as urllib (and so pip) splits it.
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not.
+ */
+function secrets_maskUrlCredentials(text) {
+    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
+        if (password) {
+            core.setSecret(password);
+            return `${scheme}${user}:***@`;
+        }
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
+            return match;
+        core.setSecret(user);
+        return `${scheme}***@`;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/pip/run.ts
+
+
+
+
+
+
+
+/**
+ * Settings for the action's own pip runs, on top of the user's configuration: no version check
+ * (a network round trip for a warning), no prompts (a hung job), and never a user install.
+ * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
+ * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
+ * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
+ */
+const OWN_PIP_ENV = {
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PIP_NO_INPUT: '1',
+    PIP_USER: '0',
+    PIP_NO_USER: undefined,
+    // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
+    PIP_REQUIRE_VIRTUALENV: undefined
+};
+function run_versionAtLeast(version, minimum) {
+    const a = version.split('.').map(n => parseInt(n, 10) || 0);
+    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) > (b[i] ?? 0);
+    }
+    return true;
+}
+/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
+function bundledWheels(python) {
+    const dirs = [path.join(python.stdlib, 'ensurepip', '_bundled'), ...systemWheelDirs()];
+    for (const dir of dirs) {
+        let names;
+        try {
+            names = fs.readdirSync(dir);
+        }
+        catch {
+            continue;
+        }
+        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
+        if (!pip)
+            continue;
+        // ensurepip installs setuptools beside pip up to Python 3.11.
+        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
+        return { pip: path.join(dir, pip), others: others.map(n => path.join(dir, n)) };
+    }
+    return { others: [] };
+}
+/**
+ * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
+ * already byte-compiled for this Python) run by the venv's interpreter through pip's
+ * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
+ * wheel the interpreter ships, run from the zip.
+ */
+function pipForNewVenv(python, venv) {
+    if (python.pip && run_versionAtLeast(python.pip.version, '22.3')) {
+        const runner = path.join(python.pip.location, '__pip-runner__.py');
+        const viaRunner = fs.existsSync(runner);
+        return {
+            command: viaRunner ? venvPython(venv) : python.executable,
+            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', venvPython(venv)],
+            version: python.pip.version,
+            label: `pip ${python.pip.version} of ${python.executable}`
+        };
+    }
+    const wheel = bundledWheels(python).pip;
+    if (!wheel) {
+        throw new ActionError(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
+    }
+    const version = /pip-([^-]+)-/.exec(path.basename(wheel))?.[1] ?? '';
+    return {
+        command: venvPython(venv),
+        prefix: [path.join(wheel, 'pip')],
+        version,
+        label: `pip ${version} from ${wheel}`
+    };
+}
+function pipOf(pythonExecutable, version) {
+    return {
+        command: pythonExecutable,
+        prefix: ['-m', 'pip'],
+        version,
+        label: `pip ${version} of ${pythonExecutable}`
+    };
+}
+/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
+async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
+    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
+    return core.group(title, async () => {
+        const result = await run(pip.command, [...pip.prefix, ...args], {
+            cwd,
+            env,
+            stream: true,
+            display
+        });
+        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
+    });
+}
+/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+async function pipCheck(python) {
+    const result = await run(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
+    return result.exitCode === 0 ? '' : result.stdout;
+}
+
 ;// CONCATENATED MODULE: ./src/pip/requirements.ts
 
 
 
 
-/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
-const NO_REQUIREMENTS = {
-    files: [],
-    entries: [],
-    problems: [],
-    usesHashes: false,
-    urls: []
-};
 function requirements_normalizeName(name) {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
@@ -29292,8 +29203,7 @@ function classifyOptions(text, options) {
     const include = optionValue(words, '-r', '--requirement');
     const constraint = optionValue(words, '-c', '--constraint');
     const editable = optionValue(words, '-e', '--editable');
-    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored.
-    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
+    if (include !== undefined || constraint !== undefined) {
         const named = (include ?? constraint);
         if (named === '')
             return { problem: `"${text}" names no file` };
@@ -29483,16 +29393,30 @@ function entriesByName(parsed) {
 
 
 
+
+/** pip 24.2 is the first measured here that resolves hundreds of requirements from a flat find-links directory without quadratic cost. */
+const FAST_RESOLVER_PIP = '24.2';
+/** Below this many requirements, pip 23's extra cost is smaller than a second pip start-up (npm run bench). */
+const MANY_REQUIREMENTS = 100;
+/**
+ * Whether a fresh venv gets its upgrade and requirements in one pip run. In a fresh venv nothing is
+ * installed, so one run gives the recipe's result with one pip start-up less; but hashes would be
+ * demanded for the upgrade too, and an old bootstrap pip resolves many requirements far slower than
+ * the upgraded one (measured: 200 requirements, pip 23.2.1 9.2 s, pip 24.2 2.6 s).
+ */
+function resolveTogether(request) {
+    if (!request.freshVenv || request.usesHashes)
+        return false;
+    return (versionAtLeast(request.bootstrapPipVersion, FAST_RESOLVER_PIP) ||
+        request.requirementCount < MANY_REQUIREMENTS);
+}
 function projectOf(requirementOrWheel) {
     const name = path.basename(requirementOrWheel).split('-')[0];
     return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name);
 }
 /**
- * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
- * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
- * by the pip the upgrade left. Two runs, never one: a file's options (`--no-index`, `--index-url`,
- * `-c`, `--pre`) must not steer the upgrade, and only the upgraded pip knows what newer pips
- * accept. `pip-args` go to both, as documented.
+ * The pip runs that turn the target into what the manual recipe leaves (`python -m venv`, which
+ * installs the bundled pip, then `pip install -U <upgrade>`, then `pip install -r ...`).
  */
 function planPipRuns(request) {
     const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
@@ -29505,23 +29429,25 @@ function planPipRuns(request) {
     const upgrade = request.freshVenv
         ? [...request.upgrade, ...request.bundledWheels.filter(w => !named.has(projectOf(w)))]
         : request.upgrade;
+    const upgradeArgs = request.freshVenv || upgrade.length === 0 ? upgrade : ['--upgrade', ...upgrade];
+    const first = request.freshVenv ? 'bootstrap' : 'target';
+    if (request.together && requirements.length > 0) {
+        const title = 'Install pip, the upgrades and the requirements';
+        return [{ title, args: ['install', ...common, ...upgradeArgs, ...requirements], pip: first }];
+    }
     const runs = [];
-    if (upgrade.length > 0) {
-        runs.push({
-            kind: 'upgrade',
-            title: `Upgrade ${upgrade.map(u => path.basename(u)).join(' ')}`,
-            args: ['install', ...common, ...(request.freshVenv ? upgrade : ['--upgrade', ...upgrade])],
-            pip: request.freshVenv ? 'bootstrap' : 'target'
-        });
+    if (upgradeArgs.length > 0) {
+        const title = `Upgrade ${upgrade.map(u => path.basename(u)).join(' ')}`;
+        runs.push({ title, args: ['install', ...common, ...upgradeArgs], pip: first });
     }
     if (requirements.length > 0) {
-        // A fresh venv has a pip of its own once the first run put one there (none without any wheel).
+        // The venv's own pip once the first run has put one there: it is the one the recipe resolves with.
         const pipInstalled = upgrade.some(u => projectOf(u) === 'pip');
+        const pip = request.freshVenv && !pipInstalled ? 'bootstrap' : 'target';
         runs.push({
-            kind: 'requirements',
             title: 'Install the requirements',
             args: ['install', ...common, ...requirements],
-            pip: request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
+            pip
         });
     }
     return runs;
@@ -29531,9 +29457,9 @@ function compileDisabled(pipArgs, env) {
     const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
     return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
 }
-/** compileall over a directory with one worker per core: pip compiles one file at a time. */
-function compileArgs(dir) {
-    return ['-m', 'compileall', '-q', '-j', '0', dir];
+/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
+function compileArgs(sitePackages) {
+    return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
 }
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 function plan_installedVersions(sitePackages, names) {
@@ -29779,13 +29705,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https")
 
 /***/ }),
 
-/***/ 8995:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-
-/***/ }),
-
 /***/ 7030:
 /***/ ((module) => {
 
@@ -29797,13 +29716,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

@@ -79,6 +79,9 @@ export async function openCacheStore(config: Config): Promise<CacheStore | undef
   }
 }
 
+/** What restoreInto did: nothing, for a directory that holds something, or a restore attempt. */
+type Restored = { occupied: true } | { occupied: false; matched: string | undefined }
+
 /**
  * Restores a directory that is absent or empty (one that holds something is this machine's own
  * and is left alone). What a failed restore leaves behind is removed: the directory was empty
@@ -89,10 +92,10 @@ async function restoreInto(
   dir: string,
   key: string,
   prefixes: string[]
-): Promise<string | undefined> {
+): Promise<Restored> {
   if (!isEmptyOrAbsent(dir)) {
     core.info(`Cache: ${dir} exists already; it is used as it is, not restored.`)
-    return undefined
+    return { occupied: true }
   }
   let matched: string | undefined
   try {
@@ -104,7 +107,7 @@ async function restoreInto(
     fs.rmSync(dir, { recursive: true, force: true })
     core.info(`Cache: removed what the failed restore left in ${dir}.`)
   }
-  return matched
+  return { occupied: false, matched }
 }
 
 /** Removes a venv restored a moment ago (restoreInto made it from nothing). */
@@ -126,7 +129,10 @@ async function restoreVenv(
   venv: string,
   report: RunReport
 ): Promise<VenvRestore> {
-  if ((await restoreInto(store, venv, keys.venv, [])) !== keys.venv) {
+  const restored = await restoreInto(store, venv, keys.venv, [])
+  // A venv already there was not looked up: nothing is known about the store's entry.
+  if (restored.occupied) return { hit: false, keyTaken: false }
+  if (restored.matched !== keys.venv) {
     core.info(`Cache: no venv under ${keys.venv} in ${store.name}.`)
     return { hit: false, keyTaken: false }
   }
@@ -162,12 +168,17 @@ async function restoreVenv(
  * Restores what the cache has for this run: the venv with its exact key only, checked before it
  * is trusted (venv/health.ts), then, when the venv must be built, pip's cache from the newest
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit and cache-key. Undefined without a store (caching off, or none here).
+ * Sets the outputs cache-hit (once) and cache-key. Undefined without a store (caching off, or none
+ * here).
  */
 export async function restoreCaches(request: RestoreRequest): Promise<CacheSession | undefined> {
-  const { store, config, python, fingerprint, report } = request
-  setOutput(Outputs.CacheHit, false)
-  if (!store) return undefined
+  const session = request.store && (await restore(request, request.store))
+  setOutput(Outputs.CacheHit, session?.hit ?? false)
+  return session
+}
+
+async function restore(request: RestoreRequest, store: CacheStore): Promise<CacheSession> {
+  const { config, python, fingerprint, report } = request
   return timed(report, 'restore cache', async () => {
     const keys = cacheKeys(
       { os: currentOs(), osVersion: currentOsVersion(), arch: process.arch },
@@ -186,12 +197,12 @@ export async function restoreCaches(request: RestoreRequest): Promise<CacheSessi
     if (config.createVenv && request.cacheVenv) {
       setOutput(Outputs.CacheKey, keys.venv)
       venv = await restoreVenv(store, keys, expected, config.venvPath, report)
-      setOutput(Outputs.CacheHit, venv.hit)
     }
     const pipDir = pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, os.homedir())
     let pipExact = false
     if (!venv.hit && pipDir) {
-      const matched = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix])
+      const restored = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix])
+      const matched = restored.occupied ? undefined : restored.matched
       if (matched) core.info(`Cache: restored pip's cache ${pipDir} (${matched}).`)
       pipExact = matched === keys.pip
     }

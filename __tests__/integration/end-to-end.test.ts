@@ -132,6 +132,14 @@ describe('bad input', () => {
       () => {}
     ],
     [
+      // Decided without reading the manifest (which would take retries offline), and what the
+      // runner has is listed newest first.
+      'a version no source can provide',
+      { 'python-version': '2.5' },
+      /^Python "2\.5" \(from input 'python-version'\) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before 3\.0\. Found: 3\.13\.[^;]*; 3\.12\.[^;]*; 3\.11\.[^;]*; (3\.11\.[^;]*; )?3\.10\.[^;]*; 3\.9\.[^;]*; 3\.8\./,
+      () => {}
+    ],
+    [
       'a version that is not one',
       { 'python-version': 'banana' },
       /Input 'python-version' has the value "banana"/,

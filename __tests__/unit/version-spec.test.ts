@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  onlyBefore,
   compareVersions,
   formatVersion,
   parseVersionSpec,
@@ -66,5 +67,26 @@ describe('version specs', () => {
       '3.12.0',
       '3.12.1'
     ])
+  })
+})
+
+describe('onlyBefore: specs that no version from the major on can satisfy', () => {
+  it.each([
+    ['2.5', true],
+    ['2.x', true],
+    ['~=2.7', true],
+    ['<3', true],
+    ['<3.0', true],
+    ['<=2.7.18', true],
+    ['>=2.6,<3', true],
+    ['==2.7.*', true],
+    ['3.12', false],
+    ['>=2.7', false],
+    ['<=3.0', false],
+    ['<3.1', false],
+    ['x', false],
+    ['!=2.7', false]
+  ])('%s: %s', (spec, expected) => {
+    expect(onlyBefore(parseVersionSpec(spec), 3)).toBe(expected)
   })
 })

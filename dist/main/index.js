@@ -35812,11 +35812,17 @@ function gatherCandidates(spec, env) {
     }
     return candidates;
 }
+/** What the runner has, newest first. */
 function describe(found) {
     if (found.length === 0)
         return 'no Python interpreter at all';
-    return found.map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`).join('; ');
+    return [...found]
+        .sort((a, b) => (0,version_spec/* compareVersions */.Zy)(b.version, a.version))
+        .map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`)
+        .join('; ');
 }
+/** actions/python-versions has CPython from 3.0 on: nothing older is ever in its manifest. */
+const MANIFEST_FIRST_MAJOR = 3;
 /** The highest version that satisfies the spec; among equals, the first candidate found. */
 function chooseInstall(spec, installs) {
     let best;
@@ -35875,10 +35881,16 @@ async function findPython(request, env = process.env) {
     const local = chooseInstall(spec, installs);
     if (local && !request.checkLatest)
         return local;
-    const notFound = async (why) => {
-        const everything = worthProbing.length === candidates.length ? installs : await probeAll(candidates);
-        return new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(everything)}. ${why}`, { title: 'venv-guard: Python version not found' });
-    };
+    const everything = async () => worthProbing.length === candidates.length ? installs : await probeAll(candidates);
+    const notFound = async (why) => new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(await everything())}. ${why}`, { title: 'venv-guard: Python version not found' });
+    // Decided without the network: no manifest retries for a version no download can provide.
+    if (spec.implementation === 'cpython' &&
+        request.pythonManifestUrl === '' &&
+        (0,version_spec/* onlyBefore */.Gq)(spec, MANIFEST_FIRST_MAJOR)) {
+        if (local)
+            return local;
+        throw new errors/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
+    }
     if (spec.implementation !== 'cpython') {
         if (local)
             return local;
@@ -37469,6 +37481,7 @@ async function installOffer(offer, arch, toolCache, token) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gq: () => (/* binding */ onlyBefore),
 /* harmony export */   Mn: () => (/* binding */ pypyVersionMatches),
 /* harmony export */   PB: () => (/* binding */ parseVersionString),
 /* harmony export */   TN: () => (/* binding */ minorsNamedBy),
@@ -37638,6 +37651,23 @@ function minorsNamedBy(spec) {
     return spec.clauses
         .filter(c => (c.op === '' || c.op === '==') && c.parts.length >= 2)
         .map(c => `${c.parts[0]}.${c.parts[1]}`);
+}
+/**
+ * Whether every version the spec admits is older than `major`.0: one clause bounds it from above
+ * (`2.5`, `2.x`, `~=2.7`, `<3`, `<=2.7.18`, `==2.7.*`). Pure reasoning on the spec, no list needed.
+ */
+function onlyBefore(spec, major) {
+    return spec.clauses.some(c => {
+        if (c.parts.length === 0)
+            return false;
+        if (c.op === '' || c.op === '==' || c.op === '~=')
+            return c.parts[0] < major;
+        if (c.op === '<')
+            return compareParts(c.parts, [major]) <= 0;
+        if (c.op === '<=')
+            return compareParts(c.parts, [major]) < 0;
+        return false;
+    });
 }
 
 

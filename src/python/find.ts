@@ -21,6 +21,7 @@ import { probePython, satisfies, type Candidate, type PythonInstall } from './pr
 import {
   compareVersions,
   minorsNamedBy,
+  onlyBefore,
   parseVersionSpec,
   parseVersionString,
   versionMatches,
@@ -147,10 +148,17 @@ export function gatherCandidates(
   return candidates
 }
 
+/** What the runner has, newest first. */
 function describe(found: PythonInstall[]): string {
   if (found.length === 0) return 'no Python interpreter at all'
-  return found.map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`).join('; ')
+  return [...found]
+    .sort((a, b) => compareVersions(b.version, a.version))
+    .map(p => `${p.versionText} (${p.implementation}) from ${p.foundBy}`)
+    .join('; ')
 }
+
+/** actions/python-versions has CPython from 3.0 on: nothing older is ever in its manifest. */
+const MANIFEST_FIRST_MAJOR = 3
 
 /** The highest version that satisfies the spec; among equals, the first candidate found. */
 export function chooseInstall(
@@ -234,11 +242,22 @@ export async function findPython(
   const installs = await probeAll(worthProbing)
   const local = chooseInstall(spec, installs)
   if (local && !request.checkLatest) return local
-  const notFound = async (why: string) => {
-    const everything =
-      worthProbing.length === candidates.length ? installs : await probeAll(candidates)
-    return new ActionError(
-      `No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(everything)}. ${why}`,
+  const everything = async () =>
+    worthProbing.length === candidates.length ? installs : await probeAll(candidates)
+  const notFound = async (why: string) =>
+    new ActionError(
+      `No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(await everything())}. ${why}`,
+      { title: 'venv-guard: Python version not found' }
+    )
+  // Decided without the network: no manifest retries for a version no download can provide.
+  if (
+    spec.implementation === 'cpython' &&
+    request.pythonManifestUrl === '' &&
+    onlyBefore(spec, MANIFEST_FIRST_MAJOR)
+  ) {
+    if (local) return local
+    throw new ActionError(
+      `Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`,
       { title: 'venv-guard: Python version not found' }
     )
   }

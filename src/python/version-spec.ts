@@ -204,3 +204,17 @@ export function minorsNamedBy(spec: VersionSpec): string[] {
     .filter(c => (c.op === '' || c.op === '==') && c.parts.length >= 2)
     .map(c => `${c.parts[0]}.${c.parts[1]}`)
 }
+
+/**
+ * Whether every version the spec admits is older than `major`.0: one clause bounds it from above
+ * (`2.5`, `2.x`, `~=2.7`, `<3`, `<=2.7.18`, `==2.7.*`). Pure reasoning on the spec, no list needed.
+ */
+export function onlyBefore(spec: VersionSpec, major: number): boolean {
+  return spec.clauses.some(c => {
+    if (c.parts.length === 0) return false
+    if (c.op === '' || c.op === '==' || c.op === '~=') return c.parts[0] < major
+    if (c.op === '<') return compareParts(c.parts, [major]) <= 0
+    if (c.op === '<=') return compareParts(c.parts, [major]) < 0
+    return false
+  })
+}

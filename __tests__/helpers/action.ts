@@ -152,7 +152,7 @@ export async function runAction(runner: Runner, options: RunOptions = {}): Promi
     const child = spawn(command, args as string[], {
       cwd: runner.workspace,
       env: options.user ? { PATH: process.env.PATH ?? '' } : env,
-      timeout: options.timeoutMs ?? 110_000
+      timeout: options.timeoutMs ?? 290_000
     })
     let out = ''
     let err = ''

@@ -11,7 +11,7 @@ export function spawnText(
   options: SpawnOptions & { timeoutMs?: number } = {}
 ): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, timeout: options.timeoutMs ?? 110_000 })
+    const child = spawn(command, args, { ...options, timeout: options.timeoutMs ?? 290_000 })
     let stdout = ''
     let stderr = ''
     child.stdout?.on('data', d => (stdout += d))

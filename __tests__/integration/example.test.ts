@@ -1,24 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, WHEELHOUSE } from '../helpers/paths.js'
+import { scratchCheckout } from '../helpers/checkout.js'
 import { pyenvPython } from '../helpers/pythons.js'
 import { spawnText } from '../helpers/spawn.js'
-
-/** A copy of what `npm run example` uses, with the test wheelhouse as the example's. */
-function exampleCopy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-example-'))
-  for (const entry of ['action.yml', 'package.json', 'dist', 'scripts', 'example'])
-    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), {
-      recursive: true,
-      filter: source => !path.basename(source).startsWith('.') || source === ROOT
-    })
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
-  fs.cpSync(WHEELHOUSE, path.join(dir, 'example', '.wheelhouse'), { recursive: true })
-  return dir
-}
 
 function example(
   dir: string,
@@ -32,7 +18,14 @@ function example(
 describe('npm run example', () => {
   let dir: string
   beforeAll(() => {
-    dir = exampleCopy()
+    // What `npm run example` uses.
+    dir = scratchCheckout('vg-example-', [
+      'action.yml',
+      'package.json',
+      'dist',
+      'scripts',
+      'example'
+    ])
   })
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, WHEELHOUSE } from '../helpers/paths.js'
+import { scratchCheckout } from '../helpers/checkout.js'
+import { ROOT } from '../helpers/paths.js'
 import { spawnText } from '../helpers/spawn.js'
 
 /**
@@ -10,16 +10,15 @@ import { spawnText } from '../helpers/spawn.js'
  * checkout, with .env.example copied to .env as it is, and the wheelhouse `npm run example` builds.
  */
 function checkout(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-local-action-'))
-  for (const entry of ['action.yml', 'package.json', 'package-lock.json', 'tsconfig.json', 'src'])
-    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true })
-  fs.cpSync(path.join(ROOT, 'example'), path.join(dir, 'example'), {
-    recursive: true,
-    filter: source => !path.basename(source).startsWith('.') || source.endsWith('example')
-  })
+  const dir = scratchCheckout('vg-local-action-', [
+    'action.yml',
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'src',
+    'example'
+  ])
   fs.copyFileSync(path.join(ROOT, '.env.example'), path.join(dir, '.env'))
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
-  fs.cpSync(WHEELHOUSE, path.join(dir, 'example', '.wheelhouse'), { recursive: true })
   return dir
 }
 

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1084);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6215);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1084:
+/***/ 6215:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28455,6 +28455,57 @@ function readState(name) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
+
+
+/**
+ * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
+ * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
+ * names the workspace, `.git/config` and its token included), and is never archived.
+ */
+const PIP_OWN = {
+    http: 'dir',
+    'http-v2': 'dir',
+    wheels: 'dir',
+    selfcheck: 'dir',
+    'selfcheck.json': 'file'
+};
+/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
+function foreignEntries(entries) {
+    return entries
+        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
+        .map(entry => entry.name)
+        .sort();
+}
+/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
+function pipCacheProblem(dir) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    const foreign = foreignEntries(entries.map(entry => ({
+        name: entry.name,
+        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
+    })));
+    if (foreign.length === 0)
+        return undefined;
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
+        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
+}
+/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
+function pipCacheIsPips(dir) {
+    const problem = pipCacheProblem(dir);
+    if (problem)
+        lib_core/* warning */.$e(problem);
+    return problem === undefined;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:path"
@@ -28464,34 +28515,148 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 /**
- * A digest of a venv's names, and its files' sizes and times: taken when main is done and again
- * in post, it tells whether later steps changed the venv, which must then not be saved under a
- * key that names only what this action installed. Left out: `__pycache__` (Python's own cache,
- * written on import), and directories' times, which such writes change.
+ * A venv's content, for the post step to tell whether a later step changed the venv that main
+ * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
+ * source's time and size without reading the source, so a changed `.pyc` is changed code.
+ *
+ * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
+ * not count as a change; it travels in the archive, but a restore removes every bytecode file
+ * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
  */
-function venvSnapshot(venv) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const walk = (relative) => {
-        const entries = external_node_fs_.readdirSync(external_node_path_namespaceObject.join(venv, relative), { withFileTypes: true });
-        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-            const name = external_node_path_namespaceObject.join(relative, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name === '__pycache__')
-                    continue;
-                hash.update(`${name}/\n`);
-                walk(name);
-            }
-            else if (entry.isSymbolicLink()) {
-                hash.update(`${name} -> ${external_node_fs_.readlinkSync(external_node_path_namespaceObject.join(venv, name))}\n`);
-            }
-            else {
-                const stat = external_node_fs_.statSync(external_node_path_namespaceObject.join(venv, name));
-                hash.update(`${name}\0${stat.size}\0${stat.mtimeMs}\n`);
-            }
+const PYCACHE = '__pycache__';
+const CHUNK = 1 << 20;
+function hashFile(file, into) {
+    const fd = external_node_fs_.openSync(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(CHUNK);
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
+            if (read === 0)
+                break;
+            into.update(buffer.subarray(0, read));
+        }
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/** Relative paths with `/`, the same on every OS. */
+const join = (relative, name) => (relative ? `${relative}/${name}` : name);
+function sortedEntries(dir) {
+    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/**
+ * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
+ * entry is inside a `__pycache__` directory.
+ */
+function walk(venv, visit) {
+    const descend = (relative, inPycache) => {
+        for (const entry of sortedEntries(external_node_path_namespaceObject.join(venv, relative))) {
+            const name = join(relative, entry.name);
+            visit(name, entry, inPycache);
+            if (entry.isDirectory())
+                descend(name, inPycache || entry.name === PYCACHE);
         }
     };
-    walk('');
+    descend('', false);
+}
+/** The files inside the venv's `__pycache__` directories, as relative paths. */
+function listBytecode(venv) {
+    const found = [];
+    walk(venv, (relative, entry, inPycache) => {
+        if (inPycache && !entry.isDirectory())
+            found.push(relative);
+    });
+    return found;
+}
+/**
+ * A digest of every name, kind, permission and file content in the venv, except what is inside
+ * `__pycache__` directories and not in `bytecode`, and those directories themselves.
+ */
+function venvDigest(venv, bytecode) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    walk(venv, (relative, entry, inPycache) => {
+        const full = external_node_path_namespaceObject.join(venv, relative);
+        if (entry.isDirectory()) {
+            if (entry.name !== PYCACHE && !inPycache)
+                hash.update(`d\0${relative}\n`);
+            return;
+        }
+        if (inPycache && !bytecode.has(relative))
+            return;
+        if (entry.isSymbolicLink()) {
+            hash.update(`l\0${relative}\0${external_node_fs_.readlinkSync(full)}\n`);
+        }
+        else if (entry.isFile()) {
+            hash.update(`f\0${relative}\0${(external_node_fs_.lstatSync(full).mode & 0o777).toString(8)}\0`);
+            hashFile(full, hash);
+            hash.update('\n');
+        }
+        else {
+            hash.update(`o\0${relative}\n`);
+        }
+    });
     return hash.digest('hex');
+}
+/**
+ * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
+ * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
+ */
+function dropUnknownBytecode(venv, bytecode) {
+    const unknown = [];
+    walk(venv, (relative, _entry, inPycache) => {
+        if (inPycache && !bytecode.has(relative))
+            unknown.push(relative);
+    });
+    // Parents come before their children; a removed directory takes its children with it.
+    let removed = 0;
+    for (const relative of unknown) {
+        const full = path.join(venv, relative);
+        if (!present(full))
+            continue;
+        fs.rmSync(full, { recursive: true, force: true });
+        removed++;
+    }
+    return removed;
+}
+/** Whether anything is at `file`, a dangling symbolic link too. */
+function present(file) {
+    try {
+        fs.lstatSync(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** main's list of the venv's bytecode, kept in the venv so that it travels with the archive. */
+const BYTECODE_LIST = 'venv-guard-bytecode.json';
+function readBytecodeList(venv) {
+    const file = external_node_path_namespaceObject.join(venv, BYTECODE_LIST);
+    try {
+        if (!external_node_fs_.lstatSync(file).isFile())
+            return new Set();
+        const list = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        return new Set(Array.isArray(list) ? list.filter(item => typeof item === 'string') : []);
+    }
+    catch {
+        return new Set();
+    }
+}
+/** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
+function recordVenvContent(venv) {
+    const bytecode = listBytecode(venv);
+    fs.writeFileSync(path.join(venv, BYTECODE_LIST), JSON.stringify(bytecode));
+    return venvDigest(venv, new Set(bytecode));
+}
+/** The digest as the post step sees it; equal to main's when no later step changed the venv. */
+function currentVenvContent(venv) {
+    return venvDigest(venv, readBytecodeList(venv));
+}
+/** Called right after a restore, before anything runs in the venv. */
+function dropUnlistedBytecode(venv) {
+    return dropUnknownBytecode(venv, readBytecodeList(venv));
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -28799,19 +28964,40 @@ async function tar(args) {
 function zstdOnPath() {
     return executablesOnPath(process.env.PATH ?? '', [executableName('zstd')]).length > 0;
 }
+/**
+ * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
+ * it could lead to an archive that whoever made the link chose.
+ */
 function listArchives(root) {
+    let entries;
     try {
-        return external_node_fs_.readdirSync(root).flatMap(name => {
-            try {
-                return [{ name, mtimeMs: external_node_fs_.statSync(external_node_path_namespaceObject.join(root, name)).mtimeMs }];
-            }
-            catch {
-                return []; // renamed or removed by another job meanwhile
-            }
-        });
+        entries = external_node_fs_.readdirSync(root, { withFileTypes: true });
     }
     catch {
         return [];
+    }
+    return entries.flatMap(entry => {
+        if (!entry.isFile()) {
+            if (ARCHIVE.test(entry.name)) {
+                lib_core/* info */.pq(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
+            }
+            return [];
+        }
+        try {
+            return [{ name: entry.name, mtimeMs: external_node_fs_.lstatSync(external_node_path_namespaceObject.join(root, entry.name)).mtimeMs }];
+        }
+        catch {
+            return []; // renamed or removed by another job meanwhile
+        }
+    });
+}
+/** A directory itself, not a symbolic link to one. */
+function isDirectory(file) {
+    try {
+        return external_node_fs_.lstatSync(file).isDirectory();
+    }
+    catch {
+        return false;
     }
 }
 /**
@@ -28835,8 +29021,8 @@ function dirStore(root, zstd = zstdOnPath()) {
             try {
                 await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
                 const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
-                if (!external_node_fs_.existsSync(unpacked))
-                    throw new Error(`it holds no ${external_node_path_namespaceObject.basename(dir)}`);
+                if (!isDirectory(unpacked))
+                    throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
                 if (external_node_fs_.existsSync(dir))
                     external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
                 external_node_fs_.renameSync(unpacked, dir);
@@ -28863,6 +29049,8 @@ function dirStore(root, zstd = zstdOnPath()) {
                     ...compression(extension),
                     '-C',
                     external_node_path_namespaceObject.dirname(dir),
+                    // A name starting with '-' is not an option.
+                    '--',
                     external_node_path_namespaceObject.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
@@ -28880,9 +29068,31 @@ function dirStore(root, zstd = zstdOnPath()) {
 
 
 
+
 /** Whether the runner offers GitHub's cache service, told without loading its client. */
 function githubCacheOffered(env) {
     return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
+}
+/**
+ * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
+ * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
+ * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
+ * same on save and on restore (the entry's version depends on `dir` alone).
+ */
+async function withSafeRelativePath(dir, call) {
+    const workspace = process.env.GITHUB_WORKSPACE;
+    if (!external_node_path_namespaceObject.relative(workspace ?? process.cwd(), dir).startsWith('-'))
+        return call();
+    process.env.GITHUB_WORKSPACE = external_node_path_namespaceObject.parse(dir).root;
+    try {
+        return await call();
+    }
+    finally {
+        if (workspace === undefined)
+            delete process.env.GITHUB_WORKSPACE;
+        else
+            process.env.GITHUB_WORKSPACE = workspace;
+    }
 }
 /** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
 async function githubStore() {
@@ -28893,8 +29103,8 @@ async function githubStore() {
     return {
         name: "GitHub's cache service",
         replaces: false,
-        restore: (dir, key, prefixes = []) => cache.restoreCache([dir], key, prefixes),
-        save: async (dir, key) => (await cache.saveCache([dir], key)) !== -1
+        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
+        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
     };
 }
 /** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
@@ -28924,6 +29134,7 @@ function isEmptyOrAbsent(dir) {
 
 
 
+
 async function saveDir(store, dir, key, what) {
     let saved;
     try {
@@ -28943,8 +29154,8 @@ async function saveVenv(store, venv) {
         lib_core/* info */.pq(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
-    if (venvSnapshot(venv.path) !== venv.snapshot) {
-        lib_core/* warning */.$e(`Cache: the venv was not saved: a later step changed it (installed or removed something), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+    if (currentVenvContent(venv.path) !== venv.snapshot) {
+        lib_core/* warning */.$e(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
@@ -28960,7 +29171,7 @@ async function saveCaches() {
             return;
         if (state.venv)
             await saveVenv(store, state.venv);
-        if (state.pip && !isEmptyOrAbsent(state.pip.path)) {
+        if (state.pip && !isEmptyOrAbsent(state.pip.path) && pipCacheIsPips(state.pip.path)) {
             await saveDir(store, state.pip.path, state.pip.key, "pip's cache");
         }
     }
@@ -29203,7 +29414,8 @@ function classifyOptions(text, options) {
     const include = optionValue(words, '-r', '--requirement');
     const constraint = optionValue(words, '-c', '--constraint');
     const editable = optionValue(words, '-e', '--editable');
-    if (include !== undefined || constraint !== undefined) {
+    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored.
+    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
         const named = (include ?? constraint);
         if (named === '')
             return { problem: `"${text}" names no file` };

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6215);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3286);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6215:
+/***/ 3286:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28402,7 +28402,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
  * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
  * fix it. The entry points print it as one `::error` and never a stack trace.
  */
-class errors_ActionError extends Error {
+class ActionError extends Error {
     annotation;
     constructor(message, annotation = {}) {
         super(message);
@@ -28412,7 +28412,7 @@ class errors_ActionError extends Error {
 }
 /** A wrong input value: names the input, the value and the fix. */
 function inputError(input, value, fix) {
-    return new errors_ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
         title: `venv-guard: invalid input '${input}'`
     });
 }
@@ -28679,7 +28679,7 @@ function venvBinDir(venv, os = os_currentOs()) {
     return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
 }
 /** The interpreter inside a venv. */
-function os_venvPython(venv, os = os_currentOs()) {
+function venvPython(venv, os = os_currentOs()) {
     return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
 }
 /**
@@ -28717,7 +28717,7 @@ function prefixBinDir(prefix, os = os_currentOs()) {
     return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
 }
 /** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
-function os_systemWheelDirs(os = os_currentOs()) {
+function systemWheelDirs(os = os_currentOs()) {
     return os === 'linux' ? ['/usr/share/python-wheels'] : [];
 }
 /**
@@ -28898,7 +28898,7 @@ function childEnv(overrides = {}) {
  * Runs a program with an argument array, never through a shell. The exit status is returned, not
  * thrown; a program that cannot be started throws an ActionError that says so.
  */
-async function process_run(command, args, options = {}) {
+async function run(command, args, options = {}) {
     if (options.stream)
         lib_core/* info */.pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     const write = (target) => (data) => {
@@ -28917,7 +28917,7 @@ async function process_run(command, args, options = {}) {
         });
     }
     catch (error) {
-        throw new errors_ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
+        throw new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
     }
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
@@ -28956,7 +28956,7 @@ function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
 async function tar(args) {
-    const result = await process_run(tarCommand(), args);
+    const result = await run(tarCommand(), args);
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
@@ -29180,141 +29180,19 @@ async function saveCaches() {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/secrets.ts
-
-// The password runs to the last `@` before the host, as urllib (and so pip) splits it.
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
-/**
- * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
- * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not.
- */
-function secrets_maskUrlCredentials(text) {
-    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
-        if (password) {
-            core.setSecret(password);
-            return `${scheme}${user}:***@`;
-        }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
-            return match;
-        core.setSecret(user);
-        return `${scheme}***@`;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/pip/run.ts
-
-
-
-
-
-
-
-/**
- * Settings for the action's own pip runs, on top of the user's configuration: no version check
- * (a network round trip for a warning), no prompts (a hung job), and never a user install.
- * `PIP_USER=0` makes a user install impossible, so a site-packages pip cannot write fails loudly
- * instead of landing in ~/.local. PIP_NO_USER is removed, not set: pip takes its value as the value
- * of --user, so PIP_NO_USER=1 means a user install, and it could come after PIP_USER.
- */
-const OWN_PIP_ENV = {
-    PIP_DISABLE_PIP_VERSION_CHECK: '1',
-    PIP_NO_INPUT: '1',
-    PIP_USER: '0',
-    PIP_NO_USER: undefined,
-    // Exported by an earlier venv-guard step; the action's own runs choose their target themselves.
-    PIP_REQUIRE_VIRTUALENV: undefined
-};
-function run_versionAtLeast(version, minimum) {
-    const a = version.split('.').map(n => parseInt(n, 10) || 0);
-    const b = minimum.split('.').map(n => parseInt(n, 10) || 0);
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        if ((a[i] ?? 0) !== (b[i] ?? 0))
-            return (a[i] ?? 0) > (b[i] ?? 0);
-    }
-    return true;
-}
-/** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */
-function bundledWheels(python) {
-    const dirs = [path.join(python.stdlib, 'ensurepip', '_bundled'), ...systemWheelDirs()];
-    for (const dir of dirs) {
-        let names;
-        try {
-            names = fs.readdirSync(dir);
-        }
-        catch {
-            continue;
-        }
-        const pip = names.find(n => /^pip-.*\.whl$/.test(n));
-        if (!pip)
-            continue;
-        // ensurepip installs setuptools beside pip up to Python 3.11.
-        const others = python.version.minor < 12 ? names.filter(n => /^setuptools-.*\.whl$/.test(n)) : [];
-        return { pip: path.join(dir, pip), others: others.map(n => path.join(dir, n)) };
-    }
-    return { others: [] };
-}
-/**
- * The fastest correct pip for a venv that has none yet: the base interpreter's own pip (22.3+,
- * already byte-compiled for this Python) run by the venv's interpreter through pip's
- * `__pip-runner__.py`, which is what `pip --python` does minus one pip start-up; otherwise the pip
- * wheel the interpreter ships, run from the zip.
- */
-function pipForNewVenv(python, venv) {
-    if (python.pip && run_versionAtLeast(python.pip.version, '22.3')) {
-        const runner = path.join(python.pip.location, '__pip-runner__.py');
-        const viaRunner = fs.existsSync(runner);
-        return {
-            command: viaRunner ? venvPython(venv) : python.executable,
-            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', venvPython(venv)],
-            version: python.pip.version,
-            label: `pip ${python.pip.version} of ${python.executable}`
-        };
-    }
-    const wheel = bundledWheels(python).pip;
-    if (!wheel) {
-        throw new ActionError(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
-    }
-    const version = /pip-([^-]+)-/.exec(path.basename(wheel))?.[1] ?? '';
-    return {
-        command: venvPython(venv),
-        prefix: [path.join(wheel, 'pip')],
-        version,
-        label: `pip ${version} from ${wheel}`
-    };
-}
-function pipOf(pythonExecutable, version) {
-    return {
-        command: pythonExecutable,
-        prefix: ['-m', 'pip'],
-        version,
-        label: `pip ${version} of ${pythonExecutable}`
-    };
-}
-/** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
-    return core.group(title, async () => {
-        const result = await run(pip.command, [...pip.prefix, ...args], {
-            cwd,
-            env,
-            stream: true,
-            display
-        });
-        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
-    });
-}
-/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
-async function pipCheck(python) {
-    const result = await run(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
-    return result.exitCode === 0 ? '' : result.stdout;
-}
-
 ;// CONCATENATED MODULE: ./src/pip/requirements.ts
 
 
 
 
+/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
+const NO_REQUIREMENTS = {
+    files: [],
+    entries: [],
+    problems: [],
+    usesHashes: false,
+    urls: []
+};
 function requirements_normalizeName(name) {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
@@ -29605,30 +29483,16 @@ function entriesByName(parsed) {
 
 
 
-
-/** pip 24.2 is the first measured here that resolves hundreds of requirements from a flat find-links directory without quadratic cost. */
-const FAST_RESOLVER_PIP = '24.2';
-/** Below this many requirements, pip 23's extra cost is smaller than a second pip start-up (npm run bench). */
-const MANY_REQUIREMENTS = 100;
-/**
- * Whether a fresh venv gets its upgrade and requirements in one pip run. In a fresh venv nothing is
- * installed, so one run gives the recipe's result with one pip start-up less; but hashes would be
- * demanded for the upgrade too, and an old bootstrap pip resolves many requirements far slower than
- * the upgraded one (measured: 200 requirements, pip 23.2.1 9.2 s, pip 24.2 2.6 s).
- */
-function resolveTogether(request) {
-    if (!request.freshVenv || request.usesHashes)
-        return false;
-    return (versionAtLeast(request.bootstrapPipVersion, FAST_RESOLVER_PIP) ||
-        request.requirementCount < MANY_REQUIREMENTS);
-}
 function projectOf(requirementOrWheel) {
     const name = path.basename(requirementOrWheel).split('-')[0];
     return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name);
 }
 /**
- * The pip runs that turn the target into what the manual recipe leaves (`python -m venv`, which
- * installs the bundled pip, then `pip install -U <upgrade>`, then `pip install -r ...`).
+ * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
+ * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
+ * by the pip the upgrade left. Two runs, never one: a file's options (`--no-index`, `--index-url`,
+ * `-c`, `--pre`) must not steer the upgrade, and only the upgraded pip knows what newer pips
+ * accept. `pip-args` go to both, as documented.
  */
 function planPipRuns(request) {
     const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
@@ -29641,25 +29505,23 @@ function planPipRuns(request) {
     const upgrade = request.freshVenv
         ? [...request.upgrade, ...request.bundledWheels.filter(w => !named.has(projectOf(w)))]
         : request.upgrade;
-    const upgradeArgs = request.freshVenv || upgrade.length === 0 ? upgrade : ['--upgrade', ...upgrade];
-    const first = request.freshVenv ? 'bootstrap' : 'target';
-    if (request.together && requirements.length > 0) {
-        const title = 'Install pip, the upgrades and the requirements';
-        return [{ title, args: ['install', ...common, ...upgradeArgs, ...requirements], pip: first }];
-    }
     const runs = [];
-    if (upgradeArgs.length > 0) {
-        const title = `Upgrade ${upgrade.map(u => path.basename(u)).join(' ')}`;
-        runs.push({ title, args: ['install', ...common, ...upgradeArgs], pip: first });
+    if (upgrade.length > 0) {
+        runs.push({
+            kind: 'upgrade',
+            title: `Upgrade ${upgrade.map(u => path.basename(u)).join(' ')}`,
+            args: ['install', ...common, ...(request.freshVenv ? upgrade : ['--upgrade', ...upgrade])],
+            pip: request.freshVenv ? 'bootstrap' : 'target'
+        });
     }
     if (requirements.length > 0) {
-        // The venv's own pip once the first run has put one there: it is the one the recipe resolves with.
+        // A fresh venv has a pip of its own once the first run put one there (none without any wheel).
         const pipInstalled = upgrade.some(u => projectOf(u) === 'pip');
-        const pip = request.freshVenv && !pipInstalled ? 'bootstrap' : 'target';
         runs.push({
+            kind: 'requirements',
             title: 'Install the requirements',
             args: ['install', ...common, ...requirements],
-            pip
+            pip: request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
         });
     }
     return runs;
@@ -29669,9 +29531,9 @@ function compileDisabled(pipArgs, env) {
     const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
     return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
 }
-/** compileall over site-packages with one worker per core: pip compiles one file at a time. */
-function compileArgs(sitePackages) {
-    return ['-m', 'compileall', '-q', '-j', '0', sitePackages];
+/** compileall over a directory with one worker per core: pip compiles one file at a time. */
+function compileArgs(dir) {
+    return ['-m', 'compileall', '-q', '-j', '0', dir];
 }
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 function plan_installedVersions(sitePackages, names) {

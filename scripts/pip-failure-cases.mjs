@@ -1,7 +1,8 @@
 // Real pip failures for the annotation tests: each case is a small project that makes pip fail in
 // one way against an offline wheelhouse. `node scripts/pip-failure-cases.mjs` runs every case with
 // the pip of each pyenv Python below and saves what pip printed (stdout, then stderr, as runPip
-// returns it) to __tests__/fixtures/pip-output/<case>.pip-<version>.txt. Temporary directories are
+// returns it) to __tests__/fixtures/pip-output/<case>.pip-<version>.txt; with case names as
+// arguments, only those. Temporary directories are
 // replaced by /project, /wheelhouse and /venv so that the fixtures do not depend on the machine.
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -102,6 +103,31 @@ export const CASES = {
     files: { 'requirements.txt': 'zeta\n' },
     args: ['-r', 'requirements.txt', '--definitely-not-an-option']
   },
+  'vcs-clone': {
+    files: {
+      'requirements.txt':
+        'zeta\nsphinx-scrapy@git+https://user:tok3n@127.0.0.1:9/scrapy/sphinx-scrapy.git\n'
+    }
+  },
+  'vcs-clone-bare': {
+    files: { 'requirements.txt': 'zeta\n\ngit+https://127.0.0.1:9/celery/kombu.git\n' }
+  },
+  'url-unreachable': {
+    files: {
+      'requirements.txt': 'zeta\npkg @ https://127.0.0.1:9/files/pkg-1.0-py3-none-any.whl\n'
+    }
+  },
+  'url-missing-file': {
+    files: { 'requirements.txt': 'zeta\nfile:///nonexistent/dir/third-1.0.tar.gz\n' }
+  },
+  'editable-build-failure': {
+    files: {
+      'requirements.txt': 'zeta\n-e .\n',
+      'pyproject.toml':
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+      'setup.py': 'raise RuntimeError("myapp cannot be built here (venv-guard test project)")\n'
+    }
+  },
   'not-found-no-file': {
     files: {},
     args: ['nonexistent-package']
@@ -136,7 +162,8 @@ function sha256(file) {
   return execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0]
 }
 
-function capture() {
+/** @param {string[]} only the cases to capture, all when empty */
+function capture(only) {
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vg-capture-')))
   const wheelhouse = path.join(tmp, 'wheelhouse')
   buildWheelhouse(wheelhouse, [...DEMO_PACKAGES, ...FAILING_PACKAGES])
@@ -159,6 +186,7 @@ function capture() {
       ' '
     )[1]
     for (const [name, spec] of Object.entries(CASES)) {
+      if (only.length > 0 && !only.includes(name)) continue
       const project = path.join(tmp, 'project')
       const venv = path.join(tmp, 'venv')
       fs.rmSync(project, { recursive: true, force: true })
@@ -201,4 +229,4 @@ function capture() {
   fs.rmSync(tmp, { recursive: true, force: true })
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) capture()
+if (process.argv[1] === fileURLToPath(import.meta.url)) capture(process.argv.slice(2))

@@ -200,6 +200,45 @@ const EXPECTED: Record<string, Expected> = {
         /^requirements\/missing\.txt cannot be opened: No such file or directory\. Fix the path/
     }
   ],
+  'vcs-clone': [
+    {
+      kind: 'clone',
+      where: 'requirements.txt:2',
+      message:
+        /^Cloning https:\/\/user:\*\*\*@127\.0\.0\.1:9\/scrapy\/sphinx-scrapy\.git failed \(fatal: unable to access .*\)\. Check the URL .* credentials/
+    }
+  ],
+  'vcs-clone-bare': [
+    {
+      kind: 'clone',
+      where: 'requirements.txt:3',
+      message: /^Cloning https:\/\/127\.0\.0\.1:9\/celery\/kombu\.git failed \(fatal: /
+    }
+  ],
+  'url-unreachable': [
+    {
+      kind: 'fetch',
+      where: 'requirements.txt:2',
+      message:
+        /^(pkg @ )?https:\/\/127\.0\.0\.1:9\/files\/pkg-1\.0-py3-none-any\.whl could not be fetched \(.*(Connection refused|NewConnectionError).*\)\. Check/
+    }
+  ],
+  'url-missing-file': [
+    {
+      kind: 'fetch',
+      where: 'requirements.txt:2',
+      message:
+        /^\/nonexistent\/dir\/third-1\.0\.tar\.gz could not be fetched \(\[Errno 2\] No such file or directory/
+    }
+  ],
+  'editable-build-failure': [
+    {
+      kind: 'build',
+      where: 'requirements.txt:2',
+      message:
+        /^-e \. could not be built from source \(.*\): RuntimeError: myapp cannot be built here/
+    }
+  ],
   'not-found-no-file': [
     { kind: 'not-found', where: undefined, message: /^No version of nonexistent-package matches/ }
   ],

@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest'
-import { maskUrlCredentials } from '../../src/action/secrets.js'
+import { describe, expect, it, vi } from 'vitest'
+import * as core from '@actions/core'
+import { maskUrlCredentials, redactUrlCredentials } from '../../src/action/secrets.js'
+
+vi.mock('@actions/core', async importOriginal => ({
+  ...(await importOriginal<typeof import('@actions/core')>()),
+  setSecret: vi.fn()
+}))
+const setSecret = vi.mocked(core.setSecret)
 
 describe('maskUrlCredentials', () => {
   it.each([
@@ -13,5 +20,23 @@ describe('maskUrlCredentials', () => {
     ['https://host/simple', 'https://host/simple']
   ])('%s', (text, masked) => {
     expect(maskUrlCredentials(text)).toBe(masked)
+  })
+
+  it('leaves an unset ${VAR} as written: a placeholder, not a secret to mask everywhere', () => {
+    setSecret.mockClear()
+    for (const url of ['https://user:${TOKEN}@host/simple', 'git+https://${TOKEN}@host/o/r.git']) {
+      expect(maskUrlCredentials(url)).toBe(url)
+    }
+    expect(setSecret).not.toHaveBeenCalled()
+  })
+})
+
+describe('redactUrlCredentials', () => {
+  it('hides credentials without registering them', () => {
+    setSecret.mockClear()
+    expect(redactUrlCredentials('git clone https://u:tok@h/r.git')).toBe(
+      'git clone https://u:***@h/r.git'
+    )
+    expect(setSecret).not.toHaveBeenCalled()
   })
 })

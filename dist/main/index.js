@@ -31164,22 +31164,34 @@ function cacheScope(input, saveInput, event) {
 
 // The password runs to the last `@` before the host, as urllib (and so pip) splits it.
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
+/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
+const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+function replaceCredentials(text, register) {
+    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
+        if (password) {
+            if (PLACEHOLDER.test(password))
+                return match;
+            register(password);
+            return `${scheme}${user}:***@`;
+        }
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || PLACEHOLDER.test(user))
+            return match;
+        register(user);
+        return `${scheme}***@`;
+    });
+}
 /**
  * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
  * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not.
+ * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not,
+ * nor does an unset `${VAR}` left as written.
  */
 function maskUrlCredentials(text) {
-    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
-        if (password) {
-            lib_core.setSecret(password);
-            return `${scheme}${user}:***@`;
-        }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git')
-            return match;
-        lib_core.setSecret(user);
-        return `${scheme}***@`;
-    });
+    return replaceCredentials(text, secret => lib_core.setSecret(secret));
+}
+/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
+function redactUrlCredentials(text) {
+    return replaceCredentials(text, () => { });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
@@ -34946,6 +34958,7 @@ class UserSiteGuard {
 ;// CONCATENATED MODULE: ./src/annotations/findings.ts
 
 
+
 /**
  * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
  * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
@@ -34960,6 +34973,8 @@ const KINDS = [
     'conflict',
     'hash',
     'not-found',
+    'fetch',
+    'clone',
     'build',
     'pip',
     'broken-dependency'
@@ -34970,6 +34985,8 @@ const TITLES = {
     conflict: 'venv-guard: dependency conflict',
     hash: 'venv-guard: hash check failed',
     'not-found': 'venv-guard: no matching distribution',
+    fetch: 'venv-guard: download failed',
+    clone: 'venv-guard: clone failed',
     build: 'venv-guard: build failed',
     pip: 'venv-guard: pip install failed',
     'broken-dependency': 'venv-guard: broken dependency'
@@ -35035,6 +35052,16 @@ class Locator {
     byPath(target) {
         const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
         return pick(this.parsed.entries.find(names));
+    }
+    /** The entry whose text names this URL or path (credentials aside: pip hides them). */
+    byText(target) {
+        const bare = (text) => text.replace(/\/\/[^/@\s]*@/g, '//');
+        return pick(this.parsed.entries.find(e => bare(e.text).includes(bare(target))));
+    }
+    /** The line's requirement as written, for naming what pip names only by URL or path. */
+    textAt(where) {
+        const entry = this.parsed.entries.find(e => e.file === where.file && e.line === where.line);
+        return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0];
     }
     /** The `-r`/`-c` line that names this file. */
     includeOf(file) {
@@ -35230,6 +35257,62 @@ function hashes(lines, locate) {
     });
     return found;
 }
+/** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */
+function collectingBefore(lines, index) {
+    return lines
+        .slice(0, index)
+        .reverse()
+        .find(l => /^(?:Collecting|Obtaining|Processing) /.test(l));
+}
+const VCS_COMMAND = /^\s*× (?:git (?:clone|fetch|checkout)|hg clone|svn checkout|bzr branch)\b/;
+/** A VCS requirement whose checkout failed: nothing was built, the clone itself did not work. */
+function clones(lines, locate) {
+    const found = new Map();
+    lines.forEach((line, i) => {
+        if (!VCS_COMMAND.test(line))
+            return;
+        const url = /\s'?([a-z][a-z0-9+.-]*:\/\/[^\s']+)/i.exec(line)?.[1];
+        if (!url || found.has(url))
+            return;
+        const reason = lines
+            .slice(0, i)
+            .reverse()
+            .find(l => /^\s*(fatal|abort|svn: E\d+|ERROR):? /.test(l))
+            ?.trim();
+        const collecting = collectingBefore(lines, i);
+        const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
+        const message = `Cloning ${redactUrlCredentials(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
+        found.set(url, finding('clone', message, where));
+    });
+    return [...found.values()];
+}
+/** A URL or path requirement that pip could not download or open. */
+function fetches(lines, locate) {
+    const index = lines.findIndex(l => /^ERROR: Could not install packages due to an OSError: /.test(l) ||
+        /^× .* while fetching \S+/.test(l));
+    if (index === -1)
+        return [];
+    const line = lines[index];
+    const url = / while fetching (\S+)/.exec(line)?.[1];
+    // A missing file is a requirement's only when a line names it (not a file pip was installing).
+    const missing = /No such file or directory: '([^']+)'/.exec(line)?.[1];
+    if (missing && !url && !locate.byText(missing))
+        return [];
+    const pool = /host='([^']+)'.*?url: (\S+) \(/.exec(line);
+    if (!url && !missing && !pool)
+        return [];
+    const collecting = collectingBefore(lines, index);
+    const where = (url ? locate.byText(url) : undefined) ??
+        (missing ? locate.byText(missing) : undefined) ??
+        (pool ? locate.byText(pool[2]) : undefined) ??
+        (collecting ? locate.fromText(collecting) : undefined);
+    const target = url ?? missing ?? (where && locate.textAt(where)) ?? `${pool[1]}…${pool[2]}`;
+    const reason = url
+        ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
+        : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
+    const message = `${redactUrlCredentials(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
+    return [finding('fetch', message, where)];
+}
 /** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
 function buildCause(lines, from) {
     const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
@@ -35241,6 +35324,22 @@ function buildCause(lines, from) {
         .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
         .pop();
 }
+/**
+ * The name of what pip collects: `name @ url`, `name@ url` and `name from url` name it; an sdist
+ * by its file name; a bare URL or path (`-e .`, `git+https://host/kombu.git`) by its line as
+ * written, or by the URL itself.
+ */
+function collectedName(target, lineText) {
+    const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:@|\sfrom\s)/.exec(target);
+    if (named)
+        return named[1];
+    const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(target);
+    if (sdist)
+        return sdist[1];
+    if (!/[/\\:]/.test(target))
+        return target.split(/[\s=<>!~;[]/)[0];
+    return redactUrlCredentials(lineText ?? target);
+}
 function builds(lines, locate) {
     const found = new Map();
     // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
@@ -35248,14 +35347,16 @@ function builds(lines, locate) {
     const collected = new Map();
     let last;
     lines.forEach((line, i) => {
-        const collecting = /^(?:Collecting|Processing|Obtaining) (\S+)/.exec(line);
+        const collecting = /^(?:Collecting|Processing|Obtaining) (.+?)(?: \(from .*\))?$/.exec(line);
         if (collecting) {
-            const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(collecting[1]);
-            last = sdist ? sdist[1] : external_node_path_.basename(collecting[1]);
-            collected.set(nameOf(last) ?? last, locate.fromText(line));
+            const where = locate.fromText(line);
+            last = collectedName(collecting[1], where && locate.textAt(where));
+            collected.set(nameOf(last) ?? last, where);
             return;
         }
-        const failed = /^\s*× (?:Building wheel for (\S+) .*|.*) did not run successfully\.$/.exec(line);
+        if (VCS_COMMAND.test(line))
+            return;
+        const failed = /^\s*× (?:Building (?:wheel|editable) for (\S+) .*|.*) did not run successfully\.$/.exec(line);
         const name = failed ? (failed[1] ?? last) : undefined;
         const key = name && (nameOf(name) ?? name);
         if (!name || !key || found.has(key))
@@ -35295,6 +35396,8 @@ function findingsFromPipFailure(output, requirements, title, exitCode) {
         ...hashes(lines, locate),
         ...notFound(lines, locate),
         ...otherPython(lines, locate),
+        ...fetches(lines, locate),
+        ...clones(lines, locate),
         ...builds(lines, locate)
     ];
     if (found.length > 0)

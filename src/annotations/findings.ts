@@ -1,4 +1,5 @@
 import * as path from 'node:path'
+import { redactUrlCredentials } from '../action/secrets.js'
 import {
   entriesByName,
   normalizeName,
@@ -22,6 +23,8 @@ const KINDS = [
   'conflict',
   'hash',
   'not-found',
+  'fetch',
+  'clone',
   'build',
   'pip',
   'broken-dependency'
@@ -44,6 +47,8 @@ const TITLES: Record<FindingKind, string> = {
   conflict: 'venv-guard: dependency conflict',
   hash: 'venv-guard: hash check failed',
   'not-found': 'venv-guard: no matching distribution',
+  fetch: 'venv-guard: download failed',
+  clone: 'venv-guard: clone failed',
   build: 'venv-guard: build failed',
   pip: 'venv-guard: pip install failed',
   'broken-dependency': 'venv-guard: broken dependency'
@@ -130,6 +135,18 @@ class Locator {
     const names = (e: RequirementEntry) =>
       e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`))
     return pick(this.parsed.entries.find(names))
+  }
+
+  /** The entry whose text names this URL or path (credentials aside: pip hides them). */
+  byText(target: string): Located | undefined {
+    const bare = (text: string) => text.replace(/\/\/[^/@\s]*@/g, '//')
+    return pick(this.parsed.entries.find(e => bare(e.text).includes(bare(target))))
+  }
+
+  /** The line's requirement as written, for naming what pip names only by URL or path. */
+  textAt(where: Located): string | undefined {
+    const entry = this.parsed.entries.find(e => e.file === where.file && e.line === where.line)
+    return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0]
   }
 
   /** The `-r`/`-c` line that names this file. */
@@ -353,6 +370,65 @@ function hashes(lines: string[], locate: Locator): Finding[] {
   return found
 }
 
+/** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */
+function collectingBefore(lines: string[], index: number): string | undefined {
+  return lines
+    .slice(0, index)
+    .reverse()
+    .find(l => /^(?:Collecting|Obtaining|Processing) /.test(l))
+}
+
+const VCS_COMMAND = /^\s*× (?:git (?:clone|fetch|checkout)|hg clone|svn checkout|bzr branch)\b/
+
+/** A VCS requirement whose checkout failed: nothing was built, the clone itself did not work. */
+function clones(lines: string[], locate: Locator): Finding[] {
+  const found = new Map<string, Finding>()
+  lines.forEach((line, i) => {
+    if (!VCS_COMMAND.test(line)) return
+    const url = /\s'?([a-z][a-z0-9+.-]*:\/\/[^\s']+)/i.exec(line)?.[1]
+    if (!url || found.has(url)) return
+    const reason = lines
+      .slice(0, i)
+      .reverse()
+      .find(l => /^\s*(fatal|abort|svn: E\d+|ERROR):? /.test(l))
+      ?.trim()
+    const collecting = collectingBefore(lines, i)
+    const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url)
+    const message = `Cloning ${redactUrlCredentials(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`
+    found.set(url, finding('clone', message, where))
+  })
+  return [...found.values()]
+}
+
+/** A URL or path requirement that pip could not download or open. */
+function fetches(lines: string[], locate: Locator): Finding[] {
+  const index = lines.findIndex(
+    l =>
+      /^ERROR: Could not install packages due to an OSError: /.test(l) ||
+      /^× .* while fetching \S+/.test(l)
+  )
+  if (index === -1) return []
+  const line = lines[index]
+  const url = / while fetching (\S+)/.exec(line)?.[1]
+  // A missing file is a requirement's only when a line names it (not a file pip was installing).
+  const missing = /No such file or directory: '([^']+)'/.exec(line)?.[1]
+  if (missing && !url && !locate.byText(missing)) return []
+  const pool = /host='([^']+)'.*?url: (\S+) \(/.exec(line)
+  if (!url && !missing && !pool) return []
+  const collecting = collectingBefore(lines, index)
+  const where =
+    (url ? locate.byText(url) : undefined) ??
+    (missing ? locate.byText(missing) : undefined) ??
+    (pool ? locate.byText(pool[2]) : undefined) ??
+    (collecting ? locate.fromText(collecting) : undefined)
+  const target = url ?? missing ?? (where && locate.textAt(where)) ?? `${pool![1]}…${pool![2]}`
+  const reason = url
+    ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
+    : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300)
+  const message = `${redactUrlCredentials(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`
+  return [finding('fetch', message, where)]
+}
+
 /** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
 function buildCause(lines: string[], from: number): string | undefined {
   const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]')
@@ -364,6 +440,20 @@ function buildCause(lines: string[], from: number): string | undefined {
     .pop()
 }
 
+/**
+ * The name of what pip collects: `name @ url`, `name@ url` and `name from url` name it; an sdist
+ * by its file name; a bare URL or path (`-e .`, `git+https://host/kombu.git`) by its line as
+ * written, or by the URL itself.
+ */
+function collectedName(target: string, lineText: string | undefined): string {
+  const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:@|\sfrom\s)/.exec(target)
+  if (named) return named[1]
+  const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(target)
+  if (sdist) return sdist[1]
+  if (!/[/\\:]/.test(target)) return target.split(/[\s=<>!~;[]/)[0]
+  return redactUrlCredentials(lineText ?? target)
+}
+
 function builds(lines: string[], locate: Locator): Finding[] {
   const found = new Map<string, Finding>()
   // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
@@ -371,14 +461,16 @@ function builds(lines: string[], locate: Locator): Finding[] {
   const collected = new Map<string, Located | undefined>()
   let last: string | undefined
   lines.forEach((line, i) => {
-    const collecting = /^(?:Collecting|Processing|Obtaining) (\S+)/.exec(line)
+    const collecting = /^(?:Collecting|Processing|Obtaining) (.+?)(?: \(from .*\))?$/.exec(line)
     if (collecting) {
-      const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(collecting[1])
-      last = sdist ? sdist[1] : path.basename(collecting[1])
-      collected.set(nameOf(last) ?? last, locate.fromText(line))
+      const where = locate.fromText(line)
+      last = collectedName(collecting[1], where && locate.textAt(where))
+      collected.set(nameOf(last) ?? last, where)
       return
     }
-    const failed = /^\s*× (?:Building wheel for (\S+) .*|.*) did not run successfully\.$/.exec(line)
+    if (VCS_COMMAND.test(line)) return
+    const failed =
+      /^\s*× (?:Building (?:wheel|editable) for (\S+) .*|.*) did not run successfully\.$/.exec(line)
     const name = failed ? (failed[1] ?? last) : undefined
     const key = name && (nameOf(name) ?? name)
     if (!name || !key || found.has(key)) return
@@ -423,6 +515,8 @@ export function findingsFromPipFailure(
     ...hashes(lines, locate),
     ...notFound(lines, locate),
     ...otherPython(lines, locate),
+    ...fetches(lines, locate),
+    ...clones(lines, locate),
     ...builds(lines, locate)
   ]
   if (found.length > 0) return found

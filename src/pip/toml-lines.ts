@@ -1,0 +1,102 @@
+import { getStaticTOMLValue, parseTOML, type AST } from 'toml-eslint-parser'
+
+/**
+ * TOML read with the line of every key and array item, so that a problem in pyproject.toml or a
+ * lock file is annotated where it is. smol-toml gives values only; toml-eslint-parser (the parser
+ * of eslint-plugin-toml) gives a full TOML 1.0 syntax tree with positions, and values from it.
+ */
+
+/** A key path as pip prints it in messages: `packages[2].name` is ['packages', 2, 'name']. */
+export type TomlPath = ReadonlyArray<string | number>
+
+export interface TomlDocument {
+  value: Record<string, unknown>
+  /** The 1-based line where the key (or array item) at this path is written, when it is. */
+  lineOf(path: TomlPath): number | undefined
+}
+
+export class TomlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number
+  ) {
+    super(message)
+  }
+}
+
+function keyOf(path: TomlPath): string {
+  return JSON.stringify(path)
+}
+
+function keyNames(key: AST.TOMLKey): string[] {
+  return key.keys.map(k => (k.type === 'TOMLBare' ? k.name : k.value))
+}
+
+/** Records the first line of every key and item under `path`; the first place a path is named wins. */
+function collect(node: AST.TOMLNode, path: TomlPath, lines: Map<string, number>): void {
+  const note = (at: TomlPath, line: number): void => {
+    if (!lines.has(keyOf(at))) lines.set(keyOf(at), line)
+  }
+  switch (node.type) {
+    case 'TOMLTopLevelTable':
+      for (const child of node.body) collect(child, [], lines)
+      return
+    case 'TOMLTable':
+      note(node.resolvedKey, node.loc.start.line)
+      for (const child of node.body) collect(child, node.resolvedKey, lines)
+      return
+    case 'TOMLKeyValue': {
+      const names = keyNames(node.key)
+      // Every dotted prefix is named here too (`a.b.c = 1` defines a and a.b).
+      names.forEach((_, i) => note([...path, ...names.slice(0, i + 1)], node.loc.start.line))
+      collect(node.value, [...path, ...names], lines)
+      return
+    }
+    case 'TOMLInlineTable':
+      for (const child of node.body) collect(child, path, lines)
+      return
+    case 'TOMLArray':
+      node.elements.forEach((element, i) => {
+        note([...path, i], element.loc.start.line)
+        collect(element, [...path, i], lines)
+      })
+      return
+    default:
+      return
+  }
+}
+
+/** Parses TOML; a syntax error is a TomlSyntaxError with its line. */
+export function readToml(text: string): TomlDocument {
+  let ast: AST.TOMLProgram
+  try {
+    ast = parseTOML(text)
+  } catch (error) {
+    const e = error as { message: string; lineNumber?: number }
+    throw new TomlSyntaxError(e.message, e.lineNumber ?? 1)
+  }
+  const lines = new Map<string, number>()
+  collect(ast.body[0], [], lines)
+  return {
+    value: getStaticTOMLValue(ast) as Record<string, unknown>,
+    lineOf: path => lines.get(keyOf(path))
+  }
+}
+
+/** `packages[2].wheels[0].hashes` as pip prints a path, as a TomlPath. */
+export function parseTomlPath(text: string): TomlPath {
+  const path: Array<string | number> = []
+  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    path.push(m[2] === undefined ? m[1] : Number(m[2]))
+  }
+  return path
+}
+
+/** The line of the deepest part of a path that is written in the file (a missing key's table). */
+export function nearestLine(doc: TomlDocument, path: TomlPath): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const line = doc.lineOf(path.slice(0, n))
+    if (line !== undefined) return line
+  }
+  return undefined
+}

@@ -73,7 +73,11 @@ export function readToml(text: string): TomlDocument {
     ast = parseTOML(text)
   } catch (error) {
     const e = error as { message: string; lineNumber?: number }
-    throw new TomlSyntaxError(e.message, e.lineNumber ?? 1)
+    // An unterminated table or array is reported where the text ends: point at the last line written.
+    const lines = text.split(/\r?\n/)
+    let line = e.lineNumber ?? 1
+    while (line > 1 && (lines[line - 1] ?? '').trim() === '') line--
+    throw new TomlSyntaxError(e.message, line)
   }
   const lines = new Map<string, number>()
   collect(ast.body[0], [], lines)

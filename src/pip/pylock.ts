@@ -1,0 +1,121 @@
+import * as path from 'node:path'
+import { normalizeName, type RequirementEntry, type RequirementProblem } from '../requirements.js'
+import {
+  nearestLine,
+  parseTomlPath,
+  readToml,
+  TomlSyntaxError,
+  type TomlDocument
+} from './toml-lines.js'
+
+/**
+ * PEP 751 lock files, which pip 26.1+ installs with `-r pylock.toml`. pip checks them itself
+ * (it says which `packages[N].field` is wrong, or which package it could not install, but gives no
+ * line); here the lock's packages become entries with the line of their `name`, so that pip's
+ * failures land on the package's entry, and pip's paths are turned into lines.
+ */
+
+/** pip's rule (packaging's is_valid_pylock_path): pylock.toml or pylock.NAME.toml. */
+export function isPylockFile(file: string): boolean {
+  const name = path.basename(file)
+  return name === 'pylock.toml' || /^pylock\.[^.]+\.toml$/.test(name)
+}
+
+export interface PylockFile {
+  file: string
+  doc: TomlDocument
+  /** One entry per [[packages]], on the line of its `name`. */
+  entries: RequirementEntry[]
+}
+
+/** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
+export function readPylock(file: string, bytes: Buffer): PylockFile | RequirementProblem {
+  let doc: TomlDocument
+  try {
+    doc = readToml(bytes.toString('utf8'))
+  } catch (error) {
+    if (!(error instanceof TomlSyntaxError)) throw error
+    return { file, line: error.line, message: `${file} is not valid TOML: ${error.message}` }
+  }
+  const packages = Array.isArray(doc.value.packages) ? (doc.value.packages as unknown[]) : []
+  const entries = packages.flatMap((entry, i): RequirementEntry[] => {
+    const { name, version } = (entry ?? {}) as { name?: unknown; version?: unknown }
+    if (typeof name !== 'string') return []
+    return [
+      {
+        file,
+        line: nearestLine(doc, ['packages', i, 'name']) ?? 1,
+        kind: 'requirement',
+        text: typeof version === 'string' ? `${name}==${version}` : name,
+        name: normalizeName(name),
+        constraint: false
+      }
+    ]
+  })
+  return { file, doc, entries }
+}
+
+export interface PylockFailure {
+  file: string
+  line: number
+  message: string
+}
+
+/** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
+function lineFor(lock: PylockFile, reason: string): number {
+  const tomlPath = /(?:in|at) '?(packages\[\d+\][\w.[\]-]*)'?/.exec(reason)?.[1]
+  if (tomlPath) {
+    const at = parseTomlPath(tomlPath)
+    // A whole package (`at packages[2]`) is shown on its name.
+    return nearestLine(lock.doc, at.length === 2 ? [...at, 'name'] : at) ?? 1
+  }
+  const syntax = /\(at line (\d+), column \d+\)/.exec(reason)
+  if (syntax) return Number(syntax[1])
+  const key = /in '([\w-]+)'/.exec(reason)?.[1]
+  const topLevel: Array<[RegExp, string]> = [
+    [/pylock version/, 'lock-version'],
+    [/Python version requirement/, 'requires-python'],
+    [/environments specified in the lock file/, 'environments']
+  ]
+  const named = key ?? topLevel.find(([re]) => re.test(reason))?.[1]
+  return (named ? lock.doc.lineOf([named]) : undefined) ?? 1
+}
+
+/**
+ * pip's complaints about lock files (pip 26), each on the lock's line it concerns. Hash and
+ * resolver failures name the package and are found by name with the lock's entries.
+ */
+export function pylockFailures(output: string, locks: PylockFile[], cwd: string): PylockFailure[] {
+  const byFile = (named: string) => locks.find(l => l.file === path.resolve(cwd, named))
+  return output.split(/\r?\n/).flatMap((text): PylockFailure[] => {
+    const whole =
+      /^ERROR: (?:Invalid pylock file|Cannot select requirements from pylock file|Error reading pylock file) '(.+?)': (.*)$/.exec(
+        text
+      )
+    if (whole) {
+      const lock = byFile(whole[1])
+      if (!lock) return []
+      return [{ file: lock.file, line: lineFor(lock, whole[2]), message: whole[2] }]
+    }
+    const locked = /^ERROR: Could not install locked package '(.+?)' from '(.+?)': (.*)$/.exec(text)
+    if (locked) {
+      const lock = byFile(locked[2])
+      const entry = lock?.entries.find(e => e.name === normalizeName(locked[1]))
+      if (!lock || !entry) return []
+      const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}`
+      return [{ file: lock.file, line: entry.line, message }]
+    }
+    const other =
+      /^ERROR: The requirement (\S+?)==(\S+) is not compatible with version (\S+) specified in a provided lock file$/.exec(
+        text
+      )
+    if (other) {
+      const name = normalizeName(other[1])
+      const entry = locks.flatMap(l => l.entries).find(e => e.name === name)
+      if (!entry) return []
+      const message = `The lock pins ${other[1]} ${other[2]}, but the file it names for it is version ${other[3]}. Lock again, or fix the entry's file name or URL.`
+      return [{ file: entry.file, line: entry.line, message }]
+    }
+    return []
+  })
+}

@@ -1,0 +1,57 @@
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { localProjectFiles } from '../../src/pip/local-projects.js'
+import { parseInMemory } from '../helpers/requirements.js'
+
+const CWD = path.resolve('/w')
+const DIRS = new Set(['/w', '/w/libs/core', '/w/src', '/abs/proj'].map(d => path.resolve(d)))
+const FILES = new Set(
+  [
+    '/w/pyproject.toml',
+    '/w/setup.cfg',
+    '/w/libs/core/pyproject.toml',
+    '/w/src/setup.py',
+    '/abs/proj/pyproject.toml'
+  ].map(f => path.resolve(f))
+)
+
+function files(requirements: string, packages: string[]): string[] {
+  const parsed = parseInMemory({ [path.resolve('/w/requirements.txt')]: requirements })
+  return localProjectFiles(
+    parsed,
+    packages,
+    CWD,
+    d => DIRS.has(d),
+    f => FILES.has(f)
+  ).map(f => path.relative(path.resolve('/'), f).split(path.sep).join('/'))
+}
+
+describe('the files that decide a local project', () => {
+  it('are found for paths, editables, extras, name @ file URLs, in files and packages', () => {
+    expect(
+      files('alpha==1\n-e ./libs/core[dev]\ndemo @ file:///abs/proj ; python_version > "3"\n', [
+        '.[test]',
+        '-e',
+        './src'
+      ])
+    ).toEqual([
+      'w/libs/core/pyproject.toml',
+      'abs/proj/pyproject.toml',
+      'w/pyproject.toml',
+      'w/setup.cfg',
+      'w/src/setup.py'
+    ])
+  })
+
+  it('are none for names, URLs, archives and paths that are no directories', () => {
+    expect(
+      files('alpha\nbeta @ https://h/beta.whl\n./dist/x-1.0-py3-none-any.whl\n./missing\n', [
+        'gamma>=1'
+      ])
+    ).toEqual([])
+  })
+
+  it('count a directory named twice once', () => {
+    expect(files('.\n-e .\n', ['.'])).toEqual(['w/pyproject.toml', 'w/setup.cfg'])
+  })
+})

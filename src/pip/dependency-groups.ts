@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { normalizeName, type RequirementEntry, type RequirementProblem } from '../requirements.js'
+import { normalizeName, type RequirementEntry, type RequirementProblem } from './requirements.js'
 import { parsePep508 } from './pep508.js'
 import { readToml, TomlSyntaxError, type TomlDocument } from './toml-lines.js'
 

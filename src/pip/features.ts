@@ -1,4 +1,4 @@
-import { versionAtLeast } from '../pip.js'
+import { versionAtLeast } from './run.js'
 
 /**
  * What a newer pip is needed for, and the check that it will be there before pip runs: an old

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ParsedRequirements } from '../requirements.js'
+import type { ParsedRequirements } from './requirements.js'
 
 /**
  * The files that decide what a local project (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`)

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { normalizeName, type RequirementEntry, type RequirementProblem } from '../requirements.js'
+import { normalizeName, type RequirementEntry, type RequirementProblem } from './requirements.js'
 import {
   nearestLine,
   parseTomlPath,

@@ -22,6 +22,8 @@ export function makeConfig(overrides: Partial<Config> = {}): Config {
     venvPath: path.join(workingDirectory, '.venv'),
     createVenv: true,
     requirementFiles: [],
+    dependencyGroups: [],
+    constraintFiles: [],
     packages: [],
     upgrade: ['pip', 'setuptools', 'wheel'],
     pipArgs: [],

@@ -128,6 +128,7 @@ describe('dependency groups', () => {
     const text = '[dependency-groups]\ntest = [\n  "ok",\n  "not a valid req!!",\n]\n'
     expect(read(text, 'test').problems).toEqual([
       {
+        kind: 'invalid-requirement',
         file: FILE,
         line: 4,
         message:

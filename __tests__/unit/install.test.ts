@@ -6,6 +6,8 @@ const base: InstallRequest = {
   upgrade: ['pip', 'setuptools', 'wheel'],
   bundledWheels: ['/b/pip-23.2.1-py3-none-any.whl'],
   requirementFiles: ['/w/requirements.txt'],
+  groups: [],
+  constraintFiles: [],
   packages: ['-e', '.[dev]'],
   pipArgs: ['--prefer-binary'],
   deferCompile: true
@@ -121,6 +123,44 @@ describe('planPipRuns', () => {
 
   it('lets pip compile when the action does not compile afterwards', () => {
     expect(planPipRuns({ ...base, deferCompile: false })[0].args).not.toContain('--no-compile')
+  })
+})
+
+describe('groups, lock files and constraints', () => {
+  it('go to the requirements only, installed by the upgraded pip in a run of their own', () => {
+    const runs = plan({
+      requirementFiles: ['/w/pylock.toml'],
+      groups: ['test', 'sub/pyproject.toml:docs'],
+      constraintFiles: ['/w/c.txt'],
+      packages: []
+    })
+    expect(runs).toEqual([
+      ['bootstrap', 'install', '--no-compile', '--prefer-binary', 'pip', 'setuptools', 'wheel'],
+      [
+        'target',
+        'install',
+        '--no-compile',
+        '--prefer-binary',
+        '-c',
+        '/w/c.txt',
+        '-r',
+        '/w/pylock.toml',
+        '--group',
+        'test',
+        '--group',
+        'sub/pyproject.toml:docs'
+      ]
+    ])
+  })
+
+  it('constraints alone install nothing', () => {
+    const runs = plan({
+      requirementFiles: [],
+      packages: [],
+      constraintFiles: ['/w/c.txt'],
+      freshVenv: false
+    })
+    expect(runs.map(run => run.slice(-4))).toEqual([['--upgrade', 'pip', 'setuptools', 'wheel']])
   })
 })
 

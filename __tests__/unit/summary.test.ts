@@ -87,6 +87,20 @@ describe('renderSummary', () => {
     expect(text).toContain('1 not annotated: GitHub shows 10 annotations of a type per step')
   })
 
+  it('names the dependency groups, lock files and constraint files that went in', () => {
+    const report = fullReport()
+    report.sources = {
+      groups: ['test', 'sub/pyproject.toml:docs'],
+      lockFiles: [],
+      constraintFiles: ['c.txt']
+    }
+    expect(renderSummary(report)).toContain(
+      '**From** dependency groups `test`, `sub/pyproject.toml:docs` · constraint files `c.txt`'
+    )
+    report.sources = { groups: [], lockFiles: [], constraintFiles: [] }
+    expect(renderSummary(report)).not.toContain('**From**')
+  })
+
   it('folds a long package table', () => {
     const report = fullReport()
     report.installed = Array.from({ length: 40 }, (_, i) => ({ name: `pkg${i}`, version: '1.0' }))

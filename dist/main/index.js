@@ -31077,7 +31077,7 @@ function errorMessage(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6444);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6764);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31088,7 +31088,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6444:
+/***/ 6764:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31192,6 +31192,3302 @@ function maskUrlCredentials(text) {
 /** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
 function redactUrlCredentials(text) {
     return replaceCredentials(text, () => { });
+}
+
+// EXTERNAL MODULE: ./src/platform/os.ts
+var platform_os = __nccwpck_require__(1597);
+;// CONCATENATED MODULE: ./src/action/words.ts
+/**
+ * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
+ * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
+ */
+function splitWords(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < text.length) {
+            word += text[++i];
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            word += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
+}
+/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
+function inputLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ./src/pip/requirements.ts
+
+
+
+
+/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
+const NO_REQUIREMENTS = {
+    files: [],
+    entries: [],
+    problems: [],
+    usesHashes: false,
+    urls: []
+};
+function normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
+function splitLines(content) {
+    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
+    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+const COMMENT = /(^|\s+)#.*$/;
+const IS_COMMENT_LINE = /^(\s*)#/;
+/**
+ * Joins `\` continuations (a comment line ends one and never continues), strips comments and
+ * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
+ */
+function logicalLines(content) {
+    const joined = [];
+    let pending;
+    splitLines(content).forEach((raw, index) => {
+        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
+        const text = continues
+            ? raw.replace(/^\\+|\\+$/g, '')
+            : IS_COMMENT_LINE.test(raw)
+                ? ` ${raw}`
+                : raw;
+        pending = pending
+            ? { line: pending.line, text: pending.text + text }
+            : { line: index + 1, text };
+        if (!continues) {
+            joined.push(pending);
+            pending = undefined;
+        }
+    });
+    if (pending)
+        joined.push(pending);
+    return joined
+        .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
+        .filter(({ text }) => text !== '');
+}
+/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
+function expandVariables(text, env) {
+    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
+}
+/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
+function breakArgsOptions(text) {
+    const tokens = text.split(' ');
+    const first = tokens.findIndex(token => token.startsWith('-'));
+    if (first === -1)
+        return { args: text, options: '' };
+    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
+}
+/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
+function optionValue(words, short, long) {
+    for (const [i, word] of words.entries()) {
+        if (word === short || word === long)
+            return words[i + 1];
+        if (word.startsWith(`${long}=`))
+            return word.slice(long.length + 1);
+        if (word.startsWith(short) && !word.startsWith('--'))
+            return word.slice(short.length);
+    }
+    return undefined;
+}
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+/**
+ * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
+ * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
+ * and `foo==${VERSION}` are pip's to judge, not ours.
+ */
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*';
+const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
+    `\\s*(?:;.*)?$`);
+const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
+function looksLikeUrlOrPath(text) {
+    return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
+}
+function nameFromUrl(text) {
+    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
+    if (egg)
+        return normalizeName(egg[1]);
+    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
+    return wheel ? normalizeName(wheel[1]) : undefined;
+}
+function classifyOptions(text, options) {
+    let words;
+    try {
+        words = splitWords(options);
+    }
+    catch {
+        return { problem: `"${options}" cannot be split into options (an unclosed quote)` };
+    }
+    const include = optionValue(words, '-r', '--requirement');
+    const constraint = optionValue(words, '-c', '--constraint');
+    const editable = optionValue(words, '-e', '--editable');
+    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored.
+    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
+        const named = (include ?? constraint);
+        if (named === '')
+            return { problem: `"${text}" names no file` };
+        return {
+            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
+        };
+    }
+    if (editable !== undefined) {
+        if (editable === '')
+            return { problem: `"${text}" names no project to install` };
+        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
+    }
+    // Other options differ between pip versions; pip itself says which it does not know.
+    return { entry: { kind: 'option', text } };
+}
+function classify(text) {
+    const { args, options } = breakArgsOptions(text);
+    if (args === '')
+        return classifyOptions(text, options);
+    const requirement = args.trim();
+    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
+    const archive = ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    if (requirements_URL.test(requirement) || archive) {
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+    }
+    const named = NAMED_REQUIREMENT.exec(requirement);
+    if (named)
+        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } };
+    // A directory, or a variable pip expands from an environment this run does not see.
+    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
+        return { entry: { kind: 'requirement', text } };
+    }
+    return {
+        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
+    };
+}
+function hasBom(bytes, bom) {
+    return bom.every((byte, i) => bytes[i] === byte);
+}
+function tryDecode(bytes, encoding) {
+    try {
+        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
+ * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
+ * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
+ */
+function decodeRequirements(bytes, fallback) {
+    const boms = [
+        [[0xef, 0xbb, 0xbf], 'utf-8'],
+        [[0xff, 0xfe], 'utf-16le'],
+        [[0xfe, 0xff], 'utf-16be']
+    ];
+    for (const [bom, encoding] of boms) {
+        if (hasBom(bytes, bom))
+            return tryDecode(bytes.subarray(bom.length), encoding);
+    }
+    if (bytes.includes(0))
+        return undefined;
+    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
+        const declared = /coding[:=]\s*([-\w.]+)/.exec(line);
+        if (line.startsWith('#') && declared) {
+            let known = true;
+            try {
+                new TextDecoder(declared[1]);
+            }
+            catch {
+                known = false;
+            }
+            return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1');
+        }
+    }
+    return tryDecode(bytes, fallback);
+}
+/** Reads requirements files and, as pip reads `-c` files, constraint files. */
+function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
+    const result = {
+        files: [],
+        entries: [],
+        problems: [],
+        usesHashes: false,
+        urls: []
+    };
+    const visit = (file, stack, constraint, from) => {
+        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
+        if (stack.includes(file)) {
+            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_.basename(f));
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `include cycle: ${cycle.join(' -> ')}`
+            });
+            return;
+        }
+        if (result.files.includes(file))
+            return;
+        let bytes;
+        try {
+            bytes = read(file);
+        }
+        catch (error) {
+            const code = error.code;
+            const why = code === 'ENOENT'
+                ? 'does not exist'
+                : code === 'EISDIR'
+                    ? 'is a directory'
+                    : `cannot be read (${code ?? String(error)})`;
+            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
+            return;
+        }
+        const content = decodeRequirements(bytes, (0,platform_os/* localeEncoding */.Am)(context.os));
+        if (content === undefined) {
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `${file} is not a text file pip can read (binary, or not in ${(0,platform_os/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
+            });
+            return;
+        }
+        result.files.push(file);
+        for (const logical of logicalLines(content)) {
+            const text = expandVariables(logical.text, context.env);
+            const { entry: classified, problem } = classify(text);
+            if (problem || !classified) {
+                result.problems.push({
+                    kind: 'invalid-requirement',
+                    file,
+                    line: logical.line,
+                    message: problem ?? text
+                });
+                continue;
+            }
+            const entry = { ...classified, file, line: logical.line, constraint };
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                entry.target = external_node_path_.resolve(external_node_path_.dirname(file), entry.target);
+            }
+            result.entries.push(entry);
+            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
+                result.usesHashes = true;
+            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
+                result.urls.push(url);
+            if (entry.target && !requirements_URL.test(entry.target)) {
+                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
+                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
+            }
+        }
+    };
+    for (const file of files)
+        visit(external_node_path_.resolve(file), [], false);
+    for (const file of constraints)
+        visit(external_node_path_.resolve(file), [], true);
+    return result;
+}
+/**
+ * Requirements whose content can change while every input stays the same: a local project
+ * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
+ * them cannot be reused or cached as up to date. Editable installs point at the source, so they
+ * are not among them.
+ */
+function movingRequirements(parsed, packages) {
+    const texts = [
+        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
+        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
+    ];
+    return texts.filter(text => {
+        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
+        if (/^(git|hg|svn|bzr)\+/i.test(target))
+            return !/@[0-9a-f]{40}(#|$)/i.test(target);
+        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
+    });
+}
+/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
+function entriesByName(parsed) {
+    const byName = new Map();
+    for (const entry of parsed.entries) {
+        if (!entry.name)
+            continue;
+        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+    }
+    return byName;
+}
+
+;// CONCATENATED MODULE: ./src/pip/pep508.ts
+/**
+ * PEP 508 dependency specifiers, checked the way pip 25.1+ checks a dependency group's items
+ * (its vendored packaging's `_tokenizer.py` and `_parser.py`, ported rule for rule), so that an
+ * invalid item is annotated on its line before pip runs; pip itself crashes on one with a
+ * traceback. Requirement files keep their own, more lenient reader (requirements.ts): older pips
+ * accept legacy forms there.
+ */
+const VERSION_TAIL = String.raw `(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?(?:[-_.]?dev[-_.]?[0-9]*)?`;
+const SPECIFIER = new RegExp([
+    String.raw `===\s*[^\s;)]*`,
+    String.raw `(?:==|!=)\s*v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:\.\*|${VERSION_TAIL}(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)?`,
+    String.raw `~=\s*v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)+${VERSION_TAIL}`,
+    String.raw `(?:<=|>=|<|>)\s*v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*${VERSION_TAIL}`
+].join('|'), 'iy');
+const RULES = {
+    LEFT_PARENTHESIS: /\(/y,
+    RIGHT_PARENTHESIS: /\)/y,
+    LEFT_BRACKET: /\[/y,
+    RIGHT_BRACKET: /\]/y,
+    SEMICOLON: /;/y,
+    COMMA: /,/y,
+    QUOTED_STRING: /'[^']*'|"[^"]*"/y,
+    OP: /===|==|~=|!=|<=|>=|<|>/y,
+    BOOLOP: /\b(?:or|and)\b/y,
+    IN: /\bin\b/y,
+    NOT: /\bnot\b/y,
+    VARIABLE: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
+    SPECIFIER,
+    AT: /@/y,
+    URL: /[^ \t]+/y,
+    IDENTIFIER: /\b[a-zA-Z0-9][a-zA-Z0-9._-]*\b/y,
+    VERSION_PREFIX_TRAIL: /\.\*/y,
+    VERSION_LOCAL_LABEL_TRAIL: /\+[a-z0-9]+(?:[-_.][a-z0-9]+)*/y,
+    WS: /[ \t]+/y,
+    // Python's `$` also matches before a final newline.
+    END: /(?=\n?$)/y
+};
+class SyntaxProblem extends Error {
+    column;
+    constructor(message, column) {
+        super(message);
+        this.column = column;
+    }
+}
+/** packaging's context-sensitive tokenizer: each rule is tried only where the grammar allows it. */
+class Tokenizer {
+    source;
+    position = 0;
+    next;
+    constructor(source) {
+        this.source = source;
+    }
+    check(name, peek = false) {
+        const rule = RULES[name];
+        rule.lastIndex = this.position;
+        const match = rule.exec(this.source);
+        if (!match)
+            return false;
+        if (!peek)
+            this.next = match[0];
+        return true;
+    }
+    read() {
+        const text = this.next ?? '';
+        this.position += text.length;
+        this.next = undefined;
+        return text;
+    }
+    consume(name) {
+        if (this.check(name))
+            this.read();
+    }
+    expect(name, expected) {
+        if (!this.check(name))
+            this.fail(`Expected ${expected}`);
+        return this.read();
+    }
+    fail(message, at = this.position) {
+        throw new SyntaxProblem(message, at);
+    }
+    enclosed(open, close, around, inside) {
+        const opened = this.check(open) ? this.position : undefined;
+        if (opened !== undefined)
+            this.read();
+        inside();
+        if (opened === undefined)
+            return;
+        if (!this.check(close)) {
+            this.fail(`Expected matching ${close} for ${open}, after ${around}`, opened);
+        }
+        this.read();
+    }
+}
+function extras(t) {
+    if (!t.check('LEFT_BRACKET', true))
+        return;
+    t.enclosed('LEFT_BRACKET', 'RIGHT_BRACKET', 'extras', () => {
+        t.consume('WS');
+        if (t.check('IDENTIFIER')) {
+            t.read();
+            for (;;) {
+                t.consume('WS');
+                if (t.check('IDENTIFIER', true))
+                    t.fail('Expected comma between extra names');
+                if (!t.check('COMMA'))
+                    break;
+                t.read();
+                t.consume('WS');
+                t.expect('IDENTIFIER', 'extra name after comma');
+            }
+        }
+        t.consume('WS');
+    });
+}
+/** The version specifiers read, as one string (`>=1,<2`). */
+function specifier(t) {
+    let found = '';
+    t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'version specifier', () => {
+        t.consume('WS');
+        while (t.check('SPECIFIER')) {
+            const start = t.position;
+            found += t.read();
+            if (t.check('VERSION_PREFIX_TRAIL', true)) {
+                t.fail('.* suffix can only be used with `==` or `!=` operators', start);
+            }
+            if (t.check('VERSION_LOCAL_LABEL_TRAIL', true)) {
+                t.fail('Local version label can only be used with `==` or `!=` operators', start);
+            }
+            t.consume('WS');
+            if (!t.check('COMMA'))
+                break;
+            found += t.read();
+            t.consume('WS');
+        }
+        t.consume('WS');
+    });
+    return found;
+}
+const ONE_SPECIFIER = new RegExp(`^\\s*(?:${SPECIFIER.source})\\s*$`, 'i');
+/**
+ * packaging's SpecifierSet splits the text on commas and checks each part again: `===` takes
+ * anything up to a space, so `foo===,<` passes the parser and fails here.
+ */
+function checkSpecifiers(text) {
+    for (const part of text.split(',').map(s => s.trim())) {
+        if (part !== '' && !ONE_SPECIFIER.test(part)) {
+            throw new SyntaxProblem(`Invalid specifier: '${part}'`, 0);
+        }
+    }
+}
+function markerVar(t) {
+    if (t.check('VARIABLE') || t.check('QUOTED_STRING'))
+        t.read();
+    else
+        t.fail('Expected a marker variable or quoted string');
+}
+function markerAtom(t) {
+    t.consume('WS');
+    if (t.check('LEFT_PARENTHESIS', true)) {
+        t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
+            t.consume('WS');
+            marker(t);
+            t.consume('WS');
+        });
+    }
+    else {
+        markerVar(t);
+        t.consume('WS');
+        if (t.check('IN'))
+            t.read();
+        else if (t.check('NOT')) {
+            t.read();
+            t.expect('WS', "whitespace after 'not'");
+            t.expect('IN', "'in' after 'not'");
+        }
+        else if (t.check('OP'))
+            t.read();
+        else
+            t.fail('Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in');
+        t.consume('WS');
+        markerVar(t);
+    }
+    t.consume('WS');
+}
+function marker(t) {
+    markerAtom(t);
+    while (t.check('BOOLOP')) {
+        t.read();
+        markerAtom(t);
+    }
+}
+function requirementMarker(t, expected, start) {
+    if (!t.check('SEMICOLON'))
+        t.fail(`Expected ${expected} or end`, start);
+    t.read();
+    marker(t);
+    t.consume('WS');
+}
+/** The version specifiers, if any. */
+function details(t) {
+    if (t.check('AT')) {
+        t.read();
+        t.consume('WS');
+        const start = t.position;
+        t.expect('URL', 'URL after @');
+        if (t.check('END', true))
+            return '';
+        t.expect('WS', 'whitespace after URL');
+        if (t.check('END', true))
+            return '';
+        requirementMarker(t, 'semicolon (after URL and whitespace)', start);
+        return '';
+    }
+    const start = t.position;
+    const found = specifier(t);
+    t.consume('WS');
+    if (t.check('END', true))
+        return found;
+    requirementMarker(t, found
+        ? 'comma (within version specifier), semicolon (after version specifier)'
+        : 'semicolon (after name with no version specifier)', start);
+    return found;
+}
+/** The requirement's project name, or packaging's complaint and the column it points at. */
+function parsePep508(source) {
+    const t = new Tokenizer(source);
+    try {
+        t.consume('WS');
+        const name = t.expect('IDENTIFIER', 'package name at the start of dependency specifier');
+        t.consume('WS');
+        extras(t);
+        t.consume('WS');
+        const specifiers = details(t);
+        t.expect('END', 'end of dependency specifier');
+        checkSpecifiers(specifiers);
+        return { name };
+    }
+    catch (error) {
+        if (!(error instanceof SyntaxProblem))
+            throw error;
+        return { error: error.message, column: error.column };
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/toml-eslint-parser/lib/chunk-15K8U1wQ.mjs
+//#region rolldown:runtime
+var __defProp = Object.defineProperty;
+var __exportAll = (all, symbols) => {
+	let target = {};
+	for (var name in all) {
+		__defProp(target, name, {
+			get: all[name],
+			enumerable: true
+		});
+	}
+	if (symbols) {
+		__defProp(target, Symbol.toStringTag, { value: "Module" });
+	}
+	return target;
+};
+
+//#endregion
+
+;// CONCATENATED MODULE: ./node_modules/toml-eslint-parser/node_modules/eslint-visitor-keys/lib/visitor-keys.js
+/* eslint-disable jsdoc/valid-types -- doesn't allow `readonly`.
+   TODO: remove eslint-disable when https://github.com/jsdoc-type-pratt-parser/jsdoc-type-pratt-parser/issues/164 is fixed
+*/
+/**
+ * @typedef {{ readonly [type: string]: ReadonlyArray<string> }} VisitorKeys
+ */
+/* eslint-enable jsdoc/valid-types -- doesn't allow `readonly string[]`. TODO: check why */
+
+/**
+ * @type {VisitorKeys}
+ */
+const KEYS = {
+	ArrayExpression: ["elements"],
+	ArrayPattern: ["elements"],
+	ArrowFunctionExpression: ["params", "body"],
+	AssignmentExpression: ["left", "right"],
+	AssignmentPattern: ["left", "right"],
+	AwaitExpression: ["argument"],
+	BinaryExpression: ["left", "right"],
+	BlockStatement: ["body"],
+	BreakStatement: ["label"],
+	CallExpression: ["callee", "arguments"],
+	CatchClause: ["param", "body"],
+	ChainExpression: ["expression"],
+	ClassBody: ["body"],
+	ClassDeclaration: ["id", "superClass", "body"],
+	ClassExpression: ["id", "superClass", "body"],
+	ConditionalExpression: ["test", "consequent", "alternate"],
+	ContinueStatement: ["label"],
+	DebuggerStatement: [],
+	DoWhileStatement: ["body", "test"],
+	EmptyStatement: [],
+	ExperimentalRestProperty: ["argument"],
+	ExperimentalSpreadProperty: ["argument"],
+	ExportAllDeclaration: ["exported", "source", "attributes"],
+	ExportDefaultDeclaration: ["declaration"],
+	ExportNamedDeclaration: [
+		"declaration",
+		"specifiers",
+		"source",
+		"attributes",
+	],
+	ExportSpecifier: ["local", "exported"],
+	ExpressionStatement: ["expression"],
+	ForInStatement: ["left", "right", "body"],
+	ForOfStatement: ["left", "right", "body"],
+	ForStatement: ["init", "test", "update", "body"],
+	FunctionDeclaration: ["id", "params", "body"],
+	FunctionExpression: ["id", "params", "body"],
+	Identifier: [],
+	IfStatement: ["test", "consequent", "alternate"],
+	ImportAttribute: ["key", "value"],
+	ImportDeclaration: ["specifiers", "source", "attributes"],
+	ImportDefaultSpecifier: ["local"],
+	ImportExpression: ["source", "options"],
+	ImportNamespaceSpecifier: ["local"],
+	ImportSpecifier: ["imported", "local"],
+	JSXAttribute: ["name", "value"],
+	JSXClosingElement: ["name"],
+	JSXClosingFragment: [],
+	JSXElement: ["openingElement", "children", "closingElement"],
+	JSXEmptyExpression: [],
+	JSXExpressionContainer: ["expression"],
+	JSXFragment: ["openingFragment", "children", "closingFragment"],
+	JSXIdentifier: [],
+	JSXMemberExpression: ["object", "property"],
+	JSXNamespacedName: ["namespace", "name"],
+	JSXOpeningElement: ["name", "attributes"],
+	JSXOpeningFragment: [],
+	JSXSpreadAttribute: ["argument"],
+	JSXSpreadChild: ["expression"],
+	JSXText: [],
+	LabeledStatement: ["label", "body"],
+	Literal: [],
+	LogicalExpression: ["left", "right"],
+	MemberExpression: ["object", "property"],
+	MetaProperty: ["meta", "property"],
+	MethodDefinition: ["key", "value"],
+	NewExpression: ["callee", "arguments"],
+	ObjectExpression: ["properties"],
+	ObjectPattern: ["properties"],
+	PrivateIdentifier: [],
+	Program: ["body"],
+	Property: ["key", "value"],
+	PropertyDefinition: ["key", "value"],
+	RestElement: ["argument"],
+	ReturnStatement: ["argument"],
+	SequenceExpression: ["expressions"],
+	SpreadElement: ["argument"],
+	StaticBlock: ["body"],
+	Super: [],
+	SwitchCase: ["test", "consequent"],
+	SwitchStatement: ["discriminant", "cases"],
+	TaggedTemplateExpression: ["tag", "quasi"],
+	TemplateElement: [],
+	TemplateLiteral: ["quasis", "expressions"],
+	ThisExpression: [],
+	ThrowStatement: ["argument"],
+	TryStatement: ["block", "handler", "finalizer"],
+	UnaryExpression: ["argument"],
+	UpdateExpression: ["argument"],
+	VariableDeclaration: ["declarations"],
+	VariableDeclarator: ["id", "init"],
+	WhileStatement: ["test", "body"],
+	WithStatement: ["object", "body"],
+	YieldExpression: ["argument"],
+};
+
+// Types.
+const NODE_TYPES = Object.keys(KEYS);
+
+// Freeze the keys.
+for (const type of NODE_TYPES) {
+	Object.freeze(KEYS[type]);
+}
+Object.freeze(KEYS);
+
+/* harmony default export */ const visitor_keys = (KEYS);
+
+;// CONCATENATED MODULE: ./node_modules/toml-eslint-parser/node_modules/eslint-visitor-keys/lib/index.js
+/**
+ * @author Toru Nagashima <https://github.com/mysticatea>
+ * See LICENSE file in root directory for full license.
+ */
+
+
+/**
+ * @typedef {import('./visitor-keys.js').VisitorKeys} VisitorKeys
+ */
+
+// List to ignore keys.
+const KEY_BLACKLIST = new Set([
+	"parent",
+	"leadingComments",
+	"trailingComments",
+]);
+
+/**
+ * Check whether a given key should be used or not.
+ * @param {string} key The key to check.
+ * @returns {boolean} `true` if the key should be used.
+ */
+function filterKey(key) {
+	return !KEY_BLACKLIST.has(key) && key[0] !== "_";
+}
+
+/* eslint-disable jsdoc/valid-types -- doesn't allow `readonly`.
+   TODO: remove eslint-disable when https://github.com/jsdoc-type-pratt-parser/jsdoc-type-pratt-parser/issues/164 is fixed
+*/
+/**
+ * Get visitor keys of a given node.
+ * @param {Object} node The AST node to get keys.
+ * @returns {readonly string[]} Visitor keys of the node.
+ */
+function getKeys(node) {
+	return Object.keys(node).filter(filterKey);
+}
+/* eslint-enable jsdoc/valid-types -- doesn't allow `readonly` */
+
+/**
+ * Make the union set with `KEYS` and given keys.
+ * @param {VisitorKeys} additionalKeys The additional keys.
+ * @returns {VisitorKeys} The union set.
+ */
+function unionWith(additionalKeys) {
+	const retv =
+		/** @type {{ [type: string]: ReadonlyArray<string> }} */
+		(Object.assign({}, visitor_keys));
+
+	for (const type of Object.keys(additionalKeys)) {
+		if (Object.hasOwn(retv, type)) {
+			const keys = new Set(additionalKeys[type]);
+
+			for (const key of retv[type]) {
+				keys.add(key);
+			}
+
+			retv[type] = Object.freeze(Array.from(keys));
+		} else {
+			retv[type] = Object.freeze(Array.from(additionalKeys[type]));
+		}
+	}
+
+	return Object.freeze(retv);
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/toml-eslint-parser/lib/index.mjs
+
+
+
+//#region src/internal-utils/index.ts
+/**
+* Get the last element from given array
+*/
+function last(arr) {
+	return arr[arr.length - 1] ?? null;
+}
+/**
+* Node to key name
+*/
+function toKeyName(node) {
+	return node.type === "TOMLBare" ? node.name : node.value;
+}
+
+//#endregion
+//#region src/parser-options.ts
+var TOMLVerImpl = class {
+	constructor(major, minor) {
+		this.major = major;
+		this.minor = minor;
+	}
+	lt(major, minor) {
+		return this.major < major || this.major === major && this.minor < minor;
+	}
+	gte(major, minor) {
+		return this.major > major || this.major === major && this.minor >= minor;
+	}
+};
+const TOML_VERSION_1_0 = new TOMLVerImpl(1, 0);
+const TOML_VERSION_1_1 = new TOMLVerImpl(1, 1);
+const DEFAULT_TOML_VERSION = TOML_VERSION_1_1;
+const SUPPORTED_TOML_VERSIONS = {
+	"1.0": TOML_VERSION_1_0,
+	"1.0.0": TOML_VERSION_1_0,
+	"1.1": TOML_VERSION_1_1,
+	"1.1.0": TOML_VERSION_1_1,
+	latest: TOML_VERSION_1_1,
+	next: TOML_VERSION_1_1
+};
+/**
+* Get TOML version object from given TOML version string.
+*/
+function getTOMLVer(v) {
+	return v && SUPPORTED_TOML_VERSIONS[v] || DEFAULT_TOML_VERSION;
+}
+
+//#endregion
+//#region src/errors.ts
+const MESSAGES = {
+	"unterminated-string": "Unterminated string constant",
+	"unterminated-table-key": "Unterminated table-key",
+	"unterminated-array": "Unterminated array",
+	"unterminated-inline-table": "Unterminated inline table",
+	"missing-key": "Empty bare keys are not allowed",
+	"missing-newline": "Must be a newline",
+	"missing-equals-sign": "Expected equal (=) token",
+	"missing-value": "Unspecified values are invalid",
+	"missing-comma": "Expected comma (,) token",
+	"dupe-keys": "Defining a key multiple times is invalid",
+	"unexpected-char": "Unexpected character",
+	"unexpected-token": "Unexpected token",
+	"invalid-control-character": "Control characters (codes < 0x1f and 0x7f) are not allowed",
+	"invalid-comment-character": "Invalid code point {{cp}} within comments",
+	"invalid-key-value-newline": "The key, equals sign, and value must be on the same line",
+	"invalid-inline-table-newline": "No newlines are allowed between the curly braces unless they are valid within a value",
+	"invalid-underscore": "Underscores are allowed between digits",
+	"invalid-space": "Unexpected spaces",
+	"invalid-three-quotes": "Three or more quotes are not permitted",
+	"invalid-date": "Unexpected invalid date",
+	"invalid-time": "Unexpected invalid time",
+	"invalid-leading-zero": "Leading zeros are not allowed",
+	"invalid-trailing-comma-in-inline-table": "Trailing comma is not permitted in an inline table",
+	"invalid-char-in-escape-sequence": "Invalid character in escape sequence",
+	"invalid-consecutive-dots-in-key": "Consecutive dots are not permitted in keys",
+	"invalid-code-point": "Invalid code point {{cp}}",
+	"invalid-trailing-dot-in-key": "Keys cannot end with a dot",
+	"invalid-leading-dot-in-key": "Keys cannot start with a dot"
+};
+/**
+* Get message from error code
+*/
+function getMessage(code, data) {
+	if (data) return MESSAGES[code].replace(/\{\{(.*?)\}\}/gu, (_, name$2) => {
+		if (name$2 in data) return data[name$2];
+		return `{{${name$2}}}`;
+	});
+	return MESSAGES[code];
+}
+/**
+* TOML parse errors.
+*/
+var ParseError = class extends SyntaxError {
+	/**
+	* Initialize this ParseError instance.
+	*
+	*/
+	constructor(code, offset, line, column, data) {
+		super(getMessage(code, data));
+		this.index = offset;
+		this.lineNumber = line;
+		this.column = column;
+	}
+};
+
+//#endregion
+//#region src/tokenizer/code-point.ts
+const CodePoint = {
+	EOF: -1,
+	NULL: 0,
+	SOH: 1,
+	BACKSPACE: 8,
+	TABULATION: 9,
+	LINE_FEED: 10,
+	FORM_FEED: 12,
+	CARRIAGE_RETURN: 13,
+	ESCAPE: 27,
+	SO: 14,
+	US: 31,
+	SPACE: 32,
+	QUOTATION_MARK: 34,
+	HASH: 35,
+	SINGLE_QUOTE: 39,
+	PLUS_SIGN: 43,
+	COMMA: 44,
+	DASH: 45,
+	DOT: 46,
+	DIGIT_0: 48,
+	DIGIT_1: 49,
+	DIGIT_2: 50,
+	DIGIT_3: 51,
+	DIGIT_7: 55,
+	DIGIT_9: 57,
+	COLON: 58,
+	EQUALS_SIGN: 61,
+	LATIN_CAPITAL_A: 65,
+	LATIN_CAPITAL_E: 69,
+	LATIN_CAPITAL_F: 70,
+	LATIN_CAPITAL_T: 84,
+	LATIN_CAPITAL_U: 85,
+	LATIN_CAPITAL_Z: 90,
+	LEFT_BRACKET: 91,
+	BACKSLASH: 92,
+	RIGHT_BRACKET: 93,
+	UNDERSCORE: 95,
+	LATIN_SMALL_A: 97,
+	LATIN_SMALL_B: 98,
+	LATIN_SMALL_E: 101,
+	LATIN_SMALL_F: 102,
+	LATIN_SMALL_I: 105,
+	LATIN_SMALL_L: 108,
+	LATIN_SMALL_N: 110,
+	LATIN_SMALL_O: 111,
+	LATIN_SMALL_R: 114,
+	LATIN_SMALL_S: 115,
+	LATIN_SMALL_T: 116,
+	LATIN_SMALL_U: 117,
+	LATIN_SMALL_X: 120,
+	LATIN_SMALL_Z: 122,
+	LEFT_BRACE: 123,
+	RIGHT_BRACE: 125,
+	TILDE: 126,
+	DELETE: 127,
+	PAD: 128,
+	SUPERSCRIPT_TWO: 178,
+	SUPERSCRIPT_THREE: 179,
+	SUPERSCRIPT_ONE: 185,
+	VULGAR_FRACTION_ONE_QUARTER: 188,
+	VULGAR_FRACTION_THREE_QUARTERS: 190,
+	LATIN_CAPITAL_LETTER_A_WITH_GRAVE: 192,
+	LATIN_CAPITAL_LETTER_O_WITH_DIAERESIS: 214,
+	LATIN_CAPITAL_LETTER_O_WITH_STROKE: 216,
+	LATIN_SMALL_LETTER_O_WITH_DIAERESIS: 246,
+	LATIN_SMALL_LETTER_O_WITH_STROKE: 248,
+	GREEK_SMALL_REVERSED_DOTTED_LUNATE_SIGMA_SYMBOL: 891,
+	GREEK_CAPITAL_LETTER_YOT: 895,
+	CP_1FFF: 8191,
+	ZERO_WIDTH_NON_JOINER: 8204,
+	ZERO_WIDTH_JOINER: 8205,
+	UNDERTIE: 8255,
+	CHARACTER_TIE: 8256,
+	SUPERSCRIPT_ZERO: 8304,
+	CP_218F: 8591,
+	CIRCLED_DIGIT_ONE: 9312,
+	NEGATIVE_CIRCLED_DIGIT_ZERO: 9471,
+	GLAGOLITIC_CAPITAL_LETTER_AZU: 11264,
+	CP_2FEF: 12271,
+	IDEOGRAPHIC_COMMA: 12289,
+	CP_D7FF: 55295,
+	CP_E000: 57344,
+	CJK_COMPATIBILITY_IDEOGRAPH_F900: 63744,
+	ARABIC_LIGATURE_SALAAMUHU_ALAYNAA: 64975,
+	ARABIC_LIGATURE_SALLA_USED_AS_KORANIC_STOP_SIGN_ISOLATED_FORM: 65008,
+	REPLACEMENT_CHARACTER: 65533,
+	LINEAR_B_SYLLABLE_B008_A: 65536,
+	CP_EFFFF: 983039,
+	CP_10FFFF: 1114111
+};
+/**
+* Check whether the code point is a control character.
+*/
+function isControl(cp) {
+	return cp >= CodePoint.NULL && cp <= CodePoint.US;
+}
+/**
+* Check whether the code point is a whitespace.
+*/
+function isWhitespace(cp) {
+	return cp === CodePoint.TABULATION || cp === CodePoint.SPACE;
+}
+/**
+* Check whether the code point is a end of line.
+*/
+function isEOL(cp) {
+	return cp === CodePoint.LINE_FEED || cp === CodePoint.CARRIAGE_RETURN;
+}
+/**
+* Check whether the code point is an uppercase letter character.
+*/
+function isUpperLetter(cp) {
+	return cp >= CodePoint.LATIN_CAPITAL_A && cp <= CodePoint.LATIN_CAPITAL_Z;
+}
+/**
+* Check whether the code point is a lowercase letter character.
+*/
+function isLowerLetter(cp) {
+	return cp >= CodePoint.LATIN_SMALL_A && cp <= CodePoint.LATIN_SMALL_Z;
+}
+/**
+* Check whether the code point is a letter character.
+*/
+function isLetter(cp) {
+	return isLowerLetter(cp) || isUpperLetter(cp);
+}
+/**
+* Check whether the code point is a digit character.
+*/
+function isDigit(cp) {
+	return cp >= CodePoint.DIGIT_0 && cp <= CodePoint.DIGIT_9;
+}
+/**
+* Check whether the code point is a hex digit character.
+*/
+function isHexDig(cp) {
+	return isDigit(cp) || cp >= CodePoint.LATIN_SMALL_A && cp <= CodePoint.LATIN_SMALL_F || cp >= CodePoint.LATIN_CAPITAL_A && cp <= CodePoint.LATIN_CAPITAL_F;
+}
+/**
+* Check whether the code point is a octal digit character.
+*/
+function isOctalDig(cp) {
+	return cp >= CodePoint.DIGIT_0 && cp <= CodePoint.DIGIT_7;
+}
+/**
+* Check whether the code point is valid code point.
+*
+* see
+* - https://unicode.org/glossary/#unicode_scalar_value
+* - https://toml.io/en/v1.0.0#string
+*/
+function isUnicodeScalarValue(cp) {
+	return cp >= 0 && cp <= 55295 || cp >= 57344 && cp <= 1114111;
+}
+
+//#endregion
+//#region src/tokenizer/locs.ts
+/**
+* Find the last index of the array that is less than or equal to the value.
+*/
+function sortedLastIndex(array, value) {
+	let low = 0;
+	let high = array.length;
+	while (low < high) {
+		const mid = low + high >>> 1;
+		const val = array[mid];
+		if (val === value) return mid + 1;
+		if (val < value) low = mid + 1;
+		else high = mid;
+	}
+	return low;
+}
+/**
+* A class for getting lines and columns location.
+*/
+var Locations = class {
+	constructor() {
+		this.offsets = [];
+	}
+	addOffset(offset) {
+		for (let i = this.offsets.length - 1; i >= 0; i--) {
+			const element = this.offsets[i];
+			if (element === offset) return;
+			if (element < offset) break;
+		}
+		this.offsets.push(offset);
+	}
+	/**
+	* Calculate the location of the given index.
+	* @param index The index to calculate their location.
+	* @returns The location of the index.
+	*/
+	getLocFromIndex(offset) {
+		const line = sortedLastIndex(this.offsets, offset) + 1;
+		return {
+			line,
+			column: offset - (line === 1 ? 0 : this.offsets[line - 2])
+		};
+	}
+};
+
+//#endregion
+//#region src/tokenizer/code-point-iterator.ts
+var CodePointIterator = class {
+	/**
+	* Initialize this char iterator.
+	*/
+	constructor(text) {
+		this.locs = new Locations();
+		this.lastCodePoint = CodePoint.NULL;
+		this.start = -1;
+		this.end = 0;
+		this.text = text;
+	}
+	next() {
+		if (this.lastCodePoint === CodePoint.EOF) return CodePoint.EOF;
+		return this.lastCodePoint = this.moveAt(this.end);
+	}
+	getLocFromIndex(index) {
+		return this.locs.getLocFromIndex(index);
+	}
+	eat(cp) {
+		if (this.text.codePointAt(this.end) === cp) {
+			this.next();
+			return true;
+		}
+		return false;
+	}
+	moveAt(offset) {
+		this.start = this.end = offset;
+		const cp = this.text.codePointAt(this.start) ?? CodePoint.EOF;
+		if (cp === CodePoint.EOF) {
+			this.end = this.start;
+			return cp;
+		}
+		this.end += cp >= 65536 ? 2 : 1;
+		if (cp === CodePoint.LINE_FEED) this.locs.addOffset(this.end);
+		else if (cp === CodePoint.CARRIAGE_RETURN) {
+			if (this.text.codePointAt(this.end) === CodePoint.LINE_FEED) {
+				this.end++;
+				this.locs.addOffset(this.end);
+			}
+			return CodePoint.LINE_FEED;
+		}
+		return cp;
+	}
+};
+
+//#endregion
+//#region src/tokenizer/tokenizer.ts
+const HAS_BIGINT = typeof BigInt !== "undefined";
+const RADIX_PREFIXES = {
+	16: "0x",
+	10: "",
+	8: "0o",
+	2: "0b"
+};
+const ESCAPES_1_0 = {
+	[CodePoint.QUOTATION_MARK]: CodePoint.QUOTATION_MARK,
+	[CodePoint.BACKSLASH]: CodePoint.BACKSLASH,
+	[CodePoint.LATIN_SMALL_B]: CodePoint.BACKSPACE,
+	[CodePoint.LATIN_SMALL_F]: CodePoint.FORM_FEED,
+	[CodePoint.LATIN_SMALL_N]: CodePoint.LINE_FEED,
+	[CodePoint.LATIN_SMALL_R]: CodePoint.CARRIAGE_RETURN,
+	[CodePoint.LATIN_SMALL_T]: CodePoint.TABULATION
+};
+const ESCAPES_LATEST = {
+	...ESCAPES_1_0,
+	[CodePoint.LATIN_SMALL_E]: CodePoint.ESCAPE
+};
+/**
+* Tokenizer for TOML.
+*/
+var lib_Tokenizer = class {
+	/**
+	* Initialize this tokenizer.
+	*/
+	constructor(text, parserOptions) {
+		this.backCode = false;
+		this.lastCodePoint = CodePoint.NULL;
+		this.state = "DATA";
+		this.token = null;
+		this.tokenStart = -1;
+		this.valuesEnabled = false;
+		this.text = text;
+		this.parserOptions = parserOptions || {};
+		this.codePointIterator = new CodePointIterator(text);
+		this.tomlVersion = getTOMLVer(this.parserOptions.tomlVersion);
+		this.ESCAPES = this.tomlVersion.gte(1, 1) ? ESCAPES_LATEST : ESCAPES_1_0;
+	}
+	get start() {
+		return this.codePointIterator.start;
+	}
+	get end() {
+		return this.codePointIterator.end;
+	}
+	getLocFromIndex(index) {
+		return this.codePointIterator.getLocFromIndex(index);
+	}
+	/**
+	* Report an invalid character error.
+	*/
+	reportParseError(code, data) {
+		const offset = this.codePointIterator.start;
+		const loc = this.codePointIterator.getLocFromIndex(offset);
+		throw new ParseError(code, offset, loc.line, loc.column, data);
+	}
+	/**
+	* Get the next token.
+	*/
+	nextToken() {
+		let token = this.token;
+		if (token != null) {
+			this.token = null;
+			return token;
+		}
+		let cp = this.lastCodePoint;
+		while (cp !== CodePoint.EOF && !this.token) {
+			cp = this.nextCode();
+			const nextState = this[this.state](cp);
+			if (!nextState) throw new Error(`Unknown error: pre state=${this.state}`);
+			this.state = nextState;
+		}
+		token = this.token;
+		this.token = null;
+		return token;
+	}
+	/**
+	* Get the next code point.
+	*/
+	nextCode() {
+		if (this.lastCodePoint === CodePoint.EOF) return CodePoint.EOF;
+		if (this.backCode) {
+			this.backCode = false;
+			return this.lastCodePoint;
+		}
+		return this.lastCodePoint = this.codePointIterator.next();
+	}
+	/**
+	* Eat the next code point.
+	*/
+	eatCode(cp) {
+		if (this.lastCodePoint === CodePoint.EOF) return false;
+		if (this.backCode) {
+			if (this.lastCodePoint === cp) {
+				this.backCode = false;
+				return true;
+			}
+			return false;
+		}
+		return this.codePointIterator.eat(cp);
+	}
+	/**
+	* Moves the character position to the given position.
+	*/
+	moveAt(loc) {
+		if (this.backCode) this.backCode = false;
+		this.lastCodePoint = this.codePointIterator.moveAt(loc);
+	}
+	/**
+	* Back the current code point as the given state.
+	*/
+	back(state) {
+		this.backCode = true;
+		return state;
+	}
+	punctuatorToken() {
+		this.startToken();
+		this.endToken("Punctuator", "end");
+	}
+	startToken() {
+		this.tokenStart = this.codePointIterator.start;
+	}
+	/**
+	* Commit the current token.
+	*/
+	endToken(type, pos, option1, option2) {
+		const { tokenStart } = this;
+		const end = this.codePointIterator[pos];
+		const range = [tokenStart, end];
+		const loc = {
+			start: this.codePointIterator.getLocFromIndex(tokenStart),
+			end: this.codePointIterator.getLocFromIndex(end)
+		};
+		if (type === "Block") this.token = {
+			type,
+			value: this.text.slice(tokenStart + 1, end),
+			range,
+			loc
+		};
+		else {
+			let token;
+			const value = this.text.slice(tokenStart, end);
+			if (type === "BasicString" || type === "LiteralString" || type === "MultiLineBasicString" || type === "MultiLineLiteralString") token = {
+				type,
+				value,
+				string: option1,
+				range,
+				loc
+			};
+			else if (type === "Integer") {
+				const text = option1;
+				token = {
+					type,
+					value,
+					number: parseInt(text, option2),
+					bigint: HAS_BIGINT ? BigInt(RADIX_PREFIXES[option2] + text) : null,
+					range,
+					loc
+				};
+			} else if (type === "Float") token = {
+				type,
+				value,
+				number: option1,
+				range,
+				loc
+			};
+			else if (type === "Boolean") token = {
+				type,
+				value,
+				boolean: option1,
+				range,
+				loc
+			};
+			else if (type === "LocalDate" || type === "LocalTime" || type === "LocalDateTime" || type === "OffsetDateTime") token = {
+				type,
+				value,
+				date: option1,
+				range,
+				loc
+			};
+			else token = {
+				type,
+				value,
+				range,
+				loc
+			};
+			this.token = token;
+		}
+	}
+	DATA(cp) {
+		while (isWhitespace(cp) || isEOL(cp)) cp = this.nextCode();
+		if (cp === CodePoint.HASH) {
+			this.startToken();
+			return "COMMENT";
+		}
+		if (cp === CodePoint.QUOTATION_MARK) {
+			this.startToken();
+			return "BASIC_STRING";
+		}
+		if (cp === CodePoint.SINGLE_QUOTE) {
+			this.startToken();
+			return "LITERAL_STRING";
+		}
+		if (cp === CodePoint.DOT || cp === CodePoint.EQUALS_SIGN || cp === CodePoint.LEFT_BRACKET || cp === CodePoint.RIGHT_BRACKET || cp === CodePoint.LEFT_BRACE || cp === CodePoint.RIGHT_BRACE || cp === CodePoint.COMMA) {
+			this.punctuatorToken();
+			return "DATA";
+		}
+		if (this.valuesEnabled) {
+			if (cp === CodePoint.DASH || cp === CodePoint.PLUS_SIGN) {
+				this.startToken();
+				return "SIGN";
+			}
+			if (cp === CodePoint.LATIN_SMALL_N || cp === CodePoint.LATIN_SMALL_I) {
+				this.startToken();
+				return this.back("NAN_OR_INF");
+			}
+			if (isDigit(cp)) {
+				this.startToken();
+				return this.back("NUMBER");
+			}
+			if (cp === CodePoint.LATIN_SMALL_T || cp === CodePoint.LATIN_SMALL_F) {
+				this.startToken();
+				return this.back("BOOLEAN");
+			}
+		} else if (isUnquotedKeyChar(cp, this.tomlVersion)) {
+			this.startToken();
+			return "BARE";
+		}
+		if (cp === CodePoint.EOF) return "DATA";
+		return this.reportParseError("unexpected-char");
+	}
+	COMMENT(cp) {
+		const processCommentChar = this.tomlVersion.gte(1, 1) ? (c) => {
+			if (!isNonEOL(c)) this.reportParseError("invalid-comment-character", { cp: JSON.stringify(String.fromCodePoint(c)).slice(1, -1) });
+		} : (c) => {
+			if (isControlOtherThanTab(c)) this.reportParseErrorControlChar();
+		};
+		while (!isEOL(cp) && cp !== CodePoint.EOF) {
+			processCommentChar(cp);
+			cp = this.nextCode();
+		}
+		this.endToken("Block", "start");
+		return "DATA";
+	}
+	BARE(cp) {
+		while (isUnquotedKeyChar(cp, this.tomlVersion)) cp = this.nextCode();
+		this.endToken("Bare", "start");
+		return this.back("DATA");
+	}
+	BASIC_STRING(cp) {
+		if (cp === CodePoint.QUOTATION_MARK) {
+			cp = this.nextCode();
+			if (cp === CodePoint.QUOTATION_MARK) return "MULTI_LINE_BASIC_STRING";
+			this.endToken("BasicString", "start", "");
+			return this.back("DATA");
+		}
+		const out = [];
+		while (cp !== CodePoint.QUOTATION_MARK && cp !== CodePoint.EOF && cp !== CodePoint.LINE_FEED) {
+			if (isControlOtherThanTab(cp)) return this.reportParseErrorControlChar();
+			if (cp === CodePoint.BACKSLASH) {
+				cp = this.nextCode();
+				const ecp = this.ESCAPES[cp];
+				if (ecp) {
+					out.push(ecp);
+					cp = this.nextCode();
+					continue;
+				} else if (cp === CodePoint.LATIN_SMALL_U) {
+					const code = this.parseUnicode(4);
+					out.push(code);
+					cp = this.nextCode();
+					continue;
+				} else if (cp === CodePoint.LATIN_CAPITAL_U) {
+					const code = this.parseUnicode(8);
+					out.push(code);
+					cp = this.nextCode();
+					continue;
+				} else if (cp === CodePoint.LATIN_SMALL_X && this.tomlVersion.gte(1, 1)) {
+					const code = this.parseUnicode(2);
+					out.push(code);
+					cp = this.nextCode();
+					continue;
+				}
+				return this.reportParseError("invalid-char-in-escape-sequence");
+			}
+			out.push(cp);
+			cp = this.nextCode();
+		}
+		if (cp !== CodePoint.QUOTATION_MARK) return this.reportParseError("unterminated-string");
+		this.endToken("BasicString", "end", String.fromCodePoint(...out));
+		return "DATA";
+	}
+	MULTI_LINE_BASIC_STRING(cp) {
+		const out = [];
+		if (cp === CodePoint.LINE_FEED) cp = this.nextCode();
+		while (cp !== CodePoint.EOF) {
+			if (cp !== CodePoint.LINE_FEED && isControlOtherThanTab(cp)) return this.reportParseErrorControlChar();
+			if (cp === CodePoint.QUOTATION_MARK) {
+				const startPos = this.codePointIterator.start;
+				if (this.eatCode(CodePoint.QUOTATION_MARK) && this.eatCode(CodePoint.QUOTATION_MARK)) {
+					if (this.eatCode(CodePoint.QUOTATION_MARK)) {
+						out.push(CodePoint.QUOTATION_MARK);
+						if (this.eatCode(CodePoint.QUOTATION_MARK)) {
+							out.push(CodePoint.QUOTATION_MARK);
+							if (this.eatCode(CodePoint.QUOTATION_MARK)) {
+								this.moveAt(startPos);
+								return this.reportParseError("invalid-three-quotes");
+							}
+						}
+					}
+					this.endToken("MultiLineBasicString", "end", String.fromCodePoint(...out));
+					return "DATA";
+				}
+				this.moveAt(startPos);
+			}
+			if (cp === CodePoint.BACKSLASH) {
+				cp = this.nextCode();
+				const ecp = this.ESCAPES[cp];
+				if (ecp) {
+					out.push(ecp);
+					cp = this.nextCode();
+					continue;
+				} else if (cp === CodePoint.LATIN_SMALL_U) {
+					const code = this.parseUnicode(4);
+					out.push(code);
+					cp = this.nextCode();
+					continue;
+				} else if (cp === CodePoint.LATIN_CAPITAL_U) {
+					const code = this.parseUnicode(8);
+					out.push(code);
+					cp = this.nextCode();
+					continue;
+				} else if (cp === CodePoint.LATIN_SMALL_X && this.tomlVersion.gte(1, 1)) {
+					const code = this.parseUnicode(2);
+					out.push(code);
+					cp = this.nextCode();
+					continue;
+				} else if (cp === CodePoint.LINE_FEED) {
+					cp = this.nextCode();
+					while (isWhitespace(cp) || cp === CodePoint.LINE_FEED) cp = this.nextCode();
+					continue;
+				} else if (isWhitespace(cp)) {
+					let valid = true;
+					const startPos = this.codePointIterator.start;
+					let nextCp;
+					while ((nextCp = this.nextCode()) !== CodePoint.EOF) {
+						if (nextCp === CodePoint.LINE_FEED) break;
+						if (!isWhitespace(nextCp)) {
+							this.moveAt(startPos);
+							valid = false;
+							break;
+						}
+					}
+					if (valid) {
+						cp = this.nextCode();
+						while (isWhitespace(cp) || cp === CodePoint.LINE_FEED) cp = this.nextCode();
+						continue;
+					}
+				}
+				return this.reportParseError("invalid-char-in-escape-sequence");
+			}
+			out.push(cp);
+			cp = this.nextCode();
+		}
+		return this.reportParseError("unterminated-string");
+	}
+	LITERAL_STRING(cp) {
+		if (cp === CodePoint.SINGLE_QUOTE) {
+			cp = this.nextCode();
+			if (cp === CodePoint.SINGLE_QUOTE) return "MULTI_LINE_LITERAL_STRING";
+			this.endToken("LiteralString", "start", "");
+			return this.back("DATA");
+		}
+		const out = [];
+		while (cp !== CodePoint.SINGLE_QUOTE && cp !== CodePoint.EOF && cp !== CodePoint.LINE_FEED) {
+			if (isControlOtherThanTab(cp)) return this.reportParseErrorControlChar();
+			out.push(cp);
+			cp = this.nextCode();
+		}
+		if (cp !== CodePoint.SINGLE_QUOTE) return this.reportParseError("unterminated-string");
+		this.endToken("LiteralString", "end", String.fromCodePoint(...out));
+		return "DATA";
+	}
+	MULTI_LINE_LITERAL_STRING(cp) {
+		const out = [];
+		if (cp === CodePoint.LINE_FEED) cp = this.nextCode();
+		while (cp !== CodePoint.EOF) {
+			if (cp !== CodePoint.LINE_FEED && isControlOtherThanTab(cp)) return this.reportParseErrorControlChar();
+			if (cp === CodePoint.SINGLE_QUOTE) {
+				const startPos = this.codePointIterator.start;
+				if (this.eatCode(CodePoint.SINGLE_QUOTE) && this.eatCode(CodePoint.SINGLE_QUOTE)) {
+					if (this.eatCode(CodePoint.SINGLE_QUOTE)) {
+						out.push(CodePoint.SINGLE_QUOTE);
+						if (this.eatCode(CodePoint.SINGLE_QUOTE)) {
+							out.push(CodePoint.SINGLE_QUOTE);
+							if (this.eatCode(CodePoint.SINGLE_QUOTE)) {
+								this.moveAt(startPos);
+								return this.reportParseError("invalid-three-quotes");
+							}
+						}
+					}
+					this.endToken("MultiLineLiteralString", "end", String.fromCodePoint(...out));
+					return "DATA";
+				}
+				this.moveAt(startPos);
+			}
+			out.push(cp);
+			cp = this.nextCode();
+		}
+		return this.reportParseError("unterminated-string");
+	}
+	SIGN(cp) {
+		if (cp === CodePoint.LATIN_SMALL_N || cp === CodePoint.LATIN_SMALL_I) return this.back("NAN_OR_INF");
+		if (isDigit(cp)) return this.back("NUMBER");
+		return this.reportParseError("unexpected-char");
+	}
+	NAN_OR_INF(cp) {
+		if (cp === CodePoint.LATIN_SMALL_N) {
+			const startPos = this.codePointIterator.start;
+			if (this.eatCode(CodePoint.LATIN_SMALL_A) && this.eatCode(CodePoint.LATIN_SMALL_N)) {
+				this.endToken("Float", "end", NaN);
+				return "DATA";
+			}
+			this.moveAt(startPos);
+		} else if (cp === CodePoint.LATIN_SMALL_I) {
+			const startPos = this.codePointIterator.start;
+			if (this.eatCode(CodePoint.LATIN_SMALL_N) && this.eatCode(CodePoint.LATIN_SMALL_F)) {
+				this.endToken("Float", "end", this.text[this.tokenStart] === "-" ? -Infinity : Infinity);
+				return "DATA";
+			}
+			this.moveAt(startPos);
+		}
+		return this.reportParseError("unexpected-char");
+	}
+	NUMBER(cp) {
+		const start = this.text[this.tokenStart];
+		const sign = start === "+" ? CodePoint.PLUS_SIGN : start === "-" ? CodePoint.DASH : CodePoint.NULL;
+		if (cp === CodePoint.DIGIT_0) {
+			if (sign === CodePoint.NULL) {
+				const startPos = this.codePointIterator.start;
+				const nextCp$1 = this.nextCode();
+				if (isDigit(nextCp$1)) {
+					const nextNextCp = this.nextCode();
+					if (nextNextCp === CodePoint.COLON) {
+						this.data = {
+							hasDate: false,
+							year: 0,
+							month: 0,
+							day: 0,
+							hour: Number(String.fromCodePoint(CodePoint.DIGIT_0, nextCp$1)),
+							minute: 0,
+							second: 0
+						};
+						return "TIME_MINUTE";
+					}
+					if (isDigit(nextNextCp)) {
+						const nextNextNextCp = this.nextCode();
+						if (isDigit(nextNextNextCp) && this.eatCode(CodePoint.DASH)) {
+							this.data = {
+								hasDate: true,
+								year: Number(String.fromCodePoint(CodePoint.DIGIT_0, nextCp$1, nextNextCp, nextNextNextCp)),
+								month: 0,
+								day: 0,
+								hour: 0,
+								minute: 0,
+								second: 0
+							};
+							return "DATE_MONTH";
+						}
+					}
+					this.moveAt(startPos);
+					return this.reportParseError("invalid-leading-zero");
+				}
+				this.moveAt(startPos);
+			}
+			cp = this.nextCode();
+			if (cp === CodePoint.LATIN_SMALL_X || cp === CodePoint.LATIN_SMALL_O || cp === CodePoint.LATIN_SMALL_B) {
+				if (sign !== CodePoint.NULL) return this.reportParseError("unexpected-char");
+				return cp === CodePoint.LATIN_SMALL_X ? "HEX" : cp === CodePoint.LATIN_SMALL_O ? "OCTAL" : "BINARY";
+			}
+			if (cp === CodePoint.LATIN_SMALL_E || cp === CodePoint.LATIN_CAPITAL_E) {
+				this.data = {
+					minus: sign === CodePoint.DASH,
+					left: [CodePoint.DIGIT_0]
+				};
+				return "EXPONENT_RIGHT";
+			}
+			if (cp === CodePoint.DOT) {
+				this.data = {
+					minus: sign === CodePoint.DASH,
+					absInt: [CodePoint.DIGIT_0]
+				};
+				return "FRACTIONAL_RIGHT";
+			}
+			this.endToken("Integer", "start", "0", 10);
+			return this.back("DATA");
+		}
+		const { out, nextCp, hasUnderscore } = this.parseDigits(cp, isDigit);
+		if (nextCp === CodePoint.DASH && sign === CodePoint.NULL && !hasUnderscore && out.length === 4) {
+			this.data = {
+				hasDate: true,
+				year: Number(String.fromCodePoint(...out)),
+				month: 0,
+				day: 0,
+				hour: 0,
+				minute: 0,
+				second: 0
+			};
+			return "DATE_MONTH";
+		}
+		if (nextCp === CodePoint.COLON && sign === CodePoint.NULL && !hasUnderscore && out.length === 2) {
+			this.data = {
+				hasDate: false,
+				year: 0,
+				month: 0,
+				day: 0,
+				hour: Number(String.fromCodePoint(...out)),
+				minute: 0,
+				second: 0
+			};
+			return "TIME_MINUTE";
+		}
+		if (nextCp === CodePoint.LATIN_SMALL_E || nextCp === CodePoint.LATIN_CAPITAL_E) {
+			this.data = {
+				minus: sign === CodePoint.DASH,
+				left: out
+			};
+			return "EXPONENT_RIGHT";
+		}
+		if (nextCp === CodePoint.DOT) {
+			this.data = {
+				minus: sign === CodePoint.DASH,
+				absInt: out
+			};
+			return "FRACTIONAL_RIGHT";
+		}
+		this.endToken("Integer", "start", sign === CodePoint.DASH ? String.fromCodePoint(CodePoint.DASH, ...out) : String.fromCodePoint(...out), 10);
+		return this.back("DATA");
+	}
+	HEX(cp) {
+		const { out } = this.parseDigits(cp, isHexDig);
+		this.endToken("Integer", "start", String.fromCodePoint(...out), 16);
+		return this.back("DATA");
+	}
+	OCTAL(cp) {
+		const { out } = this.parseDigits(cp, isOctalDig);
+		this.endToken("Integer", "start", String.fromCodePoint(...out), 8);
+		return this.back("DATA");
+	}
+	BINARY(cp) {
+		const { out } = this.parseDigits(cp, (c) => c === CodePoint.DIGIT_0 || c === CodePoint.DIGIT_1);
+		this.endToken("Integer", "start", String.fromCodePoint(...out), 2);
+		return this.back("DATA");
+	}
+	FRACTIONAL_RIGHT(cp) {
+		const { minus, absInt } = this.data;
+		const { out, nextCp } = this.parseDigits(cp, isDigit);
+		const absNum = [
+			...absInt,
+			CodePoint.DOT,
+			...out
+		];
+		if (nextCp === CodePoint.LATIN_SMALL_E || nextCp === CodePoint.LATIN_CAPITAL_E) {
+			this.data = {
+				minus,
+				left: absNum
+			};
+			return "EXPONENT_RIGHT";
+		}
+		const value = Number(minus ? String.fromCodePoint(CodePoint.DASH, ...absNum) : String.fromCodePoint(...absNum));
+		this.endToken("Float", "start", value);
+		return this.back("DATA");
+	}
+	EXPONENT_RIGHT(cp) {
+		const { left, minus: leftMinus } = this.data;
+		let minus = false;
+		if (cp === CodePoint.DASH || cp === CodePoint.PLUS_SIGN) {
+			minus = cp === CodePoint.DASH;
+			cp = this.nextCode();
+		}
+		const { out } = this.parseDigits(cp, isDigit);
+		const right = out;
+		if (minus) right.unshift(CodePoint.DASH);
+		const value = Number(leftMinus ? String.fromCodePoint(CodePoint.DASH, ...left, CodePoint.LATIN_SMALL_E, ...right) : String.fromCodePoint(...left, CodePoint.LATIN_SMALL_E, ...right));
+		this.endToken("Float", "start", value);
+		return this.back("DATA");
+	}
+	BOOLEAN(cp) {
+		if (cp === CodePoint.LATIN_SMALL_T) {
+			const startPos = this.codePointIterator.start;
+			if (this.eatCode(CodePoint.LATIN_SMALL_R) && this.eatCode(CodePoint.LATIN_SMALL_U) && this.eatCode(CodePoint.LATIN_SMALL_E)) {
+				this.endToken("Boolean", "end", true);
+				return "DATA";
+			}
+			this.moveAt(startPos);
+		} else if (cp === CodePoint.LATIN_SMALL_F) {
+			const startPos = this.codePointIterator.start;
+			if (this.eatCode(CodePoint.LATIN_SMALL_A) && this.eatCode(CodePoint.LATIN_SMALL_L) && this.eatCode(CodePoint.LATIN_SMALL_S) && this.eatCode(CodePoint.LATIN_SMALL_E)) {
+				this.endToken("Boolean", "end", false);
+				return "DATA";
+			}
+			this.moveAt(startPos);
+		}
+		return this.reportParseError("unexpected-char");
+	}
+	DATE_MONTH(cp) {
+		const start = this.codePointIterator.start;
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (cp !== CodePoint.DASH) return this.reportParseError("unexpected-char");
+		const end = this.codePointIterator.start;
+		const data = this.data;
+		data.month = Number(this.text.slice(start, end));
+		return "DATE_DAY";
+	}
+	DATE_DAY(cp) {
+		const start = this.codePointIterator.start;
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		const end = this.codePointIterator.end;
+		const data = this.data;
+		data.day = Number(this.text.slice(start, end));
+		if (!isValidDate(data.year, data.month, data.day)) return this.reportParseError("invalid-date");
+		cp = this.nextCode();
+		if (cp === CodePoint.LATIN_CAPITAL_T || cp === CodePoint.LATIN_SMALL_T) return "TIME_HOUR";
+		if (cp === CodePoint.SPACE) {
+			const startPos = this.codePointIterator.start;
+			if (isDigit(this.nextCode()) && isDigit(this.nextCode())) {
+				this.moveAt(startPos);
+				return "TIME_HOUR";
+			}
+			this.moveAt(startPos);
+		}
+		const dateValue = getDateFromDateTimeData(data, "");
+		this.endToken("LocalDate", "start", dateValue);
+		return this.back("DATA");
+	}
+	TIME_HOUR(cp) {
+		const start = this.codePointIterator.start;
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (cp !== CodePoint.COLON) return this.reportParseError("unexpected-char");
+		const end = this.codePointIterator.start;
+		const data = this.data;
+		data.hour = Number(this.text.slice(start, end));
+		return "TIME_MINUTE";
+	}
+	TIME_MINUTE(cp) {
+		const start = this.codePointIterator.start;
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		const end = this.codePointIterator.end;
+		const data = this.data;
+		data.minute = Number(this.text.slice(start, end));
+		cp = this.nextCode();
+		if (cp === CodePoint.COLON) return "TIME_SECOND";
+		if (this.tomlVersion.lt(1, 1)) return this.reportParseError("unexpected-char");
+		if (!isValidTime(data.hour, data.minute, data.second)) return this.reportParseError("invalid-time");
+		return this.processTimeEnd(cp, data);
+	}
+	TIME_SECOND(cp) {
+		const start = this.codePointIterator.start;
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		const end = this.codePointIterator.end;
+		const data = this.data;
+		data.second = Number(this.text.slice(start, end));
+		if (!isValidTime(data.hour, data.minute, data.second)) return this.reportParseError("invalid-time");
+		cp = this.nextCode();
+		if (cp === CodePoint.DOT) return "TIME_SEC_FRAC";
+		return this.processTimeEnd(cp, data);
+	}
+	TIME_SEC_FRAC(cp) {
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		const start = this.codePointIterator.start;
+		while (isDigit(cp)) cp = this.nextCode();
+		const end = this.codePointIterator.start;
+		const data = this.data;
+		data.frac = this.text.slice(start, end);
+		return this.processTimeEnd(cp, data);
+	}
+	processTimeEnd(cp, data) {
+		if (data.hasDate) {
+			if (cp === CodePoint.DASH || cp === CodePoint.PLUS_SIGN) {
+				data.offsetSign = cp;
+				return "TIME_OFFSET";
+			}
+			if (cp === CodePoint.LATIN_CAPITAL_Z || cp === CodePoint.LATIN_SMALL_Z) {
+				const dateValue$2 = getDateFromDateTimeData(data, "Z");
+				this.endToken("OffsetDateTime", "end", dateValue$2);
+				return "DATA";
+			}
+			const dateValue$1 = getDateFromDateTimeData(data, "");
+			this.endToken("LocalDateTime", "start", dateValue$1);
+			return this.back("DATA");
+		}
+		const dateValue = getDateFromDateTimeData(data, "");
+		this.endToken("LocalTime", "start", dateValue);
+		return this.back("DATA");
+	}
+	TIME_OFFSET(cp) {
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		const hourStart = this.codePointIterator.start;
+		cp = this.nextCode();
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (cp !== CodePoint.COLON) return this.reportParseError("unexpected-char");
+		const hourEnd = this.codePointIterator.start;
+		cp = this.nextCode();
+		const minuteStart = this.codePointIterator.start;
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		cp = this.nextCode();
+		if (!isDigit(cp)) return this.reportParseError("unexpected-char");
+		const minuteEnd = this.codePointIterator.end;
+		const hour = Number(this.text.slice(hourStart, hourEnd));
+		const minute = Number(this.text.slice(minuteStart, minuteEnd));
+		if (!isValidTime(hour, minute, 0)) return this.reportParseError("invalid-time");
+		const data = this.data;
+		const dateValue = getDateFromDateTimeData(data, `${String.fromCodePoint(data.offsetSign)}${padStart(hour, 2)}:${padStart(minute, 2)}`);
+		this.endToken("OffsetDateTime", "end", dateValue);
+		return "DATA";
+	}
+	parseDigits(cp, checkDigit) {
+		if (cp === CodePoint.UNDERSCORE) return this.reportParseError("invalid-underscore");
+		if (!checkDigit(cp)) return this.reportParseError("unexpected-char");
+		const out = [];
+		let before = CodePoint.NULL;
+		let hasUnderscore = false;
+		while (checkDigit(cp) || cp === CodePoint.UNDERSCORE) {
+			if (cp === CodePoint.UNDERSCORE) {
+				hasUnderscore = true;
+				if (before === CodePoint.UNDERSCORE) return this.reportParseError("invalid-underscore");
+			} else out.push(cp);
+			before = cp;
+			cp = this.nextCode();
+		}
+		if (before === CodePoint.UNDERSCORE) return this.reportParseError("invalid-underscore");
+		return {
+			out,
+			nextCp: cp,
+			hasUnderscore
+		};
+	}
+	parseUnicode(count) {
+		const startLoc = this.codePointIterator.start;
+		const start = this.codePointIterator.end;
+		let charCount = 0;
+		let cp;
+		while ((cp = this.nextCode()) !== CodePoint.EOF) {
+			if (!isHexDig(cp)) {
+				this.moveAt(startLoc);
+				return this.reportParseError("invalid-char-in-escape-sequence");
+			}
+			charCount++;
+			if (charCount >= count) break;
+		}
+		const end = this.codePointIterator.end;
+		const code = this.text.slice(start, end);
+		const codePoint = parseInt(code, 16);
+		if (!isUnicodeScalarValue(codePoint)) return this.reportParseError("invalid-code-point", { cp: code });
+		return codePoint;
+	}
+	reportParseErrorControlChar() {
+		return this.reportParseError("invalid-control-character");
+	}
+};
+/**
+* Check whether the code point is unquoted-key-char
+*/
+function isUnquotedKeyChar(cp, tomlVersion) {
+	if (isLetter(cp) || isDigit(cp) || cp === CodePoint.UNDERSCORE || cp === CodePoint.DASH) return true;
+	if (tomlVersion.lt(1, 1)) return false;
+	return false;
+}
+/**
+* Check whether the code point is control character other than tab
+*/
+function isControlOtherThanTab(cp) {
+	return isControl(cp) && cp !== CodePoint.TABULATION || cp === CodePoint.DELETE;
+}
+/**
+* Check whether the code point is non-eol for TOML 1.1
+*/
+function isNonEOL(cp) {
+	return cp === CodePoint.TABULATION || CodePoint.SPACE <= cp && cp <= CodePoint.TILDE || isNonAscii(cp);
+}
+/**
+* Check whether the code point is a non-ascii character.
+*/
+function isNonAscii(cp) {
+	return CodePoint.PAD <= cp && cp <= CodePoint.CP_D7FF || CodePoint.CP_E000 <= cp && cp <= CodePoint.CP_10FFFF;
+}
+/**
+* Check whether the given values is valid date
+*/
+function isValidDate(y, m, d) {
+	if (y >= 0 && m <= 12 && m >= 1 && d >= 1) return d <= (m === 2 ? y & 3 || !(y % 25) && y & 15 ? 28 : 29 : 30 + (m + (m >> 3) & 1));
+	return false;
+}
+/**
+* Check whether the given values is valid time
+*/
+function isValidTime(h, m, s) {
+	if (h >= 24 || h < 0 || m > 59 || m < 0 || s > 60 || s < 0) return false;
+	return true;
+}
+/**
+* Get date from DateTimeData
+*/
+function getDateFromDateTimeData(data, timeZone) {
+	const year = padStart(data.year, 4);
+	const month = data.month ? padStart(data.month, 2) : "01";
+	const day = data.day ? padStart(data.day, 2) : "01";
+	const hour = padStart(data.hour, 2);
+	const minute = padStart(data.minute, 2);
+	const second = padStart(data.second, 2);
+	const textDate = `${year}-${month}-${day}`;
+	const frac = data.frac ? `.${data.frac}` : "";
+	const dateValue = /* @__PURE__ */ new Date(`${textDate}T${hour}:${minute}:${second}${frac}${timeZone}`);
+	if (!isNaN(dateValue.getTime()) || data.second !== 60) return dateValue;
+	return /* @__PURE__ */ new Date(`${textDate}T${hour}:${minute}:59${frac}${timeZone}`);
+}
+/**
+* Pad with zeros.
+*/
+function padStart(num, maxLength) {
+	return String(num).padStart(maxLength, "0");
+}
+
+//#endregion
+//#region src/toml-parser/keys-resolver.ts
+const VALUE_KIND_VALUE = Symbol("VALUE_KIND_VALUE");
+const VALUE_KIND_INTERMEDIATE = Symbol("VALUE_KIND_INTERMEDIATE");
+var KeysResolver = class {
+	constructor(ctx) {
+		this.rootKeys = /* @__PURE__ */ new Map();
+		this.tables = [];
+		this.ctx = ctx;
+	}
+	applyResolveKeyForTable(node) {
+		let keys = this.rootKeys;
+		const peekKeyIndex = node.key.keys.length - 1;
+		for (let index = 0; index < peekKeyIndex; index++) {
+			const keyNode = node.key.keys[index];
+			const keyName = toKeyName(keyNode);
+			node.resolvedKey.push(keyName);
+			let keyStore = keys.get(keyName);
+			if (!keyStore) {
+				keyStore = {
+					node: keyNode,
+					keys: /* @__PURE__ */ new Map()
+				};
+				keys.set(keyName, keyStore);
+			} else if (keyStore.table === "array") {
+				const peekIndex = keyStore.peekIndex;
+				node.resolvedKey.push(peekIndex);
+				keyStore = keyStore.keys.get(peekIndex);
+			}
+			keys = keyStore.keys;
+		}
+		const lastKeyNode = node.key.keys[peekKeyIndex];
+		const lastKeyName = toKeyName(lastKeyNode);
+		node.resolvedKey.push(lastKeyName);
+		const lastKeyStore = keys.get(lastKeyName);
+		if (!lastKeyStore) if (node.kind === "array") {
+			node.resolvedKey.push(0);
+			const newKeyStore = {
+				node: lastKeyNode,
+				keys: /* @__PURE__ */ new Map()
+			};
+			keys.set(lastKeyName, {
+				table: node.kind,
+				node: lastKeyNode,
+				keys: new Map([[0, newKeyStore]]),
+				peekIndex: 0
+			});
+			this.tables.push({
+				node,
+				keys: newKeyStore.keys
+			});
+		} else {
+			const newKeyStore = {
+				table: node.kind,
+				node: lastKeyNode,
+				keys: /* @__PURE__ */ new Map()
+			};
+			keys.set(lastKeyName, newKeyStore);
+			this.tables.push({
+				node,
+				keys: newKeyStore.keys
+			});
+		}
+		else if (!lastKeyStore.table) if (node.kind === "array") this.ctx.reportParseError("dupe-keys", lastKeyNode);
+		else {
+			const transformKey = {
+				table: node.kind,
+				node: lastKeyNode,
+				keys: lastKeyStore.keys
+			};
+			keys.set(lastKeyName, transformKey);
+			this.tables.push({
+				node,
+				keys: transformKey.keys
+			});
+		}
+		else if (lastKeyStore.table === "array") if (node.kind === "array") {
+			const newKeyStore = {
+				node: lastKeyNode,
+				keys: /* @__PURE__ */ new Map()
+			};
+			const newIndex = lastKeyStore.peekIndex + 1;
+			node.resolvedKey.push(newIndex);
+			lastKeyStore.keys.set(newIndex, newKeyStore);
+			lastKeyStore.peekIndex = newIndex;
+			this.tables.push({
+				node,
+				keys: newKeyStore.keys
+			});
+		} else this.ctx.reportParseError("dupe-keys", lastKeyNode);
+		else this.ctx.reportParseError("dupe-keys", lastKeyNode);
+	}
+	verifyDuplicateKeys(node) {
+		for (const body of node.body) if (body.type === "TOMLKeyValue") verifyDuplicateKeysForKeyValue(this.ctx, this.rootKeys, body);
+		for (const { node: tableNode, keys } of this.tables) for (const body of tableNode.body) verifyDuplicateKeysForKeyValue(this.ctx, keys, body);
+	}
+};
+/**
+* Verify duplicate keys from TOMLKeyValue
+*/
+function verifyDuplicateKeysForKeyValue(ctx, defineKeys, node) {
+	let keys = defineKeys;
+	const lastKey = last(node.key.keys);
+	for (const keyNode of node.key.keys) {
+		const key = toKeyName(keyNode);
+		let defineKey = keys.get(key);
+		if (defineKey) {
+			if (defineKey.value === VALUE_KIND_VALUE) ctx.reportParseError("dupe-keys", getAfterNode(keyNode, defineKey.node));
+			else if (lastKey === keyNode) ctx.reportParseError("dupe-keys", getAfterNode(keyNode, defineKey.node));
+			else if (defineKey.table) ctx.reportParseError("dupe-keys", getAfterNode(keyNode, defineKey.node));
+			defineKey.value = VALUE_KIND_INTERMEDIATE;
+		} else {
+			if (lastKey === keyNode) defineKey = {
+				value: VALUE_KIND_VALUE,
+				node: keyNode,
+				keys: /* @__PURE__ */ new Map()
+			};
+			else defineKey = {
+				value: VALUE_KIND_INTERMEDIATE,
+				node: keyNode,
+				keys: /* @__PURE__ */ new Map()
+			};
+			keys.set(key, defineKey);
+		}
+		keys = defineKey.keys;
+	}
+	if (node.value.type === "TOMLInlineTable") verifyDuplicateKeysForInlineTable(ctx, keys, node.value);
+	else if (node.value.type === "TOMLArray") verifyDuplicateKeysForArray(ctx, keys, node.value);
+}
+/**
+* Verify duplicate keys from TOMLInlineTable
+*/
+function verifyDuplicateKeysForInlineTable(ctx, defineKeys, node) {
+	for (const body of node.body) verifyDuplicateKeysForKeyValue(ctx, defineKeys, body);
+}
+/**
+* Verify duplicate keys from TOMLArray
+*/
+function verifyDuplicateKeysForArray(ctx, defineKeys, node) {
+	const keys = defineKeys;
+	for (let index = 0; index < node.elements.length; index++) {
+		const element = node.elements[index];
+		let defineKey = keys.get(index);
+		if (defineKey) ctx.reportParseError("dupe-keys", getAfterNode(element, defineKey.node));
+		else {
+			defineKey = {
+				value: VALUE_KIND_VALUE,
+				node: element,
+				keys: /* @__PURE__ */ new Map()
+			};
+			defineKeys.set(index, defineKey);
+			if (element.type === "TOMLInlineTable") verifyDuplicateKeysForInlineTable(ctx, defineKey.keys, element);
+			else if (element.type === "TOMLArray") verifyDuplicateKeysForArray(ctx, defineKey.keys, element);
+		}
+	}
+}
+/**
+* Get the after node
+*/
+function getAfterNode(a, b) {
+	return a.range[0] <= b.range[0] ? b : a;
+}
+
+//#endregion
+//#region src/toml-parser/context.ts
+var Context = class {
+	constructor(data) {
+		this.tokens = [];
+		this.comments = [];
+		this.back = null;
+		this.stateStack = [];
+		this.needNewLine = false;
+		this.needSameLine = false;
+		this.currToken = null;
+		this.prevToken = null;
+		this.valueContainerStack = [];
+		this.tokenizer = new lib_Tokenizer(data.text, data.parserOptions);
+		this.topLevelTable = data.topLevelTable;
+		this.table = data.topLevelTable;
+		this.keysResolver = new KeysResolver(this);
+	}
+	/**
+	* Get the next token.
+	*/
+	nextToken(option) {
+		this.prevToken = this.currToken;
+		if (this.back) {
+			this.currToken = this.back;
+			this.back = null;
+		} else this.currToken = this._nextTokenFromTokenizer(option);
+		if ((this.needNewLine || this.needSameLine || option?.needSameLine) && this.prevToken && this.currToken) if (this.prevToken.loc.end.line === this.currToken.loc.start.line) {
+			if (this.needNewLine) return this.reportParseError("missing-newline", this.currToken);
+		} else {
+			const needSameLine = this.needSameLine || option?.needSameLine;
+			if (needSameLine) return this.reportParseError(needSameLine, this.currToken);
+		}
+		this.needNewLine = false;
+		this.needSameLine = false;
+		return this.currToken;
+	}
+	_nextTokenFromTokenizer(option) {
+		const valuesEnabled = this.tokenizer.valuesEnabled;
+		if (option?.valuesEnabled) this.tokenizer.valuesEnabled = option.valuesEnabled;
+		let token = this.tokenizer.nextToken();
+		while (token && token.type === "Block") {
+			this.comments.push(token);
+			token = this.tokenizer.nextToken();
+		}
+		if (token) this.tokens.push(token);
+		this.tokenizer.valuesEnabled = valuesEnabled;
+		return token;
+	}
+	backToken() {
+		if (this.back) throw new Error("Illegal state");
+		this.back = this.currToken;
+		this.currToken = this.prevToken;
+	}
+	addValueContainer(valueContainer) {
+		this.valueContainerStack.push(valueContainer);
+		this.tokenizer.valuesEnabled = true;
+	}
+	consumeValueContainer() {
+		const valueContainer = this.valueContainerStack.pop();
+		this.tokenizer.valuesEnabled = this.valueContainerStack.length > 0;
+		return valueContainer;
+	}
+	applyResolveKeyForTable(node) {
+		this.keysResolver.applyResolveKeyForTable(node);
+	}
+	verifyDuplicateKeys() {
+		this.keysResolver.verifyDuplicateKeys(this.topLevelTable);
+	}
+	/**
+	* Report an invalid token error.
+	*/
+	reportParseError(code, token) {
+		let offset, line, column;
+		if (token) {
+			offset = token.range[0];
+			line = token.loc.start.line;
+			column = token.loc.start.column;
+		} else {
+			offset = this.tokenizer.start;
+			const startPos = this.tokenizer.getLocFromIndex(offset);
+			line = startPos.line;
+			column = startPos.column;
+		}
+		throw new ParseError(code, offset, line, column);
+	}
+};
+
+//#endregion
+//#region src/toml-parser/index.ts
+const STATE_FOR_ERROR = { VALUE: "missing-value" };
+const STRING_VALUE_STYLE_MAP = {
+	BasicString: "basic",
+	MultiLineBasicString: "basic",
+	LiteralString: "literal",
+	MultiLineLiteralString: "literal"
+};
+const STRING_KEY_STYLE_MAP = {
+	BasicString: "basic",
+	LiteralString: "literal"
+};
+const DATETIME_VALUE_KIND_MAP = {
+	OffsetDateTime: "offset-date-time",
+	LocalDateTime: "local-date-time",
+	LocalDate: "local-date",
+	LocalTime: "local-time"
+};
+var TOMLParser = class {
+	/**
+	* Initialize this parser.
+	*/
+	constructor(text, parserOptions) {
+		this.text = text;
+		this.parserOptions = parserOptions || {};
+		this.tomlVersion = getTOMLVer(this.parserOptions.tomlVersion);
+	}
+	/**
+	* Parse TOML
+	*/
+	parse() {
+		const ast = {
+			type: "Program",
+			body: [],
+			sourceType: "module",
+			tokens: [],
+			comments: [],
+			parent: null,
+			range: [0, 0],
+			loc: {
+				start: {
+					line: 1,
+					column: 0
+				},
+				end: {
+					line: 1,
+					column: 0
+				}
+			}
+		};
+		const node = {
+			type: "TOMLTopLevelTable",
+			body: [],
+			parent: ast,
+			range: cloneRange(ast.range),
+			loc: cloneLoc(ast.loc)
+		};
+		ast.body = [node];
+		const ctx = new Context({
+			text: this.text,
+			parserOptions: this.parserOptions,
+			topLevelTable: node
+		});
+		let token = ctx.nextToken();
+		if (token) {
+			node.range[0] = token.range[0];
+			node.loc.start = clonePos(token.loc.start);
+			while (token) {
+				const state$1 = ctx.stateStack.pop() || "TABLE";
+				ctx.stateStack.push(...this[state$1](token, ctx));
+				token = ctx.nextToken();
+			}
+			const state = ctx.stateStack.pop() || "TABLE";
+			if (state in STATE_FOR_ERROR) return ctx.reportParseError(STATE_FOR_ERROR[state], null);
+			if (ctx.table.type === "TOMLTable") applyEndLoc(ctx.table, last(ctx.table.body));
+			applyEndLoc(node, last(node.body));
+		}
+		ctx.verifyDuplicateKeys();
+		ast.tokens = ctx.tokens;
+		ast.comments = ctx.comments;
+		const endOffset = ctx.tokenizer.end;
+		const endPos = ctx.tokenizer.getLocFromIndex(endOffset);
+		ast.range[1] = endOffset;
+		ast.loc.end = {
+			line: endPos.line,
+			column: endPos.column
+		};
+		return ast;
+	}
+	TABLE(token, ctx) {
+		if (isBare(token) || isString(token)) return this.processKeyValue(token, ctx.table, ctx);
+		if (isLeftBracket(token)) return this.processTable(token, ctx.topLevelTable, ctx);
+		return ctx.reportParseError("unexpected-token", token);
+	}
+	VALUE(token, ctx) {
+		if (isString(token) || isMultiLineString(token)) return this.processStringValue(token, ctx);
+		if (isNumber(token)) return this.processNumberValue(token, ctx);
+		if (isBoolean(token)) return this.processBooleanValue(token, ctx);
+		if (isDateTime(token)) return this.processDateTimeValue(token, ctx);
+		if (isLeftBracket(token)) return this.processArray(token, ctx);
+		if (isLeftBrace(token)) return this.processInlineTable(token, ctx);
+		return ctx.reportParseError("unexpected-token", token);
+	}
+	processTable(token, topLevelTableNode, ctx) {
+		const tableNode = {
+			type: "TOMLTable",
+			kind: "standard",
+			key: null,
+			resolvedKey: [],
+			body: [],
+			parent: topLevelTableNode,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		if (ctx.table.type === "TOMLTable") applyEndLoc(ctx.table, last(ctx.table.body));
+		topLevelTableNode.body.push(tableNode);
+		ctx.table = tableNode;
+		let targetToken = ctx.nextToken({ needSameLine: "invalid-key-value-newline" });
+		if (isLeftBracket(targetToken)) {
+			if (token.range[1] < targetToken.range[0]) return ctx.reportParseError("invalid-space", targetToken);
+			tableNode.kind = "array";
+			targetToken = ctx.nextToken({ needSameLine: "invalid-key-value-newline" });
+		}
+		if (isRightBracket(targetToken)) return ctx.reportParseError("missing-key", targetToken);
+		if (!targetToken) return ctx.reportParseError("unterminated-table-key", null);
+		targetToken = this.processKeyNode(targetToken, tableNode, ctx).nextToken;
+		if (!isRightBracket(targetToken)) return ctx.reportParseError("unterminated-table-key", targetToken);
+		if (tableNode.kind === "array") {
+			const rightBracket = targetToken;
+			targetToken = ctx.nextToken({ needSameLine: "invalid-key-value-newline" });
+			if (!isRightBracket(targetToken)) return ctx.reportParseError("unterminated-table-key", targetToken);
+			if (rightBracket.range[1] < targetToken.range[0]) return ctx.reportParseError("invalid-space", targetToken);
+		}
+		applyEndLoc(tableNode, targetToken);
+		ctx.applyResolveKeyForTable(tableNode);
+		ctx.needNewLine = true;
+		return [];
+	}
+	processKeyValue(token, tableNode, ctx) {
+		const keyValueNode = {
+			type: "TOMLKeyValue",
+			key: null,
+			value: null,
+			parent: tableNode,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		tableNode.body.push(keyValueNode);
+		const { nextToken: targetToken } = this.processKeyNode(token, keyValueNode, ctx);
+		if (!isEq(targetToken)) return ctx.reportParseError("missing-equals-sign", targetToken);
+		ctx.addValueContainer({
+			parent: keyValueNode,
+			set: (valNode) => {
+				keyValueNode.value = valNode;
+				applyEndLoc(keyValueNode, valNode);
+				ctx.needNewLine = true;
+				return [];
+			}
+		});
+		ctx.needSameLine = "invalid-key-value-newline";
+		return ["VALUE"];
+	}
+	processKeyNode(token, parent, ctx) {
+		if (isDot(token)) ctx.reportParseError("invalid-leading-dot-in-key", token);
+		const keyNode = {
+			type: "TOMLKey",
+			keys: [],
+			parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		parent.key = keyNode;
+		let targetToken = token;
+		let dotToken = null;
+		do {
+			if (isBare(targetToken)) this.processBareKey(targetToken, keyNode);
+			else if (isString(targetToken)) this.processStringKey(targetToken, keyNode);
+			else break;
+			dotToken = null;
+			targetToken = ctx.nextToken({ needSameLine: "invalid-key-value-newline" });
+			if (!isDot(targetToken)) break;
+			dotToken = targetToken;
+			targetToken = ctx.nextToken({ needSameLine: "invalid-key-value-newline" });
+		} while (targetToken);
+		if (dotToken) ctx.reportParseError(isDot(targetToken) ? "invalid-consecutive-dots-in-key" : "invalid-trailing-dot-in-key", dotToken);
+		applyEndLoc(keyNode, last(keyNode.keys));
+		return {
+			keyNode,
+			nextToken: targetToken
+		};
+	}
+	processBareKey(token, keyNode) {
+		const node = {
+			type: "TOMLBare",
+			name: token.value,
+			parent: keyNode,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		keyNode.keys.push(node);
+	}
+	processStringKey(token, keyNode) {
+		const node = {
+			type: "TOMLQuoted",
+			kind: "string",
+			value: token.string,
+			style: STRING_KEY_STYLE_MAP[token.type],
+			multiline: false,
+			parent: keyNode,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		keyNode.keys.push(node);
+	}
+	processStringValue(token, ctx) {
+		const valueContainer = ctx.consumeValueContainer();
+		const node = {
+			type: "TOMLValue",
+			kind: "string",
+			value: token.string,
+			style: STRING_VALUE_STYLE_MAP[token.type],
+			multiline: isMultiLineString(token),
+			parent: valueContainer.parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		return valueContainer.set(node);
+	}
+	processNumberValue(token, ctx) {
+		const valueContainer = ctx.consumeValueContainer();
+		const text = this.text;
+		const [startRange, endRange] = token.range;
+		let numberString = null;
+		/**
+		* Get the text of number
+		*/
+		const getNumberText = () => {
+			return numberString ?? (numberString = text.slice(startRange, endRange).replace(/_/g, ""));
+		};
+		let node;
+		if (token.type === "Integer") node = {
+			type: "TOMLValue",
+			kind: "integer",
+			value: token.number,
+			bigint: token.bigint,
+			get number() {
+				return getNumberText();
+			},
+			parent: valueContainer.parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		else node = {
+			type: "TOMLValue",
+			kind: "float",
+			value: token.number,
+			get number() {
+				return getNumberText();
+			},
+			parent: valueContainer.parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		return valueContainer.set(node);
+	}
+	processBooleanValue(token, ctx) {
+		const valueContainer = ctx.consumeValueContainer();
+		const node = {
+			type: "TOMLValue",
+			kind: "boolean",
+			value: token.boolean,
+			parent: valueContainer.parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		return valueContainer.set(node);
+	}
+	processDateTimeValue(token, ctx) {
+		const valueContainer = ctx.consumeValueContainer();
+		const node = {
+			type: "TOMLValue",
+			kind: DATETIME_VALUE_KIND_MAP[token.type],
+			value: token.date,
+			datetime: token.value,
+			parent: valueContainer.parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		return valueContainer.set(node);
+	}
+	processArray(token, ctx) {
+		const valueContainer = ctx.consumeValueContainer();
+		const node = {
+			type: "TOMLArray",
+			elements: [],
+			parent: valueContainer.parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		const nextToken = ctx.nextToken({ valuesEnabled: true });
+		if (isRightBracket(nextToken)) {
+			applyEndLoc(node, nextToken);
+			return valueContainer.set(node);
+		}
+		ctx.backToken();
+		return this.processArrayValue(node, valueContainer, ctx);
+	}
+	processArrayValue(node, valueContainer, ctx) {
+		ctx.addValueContainer({
+			parent: node,
+			set: (valNode) => {
+				node.elements.push(valNode);
+				let nextToken = ctx.nextToken({ valuesEnabled: true });
+				const hasComma = isComma(nextToken);
+				if (hasComma) nextToken = ctx.nextToken({ valuesEnabled: true });
+				if (isRightBracket(nextToken)) {
+					applyEndLoc(node, nextToken);
+					return valueContainer.set(node);
+				}
+				if (hasComma) {
+					ctx.backToken();
+					return this.processArrayValue(node, valueContainer, ctx);
+				}
+				return ctx.reportParseError(nextToken ? "missing-comma" : "unterminated-array", nextToken);
+			}
+		});
+		return ["VALUE"];
+	}
+	processInlineTable(token, ctx) {
+		const valueContainer = ctx.consumeValueContainer();
+		const node = {
+			type: "TOMLInlineTable",
+			body: [],
+			parent: valueContainer.parent,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		const needSameLine = this.tomlVersion.gte(1, 1) ? void 0 : "invalid-inline-table-newline";
+		const nextToken = ctx.nextToken({ needSameLine });
+		if (nextToken) {
+			if (isBare(nextToken) || isString(nextToken)) return this.processInlineTableKeyValue(nextToken, node, valueContainer, ctx);
+			if (isRightBrace(nextToken)) {
+				applyEndLoc(node, nextToken);
+				return valueContainer.set(node);
+			}
+		}
+		return ctx.reportParseError("unexpected-token", nextToken);
+	}
+	processInlineTableKeyValue(token, inlineTableNode, valueContainer, ctx) {
+		const keyValueNode = {
+			type: "TOMLKeyValue",
+			key: null,
+			value: null,
+			parent: inlineTableNode,
+			range: cloneRange(token.range),
+			loc: cloneLoc(token.loc)
+		};
+		inlineTableNode.body.push(keyValueNode);
+		const { nextToken: targetToken } = this.processKeyNode(token, keyValueNode, ctx);
+		if (!isEq(targetToken)) return ctx.reportParseError("missing-equals-sign", targetToken);
+		const needSameLine = this.tomlVersion.gte(1, 1) ? void 0 : "invalid-inline-table-newline";
+		ctx.addValueContainer({
+			parent: keyValueNode,
+			set: (valNode) => {
+				keyValueNode.value = valNode;
+				applyEndLoc(keyValueNode, valNode);
+				let nextToken = ctx.nextToken({ needSameLine });
+				if (isComma(nextToken)) {
+					nextToken = ctx.nextToken({ needSameLine });
+					if (nextToken && (isBare(nextToken) || isString(nextToken))) return this.processInlineTableKeyValue(nextToken, inlineTableNode, valueContainer, ctx);
+					if (isRightBrace(nextToken)) {
+						if (this.tomlVersion.lt(1, 1)) return ctx.reportParseError("invalid-trailing-comma-in-inline-table", nextToken);
+					} else return ctx.reportParseError(nextToken ? "unexpected-token" : "unterminated-inline-table", nextToken);
+				}
+				if (isRightBrace(nextToken)) {
+					applyEndLoc(inlineTableNode, nextToken);
+					return valueContainer.set(inlineTableNode);
+				}
+				return ctx.reportParseError(nextToken ? "missing-comma" : "unterminated-inline-table", nextToken);
+			}
+		});
+		ctx.needSameLine = "invalid-key-value-newline";
+		return ["VALUE"];
+	}
+};
+/**
+* Check whether the given token is a dot.
+*/
+function isDot(token) {
+	return isPunctuator(token) && token.value === ".";
+}
+/**
+* Check whether the given token is an equal sign.
+*/
+function isEq(token) {
+	return isPunctuator(token) && token.value === "=";
+}
+/**
+* Check whether the given token is a left bracket.
+*/
+function isLeftBracket(token) {
+	return isPunctuator(token) && token.value === "[";
+}
+/**
+* Check whether the given token is a right bracket.
+*/
+function isRightBracket(token) {
+	return isPunctuator(token) && token.value === "]";
+}
+/**
+* Check whether the given token is a left brace.
+*/
+function isLeftBrace(token) {
+	return isPunctuator(token) && token.value === "{";
+}
+/**
+* Check whether the given token is a right brace.
+*/
+function isRightBrace(token) {
+	return isPunctuator(token) && token.value === "}";
+}
+/**
+* Check whether the given token is a comma.
+*/
+function isComma(token) {
+	return isPunctuator(token) && token.value === ",";
+}
+/**
+* Check whether the given token is a punctuator.
+*/
+function isPunctuator(token) {
+	return Boolean(token && token.type === "Punctuator");
+}
+/**
+* Check whether the given token is a bare token.
+*/
+function isBare(token) {
+	return token.type === "Bare";
+}
+/**
+* Check whether the given token is a string.
+*/
+function isString(token) {
+	return token.type === "BasicString" || token.type === "LiteralString";
+}
+/**
+* Check whether the given token is a multi-line string.
+*/
+function isMultiLineString(token) {
+	return token.type === "MultiLineBasicString" || token.type === "MultiLineLiteralString";
+}
+/**
+* Check whether the given token is a number.
+*/
+function isNumber(token) {
+	return token.type === "Integer" || token.type === "Float";
+}
+/**
+* Check whether the given token is a boolean.
+*/
+function isBoolean(token) {
+	return token.type === "Boolean";
+}
+/**
+* Check whether the given token is a date time.
+*/
+function isDateTime(token) {
+	return token.type === "OffsetDateTime" || token.type === "LocalDateTime" || token.type === "LocalDate" || token.type === "LocalTime";
+}
+/**
+* Apply end locations
+*/
+function applyEndLoc(node, child) {
+	if (child) {
+		node.range[1] = child.range[1];
+		node.loc.end = clonePos(child.loc.end);
+	}
+}
+/**
+* clone the location.
+*/
+function cloneRange(range) {
+	return [range[0], range[1]];
+}
+/**
+* clone the location.
+*/
+function cloneLoc(loc) {
+	return {
+		start: clonePos(loc.start),
+		end: clonePos(loc.end)
+	};
+}
+/**
+* clone the location.
+*/
+function clonePos(pos) {
+	return {
+		line: pos.line,
+		column: pos.column
+	};
+}
+
+//#endregion
+//#region src/visitor-keys.ts
+const tomlKeys = {
+	Program: ["body"],
+	TOMLTopLevelTable: ["body"],
+	TOMLTable: ["key", "body"],
+	TOMLKeyValue: ["key", "value"],
+	TOMLKey: ["keys"],
+	TOMLArray: ["elements"],
+	TOMLInlineTable: ["body"],
+	TOMLBare: [],
+	TOMLQuoted: [],
+	TOMLValue: []
+};
+const lib_KEYS = unionWith(tomlKeys);
+
+//#endregion
+//#region src/parser.ts
+/**
+* Parse source code
+*/
+function parseForESLint(code, options) {
+	return {
+		ast: new TOMLParser(code, options).parse(),
+		visitorKeys: lib_KEYS,
+		services: { isTOML: true }
+	};
+}
+
+//#endregion
+//#region src/traverse.ts
+/**
+* Check that the given key should be traversed or not.
+* @this {Traversable}
+* @param key The key to check.
+* @returns `true` if the key should be traversed.
+*/
+function fallbackKeysFilter(key) {
+	let value = null;
+	return key !== "comments" && key !== "leadingComments" && key !== "loc" && key !== "parent" && key !== "range" && key !== "tokens" && key !== "trailingComments" && (value = this[key]) !== null && typeof value === "object" && (typeof value.type === "string" || Array.isArray(value));
+}
+/**
+* Get the keys of the given node to traverse it.
+* @param node The node to get.
+* @returns The keys to traverse.
+*/
+function getFallbackKeys(node) {
+	return Object.keys(node).filter(fallbackKeysFilter, node);
+}
+/**
+* Get the keys of the given node to traverse it.
+* @param node The node to get.
+* @returns The keys to traverse.
+*/
+function lib_getKeys(node, visitorKeys) {
+	return ((visitorKeys || lib_KEYS)[node.type] || getFallbackKeys(node)).filter((key) => !getNodes(node, key).next().done);
+}
+/**
+* Get the nodes of the given node.
+* @param node The node to get.
+*/
+function* getNodes(node, key) {
+	const child = node[key];
+	if (Array.isArray(child)) {
+		for (const c of child) if (isNode(c)) yield c;
+	} else if (isNode(child)) yield child;
+}
+/**
+* Check whether a given value is a node.
+* @param x The value to check.
+* @returns `true` if the value is a node.
+*/
+function isNode(x) {
+	return x !== null && typeof x === "object" && typeof x.type === "string";
+}
+/**
+* Traverse the given node.
+* @param node The node to traverse.
+* @param parent The parent node.
+* @param visitor The node visitor.
+*/
+function traverse(node, parent, visitor) {
+	visitor.enterNode(node, parent);
+	const keys = lib_getKeys(node, visitor.visitorKeys);
+	for (const key of keys) for (const child of getNodes(node, key)) traverse(child, node, visitor);
+	visitor.leaveNode(node, parent);
+}
+/**
+* Traverse the given AST tree.
+* @param node Root node to traverse.
+* @param visitor Visitor.
+*/
+function traverseNodes(node, visitor) {
+	traverse(node, null, visitor);
+}
+
+//#endregion
+//#region src/utils.ts
+/**
+* Gets the static value for the given node.
+*/
+const getStaticTOMLValue = generateConvertTOMLValue((node) => node.value);
+/** Generates a converter to convert from a node. */
+function generateConvertTOMLValue(convertValue) {
+	/**
+	* Resolve TOML value
+	*/
+	function resolveValue(node, baseTable) {
+		return resolver[node.type](node, baseTable);
+	}
+	const resolver = {
+		Program(node, baseTable = {}) {
+			return resolveValue(node.body[0], baseTable);
+		},
+		TOMLTopLevelTable(node, baseTable = {}) {
+			for (const body of node.body) resolveValue(body, baseTable);
+			return baseTable;
+		},
+		TOMLKeyValue(node, baseTable = {}) {
+			const value = resolveValue(node.value);
+			set(baseTable, resolveValue(node.key), value);
+			return baseTable;
+		},
+		TOMLTable(node, baseTable = {}) {
+			const table = getTable(baseTable, resolveValue(node.key), node.kind === "array");
+			for (const body of node.body) resolveValue(body, table);
+			return baseTable;
+		},
+		TOMLArray(node) {
+			return node.elements.map((e) => resolveValue(e));
+		},
+		TOMLInlineTable(node) {
+			const table = {};
+			for (const body of node.body) resolveValue(body, table);
+			return table;
+		},
+		TOMLKey(node) {
+			return node.keys.map((key) => resolveValue(key));
+		},
+		TOMLBare(node) {
+			return node.name;
+		},
+		TOMLQuoted(node) {
+			return node.value;
+		},
+		TOMLValue(node) {
+			return convertValue(node);
+		}
+	};
+	return (node) => resolveValue(node);
+}
+/**
+* Get the table from the table.
+*/
+function getTable(baseTable, keys, array) {
+	let target = baseTable;
+	for (let index = 0; index < keys.length - 1; index++) {
+		const key = keys[index];
+		target = getNextTargetFromKey(target, key);
+	}
+	const lastKey = last(keys);
+	const lastTarget = target[lastKey];
+	if (lastTarget == null) {
+		const tableValue$1 = {};
+		target[lastKey] = array ? [tableValue$1] : tableValue$1;
+		return tableValue$1;
+	}
+	if (isValue(lastTarget)) {
+		const tableValue$1 = {};
+		target[lastKey] = array ? [tableValue$1] : tableValue$1;
+		return tableValue$1;
+	}
+	if (!array) {
+		if (Array.isArray(lastTarget)) {
+			const tableValue$1 = {};
+			target[lastKey] = tableValue$1;
+			return tableValue$1;
+		}
+		return lastTarget;
+	}
+	if (Array.isArray(lastTarget)) {
+		const tableValue$1 = {};
+		lastTarget.push(tableValue$1);
+		return tableValue$1;
+	}
+	const tableValue = {};
+	target[lastKey] = [tableValue];
+	return tableValue;
+	/** Get next target from key */
+	function getNextTargetFromKey(currTarget, key) {
+		const nextTarget = currTarget[key];
+		if (nextTarget == null) {
+			const val = {};
+			currTarget[key] = val;
+			return val;
+		}
+		if (isValue(nextTarget)) {
+			const val = {};
+			currTarget[key] = val;
+			return val;
+		}
+		let resultTarget = nextTarget;
+		while (Array.isArray(resultTarget)) {
+			const lastIndex = resultTarget.length - 1;
+			const nextElement = resultTarget[lastIndex];
+			if (isValue(nextElement)) {
+				const val = {};
+				resultTarget[lastIndex] = val;
+				return val;
+			}
+			resultTarget = nextElement;
+		}
+		return resultTarget;
+	}
+}
+/**
+* Set the value to the table.
+*/
+function set(baseTable, keys, value) {
+	let target = baseTable;
+	for (let index = 0; index < keys.length - 1; index++) {
+		const key = keys[index];
+		const nextTarget = target[key];
+		if (nextTarget == null) {
+			const val = {};
+			target[key] = val;
+			target = val;
+		} else if (isValue(nextTarget) || Array.isArray(nextTarget)) {
+			const val = {};
+			target[key] = val;
+			target = val;
+		} else target = nextTarget;
+	}
+	target[last(keys)] = value;
+}
+/**
+* Check whether the given value is a value.
+*/
+function isValue(value) {
+	return typeof value !== "object" || value instanceof Date;
+}
+
+//#endregion
+//#region package.json
+var name$1 = "toml-eslint-parser";
+var version$1 = "1.0.3";
+
+//#endregion
+//#region src/meta.ts
+var meta_exports = /* @__PURE__ */ __exportAll({
+	name: () => lib_name,
+	version: () => version
+});
+const lib_name = name$1;
+const version = version$1;
+
+//#endregion
+//#region src/index.ts
+const VisitorKeys = (/* unused pure expression or super */ null && (lib_KEYS));
+/**
+* Parse TOML source code
+*/
+function parseTOML(code, options) {
+	return parseForESLint(code, options).ast;
+}
+
+//#endregion
+
+;// CONCATENATED MODULE: ./src/pip/toml-lines.ts
+
+class TomlSyntaxError extends Error {
+    line;
+    constructor(message, line) {
+        super(message);
+        this.line = line;
+    }
+}
+function keyOf(path) {
+    return JSON.stringify(path);
+}
+function keyNames(key) {
+    return key.keys.map(k => (k.type === 'TOMLBare' ? k.name : k.value));
+}
+/** Records the first line of every key and item under `path`; the first place a path is named wins. */
+function collect(node, path, lines) {
+    const note = (at, line) => {
+        if (!lines.has(keyOf(at)))
+            lines.set(keyOf(at), line);
+    };
+    switch (node.type) {
+        case 'TOMLTopLevelTable':
+            for (const child of node.body)
+                collect(child, [], lines);
+            return;
+        case 'TOMLTable':
+            note(node.resolvedKey, node.loc.start.line);
+            for (const child of node.body)
+                collect(child, node.resolvedKey, lines);
+            return;
+        case 'TOMLKeyValue': {
+            const names = keyNames(node.key);
+            // Every dotted prefix is named here too (`a.b.c = 1` defines a and a.b).
+            names.forEach((_, i) => note([...path, ...names.slice(0, i + 1)], node.loc.start.line));
+            collect(node.value, [...path, ...names], lines);
+            return;
+        }
+        case 'TOMLInlineTable':
+            for (const child of node.body)
+                collect(child, path, lines);
+            return;
+        case 'TOMLArray':
+            node.elements.forEach((element, i) => {
+                note([...path, i], element.loc.start.line);
+                collect(element, [...path, i], lines);
+            });
+            return;
+        default:
+            return;
+    }
+}
+/** Parses TOML; a syntax error is a TomlSyntaxError with its line. */
+function readToml(text) {
+    let ast;
+    try {
+        ast = parseTOML(text);
+    }
+    catch (error) {
+        const e = error;
+        // An unterminated table or array is reported where the text ends: point at the last line written.
+        const lines = text.split(/\r?\n/);
+        let line = e.lineNumber ?? 1;
+        while (line > 1 && (lines[line - 1] ?? '').trim() === '')
+            line--;
+        throw new TomlSyntaxError(e.message, line);
+    }
+    const lines = new Map();
+    collect(ast.body[0], [], lines);
+    return {
+        value: getStaticTOMLValue(ast),
+        lineOf: path => lines.get(keyOf(path))
+    };
+}
+/** `packages[2].wheels[0].hashes` as pip prints a path, as a TomlPath. */
+function parseTomlPath(text) {
+    const path = [];
+    for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+        path.push(m[2] === undefined ? m[1] : Number(m[2]));
+    }
+    return path;
+}
+/** The line of the deepest part of a path that is written in the file (a missing key's table). */
+function nearestLine(doc, path) {
+    for (let n = path.length; n > 0; n--) {
+        const line = doc.lineOf(path.slice(0, n));
+        if (line !== undefined)
+            return line;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/pip/dependency-groups.ts
+
+
+
+
+
+/**
+ * `NAME` or `PATH:NAME` as pip's `--group` takes it: split at the last `:` (a group name has none),
+ * the path's file named pyproject.toml. An error message when it is not.
+ */
+function parseGroupSpec(word, cwd) {
+    const colon = word.lastIndexOf(':');
+    const group = word.slice(colon + 1);
+    const file = colon === -1 ? 'pyproject.toml' : word.slice(0, colon);
+    if (external_node_path_.basename(file) !== 'pyproject.toml') {
+        return `the file of a group must be a pyproject.toml (write path/to/pyproject.toml:${group || 'GROUP'}).`;
+    }
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(group)) {
+        return `"${group}" is not a dependency group name (letters, digits, and . _ - between them).`;
+    }
+    return { pyproject: external_node_path_.resolve(cwd, file), group };
+}
+/** The `--group` argument for a spec, relative to where pip runs. */
+function groupArgument(spec, cwd) {
+    const file = external_node_path_.relative(cwd, spec.pyproject) || 'pyproject.toml';
+    return file === 'pyproject.toml' ? spec.group : `${file}:${spec.group}`;
+}
+function describe(value) {
+    return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+}
+/** pyproject.toml's [dependency-groups] table, or the problem that keeps pip from reading it. */
+function readTable(file, bytes) {
+    let doc;
+    try {
+        doc = readToml(bytes.toString('utf8'));
+    }
+    catch (error) {
+        if (!(error instanceof TomlSyntaxError))
+            throw error;
+        return {
+            kind: 'invalid-requirement',
+            file,
+            line: error.line,
+            message: `${file} is not valid TOML: ${error.message}`
+        };
+    }
+    const table = doc.value['dependency-groups'];
+    if (table === undefined) {
+        return {
+            kind: 'invalid-requirement',
+            file,
+            line: 1,
+            message: `${file} has no [dependency-groups] table; add one with the groups to install`
+        };
+    }
+    if (typeof table !== 'object' || table === null || Array.isArray(table)) {
+        return {
+            kind: 'invalid-requirement',
+            file,
+            line: doc.lineOf(['dependency-groups']) ?? 1,
+            message: 'dependency-groups must be a table of group names and lists of requirements'
+        };
+    }
+    const names = new Map();
+    for (const key of Object.keys(table)) {
+        const earlier = names.get(normalizeName(key));
+        if (earlier !== undefined) {
+            return {
+                kind: 'invalid-requirement',
+                file,
+                line: doc.lineOf(['dependency-groups', key]) ?? 1,
+                message: `the groups "${earlier}" and "${key}" have the same name once normalized (PEP 735); rename or merge one`
+            };
+        }
+        names.set(normalizeName(key), key);
+    }
+    return { file, doc, names };
+}
+/**
+ * Follows one requested group through its includes, in pip's order (a group included twice
+ * brings its requirements twice, as in pip); the first problem ends the group.
+ */
+function resolveGroup(table, requested, result) {
+    const groups = table.doc.value['dependency-groups'];
+    const problem = (at, message) => {
+        const line = table.doc.lineOf(['dependency-groups', ...at]) ?? 1;
+        result.problems.push({ kind: 'invalid-requirement', file: table.file, line, message });
+        return undefined;
+    };
+    const resolved = new Map();
+    const visit = (name, stack, from) => {
+        const normalized = normalizeName(name);
+        const key = table.names.get(normalized);
+        if (key === undefined) {
+            const known = [...table.names.values()].join(', ') || 'none';
+            return problem(from ?? [], `${from ? 'the included ' : ''}dependency group "${name}" does not exist in ${external_node_path_.basename(table.file)} (groups: ${known})`);
+        }
+        if (stack.includes(normalized)) {
+            const names = [...stack.slice(stack.indexOf(normalized)), normalized].map(n => table.names.get(n) ?? n);
+            return problem(from ?? [key], `include-group cycle: ${names.join(' -> ')}; remove one of the includes`);
+        }
+        const known = resolved.get(normalized);
+        if (known)
+            return known;
+        const items = groups[key];
+        if (!Array.isArray(items)) {
+            return problem([key], `dependency group "${key}" must be a list of requirements, not ${describe(items)}`);
+        }
+        const entries = [];
+        for (const [i, item] of items.entries()) {
+            if (typeof item === 'string') {
+                const parsed = parsePep508(item);
+                if ('error' in parsed) {
+                    return problem([key, i], `"${item}" is not a valid requirement (PEP 508): ${parsed.error}`);
+                }
+                entries.push({
+                    file: table.file,
+                    line: table.doc.lineOf(['dependency-groups', key, i]) ?? 1,
+                    kind: 'requirement',
+                    text: item,
+                    name: normalizeName(parsed.name),
+                    constraint: false
+                });
+                continue;
+            }
+            const include = includeOf(item);
+            if (include === undefined) {
+                return problem([key, i], `${describe(item)} in group "${key}" is neither a requirement string nor {include-group = "NAME"}`);
+            }
+            const included = visit(include, [...stack, normalized], [key, i]);
+            if (!included)
+                return undefined;
+            entries.push(...included);
+        }
+        resolved.set(normalized, entries);
+        return entries;
+    };
+    result.entries.push(...(visit(requested, []) ?? []));
+}
+/** The group an `{include-group = "NAME"}` item names; undefined for anything else. */
+function includeOf(item) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+        return undefined;
+    const keys = Object.keys(item);
+    const include = item['include-group'];
+    return keys.length === 1 && typeof include === 'string' ? include : undefined;
+}
+/** Reads the groups asked for, each pyproject.toml once. */
+function readDependencyGroups(specs, read = file => external_node_fs_.readFileSync(file)) {
+    const result = { files: [], entries: [], problems: [] };
+    const tables = new Map();
+    for (const spec of specs) {
+        if (!tables.has(spec.pyproject)) {
+            const table = readTable(spec.pyproject, read(spec.pyproject));
+            result.files.push(spec.pyproject);
+            if ('doc' in table)
+                tables.set(spec.pyproject, table);
+            else {
+                tables.set(spec.pyproject, undefined);
+                result.problems.push(table);
+            }
+        }
+        const table = tables.get(spec.pyproject);
+        if (table)
+            resolveGroup(table, spec.group, result);
+    }
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
@@ -31606,7 +34902,7 @@ class TomlDate extends Date {
 
 
 
-function isDigit(char, base = 10) {
+function extract_isDigit(char, base = 10) {
     return base === 16
         ? (char > 0x2f && char < 0x3a) || (char > 0x40 && char < 0x47) || (char > 0x60 && char < 0x67)
         : (char > 0x2f && char < 0x30 + base);
@@ -31714,7 +35010,7 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
             TomlError.x('illegal leading zero', ctx, startPtr);
     }
     // If the 1st char is not a digit by now, then it's not a valid TOML value at all
-    else if (!isDigit(c))
+    else if (!extract_isDigit(c))
         TomlError.x('invalid value', ctx, startPtr);
     while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
         if (!state)
@@ -31738,7 +35034,7 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
             state = 6;
         }
         // All special cases have been handled; only digits are allowed here
-        else if (!isDigit(c))
+        else if (!extract_isDigit(c))
             TomlError.x(`illegal character in numeric literal`, ctx);
         // Clear state flags
         else if (state > 9)
@@ -31770,7 +35066,7 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
             underscore = 3;
         }
         // We only need to check if the number is a valid digit, nothing else is permitted
-        else if (!isDigit(c, base))
+        else if (!extract_isDigit(c, base))
             TomlError.x(`illegal character in numeric literal`, ctx);
         // Clear underscore flag
         else if (underscore & 1)
@@ -31799,16 +35095,16 @@ function parseInteger(ctx, str, base, startPtr) {
 }
 function parseDate(ctx, c, endChr) {
     let startPtr = ctx.p++, unsafeSeparator;
-    if (!isDigit(c) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++))) {
+    if (!extract_isDigit(c) ||
+        !extract_isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !extract_isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !extract_isDigit(ctx.s.charCodeAt(ctx.p++))) {
         return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
     }
     ctx.p += 5;
-    if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
+    if (!extract_isDigit(ctx.s.charCodeAt(ctx.p++)))
         TomlError.x('invalid date-time: date part is malformed', ctx, startPtr);
-    if (ctx.p >= ctx.s.length || (((c = ctx.s.charCodeAt(ctx.p)) !== 0x20 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 0x54 /* T */ && c !== 0x74 /* t */)) {
+    if (ctx.p >= ctx.s.length || (((c = ctx.s.charCodeAt(ctx.p)) !== 0x20 || (unsafeSeparator = true, !extract_isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 0x54 /* T */ && c !== 0x74 /* t */)) {
         let t = ctx.s.slice(startPtr, ctx.p);
         return readDate(ctx, t, 3, false, startPtr);
     }
@@ -31817,7 +35113,7 @@ function parseDate(ctx, c, endChr) {
     if (ctx.s.charCodeAt(ctx.p += 3) === 0x3a /* : */)
         ctx.p += 3;
     if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
-        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+        while (extract_isDigit(ctx.s.charCodeAt(++ctx.p)))
             ;
     if (c = ctx.s.charCodeAt(ctx.p)) {
         if (c === 0x5a /* Z */ || c === 0x7a /* z */) {
@@ -31836,13 +35132,13 @@ function parseDate(ctx, c, endChr) {
 }
 function parseTime(ctx, c, endChr) {
     let start = ctx.p;
-    if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
+    if (!extract_isDigit(c) || !extract_isDigit(ctx.s.charCodeAt(++ctx.p))) {
         return parseNumber(ctx, --ctx.p, c, 0, endChr);
     }
     if (ctx.s.charCodeAt(ctx.p += 4) === 0x3a /* : */)
         ctx.p += 3;
     if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
-        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+        while (extract_isDigit(ctx.s.charCodeAt(++ctx.p)))
             ;
     let t = ctx.s.slice(start, ctx.p);
     return readDate(ctx, t, 4, false, start);
@@ -32602,66 +35898,8 @@ function readVersionFile(file) {
     return specFromVersionFile(file, external_node_fs_.readFileSync(file, 'utf8'));
 }
 
-;// CONCATENATED MODULE: ./src/action/words.ts
-/**
- * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
- * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
- */
-function splitWords(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\' && i + 1 < text.length) {
-            word += text[++i];
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
-function inputLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(line => line !== '' && !line.startsWith('#'));
-}
-
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
+
 
 
 
@@ -32751,6 +35989,19 @@ async function requirementFiles(value, cwd) {
         return external_node_fs_.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : [];
     }
     return inputFiles('requirements', lines, cwd);
+}
+/** `NAME` or `path/to/pyproject.toml:NAME`, one per line or space separated; the file must exist. */
+function dependencyGroups(value, cwd) {
+    return value
+        .split(/\s+/)
+        .filter(word => word !== '')
+        .map(word => {
+        const spec = parseGroupSpec(word, cwd);
+        if (typeof spec === 'string')
+            throw (0,errors/* inputError */.Xu)('dependency-groups', word, spec);
+        checkFile('dependency-groups', word, spec.pyproject);
+        return spec;
+    });
 }
 /** cache-dir: relative to working-directory, `~` for the home directory; made when first saved. */
 function cacheDirectory(value, cwd) {
@@ -32854,6 +36105,8 @@ async function readConfig(read = readActionInput) {
         venvPath: external_node_path_.resolve(workingDirectory, venvInput),
         createVenv: parseBoolean('create-venv', read('create-venv'), true),
         requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
+        dependencyGroups: dependencyGroups(read('dependency-groups'), workingDirectory),
+        constraintFiles: await inputFiles('constraints', inputLines(read('constraints')), workingDirectory),
         // A requirement line is one argument (`pywin32; sys_platform == "win32"`); option lines such
         // as `-e .[dev]` are split into words.
         packages: inputLines(read('packages')).flatMap(line => line.startsWith('-') ? words('packages', line) : [line]),
@@ -32925,6 +36178,20 @@ function annotationSection(annotations) {
         : [];
     return [`**Problems** (${annotations.length})`, '', ...annotationRows(annotations), '', ...note];
 }
+/** The groups, lock files and constraint files that went in: they are not requirement lines. */
+function sourcesLine(sources) {
+    if (!sources)
+        return [];
+    const named = [
+        ['dependency groups', sources.groups],
+        ['lock files', sources.lockFiles],
+        ['constraint files', sources.constraintFiles]
+    ];
+    const parts = named
+        .filter(([, names]) => names.length > 0)
+        .map(([label, names]) => `${label} ${names.map(n => `\`${n}\``).join(', ')}`);
+    return parts.length > 0 ? [`**From** ${parts.join(' · ')}`, ''] : [];
+}
 function installedSection(report) {
     const count = report.installed.length;
     if (count === 0)
@@ -32967,6 +36234,7 @@ function renderSummary(report) {
     }
     if (report.guard)
         lines.push(`**Guard** ${report.guard.verdict}: ${report.guard.reason}`, '');
+    lines.push(...sourcesLine(report.sources));
     const tracked = ['pip', 'setuptools', 'wheel'];
     if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {
         lines.push('| package | before | after |', '|---|---|---|');
@@ -33034,20 +36302,20 @@ function setOutput(name, value) {
 
 /** The names of the main -> post state, one per fact. */
 const State = { Cache: 'cache', UserSite: 'user-site' };
-const isString = v => typeof v === 'string';
+const state_isString = v => typeof v === 'string';
 const optional = (check) => v => v === undefined || check(v);
 const shape = (fields) => v => typeof v === 'object' &&
     v !== null &&
     Object.entries(fields).every(([k, check]) => check(v[k]));
 const CHECKS = {
     cache: shape({
-        cacheDir: isString,
-        venv: optional(shape({ path: isString, key: isString, snapshot: isString })),
-        pip: optional(shape({ path: isString, key: isString }))
+        cacheDir: state_isString,
+        venv: optional(shape({ path: state_isString, key: state_isString, snapshot: state_isString })),
+        pip: optional(shape({ path: state_isString, key: state_isString }))
     }),
     'user-site': shape({
-        userSite: isString,
-        entries: v => Array.isArray(v) && v.every(isString),
+        userSite: state_isString,
+        entries: v => Array.isArray(v) && v.every(state_isString),
         policy: v => v === 'fail' || v === 'warn' || v === 'ignore'
     })
 };
@@ -33065,8 +36333,6 @@ function readState(name) {
     return value;
 }
 
-// EXTERNAL MODULE: ./src/platform/os.ts
-var platform_os = __nccwpck_require__(1597);
 // EXTERNAL MODULE: ./src/platform/process.ts
 var platform_process = __nccwpck_require__(9638);
 ;// CONCATENATED MODULE: ./src/venv/marker.ts
@@ -33649,7 +36915,7 @@ function dropUnlistedBytecode(venv) {
 
 
 
-const ARCHIVE = /\.tar\.(zst|gz)$/;
+const archive_ARCHIVE = /\.tar\.(zst|gz)$/;
 /**
  * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
  * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
@@ -33657,9 +36923,9 @@ const ARCHIVE = /\.tar\.(zst|gz)$/;
  */
 function chooseArchive(files, key, prefixes, zstd) {
     const usable = files
-        .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
+        .filter(f => !f.name.startsWith('.') && archive_ARCHIVE.test(f.name))
         .filter(f => zstd || !f.name.endsWith('.zst'))
-        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }))
+        .map(f => ({ ...f, key: f.name.replace(archive_ARCHIVE, '') }))
         .sort((a, b) => b.mtimeMs - a.mtimeMs);
     const found = usable.find(f => f.key === key) ??
         prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined);
@@ -33691,7 +36957,7 @@ function listArchives(root) {
     }
     return entries.flatMap(entry => {
         if (!entry.isFile()) {
-            if (ARCHIVE.test(entry.name)) {
+            if (archive_ARCHIVE.test(entry.name)) {
                 lib_core.info(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
             }
             return [];
@@ -34381,304 +37647,6 @@ async function probeUserSite(executable, cwd, env = {}) {
     return JSON.parse(last);
 }
 
-;// CONCATENATED MODULE: ./src/pip/requirements.ts
-
-
-
-
-/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
-const NO_REQUIREMENTS = {
-    files: [],
-    entries: [],
-    problems: [],
-    usesHashes: false,
-    urls: []
-};
-function normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
-function splitLines(content) {
-    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
-    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-const COMMENT = /(^|\s+)#.*$/;
-const IS_COMMENT_LINE = /^(\s*)#/;
-/**
- * Joins `\` continuations (a comment line ends one and never continues), strips comments and
- * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
- */
-function logicalLines(content) {
-    const joined = [];
-    let pending;
-    splitLines(content).forEach((raw, index) => {
-        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
-        const text = continues
-            ? raw.replace(/^\\+|\\+$/g, '')
-            : IS_COMMENT_LINE.test(raw)
-                ? ` ${raw}`
-                : raw;
-        pending = pending
-            ? { line: pending.line, text: pending.text + text }
-            : { line: index + 1, text };
-        if (!continues) {
-            joined.push(pending);
-            pending = undefined;
-        }
-    });
-    if (pending)
-        joined.push(pending);
-    return joined
-        .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
-        .filter(({ text }) => text !== '');
-}
-/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
-function expandVariables(text, env) {
-    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
-}
-/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
-function breakArgsOptions(text) {
-    const tokens = text.split(' ');
-    const first = tokens.findIndex(token => token.startsWith('-'));
-    if (first === -1)
-        return { args: text, options: '' };
-    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
-}
-/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
-function optionValue(words, short, long) {
-    for (const [i, word] of words.entries()) {
-        if (word === short || word === long)
-            return words[i + 1];
-        if (word.startsWith(`${long}=`))
-            return word.slice(long.length + 1);
-        if (word.startsWith(short) && !word.startsWith('--'))
-            return word.slice(short.length);
-    }
-    return undefined;
-}
-const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-/**
- * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
- * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
- * and `foo==${VERSION}` are pip's to judge, not ours.
- */
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*';
-const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`);
-const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const requirements_ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
-function looksLikeUrlOrPath(text) {
-    return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
-}
-function nameFromUrl(text) {
-    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
-    if (egg)
-        return normalizeName(egg[1]);
-    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
-    return wheel ? normalizeName(wheel[1]) : undefined;
-}
-function classifyOptions(text, options) {
-    let words;
-    try {
-        words = splitWords(options);
-    }
-    catch {
-        return { problem: `"${options}" cannot be split into options (an unclosed quote)` };
-    }
-    const include = optionValue(words, '-r', '--requirement');
-    const constraint = optionValue(words, '-c', '--constraint');
-    const editable = optionValue(words, '-e', '--editable');
-    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored.
-    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
-        const named = (include ?? constraint);
-        if (named === '')
-            return { problem: `"${text}" names no file` };
-        return {
-            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
-        };
-    }
-    if (editable !== undefined) {
-        if (editable === '')
-            return { problem: `"${text}" names no project to install` };
-        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
-    }
-    // Other options differ between pip versions; pip itself says which it does not know.
-    return { entry: { kind: 'option', text } };
-}
-function classify(text) {
-    const { args, options } = breakArgsOptions(text);
-    if (args === '')
-        return classifyOptions(text, options);
-    const requirement = args.trim();
-    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
-    const archive = requirements_ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
-    if (requirements_URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
-    }
-    const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } };
-    // A directory, or a variable pip expands from an environment this run does not see.
-    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
-        return { entry: { kind: 'requirement', text } };
-    }
-    return {
-        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
-    };
-}
-function hasBom(bytes, bom) {
-    return bom.every((byte, i) => bytes[i] === byte);
-}
-function tryDecode(bytes, encoding) {
-    try {
-        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
- * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
- * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
- */
-function decodeRequirements(bytes, fallback) {
-    const boms = [
-        [[0xef, 0xbb, 0xbf], 'utf-8'],
-        [[0xff, 0xfe], 'utf-16le'],
-        [[0xfe, 0xff], 'utf-16be']
-    ];
-    for (const [bom, encoding] of boms) {
-        if (hasBom(bytes, bom))
-            return tryDecode(bytes.subarray(bom.length), encoding);
-    }
-    if (bytes.includes(0))
-        return undefined;
-    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
-        const declared = /coding[:=]\s*([-\w.]+)/.exec(line);
-        if (line.startsWith('#') && declared) {
-            let known = true;
-            try {
-                new TextDecoder(declared[1]);
-            }
-            catch {
-                known = false;
-            }
-            return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1');
-        }
-    }
-    return tryDecode(bytes, fallback);
-}
-function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }) {
-    const result = {
-        files: [],
-        entries: [],
-        problems: [],
-        usesHashes: false,
-        urls: []
-    };
-    const visit = (file, stack, constraint, from) => {
-        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
-        if (stack.includes(file)) {
-            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_.basename(f));
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `include cycle: ${cycle.join(' -> ')}`
-            });
-            return;
-        }
-        if (result.files.includes(file))
-            return;
-        let bytes;
-        try {
-            bytes = read(file);
-        }
-        catch (error) {
-            const code = error.code;
-            const why = code === 'ENOENT'
-                ? 'does not exist'
-                : code === 'EISDIR'
-                    ? 'is a directory'
-                    : `cannot be read (${code ?? String(error)})`;
-            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
-            return;
-        }
-        const content = decodeRequirements(bytes, (0,platform_os/* localeEncoding */.Am)(context.os));
-        if (content === undefined) {
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `${file} is not a text file pip can read (binary, or not in ${(0,platform_os/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
-            });
-            return;
-        }
-        result.files.push(file);
-        for (const logical of logicalLines(content)) {
-            const text = expandVariables(logical.text, context.env);
-            const { entry: classified, problem } = classify(text);
-            if (problem || !classified) {
-                result.problems.push({
-                    kind: 'invalid-requirement',
-                    file,
-                    line: logical.line,
-                    message: problem ?? text
-                });
-                continue;
-            }
-            const entry = { ...classified, file, line: logical.line, constraint };
-            if (entry.target && !requirements_URL.test(entry.target)) {
-                entry.target = external_node_path_.resolve(external_node_path_.dirname(file), entry.target);
-            }
-            result.entries.push(entry);
-            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
-                result.usesHashes = true;
-            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
-                result.urls.push(url);
-            if (entry.target && !requirements_URL.test(entry.target)) {
-                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
-                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
-            }
-        }
-    };
-    for (const file of files)
-        visit(external_node_path_.resolve(file), [], false);
-    return result;
-}
-/**
- * Requirements whose content can change while every input stays the same: a local project
- * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
- * them cannot be reused or cached as up to date. Editable installs point at the source, so they
- * are not among them.
- */
-function movingRequirements(parsed, packages) {
-    const texts = [
-        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
-        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
-    ];
-    return texts.filter(text => {
-        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
-        if (/^(git|hg|svn|bzr)\+/i.test(target))
-            return !/@[0-9a-f]{40}(#|$)/i.test(target);
-        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
-    });
-}
-/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
-function entriesByName(parsed) {
-    const byName = new Map();
-    for (const entry of parsed.entries) {
-        if (!entry.name)
-            continue;
-        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
-    }
-    return byName;
-}
-
 ;// CONCATENATED MODULE: ./src/pip/plan.ts
 
 
@@ -34699,8 +37667,10 @@ function planPipRuns(request) {
     const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
     const requirements = [
         ...request.requirementFiles.flatMap(file => ['-r', file]),
+        ...request.groups.flatMap(group => ['--group', group]),
         ...request.packages
     ];
+    const constraints = request.constraintFiles.flatMap(file => ['-c', file]);
     // A fresh venv gets what `upgrade` names, and the bundled wheels of the projects it does not name.
     const named = new Set(request.upgrade.map(projectOf));
     const upgrade = request.freshVenv
@@ -34721,7 +37691,7 @@ function planPipRuns(request) {
         runs.push({
             kind: 'requirements',
             title: 'Install the requirements',
-            args: ['install', ...common, ...requirements],
+            args: ['install', ...common, ...constraints, ...requirements],
             pip: request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
         });
     }
@@ -34955,7 +37925,114 @@ class UserSiteGuard {
     }
 }
 
+;// CONCATENATED MODULE: ./src/pip/pylock.ts
+
+
+
+/**
+ * PEP 751 lock files, which pip 26.1+ installs with `-r pylock.toml`. pip checks them itself
+ * (it says which `packages[N].field` is wrong, or which package it could not install, but gives no
+ * line); here the lock's packages become entries with the line of their `name`, so that pip's
+ * failures land on the package's entry, and pip's paths are turned into lines.
+ */
+/** pip's rule (packaging's is_valid_pylock_path): pylock.toml or pylock.NAME.toml. */
+function isPylockFile(file) {
+    const name = external_node_path_.basename(file);
+    return name === 'pylock.toml' || /^pylock\.[^.]+\.toml$/.test(name);
+}
+/** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
+function readPylock(file, bytes) {
+    let doc;
+    try {
+        doc = readToml(bytes.toString('utf8'));
+    }
+    catch (error) {
+        if (!(error instanceof TomlSyntaxError))
+            throw error;
+        return {
+            kind: 'invalid-requirement',
+            file,
+            line: error.line,
+            message: `${file} is not valid TOML: ${error.message}`
+        };
+    }
+    const packages = Array.isArray(doc.value.packages) ? doc.value.packages : [];
+    const entries = packages.flatMap((entry, i) => {
+        const { name, version } = (entry ?? {});
+        if (typeof name !== 'string')
+            return [];
+        return [
+            {
+                file,
+                line: nearestLine(doc, ['packages', i, 'name']) ?? 1,
+                kind: 'requirement',
+                text: typeof version === 'string' ? `${name}==${version}` : name,
+                name: normalizeName(name),
+                constraint: false
+            }
+        ];
+    });
+    return { file, doc, entries };
+}
+/** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
+function lineFor(lock, reason) {
+    const tomlPath = /(?:in|at) '?(packages\[\d+\][\w.[\]-]*)'?/.exec(reason)?.[1];
+    if (tomlPath) {
+        const at = parseTomlPath(tomlPath);
+        // A whole package (`at packages[2]`) is shown on its name.
+        return nearestLine(lock.doc, at.length === 2 ? [...at, 'name'] : at) ?? 1;
+    }
+    const syntax = /\(at line (\d+), column \d+\)/.exec(reason);
+    if (syntax)
+        return Number(syntax[1]);
+    const key = /in '([\w-]+)'/.exec(reason)?.[1];
+    const topLevel = [
+        [/pylock version/, 'lock-version'],
+        [/Python version requirement/, 'requires-python'],
+        [/environments specified in the lock file/, 'environments']
+    ];
+    const named = key ?? topLevel.find(([re]) => re.test(reason))?.[1];
+    return (named ? lock.doc.lineOf([named]) : undefined) ?? 1;
+}
+/**
+ * pip's complaints about lock files (pip 26), each on the lock's line it concerns. Hash and
+ * resolver failures name the package and are found by name with the lock's entries.
+ */
+function pylockFailures(output, locks, cwd) {
+    const byFile = (named) => locks.find(l => l.file === external_node_path_.resolve(cwd, named));
+    return output.split(/\r?\n/).flatMap((text) => {
+        const whole = /^ERROR: (?:Invalid pylock file|Cannot select requirements from pylock file|Error reading pylock file) '(.+?)': (.*)$/.exec(text);
+        if (whole) {
+            const lock = byFile(whole[1]);
+            if (!lock)
+                return [];
+            const message = `pip cannot use this lock file: ${whole[2]}. Fix it here, or lock again.`;
+            return [{ file: lock.file, line: lineFor(lock, whole[2]), message }];
+        }
+        const locked = /^ERROR: Could not install locked package '(.+?)' from '(.+?)': (.*)$/.exec(text);
+        if (locked) {
+            const lock = byFile(locked[2]);
+            const entry = lock?.entries.find(e => e.name === normalizeName(locked[1]));
+            if (!lock || !entry)
+                return [];
+            const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}. Fix the entry, or lock again.`;
+            return [{ file: lock.file, line: entry.line, message }];
+        }
+        const other = /^ERROR: The requirement (\S+?)==(\S+) is not compatible with version (\S+) specified in a provided lock file$/.exec(text);
+        if (other) {
+            const name = normalizeName(other[1]);
+            const entry = locks.flatMap(l => l.entries).find(e => e.name === name);
+            if (!entry)
+                return [];
+            const message = `The lock pins ${other[1]} ${other[2]}, but the file it names for it is version ${other[3]}. Lock again, or fix the entry's file name or URL.`;
+            return [{ file: entry.file, line: entry.line, message }];
+        }
+        return [];
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/annotations/findings.ts
+
 
 
 
@@ -35398,7 +38475,8 @@ function findingsFromPipFailure(output, requirements, title, exitCode) {
         ...otherPython(lines, locate),
         ...fetches(lines, locate),
         ...clones(lines, locate),
-        ...builds(lines, locate)
+        ...builds(lines, locate),
+        ...pylockFailures(lines.join('\n'), requirements.locks ?? [], requirements.workspace).map(f => finding('invalid-requirement', f.message, f))
     ];
     if (found.length > 0)
         return found;
@@ -35530,7 +38608,70 @@ function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/pip/features.ts
+
+const FEATURE_PIP = {
+    'dependency-groups': { pip: '25.1', label: 'dependency-groups (pip install --group)' },
+    pylock: { pip: '26.1', label: 'a pylock.toml lock file (pip install -r pylock.toml)' }
+};
+/** The version after `version` at one of its parts (1.4.2 at part 1 -> 1.5). */
+function bump(version, part) {
+    const parts = version
+        .split('.')
+        .map(Number)
+        .slice(0, Math.max(part, 0) + 1);
+    parts[parts.length - 1] += 1;
+    return parts.join('.');
+}
+/**
+ * Whether a pip version range can still give `minimum` or newer: false only when an upper bound
+ * (==, ===, <=, <, ~=, or a wheel's version) keeps every allowed version below it.
+ */
+function rangeAllows(range, minimum) {
+    return range.split(',').every(clause => {
+        const m = /^\s*(===|==|<=|<|~=)\s*(\d+(?:\.\d+)*)(\.\*)?/.exec(clause);
+        if (!m)
+            return true;
+        const [, op, version, wildcard] = m;
+        const parts = version.split('.').length;
+        if (op === '<')
+            return !versionAtLeast(minimum, version);
+        if (op === '~=')
+            return !versionAtLeast(minimum, bump(version, parts - 2));
+        if (wildcard)
+            return !versionAtLeast(minimum, bump(version, parts - 1));
+        return versionAtLeast(version, minimum);
+    });
+}
+/** The version range an `upgrade` word gives pip (`pip==24.2` -> `==24.2`), if it names pip. */
+function pipRangeOf(word) {
+    const wheel = /(?:^|[\\/])pip-(\d[^-]*)-[^/\\]*\.whl$/i.exec(word);
+    if (wheel)
+        return `==${wheel[1]}`;
+    const named = /^pip\s*(?:\[[^\]]*\])?\s*(.*?)\s*(?:;.*)?$/i.exec(word);
+    return named && /^(|[=<>!~].*)$/.test(named[1]) ? named[1] : undefined;
+}
+/**
+ * One line saying which feature needs which pip and how to get it, when the pip that will
+ * install cannot have it; undefined when it can (or may: an unpinned upgrade).
+ */
+function pipTooOld(features, pip) {
+    const needed = [...new Set(features)].sort((a, b) => versionAtLeast(FEATURE_PIP[a].pip, FEATURE_PIP[b].pip) ? -1 : 1);
+    const failing = needed.filter(f => 'upgrade' in pip
+        ? !rangeAllows(pip.upgrade, FEATURE_PIP[f].pip)
+        : !versionAtLeast(pip.own, FEATURE_PIP[f].pip));
+    if (failing.length === 0)
+        return undefined;
+    const { pip: version, label } = FEATURE_PIP[failing[0]];
+    if ('upgrade' in pip) {
+        return `${label} needs pip ${version} or newer, and upgrade allows only pip${pip.upgrade}: raise the pin to pip>=${version} in upgrade, or remove it.`;
+    }
+    return `${label} needs pip ${version} or newer, and ${pip.where} is ${pip.own} with no pip in upgrade: add pip to upgrade (the default 'pip setuptools wheel' brings the newest).`;
+}
+
 ;// CONCATENATED MODULE: ./src/pip/install.ts
+
+
 
 
 
@@ -35563,11 +38704,35 @@ function planRuns(job) {
         upgrade: config.upgrade,
         bundledWheels: bundled,
         requirementFiles: config.requirementFiles,
+        groups: config.dependencyGroups.map(g => groupArgument(g, config.workingDirectory)),
+        constraintFiles: config.constraintFiles,
         packages: config.packages,
         pipArgs: config.pipArgs,
         deferCompile: deferCompile(job)
     });
     return { runs, bootstrap, upgraded: [...config.upgrade, ...(fresh ? bundled : [])] };
+}
+/**
+ * The pip that will install the requirements, as far as it is known before pip runs: the one
+ * `upgrade` brings, else the target's own (in a new venv, the one the interpreter bundles).
+ */
+function installingPip({ config, python, target }) {
+    const range = config.upgrade.map(pipRangeOf).find(r => r !== undefined);
+    if (range !== undefined)
+        return { upgrade: range };
+    const bundled = bundledWheels(python).pip;
+    const own = target.venv?.fresh
+        ? ((bundled && pipRangeOf(bundled)?.replace(/^==/, '')) ?? python.pip?.version)
+        : (installedVersions(target.sitePackages, ['pip']).pip ?? python.pip?.version);
+    const where = target.venv ? "the venv's pip" : `the pip of ${target.python}`;
+    return own ? { own, where } : undefined;
+}
+/** An old pip fails late and obscurely on what it does not know: one line before it runs. */
+function checkPipFeatures(job) {
+    const pip = installingPip(job);
+    const tooOld = pip && pipTooOld(job.requirements.features, pip);
+    if (tooOld)
+        throw new errors/* ActionError */.lZ(tooOld);
 }
 /** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
 function deferCompile({ config, target }) {
@@ -35581,7 +38746,11 @@ async function runPlans(job, planned) {
     for (const [index, plan] of runs.entries()) {
         // The upgrade reads no requirement file: none of its packages or failures belong to a line.
         const lines = plan.kind === 'requirements' ? requirements : NO_REQUIREMENTS;
-        const context = { parsed: lines, workspace: config.workspace };
+        const context = {
+            parsed: lines,
+            workspace: config.workspace,
+            locks: plan.kind === 'requirements' ? requirements.locks : []
+        };
         const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
         lib_core.info(`Using ${pip.label}`);
         const reportFile = reportPath(index);
@@ -35645,6 +38814,7 @@ async function checkDependencies(target, requirements, report) {
  */
 async function install(job) {
     const { config, target, requirements, report } = job;
+    checkPipFeatures(job);
     const planned = planRuns(job);
     const installed = await timed(report, 'pip install', () => runPlans(job, planned));
     await timed(report, 'compile and check', async () => {
@@ -35665,6 +38835,75 @@ function trackedVersions(target, label) {
     return versions;
 }
 
+;// CONCATENATED MODULE: ./src/pip/constraints.ts
+
+/**
+ * The constraint files PIP_CONSTRAINT names, read as pip reads an append option from the
+ * environment: split on whitespace, each relative to the directory pip runs in. pip applies them
+ * to all its runs; the action only needs them for the venv's fingerprint and for annotating their
+ * lines. URLs are left to pip.
+ */
+function envConstraintFiles(env, cwd) {
+    return (env.PIP_CONSTRAINT ?? '')
+        .split(/\s+/)
+        .filter(word => word !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word))
+        .map(file => external_node_path_.resolve(cwd, file));
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/pip/local-projects.ts
+
+
+
+/**
+ * The files that decide what a local project (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`)
+ * brings in: its pyproject.toml, setup.cfg and setup.py. They belong in the venv's fingerprint
+ * (cache key and "up to date" check): an editable install of the project is reused from the
+ * cache, and a dependency added to pyproject.toml must not find the old venv current.
+ */
+const DECIDING = ['pyproject.toml', 'setup.cfg', 'setup.py'];
+/** The directory a requirement or `packages` argument names, if it names one by path or file URL. */
+function projectPath(text) {
+    const target = text
+        .replace(/^(-e|--editable)(\s+|=)/, '')
+        .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
+        .replace(/\s+--?\w.*$/, '')
+        .replace(/\s*;.*$/, '')
+        .replace(/\[[^\]]*\]$/, '')
+        .trim();
+    if (/^file:/i.test(target)) {
+        try {
+            return (0,external_node_url_.fileURLToPath)(target.replace(/#.*$/, ''));
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(target)
+        ? target
+        : undefined;
+}
+/**
+ * The deciding files of every local project directory the requirements and packages name. pip
+ * resolves such paths against its working directory, also inside requirements files.
+ */
+function localProjectFiles(parsed, packages, cwd, isDirectory = (dir) => external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory(), exists = (file) => external_node_fs_.existsSync(file)) {
+    const texts = [
+        ...parsed.entries
+            .filter(e => e.kind === 'requirement' || e.kind === 'editable')
+            .map(e => e.text),
+        // `-e` and its value are separate arguments in packages.
+        ...packages.filter(arg => !arg.startsWith('-'))
+    ];
+    const dirs = new Set(texts
+        .map(projectPath)
+        .filter((p) => p !== undefined)
+        .map(p => external_node_path_.resolve(cwd, p))
+        .filter(isDirectory));
+    return [...dirs].flatMap(dir => DECIDING.map(f => external_node_path_.join(dir, f)).filter(exists));
+}
+
 ;// CONCATENATED MODULE: ./src/pip/read.ts
 
 
@@ -35672,12 +38911,54 @@ function trackedVersions(target, label) {
 
 
 
+
+
+
+
+
+/** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
+function readLocks(files) {
+    const read = files.map(file => readPylock(file, external_node_fs_.readFileSync(file)));
+    return {
+        locks: read.filter((r) => 'doc' in r),
+        problems: read.filter((r) => !('doc' in r))
+    };
+}
 /**
- * The requirements files, read as pip reads them, before pip runs: credentials in their URLs are
- * masked, and a problem pip would stop at ends the step here, annotated on its line.
+ * The requirements files, lock files, dependency groups and constraint files, read as pip reads
+ * them, before pip runs: credentials in their URLs are masked, and a problem pip would stop at
+ * ends the step here, annotated on its line.
  */
 function readRequirements(config, report) {
-    const parsed = parseRequirementFiles(config.requirementFiles);
+    const lockFiles = config.requirementFiles.filter(isPylockFile);
+    // PIP_CONSTRAINT is pip's: it reaches pip by itself, and is read here for its lines and content.
+    const envConstraints = envConstraintFiles(process.env, config.workingDirectory).filter(f => external_node_fs_.existsSync(f));
+    const files = parseRequirementFiles(config.requirementFiles.filter(file => !isPylockFile(file)), undefined, undefined, [...config.constraintFiles, ...envConstraints]);
+    const { locks, problems } = readLocks(lockFiles);
+    const groups = readDependencyGroups(config.dependencyGroups);
+    const entries = [...files.entries, ...locks.flatMap(l => l.entries), ...groups.entries];
+    const parsed = {
+        ...files,
+        files: [
+            ...files.files,
+            ...lockFiles,
+            ...groups.files,
+            ...localProjectFiles({ entries }, config.packages, config.workingDirectory)
+        ],
+        entries,
+        problems: [...files.problems, ...problems, ...groups.problems],
+        locks,
+        features: [
+            ...(config.dependencyGroups.length > 0 ? ['dependency-groups'] : []),
+            ...(lockFiles.length > 0 ? ['pylock'] : [])
+        ]
+    };
+    const relative = (file) => external_node_path_.relative(config.workspace, file);
+    report.sources = {
+        groups: config.dependencyGroups.map(g => groupArgument(g, config.workspace)),
+        lockFiles: lockFiles.map(relative),
+        constraintFiles: [...config.constraintFiles, ...envConstraints].map(relative)
+    };
     for (const url of parsed.urls)
         maskUrlCredentials(url);
     for (const file of parsed.files) {
@@ -35916,7 +39197,7 @@ function gatherCandidates(spec, env) {
     return candidates;
 }
 /** What the runner has, newest first. */
-function describe(found) {
+function find_describe(found) {
     if (found.length === 0)
         return 'no Python interpreter at all';
     return [...found]
@@ -35985,14 +39266,14 @@ async function findPython(request, env = process.env) {
     if (local && !request.checkLatest)
         return local;
     const everything = async () => worthProbing.length === candidates.length ? installs : await probeAll(candidates);
-    const notFound = async (why) => new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(await everything())}. ${why}`, { title: 'venv-guard: Python version not found' });
+    const notFound = async (why) => new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${find_describe(await everything())}. ${why}`, { title: 'venv-guard: Python version not found' });
     // Decided without the network: no manifest retries for a version no download can provide.
     if (spec.implementation === 'cpython' &&
         request.pythonManifestUrl === '' &&
         (0,version_spec/* onlyBefore */.Gq)(spec, MANIFEST_FIRST_MAJOR)) {
         if (local)
             return local;
-        throw new errors/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
+        throw new errors/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${find_describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
     }
     if (spec.implementation !== 'cpython') {
         if (local)

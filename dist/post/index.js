@@ -29373,7 +29373,8 @@ function decodeRequirements(bytes, fallback) {
     }
     return tryDecode(bytes, fallback);
 }
-function parseRequirementFiles(files, read = file => fs.readFileSync(file), context = { env: process.env, os: currentOs() }) {
+/** Reads requirements files and, as pip reads `-c` files, constraint files. */
+function parseRequirementFiles(files, read = file => fs.readFileSync(file), context = { env: process.env, os: currentOs() }, constraints = []) {
     const result = {
         files: [],
         entries: [],
@@ -29447,6 +29448,8 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file), cont
     };
     for (const file of files)
         visit(path.resolve(file), [], false);
+    for (const file of constraints)
+        visit(path.resolve(file), [], true);
     return result;
 }
 /**
@@ -29498,8 +29501,10 @@ function planPipRuns(request) {
     const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs];
     const requirements = [
         ...request.requirementFiles.flatMap(file => ['-r', file]),
+        ...request.groups.flatMap(group => ['--group', group]),
         ...request.packages
     ];
+    const constraints = request.constraintFiles.flatMap(file => ['-c', file]);
     // A fresh venv gets what `upgrade` names, and the bundled wheels of the projects it does not name.
     const named = new Set(request.upgrade.map(projectOf));
     const upgrade = request.freshVenv
@@ -29520,7 +29525,7 @@ function planPipRuns(request) {
         runs.push({
             kind: 'requirements',
             title: 'Install the requirements',
-            args: ['install', ...common, ...requirements],
+            args: ['install', ...common, ...constraints, ...requirements],
             pip: request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
         });
     }

@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import { CACHE_INPUTS, type CacheInput } from '../cache/scope.js'
 import { inputError } from './errors.js'
 import { maskUrlCredentials } from './secrets.js'
+import { parseGroupSpec, type GroupSpec } from '../pip/dependency-groups.js'
 import { readVersionFile } from '../python/version-file.js'
 import { parseVersionSpec, VersionSpecError } from '../python/version-spec.js'
 import { inputLines, splitWords } from './words.js'
@@ -28,7 +29,12 @@ export interface Config {
   token: string
   venvPath: string
   createVenv: boolean
+  /** Requirements files and pylock.toml lock files, as given. */
   requirementFiles: string[]
+  /** PEP 735 dependency groups, each installed with `--group`. */
+  dependencyGroups: GroupSpec[]
+  /** Constraint files: `-c` for the install of the requirements, never for the upgrade. */
+  constraintFiles: string[]
   packages: string[]
   upgrade: string[]
   pipArgs: string[]
@@ -133,6 +139,19 @@ async function requirementFiles(value: string, cwd: string): Promise<string[]> {
     return fs.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : []
   }
   return inputFiles('requirements', lines, cwd)
+}
+
+/** `NAME` or `path/to/pyproject.toml:NAME`, one per line or space separated; the file must exist. */
+function dependencyGroups(value: string, cwd: string): GroupSpec[] {
+  return value
+    .split(/\s+/)
+    .filter(word => word !== '')
+    .map(word => {
+      const spec = parseGroupSpec(word, cwd)
+      if (typeof spec === 'string') throw inputError('dependency-groups', word, spec)
+      checkFile('dependency-groups', word, spec.pyproject)
+      return spec
+    })
 }
 
 /** cache-dir: relative to working-directory, `~` for the home directory; made when first saved. */
@@ -246,6 +265,12 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     venvPath: path.resolve(workingDirectory, venvInput),
     createVenv: parseBoolean('create-venv', read('create-venv'), true),
     requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
+    dependencyGroups: dependencyGroups(read('dependency-groups'), workingDirectory),
+    constraintFiles: await inputFiles(
+      'constraints',
+      inputLines(read('constraints')),
+      workingDirectory
+    ),
     // A requirement line is one argument (`pywin32; sys_platform == "win32"`); option lines such
     // as `-e .[dev]` are split into words.
     packages: inputLines(read('packages')).flatMap(line =>

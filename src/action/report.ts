@@ -3,6 +3,8 @@ export interface RunReport {
   python?: { executable: string; version: string; implementation: string; foundBy: string }
   /** action: new, rebuilt, reused, reused (up to date), restored (from the cache). */
   venv?: { path: string; action: string; reason: string }
+  /** The dependency groups, lock files and constraint files that went in, as the user names them. */
+  sources?: { groups: string[]; lockFiles: string[]; constraintFiles: string[] }
   /** The user-site guard's verdict, when the guard ran. */
   guard?: { verdict: string; reason: string }
   /** pip/setuptools/wheel versions before and after the install. */

@@ -36,6 +36,20 @@ function annotationSection(annotations: ReportedAnnotation[]): string[] {
   return [`**Problems** (${annotations.length})`, '', ...annotationRows(annotations), '', ...note]
 }
 
+/** The groups, lock files and constraint files that went in: they are not requirement lines. */
+function sourcesLine(sources: RunReport['sources']): string[] {
+  if (!sources) return []
+  const named: Array<[string, string[]]> = [
+    ['dependency groups', sources.groups],
+    ['lock files', sources.lockFiles],
+    ['constraint files', sources.constraintFiles]
+  ]
+  const parts = named
+    .filter(([, names]) => names.length > 0)
+    .map(([label, names]) => `${label} ${names.map(n => `\`${n}\``).join(', ')}`)
+  return parts.length > 0 ? [`**From** ${parts.join(' · ')}`, ''] : []
+}
+
 function installedSection(report: RunReport): string[] {
   const count = report.installed.length
   if (count === 0) return []
@@ -79,6 +93,7 @@ export function renderSummary(report: RunReport): string {
     )
   }
   if (report.guard) lines.push(`**Guard** ${report.guard.verdict}: ${report.guard.reason}`, '')
+  lines.push(...sourcesLine(report.sources))
   const tracked = ['pip', 'setuptools', 'wheel']
   if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {
     lines.push('| package | before | after |', '|---|---|---|')

@@ -1,5 +1,6 @@
 import * as path from 'node:path'
 import { redactUrlCredentials } from '../action/secrets.js'
+import { pylockFailures, type PylockFile } from '../pip/pylock.js'
 import {
   entriesByName,
   normalizeName,
@@ -69,6 +70,8 @@ function finding(kind: FindingKind, message: string, entry?: Located): Finding {
 export interface RequirementsContext {
   parsed: ParsedRequirements
   workspace: string
+  /** The lock files among the requirements (pip names their packages' paths, not lines). */
+  locks?: PylockFile[]
 }
 
 interface Located {
@@ -517,7 +520,10 @@ export function findingsFromPipFailure(
     ...otherPython(lines, locate),
     ...fetches(lines, locate),
     ...clones(lines, locate),
-    ...builds(lines, locate)
+    ...builds(lines, locate),
+    ...pylockFailures(lines.join('\n'), requirements.locks ?? [], requirements.workspace).map(f =>
+      finding('invalid-requirement', f.message, f)
+    )
   ]
   if (found.length > 0) return found
   const quoted = pipErrorLines(output)

@@ -68,11 +68,17 @@ function readTable(file: string, bytes: Buffer): Table | RequirementProblem {
     doc = readToml(bytes.toString('utf8'))
   } catch (error) {
     if (!(error instanceof TomlSyntaxError)) throw error
-    return { file, line: error.line, message: `${file} is not valid TOML: ${error.message}` }
+    return {
+      kind: 'invalid-requirement',
+      file,
+      line: error.line,
+      message: `${file} is not valid TOML: ${error.message}`
+    }
   }
   const table = doc.value['dependency-groups']
   if (table === undefined) {
     return {
+      kind: 'invalid-requirement',
       file,
       line: 1,
       message: `${file} has no [dependency-groups] table; add one with the groups to install`
@@ -80,6 +86,7 @@ function readTable(file: string, bytes: Buffer): Table | RequirementProblem {
   }
   if (typeof table !== 'object' || table === null || Array.isArray(table)) {
     return {
+      kind: 'invalid-requirement',
       file,
       line: doc.lineOf(['dependency-groups']) ?? 1,
       message: 'dependency-groups must be a table of group names and lists of requirements'
@@ -90,6 +97,7 @@ function readTable(file: string, bytes: Buffer): Table | RequirementProblem {
     const earlier = names.get(normalizeName(key))
     if (earlier !== undefined) {
       return {
+        kind: 'invalid-requirement',
         file,
         line: doc.lineOf(['dependency-groups', key]) ?? 1,
         message: `the groups "${earlier}" and "${key}" have the same name once normalized (PEP 735); rename or merge one`
@@ -108,7 +116,7 @@ function resolveGroup(table: Table, requested: string, result: DependencyGroups)
   const groups = table.doc.value['dependency-groups'] as Record<string, unknown>
   const problem = (at: Array<string | number>, message: string): undefined => {
     const line = table.doc.lineOf(['dependency-groups', ...at]) ?? 1
-    result.problems.push({ file: table.file, line, message })
+    result.problems.push({ kind: 'invalid-requirement', file: table.file, line, message })
     return undefined
   }
   const resolved = new Map<string, RequirementEntry[]>()

@@ -23,7 +23,10 @@ import {
   type PipRunPlan
 } from './plan.js'
 import { installedFromReport } from './report.js'
-import { NO_REQUIREMENTS, normalizeName, type ParsedRequirements } from './requirements.js'
+import { NO_REQUIREMENTS, normalizeName } from './requirements.js'
+import { groupArgument } from './dependency-groups.js'
+import { pipRangeOf, pipTooOld, type InstallingPip } from './features.js'
+import type { Requirements } from './read.js'
 import {
   bundledWheels,
   pipCheck,
@@ -39,7 +42,7 @@ export interface InstallJob {
   config: Config
   python: PythonInstall
   target: Target
-  requirements: ParsedRequirements
+  requirements: Requirements
   guard: UserSiteGuard
   report: RunReport
 }
@@ -75,11 +78,35 @@ function planRuns(job: InstallJob): RunsPlan {
     upgrade: config.upgrade,
     bundledWheels: bundled,
     requirementFiles: config.requirementFiles,
+    groups: config.dependencyGroups.map(g => groupArgument(g, config.workingDirectory)),
+    constraintFiles: config.constraintFiles,
     packages: config.packages,
     pipArgs: config.pipArgs,
     deferCompile: deferCompile(job)
   })
   return { runs, bootstrap, upgraded: [...config.upgrade, ...(fresh ? bundled : [])] }
+}
+
+/**
+ * The pip that will install the requirements, as far as it is known before pip runs: the one
+ * `upgrade` brings, else the target's own (in a new venv, the one the interpreter bundles).
+ */
+function installingPip({ config, python, target }: InstallJob): InstallingPip | undefined {
+  const range = config.upgrade.map(pipRangeOf).find(r => r !== undefined)
+  if (range !== undefined) return { upgrade: range }
+  const bundled = bundledWheels(python).pip
+  const own = target.venv?.fresh
+    ? ((bundled && pipRangeOf(bundled)?.replace(/^==/, '')) ?? python.pip?.version)
+    : (installedVersions(target.sitePackages, ['pip']).pip ?? python.pip?.version)
+  const where = target.venv ? "the venv's pip" : `the pip of ${target.python}`
+  return own ? { own, where } : undefined
+}
+
+/** An old pip fails late and obscurely on what it does not know: one line before it runs. */
+function checkPipFeatures(job: InstallJob): void {
+  const pip = installingPip(job)
+  const tooOld = pip && pipTooOld(job.requirements.features, pip)
+  if (tooOld) throw new ActionError(tooOld)
 }
 
 /** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
@@ -95,7 +122,11 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
   for (const [index, plan] of runs.entries()) {
     // The upgrade reads no requirement file: none of its packages or failures belong to a line.
     const lines = plan.kind === 'requirements' ? requirements : NO_REQUIREMENTS
-    const context = { parsed: lines, workspace: config.workspace }
+    const context = {
+      parsed: lines,
+      workspace: config.workspace,
+      locks: plan.kind === 'requirements' ? requirements.locks : []
+    }
     const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
     core.info(`Using ${pip.label}`)
     const reportFile = reportPath(index)
@@ -168,6 +199,7 @@ async function checkDependencies(
  */
 export async function install(job: InstallJob): Promise<InstalledPackage[]> {
   const { config, target, requirements, report } = job
+  checkPipFeatures(job)
   const planned = planRuns(job)
   const installed = await timed(report, 'pip install', () => runPlans(job, planned))
   await timed(report, 'compile and check', async () => {

@@ -22,7 +22,12 @@ export interface InstallRequest {
   upgrade: string[]
   /** What ensurepip would install (pip, and setuptools before 3.12), for a fresh venv. */
   bundledWheels: string[]
+  /** Requirements files and lock files, each given with `-r`. */
   requirementFiles: string[]
+  /** `--group` arguments (`test`, `sub/pyproject.toml:docs`). */
+  groups: string[]
+  /** Constraint files, given with `-c` to the requirements' run only. */
+  constraintFiles: string[]
   packages: string[]
   pipArgs: string[]
   /** Byte-compilation is done afterwards, in parallel (see compileArgs). */
@@ -45,8 +50,10 @@ export function planPipRuns(request: InstallRequest): PipRunPlan[] {
   const common = [...(request.deferCompile ? ['--no-compile'] : []), ...request.pipArgs]
   const requirements = [
     ...request.requirementFiles.flatMap(file => ['-r', file]),
+    ...request.groups.flatMap(group => ['--group', group]),
     ...request.packages
   ]
+  const constraints = request.constraintFiles.flatMap(file => ['-c', file])
   // A fresh venv gets what `upgrade` names, and the bundled wheels of the projects it does not name.
   const named = new Set(request.upgrade.map(projectOf))
   const upgrade = request.freshVenv
@@ -67,7 +74,7 @@ export function planPipRuns(request: InstallRequest): PipRunPlan[] {
     runs.push({
       kind: 'requirements',
       title: 'Install the requirements',
-      args: ['install', ...common, ...requirements],
+      args: ['install', ...common, ...constraints, ...requirements],
       pip: request.freshVenv && !pipInstalled ? 'bootstrap' : 'target'
     })
   }

@@ -35,7 +35,12 @@ export function readPylock(file: string, bytes: Buffer): PylockFile | Requiremen
     doc = readToml(bytes.toString('utf8'))
   } catch (error) {
     if (!(error instanceof TomlSyntaxError)) throw error
-    return { file, line: error.line, message: `${file} is not valid TOML: ${error.message}` }
+    return {
+      kind: 'invalid-requirement',
+      file,
+      line: error.line,
+      message: `${file} is not valid TOML: ${error.message}`
+    }
   }
   const packages = Array.isArray(doc.value.packages) ? (doc.value.packages as unknown[]) : []
   const entries = packages.flatMap((entry, i): RequirementEntry[] => {
@@ -95,14 +100,15 @@ export function pylockFailures(output: string, locks: PylockFile[], cwd: string)
     if (whole) {
       const lock = byFile(whole[1])
       if (!lock) return []
-      return [{ file: lock.file, line: lineFor(lock, whole[2]), message: whole[2] }]
+      const message = `pip cannot use this lock file: ${whole[2]}. Fix it here, or lock again.`
+      return [{ file: lock.file, line: lineFor(lock, whole[2]), message }]
     }
     const locked = /^ERROR: Could not install locked package '(.+?)' from '(.+?)': (.*)$/.exec(text)
     if (locked) {
       const lock = byFile(locked[2])
       const entry = lock?.entries.find(e => e.name === normalizeName(locked[1]))
       if (!lock || !entry) return []
-      const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}`
+      const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}. Fix the entry, or lock again.`
       return [{ file: lock.file, line: entry.line, message }]
     }
     const other =

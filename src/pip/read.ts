@@ -1,22 +1,82 @@
 import * as core from '@actions/core'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Config } from '../action/inputs.js'
 import type { RunReport } from '../action/report.js'
 import { maskUrlCredentials } from '../action/secrets.js'
 import { failure } from '../annotations/emit.js'
 import { findingsFromProblems } from '../annotations/findings.js'
+import { envConstraintFiles } from './constraints.js'
+import { groupArgument, readDependencyGroups } from './dependency-groups.js'
+import type { PipFeature } from './features.js'
+import { localProjectFiles } from './local-projects.js'
+import { isPylockFile, readPylock, type PylockFile } from './pylock.js'
 import {
   movingRequirements,
   parseRequirementFiles,
-  type ParsedRequirements
+  type ParsedRequirements,
+  type RequirementProblem
 } from './requirements.js'
 
+/** Everything pip will be given, read before it runs; `files` is all that decides the venv. */
+export interface Requirements extends ParsedRequirements {
+  /** The lock files among the requirements, for placing pip's complaints about them. */
+  locks: PylockFile[]
+  /** What only a newer pip installs (see features.ts). */
+  features: PipFeature[]
+}
+
+/** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
+function readLocks(files: string[]): { locks: PylockFile[]; problems: RequirementProblem[] } {
+  const read = files.map(file => readPylock(file, fs.readFileSync(file)))
+  return {
+    locks: read.filter((r): r is PylockFile => 'doc' in r),
+    problems: read.filter((r): r is RequirementProblem => !('doc' in r))
+  }
+}
+
 /**
- * The requirements files, read as pip reads them, before pip runs: credentials in their URLs are
- * masked, and a problem pip would stop at ends the step here, annotated on its line.
+ * The requirements files, lock files, dependency groups and constraint files, read as pip reads
+ * them, before pip runs: credentials in their URLs are masked, and a problem pip would stop at
+ * ends the step here, annotated on its line.
  */
-export function readRequirements(config: Config, report: RunReport): ParsedRequirements {
-  const parsed = parseRequirementFiles(config.requirementFiles)
+export function readRequirements(config: Config, report: RunReport): Requirements {
+  const lockFiles = config.requirementFiles.filter(isPylockFile)
+  // PIP_CONSTRAINT is pip's: it reaches pip by itself, and is read here for its lines and content.
+  const envConstraints = envConstraintFiles(process.env, config.workingDirectory).filter(f =>
+    fs.existsSync(f)
+  )
+  const files = parseRequirementFiles(
+    config.requirementFiles.filter(file => !isPylockFile(file)),
+    undefined,
+    undefined,
+    [...config.constraintFiles, ...envConstraints]
+  )
+  const { locks, problems } = readLocks(lockFiles)
+  const groups = readDependencyGroups(config.dependencyGroups)
+  const entries = [...files.entries, ...locks.flatMap(l => l.entries), ...groups.entries]
+  const parsed: Requirements = {
+    ...files,
+    files: [
+      ...files.files,
+      ...lockFiles,
+      ...groups.files,
+      ...localProjectFiles({ entries }, config.packages, config.workingDirectory)
+    ],
+    entries,
+    problems: [...files.problems, ...problems, ...groups.problems],
+    locks,
+    features: [
+      ...(config.dependencyGroups.length > 0 ? (['dependency-groups'] as const) : []),
+      ...(lockFiles.length > 0 ? (['pylock'] as const) : [])
+    ]
+  }
+  const relative = (file: string) => path.relative(config.workspace, file)
+  report.sources = {
+    groups: config.dependencyGroups.map(g => groupArgument(g, config.workspace)),
+    lockFiles: lockFiles.map(relative),
+    constraintFiles: [...config.constraintFiles, ...envConstraints].map(relative)
+  }
   for (const url of parsed.urls) maskUrlCredentials(url)
   for (const file of parsed.files) {
     const relative = path.relative(config.workspace, file)

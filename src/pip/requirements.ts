@@ -258,10 +258,12 @@ export interface ParseContext {
   os: OsName
 }
 
+/** Reads requirements files and, as pip reads `-c` files, constraint files. */
 export function parseRequirementFiles(
   files: string[],
   read: FileReader = file => fs.readFileSync(file),
-  context: ParseContext = { env: process.env, os: currentOs() }
+  context: ParseContext = { env: process.env, os: currentOs() },
+  constraints: string[] = []
 ): ParsedRequirements {
   const result: ParsedRequirements = {
     files: [],
@@ -337,6 +339,7 @@ export function parseRequirementFiles(
     }
   }
   for (const file of files) visit(path.resolve(file), [], false)
+  for (const file of constraints) visit(path.resolve(file), [], true)
   return result
 }
 

@@ -72,7 +72,10 @@ function recipe(runner: Runner, env: Record<string, string>, args: string[]): st
   return freeze(runner, python, env)
 }
 
-describe.skipIf(!MIRROR_PIP)('pyproject-first projects with pip 26', () => {
+/** Each test runs the action and pip's recipe several times: generous on a busy shared machine. */
+const SLOW = { timeout: 480_000 }
+
+describe.skipIf(!MIRROR_PIP)('pyproject-first projects with pip 26', SLOW, () => {
   /** `pip lock` by pip 26 itself, offline against the wheelhouse. */
   function lockInto(runner: Runner, name: string, ...requirements: string[]): string {
     execFileSync(
@@ -100,7 +103,8 @@ describe.skipIf(!MIRROR_PIP)('pyproject-first projects with pip 26', () => {
   const main = (runner: Runner, inputs: Record<string, string>, extra = {}) =>
     runAction(runner, {
       inputs: { 'python-version': '3.12', ...inputs },
-      env: { ...env, ...extra }
+      env: { ...env, ...extra },
+      timeoutMs: 240_000
     })
 
   it('a project with only pyproject.toml gets its groups and itself, as pip installs them', async () => {
@@ -223,7 +227,7 @@ describe.skipIf(!MIRROR_PIP)('pyproject-first projects with pip 26', () => {
       fs.writeFileSync(runner.state, '')
       const run = await main(runner, inputs)
       expect(run.exitCode, describeRun(run)).toBe(0)
-      const post = await runAction(runner, { entry: 'post', env })
+      const post = await runAction(runner, { entry: 'post', env, timeoutMs: 240_000 })
       expect(post.exitCode, describeRun(post)).toBe(0)
       return run
     }

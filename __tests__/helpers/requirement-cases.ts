@@ -15,7 +15,7 @@ export function prng(seed: number): () => number {
   }
 }
 
-/** Features pip handles and the action did not (issue 13); generated only when asked for. */
+/** Features generated only when asked for, each in a share of the lines big enough to matter. */
 export type KnownGap = 'abbreviated-options' | 'utf-32' | 'python-whitespace'
 
 export interface GeneratorOptions {
@@ -193,8 +193,11 @@ function encode(random: () => number, text: string, options: GeneratorOptions): 
   }
   if (options.gaps?.includes('utf-32') && r < 0.3) {
     const out = Buffer.alloc(4 + [...text].length * 4)
-    out.writeUInt32LE(0xfeff, 0)
-    ;[...text].forEach((c, i) => out.writeUInt32LE(c.codePointAt(0)!, 4 + i * 4))
+    const bigEndian = chance(random, 0.5)
+    const write = (value: number, at: number) =>
+      bigEndian ? out.writeUInt32BE(value, at) : out.writeUInt32LE(value, at)
+    write(0xfeff, 0)
+    ;[...text].forEach((c, i) => write(c.codePointAt(0)!, 4 + i * 4))
     return out
   }
   if (r < 0.7) return Buffer.from(text, 'utf8')

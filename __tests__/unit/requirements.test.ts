@@ -342,6 +342,51 @@ describe('problems, with the file and line pip would complain about', () => {
     expect(parsed.entries.map(e => [e.kind, e.name])).toEqual([['editable', 'r']])
   })
 
+  it('follows an include written with an abbreviation pip accepts, so it is in the cache key too', () => {
+    const parsed = parse({
+      '/p/r.txt': '--requirem other.txt\n--constr=c.txt\n--edit ./lib\n--re x.txt\n',
+      '/p/other.txt': 'alpha\n',
+      '/p/c.txt': 'beta<2\n'
+    })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.files).toEqual(['/p/r.txt', '/p/other.txt', '/p/c.txt'])
+    // `--re` could be --requirement or --require-hashes: pip refuses it, and so it is left to pip.
+    expect(parsed.entries.map(e => [e.kind, e.line])).toEqual([
+      ['include', 1],
+      ['requirement', 1],
+      ['constraint', 2],
+      ['requirement', 1],
+      ['editable', 3],
+      ['option', 4]
+    ])
+  })
+
+  it("trims and finds comments with Python's whitespace, as pip's str.strip and re do", () => {
+    const parsed = parse({ '/p/r.txt': 'alpha==1.0\x1f\n\x1fbeta\u3000# note\n\x85\n' })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.entries.map(e => [e.text, e.line])).toEqual([
+      ['alpha==1.0', 1],
+      ['beta', 2]
+    ])
+  })
+
+  it('splits option lines at ASCII blanks only, as shlex does', () => {
+    // `--no-index\u00a0-r x.txt` is one unknown word to pip, never an include of x.txt.
+    const parsed = parse({ '/p/r.txt': '--no-index \u00a0-r x.txt\n' })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.files).toEqual(['/p/r.txt'])
+  })
+
+  it('rejects on its line a marker that no pip parses', () => {
+    const parsed = parse({
+      '/p/r.txt': 'alpha\nbeta; python_version >> "3"\ngamma ; foo == "1"\ndelta;\n'
+    })
+    expect(parsed.problems.map(p => [p.line, p.message.split(' is ')[0]])).toEqual([
+      [2, '"python_version >> "3""'],
+      [3, '"foo == "1""']
+    ])
+  })
+
   it('an include cycle is reported on the line that closes it', () => {
     const parsed = parse({
       '/p/a.txt': 'alpha\n-r b.txt\n',
@@ -419,6 +464,24 @@ describe('encodings, as pip decodes them', () => {
       Buffer.from('alpha==1.0.0\r\nbeta==2.0.0\r\n', 'utf16le')
     ])
     expect(shape({ '/p/r.txt': utf16 })).toEqual([
+      ['requirement', 'alpha', 1],
+      ['requirement', 'beta', 2]
+    ])
+  })
+
+  it('UTF-32 with either BOM, as the upgraded pip reads it', () => {
+    const text = 'alpha\nbeta\n'
+    const be = Buffer.alloc(4 + text.length * 4)
+    be.writeUInt32BE(0xfeff, 0)
+    ;[...text].forEach((c, i) => be.writeUInt32BE(c.charCodeAt(0), 4 + i * 4))
+    expect(shape({ '/p/r.txt': be })).toEqual([
+      ['requirement', 'alpha', 1],
+      ['requirement', 'beta', 2]
+    ])
+    const le = Buffer.alloc(4 + text.length * 4)
+    le.writeUInt32LE(0xfeff, 0)
+    ;[...text].forEach((c, i) => le.writeUInt32LE(c.charCodeAt(0), 4 + i * 4))
+    expect(shape({ '/p/r.txt': le })).toEqual([
       ['requirement', 'alpha', 1],
       ['requirement', 'beta', 2]
     ])

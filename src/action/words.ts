@@ -1,5 +1,6 @@
 /**
- * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
+ * Splits a string into words the way a POSIX shell (and Python's shlex, which pip uses for option
+ * lines) splits them: at blanks, tabs and line breaks only, with quotes and backslash escapes, and
  * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
  */
 export function splitWords(text: string): string[] {
@@ -23,7 +24,7 @@ export function splitWords(text: string): string[] {
     } else if (ch === '\\' && i + 1 < text.length) {
       word += text[++i]
       inWord = true
-    } else if (/\s/.test(ch)) {
+    } else if (' \t\r\n'.includes(ch)) {
       if (inWord) words.push(word)
       word = ''
       inWord = false

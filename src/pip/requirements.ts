@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { currentOs, localeEncoding, type OsName } from '../platform/os.js'
 import { splitWords } from '../action/words.js'
+import { isValidMarker } from './markers.js'
 
 /**
  * pip's requirements-file format, read the way pip reads it (pip/_internal/req/req_file.py):
@@ -74,8 +75,12 @@ function splitLines(content: string): string[] {
   return lines
 }
 
-const COMMENT = /(^|\s+)#.*$/
-const IS_COMMENT_LINE = /^(\s*)#/
+/** Python's whitespace (str.isspace, and `\s` in its regular expressions), which JavaScript's `\s` is not. */
+const PY_SPACE =
+  '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]'
+const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`)
+const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`)
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g')
 
 /**
  * Joins `\` continuations (a comment line ends one and never continues), strips comments and
@@ -101,7 +106,7 @@ export function logicalLines(content: string): LogicalLine[] {
   })
   if (pending) joined.push(pending)
   return joined
-    .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
+    .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').replace(PY_STRIP, '') }))
     .filter(({ text }) => text !== '')
 }
 
@@ -116,6 +121,45 @@ function breakArgsOptions(text: string): { args: string; options: string } {
   const first = tokens.findIndex(token => token.startsWith('-'))
   if (first === -1) return { args: text, options: '' }
   return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') }
+}
+
+/**
+ * The long options of pip's requirement files, pip 22 to 26. optparse takes any unambiguous prefix
+ * of one (`--requirem x.txt` is `--requirement x.txt`); a prefix unambiguous among all of these is
+ * unambiguous to every pip.
+ */
+const LONG_OPTIONS = [
+  '--index-url',
+  '--pypi-url',
+  '--extra-index-url',
+  '--no-index',
+  '--constraint',
+  '--requirement',
+  '--editable',
+  '--find-links',
+  '--no-binary',
+  '--only-binary',
+  '--prefer-binary',
+  '--require-hashes',
+  '--no-require-hashes',
+  '--pre',
+  '--all-releases',
+  '--only-final',
+  '--trusted-host',
+  '--use-feature',
+  '--install-option',
+  '--global-option',
+  '--hash',
+  '--config-settings'
+]
+
+/** A word with its long option's abbreviation written out (`--requirem=x` -> `--requirement=x`). */
+function unabbreviated(word: string): string {
+  if (!word.startsWith('--')) return word
+  const [name, ...value] = word.split('=')
+  if (LONG_OPTIONS.includes(name)) return word
+  const matches = LONG_OPTIONS.filter(option => option.startsWith(name))
+  return matches.length === 1 ? [matches[0], ...value].join('=') : word
 }
 
 /** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
@@ -138,7 +182,7 @@ const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*'
 const NAMED_REQUIREMENT = new RegExp(
   `^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`
+    `\\s*(?:;(.*))?$`
 )
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i
 /** pip's archive extensions: such a name is a file, whatever else it looks like. */
@@ -164,7 +208,7 @@ interface Classified {
 function classifyOptions(text: string, options: string): Classified {
   let words: string[]
   try {
-    words = splitWords(options)
+    words = splitWords(options).map(unabbreviated)
   } catch {
     return { problem: `"${options}" cannot be split into options (an unclosed quote)` }
   }
@@ -198,6 +242,12 @@ function classify(text: string): Classified {
     return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } }
   }
   const named = NAMED_REQUIREMENT.exec(requirement)
+  // An empty marker (`name ;`) is one every pip takes.
+  if (named && named[2] !== undefined && named[2].trim() !== '' && !isValidMarker(named[2])) {
+    return {
+      problem: `"${named[2].trim()}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
+    }
+  }
   if (named) return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } }
   // A directory, or a variable pip expands from an environment this run does not see.
   if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
@@ -220,19 +270,35 @@ function tryDecode(bytes: Buffer, encoding: string): string | undefined {
   }
 }
 
+/** UTF-32, strict as Python's codec (Node's TextDecoder has no UTF-32). */
+function decodeUtf32(bytes: Buffer, littleEndian: boolean): string | undefined {
+  if (bytes.length % 4 !== 0) return undefined
+  const chars: string[] = []
+  for (let i = 0; i < bytes.length; i += 4) {
+    const code = littleEndian ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i)
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined
+    chars.push(String.fromCodePoint(code))
+  }
+  return chars.join('')
+}
+
 /**
  * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
- * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
- * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
+ * locale's encoding. The UTF-32 BOMs come first, as in the upgraded pip (pip 23 took a UTF-32-LE
+ * BOM for UTF-16's and garbled the file). An encoding Node does not know is pip's to judge: read
+ * it as Latin-1, which never fails and keeps the ASCII structure. A file with NUL bytes and no BOM
+ * is not text.
  */
 export function decodeRequirements(bytes: Buffer, fallback: string): string | undefined {
-  const boms: Array<[number[], string]> = [
-    [[0xef, 0xbb, 0xbf], 'utf-8'],
-    [[0xff, 0xfe], 'utf-16le'],
-    [[0xfe, 0xff], 'utf-16be']
+  const boms: Array<[number[], (data: Buffer) => string | undefined]> = [
+    [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
+    [[0xff, 0xfe, 0x00, 0x00], data => decodeUtf32(data, true)],
+    [[0x00, 0x00, 0xfe, 0xff], data => decodeUtf32(data, false)],
+    [[0xff, 0xfe], data => tryDecode(data, 'utf-16le')],
+    [[0xfe, 0xff], data => tryDecode(data, 'utf-16be')]
   ]
-  for (const [bom, encoding] of boms) {
-    if (hasBom(bytes, bom)) return tryDecode(bytes.subarray(bom.length), encoding)
+  for (const [bom, decode] of boms) {
+    if (hasBom(bytes, bom)) return decode(bytes.subarray(bom.length))
   }
   if (bytes.includes(0)) return undefined
   for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {

@@ -304,7 +304,8 @@ describe('problems, with the file and line pip would complain about', () => {
     ['foo = 1.0', 'foo = 1.0'],
     ['aéb', 'aéb'],
     ['foo\tbar==1', 'foo\tbar==1'],
-    ['-r "unclosed', 'an unclosed quote']
+    ['-r "unclosed', 'unterminated " quote'],
+    ['-r x.txt\\ ', 'a backslash with nothing to escape']
   ])('%s', (line, quoted) => {
     const parsed = parse({ '/p/r.txt': `alpha\n${line}\nbeta\n` })
     expect(parsed.problems).toEqual([
@@ -359,6 +360,46 @@ describe('problems, with the file and line pip would complain about', () => {
       ['editable', 3],
       ['option', 4]
     ])
+  })
+
+  it('leaves `--con` to pip: --constraint to pip 23.0 only, ambiguous with --config-settings since', () => {
+    const parsed = parse({ '/p/r.txt': '--con c.txt\n', '/p/c.txt': 'beta<2\n' })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.files).toEqual(['/p/r.txt'])
+  })
+
+  it.each([
+    ['-i -r x.txt', "-r is -i's value"],
+    ['-fr x.txt', "r is -f's value"],
+    ['-- -r x.txt', '-- ends the options'],
+    ['--index-url=-r x.txt', "-r is --index-url's value"]
+  ])('reads %j as optparse does: no include (%s)', line => {
+    const parsed = parse({ '/p/r.txt': `${line}\n`, '/p/x.txt': 'alpha\n' })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.files).toEqual(['/p/r.txt'])
+  })
+
+  it('follows the first -r of a line, else its first -c, as pip does', () => {
+    const files = { '/p/x.txt': 'alpha\n', '/p/y.txt': 'beta\n', '/p/c.txt': 'gamma<2\n' }
+    expect(parse({ '/p/r.txt': '-r x.txt -r y.txt\n', ...files }).files).toEqual([
+      '/p/r.txt',
+      '/p/x.txt'
+    ])
+    expect(parse({ '/p/r.txt': '-c c.txt -r y.txt\n', ...files }).files).toEqual([
+      '/p/r.txt',
+      '/p/y.txt'
+    ])
+  })
+
+  it('still follows an include next to an option it does not know (pip refuses it, or is newer)', () => {
+    const parsed = parse({ '/p/r.txt': '-r x.txt --frobnicate\n', '/p/x.txt': 'alpha\n' })
+    expect(parsed.files).toEqual(['/p/r.txt', '/p/x.txt'])
+  })
+
+  it('splits option lines as Python\'s shlex: in double quotes a backslash escapes only " and \\', () => {
+    const parsed = parse({ '/p/r.txt': '-r "a\\$b.txt"\n', '/p/a\\$b.txt': 'alpha\n' })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.files).toEqual(['/p/r.txt', '/p/a\\$b.txt'])
   })
 
   it("trims and finds comments with Python's whitespace, as pip's str.strip and re do", () => {

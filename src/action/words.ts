@@ -1,9 +1,12 @@
 /**
- * Splits a string into words the way a POSIX shell (and Python's shlex, which pip uses for option
- * lines) splits them: at blanks, tabs and line breaks only, with quotes and backslash escapes, and
- * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
+ * Splits a string into words the way a POSIX shell splits them: at blanks, tabs and line breaks
+ * only, with quotes and backslash escapes, and nothing more: no expansion, no operators.
+ * `; rm -rf ~` stays three literal words. With `shlex`, as Python's shlex.split (pip's for option
+ * lines in requirement files): in double quotes a backslash escapes only `"` and itself, and a
+ * backslash at the end is an error.
  */
-export function splitWords(text: string): string[] {
+export function splitWords(text: string, { shlex = false } = {}): string[] {
+  const escapedInQuotes = shlex ? '"\\' : '"\\$`'
   const words: string[] = []
   let word = ''
   let inWord = false
@@ -15,7 +18,7 @@ export function splitWords(text: string): string[] {
       else word += ch
     } else if (quote === '"') {
       if (ch === '"') quote = undefined
-      else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+      else if (ch === '\\' && i + 1 < text.length && escapedInQuotes.includes(text[i + 1]))
         word += text[++i]
       else word += ch
     } else if (ch === "'" || ch === '"') {
@@ -24,6 +27,8 @@ export function splitWords(text: string): string[] {
     } else if (ch === '\\' && i + 1 < text.length) {
       word += text[++i]
       inWord = true
+    } else if (ch === '\\' && shlex) {
+      throw new Error('a backslash with nothing to escape')
     } else if (' \t\r\n'.includes(ch)) {
       if (inWord) words.push(word)
       word = ''

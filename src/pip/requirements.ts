@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { currentOs, localeEncoding, type OsName } from '../platform/os.js'
 import { splitWords } from '../action/words.js'
 import { isValidMarker } from './markers.js'
+import { parseOptions } from './options.js'
 
 /**
  * pip's requirements-file format, read the way pip reads it (pip/_internal/req/req_file.py):
@@ -123,55 +124,6 @@ function breakArgsOptions(text: string): { args: string; options: string } {
   return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') }
 }
 
-/**
- * The long options of pip's requirement files, pip 22 to 26. optparse takes any unambiguous prefix
- * of one (`--requirem x.txt` is `--requirement x.txt`); a prefix unambiguous among all of these is
- * unambiguous to every pip.
- */
-const LONG_OPTIONS = [
-  '--index-url',
-  '--pypi-url',
-  '--extra-index-url',
-  '--no-index',
-  '--constraint',
-  '--requirement',
-  '--editable',
-  '--find-links',
-  '--no-binary',
-  '--only-binary',
-  '--prefer-binary',
-  '--require-hashes',
-  '--no-require-hashes',
-  '--pre',
-  '--all-releases',
-  '--only-final',
-  '--trusted-host',
-  '--use-feature',
-  '--install-option',
-  '--global-option',
-  '--hash',
-  '--config-settings'
-]
-
-/** A word with its long option's abbreviation written out (`--requirem=x` -> `--requirement=x`). */
-function unabbreviated(word: string): string {
-  if (!word.startsWith('--')) return word
-  const [name, ...value] = word.split('=')
-  if (LONG_OPTIONS.includes(name)) return word
-  const matches = LONG_OPTIONS.filter(option => option.startsWith(name))
-  return matches.length === 1 ? [matches[0], ...value].join('=') : word
-}
-
-/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
-function optionValue(words: string[], short: string, long: string): string | undefined {
-  for (const [i, word] of words.entries()) {
-    if (word === short || word === long) return words[i + 1]
-    if (word.startsWith(`${long}=`)) return word.slice(long.length + 1)
-    if (word.startsWith(short) && !word.startsWith('--')) return word.slice(short.length)
-  }
-  return undefined
-}
-
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?'
 /**
  * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
@@ -208,16 +160,20 @@ interface Classified {
 function classifyOptions(text: string, options: string): Classified {
   let words: string[]
   try {
-    words = splitWords(options).map(unabbreviated)
-  } catch {
-    return { problem: `"${options}" cannot be split into options (an unclosed quote)` }
+    words = splitWords(options, { shlex: true })
+  } catch (error) {
+    return {
+      problem: `"${options}" cannot be split into options (${(error as Error).message})`
+    }
   }
-  const include = optionValue(words, '-r', '--requirement')
-  const constraint = optionValue(words, '-c', '--constraint')
-  const editable = optionValue(words, '-e', '--editable')
-  // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored.
+  const values = parseOptions(words)
+  const [include] = values.get('--requirement') ?? []
+  const [constraint] = values.get('--constraint') ?? []
+  const [editable] = values.get('--editable') ?? []
+  // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored;
+  // of several includes the first -r is followed, else the first -c.
   if (editable === undefined && (include !== undefined || constraint !== undefined)) {
-    const named = (include ?? constraint) as string
+    const named = include ?? constraint
     if (named === '') return { problem: `"${text}" names no file` }
     return {
       entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }

@@ -418,13 +418,45 @@ describe('problems, with the file and line pip would complain about', () => {
     expect(parsed.files).toEqual(['/p/r.txt'])
   })
 
-  it('rejects on its line a marker that no pip parses', () => {
+  it('rejects on its line a marker that no pip parses, whatever the requirement', () => {
     const parsed = parse({
-      '/p/r.txt': 'alpha\nbeta; python_version >> "3"\ngamma ; foo == "1"\ndelta;\n'
+      '/p/r.txt': [
+        'alpha',
+        'beta; python_version >> "3"',
+        'gamma ; foo == "1"',
+        'delta;',
+        'https://e.com/x-1.0-py3-none-any.whl ; os_name >> "nt"',
+        '${UNSET_VARIABLE}; extra = "x"',
+        'name @ https://e.com/a;b ; python_version > "3"'
+      ].join('\n')
     })
     expect(parsed.problems.map(p => [p.line, p.message.split(' is ')[0]])).toEqual([
       [2, '"python_version >> "3""'],
-      [3, '"foo == "1""']
+      [3, '"foo == "1""'],
+      [5, '"os_name >> "nt""'],
+      [6, '"extra = "x""'],
+      // pip splits at the first `;`, even inside the URL.
+      [7, '"b ; python_version > "3""']
+    ])
+  })
+
+  it("takes a marker some pip parses, and a URL's own `;` that is no marker", () => {
+    const parsed = parse({
+      '/p/r.txt': [
+        'alpha; python_version >= "3" andextra == "x"',
+        'beta; extras == "x"',
+        'https://e.com/x-1.0-py3-none-any.whl;python_version >> "3"',
+        'git+https://github.com/o/r;x ; os_name == "nt"'
+      ].join('\n')
+    })
+    expect(parsed.problems).toEqual([])
+    expect(parsed.entries).toHaveLength(4)
+  })
+
+  it("takes what only pip 23's legacy versions take: pip judges it", () => {
+    expect(shape({ '/p/r.txt': 'alpha!=(\nbeta==1.0(\n' })).toEqual([
+      ['requirement', 'alpha', 1],
+      ['requirement', 'beta', 2]
     ])
   })
 

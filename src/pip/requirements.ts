@@ -83,6 +83,11 @@ const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`)
 const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`)
 const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g')
 
+/** Python's str.strip(). */
+function pyStrip(text: string): string {
+  return text.replace(PY_STRIP, '')
+}
+
 /**
  * Joins `\` continuations (a comment line ends one and never continues), strips comments and
  * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
@@ -107,7 +112,7 @@ export function logicalLines(content: string): LogicalLine[] {
   })
   if (pending) joined.push(pending)
   return joined
-    .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').replace(PY_STRIP, '') }))
+    .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
     .filter(({ text }) => text !== '')
 }
 
@@ -127,14 +132,14 @@ function breakArgsOptions(text: string): { args: string; options: string } {
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?'
 /**
  * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
- * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
- * and `foo==${VERSION}` are pip's to judge, not ours.
+ * legacy versions (any run of characters but `,;)` and space, even none, `(` included), so
+ * `foo>=1.0<2.0`, `foo!=(` and `foo==${VERSION}` are pip's to judge, not ours.
  */
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*'
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*'
 const NAMED_REQUIREMENT = new RegExp(
   `^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;(.*))?$`
+    `\\s*(?:;.*)?$`
 )
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i
 /** pip's archive extensions: such a name is a file, whatever else it looks like. */
@@ -187,10 +192,31 @@ function classifyOptions(text: string, options: string): Classified {
   return { entry: { kind: 'option', text } }
 }
 
+/** The schemes pip's is_url knows (pip/_internal/vcs): a requirement that is such a URL. */
+const PIP_URL =
+  /^(?:https?|file|ftp|bzr\+(?:https?|ssh|sftp|ftp|lp|file)|git\+(?:https?|ssh|git|file)|hg\+(?:file|https?|ssh|static-http)|svn\+(?:ssh|https?|svn|file)):/i
+
+/**
+ * The marker of a requirement as pip's parse_req_from_line finds it: after the first `;`, or the
+ * first `; ` when the requirement is a URL (whose own `;` are not markers); stripped.
+ */
+function markerOf(requirement: string): string | undefined {
+  const separator = PIP_URL.test(requirement) ? '; ' : ';'
+  const at = requirement.indexOf(separator)
+  return at === -1 ? undefined : pyStrip(requirement.slice(at + separator.length))
+}
+
 function classify(text: string): Classified {
   const { args, options } = breakArgsOptions(text)
   if (args === '') return classifyOptions(text, options)
-  const requirement = args.trim()
+  // Every pip parses the marker first, whatever the requirement is; an empty one is none.
+  const marker = markerOf(args)
+  if (marker && !isValidMarker(marker)) {
+    return {
+      problem: `"${marker}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
+    }
+  }
+  const requirement = pyStrip(args)
   // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
   const archive =
     ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement)
@@ -198,12 +224,6 @@ function classify(text: string): Classified {
     return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } }
   }
   const named = NAMED_REQUIREMENT.exec(requirement)
-  // An empty marker (`name ;`) is one every pip takes.
-  if (named && named[2] !== undefined && named[2].trim() !== '' && !isValidMarker(named[2])) {
-    return {
-      problem: `"${named[2].trim()}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
-    }
-  }
   if (named) return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } }
   // A directory, or a variable pip expands from an environment this run does not see.
   if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {

@@ -460,6 +460,13 @@ describe('problems, with the file and line pip would complain about', () => {
     ])
   })
 
+  it('reads NUL bytes as text, as pip does, and says on their line what they suggest', () => {
+    const parsed = parse({ '/p/r.txt': 'alpha\n\0b\0e\0t\0a\n' })
+    expect(parsed.problems.map(p => [p.line, p.message])).toEqual([
+      [2, 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM']
+    ])
+  })
+
   it('an include cycle is reported on the line that closes it', () => {
     const parsed = parse({
       '/p/a.txt': 'alpha\n-r b.txt\n',
@@ -485,10 +492,25 @@ describe('problems, with the file and line pip would complain about', () => {
     expect(parsed.entries.filter(e => e.kind === 'requirement')).toHaveLength(1)
   })
 
-  it('a binary file is reported where it is included', () => {
+  it('a binary file that decodes is read as pip reads it, and fails on its own line', () => {
     const parsed = parse({
       '/p/r.txt': 'alpha\n-r wheel.txt\n',
       '/p/wheel.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00])
+    })
+    expect(parsed.problems).toEqual([
+      {
+        kind: 'invalid-requirement',
+        file: '/p/wheel.txt',
+        line: 1,
+        message: expect.stringMatching(/NUL bytes: the file is binary/) as string
+      }
+    ])
+  })
+
+  it('a binary file that does not decode is reported where it is included', () => {
+    const parsed = parse({
+      '/p/r.txt': 'alpha\n-r wheel.txt\n',
+      '/p/wheel.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0xff, 0x00])
     })
     expect(parsed.problems).toEqual([
       {
@@ -542,27 +564,58 @@ describe('encodings, as pip decodes them', () => {
     ])
   })
 
-  it('UTF-32 with either BOM, as the upgraded pip reads it', () => {
-    const text = 'alpha\nbeta\n'
-    const be = Buffer.alloc(4 + text.length * 4)
-    be.writeUInt32BE(0xfeff, 0)
-    ;[...text].forEach((c, i) => be.writeUInt32BE(c.charCodeAt(0), 4 + i * 4))
-    expect(shape({ '/p/r.txt': be })).toEqual([
-      ['requirement', 'alpha', 1],
-      ['requirement', 'beta', 2]
+  /** `text` in UTF-32, in either byte order. */
+  const utf32 = (text: string, littleEndian: boolean) => {
+    const out = Buffer.alloc([...text].length * 4)
+    ;[...text].forEach((c, i) =>
+      littleEndian
+        ? out.writeUInt32LE(c.codePointAt(0)!, i * 4)
+        : out.writeUInt32BE(c.codePointAt(0)!, i * 4)
+    )
+    return out
+  }
+
+  it.each([true, false])(
+    'UTF-32 with its BOM (little-endian: %s), as the upgraded pip reads it',
+    littleEndian => {
+      expect(shape({ '/p/r.txt': utf32('\ufeffalpha # \u{1f600}\nbeta\n', littleEndian) })).toEqual(
+        [
+          ['requirement', 'alpha', 1],
+          ['requirement', 'beta', 2]
+        ]
+      )
+    }
+  )
+
+  it('a second BOM after a little-endian one is consumed and sets the byte order, as Python does', () => {
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe, 0xfe, 0xff]),
+      Buffer.from('\0a\0l\0p\0h\0a', 'latin1')
     ])
-    const le = Buffer.alloc(4 + text.length * 4)
-    le.writeUInt32LE(0xfeff, 0)
-    ;[...text].forEach((c, i) => le.writeUInt32LE(c.charCodeAt(0), 4 + i * 4))
-    expect(shape({ '/p/r.txt': le })).toEqual([
-      ['requirement', 'alpha', 1],
-      ['requirement', 'beta', 2]
-    ])
+    expect(shape({ '/p/r.txt': utf16 })).toEqual([['requirement', 'alpha', 1]])
+    const twice = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), utf32('\ufeffalpha\n', false)])
+    expect(shape({ '/p/r.txt': twice })).toEqual([['requirement', 'alpha', 1]])
+  })
+
+  it('UTF-32 that is not (a lone surrogate, a cut-off character) is not text', () => {
+    const surrogate = Buffer.concat([utf32('\ufeffalpha\n', true), Buffer.from([0, 0xd8, 0, 0])])
+    expect(decodeRequirements(surrogate, 'utf-8')).toBeUndefined()
+    expect(
+      decodeRequirements(utf32('\ufeffalpha\n', true).subarray(0, 11), 'utf-8')
+    ).toBeUndefined()
   })
 
   it('a UTF-8 BOM is not part of the first name', () => {
     expect(shape({ '/p/r.txt': Buffer.from('\ufeffalpha\n') })).toEqual([
       ['requirement', 'alpha', 1]
+    ])
+  })
+
+  it("Latin-1 is Python's Latin-1, not Windows-1252: \\x85 is a line break", () => {
+    const text = Buffer.from('# coding: latin-1\nalpha\x85beta\n', 'latin1')
+    expect(shape({ '/p/r.txt': text })).toEqual([
+      ['requirement', 'alpha', 2],
+      ['requirement', 'beta', 3]
     ])
   })
 
@@ -572,6 +625,13 @@ describe('encodings, as pip decodes them', () => {
       decodeRequirements(Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n'), body]), 'utf-8')
     ).toContain('Müller')
     expect(decodeRequirements(body, 'utf-8')).toBeUndefined()
+  })
+
+  it('on Windows the upgraded pip tries UTF-8 before the ANSI code page', () => {
+    expect(
+      shape({ '/p/r.txt': Buffer.from('# Müller\nalpha\n') }, { env: {}, os: 'win32' })
+    ).toEqual([['requirement', 'alpha', 2]])
+    expect(decodeRequirements(Buffer.from('# Müller\n'), 'windows-1252')).toBe('# Müller\n')
   })
 
   it('on Windows pip falls back to the ANSI code page, so Latin-1 comments are fine there', () => {

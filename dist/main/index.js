@@ -31077,7 +31077,7 @@ function errorMessage(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6764);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6629);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31088,7 +31088,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6764:
+/***/ 6629:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31198,10 +31198,14 @@ function redactUrlCredentials(text) {
 var platform_os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/action/words.ts
 /**
- * Splits a string into words the way a POSIX shell splits them (quotes, backslash escapes), and
- * nothing more: no expansion, no operators. `; rm -rf ~` stays three literal words.
+ * Splits a string into words the way a POSIX shell splits them: at blanks, tabs and line breaks
+ * only, with quotes and backslash escapes, and nothing more: no expansion, no operators.
+ * `; rm -rf ~` stays three literal words. With `shlex`, as Python's shlex.split (pip's for option
+ * lines in requirement files): in double quotes a backslash escapes only `"` and itself, and a
+ * backslash at the end is an error.
  */
-function splitWords(text) {
+function splitWords(text, { shlex = false } = {}) {
+    const escapedInQuotes = shlex ? '"\\' : '"\\$`';
     const words = [];
     let word = '';
     let inWord = false;
@@ -31217,7 +31221,7 @@ function splitWords(text) {
         else if (quote === '"') {
             if (ch === '"')
                 quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+            else if (ch === '\\' && i + 1 < text.length && escapedInQuotes.includes(text[i + 1]))
                 word += text[++i];
             else
                 word += ch;
@@ -31230,7 +31234,10 @@ function splitWords(text) {
             word += text[++i];
             inWord = true;
         }
-        else if (/\s/.test(ch)) {
+        else if (ch === '\\' && shlex) {
+            throw new Error('a backslash with nothing to escape');
+        }
+        else if (' \t\r\n'.includes(ch)) {
             if (inWord)
                 words.push(word);
             word = '';
@@ -31255,7 +31262,181 @@ function inputLines(text) {
         .filter(line => line !== '' && !line.startsWith('#'));
 }
 
+;// CONCATENATED MODULE: ./src/pip/markers.ts
+/**
+ * PEP 508 environment markers, checked as the pips still in use parse them: a line whose marker
+ * no pip parses is a problem on that line before pip runs (pip 23 crashes on it with
+ * InvalidMarker and pip 26 does not quote it, so pip's own message points nowhere). A marker any
+ * pip takes is left to pip.
+ */
+/** Python's str.expandtabs(): tab stops every 8 columns. */
+function expandTabs(text) {
+    let out = '';
+    let column = 0;
+    for (const ch of text) {
+        const width = ch === '\t' ? 8 - (column % 8) : 1;
+        out += ch === '\t' ? ' '.repeat(width) : ch;
+        column += width;
+    }
+    return out;
+}
+/**
+ * packaging 21.3 (pip 23): pyparsing literals, which match a prefix with no word boundary, so
+ * `python_versionin "3"` and `"3" andextra == "x"` parse; `not in` with exactly one space, after
+ * pyparsing has expanded the tabs (so `not\tin` parses only where that tab is one column wide).
+ */
+const PACKAGING_21 = {
+    prepare: expandTabs,
+    space: /[ \t\n\r]*/y,
+    open: /\(/y,
+    close: /\)/y,
+    variable: /implementation_version|platform_python_implementation|implementation_name|python_full_version|platform_release|platform_version|platform_machine|platform_system|python_version|sys_platform|os_name|os\.name|sys\.platform|platform\.version|platform\.machine|platform\.python_implementation|python_implementation|extra/y,
+    string: /'[^'\n\r]*'|"[^"\n\r]*"/y,
+    op: /===|==|>=|<=|!=|~=|>|<|not in|in/y,
+    boolop: /and|or/y
+};
+/** A Python string literal in `quote`s whose escapes are all valid (\N{...} names unchecked). */
+function pythonString(quote) {
+    const escape = String.raw `\\(?:x[\da-fA-F]{2}|u[\da-fA-F]{4}|U(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|N\{[^}]*\}|[^xuUN${quote}])`;
+    return String.raw `${quote}(?:[^${quote}\\]|${escape})*${quote}`;
+}
+/**
+ * packaging 22 and later (pip 24 on): a tokenizer with word boundaries, PEP 751's two variables,
+ * and strings read as Python literals (`"3\"` or `"\x4"` crash it with a SyntaxError).
+ */
+const PACKAGING_22 = {
+    prepare: marker => marker,
+    space: /[ \t]*/y,
+    open: /\(/y,
+    close: /\)/y,
+    variable: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
+    string: new RegExp(`${pythonString("'")}|${pythonString('"')}`, 'y'),
+    op: /===|==|~=|!=|<=|>=|<|>|\bin\b|\bnot[ \t]+in\b/y,
+    boolop: /\b(?:or|and)\b/y
+};
+/** Whether the grammar parses the whole marker: atom (boolop atom)*, atom = ( marker ) | var op var. */
+function parses(text, dialect) {
+    const marker = dialect.prepare(text);
+    let at = 0;
+    const take = (token) => {
+        dialect.space.lastIndex = at;
+        dialect.space.test(marker);
+        token.lastIndex = dialect.space.lastIndex;
+        if (!token.test(marker))
+            return false;
+        at = token.lastIndex;
+        return true;
+    };
+    const value = () => take(dialect.variable) || take(dialect.string);
+    const atom = () => take(dialect.open)
+        ? expression() && take(dialect.close)
+        : value() && take(dialect.op) && value();
+    const expression = () => {
+        if (!atom())
+            return false;
+        while (take(dialect.boolop))
+            if (!atom())
+                return false;
+        return true;
+    };
+    return expression() && take(/$/y);
+}
+/** Whether some pip parses this marker (the text after a requirement's `;`, stripped). */
+function isValidMarker(marker) {
+    return parses(marker, PACKAGING_21) || parses(marker, PACKAGING_22);
+}
+
+;// CONCATENATED MODULE: ./src/pip/options.ts
+/**
+ * The options of a requirements-file line, parsed as pip parses them: Python's optparse over the
+ * options pip takes in a file. Which options exist differs between pips, so the table is their
+ * union from pip 22 to 26: a line that parses here may still be refused by an older pip, and
+ * that is left to pip.
+ */
+/** Long option -> whether it takes a value. */
+const LONG = {
+    '--index-url': true,
+    '--pypi-url': true,
+    '--extra-index-url': true,
+    '--no-index': false,
+    '--constraint': true,
+    '--requirement': true,
+    '--editable': true,
+    '--find-links': true,
+    '--no-binary': true,
+    '--only-binary': true,
+    '--prefer-binary': false,
+    '--require-hashes': false,
+    '--no-require-hashes': false,
+    '--pre': false,
+    '--all-releases': true,
+    '--only-final': true,
+    '--trusted-host': true,
+    '--use-feature': true,
+    '--install-option': true,
+    '--global-option': true,
+    '--hash': true,
+    '--config-settings': true
+};
+/** Every short option pip takes in a file takes a value. */
+const SHORT = {
+    '-i': '--index-url',
+    '-c': '--constraint',
+    '-r': '--requirement',
+    '-e': '--editable',
+    '-f': '--find-links',
+    '-C': '--config-settings'
+};
+/**
+ * optparse's _match_abbrev: an option written in full, or a prefix of exactly one option
+ * (`--requirem` is --requirement; `--re` could be --requirement or --require-hashes).
+ */
+function longOption(written) {
+    if (written in LONG)
+        return written;
+    const matches = Object.keys(LONG).filter(option => option.startsWith(written));
+    return matches.length === 1 ? matches[0] : undefined;
+}
+/**
+ * The values given to options that take one (by long name, in order), as optparse reads the
+ * shell-split words: `-rfile`, `-r file`, `--requirement=file`, `--requirem file`; a word after
+ * such an option is its value even if it starts with `-`; `--` ends the options. An option
+ * unknown here or ambiguous is skipped: pip refuses the line then (or, being newer than this
+ * table, knows it), and says why.
+ */
+function parseOptions(words) {
+    const values = new Map();
+    const rest = [...words];
+    while (rest.length > 0) {
+        const word = rest.shift();
+        if (word === '--')
+            break;
+        let option;
+        let value;
+        if (word.startsWith('--')) {
+            const equals = word.indexOf('=');
+            option = longOption(equals === -1 ? word : word.slice(0, equals));
+            if (option === undefined || !LONG[option])
+                continue;
+            value = equals === -1 ? rest.shift() : word.slice(equals + 1);
+        }
+        else if (word.startsWith('-') && word.length > 1) {
+            // Every short option takes a value: the rest of the word, else the next word.
+            option = SHORT[word.slice(0, 2)];
+            if (option === undefined)
+                continue;
+            value = word.length > 2 ? word.slice(2) : rest.shift();
+        }
+        if (option !== undefined && value !== undefined) {
+            values.set(option, [...(values.get(option) ?? []), value]);
+        }
+    }
+    return values;
+}
+
 ;// CONCATENATED MODULE: ./src/pip/requirements.ts
+
+
 
 
 
@@ -31279,8 +31460,15 @@ function splitLines(content) {
         lines.pop();
     return lines;
 }
-const COMMENT = /(^|\s+)#.*$/;
-const IS_COMMENT_LINE = /^(\s*)#/;
+/** Python's whitespace (str.isspace, and `\s` in its regular expressions), which JavaScript's `\s` is not. */
+const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`);
+const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`);
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+/** Python's str.strip(). */
+function pyStrip(text) {
+    return text.replace(PY_STRIP, '');
+}
 /**
  * Joins `\` continuations (a comment line ends one and never continues), strips comments and
  * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
@@ -31306,7 +31494,7 @@ function logicalLines(content) {
     if (pending)
         joined.push(pending);
     return joined
-        .map(({ line, text }) => ({ line, text: text.replace(COMMENT, '').trim() }))
+        .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
         .filter(({ text }) => text !== '');
 }
 /** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
@@ -31321,25 +31509,13 @@ function breakArgsOptions(text) {
         return { args: text, options: '' };
     return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
 }
-/** The value of the first of the given options in shell-split words (`-r f`, `-rf`, `--requirement=f`). */
-function optionValue(words, short, long) {
-    for (const [i, word] of words.entries()) {
-        if (word === short || word === long)
-            return words[i + 1];
-        if (word.startsWith(`${long}=`))
-            return word.slice(long.length + 1);
-        if (word.startsWith(short) && !word.startsWith('--'))
-            return word.slice(short.length);
-    }
-    return undefined;
-}
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
 /**
  * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
- * legacy versions (any run of characters but `,;)` and space, even none), so `foo>=1.0<2.0`
- * and `foo==${VERSION}` are pip's to judge, not ours.
+ * legacy versions (any run of characters but `,;)` and space, even none, `(` included), so
+ * `foo>=1.0<2.0`, `foo!=(` and `foo==${VERSION}` are pip's to judge, not ours.
  */
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s()]*';
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
 const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
     `\\s*(?:;.*)?$`);
@@ -31359,17 +31535,21 @@ function nameFromUrl(text) {
 function classifyOptions(text, options) {
     let words;
     try {
-        words = splitWords(options);
+        words = splitWords(options, { shlex: true });
     }
-    catch {
-        return { problem: `"${options}" cannot be split into options (an unclosed quote)` };
+    catch (error) {
+        return {
+            problem: `"${options}" cannot be split into options (${error.message})`
+        };
     }
-    const include = optionValue(words, '-r', '--requirement');
-    const constraint = optionValue(words, '-c', '--constraint');
-    const editable = optionValue(words, '-e', '--editable');
-    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored.
+    const values = parseOptions(words);
+    const [include] = values.get('--requirement') ?? [];
+    const [constraint] = values.get('--constraint') ?? [];
+    const [editable] = values.get('--editable') ?? [];
+    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored;
+    // of several includes the first -r is followed, else the first -c.
     if (editable === undefined && (include !== undefined || constraint !== undefined)) {
-        const named = (include ?? constraint);
+        const named = include ?? constraint;
         if (named === '')
             return { problem: `"${text}" names no file` };
         return {
@@ -31384,11 +31564,29 @@ function classifyOptions(text, options) {
     // Other options differ between pip versions; pip itself says which it does not know.
     return { entry: { kind: 'option', text } };
 }
+/** The schemes pip's is_url knows (pip/_internal/vcs): a requirement that is such a URL. */
+const PIP_URL = /^(?:https?|file|ftp|bzr\+(?:https?|ssh|sftp|ftp|lp|file)|git\+(?:https?|ssh|git|file)|hg\+(?:file|https?|ssh|static-http)|svn\+(?:ssh|https?|svn|file)):/i;
+/**
+ * The marker of a requirement as pip's parse_req_from_line finds it: after the first `;`, or the
+ * first `; ` when the requirement is a URL (whose own `;` are not markers); stripped.
+ */
+function markerOf(requirement) {
+    const separator = PIP_URL.test(requirement) ? '; ' : ';';
+    const at = requirement.indexOf(separator);
+    return at === -1 ? undefined : pyStrip(requirement.slice(at + separator.length));
+}
 function classify(text) {
     const { args, options } = breakArgsOptions(text);
     if (args === '')
         return classifyOptions(text, options);
-    const requirement = args.trim();
+    // Every pip parses the marker first, whatever the requirement is; an empty one is none.
+    const marker = markerOf(args);
+    if (marker && !isValidMarker(marker)) {
+        return {
+            problem: `"${marker}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
+        };
+    }
+    const requirement = pyStrip(args);
     // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
     const archive = ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
     if (requirements_URL.test(requirement) || archive) {
@@ -31401,12 +31599,13 @@ function classify(text) {
     if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
         return { entry: { kind: 'requirement', text } };
     }
+    // pip reads NUL bytes as text too, and fails on the line: say why it looks like that.
+    if (requirement.includes('\0')) {
+        return { problem: 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM' };
+    }
     return {
         problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
     };
-}
-function hasBom(bytes, bom) {
-    return bom.every((byte, i) => bytes[i] === byte);
 }
 function tryDecode(bytes, encoding) {
     try {
@@ -31416,37 +31615,76 @@ function tryDecode(bytes, encoding) {
         return undefined;
     }
 }
+/** UTF-32, strict as Python's codec (Node's TextDecoder has no UTF-32). */
+function decodeUtf32(bytes, littleEndian) {
+    if (bytes.length % 4 !== 0)
+        return undefined;
+    const chars = [];
+    for (let i = 0; i < bytes.length; i += 4) {
+        const code = littleEndian ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
+        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+            return undefined;
+        chars.push(String.fromCodePoint(code));
+    }
+    return chars.join('');
+}
+const startsWith = (bytes, prefix) => prefix.every((b, i) => bytes[i] === b);
 /**
- * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
- * locale's encoding. An encoding Node does not know is pip's to judge: read it as Latin-1, which
- * never fails and keeps the ASCII structure. A file with NUL bytes and no BOM is not text.
+ * Python's "utf-16" and "utf-32" codecs, which pip applies after a little-endian BOM: one more
+ * BOM right after it is consumed too, and its byte order wins.
+ */
+function decodeWithBom(bytes, width, decode) {
+    const le = width === 2 ? [0xff, 0xfe] : [0xff, 0xfe, 0, 0];
+    const be = width === 2 ? [0xfe, 0xff] : [0, 0, 0xfe, 0xff];
+    if (startsWith(bytes, le))
+        return decode(bytes.subarray(width), true);
+    if (startsWith(bytes, be))
+        return decode(bytes.subarray(width), false);
+    return decode(bytes, true);
+}
+const utf16 = (data, littleEndian) => tryDecode(data, littleEndian ? 'utf-16le' : 'utf-16be');
+/**
+ * The BOMs of pip 25 and later, in its order: UTF-32's before UTF-16's, whose little-endian BOM
+ * begins UTF-32's (older pips, the other way round, garbled UTF-32-LE files).
+ */
+const BOMS = [
+    [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
+    [[0xff, 0xfe, 0, 0], data => decodeWithBom(data, 4, decodeUtf32)],
+    [[0, 0, 0xfe, 0xff], data => decodeUtf32(data, false)],
+    [[0xff, 0xfe], data => decodeWithBom(data, 2, utf16)],
+    [[0xfe, 0xff], data => utf16(data, false)]
+];
+/** Python's names of Latin-1, which the WHATWG decoder would read as Windows-1252 instead. */
+const LATIN_1 = /^(latin[-_]?1|latin|l1|iso[-_]?8859[-_]1|8859|cp819|ibm819|iso[-_]ir[-_]100|csisolatin1)$/i;
+/**
+ * pip's decoding of a requirements file: a BOM, else a PEP 263 `coding:` comment in the first two
+ * lines, else UTF-8 and then the locale's encoding (pip 25 on; older pips go straight to the
+ * locale's, the same on Linux and macOS). An encoding Node does not know is pip's to judge: read
+ * it as Latin-1, which never fails and keeps the ASCII structure.
  */
 function decodeRequirements(bytes, fallback) {
-    const boms = [
-        [[0xef, 0xbb, 0xbf], 'utf-8'],
-        [[0xff, 0xfe], 'utf-16le'],
-        [[0xfe, 0xff], 'utf-16be']
-    ];
-    for (const [bom, encoding] of boms) {
-        if (hasBom(bytes, bom))
-            return tryDecode(bytes.subarray(bom.length), encoding);
+    for (const [bom, decode] of BOMS) {
+        if (startsWith(bytes, bom))
+            return decode(bytes.subarray(bom.length));
     }
-    if (bytes.includes(0))
-        return undefined;
     for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
-        const declared = /coding[:=]\s*([-\w.]+)/.exec(line);
+        // pip's pattern is a bytes one: ASCII whitespace only.
+        const declared = /coding[:=][ \t\n\r\f\v]*([-\w.]+)/.exec(line);
         if (line.startsWith('#') && declared) {
+            const encoding = declared[1];
             let known = true;
             try {
-                new TextDecoder(declared[1]);
+                new TextDecoder(encoding);
             }
             catch {
                 known = false;
             }
-            return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1');
+            return known && !LATIN_1.test(encoding)
+                ? tryDecode(bytes, encoding)
+                : bytes.toString('latin1');
         }
     }
-    return tryDecode(bytes, fallback);
+    return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback);
 }
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
@@ -31484,12 +31722,14 @@ function parseRequirementFiles(files, read = file => external_node_fs_.readFileS
             result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
             return;
         }
-        const content = decodeRequirements(bytes, (0,platform_os/* localeEncoding */.Am)(context.os));
+        const locale = (0,platform_os/* localeEncoding */.Am)(context.os);
+        const encodings = locale === 'utf-8' ? 'UTF-8' : `UTF-8 or ${locale}`;
+        const content = decodeRequirements(bytes, locale);
         if (content === undefined) {
             result.problems.push({
                 ...origin,
                 kind: 'invalid-requirement',
-                message: `${file} is not a text file pip can read (binary, or not in ${(0,platform_os/* localeEncoding */.Am)(context.os)} and without a BOM or a coding: comment)`
+                message: `${file} is not a text file pip can read (binary, or not in ${encodings} and without a BOM or a coding: comment)`
             });
             return;
         }

@@ -229,13 +229,13 @@ function classify(text: string): Classified {
   if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
     return { entry: { kind: 'requirement', text } }
   }
+  // pip reads NUL bytes as text too, and fails on the line: say why it looks like that.
+  if (requirement.includes('\0')) {
+    return { problem: 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM' }
+  }
   return {
     problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
   }
-}
-
-function hasBom(bytes: Buffer, bom: number[]): boolean {
-  return bom.every((byte, i) => bytes[i] === byte)
 }
 
 function tryDecode(bytes: Buffer, encoding: string): string | undefined {
@@ -258,38 +258,70 @@ function decodeUtf32(bytes: Buffer, littleEndian: boolean): string | undefined {
   return chars.join('')
 }
 
+const startsWith = (bytes: Buffer, prefix: number[]) => prefix.every((b, i) => bytes[i] === b)
+
 /**
- * pip's auto_decode: a BOM, else a PEP 263 `coding:` comment in the first two lines, else the
- * locale's encoding. The UTF-32 BOMs come first, as in the upgraded pip (pip 23 took a UTF-32-LE
- * BOM for UTF-16's and garbled the file). An encoding Node does not know is pip's to judge: read
- * it as Latin-1, which never fails and keeps the ASCII structure. A file with NUL bytes and no BOM
- * is not text.
+ * Python's "utf-16" and "utf-32" codecs, which pip applies after a little-endian BOM: one more
+ * BOM right after it is consumed too, and its byte order wins.
+ */
+function decodeWithBom(
+  bytes: Buffer,
+  width: 2 | 4,
+  decode: (data: Buffer, littleEndian: boolean) => string | undefined
+): string | undefined {
+  const le = width === 2 ? [0xff, 0xfe] : [0xff, 0xfe, 0, 0]
+  const be = width === 2 ? [0xfe, 0xff] : [0, 0, 0xfe, 0xff]
+  if (startsWith(bytes, le)) return decode(bytes.subarray(width), true)
+  if (startsWith(bytes, be)) return decode(bytes.subarray(width), false)
+  return decode(bytes, true)
+}
+
+const utf16 = (data: Buffer, littleEndian: boolean) =>
+  tryDecode(data, littleEndian ? 'utf-16le' : 'utf-16be')
+
+/**
+ * The BOMs of pip 25 and later, in its order: UTF-32's before UTF-16's, whose little-endian BOM
+ * begins UTF-32's (older pips, the other way round, garbled UTF-32-LE files).
+ */
+const BOMS: Array<[number[], (data: Buffer) => string | undefined]> = [
+  [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
+  [[0xff, 0xfe, 0, 0], data => decodeWithBom(data, 4, decodeUtf32)],
+  [[0, 0, 0xfe, 0xff], data => decodeUtf32(data, false)],
+  [[0xff, 0xfe], data => decodeWithBom(data, 2, utf16)],
+  [[0xfe, 0xff], data => utf16(data, false)]
+]
+
+/** Python's names of Latin-1, which the WHATWG decoder would read as Windows-1252 instead. */
+const LATIN_1 =
+  /^(latin[-_]?1|latin|l1|iso[-_]?8859[-_]1|8859|cp819|ibm819|iso[-_]ir[-_]100|csisolatin1)$/i
+
+/**
+ * pip's decoding of a requirements file: a BOM, else a PEP 263 `coding:` comment in the first two
+ * lines, else UTF-8 and then the locale's encoding (pip 25 on; older pips go straight to the
+ * locale's, the same on Linux and macOS). An encoding Node does not know is pip's to judge: read
+ * it as Latin-1, which never fails and keeps the ASCII structure.
  */
 export function decodeRequirements(bytes: Buffer, fallback: string): string | undefined {
-  const boms: Array<[number[], (data: Buffer) => string | undefined]> = [
-    [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
-    [[0xff, 0xfe, 0x00, 0x00], data => decodeUtf32(data, true)],
-    [[0x00, 0x00, 0xfe, 0xff], data => decodeUtf32(data, false)],
-    [[0xff, 0xfe], data => tryDecode(data, 'utf-16le')],
-    [[0xfe, 0xff], data => tryDecode(data, 'utf-16be')]
-  ]
-  for (const [bom, decode] of boms) {
-    if (hasBom(bytes, bom)) return decode(bytes.subarray(bom.length))
+  for (const [bom, decode] of BOMS) {
+    if (startsWith(bytes, bom)) return decode(bytes.subarray(bom.length))
   }
-  if (bytes.includes(0)) return undefined
   for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
-    const declared = /coding[:=]\s*([-\w.]+)/.exec(line)
+    // pip's pattern is a bytes one: ASCII whitespace only.
+    const declared = /coding[:=][ \t\n\r\f\v]*([-\w.]+)/.exec(line)
     if (line.startsWith('#') && declared) {
+      const encoding = declared[1]
       let known = true
       try {
-        new TextDecoder(declared[1])
+        new TextDecoder(encoding)
       } catch {
         known = false
       }
-      return known ? tryDecode(bytes, declared[1]) : bytes.toString('latin1')
+      return known && !LATIN_1.test(encoding)
+        ? tryDecode(bytes, encoding)
+        : bytes.toString('latin1')
     }
   }
-  return tryDecode(bytes, fallback)
+  return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback)
 }
 
 export type FileReader = (file: string) => Buffer
@@ -345,12 +377,14 @@ export function parseRequirementFiles(
       result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` })
       return
     }
-    const content = decodeRequirements(bytes, localeEncoding(context.os))
+    const locale = localeEncoding(context.os)
+    const encodings = locale === 'utf-8' ? 'UTF-8' : `UTF-8 or ${locale}`
+    const content = decodeRequirements(bytes, locale)
     if (content === undefined) {
       result.problems.push({
         ...origin,
         kind: 'invalid-requirement',
-        message: `${file} is not a text file pip can read (binary, or not in ${localeEncoding(context.os)} and without a BOM or a coding: comment)`
+        message: `${file} is not a text file pip can read (binary, or not in ${encodings} and without a BOM or a coding: comment)`
       })
       return
     }

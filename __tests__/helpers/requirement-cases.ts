@@ -16,10 +16,10 @@ export function prng(seed: number): () => number {
 }
 
 /** Features generated only when asked for, each in a share of the lines big enough to matter. */
-export type KnownGap = 'abbreviated-options' | 'utf-32' | 'python-whitespace'
+export type RareFeature = 'abbreviated-options' | 'utf-32' | 'python-whitespace'
 
 export interface GeneratorOptions {
-  gaps?: KnownGap[]
+  rare?: RareFeature[]
 }
 
 /** A project: file path (relative, `/` separated) to its bytes. The root is requirements.txt. */
@@ -61,7 +61,11 @@ const MARKERS = [
   '; foo == "1"',
   ';',
   '; extra == "x"',
-  "; platform_machine in 'x86_64 aarch64'"
+  "; platform_machine in 'x86_64 aarch64'",
+  // Each taken by some pips only.
+  '; python_version >= "3" andextra == "x"',
+  '; extras == "x"',
+  '; python_version not  in "3.8 3.9"'
 ]
 const URL_REQUIREMENTS = [
   'name @ https://example.com/name-1.0.tar.gz',
@@ -76,7 +80,9 @@ const URL_REQUIREMENTS = [
   'proj/',
   '.',
   'file:///tmp/does-not-exist/pkg-1.0.tar.gz',
-  'name[x] @ https://example.com/name-1.0.zip ; python_version > "3"'
+  'name[x] @ https://example.com/name-1.0.zip ; python_version > "3"',
+  'https://example.com/pkg-1.0-py3-none-any.whl ; os_name >> "nt"',
+  'name @ https://example.com/a;b ; python_version > "3"'
 ]
 const OPTIONS = [
   '-r other.txt',
@@ -110,7 +116,9 @@ const OPTIONS = [
   '--use-feature fast-deps',
   '--no-index --pre',
   '-r "other.txt"',
-  "-r 'unclosed"
+  "-r 'unclosed",
+  '-i -r other.txt',
+  '-r other.txt -c cons.txt'
 ]
 const REQUIREMENT_OPTIONS = [
   ' --hash=sha256:0123456789abcdef',
@@ -128,7 +136,9 @@ const ABBREVIATED = [
   '--requirem other.txt',
   '--constr cons.txt',
   '--edit ./proj',
-  '--req=sub/inner.txt'
+  '--req=sub/inner.txt',
+  '--requirem=sub/inner.txt',
+  '--re other.txt'
 ]
 
 function pick<T>(random: () => number, items: readonly T[]): T {
@@ -153,11 +163,11 @@ function line(random: () => number, options: GeneratorOptions): string {
   else if (r < 0.8) text = pick(random, OPTIONS)
   else if (r < 0.9) text = pick(random, COMMENTS)
   else text = pick(random, ['foo bar', '!!!', 'alpha#not-a-comment', '-', '==1.0', 'a b c d'])
-  if (options.gaps?.includes('abbreviated-options') && chance(random, 0.3))
+  if (options.rare?.includes('abbreviated-options') && chance(random, 0.3))
     text = pick(random, ABBREVIATED)
   if (chance(random, 0.1)) text = `${pick(random, ODD_SPACE)}${text}`
   if (chance(random, 0.1)) text = `${text}${pick(random, ODD_SPACE)}`
-  if (options.gaps?.includes('python-whitespace') && chance(random, 0.3))
+  if (options.rare?.includes('python-whitespace') && chance(random, 0.3))
     text = chance(random, 0.5)
       ? `${text}${pick(random, PYTHON_SPACE)}`
       : `${pick(random, PYTHON_SPACE)}${text}`
@@ -191,7 +201,7 @@ function encode(random: () => number, text: string, options: GeneratorOptions): 
     for (let i = 0; i + 1 < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]]
     return le
   }
-  if (options.gaps?.includes('utf-32') && r < 0.3) {
+  if (options.rare?.includes('utf-32') && r < 0.3) {
     const out = Buffer.alloc(4 + [...text].length * 4)
     const bigEndian = chance(random, 0.5)
     const write = (value: number, at: number) =>

@@ -141,24 +141,54 @@ const unescapeData = s => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(
 /** @param {string} s */
 const unescapeProperty = s => unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',')
 
+/** @typedef {{ command: string, properties: Record<string, string>, data: string }} WorkflowCommand */
+
 /**
- * The annotations in a step's log: `::error file=…,line=…,title=…::message` commands as the runner
- * reads them. @param {string} stdout @returns {Annotation[]}
+ * The workflow commands in a step's output, found the way the runner finds them
+ * (ActionCommandManager): a line that starts with `::name ...::` once leading white space is
+ * trimmed, or the legacy `##[name ...]` anywhere in a line; `::stop-commands::TOKEN` ignores every
+ * command until `::TOKEN::`. @param {string} stdout @returns {WorkflowCommand[]}
  */
-export function parseAnnotations(stdout) {
-  /** @type {Annotation[]} */
+export function parseCommands(stdout) {
+  /** @type {WorkflowCommand[]} */
   const found = []
-  for (const line of stdout.split(/\r?\n/)) {
-    const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
+  /** @type {string | undefined} */
+  let stopToken
+  for (const raw of stdout.split('\n')) {
+    const line = raw.replace(/\r$/, '')
+    const v2 = /^::([^ :]+)(?: ([^:]*))?::(.*)$/.exec(line.trimStart())
+    const m = v2 ?? /##\[([^ \]]+)(?: ([^\]]*))?\](.*)$/.exec(line)
     if (!m) continue
+    const command = m[1].toLowerCase()
+    if (stopToken !== undefined) {
+      if (command === stopToken.toLowerCase()) stopToken = undefined
+      continue
+    }
+    if (command === 'stop-commands') {
+      stopToken = v2 ? unescapeData(m[3]) : m[3]
+      continue
+    }
     /** @type {Record<string, string>} */
     const properties = {}
-    for (const pair of (m[2] ?? '').split(',').filter(p => p !== '')) {
+    for (const pair of (m[2] ?? '').split(v2 ? ',' : ';').filter(p => p.trim() !== '')) {
       const eq = pair.indexOf('=')
-      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
+      if (eq > 0) properties[pair.slice(0, eq).trim()] = unescapeProperty(pair.slice(eq + 1))
     }
-    const level = /** @type {Annotation['level']} */ (m[1])
-    found.push({ level, message: unescapeData(m[3]), properties })
+    found.push({ command, properties, data: unescapeData(m[3]) })
   }
   return found
+}
+
+/**
+ * The annotations in a step's log: `::error file=…,line=…,title=…::message` commands as the runner
+ * reads them (see parseCommands). @param {string} stdout @returns {Annotation[]}
+ */
+export function parseAnnotations(stdout) {
+  return parseCommands(stdout)
+    .filter(c => ['error', 'warning', 'notice'].includes(c.command))
+    .map(c => ({
+      level: /** @type {Annotation['level']} */ (c.command),
+      message: c.data,
+      properties: c.properties
+    }))
 }

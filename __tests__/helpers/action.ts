@@ -6,9 +6,12 @@ import {
   inputDefaults,
   parseAnnotations,
   parseCommandFile,
+  parseCommands,
   stateEnv
 } from '../../scripts/runner.mjs'
 import { ROOT, WHEELHOUSE } from './paths.js'
+
+export { parseAnnotations, parseCommands }
 
 /** The files and directories a runner gives a step; shared between main and post like on GitHub. */
 export interface Runner {

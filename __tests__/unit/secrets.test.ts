@@ -17,7 +17,13 @@ describe('maskUrlCredentials', () => {
     ],
     ['https://TOKEN@host/simple', 'https://***@host/simple'],
     ['git+ssh://git@github.com/o/r.git', 'git+ssh://git@github.com/o/r.git'],
-    ['https://host/simple', 'https://host/simple']
+    ['https://host/simple', 'https://host/simple'],
+    // As urllib and pip split it: the last '@' ends the user information, the first ':' the user.
+    ['https://me@corp.example:TOKEN@host/simple', 'https://me@corp.example:***@host/simple'],
+    ['https://:TOKEN@host', 'https://:***@host'],
+    ['https://TOKEN:@host/simple', 'https://***@host/simple'],
+    ["'http://u:p%40ss@127.0.0.1:8080?x=1'", "'http://u:***@127.0.0.1:8080?x=1'"],
+    ['see https://host/a@b and http://u:t@h', 'see https://host/a@b and http://u:***@h']
   ])('%s', (text, masked) => {
     expect(maskUrlCredentials(text)).toBe(masked)
   })

@@ -18,7 +18,8 @@ import { WHEELHOUSE } from '../helpers/paths.js'
  * command in the log, and no credential may be printed.
  */
 
-const FORGED = /forged/
+// The text an injected command would carry; venv-guard's own errors may quote it, but never start with it.
+const FORGED = /^forged/
 
 function forged(run: ActionRun): string[] {
   return run.annotations.filter(a => FORGED.test(a.message)).map(a => a.message)

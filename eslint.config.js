@@ -22,5 +22,25 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
     }
+  },
+  {
+    // One place prints: src/action/log.ts keeps user text from becoming a workflow command.
+    files: ['src/**/*.ts'],
+    ignores: ['src/action/log.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['info', 'notice', 'warning', 'error', 'group', 'startGroup', 'debug'].map(property => ({
+          object: 'core',
+          property,
+          message: 'Print through src/action/log.ts.'
+        })),
+        ...['stdout', 'stderr'].map(property => ({
+          object: 'process',
+          property,
+          message: 'Print through src/action/log.ts.'
+        }))
+      ]
+    }
   }
 )

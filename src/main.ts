@@ -1,13 +1,14 @@
-import * as core from '@actions/core'
 import { ActionError, errorMessage } from './action/errors.js'
 import { readConfig } from './action/inputs.js'
+import { error } from './action/log.js'
 import { newReport, timed, type RunReport } from './action/report.js'
-import { maskUrlCredentials } from './action/secrets.js'
+import { maskPipEnvironment, maskUrlCredentials } from './action/secrets.js'
 import { writeSummary } from './action/summary.js'
 import { openCacheStore, rememberForSave, restoreCaches } from './cache/session.js'
 import { UserSiteGuard } from './guard/step.js'
 import { install, trackedVersions } from './pip/install.js'
 import { movingRequirementsOf, readRequirements } from './pip/read.js'
+import { onCancel } from './platform/process.js'
 import { findBasePython } from './python/use.js'
 import { fingerprint, fingerprintInputs } from './venv/fingerprint.js'
 import { finishTarget, prepareTarget } from './venv/target.js'
@@ -21,6 +22,7 @@ async function setUp(report: RunReport): Promise<void> {
   const config = await readConfig()
   const cacheStore = openCacheStore(config)
   for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
+  maskPipEnvironment(process.env)
   const python = await timed(report, 'find Python', () => findBasePython(config, report))
   const guard = await timed(report, 'check user site', () =>
     UserSiteGuard.start(config, python, report)
@@ -61,13 +63,18 @@ async function setUp(report: RunReport): Promise<void> {
 /** The main step: every failure ends as one annotation, never a stack trace. */
 export async function run(): Promise<void> {
   const report = newReport()
+  onCancel(signal =>
+    error(
+      `venv-guard was cancelled (${signal}): pip and everything venv-guard started are stopped. A venv it was installing stays marked incomplete, and the next run rebuilds it.`
+    )
+  )
   try {
     await setUp(report)
-  } catch (error) {
-    const message = maskUrlCredentials(errorMessage(error))
+  } catch (caught) {
+    const message = maskUrlCredentials(errorMessage(caught))
     report.errors.push(message)
-    if (error instanceof ActionError) core.error(message, error.annotation)
-    else core.error(`venv-guard failed unexpectedly: ${message}`)
+    if (caught instanceof ActionError) error(message, caught.annotation)
+    else error(`venv-guard failed unexpectedly: ${message}`)
     process.exitCode = 1
   } finally {
     await writeSummary(report)

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ownProcessGroup,
+  treeStop,
   localeEncoding,
   pathPythonNames,
   prefixPython,
@@ -106,5 +108,19 @@ describe('more OS decisions', () => {
     expect(tarCommand('win32', { SystemRoot: 'D:\\Windows' })).toBe(
       'D:\\Windows\\System32\\tar.exe'
     )
+  })
+})
+
+describe('stopping a child with what it started', () => {
+  it('signals the process group on POSIX, and ends the tree with taskkill on Windows', () => {
+    expect(ownProcessGroup('linux')).toBe(true)
+    expect(ownProcessGroup('darwin')).toBe(true)
+    expect(ownProcessGroup('win32')).toBe(false)
+    expect(treeStop(42, 'SIGINT', 'linux')).toEqual({ kind: 'group', pid: -42, signal: 'SIGINT' })
+    expect(treeStop(42, 'SIGINT', 'win32')).toEqual({
+      kind: 'command',
+      command: 'taskkill',
+      args: ['/pid', '42', '/T', '/F']
+    })
   })
 })

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { LINUX, parseInMemory } from '../helpers/requirements.js'
-import { decodeRequirements, entriesByName, logicalLines } from '../../src/pip/requirements.js'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {
+  decodeRequirements,
+  entriesByName,
+  logicalLines,
+  parseRequirementFiles
+} from '../../src/pip/requirements.js'
 
 const parse = parseInMemory
 
@@ -660,5 +668,28 @@ describe('entriesByName', () => {
       ['mixed-case-name', [1, 2]],
       ['beta', [3]]
     ])
+  })
+})
+
+describe('files that are no requirements files, found before they are opened', () => {
+  it.each([
+    ['/dev/zero', () => '/dev/zero', /is not a regular file/],
+    [
+      'a file over 32 MiB',
+      (dir: string) => {
+        const big = path.join(dir, 'big.txt')
+        fs.writeFileSync(big, '')
+        fs.truncateSync(big, 33 * 1024 * 1024)
+        return big
+      },
+      /is larger than 32 MiB/
+    ]
+  ])('-r %s', (_name, make, message) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-req-'))
+    const file = path.join(dir, 'requirements.txt')
+    fs.writeFileSync(file, `zeta\n-r ${make(dir)}\n`)
+    const parsed = parseRequirementFiles([file])
+    expect(parsed.problems).toEqual([{ file, line: 2, message: expect.stringMatching(message) }])
+    fs.rmSync(dir, { recursive: true, force: true })
   })
 })

@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { newReport, type RunReport } from '../../src/action/report.js'
-import { renderSummary, writeSummary } from '../../src/action/summary.js'
+import { renderSummary, SUMMARY_BYTES, writeSummary } from '../../src/action/summary.js'
 
 function fullReport(): RunReport {
   return {
@@ -32,6 +32,35 @@ function fullReport(): RunReport {
 }
 
 describe('renderSummary', () => {
+  it("keeps 10,000 problems under GitHub's 1 MiB: the first 50, then how many more", () => {
+    const report = newReport()
+    for (let line = 1; line <= 10_000; line++) {
+      report.annotations.push({
+        level: 'error',
+        title: 'venv-guard: invalid requirement',
+        message: `"not a requirement ${line} !" is not a valid requirement ${'x'.repeat(200)}`,
+        file: 'requirements.txt',
+        line,
+        shown: line <= 10
+      })
+    }
+    const text = renderSummary(report)
+    expect(Buffer.byteLength(text)).toBeLessThan(SUMMARY_BYTES)
+    expect(text).toContain('| ❌ | `requirements.txt:50` |')
+    expect(text).not.toContain('`requirements.txt:51`')
+    expect(text).toContain('… and 9950 more.')
+  })
+
+  it('cuts anything else that would pass the limit, and says so', () => {
+    const report = newReport()
+    for (let i = 0; i < 20_000; i++) {
+      report.installed.push({ name: `p${i}`, version: '1.0', requestedBy: 'r'.repeat(100) })
+    }
+    const text = renderSummary(report)
+    expect(Buffer.byteLength(text)).toBeLessThan(SUMMARY_BYTES)
+    expect(text).toMatch(/… and \d+ more lines: GitHub takes at most 1 MiB of summary per step\.$/)
+  })
+
   it('tells the story of a good run: interpreter, venv, guard, versions, time, packages', () => {
     const text = renderSummary(fullReport())
     expect(text).toContain(

@@ -31073,11 +31073,114 @@ function errorMessage(error) {
 
 /***/ }),
 
+/***/ 8592:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   Qb: () => (/* binding */ UntrustedOutput),
+/* harmony export */   R8: () => (/* binding */ warn),
+/* harmony export */   lm: () => (/* binding */ notice),
+/* harmony export */   me: () => (/* binding */ notify),
+/* harmony export */   mw: () => (/* binding */ afterOutput),
+/* harmony export */   pq: () => (/* binding */ info),
+/* harmony export */   z3: () => (/* binding */ error)
+/* harmony export */ });
+/* unused harmony export neutralise */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions
+ * to this module), so that no text from an input, a repository or pip becomes a workflow command.
+ * The runner reads a line as a command when it starts with `::` once leading white space is
+ * trimmed, or holds the legacy `##[` anywhere, and it breaks lines at `\n` and at a lone `\r`.
+ * @actions/core escapes line breaks in the text of annotations and groups, so one of those is one
+ * command; a plain line is defused here, and another program's output is fenced with
+ * `::stop-commands::`.
+ */
+const LINE_BREAKS = /(\r\n|\r|\n)/;
+// .NET's TrimStart also trims U+0085, which \s does not cover.
+const COMMAND_START = /^([\s\u0085]*:)(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+const ZERO_WIDTH_SPACE = '\u200b';
+/** The text as it reads, with an invisible break in every place the runner would take for a command. */
+function neutralise(text) {
+    return text
+        .split(LINE_BREAKS)
+        .map((part, i) => i % 2 === 1
+        ? part
+        : part
+            .replace(COMMAND_START, `$1${ZERO_WIDTH_SPACE}`)
+            .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
+        .join('');
+}
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(neutralise(text));
+}
+// Annotations as @actions/core writes them: one command each, whatever their text holds.
+function notice(...args) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.notice(...args);
+}
+function warning(...args) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(...args);
+}
+function error(...args) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.error(...args);
+}
+function group(title, work) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__.group(title, work);
+}
+const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
+/** An annotation that the job summary repeats: the one way to tell the user about their run. */
+function annotateAndRecord(level, report, message, properties) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__[level](message, properties);
+    report[RECORDED_IN[level]].push(message);
+}
+/** A warning annotation, repeated in the job summary. */
+function warn(report, message, properties) {
+    annotateAndRecord('warning', report, message, properties);
+}
+/** A notice annotation, repeated in the job summary. */
+function notify(report, message, properties) {
+    annotateAndRecord('notice', report, message, properties);
+}
+/** Calls `then` once everything written so far has reached stdout (before the process exits). */
+function afterOutput(then) {
+    process.stdout.write('', then);
+}
+/** Another program's output, written as it comes with the runner's command processing stopped. */
+class UntrustedOutput {
+    out;
+    token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomUUID)();
+    endsLine = true;
+    constructor(out = process.stdout) {
+        this.out = out;
+        out.write(`::stop-commands::${this.token}\n`);
+    }
+    write(data) {
+        if (data.length === 0)
+            return;
+        this.out.write(data);
+        this.endsLine = data.toString().endsWith('\n');
+    }
+    /** Resumes command processing: the token is seen only at the start of a line. */
+    end() {
+        this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
+    }
+}
+
+
+/***/ }),
+
 /***/ 2116:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6629);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2081);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31088,7 +31191,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6629:
+/***/ 2081:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31097,10 +31200,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./src/action/errors.ts
 var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
 var glob = __nccwpck_require__(2377);
 // EXTERNAL MODULE: external "node:fs"
@@ -31162,22 +31265,48 @@ function cacheScope(input, saveInput, event) {
 
 ;// CONCATENATED MODULE: ./src/action/secrets.ts
 
-// The password runs to the last `@` before the host, as urllib (and so pip) splits it.
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::([^/\s]*))?@(?=[^@/\s]*(?:[/\s]|$))/gi;
+/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
+const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
 /** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
 const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
+function registerSecret(secret) {
+    lib_core.setSecret(secret);
+    try {
+        const decoded = decodeURIComponent(secret);
+        if (decoded !== secret)
+            lib_core.setSecret(decoded);
+    }
+    catch {
+        // not valid percent-encoding: pip sends it as written
+    }
+}
+/**
+ * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
+ * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
+ */
 function replaceCredentials(text, register) {
-    return text.replace(URL_USERINFO, (match, scheme, user, password) => {
+    return text.replace(URL_NETLOC, (match, scheme, netloc) => {
+        const at = netloc.lastIndexOf('@');
+        if (at === -1)
+            return match;
+        const userinfo = netloc.slice(0, at);
+        const host = netloc.slice(at);
+        const colon = userinfo.indexOf(':');
+        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
         if (password) {
             if (PLACEHOLDER.test(password))
                 return match;
             register(password);
-            return `${scheme}${user}:***@`;
+            return `${scheme}${user}:***${host}`;
         }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || PLACEHOLDER.test(user))
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '')
+            return match;
+        if (PLACEHOLDER.test(user))
             return match;
         register(user);
-        return `${scheme}***@`;
+        return `${scheme}***${host}`;
     });
 }
 /**
@@ -31187,11 +31316,21 @@ function replaceCredentials(text, register) {
  * nor does an unset `${VAR}` left as written.
  */
 function maskUrlCredentials(text) {
-    return replaceCredentials(text, secret => lib_core.setSecret(secret));
+    return replaceCredentials(text, registerSecret);
 }
 /** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
 function redactUrlCredentials(text) {
     return replaceCredentials(text, () => { });
+}
+/**
+ * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
+ * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
+ */
+function maskPipEnvironment(env) {
+    for (const [key, value] of Object.entries(env)) {
+        if (key.toUpperCase().startsWith('PIP_') && value)
+            maskUrlCredentials(value);
+    }
 }
 
 // EXTERNAL MODULE: ./src/platform/os.ts
@@ -31686,8 +31825,48 @@ function decodeRequirements(bytes, fallback) {
     }
     return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback);
 }
+/** pip reads a requirements file whole: a larger one is no list of requirements. */
+const MAX_REQUIREMENTS_BYTES = 32 * 1024 * 1024;
+/**
+ * Why a file cannot be a requirements file, checked before it is opened: only a regular file of a
+ * sane size is read, so that `-r /dev/zero`, a FIFO or a huge file cannot hang the step.
+ */
+function requirementsFileProblem(file) {
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(file);
+    }
+    catch (error) {
+        const code = error.code;
+        return code === 'ENOENT' || code === 'ENOTDIR'
+            ? { kind: 'missing', message: 'does not exist' }
+            : { kind: 'unreadable', message: `cannot be read (${code ?? String(error)})` };
+    }
+    if (stat.isDirectory())
+        return { kind: 'directory', message: 'is a directory' };
+    if (!stat.isFile()) {
+        return {
+            kind: 'special',
+            message: 'is not a regular file (a device, FIFO or socket can block or never end)'
+        };
+    }
+    if (stat.size > MAX_REQUIREMENTS_BYTES) {
+        return {
+            kind: 'too-large',
+            message: `is larger than ${MAX_REQUIREMENTS_BYTES / 1024 / 1024} MiB, more than any list of requirements`
+        };
+    }
+    return undefined;
+}
+/** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
+function readRequirementsFile(file) {
+    const problem = requirementsFileProblem(file);
+    if (problem)
+        throw Object.assign(new Error(problem.message), { problem });
+    return external_node_fs_.readFileSync(file);
+}
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
-function parseRequirementFiles(files, read = file => external_node_fs_.readFileSync(file), context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
+function parseRequirementFiles(files, read = readRequirementsFile, context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
     const result = {
         files: [],
         entries: [],
@@ -31714,11 +31893,12 @@ function parseRequirementFiles(files, read = file => external_node_fs_.readFileS
         }
         catch (error) {
             const code = error.code;
-            const why = code === 'ENOENT'
-                ? 'does not exist'
-                : code === 'EISDIR'
-                    ? 'is a directory'
-                    : `cannot be read (${code ?? String(error)})`;
+            const why = error.problem?.message ??
+                (code === 'ENOENT'
+                    ? 'does not exist'
+                    : code === 'EISDIR'
+                        ? 'is a directory'
+                        : `cannot be read (${code ?? String(error)})`);
             result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
             return;
         }
@@ -36151,6 +36331,7 @@ function readVersionFile(file) {
 
 
 
+
 const readActionInput = name => lib_core.getInput(name);
 function parseBoolean(input, value, fallback) {
     const v = value.trim().toLowerCase();
@@ -36170,13 +36351,36 @@ function parseChoice(input, value, choices, fallback) {
         return v;
     throw (0,errors/* inputError */.Xu)(input, value, `use one of ${choices.join(', ')}.`);
 }
+// C0 and C1 control characters but tab, DEL, and Unicode's line and paragraph separators: a line
+// break in a path adds a line to GITHUB_PATH or starts a workflow command in the log; an escape
+// sequence hides text there.
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+/** Text with its control characters written as escapes (`\n`), for a message that quotes it. */
+function visible(text) {
+    return JSON.stringify(text).slice(1, -1);
+}
+/** A path or an argument as given, refused when it holds a control character. */
+function printable(input, value, text = value) {
+    const found = CONTROL.exec(text);
+    if (!found)
+        return text;
+    const what = text === value ? 'it' : visible(text);
+    throw (0,errors/* inputError */.Xu)(input, visible(value), `${what} contains a control character (${visible(found[0])}). Paths and arguments cannot hold line breaks or other control characters: remove it, or rename the file.`);
+}
 function words(input, value) {
+    let split;
     try {
-        return splitWords(value);
+        split = splitWords(value);
     }
     catch (error) {
         throw (0,errors/* inputError */.Xu)(input, value, `${error.message}; close the quote or escape it.`);
     }
+    return split.map(word => printable(input, word));
+}
+/** An input's non-empty lines, each refused when it holds a control character. */
+function lines(input, value) {
+    return inputLines(value).map(line => printable(input, line));
 }
 function existingDirectory(input, value, dir) {
     if (!external_node_fs_.existsSync(dir))
@@ -36186,16 +36390,15 @@ function existingDirectory(input, value, dir) {
     return dir;
 }
 function checkFile(input, value, file) {
-    let stat;
-    try {
-        stat = external_node_fs_.statSync(file);
-    }
-    catch {
+    printable(input, value, file);
+    const problem = requirementsFileProblem(file);
+    if (problem?.kind === 'missing') {
         throw (0,errors/* inputError */.Xu)(input, value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
     }
-    if (!stat.isFile()) {
+    if (problem?.kind === 'directory')
         throw (0,errors/* inputError */.Xu)(input, value, `${file} is not a file; name a file.`);
-    }
+    if (problem)
+        throw (0,errors/* inputError */.Xu)(input, value, `${file} ${problem.message}; name a regular file.`);
     try {
         external_node_fs_.accessSync(file, external_node_fs_.constants.R_OK);
     }
@@ -36204,17 +36407,35 @@ function checkFile(input, value, file) {
     }
     return file;
 }
+/**
+ * Whether a glob's match lies inside a directory that globs never enter: `.git`, the venv, or any
+ * other venv (a directory with pyvenv.cfg). Only directories below the glob's own root count:
+ * a pattern that starts inside one means it.
+ */
+function insideSkipped(file, roots, venvPath) {
+    const root = roots.find(r => file.startsWith(r + external_node_path_.sep));
+    if (!root)
+        return false;
+    for (let dir = external_node_path_.dirname(file); dir !== root && dir.startsWith(root); dir = external_node_path_.dirname(dir)) {
+        if (external_node_path_.basename(dir) === '.git' || dir === venvPath)
+            return true;
+        if (external_node_fs_.existsSync(external_node_path_.join(dir, 'pyvenv.cfg')))
+            return true;
+    }
+    return false;
+}
 /** The files an input's lines name, globs expanded; each must exist and be readable. */
-async function inputFiles(input, lines, cwd) {
+async function inputFiles(input, value, cwd, venvPath) {
     const files = [];
-    for (const line of lines) {
+    for (const line of lines(input, value)) {
         const absolute = external_node_path_.resolve(cwd, line);
         if (!/[*?[]/.test(line)) {
             files.push(checkFile(input, line, absolute));
             continue;
         }
         const globber = await glob/* create */.v(absolute, { matchDirectories: false });
-        const matches = (await globber.glob()).sort();
+        const roots = globber.getSearchPaths();
+        const matches = (await globber.glob()).filter(m => !insideSkipped(m, roots, venvPath)).sort();
         if (matches.length === 0) {
             throw (0,errors/* inputError */.Xu)(input, line, 'the pattern matches no file; fix it or remove the line.');
         }
@@ -36222,13 +36443,12 @@ async function inputFiles(input, lines, cwd) {
     }
     return [...new Set(files)];
 }
-async function requirementFiles(value, cwd) {
-    const lines = inputLines(value);
-    if (lines.length === 0) {
+async function requirementFiles(value, cwd, venvPath) {
+    if (inputLines(value).length === 0) {
         const conventional = external_node_path_.join(cwd, 'requirements.txt');
         return external_node_fs_.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : [];
     }
-    return inputFiles('requirements', lines, cwd);
+    return inputFiles('requirements', value, cwd, venvPath);
 }
 /** `NAME` or `path/to/pyproject.toml:NAME`, one per line or space separated; the file must exist. */
 function dependencyGroups(value, cwd) {
@@ -36236,7 +36456,7 @@ function dependencyGroups(value, cwd) {
         .split(/\s+/)
         .filter(word => word !== '')
         .map(word => {
-        const spec = parseGroupSpec(word, cwd);
+        const spec = parseGroupSpec(printable('dependency-groups', word), cwd);
         if (typeof spec === 'string')
             throw (0,errors/* inputError */.Xu)('dependency-groups', word, spec);
         checkFile('dependency-groups', word, spec.pyproject);
@@ -36310,11 +36530,11 @@ function interpreterPath(value, workingDirectory) {
 }
 async function readConfig(read = readActionInput) {
     const workspace = external_node_path_.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
-    const workingDirectory = existingDirectory('working-directory', read('working-directory'), external_node_path_.resolve(workspace, read('working-directory') || '.'));
+    const workingDirectory = existingDirectory('working-directory', read('working-directory'), external_node_path_.resolve(workspace, printable('working-directory', read('working-directory')) || '.'));
     const allowPrereleases = parseBoolean('allow-prereleases', read('allow-prereleases'), false);
     let pythonVersion = read('python-version').trim();
     let pythonVersionSource = "input 'python-version'";
-    const versionFile = read('python-version-file').trim();
+    const versionFile = printable('python-version-file', read('python-version-file').trim());
     if (!pythonVersion && versionFile) {
         pythonVersion = versionFromFile(versionFile, workingDirectory);
         pythonVersionSource = versionFile;
@@ -36330,8 +36550,8 @@ async function readConfig(read = readActionInput) {
             throw (0,errors/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
         }
     }
-    const pythonPathInput = read('python-path').trim();
-    const venvInput = read('venv-path').trim() || '.venv';
+    const pythonPathInput = printable('python-path', read('python-path').trim());
+    const venvPath = external_node_path_.resolve(workingDirectory, printable('venv-path', read('venv-path').trim()) || '.venv');
     return {
         workspace,
         workingDirectory,
@@ -36342,14 +36562,14 @@ async function readConfig(read = readActionInput) {
         checkLatest: parseBoolean('check-latest', read('check-latest'), false),
         pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
         token: secret(read('token')),
-        venvPath: external_node_path_.resolve(workingDirectory, venvInput),
+        venvPath,
         createVenv: parseBoolean('create-venv', read('create-venv'), true),
-        requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
+        requirementFiles: await requirementFiles(read('requirements'), workingDirectory, venvPath),
         dependencyGroups: dependencyGroups(read('dependency-groups'), workingDirectory),
-        constraintFiles: await inputFiles('constraints', inputLines(read('constraints')), workingDirectory),
+        constraintFiles: await inputFiles('constraints', read('constraints'), workingDirectory, venvPath),
         // A requirement line is one argument (`pywin32; sys_platform == "win32"`); option lines such
         // as `-e .[dev]` are split into words.
-        packages: inputLines(read('packages')).flatMap(line => line.startsWith('-') ? words('packages', line) : [line]),
+        packages: lines('packages', read('packages')).flatMap(line => line.startsWith('-') ? words('packages', line) : [line]),
         upgrade: words('upgrade', read('upgrade')),
         pipArgs: words('pip-args', read('pip-args')),
         activate: parseBoolean('activate', read('activate'), true),
@@ -36357,11 +36577,13 @@ async function readConfig(read = readActionInput) {
         guardLaterSteps: parseBoolean('guard-later-steps', read('guard-later-steps'), true),
         cache: parseChoice('cache', read('cache'), CACHE_INPUTS, 'auto'),
         cacheSave: parseBoolean('cache-save', read('cache-save'), true),
-        cacheDependencyFiles: await inputFiles('cache-dependency-path', inputLines(read('cache-dependency-path')), workingDirectory),
-        cacheDir: cacheDirectory(read('cache-dir'), workingDirectory)
+        cacheDependencyFiles: await inputFiles('cache-dependency-path', read('cache-dependency-path'), workingDirectory, venvPath),
+        cacheDir: cacheDirectory(printable('cache-dir', read('cache-dir')), workingDirectory)
     };
 }
 
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(8592);
 ;// CONCATENATED MODULE: ./src/action/report.ts
 function newReport() {
     return {
@@ -36388,22 +36610,37 @@ async function timed(report, name, work) {
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
 
+
 /** Longer package tables are folded, so that the summary still reads in ten seconds. */
 const FOLD_AFTER = 15;
+/** A message as the summary quotes it: long ones are cut (an invalid line can be megabytes). */
+function clip(text) {
+    return text.length > 10 * CELL_CHARS ? `${text.slice(0, 10 * CELL_CHARS)}…` : text;
+}
 function quote(kind, text) {
     return [`> [!${kind}]`, `> ${text.replace(/\n/g, '\n> ')}`, ''];
 }
-/** Text for a table cell: one line, no column breaks. */
+/** GitHub takes at most 1 MiB of summary per step, and rejects a larger one whole. */
+const SUMMARY_BYTES = 1024 * 1024;
+/** Problems listed in the summary; more would not be read, and 10,000 would pass the limit. */
+const PROBLEM_ROWS = 50;
+/** The longest text of one table cell. */
+const CELL_CHARS = 1000;
+/** Text for a table cell: one line, no column breaks, not longer than a reader reads. */
 function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+    const short = text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text;
+    return short.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 function annotationRows(annotations) {
     const rows = ['| | where | problem |', '|---|---|---|'];
-    for (const a of annotations) {
+    for (const a of annotations.slice(0, PROBLEM_ROWS)) {
         const where = a.file === undefined ? '' : `\`${a.file}${a.line ? `:${a.line}` : ''}\``;
         const icon = a.level === 'error' ? '❌' : '⚠️';
         rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`);
     }
+    const more = annotations.length - PROBLEM_ROWS;
+    if (more > 0)
+        rows.push('', `… and ${more} more.`);
     return rows;
 }
 function annotationSection(annotations) {
@@ -36457,13 +36694,32 @@ function installedSection(report) {
  * installed with the requirement line that asked for it.
  */
 function renderSummary(report) {
+    return withinLimit(renderLines(report));
+}
+/** The lines that fit GitHub's limit, and a last one that says how many did not. */
+function withinLimit(lines) {
+    let bytes = 0;
+    for (const [i, line] of lines.entries()) {
+        bytes += Buffer.byteLength(line) + 1;
+        // Room for the closing line.
+        if (bytes > SUMMARY_BYTES - 200) {
+            return [
+                ...lines.slice(0, i),
+                '',
+                `… and ${lines.length - i} more lines: GitHub takes at most 1 MiB of summary per step.`
+            ].join('\n');
+        }
+    }
+    return lines.join('\n');
+}
+function renderLines(report) {
     const lines = ['## venv-guard', ''];
     for (const error of report.errors)
-        lines.push(...quote('CAUTION', error));
+        lines.push(...quote('CAUTION', clip(error)));
     for (const warning of report.warnings)
-        lines.push(...quote('WARNING', warning));
+        lines.push(...quote('WARNING', clip(warning)));
     for (const notice of report.notices)
-        lines.push(...quote('NOTE', notice));
+        lines.push(...quote('NOTE', clip(notice)));
     lines.push(...annotationSection(report.annotations));
     if (report.python) {
         const p = report.python;
@@ -36488,7 +36744,7 @@ function renderSummary(report) {
         lines.push(`**Time** ${phases.join(' · ')}`, '');
     }
     lines.push(...installedSection(report));
-    return lines.join('\n');
+    return lines;
 }
 /** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
 async function writeSummary(report) {
@@ -36498,25 +36754,8 @@ async function writeSummary(report) {
         await lib_core.summary.addRaw(renderSummary(report), true).write();
     }
     catch (error) {
-        lib_core.warning(`Could not write the job summary: ${error.message}`);
+        (0,log/* warning */.$e)(`Could not write the job summary: ${error.message}`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/action/log.ts
-
-const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
-/** An annotation that the job summary repeats: the one way to tell the user about their run. */
-function annotateAndRecord(level, report, message, properties) {
-    lib_core[level](message, properties);
-    report[RECORDED_IN[level]].push(message);
-}
-/** A warning annotation, repeated in the job summary. */
-function warn(report, message, properties) {
-    annotateAndRecord('warning', report, message, properties);
-}
-/** A notice annotation, repeated in the job summary. */
-function notify(report, message, properties) {
-    annotateAndRecord('notice', report, message, properties);
 }
 
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
@@ -36573,8 +36812,8 @@ function readState(name) {
     return value;
 }
 
-// EXTERNAL MODULE: ./src/platform/process.ts
-var platform_process = __nccwpck_require__(9638);
+// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
+var platform_process = __nccwpck_require__(8424);
 ;// CONCATENATED MODULE: ./src/venv/marker.ts
 
 
@@ -36729,6 +36968,8 @@ function planVenv(state, python, fingerprint, venv) {
 
 /** venv_health.py, shipped beside the bundle: run by the venv's own python. */
 const HEALTH_SCRIPT = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'venv_health.py');
+/** The check reads every installed file's metadata: longer than a probe, never unbounded. */
+const HEALTH_TIMEOUT_MS = 60_000;
 /** What the marker says against what this run would install. */
 function markerProblems(marker, fingerprint) {
     if (!marker)
@@ -36840,10 +37081,17 @@ async function runProbe(venv, python, checked = '') {
     const interpreter = (0,platform_os/* venvPython */.qb)(venv);
     let result;
     try {
-        result = await (0,platform_process/* run */.eF)(interpreter, ['-I', HEALTH_SCRIPT, checked]);
+        result = await (0,platform_process/* run */.eF)(interpreter, ['-I', HEALTH_SCRIPT, checked], {
+            timeoutMs: HEALTH_TIMEOUT_MS
+        });
     }
     catch (error) {
         return { problems: [`its python does not start: ${error.message}`] };
+    }
+    if (result.timedOut) {
+        return {
+            problems: [`its python did not finish the check within ${HEALTH_TIMEOUT_MS / 1000} s`]
+        };
     }
     if (result.exitCode !== 0) {
         const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
@@ -36995,7 +37243,7 @@ function pipCacheProblem(dir) {
 function pipCacheIsPips(dir) {
     const problem = pipCacheProblem(dir);
     if (problem)
-        lib_core.warning(problem);
+        (0,log/* warning */.$e)(problem);
     return problem === undefined;
 }
 
@@ -37198,7 +37446,7 @@ function listArchives(root) {
     return entries.flatMap(entry => {
         if (!entry.isFile()) {
             if (archive_ARCHIVE.test(entry.name)) {
-                lib_core.info(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
+                (0,log/* info */.pq)(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
             }
             return [];
         }
@@ -37245,11 +37493,11 @@ function dirStore(root, zstd = zstdOnPath()) {
                 if (external_node_fs_.existsSync(dir))
                     external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
                 external_node_fs_.renameSync(unpacked, dir);
-                lib_core.info(`Restored ${dir} from ${archive}`);
+                (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
                 return found.key;
             }
             catch (error) {
-                lib_core.warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
+                (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
                 return undefined;
             }
             finally {
@@ -37273,7 +37521,7 @@ function dirStore(root, zstd = zstdOnPath()) {
                     external_node_path_.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
-                lib_core.info(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
+                (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
                 return true;
             }
             finally {
@@ -37332,7 +37580,7 @@ async function openStore(cacheDir) {
         return dirStore(cacheDir);
     const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
     if (!store) {
-        lib_core.info("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+        (0,log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
     }
     return store;
 }
@@ -37347,7 +37595,6 @@ function isEmptyOrAbsent(dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/session.ts
-
 
 
 
@@ -37386,14 +37633,14 @@ function pipCacheDirOf(pipArgs, cwd, env, home) {
 async function openCacheStore(config) {
     const scope = cacheScope(config.cache, config.cacheSave, runEvent(process.env));
     if (scope.off)
-        lib_core.notice(scope.off);
+        (0,log/* notice */.lm)(scope.off);
     if (!scope.restore)
         return undefined;
     try {
         return await openStore(config.cacheDir);
     }
     catch (error) {
-        lib_core.warning(`Cache: could not open the cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        (0,log/* warning */.$e)(`Cache: could not open the cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
         return undefined;
     }
 }
@@ -37404,7 +37651,7 @@ async function openCacheStore(config) {
  */
 async function restoreInto(store, dir, key, prefixes) {
     if (!isEmptyOrAbsent(dir)) {
-        lib_core.info(`Cache: ${dir} exists already; it is used as it is, not restored.`);
+        (0,log/* info */.pq)(`Cache: ${dir} exists already; it is used as it is, not restored.`);
         return { occupied: true };
     }
     let matched;
@@ -37412,11 +37659,11 @@ async function restoreInto(store, dir, key, prefixes) {
         matched = await store.restore(dir, key, prefixes);
     }
     catch (error) {
-        lib_core.warning(`Could not restore ${dir} from ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        (0,log/* warning */.$e)(`Could not restore ${dir} from ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
     if (!matched && !isEmptyOrAbsent(dir)) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
-        lib_core.info(`Cache: removed what the failed restore left in ${dir}.`);
+        (0,log/* info */.pq)(`Cache: removed what the failed restore left in ${dir}.`);
     }
     return { occupied: false, matched };
 }
@@ -37433,12 +37680,12 @@ async function restoreVenv(store, keys, expected, venv, report) {
     if (restored.occupied)
         return { hit: false, keyTaken: false };
     if (restored.matched !== keys.venv) {
-        lib_core.info(`Cache: no venv under ${keys.venv} in ${store.name}.`);
+        (0,log/* info */.pq)(`Cache: no venv under ${keys.venv} in ${store.name}.`);
         return { hit: false, keyTaken: false };
     }
     const dropped = dropUnlistedBytecode(venv);
     if (dropped > 0) {
-        lib_core.info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
+        (0,log/* info */.pq)(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
     }
     let problems;
     try {
@@ -37448,11 +37695,11 @@ async function restoreVenv(store, keys, expected, venv, report) {
         problems = [`its health check failed: ${(0,errors/* errorMessage */.gJ)(error)}`];
     }
     if (problems.length === 0) {
-        lib_core.info(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`);
+        (0,log/* info */.pq)(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`);
         return { hit: true, keyTaken: true };
     }
     discardRestored(venv);
-    warn(report, `The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
+    (0,log/* warn */.R8)(report, `The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
         `It was removed and is built afresh.` +
         (store.replaces
             ? ' The new one replaces the cache entry.'
@@ -37494,7 +37741,7 @@ async function restore(request, store) {
             const restored = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix]);
             const matched = restored.occupied ? undefined : restored.matched;
             if (matched)
-                lib_core.info(`Cache: restored pip's cache ${pipDir} (${matched}).`);
+                (0,log/* info */.pq)(`Cache: restored pip's cache ${pipDir} (${matched}).`);
             pipExact = matched === keys.pip;
         }
         return {
@@ -37518,7 +37765,7 @@ async function restore(request, store) {
 async function venvToSave(session, venv) {
     const health = await venvHealth(venv, session.expected);
     if (health.problems.length > 0) {
-        lib_core.warning(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
+        (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
         return undefined;
     }
     markChecked(venv, health.checked);
@@ -37532,7 +37779,7 @@ async function rememberForSave(session, done) {
     if (session.hit || !done.installed)
         return;
     if (!session.save) {
-        lib_core.info('Cache: cache-save is false; nothing is saved.');
+        (0,log/* info */.pq)('Cache: cache-save is false; nothing is saved.');
         return;
     }
     const state = { cacheDir: session.cacheDir };
@@ -37541,7 +37788,7 @@ async function rememberForSave(session, done) {
             state.venv = await venvToSave(session, done.createdVenv);
         }
         catch (error) {
-            lib_core.warning(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     }
     if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))
@@ -37642,7 +37889,7 @@ function pipOf(pythonExecutable, version) {
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
 async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
     const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
-    return lib_core.group(title, async () => {
+    return (0,log/* group */.Os)(title, async () => {
         const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
             cwd,
             env,
@@ -37879,10 +38126,12 @@ function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
 const PROBE = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'user_site_probe.py');
 /** Runs the probe with the interpreter, from a directory outside the workspace. */
 async function probeUserSite(executable, cwd, env = {}) {
-    const result = await (0,platform_process/* run */.eF)(executable, [PROBE], { cwd, env });
+    const result = await (0,platform_process/* run */.eF)(executable, [PROBE], { cwd, env, timeoutMs: platform_process/* PROBE_TIMEOUT_MS */.W7 });
     const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
     if (result.exitCode !== 0 || !last.startsWith('{')) {
-        throw new errors/* ActionError */.lZ(`Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+        throw new errors/* ActionError */.lZ(result.timedOut
+            ? `Checking where pip of ${executable} would install did not finish within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s: the interpreter hangs; fix it or use another one.`
+            : `Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
     }
     return JSON.parse(last);
 }
@@ -38018,6 +38267,7 @@ function misplaced(installed, dirs) {
 
 
 
+
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
@@ -38040,16 +38290,19 @@ class UserSiteGuard {
     }
     static async start(config, python, report) {
         const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
+        // pip's configuration files can hold index credentials: masked before anything prints them.
+        for (const setting of facts.settings)
+            maskUrlCredentials(setting.value);
         const decision = decideFallback(facts, config.pipArgs);
         const verdict = describeDecision(facts, decision);
-        lib_core.info(`User-site check of ${python.executable}: ${verdict}`);
+        (0,log/* info */.pq)(`User-site check of ${python.executable}: ${verdict}`);
         report.guard = {
             verdict: decision.reason ? 'pip would not install into site-packages' : 'clean',
             reason: decision.reason || verdict
         };
         const foreign = foreignPipNote(facts);
         if (foreign)
-            lib_core.info(foreign);
+            (0,log/* info */.pq)(foreign);
         setOutput(Outputs.UserSiteFallback, decision.reason !== '');
         setOutput(Outputs.FallbackReason, decision.reason);
         const guard = new UserSiteGuard(config, facts, decision, report);
@@ -38059,15 +38312,15 @@ class UserSiteGuard {
     reportPrediction() {
         const { config, facts, decision } = this;
         if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
-            lib_core.info(`venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`);
+            (0,log/* info */.pq)(`venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`);
         }
         if (decision.reason === '')
             return;
         if (config.createVenv) {
             const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps);
             if (config.onUserSite === 'ignore')
-                return lib_core.info(message);
-            notify(this.report, message, { title: fallbackTitle(decision.reason) });
+                return (0,log/* info */.pq)(message);
+            (0,log/* notify */.me)(this.report, message, { title: fallbackTitle(decision.reason) });
             return;
         }
         const outcome = {
@@ -38082,8 +38335,8 @@ class UserSiteGuard {
         if (this.config.onUserSite === 'fail')
             throw new errors/* ActionError */.lZ(message, { title });
         if (this.config.onUserSite === 'ignore')
-            return lib_core.info(message);
-        warn(this.report, message, { title });
+            return (0,log/* info */.pq)(message);
+        (0,log/* warn */.R8)(this.report, message, { title });
         this.warned = true;
     }
     /**
@@ -38108,14 +38361,14 @@ class UserSiteGuard {
         const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))];
         const userScripts = offPath.filter(d => isInside(d, this.facts.userBase));
         for (const dir of offPath.filter(d => !userScripts.includes(d))) {
-            lib_core.warning(`pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`);
+            (0,log/* warning */.$e)(`pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`);
         }
         if (!signs.some(s => s.kind === 'fallback') && userScripts.length === 0)
             return;
         const message = `pip fell back to the user site-packages ${this.facts.userSite} during "${title}"${userScripts.length > 0 ? `, and put scripts into ${userScripts.join(', ')}, off PATH` : ''}.`;
         // A fallback already announced and accepted needs no second annotation for each run.
         if (this.warned)
-            lib_core.info(message);
+            (0,log/* info */.pq)(message);
         else
             this.apply(message, LANDED_TITLE);
     }
@@ -38134,7 +38387,7 @@ class UserSiteGuard {
         const clean = gained.length === 0 && lost.length === 0;
         setOutput(Outputs.CleanInstall, clean);
         if (clean) {
-            lib_core.info(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
+            (0,log/* info */.pq)(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
         }
         else {
             const problems = [
@@ -38151,7 +38404,7 @@ class UserSiteGuard {
         // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
         if (this.config.guardLaterSteps && this.config.createVenv) {
             lib_core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
-            lib_core.info('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
+            (0,log/* info */.pq)('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
         }
     }
     save(entries) {
@@ -38773,16 +39026,23 @@ function properties(a) {
  * per step, counting those this run emitted before); all of them go into the report, for the summary.
  */
 function annotate(findings, workspace, report) {
+    // Counted once, not per finding: 200,000 invalid lines stay linear.
+    const shownBefore = { error: 0, warning: 0 };
+    for (const a of report.annotations)
+        if (a.shown)
+            shownBefore[a.level]++;
     for (const f of byImportance(findings)) {
-        const shown = report.annotations.filter(a => a.shown && a.level === f.level).length < ANNOTATION_CAP;
+        const shown = shownBefore[f.level] < ANNOTATION_CAP;
+        if (shown)
+            shownBefore[f.level]++;
         const reported = toReported(f, workspace, shown);
         report.annotations.push(reported);
         if (!shown)
             continue;
         if (f.level === 'error')
-            lib_core.error(reported.message, properties(reported));
+            (0,log/* error */.z3)(reported.message, properties(reported));
         else
-            lib_core.warning(reported.message, properties(reported));
+            (0,log/* warning */.$e)(reported.message, properties(reported));
     }
 }
 /**
@@ -38992,7 +39252,7 @@ async function runPlans(job, planned) {
             locks: plan.kind === 'requirements' ? requirements.locks : []
         };
         const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
-        lib_core.info(`Using ${pip.label}`);
+        (0,log/* info */.pq)(`Using ${pip.label}`);
         const reportFile = reportPath(index);
         const withReport = versionAtLeast(pip.version, '22.2');
         const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
@@ -39035,7 +39295,7 @@ async function compilePip(target) {
 async function compile(target) {
     const compiled = await (0,platform_process/* run */.eF)(target.python, compileArgs(target.sitePackages));
     if (compiled.exitCode !== 0)
-        lib_core.warning(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
+        (0,log/* warning */.$e)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
 }
 /**
  * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
@@ -39071,7 +39331,7 @@ const TRACKED = ['pip', 'setuptools', 'wheel'];
 function trackedVersions(target, label) {
     const versions = installedVersions(target.sitePackages, TRACKED);
     const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ');
-    lib_core.info(`${label}: ${text}`);
+    (0,log/* info */.pq)(`${label}: ${text}`);
     return versions;
 }
 
@@ -39158,7 +39418,7 @@ function localProjectFiles(parsed, packages, cwd, isDirectory = (dir) => externa
 
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
 function readLocks(files) {
-    const read = files.map(file => readPylock(file, external_node_fs_.readFileSync(file)));
+    const read = files.map(file => readPylock(file, readRequirementsFile(file)));
     return {
         locks: read.filter((r) => 'doc' in r),
         problems: read.filter((r) => !('doc' in r))
@@ -39204,7 +39464,7 @@ function readRequirements(config, report) {
     for (const file of parsed.files) {
         const relative = external_node_path_.relative(config.workspace, file);
         if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
-            lib_core.notice(`The requirements include ${file}, which is outside the workspace.`);
+            (0,log/* notice */.lm)(`The requirements include ${file}, which is outside the workspace.`);
         }
     }
     if (parsed.problems.length > 0) {
@@ -39219,12 +39479,13 @@ function readRequirements(config, report) {
 function movingRequirementsOf(parsed, packages) {
     const moving = movingRequirements(parsed, packages);
     if (moving.length > 0) {
-        lib_core.info(`${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`);
+        (0,log/* info */.pq)(`${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`);
     }
     return moving;
 }
 
 ;// CONCATENATED MODULE: ./src/python/probe.ts
+
 
 
 /** interpreter_probe.py, shipped beside the bundle: one short run answers everything. */
@@ -39240,11 +39501,22 @@ function parseProbe(stdout) {
         implementationVersion: fromVersionInfo(raw.implementationVersion)
     };
 }
+/** Interpreters that did not answer: probed once, warned about once. */
+const silent = new Set();
 async function probePython(candidate) {
+    const key = [candidate.command, ...candidate.args].join(' ');
+    if (silent.has(key))
+        return undefined;
     try {
         const result = await (0,platform_process/* run */.eF)(candidate.command, [...candidate.args, '-I', probe_PROBE], {
-            env: candidate.env
+            env: candidate.env,
+            timeoutMs: platform_process/* PROBE_TIMEOUT_MS */.W7
         });
+        if (result.timedOut) {
+            silent.add(key);
+            (0,log/* warning */.$e)(`${key} (${candidate.foundBy}) did not answer within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
+            return undefined;
+        }
         if (result.exitCode !== 0)
             return undefined;
         const facts = parseProbe(result.stdout);
@@ -39283,7 +39555,7 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
         const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
         if (!local)
             throw await notFound(why);
-        lib_core.warning(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
+        (0,log/* warning */.$e)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
         return local;
     }
     // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
@@ -39296,22 +39568,22 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
     catch (error) {
         if (!local)
             throw await notFound((0,errors/* errorMessage */.gJ)(error));
-        lib_core.warning(`check-latest: ${(0,errors/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+        (0,log/* warning */.$e)(`check-latest: ${(0,errors/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
         return local;
     }
     const offer = resolution.match;
     if (!offer) {
         if (local) {
-            lib_core.info(`check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`);
+            (0,log/* info */.pq)(`check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`);
             return local;
         }
         throw await notFound(installer.noMatchMessage(spec, resolution));
     }
     if (local && (0,version_spec/* compareVersions */.Zy)(local.version, offer.parsed) >= 0) {
-        lib_core.info(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
+        (0,log/* info */.pq)(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
         return local;
     }
-    lib_core.info(local
+    (0,log/* info */.pq)(local
         ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
         : `Installing Python ${offer.version} from ${resolution.url}.`);
     const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token);
@@ -39565,7 +39837,7 @@ function exportPythonLocation(prefix, major) {
  */
 async function findBasePython(config, report) {
     const python = await findPython(config);
-    lib_core.info(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
+    (0,log/* info */.pq)(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
     report.python = {
         executable: python.executable,
         version: python.versionText,
@@ -39604,6 +39876,7 @@ async function createVenv(python, venv) {
 
 
 
+
 const VENV_ACTIONS = {
     create: 'new',
     rebuild: 'rebuilt',
@@ -39627,7 +39900,7 @@ async function prepareVenv(request) {
     const { config, python, fingerprint, report } = request;
     const venv = config.venvPath;
     const plan = planVenv(inspectVenv(venv), python, fingerprint, venv);
-    lib_core.info(`venv: ${plan.reason}`);
+    (0,log/* info */.pq)(`venv: ${plan.reason}`);
     report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
     const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
     const created = plan.action === 'reuse' ? plan.created : true;
@@ -39676,6 +39949,7 @@ function finishTarget(target, activate) {
 
 
 
+
 /**
  * The main step's story: read the inputs, find Python, check where its pip would install, read
  * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
@@ -39686,6 +39960,7 @@ async function setUp(report) {
     const cacheStore = openCacheStore(config);
     for (const arg of [...config.pipArgs, ...config.packages])
         maskUrlCredentials(arg);
+    maskPipEnvironment(process.env);
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
     const requirements = readRequirements(config, report);
@@ -39720,16 +39995,17 @@ async function setUp(report) {
 /** The main step: every failure ends as one annotation, never a stack trace. */
 async function run() {
     const report = newReport();
+    (0,platform_process/* onCancel */.Ao)(signal => (0,log/* error */.z3)(`venv-guard was cancelled (${signal}): pip and everything venv-guard started are stopped. A venv it was installing stays marked incomplete, and the next run rebuilds it.`));
     try {
         await setUp(report);
     }
-    catch (error) {
-        const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(error));
+    catch (caught) {
+        const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(caught));
         report.errors.push(message);
-        if (error instanceof errors/* ActionError */.lZ)
-            lib_core.error(message, error.annotation);
+        if (caught instanceof errors/* ActionError */.lZ)
+            (0,log/* error */.z3)(message, caught.annotation);
         else
-            lib_core.error(`venv-guard failed unexpectedly: ${message}`);
+            (0,log/* error */.z3)(`venv-guard failed unexpectedly: ${message}`);
         process.exitCode = 1;
     }
     finally {
@@ -39760,6 +40036,7 @@ async function run() {
 /* harmony export */   W0: () => (/* binding */ currentOsVersion),
 /* harmony export */   WL: () => (/* binding */ libraryPathEnv),
 /* harmony export */   Ye: () => (/* binding */ realPath),
+/* harmony export */   ZF: () => (/* binding */ ownProcessGroup),
 /* harmony export */   bK: () => (/* binding */ systemWheelDirs),
 /* harmony export */   bV: () => (/* binding */ prefixBinDir),
 /* harmony export */   c4: () => (/* binding */ venvSitePackages),
@@ -39768,6 +40045,7 @@ async function run() {
 /* harmony export */   kr: () => (/* binding */ pathPythonNames),
 /* harmony export */   qH: () => (/* binding */ pkgConfigDir),
 /* harmony export */   qb: () => (/* binding */ venvPython),
+/* harmony export */   vF: () => (/* binding */ treeStop),
 /* harmony export */   xT: () => (/* binding */ installationPaths)
 /* harmony export */ });
 /* unused harmony export osVersion */
@@ -39990,25 +40268,51 @@ function executablesOnPath(pathVar, names, os = currentOs(), isExecutable = isEx
     const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '');
     return names.flatMap(name => dirs.map(dir => node_path__WEBPACK_IMPORTED_MODULE_2__.join(dir, name)).filter(isExecutable));
 }
+/** Whether a child gets a process group of its own, so that it can be stopped with what it starts. */
+function ownProcessGroup(os = currentOs()) {
+    return os !== 'win32';
+}
+/**
+ * How a child is stopped with everything it started: on POSIX the signal goes to its process group
+ * (see ownProcessGroup); Windows has no such groups, and `taskkill /T /F` ends the process tree.
+ */
+function treeStop(pid, signal, os = currentOs()) {
+    return os === 'win32'
+        ? { kind: 'command', command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
+        : { kind: 'group', pid: -pid, signal };
+}
 
 
 /***/ }),
 
-/***/ 9638:
+/***/ 8424:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   eF: () => (/* binding */ run),
-/* harmony export */   kA: () => (/* binding */ shippedFile)
-/* harmony export */ });
-/* unused harmony export childEnv */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5260);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8055);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  W7: () => (/* binding */ PROBE_TIMEOUT_MS),
+  Ao: () => (/* binding */ onCancel),
+  eF: () => (/* binding */ run),
+  kA: () => (/* binding */ shippedFile)
+});
+
+// UNUSED EXPORTS: childEnv
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/action/log.ts
+var action_log = __nccwpck_require__(8592);
+// EXTERNAL MODULE: ./src/platform/os.ts
+var os = __nccwpck_require__(1597);
+;// CONCATENATED MODULE: ./src/platform/process.ts
+
 
 
 
@@ -40023,38 +40327,127 @@ function childEnv(overrides = {}) {
     return env;
 }
 /**
- * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws an ActionError that says so.
+ * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
+ * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
  */
-async function run(command, args, options = {}) {
-    if (options.stream)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    const write = (target) => (data) => {
-        if (options.stream)
-            target.write(data);
-    };
-    let result;
+const PROBE_TIMEOUT_MS = 10_000;
+/** The children running now: a cancelled step stops them with everything they started. */
+const running = new Set();
+let cancelled = false;
+function stopTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    const stop = (0,os/* treeStop */.vF)(child.pid, signal);
     try {
-        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
-        result = await _actions_exec__WEBPACK_IMPORTED_MODULE_1__/* .getExecOutput */ .H(`"${command.replace(/"/g, '\\"')}"`, args, {
+        if (stop.kind === 'group')
+            process.kill(stop.pid, stop.signal);
+        else
+            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
+    }
+    catch {
+        // gone already
+    }
+}
+/**
+ * Runs a program with an argument array, never through a shell, in a process group of its own so
+ * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
+ * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
+ * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
+ * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
+ * could be stopped.
+ */
+function run(command, args, options = {}) {
+    if (options.stream)
+        (0,action_log/* info */.pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    return new Promise((resolve, reject) => {
+        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
+        if (cancelled)
+            return;
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: childEnv(options.env),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: (0,os/* ownProcessGroup */.ZF)(),
+            windowsHide: true
         });
-    }
-    catch (error) {
-        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
-    }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+        running.add(child);
+        const out = [];
+        const err = [];
+        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
+        // could arrive after command processing has resumed.
+        const log = options.stream ? new action_log/* UntrustedOutput */.Qb() : undefined;
+        child.stdout.on('data', (d) => {
+            out.push(d);
+            log?.write(d);
+        });
+        child.stderr.on('data', (d) => {
+            err.push(d);
+            log?.write(d);
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                stopTree(child, 'SIGKILL');
+                // What it started may hold the pipes open: the result does not wait for them.
+                settle(() => resolve(result(-1)));
+            }, options.timeoutMs);
+        let settled = false;
+        const result = (exitCode) => ({
+            exitCode,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(err).toString(),
+            timedOut
+        });
+        const settle = (then) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            running.delete(child);
+            log?.end();
+            if (!cancelled)
+                then();
+        };
+        child.on('error', error => settle(() => reject(new errors/* ActionError */.lZ(`Could not start ${command}: ${(0,errors/* errorMessage */.gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        child.on('close', (code, signal) => settle(() => resolve(result(code ?? (signal ? 128 : -1)))));
+    });
+}
+/** How long the children get to stop on the first signal before they are killed. */
+const GRACE_MS = 3000;
+/**
+ * Stops every running child with everything it started when the runner cancels the step (SIGINT,
+ * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
+ * at once on a second signal. Then `stopped` says so, and the step ends.
+ */
+function onCancel(stopped) {
+    const handle = async (signal) => {
+        const children = [...running];
+        if (cancelled) {
+            for (const child of children)
+                stopTree(child, 'SIGKILL');
+            return;
+        }
+        cancelled = true;
+        for (const child of children)
+            stopTree(child, signal);
+        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
+        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
+        for (const child of children)
+            stopTree(child, 'SIGKILL');
+        stopped(signal);
+        (0,action_log/* afterOutput */.mw)(() => process.exit(1));
+    };
+    process.on('SIGINT', handle);
+    process.on('SIGTERM', handle);
 }
 /**
  * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
  * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
  */
 function shippedFile(moduleUrl, name) {
-    return node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(moduleUrl)), name);
+    return external_node_path_.join(external_node_path_.dirname((0,external_node_url_.fileURLToPath)(moduleUrl)), name);
 }
 
 
@@ -40907,10 +41300,12 @@ var external_node_path_ = __nccwpck_require__(6760);
 var errors = __nccwpck_require__(8055);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var platform_os = __nccwpck_require__(1597);
-// EXTERNAL MODULE: ./src/platform/process.ts
-var platform_process = __nccwpck_require__(9638);
+// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
+var platform_process = __nccwpck_require__(8424);
 // EXTERNAL MODULE: ./src/python/version-spec.ts
 var version_spec = __nccwpck_require__(3948);
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(8592);
 ;// CONCATENATED MODULE: ./src/python/installer.ts
 /**
  * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
@@ -41025,7 +41420,7 @@ function toolCacheArchFor(spec, arch) {
 /** Reads the manifest and picks the newest release that satisfies the spec. */
 async function resolveRelease(spec, source, baseArch) {
     const url = source.url || DEFAULT_MANIFEST_URL;
-    lib_core.info(`Reading the Python manifest ${url}`);
+    (0,log/* info */.pq)(`Reading the Python manifest ${url}`);
     const file = await download('the Python manifest', url, source.token);
     let text;
     try {
@@ -41072,7 +41467,7 @@ async function installOffer(offer, arch, toolCache, token) {
         external_node_fs_.rmSync(archive, { force: true });
     }
     try {
-        await lib_core.group(`Install Python ${offer.version} into ${toolCache}`, async () => {
+        await (0,log/* group */.Os)(`Install Python ${offer.version} into ${toolCache}`, async () => {
             const result = await (0,platform_process/* run */.eF)(setup.command, setup.args, {
                 cwd: dir,
                 stream: true,

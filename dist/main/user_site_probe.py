@@ -80,6 +80,8 @@ def config_files():
     return files + ([env_file] if env_file else [])
 
 KEYS = ("user", "no-user", "break-system-packages", "require-virtualenv", "require-venv")
+# Settings that can hold credentials, for venv-guard to mask before anything prints them.
+URL_KEYS = ("index-url", "extra-index-url", "find-links", "proxy")
 
 def settings():
     # pip's ConfigOptionParser: [global], then [install], then PIP_* variables.
@@ -102,7 +104,7 @@ def settings():
     for wanted in ("global", "install", ":env:"):
         for full, (value, where) in merged.items():
             section, key = full.split(".", 1)
-            if section == wanted and key in KEYS and value:
+            if section == wanted and (key in KEYS or key in URL_KEYS) and value:
                 found.append({"key": key, "value": value, "where": where, "section": section})
     return found
 

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1173);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5006);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1173:
+/***/ 5006:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28393,8 +28393,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ post_run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/action/errors.ts
@@ -28420,6 +28418,8 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./src/action/state.ts
 
 /** The names of the main -> post state, one per fact. */
@@ -28453,6 +28453,91 @@ function readState(name) {
     if (!CHECKS[name](value))
         throw new Error(`the saved state '${name}' is malformed: ${text}`);
     return value;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/action/log.ts
+
+
+/**
+ * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions
+ * to this module), so that no text from an input, a repository or pip becomes a workflow command.
+ * The runner reads a line as a command when it starts with `::` once leading white space is
+ * trimmed, or holds the legacy `##[` anywhere, and it breaks lines at `\n` and at a lone `\r`.
+ * @actions/core escapes line breaks in the text of annotations and groups, so one of those is one
+ * command; a plain line is defused here, and another program's output is fenced with
+ * `::stop-commands::`.
+ */
+const LINE_BREAKS = /(\r\n|\r|\n)/;
+// .NET's TrimStart also trims U+0085, which \s does not cover.
+const COMMAND_START = /^([\s\u0085]*:)(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+const ZERO_WIDTH_SPACE = '\u200b';
+/** The text as it reads, with an invisible break in every place the runner would take for a command. */
+function neutralise(text) {
+    return text
+        .split(LINE_BREAKS)
+        .map((part, i) => i % 2 === 1
+        ? part
+        : part
+            .replace(COMMAND_START, `$1${ZERO_WIDTH_SPACE}`)
+            .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
+        .join('');
+}
+function info(text) {
+    lib_core/* info */.pq(neutralise(text));
+}
+// Annotations as @actions/core writes them: one command each, whatever their text holds.
+function notice(...args) {
+    core.notice(...args);
+}
+function warning(...args) {
+    lib_core/* warning */.$e(...args);
+}
+function error(...args) {
+    lib_core/* error */.z3(...args);
+}
+function group(title, work) {
+    return core.group(title, work);
+}
+const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
+/** An annotation that the job summary repeats: the one way to tell the user about their run. */
+function annotateAndRecord(level, report, message, properties) {
+    core[level](message, properties);
+    report[RECORDED_IN[level]].push(message);
+}
+/** A warning annotation, repeated in the job summary. */
+function warn(report, message, properties) {
+    annotateAndRecord('warning', report, message, properties);
+}
+/** A notice annotation, repeated in the job summary. */
+function notify(report, message, properties) {
+    annotateAndRecord('notice', report, message, properties);
+}
+/** Calls `then` once everything written so far has reached stdout (before the process exits). */
+function log_afterOutput(then) {
+    process.stdout.write('', then);
+}
+/** Another program's output, written as it comes with the runner's command processing stopped. */
+class UntrustedOutput {
+    out;
+    token = (0,external_node_crypto_.randomUUID)();
+    endsLine = true;
+    constructor(out = process.stdout) {
+        this.out = out;
+        out.write(`::stop-commands::${this.token}\n`);
+    }
+    write(data) {
+        if (data.length === 0)
+            return;
+        this.out.write(data);
+        this.endsLine = data.toString().endsWith('\n');
+    }
+    /** Resumes command processing: the token is seen only at the start of a line. */
+    end() {
+        this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
@@ -28502,12 +28587,10 @@ function pipCacheProblem(dir) {
 function pipCacheIsPips(dir) {
     const problem = pipCacheProblem(dir);
     if (problem)
-        lib_core/* warning */.$e(problem);
+        warning(problem);
     return problem === undefined;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/cache/snapshot.ts
@@ -28875,12 +28958,26 @@ function executablesOnPath(pathVar, names, os = os_currentOs(), isExecutable = i
     const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '');
     return names.flatMap(name => dirs.map(dir => external_node_path_namespaceObject.join(dir, name)).filter(isExecutable));
 }
+/** Whether a child gets a process group of its own, so that it can be stopped with what it starts. */
+function ownProcessGroup(os = os_currentOs()) {
+    return os !== 'win32';
+}
+/**
+ * How a child is stopped with everything it started: on POSIX the signal goes to its process group
+ * (see ownProcessGroup); Windows has no such groups, and `taskkill /T /F` ends the process tree.
+ */
+function treeStop(pid, signal, os = os_currentOs()) {
+    return os === 'win32'
+        ? { kind: 'command', command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
+        : { kind: 'group', pid: -pid, signal };
+}
 
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var exec = __nccwpck_require__(7187);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/platform/process.ts
+
 
 
 
@@ -28895,31 +28992,120 @@ function childEnv(overrides = {}) {
     return env;
 }
 /**
- * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws an ActionError that says so.
+ * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
+ * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
  */
-async function run(command, args, options = {}) {
-    if (options.stream)
-        lib_core/* info */.pq(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    const write = (target) => (data) => {
-        if (options.stream)
-            target.write(data);
-    };
-    let result;
+const PROBE_TIMEOUT_MS = 10_000;
+/** The children running now: a cancelled step stops them with everything they started. */
+const running = new Set();
+let cancelled = false;
+function stopTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    const stop = treeStop(child.pid, signal);
     try {
-        // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
-        result = await exec/* getExecOutput */.H(`"${command.replace(/"/g, '\\"')}"`, args, {
+        if (stop.kind === 'group')
+            process.kill(stop.pid, stop.signal);
+        else
+            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
+    }
+    catch {
+        // gone already
+    }
+}
+/**
+ * Runs a program with an argument array, never through a shell, in a process group of its own so
+ * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
+ * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
+ * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
+ * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
+ * could be stopped.
+ */
+function run(command, args, options = {}) {
+    if (options.stream)
+        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    return new Promise((resolve, reject) => {
+        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
+        if (cancelled)
+            return;
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: childEnv(options.env),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: ownProcessGroup(),
+            windowsHide: true
         });
-    }
-    catch (error) {
-        throw new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`);
-    }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+        running.add(child);
+        const out = [];
+        const err = [];
+        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
+        // could arrive after command processing has resumed.
+        const log = options.stream ? new UntrustedOutput() : undefined;
+        child.stdout.on('data', (d) => {
+            out.push(d);
+            log?.write(d);
+        });
+        child.stderr.on('data', (d) => {
+            err.push(d);
+            log?.write(d);
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                stopTree(child, 'SIGKILL');
+                // What it started may hold the pipes open: the result does not wait for them.
+                settle(() => resolve(result(-1)));
+            }, options.timeoutMs);
+        let settled = false;
+        const result = (exitCode) => ({
+            exitCode,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(err).toString(),
+            timedOut
+        });
+        const settle = (then) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            running.delete(child);
+            log?.end();
+            if (!cancelled)
+                then();
+        };
+        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        child.on('close', (code, signal) => settle(() => resolve(result(code ?? (signal ? 128 : -1)))));
+    });
+}
+/** How long the children get to stop on the first signal before they are killed. */
+const GRACE_MS = 3000;
+/**
+ * Stops every running child with everything it started when the runner cancels the step (SIGINT,
+ * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
+ * at once on a second signal. Then `stopped` says so, and the step ends.
+ */
+function onCancel(stopped) {
+    const handle = async (signal) => {
+        const children = [...running];
+        if (cancelled) {
+            for (const child of children)
+                stopTree(child, 'SIGKILL');
+            return;
+        }
+        cancelled = true;
+        for (const child of children)
+            stopTree(child, signal);
+        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
+        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
+        for (const child of children)
+            stopTree(child, 'SIGKILL');
+        stopped(signal);
+        afterOutput(() => process.exit(1));
+    };
+    process.on('SIGINT', handle);
+    process.on('SIGTERM', handle);
 }
 /**
  * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
@@ -28979,7 +29165,7 @@ function listArchives(root) {
     return entries.flatMap(entry => {
         if (!entry.isFile()) {
             if (ARCHIVE.test(entry.name)) {
-                lib_core/* info */.pq(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
+                info(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
             }
             return [];
         }
@@ -29026,11 +29212,11 @@ function dirStore(root, zstd = zstdOnPath()) {
                 if (external_node_fs_.existsSync(dir))
                     external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
                 external_node_fs_.renameSync(unpacked, dir);
-                lib_core/* info */.pq(`Restored ${dir} from ${archive}`);
+                info(`Restored ${dir} from ${archive}`);
                 return found.key;
             }
             catch (error) {
-                lib_core/* warning */.$e(`Could not restore ${dir} from ${archive}: ${error.message}`);
+                warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
                 return undefined;
             }
             finally {
@@ -29054,7 +29240,7 @@ function dirStore(root, zstd = zstdOnPath()) {
                     external_node_path_namespaceObject.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
-                lib_core/* info */.pq(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
+                info(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
                 return true;
             }
             finally {
@@ -29113,7 +29299,7 @@ async function openStore(cacheDir) {
         return dirStore(cacheDir);
     const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
     if (!store) {
-        lib_core/* info */.pq("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+        info("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
     }
     return store;
 }
@@ -29141,21 +29327,21 @@ async function saveDir(store, dir, key, what) {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        lib_core/* warning */.$e(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
+        warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
         return;
     }
     if (saved)
-        lib_core/* info */.pq(`Cache: saved ${what} to ${store.name} (${key}).`);
+        info(`Cache: saved ${what} to ${store.name} (${key}).`);
     else
-        lib_core/* warning */.$e(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+        warning(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
 }
 async function saveVenv(store, venv) {
     if (!external_node_fs_.existsSync(venv.path)) {
-        lib_core/* info */.pq(`Cache: the venv ${venv.path} is gone; nothing to save.`);
+        info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
     if (currentVenvContent(venv.path) !== venv.snapshot) {
-        lib_core/* warning */.$e(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+        warning(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
@@ -29176,7 +29362,7 @@ async function saveCaches() {
         }
     }
     catch (error) {
-        lib_core/* warning */.$e(`Cache: could not save: ${errorMessage(error)}`);
+        warning(`Cache: could not save: ${errorMessage(error)}`);
     }
 }
 
@@ -29604,8 +29790,48 @@ function decodeRequirements(bytes, fallback) {
     }
     return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback);
 }
+/** pip reads a requirements file whole: a larger one is no list of requirements. */
+const MAX_REQUIREMENTS_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
+/**
+ * Why a file cannot be a requirements file, checked before it is opened: only a regular file of a
+ * sane size is read, so that `-r /dev/zero`, a FIFO or a huge file cannot hang the step.
+ */
+function requirementsFileProblem(file) {
+    let stat;
+    try {
+        stat = fs.statSync(file);
+    }
+    catch (error) {
+        const code = error.code;
+        return code === 'ENOENT' || code === 'ENOTDIR'
+            ? { kind: 'missing', message: 'does not exist' }
+            : { kind: 'unreadable', message: `cannot be read (${code ?? String(error)})` };
+    }
+    if (stat.isDirectory())
+        return { kind: 'directory', message: 'is a directory' };
+    if (!stat.isFile()) {
+        return {
+            kind: 'special',
+            message: 'is not a regular file (a device, FIFO or socket can block or never end)'
+        };
+    }
+    if (stat.size > MAX_REQUIREMENTS_BYTES) {
+        return {
+            kind: 'too-large',
+            message: `is larger than ${MAX_REQUIREMENTS_BYTES / 1024 / 1024} MiB, more than any list of requirements`
+        };
+    }
+    return undefined;
+}
+/** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
+function readRequirementsFile(file) {
+    const problem = requirementsFileProblem(file);
+    if (problem)
+        throw Object.assign(new Error(problem.message), { problem });
+    return fs.readFileSync(file);
+}
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
-function parseRequirementFiles(files, read = file => fs.readFileSync(file), context = { env: process.env, os: currentOs() }, constraints = []) {
+function parseRequirementFiles(files, read = readRequirementsFile, context = { env: process.env, os: currentOs() }, constraints = []) {
     const result = {
         files: [],
         entries: [],
@@ -29632,11 +29858,12 @@ function parseRequirementFiles(files, read = file => fs.readFileSync(file), cont
         }
         catch (error) {
             const code = error.code;
-            const why = code === 'ENOENT'
-                ? 'does not exist'
-                : code === 'EISDIR'
-                    ? 'is a directory'
-                    : `cannot be read (${code ?? String(error)})`;
+            const why = error.problem?.message ??
+                (code === 'ENOENT'
+                    ? 'does not exist'
+                    : code === 'EISDIR'
+                        ? 'is a directory'
+                        : `cannot be read (${code ?? String(error)})`);
             result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
             return;
         }
@@ -29846,22 +30073,22 @@ function auditUserSite() {
             return;
         const added = addedEntries(state.entries, distributionEntries(state.userSite));
         if (added.length === 0) {
-            lib_core/* info */.pq(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
+            info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
             return;
         }
         const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
         const title = 'venv-guard: later steps installed into the user site-packages';
         if (state.policy === 'fail') {
-            lib_core/* error */.z3(message, { title });
+            error(message, { title });
             process.exitCode = 1;
         }
         else if (state.policy === 'warn')
-            lib_core/* warning */.$e(message, { title });
+            warning(message, { title });
         else
-            lib_core/* info */.pq(message);
+            info(message);
     }
     catch (error) {
-        lib_core/* warning */.$e(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`);
+        warning(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`);
     }
 }
 
@@ -31132,9 +31359,10 @@ function getIDToken(aud) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec),
-  H: () => (/* binding */ getExecOutput)
+  m: () => (/* binding */ exec)
 });
+
+// UNUSED EXPORTS: getExecOutput
 
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
@@ -31791,8 +32019,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {

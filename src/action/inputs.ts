@@ -7,6 +7,7 @@ import { CACHE_INPUTS, type CacheInput } from '../cache/scope.js'
 import { inputError } from './errors.js'
 import { maskUrlCredentials } from './secrets.js'
 import { parseGroupSpec, type GroupSpec } from '../pip/dependency-groups.js'
+import { requirementsFileProblem } from '../pip/requirements.js'
 import { readVersionFile } from '../python/version-file.js'
 import { parseVersionSpec, VersionSpecError } from '../python/version-spec.js'
 import { inputLines, splitWords } from './words.js'
@@ -77,12 +78,42 @@ export function parseChoice<T extends string>(
   throw inputError(input, value, `use one of ${choices.join(', ')}.`)
 }
 
+// C0 and C1 control characters but tab, DEL, and Unicode's line and paragraph separators: a line
+// break in a path adds a line to GITHUB_PATH or starts a workflow command in the log; an escape
+// sequence hides text there.
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/
+
+/** Text with its control characters written as escapes (`\n`), for a message that quotes it. */
+export function visible(text: string): string {
+  return JSON.stringify(text).slice(1, -1)
+}
+
+/** A path or an argument as given, refused when it holds a control character. */
+export function printable(input: string, value: string, text: string = value): string {
+  const found = CONTROL.exec(text)
+  if (!found) return text
+  const what = text === value ? 'it' : visible(text)
+  throw inputError(
+    input,
+    visible(value),
+    `${what} contains a control character (${visible(found[0])}). Paths and arguments cannot hold line breaks or other control characters: remove it, or rename the file.`
+  )
+}
+
 function words(input: string, value: string): string[] {
+  let split: string[]
   try {
-    return splitWords(value)
+    split = splitWords(value)
   } catch (error) {
     throw inputError(input, value, `${(error as Error).message}; close the quote or escape it.`)
   }
+  return split.map(word => printable(input, word))
+}
+
+/** An input's non-empty lines, each refused when it holds a control character. */
+function lines(input: string, value: string): string[] {
+  return inputLines(value).map(line => printable(input, line))
 }
 
 function existingDirectory(input: string, value: string, dir: string): string {
@@ -92,19 +123,18 @@ function existingDirectory(input: string, value: string, dir: string): string {
 }
 
 function checkFile(input: string, value: string, file: string): string {
-  let stat: fs.Stats
-  try {
-    stat = fs.statSync(file)
-  } catch {
+  printable(input, value, file)
+  const problem = requirementsFileProblem(file)
+  if (problem?.kind === 'missing') {
     throw inputError(
       input,
       value,
       `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`
     )
   }
-  if (!stat.isFile()) {
+  if (problem?.kind === 'directory')
     throw inputError(input, value, `${file} is not a file; name a file.`)
-  }
+  if (problem) throw inputError(input, value, `${file} ${problem.message}; name a regular file.`)
   try {
     fs.accessSync(file, fs.constants.R_OK)
   } catch {
@@ -113,17 +143,42 @@ function checkFile(input: string, value: string, file: string): string {
   return file
 }
 
+/**
+ * Whether a glob's match lies inside a directory that globs never enter: `.git`, the venv, or any
+ * other venv (a directory with pyvenv.cfg). Only directories below the glob's own root count:
+ * a pattern that starts inside one means it.
+ */
+function insideSkipped(file: string, roots: string[], venvPath: string): boolean {
+  const root = roots.find(r => file.startsWith(r + path.sep))
+  if (!root) return false
+  for (
+    let dir = path.dirname(file);
+    dir !== root && dir.startsWith(root);
+    dir = path.dirname(dir)
+  ) {
+    if (path.basename(dir) === '.git' || dir === venvPath) return true
+    if (fs.existsSync(path.join(dir, 'pyvenv.cfg'))) return true
+  }
+  return false
+}
+
 /** The files an input's lines name, globs expanded; each must exist and be readable. */
-async function inputFiles(input: string, lines: string[], cwd: string): Promise<string[]> {
+async function inputFiles(
+  input: string,
+  value: string,
+  cwd: string,
+  venvPath: string
+): Promise<string[]> {
   const files: string[] = []
-  for (const line of lines) {
+  for (const line of lines(input, value)) {
     const absolute = path.resolve(cwd, line)
     if (!/[*?[]/.test(line)) {
       files.push(checkFile(input, line, absolute))
       continue
     }
     const globber = await glob.create(absolute, { matchDirectories: false })
-    const matches = (await globber.glob()).sort()
+    const roots = globber.getSearchPaths()
+    const matches = (await globber.glob()).filter(m => !insideSkipped(m, roots, venvPath)).sort()
     if (matches.length === 0) {
       throw inputError(input, line, 'the pattern matches no file; fix it or remove the line.')
     }
@@ -132,13 +187,12 @@ async function inputFiles(input: string, lines: string[], cwd: string): Promise<
   return [...new Set(files)]
 }
 
-async function requirementFiles(value: string, cwd: string): Promise<string[]> {
-  const lines = inputLines(value)
-  if (lines.length === 0) {
+async function requirementFiles(value: string, cwd: string, venvPath: string): Promise<string[]> {
+  if (inputLines(value).length === 0) {
     const conventional = path.join(cwd, 'requirements.txt')
     return fs.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : []
   }
-  return inputFiles('requirements', lines, cwd)
+  return inputFiles('requirements', value, cwd, venvPath)
 }
 
 /** `NAME` or `path/to/pyproject.toml:NAME`, one per line or space separated; the file must exist. */
@@ -147,7 +201,7 @@ function dependencyGroups(value: string, cwd: string): GroupSpec[] {
     .split(/\s+/)
     .filter(word => word !== '')
     .map(word => {
-      const spec = parseGroupSpec(word, cwd)
+      const spec = parseGroupSpec(printable('dependency-groups', word), cwd)
       if (typeof spec === 'string') throw inputError('dependency-groups', word, spec)
       checkFile('dependency-groups', word, spec.pyproject)
       return spec
@@ -225,13 +279,13 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
   const workingDirectory = existingDirectory(
     'working-directory',
     read('working-directory'),
-    path.resolve(workspace, read('working-directory') || '.')
+    path.resolve(workspace, printable('working-directory', read('working-directory')) || '.')
   )
   const allowPrereleases = parseBoolean('allow-prereleases', read('allow-prereleases'), false)
 
   let pythonVersion = read('python-version').trim()
   let pythonVersionSource = "input 'python-version'"
-  const versionFile = read('python-version-file').trim()
+  const versionFile = printable('python-version-file', read('python-version-file').trim())
   if (!pythonVersion && versionFile) {
     pythonVersion = versionFromFile(versionFile, workingDirectory)
     pythonVersionSource = versionFile
@@ -250,8 +304,11 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     }
   }
 
-  const pythonPathInput = read('python-path').trim()
-  const venvInput = read('venv-path').trim() || '.venv'
+  const pythonPathInput = printable('python-path', read('python-path').trim())
+  const venvPath = path.resolve(
+    workingDirectory,
+    printable('venv-path', read('venv-path').trim()) || '.venv'
+  )
   return {
     workspace,
     workingDirectory,
@@ -262,18 +319,19 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     checkLatest: parseBoolean('check-latest', read('check-latest'), false),
     pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
     token: secret(read('token')),
-    venvPath: path.resolve(workingDirectory, venvInput),
+    venvPath,
     createVenv: parseBoolean('create-venv', read('create-venv'), true),
-    requirementFiles: await requirementFiles(read('requirements'), workingDirectory),
+    requirementFiles: await requirementFiles(read('requirements'), workingDirectory, venvPath),
     dependencyGroups: dependencyGroups(read('dependency-groups'), workingDirectory),
     constraintFiles: await inputFiles(
       'constraints',
-      inputLines(read('constraints')),
-      workingDirectory
+      read('constraints'),
+      workingDirectory,
+      venvPath
     ),
     // A requirement line is one argument (`pywin32; sys_platform == "win32"`); option lines such
     // as `-e .[dev]` are split into words.
-    packages: inputLines(read('packages')).flatMap(line =>
+    packages: lines('packages', read('packages')).flatMap(line =>
       line.startsWith('-') ? words('packages', line) : [line]
     ),
     upgrade: words('upgrade', read('upgrade')),
@@ -290,9 +348,10 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     cacheSave: parseBoolean('cache-save', read('cache-save'), true),
     cacheDependencyFiles: await inputFiles(
       'cache-dependency-path',
-      inputLines(read('cache-dependency-path')),
-      workingDirectory
+      read('cache-dependency-path'),
+      workingDirectory,
+      venvPath
     ),
-    cacheDir: cacheDirectory(read('cache-dir'), workingDirectory)
+    cacheDir: cacheDirectory(printable('cache-dir', read('cache-dir')), workingDirectory)
   }
 }

@@ -1,25 +1,41 @@
 import * as core from '@actions/core'
 import type { ReportedAnnotation, RunReport } from './report.js'
+import { warning } from './log.js'
 
 /** Longer package tables are folded, so that the summary still reads in ten seconds. */
 const FOLD_AFTER = 15
+
+/** A message as the summary quotes it: long ones are cut (an invalid line can be megabytes). */
+function clip(text: string): string {
+  return text.length > 10 * CELL_CHARS ? `${text.slice(0, 10 * CELL_CHARS)}…` : text
+}
 
 function quote(kind: 'CAUTION' | 'WARNING' | 'NOTE', text: string): string[] {
   return [`> [!${kind}]`, `> ${text.replace(/\n/g, '\n> ')}`, '']
 }
 
-/** Text for a table cell: one line, no column breaks. */
+/** GitHub takes at most 1 MiB of summary per step, and rejects a larger one whole. */
+export const SUMMARY_BYTES = 1024 * 1024
+/** Problems listed in the summary; more would not be read, and 10,000 would pass the limit. */
+export const PROBLEM_ROWS = 50
+/** The longest text of one table cell. */
+const CELL_CHARS = 1000
+
+/** Text for a table cell: one line, no column breaks, not longer than a reader reads. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
+  const short = text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text
+  return short.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
 }
 
 function annotationRows(annotations: ReportedAnnotation[]): string[] {
   const rows = ['| | where | problem |', '|---|---|---|']
-  for (const a of annotations) {
+  for (const a of annotations.slice(0, PROBLEM_ROWS)) {
     const where = a.file === undefined ? '' : `\`${a.file}${a.line ? `:${a.line}` : ''}\``
     const icon = a.level === 'error' ? '❌' : '⚠️'
     rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`)
   }
+  const more = annotations.length - PROBLEM_ROWS
+  if (more > 0) rows.push('', `… and ${more} more.`)
   return rows
 }
 
@@ -74,10 +90,31 @@ function installedSection(report: RunReport): string[] {
  * installed with the requirement line that asked for it.
  */
 export function renderSummary(report: RunReport): string {
+  return withinLimit(renderLines(report))
+}
+
+/** The lines that fit GitHub's limit, and a last one that says how many did not. */
+function withinLimit(lines: string[]): string {
+  let bytes = 0
+  for (const [i, line] of lines.entries()) {
+    bytes += Buffer.byteLength(line) + 1
+    // Room for the closing line.
+    if (bytes > SUMMARY_BYTES - 200) {
+      return [
+        ...lines.slice(0, i),
+        '',
+        `… and ${lines.length - i} more lines: GitHub takes at most 1 MiB of summary per step.`
+      ].join('\n')
+    }
+  }
+  return lines.join('\n')
+}
+
+function renderLines(report: RunReport): string[] {
   const lines: string[] = ['## venv-guard', '']
-  for (const error of report.errors) lines.push(...quote('CAUTION', error))
-  for (const warning of report.warnings) lines.push(...quote('WARNING', warning))
-  for (const notice of report.notices) lines.push(...quote('NOTE', notice))
+  for (const error of report.errors) lines.push(...quote('CAUTION', clip(error)))
+  for (const warning of report.warnings) lines.push(...quote('WARNING', clip(warning)))
+  for (const notice of report.notices) lines.push(...quote('NOTE', clip(notice)))
   lines.push(...annotationSection(report.annotations))
   if (report.python) {
     const p = report.python
@@ -109,7 +146,7 @@ export function renderSummary(report: RunReport): string {
     lines.push(`**Time** ${phases.join(' · ')}`, '')
   }
   lines.push(...installedSection(report))
-  return lines.join('\n')
+  return lines
 }
 
 /** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
@@ -118,6 +155,6 @@ export async function writeSummary(report: RunReport): Promise<void> {
   try {
     await core.summary.addRaw(renderSummary(report), true).write()
   } catch (error) {
-    core.warning(`Could not write the job summary: ${(error as Error).message}`)
+    warning(`Could not write the job summary: ${(error as Error).message}`)
   }
 }

@@ -4,6 +4,7 @@ import { ActionError } from '../action/errors.js'
 import type { ReportedAnnotation, RunReport } from '../action/report.js'
 import { maskUrlCredentials } from '../action/secrets.js'
 import { ANNOTATION_CAP, byImportance, type Finding } from './findings.js'
+import { error, warning } from '../action/log.js'
 
 function toReported(f: Finding, workspace: string, shown: boolean): ReportedAnnotation {
   return {
@@ -25,14 +26,17 @@ function properties(a: ReportedAnnotation): core.AnnotationProperties {
  * per step, counting those this run emitted before); all of them go into the report, for the summary.
  */
 export function annotate(findings: Finding[], workspace: string, report: RunReport): void {
+  // Counted once, not per finding: 200,000 invalid lines stay linear.
+  const shownBefore = { error: 0, warning: 0 }
+  for (const a of report.annotations) if (a.shown) shownBefore[a.level]++
   for (const f of byImportance(findings)) {
-    const shown =
-      report.annotations.filter(a => a.shown && a.level === f.level).length < ANNOTATION_CAP
+    const shown = shownBefore[f.level] < ANNOTATION_CAP
+    if (shown) shownBefore[f.level]++
     const reported = toReported(f, workspace, shown)
     report.annotations.push(reported)
     if (!shown) continue
-    if (f.level === 'error') core.error(reported.message, properties(reported))
-    else core.warning(reported.message, properties(reported))
+    if (f.level === 'error') error(reported.message, properties(reported))
+    else warning(reported.message, properties(reported))
   }
 }
 

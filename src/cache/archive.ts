@@ -1,10 +1,10 @@
-import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { executableName, executablesOnPath, tarCommand } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import type { CacheStore } from './store.js'
+import { info, warning } from '../action/log.js'
 
 const ARCHIVE = /\.tar\.(zst|gz)$/
 
@@ -64,7 +64,7 @@ function listArchives(root: string): ArchiveFile[] {
   return entries.flatMap(entry => {
     if (!entry.isFile()) {
       if (ARCHIVE.test(entry.name)) {
-        core.info(`Cache: ${path.join(root, entry.name)} is not a regular file; it is never used.`)
+        info(`Cache: ${path.join(root, entry.name)} is not a regular file; it is never used.`)
       }
       return []
     }
@@ -108,10 +108,10 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
         if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
         if (fs.existsSync(dir)) fs.rmdirSync(dir) // only ever called for an absent or empty one
         fs.renameSync(unpacked, dir)
-        core.info(`Restored ${dir} from ${archive}`)
+        info(`Restored ${dir} from ${archive}`)
         return found.key
       } catch (error) {
-        core.warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
+        warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
         return undefined
       } finally {
         fs.rmSync(scratch, { recursive: true, force: true })
@@ -137,7 +137,7 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
           path.basename(dir)
         ])
         fs.renameSync(temporary, path.join(root, `${key}${extension}`))
-        core.info(`Saved ${dir} to ${path.join(root, key + extension)}`)
+        info(`Saved ${dir} to ${path.join(root, key + extension)}`)
         return true
       } finally {
         fs.rmSync(temporary, { force: true })

@@ -1,22 +1,22 @@
-import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import { errorMessage } from '../action/errors.js'
 import { readState, State, type CacheSaveState } from '../action/state.js'
 import { pipCacheIsPips } from './pip-tier.js'
 import { currentVenvContent } from './snapshot.js'
 import { isEmptyOrAbsent, openStore, type CacheStore } from './store.js'
+import { info, warning } from '../action/log.js'
 
 async function saveDir(store: CacheStore, dir: string, key: string, what: string): Promise<void> {
   let saved: boolean
   try {
     saved = await store.save(dir, key)
   } catch (error) {
-    core.warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
+    warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
     return
   }
-  if (saved) core.info(`Cache: saved ${what} to ${store.name} (${key}).`)
+  if (saved) info(`Cache: saved ${what} to ${store.name} (${key}).`)
   else
-    core.warning(
+    warning(
       `Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`
     )
 }
@@ -26,11 +26,11 @@ async function saveVenv(
   venv: NonNullable<CacheSaveState['venv']>
 ): Promise<void> {
   if (!fs.existsSync(venv.path)) {
-    core.info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
+    info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
     return
   }
   if (currentVenvContent(venv.path) !== venv.snapshot) {
-    core.warning(
+    warning(
       `Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
     )
     return
@@ -50,6 +50,6 @@ export async function saveCaches(): Promise<void> {
       await saveDir(store, state.pip.path, state.pip.key, "pip's cache")
     }
   } catch (error) {
-    core.warning(`Cache: could not save: ${errorMessage(error)}`)
+    warning(`Cache: could not save: ${errorMessage(error)}`)
   }
 }

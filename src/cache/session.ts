@@ -1,10 +1,9 @@
-import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { errorMessage } from '../action/errors.js'
 import type { Config } from '../action/inputs.js'
-import { warn } from '../action/log.js'
+import { info, notice, warn, warning } from '../action/log.js'
 import { Outputs, setOutput } from '../action/outputs.js'
 import { timed, type RunReport } from '../action/report.js'
 import { saveState, State, type CacheSaveState } from '../action/state.js'
@@ -69,12 +68,12 @@ export function pipCacheDirOf(
  */
 export async function openCacheStore(config: Config): Promise<CacheStore | undefined> {
   const scope = cacheScope(config.cache, config.cacheSave, runEvent(process.env))
-  if (scope.off) core.notice(scope.off)
+  if (scope.off) notice(scope.off)
   if (!scope.restore) return undefined
   try {
     return await openStore(config.cacheDir)
   } catch (error) {
-    core.warning(`Cache: could not open the cache: ${errorMessage(error)}`)
+    warning(`Cache: could not open the cache: ${errorMessage(error)}`)
     return undefined
   }
 }
@@ -94,18 +93,18 @@ async function restoreInto(
   prefixes: string[]
 ): Promise<Restored> {
   if (!isEmptyOrAbsent(dir)) {
-    core.info(`Cache: ${dir} exists already; it is used as it is, not restored.`)
+    info(`Cache: ${dir} exists already; it is used as it is, not restored.`)
     return { occupied: true }
   }
   let matched: string | undefined
   try {
     matched = await store.restore(dir, key, prefixes)
   } catch (error) {
-    core.warning(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`)
+    warning(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`)
   }
   if (!matched && !isEmptyOrAbsent(dir)) {
     fs.rmSync(dir, { recursive: true, force: true })
-    core.info(`Cache: removed what the failed restore left in ${dir}.`)
+    info(`Cache: removed what the failed restore left in ${dir}.`)
   }
   return { occupied: false, matched }
 }
@@ -133,12 +132,12 @@ async function restoreVenv(
   // A venv already there was not looked up: nothing is known about the store's entry.
   if (restored.occupied) return { hit: false, keyTaken: false }
   if (restored.matched !== keys.venv) {
-    core.info(`Cache: no venv under ${keys.venv} in ${store.name}.`)
+    info(`Cache: no venv under ${keys.venv} in ${store.name}.`)
     return { hit: false, keyTaken: false }
   }
   const dropped = dropUnlistedBytecode(venv)
   if (dropped > 0) {
-    core.info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`)
+    info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`)
   }
   let problems: string[]
   try {
@@ -147,9 +146,7 @@ async function restoreVenv(
     problems = [`its health check failed: ${errorMessage(error)}`]
   }
   if (problems.length === 0) {
-    core.info(
-      `Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`
-    )
+    info(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`)
     return { hit: true, keyTaken: true }
   }
   discardRestored(venv)
@@ -203,7 +200,7 @@ async function restore(request: RestoreRequest, store: CacheStore): Promise<Cach
     if (!venv.hit && pipDir) {
       const restored = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix])
       const matched = restored.occupied ? undefined : restored.matched
-      if (matched) core.info(`Cache: restored pip's cache ${pipDir} (${matched}).`)
+      if (matched) info(`Cache: restored pip's cache ${pipDir} (${matched}).`)
       pipExact = matched === keys.pip
     }
     return {
@@ -231,7 +228,7 @@ async function venvToSave(
 ): Promise<CacheSaveState['venv'] | undefined> {
   const health = await venvHealth(venv, session.expected)
   if (health.problems.length > 0) {
-    core.warning(
+    warning(
       `Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`
     )
     return undefined
@@ -250,7 +247,7 @@ export async function rememberForSave(
 ): Promise<void> {
   if (session.hit || !done.installed) return
   if (!session.save) {
-    core.info('Cache: cache-save is false; nothing is saved.')
+    info('Cache: cache-save is false; nothing is saved.')
     return
   }
   const state: CacheSaveState = { cacheDir: session.cacheDir }
@@ -258,7 +255,7 @@ export async function rememberForSave(
     try {
       state.venv = await venvToSave(session, done.createdVenv)
     } catch (error) {
-      core.warning(`Cache: the venv will not be saved: ${errorMessage(error)}`)
+      warning(`Cache: the venv will not be saved: ${errorMessage(error)}`)
     }
   }
   if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))

@@ -1,7 +1,7 @@
-import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dirStore } from './archive.js'
+import { info } from '../action/log.js'
 
 /** Where cache archives live: GitHub's cache service, or a local directory (cache-dir). */
 export interface CacheStore {
@@ -61,7 +61,7 @@ export async function openStore(cacheDir: string): Promise<CacheStore | undefine
   if (cacheDir) return dirStore(cacheDir)
   const store = githubCacheOffered(process.env) ? await githubStore() : undefined
   if (!store) {
-    core.info(
+    info(
       "Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory."
     )
   }

@@ -1,5 +1,5 @@
 import { ActionError } from '../action/errors.js'
-import { run, shippedFile } from '../platform/process.js'
+import { PROBE_TIMEOUT_MS, run, shippedFile } from '../platform/process.js'
 
 export interface SitePackagesCheck {
   path: string
@@ -50,11 +50,13 @@ export async function probeUserSite(
   cwd: string,
   env: Record<string, string | undefined> = {}
 ): Promise<UserSiteFacts> {
-  const result = await run(executable, [PROBE], { cwd, env })
+  const result = await run(executable, [PROBE], { cwd, env, timeoutMs: PROBE_TIMEOUT_MS })
   const last = result.stdout.trim().split(/\r?\n/).pop() ?? ''
   if (result.exitCode !== 0 || !last.startsWith('{')) {
     throw new ActionError(
-      `Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`
+      result.timedOut
+        ? `Checking where pip of ${executable} would install did not finish within ${PROBE_TIMEOUT_MS / 1000} s: the interpreter hangs; fix it or use another one.`
+        : `Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`
     )
   }
   return JSON.parse(last) as UserSiteFacts

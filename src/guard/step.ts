@@ -2,9 +2,10 @@ import * as core from '@actions/core'
 import * as os from 'node:os'
 import { ActionError } from '../action/errors.js'
 import type { Config } from '../action/inputs.js'
-import { notify, warn } from '../action/log.js'
+import { info, notify, warn, warning } from '../action/log.js'
 import { Outputs, setOutput } from '../action/outputs.js'
 import type { InstalledPackage, RunReport } from '../action/report.js'
+import { maskUrlCredentials } from '../action/secrets.js'
 import { saveState, State } from '../action/state.js'
 import { OWN_PIP_ENV, type PipResult } from '../pip/run.js'
 import type { PythonInstall } from '../python/probe.js'
@@ -45,15 +46,17 @@ export class UserSiteGuard {
     report: RunReport
   ): Promise<UserSiteGuard> {
     const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || os.tmpdir())
+    // pip's configuration files can hold index credentials: masked before anything prints them.
+    for (const setting of facts.settings) maskUrlCredentials(setting.value)
     const decision = decideFallback(facts, config.pipArgs)
     const verdict = describeDecision(facts, decision)
-    core.info(`User-site check of ${python.executable}: ${verdict}`)
+    info(`User-site check of ${python.executable}: ${verdict}`)
     report.guard = {
       verdict: decision.reason ? 'pip would not install into site-packages' : 'clean',
       reason: decision.reason || verdict
     }
     const foreign = foreignPipNote(facts)
-    if (foreign) core.info(foreign)
+    if (foreign) info(foreign)
     setOutput(Outputs.UserSiteFallback, decision.reason !== '')
     setOutput(Outputs.FallbackReason, decision.reason)
     const guard = new UserSiteGuard(config, facts, decision, report)
@@ -64,14 +67,14 @@ export class UserSiteGuard {
   private reportPrediction(): void {
     const { config, facts, decision } = this
     if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
-      core.info(
+      info(
         `venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`
       )
     }
     if (decision.reason === '') return
     if (config.createVenv) {
       const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps)
-      if (config.onUserSite === 'ignore') return core.info(message)
+      if (config.onUserSite === 'ignore') return info(message)
       notify(this.report, message, { title: fallbackTitle(decision.reason) })
       return
     }
@@ -86,7 +89,7 @@ export class UserSiteGuard {
   /** Applies on-user-site: fail stops the step, warn annotates, ignore only logs. */
   private apply(message: string, title: string): void {
     if (this.config.onUserSite === 'fail') throw new ActionError(message, { title })
-    if (this.config.onUserSite === 'ignore') return core.info(message)
+    if (this.config.onUserSite === 'ignore') return info(message)
     warn(this.report, message, { title })
     this.warned = true
   }
@@ -115,14 +118,14 @@ export class UserSiteGuard {
     const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))]
     const userScripts = offPath.filter(d => isInside(d, this.facts.userBase))
     for (const dir of offPath.filter(d => !userScripts.includes(d))) {
-      core.warning(
+      warning(
         `pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`
       )
     }
     if (!signs.some(s => s.kind === 'fallback') && userScripts.length === 0) return
     const message = `pip fell back to the user site-packages ${this.facts.userSite} during "${title}"${userScripts.length > 0 ? `, and put scripts into ${userScripts.join(', ')}, off PATH` : ''}.`
     // A fallback already announced and accepted needs no second annotation for each run.
-    if (this.warned) core.info(message)
+    if (this.warned) info(message)
     else this.apply(message, LANDED_TITLE)
   }
 
@@ -141,7 +144,7 @@ export class UserSiteGuard {
     const clean = gained.length === 0 && lost.length === 0
     setOutput(Outputs.CleanInstall, clean)
     if (clean) {
-      core.info(
+      info(
         `Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`
       )
     } else {
@@ -162,7 +165,7 @@ export class UserSiteGuard {
     // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
     if (this.config.guardLaterSteps && this.config.createVenv) {
       core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true')
-      core.info(
+      info(
         'Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.'
       )
     }

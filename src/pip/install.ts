@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { annotate, failure } from '../annotations/emit.js'
@@ -36,6 +35,7 @@ import {
   versionAtLeast,
   type Pip
 } from './run.js'
+import { info, warning } from '../action/log.js'
 
 /** Everything one install needs: what to install, where, and who watches. */
 export interface InstallJob {
@@ -128,7 +128,7 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
       locks: plan.kind === 'requirements' ? requirements.locks : []
     }
     const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
-    core.info(`Using ${pip.label}`)
+    info(`Using ${pip.label}`)
     const reportFile = reportPath(index)
     const withReport = versionAtLeast(pip.version, '22.2')
     const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
@@ -173,7 +173,7 @@ async function compilePip(target: Target): Promise<void> {
 async function compile(target: Target): Promise<void> {
   const compiled = await runProcess(target.python, compileArgs(target.sitePackages))
   if (compiled.exitCode !== 0)
-    core.warning(
+    warning(
       `Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`
     )
 }
@@ -218,6 +218,6 @@ export const TRACKED = ['pip', 'setuptools', 'wheel']
 export function trackedVersions(target: Target, label: string): Record<string, string> {
   const versions = installedVersions(target.sitePackages, TRACKED)
   const text = TRACKED.map(name => `${name} ${versions[name] ?? '(none)'}`).join(', ')
-  core.info(`${label}: ${text}`)
+  info(`${label}: ${text}`)
   return versions
 }

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Config } from '../action/inputs.js'
@@ -14,9 +13,11 @@ import { isPylockFile, readPylock, type PylockFile } from './pylock.js'
 import {
   movingRequirements,
   parseRequirementFiles,
+  readRequirementsFile,
   type ParsedRequirements,
   type RequirementProblem
 } from './requirements.js'
+import { info, notice } from '../action/log.js'
 
 /** Everything pip will be given, read before it runs; `files` is all that decides the venv. */
 export interface Requirements extends ParsedRequirements {
@@ -28,7 +29,7 @@ export interface Requirements extends ParsedRequirements {
 
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
 function readLocks(files: string[]): { locks: PylockFile[]; problems: RequirementProblem[] } {
-  const read = files.map(file => readPylock(file, fs.readFileSync(file)))
+  const read = files.map(file => readPylock(file, readRequirementsFile(file)))
   return {
     locks: read.filter((r): r is PylockFile => 'doc' in r),
     problems: read.filter((r): r is RequirementProblem => !('doc' in r))
@@ -81,7 +82,7 @@ export function readRequirements(config: Config, report: RunReport): Requirement
   for (const file of parsed.files) {
     const relative = path.relative(config.workspace, file)
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      core.notice(`The requirements include ${file}, which is outside the workspace.`)
+      notice(`The requirements include ${file}, which is outside the workspace.`)
     }
   }
   if (parsed.problems.length > 0) {
@@ -97,7 +98,7 @@ export function readRequirements(config: Config, report: RunReport): Requirement
 export function movingRequirementsOf(parsed: ParsedRequirements, packages: string[]): string[] {
   const moving = movingRequirements(parsed, packages)
   if (moving.length > 0) {
-    core.info(
+    info(
       `${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`
     )
   }

@@ -326,6 +326,52 @@ export function decodeRequirements(bytes: Buffer, fallback: string): string | un
 
 export type FileReader = (file: string) => Buffer
 
+/** pip reads a requirements file whole: a larger one is no list of requirements. */
+export const MAX_REQUIREMENTS_BYTES = 32 * 1024 * 1024
+
+export interface FileProblem {
+  kind: 'missing' | 'directory' | 'special' | 'too-large' | 'unreadable'
+  /** What is wrong, to follow the file's name. */
+  message: string
+}
+
+/**
+ * Why a file cannot be a requirements file, checked before it is opened: only a regular file of a
+ * sane size is read, so that `-r /dev/zero`, a FIFO or a huge file cannot hang the step.
+ */
+export function requirementsFileProblem(file: string): FileProblem | undefined {
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? { kind: 'missing', message: 'does not exist' }
+      : { kind: 'unreadable', message: `cannot be read (${code ?? String(error)})` }
+  }
+  if (stat.isDirectory()) return { kind: 'directory', message: 'is a directory' }
+  if (!stat.isFile()) {
+    return {
+      kind: 'special',
+      message: 'is not a regular file (a device, FIFO or socket can block or never end)'
+    }
+  }
+  if (stat.size > MAX_REQUIREMENTS_BYTES) {
+    return {
+      kind: 'too-large',
+      message: `is larger than ${MAX_REQUIREMENTS_BYTES / 1024 / 1024} MiB, more than any list of requirements`
+    }
+  }
+  return undefined
+}
+
+/** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
+export function readRequirementsFile(file: string): Buffer {
+  const problem = requirementsFileProblem(file)
+  if (problem) throw Object.assign(new Error(problem.message), { problem })
+  return fs.readFileSync(file)
+}
+
 export interface ParseContext {
   /** For `${VAR}`: pip expands them from its own environment, which is this process's. */
   env: NodeJS.ProcessEnv
@@ -335,7 +381,7 @@ export interface ParseContext {
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 export function parseRequirementFiles(
   files: string[],
-  read: FileReader = file => fs.readFileSync(file),
+  read: FileReader = readRequirementsFile,
   context: ParseContext = { env: process.env, os: currentOs() },
   constraints: string[] = []
 ): ParsedRequirements {
@@ -369,11 +415,12 @@ export function parseRequirementFiles(
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       const why =
-        code === 'ENOENT'
+        (error as { problem?: FileProblem }).problem?.message ??
+        (code === 'ENOENT'
           ? 'does not exist'
           : code === 'EISDIR'
             ? 'is a directory'
-            : `cannot be read (${code ?? String(error)})`
+            : `cannot be read (${code ?? String(error)})`)
       result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` })
       return
     }

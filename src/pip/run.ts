@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from '../action/errors.js'
@@ -6,6 +5,7 @@ import { systemWheelDirs, venvPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import type { PythonInstall } from '../python/probe.js'
 import { maskUrlCredentials } from '../action/secrets.js'
+import { group } from '../action/log.js'
 
 /** One way to start pip against one target environment. */
 export interface Pip {
@@ -120,7 +120,7 @@ export async function runPip(
   env: Record<string, string | undefined> = OWN_PIP_ENV
 ): Promise<PipResult> {
   const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
-  return core.group(title, async () => {
+  return group(title, async () => {
     const result = await run(pip.command, [...pip.prefix, ...args], {
       cwd,
       env,

@@ -263,3 +263,24 @@ export function executablesOnPath(
   const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '')
   return names.flatMap(name => dirs.map(dir => path.join(dir, name)).filter(isExecutable))
 }
+
+/** Whether a child gets a process group of its own, so that it can be stopped with what it starts. */
+export function ownProcessGroup(os: OsName = currentOs()): boolean {
+  return os !== 'win32'
+}
+
+/**
+ * How a child is stopped with everything it started: on POSIX the signal goes to its process group
+ * (see ownProcessGroup); Windows has no such groups, and `taskkill /T /F` ends the process tree.
+ */
+export function treeStop(
+  pid: number,
+  signal: NodeJS.Signals,
+  os: OsName = currentOs()
+):
+  | { kind: 'group'; pid: number; signal: NodeJS.Signals }
+  | { kind: 'command'; command: string; args: string[] } {
+  return os === 'win32'
+    ? { kind: 'command', command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
+    : { kind: 'group', pid: -pid, signal }
+}

@@ -1,8 +1,9 @@
-import * as core from '@actions/core'
-import * as exec from '@actions/exec'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ActionError, errorMessage } from '../action/errors.js'
+import { afterOutput, info, UntrustedOutput } from '../action/log.js'
+import { ownProcessGroup, treeStop } from './os.js'
 
 export interface RunOptions {
   cwd?: string
@@ -12,12 +13,15 @@ export interface RunOptions {
   stream?: boolean
   /** Shown instead of the argument list when it would reveal a secret. */
   display?: string
+  /** Stop the child, with what it started, after this long; the result then says timedOut. */
+  timeoutMs?: number
 }
 
 export interface RunResult {
   exitCode: number
   stdout: string
   stderr: string
+  timedOut: boolean
 }
 
 export function childEnv(
@@ -31,34 +35,126 @@ export function childEnv(
 }
 
 /**
- * Runs a program with an argument array, never through a shell. The exit status is returned, not
- * thrown; a program that cannot be started throws an ActionError that says so.
+ * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
+ * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
  */
-export async function run(
-  command: string,
-  args: string[],
-  options: RunOptions = {}
-): Promise<RunResult> {
-  if (options.stream) core.info(`[command] ${options.display ?? [command, ...args].join(' ')}`)
-  const write = (target: NodeJS.WriteStream) => (data: Buffer) => {
-    if (options.stream) target.write(data)
-  }
-  let result: exec.ExecOutput
+export const PROBE_TIMEOUT_MS = 10_000
+
+/** The children running now: a cancelled step stops them with everything they started. */
+const running = new Set<ChildProcess>()
+let cancelled = false
+
+function stopTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return
+  const stop = treeStop(child.pid, signal)
   try {
-    // @actions/exec splits its first argument into words: quoted, a path with spaces stays one.
-    result = await exec.getExecOutput(`"${command.replace(/"/g, '\\"')}"`, args, {
+    if (stop.kind === 'group') process.kill(stop.pid, stop.signal)
+    else spawnSync(stop.command, stop.args, { stdio: 'ignore', windowsHide: true })
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * Runs a program with an argument array, never through a shell, in a process group of its own so
+ * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
+ * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
+ * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
+ * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
+ * could be stopped.
+ */
+export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  if (options.stream) info(`[command] ${options.display ?? [command, ...args].join(' ')}`)
+  return new Promise((resolve, reject) => {
+    // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
+    if (cancelled) return
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: childEnv(options.env),
-      silent: true,
-      ignoreReturnCode: true,
-      listeners: { stdout: write(process.stdout), stderr: write(process.stderr) }
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: ownProcessGroup(),
+      windowsHide: true
     })
-  } catch (error) {
-    throw new ActionError(
-      `Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`
+    running.add(child)
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
+    // could arrive after command processing has resumed.
+    const log = options.stream ? new UntrustedOutput() : undefined
+    child.stdout.on('data', (d: Buffer) => {
+      out.push(d)
+      log?.write(d)
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      err.push(d)
+      log?.write(d)
+    })
+    let timedOut = false
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            stopTree(child, 'SIGKILL')
+            // What it started may hold the pipes open: the result does not wait for them.
+            settle(() => resolve(result(-1)))
+          }, options.timeoutMs)
+    let settled = false
+    const result = (exitCode: number): RunResult => ({
+      exitCode,
+      stdout: Buffer.concat(out).toString(),
+      stderr: Buffer.concat(err).toString(),
+      timedOut
+    })
+    const settle = (then: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      running.delete(child)
+      log?.end()
+      if (!cancelled) then()
+    }
+    child.on('error', error =>
+      settle(() =>
+        reject(
+          new ActionError(
+            `Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`
+          )
+        )
+      )
     )
+    child.on('close', (code, signal) => settle(() => resolve(result(code ?? (signal ? 128 : -1)))))
+  })
+}
+
+/** How long the children get to stop on the first signal before they are killed. */
+const GRACE_MS = 3000
+
+/**
+ * Stops every running child with everything it started when the runner cancels the step (SIGINT,
+ * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
+ * at once on a second signal. Then `stopped` says so, and the step ends.
+ */
+export function onCancel(stopped: (signal: NodeJS.Signals) => void): void {
+  const handle = async (signal: NodeJS.Signals) => {
+    const children = [...running]
+    if (cancelled) {
+      for (const child of children) stopTree(child, 'SIGKILL')
+      return
+    }
+    cancelled = true
+    for (const child of children) stopTree(child, signal)
+    const exited = children.map(
+      c =>
+        new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r)))
+    )
+    await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))])
+    for (const child of children) stopTree(child, 'SIGKILL')
+    stopped(signal)
+    afterOutput(() => process.exit(1))
   }
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+  process.on('SIGINT', handle)
+  process.on('SIGTERM', handle)
 }
 
 /**

@@ -4,7 +4,6 @@
  * Loaded with a dynamic import only when the runner lacks a matching Python: a normal start does
  * not pay for the download code.
  */
-import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -18,6 +17,7 @@ import {
   type PythonVersion,
   type VersionSpec
 } from './version-spec.js'
+import { group, info } from '../action/log.js'
 
 export const DEFAULT_MANIFEST_URL =
   'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json'
@@ -160,7 +160,7 @@ export async function resolveRelease(
   baseArch: string
 ): Promise<Resolution> {
   const url = source.url || DEFAULT_MANIFEST_URL
-  core.info(`Reading the Python manifest ${url}`)
+  info(`Reading the Python manifest ${url}`)
   const file = await download('the Python manifest', url, source.token)
   let text: string
   try {
@@ -215,7 +215,7 @@ export async function installOffer(
     fs.rmSync(archive, { force: true })
   }
   try {
-    await core.group(`Install Python ${offer.version} into ${toolCache}`, async () => {
+    await group(`Install Python ${offer.version} into ${toolCache}`, async () => {
       const result = await run(setup.command, setup.args, {
         cwd: dir,
         stream: true,

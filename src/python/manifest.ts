@@ -1,9 +1,9 @@
-import * as core from '@actions/core'
 import { ActionError, errorMessage } from '../action/errors.js'
 import { libraryPathEnv, prefixPython, toolCacheArch } from '../platform/os.js'
 import type { PythonRequest } from './find.js'
 import { probePython, satisfies, type PythonInstall } from './probe.js'
 import { compareVersions, type VersionSpec } from './version-spec.js'
+import { info, warning } from '../action/log.js'
 
 /** What findPython hands over when the manifest may have to supply the interpreter. */
 export interface ManifestRequest {
@@ -32,7 +32,7 @@ export async function setUpFromManifest({
     const why =
       'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.'
     if (!local) throw await notFound(why)
-    core.warning(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`)
+    warning(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`)
     return local
   }
   // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
@@ -47,7 +47,7 @@ export async function setUpFromManifest({
     )
   } catch (error) {
     if (!local) throw await notFound(errorMessage(error))
-    core.warning(
+    warning(
       `check-latest: ${errorMessage(error)} Using ${local.versionText} from ${local.foundBy}.`
     )
     return local
@@ -55,7 +55,7 @@ export async function setUpFromManifest({
   const offer = resolution.match
   if (!offer) {
     if (local) {
-      core.info(
+      info(
         `check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`
       )
       return local
@@ -63,12 +63,12 @@ export async function setUpFromManifest({
     throw await notFound(installer.noMatchMessage(spec, resolution))
   }
   if (local && compareVersions(local.version, offer.parsed) >= 0) {
-    core.info(
+    info(
       `check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`
     )
     return local
   }
-  core.info(
+  info(
     local
       ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
       : `Installing Python ${offer.version} from ${resolution.url}.`

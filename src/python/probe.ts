@@ -1,4 +1,5 @@
-import { run, shippedFile } from '../platform/process.js'
+import { warning } from '../action/log.js'
+import { PROBE_TIMEOUT_MS, run, shippedFile } from '../platform/process.js'
 import {
   formatVersion,
   pypyVersionMatches,
@@ -66,11 +67,25 @@ export function parseProbe(stdout: string): PythonFacts {
   }
 }
 
+/** Interpreters that did not answer: probed once, warned about once. */
+const silent = new Set<string>()
+
 export async function probePython(candidate: Candidate): Promise<PythonInstall | undefined> {
+  const key = [candidate.command, ...candidate.args].join(' ')
+  if (silent.has(key)) return undefined
   try {
     const result = await run(candidate.command, [...candidate.args, '-I', PROBE], {
-      env: candidate.env
+      env: candidate.env,
+      timeoutMs: PROBE_TIMEOUT_MS
     })
+    if (result.timedOut) {
+      silent.add(key)
+      warning(
+        `${key} (${candidate.foundBy}) did not answer within ${PROBE_TIMEOUT_MS / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`,
+        { title: 'venv-guard: an interpreter does not answer' }
+      )
+      return undefined
+    }
     if (result.exitCode !== 0) return undefined
     const facts = parseProbe(result.stdout)
     return {

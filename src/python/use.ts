@@ -1,10 +1,10 @@
-import * as core from '@actions/core'
 import type { Config } from '../action/inputs.js'
 import { Outputs, setOutput } from '../action/outputs.js'
 import type { RunReport } from '../action/report.js'
 import { findPython } from './find.js'
 import { exportPythonLocation } from './location.js'
 import type { PythonInstall } from './probe.js'
+import { info } from '../action/log.js'
 
 /**
  * The base interpreter for this run, found (or set up) as the inputs ask, said in the log, the
@@ -12,7 +12,7 @@ import type { PythonInstall } from './probe.js'
  */
 export async function findBasePython(config: Config, report: RunReport): Promise<PythonInstall> {
   const python = await findPython(config)
-  core.info(
+  info(
     `Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`
   )
   report.python = {

@@ -15,6 +15,8 @@ export interface HealthExpectation {
 
 /** venv_health.py, shipped beside the bundle: run by the venv's own python. */
 const HEALTH_SCRIPT = shippedFile(import.meta.url, 'venv_health.py')
+/** The check reads every installed file's metadata: longer than a probe, never unbounded. */
+const HEALTH_TIMEOUT_MS = 60_000
 
 export interface HealthProbe {
   prefix: string
@@ -146,9 +148,16 @@ async function runProbe(
   const interpreter = venvPython(venv)
   let result
   try {
-    result = await run(interpreter, ['-I', HEALTH_SCRIPT, checked])
+    result = await run(interpreter, ['-I', HEALTH_SCRIPT, checked], {
+      timeoutMs: HEALTH_TIMEOUT_MS
+    })
   } catch (error) {
     return { problems: [`its python does not start: ${(error as Error).message}`] }
+  }
+  if (result.timedOut) {
+    return {
+      problems: [`its python did not finish the check within ${HEALTH_TIMEOUT_MS / 1000} s`]
+    }
   }
   if (result.exitCode !== 0) {
     const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ')

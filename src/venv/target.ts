@@ -8,6 +8,7 @@ import type { PythonInstall } from '../python/probe.js'
 import { createVenv } from './create.js'
 import { markComplete, markInstalling, removeOwnVenv, type VenvOwnership } from './marker.js'
 import { inspectVenv, planVenv, type VenvPlan } from './plan.js'
+import { info } from '../action/log.js'
 
 /** Where the install goes: a venv (with how it came to be) or the base interpreter itself. */
 export interface Target {
@@ -53,7 +54,7 @@ async function prepareVenv(request: TargetRequest): Promise<Target> {
   const { config, python, fingerprint, report } = request
   const venv = config.venvPath
   const plan = planVenv(inspectVenv(venv), python, fingerprint, venv)
-  core.info(`venv: ${plan.reason}`)
+  info(`venv: ${plan.reason}`)
   report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason }
   const sitePackages = venvSitePackages(
     venv,

@@ -689,7 +689,9 @@ describe('files that are no requirements files, found before they are opened', (
     const file = path.join(dir, 'requirements.txt')
     fs.writeFileSync(file, `zeta\n-r ${make(dir)}\n`)
     const parsed = parseRequirementFiles([file])
-    expect(parsed.problems).toEqual([{ file, line: 2, message: expect.stringMatching(message) }])
+    expect(parsed.problems).toEqual([
+      { file, line: 2, kind: 'missing-file', message: expect.stringMatching(message) }
+    ])
     fs.rmSync(dir, { recursive: true, force: true })
   })
 })

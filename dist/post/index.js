@@ -28393,68 +28393,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ post_run)
 });
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/action/errors.ts
-/**
- * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
- * fix it. The entry points print it as one `::error` and never a stack trace.
- */
-class ActionError extends Error {
-    annotation;
-    constructor(message, annotation = {}) {
-        super(message);
-        this.annotation = annotation;
-        this.name = 'ActionError';
-    }
-}
-/** A wrong input value: names the input, the value and the fix. */
-function inputError(input, value, fix) {
-    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
-        title: `venv-guard: invalid input '${input}'`
-    });
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
-;// CONCATENATED MODULE: ./src/action/state.ts
-
-/** The names of the main -> post state, one per fact. */
-const State = { Cache: 'cache', UserSite: 'user-site' };
-const isString = v => typeof v === 'string';
-const optional = (check) => v => v === undefined || check(v);
-const shape = (fields) => v => typeof v === 'object' &&
-    v !== null &&
-    Object.entries(fields).every(([k, check]) => check(v[k]));
-const CHECKS = {
-    cache: shape({
-        cacheDir: isString,
-        venv: optional(shape({ path: isString, key: isString, snapshot: isString })),
-        pip: optional(shape({ path: isString, key: isString }))
-    }),
-    'user-site': shape({
-        userSite: isString,
-        entries: v => Array.isArray(v) && v.every(isString),
-        policy: v => v === 'fail' || v === 'warn' || v === 'ignore'
-    })
-};
-function saveState(name, value) {
-    core.saveState(name, JSON.stringify(value));
-}
-/** What main saved under the name; undefined when it saved nothing. Throws when it is malformed. */
-function readState(name) {
-    const text = lib_core/* getState */.Gu(name);
-    if (!text)
-        return undefined;
-    const value = JSON.parse(text);
-    if (!CHECKS[name](value))
-        throw new Error(`the saved state '${name}' is malformed: ${text}`);
-    return value;
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/action/log.ts
@@ -28516,7 +28456,7 @@ function notify(report, message, properties) {
     annotateAndRecord('notice', report, message, properties);
 }
 /** Calls `then` once everything written so far has reached stdout (before the process exits). */
-function log_afterOutput(then) {
+function afterOutput(then) {
     process.stdout.write('', then);
 }
 /** Another program's output, written as it comes with the runner's command processing stopped. */
@@ -28538,6 +28478,66 @@ class UntrustedOutput {
     end() {
         this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
     }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/action/errors.ts
+/**
+ * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
+ * fix it. The entry points print it as one `::error` and never a stack trace.
+ */
+class ActionError extends Error {
+    annotation;
+    constructor(message, annotation = {}) {
+        super(message);
+        this.annotation = annotation;
+        this.name = 'ActionError';
+    }
+}
+/** A wrong input value: names the input, the value and the fix. */
+function inputError(input, value, fix) {
+    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+        title: `venv-guard: invalid input '${input}'`
+    });
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/action/state.ts
+
+/** The names of the main -> post state, one per fact. */
+const State = { Cache: 'cache', UserSite: 'user-site' };
+const isString = v => typeof v === 'string';
+const optional = (check) => v => v === undefined || check(v);
+const shape = (fields) => v => typeof v === 'object' &&
+    v !== null &&
+    Object.entries(fields).every(([k, check]) => check(v[k]));
+const CHECKS = {
+    cache: shape({
+        cacheDir: isString,
+        venv: optional(shape({ path: isString, key: isString, snapshot: isString })),
+        pip: optional(shape({ path: isString, key: isString }))
+    }),
+    'user-site': shape({
+        userSite: isString,
+        entries: v => Array.isArray(v) && v.every(isString),
+        policy: v => v === 'fail' || v === 'warn' || v === 'ignore'
+    })
+};
+function saveState(name, value) {
+    core.saveState(name, JSON.stringify(value));
+}
+/** What main saved under the name; undefined when it saved nothing. Throws when it is malformed. */
+function readState(name) {
+    const text = lib_core/* getState */.Gu(name);
+    if (!text)
+        return undefined;
+    const value = JSON.parse(text);
+    if (!CHECKS[name](value))
+        throw new Error(`the saved state '${name}' is malformed: ${text}`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
@@ -30095,8 +30095,11 @@ function auditUserSite() {
 ;// CONCATENATED MODULE: ./src/post.ts
 
 
+
+
 /** The post step. The audit runs first: a failed save is only a warning, but an audit finding may fail the job. */
 async function post_run() {
+    onCancel(signal => error(`venv-guard's post step was cancelled (${signal}): what it started is stopped.`));
     auditUserSite();
     await saveCaches();
 }

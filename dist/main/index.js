@@ -37396,6 +37396,8 @@ function dropUnlistedBytecode(venv) {
     return dropUnknownBytecode(venv, readBytecodeList(venv));
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var exec = __nccwpck_require__(5260);
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
 
 
@@ -37422,8 +37424,13 @@ function chooseArchive(files, key, prefixes, zstd) {
 function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
+/**
+ * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
+ * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
+ * cancelled step can leave nothing half-done where it counts, and needs no process group.
+ */
 async function tar(args) {
-    const result = await (0,platform_process/* run */.eF)((0,platform_os/* tarCommand */.N0)(), args);
+    const result = await (0,exec/* getExecOutput */.H)((0,platform_os/* tarCommand */.N0)(), args, { silent: true, ignoreReturnCode: true });
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }

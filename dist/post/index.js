@@ -28425,7 +28425,7 @@ function neutralise(text) {
             .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
         .join('');
 }
-function info(text) {
+function log_info(text) {
     lib_core/* info */.pq(neutralise(text));
 }
 // Annotations as @actions/core writes them: one command each, whatever their text holds.
@@ -28460,9 +28460,9 @@ function afterOutput(then) {
     process.stdout.write('', then);
 }
 /** Another program's output, written as it comes with the runner's command processing stopped. */
-class UntrustedOutput {
+class log_UntrustedOutput {
     out;
-    token = (0,external_node_crypto_.randomUUID)();
+    token = randomUUID();
     endsLine = true;
     constructor(out = process.stdout) {
         this.out = out;
@@ -28487,7 +28487,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
  * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
  * fix it. The entry points print it as one `::error` and never a stack trace.
  */
-class ActionError extends Error {
+class errors_ActionError extends Error {
     annotation;
     constructor(message, annotation = {}) {
         super(message);
@@ -28497,11 +28497,11 @@ class ActionError extends Error {
 }
 /** A wrong input value: names the input, the value and the fix. */
 function inputError(input, value, fix) {
-    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+    return new errors_ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
         title: `venv-guard: invalid input '${input}'`
     });
 }
-function errorMessage(error) {
+function errors_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -28959,7 +28959,7 @@ function executablesOnPath(pathVar, names, os = os_currentOs(), isExecutable = i
     return names.flatMap(name => dirs.map(dir => external_node_path_namespaceObject.join(dir, name)).filter(isExecutable));
 }
 /** Whether a child gets a process group of its own, so that it can be stopped with what it starts. */
-function ownProcessGroup(os = os_currentOs()) {
+function os_ownProcessGroup(os = os_currentOs()) {
     return os !== 'win32';
 }
 /**
@@ -28972,149 +28972,8 @@ function treeStop(pid, signal, os = os_currentOs()) {
         : { kind: 'group', pid: -pid, signal };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/platform/process.ts
-
-
-
-
-
-
-function childEnv(overrides = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-/**
- * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
- * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
- */
-const PROBE_TIMEOUT_MS = 10_000;
-/** The children running now: a cancelled step stops them with everything they started. */
-const running = new Set();
-let cancelled = false;
-function stopTree(child, signal) {
-    if (child.pid === undefined)
-        return;
-    const stop = treeStop(child.pid, signal);
-    try {
-        if (stop.kind === 'group')
-            process.kill(stop.pid, stop.signal);
-        else
-            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
-    }
-    catch {
-        // gone already
-    }
-}
-/**
- * Runs a program with an argument array, never through a shell, in a process group of its own so
- * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
- * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
- * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
- * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
- * could be stopped.
- */
-function run(command, args, options = {}) {
-    if (options.stream)
-        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    return new Promise((resolve, reject) => {
-        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
-        if (cancelled)
-            return;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-            cwd: options.cwd,
-            env: childEnv(options.env),
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: ownProcessGroup(),
-            windowsHide: true
-        });
-        running.add(child);
-        const out = [];
-        const err = [];
-        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
-        // could arrive after command processing has resumed.
-        const log = options.stream ? new UntrustedOutput() : undefined;
-        child.stdout.on('data', (d) => {
-            out.push(d);
-            log?.write(d);
-        });
-        child.stderr.on('data', (d) => {
-            err.push(d);
-            log?.write(d);
-        });
-        let timedOut = false;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                stopTree(child, 'SIGKILL');
-                // What it started may hold the pipes open: the result does not wait for them.
-                settle(() => resolve(result(-1)));
-            }, options.timeoutMs);
-        let settled = false;
-        const result = (exitCode) => ({
-            exitCode,
-            stdout: Buffer.concat(out).toString(),
-            stderr: Buffer.concat(err).toString(),
-            timedOut
-        });
-        const settle = (then) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            running.delete(child);
-            log?.end();
-            if (!cancelled)
-                then();
-        };
-        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
-        child.on('close', (code, signal) => settle(() => resolve(result(code ?? (signal ? 128 : -1)))));
-    });
-}
-/** How long the children get to stop on the first signal before they are killed. */
-const GRACE_MS = 3000;
-/**
- * Stops every running child with everything it started when the runner cancels the step (SIGINT,
- * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
- * at once on a second signal. Then `stopped` says so, and the step ends.
- */
-function onCancel(stopped) {
-    const handle = async (signal) => {
-        const children = [...running];
-        if (cancelled) {
-            for (const child of children)
-                stopTree(child, 'SIGKILL');
-            return;
-        }
-        cancelled = true;
-        for (const child of children)
-            stopTree(child, signal);
-        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
-        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
-        for (const child of children)
-            stopTree(child, 'SIGKILL');
-        stopped(signal);
-        afterOutput(() => process.exit(1));
-    };
-    process.on('SIGINT', handle);
-    process.on('SIGTERM', handle);
-}
-/**
- * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
- * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
- */
-function shippedFile(moduleUrl, name) {
-    return path.join(path.dirname(fileURLToPath(moduleUrl)), name);
-}
-
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
+var exec = __nccwpck_require__(7187);
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
 
 
@@ -29141,8 +29000,13 @@ function chooseArchive(files, key, prefixes, zstd) {
 function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
+/**
+ * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
+ * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
+ * cancelled step can leave nothing half-done where it counts, and needs no process group.
+ */
 async function tar(args) {
-    const result = await run(tarCommand(), args);
+    const result = await (0,exec/* getExecOutput */.H)(tarCommand(), args, { silent: true, ignoreReturnCode: true });
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
@@ -29165,7 +29029,7 @@ function listArchives(root) {
     return entries.flatMap(entry => {
         if (!entry.isFile()) {
             if (ARCHIVE.test(entry.name)) {
-                info(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
+                log_info(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
             }
             return [];
         }
@@ -29212,7 +29076,7 @@ function dirStore(root, zstd = zstdOnPath()) {
                 if (external_node_fs_.existsSync(dir))
                     external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
                 external_node_fs_.renameSync(unpacked, dir);
-                info(`Restored ${dir} from ${archive}`);
+                log_info(`Restored ${dir} from ${archive}`);
                 return found.key;
             }
             catch (error) {
@@ -29240,7 +29104,7 @@ function dirStore(root, zstd = zstdOnPath()) {
                     external_node_path_namespaceObject.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
-                info(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
+                log_info(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
                 return true;
             }
             finally {
@@ -29299,7 +29163,7 @@ async function openStore(cacheDir) {
         return dirStore(cacheDir);
     const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
     if (!store) {
-        info("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+        log_info("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
     }
     return store;
 }
@@ -29327,17 +29191,17 @@ async function saveDir(store, dir, key, what) {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
+        warning(`Could not save ${what} to ${store.name}: ${errors_errorMessage(error)}`);
         return;
     }
     if (saved)
-        info(`Cache: saved ${what} to ${store.name} (${key}).`);
+        log_info(`Cache: saved ${what} to ${store.name} (${key}).`);
     else
         warning(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
 }
 async function saveVenv(store, venv) {
     if (!external_node_fs_.existsSync(venv.path)) {
-        info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
+        log_info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
     if (currentVenvContent(venv.path) !== venv.snapshot) {
@@ -29362,7 +29226,7 @@ async function saveCaches() {
         }
     }
     catch (error) {
-        warning(`Cache: could not save: ${errorMessage(error)}`);
+        warning(`Cache: could not save: ${errors_errorMessage(error)}`);
     }
 }
 
@@ -30073,7 +29937,7 @@ function auditUserSite() {
             return;
         const added = addedEntries(state.entries, distributionEntries(state.userSite));
         if (added.length === 0) {
-            info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
+            log_info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
             return;
         }
         const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
@@ -30085,11 +29949,154 @@ function auditUserSite() {
         else if (state.policy === 'warn')
             warning(message, { title });
         else
-            info(message);
+            log_info(message);
     }
     catch (error) {
-        warning(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`);
+        warning(`venv-guard could not audit the user site-packages: ${errors_errorMessage(error)}`);
     }
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/platform/process.ts
+
+
+
+
+
+
+function childEnv(overrides = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+/**
+ * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
+ * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
+ */
+const PROBE_TIMEOUT_MS = 10_000;
+/** The children running now: a cancelled step stops them with everything they started. */
+const running = new Set();
+let cancelled = false;
+function stopTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    const stop = treeStop(child.pid, signal);
+    try {
+        if (stop.kind === 'group')
+            process.kill(stop.pid, stop.signal);
+        else
+            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
+    }
+    catch {
+        // gone already
+    }
+}
+/**
+ * Runs a program with an argument array, never through a shell, in a process group of its own so
+ * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
+ * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
+ * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
+ * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
+ * could be stopped.
+ */
+function run(command, args, options = {}) {
+    if (options.stream)
+        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    return new Promise((resolve, reject) => {
+        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
+        if (cancelled)
+            return;
+        const child = spawn(command, args, {
+            cwd: options.cwd,
+            env: childEnv(options.env),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: ownProcessGroup(),
+            windowsHide: true
+        });
+        running.add(child);
+        const out = [];
+        const err = [];
+        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
+        // could arrive after command processing has resumed.
+        const log = options.stream ? new UntrustedOutput() : undefined;
+        child.stdout.on('data', (d) => {
+            out.push(d);
+            log?.write(d);
+        });
+        child.stderr.on('data', (d) => {
+            err.push(d);
+            log?.write(d);
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                stopTree(child, 'SIGKILL');
+                // What it started may hold the pipes open: the result does not wait for them.
+                settle(() => resolve(result(-1)));
+            }, options.timeoutMs);
+        let settled = false;
+        const result = (exitCode) => ({
+            exitCode,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(err).toString(),
+            timedOut
+        });
+        const settle = (then) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            running.delete(child);
+            log?.end();
+            if (!cancelled)
+                then();
+        };
+        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        child.on('close', (code, signal) => settle(() => resolve(result(code ?? (signal ? 128 : -1)))));
+    });
+}
+/** How long the children get to stop on the first signal before they are killed. */
+const GRACE_MS = 3000;
+/**
+ * Stops every running child with everything it started when the runner cancels the step (SIGINT,
+ * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
+ * at once on a second signal. Then `stopped` says so, and the step ends.
+ */
+function onCancel(stopped) {
+    const handle = async (signal) => {
+        const children = [...running];
+        if (cancelled) {
+            for (const child of children)
+                stopTree(child, 'SIGKILL');
+            return;
+        }
+        cancelled = true;
+        for (const child of children)
+            stopTree(child, signal);
+        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
+        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
+        for (const child of children)
+            stopTree(child, 'SIGKILL');
+        stopped(signal);
+        afterOutput(() => process.exit(1));
+    };
+    process.on('SIGINT', handle);
+    process.on('SIGTERM', handle);
+}
+/**
+ * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
+ * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
+ */
+function shippedFile(moduleUrl, name) {
+    return path.join(path.dirname(fileURLToPath(moduleUrl)), name);
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts
@@ -31362,10 +31369,9 @@ function getIDToken(aud) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec)
+  m: () => (/* binding */ exec),
+  H: () => (/* binding */ getExecOutput)
 });
-
-// UNUSED EXPORTS: getExecOutput
 
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
@@ -32022,8 +32028,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { executableName, executablesOnPath, tarCommand } from '../platform/os.js'
-import { run } from '../platform/process.js'
+import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './store.js'
 import { info, warning } from '../action/log.js'
 
@@ -39,8 +39,13 @@ function compression(archive: string): string[] {
   return archive.endsWith('.zst') ? ['--zstd'] : ['-z']
 }
 
+/**
+ * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
+ * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
+ * cancelled step can leave nothing half-done where it counts, and needs no process group.
+ */
 async function tar(args: string[]): Promise<void> {
-  const result = await run(tarCommand(), args)
+  const result = await getExecOutput(tarCommand(), args, { silent: true, ignoreReturnCode: true })
   if (result.exitCode !== 0) {
     throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`)
   }

@@ -36443,10 +36443,14 @@ async function inputFiles(input, value, cwd, venvPath) {
     }
     return [...new Set(files)];
 }
+/** What an empty `requirements` installs: the first of these that exists. */
+const CONVENTIONAL_REQUIREMENTS = ['requirements.txt', 'pylock.toml'];
 async function requirementFiles(value, cwd, venvPath) {
     if (inputLines(value).length === 0) {
-        const conventional = external_node_path_.join(cwd, 'requirements.txt');
-        return external_node_fs_.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : [];
+        // The files pip users name by convention: a project with a lock file and no requirements.txt
+        // installs its lock file, as it would `pip install -r pylock.toml`.
+        const conventional = CONVENTIONAL_REQUIREMENTS.map(name => external_node_path_.join(cwd, name)).find(file => external_node_fs_.existsSync(file));
+        return conventional ? [checkFile('requirements', '', conventional)] : [];
     }
     return inputFiles('requirements', value, cwd, venvPath);
 }

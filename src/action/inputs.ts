@@ -187,10 +187,17 @@ async function inputFiles(
   return [...new Set(files)]
 }
 
+/** What an empty `requirements` installs: the first of these that exists. */
+const CONVENTIONAL_REQUIREMENTS = ['requirements.txt', 'pylock.toml']
+
 async function requirementFiles(value: string, cwd: string, venvPath: string): Promise<string[]> {
   if (inputLines(value).length === 0) {
-    const conventional = path.join(cwd, 'requirements.txt')
-    return fs.existsSync(conventional) ? [checkFile('requirements', '', conventional)] : []
+    // The files pip users name by convention: a project with a lock file and no requirements.txt
+    // installs its lock file, as it would `pip install -r pylock.toml`.
+    const conventional = CONVENTIONAL_REQUIREMENTS.map(name => path.join(cwd, name)).find(file =>
+      fs.existsSync(file)
+    )
+    return conventional ? [checkFile('requirements', '', conventional)] : []
   }
   return inputFiles('requirements', value, cwd, venvPath)
 }

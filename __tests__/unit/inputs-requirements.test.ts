@@ -1,0 +1,41 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { readConfig } from '../../src/action/inputs.js'
+
+const dirs: string[] = []
+
+function project(files: string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-inputs-'))
+  dirs.push(dir)
+  for (const file of files) fs.writeFileSync(path.join(dir, file), '')
+  return dir
+}
+
+async function requirementsOf(dir: string, requirements = ''): Promise<string[]> {
+  const inputs: Record<string, string> = { 'working-directory': dir, requirements }
+  const config = await readConfig(name => inputs[name] ?? '')
+  return config.requirementFiles.map(file => path.relative(dir, file))
+}
+
+describe('requirements left empty', () => {
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it.each([
+    [['requirements.txt'], ['requirements.txt']],
+    [['pylock.toml'], ['pylock.toml']],
+    [['requirements.txt', 'pylock.toml'], ['requirements.txt']],
+    [['pylock.dev.toml', 'pyproject.toml'], []],
+    [[], []]
+  ])('with %j installs %j', async (files, expected) => {
+    expect(await requirementsOf(project(files))).toEqual(expected)
+  })
+
+  it('are what the input names when it names any', async () => {
+    const dir = project(['requirements.txt', 'pylock.toml', 'dev.txt'])
+    expect(await requirementsOf(dir, 'dev.txt')).toEqual(['dev.txt'])
+  })
+})

@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { executableName, executablesOnPath, tarCommand } from '../platform/os.js'
 import { getExecOutput } from '@actions/exec'
-import type { CacheStore } from './store.js'
+import type { CacheStore } from './cache-store.js'
 import { info, warning } from '../action/log.js'
 
 const ARCHIVE = /\.tar\.(zst|gz)$/

@@ -3,7 +3,8 @@ import { errorMessage } from '../action/errors.js'
 import { readState, State, type CacheSaveState } from '../action/state.js'
 import { pipCacheIsPips } from './pip-tier.js'
 import { currentVenvContent } from './snapshot.js'
-import { isEmptyOrAbsent, openStore, type CacheStore } from './store.js'
+import type { CacheStore } from './cache-store.js'
+import { isEmptyOrAbsent, openStore } from './store.js'
 import { info, warning } from '../action/log.js'
 
 async function saveDir(store: CacheStore, dir: string, key: string, what: string): Promise<void> {

@@ -15,7 +15,8 @@ import { cacheKeys, type CacheKeys } from './key.js'
 import { pipCacheIsPips } from './pip-tier.js'
 import { cacheScope, runEvent } from './scope.js'
 import { dropUnlistedBytecode, recordVenvContent } from './snapshot.js'
-import { isEmptyOrAbsent, openStore, type CacheStore } from './store.js'
+import type { CacheStore } from './cache-store.js'
+import { isEmptyOrAbsent, openStore } from './store.js'
 
 /** What main found, for the rest of main and, through rememberForSave, for the post step. */
 export interface CacheSession {

@@ -2,21 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dirStore } from './archive.js'
 import { info } from '../action/log.js'
-
-/** Where cache archives live: GitHub's cache service, or a local directory (cache-dir). */
-export interface CacheStore {
-  /** For messages. */
-  readonly name: string
-  /** True when saving under a key that exists replaces the entry (GitHub's entries are immutable). */
-  readonly replaces: boolean
-  /**
-   * Restores `dir` from the entry with exactly `key`, else the newest whose key starts with one of
-   * `prefixes`; returns the key restored. A failure is a warning and a miss, never an error.
-   */
-  restore(dir: string, key: string, prefixes?: string[]): Promise<string | undefined>
-  /** Saves `dir` under `key`; false when it was not saved (the reason is in the log). */
-  save(dir: string, key: string): Promise<boolean>
-}
+import type { CacheStore } from './cache-store.js'
 
 /** Whether the runner offers GitHub's cache service, told without loading its client. */
 export function githubCacheOffered(env: NodeJS.ProcessEnv): boolean {

@@ -27,6 +27,7 @@ import {
   versionMatches,
   type VersionSpec
 } from './version-spec.js'
+import type { PythonRequest } from './request.js'
 
 function listDir(dir: string): string[] {
   try {
@@ -183,18 +184,6 @@ async function probeAll(candidates: Candidate[]): Promise<PythonInstall[]> {
     seen.add(key)
     return true
   })
-}
-
-export interface PythonRequest {
-  pythonPath: string
-  pythonVersion: string
-  pythonVersionSource: string
-  allowPrereleases: boolean
-  /** Prefer the manifest's newest match over an older local one. */
-  checkLatest: boolean
-  /** The python-versions manifest to install from; '' for GitHub's. */
-  pythonManifestUrl: string
-  token: string
 }
 
 export async function findPython(

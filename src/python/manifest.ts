@@ -1,6 +1,6 @@
 import { ActionError, errorMessage } from '../action/errors.js'
 import { libraryPathEnv, prefixPython, toolCacheArch } from '../platform/os.js'
-import type { PythonRequest } from './find.js'
+import type { PythonRequest } from './request.js'
 import { probePython, satisfies, type PythonInstall } from './probe.js'
 import { compareVersions, type VersionSpec } from './version-spec.js'
 import { info, warning } from '../action/log.js'

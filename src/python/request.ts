@@ -1,0 +1,12 @@
+/** What the inputs ask of the base interpreter; read by discovery and by the manifest installer. */
+export interface PythonRequest {
+  pythonPath: string
+  pythonVersion: string
+  pythonVersionSource: string
+  allowPrereleases: boolean
+  /** Prefer the manifest's newest match over an older local one. */
+  checkLatest: boolean
+  /** The python-versions manifest to install from; '' for GitHub's. */
+  pythonManifestUrl: string
+  token: string
+}

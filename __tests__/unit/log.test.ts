@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { neutralise, UntrustedOutput } from '../../src/action/log.js'
+import { endUntrustedOutput, neutralise, UntrustedOutput } from '../../src/action/log.js'
 import { parseCommands } from '../helpers/action.js'
 
 describe('neutralise', () => {
@@ -28,18 +28,23 @@ describe('neutralise', () => {
 })
 
 describe('UntrustedOutput', () => {
-  function capture(writes: string[]): string {
+  function stream(): { writable: Writable; text: () => string } {
     let text = ''
-    const stream = new Writable({
+    const writable = new Writable({
       write(chunk: Buffer, _encoding, done) {
         text += chunk.toString()
         done()
       }
     })
-    const out = new UntrustedOutput(stream)
+    return { writable, text: () => text }
+  }
+
+  function capture(writes: string[]): string {
+    const { writable, text } = stream()
+    const out = new UntrustedOutput(writable)
     for (const w of writes) out.write(w)
     out.end()
-    return text
+    return text()
   }
 
   it('stops command processing for what it writes, and resumes on a line of its own', () => {
@@ -47,6 +52,19 @@ describe('UntrustedOutput', () => {
     expect(parseCommands(text)).toEqual([])
     expect(parseCommands(`${text}::warning::ours\n`)).toEqual([
       { command: 'warning', properties: {}, data: 'ours' }
+    ])
+  })
+
+  it('is ended once, by whoever ends it first, and drops what arrives after (a cancelled step)', () => {
+    const { writable, text } = stream()
+    const out = new UntrustedOutput(writable)
+    out.write('Preparing metadata: started')
+    endUntrustedOutput() // what an annotation does before it is printed
+    out.write('::warning::late and unfenced\n')
+    out.end()
+    expect(text().match(/^::[0-9a-f-]+::$/gm)).toHaveLength(1)
+    expect(parseCommands(`${text()}::error::ours\n`)).toEqual([
+      { command: 'error', properties: {}, data: 'ours' }
     ])
   })
 })

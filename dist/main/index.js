@@ -31087,7 +31087,7 @@ function errorMessage(error) {
 /* harmony export */   pq: () => (/* binding */ info),
 /* harmony export */   z3: () => (/* binding */ error)
 /* harmony export */ });
-/* unused harmony export neutralise */
+/* unused harmony exports neutralise, endUntrustedOutput */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
@@ -31121,22 +31121,29 @@ function neutralise(text) {
 function info(text) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(neutralise(text));
 }
-// Annotations as @actions/core writes them: one command each, whatever their text holds.
+// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
+// still open (a cancelled step ends before its child's output does) would swallow them: it is
+// closed first.
 function notice(...args) {
+    endUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.notice(...args);
 }
 function warning(...args) {
+    endUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(...args);
 }
 function error(...args) {
+    endUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.error(...args);
 }
 function group(title, work) {
+    endUntrustedOutput();
     return _actions_core__WEBPACK_IMPORTED_MODULE_0__.group(title, work);
 }
 const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
 /** An annotation that the job summary repeats: the one way to tell the user about their run. */
 function annotateAndRecord(level, report, message, properties) {
+    endUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__[level](message, properties);
     report[RECORDED_IN[level]].push(message);
 }
@@ -31152,7 +31159,16 @@ function notify(report, message, properties) {
 function afterOutput(then) {
     process.stdout.write('', then);
 }
-/** Another program's output, written as it comes with the runner's command processing stopped. */
+const fenced = new Set();
+/** Ends every fence still open, so that what is printed next is read as commands again. */
+function endUntrustedOutput() {
+    for (const output of [...fenced])
+        output.end();
+}
+/**
+ * Another program's output, written as it comes with the runner's command processing stopped.
+ * Once the fence is ended, whatever still arrives is dropped: it would be read as commands.
+ */
 class UntrustedOutput {
     out;
     token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomUUID)();
@@ -31160,15 +31176,18 @@ class UntrustedOutput {
     constructor(out = process.stdout) {
         this.out = out;
         out.write(`::stop-commands::${this.token}\n`);
+        fenced.add(this);
     }
     write(data) {
-        if (data.length === 0)
+        if (data.length === 0 || !fenced.has(this))
             return;
         this.out.write(data);
         this.endsLine = data.toString().endsWith('\n');
     }
-    /** Resumes command processing: the token is seen only at the start of a line. */
+    /** Resumes command processing: the token is seen only at the start of a line. Once. */
     end() {
+        if (!fenced.delete(this))
+            return;
         this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
     }
 }

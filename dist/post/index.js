@@ -28428,22 +28428,29 @@ function neutralise(text) {
 function log_info(text) {
     lib_core/* info */.pq(neutralise(text));
 }
-// Annotations as @actions/core writes them: one command each, whatever their text holds.
+// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
+// still open (a cancelled step ends before its child's output does) would swallow them: it is
+// closed first.
 function notice(...args) {
+    endUntrustedOutput();
     core.notice(...args);
 }
 function warning(...args) {
+    endUntrustedOutput();
     lib_core/* warning */.$e(...args);
 }
 function error(...args) {
+    endUntrustedOutput();
     lib_core/* error */.z3(...args);
 }
 function group(title, work) {
+    endUntrustedOutput();
     return core.group(title, work);
 }
 const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
 /** An annotation that the job summary repeats: the one way to tell the user about their run. */
 function annotateAndRecord(level, report, message, properties) {
+    endUntrustedOutput();
     core[level](message, properties);
     report[RECORDED_IN[level]].push(message);
 }
@@ -28459,7 +28466,16 @@ function notify(report, message, properties) {
 function afterOutput(then) {
     process.stdout.write('', then);
 }
-/** Another program's output, written as it comes with the runner's command processing stopped. */
+const fenced = new Set();
+/** Ends every fence still open, so that what is printed next is read as commands again. */
+function endUntrustedOutput() {
+    for (const output of [...fenced])
+        output.end();
+}
+/**
+ * Another program's output, written as it comes with the runner's command processing stopped.
+ * Once the fence is ended, whatever still arrives is dropped: it would be read as commands.
+ */
 class log_UntrustedOutput {
     out;
     token = randomUUID();
@@ -28467,15 +28483,18 @@ class log_UntrustedOutput {
     constructor(out = process.stdout) {
         this.out = out;
         out.write(`::stop-commands::${this.token}\n`);
+        fenced.add(this);
     }
     write(data) {
-        if (data.length === 0)
+        if (data.length === 0 || !fenced.has(this))
             return;
         this.out.write(data);
         this.endsLine = data.toString().endsWith('\n');
     }
-    /** Resumes command processing: the token is seen only at the start of a line. */
+    /** Resumes command processing: the token is seen only at the start of a line. Once. */
     end() {
+        if (!fenced.delete(this))
+            return;
         this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
     }
 }

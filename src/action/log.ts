@@ -36,20 +36,26 @@ export function info(text: string): void {
   core.info(neutralise(text))
 }
 
-// Annotations as @actions/core writes them: one command each, whatever their text holds.
+// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
+// still open (a cancelled step ends before its child's output does) would swallow them: it is
+// closed first.
 export function notice(...args: Parameters<typeof core.notice>): void {
+  endUntrustedOutput()
   core.notice(...args)
 }
 
 export function warning(...args: Parameters<typeof core.warning>): void {
+  endUntrustedOutput()
   core.warning(...args)
 }
 
 export function error(...args: Parameters<typeof core.error>): void {
+  endUntrustedOutput()
   core.error(...args)
 }
 
 export function group<T>(title: string, work: () => Promise<T>): Promise<T> {
+  endUntrustedOutput()
   return core.group(title, work)
 }
 
@@ -63,6 +69,7 @@ function annotateAndRecord(
   message: string,
   properties?: core.AnnotationProperties
 ): void {
+  endUntrustedOutput()
   core[level](message, properties)
   report[RECORDED_IN[level]].push(message)
 }
@@ -82,23 +89,35 @@ export function afterOutput(then: () => void): void {
   process.stdout.write('', then)
 }
 
-/** Another program's output, written as it comes with the runner's command processing stopped. */
+const fenced = new Set<UntrustedOutput>()
+
+/** Ends every fence still open, so that what is printed next is read as commands again. */
+export function endUntrustedOutput(): void {
+  for (const output of [...fenced]) output.end()
+}
+
+/**
+ * Another program's output, written as it comes with the runner's command processing stopped.
+ * Once the fence is ended, whatever still arrives is dropped: it would be read as commands.
+ */
 export class UntrustedOutput {
   private readonly token = randomUUID()
   private endsLine = true
 
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {
     out.write(`::stop-commands::${this.token}\n`)
+    fenced.add(this)
   }
 
   write(data: Buffer | string): void {
-    if (data.length === 0) return
+    if (data.length === 0 || !fenced.has(this)) return
     this.out.write(data)
     this.endsLine = data.toString().endsWith('\n')
   }
 
-  /** Resumes command processing: the token is seen only at the start of a line. */
+  /** Resumes command processing: the token is seen only at the start of a line. Once. */
   end(): void {
+    if (!fenced.delete(this)) return
     this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`)
   }
 }

@@ -29,7 +29,7 @@ async function setUp(report: RunReport): Promise<void> {
   )
 
   const requirements = readRequirements(config, report)
-  const digest = fingerprint(fingerprintInputs(config, python, requirements.files))
+  const digest = fingerprint(fingerprintInputs(config, python, requirements))
   const moving = movingRequirementsOf(requirements, config.packages)
   const cacheVenv = moving.length === 0
   const store = await cacheStore

@@ -3,7 +3,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cacheKeys, type KeyContext } from '../../src/cache/key.js'
-import { fingerprint, fingerprintInputs, FORMAT_VERSION } from '../../src/venv/fingerprint.js'
+import {
+  fingerprint,
+  fingerprintInputs,
+  FORMAT_VERSION,
+  type InputRoles
+} from '../../src/venv/fingerprint.js'
 import type { Config } from '../../src/action/inputs.js'
 import { makeConfig } from '../helpers/config.js'
 import type { PythonInstall } from '../../src/python/probe.js'
@@ -41,9 +46,18 @@ const python = {
 
 const context: KeyContext = { os: 'linux', osVersion: 'ubuntu-24.04', arch: 'x64' }
 
-function key(c: Config = config, p: PythonInstall = python, ctx: KeyContext = context): string {
+const NO_ROLES: InputRoles = { requirements: [], constraints: [], groups: [] }
+const roles = (): InputRoles => ({ ...NO_ROLES, requirements: config.requirementFiles })
+
+function key(
+  c: Config = config,
+  p: PythonInstall = python,
+  ctx: KeyContext = context,
+  roles: InputRoles = { ...NO_ROLES, requirements: c.requirementFiles }
+): string {
   const parsed = parseRequirementFiles(c.requirementFiles)
-  return cacheKeys(ctx, p, fingerprint(fingerprintInputs(c, p, parsed.files))).venv
+  return cacheKeys(ctx, p, fingerprint(fingerprintInputs(c, p, { files: parsed.files, roles })))
+    .venv
 }
 
 /** Runs `change`, takes the key, and puts the file back. */
@@ -91,6 +105,14 @@ describe('the venv cache key', () => {
     [
       'the cache-dependency-path list',
       () => key({ ...config, cacheDependencyFiles: [dependency, other] })
+    ],
+    [
+      'the dependency groups chosen',
+      () => key(config, python, context, { ...roles(), groups: ['pyproject.toml:test'] })
+    ],
+    [
+      'a file read as constraints instead of requirements',
+      () => key(config, python, context, { ...NO_ROLES, constraints: config.requirementFiles })
     ]
   ])('changes with %s', (_what, changed) => {
     expect(changed()).not.toBe(base)

@@ -37155,18 +37155,19 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-const FORMAT_VERSION = '2';
+const FORMAT_VERSION = '3';
 /**
  * What decides the venv's content: the inputs, the interpreter, every requirements file read
- * (includes too) and the cache-dependency-path files.
+ * (includes too), the part each file and group plays, and the cache-dependency-path files.
  */
-function fingerprintInputs(config, python, requirementFiles) {
+function fingerprintInputs(config, python, requirements) {
     return {
         pythonExecutable: python.executable,
         pythonVersion: python.versionText,
         implementation: python.implementation,
         venvPath: config.createVenv ? config.venvPath : '',
-        files: [...requirementFiles, ...config.cacheDependencyFiles],
+        files: [...requirements.files, ...config.cacheDependencyFiles],
+        roles: requirements.roles,
         packages: config.packages,
         upgrade: config.upgrade,
         pipArgs: config.pipArgs
@@ -37191,6 +37192,7 @@ function fingerprint(inputs, read = (f) => external_node_fs_.readFileSync(f)) {
         field('file', file);
         field('content', read(file));
     }
+    field('roles', JSON.stringify(inputs.roles));
     field('packages', JSON.stringify(inputs.packages));
     field('upgrade', JSON.stringify(inputs.upgrade));
     field('pip-args', JSON.stringify(inputs.pipArgs));
@@ -39448,7 +39450,12 @@ function localProjectFiles(parsed, packages, cwd, isDirectory = (dir) => externa
 
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
 function readLocks(files) {
-    const read = files.map(file => readPylock(file, readRequirementsFile(file)));
+    const read = files.map(file => {
+        const bytes = readRequirementsFile(file);
+        // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
+        maskUrlCredentials(bytes.toString('utf8'));
+        return readPylock(file, bytes);
+    });
     return {
         locks: read.filter((r) => 'doc' in r),
         problems: read.filter((r) => !('doc' in r))
@@ -39463,7 +39470,9 @@ function readRequirements(config, report) {
     const lockFiles = config.requirementFiles.filter(isPylockFile);
     // PIP_CONSTRAINT is pip's: it reaches pip by itself, and is read here for its lines and content.
     const envConstraints = envConstraintFiles(process.env, config.workingDirectory).filter(f => external_node_fs_.existsSync(f));
-    const files = parseRequirementFiles(config.requirementFiles.filter(file => !isPylockFile(file)), undefined, undefined, [...config.constraintFiles, ...envConstraints]);
+    const constraintFiles = [...config.constraintFiles, ...envConstraints];
+    const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workspace));
+    const files = parseRequirementFiles(config.requirementFiles.filter(file => !isPylockFile(file)), undefined, undefined, constraintFiles);
     const { locks, problems } = readLocks(lockFiles);
     const groups = readDependencyGroups(config.dependencyGroups);
     const entries = [...files.entries, ...locks.flatMap(l => l.entries), ...groups.entries];
@@ -39481,16 +39490,24 @@ function readRequirements(config, report) {
         features: [
             ...(config.dependencyGroups.length > 0 ? ['dependency-groups'] : []),
             ...(lockFiles.length > 0 ? ['pylock'] : [])
-        ]
+        ],
+        roles: {
+            requirements: config.requirementFiles,
+            constraints: constraintFiles,
+            groups: groupArguments
+        }
     };
     const relative = (file) => external_node_path_.relative(config.workspace, file);
     report.sources = {
-        groups: config.dependencyGroups.map(g => groupArgument(g, config.workspace)),
+        groups: groupArguments,
         lockFiles: lockFiles.map(relative),
-        constraintFiles: [...config.constraintFiles, ...envConstraints].map(relative)
+        constraintFiles: constraintFiles.map(relative)
     };
     for (const url of parsed.urls)
         maskUrlCredentials(url);
+    // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
+    for (const entry of groups.entries)
+        maskUrlCredentials(entry.text);
     for (const file of parsed.files) {
         const relative = external_node_path_.relative(config.workspace, file);
         if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
@@ -39994,7 +40011,7 @@ async function setUp(report) {
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
     const requirements = readRequirements(config, report);
-    const digest = fingerprint(fingerprintInputs(config, python, requirements.files));
+    const digest = fingerprint(fingerprintInputs(config, python, requirements));
     const moving = movingRequirementsOf(requirements, config.packages);
     const cacheVenv = moving.length === 0;
     const store = await cacheStore;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Config } from '../action/inputs.js'
+import type { InputRoles } from '../venv/fingerprint.js'
 import type { RunReport } from '../action/report.js'
 import { maskUrlCredentials } from '../action/secrets.js'
 import { failure } from '../annotations/emit.js'
@@ -25,11 +26,18 @@ export interface Requirements extends ParsedRequirements {
   locks: PylockFile[]
   /** What only a newer pip installs (see features.ts). */
   features: PipFeature[]
+  /** Which files are requirements and which constraints, and which groups: part of the venv's key. */
+  roles: InputRoles
 }
 
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
 function readLocks(files: string[]): { locks: PylockFile[]; problems: RequirementProblem[] } {
-  const read = files.map(file => readPylock(file, readRequirementsFile(file)))
+  const read = files.map(file => {
+    const bytes = readRequirementsFile(file)
+    // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
+    maskUrlCredentials(bytes.toString('utf8'))
+    return readPylock(file, bytes)
+  })
   return {
     locks: read.filter((r): r is PylockFile => 'doc' in r),
     problems: read.filter((r): r is RequirementProblem => !('doc' in r))
@@ -47,11 +55,13 @@ export function readRequirements(config: Config, report: RunReport): Requirement
   const envConstraints = envConstraintFiles(process.env, config.workingDirectory).filter(f =>
     fs.existsSync(f)
   )
+  const constraintFiles = [...config.constraintFiles, ...envConstraints]
+  const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workspace))
   const files = parseRequirementFiles(
     config.requirementFiles.filter(file => !isPylockFile(file)),
     undefined,
     undefined,
-    [...config.constraintFiles, ...envConstraints]
+    constraintFiles
   )
   const { locks, problems } = readLocks(lockFiles)
   const groups = readDependencyGroups(config.dependencyGroups)
@@ -70,15 +80,22 @@ export function readRequirements(config: Config, report: RunReport): Requirement
     features: [
       ...(config.dependencyGroups.length > 0 ? (['dependency-groups'] as const) : []),
       ...(lockFiles.length > 0 ? (['pylock'] as const) : [])
-    ]
+    ],
+    roles: {
+      requirements: config.requirementFiles,
+      constraints: constraintFiles,
+      groups: groupArguments
+    }
   }
   const relative = (file: string) => path.relative(config.workspace, file)
   report.sources = {
-    groups: config.dependencyGroups.map(g => groupArgument(g, config.workspace)),
+    groups: groupArguments,
     lockFiles: lockFiles.map(relative),
-    constraintFiles: [...config.constraintFiles, ...envConstraints].map(relative)
+    constraintFiles: constraintFiles.map(relative)
   }
   for (const url of parsed.urls) maskUrlCredentials(url)
+  // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
+  for (const entry of groups.entries) maskUrlCredentials(entry.text)
   for (const file of parsed.files) {
     const relative = path.relative(config.workspace, file)
     if (relative.startsWith('..') || path.isAbsolute(relative)) {

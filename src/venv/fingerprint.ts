@@ -4,7 +4,18 @@ import type { Config } from '../action/inputs.js'
 import type { PythonInstall } from '../python/probe.js'
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-export const FORMAT_VERSION = '2'
+export const FORMAT_VERSION = '3'
+
+/**
+ * The part each file and group plays: the same files as requirements or as constraints, or
+ * another choice of groups from the same pyproject.toml, make another venv.
+ */
+export interface InputRoles {
+  requirements: string[]
+  constraints: string[]
+  /** As pip is given them: `--group NAME` arguments' values. */
+  groups: string[]
+}
 
 export interface FingerprintInputs {
   pythonExecutable: string
@@ -13,6 +24,7 @@ export interface FingerprintInputs {
   venvPath: string
   /** Every requirements file, includes too, and the cache-dependency-path files. */
   files: string[]
+  roles: InputRoles
   packages: string[]
   upgrade: string[]
   pipArgs: string[]
@@ -20,7 +32,7 @@ export interface FingerprintInputs {
 
 /**
  * What decides the venv's content: the inputs, the interpreter, every requirements file read
- * (includes too) and the cache-dependency-path files.
+ * (includes too), the part each file and group plays, and the cache-dependency-path files.
  */
 export function fingerprintInputs(
   config: Pick<
@@ -28,14 +40,15 @@ export function fingerprintInputs(
     'createVenv' | 'venvPath' | 'packages' | 'upgrade' | 'pipArgs' | 'cacheDependencyFiles'
   >,
   python: Pick<PythonInstall, 'executable' | 'versionText' | 'implementation'>,
-  requirementFiles: string[]
+  requirements: { files: string[]; roles: InputRoles }
 ): FingerprintInputs {
   return {
     pythonExecutable: python.executable,
     pythonVersion: python.versionText,
     implementation: python.implementation,
     venvPath: config.createVenv ? config.venvPath : '',
-    files: [...requirementFiles, ...config.cacheDependencyFiles],
+    files: [...requirements.files, ...config.cacheDependencyFiles],
+    roles: requirements.roles,
     packages: config.packages,
     upgrade: config.upgrade,
     pipArgs: config.pipArgs
@@ -64,6 +77,7 @@ export function fingerprint(
     field('file', file)
     field('content', read(file))
   }
+  field('roles', JSON.stringify(inputs.roles))
   field('packages', JSON.stringify(inputs.packages))
   field('upgrade', JSON.stringify(inputs.upgrade))
   field('pip-args', JSON.stringify(inputs.pipArgs))

@@ -1,0 +1,77 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { newReport } from '../../src/action/report.js'
+import { readRequirements } from '../../src/pip/read.js'
+import { makeConfig } from '../helpers/config.js'
+
+const dirs: string[] = []
+
+function workspace(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-read-'))
+  dirs.push(dir)
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
+  return dir
+}
+
+function printed(work: () => void): string {
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  try {
+    work()
+    return out.mock.calls.map(c => String(c[0])).join('')
+  } finally {
+    out.mockRestore()
+  }
+}
+
+describe('reading the requirements before pip runs', () => {
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("masks credentials in dependency groups' and lock files' URLs", () => {
+    const ws = workspace({
+      'pyproject.toml':
+        '[dependency-groups]\ndev = ["mylib @ git+https://bot:groupTOKEN@git.example/org/mylib.git"]\n',
+      'pylock.toml': [
+        'lock-version = "1.0"',
+        'created-by = "test"',
+        '[[packages]]',
+        'name = "alpha"',
+        'version = "1.0"',
+        '[[packages.wheels]]',
+        'url = "https://me@corp.example:lockTOKEN@files.example/alpha-1.0-py3-none-any.whl"',
+        ''
+      ].join('\n')
+    })
+    const config = makeConfig({
+      workspace: ws,
+      requirementFiles: [path.join(ws, 'pylock.toml')],
+      dependencyGroups: [{ pyproject: path.join(ws, 'pyproject.toml'), group: 'dev' }]
+    })
+    const out = printed(() => readRequirements(config, newReport()))
+    expect(out).toContain('::add-mask::groupTOKEN')
+    expect(out).toContain('::add-mask::lockTOKEN')
+  })
+
+  it('tells which files are requirements, which constraints, and which groups', () => {
+    const ws = workspace({
+      'requirements.txt': 'alpha\n',
+      'c.txt': 'alpha<2\n',
+      'pyproject.toml': '[dependency-groups]\ntest = ["beta"]\n'
+    })
+    const config = makeConfig({
+      workspace: ws,
+      requirementFiles: [path.join(ws, 'requirements.txt')],
+      constraintFiles: [path.join(ws, 'c.txt')],
+      dependencyGroups: [{ pyproject: path.join(ws, 'pyproject.toml'), group: 'test' }]
+    })
+    const { roles } = readRequirements(config, newReport())
+    expect(roles).toEqual({
+      requirements: [path.join(ws, 'requirements.txt')],
+      constraints: [path.join(ws, 'c.txt')],
+      groups: ['test']
+    })
+  })
+})

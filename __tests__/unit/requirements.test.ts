@@ -669,6 +669,11 @@ describe('entriesByName', () => {
       ['beta', [3]]
     ])
   })
+
+  it('takes one pass over a file that names one project 200,000 times (it was quadratic)', () => {
+    const parsed = parse({ '/p/r.txt': 'alpha\n'.repeat(200_000) })
+    expect(entriesByName(parsed).get('alpha')).toHaveLength(200_000)
+  })
 })
 
 describe('files that are no requirements files, found before they are opened', () => {

@@ -31990,7 +31990,11 @@ function entriesByName(parsed) {
     for (const entry of parsed.entries) {
         if (!entry.name)
             continue;
-        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+        const named = byName.get(entry.name);
+        if (named)
+            named.push(entry);
+        else
+            byName.set(entry.name, [entry]);
     }
     return byName;
 }
@@ -38611,10 +38615,20 @@ class Locator {
     parsed;
     workspace;
     byName;
+    // Indexes, so that a file of many lines costs linear time, however much pip says about it.
+    byTextExact = new Map();
+    byPlace = new Map();
     constructor(parsed, workspace) {
         this.parsed = parsed;
         this.workspace = workspace;
         this.byName = entriesByName(parsed);
+        for (const entry of parsed.entries) {
+            if (!this.byTextExact.has(entry.text))
+                this.byTextExact.set(entry.text, entry);
+            const place = `${entry.line}\0${entry.file}`;
+            if (!this.byPlace.has(place))
+                this.byPlace.set(place, entry);
+        }
     }
     /** `file:line` relative to the workspace, as a reader of the message finds it. */
     label(where) {
@@ -38648,7 +38662,7 @@ class Locator {
     }
     /** The entry whose logical line is exactly this text (pip quotes option lines so). */
     byLine(text) {
-        return pick(this.parsed.entries.find(e => e.text === text.trim()));
+        return pick(this.byTextExact.get(text.trim()));
     }
     /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
     byPath(target) {
@@ -38662,7 +38676,7 @@ class Locator {
     }
     /** The line's requirement as written, for naming what pip names only by URL or path. */
     textAt(where) {
-        const entry = this.parsed.entries.find(e => e.file === where.file && e.line === where.line);
+        const entry = this.byPlace.get(`${where.line}\0${where.file}`);
         return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0];
     }
     /** The `-r`/`-c` line that names this file. */

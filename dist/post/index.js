@@ -29819,7 +29819,11 @@ function entriesByName(parsed) {
     for (const entry of parsed.entries) {
         if (!entry.name)
             continue;
-        byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+        const named = byName.get(entry.name);
+        if (named)
+            named.push(entry);
+        else
+            byName.set(entry.name, [entry]);
     }
     return byName;
 }

@@ -88,12 +88,20 @@ function nameOf(spec: string): string | undefined {
 /** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
 class Locator {
   private readonly byName: Map<string, RequirementEntry[]>
+  // Indexes, so that a file of many lines costs linear time, however much pip says about it.
+  private readonly byTextExact = new Map<string, RequirementEntry>()
+  private readonly byPlace = new Map<string, RequirementEntry>()
 
   constructor(
     private readonly parsed: ParsedRequirements,
     private readonly workspace: string
   ) {
     this.byName = entriesByName(parsed)
+    for (const entry of parsed.entries) {
+      if (!this.byTextExact.has(entry.text)) this.byTextExact.set(entry.text, entry)
+      const place = `${entry.line}\0${entry.file}`
+      if (!this.byPlace.has(place)) this.byPlace.set(place, entry)
+    }
   }
 
   /** `file:line` relative to the workspace, as a reader of the message finds it. */
@@ -130,7 +138,7 @@ class Locator {
 
   /** The entry whose logical line is exactly this text (pip quotes option lines so). */
   byLine(text: string): Located | undefined {
-    return pick(this.parsed.entries.find(e => e.text === text.trim()))
+    return pick(this.byTextExact.get(text.trim()))
   }
 
   /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
@@ -148,7 +156,7 @@ class Locator {
 
   /** The line's requirement as written, for naming what pip names only by URL or path. */
   textAt(where: Located): string | undefined {
-    const entry = this.parsed.entries.find(e => e.file === where.file && e.line === where.line)
+    const entry = this.byPlace.get(`${where.line}\0${where.file}`)
     return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0]
   }
 

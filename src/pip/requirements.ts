@@ -492,7 +492,9 @@ export function entriesByName(parsed: ParsedRequirements): Map<string, Requireme
   const byName = new Map<string, RequirementEntry[]>()
   for (const entry of parsed.entries) {
     if (!entry.name) continue
-    byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry])
+    const named = byName.get(entry.name)
+    if (named) named.push(entry)
+    else byName.set(entry.name, [entry])
   }
   return byName
 }

@@ -30065,6 +30065,7 @@ function run(command, args, options = {}) {
                 // What it started may hold the pipes open: the result does not wait for them.
                 settle(() => resolve(result(-1)));
             }, options.timeoutMs);
+        let drain;
         let settled = false;
         const result = (exitCode) => ({
             exitCode,
@@ -30077,15 +30078,29 @@ function run(command, args, options = {}) {
                 return;
             settled = true;
             clearTimeout(timer);
+            clearTimeout(drain);
             running.delete(child);
             log?.end();
             if (!cancelled)
                 then();
         };
         child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
-        child.on('close', (code, signal) => settle(() => resolve(result(code ?? (signal ? 128 : -1)))));
+        const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
+        // A program that exits while something it started keeps its output open (a build backend's
+        // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
+        child.on('exit', (code, signal) => {
+            drain = setTimeout(() => {
+                stopTree(child, 'SIGKILL');
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle(() => resolve(result(exitCode(code, signal))));
+            }, DRAIN_MS);
+        });
+        child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
     });
 }
+/** How long a program's output may stay open after it exited (see run). */
+const DRAIN_MS = 2000;
 /** How long the children get to stop on the first signal before they are killed. */
 const GRACE_MS = 3000;
 /**

@@ -99,6 +99,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
             // What it started may hold the pipes open: the result does not wait for them.
             settle(() => resolve(result(-1)))
           }, options.timeoutMs)
+    let drain: NodeJS.Timeout | undefined
     let settled = false
     const result = (exitCode: number): RunResult => ({
       exitCode,
@@ -110,6 +111,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       if (settled) return
       settled = true
       clearTimeout(timer)
+      clearTimeout(drain)
       running.delete(child)
       log?.end()
       if (!cancelled) then()
@@ -123,9 +125,24 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
         )
       )
     )
-    child.on('close', (code, signal) => settle(() => resolve(result(code ?? (signal ? 128 : -1)))))
+    const exitCode = (code: number | null, signal: NodeJS.Signals | null) =>
+      code ?? (signal ? 128 : -1)
+    // A program that exits while something it started keeps its output open (a build backend's
+    // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
+    child.on('exit', (code, signal) => {
+      drain = setTimeout(() => {
+        stopTree(child, 'SIGKILL')
+        child.stdout.destroy()
+        child.stderr.destroy()
+        settle(() => resolve(result(exitCode(code, signal))))
+      }, DRAIN_MS)
+    })
+    child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))))
   })
 }
+
+/** How long a program's output may stay open after it exited (see run). */
+export const DRAIN_MS = 2000
 
 /** How long the children get to stop on the first signal before they are killed. */
 const GRACE_MS = 3000

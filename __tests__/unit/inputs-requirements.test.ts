@@ -19,11 +19,11 @@ async function requirementsOf(dir: string, requirements = ''): Promise<string[]>
   return config.requirementFiles.map(file => path.relative(dir, file))
 }
 
-describe('requirements left empty', () => {
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
-  })
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
 
+describe('requirements left empty', () => {
   it.each([
     [['requirements.txt'], ['requirements.txt']],
     [['pylock.toml'], ['pylock.toml']],
@@ -37,5 +37,18 @@ describe('requirements left empty', () => {
   it('are what the input names when it names any', async () => {
     const dir = project(['requirements.txt', 'pylock.toml', 'dev.txt'])
     expect(await requirementsOf(dir, 'dev.txt')).toEqual(['dev.txt'])
+  })
+})
+
+describe('files of any size', () => {
+  it('are fine for cache-dependency-path, which is only hashed; requirements stop at 32 MiB', async () => {
+    const dir = project([])
+    fs.writeFileSync(path.join(dir, 'big.bin'), '')
+    fs.truncateSync(path.join(dir, 'big.bin'), 33 * 1024 * 1024)
+    const read = (inputs: Record<string, string>) =>
+      readConfig(name => ({ 'working-directory': dir, ...inputs })[name] ?? '')
+    const config = await read({ 'cache-dependency-path': 'big.bin' })
+    expect(config.cacheDependencyFiles).toEqual([path.join(dir, 'big.bin')])
+    await expect(read({ requirements: 'big.bin' })).rejects.toThrow(/larger than 32 MiB/)
   })
 })

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { localProjectFiles } from '../../src/pip/local-projects.js'
@@ -53,5 +55,21 @@ describe('the files that decide a local project', () => {
 
   it('count a directory named twice once', () => {
     expect(files('.\n-e .\n', ['.'])).toEqual(['w/pyproject.toml', 'w/setup.cfg'])
+  })
+})
+
+describe.skipIf(process.platform === 'win32')('the deciding files read for the fingerprint', () => {
+  it('are regular files only: a setup.py linked to /dev/zero is never read', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-local-'))
+    try {
+      fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "x"\n')
+      fs.symlinkSync('/dev/zero', path.join(dir, 'setup.py'))
+      fs.mkdirSync(path.join(dir, 'setup.cfg'))
+      expect(localProjectFiles({ entries: [] }, ['.'], dir)).toEqual([
+        path.join(dir, 'pyproject.toml')
+      ])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

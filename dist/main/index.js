@@ -36412,9 +36412,12 @@ function existingDirectory(input, value, dir) {
         throw (0,errors/* inputError */.Xu)(input, value, `${dir} is not a directory.`);
     return dir;
 }
+/** Inputs whose files are only hashed, never parsed: any size will do. */
+const HASHED_ONLY = new Set(['cache-dependency-path']);
 function checkFile(input, value, file) {
     printable(input, value, file);
-    const problem = requirementsFileProblem(file);
+    const found = requirementsFileProblem(file);
+    const problem = found?.kind === 'too-large' && HASHED_ONLY.has(input) ? undefined : found;
     if (problem?.kind === 'missing') {
         throw (0,errors/* inputError */.Xu)(input, value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
     }
@@ -39402,6 +39405,7 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
+
 /**
  * The files that decide what a local project (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`)
  * brings in: its pyproject.toml, setup.cfg and setup.py. They belong in the venv's fingerprint
@@ -39434,7 +39438,9 @@ function projectPath(text) {
  * The deciding files of every local project directory the requirements and packages name. pip
  * resolves such paths against its working directory, also inside requirements files.
  */
-function localProjectFiles(parsed, packages, cwd, isDirectory = (dir) => external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory(), exists = (file) => external_node_fs_.existsSync(file)) {
+function localProjectFiles(parsed, packages, cwd, isDirectory = (dir) => external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory(), 
+// Only regular files are read for the fingerprint: a setup.py linked to /dev/zero never ends.
+exists = (file) => requirementsFileProblem(file) === undefined) {
     const texts = [
         ...parsed.entries
             .filter(e => e.kind === 'requirement' || e.kind === 'editable')

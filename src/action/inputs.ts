@@ -122,9 +122,13 @@ function existingDirectory(input: string, value: string, dir: string): string {
   return dir
 }
 
+/** Inputs whose files are only hashed, never parsed: any size will do. */
+const HASHED_ONLY = new Set(['cache-dependency-path'])
+
 function checkFile(input: string, value: string, file: string): string {
   printable(input, value, file)
-  const problem = requirementsFileProblem(file)
+  const found = requirementsFileProblem(file)
+  const problem = found?.kind === 'too-large' && HASHED_ONLY.has(input) ? undefined : found
   if (problem?.kind === 'missing') {
     throw inputError(
       input,

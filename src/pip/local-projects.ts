@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ParsedRequirements } from './requirements.js'
+import { requirementsFileProblem, type ParsedRequirements } from './requirements.js'
 
 /**
  * The files that decide what a local project (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`)
@@ -42,7 +42,8 @@ export function localProjectFiles(
   packages: string[],
   cwd: string,
   isDirectory = (dir: string) => fs.existsSync(dir) && fs.statSync(dir).isDirectory(),
-  exists = (file: string) => fs.existsSync(file)
+  // Only regular files are read for the fingerprint: a setup.py linked to /dev/zero never ends.
+  exists = (file: string) => requirementsFileProblem(file) === undefined
 ): string[] {
   const texts = [
     ...parsed.entries

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { endUntrustedOutput, neutralise, UntrustedOutput } from '../../src/action/log.js'
+import { pauseUntrustedOutput, neutralise, UntrustedOutput } from '../../src/action/log.js'
 import { parseCommands } from '../helpers/action.js'
 
 describe('neutralise', () => {
@@ -55,16 +55,17 @@ describe('UntrustedOutput', () => {
     ])
   })
 
-  it('is ended once, by whoever ends it first, and drops what arrives after (a cancelled step)', () => {
+  it('is paused by an annotation, and opened anew (another token) for what the program says next', () => {
     const { writable, text } = stream()
     const out = new UntrustedOutput(writable)
     out.write('Preparing metadata: started')
-    endUntrustedOutput() // what an annotation does before it is printed
-    out.write('::warning::late and unfenced\n')
+    pauseUntrustedOutput() // what an annotation does before it is printed
+    writable.write('::error::ours\n')
+    out.write('::warning::forged\n')
     out.end()
-    expect(text().match(/^::[0-9a-f-]+::$/gm)).toHaveLength(1)
-    expect(parseCommands(`${text()}::error::ours\n`)).toEqual([
-      { command: 'error', properties: {}, data: 'ours' }
-    ])
+    out.write('::warning::after the end\n')
+    expect(parseCommands(text())).toEqual([{ command: 'error', properties: {}, data: 'ours' }])
+    const tokens = text().match(/^::stop-commands::(.+)$/gm) ?? []
+    expect(new Set(tokens).size).toBe(2)
   })
 })

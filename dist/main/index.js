@@ -31087,7 +31087,7 @@ function errorMessage(error) {
 /* harmony export */   pq: () => (/* binding */ info),
 /* harmony export */   z3: () => (/* binding */ error)
 /* harmony export */ });
-/* unused harmony exports neutralise, endUntrustedOutput */
+/* unused harmony exports neutralise, pauseUntrustedOutput */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
@@ -31122,28 +31122,28 @@ function info(text) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(neutralise(text));
 }
 // Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a cancelled step ends before its child's output does) would swallow them: it is
-// closed first.
+// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
+// them: it is paused first.
 function notice(...args) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.notice(...args);
 }
 function warning(...args) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(...args);
 }
 function error(...args) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.error(...args);
 }
 function group(title, work) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     return _actions_core__WEBPACK_IMPORTED_MODULE_0__.group(title, work);
 }
 const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
 /** An annotation that the job summary repeats: the one way to tell the user about their run. */
 function annotateAndRecord(level, report, message, properties) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     _actions_core__WEBPACK_IMPORTED_MODULE_0__[level](message, properties);
     report[RECORDED_IN[level]].push(message);
 }
@@ -31160,35 +31160,49 @@ function afterOutput(then) {
     process.stdout.write('', then);
 }
 const fenced = new Set();
-/** Ends every fence still open, so that what is printed next is read as commands again. */
-function endUntrustedOutput() {
+/** Pauses every fence still open, so that what is printed next is read as commands again. */
+function pauseUntrustedOutput() {
     for (const output of [...fenced])
-        output.end();
+        output.pause();
 }
 /**
  * Another program's output, written as it comes with the runner's command processing stopped.
- * Once the fence is ended, whatever still arrives is dropped: it would be read as commands.
+ * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
+ * (a new token: the old one has been seen).
  */
 class UntrustedOutput {
     out;
-    token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomUUID)();
+    token = '';
     endsLine = true;
+    ended = false;
     constructor(out = process.stdout) {
         this.out = out;
-        out.write(`::stop-commands::${this.token}\n`);
+        this.open();
+    }
+    open() {
+        this.token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomUUID)();
+        this.out.write(`::stop-commands::${this.token}\n`);
         fenced.add(this);
     }
     write(data) {
-        if (data.length === 0 || !fenced.has(this))
+        if (data.length === 0 || this.ended)
             return;
+        if (!fenced.has(this))
+            this.open();
         this.out.write(data);
         this.endsLine = data.toString().endsWith('\n');
     }
-    /** Resumes command processing: the token is seen only at the start of a line. Once. */
-    end() {
+    /** Resumes command processing: the token is seen only at the start of a line. */
+    pause() {
         if (!fenced.delete(this))
             return;
         this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
+        this.endsLine = true;
+    }
+    /** The program is done: its fence is closed for good. */
+    end() {
+        this.pause();
+        this.ended = true;
     }
 }
 

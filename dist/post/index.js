@@ -28429,28 +28429,28 @@ function log_info(text) {
     lib_core/* info */.pq(neutralise(text));
 }
 // Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a cancelled step ends before its child's output does) would swallow them: it is
-// closed first.
+// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
+// them: it is paused first.
 function notice(...args) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     core.notice(...args);
 }
 function warning(...args) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     lib_core/* warning */.$e(...args);
 }
 function error(...args) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     lib_core/* error */.z3(...args);
 }
 function group(title, work) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     return core.group(title, work);
 }
 const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
 /** An annotation that the job summary repeats: the one way to tell the user about their run. */
 function annotateAndRecord(level, report, message, properties) {
-    endUntrustedOutput();
+    pauseUntrustedOutput();
     core[level](message, properties);
     report[RECORDED_IN[level]].push(message);
 }
@@ -28467,35 +28467,49 @@ function afterOutput(then) {
     process.stdout.write('', then);
 }
 const fenced = new Set();
-/** Ends every fence still open, so that what is printed next is read as commands again. */
-function endUntrustedOutput() {
+/** Pauses every fence still open, so that what is printed next is read as commands again. */
+function pauseUntrustedOutput() {
     for (const output of [...fenced])
-        output.end();
+        output.pause();
 }
 /**
  * Another program's output, written as it comes with the runner's command processing stopped.
- * Once the fence is ended, whatever still arrives is dropped: it would be read as commands.
+ * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
+ * (a new token: the old one has been seen).
  */
 class log_UntrustedOutput {
     out;
-    token = randomUUID();
+    token = '';
     endsLine = true;
+    ended = false;
     constructor(out = process.stdout) {
         this.out = out;
-        out.write(`::stop-commands::${this.token}\n`);
+        this.open();
+    }
+    open() {
+        this.token = randomUUID();
+        this.out.write(`::stop-commands::${this.token}\n`);
         fenced.add(this);
     }
     write(data) {
-        if (data.length === 0 || !fenced.has(this))
+        if (data.length === 0 || this.ended)
             return;
+        if (!fenced.has(this))
+            this.open();
         this.out.write(data);
         this.endsLine = data.toString().endsWith('\n');
     }
-    /** Resumes command processing: the token is seen only at the start of a line. Once. */
-    end() {
+    /** Resumes command processing: the token is seen only at the start of a line. */
+    pause() {
         if (!fenced.delete(this))
             return;
         this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
+        this.endsLine = true;
+    }
+    /** The program is done: its fence is closed for good. */
+    end() {
+        this.pause();
+        this.ended = true;
     }
 }
 

@@ -37,25 +37,25 @@ export function info(text: string): void {
 }
 
 // Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a cancelled step ends before its child's output does) would swallow them: it is
-// closed first.
+// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
+// them: it is paused first.
 export function notice(...args: Parameters<typeof core.notice>): void {
-  endUntrustedOutput()
+  pauseUntrustedOutput()
   core.notice(...args)
 }
 
 export function warning(...args: Parameters<typeof core.warning>): void {
-  endUntrustedOutput()
+  pauseUntrustedOutput()
   core.warning(...args)
 }
 
 export function error(...args: Parameters<typeof core.error>): void {
-  endUntrustedOutput()
+  pauseUntrustedOutput()
   core.error(...args)
 }
 
 export function group<T>(title: string, work: () => Promise<T>): Promise<T> {
-  endUntrustedOutput()
+  pauseUntrustedOutput()
   return core.group(title, work)
 }
 
@@ -69,7 +69,7 @@ function annotateAndRecord(
   message: string,
   properties?: core.AnnotationProperties
 ): void {
-  endUntrustedOutput()
+  pauseUntrustedOutput()
   core[level](message, properties)
   report[RECORDED_IN[level]].push(message)
 }
@@ -91,33 +91,48 @@ export function afterOutput(then: () => void): void {
 
 const fenced = new Set<UntrustedOutput>()
 
-/** Ends every fence still open, so that what is printed next is read as commands again. */
-export function endUntrustedOutput(): void {
-  for (const output of [...fenced]) output.end()
+/** Pauses every fence still open, so that what is printed next is read as commands again. */
+export function pauseUntrustedOutput(): void {
+  for (const output of [...fenced]) output.pause()
 }
 
 /**
  * Another program's output, written as it comes with the runner's command processing stopped.
- * Once the fence is ended, whatever still arrives is dropped: it would be read as commands.
+ * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
+ * (a new token: the old one has been seen).
  */
 export class UntrustedOutput {
-  private readonly token = randomUUID()
+  private token = ''
   private endsLine = true
+  private ended = false
 
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {
-    out.write(`::stop-commands::${this.token}\n`)
+    this.open()
+  }
+
+  private open(): void {
+    this.token = randomUUID()
+    this.out.write(`::stop-commands::${this.token}\n`)
     fenced.add(this)
   }
 
   write(data: Buffer | string): void {
-    if (data.length === 0 || !fenced.has(this)) return
+    if (data.length === 0 || this.ended) return
+    if (!fenced.has(this)) this.open()
     this.out.write(data)
     this.endsLine = data.toString().endsWith('\n')
   }
 
-  /** Resumes command processing: the token is seen only at the start of a line. Once. */
-  end(): void {
+  /** Resumes command processing: the token is seen only at the start of a line. */
+  pause(): void {
     if (!fenced.delete(this)) return
     this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`)
+    this.endsLine = true
+  }
+
+  /** The program is done: its fence is closed for good. */
+  end(): void {
+    this.pause()
+    this.ended = true
   }
 }

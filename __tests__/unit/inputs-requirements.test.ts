@@ -52,3 +52,14 @@ describe('files of any size', () => {
     await expect(read({ requirements: 'big.bin' })).rejects.toThrow(/larger than 32 MiB/)
   })
 })
+
+describe.skipIf(process.platform === 'win32')('globs', () => {
+  it('never match inside a venv, not even through a symbolic link into it', async () => {
+    const dir = project(['requirements.txt'])
+    fs.mkdirSync(path.join(dir, 'env', 'lib', 'pkg'), { recursive: true })
+    fs.writeFileSync(path.join(dir, 'env', 'pyvenv.cfg'), 'home = /usr/bin\n')
+    fs.writeFileSync(path.join(dir, 'env', 'lib', 'pkg', 'AUTHORS.txt'), 'Someone <a@b>\n')
+    fs.symlinkSync(path.join(dir, 'env', 'lib', 'pkg'), path.join(dir, 'reqs'))
+    expect(await requirementsOf(dir, '**/*.txt')).toEqual(['requirements.txt'])
+  })
+})

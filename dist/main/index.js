@@ -36369,6 +36369,7 @@ function readVersionFile(file) {
 
 
 
+
 const readActionInput = name => lib_core.getInput(name);
 function parseBoolean(input, value, fallback) {
     const v = value.trim().toLowerCase();
@@ -36475,7 +36476,12 @@ async function inputFiles(input, value, cwd, venvPath) {
         }
         const globber = await glob/* create */.v(absolute, { matchDirectories: false });
         const roots = globber.getSearchPaths();
-        const matches = (await globber.glob()).filter(m => !insideSkipped(m, roots, venvPath)).sort();
+        // A match reached through a symbolic link counts where it really is, too.
+        const realRoots = roots.map(platform_os/* realPath */.Ye);
+        const realVenv = (0,platform_os/* realPath */.Ye)(venvPath);
+        const matches = (await globber.glob())
+            .filter(m => !insideSkipped(m, roots, venvPath) && !insideSkipped((0,platform_os/* realPath */.Ye)(m), realRoots, realVenv))
+            .sort();
         if (matches.length === 0) {
             throw (0,errors/* inputError */.Xu)(input, line, 'the pattern matches no file; fix it or remove the line.');
         }

@@ -8,6 +8,7 @@ import { inputError } from './errors.js'
 import { maskUrlCredentials } from './secrets.js'
 import { parseGroupSpec, type GroupSpec } from '../pip/dependency-groups.js'
 import { requirementsFileProblem } from '../pip/requirements.js'
+import { realPath } from '../platform/os.js'
 import { readVersionFile } from '../python/version-file.js'
 import { parseVersionSpec, VersionSpecError } from '../python/version-spec.js'
 import { inputLines, splitWords } from './words.js'
@@ -182,7 +183,14 @@ async function inputFiles(
     }
     const globber = await glob.create(absolute, { matchDirectories: false })
     const roots = globber.getSearchPaths()
-    const matches = (await globber.glob()).filter(m => !insideSkipped(m, roots, venvPath)).sort()
+    // A match reached through a symbolic link counts where it really is, too.
+    const realRoots = roots.map(realPath)
+    const realVenv = realPath(venvPath)
+    const matches = (await globber.glob())
+      .filter(
+        m => !insideSkipped(m, roots, venvPath) && !insideSkipped(realPath(m), realRoots, realVenv)
+      )
+      .sort()
     if (matches.length === 0) {
       throw inputError(input, line, 'the pattern matches no file; fix it or remove the line.')
     }

@@ -11,6 +11,7 @@ import { movingRequirementsOf, readRequirements } from './pip/read.js'
 import { onCancel } from './platform/process.js'
 import { findBasePython } from './python/use.js'
 import { fingerprint, fingerprintInputs } from './venv/fingerprint.js'
+import { discardInterruptedRestore } from './venv/marker.js'
 import { finishTarget, prepareTarget } from './venv/target.js'
 
 /**
@@ -33,6 +34,7 @@ async function setUp(report: RunReport): Promise<void> {
   const moving = movingRequirementsOf(requirements, config.packages)
   const cacheVenv = moving.length === 0
   const store = await cacheStore
+  discardInterruptedRestore(config.venvPath)
   const cache = await restoreCaches({
     store,
     config,

@@ -1,7 +1,16 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { PythonInstall } from '../../src/python/probe.js'
 import { ActionError } from '../../src/action/errors.js'
-import type { VenvMarker } from '../../src/venv/marker.js'
+import {
+  discardInterruptedRestore,
+  markComplete,
+  markRestoring,
+  restoreEnded,
+  type VenvMarker
+} from '../../src/venv/marker.js'
 import { parsePyvenvCfg, planVenv } from '../../src/venv/plan.js'
 
 const python = {
@@ -87,5 +96,31 @@ describe('madeFrom', () => {
     expect(madeFrom(parsePyvenvCfg('home = /opt/py/3.12.1/bin\nversion = 3.12.10\n'), python)).toBe(
       false
     )
+  })
+})
+
+describe('a restore cut short', () => {
+  it('leaves a venv that the next run removes, whatever its marker says; a finished one stays', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-restore-'))
+    try {
+      const venv = path.join(dir, '.venv')
+      const restoreInto = () => {
+        fs.mkdirSync(venv)
+        markComplete(venv, { created: true, python: '/p/python3', fingerprint: 'f' })
+      }
+      markRestoring(venv)
+      restoreInto()
+      restoreEnded(venv)
+      discardInterruptedRestore(venv)
+      expect(fs.existsSync(venv)).toBe(true)
+
+      fs.rmSync(venv, { recursive: true })
+      markRestoring(venv)
+      restoreInto() // and the job is cancelled here
+      discardInterruptedRestore(venv)
+      expect(fs.readdirSync(dir)).toEqual([])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

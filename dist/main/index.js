@@ -36868,6 +36868,7 @@ var platform_process = __nccwpck_require__(8424);
 
 
 
+
 /**
  * The file that marks a venv as venv-guard's, and complete only once everything is installed.
  * This module is its only writer.
@@ -36911,6 +36912,29 @@ function removeOwnVenv(venv) {
         throw new errors/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
     }
     external_node_fs_.rmSync(venv, { recursive: true, force: true });
+}
+/**
+ * Beside the venv while a cache restore writes into it. The restore starts only into an absent or
+ * empty directory, so a venv found with this file beside it came from nothing but a restore that
+ * was cut short (a cancelled job on a runner that keeps its workspace), whatever its marker says.
+ */
+function restoringFile(venv) {
+    return external_node_path_.join(external_node_path_.dirname(venv), `.${external_node_path_.basename(venv)}.venv-guard-restoring`);
+}
+function markRestoring(venv) {
+    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
+    external_node_fs_.writeFileSync(restoringFile(venv), '');
+}
+function restoreEnded(venv) {
+    external_node_fs_.rmSync(restoringFile(venv), { force: true });
+}
+/** Removes a venv whose restore was cut short, and says so. */
+function discardInterruptedRestore(venv) {
+    if (!external_node_fs_.existsSync(restoringFile(venv)))
+        return;
+    external_node_fs_.rmSync(venv, { recursive: true, force: true });
+    restoreEnded(venv);
+    (0,log/* info */.pq)(`venv: removed ${venv}, left half restored from the cache by an interrupted run.`);
 }
 
 ;// CONCATENATED MODULE: ./src/venv/plan.ts
@@ -37733,7 +37757,17 @@ function discardRestored(venv) {
     else
         external_node_fs_.rmSync(venv, { recursive: true, force: true });
 }
+/** Restores and checks the venv, marked as being restored until that is decided. */
 async function restoreVenv(store, keys, expected, venv, report) {
+    markRestoring(venv);
+    try {
+        return await restoreAndCheckVenv(store, keys, expected, venv, report);
+    }
+    finally {
+        restoreEnded(venv);
+    }
+}
+async function restoreAndCheckVenv(store, keys, expected, venv, report) {
     const restored = await restoreInto(store, venv, keys.venv, []);
     // A venv already there was not looked up: nothing is known about the store's entry.
     if (restored.occupied)
@@ -40037,6 +40071,7 @@ function finishTarget(target, activate) {
 
 
 
+
 /**
  * The main step's story: read the inputs, find Python, check where its pip would install, read
  * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
@@ -40055,6 +40090,7 @@ async function setUp(report) {
     const moving = movingRequirementsOf(requirements, config.packages);
     const cacheVenv = moving.length === 0;
     const store = await cacheStore;
+    discardInterruptedRestore(config.venvPath);
     const cache = await restoreCaches({
         store,
         config,

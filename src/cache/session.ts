@@ -10,7 +10,13 @@ import { saveState, State, type CacheSaveState } from '../action/state.js'
 import { currentOs, currentOsVersion, pipCacheDir } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
 import { venvHealth, type HealthExpectation } from '../venv/health.js'
-import { markChecked, readMarker, removeOwnVenv } from '../venv/marker.js'
+import {
+  markChecked,
+  markRestoring,
+  readMarker,
+  removeOwnVenv,
+  restoreEnded
+} from '../venv/marker.js'
 import { cacheKeys, type CacheKeys } from './key.js'
 import { pipCacheIsPips } from './pip-tier.js'
 import { cacheScope, runEvent } from './scope.js'
@@ -122,7 +128,23 @@ interface VenvRestore {
   keyTaken: boolean
 }
 
+/** Restores and checks the venv, marked as being restored until that is decided. */
 async function restoreVenv(
+  store: CacheStore,
+  keys: CacheKeys,
+  expected: HealthExpectation,
+  venv: string,
+  report: RunReport
+): Promise<VenvRestore> {
+  markRestoring(venv)
+  try {
+    return await restoreAndCheckVenv(store, keys, expected, venv, report)
+  } finally {
+    restoreEnded(venv)
+  }
+}
+
+async function restoreAndCheckVenv(
   store: CacheStore,
   keys: CacheKeys,
   expected: HealthExpectation,

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from '../action/errors.js'
+import { info } from '../action/log.js'
 
 /**
  * The file that marks a venv as venv-guard's, and complete only once everything is installed.
@@ -73,4 +74,30 @@ export function removeOwnVenv(venv: string): void {
     throw new ActionError(`Refusing to remove ${venv}: venv-guard did not create it.`)
   }
   fs.rmSync(venv, { recursive: true, force: true })
+}
+
+/**
+ * Beside the venv while a cache restore writes into it. The restore starts only into an absent or
+ * empty directory, so a venv found with this file beside it came from nothing but a restore that
+ * was cut short (a cancelled job on a runner that keeps its workspace), whatever its marker says.
+ */
+function restoringFile(venv: string): string {
+  return path.join(path.dirname(venv), `.${path.basename(venv)}.venv-guard-restoring`)
+}
+
+export function markRestoring(venv: string): void {
+  fs.mkdirSync(path.dirname(venv), { recursive: true })
+  fs.writeFileSync(restoringFile(venv), '')
+}
+
+export function restoreEnded(venv: string): void {
+  fs.rmSync(restoringFile(venv), { force: true })
+}
+
+/** Removes a venv whose restore was cut short, and says so. */
+export function discardInterruptedRestore(venv: string): void {
+  if (!fs.existsSync(restoringFile(venv))) return
+  fs.rmSync(venv, { recursive: true, force: true })
+  restoreEnded(venv)
+  info(`venv: removed ${venv}, left half restored from the cache by an interrupted run.`)
 }

@@ -120,10 +120,11 @@ describe.skipIf(!MIRROR_PIP)('pyproject-first projects with pip 26', SLOW, () =>
     expect(run.summary).toMatch(/dependency groups.*test.*docs/i)
   })
 
-  it('a project with only pylock.toml gets exactly the lock', async () => {
+  it('a project with only pylock.toml gets exactly the lock, with no input naming it', async () => {
     const runner = newRunner('vg-pylock-')
     lockInto(runner, 'pylock.toml', 'alpha==1.0.0', 'gamma')
-    const run = await main(runner, { requirements: 'pylock.toml' })
+    // No input names it: without requirements.txt, the lock file is what a project installs.
+    const run = await main(runner, {})
     expect(run.exitCode, describeRun(run)).toBe(0)
     expect(errors(run)).toEqual([])
     const ours = freeze(runner, run.outputs['python-path'], env)
@@ -285,6 +286,14 @@ describe.skipIf(!MIRROR_PIP)('pyproject-first projects with pip 26', SLOW, () =>
       const changed = await main(grouped, groupInputs)
       expect(changed.exitCode, describeRun(changed)).toBe(0)
       expect(changed.stdout).not.toContain('nothing to install')
+    })
+
+    it('another choice of groups from the same pyproject.toml is another venv', async () => {
+      const before = await main(grouped, groupInputs)
+      const other = await main(grouped, { ...groupInputs, 'dependency-groups': 'test docs' })
+      expect(other.exitCode, describeRun(other)).toBe(0)
+      expect(other.outputs['cache-key']).not.toBe(before.outputs['cache-key'])
+      expect(other.stdout).not.toContain('nothing to install')
     })
 
     it('PIP_CONSTRAINT from the environment is in the key', async () => {

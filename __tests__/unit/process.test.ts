@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { DRAIN_MS, PROBE_TIMEOUT_MS, run } from '../../src/platform/process.js'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {
+  DRAIN_MS,
+  PROBE_TIMEOUT_MS,
+  removeScratch,
+  run,
+  withScratch
+} from '../../src/platform/process.js'
 
 // POSIX shells stand in for pip and a build backend; Windows runs the same code without groups.
 describe.skipIf(process.platform === 'win32')('run', () => {
@@ -14,5 +23,30 @@ describe.skipIf(process.platform === 'win32')('run', () => {
   it('stops a program that outlives its timeout, with what it started', async () => {
     const result = await run('sh', ['-c', 'sleep 60 & sleep 60'], { timeoutMs: 200 })
     expect(result).toMatchObject({ exitCode: -1, timedOut: true })
+  })
+})
+
+describe('scratch files', () => {
+  it('are removed after the work, when it fails, and by a cancelled step while in use', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-scratch-'))
+    try {
+      const file = (name: string) => path.join(dir, name)
+      await withScratch(file('done'), async () => fs.writeFileSync(file('done'), 'x'))
+      await expect(
+        withScratch(file('failed'), async () => {
+          fs.mkdirSync(file('failed'))
+          throw new Error('tar failed')
+        })
+      ).rejects.toThrow('tar failed')
+      let seen: string[] = []
+      await withScratch(file('in-use'), async () => {
+        fs.writeFileSync(file('in-use'), 'x')
+        removeScratch() // what onCancel does before the step ends
+        seen = fs.readdirSync(dir)
+      })
+      expect(seen).toEqual([])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -37481,6 +37481,7 @@ var exec = __nccwpck_require__(5260);
 
 
 
+
 const archive_ARCHIVE = /\.tar\.(zst|gz)$/;
 /**
  * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
@@ -37568,30 +37569,29 @@ function dirStore(root, zstd = zstdOnPath()) {
             const parent = external_node_path_.dirname(dir);
             external_node_fs_.mkdirSync(parent, { recursive: true });
             const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
-            try {
-                await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
-                const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
-                if (!isDirectory(unpacked))
-                    throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
-                if (external_node_fs_.existsSync(dir))
-                    external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
-                external_node_fs_.renameSync(unpacked, dir);
-                (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
-                return found.key;
-            }
-            catch (error) {
-                (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
-                return undefined;
-            }
-            finally {
-                external_node_fs_.rmSync(scratch, { recursive: true, force: true });
-            }
+            return (0,platform_process/* withScratch */.hM)(scratch, async () => {
+                try {
+                    await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+                    const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
+                    if (!isDirectory(unpacked))
+                        throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
+                    if (external_node_fs_.existsSync(dir))
+                        external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
+                    external_node_fs_.renameSync(unpacked, dir);
+                    (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
+                    return found.key;
+                }
+                catch (error) {
+                    (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+                    return undefined;
+                }
+            });
         },
         async save(dir, key) {
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
             const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
-            try {
+            return (0,platform_process/* withScratch */.hM)(temporary, async () => {
                 await tar([
                     '-c',
                     '-f',
@@ -37606,10 +37606,7 @@ function dirStore(root, zstd = zstdOnPath()) {
                 external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
                 (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
                 return true;
-            }
-            finally {
-                external_node_fs_.rmSync(temporary, { force: true });
-            }
+            });
         }
     };
 }
@@ -40417,13 +40414,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   W7: () => (/* binding */ PROBE_TIMEOUT_MS),
   Ao: () => (/* binding */ onCancel),
   eF: () => (/* binding */ run),
-  kA: () => (/* binding */ shippedFile)
+  kA: () => (/* binding */ shippedFile),
+  hM: () => (/* binding */ withScratch)
 });
 
-// UNUSED EXPORTS: DRAIN_MS, childEnv
+// UNUSED EXPORTS: DRAIN_MS, childEnv, removeScratch
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
@@ -40435,6 +40435,7 @@ var action_log = __nccwpck_require__(8592);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/platform/process.ts
+
 
 
 
@@ -40550,6 +40551,28 @@ function run(command, args, options = {}) {
         child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
     });
 }
+/** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
+const scratch = new Set();
+/**
+ * Runs `work` with a scratch file or directory (a temporary archive, an unpacking directory) that
+ * is removed afterwards, and also when the step is cancelled meanwhile.
+ */
+async function withScratch(file, work) {
+    scratch.add(file);
+    try {
+        return await work();
+    }
+    finally {
+        scratch.delete(file);
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    }
+}
+/** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
+function removeScratch() {
+    for (const file of scratch)
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    scratch.clear();
+}
 /** How long a program's output may stay open after it exited (see run). */
 const DRAIN_MS = 2000;
 /** How long the children get to stop on the first signal before they are killed. */
@@ -40574,6 +40597,7 @@ function onCancel(stopped) {
         await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
         for (const child of children)
             stopTree(child, 'SIGKILL');
+        removeScratch();
         stopped(signal);
         (0,action_log/* afterOutput */.mw)(() => process.exit(1));
     };

@@ -29005,9 +29005,192 @@ function treeStop(pid, signal, os = os_currentOs()) {
         : { kind: 'group', pid: -pid, signal };
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/platform/process.ts
+
+
+
+
+
+
+
+function childEnv(overrides = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+/**
+ * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
+ * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
+ */
+const PROBE_TIMEOUT_MS = 10_000;
+/** The children running now: a cancelled step stops them with everything they started. */
+const running = new Set();
+let cancelled = false;
+function stopTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    const stop = treeStop(child.pid, signal);
+    try {
+        if (stop.kind === 'group')
+            process.kill(stop.pid, stop.signal);
+        else
+            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
+    }
+    catch {
+        // gone already
+    }
+}
+/**
+ * Runs a program with an argument array, never through a shell, in a process group of its own so
+ * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
+ * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
+ * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
+ * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
+ * could be stopped.
+ */
+function run(command, args, options = {}) {
+    if (options.stream)
+        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    return new Promise((resolve, reject) => {
+        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
+        if (cancelled)
+            return;
+        const child = spawn(command, args, {
+            cwd: options.cwd,
+            env: childEnv(options.env),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: ownProcessGroup(),
+            windowsHide: true
+        });
+        running.add(child);
+        const out = [];
+        const err = [];
+        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
+        // could arrive after command processing has resumed.
+        const log = options.stream ? new UntrustedOutput() : undefined;
+        child.stdout.on('data', (d) => {
+            out.push(d);
+            log?.write(d);
+        });
+        child.stderr.on('data', (d) => {
+            err.push(d);
+            log?.write(d);
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                stopTree(child, 'SIGKILL');
+                // What it started may hold the pipes open: the result does not wait for them.
+                settle(() => resolve(result(-1)));
+            }, options.timeoutMs);
+        let drain;
+        let settled = false;
+        const result = (exitCode) => ({
+            exitCode,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(err).toString(),
+            timedOut
+        });
+        const settle = (then) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            clearTimeout(drain);
+            running.delete(child);
+            log?.end();
+            if (!cancelled)
+                then();
+        };
+        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
+        // A program that exits while something it started keeps its output open (a build backend's
+        // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
+        child.on('exit', (code, signal) => {
+            drain = setTimeout(() => {
+                stopTree(child, 'SIGKILL');
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle(() => resolve(result(exitCode(code, signal))));
+            }, DRAIN_MS);
+        });
+        child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
+    });
+}
+/** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
+const scratch = new Set();
+/**
+ * Runs `work` with a scratch file or directory (a temporary archive, an unpacking directory) that
+ * is removed afterwards, and also when the step is cancelled meanwhile.
+ */
+async function withScratch(file, work) {
+    scratch.add(file);
+    try {
+        return await work();
+    }
+    finally {
+        scratch.delete(file);
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    }
+}
+/** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
+function removeScratch() {
+    for (const file of scratch)
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    scratch.clear();
+}
+/** How long a program's output may stay open after it exited (see run). */
+const DRAIN_MS = 2000;
+/** How long the children get to stop on the first signal before they are killed. */
+const GRACE_MS = 3000;
+/**
+ * Stops every running child with everything it started when the runner cancels the step (SIGINT,
+ * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
+ * at once on a second signal. Then `stopped` says so, and the step ends.
+ */
+function onCancel(stopped) {
+    const handle = async (signal) => {
+        const children = [...running];
+        if (cancelled) {
+            for (const child of children)
+                stopTree(child, 'SIGKILL');
+            return;
+        }
+        cancelled = true;
+        for (const child of children)
+            stopTree(child, signal);
+        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
+        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
+        for (const child of children)
+            stopTree(child, 'SIGKILL');
+        removeScratch();
+        stopped(signal);
+        afterOutput(() => process.exit(1));
+    };
+    process.on('SIGINT', handle);
+    process.on('SIGTERM', handle);
+}
+/**
+ * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
+ * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
+ */
+function shippedFile(moduleUrl, name) {
+    return path.join(path.dirname(fileURLToPath(moduleUrl)), name);
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
 var exec = __nccwpck_require__(7187);
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
+
 
 
 
@@ -29101,30 +29284,29 @@ function dirStore(root, zstd = zstdOnPath()) {
             const parent = external_node_path_namespaceObject.dirname(dir);
             external_node_fs_.mkdirSync(parent, { recursive: true });
             const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
-            try {
-                await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
-                const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
-                if (!isDirectory(unpacked))
-                    throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
-                if (external_node_fs_.existsSync(dir))
-                    external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
-                external_node_fs_.renameSync(unpacked, dir);
-                log_info(`Restored ${dir} from ${archive}`);
-                return found.key;
-            }
-            catch (error) {
-                warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
-                return undefined;
-            }
-            finally {
-                external_node_fs_.rmSync(scratch, { recursive: true, force: true });
-            }
+            return withScratch(scratch, async () => {
+                try {
+                    await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+                    const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
+                    if (!isDirectory(unpacked))
+                        throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
+                    if (external_node_fs_.existsSync(dir))
+                        external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
+                    external_node_fs_.renameSync(unpacked, dir);
+                    log_info(`Restored ${dir} from ${archive}`);
+                    return found.key;
+                }
+                catch (error) {
+                    warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
+                    return undefined;
+                }
+            });
         },
         async save(dir, key) {
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
             const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
-            try {
+            return withScratch(temporary, async () => {
                 await tar([
                     '-c',
                     '-f',
@@ -29139,10 +29321,7 @@ function dirStore(root, zstd = zstdOnPath()) {
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
                 log_info(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
                 return true;
-            }
-            finally {
-                external_node_fs_.rmSync(temporary, { force: true });
-            }
+            });
         }
     };
 }
@@ -29991,164 +30170,6 @@ function auditUserSite() {
     catch (error) {
         warning(`venv-guard could not audit the user site-packages: ${errors_errorMessage(error)}`);
     }
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/platform/process.ts
-
-
-
-
-
-
-function childEnv(overrides = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-/**
- * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
- * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
- */
-const PROBE_TIMEOUT_MS = 10_000;
-/** The children running now: a cancelled step stops them with everything they started. */
-const running = new Set();
-let cancelled = false;
-function stopTree(child, signal) {
-    if (child.pid === undefined)
-        return;
-    const stop = treeStop(child.pid, signal);
-    try {
-        if (stop.kind === 'group')
-            process.kill(stop.pid, stop.signal);
-        else
-            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
-    }
-    catch {
-        // gone already
-    }
-}
-/**
- * Runs a program with an argument array, never through a shell, in a process group of its own so
- * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
- * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
- * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
- * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
- * could be stopped.
- */
-function run(command, args, options = {}) {
-    if (options.stream)
-        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    return new Promise((resolve, reject) => {
-        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
-        if (cancelled)
-            return;
-        const child = spawn(command, args, {
-            cwd: options.cwd,
-            env: childEnv(options.env),
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: ownProcessGroup(),
-            windowsHide: true
-        });
-        running.add(child);
-        const out = [];
-        const err = [];
-        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
-        // could arrive after command processing has resumed.
-        const log = options.stream ? new UntrustedOutput() : undefined;
-        child.stdout.on('data', (d) => {
-            out.push(d);
-            log?.write(d);
-        });
-        child.stderr.on('data', (d) => {
-            err.push(d);
-            log?.write(d);
-        });
-        let timedOut = false;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                stopTree(child, 'SIGKILL');
-                // What it started may hold the pipes open: the result does not wait for them.
-                settle(() => resolve(result(-1)));
-            }, options.timeoutMs);
-        let drain;
-        let settled = false;
-        const result = (exitCode) => ({
-            exitCode,
-            stdout: Buffer.concat(out).toString(),
-            stderr: Buffer.concat(err).toString(),
-            timedOut
-        });
-        const settle = (then) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            clearTimeout(drain);
-            running.delete(child);
-            log?.end();
-            if (!cancelled)
-                then();
-        };
-        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
-        const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
-        // A program that exits while something it started keeps its output open (a build backend's
-        // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
-        child.on('exit', (code, signal) => {
-            drain = setTimeout(() => {
-                stopTree(child, 'SIGKILL');
-                child.stdout.destroy();
-                child.stderr.destroy();
-                settle(() => resolve(result(exitCode(code, signal))));
-            }, DRAIN_MS);
-        });
-        child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
-    });
-}
-/** How long a program's output may stay open after it exited (see run). */
-const DRAIN_MS = 2000;
-/** How long the children get to stop on the first signal before they are killed. */
-const GRACE_MS = 3000;
-/**
- * Stops every running child with everything it started when the runner cancels the step (SIGINT,
- * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
- * at once on a second signal. Then `stopped` says so, and the step ends.
- */
-function onCancel(stopped) {
-    const handle = async (signal) => {
-        const children = [...running];
-        if (cancelled) {
-            for (const child of children)
-                stopTree(child, 'SIGKILL');
-            return;
-        }
-        cancelled = true;
-        for (const child of children)
-            stopTree(child, signal);
-        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
-        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
-        for (const child of children)
-            stopTree(child, 'SIGKILL');
-        stopped(signal);
-        afterOutput(() => process.exit(1));
-    };
-    process.on('SIGINT', handle);
-    process.on('SIGTERM', handle);
-}
-/**
- * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
- * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
- */
-function shippedFile(moduleUrl, name) {
-    return path.join(path.dirname(fileURLToPath(moduleUrl)), name);
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts

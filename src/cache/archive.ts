@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { executableName, executablesOnPath, tarCommand } from '../platform/os.js'
+import { withScratch } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
 import { info, warning } from '../action/log.js'
@@ -107,20 +108,20 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
       const parent = path.dirname(dir)
       fs.mkdirSync(parent, { recursive: true })
       const scratch = fs.mkdtempSync(path.join(parent, '.venv-guard-restore-'))
-      try {
-        await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch])
-        const unpacked = path.join(scratch, path.basename(dir))
-        if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
-        if (fs.existsSync(dir)) fs.rmdirSync(dir) // only ever called for an absent or empty one
-        fs.renameSync(unpacked, dir)
-        info(`Restored ${dir} from ${archive}`)
-        return found.key
-      } catch (error) {
-        warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
-        return undefined
-      } finally {
-        fs.rmSync(scratch, { recursive: true, force: true })
-      }
+      return withScratch(scratch, async () => {
+        try {
+          await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch])
+          const unpacked = path.join(scratch, path.basename(dir))
+          if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
+          if (fs.existsSync(dir)) fs.rmdirSync(dir) // only ever called for an absent or empty one
+          fs.renameSync(unpacked, dir)
+          info(`Restored ${dir} from ${archive}`)
+          return found.key
+        } catch (error) {
+          warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
+          return undefined
+        }
+      })
     },
     async save(dir, key) {
       fs.mkdirSync(root, { recursive: true })
@@ -129,7 +130,7 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
         root,
         `.${key}.${process.pid}.${randomBytes(4).toString('hex')}${extension}`
       )
-      try {
+      return withScratch(temporary, async () => {
         await tar([
           '-c',
           '-f',
@@ -144,9 +145,7 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
         fs.renameSync(temporary, path.join(root, `${key}${extension}`))
         info(`Saved ${dir} to ${path.join(root, key + extension)}`)
         return true
-      } finally {
-        fs.rmSync(temporary, { force: true })
-      }
+      })
     }
   }
 }

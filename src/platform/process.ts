@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ActionError, errorMessage } from '../action/errors.js'
@@ -141,6 +142,29 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   })
 }
 
+/** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
+const scratch = new Set<string>()
+
+/**
+ * Runs `work` with a scratch file or directory (a temporary archive, an unpacking directory) that
+ * is removed afterwards, and also when the step is cancelled meanwhile.
+ */
+export async function withScratch<T>(file: string, work: () => Promise<T>): Promise<T> {
+  scratch.add(file)
+  try {
+    return await work()
+  } finally {
+    scratch.delete(file)
+    fs.rmSync(file, { recursive: true, force: true })
+  }
+}
+
+/** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
+export function removeScratch(): void {
+  for (const file of scratch) fs.rmSync(file, { recursive: true, force: true })
+  scratch.clear()
+}
+
 /** How long a program's output may stay open after it exited (see run). */
 export const DRAIN_MS = 2000
 
@@ -167,6 +191,7 @@ export function onCancel(stopped: (signal: NodeJS.Signals) => void): void {
     )
     await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))])
     for (const child of children) stopTree(child, 'SIGKILL')
+    removeScratch()
     stopped(signal)
     afterOutput(() => process.exit(1))
   }

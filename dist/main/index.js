@@ -34760,6 +34760,22 @@ function readToml(text) {
         lineOf: path => lines.get(keyOf(path))
     };
 }
+/** A TOML file pip reads (UTF-8), or its syntax error as a problem on its line. */
+function readTomlFile(file, bytes) {
+    try {
+        return readToml(bytes.toString('utf8'));
+    }
+    catch (error) {
+        if (!(error instanceof TomlSyntaxError))
+            throw error;
+        return {
+            kind: 'invalid-requirement',
+            file,
+            line: error.line,
+            message: `${file} is not valid TOML: ${error.message}`
+        };
+    }
+}
 /** `packages[2].wheels[0].hashes` as pip prints a path, as a TomlPath. */
 function parseTomlPath(text) {
     const path = [];
@@ -34810,20 +34826,9 @@ function describe(value) {
 }
 /** pyproject.toml's [dependency-groups] table, or the problem that keeps pip from reading it. */
 function readTable(file, bytes) {
-    let doc;
-    try {
-        doc = readToml(bytes.toString('utf8'));
-    }
-    catch (error) {
-        if (!(error instanceof TomlSyntaxError))
-            throw error;
-        return {
-            kind: 'invalid-requirement',
-            file,
-            line: error.line,
-            message: `${file} is not valid TOML: ${error.message}`
-        };
-    }
+    const doc = readTomlFile(file, bytes);
+    if (!('value' in doc))
+        return doc;
     const table = doc.value['dependency-groups'];
     if (table === undefined) {
         return {
@@ -38525,20 +38530,9 @@ function isPylockFile(file) {
 }
 /** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
 function readPylock(file, bytes) {
-    let doc;
-    try {
-        doc = readToml(bytes.toString('utf8'));
-    }
-    catch (error) {
-        if (!(error instanceof TomlSyntaxError))
-            throw error;
-        return {
-            kind: 'invalid-requirement',
-            file,
-            line: error.line,
-            message: `${file} is not valid TOML: ${error.message}`
-        };
-    }
+    const doc = readTomlFile(file, bytes);
+    if (!('value' in doc))
+        return doc;
     const packages = Array.isArray(doc.value.packages) ? doc.value.packages : [];
     const entries = packages.flatMap((entry, i) => {
         const { name, version } = (entry ?? {});

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { normalizeName, type RequirementEntry, type RequirementProblem } from './requirements.js'
 import { parsePep508 } from './pep508.js'
-import { readToml, TomlSyntaxError, type TomlDocument } from './toml-lines.js'
+import { readTomlFile, type TomlDocument } from './toml-lines.js'
 
 /**
  * PEP 735 dependency groups, read and checked the way pip 25.1+ reads them for `--group`
@@ -63,18 +63,8 @@ function describe(value: unknown): string {
 
 /** pyproject.toml's [dependency-groups] table, or the problem that keeps pip from reading it. */
 function readTable(file: string, bytes: Buffer): Table | RequirementProblem {
-  let doc: TomlDocument
-  try {
-    doc = readToml(bytes.toString('utf8'))
-  } catch (error) {
-    if (!(error instanceof TomlSyntaxError)) throw error
-    return {
-      kind: 'invalid-requirement',
-      file,
-      line: error.line,
-      message: `${file} is not valid TOML: ${error.message}`
-    }
-  }
+  const doc = readTomlFile(file, bytes)
+  if (!('value' in doc)) return doc
   const table = doc.value['dependency-groups']
   if (table === undefined) {
     return {

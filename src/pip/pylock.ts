@@ -1,12 +1,6 @@
 import * as path from 'node:path'
 import { normalizeName, type RequirementEntry, type RequirementProblem } from './requirements.js'
-import {
-  nearestLine,
-  parseTomlPath,
-  readToml,
-  TomlSyntaxError,
-  type TomlDocument
-} from './toml-lines.js'
+import { nearestLine, parseTomlPath, readTomlFile, type TomlDocument } from './toml-lines.js'
 
 /**
  * PEP 751 lock files, which pip 26.1+ installs with `-r pylock.toml`. pip checks them itself
@@ -30,18 +24,8 @@ export interface PylockFile {
 
 /** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
 export function readPylock(file: string, bytes: Buffer): PylockFile | RequirementProblem {
-  let doc: TomlDocument
-  try {
-    doc = readToml(bytes.toString('utf8'))
-  } catch (error) {
-    if (!(error instanceof TomlSyntaxError)) throw error
-    return {
-      kind: 'invalid-requirement',
-      file,
-      line: error.line,
-      message: `${file} is not valid TOML: ${error.message}`
-    }
-  }
+  const doc = readTomlFile(file, bytes)
+  if (!('value' in doc)) return doc
   const packages = Array.isArray(doc.value.packages) ? (doc.value.packages as unknown[]) : []
   const entries = packages.flatMap((entry, i): RequirementEntry[] => {
     const { name, version } = (entry ?? {}) as { name?: unknown; version?: unknown }

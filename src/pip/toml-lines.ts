@@ -1,4 +1,5 @@
 import { getStaticTOMLValue, parseTOML, type AST } from 'toml-eslint-parser'
+import type { RequirementProblem } from './requirements.js'
 
 /**
  * TOML read with the line of every key and array item, so that a problem in pyproject.toml or a
@@ -84,6 +85,21 @@ export function readToml(text: string): TomlDocument {
   return {
     value: getStaticTOMLValue(ast) as Record<string, unknown>,
     lineOf: path => lines.get(keyOf(path))
+  }
+}
+
+/** A TOML file pip reads (UTF-8), or its syntax error as a problem on its line. */
+export function readTomlFile(file: string, bytes: Buffer): TomlDocument | RequirementProblem {
+  try {
+    return readToml(bytes.toString('utf8'))
+  } catch (error) {
+    if (!(error instanceof TomlSyntaxError)) throw error
+    return {
+      kind: 'invalid-requirement',
+      file,
+      line: error.line,
+      message: `${file} is not valid TOML: ${error.message}`
+    }
   }
 }
 

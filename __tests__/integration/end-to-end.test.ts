@@ -194,3 +194,23 @@ describe('bad input', () => {
     }
   )
 })
+
+describe('a feature the newest pip for the interpreter cannot serve', () => {
+  it('dependency groups on Python 3.8 (pip 24.2 at most): one line naming the Python needed, before the requirements run', async () => {
+    const runner = newRunner()
+    fs.writeFileSync(
+      path.join(runner.workspace, 'pyproject.toml'),
+      '[dependency-groups]\ntest = ["alpha"]\n'
+    )
+    const run = await runAction(runner, {
+      inputs: { 'python-version': '3.8', 'dependency-groups': 'test' }
+    })
+    expect(run.exitCode, describeRun(run)).toBe(1)
+    expect(errors(run).map(e => e.message)).toEqual([
+      expect.stringMatching(
+        /^dependency-groups \(pip install --group\) needs pip 25\.1 or newer, and the upgrade brought pip [\d.]+ to Python 3\.8\.\d+; pip 25\.1 runs on Python 3\.9 or newer: use python-version 3\.9 or newer\.$/
+      )
+    ])
+    expect(run.stdout).not.toContain('no such option')
+  })
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pipRangeOf, pipTooOld, rangeAllows } from '../../src/pip/features.js'
+import { pipRangeOf, pipTooOld, rangeAllows, upgradedPipTooOld } from '../../src/pip/features.js'
 
 describe('the pip an upgrade allows', () => {
   it.each([
@@ -62,6 +62,28 @@ describe('the pip version gate', () => {
   it('says to add pip to upgrade when the target’s own pip is too old', () => {
     expect(pipTooOld(['dependency-groups'], { own: '23.2.1', where: "the venv's pip" })).toBe(
       "dependency-groups (pip install --group) needs pip 25.1 or newer, and the venv's pip is 23.2.1 with no pip in upgrade: add pip to upgrade (the default 'pip setuptools wheel' brings the newest)."
+    )
+  })
+})
+
+describe('the pip the upgrade brought', () => {
+  it('is enough when it is new enough', () => {
+    expect(upgradedPipTooOld(['dependency-groups', 'pylock'], '26.2.1', '3.12.1')).toBeUndefined()
+    expect(upgradedPipTooOld([], '9.0.1', '2.7.18')).toBeUndefined()
+  })
+
+  it('names the Python that the needed pip runs on, when the interpreter is older', () => {
+    expect(upgradedPipTooOld(['pylock'], '25.2', '3.9.18')).toBe(
+      'a pylock.toml lock file (pip install -r pylock.toml) needs pip 26.1 or newer, and the upgrade brought pip 25.2 to Python 3.9.18; pip 26.1 runs on Python 3.10 or newer: use python-version 3.10 or newer.'
+    )
+    expect(upgradedPipTooOld(['dependency-groups', 'pylock'], '24.2', '3.8.18')).toMatch(
+      /^a pylock\.toml lock file .* needs pip 26\.1 or newer/
+    )
+  })
+
+  it('blames the index when the interpreter could run the needed pip', () => {
+    expect(upgradedPipTooOld(['dependency-groups'], '24.2', '3.12.1')).toBe(
+      'dependency-groups (pip install --group) needs pip 25.1 or newer, and the upgrade brought pip 24.2 to Python 3.12.1; the index has no newer pip: make pip 25.1 or newer available to it.'
     )
   })
 })

@@ -39204,9 +39204,18 @@ function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
 
 ;// CONCATENATED MODULE: ./src/pip/features.ts
 
+/** The pip each feature needs, and the oldest Python that pip runs on (its Requires-Python). */
 const FEATURE_PIP = {
-    'dependency-groups': { pip: '25.1', label: 'dependency-groups (pip install --group)' },
-    pylock: { pip: '26.1', label: 'a pylock.toml lock file (pip install -r pylock.toml)' }
+    'dependency-groups': {
+        pip: '25.1',
+        python: '3.9',
+        label: 'dependency-groups (pip install --group)'
+    },
+    pylock: {
+        pip: '26.1',
+        python: '3.10',
+        label: 'a pylock.toml lock file (pip install -r pylock.toml)'
+    }
 };
 /** The version after `version` at one of its parts (1.4.2 at part 1 -> 1.5). */
 function bump(version, part) {
@@ -39250,17 +39259,34 @@ function pipRangeOf(word) {
  * install cannot have it; undefined when it can (or may: an unpinned upgrade).
  */
 function pipTooOld(features, pip) {
-    const needed = [...new Set(features)].sort((a, b) => versionAtLeast(FEATURE_PIP[a].pip, FEATURE_PIP[b].pip) ? -1 : 1);
-    const failing = needed.filter(f => 'upgrade' in pip
-        ? !rangeAllows(pip.upgrade, FEATURE_PIP[f].pip)
-        : !versionAtLeast(pip.own, FEATURE_PIP[f].pip));
-    if (failing.length === 0)
+    const failing = neediest(features, needs => 'upgrade' in pip ? rangeAllows(pip.upgrade, needs) : versionAtLeast(pip.own, needs));
+    if (!failing)
         return undefined;
-    const { pip: version, label } = FEATURE_PIP[failing[0]];
+    const { pip: version, label } = FEATURE_PIP[failing];
     if ('upgrade' in pip) {
         return `${label} needs pip ${version} or newer, and upgrade allows only pip${pip.upgrade}: raise the pin to pip>=${version} in upgrade, or remove it.`;
     }
     return `${label} needs pip ${version} or newer, and ${pip.where} is ${pip.own} with no pip in upgrade: add pip to upgrade (the default 'pip setuptools wheel' brings the newest).`;
+}
+/** The feature needing the newest pip among those `has` cannot serve. */
+function neediest(features, has) {
+    return [...new Set(features)]
+        .sort((a, b) => (versionAtLeast(FEATURE_PIP[a].pip, FEATURE_PIP[b].pip) ? -1 : 1))
+        .find(f => !has(FEATURE_PIP[f].pip));
+}
+/**
+ * After the upgrade, the pip it left when that is still too old: the newest pip an index offers an
+ * interpreter can be (pip 26 runs on Python 3.10 and newer). One line, before the requirements run.
+ */
+function upgradedPipTooOld(features, pipVersion, pythonVersion) {
+    const failing = neediest(features, needs => versionAtLeast(pipVersion, needs));
+    if (!failing)
+        return undefined;
+    const { pip: version, python, label } = FEATURE_PIP[failing];
+    const fix = versionAtLeast(pythonVersion, python)
+        ? `the index has no newer pip: make pip ${version} or newer available to it`
+        : `pip ${version} runs on Python ${python} or newer: use python-version ${python} or newer`;
+    return `${label} needs pip ${version} or newer, and the upgrade brought pip ${pipVersion} to Python ${pythonVersion}; ${fix}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/pip/install.ts
@@ -39326,7 +39352,14 @@ function checkPipFeatures(job) {
     const pip = installingPip(job);
     const tooOld = pip && pipTooOld(job.requirements.features, pip);
     if (tooOld)
-        throw new errors/* ActionError */.lZ(tooOld);
+        throw new errors/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
+}
+/** The same check once the upgrade has run: the newest pip for this Python may still be too old. */
+function checkUpgradedPip({ python, target, requirements }) {
+    const version = installedVersions(target.sitePackages, ['pip']).pip;
+    const tooOld = version && upgradedPipTooOld(requirements.features, version, python.versionText);
+    if (tooOld)
+        throw new errors/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
 }
 /** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
 function deferCompile({ config, target }) {
@@ -39365,8 +39398,10 @@ async function runPlans(job, planned) {
             keepLatest(installed, found);
             external_node_fs_.rmSync(reportFile, { force: true });
         }
-        if (plan.kind === 'upgrade' && index < runs.length - 1 && deferCompile(job)) {
-            await compilePip(target);
+        if (plan.kind === 'upgrade' && index < runs.length - 1) {
+            checkUpgradedPip(job);
+            if (deferCompile(job))
+                await compilePip(target);
         }
     }
     return installed;
@@ -39866,10 +39901,10 @@ async function findPython(request, env = process.env) {
             foundBy: "input 'python-path'"
         });
         if (!install) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`);
+            throw new errors/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`, { title: "venv-guard: invalid input 'python-path'" });
         }
         if (spec && !satisfies(spec, install)) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`);
+            throw new errors/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`, { title: "venv-guard: invalid input 'python-path'" });
         }
         return install;
     }

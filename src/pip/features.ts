@@ -7,9 +7,18 @@ import { versionAtLeast } from './run.js'
  */
 export type PipFeature = 'dependency-groups' | 'pylock'
 
-export const FEATURE_PIP: Record<PipFeature, { pip: string; label: string }> = {
-  'dependency-groups': { pip: '25.1', label: 'dependency-groups (pip install --group)' },
-  pylock: { pip: '26.1', label: 'a pylock.toml lock file (pip install -r pylock.toml)' }
+/** The pip each feature needs, and the oldest Python that pip runs on (its Requires-Python). */
+export const FEATURE_PIP: Record<PipFeature, { pip: string; python: string; label: string }> = {
+  'dependency-groups': {
+    pip: '25.1',
+    python: '3.9',
+    label: 'dependency-groups (pip install --group)'
+  },
+  pylock: {
+    pip: '26.1',
+    python: '3.10',
+    label: 'a pylock.toml lock file (pip install -r pylock.toml)'
+  }
 }
 
 /** Which pip will install the requirements, as far as it is known before anything runs. */
@@ -59,18 +68,41 @@ export function pipRangeOf(word: string): string | undefined {
  * install cannot have it; undefined when it can (or may: an unpinned upgrade).
  */
 export function pipTooOld(features: PipFeature[], pip: InstallingPip): string | undefined {
-  const needed = [...new Set(features)].sort((a, b) =>
-    versionAtLeast(FEATURE_PIP[a].pip, FEATURE_PIP[b].pip) ? -1 : 1
+  const failing = neediest(features, needs =>
+    'upgrade' in pip ? rangeAllows(pip.upgrade, needs) : versionAtLeast(pip.own, needs)
   )
-  const failing = needed.filter(f =>
-    'upgrade' in pip
-      ? !rangeAllows(pip.upgrade, FEATURE_PIP[f].pip)
-      : !versionAtLeast(pip.own, FEATURE_PIP[f].pip)
-  )
-  if (failing.length === 0) return undefined
-  const { pip: version, label } = FEATURE_PIP[failing[0]]
+  if (!failing) return undefined
+  const { pip: version, label } = FEATURE_PIP[failing]
   if ('upgrade' in pip) {
     return `${label} needs pip ${version} or newer, and upgrade allows only pip${pip.upgrade}: raise the pin to pip>=${version} in upgrade, or remove it.`
   }
   return `${label} needs pip ${version} or newer, and ${pip.where} is ${pip.own} with no pip in upgrade: add pip to upgrade (the default 'pip setuptools wheel' brings the newest).`
+}
+
+/** The feature needing the newest pip among those `has` cannot serve. */
+function neediest(
+  features: PipFeature[],
+  has: (pipNeeded: string) => boolean
+): PipFeature | undefined {
+  return [...new Set(features)]
+    .sort((a, b) => (versionAtLeast(FEATURE_PIP[a].pip, FEATURE_PIP[b].pip) ? -1 : 1))
+    .find(f => !has(FEATURE_PIP[f].pip))
+}
+
+/**
+ * After the upgrade, the pip it left when that is still too old: the newest pip an index offers an
+ * interpreter can be (pip 26 runs on Python 3.10 and newer). One line, before the requirements run.
+ */
+export function upgradedPipTooOld(
+  features: PipFeature[],
+  pipVersion: string,
+  pythonVersion: string
+): string | undefined {
+  const failing = neediest(features, needs => versionAtLeast(pipVersion, needs))
+  if (!failing) return undefined
+  const { pip: version, python, label } = FEATURE_PIP[failing]
+  const fix = versionAtLeast(pythonVersion, python)
+    ? `the index has no newer pip: make pip ${version} or newer available to it`
+    : `pip ${version} runs on Python ${python} or newer: use python-version ${python} or newer`
+  return `${label} needs pip ${version} or newer, and the upgrade brought pip ${pipVersion} to Python ${pythonVersion}; ${fix}.`
 }

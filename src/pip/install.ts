@@ -24,7 +24,7 @@ import {
 import { installedFromReport } from './report.js'
 import { NO_REQUIREMENTS, normalizeName } from './requirements.js'
 import { groupArgument } from './dependency-groups.js'
-import { pipRangeOf, pipTooOld, type InstallingPip } from './features.js'
+import { pipRangeOf, pipTooOld, upgradedPipTooOld, type InstallingPip } from './features.js'
 import type { Requirements } from './read.js'
 import {
   bundledWheels,
@@ -106,7 +106,14 @@ function installingPip({ config, python, target }: InstallJob): InstallingPip | 
 function checkPipFeatures(job: InstallJob): void {
   const pip = installingPip(job)
   const tooOld = pip && pipTooOld(job.requirements.features, pip)
-  if (tooOld) throw new ActionError(tooOld)
+  if (tooOld) throw new ActionError(tooOld, { title: 'venv-guard: pip too old' })
+}
+
+/** The same check once the upgrade has run: the newest pip for this Python may still be too old. */
+function checkUpgradedPip({ python, target, requirements }: InstallJob): void {
+  const version = installedVersions(target.sitePackages, ['pip']).pip
+  const tooOld = version && upgradedPipTooOld(requirements.features, version, python.versionText)
+  if (tooOld) throw new ActionError(tooOld, { title: 'venv-guard: pip too old' })
 }
 
 /** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
@@ -147,8 +154,9 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
       keepLatest(installed, found)
       fs.rmSync(reportFile, { force: true })
     }
-    if (plan.kind === 'upgrade' && index < runs.length - 1 && deferCompile(job)) {
-      await compilePip(target)
+    if (plan.kind === 'upgrade' && index < runs.length - 1) {
+      checkUpgradedPip(job)
+      if (deferCompile(job)) await compilePip(target)
     }
   }
   return installed

@@ -201,12 +201,14 @@ export async function findPython(
     })
     if (!install) {
       throw new ActionError(
-        `Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`
+        `Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`,
+        { title: "venv-guard: invalid input 'python-path'" }
       )
     }
     if (spec && !satisfies(spec, install)) {
       throw new ActionError(
-        `Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`
+        `Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`,
+        { title: "venv-guard: invalid input 'python-path'" }
       )
     }
     return install

@@ -37759,8 +37759,13 @@ function discardRestored(venv) {
     else
         external_node_fs_.rmSync(venv, { recursive: true, force: true });
 }
-/** Restores and checks the venv, marked as being restored until that is decided. */
+/**
+ * Restores and checks the venv, marked as being restored until that is decided. Only a restore
+ * into nothing is marked: what the next run removes on that mark must be the restore's alone.
+ */
 async function restoreVenv(store, keys, expected, venv, report) {
+    if (!isEmptyOrAbsent(venv))
+        return restoreAndCheckVenv(store, keys, expected, venv, report);
     markRestoring(venv);
     try {
         return await restoreAndCheckVenv(store, keys, expected, venv, report);

@@ -128,7 +128,10 @@ interface VenvRestore {
   keyTaken: boolean
 }
 
-/** Restores and checks the venv, marked as being restored until that is decided. */
+/**
+ * Restores and checks the venv, marked as being restored until that is decided. Only a restore
+ * into nothing is marked: what the next run removes on that mark must be the restore's alone.
+ */
 async function restoreVenv(
   store: CacheStore,
   keys: CacheKeys,
@@ -136,6 +139,7 @@ async function restoreVenv(
   venv: string,
   report: RunReport
 ): Promise<VenvRestore> {
+  if (!isEmptyOrAbsent(venv)) return restoreAndCheckVenv(store, keys, expected, venv, report)
   markRestoring(venv)
   try {
     return await restoreAndCheckVenv(store, keys, expected, venv, report)

@@ -37760,21 +37760,21 @@ function discardRestored(venv) {
         external_node_fs_.rmSync(venv, { recursive: true, force: true });
 }
 /**
- * Restores and checks the venv, marked as being restored until that is decided. Only a restore
- * into nothing is marked: what the next run removes on that mark must be the restore's alone.
+ * Runs a restore into `venv`, marked as being restored until its outcome is decided. Only a
+ * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
  */
-async function restoreVenv(store, keys, expected, venv, report) {
+async function markedWhileRestoring(venv, restore) {
     if (!isEmptyOrAbsent(venv))
-        return restoreAndCheckVenv(store, keys, expected, venv, report);
+        return restore();
     markRestoring(venv);
     try {
-        return await restoreAndCheckVenv(store, keys, expected, venv, report);
+        return await restore();
     }
     finally {
         restoreEnded(venv);
     }
 }
-async function restoreAndCheckVenv(store, keys, expected, venv, report) {
+async function restoreVenv(store, keys, expected, venv, report) {
     const restored = await restoreInto(store, venv, keys.venv, []);
     // A venv already there was not looked up: nothing is known about the store's entry.
     if (restored.occupied)
@@ -37833,7 +37833,7 @@ async function restore(request, store) {
         let venv = { hit: false, keyTaken: false };
         if (config.createVenv && request.cacheVenv) {
             setOutput(Outputs.CacheKey, keys.venv);
-            venv = await restoreVenv(store, keys, expected, config.venvPath, report);
+            venv = await markedWhileRestoring(config.venvPath, () => restoreVenv(store, keys, expected, config.venvPath, report));
         }
         const pipDir = pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, external_node_os_.homedir());
         let pipExact = false;

@@ -129,26 +129,20 @@ interface VenvRestore {
 }
 
 /**
- * Restores and checks the venv, marked as being restored until that is decided. Only a restore
- * into nothing is marked: what the next run removes on that mark must be the restore's alone.
+ * Runs a restore into `venv`, marked as being restored until its outcome is decided. Only a
+ * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
  */
-async function restoreVenv(
-  store: CacheStore,
-  keys: CacheKeys,
-  expected: HealthExpectation,
-  venv: string,
-  report: RunReport
-): Promise<VenvRestore> {
-  if (!isEmptyOrAbsent(venv)) return restoreAndCheckVenv(store, keys, expected, venv, report)
+async function markedWhileRestoring<T>(venv: string, restore: () => Promise<T>): Promise<T> {
+  if (!isEmptyOrAbsent(venv)) return restore()
   markRestoring(venv)
   try {
-    return await restoreAndCheckVenv(store, keys, expected, venv, report)
+    return await restore()
   } finally {
     restoreEnded(venv)
   }
 }
 
-async function restoreAndCheckVenv(
+async function restoreVenv(
   store: CacheStore,
   keys: CacheKeys,
   expected: HealthExpectation,
@@ -220,7 +214,9 @@ async function restore(request: RestoreRequest, store: CacheStore): Promise<Cach
     let venv: VenvRestore = { hit: false, keyTaken: false }
     if (config.createVenv && request.cacheVenv) {
       setOutput(Outputs.CacheKey, keys.venv)
-      venv = await restoreVenv(store, keys, expected, config.venvPath, report)
+      venv = await markedWhileRestoring(config.venvPath, () =>
+        restoreVenv(store, keys, expected, config.venvPath, report)
+      )
     }
     const pipDir = pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, os.homedir())
     let pipExact = false

@@ -7,7 +7,7 @@ import { writeSummary } from './action/summary.js'
 import { openCacheStore, rememberForSave, restoreCaches } from './cache/session.js'
 import { UserSiteGuard } from './guard/step.js'
 import { install, trackedVersions } from './pip/install.js'
-import { movingRequirementsOf, readRequirements } from './pip/read.js'
+import { readRequirements, sayMoving } from './pip/read.js'
 import { onCancel } from './platform/process.js'
 import { findBasePython } from './python/use.js'
 import { fingerprint, fingerprintInputs } from './venv/fingerprint.js'
@@ -30,9 +30,9 @@ async function setUp(report: RunReport): Promise<void> {
   )
 
   const requirements = readRequirements(config, report)
-  const digest = fingerprint(fingerprintInputs(config, python, requirements))
-  const moving = movingRequirementsOf(requirements, config.packages)
-  const cacheVenv = moving.length === 0
+  const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs))
+  sayMoving(requirements.moving)
+  const cacheVenv = requirements.moving.length === 0
   const store = await cacheStore
   discardInterruptedRestore(config.venvPath)
   const cache = await restoreCaches({

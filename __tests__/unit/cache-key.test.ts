@@ -12,14 +12,18 @@ import {
 import type { Config } from '../../src/action/inputs.js'
 import { makeConfig } from '../helpers/config.js'
 import type { PythonInstall } from '../../src/python/probe.js'
-import { parseRequirementFiles } from '../../src/pip/requirements.js'
+import { readRequirements } from '../../src/pip/read.js'
+import { newReport } from '../../src/action/report.js'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-key-'))
 const file = (name: string, content: string): string => {
   fs.writeFileSync(path.join(dir, name), content)
   return path.join(dir, name)
 }
-const requirements = file('requirements.txt', 'alpha\n-r more.txt\n-c constraints.txt\n')
+const requirements = file(
+  'requirements.txt',
+  'alpha\n-r more.txt\n-c constraints.txt\nbeta==${BETA_VERSION}\n'
+)
 const more = file('more.txt', 'beta\n')
 const constraints = file('constraints.txt', 'beta<3\n')
 const dependency = file('pyproject.toml', '[project]\nname = "x"\n')
@@ -55,9 +59,22 @@ function key(
   ctx: KeyContext = context,
   roles: InputRoles = { ...NO_ROLES, requirements: c.requirementFiles }
 ): string {
-  const parsed = parseRequirementFiles(c.requirementFiles)
-  return cacheKeys(ctx, p, fingerprint(fingerprintInputs(c, p, { files: parsed.files, roles })))
-    .venv
+  const { inputs } = readRequirements(c, newReport())
+  return cacheKeys(ctx, p, fingerprint(fingerprintInputs(c, p, { ...inputs, roles }))).venv
+}
+
+/** Runs `call` with these variables set, then puts the environment back. */
+function withEnv<T>(vars: Record<string, string>, call: () => T): T {
+  const before = Object.fromEntries(Object.keys(vars).map(k => [k, process.env[k]]))
+  Object.assign(process.env, vars)
+  try {
+    return call()
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
 }
 
 /** Runs `change`, takes the key, and puts the file back. */
@@ -95,6 +112,25 @@ describe('the venv cache key', () => {
     [
       'a requirements file',
       () => keyWithFile(requirements, 'alpha==1\n-r more.txt\n-c constraints.txt\n')
+    ],
+    ['a variable a requirements file uses', () => withEnv({ BETA_VERSION: '2.0' }, key)],
+    ['a PIP_ setting that changes the result', () => withEnv({ PIP_PRE: '1' }, key)],
+    [
+      "pip's configuration file",
+      () => {
+        const conf = file('pip.conf', '[global]\npre = true\n')
+        return withEnv({ PIP_CONFIG_FILE: conf }, key)
+      }
+    ],
+    [
+      'a constraints file that pip.conf names',
+      () => {
+        const named = file('conf-constraints.txt', 'alpha<2\n')
+        const conf = file('pip-c.conf', `[install]\nconstraint =\n    ${named}\n`)
+        const before = withEnv({ PIP_CONFIG_FILE: conf }, key)
+        fs.writeFileSync(named, 'alpha<3\n')
+        return withEnv({ PIP_CONFIG_FILE: conf }, key) === before ? base : before
+      }
     ],
     ['a file included with -r', () => keyWithFile(more, 'beta==2\n')],
     ['a file included with -c', () => keyWithFile(constraints, 'beta<2\n')],
@@ -161,16 +197,10 @@ describe('the venv cache key', () => {
           : ''
     ],
     ['a file rewritten with the same content', () => keyWithFile(more, 'beta\n')],
+    ['the environment', () => withEnv({ VENV_GUARD_TEST_RUN: String(Date.now()) }, key)],
     [
-      'the environment',
-      () => {
-        process.env.VENV_GUARD_TEST_RUN = String(Date.now())
-        try {
-          return key()
-        } finally {
-          delete process.env.VENV_GUARD_TEST_RUN
-        }
-      }
+      "PIP_ settings that change only pip's talk",
+      () => withEnv({ PIP_DEFAULT_TIMEOUT: '5', PIP_PROGRESS_BAR: 'off' }, key)
     ]
   ])('stays with %s', (_what, same) => {
     expect(same()).toBe(base)

@@ -67,8 +67,8 @@ describe('reading the requirements before pip runs', () => {
       constraintFiles: [path.join(ws, 'c.txt')],
       dependencyGroups: [{ pyproject: path.join(ws, 'pyproject.toml'), group: 'test' }]
     })
-    const { roles } = readRequirements(config, newReport())
-    expect(roles).toEqual({
+    const { inputs } = readRequirements(config, newReport())
+    expect(inputs.roles).toEqual({
       requirements: [path.join(ws, 'requirements.txt')],
       constraints: [path.join(ws, 'c.txt')],
       groups: ['test']

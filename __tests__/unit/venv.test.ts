@@ -45,14 +45,14 @@ describe('planVenv', () => {
     ).toThrow(/app\.py/)
   })
 
-  it('reuses its own complete venv, up to date only with the same fingerprint', () => {
+  it('reuses its own complete venv only with the same fingerprint, and rebuilds it otherwise', () => {
     expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f1', '/v')).toMatchObject({
       action: 'reuse',
       upToDate: true
     })
+    // Installing over it would keep what the inputs no longer name.
     expect(planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f2', '/v')).toMatchObject({
-      action: 'reuse',
-      upToDate: false
+      action: 'rebuild'
     })
   })
 

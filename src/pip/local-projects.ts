@@ -1,63 +1,69 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { requirementsFileProblem, type ParsedRequirements } from './requirements.js'
+import { isUnpinnedVcs, localSourceOf, pathKind, type PathKind } from './local-source.js'
+import type { RequirementEntry } from './requirements.js'
 
 /**
- * The files that decide what a local project (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`)
- * brings in: its pyproject.toml, setup.cfg and setup.py. They belong in the venv's fingerprint
- * (cache key and "up to date" check): an editable install of the project is reused from the
- * cache, and a dependency added to pyproject.toml must not find the old venv current.
+ * What the local sources among the requirements add to the venv's description. A local archive
+ * (`./dist/x-1.0.tar.gz`) is its bytes: they go into the fingerprint, so a rebuilt archive is a new
+ * venv. A local project directory (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`, a lock's
+ * `directory` package) brings in what its pyproject.toml, setup.cfg and setup.py say: those go into
+ * the fingerprint, so a dependency added there is a new venv. Its code can change under the same
+ * description, so a directory installed as a copy is "moving": installed on every run, never
+ * cached (an editable install points at the source, so it is not).
  */
 
 const DECIDING = ['pyproject.toml', 'setup.cfg', 'setup.py']
 
-/** The directory a requirement or `packages` argument names, if it names one by path or file URL. */
-function projectPath(text: string): string | undefined {
-  const target = text
-    .replace(/^(-e|--editable)(\s+|=)/, '')
-    .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
-    .replace(/\s+--?\w.*$/, '')
-    .replace(/\s*;.*$/, '')
-    .replace(/\[[^\]]*\]$/, '')
-    .trim()
-  if (/^file:/i.test(target)) {
-    try {
-      return fileURLToPath(target.replace(/#.*$/, ''))
-    } catch {
-      return undefined
-    }
-  }
-  return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(target)
-    ? target
-    : undefined
+export interface LocalInputs {
+  /** Files whose bytes decide what the local sources install. */
+  files: string[]
+  /** Requirements whose result can change while every input reads the same. */
+  moving: string[]
+}
+
+/** A requirement as pip gets it, from a file or a lock (`entry`) or from `packages` (`arg`). */
+interface Named {
+  text: string
+  editable: boolean
+}
+
+function named(entries: Pick<RequirementEntry, 'kind' | 'text'>[], packages: string[]): Named[] {
+  return [
+    ...entries
+      .filter(e => e.kind === 'requirement' || e.kind === 'editable')
+      .map(e => ({ text: e.text.split(/\s+--/)[0], editable: e.kind === 'editable' })),
+    // `-e` and its value are separate arguments in packages.
+    ...packages.flatMap((arg, i) =>
+      arg.startsWith('-')
+        ? []
+        : [{ text: arg, editable: packages[i - 1] === '-e' || packages[i - 1] === '--editable' }]
+    )
+  ]
 }
 
 /**
- * The deciding files of every local project directory the requirements and packages name. pip
- * resolves such paths against its working directory, also inside requirements files.
+ * The local inputs of every requirement and `packages` argument. pip resolves their paths against
+ * its working directory, also inside requirements files. Only regular files are read for the
+ * fingerprint: a setup.py linked to /dev/zero never ends.
  */
-export function localProjectFiles(
-  parsed: Pick<ParsedRequirements, 'entries'>,
+export function localInputs(
+  entries: Pick<RequirementEntry, 'kind' | 'text'>[],
   packages: string[],
   cwd: string,
-  isDirectory = (dir: string) => fs.existsSync(dir) && fs.statSync(dir).isDirectory(),
-  // Only regular files are read for the fingerprint: a setup.py linked to /dev/zero never ends.
-  exists = (file: string) => requirementsFileProblem(file) === undefined
-): string[] {
-  const texts = [
-    ...parsed.entries
-      .filter(e => e.kind === 'requirement' || e.kind === 'editable')
-      .map(e => e.text),
-    // `-e` and its value are separate arguments in packages.
-    ...packages.filter(arg => !arg.startsWith('-'))
-  ]
-  const dirs = new Set(
-    texts
-      .map(projectPath)
-      .filter((p): p is string => p !== undefined)
-      .map(p => path.resolve(cwd, p))
-      .filter(isDirectory)
-  )
-  return [...dirs].flatMap(dir => DECIDING.map(f => path.join(dir, f)).filter(exists))
+  kindOf: (file: string) => PathKind = pathKind
+): LocalInputs {
+  const files = new Set<string>()
+  const moving: string[] = []
+  for (const { text, editable } of named(entries, packages)) {
+    const source = localSourceOf(text, cwd, kindOf)
+    if (source?.kind === 'archive') files.add(source.path)
+    if (source?.kind === 'directory') {
+      for (const file of DECIDING.map(f => path.join(source.path, f))) {
+        if (kindOf(file) === 'file') files.add(file)
+      }
+    }
+    const changing = source ? source.kind !== 'archive' : isUnpinnedVcs(text)
+    if (changing && !editable) moving.push(text)
+  }
+  return { files: [...files], moving }
 }

@@ -20,6 +20,33 @@ export interface PylockFile {
   doc: TomlDocument
   /** One entry per [[packages]], on the line of its `name`. */
   entries: RequirementEntry[]
+  /**
+   * The local sources its packages name (directories, archives, sdists, wheels by `path`), as
+   * pip arguments (`-e DIR` for an editable directory): their content decides the venv too.
+   */
+  localSources: string[]
+}
+
+const isTable = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** A package's `path` sources, resolved against the lock's directory (PEP 751). */
+function localSources(entry: Record<string, unknown>, dir: string): string[] {
+  const pathOf = (source: unknown) =>
+    isTable(source) && typeof source.path === 'string' ? path.resolve(dir, source.path) : undefined
+  const directory = entry.directory
+  const found: string[] = []
+  const directoryPath = pathOf(directory)
+  if (directoryPath) {
+    if (isTable(directory) && directory.editable === true) found.push('-e')
+    found.push(directoryPath)
+  }
+  const wheels = Array.isArray(entry.wheels) ? (entry.wheels as unknown[]) : []
+  for (const source of [entry.archive, entry.sdist, ...wheels]) {
+    const file = pathOf(source)
+    if (file) found.push(file)
+  }
+  return found
 }
 
 /** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
@@ -41,7 +68,9 @@ export function readPylock(file: string, bytes: Buffer): PylockFile | Requiremen
       }
     ]
   })
-  return { file, doc, entries }
+  const dir = path.dirname(file)
+  const sources = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []))
+  return { file, doc, entries, localSources: sources }
 }
 
 export interface PylockFailure {

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Config } from '../action/inputs.js'
-import type { InputRoles } from '../venv/fingerprint.js'
+import * as os from 'node:os'
+import type { InputDescription } from '../venv/fingerprint.js'
 import type { RunReport } from '../action/report.js'
 import { maskUrlCredentials } from '../action/secrets.js'
 import { failure } from '../annotations/emit.js'
@@ -9,15 +10,15 @@ import { findingsFromProblems } from '../annotations/findings.js'
 import { envConstraintFiles } from './constraints.js'
 import { groupArgument, readDependencyGroups } from './dependency-groups.js'
 import type { PipFeature } from './features.js'
-import { localProjectFiles } from './local-projects.js'
+import { InputReads } from './input-reads.js'
+import { localInputs } from './local-projects.js'
 import { isPylockFile, readPylock, type PylockFile } from './pylock.js'
 import {
-  movingRequirements,
   parseRequirementFiles,
-  readRequirementsFile,
   type ParsedRequirements,
   type RequirementProblem
 } from './requirements.js'
+import { pipConfigInputs, pipEnvironmentSettings } from './settings.js'
 import { info, notice } from '../action/log.js'
 
 /** Everything pip will be given, read before it runs; `files` is all that decides the venv. */
@@ -26,14 +27,19 @@ export interface Requirements extends ParsedRequirements {
   locks: PylockFile[]
   /** What only a newer pip installs (see features.ts). */
   features: PipFeature[]
-  /** Which files are requirements and which constraints, and which groups: part of the venv's key. */
-  roles: InputRoles
+  /** Everything pip reads that decides the venv, as read once here: the venv's key derives from it. */
+  inputs: InputDescription
+  /** Requirements whose result can change while every input reads the same (local-projects.ts). */
+  moving: string[]
 }
 
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
-function readLocks(files: string[]): { locks: PylockFile[]; problems: RequirementProblem[] } {
+function readLocks(
+  files: string[],
+  reads: InputReads
+): { locks: PylockFile[]; problems: RequirementProblem[] } {
   const read = files.map(file => {
-    const bytes = readRequirementsFile(file)
+    const bytes = reads.read(file)
     // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
     maskUrlCredentials(bytes.toString('utf8'))
     return readPylock(file, bytes)
@@ -50,6 +56,7 @@ function readLocks(files: string[]): { locks: PylockFile[]; problems: Requiremen
  * ends the step here, annotated on its line.
  */
 export function readRequirements(config: Config, report: RunReport): Requirements {
+  const reads = new InputReads()
   const lockFiles = config.requirementFiles.filter(isPylockFile)
   // PIP_CONSTRAINT is pip's: it reaches pip by itself, and is read here for its lines and content.
   const envConstraints = envConstraintFiles(process.env, config.workingDirectory).filter(f =>
@@ -59,21 +66,27 @@ export function readRequirements(config: Config, report: RunReport): Requirement
   const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workspace))
   const files = parseRequirementFiles(
     config.requirementFiles.filter(file => !isPylockFile(file)),
-    undefined,
+    file => reads.read(file),
     undefined,
     constraintFiles
   )
-  const { locks, problems } = readLocks(lockFiles)
-  const groups = readDependencyGroups(config.dependencyGroups)
+  const { locks, problems } = readLocks(lockFiles, reads)
+  const groups = readDependencyGroups(config.dependencyGroups, file =>
+    reads.read(file, f => fs.readFileSync(f))
+  )
   const entries = [...files.entries, ...locks.flatMap(l => l.entries), ...groups.entries]
+  const local = localInputs(
+    entries,
+    [...config.packages, ...locks.flatMap(l => l.localSources)],
+    config.workingDirectory
+  )
+  const pipConfig = pipConfigInputs(process.env, os.homedir(), config.workingDirectory, file =>
+    reads.read(file)
+  )
+  const inputFiles = [...files.files, ...lockFiles, ...groups.files, ...local.files]
   const parsed: Requirements = {
     ...files,
-    files: [
-      ...files.files,
-      ...lockFiles,
-      ...groups.files,
-      ...localProjectFiles({ entries }, config.packages, config.workingDirectory)
-    ],
+    files: inputFiles,
     entries,
     problems: [...files.problems, ...problems, ...groups.problems],
     locks,
@@ -81,11 +94,17 @@ export function readRequirements(config: Config, report: RunReport): Requirement
       ...(config.dependencyGroups.length > 0 ? (['dependency-groups'] as const) : []),
       ...(lockFiles.length > 0 ? (['pylock'] as const) : [])
     ],
-    roles: {
-      requirements: config.requirementFiles,
-      constraints: constraintFiles,
-      groups: groupArguments
-    }
+    inputs: {
+      files: reads.digestsOf([...inputFiles, ...pipConfig, ...config.cacheDependencyFiles]),
+      roles: {
+        requirements: config.requirementFiles,
+        constraints: constraintFiles,
+        groups: groupArguments
+      },
+      variables: Object.fromEntries(files.variables.map(name => [name, process.env[name] ?? ''])),
+      pipSettings: pipEnvironmentSettings(process.env)
+    },
+    moving: local.moving
   }
   const relative = (file: string) => path.relative(config.workspace, file)
   report.sources = {
@@ -112,12 +131,10 @@ export function readRequirements(config: Config, report: RunReport): Requirement
  * The requirements that can change while the inputs stay the same (local projects, unpinned VCS
  * URLs), said in the log: they are installed on every run, and the venv is not cached.
  */
-export function movingRequirementsOf(parsed: ParsedRequirements, packages: string[]): string[] {
-  const moving = movingRequirements(parsed, packages)
+export function sayMoving(moving: string[]): void {
   if (moving.length > 0) {
     info(
       `${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`
     )
   }
-  return moving
 }

@@ -4,6 +4,7 @@ import { currentOs, localeEncoding, type OsName } from '../platform/os.js'
 import { splitWords } from '../action/words.js'
 import { isValidMarker } from './markers.js'
 import { parseOptions } from './options.js'
+import { ARCHIVE_NAME } from './local-source.js'
 
 /**
  * pip's requirements-file format, read the way pip reads it (pip/_internal/req/req_file.py):
@@ -48,6 +49,8 @@ export interface ParsedRequirements {
   usesHashes: boolean
   /** Index and find-links URLs named in the files (credentials to mask). */
   urls: string[]
+  /** The `${NAME}` variables the files use: pip fills them in from its environment. */
+  variables: string[]
 }
 
 /** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
@@ -56,7 +59,8 @@ export const NO_REQUIREMENTS: ParsedRequirements = {
   entries: [],
   problems: [],
   usesHashes: false,
-  urls: []
+  urls: [],
+  variables: []
 }
 
 export function normalizeName(name: string): string {
@@ -116,9 +120,16 @@ export function logicalLines(content: string): LogicalLine[] {
     .filter(({ text }) => text !== '')
 }
 
+const VARIABLE = /\$\{([A-Z0-9_]+)\}/g
+
 /** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
 export function expandVariables(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name: string) => env[name] || match)
+  return text.replace(VARIABLE, (match, name: string) => env[name] || match)
+}
+
+/** The names of the variables a line uses. */
+function variablesOf(text: string): string[] {
+  return [...text.matchAll(VARIABLE)].map(m => m[1])
 }
 
 /** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
@@ -142,10 +153,6 @@ const NAMED_REQUIREMENT = new RegExp(
     `\\s*(?:;.*)?$`
 )
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i
-/** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const ARCHIVE =
-  /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i
-
 function looksLikeUrlOrPath(text: string): boolean {
   return URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text)
 }
@@ -219,7 +226,7 @@ function classify(text: string): Classified {
   const requirement = pyStrip(args)
   // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
   const archive =
-    ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement)
+    ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement)
   if (URL.test(requirement) || archive) {
     return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } }
   }
@@ -390,8 +397,10 @@ export function parseRequirementFiles(
     entries: [],
     problems: [],
     usesHashes: false,
-    urls: []
+    urls: [],
+    variables: []
   }
+  const variables = new Set<string>()
   const visit = (
     file: string,
     stack: string[],
@@ -437,6 +446,7 @@ export function parseRequirementFiles(
     }
     result.files.push(file)
     for (const logical of logicalLines(content)) {
+      for (const name of variablesOf(logical.text)) variables.add(name)
       const text = expandVariables(logical.text, context.env)
       const { entry: classified, problem } = classify(text)
       if (problem || !classified) {
@@ -463,28 +473,8 @@ export function parseRequirementFiles(
   }
   for (const file of files) visit(path.resolve(file), [], false)
   for (const file of constraints) visit(path.resolve(file), [], true)
+  result.variables = [...variables]
   return result
-}
-
-/**
- * Requirements whose content can change while every input stays the same: a local project
- * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
- * them cannot be reused or cached as up to date. Editable installs point at the source, so they
- * are not among them.
- */
-export function movingRequirements(parsed: ParsedRequirements, packages: string[]): string[] {
-  const texts = [
-    ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
-    ...packages.filter(
-      (arg, i) =>
-        !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable'
-    )
-  ]
-  return texts.filter(text => {
-    const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text
-    if (/^(git|hg|svn|bzr)\+/i.test(target)) return !/@[0-9a-f]{40}(#|$)/i.test(target)
-    return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target)
-  })
 }
 
 /** The entries that name a project, by normalized name, for mapping pip's failures to lines. */

@@ -239,6 +239,45 @@ export function pipCacheDir(
   return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip')
 }
 
+/**
+ * The configuration files pip reads, as pip finds them (global, user, PIP_CONFIG_FILE), whether
+ * they exist or not; none when PIP_CONFIG_FILE is the null device, which turns them all off.
+ */
+export function pipConfigFiles(
+  env: NodeJS.ProcessEnv,
+  home: string,
+  os: OsName = currentOs()
+): string[] {
+  const p = pathFor(os)
+  const own = env.PIP_CONFIG_FILE ? [env.PIP_CONFIG_FILE] : []
+  if (env.PIP_CONFIG_FILE === (os === 'win32' ? 'nul' : '/dev/null')) return []
+  if (os === 'win32') {
+    return [
+      p.join(env.PROGRAMDATA || 'C:\\ProgramData', 'pip', 'pip.ini'),
+      p.join(home, 'pip', 'pip.ini'),
+      p.join(env.APPDATA || p.join(home, 'AppData', 'Roaming'), 'pip', 'pip.ini'),
+      ...own
+    ]
+  }
+  const user = [p.join(home, '.pip', 'pip.conf'), p.join(home, '.config', 'pip', 'pip.conf')]
+  if (os === 'darwin') {
+    return [
+      '/Library/Application Support/pip/pip.conf',
+      ...user,
+      p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'),
+      ...own
+    ]
+  }
+  const configDirs = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(d => d !== '')
+  return [
+    ...configDirs.map(d => p.join(d, 'pip', 'pip.conf')),
+    '/etc/pip.conf',
+    ...user,
+    ...(env.XDG_CONFIG_HOME ? [p.join(env.XDG_CONFIG_HOME, 'pip', 'pip.conf')] : []),
+    ...own
+  ]
+}
+
 /** The file name of a program on PATH (`zstd.exe` on Windows). */
 export function executableName(name: string, os: OsName = currentOs()): string {
   return os === 'win32' ? `${name}.exe` : name

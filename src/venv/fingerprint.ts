@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
-import * as fs from 'node:fs'
 import type { Config } from '../action/inputs.js'
 import type { PythonInstall } from '../python/probe.js'
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-export const FORMAT_VERSION = '3'
+export const FORMAT_VERSION = '4'
 
 /**
  * The part each file and group plays: the same files as requirements or as constraints, or
@@ -17,38 +16,43 @@ export interface InputRoles {
   groups: string[]
 }
 
+/**
+ * What pip reads besides the inputs' own words, read once (pip/read.ts): every file that decides
+ * the venv with the digest of the bytes read, the `${VAR}` values pip fills into requirements
+ * files, and the PIP_* settings that change the result.
+ */
+export interface InputDescription {
+  /** File → SHA-256 of its bytes: requirements, includes, locks, groups, local projects, pip's configuration, cache-dependency-path. */
+  files: Record<string, string>
+  roles: InputRoles
+  /** Name → value as pip sees it ('' when unset). */
+  variables: Record<string, string>
+  pipSettings: Record<string, string>
+}
+
 export interface FingerprintInputs {
   pythonExecutable: string
   pythonVersion: string
   implementation: string
   venvPath: string
-  /** Every requirements file, includes too, and the cache-dependency-path files. */
-  files: string[]
-  roles: InputRoles
+  inputs: InputDescription
   packages: string[]
   upgrade: string[]
   pipArgs: string[]
 }
 
-/**
- * What decides the venv's content: the inputs, the interpreter, every requirements file read
- * (includes too), the part each file and group plays, and the cache-dependency-path files.
- */
+/** What decides the venv's content: the inputs, the interpreter, and what pip reads (above). */
 export function fingerprintInputs(
-  config: Pick<
-    Config,
-    'createVenv' | 'venvPath' | 'packages' | 'upgrade' | 'pipArgs' | 'cacheDependencyFiles'
-  >,
+  config: Pick<Config, 'createVenv' | 'venvPath' | 'packages' | 'upgrade' | 'pipArgs'>,
   python: Pick<PythonInstall, 'executable' | 'versionText' | 'implementation'>,
-  requirements: { files: string[]; roles: InputRoles }
+  inputs: InputDescription
 ): FingerprintInputs {
   return {
     pythonExecutable: python.executable,
     pythonVersion: python.versionText,
     implementation: python.implementation,
     venvPath: config.createVenv ? config.venvPath : '',
-    files: [...requirements.files, ...config.cacheDependencyFiles],
-    roles: requirements.roles,
+    inputs,
     packages: config.packages,
     upgrade: config.upgrade,
     pipArgs: config.pipArgs
@@ -59,13 +63,10 @@ export function fingerprintInputs(
  * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
  * is both the "nothing to do" check for a venv already present and the cache key's core.
  */
-export function fingerprint(
-  inputs: FingerprintInputs,
-  read = (f: string) => fs.readFileSync(f)
-): string {
+export function fingerprint(inputs: FingerprintInputs): string {
   const hash = createHash('sha256')
-  const field = (name: string, value: string | Buffer): void => {
-    hash.update(`${name}\0${value.length}\0`)
+  const field = (name: string, value: string): void => {
+    hash.update(`${name}\0${Buffer.byteLength(value)}\0`)
     hash.update(value)
   }
   field('format', FORMAT_VERSION)
@@ -73,13 +74,19 @@ export function fingerprint(
   field('version', inputs.pythonVersion)
   field('implementation', inputs.implementation)
   field('venv', inputs.venvPath)
-  for (const file of [...new Set(inputs.files)].sort()) {
+  for (const file of Object.keys(inputs.inputs.files).sort()) {
     field('file', file)
-    field('content', read(file))
+    field('content', inputs.inputs.files[file])
   }
-  field('roles', JSON.stringify(inputs.roles))
+  field('roles', JSON.stringify(inputs.inputs.roles))
+  field('variables', JSON.stringify(sorted(inputs.inputs.variables)))
+  field('pip-settings', JSON.stringify(sorted(inputs.inputs.pipSettings)))
   field('packages', JSON.stringify(inputs.packages))
   field('upgrade', JSON.stringify(inputs.upgrade))
   field('pip-args', JSON.stringify(inputs.pipArgs))
   return hash.digest('hex')
+}
+
+function sorted(record: Record<string, string>): Array<[string, string]> {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 }

@@ -110,6 +110,14 @@ export function planVenv(
         }
       }
       const upToDate = marker?.complete === true && marker.fingerprint === fingerprint
+      if (ours && !upToDate) {
+        // Installing over it would keep what the inputs no longer name (a removed requirement,
+        // a package a downgrade no longer needs): the fresh venv is the recipe's result.
+        return {
+          action: 'rebuild',
+          reason: `the inputs changed since venv-guard made the venv at ${venv}; rebuilding it so that it holds exactly what they describe`
+        }
+      }
       return {
         action: 'reuse',
         upToDate,

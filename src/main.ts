@@ -58,7 +58,11 @@ async function setUp(report: RunReport): Promise<void> {
   if (cache) {
     // Nothing about the cache may fail a step whose install succeeded.
     const createdVenv = target.venv?.owner.created && cacheVenv ? target.venv.path : undefined
-    await rememberForSave(cache, { installed: installs, createdVenv })
+    await rememberForSave(cache, {
+      installed: installs,
+      createdVenv,
+      inputs: requirements.inputs.files
+    })
   }
 }
 

@@ -41,7 +41,7 @@ describe('main -> post state', () => {
   it('reads back what main saved', () => {
     const cache = {
       cacheDir: '',
-      venv: { path: '/w/.venv', key: 'k', snapshot: 's' },
+      venv: { path: '/w/.venv', key: 'k', snapshot: 's', inputs: { '/w/r.txt': 'd' } },
       pip: { path: '/h/.cache/pip', key: 'p' }
     }
     saveState(State.Cache, cache)

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { chooseArchive } from '../../src/cache/archive.js'
+import { archiveCandidates } from '../../src/cache/archive.js'
 import {
   markerProblems,
   probeProblems,
@@ -121,24 +121,27 @@ describe('probeProblems', () => {
   })
 })
 
-describe('chooseArchive', () => {
+describe('archiveCandidates', () => {
   const files = [
-    { name: 'k1.tar.gz', mtimeMs: 1 },
+    { name: 'k1.tar.gz', mtimeMs: 1e15 }, // a future time, as a file in cache-dir may have
     { name: 'k1.tar.zst', mtimeMs: 2 },
     { name: 'pip-a.tar.zst', mtimeMs: 5 },
     { name: 'pip-b.tar.gz', mtimeMs: 9 },
     { name: '.pip-c.123.ab.tar.gz', mtimeMs: 99 },
     { name: 'notes.txt', mtimeMs: 100 }
   ]
-  it('takes the newest exact archive', () => {
-    expect(chooseArchive(files, 'k1', [], true)).toEqual({ name: 'k1.tar.zst', key: 'k1' })
-    expect(chooseArchive(files, 'k1', [], false)).toEqual({ name: 'k1.tar.gz', key: 'k1' })
+  it("tries the exact key's archives first, zstd before gzip whatever their times", () => {
+    expect(archiveCandidates(files, 'k1', [], true)).toEqual([
+      { name: 'k1.tar.zst', key: 'k1' },
+      { name: 'k1.tar.gz', key: 'k1' }
+    ])
+    expect(archiveCandidates(files, 'k1', [], false)).toEqual([{ name: 'k1.tar.gz', key: 'k1' }])
   })
-  it('else the newest with a prefix, never a temporary file', () => {
-    expect(chooseArchive(files, 'pip-x', ['pip-'], true)).toEqual({
-      name: 'pip-b.tar.gz',
-      key: 'pip-b'
-    })
-    expect(chooseArchive(files, 'k2', [], true)).toBeUndefined()
+  it('then the newest with a prefix, never a temporary file', () => {
+    expect(archiveCandidates(files, 'pip-x', ['pip-'], true)).toEqual([
+      { name: 'pip-b.tar.gz', key: 'pip-b' },
+      { name: 'pip-a.tar.zst', key: 'pip-a' }
+    ])
+    expect(archiveCandidates(files, 'k2', [], true)).toEqual([])
   })
 })

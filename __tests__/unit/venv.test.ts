@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { PythonInstall } from '../../src/python/probe.js'
 import { ActionError } from '../../src/action/errors.js'
 import {
@@ -100,27 +100,58 @@ describe('madeFrom', () => {
 })
 
 describe('a restore cut short', () => {
-  it('leaves a venv that the next run removes, whatever its marker says; a finished one stays', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-restore-'))
-    try {
-      const venv = path.join(dir, '.venv')
-      const restoreInto = () => {
-        fs.mkdirSync(venv)
-        markComplete(venv, { created: true, python: '/p/python3', fingerprint: 'f' })
-      }
-      markRestoring(venv)
-      restoreInto()
-      restoreEnded(venv)
-      discardInterruptedRestore(venv)
-      expect(fs.existsSync(venv)).toBe(true)
+  let dir: string
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-restore-'))
+  })
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const restoreInto = (venv: string) =>
+    markComplete(venv, { created: true, python: '/p/python3', fingerprint: 'f' })
 
-      fs.rmSync(venv, { recursive: true })
-      markRestoring(venv)
-      restoreInto() // and the job is cancelled here
+  it('leaves a venv that the next run removes, whatever its marker says; a finished one stays', () => {
+    const venv = path.join(dir, '.venv')
+    expect(markRestoring(venv)).toBe(true)
+    restoreInto(venv)
+    restoreEnded(venv)
+    discardInterruptedRestore(venv)
+    expect(fs.existsSync(venv)).toBe(true)
+
+    fs.rmSync(venv, { recursive: true })
+    markRestoring(venv)
+    restoreInto(venv) // and the job is cancelled here
+    discardInterruptedRestore(venv)
+    expect(fs.readdirSync(dir)).toEqual([])
+  })
+
+  it('into an empty directory that was there: its content goes, the directory stays', () => {
+    const venv = path.join(dir, 'env')
+    fs.mkdirSync(venv)
+    markRestoring(venv)
+    restoreInto(venv)
+    discardInterruptedRestore(venv)
+    expect(fs.readdirSync(dir)).toEqual(['env'])
+    expect(fs.readdirSync(venv)).toEqual([])
+  })
+
+  it.each([
+    ['an empty mark committed beside data/', ''],
+    [
+      'a mark of the right shape for another directory',
+      '{"dev":1,"ino":2,"birthtimeMs":3,"created":true}'
+    ]
+  ])('never removes a directory it did not restore into: %s', (_what, content) => {
+    for (const name of ['data', '.venv']) {
+      const venv = path.join(dir, name)
+      fs.mkdirSync(venv)
+      fs.writeFileSync(path.join(venv, 'keep.txt'), 'mine')
+      if (name === '.venv') fs.writeFileSync(path.join(venv, 'pyvenv.cfg'), 'home = /usr/bin\n')
+      const mark = path.join(dir, `.${name}.venv-guard-restoring`)
+      fs.writeFileSync(mark, content)
       discardInterruptedRestore(venv)
-      expect(fs.readdirSync(dir)).toEqual([])
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
+      expect(fs.readFileSync(path.join(venv, 'keep.txt'), 'utf8')).toBe('mine')
+      // Nor is the file overwritten by the next restore's mark.
+      expect(markRestoring(venv)).toBe(false)
+      expect(fs.readFileSync(mark, 'utf8')).toBe(content)
     }
   })
 })

@@ -31213,7 +31213,7 @@ class UntrustedOutput {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2081);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9930);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31224,7 +31224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2081:
+/***/ 9930:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31606,7 +31606,74 @@ function parseOptions(words) {
     return values;
 }
 
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/pip/local-source.ts
+
+
+
+/**
+ * The one owner of "what on this machine does a requirement name": a local directory, a local
+ * archive, or nothing local (an index name, a remote URL). The parser, the venv's fingerprint
+ * and the cache decision all ask here, so they cannot disagree.
+ */
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const ARCHIVE_NAME = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
+const REMOTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * The path a requirement line or `packages` argument names, by path or `file:` URL, as written
+ * (relative paths are pip's working directory's); undefined for anything else.
+ */
+function localPathOf(text) {
+    const target = text
+        .replace(/^(-e|--editable)(\s+|=)/, '')
+        .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
+        .replace(/\s+--?\w.*$/, '')
+        .replace(/\s*;.*$/, '')
+        .replace(/\[[^\]]*\]$/, '')
+        .trim();
+    if (/^file:/i.test(target)) {
+        try {
+            return (0,external_node_url_.fileURLToPath)(target.replace(/#.*$/, ''));
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !REMOTE_URL.test(target)
+        ? target
+        : undefined;
+}
+/** A VCS URL not pinned to a full commit: what it installs can change under the same text. */
+function isUnpinnedVcs(text) {
+    const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
+    return /^(git|hg|svn|bzr)\+/i.test(target) && !/@[0-9a-f]{40}(#|$)/i.test(target);
+}
+function pathKind(file) {
+    try {
+        const stat = external_node_fs_.statSync(file);
+        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What a requirement names on this machine, resolved against pip's working directory. */
+function localSourceOf(text, cwd, kindOf = pathKind) {
+    const named = localPathOf(text);
+    if (named === undefined)
+        return undefined;
+    const resolved = external_node_path_.resolve(cwd, named);
+    const kind = kindOf(resolved);
+    if (kind === 'directory')
+        return { kind: 'directory', path: resolved };
+    if (kind === 'file' && ARCHIVE_NAME.test(resolved))
+        return { kind: 'archive', path: resolved };
+    return { kind: 'missing', path: resolved };
+}
+
 ;// CONCATENATED MODULE: ./src/pip/requirements.ts
+
 
 
 
@@ -31619,7 +31686,8 @@ const NO_REQUIREMENTS = {
     entries: [],
     problems: [],
     usesHashes: false,
-    urls: []
+    urls: [],
+    variables: []
 };
 function normalizeName(name) {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
@@ -31669,9 +31737,14 @@ function logicalLines(content) {
         .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
         .filter(({ text }) => text !== '');
 }
+const VARIABLE = /\$\{([A-Z0-9_]+)\}/g;
 /** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
 function expandVariables(text, env) {
-    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
+    return text.replace(VARIABLE, (match, name) => env[name] || match);
+}
+/** The names of the variables a line uses. */
+function variablesOf(text) {
+    return [...text.matchAll(VARIABLE)].map(m => m[1]);
 }
 /** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
 function breakArgsOptions(text) {
@@ -31692,8 +31765,6 @@ const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
     `\\s*(?:;.*)?$`);
 const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
 function looksLikeUrlOrPath(text) {
     return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
 }
@@ -31760,7 +31831,7 @@ function classify(text) {
     }
     const requirement = pyStrip(args);
     // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
-    const archive = ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
     if (requirements_URL.test(requirement) || archive) {
         return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
     }
@@ -31905,8 +31976,10 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
         entries: [],
         problems: [],
         usesHashes: false,
-        urls: []
+        urls: [],
+        variables: []
     };
+    const variables = new Set();
     const visit = (file, stack, constraint, from) => {
         const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
         if (stack.includes(file)) {
@@ -31948,6 +32021,8 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
         }
         result.files.push(file);
         for (const logical of logicalLines(content)) {
+            for (const name of variablesOf(logical.text))
+                variables.add(name);
             const text = expandVariables(logical.text, context.env);
             const { entry: classified, problem } = classify(text);
             if (problem || !classified) {
@@ -31978,25 +32053,8 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
         visit(external_node_path_.resolve(file), [], false);
     for (const file of constraints)
         visit(external_node_path_.resolve(file), [], true);
+    result.variables = [...variables];
     return result;
-}
-/**
- * Requirements whose content can change while every input stays the same: a local project
- * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
- * them cannot be reused or cached as up to date. Editable installs point at the source, so they
- * are not among them.
- */
-function movingRequirements(parsed, packages) {
-    const texts = [
-        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
-        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
-    ];
-    return texts.filter(text => {
-        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
-        if (/^(git|hg|svn|bzr)\+/i.test(target))
-            return !/@[0-9a-f]{40}(#|$)/i.test(target);
-        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
-    });
 }
 /** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
 function entriesByName(parsed) {
@@ -36844,7 +36902,12 @@ const shape = (fields) => v => typeof v === 'object' &&
 const CHECKS = {
     cache: shape({
         cacheDir: state_isString,
-        venv: optional(shape({ path: state_isString, key: state_isString, snapshot: state_isString })),
+        venv: optional(shape({
+            path: state_isString,
+            key: state_isString,
+            snapshot: state_isString,
+            inputs: v => typeof v === 'object' && v !== null && Object.values(v).every(state_isString)
+        })),
         pip: optional(shape({ path: state_isString, key: state_isString }))
     }),
     'user-site': shape({
@@ -36919,27 +36982,80 @@ function removeOwnVenv(venv) {
     external_node_fs_.rmSync(venv, { recursive: true, force: true });
 }
 /**
- * Beside the venv while a cache restore writes into it. The restore starts only into an absent or
- * empty directory, so a venv found with this file beside it came from nothing but a restore that
- * was cut short (a cancelled job on a runner that keeps its workspace), whatever its marker says.
+ * Beside the venv while a cache restore writes into it: `.NAME.venv-guard-restoring`, holding the
+ * identity (device, inode, birth time) of the directory the restore writes into. The restore
+ * starts only into an absent or empty directory, so a directory found with a mark that names it
+ * came from nothing but a restore that was cut short (a cancelled job on a runner that keeps its
+ * workspace), whatever its marker says. A repository can commit a file of that name, but not the
+ * identity of a directory that exists only once it is checked out: a mark that does not name the
+ * directory is never acted on.
  */
 function restoringFile(venv) {
     return external_node_path_.join(external_node_path_.dirname(venv), `.${external_node_path_.basename(venv)}.venv-guard-restoring`);
 }
+function identity(venv) {
+    try {
+        const stat = external_node_fs_.lstatSync(venv);
+        return stat.isDirectory()
+            ? { dev: stat.dev, ino: stat.ino, birthtimeMs: stat.birthtimeMs }
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Before a restore into `venv` (absent or empty): the directory is made now, and the mark names
+ * it. False, and nothing written, where a file of the mark's name is there already (not this
+ * action's: discardInterruptedRestore has run), since that file is never overwritten.
+ */
 function markRestoring(venv) {
-    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
-    external_node_fs_.writeFileSync(restoringFile(venv), '');
+    const file = restoringFile(venv);
+    if (external_node_fs_.existsSync(file))
+        return false;
+    const created = !external_node_fs_.existsSync(venv);
+    external_node_fs_.mkdirSync(venv, { recursive: true });
+    const mark = { ...identity(venv), created };
+    external_node_fs_.writeFileSync(file, JSON.stringify(mark), { flag: 'wx' });
+    return true;
 }
 function restoreEnded(venv) {
     external_node_fs_.rmSync(restoringFile(venv), { force: true });
 }
-/** Removes a venv whose restore was cut short, and says so. */
+function readRestoringMark(file) {
+    try {
+        const mark = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        return typeof mark.dev === 'number' && typeof mark.ino === 'number' ? mark : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Removes what a restore cut short left in `venv`, and says so; nothing else is ever touched. */
 function discardInterruptedRestore(venv) {
-    if (!external_node_fs_.existsSync(restoringFile(venv)))
+    const file = restoringFile(venv);
+    if (!external_node_fs_.existsSync(file))
         return;
-    external_node_fs_.rmSync(venv, { recursive: true, force: true });
+    const mark = readRestoringMark(file);
+    const now = identity(venv);
+    const same = mark !== undefined &&
+        now !== undefined &&
+        mark.dev === now.dev &&
+        mark.ino === now.ino &&
+        mark.birthtimeMs === now.birthtimeMs;
+    if (!same) {
+        if (now !== undefined) {
+            (0,log/* info */.pq)(`venv: ${file} does not name the directory ${venv}, so venv-guard did not leave it there; both are left as they are.`);
+        }
+        return;
+    }
+    if (mark.created)
+        external_node_fs_.rmSync(venv, { recursive: true, force: true });
+    else
+        for (const entry of external_node_fs_.readdirSync(venv))
+            external_node_fs_.rmSync(external_node_path_.join(venv, entry), { recursive: true, force: true });
     restoreEnded(venv);
-    (0,log/* info */.pq)(`venv: removed ${venv}, left half restored from the cache by an interrupted run.`);
+    (0,log/* info */.pq)(`venv: removed what an interrupted restore from the cache left in ${venv}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/venv/plan.ts
@@ -37026,6 +37142,14 @@ function planVenv(state, python, fingerprint, venv) {
                 };
             }
             const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
+            if (ours && !upToDate) {
+                // Installing over it would keep what the inputs no longer name (a removed requirement,
+                // a package a downgrade no longer needs): the fresh venv is the recipe's result.
+                return {
+                    action: 'rebuild',
+                    reason: `the inputs changed since venv-guard made the venv at ${venv}; rebuilding it so that it holds exactly what they describe`
+                };
+            }
             return {
                 action: 'reuse',
                 upToDate,
@@ -37209,21 +37333,16 @@ async function venvHealth(venv, expected) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/venv/fingerprint.ts
 
-
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-const FORMAT_VERSION = '3';
-/**
- * What decides the venv's content: the inputs, the interpreter, every requirements file read
- * (includes too), the part each file and group plays, and the cache-dependency-path files.
- */
-function fingerprintInputs(config, python, requirements) {
+const FORMAT_VERSION = '4';
+/** What decides the venv's content: the inputs, the interpreter, and what pip reads (above). */
+function fingerprintInputs(config, python, inputs) {
     return {
         pythonExecutable: python.executable,
         pythonVersion: python.versionText,
         implementation: python.implementation,
         venvPath: config.createVenv ? config.venvPath : '',
-        files: [...requirements.files, ...config.cacheDependencyFiles],
-        roles: requirements.roles,
+        inputs,
         packages: config.packages,
         upgrade: config.upgrade,
         pipArgs: config.pipArgs
@@ -37233,10 +37352,10 @@ function fingerprintInputs(config, python, requirements) {
  * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
  * is both the "nothing to do" check for a venv already present and the cache key's core.
  */
-function fingerprint(inputs, read = (f) => external_node_fs_.readFileSync(f)) {
+function fingerprint(inputs) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const field = (name, value) => {
-        hash.update(`${name}\0${value.length}\0`);
+        hash.update(`${name}\0${Buffer.byteLength(value)}\0`);
         hash.update(value);
     };
     field('format', FORMAT_VERSION);
@@ -37244,15 +37363,20 @@ function fingerprint(inputs, read = (f) => external_node_fs_.readFileSync(f)) {
     field('version', inputs.pythonVersion);
     field('implementation', inputs.implementation);
     field('venv', inputs.venvPath);
-    for (const file of [...new Set(inputs.files)].sort()) {
+    for (const file of Object.keys(inputs.inputs.files).sort()) {
         field('file', file);
-        field('content', read(file));
+        field('content', inputs.inputs.files[file]);
     }
-    field('roles', JSON.stringify(inputs.roles));
+    field('roles', JSON.stringify(inputs.inputs.roles));
+    field('variables', JSON.stringify(sorted(inputs.inputs.variables)));
+    field('pip-settings', JSON.stringify(sorted(inputs.inputs.pipSettings)));
     field('packages', JSON.stringify(inputs.packages));
     field('upgrade', JSON.stringify(inputs.upgrade));
     field('pip-args', JSON.stringify(inputs.pipArgs));
     return hash.digest('hex');
+}
+function sorted(record) {
+    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 ;// CONCATENATED MODULE: ./src/cache/key.ts
@@ -37487,21 +37611,26 @@ var exec = __nccwpck_require__(5260);
 
 
 
-const archive_ARCHIVE = /\.tar\.(zst|gz)$/;
+const ARCHIVE = /\.tar\.(zst|gz)$/;
+/** How many archives a restore tries before it gives up: each bad one costs an extraction. */
+const MAX_TRIES = 3;
 /**
- * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
- * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
- * zstd archives where zstd is missing.
+ * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
+ * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
+ * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
+ * zstd is missing. A restore takes the first that unpacks.
  */
-function chooseArchive(files, key, prefixes, zstd) {
+function archiveCandidates(files, key, prefixes, zstd) {
     const usable = files
-        .filter(f => !f.name.startsWith('.') && archive_ARCHIVE.test(f.name))
+        .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
         .filter(f => zstd || !f.name.endsWith('.zst'))
-        .map(f => ({ ...f, key: f.name.replace(archive_ARCHIVE, '') }))
-        .sort((a, b) => b.mtimeMs - a.mtimeMs);
-    const found = usable.find(f => f.key === key) ??
-        prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined);
-    return found && { name: found.name, key: found.key };
+        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }));
+    const zstdFirst = (a, b) => Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'));
+    const exact = usable.filter(f => f.key === key).sort(zstdFirst);
+    const prefixed = prefixes.flatMap(prefix => usable
+        .filter(f => f.key !== key && f.key.startsWith(prefix))
+        .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b)));
+    return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }));
 }
 function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
@@ -37534,7 +37663,7 @@ function listArchives(root) {
     }
     return entries.flatMap(entry => {
         if (!entry.isFile()) {
-            if (archive_ARCHIVE.test(entry.name)) {
+            if (ARCHIVE.test(entry.name)) {
                 (0,log/* info */.pq)(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
             }
             return [];
@@ -37557,6 +37686,39 @@ function isDirectory(file) {
     }
 }
 /**
+ * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
+ * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
+ * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
+ * is left as that job made it.
+ */
+async function restoreArchive(archive, dir) {
+    const parent = external_node_path_.dirname(dir);
+    external_node_fs_.mkdirSync(parent, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
+    return (0,platform_process/* withScratch */.hM)(scratch, async () => {
+        try {
+            await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+            const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
+            if (!isDirectory(unpacked))
+                throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
+            external_node_fs_.mkdirSync(dir, { recursive: true });
+            if (external_node_fs_.readdirSync(dir).length > 0) {
+                (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
+                return true;
+            }
+            for (const entry of external_node_fs_.readdirSync(unpacked)) {
+                external_node_fs_.renameSync(external_node_path_.join(unpacked, entry), external_node_path_.join(dir, entry));
+            }
+            (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
+            return true;
+        }
+        catch (error) {
+            (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            return false;
+        }
+    });
+}
+/**
  * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
  * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
  * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
@@ -37566,33 +37728,16 @@ function dirStore(root, zstd = zstdOnPath()) {
     return {
         name: `cache-dir ${root}`,
         replaces: true,
+        unpacksInPlace: false,
         async restore(dir, key, prefixes = []) {
-            const found = chooseArchive(listArchives(root), key, prefixes, zstd);
-            if (!found)
-                return undefined;
-            const archive = external_node_path_.join(root, found.name);
-            const parent = external_node_path_.dirname(dir);
-            external_node_fs_.mkdirSync(parent, { recursive: true });
-            const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
-            return (0,platform_process/* withScratch */.hM)(scratch, async () => {
-                try {
-                    await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
-                    const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
-                    if (!isDirectory(unpacked))
-                        throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
-                    if (external_node_fs_.existsSync(dir))
-                        external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
-                    external_node_fs_.renameSync(unpacked, dir);
-                    (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
+            for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
+                if (await restoreArchive(external_node_path_.join(root, found.name), dir))
                     return found.key;
-                }
-                catch (error) {
-                    (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
-                    return undefined;
-                }
-            });
+            }
+            return undefined;
         },
         async save(dir, key) {
+            const other = external_node_path_.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
             const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
@@ -37609,6 +37754,8 @@ function dirStore(root, zstd = zstdOnPath()) {
                     external_node_path_.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
+                // One entry per key: the other format's would otherwise be tried first where zstd is.
+                external_node_fs_.rmSync(other, { force: true });
                 (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
                 return true;
             });
@@ -37655,6 +37802,7 @@ async function githubStore() {
     return {
         name: "GitHub's cache service",
         replaces: false,
+        unpacksInPlace: true,
         restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
         save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
     };
@@ -37746,7 +37894,7 @@ async function restoreInto(store, dir, key, prefixes) {
     catch (error) {
         (0,log/* warning */.$e)(`Could not restore ${dir} from ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
-    if (!matched && !isEmptyOrAbsent(dir)) {
+    if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
         (0,log/* info */.pq)(`Cache: removed what the failed restore left in ${dir}.`);
     }
@@ -37764,9 +37912,8 @@ function discardRestored(venv) {
  * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
  */
 async function markedWhileRestoring(venv, restore) {
-    if (!isEmptyOrAbsent(venv))
+    if (!isEmptyOrAbsent(venv) || !markRestoring(venv))
         return restore();
-    markRestoring(venv);
     try {
         return await restore();
     }
@@ -37862,14 +38009,14 @@ async function restore(request, store) {
  * that fails the health check would only be rebuilt after a restore. The digest of what passed
  * pip check goes into the marker, so that the check after a restore can skip that part.
  */
-async function venvToSave(session, venv) {
+async function venvToSave(session, venv, inputs) {
     const health = await venvHealth(venv, session.expected);
     if (health.problems.length > 0) {
         (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
         return undefined;
     }
     markChecked(venv, health.checked);
-    return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv) };
+    return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv), inputs };
 }
 /**
  * Called once everything is installed: tells the post step what to save. Nothing after a hit;
@@ -37885,7 +38032,7 @@ async function rememberForSave(session, done) {
     const state = { cacheDir: session.cacheDir };
     if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
         try {
-            state.venv = await venvToSave(session, done.createdVenv);
+            state.venv = await venvToSave(session, done.createdVenv, done.inputs);
         }
         catch (error) {
             (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
@@ -38533,6 +38680,26 @@ function isPylockFile(file) {
     const name = external_node_path_.basename(file);
     return name === 'pylock.toml' || /^pylock\.[^.]+\.toml$/.test(name);
 }
+const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A package's `path` sources, resolved against the lock's directory (PEP 751). */
+function localSources(entry, dir) {
+    const pathOf = (source) => isTable(source) && typeof source.path === 'string' ? external_node_path_.resolve(dir, source.path) : undefined;
+    const directory = entry.directory;
+    const found = [];
+    const directoryPath = pathOf(directory);
+    if (directoryPath) {
+        if (isTable(directory) && directory.editable === true)
+            found.push('-e');
+        found.push(directoryPath);
+    }
+    const wheels = Array.isArray(entry.wheels) ? entry.wheels : [];
+    for (const source of [entry.archive, entry.sdist, ...wheels]) {
+        const file = pathOf(source);
+        if (file)
+            found.push(file);
+    }
+    return found;
+}
 /** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
 function readPylock(file, bytes) {
     const doc = readTomlFile(file, bytes);
@@ -38554,7 +38721,9 @@ function readPylock(file, bytes) {
             }
         ];
     });
-    return { file, doc, entries };
+    const dir = external_node_path_.dirname(file);
+    const sources = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []));
+    return { file, doc, entries, localSources: sources };
 }
 /** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
 function lineFor(lock, reason) {
@@ -39484,61 +39653,206 @@ function envConstraintFiles(env, cwd) {
         .map(file => external_node_path_.resolve(cwd, file));
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/pip/input-reads.ts
+
+
+
+/**
+ * One reading of the files that decide a venv. Each file is read once: the parsers get those
+ * bytes, and the venv's fingerprint (so the cache key and the "up to date" check) gets their
+ * digest, so the key describes the bytes that were checked and parsed, not a later rewrite. Files
+ * that are only hashed (cache-dependency-path, local archives and projects) are streamed: their
+ * size does not matter.
+ */
+class InputReads {
+    bytes = new Map();
+    digests = new Map();
+    /** The file's bytes, read on the first call; `reader` checks it first (the default: a requirements file). */
+    read(file, reader = readRequirementsFile) {
+        let bytes = this.bytes.get(file);
+        if (bytes === undefined) {
+            bytes = reader(file);
+            this.bytes.set(file, bytes);
+            this.digests.set(file, digestOf(bytes));
+        }
+        return bytes;
+    }
+    /** Each file's digest: of the bytes read, or streamed from the file now. */
+    digestsOf(files) {
+        const result = {};
+        for (const file of [...new Set(files)].sort()) {
+            let digest = this.digests.get(file);
+            if (digest === undefined) {
+                digest = fileDigest(file);
+                this.digests.set(file, digest);
+            }
+            result[file] = digest;
+        }
+        return result;
+    }
+}
+function digestOf(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/**
+ * A file's SHA-256, read in chunks; a file that cannot be read is described by why, so that it
+ * turning readable later changes the description too.
+ */
+function fileDigest(file) {
+    let fd;
+    try {
+        // Checked before opening: opening a FIFO waits for a writer.
+        if (!external_node_fs_.statSync(file).isFile())
+            return 'not a regular file';
+        fd = external_node_fs_.openSync(file, 'r');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    try {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            hash.update(chunk.subarray(0, read));
+        }
+        return hash.digest('hex');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pip/local-projects.ts
 
 
-
-
 /**
- * The files that decide what a local project (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`)
- * brings in: its pyproject.toml, setup.cfg and setup.py. They belong in the venv's fingerprint
- * (cache key and "up to date" check): an editable install of the project is reused from the
- * cache, and a dependency added to pyproject.toml must not find the old venv current.
+ * What the local sources among the requirements add to the venv's description. A local archive
+ * (`./dist/x-1.0.tar.gz`) is its bytes: they go into the fingerprint, so a rebuilt archive is a new
+ * venv. A local project directory (`.`, `-e .[dev]`, `./libs/x`, `name @ file:///...`, a lock's
+ * `directory` package) brings in what its pyproject.toml, setup.cfg and setup.py say: those go into
+ * the fingerprint, so a dependency added there is a new venv. Its code can change under the same
+ * description, so a directory installed as a copy is "moving": installed on every run, never
+ * cached (an editable install points at the source, so it is not).
  */
 const DECIDING = ['pyproject.toml', 'setup.cfg', 'setup.py'];
-/** The directory a requirement or `packages` argument names, if it names one by path or file URL. */
-function projectPath(text) {
-    const target = text
-        .replace(/^(-e|--editable)(\s+|=)/, '')
-        .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
-        .replace(/\s+--?\w.*$/, '')
-        .replace(/\s*;.*$/, '')
-        .replace(/\[[^\]]*\]$/, '')
-        .trim();
-    if (/^file:/i.test(target)) {
-        try {
-            return (0,external_node_url_.fileURLToPath)(target.replace(/#.*$/, ''));
-        }
-        catch {
-            return undefined;
-        }
-    }
-    return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(target)
-        ? target
-        : undefined;
+function named(entries, packages) {
+    return [
+        ...entries
+            .filter(e => e.kind === 'requirement' || e.kind === 'editable')
+            .map(e => ({ text: e.text.split(/\s+--/)[0], editable: e.kind === 'editable' })),
+        // `-e` and its value are separate arguments in packages.
+        ...packages.flatMap((arg, i) => arg.startsWith('-')
+            ? []
+            : [{ text: arg, editable: packages[i - 1] === '-e' || packages[i - 1] === '--editable' }])
+    ];
 }
 /**
- * The deciding files of every local project directory the requirements and packages name. pip
- * resolves such paths against its working directory, also inside requirements files.
+ * The local inputs of every requirement and `packages` argument. pip resolves their paths against
+ * its working directory, also inside requirements files. Only regular files are read for the
+ * fingerprint: a setup.py linked to /dev/zero never ends.
  */
-function localProjectFiles(parsed, packages, cwd, isDirectory = (dir) => external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory(), 
-// Only regular files are read for the fingerprint: a setup.py linked to /dev/zero never ends.
-exists = (file) => requirementsFileProblem(file) === undefined) {
-    const texts = [
-        ...parsed.entries
-            .filter(e => e.kind === 'requirement' || e.kind === 'editable')
-            .map(e => e.text),
-        // `-e` and its value are separate arguments in packages.
-        ...packages.filter(arg => !arg.startsWith('-'))
-    ];
-    const dirs = new Set(texts
-        .map(projectPath)
-        .filter((p) => p !== undefined)
-        .map(p => external_node_path_.resolve(cwd, p))
-        .filter(isDirectory));
-    return [...dirs].flatMap(dir => DECIDING.map(f => external_node_path_.join(dir, f)).filter(exists));
+function localInputs(entries, packages, cwd, kindOf = pathKind) {
+    const files = new Set();
+    const moving = [];
+    for (const { text, editable } of named(entries, packages)) {
+        const source = localSourceOf(text, cwd, kindOf);
+        if (source?.kind === 'archive')
+            files.add(source.path);
+        if (source?.kind === 'directory') {
+            for (const file of DECIDING.map(f => external_node_path_.join(source.path, f))) {
+                if (kindOf(file) === 'file')
+                    files.add(file);
+            }
+        }
+        const changing = source ? source.kind !== 'archive' : isUnpinnedVcs(text);
+        if (changing && !editable)
+            moving.push(text);
+    }
+    return { files: [...files], moving };
+}
+
+;// CONCATENATED MODULE: ./src/pip/settings.ts
+
+
+
+/**
+ * What pip reads besides its arguments that changes what it installs: PIP_* variables and its
+ * configuration files (and the constraint and requirement files they name). They belong in the
+ * venv's description: an index, a constraint or `--pre` set there is as much an input as a line
+ * of requirements.txt.
+ */
+/** PIP_* variables that change how pip talks, waits or logs, never what it installs. */
+const NEUTRAL = new Set([
+    'CACHE_DIR',
+    'NO_CACHE_DIR',
+    'CERT',
+    'CLIENT_CERT',
+    'CONFIG_FILE',
+    'DEFAULT_TIMEOUT',
+    'TIMEOUT',
+    'RETRIES',
+    'PROXY',
+    'TRUSTED_HOST',
+    'DISABLE_PIP_VERSION_CHECK',
+    'NO_INPUT',
+    'NO_COLOR',
+    'PROGRESS_BAR',
+    'QUIET',
+    'VERBOSE',
+    'LOG',
+    'LOG_FILE',
+    'ROOT_USER_ACTION',
+    'REQUIRE_VIRTUALENV',
+    'KEYRING_PROVIDER',
+    'NO_PYTHON_VERSION_WARNING'
+].map(name => `PIP_${name}`));
+/** The PIP_* variables that can change the result, by name. */
+function pipEnvironmentSettings(env) {
+    return Object.fromEntries(Object.entries(env)
+        .filter((e) => e[0].startsWith('PIP_') && e[1] !== undefined)
+        .filter(([name]) => !NEUTRAL.has(name))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+/** `constraint = a b` and `requirement = c` in a configuration file, continuation lines too. */
+function namedFiles(text, dir) {
+    const files = [];
+    let collecting = false;
+    for (const line of text.split(/\r?\n/)) {
+        const setting = /^(constraint|requirement)\s*[=:]\s*(.*)$/.exec(line.trim());
+        if (setting) {
+            collecting = true;
+            files.push(...setting[2].split(/\s+/));
+        }
+        else if (collecting && /^\s+\S/.test(line)) {
+            files.push(...line.trim().split(/\s+/));
+        }
+        else
+            collecting = false;
+    }
+    return files.filter(f => f !== '').map(f => external_node_path_.resolve(dir, f));
+}
+/**
+ * pip's configuration files that exist here, and the constraint and requirement files they
+ * name: every file whose bytes go into the venv's description for pip's settings.
+ */
+function pipConfigInputs(env, home, cwd, read) {
+    const configs = (0,platform_os/* pipConfigFiles */.lR)(env, home).filter(f => pathKind(f) === 'file');
+    const named = configs.flatMap(f => {
+        try {
+            // pip resolves them against its working directory.
+            return namedFiles(read(f).toString('utf8'), cwd);
+        }
+        catch {
+            return []; // unreadable to venv-guard, so to pip too; its digest says so
+        }
+    });
+    return [...configs, ...named];
 }
 
 ;// CONCATENATED MODULE: ./src/pip/read.ts
@@ -39553,10 +39867,13 @@ exists = (file) => requirementsFileProblem(file) === undefined) {
 
 
 
+
+
+
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
-function readLocks(files) {
+function readLocks(files, reads) {
     const read = files.map(file => {
-        const bytes = readRequirementsFile(file);
+        const bytes = reads.read(file);
         // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
         maskUrlCredentials(bytes.toString('utf8'));
         return readPylock(file, bytes);
@@ -39572,23 +39889,22 @@ function readLocks(files) {
  * ends the step here, annotated on its line.
  */
 function readRequirements(config, report) {
+    const reads = new InputReads();
     const lockFiles = config.requirementFiles.filter(isPylockFile);
     // PIP_CONSTRAINT is pip's: it reaches pip by itself, and is read here for its lines and content.
     const envConstraints = envConstraintFiles(process.env, config.workingDirectory).filter(f => external_node_fs_.existsSync(f));
     const constraintFiles = [...config.constraintFiles, ...envConstraints];
     const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workspace));
-    const files = parseRequirementFiles(config.requirementFiles.filter(file => !isPylockFile(file)), undefined, undefined, constraintFiles);
-    const { locks, problems } = readLocks(lockFiles);
-    const groups = readDependencyGroups(config.dependencyGroups);
+    const files = parseRequirementFiles(config.requirementFiles.filter(file => !isPylockFile(file)), file => reads.read(file), undefined, constraintFiles);
+    const { locks, problems } = readLocks(lockFiles, reads);
+    const groups = readDependencyGroups(config.dependencyGroups, file => reads.read(file, f => external_node_fs_.readFileSync(f)));
     const entries = [...files.entries, ...locks.flatMap(l => l.entries), ...groups.entries];
+    const local = localInputs(entries, [...config.packages, ...locks.flatMap(l => l.localSources)], config.workingDirectory);
+    const pipConfig = pipConfigInputs(process.env, external_node_os_.homedir(), config.workingDirectory, file => reads.read(file));
+    const inputFiles = [...files.files, ...lockFiles, ...groups.files, ...local.files];
     const parsed = {
         ...files,
-        files: [
-            ...files.files,
-            ...lockFiles,
-            ...groups.files,
-            ...localProjectFiles({ entries }, config.packages, config.workingDirectory)
-        ],
+        files: inputFiles,
         entries,
         problems: [...files.problems, ...problems, ...groups.problems],
         locks,
@@ -39596,11 +39912,17 @@ function readRequirements(config, report) {
             ...(config.dependencyGroups.length > 0 ? ['dependency-groups'] : []),
             ...(lockFiles.length > 0 ? ['pylock'] : [])
         ],
-        roles: {
-            requirements: config.requirementFiles,
-            constraints: constraintFiles,
-            groups: groupArguments
-        }
+        inputs: {
+            files: reads.digestsOf([...inputFiles, ...pipConfig, ...config.cacheDependencyFiles]),
+            roles: {
+                requirements: config.requirementFiles,
+                constraints: constraintFiles,
+                groups: groupArguments
+            },
+            variables: Object.fromEntries(files.variables.map(name => [name, process.env[name] ?? ''])),
+            pipSettings: pipEnvironmentSettings(process.env)
+        },
+        moving: local.moving
     };
     const relative = (file) => external_node_path_.relative(config.workspace, file);
     report.sources = {
@@ -39628,12 +39950,10 @@ function readRequirements(config, report) {
  * The requirements that can change while the inputs stay the same (local projects, unpinned VCS
  * URLs), said in the log: they are installed on every run, and the venv is not cached.
  */
-function movingRequirementsOf(parsed, packages) {
-    const moving = movingRequirements(parsed, packages);
+function sayMoving(moving) {
     if (moving.length > 0) {
         (0,log/* info */.pq)(`${moving.join(', ')} can change while the inputs stay the same: they are installed on every run, and the venv is not cached.`);
     }
-    return moving;
 }
 
 ;// CONCATENATED MODULE: ./src/python/probe.ts
@@ -40117,9 +40437,9 @@ async function setUp(report) {
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
     const requirements = readRequirements(config, report);
-    const digest = fingerprint(fingerprintInputs(config, python, requirements));
-    const moving = movingRequirementsOf(requirements, config.packages);
-    const cacheVenv = moving.length === 0;
+    const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs));
+    sayMoving(requirements.moving);
+    const cacheVenv = requirements.moving.length === 0;
     const store = await cacheStore;
     discardInterruptedRestore(config.venvPath);
     const cache = await restoreCaches({
@@ -40143,7 +40463,11 @@ async function setUp(report) {
     if (cache) {
         // Nothing about the cache may fail a step whose install succeeded.
         const createdVenv = target.venv?.owner.created && cacheVenv ? target.venv.path : undefined;
-        await rememberForSave(cache, { installed: installs, createdVenv });
+        await rememberForSave(cache, {
+            installed: installs,
+            createdVenv,
+            inputs: requirements.inputs.files
+        });
     }
 }
 /** The main step: every failure ends as one annotation, never a stack trace. */
@@ -40197,6 +40521,7 @@ async function run() {
 /* harmony export */   ck: () => (/* binding */ toolCachePythons),
 /* harmony export */   cy: () => (/* binding */ archiveSetup),
 /* harmony export */   kr: () => (/* binding */ pathPythonNames),
+/* harmony export */   lR: () => (/* binding */ pipConfigFiles),
 /* harmony export */   qH: () => (/* binding */ pkgConfigDir),
 /* harmony export */   qb: () => (/* binding */ venvPython),
 /* harmony export */   vF: () => (/* binding */ treeStop),
@@ -40403,6 +40728,41 @@ function pipCacheDir(env, home, os = currentOs()) {
     if (os === 'darwin')
         return p.join(home, 'Library', 'Caches', 'pip');
     return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
+}
+/**
+ * The configuration files pip reads, as pip finds them (global, user, PIP_CONFIG_FILE), whether
+ * they exist or not; none when PIP_CONFIG_FILE is the null device, which turns them all off.
+ */
+function pipConfigFiles(env, home, os = currentOs()) {
+    const p = pathFor(os);
+    const own = env.PIP_CONFIG_FILE ? [env.PIP_CONFIG_FILE] : [];
+    if (env.PIP_CONFIG_FILE === (os === 'win32' ? 'nul' : '/dev/null'))
+        return [];
+    if (os === 'win32') {
+        return [
+            p.join(env.PROGRAMDATA || 'C:\\ProgramData', 'pip', 'pip.ini'),
+            p.join(home, 'pip', 'pip.ini'),
+            p.join(env.APPDATA || p.join(home, 'AppData', 'Roaming'), 'pip', 'pip.ini'),
+            ...own
+        ];
+    }
+    const user = [p.join(home, '.pip', 'pip.conf'), p.join(home, '.config', 'pip', 'pip.conf')];
+    if (os === 'darwin') {
+        return [
+            '/Library/Application Support/pip/pip.conf',
+            ...user,
+            p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'),
+            ...own
+        ];
+    }
+    const configDirs = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(d => d !== '');
+    return [
+        ...configDirs.map(d => p.join(d, 'pip', 'pip.conf')),
+        '/etc/pip.conf',
+        ...user,
+        ...(env.XDG_CONFIG_HOME ? [p.join(env.XDG_CONFIG_HOME, 'pip', 'pip.conf')] : []),
+        ...own
+    ];
 }
 /** The file name of a program on PATH (`zstd.exe` on Windows). */
 function executableName(name, os = currentOs()) {

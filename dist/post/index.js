@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5006);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8985);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5006:
+/***/ 8985:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28550,7 +28550,12 @@ const shape = (fields) => v => typeof v === 'object' &&
 const CHECKS = {
     cache: shape({
         cacheDir: isString,
-        venv: optional(shape({ path: isString, key: isString, snapshot: isString })),
+        venv: optional(shape({
+            path: isString,
+            key: isString,
+            snapshot: isString,
+            inputs: v => typeof v === 'object' && v !== null && Object.values(v).every(isString)
+        })),
         pip: optional(shape({ path: isString, key: isString }))
     }),
     'user-site': shape({
@@ -28573,208 +28578,8 @@ function readState(name) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
-
-
-/**
- * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
- * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
- * names the workspace, `.git/config` and its token included), and is never archived.
- */
-const PIP_OWN = {
-    http: 'dir',
-    'http-v2': 'dir',
-    wheels: 'dir',
-    selfcheck: 'dir',
-    'selfcheck.json': 'file'
-};
-/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
-function foreignEntries(entries) {
-    return entries
-        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
-        .map(entry => entry.name)
-        .sort();
-}
-/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
-function pipCacheProblem(dir) {
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-    const foreign = foreignEntries(entries.map(entry => ({
-        name: entry.name,
-        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
-    })));
-    if (foreign.length === 0)
-        return undefined;
-    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
-    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
-        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
-}
-/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
-function pipCacheIsPips(dir) {
-    const problem = pipCacheProblem(dir);
-    if (problem)
-        warning(problem);
-    return problem === undefined;
-}
-
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/cache/snapshot.ts
-
-
-
-/**
- * A venv's content, for the post step to tell whether a later step changed the venv that main
- * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
- * source's time and size without reading the source, so a changed `.pyc` is changed code.
- *
- * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
- * not count as a change; it travels in the archive, but a restore removes every bytecode file
- * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
- */
-const PYCACHE = '__pycache__';
-const CHUNK = 1 << 20;
-function hashFile(file, into) {
-    const fd = external_node_fs_.openSync(file, 'r');
-    try {
-        const buffer = Buffer.allocUnsafe(CHUNK);
-        for (;;) {
-            const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
-            if (read === 0)
-                break;
-            into.update(buffer.subarray(0, read));
-        }
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-}
-/** Relative paths with `/`, the same on every OS. */
-const join = (relative, name) => (relative ? `${relative}/${name}` : name);
-function sortedEntries(dir) {
-    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-/**
- * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
- * entry is inside a `__pycache__` directory.
- */
-function walk(venv, visit) {
-    const descend = (relative, inPycache) => {
-        for (const entry of sortedEntries(external_node_path_namespaceObject.join(venv, relative))) {
-            const name = join(relative, entry.name);
-            visit(name, entry, inPycache);
-            if (entry.isDirectory())
-                descend(name, inPycache || entry.name === PYCACHE);
-        }
-    };
-    descend('', false);
-}
-/** The files inside the venv's `__pycache__` directories, as relative paths. */
-function listBytecode(venv) {
-    const found = [];
-    walk(venv, (relative, entry, inPycache) => {
-        if (inPycache && !entry.isDirectory())
-            found.push(relative);
-    });
-    return found;
-}
-/**
- * A digest of every name, kind, permission and file content in the venv, except what is inside
- * `__pycache__` directories and not in `bytecode`, and those directories themselves.
- */
-function venvDigest(venv, bytecode) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    walk(venv, (relative, entry, inPycache) => {
-        const full = external_node_path_namespaceObject.join(venv, relative);
-        if (entry.isDirectory()) {
-            if (entry.name !== PYCACHE && !inPycache)
-                hash.update(`d\0${relative}\n`);
-            return;
-        }
-        if (inPycache && !bytecode.has(relative))
-            return;
-        if (entry.isSymbolicLink()) {
-            hash.update(`l\0${relative}\0${external_node_fs_.readlinkSync(full)}\n`);
-        }
-        else if (entry.isFile()) {
-            hash.update(`f\0${relative}\0${(external_node_fs_.lstatSync(full).mode & 0o777).toString(8)}\0`);
-            hashFile(full, hash);
-            hash.update('\n');
-        }
-        else {
-            hash.update(`o\0${relative}\n`);
-        }
-    });
-    return hash.digest('hex');
-}
-/**
- * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
- * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
- */
-function dropUnknownBytecode(venv, bytecode) {
-    const unknown = [];
-    walk(venv, (relative, _entry, inPycache) => {
-        if (inPycache && !bytecode.has(relative))
-            unknown.push(relative);
-    });
-    // Parents come before their children; a removed directory takes its children with it.
-    let removed = 0;
-    for (const relative of unknown) {
-        const full = path.join(venv, relative);
-        if (!present(full))
-            continue;
-        fs.rmSync(full, { recursive: true, force: true });
-        removed++;
-    }
-    return removed;
-}
-/** Whether anything is at `file`, a dangling symbolic link too. */
-function present(file) {
-    try {
-        fs.lstatSync(file);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** main's list of the venv's bytecode, kept in the venv so that it travels with the archive. */
-const BYTECODE_LIST = 'venv-guard-bytecode.json';
-function readBytecodeList(venv) {
-    const file = external_node_path_namespaceObject.join(venv, BYTECODE_LIST);
-    try {
-        if (!external_node_fs_.lstatSync(file).isFile())
-            return new Set();
-        const list = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
-        return new Set(Array.isArray(list) ? list.filter(item => typeof item === 'string') : []);
-    }
-    catch {
-        return new Set();
-    }
-}
-/** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
-function recordVenvContent(venv) {
-    const bytecode = listBytecode(venv);
-    fs.writeFileSync(path.join(venv, BYTECODE_LIST), JSON.stringify(bytecode));
-    return venvDigest(venv, new Set(bytecode));
-}
-/** The digest as the post step sees it; equal to main's when no later step changed the venv. */
-function currentVenvContent(venv) {
-    return venvDigest(venv, readBytecodeList(venv));
-}
-/** Called right after a restore, before anything runs in the venv. */
-function dropUnlistedBytecode(venv) {
-    return dropUnknownBytecode(venv, readBytecodeList(venv));
-}
-
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/platform/os.ts
@@ -28973,6 +28778,41 @@ function pipCacheDir(env, home, os = os_currentOs()) {
         return p.join(home, 'Library', 'Caches', 'pip');
     return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
 }
+/**
+ * The configuration files pip reads, as pip finds them (global, user, PIP_CONFIG_FILE), whether
+ * they exist or not; none when PIP_CONFIG_FILE is the null device, which turns them all off.
+ */
+function pipConfigFiles(env, home, os = os_currentOs()) {
+    const p = pathFor(os);
+    const own = env.PIP_CONFIG_FILE ? [env.PIP_CONFIG_FILE] : [];
+    if (env.PIP_CONFIG_FILE === (os === 'win32' ? 'nul' : '/dev/null'))
+        return [];
+    if (os === 'win32') {
+        return [
+            p.join(env.PROGRAMDATA || 'C:\\ProgramData', 'pip', 'pip.ini'),
+            p.join(home, 'pip', 'pip.ini'),
+            p.join(env.APPDATA || p.join(home, 'AppData', 'Roaming'), 'pip', 'pip.ini'),
+            ...own
+        ];
+    }
+    const user = [p.join(home, '.pip', 'pip.conf'), p.join(home, '.config', 'pip', 'pip.conf')];
+    if (os === 'darwin') {
+        return [
+            '/Library/Application Support/pip/pip.conf',
+            ...user,
+            p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'),
+            ...own
+        ];
+    }
+    const configDirs = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(d => d !== '');
+    return [
+        ...configDirs.map(d => p.join(d, 'pip', 'pip.conf')),
+        '/etc/pip.conf',
+        ...user,
+        ...(env.XDG_CONFIG_HOME ? [p.join(env.XDG_CONFIG_HOME, 'pip', 'pip.conf')] : []),
+        ...own
+    ];
+}
 /** The file name of a program on PATH (`zstd.exe` on Windows). */
 function executableName(name, os = os_currentOs()) {
     return os === 'win32' ? `${name}.exe` : name;
@@ -29005,10 +28845,920 @@ function treeStop(pid, signal, os = os_currentOs()) {
         : { kind: 'group', pid: -pid, signal };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/pip/markers.ts
+/**
+ * PEP 508 environment markers, checked as the pips still in use parse them: a line whose marker
+ * no pip parses is a problem on that line before pip runs (pip 23 crashes on it with
+ * InvalidMarker and pip 26 does not quote it, so pip's own message points nowhere). A marker any
+ * pip takes is left to pip.
+ */
+/** Python's str.expandtabs(): tab stops every 8 columns. */
+function expandTabs(text) {
+    let out = '';
+    let column = 0;
+    for (const ch of text) {
+        const width = ch === '\t' ? 8 - (column % 8) : 1;
+        out += ch === '\t' ? ' '.repeat(width) : ch;
+        column += width;
+    }
+    return out;
+}
+/**
+ * packaging 21.3 (pip 23): pyparsing literals, which match a prefix with no word boundary, so
+ * `python_versionin "3"` and `"3" andextra == "x"` parse; `not in` with exactly one space, after
+ * pyparsing has expanded the tabs (so `not\tin` parses only where that tab is one column wide).
+ */
+const PACKAGING_21 = {
+    prepare: expandTabs,
+    space: /[ \t\n\r]*/y,
+    open: /\(/y,
+    close: /\)/y,
+    variable: /implementation_version|platform_python_implementation|implementation_name|python_full_version|platform_release|platform_version|platform_machine|platform_system|python_version|sys_platform|os_name|os\.name|sys\.platform|platform\.version|platform\.machine|platform\.python_implementation|python_implementation|extra/y,
+    string: /'[^'\n\r]*'|"[^"\n\r]*"/y,
+    op: /===|==|>=|<=|!=|~=|>|<|not in|in/y,
+    boolop: /and|or/y
+};
+/** A Python string literal in `quote`s whose escapes are all valid (\N{...} names unchecked). */
+function pythonString(quote) {
+    const escape = String.raw `\\(?:x[\da-fA-F]{2}|u[\da-fA-F]{4}|U(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|N\{[^}]*\}|[^xuUN${quote}])`;
+    return String.raw `${quote}(?:[^${quote}\\]|${escape})*${quote}`;
+}
+/**
+ * packaging 22 and later (pip 24 on): a tokenizer with word boundaries, PEP 751's two variables,
+ * and strings read as Python literals (`"3\"` or `"\x4"` crash it with a SyntaxError).
+ */
+const PACKAGING_22 = {
+    prepare: marker => marker,
+    space: /[ \t]*/y,
+    open: /\(/y,
+    close: /\)/y,
+    variable: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
+    string: new RegExp(`${pythonString("'")}|${pythonString('"')}`, 'y'),
+    op: /===|==|~=|!=|<=|>=|<|>|\bin\b|\bnot[ \t]+in\b/y,
+    boolop: /\b(?:or|and)\b/y
+};
+/** Whether the grammar parses the whole marker: atom (boolop atom)*, atom = ( marker ) | var op var. */
+function parses(text, dialect) {
+    const marker = dialect.prepare(text);
+    let at = 0;
+    const take = (token) => {
+        dialect.space.lastIndex = at;
+        dialect.space.test(marker);
+        token.lastIndex = dialect.space.lastIndex;
+        if (!token.test(marker))
+            return false;
+        at = token.lastIndex;
+        return true;
+    };
+    const value = () => take(dialect.variable) || take(dialect.string);
+    const atom = () => take(dialect.open)
+        ? expression() && take(dialect.close)
+        : value() && take(dialect.op) && value();
+    const expression = () => {
+        if (!atom())
+            return false;
+        while (take(dialect.boolop))
+            if (!atom())
+                return false;
+        return true;
+    };
+    return expression() && take(/$/y);
+}
+/** Whether some pip parses this marker (the text after a requirement's `;`, stripped). */
+function markers_isValidMarker(marker) {
+    return parses(marker, PACKAGING_21) || parses(marker, PACKAGING_22);
+}
+
+;// CONCATENATED MODULE: ./src/pip/options.ts
+/**
+ * The options of a requirements-file line, parsed as pip parses them: Python's optparse over the
+ * options pip takes in a file. Which options exist differs between pips, so the table is their
+ * union from pip 22 to 26: a line that parses here may still be refused by an older pip, and
+ * that is left to pip.
+ */
+/** Long option -> whether it takes a value. */
+const LONG = {
+    '--index-url': true,
+    '--pypi-url': true,
+    '--extra-index-url': true,
+    '--no-index': false,
+    '--constraint': true,
+    '--requirement': true,
+    '--editable': true,
+    '--find-links': true,
+    '--no-binary': true,
+    '--only-binary': true,
+    '--prefer-binary': false,
+    '--require-hashes': false,
+    '--no-require-hashes': false,
+    '--pre': false,
+    '--all-releases': true,
+    '--only-final': true,
+    '--trusted-host': true,
+    '--use-feature': true,
+    '--install-option': true,
+    '--global-option': true,
+    '--hash': true,
+    '--config-settings': true
+};
+/** Every short option pip takes in a file takes a value. */
+const SHORT = {
+    '-i': '--index-url',
+    '-c': '--constraint',
+    '-r': '--requirement',
+    '-e': '--editable',
+    '-f': '--find-links',
+    '-C': '--config-settings'
+};
+/**
+ * optparse's _match_abbrev: an option written in full, or a prefix of exactly one option
+ * (`--requirem` is --requirement; `--re` could be --requirement or --require-hashes).
+ */
+function longOption(written) {
+    if (written in LONG)
+        return written;
+    const matches = Object.keys(LONG).filter(option => option.startsWith(written));
+    return matches.length === 1 ? matches[0] : undefined;
+}
+/**
+ * The values given to options that take one (by long name, in order), as optparse reads the
+ * shell-split words: `-rfile`, `-r file`, `--requirement=file`, `--requirem file`; a word after
+ * such an option is its value even if it starts with `-`; `--` ends the options. An option
+ * unknown here or ambiguous is skipped: pip refuses the line then (or, being newer than this
+ * table, knows it), and says why.
+ */
+function options_parseOptions(words) {
+    const values = new Map();
+    const rest = [...words];
+    while (rest.length > 0) {
+        const word = rest.shift();
+        if (word === '--')
+            break;
+        let option;
+        let value;
+        if (word.startsWith('--')) {
+            const equals = word.indexOf('=');
+            option = longOption(equals === -1 ? word : word.slice(0, equals));
+            if (option === undefined || !LONG[option])
+                continue;
+            value = equals === -1 ? rest.shift() : word.slice(equals + 1);
+        }
+        else if (word.startsWith('-') && word.length > 1) {
+            // Every short option takes a value: the rest of the word, else the next word.
+            option = SHORT[word.slice(0, 2)];
+            if (option === undefined)
+                continue;
+            value = word.length > 2 ? word.slice(2) : rest.shift();
+        }
+        if (option !== undefined && value !== undefined) {
+            values.set(option, [...(values.get(option) ?? []), value]);
+        }
+    }
+    return values;
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/pip/local-source.ts
+
+
+
+/**
+ * The one owner of "what on this machine does a requirement name": a local directory, a local
+ * archive, or nothing local (an index name, a remote URL). The parser, the venv's fingerprint
+ * and the cache decision all ask here, so they cannot disagree.
+ */
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const local_source_ARCHIVE_NAME = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
+const REMOTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * The path a requirement line or `packages` argument names, by path or `file:` URL, as written
+ * (relative paths are pip's working directory's); undefined for anything else.
+ */
+function localPathOf(text) {
+    const target = text
+        .replace(/^(-e|--editable)(\s+|=)/, '')
+        .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
+        .replace(/\s+--?\w.*$/, '')
+        .replace(/\s*;.*$/, '')
+        .replace(/\[[^\]]*\]$/, '')
+        .trim();
+    if (/^file:/i.test(target)) {
+        try {
+            return fileURLToPath(target.replace(/#.*$/, ''));
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !REMOTE_URL.test(target)
+        ? target
+        : undefined;
+}
+/** A VCS URL not pinned to a full commit: what it installs can change under the same text. */
+function isUnpinnedVcs(text) {
+    const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
+    return /^(git|hg|svn|bzr)\+/i.test(target) && !/@[0-9a-f]{40}(#|$)/i.test(target);
+}
+function pathKind(file) {
+    try {
+        const stat = fs.statSync(file);
+        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What a requirement names on this machine, resolved against pip's working directory. */
+function localSourceOf(text, cwd, kindOf = pathKind) {
+    const named = localPathOf(text);
+    if (named === undefined)
+        return undefined;
+    const resolved = path.resolve(cwd, named);
+    const kind = kindOf(resolved);
+    if (kind === 'directory')
+        return { kind: 'directory', path: resolved };
+    if (kind === 'file' && local_source_ARCHIVE_NAME.test(resolved))
+        return { kind: 'archive', path: resolved };
+    return { kind: 'missing', path: resolved };
+}
+
+;// CONCATENATED MODULE: ./src/pip/requirements.ts
+
+
+
+
+
+
+
+/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
+const NO_REQUIREMENTS = {
+    files: [],
+    entries: [],
+    problems: [],
+    usesHashes: false,
+    urls: [],
+    variables: []
+};
+function requirements_normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
+function splitLines(content) {
+    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
+    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+/** Python's whitespace (str.isspace, and `\s` in its regular expressions), which JavaScript's `\s` is not. */
+const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`);
+const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`);
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+/** Python's str.strip(). */
+function pyStrip(text) {
+    return text.replace(PY_STRIP, '');
+}
+/**
+ * Joins `\` continuations (a comment line ends one and never continues), strips comments and
+ * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
+ */
+function logicalLines(content) {
+    const joined = [];
+    let pending;
+    splitLines(content).forEach((raw, index) => {
+        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
+        const text = continues
+            ? raw.replace(/^\\+|\\+$/g, '')
+            : IS_COMMENT_LINE.test(raw)
+                ? ` ${raw}`
+                : raw;
+        pending = pending
+            ? { line: pending.line, text: pending.text + text }
+            : { line: index + 1, text };
+        if (!continues) {
+            joined.push(pending);
+            pending = undefined;
+        }
+    });
+    if (pending)
+        joined.push(pending);
+    return joined
+        .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
+        .filter(({ text }) => text !== '');
+}
+const VARIABLE = /\$\{([A-Z0-9_]+)\}/g;
+/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
+function expandVariables(text, env) {
+    return text.replace(VARIABLE, (match, name) => env[name] || match);
+}
+/** The names of the variables a line uses. */
+function variablesOf(text) {
+    return [...text.matchAll(VARIABLE)].map(m => m[1]);
+}
+/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
+function breakArgsOptions(text) {
+    const tokens = text.split(' ');
+    const first = tokens.findIndex(token => token.startsWith('-'));
+    if (first === -1)
+        return { args: text, options: '' };
+    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
+}
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+/**
+ * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
+ * legacy versions (any run of characters but `,;)` and space, even none, `(` included), so
+ * `foo>=1.0<2.0`, `foo!=(` and `foo==${VERSION}` are pip's to judge, not ours.
+ */
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
+const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
+    `\\s*(?:;.*)?$`);
+const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+function looksLikeUrlOrPath(text) {
+    return URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
+}
+function nameFromUrl(text) {
+    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
+    if (egg)
+        return requirements_normalizeName(egg[1]);
+    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
+    return wheel ? requirements_normalizeName(wheel[1]) : undefined;
+}
+function classifyOptions(text, options) {
+    let words;
+    try {
+        words = splitWords(options, { shlex: true });
+    }
+    catch (error) {
+        return {
+            problem: `"${options}" cannot be split into options (${error.message})`
+        };
+    }
+    const values = parseOptions(words);
+    const [include] = values.get('--requirement') ?? [];
+    const [constraint] = values.get('--constraint') ?? [];
+    const [editable] = values.get('--editable') ?? [];
+    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored;
+    // of several includes the first -r is followed, else the first -c.
+    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
+        const named = include ?? constraint;
+        if (named === '')
+            return { problem: `"${text}" names no file` };
+        return {
+            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
+        };
+    }
+    if (editable !== undefined) {
+        if (editable === '')
+            return { problem: `"${text}" names no project to install` };
+        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
+    }
+    // Other options differ between pip versions; pip itself says which it does not know.
+    return { entry: { kind: 'option', text } };
+}
+/** The schemes pip's is_url knows (pip/_internal/vcs): a requirement that is such a URL. */
+const PIP_URL = /^(?:https?|file|ftp|bzr\+(?:https?|ssh|sftp|ftp|lp|file)|git\+(?:https?|ssh|git|file)|hg\+(?:file|https?|ssh|static-http)|svn\+(?:ssh|https?|svn|file)):/i;
+/**
+ * The marker of a requirement as pip's parse_req_from_line finds it: after the first `;`, or the
+ * first `; ` when the requirement is a URL (whose own `;` are not markers); stripped.
+ */
+function markerOf(requirement) {
+    const separator = PIP_URL.test(requirement) ? '; ' : ';';
+    const at = requirement.indexOf(separator);
+    return at === -1 ? undefined : pyStrip(requirement.slice(at + separator.length));
+}
+function classify(text) {
+    const { args, options } = breakArgsOptions(text);
+    if (args === '')
+        return classifyOptions(text, options);
+    // Every pip parses the marker first, whatever the requirement is; an empty one is none.
+    const marker = markerOf(args);
+    if (marker && !isValidMarker(marker)) {
+        return {
+            problem: `"${marker}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
+        };
+    }
+    const requirement = pyStrip(args);
+    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
+    const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    if (URL.test(requirement) || archive) {
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+    }
+    const named = NAMED_REQUIREMENT.exec(requirement);
+    if (named)
+        return { entry: { kind: 'requirement', text, name: requirements_normalizeName(named[1]) } };
+    // A directory, or a variable pip expands from an environment this run does not see.
+    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
+        return { entry: { kind: 'requirement', text } };
+    }
+    // pip reads NUL bytes as text too, and fails on the line: say why it looks like that.
+    if (requirement.includes('\0')) {
+        return { problem: 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM' };
+    }
+    return {
+        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
+    };
+}
+function tryDecode(bytes, encoding) {
+    try {
+        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** UTF-32, strict as Python's codec (Node's TextDecoder has no UTF-32). */
+function decodeUtf32(bytes, littleEndian) {
+    if (bytes.length % 4 !== 0)
+        return undefined;
+    const chars = [];
+    for (let i = 0; i < bytes.length; i += 4) {
+        const code = littleEndian ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
+        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+            return undefined;
+        chars.push(String.fromCodePoint(code));
+    }
+    return chars.join('');
+}
+const startsWith = (bytes, prefix) => prefix.every((b, i) => bytes[i] === b);
+/**
+ * Python's "utf-16" and "utf-32" codecs, which pip applies after a little-endian BOM: one more
+ * BOM right after it is consumed too, and its byte order wins.
+ */
+function decodeWithBom(bytes, width, decode) {
+    const le = width === 2 ? [0xff, 0xfe] : [0xff, 0xfe, 0, 0];
+    const be = width === 2 ? [0xfe, 0xff] : [0, 0, 0xfe, 0xff];
+    if (startsWith(bytes, le))
+        return decode(bytes.subarray(width), true);
+    if (startsWith(bytes, be))
+        return decode(bytes.subarray(width), false);
+    return decode(bytes, true);
+}
+const utf16 = (data, littleEndian) => tryDecode(data, littleEndian ? 'utf-16le' : 'utf-16be');
+/**
+ * The BOMs of pip 25 and later, in its order: UTF-32's before UTF-16's, whose little-endian BOM
+ * begins UTF-32's (older pips, the other way round, garbled UTF-32-LE files).
+ */
+const BOMS = [
+    [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
+    [[0xff, 0xfe, 0, 0], data => decodeWithBom(data, 4, decodeUtf32)],
+    [[0, 0, 0xfe, 0xff], data => decodeUtf32(data, false)],
+    [[0xff, 0xfe], data => decodeWithBom(data, 2, utf16)],
+    [[0xfe, 0xff], data => utf16(data, false)]
+];
+/** Python's names of Latin-1, which the WHATWG decoder would read as Windows-1252 instead. */
+const LATIN_1 = /^(latin[-_]?1|latin|l1|iso[-_]?8859[-_]1|8859|cp819|ibm819|iso[-_]ir[-_]100|csisolatin1)$/i;
+/**
+ * pip's decoding of a requirements file: a BOM, else a PEP 263 `coding:` comment in the first two
+ * lines, else UTF-8 and then the locale's encoding (pip 25 on; older pips go straight to the
+ * locale's, the same on Linux and macOS). An encoding Node does not know is pip's to judge: read
+ * it as Latin-1, which never fails and keeps the ASCII structure.
+ */
+function decodeRequirements(bytes, fallback) {
+    for (const [bom, decode] of BOMS) {
+        if (startsWith(bytes, bom))
+            return decode(bytes.subarray(bom.length));
+    }
+    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
+        // pip's pattern is a bytes one: ASCII whitespace only.
+        const declared = /coding[:=][ \t\n\r\f\v]*([-\w.]+)/.exec(line);
+        if (line.startsWith('#') && declared) {
+            const encoding = declared[1];
+            let known = true;
+            try {
+                new TextDecoder(encoding);
+            }
+            catch {
+                known = false;
+            }
+            return known && !LATIN_1.test(encoding)
+                ? tryDecode(bytes, encoding)
+                : bytes.toString('latin1');
+        }
+    }
+    return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback);
+}
+/** pip reads a requirements file whole: a larger one is no list of requirements. */
+const MAX_REQUIREMENTS_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
+/**
+ * Why a file cannot be a requirements file, checked before it is opened: only a regular file of a
+ * sane size is read, so that `-r /dev/zero`, a FIFO or a huge file cannot hang the step.
+ */
+function requirementsFileProblem(file) {
+    let stat;
+    try {
+        stat = fs.statSync(file);
+    }
+    catch (error) {
+        const code = error.code;
+        return code === 'ENOENT' || code === 'ENOTDIR'
+            ? { kind: 'missing', message: 'does not exist' }
+            : { kind: 'unreadable', message: `cannot be read (${code ?? String(error)})` };
+    }
+    if (stat.isDirectory())
+        return { kind: 'directory', message: 'is a directory' };
+    if (!stat.isFile()) {
+        return {
+            kind: 'special',
+            message: 'is not a regular file (a device, FIFO or socket can block or never end)'
+        };
+    }
+    if (stat.size > MAX_REQUIREMENTS_BYTES) {
+        return {
+            kind: 'too-large',
+            message: `is larger than ${MAX_REQUIREMENTS_BYTES / 1024 / 1024} MiB, more than any list of requirements`
+        };
+    }
+    return undefined;
+}
+/** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
+function requirements_readRequirementsFile(file) {
+    const problem = requirementsFileProblem(file);
+    if (problem)
+        throw Object.assign(new Error(problem.message), { problem });
+    return fs.readFileSync(file);
+}
+/** Reads requirements files and, as pip reads `-c` files, constraint files. */
+function parseRequirementFiles(files, read = requirements_readRequirementsFile, context = { env: process.env, os: currentOs() }, constraints = []) {
+    const result = {
+        files: [],
+        entries: [],
+        problems: [],
+        usesHashes: false,
+        urls: [],
+        variables: []
+    };
+    const variables = new Set();
+    const visit = (file, stack, constraint, from) => {
+        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
+        if (stack.includes(file)) {
+            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f));
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `include cycle: ${cycle.join(' -> ')}`
+            });
+            return;
+        }
+        if (result.files.includes(file))
+            return;
+        let bytes;
+        try {
+            bytes = read(file);
+        }
+        catch (error) {
+            const code = error.code;
+            const why = error.problem?.message ??
+                (code === 'ENOENT'
+                    ? 'does not exist'
+                    : code === 'EISDIR'
+                        ? 'is a directory'
+                        : `cannot be read (${code ?? String(error)})`);
+            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
+            return;
+        }
+        const locale = localeEncoding(context.os);
+        const encodings = locale === 'utf-8' ? 'UTF-8' : `UTF-8 or ${locale}`;
+        const content = decodeRequirements(bytes, locale);
+        if (content === undefined) {
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `${file} is not a text file pip can read (binary, or not in ${encodings} and without a BOM or a coding: comment)`
+            });
+            return;
+        }
+        result.files.push(file);
+        for (const logical of logicalLines(content)) {
+            for (const name of variablesOf(logical.text))
+                variables.add(name);
+            const text = expandVariables(logical.text, context.env);
+            const { entry: classified, problem } = classify(text);
+            if (problem || !classified) {
+                result.problems.push({
+                    kind: 'invalid-requirement',
+                    file,
+                    line: logical.line,
+                    message: problem ?? text
+                });
+                continue;
+            }
+            const entry = { ...classified, file, line: logical.line, constraint };
+            if (entry.target && !URL.test(entry.target)) {
+                entry.target = path.resolve(path.dirname(file), entry.target);
+            }
+            result.entries.push(entry);
+            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
+                result.usesHashes = true;
+            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
+                result.urls.push(url);
+            if (entry.target && !URL.test(entry.target)) {
+                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
+                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
+            }
+        }
+    };
+    for (const file of files)
+        visit(path.resolve(file), [], false);
+    for (const file of constraints)
+        visit(path.resolve(file), [], true);
+    result.variables = [...variables];
+    return result;
+}
+/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
+function entriesByName(parsed) {
+    const byName = new Map();
+    for (const entry of parsed.entries) {
+        if (!entry.name)
+            continue;
+        const named = byName.get(entry.name);
+        if (named)
+            named.push(entry);
+        else
+            byName.set(entry.name, [entry]);
+    }
+    return byName;
+}
+
+;// CONCATENATED MODULE: ./src/pip/input-reads.ts
+
+
+
+/**
+ * One reading of the files that decide a venv. Each file is read once: the parsers get those
+ * bytes, and the venv's fingerprint (so the cache key and the "up to date" check) gets their
+ * digest, so the key describes the bytes that were checked and parsed, not a later rewrite. Files
+ * that are only hashed (cache-dependency-path, local archives and projects) are streamed: their
+ * size does not matter.
+ */
+class InputReads {
+    bytes = new Map();
+    digests = new Map();
+    /** The file's bytes, read on the first call; `reader` checks it first (the default: a requirements file). */
+    read(file, reader = readRequirementsFile) {
+        let bytes = this.bytes.get(file);
+        if (bytes === undefined) {
+            bytes = reader(file);
+            this.bytes.set(file, bytes);
+            this.digests.set(file, digestOf(bytes));
+        }
+        return bytes;
+    }
+    /** Each file's digest: of the bytes read, or streamed from the file now. */
+    digestsOf(files) {
+        const result = {};
+        for (const file of [...new Set(files)].sort()) {
+            let digest = this.digests.get(file);
+            if (digest === undefined) {
+                digest = fileDigest(file);
+                this.digests.set(file, digest);
+            }
+            result[file] = digest;
+        }
+        return result;
+    }
+}
+function digestOf(bytes) {
+    return createHash('sha256').update(bytes).digest('hex');
+}
+/**
+ * A file's SHA-256, read in chunks; a file that cannot be read is described by why, so that it
+ * turning readable later changes the description too.
+ */
+function fileDigest(file) {
+    let fd;
+    try {
+        // Checked before opening: opening a FIFO waits for a writer.
+        if (!external_node_fs_.statSync(file).isFile())
+            return 'not a regular file';
+        fd = external_node_fs_.openSync(file, 'r');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    try {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            hash.update(chunk.subarray(0, read));
+        }
+        return hash.digest('hex');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
+
+
+/**
+ * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
+ * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
+ * names the workspace, `.git/config` and its token included), and is never archived.
+ */
+const PIP_OWN = {
+    http: 'dir',
+    'http-v2': 'dir',
+    wheels: 'dir',
+    selfcheck: 'dir',
+    'selfcheck.json': 'file'
+};
+/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
+function foreignEntries(entries) {
+    return entries
+        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
+        .map(entry => entry.name)
+        .sort();
+}
+/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
+function pipCacheProblem(dir) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    const foreign = foreignEntries(entries.map(entry => ({
+        name: entry.name,
+        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
+    })));
+    if (foreign.length === 0)
+        return undefined;
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
+        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
+}
+/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
+function pipCacheIsPips(dir) {
+    const problem = pipCacheProblem(dir);
+    if (problem)
+        warning(problem);
+    return problem === undefined;
+}
+
+;// CONCATENATED MODULE: ./src/cache/snapshot.ts
+
+
+
+/**
+ * A venv's content, for the post step to tell whether a later step changed the venv that main
+ * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
+ * source's time and size without reading the source, so a changed `.pyc` is changed code.
+ *
+ * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
+ * not count as a change; it travels in the archive, but a restore removes every bytecode file
+ * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
+ */
+const PYCACHE = '__pycache__';
+const CHUNK = 1 << 20;
+function hashFile(file, into) {
+    const fd = external_node_fs_.openSync(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(CHUNK);
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
+            if (read === 0)
+                break;
+            into.update(buffer.subarray(0, read));
+        }
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/** Relative paths with `/`, the same on every OS. */
+const join = (relative, name) => (relative ? `${relative}/${name}` : name);
+function sortedEntries(dir) {
+    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/**
+ * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
+ * entry is inside a `__pycache__` directory.
+ */
+function walk(venv, visit) {
+    const descend = (relative, inPycache) => {
+        for (const entry of sortedEntries(external_node_path_namespaceObject.join(venv, relative))) {
+            const name = join(relative, entry.name);
+            visit(name, entry, inPycache);
+            if (entry.isDirectory())
+                descend(name, inPycache || entry.name === PYCACHE);
+        }
+    };
+    descend('', false);
+}
+/** The files inside the venv's `__pycache__` directories, as relative paths. */
+function listBytecode(venv) {
+    const found = [];
+    walk(venv, (relative, entry, inPycache) => {
+        if (inPycache && !entry.isDirectory())
+            found.push(relative);
+    });
+    return found;
+}
+/**
+ * A digest of every name, kind, permission and file content in the venv, except what is inside
+ * `__pycache__` directories and not in `bytecode`, and those directories themselves.
+ */
+function venvDigest(venv, bytecode) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    walk(venv, (relative, entry, inPycache) => {
+        const full = external_node_path_namespaceObject.join(venv, relative);
+        if (entry.isDirectory()) {
+            if (entry.name !== PYCACHE && !inPycache)
+                hash.update(`d\0${relative}\n`);
+            return;
+        }
+        if (inPycache && !bytecode.has(relative))
+            return;
+        if (entry.isSymbolicLink()) {
+            hash.update(`l\0${relative}\0${external_node_fs_.readlinkSync(full)}\n`);
+        }
+        else if (entry.isFile()) {
+            hash.update(`f\0${relative}\0${(external_node_fs_.lstatSync(full).mode & 0o777).toString(8)}\0`);
+            hashFile(full, hash);
+            hash.update('\n');
+        }
+        else {
+            hash.update(`o\0${relative}\n`);
+        }
+    });
+    return hash.digest('hex');
+}
+/**
+ * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
+ * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
+ */
+function dropUnknownBytecode(venv, bytecode) {
+    const unknown = [];
+    walk(venv, (relative, _entry, inPycache) => {
+        if (inPycache && !bytecode.has(relative))
+            unknown.push(relative);
+    });
+    // Parents come before their children; a removed directory takes its children with it.
+    let removed = 0;
+    for (const relative of unknown) {
+        const full = path.join(venv, relative);
+        if (!present(full))
+            continue;
+        fs.rmSync(full, { recursive: true, force: true });
+        removed++;
+    }
+    return removed;
+}
+/** Whether anything is at `file`, a dangling symbolic link too. */
+function present(file) {
+    try {
+        fs.lstatSync(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** main's list of the venv's bytecode, kept in the venv so that it travels with the archive. */
+const BYTECODE_LIST = 'venv-guard-bytecode.json';
+function readBytecodeList(venv) {
+    const file = external_node_path_namespaceObject.join(venv, BYTECODE_LIST);
+    try {
+        if (!external_node_fs_.lstatSync(file).isFile())
+            return new Set();
+        const list = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        return new Set(Array.isArray(list) ? list.filter(item => typeof item === 'string') : []);
+    }
+    catch {
+        return new Set();
+    }
+}
+/** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
+function recordVenvContent(venv) {
+    const bytecode = listBytecode(venv);
+    fs.writeFileSync(path.join(venv, BYTECODE_LIST), JSON.stringify(bytecode));
+    return venvDigest(venv, new Set(bytecode));
+}
+/** The digest as the post step sees it; equal to main's when no later step changed the venv. */
+function currentVenvContent(venv) {
+    return venvDigest(venv, readBytecodeList(venv));
+}
+/** Called right after a restore, before anything runs in the venv. */
+function dropUnlistedBytecode(venv) {
+    return dropUnknownBytecode(venv, readBytecodeList(venv));
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/platform/process.ts
 
 
@@ -29198,20 +29948,25 @@ var exec = __nccwpck_require__(7187);
 
 
 const ARCHIVE = /\.tar\.(zst|gz)$/;
+/** How many archives a restore tries before it gives up: each bad one costs an extraction. */
+const MAX_TRIES = 3;
 /**
- * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
- * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
- * zstd archives where zstd is missing.
+ * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
+ * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
+ * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
+ * zstd is missing. A restore takes the first that unpacks.
  */
-function chooseArchive(files, key, prefixes, zstd) {
+function archiveCandidates(files, key, prefixes, zstd) {
     const usable = files
         .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
         .filter(f => zstd || !f.name.endsWith('.zst'))
-        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }))
-        .sort((a, b) => b.mtimeMs - a.mtimeMs);
-    const found = usable.find(f => f.key === key) ??
-        prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined);
-    return found && { name: found.name, key: found.key };
+        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }));
+    const zstdFirst = (a, b) => Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'));
+    const exact = usable.filter(f => f.key === key).sort(zstdFirst);
+    const prefixed = prefixes.flatMap(prefix => usable
+        .filter(f => f.key !== key && f.key.startsWith(prefix))
+        .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b)));
+    return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }));
 }
 function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
@@ -29267,6 +30022,39 @@ function isDirectory(file) {
     }
 }
 /**
+ * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
+ * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
+ * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
+ * is left as that job made it.
+ */
+async function restoreArchive(archive, dir) {
+    const parent = external_node_path_namespaceObject.dirname(dir);
+    external_node_fs_.mkdirSync(parent, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
+    return withScratch(scratch, async () => {
+        try {
+            await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+            const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
+            if (!isDirectory(unpacked))
+                throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
+            external_node_fs_.mkdirSync(dir, { recursive: true });
+            if (external_node_fs_.readdirSync(dir).length > 0) {
+                log_info(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
+                return true;
+            }
+            for (const entry of external_node_fs_.readdirSync(unpacked)) {
+                external_node_fs_.renameSync(external_node_path_namespaceObject.join(unpacked, entry), external_node_path_namespaceObject.join(dir, entry));
+            }
+            log_info(`Restored ${dir} from ${archive}`);
+            return true;
+        }
+        catch (error) {
+            warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            return false;
+        }
+    });
+}
+/**
  * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
  * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
  * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
@@ -29276,33 +30064,16 @@ function dirStore(root, zstd = zstdOnPath()) {
     return {
         name: `cache-dir ${root}`,
         replaces: true,
+        unpacksInPlace: false,
         async restore(dir, key, prefixes = []) {
-            const found = chooseArchive(listArchives(root), key, prefixes, zstd);
-            if (!found)
-                return undefined;
-            const archive = external_node_path_namespaceObject.join(root, found.name);
-            const parent = external_node_path_namespaceObject.dirname(dir);
-            external_node_fs_.mkdirSync(parent, { recursive: true });
-            const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
-            return withScratch(scratch, async () => {
-                try {
-                    await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
-                    const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
-                    if (!isDirectory(unpacked))
-                        throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
-                    if (external_node_fs_.existsSync(dir))
-                        external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
-                    external_node_fs_.renameSync(unpacked, dir);
-                    log_info(`Restored ${dir} from ${archive}`);
+            for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
+                if (await restoreArchive(external_node_path_namespaceObject.join(root, found.name), dir))
                     return found.key;
-                }
-                catch (error) {
-                    warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
-                    return undefined;
-                }
-            });
+            }
+            return undefined;
         },
         async save(dir, key) {
+            const other = external_node_path_namespaceObject.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
             const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
@@ -29319,6 +30090,8 @@ function dirStore(root, zstd = zstdOnPath()) {
                     external_node_path_namespaceObject.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
+                // One entry per key: the other format's would otherwise be tried first where zstd is.
+                external_node_fs_.rmSync(other, { force: true });
                 log_info(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
                 return true;
             });
@@ -29365,6 +30138,7 @@ async function githubStore() {
     return {
         name: "GitHub's cache service",
         replaces: false,
+        unpacksInPlace: true,
         restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
         save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
     };
@@ -29397,6 +30171,7 @@ function isEmptyOrAbsent(dir) {
 
 
 
+
 async function saveDir(store, dir, key, what) {
     let saved;
     try {
@@ -29414,6 +30189,13 @@ async function saveDir(store, dir, key, what) {
 async function saveVenv(store, venv) {
     if (!external_node_fs_.existsSync(venv.path)) {
         log_info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
+        return;
+    }
+    const changed = Object.entries(venv.inputs)
+        .filter(([file, digest]) => fileDigest(file) !== digest)
+        .map(([file]) => file);
+    if (changed.length > 0) {
+        warning(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
         return;
     }
     if (currentVenvContent(venv.path) !== venv.snapshot) {
@@ -29440,585 +30222,6 @@ async function saveCaches() {
     catch (error) {
         warning(`Cache: could not save: ${errors_errorMessage(error)}`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/pip/markers.ts
-/**
- * PEP 508 environment markers, checked as the pips still in use parse them: a line whose marker
- * no pip parses is a problem on that line before pip runs (pip 23 crashes on it with
- * InvalidMarker and pip 26 does not quote it, so pip's own message points nowhere). A marker any
- * pip takes is left to pip.
- */
-/** Python's str.expandtabs(): tab stops every 8 columns. */
-function expandTabs(text) {
-    let out = '';
-    let column = 0;
-    for (const ch of text) {
-        const width = ch === '\t' ? 8 - (column % 8) : 1;
-        out += ch === '\t' ? ' '.repeat(width) : ch;
-        column += width;
-    }
-    return out;
-}
-/**
- * packaging 21.3 (pip 23): pyparsing literals, which match a prefix with no word boundary, so
- * `python_versionin "3"` and `"3" andextra == "x"` parse; `not in` with exactly one space, after
- * pyparsing has expanded the tabs (so `not\tin` parses only where that tab is one column wide).
- */
-const PACKAGING_21 = {
-    prepare: expandTabs,
-    space: /[ \t\n\r]*/y,
-    open: /\(/y,
-    close: /\)/y,
-    variable: /implementation_version|platform_python_implementation|implementation_name|python_full_version|platform_release|platform_version|platform_machine|platform_system|python_version|sys_platform|os_name|os\.name|sys\.platform|platform\.version|platform\.machine|platform\.python_implementation|python_implementation|extra/y,
-    string: /'[^'\n\r]*'|"[^"\n\r]*"/y,
-    op: /===|==|>=|<=|!=|~=|>|<|not in|in/y,
-    boolop: /and|or/y
-};
-/** A Python string literal in `quote`s whose escapes are all valid (\N{...} names unchecked). */
-function pythonString(quote) {
-    const escape = String.raw `\\(?:x[\da-fA-F]{2}|u[\da-fA-F]{4}|U(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|N\{[^}]*\}|[^xuUN${quote}])`;
-    return String.raw `${quote}(?:[^${quote}\\]|${escape})*${quote}`;
-}
-/**
- * packaging 22 and later (pip 24 on): a tokenizer with word boundaries, PEP 751's two variables,
- * and strings read as Python literals (`"3\"` or `"\x4"` crash it with a SyntaxError).
- */
-const PACKAGING_22 = {
-    prepare: marker => marker,
-    space: /[ \t]*/y,
-    open: /\(/y,
-    close: /\)/y,
-    variable: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
-    string: new RegExp(`${pythonString("'")}|${pythonString('"')}`, 'y'),
-    op: /===|==|~=|!=|<=|>=|<|>|\bin\b|\bnot[ \t]+in\b/y,
-    boolop: /\b(?:or|and)\b/y
-};
-/** Whether the grammar parses the whole marker: atom (boolop atom)*, atom = ( marker ) | var op var. */
-function parses(text, dialect) {
-    const marker = dialect.prepare(text);
-    let at = 0;
-    const take = (token) => {
-        dialect.space.lastIndex = at;
-        dialect.space.test(marker);
-        token.lastIndex = dialect.space.lastIndex;
-        if (!token.test(marker))
-            return false;
-        at = token.lastIndex;
-        return true;
-    };
-    const value = () => take(dialect.variable) || take(dialect.string);
-    const atom = () => take(dialect.open)
-        ? expression() && take(dialect.close)
-        : value() && take(dialect.op) && value();
-    const expression = () => {
-        if (!atom())
-            return false;
-        while (take(dialect.boolop))
-            if (!atom())
-                return false;
-        return true;
-    };
-    return expression() && take(/$/y);
-}
-/** Whether some pip parses this marker (the text after a requirement's `;`, stripped). */
-function markers_isValidMarker(marker) {
-    return parses(marker, PACKAGING_21) || parses(marker, PACKAGING_22);
-}
-
-;// CONCATENATED MODULE: ./src/pip/options.ts
-/**
- * The options of a requirements-file line, parsed as pip parses them: Python's optparse over the
- * options pip takes in a file. Which options exist differs between pips, so the table is their
- * union from pip 22 to 26: a line that parses here may still be refused by an older pip, and
- * that is left to pip.
- */
-/** Long option -> whether it takes a value. */
-const LONG = {
-    '--index-url': true,
-    '--pypi-url': true,
-    '--extra-index-url': true,
-    '--no-index': false,
-    '--constraint': true,
-    '--requirement': true,
-    '--editable': true,
-    '--find-links': true,
-    '--no-binary': true,
-    '--only-binary': true,
-    '--prefer-binary': false,
-    '--require-hashes': false,
-    '--no-require-hashes': false,
-    '--pre': false,
-    '--all-releases': true,
-    '--only-final': true,
-    '--trusted-host': true,
-    '--use-feature': true,
-    '--install-option': true,
-    '--global-option': true,
-    '--hash': true,
-    '--config-settings': true
-};
-/** Every short option pip takes in a file takes a value. */
-const SHORT = {
-    '-i': '--index-url',
-    '-c': '--constraint',
-    '-r': '--requirement',
-    '-e': '--editable',
-    '-f': '--find-links',
-    '-C': '--config-settings'
-};
-/**
- * optparse's _match_abbrev: an option written in full, or a prefix of exactly one option
- * (`--requirem` is --requirement; `--re` could be --requirement or --require-hashes).
- */
-function longOption(written) {
-    if (written in LONG)
-        return written;
-    const matches = Object.keys(LONG).filter(option => option.startsWith(written));
-    return matches.length === 1 ? matches[0] : undefined;
-}
-/**
- * The values given to options that take one (by long name, in order), as optparse reads the
- * shell-split words: `-rfile`, `-r file`, `--requirement=file`, `--requirem file`; a word after
- * such an option is its value even if it starts with `-`; `--` ends the options. An option
- * unknown here or ambiguous is skipped: pip refuses the line then (or, being newer than this
- * table, knows it), and says why.
- */
-function options_parseOptions(words) {
-    const values = new Map();
-    const rest = [...words];
-    while (rest.length > 0) {
-        const word = rest.shift();
-        if (word === '--')
-            break;
-        let option;
-        let value;
-        if (word.startsWith('--')) {
-            const equals = word.indexOf('=');
-            option = longOption(equals === -1 ? word : word.slice(0, equals));
-            if (option === undefined || !LONG[option])
-                continue;
-            value = equals === -1 ? rest.shift() : word.slice(equals + 1);
-        }
-        else if (word.startsWith('-') && word.length > 1) {
-            // Every short option takes a value: the rest of the word, else the next word.
-            option = SHORT[word.slice(0, 2)];
-            if (option === undefined)
-                continue;
-            value = word.length > 2 ? word.slice(2) : rest.shift();
-        }
-        if (option !== undefined && value !== undefined) {
-            values.set(option, [...(values.get(option) ?? []), value]);
-        }
-    }
-    return values;
-}
-
-;// CONCATENATED MODULE: ./src/pip/requirements.ts
-
-
-
-
-
-
-/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
-const NO_REQUIREMENTS = {
-    files: [],
-    entries: [],
-    problems: [],
-    usesHashes: false,
-    urls: []
-};
-function requirements_normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
-function splitLines(content) {
-    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
-    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-/** Python's whitespace (str.isspace, and `\s` in its regular expressions), which JavaScript's `\s` is not. */
-const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
-const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`);
-const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`);
-const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
-/** Python's str.strip(). */
-function pyStrip(text) {
-    return text.replace(PY_STRIP, '');
-}
-/**
- * Joins `\` continuations (a comment line ends one and never continues), strips comments and
- * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
- */
-function logicalLines(content) {
-    const joined = [];
-    let pending;
-    splitLines(content).forEach((raw, index) => {
-        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
-        const text = continues
-            ? raw.replace(/^\\+|\\+$/g, '')
-            : IS_COMMENT_LINE.test(raw)
-                ? ` ${raw}`
-                : raw;
-        pending = pending
-            ? { line: pending.line, text: pending.text + text }
-            : { line: index + 1, text };
-        if (!continues) {
-            joined.push(pending);
-            pending = undefined;
-        }
-    });
-    if (pending)
-        joined.push(pending);
-    return joined
-        .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
-        .filter(({ text }) => text !== '');
-}
-/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
-function expandVariables(text, env) {
-    return text.replace(/\$\{([A-Z0-9_]+)\}/g, (match, name) => env[name] || match);
-}
-/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
-function breakArgsOptions(text) {
-    const tokens = text.split(' ');
-    const first = tokens.findIndex(token => token.startsWith('-'));
-    if (first === -1)
-        return { args: text, options: '' };
-    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
-}
-const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-/**
- * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
- * legacy versions (any run of characters but `,;)` and space, even none, `(` included), so
- * `foo>=1.0<2.0`, `foo!=(` and `foo==${VERSION}` are pip's to judge, not ours.
- */
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
-const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`);
-const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const requirements_ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
-function looksLikeUrlOrPath(text) {
-    return URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
-}
-function nameFromUrl(text) {
-    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
-    if (egg)
-        return requirements_normalizeName(egg[1]);
-    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
-    return wheel ? requirements_normalizeName(wheel[1]) : undefined;
-}
-function classifyOptions(text, options) {
-    let words;
-    try {
-        words = splitWords(options, { shlex: true });
-    }
-    catch (error) {
-        return {
-            problem: `"${options}" cannot be split into options (${error.message})`
-        };
-    }
-    const values = parseOptions(words);
-    const [include] = values.get('--requirement') ?? [];
-    const [constraint] = values.get('--constraint') ?? [];
-    const [editable] = values.get('--editable') ?? [];
-    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored;
-    // of several includes the first -r is followed, else the first -c.
-    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
-        const named = include ?? constraint;
-        if (named === '')
-            return { problem: `"${text}" names no file` };
-        return {
-            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
-        };
-    }
-    if (editable !== undefined) {
-        if (editable === '')
-            return { problem: `"${text}" names no project to install` };
-        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
-    }
-    // Other options differ between pip versions; pip itself says which it does not know.
-    return { entry: { kind: 'option', text } };
-}
-/** The schemes pip's is_url knows (pip/_internal/vcs): a requirement that is such a URL. */
-const PIP_URL = /^(?:https?|file|ftp|bzr\+(?:https?|ssh|sftp|ftp|lp|file)|git\+(?:https?|ssh|git|file)|hg\+(?:file|https?|ssh|static-http)|svn\+(?:ssh|https?|svn|file)):/i;
-/**
- * The marker of a requirement as pip's parse_req_from_line finds it: after the first `;`, or the
- * first `; ` when the requirement is a URL (whose own `;` are not markers); stripped.
- */
-function markerOf(requirement) {
-    const separator = PIP_URL.test(requirement) ? '; ' : ';';
-    const at = requirement.indexOf(separator);
-    return at === -1 ? undefined : pyStrip(requirement.slice(at + separator.length));
-}
-function classify(text) {
-    const { args, options } = breakArgsOptions(text);
-    if (args === '')
-        return classifyOptions(text, options);
-    // Every pip parses the marker first, whatever the requirement is; an empty one is none.
-    const marker = markerOf(args);
-    if (marker && !isValidMarker(marker)) {
-        return {
-            problem: `"${marker}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
-        };
-    }
-    const requirement = pyStrip(args);
-    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
-    const archive = requirements_ARCHIVE.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
-    if (URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
-    }
-    const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { kind: 'requirement', text, name: requirements_normalizeName(named[1]) } };
-    // A directory, or a variable pip expands from an environment this run does not see.
-    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
-        return { entry: { kind: 'requirement', text } };
-    }
-    // pip reads NUL bytes as text too, and fails on the line: say why it looks like that.
-    if (requirement.includes('\0')) {
-        return { problem: 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM' };
-    }
-    return {
-        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
-    };
-}
-function tryDecode(bytes, encoding) {
-    try {
-        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** UTF-32, strict as Python's codec (Node's TextDecoder has no UTF-32). */
-function decodeUtf32(bytes, littleEndian) {
-    if (bytes.length % 4 !== 0)
-        return undefined;
-    const chars = [];
-    for (let i = 0; i < bytes.length; i += 4) {
-        const code = littleEndian ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
-        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-            return undefined;
-        chars.push(String.fromCodePoint(code));
-    }
-    return chars.join('');
-}
-const startsWith = (bytes, prefix) => prefix.every((b, i) => bytes[i] === b);
-/**
- * Python's "utf-16" and "utf-32" codecs, which pip applies after a little-endian BOM: one more
- * BOM right after it is consumed too, and its byte order wins.
- */
-function decodeWithBom(bytes, width, decode) {
-    const le = width === 2 ? [0xff, 0xfe] : [0xff, 0xfe, 0, 0];
-    const be = width === 2 ? [0xfe, 0xff] : [0, 0, 0xfe, 0xff];
-    if (startsWith(bytes, le))
-        return decode(bytes.subarray(width), true);
-    if (startsWith(bytes, be))
-        return decode(bytes.subarray(width), false);
-    return decode(bytes, true);
-}
-const utf16 = (data, littleEndian) => tryDecode(data, littleEndian ? 'utf-16le' : 'utf-16be');
-/**
- * The BOMs of pip 25 and later, in its order: UTF-32's before UTF-16's, whose little-endian BOM
- * begins UTF-32's (older pips, the other way round, garbled UTF-32-LE files).
- */
-const BOMS = [
-    [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
-    [[0xff, 0xfe, 0, 0], data => decodeWithBom(data, 4, decodeUtf32)],
-    [[0, 0, 0xfe, 0xff], data => decodeUtf32(data, false)],
-    [[0xff, 0xfe], data => decodeWithBom(data, 2, utf16)],
-    [[0xfe, 0xff], data => utf16(data, false)]
-];
-/** Python's names of Latin-1, which the WHATWG decoder would read as Windows-1252 instead. */
-const LATIN_1 = /^(latin[-_]?1|latin|l1|iso[-_]?8859[-_]1|8859|cp819|ibm819|iso[-_]ir[-_]100|csisolatin1)$/i;
-/**
- * pip's decoding of a requirements file: a BOM, else a PEP 263 `coding:` comment in the first two
- * lines, else UTF-8 and then the locale's encoding (pip 25 on; older pips go straight to the
- * locale's, the same on Linux and macOS). An encoding Node does not know is pip's to judge: read
- * it as Latin-1, which never fails and keeps the ASCII structure.
- */
-function decodeRequirements(bytes, fallback) {
-    for (const [bom, decode] of BOMS) {
-        if (startsWith(bytes, bom))
-            return decode(bytes.subarray(bom.length));
-    }
-    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
-        // pip's pattern is a bytes one: ASCII whitespace only.
-        const declared = /coding[:=][ \t\n\r\f\v]*([-\w.]+)/.exec(line);
-        if (line.startsWith('#') && declared) {
-            const encoding = declared[1];
-            let known = true;
-            try {
-                new TextDecoder(encoding);
-            }
-            catch {
-                known = false;
-            }
-            return known && !LATIN_1.test(encoding)
-                ? tryDecode(bytes, encoding)
-                : bytes.toString('latin1');
-        }
-    }
-    return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback);
-}
-/** pip reads a requirements file whole: a larger one is no list of requirements. */
-const MAX_REQUIREMENTS_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
-/**
- * Why a file cannot be a requirements file, checked before it is opened: only a regular file of a
- * sane size is read, so that `-r /dev/zero`, a FIFO or a huge file cannot hang the step.
- */
-function requirementsFileProblem(file) {
-    let stat;
-    try {
-        stat = fs.statSync(file);
-    }
-    catch (error) {
-        const code = error.code;
-        return code === 'ENOENT' || code === 'ENOTDIR'
-            ? { kind: 'missing', message: 'does not exist' }
-            : { kind: 'unreadable', message: `cannot be read (${code ?? String(error)})` };
-    }
-    if (stat.isDirectory())
-        return { kind: 'directory', message: 'is a directory' };
-    if (!stat.isFile()) {
-        return {
-            kind: 'special',
-            message: 'is not a regular file (a device, FIFO or socket can block or never end)'
-        };
-    }
-    if (stat.size > MAX_REQUIREMENTS_BYTES) {
-        return {
-            kind: 'too-large',
-            message: `is larger than ${MAX_REQUIREMENTS_BYTES / 1024 / 1024} MiB, more than any list of requirements`
-        };
-    }
-    return undefined;
-}
-/** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
-function readRequirementsFile(file) {
-    const problem = requirementsFileProblem(file);
-    if (problem)
-        throw Object.assign(new Error(problem.message), { problem });
-    return fs.readFileSync(file);
-}
-/** Reads requirements files and, as pip reads `-c` files, constraint files. */
-function parseRequirementFiles(files, read = readRequirementsFile, context = { env: process.env, os: currentOs() }, constraints = []) {
-    const result = {
-        files: [],
-        entries: [],
-        problems: [],
-        usesHashes: false,
-        urls: []
-    };
-    const visit = (file, stack, constraint, from) => {
-        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
-        if (stack.includes(file)) {
-            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f));
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `include cycle: ${cycle.join(' -> ')}`
-            });
-            return;
-        }
-        if (result.files.includes(file))
-            return;
-        let bytes;
-        try {
-            bytes = read(file);
-        }
-        catch (error) {
-            const code = error.code;
-            const why = error.problem?.message ??
-                (code === 'ENOENT'
-                    ? 'does not exist'
-                    : code === 'EISDIR'
-                        ? 'is a directory'
-                        : `cannot be read (${code ?? String(error)})`);
-            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
-            return;
-        }
-        const locale = localeEncoding(context.os);
-        const encodings = locale === 'utf-8' ? 'UTF-8' : `UTF-8 or ${locale}`;
-        const content = decodeRequirements(bytes, locale);
-        if (content === undefined) {
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `${file} is not a text file pip can read (binary, or not in ${encodings} and without a BOM or a coding: comment)`
-            });
-            return;
-        }
-        result.files.push(file);
-        for (const logical of logicalLines(content)) {
-            const text = expandVariables(logical.text, context.env);
-            const { entry: classified, problem } = classify(text);
-            if (problem || !classified) {
-                result.problems.push({
-                    kind: 'invalid-requirement',
-                    file,
-                    line: logical.line,
-                    message: problem ?? text
-                });
-                continue;
-            }
-            const entry = { ...classified, file, line: logical.line, constraint };
-            if (entry.target && !URL.test(entry.target)) {
-                entry.target = path.resolve(path.dirname(file), entry.target);
-            }
-            result.entries.push(entry);
-            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
-                result.usesHashes = true;
-            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
-                result.urls.push(url);
-            if (entry.target && !URL.test(entry.target)) {
-                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
-                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
-            }
-        }
-    };
-    for (const file of files)
-        visit(path.resolve(file), [], false);
-    for (const file of constraints)
-        visit(path.resolve(file), [], true);
-    return result;
-}
-/**
- * Requirements whose content can change while every input stays the same: a local project
- * (`.`, `./lib`, a path) installed as a copy, and a VCS URL not pinned to a commit. A venv holding
- * them cannot be reused or cached as up to date. Editable installs point at the source, so they
- * are not among them.
- */
-function movingRequirements(parsed, packages) {
-    const texts = [
-        ...parsed.entries.filter(e => e.kind === 'requirement').map(e => e.text.split(/\s+--/)[0]),
-        ...packages.filter((arg, i) => !arg.startsWith('-') && packages[i - 1] !== '-e' && packages[i - 1] !== '--editable')
-    ];
-    return texts.filter(text => {
-        const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
-        if (/^(git|hg|svn|bzr)\+/i.test(target))
-            return !/@[0-9a-f]{40}(#|$)/i.test(target);
-        return /^(\.|\/|~|[A-Za-z]:\\|file:)/.test(target) && !/\.(whl|tar\.gz|zip|tgz)$/i.test(target);
-    });
-}
-/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
-function entriesByName(parsed) {
-    const byName = new Map();
-    for (const entry of parsed.entries) {
-        if (!entry.name)
-            continue;
-        const named = byName.get(entry.name);
-        if (named)
-            named.push(entry);
-        else
-            byName.set(entry.name, [entry]);
-    }
-    return byName;
 }
 
 ;// CONCATENATED MODULE: ./src/pip/plan.ts

@@ -5,8 +5,11 @@ import type { UserSitePolicy } from './inputs.js'
 export interface CacheSaveState {
   /** cache-dir, or '' for GitHub's cache service. */
   cacheDir: string
-  /** `snapshot`: the digest of the venv's content when main was done (cache/snapshot.ts). */
-  venv?: { path: string; key: string; snapshot: string }
+  /**
+   * `snapshot`: the digest of the venv's content when main was done (cache/snapshot.ts);
+   * `inputs`: each file its key describes, with the digest of the bytes main read.
+   */
+  venv?: { path: string; key: string; snapshot: string; inputs: Record<string, string> }
   pip?: { path: string; key: string }
 }
 
@@ -44,7 +47,15 @@ const shape =
 const CHECKS: { [K in keyof States]: Check } = {
   cache: shape({
     cacheDir: isString,
-    venv: optional(shape({ path: isString, key: isString, snapshot: isString })),
+    venv: optional(
+      shape({
+        path: isString,
+        key: isString,
+        snapshot: isString,
+        inputs: v =>
+          typeof v === 'object' && v !== null && Object.values(v as object).every(isString)
+      })
+    ),
     pip: optional(shape({ path: isString, key: isString }))
   }),
   'user-site': shape({

@@ -14,26 +14,34 @@ export interface ArchiveFile {
   mtimeMs: number
 }
 
+/** How many archives a restore tries before it gives up: each bad one costs an extraction. */
+const MAX_TRIES = 3
+
 /**
- * The archive to restore among a cache-dir's files: the newest of the exact key, else the newest
- * starting with a prefix, tried in order. Temporary files (a leading dot) are never chosen, nor
- * zstd archives where zstd is missing.
+ * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
+ * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
+ * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
+ * zstd is missing. A restore takes the first that unpacks.
  */
-export function chooseArchive(
+export function archiveCandidates(
   files: ArchiveFile[],
   key: string,
   prefixes: string[],
   zstd: boolean
-): { name: string; key: string } | undefined {
+): Array<{ name: string; key: string }> {
   const usable = files
     .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
     .filter(f => zstd || !f.name.endsWith('.zst'))
     .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }))
-    .sort((a, b) => b.mtimeMs - a.mtimeMs)
-  const found =
-    usable.find(f => f.key === key) ??
-    prefixes.map(prefix => usable.find(f => f.key.startsWith(prefix))).find(f => f !== undefined)
-  return found && { name: found.name, key: found.key }
+  const zstdFirst = (a: ArchiveFile, b: ArchiveFile) =>
+    Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'))
+  const exact = usable.filter(f => f.key === key).sort(zstdFirst)
+  const prefixed = prefixes.flatMap(prefix =>
+    usable
+      .filter(f => f.key !== key && f.key.startsWith(prefix))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b))
+  )
+  return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }))
 }
 
 function compression(archive: string): string[] {
@@ -92,6 +100,38 @@ function isDirectory(file: string): boolean {
 }
 
 /**
+ * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
+ * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
+ * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
+ * is left as that job made it.
+ */
+async function restoreArchive(archive: string, dir: string): Promise<boolean> {
+  const parent = path.dirname(dir)
+  fs.mkdirSync(parent, { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(parent, '.venv-guard-restore-'))
+  return withScratch(scratch, async () => {
+    try {
+      await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch])
+      const unpacked = path.join(scratch, path.basename(dir))
+      if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
+      fs.mkdirSync(dir, { recursive: true })
+      if (fs.readdirSync(dir).length > 0) {
+        info(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`)
+        return true
+      }
+      for (const entry of fs.readdirSync(unpacked)) {
+        fs.renameSync(path.join(unpacked, entry), path.join(dir, entry))
+      }
+      info(`Restored ${dir} from ${archive}`)
+      return true
+    } catch (error) {
+      warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
+      return false
+    }
+  })
+}
+
+/**
  * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
  * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
  * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
@@ -101,29 +141,15 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
   return {
     name: `cache-dir ${root}`,
     replaces: true,
+    unpacksInPlace: false,
     async restore(dir, key, prefixes = []) {
-      const found = chooseArchive(listArchives(root), key, prefixes, zstd)
-      if (!found) return undefined
-      const archive = path.join(root, found.name)
-      const parent = path.dirname(dir)
-      fs.mkdirSync(parent, { recursive: true })
-      const scratch = fs.mkdtempSync(path.join(parent, '.venv-guard-restore-'))
-      return withScratch(scratch, async () => {
-        try {
-          await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch])
-          const unpacked = path.join(scratch, path.basename(dir))
-          if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
-          if (fs.existsSync(dir)) fs.rmdirSync(dir) // only ever called for an absent or empty one
-          fs.renameSync(unpacked, dir)
-          info(`Restored ${dir} from ${archive}`)
-          return found.key
-        } catch (error) {
-          warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
-          return undefined
-        }
-      })
+      for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
+        if (await restoreArchive(path.join(root, found.name), dir)) return found.key
+      }
+      return undefined
     },
     async save(dir, key) {
+      const other = path.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`)
       fs.mkdirSync(root, { recursive: true })
       const extension = zstd ? '.tar.zst' : '.tar.gz'
       const temporary = path.join(
@@ -143,6 +169,8 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
           path.basename(dir)
         ])
         fs.renameSync(temporary, path.join(root, `${key}${extension}`))
+        // One entry per key: the other format's would otherwise be tried first where zstd is.
+        fs.rmSync(other, { force: true })
         info(`Saved ${dir} to ${path.join(root, key + extension)}`)
         return true
       })

@@ -5,6 +5,12 @@ export interface CacheStore {
   /** True when saving under a key that exists replaces the entry (GitHub's entries are immutable). */
   readonly replaces: boolean
   /**
+   * True when a restore unpacks into the directory itself, so that a failed one can leave part of
+   * an archive there; false when it moves in only what unpacked whole (and never touches a
+   * directory another job filled meanwhile).
+   */
+  readonly unpacksInPlace: boolean
+  /**
    * Restores `dir` from the entry with exactly `key`, else the newest whose key starts with one of
    * `prefixes`; returns the key restored. A failure is a warning and a miss, never an error.
    */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import { errorMessage } from '../action/errors.js'
 import { readState, State, type CacheSaveState } from '../action/state.js'
+import { fileDigest } from '../pip/input-reads.js'
 import { pipCacheIsPips } from './pip-tier.js'
 import { currentVenvContent } from './snapshot.js'
 import type { CacheStore } from './cache-store.js'
@@ -28,6 +29,15 @@ async function saveVenv(
 ): Promise<void> {
   if (!fs.existsSync(venv.path)) {
     info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
+    return
+  }
+  const changed = Object.entries(venv.inputs)
+    .filter(([file, digest]) => fileDigest(file) !== digest)
+    .map(([file]) => file)
+  if (changed.length > 0) {
+    warning(
+      `Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`
+    )
     return
   }
   if (currentVenvContent(venv.path) !== venv.snapshot) {

@@ -109,7 +109,7 @@ async function restoreInto(
   } catch (error) {
     warning(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`)
   }
-  if (!matched && !isEmptyOrAbsent(dir)) {
+  if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
     fs.rmSync(dir, { recursive: true, force: true })
     info(`Cache: removed what the failed restore left in ${dir}.`)
   }
@@ -133,8 +133,7 @@ interface VenvRestore {
  * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
  */
 async function markedWhileRestoring<T>(venv: string, restore: () => Promise<T>): Promise<T> {
-  if (!isEmptyOrAbsent(venv)) return restore()
-  markRestoring(venv)
+  if (!isEmptyOrAbsent(venv) || !markRestoring(venv)) return restore()
   try {
     return await restore()
   } finally {
@@ -247,7 +246,8 @@ async function restore(request: RestoreRequest, store: CacheStore): Promise<Cach
  */
 async function venvToSave(
   session: CacheSession,
-  venv: string
+  venv: string,
+  inputs: Record<string, string>
 ): Promise<CacheSaveState['venv'] | undefined> {
   const health = await venvHealth(venv, session.expected)
   if (health.problems.length > 0) {
@@ -257,7 +257,7 @@ async function venvToSave(
     return undefined
   }
   markChecked(venv, health.checked)
-  return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv) }
+  return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv), inputs }
 }
 
 /**
@@ -266,7 +266,12 @@ async function venvToSave(
  */
 export async function rememberForSave(
   session: CacheSession,
-  done: { installed: boolean; createdVenv?: string }
+  done: {
+    installed: boolean
+    createdVenv?: string
+    /** The files the key describes, with the digest of what was read (venv/fingerprint.ts). */
+    inputs: Record<string, string>
+  }
 ): Promise<void> {
   if (session.hit || !done.installed) return
   if (!session.save) {
@@ -276,7 +281,7 @@ export async function rememberForSave(
   const state: CacheSaveState = { cacheDir: session.cacheDir }
   if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
     try {
-      state.venv = await venvToSave(session, done.createdVenv)
+      state.venv = await venvToSave(session, done.createdVenv, done.inputs)
     } catch (error) {
       warning(`Cache: the venv will not be saved: ${errorMessage(error)}`)
     }

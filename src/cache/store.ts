@@ -35,6 +35,7 @@ export async function githubStore(): Promise<CacheStore | undefined> {
   return {
     name: "GitHub's cache service",
     replaces: false,
+    unpacksInPlace: true,
     restore: (dir, key, prefixes = []) =>
       withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
     save: async (dir, key) =>

@@ -77,27 +77,89 @@ export function removeOwnVenv(venv: string): void {
 }
 
 /**
- * Beside the venv while a cache restore writes into it. The restore starts only into an absent or
- * empty directory, so a venv found with this file beside it came from nothing but a restore that
- * was cut short (a cancelled job on a runner that keeps its workspace), whatever its marker says.
+ * Beside the venv while a cache restore writes into it: `.NAME.venv-guard-restoring`, holding the
+ * identity (device, inode, birth time) of the directory the restore writes into. The restore
+ * starts only into an absent or empty directory, so a directory found with a mark that names it
+ * came from nothing but a restore that was cut short (a cancelled job on a runner that keeps its
+ * workspace), whatever its marker says. A repository can commit a file of that name, but not the
+ * identity of a directory that exists only once it is checked out: a mark that does not name the
+ * directory is never acted on.
  */
 function restoringFile(venv: string): string {
   return path.join(path.dirname(venv), `.${path.basename(venv)}.venv-guard-restoring`)
 }
 
-export function markRestoring(venv: string): void {
-  fs.mkdirSync(path.dirname(venv), { recursive: true })
-  fs.writeFileSync(restoringFile(venv), '')
+interface RestoringMark {
+  dev: number
+  ino: number
+  birthtimeMs: number
+  /** The restore created the directory (else it was there, empty, and only its content is removed). */
+  created: boolean
+}
+
+function identity(venv: string): Omit<RestoringMark, 'created'> | undefined {
+  try {
+    const stat = fs.lstatSync(venv)
+    return stat.isDirectory()
+      ? { dev: stat.dev, ino: stat.ino, birthtimeMs: stat.birthtimeMs }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Before a restore into `venv` (absent or empty): the directory is made now, and the mark names
+ * it. False, and nothing written, where a file of the mark's name is there already (not this
+ * action's: discardInterruptedRestore has run), since that file is never overwritten.
+ */
+export function markRestoring(venv: string): boolean {
+  const file = restoringFile(venv)
+  if (fs.existsSync(file)) return false
+  const created = !fs.existsSync(venv)
+  fs.mkdirSync(venv, { recursive: true })
+  const mark: RestoringMark = { ...identity(venv)!, created }
+  fs.writeFileSync(file, JSON.stringify(mark), { flag: 'wx' })
+  return true
 }
 
 export function restoreEnded(venv: string): void {
   fs.rmSync(restoringFile(venv), { force: true })
 }
 
-/** Removes a venv whose restore was cut short, and says so. */
+function readRestoringMark(file: string): RestoringMark | undefined {
+  try {
+    const mark = JSON.parse(fs.readFileSync(file, 'utf8')) as RestoringMark
+    return typeof mark.dev === 'number' && typeof mark.ino === 'number' ? mark : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Removes what a restore cut short left in `venv`, and says so; nothing else is ever touched. */
 export function discardInterruptedRestore(venv: string): void {
-  if (!fs.existsSync(restoringFile(venv))) return
-  fs.rmSync(venv, { recursive: true, force: true })
+  const file = restoringFile(venv)
+  if (!fs.existsSync(file)) return
+  const mark = readRestoringMark(file)
+  const now = identity(venv)
+  const same =
+    mark !== undefined &&
+    now !== undefined &&
+    mark.dev === now.dev &&
+    mark.ino === now.ino &&
+    mark.birthtimeMs === now.birthtimeMs
+  if (!same) {
+    if (now !== undefined) {
+      info(
+        `venv: ${file} does not name the directory ${venv}, so venv-guard did not leave it there; both are left as they are.`
+      )
+    }
+    return
+  }
+  if (mark.created) fs.rmSync(venv, { recursive: true, force: true })
+  else
+    for (const entry of fs.readdirSync(venv))
+      fs.rmSync(path.join(venv, entry), { recursive: true, force: true })
   restoreEnded(venv)
-  info(`venv: removed ${venv}, left half restored from the cache by an interrupted run.`)
+  info(`venv: removed what an interrupted restore from the cache left in ${venv}.`)
 }

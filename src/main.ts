@@ -44,7 +44,14 @@ async function setUp(report: RunReport): Promise<void> {
     report
   })
   const restored = cache?.hit ?? false
-  const target = await prepareTarget({ config, python, fingerprint: digest, restored, report })
+  const target = await prepareTarget({
+    config,
+    python,
+    fingerprint: digest,
+    restored,
+    moving: !cacheVenv,
+    report
+  })
 
   report.versionsBefore = trackedVersions(target, 'Before')
   const installs = !target.upToDate || !cacheVenv

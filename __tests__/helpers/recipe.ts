@@ -75,7 +75,8 @@ export function runRecipe(
   template: string,
   mirror: string,
   requirements: string[],
-  extra: string[]
+  extra: string[],
+  env: Record<string, string> = {}
 ): ProcessResult {
   const venv = path.join(runner.workspace, '.venv')
   execFileSync('cp', ['-a', template, venv])
@@ -83,7 +84,7 @@ export function runRecipe(
     path.join(venv, 'bin', 'python'),
     ['-m', 'pip', 'install', ...requirements.flatMap(r => ['-r', r]), ...extra],
     runner.workspace,
-    defined(mirrorEnv(runner, mirror))
+    defined({ ...mirrorEnv(runner, mirror), ...env })
   )
 }
 

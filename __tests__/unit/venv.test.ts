@@ -56,6 +56,14 @@ describe('planVenv', () => {
     })
   })
 
+  it('rebuilds its own venv holding local projects, whose dependencies can change unseen', () => {
+    expect(
+      planVenv({ kind: 'venv', cfg, marker: marker({}) }, python, 'f1', '/v', true).action
+    ).toBe('rebuild')
+    // The user's own venv is installed over, as `python -m venv` over it would keep it.
+    expect(planVenv({ kind: 'venv', cfg }, python, 'f1', '/v', true).action).toBe('reuse')
+  })
+
   it('rebuilds its own venv when incomplete or made from another interpreter', () => {
     expect(
       planVenv({ kind: 'venv', cfg, marker: marker({ complete: false }) }, python, 'f1', '/v')

@@ -37113,7 +37113,9 @@ function madeFrom(cfg, python) {
  * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
  * action created it is ever removed; anything else the user made is left as it is.
  */
-function planVenv(state, python, fingerprint, venv) {
+function planVenv(state, python, fingerprint, venv, 
+/** Some requirements can change under the same fingerprint (local projects): never "up to date". */
+moving = false) {
     switch (state.kind) {
         case 'absent':
         case 'empty-directory':
@@ -37142,12 +37144,14 @@ function planVenv(state, python, fingerprint, venv) {
                 };
             }
             const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
-            if (ours && !upToDate) {
+            if (ours && (!upToDate || moving)) {
                 // Installing over it would keep what the inputs no longer name (a removed requirement,
-                // a package a downgrade no longer needs): the fresh venv is the recipe's result.
+                // a dependency a local project dropped): the fresh venv is the recipe's result.
                 return {
                     action: 'rebuild',
-                    reason: `the inputs changed since venv-guard made the venv at ${venv}; rebuilding it so that it holds exactly what they describe`
+                    reason: upToDate
+                        ? `the venv at ${venv} holds local projects, whose dependencies can change under the same inputs; rebuilding it so that it holds exactly what they bring`
+                        : `the inputs changed since venv-guard made the venv at ${venv}; rebuilding it so that it holds exactly what they describe`
                 };
             }
             return {
@@ -40371,7 +40375,7 @@ async function prepareTarget(request) {
 async function prepareVenv(request) {
     const { config, python, fingerprint, report } = request;
     const venv = config.venvPath;
-    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv);
+    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving);
     (0,log/* info */.pq)(`venv: ${plan.reason}`);
     report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
     const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
@@ -40451,7 +40455,14 @@ async function setUp(report) {
         report
     });
     const restored = cache?.hit ?? false;
-    const target = await prepareTarget({ config, python, fingerprint: digest, restored, report });
+    const target = await prepareTarget({
+        config,
+        python,
+        fingerprint: digest,
+        restored,
+        moving: !cacheVenv,
+        report
+    });
     report.versionsBefore = trackedVersions(target, 'Before');
     const installs = !target.upToDate || !cacheVenv;
     const installed = installs

@@ -71,7 +71,9 @@ export function planVenv(
   state: VenvState,
   python: PythonInstall,
   fingerprint: string,
-  venv: string
+  venv: string,
+  /** Some requirements can change under the same fingerprint (local projects): never "up to date". */
+  moving = false
 ): VenvPlan {
   switch (state.kind) {
     case 'absent':
@@ -110,12 +112,14 @@ export function planVenv(
         }
       }
       const upToDate = marker?.complete === true && marker.fingerprint === fingerprint
-      if (ours && !upToDate) {
+      if (ours && (!upToDate || moving)) {
         // Installing over it would keep what the inputs no longer name (a removed requirement,
-        // a package a downgrade no longer needs): the fresh venv is the recipe's result.
+        // a dependency a local project dropped): the fresh venv is the recipe's result.
         return {
           action: 'rebuild',
-          reason: `the inputs changed since venv-guard made the venv at ${venv}; rebuilding it so that it holds exactly what they describe`
+          reason: upToDate
+            ? `the venv at ${venv} holds local projects, whose dependencies can change under the same inputs; rebuilding it so that it holds exactly what they bring`
+            : `the inputs changed since venv-guard made the venv at ${venv}; rebuilding it so that it holds exactly what they describe`
         }
       }
       return {

@@ -26,6 +26,8 @@ export interface TargetRequest {
   fingerprint: string
   /** The venv came from the cache (and passed its health check). */
   restored: boolean
+  /** Some requirements can change while the inputs read the same (pip/local-projects.ts). */
+  moving: boolean
   report: RunReport
 }
 
@@ -53,7 +55,7 @@ export async function prepareTarget(request: TargetRequest): Promise<Target> {
 async function prepareVenv(request: TargetRequest): Promise<Target> {
   const { config, python, fingerprint, report } = request
   const venv = config.venvPath
-  const plan = planVenv(inspectVenv(venv), python, fingerprint, venv)
+  const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving)
   info(`venv: ${plan.reason}`)
   report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason }
   const sitePackages = venvSitePackages(

@@ -1,0 +1,201 @@
+// Every path to a venv ends where the recipe's fresh venv is. A project is set up by the action
+// with its first inputs (main and post, with cache-dir), then its inputs change; the action runs
+// again in the same workspace (the venv is reused, as on a self-hosted runner), its post step
+// saves, and a fresh job restores what was saved. Each of the two venvs is compared with the
+// recipe's fresh one for the changed inputs: `pip freeze --all` and the venv's file tree.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describeRun, newRunner, runAction, type Runner } from '../helpers/action.js'
+import { pyenvPython } from '../helpers/pythons.js'
+import {
+  findMirror,
+  freeze,
+  localPackages,
+  mirrorEnv,
+  recipeTemplate,
+  runRecipe,
+  type LocalPackages
+} from '../helpers/recipe.js'
+import { DEMO_PACKAGES, writeProject } from '../../scripts/wheelhouse.mjs'
+
+type Files = (p: LocalPackages) => Record<string, string>
+
+interface Change {
+  name: string
+  before: Files
+  after: Files
+  /** Variables both sides see, before and after. */
+  env?: [Record<string, string>, Record<string, string>]
+  /** Set-up in the workspace, before and after (local projects). */
+  prepare?: [(workspace: string) => void, (workspace: string) => void]
+  /** A local project is installed on every run and never cached. */
+  cached?: false
+}
+
+const CHANGES: Change[] = [
+  {
+    name: 'a requirement removed',
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\ngamma\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\n` })
+  },
+  {
+    name: 'a pin downgraded',
+    // omega 2 needs zeta, omega 1 does not.
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nomega==2.0.0\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nomega==1.0.0\n` })
+  },
+  {
+    name: 'an extra dropped',
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nfancy[speed]\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nfancy\n` })
+  },
+  {
+    name: 'a variable the requirements file uses',
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha==\${ALPHA_VERSION}\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha==\${ALPHA_VERSION}\n` }),
+    env: [{ ALPHA_VERSION: '2.0.0' }, { ALPHA_VERSION: '1.0.0' }]
+  },
+  {
+    name: 'a constraint loosened',
+    before: p => ({
+      'requirements.txt': `-f ${p.wheels}\n-c constraints.txt\nalpha<3\n`,
+      'constraints.txt': 'beta<2\nalpha<2\n'
+    }),
+    after: p => ({
+      'requirements.txt': `-f ${p.wheels}\n-c constraints.txt\nalpha<3\n`,
+      'constraints.txt': 'beta<3\n'
+    })
+  },
+  {
+    name: "a local project's dependencies edited (not in pyproject.toml)",
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\n./lib/proj\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\n./lib/proj\n` }),
+    prepare: [
+      ws =>
+        writeProject(path.join(ws, 'lib', 'proj'), {
+          name: 'proj',
+          version: '1.0.0',
+          requires: ['gamma']
+        }),
+      ws =>
+        writeProject(path.join(ws, 'lib', 'proj'), {
+          name: 'proj',
+          version: '1.0.0',
+          requires: ['zeta']
+        })
+    ],
+    cached: false
+  }
+]
+
+const PACKAGES = [
+  ...DEMO_PACKAGES,
+  { name: 'fancy', version: '1.0.0', extras: ['speed'], requires: ['delta; extra == "speed"'] },
+  { name: 'omega', version: '1.0.0' },
+  { name: 'omega', version: '2.0.0', requires: ['zeta'] }
+]
+
+/** venv-guard's own files in a venv: the marker and the bytecode list of the cache's content check. */
+const OWN_FILES = new Set(['venv-guard.json', 'venv-guard-bytecode.json'])
+
+/** The venv's files and directories, relative, sorted; a script's own path made comparable. */
+function tree(venv: string): string[] {
+  const list: string[] = []
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      const relative = path.relative(venv, full)
+      if (OWN_FILES.has(relative)) continue
+      list.push(entry.isDirectory() ? `${relative}/` : relative)
+      if (entry.isDirectory() && !entry.isSymbolicLink()) walk(full)
+    }
+  }
+  walk(venv)
+  return list.sort()
+}
+
+const mirror = findMirror()
+if (!mirror)
+  console.warn('reuse differential suite skipped: pip config list names no local PyPI mirror')
+
+describe.skipIf(!mirror)('a reused or restored venv is the recipe’s fresh venv', () => {
+  const packages = mirror ? localPackages(PACKAGES) : undefined
+  let template: string
+  const python = pyenvPython('3.12').executable
+  const runners: Runner[] = []
+  beforeAll(() => {
+    template = recipeTemplate(python, mirror!)
+  }, 600_000)
+  afterAll(() => {
+    for (const dir of [...runners.map(r => r.dir), path.dirname(template)])
+      fs.rmSync(dir, { recursive: true, force: true })
+    if (packages) fs.rmSync(path.dirname(packages.wheels), { recursive: true, force: true })
+  })
+
+  function write(runner: Runner, files: Record<string, string>): void {
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(runner.workspace, file)), { recursive: true })
+      fs.writeFileSync(path.join(runner.workspace, file), content)
+    }
+  }
+
+  for (const change of CHANGES) {
+    it(
+      change.name,
+      async () => {
+        const [envBefore, envAfter] = change.env ?? [{}, {}]
+        const byRecipe = newRunner('vg-rdiff-recipe-')
+        const byAction = newRunner('vg-rdiff-')
+        runners.push(byRecipe, byAction)
+        write(byRecipe, change.after(packages!))
+        change.prepare?.[1](byRecipe.workspace)
+        const recipe = runRecipe(byRecipe, template, mirror!, ['requirements.txt'], [], envAfter)
+        expect(recipe.exitCode, recipe.output).toBe(0)
+        const recipeVenv = path.join(byRecipe.workspace, '.venv')
+        const expected = freeze(byRecipe, path.join(recipeVenv, 'bin', 'python'))
+        const expectedTree = tree(recipeVenv)
+
+        const inputs = { 'python-path': python, 'cache-dir': path.join(byAction.dir, 'cache') }
+        const run = (env: Record<string, string>, entry?: 'post') =>
+          runAction(byAction, {
+            inputs,
+            entry,
+            env: { ...mirrorEnv(byAction, mirror!), ...env },
+            timeoutMs: 280_000
+          })
+        const venv = path.join(byAction.workspace, '.venv')
+        const same = (what: string, context: string) => {
+          expect(freeze(byAction, path.join(venv, 'bin', 'python')), `${what}\n${context}`).toBe(
+            expected
+          )
+          expect(tree(venv), `${what}\n${context}`).toEqual(expectedTree)
+        }
+
+        write(byAction, change.before(packages!))
+        change.prepare?.[0](byAction.workspace)
+        const first = await run(envBefore)
+        expect(first.exitCode, describeRun(first)).toBe(0)
+        expect((await run(envBefore, 'post')).exitCode).toBe(0)
+
+        write(byAction, change.after(packages!))
+        change.prepare?.[1](byAction.workspace)
+        const reused = await run(envAfter)
+        expect(reused.exitCode, describeRun(reused)).toBe(0)
+        same('reused in the same workspace', describeRun(reused))
+        const saved = await run(envAfter, 'post')
+        expect(saved.exitCode, describeRun(saved)).toBe(0)
+
+        fs.rmSync(venv, { recursive: true })
+        fs.writeFileSync(byAction.state, '')
+        const restored = await run(envAfter)
+        expect(restored.exitCode, describeRun(restored)).toBe(0)
+        expect(restored.outputs['cache-hit'], describeRun(restored)).toBe(
+          change.cached === false ? 'false' : 'true'
+        )
+        same('restored in a fresh job', describeRun(restored))
+      },
+      400_000
+    )
+  }
+})

@@ -74,4 +74,37 @@ describe('reading the requirements before pip runs', () => {
       groups: ['test']
     })
   })
+
+  it("takes a lock's local sources as pip does: a directory is moving, an archive's bytes are in the key", () => {
+    const ws = workspace({
+      'pylock.toml': [
+        'lock-version = "1.0"',
+        'created-by = "test"',
+        '[[packages]]',
+        'name = "proj"',
+        'directory = { path = "proj" }',
+        '[[packages]]',
+        'name = "lib"',
+        'version = "1.0"',
+        'archive = { path = "dist/lib-1.0.tar.gz", hashes = { sha256 = "00" } }',
+        ''
+      ].join('\n')
+    })
+    fs.mkdirSync(path.join(ws, 'proj'))
+    fs.writeFileSync(path.join(ws, 'proj', 'pyproject.toml'), '[project]\nname = "proj"\n')
+    fs.mkdirSync(path.join(ws, 'dist'))
+    fs.writeFileSync(path.join(ws, 'dist', 'lib-1.0.tar.gz'), 'v1')
+    const config = makeConfig({ workspace: ws, requirementFiles: [path.join(ws, 'pylock.toml')] })
+    const read = () => readRequirements(config, newReport())
+    const first = read()
+    expect(first.moving).toEqual([path.join(ws, 'proj')])
+    expect(Object.keys(first.inputs.files)).toEqual(
+      expect.arrayContaining([
+        path.join(ws, 'proj', 'pyproject.toml'),
+        path.join(ws, 'dist', 'lib-1.0.tar.gz')
+      ])
+    )
+    fs.writeFileSync(path.join(ws, 'dist', 'lib-1.0.tar.gz'), 'v2')
+    expect(read().inputs.files).not.toEqual(first.inputs.files)
+  })
 })

@@ -4,6 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseProbe } from '../../src/python/probe.js'
+import { helperResult } from '../../src/platform/python-helper.js'
 import { pyenvPython, SYSTEM_PYTHON } from '../helpers/pythons.js'
 
 /**
@@ -34,7 +35,7 @@ function runPython(python: string, args: string[], cwd = os.tmpdir()): string {
 }
 
 function lastJson(stdout: string): Record<string, unknown> {
-  return JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '') as Record<string, unknown>
+  return helperResult<Record<string, unknown>>(stdout)!
 }
 
 let scratch: string

@@ -31213,7 +31213,7 @@ class UntrustedOutput {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9930);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3960);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31224,7 +31224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9930:
+/***/ 3960:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36932,6 +36932,57 @@ function readState(name) {
 
 // EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
 var platform_process = __nccwpck_require__(8424);
+;// CONCATENATED MODULE: ./src/platform/python-helper.ts
+
+/**
+ * The Python helpers venv-guard ships (interpreter_probe.py, user_site_probe.py, venv_health.py):
+ * each is run by an interpreter and answers with one line, `venv-guard-result: {json}`. Only that
+ * line is read, so whatever else the interpreter prints (a sitecustomize that prints at exit, a
+ * shim's banner) cannot be taken for the answer. One runner, one policy for what went wrong.
+ */
+const RESULT_PREFIX = 'venv-guard-result: ';
+/** The helper's answer in its output: the last line that starts with the prefix. */
+function python_helper_helperResult(stdout) {
+    const line = stdout
+        .split(/\r?\n/)
+        .reverse()
+        .find(l => l.startsWith(RESULT_PREFIX));
+    if (line === undefined)
+        return undefined;
+    try {
+        return JSON.parse(line.slice(RESULT_PREFIX.length));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Runs a shipped helper with `interpreter` (a command and its leading arguments) and reads its answer. */
+async function runHelper(interpreter, moduleUrl, script, args = [], options = {}) {
+    const [command, ...leading] = interpreter;
+    const timeoutMs = options.timeoutMs ?? platform_process/* PROBE_TIMEOUT_MS */.W7;
+    let result;
+    try {
+        result = await (0,platform_process/* run */.eF)(command, [...leading, ...(options.flags ?? []), (0,platform_process/* shippedFile */.kA)(moduleUrl, script), ...args], { cwd: options.cwd, env: options.env, timeoutMs });
+    }
+    catch (error) {
+        return { ok: false, timedOut: false, why: `it does not start: ${error.message}` };
+    }
+    if (result.timedOut) {
+        return { ok: false, timedOut: true, why: `it did not finish within ${timeoutMs / 1000} s` };
+    }
+    const value = result.exitCode === 0 ? python_helper_helperResult(result.stdout) : undefined;
+    if (value !== undefined)
+        return { ok: true, value };
+    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
+    return {
+        ok: false,
+        timedOut: false,
+        why: result.exitCode !== 0
+            ? `it exits with ${result.exitCode}: ${said}`
+            : `it printed no answer: ${said.slice(0, 200)}`
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/venv/marker.ts
 
 
@@ -37174,7 +37225,6 @@ moving = false) {
 
 
 /** venv_health.py, shipped beside the bundle: run by the venv's own python. */
-const HEALTH_SCRIPT = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'venv_health.py');
 /** The check reads every installed file's metadata: longer than a probe, never unbounded. */
 const HEALTH_TIMEOUT_MS = 60_000;
 /** What the marker says against what this run would install. */
@@ -37285,35 +37335,10 @@ function probeProblems(probe, venv, python) {
     return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
 }
 async function runProbe(venv, python, checked = '') {
-    const interpreter = (0,platform_os/* venvPython */.qb)(venv);
-    let result;
-    try {
-        result = await (0,platform_process/* run */.eF)(interpreter, ['-I', HEALTH_SCRIPT, checked], {
-            timeoutMs: HEALTH_TIMEOUT_MS
-        });
-    }
-    catch (error) {
-        return { problems: [`its python does not start: ${error.message}`] };
-    }
-    if (result.timedOut) {
-        return {
-            problems: [`its python did not finish the check within ${HEALTH_TIMEOUT_MS / 1000} s`]
-        };
-    }
-    if (result.exitCode !== 0) {
-        const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
-        return { problems: [`its python exits with ${result.exitCode}: ${said}`] };
-    }
-    let probe;
-    try {
-        probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '');
-    }
-    catch {
-        return {
-            problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
-        };
-    }
-    return { problems: probeProblems(probe, venv, python), checked: probe.checked };
+    const result = await runHelper([(0,platform_os/* venvPython */.qb)(venv)], import.meta.url, 'venv_health.py', [checked], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
+    if (!result.ok)
+        return { problems: [`its python's health check failed: ${result.why}`] };
+    return { problems: probeProblems(result.value, venv, python), checked: result.value.checked };
 }
 /**
  * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
@@ -38373,18 +38398,17 @@ function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
 ;// CONCATENATED MODULE: ./src/guard/probe.ts
 
 
-/** user_site_probe.py, shipped beside the bundle. */
-const PROBE = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'user_site_probe.py');
 /** Runs the probe with the interpreter, from a directory outside the workspace. */
 async function probeUserSite(executable, cwd, env = {}) {
-    const result = await (0,platform_process/* run */.eF)(executable, [PROBE], { cwd, env, timeoutMs: platform_process/* PROBE_TIMEOUT_MS */.W7 });
-    const last = result.stdout.trim().split(/\r?\n/).pop() ?? '';
-    if (result.exitCode !== 0 || !last.startsWith('{')) {
-        throw new errors/* ActionError */.lZ(result.timedOut
-            ? `Checking where pip of ${executable} would install did not finish within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s: the interpreter hangs; fix it or use another one.`
-            : `Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    // Not isolated (-I): the probe must see the user site as pip does.
+    const result = await runHelper([executable], import.meta.url, 'user_site_probe.py', [], {
+        cwd,
+        env
+    });
+    if (!result.ok) {
+        throw new errors/* ActionError */.lZ(`Checking where pip of ${executable} would install failed: ${result.why}${result.timedOut ? ': the interpreter hangs; fix it or use another one' : ''}.`);
     }
-    return JSON.parse(last);
+    return result.value;
 }
 
 ;// CONCATENATED MODULE: ./src/pip/plan.ts
@@ -39964,18 +39988,23 @@ function sayMoving(moving) {
 
 
 
-/** interpreter_probe.py, shipped beside the bundle: one short run answers everything. */
-const probe_PROBE = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'interpreter_probe.py');
+
 function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
     return { major, minor, micro, releaseLevel, serial };
 }
-function parseProbe(stdout) {
-    const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '');
+function factsOf(raw) {
     return {
         ...raw,
         version: fromVersionInfo(raw.version),
         implementationVersion: fromVersionInfo(raw.implementationVersion)
     };
+}
+/** What interpreter_probe.py printed, read as the probe does. */
+function parseProbe(stdout) {
+    const raw = helperResult(stdout);
+    if (!raw)
+        throw new Error(`no answer from interpreter_probe.py in: ${stdout.slice(0, 200)}`);
+    return factsOf(raw);
 }
 /** Interpreters that did not answer: probed once, warned about once. */
 const silent = new Set();
@@ -39983,29 +40012,22 @@ async function probePython(candidate) {
     const key = [candidate.command, ...candidate.args].join(' ');
     if (silent.has(key))
         return undefined;
-    try {
-        const result = await (0,platform_process/* run */.eF)(candidate.command, [...candidate.args, '-I', probe_PROBE], {
-            env: candidate.env,
-            timeoutMs: platform_process/* PROBE_TIMEOUT_MS */.W7
-        });
+    // interpreter_probe.py, shipped beside the bundle: one short run answers everything.
+    const result = await runHelper([candidate.command, ...candidate.args], import.meta.url, 'interpreter_probe.py', [], { flags: ['-I'], env: candidate.env });
+    if (!result.ok) {
         if (result.timedOut) {
             silent.add(key);
             (0,log/* warning */.$e)(`${key} (${candidate.foundBy}) did not answer within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
-            return undefined;
         }
-        if (result.exitCode !== 0)
-            return undefined;
-        const facts = parseProbe(result.stdout);
-        return {
-            ...facts,
-            versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
-            foundBy: candidate.foundBy,
-            location: candidate.location
-        };
-    }
-    catch {
         return undefined;
     }
+    const facts = factsOf(result.value);
+    return {
+        ...facts,
+        versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
+        foundBy: candidate.foundBy,
+        location: candidate.location
+    };
 }
 /** Whether an interpreter is what a version spec asks for. */
 function satisfies(spec, install) {

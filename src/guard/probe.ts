@@ -1,5 +1,5 @@
 import { ActionError } from '../action/errors.js'
-import { PROBE_TIMEOUT_MS, run, shippedFile } from '../platform/process.js'
+import { runHelper } from '../platform/python-helper.js'
 
 export interface SitePackagesCheck {
   path: string
@@ -41,23 +41,27 @@ export interface UserSiteFacts {
   pipOnPath: PipOnPath[]
 }
 
-/** user_site_probe.py, shipped beside the bundle. */
-const PROBE = shippedFile(import.meta.url, 'user_site_probe.py')
-
 /** Runs the probe with the interpreter, from a directory outside the workspace. */
 export async function probeUserSite(
   executable: string,
   cwd: string,
   env: Record<string, string | undefined> = {}
 ): Promise<UserSiteFacts> {
-  const result = await run(executable, [PROBE], { cwd, env, timeoutMs: PROBE_TIMEOUT_MS })
-  const last = result.stdout.trim().split(/\r?\n/).pop() ?? ''
-  if (result.exitCode !== 0 || !last.startsWith('{')) {
+  // Not isolated (-I): the probe must see the user site as pip does.
+  const result = await runHelper<UserSiteFacts>(
+    [executable],
+    import.meta.url,
+    'user_site_probe.py',
+    [],
+    {
+      cwd,
+      env
+    }
+  )
+  if (!result.ok) {
     throw new ActionError(
-      result.timedOut
-        ? `Checking where pip of ${executable} would install did not finish within ${PROBE_TIMEOUT_MS / 1000} s: the interpreter hangs; fix it or use another one.`
-        : `Checking where pip of ${executable} would install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`
+      `Checking where pip of ${executable} would install failed: ${result.why}${result.timedOut ? ': the interpreter hangs; fix it or use another one' : ''}.`
     )
   }
-  return JSON.parse(last) as UserSiteFacts
+  return result.value
 }

@@ -143,7 +143,7 @@ def pip_on_path():
     return found
 
 paths = sysconfig.get_paths()
-print(json.dumps({
+print("venv-guard-result: " + json.dumps({
     "executable": sys.executable,
     "inVenv": sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"),
     "enableUserSite": site.ENABLE_USER_SITE,

@@ -13,7 +13,7 @@ if spec and spec.origin:
     with open(spec.origin) as f:
         m = re.search(r"__version__ = .([0-9][0-9A-Za-z.+!-]*)", f.read())
     pip = {"version": m.group(1) if m else "", "location": os.path.dirname(spec.origin)}
-print(json.dumps({"executable": sys.executable, "version": [v[0], v[1], v[2], v[3], v[4]],
+print("venv-guard-result: " + json.dumps({"executable": sys.executable, "version": [v[0], v[1], v[2], v[3], v[4]],
   "implementation": sys.implementation.name,
   "implementationVersion": [iv[0], iv[1], iv[2], iv[3], iv[4]], "prefix": sys.prefix,
   "basePrefix": getattr(sys, "base_prefix", sys.prefix),

@@ -1,5 +1,6 @@
 import { warning } from '../action/log.js'
-import { PROBE_TIMEOUT_MS, run, shippedFile } from '../platform/process.js'
+import { PROBE_TIMEOUT_MS } from '../platform/process.js'
+import { helperResult, runHelper } from '../platform/python-helper.js'
 import {
   formatVersion,
   pypyVersionMatches,
@@ -46,25 +47,30 @@ export interface Candidate {
   location?: string
 }
 
-/** interpreter_probe.py, shipped beside the bundle: one short run answers everything. */
-const PROBE = shippedFile(import.meta.url, 'interpreter_probe.py')
-
 type VersionInfo = [number, number, number, string, number]
 
 function fromVersionInfo([major, minor, micro, releaseLevel, serial]: VersionInfo): PythonVersion {
   return { major, minor, micro, releaseLevel, serial }
 }
 
-export function parseProbe(stdout: string): PythonFacts {
-  const raw = JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '') as Omit<
-    PythonFacts,
-    'version' | 'implementationVersion'
-  > & { version: VersionInfo; implementationVersion: VersionInfo }
+type RawFacts = Omit<PythonFacts, 'version' | 'implementationVersion'> & {
+  version: VersionInfo
+  implementationVersion: VersionInfo
+}
+
+function factsOf(raw: RawFacts): PythonFacts {
   return {
     ...raw,
     version: fromVersionInfo(raw.version),
     implementationVersion: fromVersionInfo(raw.implementationVersion)
   }
+}
+
+/** What interpreter_probe.py printed, read as the probe does. */
+export function parseProbe(stdout: string): PythonFacts {
+  const raw = helperResult<RawFacts>(stdout)
+  if (!raw) throw new Error(`no answer from interpreter_probe.py in: ${stdout.slice(0, 200)}`)
+  return factsOf(raw)
 }
 
 /** Interpreters that did not answer: probed once, warned about once. */
@@ -73,29 +79,30 @@ const silent = new Set<string>()
 export async function probePython(candidate: Candidate): Promise<PythonInstall | undefined> {
   const key = [candidate.command, ...candidate.args].join(' ')
   if (silent.has(key)) return undefined
-  try {
-    const result = await run(candidate.command, [...candidate.args, '-I', PROBE], {
-      env: candidate.env,
-      timeoutMs: PROBE_TIMEOUT_MS
-    })
+  // interpreter_probe.py, shipped beside the bundle: one short run answers everything.
+  const result = await runHelper<RawFacts>(
+    [candidate.command, ...candidate.args],
+    import.meta.url,
+    'interpreter_probe.py',
+    [],
+    { flags: ['-I'], env: candidate.env }
+  )
+  if (!result.ok) {
     if (result.timedOut) {
       silent.add(key)
       warning(
         `${key} (${candidate.foundBy}) did not answer within ${PROBE_TIMEOUT_MS / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`,
         { title: 'venv-guard: an interpreter does not answer' }
       )
-      return undefined
     }
-    if (result.exitCode !== 0) return undefined
-    const facts = parseProbe(result.stdout)
-    return {
-      ...facts,
-      versionText: formatVersion(facts.version),
-      foundBy: candidate.foundBy,
-      location: candidate.location
-    }
-  } catch {
     return undefined
+  }
+  const facts = factsOf(result.value)
+  return {
+    ...facts,
+    versionText: formatVersion(facts.version),
+    foundBy: candidate.foundBy,
+    location: candidate.location
   }
 }
 

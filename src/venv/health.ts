@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { currentOs, realPath, venvBinDir, venvPython, type OsName } from '../platform/os.js'
-import { run, shippedFile } from '../platform/process.js'
+import { runHelper } from '../platform/python-helper.js'
 import type { PythonInstall } from '../python/probe.js'
 import { formatVersion } from '../python/version-spec.js'
 import type { VenvMarker } from './marker.js'
@@ -14,7 +14,6 @@ export interface HealthExpectation {
 }
 
 /** venv_health.py, shipped beside the bundle: run by the venv's own python. */
-const HEALTH_SCRIPT = shippedFile(import.meta.url, 'venv_health.py')
 /** The check reads every installed file's metadata: longer than a probe, never unbounded. */
 const HEALTH_TIMEOUT_MS = 60_000
 
@@ -145,33 +144,15 @@ async function runProbe(
   python: HealthExpectation['python'],
   checked = ''
 ): Promise<Health> {
-  const interpreter = venvPython(venv)
-  let result
-  try {
-    result = await run(interpreter, ['-I', HEALTH_SCRIPT, checked], {
-      timeoutMs: HEALTH_TIMEOUT_MS
-    })
-  } catch (error) {
-    return { problems: [`its python does not start: ${(error as Error).message}`] }
-  }
-  if (result.timedOut) {
-    return {
-      problems: [`its python did not finish the check within ${HEALTH_TIMEOUT_MS / 1000} s`]
-    }
-  }
-  if (result.exitCode !== 0) {
-    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ')
-    return { problems: [`its python exits with ${result.exitCode}: ${said}`] }
-  }
-  let probe: HealthProbe
-  try {
-    probe = JSON.parse(result.stdout.trim().split(/\r?\n/).pop() ?? '') as HealthProbe
-  } catch {
-    return {
-      problems: [`its python printed no health report: ${result.stdout.trim().slice(0, 200)}`]
-    }
-  }
-  return { problems: probeProblems(probe, venv, python), checked: probe.checked }
+  const result = await runHelper<HealthProbe>(
+    [venvPython(venv)],
+    import.meta.url,
+    'venv_health.py',
+    [checked],
+    { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS }
+  )
+  if (!result.ok) return { problems: [`its python's health check failed: ${result.why}`] }
+  return { problems: probeProblems(result.value, venv, python), checked: result.value.checked }
 }
 
 /**

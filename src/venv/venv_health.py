@@ -54,4 +54,4 @@ elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
                     problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
             except Exception as e:
                 problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
-print(json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))
+print("venv-guard-result: " + json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))

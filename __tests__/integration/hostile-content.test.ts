@@ -1,0 +1,28 @@
+// What a repository or the job's environment holds cannot harm the run: each case is written the
+// way an unlucky repository or an attacker would meet it.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { describeRun, errors, newRunner, runAction } from '../helpers/action.js'
+import { pyenvPython } from '../helpers/pythons.js'
+
+const PYTHON = pyenvPython('3.12').executable
+
+describe('the Python helpers answer on their own line', () => {
+  it('a sitecustomize on PYTHONPATH that prints at exit does not fail the step', async () => {
+    const runner = newRunner('vg-sitecustomize-')
+    const site = path.join(runner.dir, 'site')
+    fs.mkdirSync(site)
+    fs.writeFileSync(
+      path.join(site, 'sitecustomize.py'),
+      'import atexit\natexit.register(lambda: print("goodbye from sitecustomize"))\n'
+    )
+    fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'zeta\n')
+    const run = await runAction(runner, {
+      inputs: { 'python-path': PYTHON },
+      env: { PYTHONPATH: site }
+    })
+    expect(run.exitCode, describeRun(run)).toBe(0)
+    expect(errors(run)).toEqual([])
+  })
+})

@@ -23,7 +23,6 @@ import {
 } from './plan.js'
 import { installedFromReport } from './report.js'
 import { NO_REQUIREMENTS, normalizeName } from './requirements.js'
-import { groupArgument } from './dependency-groups.js'
 import { pipRangeOf, pipTooOld, upgradedPipTooOld, type InstallingPip } from './features.js'
 import type { Requirements } from './read.js'
 import {
@@ -78,7 +77,7 @@ function planRuns(job: InstallJob): RunsPlan {
     upgrade: config.upgrade,
     bundledWheels: bundled,
     requirementFiles: config.requirementFiles,
-    groups: config.dependencyGroups.map(g => groupArgument(g, config.workingDirectory)),
+    groups: job.requirements.inputs.roles.groups,
     constraintFiles: config.constraintFiles,
     packages: config.packages,
     pipArgs: config.pipArgs,

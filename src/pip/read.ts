@@ -63,7 +63,10 @@ export function readRequirements(config: Config, report: RunReport): Requirement
     fs.existsSync(f)
   )
   const constraintFiles = [...config.constraintFiles, ...envConstraints]
-  const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workspace))
+  // As pip gets them, where it runs: the key, the summary and the pip run share these words.
+  const groupArguments = config.dependencyGroups.map(g =>
+    groupArgument(g, config.workingDirectory)
+  )
   const files = parseRequirementFiles(
     config.requirementFiles.filter(file => !isPylockFile(file)),
     file => reads.read(file),

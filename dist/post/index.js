@@ -29103,6 +29103,14 @@ const NO_REQUIREMENTS = {
 function requirements_normalizeName(name) {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
+/** The project a requirement or a wheel names (`pip==24.2`, `.../pip-24.2-py3-none-any.whl` -> pip). */
+function requirements_projectOf(requirementOrWheel) {
+    const base = path.basename(requirementOrWheel);
+    const name = base.endsWith('.whl')
+        ? base.split('-')[0]
+        : (/^[A-Za-z0-9._-]+/.exec(requirementOrWheel)?.[0] ?? requirementOrWheel);
+    return requirements_normalizeName(name);
+}
 /** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
 function splitLines(content) {
     // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
@@ -30229,10 +30237,6 @@ async function saveCaches() {
 
 
 
-function projectOf(requirementOrWheel) {
-    const name = path.basename(requirementOrWheel).split('-')[0];
-    return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name);
-}
 /**
  * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
  * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`

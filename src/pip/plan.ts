@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { normalizeName } from './requirements.js'
+import { normalizeName, projectOf } from './requirements.js'
 
 /** What one `pip install` run gets, before the pip command in front of it. */
 export interface PipRunPlan {
@@ -32,11 +32,6 @@ export interface InstallRequest {
   pipArgs: string[]
   /** Byte-compilation is done afterwards, in parallel (see compileArgs). */
   deferCompile: boolean
-}
-
-function projectOf(requirementOrWheel: string): string {
-  const name = path.basename(requirementOrWheel).split('-')[0]
-  return normalizeName(/^[A-Za-z0-9._]+/.exec(name)?.[0] ?? name)
 }
 
 /**

@@ -64,9 +64,7 @@ export function readRequirements(config: Config, report: RunReport): Requirement
   )
   const constraintFiles = [...config.constraintFiles, ...envConstraints]
   // As pip gets them, where it runs: the key, the summary and the pip run share these words.
-  const groupArguments = config.dependencyGroups.map(g =>
-    groupArgument(g, config.workingDirectory)
-  )
+  const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workingDirectory))
   const files = parseRequirementFiles(
     config.requirementFiles.filter(file => !isPylockFile(file)),
     file => reads.read(file),

@@ -1,19 +1,10 @@
 import * as path from 'node:path'
 import type { InstalledPackage } from '../action/report.js'
-import { entriesByName, normalizeName, type ParsedRequirements } from './requirements.js'
+import { entriesByName, normalizeName, projectOf, type ParsedRequirements } from './requirements.js'
 
 interface ReportItem {
   requested?: boolean
   metadata?: { name?: string; version?: string; requires_dist?: string[] }
-}
-
-/** The project a requirement or a wheel path names (`pip==24.2` -> pip, `.../pip-24.2-py3-none-any.whl` -> pip). */
-function projectName(spec: string): string {
-  const base = path.basename(spec)
-  const name = base.endsWith('.whl')
-    ? base.split('-')[0]
-    : (/^[A-Za-z0-9._-]+/.exec(spec)?.[0] ?? spec)
-  return normalizeName(name)
 }
 
 /**
@@ -31,14 +22,14 @@ export function installedFromReport(
   const report = JSON.parse(reportJson) as { install?: ReportItem[] }
   const items = (report.install ?? []).filter(item => item.metadata?.name)
   const byName = entriesByName(parsed)
-  const upgraded = new Set(upgrade.map(projectName))
+  const upgraded = new Set(upgrade.map(projectOf))
   const parents = new Map<string, string>()
   for (const item of items) {
     for (const dependency of item.metadata?.requires_dist ?? []) {
       // Extras' dependencies would name a parent for packages it did not bring in.
       if (/\bextra\s*==/.test(dependency)) continue
       // The first package that requires it is enough to say why it is there.
-      const name = projectName(dependency)
+      const name = projectOf(dependency)
       if (!parents.has(name)) parents.set(name, item.metadata?.name as string)
     }
   }

@@ -1,3 +1,4 @@
+import { compareParts } from '../python/version-spec.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from '../action/errors.js'
@@ -42,12 +43,8 @@ export const OWN_PIP_ENV: Record<string, string | undefined> = {
 }
 
 export function versionAtLeast(version: string, minimum: string): boolean {
-  const a = version.split('.').map(n => parseInt(n, 10) || 0)
-  const b = minimum.split('.').map(n => parseInt(n, 10) || 0)
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0)
-  }
-  return true
+  const parts = (text: string) => text.split('.').map(n => parseInt(n, 10) || 0)
+  return compareParts(parts(version), parts(minimum)) >= 0
 }
 
 /** Wheels of pip (and setuptools) shipped with the interpreter, as ensurepip would install them. */

@@ -108,7 +108,8 @@ export function parseVersionSpec(raw: string, allowPrereleases = false): Version
   }
 }
 
-function compareParts(a: number[], b: number[]): number {
+/** Orders dotted release numbers; a missing part is 0 (3.12 == 3.12.0). */
+export function compareParts(a: number[], b: number[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const d = (a[i] ?? 0) - (b[i] ?? 0)
     if (d !== 0) return d

@@ -1,5 +1,6 @@
 // What a repository or the job's environment holds cannot harm the run: each case is written the
 // way an unlucky repository or an attacker would meet it.
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -25,4 +26,32 @@ describe('the Python helpers answer on their own line', () => {
     expect(run.exitCode, describeRun(run)).toBe(0)
     expect(errors(run)).toEqual([])
   })
+})
+
+describe('modules in the working directory never stand in for the interpreter’s own', () => {
+  it.each(['3.12', '3.9'])(
+    'pip.py, venv.py and compileall.py in working-directory are not run (Python %s)',
+    async minor => {
+      const runner = newRunner('vg-shadow-')
+      for (const module of ['pip', 'venv', 'compileall']) {
+        fs.writeFileSync(
+          path.join(runner.workspace, `${module}.py`),
+          `import sys\nprint("${module}.py from the workspace ran")\nsys.exit(0)\n`
+        )
+      }
+      fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'zeta\n')
+      const run = await runAction(runner, {
+        inputs: { 'python-path': pyenvPython(minor).executable }
+      })
+      expect(run.exitCode, describeRun(run)).toBe(0)
+      expect(run.stdout).not.toContain('from the workspace ran')
+      const venvPython = run.outputs['python-path']
+      expect(
+        execFileSync(venvPython, ['-c', 'import zeta; print(zeta.__name__)'], {
+          encoding: 'utf8',
+          cwd: runner.dir
+        })
+      ).toBe('zeta\n')
+    }
+  )
 })

@@ -31213,7 +31213,7 @@ class UntrustedOutput {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3960);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8924);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31224,7 +31224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3960:
+/***/ 8924:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38081,7 +38081,25 @@ async function rememberForSave(session, done) {
         saveState(State.Cache, state);
 }
 
+;// CONCATENATED MODULE: ./src/python/launch.ts
+/**
+ * Interpreter arguments that run a module of the interpreter's own, never a file of the same name
+ * in the working directory: `python -m pip` puts the working directory first on sys.path, so a
+ * repository's `pip.py`, `venv.py` or `compileall.py` would run instead. Python 3.11+ has `-P`
+ * for that; older interpreters get the same through runpy with that first entry dropped. (The
+ * recipe's `pip` script never had the working directory on sys.path either.)
+ */
+function moduleArgs(python, module) {
+    if (python.version.minor >= 11)
+        return ['-P', '-m', module];
+    return [
+        '-c',
+        `import runpy, sys; del sys.path[0]; runpy.run_module(${JSON.stringify(module)}, run_name="__main__", alter_sys=True)`
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/pip/run.ts
+
 
 
 
@@ -38141,7 +38159,7 @@ function pipForNewVenv(python, venv) {
         const viaRunner = external_node_fs_.existsSync(runner);
         return {
             command: viaRunner ? (0,platform_os/* venvPython */.qb)(venv) : python.executable,
-            prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', (0,platform_os/* venvPython */.qb)(venv)],
+            prefix: viaRunner ? [runner] : [...moduleArgs(python, 'pip'), '--python', (0,platform_os/* venvPython */.qb)(venv)],
             version: python.pip.version,
             label: `pip ${python.pip.version} of ${python.executable}`
         };
@@ -38158,10 +38176,11 @@ function pipForNewVenv(python, venv) {
         label: `pip ${version} from ${wheel}`
     };
 }
-function pipOf(pythonExecutable, version) {
+/** pip as `python -m pip` of an interpreter of `python`'s version (the base or its venv's). */
+function pipOf(pythonExecutable, version, python) {
     return {
         command: pythonExecutable,
-        prefix: ['-m', 'pip'],
+        prefix: moduleArgs(python, 'pip'),
         version,
         label: `pip ${version} of ${pythonExecutable}`
     };
@@ -38180,8 +38199,8 @@ async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
     });
 }
 /** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
-async function pipCheck(python) {
-    const result = await (0,platform_process/* run */.eF)(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV });
+async function pipCheck(python, version) {
+    const result = await (0,platform_process/* run */.eF)(python, [...moduleArgs(version, 'pip'), 'check'], { env: OWN_PIP_ENV });
     return result.exitCode === 0 ? '' : result.stdout;
 }
 
@@ -38420,6 +38439,7 @@ async function probeUserSite(executable, cwd, env = {}) {
 
 
 
+
 /**
  * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
  * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
@@ -38467,8 +38487,8 @@ function compileDisabled(pipArgs, env) {
     return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
 }
 /** compileall over a directory with one worker per core: pip compiles one file at a time. */
-function compileArgs(dir) {
-    return ['-m', 'compileall', '-q', '-j', '0', dir];
+function compileArgs(python, dir) {
+    return [...moduleArgs(python, 'compileall'), '-q', '-j', '0', dir];
 }
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 function installedVersions(sitePackages, names) {
@@ -39504,7 +39524,7 @@ function targetPip(python, target) {
     if (!version) {
         throw new errors/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
     }
-    return pipOf(target.python, version);
+    return pipOf(target.python, version, python);
 }
 function planRuns(job) {
     const { config, python, target } = job;
@@ -39594,7 +39614,7 @@ async function runPlans(job, planned) {
         if (plan.kind === 'upgrade' && index < runs.length - 1) {
             checkUpgradedPip(job);
             if (deferCompile(job))
-                await compilePip(target);
+                await compilePip(job.python, target);
         }
     }
     return installed;
@@ -39609,13 +39629,13 @@ function keepLatest(list, found) {
  * The upgraded pip, byte-compiled in parallel before it runs the requirements: the upgrade ran
  * with --no-compile, and Python would otherwise compile each module pip imports, one at a time.
  */
-async function compilePip(target) {
+async function compilePip(python, target) {
     const pipDir = external_node_path_.join(target.sitePackages, 'pip');
     if (external_node_fs_.existsSync(pipDir))
-        await (0,platform_process/* run */.eF)(target.python, compileArgs(pipDir));
+        await (0,platform_process/* run */.eF)(target.python, compileArgs(python, pipDir));
 }
-async function compile(target) {
-    const compiled = await (0,platform_process/* run */.eF)(target.python, compileArgs(target.sitePackages));
+async function compile(python, target) {
+    const compiled = await (0,platform_process/* run */.eF)(target.python, compileArgs(python, target.sitePackages));
     if (compiled.exitCode !== 0)
         (0,log/* warning */.$e)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
 }
@@ -39623,10 +39643,10 @@ async function compile(target) {
  * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
  * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
  */
-async function checkDependencies(target, requirements, report) {
+async function checkDependencies(python, target, requirements, report) {
     if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
         return;
-    const checked = await pipCheck(target.python);
+    const checked = await pipCheck(target.python, python);
     annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);
 }
 /**
@@ -39641,8 +39661,8 @@ async function install(job) {
     const installed = await timed(report, 'pip install', () => runPlans(job, planned));
     await timed(report, 'compile and check', async () => {
         await Promise.all([
-            deferCompile(job) ? compile(target) : undefined,
-            checkDependencies(target, { parsed: requirements, workspace: config.workspace }, report)
+            deferCompile(job) ? compile(job.python, target) : undefined,
+            checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace }, report)
         ]);
     });
     return installed;
@@ -40346,9 +40366,14 @@ async function findBasePython(config, report) {
 
 
 
+
 /** Creates a venv without ensurepip: pip comes with the first install (see pip/install.ts). */
 async function createVenv(python, venv) {
-    const result = await (0,platform_process/* run */.eF)(python.executable, ['-m', 'venv', '--without-pip', venv]);
+    const result = await (0,platform_process/* run */.eF)(python.executable, [
+        ...moduleArgs(python, 'venv'),
+        '--without-pip',
+        venv
+    ]);
     if (result.exitCode !== 0) {
         throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
     }

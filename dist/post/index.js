@@ -30237,6 +30237,7 @@ async function saveCaches() {
 
 
 
+
 /**
  * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
  * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
@@ -30284,8 +30285,8 @@ function compileDisabled(pipArgs, env) {
     return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
 }
 /** compileall over a directory with one worker per core: pip compiles one file at a time. */
-function compileArgs(dir) {
-    return ['-m', 'compileall', '-q', '-j', '0', dir];
+function compileArgs(python, dir) {
+    return [...moduleArgs(python, 'compileall'), '-q', '-j', '0', dir];
 }
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 function plan_installedVersions(sitePackages, names) {

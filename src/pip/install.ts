@@ -56,7 +56,7 @@ function targetPip(python: PythonInstall, target: Target): Pip {
       `${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`
     )
   }
-  return pipOf(target.python, version)
+  return pipOf(target.python, version, python)
 }
 
 /** The pip runs for a job, the bootstrap pip of a fresh venv, and what the upgrade installs. */
@@ -155,7 +155,7 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
     }
     if (plan.kind === 'upgrade' && index < runs.length - 1) {
       checkUpgradedPip(job)
-      if (deferCompile(job)) await compilePip(target)
+      if (deferCompile(job)) await compilePip(job.python, target)
     }
   }
   return installed
@@ -172,13 +172,13 @@ function keepLatest(list: InstalledPackage[], found: InstalledPackage[]): void {
  * The upgraded pip, byte-compiled in parallel before it runs the requirements: the upgrade ran
  * with --no-compile, and Python would otherwise compile each module pip imports, one at a time.
  */
-async function compilePip(target: Target): Promise<void> {
+async function compilePip(python: PythonInstall, target: Target): Promise<void> {
   const pipDir = path.join(target.sitePackages, 'pip')
-  if (fs.existsSync(pipDir)) await runProcess(target.python, compileArgs(pipDir))
+  if (fs.existsSync(pipDir)) await runProcess(target.python, compileArgs(python, pipDir))
 }
 
-async function compile(target: Target): Promise<void> {
-  const compiled = await runProcess(target.python, compileArgs(target.sitePackages))
+async function compile(python: PythonInstall, target: Target): Promise<void> {
+  const compiled = await runProcess(target.python, compileArgs(python, target.sitePackages))
   if (compiled.exitCode !== 0)
     warning(
       `Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`
@@ -190,12 +190,13 @@ async function compile(target: Target): Promise<void> {
  * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
  */
 async function checkDependencies(
+  python: PythonInstall,
   target: Target,
   requirements: RequirementsContext,
   report: RunReport
 ): Promise<void> {
   if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return
-  const checked = await pipCheck(target.python)
+  const checked = await pipCheck(target.python, python)
   annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report)
 }
 
@@ -211,8 +212,13 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
   const installed = await timed(report, 'pip install', () => runPlans(job, planned))
   await timed(report, 'compile and check', async () => {
     await Promise.all([
-      deferCompile(job) ? compile(target) : undefined,
-      checkDependencies(target, { parsed: requirements, workspace: config.workspace }, report)
+      deferCompile(job) ? compile(job.python, target) : undefined,
+      checkDependencies(
+        job.python,
+        target,
+        { parsed: requirements, workspace: config.workspace },
+        report
+      )
     ])
   })
   return installed

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { moduleArgs } from '../python/launch.js'
 import { normalizeName, projectOf } from './requirements.js'
 
 /** What one `pip install` run gets, before the pip command in front of it. */
@@ -83,8 +84,8 @@ export function compileDisabled(pipArgs: string[], env: NodeJS.ProcessEnv): bool
 }
 
 /** compileall over a directory with one worker per core: pip compiles one file at a time. */
-export function compileArgs(dir: string): string[] {
-  return ['-m', 'compileall', '-q', '-j', '0', dir]
+export function compileArgs(python: { version: { minor: number } }, dir: string): string[] {
+  return [...moduleArgs(python, 'compileall'), '-q', '-j', '0', dir]
 }
 
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */

@@ -1,3 +1,4 @@
+import { moduleArgs } from '../python/launch.js'
 import { compareParts } from '../python/version-spec.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -79,7 +80,7 @@ export function pipForNewVenv(python: PythonInstall, venv: string): Pip {
     const viaRunner = fs.existsSync(runner)
     return {
       command: viaRunner ? venvPython(venv) : python.executable,
-      prefix: viaRunner ? [runner] : ['-m', 'pip', '--python', venvPython(venv)],
+      prefix: viaRunner ? [runner] : [...moduleArgs(python, 'pip'), '--python', venvPython(venv)],
       version: python.pip.version,
       label: `pip ${python.pip.version} of ${python.executable}`
     }
@@ -99,10 +100,15 @@ export function pipForNewVenv(python: PythonInstall, venv: string): Pip {
   }
 }
 
-export function pipOf(pythonExecutable: string, version: string): Pip {
+/** pip as `python -m pip` of an interpreter of `python`'s version (the base or its venv's). */
+export function pipOf(
+  pythonExecutable: string,
+  version: string,
+  python: { version: { minor: number } }
+): Pip {
   return {
     command: pythonExecutable,
-    prefix: ['-m', 'pip'],
+    prefix: moduleArgs(python, 'pip'),
     version,
     label: `pip ${version} of ${pythonExecutable}`
   }
@@ -129,7 +135,10 @@ export async function runPip(
 }
 
 /** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
-export async function pipCheck(python: string): Promise<string> {
-  const result = await run(python, ['-m', 'pip', 'check'], { env: OWN_PIP_ENV })
+export async function pipCheck(
+  python: string,
+  version: { version: { minor: number } }
+): Promise<string> {
+  const result = await run(python, [...moduleArgs(version, 'pip'), 'check'], { env: OWN_PIP_ENV })
   return result.exitCode === 0 ? '' : result.stdout
 }

@@ -1,3 +1,4 @@
+import { moduleArgs } from '../python/launch.js'
 import * as fs from 'node:fs'
 import { ActionError } from '../action/errors.js'
 import { venvPython } from '../platform/os.js'
@@ -6,7 +7,11 @@ import type { PythonInstall } from '../python/probe.js'
 
 /** Creates a venv without ensurepip: pip comes with the first install (see pip/install.ts). */
 export async function createVenv(python: PythonInstall, venv: string): Promise<void> {
-  const result = await run(python.executable, ['-m', 'venv', '--without-pip', venv])
+  const result = await run(python.executable, [
+    ...moduleArgs(python, 'venv'),
+    '--without-pip',
+    venv
+  ])
   if (result.exitCode !== 0) {
     throw new ActionError(
       `Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`

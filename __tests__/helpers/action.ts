@@ -10,6 +10,7 @@ import {
   stateEnv
 } from '../../scripts/runner.mjs'
 import { ROOT, WHEELHOUSE } from './paths.js'
+import { installationDirs } from './pythons.js'
 
 export { parseAnnotations, parseCommands }
 
@@ -87,6 +88,8 @@ export function newRunner(prefix = 'vg-'): Runner {
 /**
  * A clean environment for every child: no pip configuration of this machine (PIP_* cleared,
  * PIP_CONFIG_FILE at the null device), its own HOME, and pip pointed at the offline wheelhouse.
+ * PATH ends with the test interpreters' directories it lacks (those named by VG_TEST_PYTHONS or
+ * found in a tool cache), so that the action finds what the tests expect it to find.
  */
 export function hermeticEnv(runner: Runner, wheelhouse = WHEELHOUSE): Record<string, string> {
   const env: Record<string, string> = {}
@@ -94,6 +97,11 @@ export function hermeticEnv(runner: Runner, wheelhouse = WHEELHOUSE): Record<str
     const value = process.env[key]
     if (value !== undefined) env[key] = value
   }
+  const onPath = (env.PATH ?? '').split(path.delimiter)
+  const missing = installationDirs().filter(
+    dir => !dir.includes('/.pyenv/') && !onPath.includes(dir)
+  )
+  if (missing.length > 0) env.PATH = [...onPath, ...missing].join(path.delimiter)
   return {
     ...env,
     HOME: runner.home,

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs'
 import { WHEELHOUSE } from './paths.js'
+import { missingPythons } from './pythons.js'
 import { buildWheelhouse } from '../../scripts/wheelhouse.mjs'
 
-export default function setup(): void {
+export default function setup(): () => void {
   fs.rmSync(WHEELHOUSE, { recursive: true, force: true })
   try {
     buildWheelhouse(WHEELHOUSE)
@@ -12,5 +13,16 @@ export default function setup(): void {
       `\nThe tests cannot run: ${error instanceof Error ? error.message : String(error)}\n`
     )
     process.exit(1)
+  }
+  // The tests that need what this machine lacks skip themselves (pythons.ts, guard.test.ts); this
+  // is the one line that says which, printed last so that it stands beside the count of skipped.
+  const missing = [
+    missingPythons(),
+    process.platform === 'linux' && process.getuid?.() !== 0
+      ? "root (the user-site guard's tests create a user)"
+      : undefined
+  ].filter(Boolean)
+  return () => {
+    if (missing.length > 0) console.warn(`\nSkipped the tests that need ${missing.join('; ')}.\n`)
   }
 }

@@ -3,11 +3,11 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
-import { pyenvPython } from './pythons.js'
+import { installationDirs, installationOf, type Minor } from './pythons.js'
 import type { Runner } from './action.js'
 
 /**
- * A python-versions archive made from a pyenv interpreter of this machine: the installation's files
+ * A python-versions archive made from an interpreter of this machine (pyenv's or the tool cache's): the installation's files
  * at the archive's root beside a setup.sh that does what the real one (installers/
  * nix-setup-template.sh of actions/python-versions) does: copy itself into
  * $RUNNER_TOOL_CACHE/Python/<version>/<arch>, add the python symlinks, make sure of pip (ensurepip,
@@ -16,12 +16,11 @@ import type { Runner } from './action.js'
  * library, to keep it small.
  */
 export function makePythonArchive(
-  minor: string,
+  minor: Minor,
   outDir: string,
   arch = 'x64'
 ): { version: string; file: string } {
-  const { version, executable } = pyenvPython(minor)
-  const prefix = path.dirname(path.dirname(executable))
+  const { version, prefix } = installationOf(minor)
   const scriptDir = fs.mkdtempSync(path.join(outDir, 'setup-'))
   fs.writeFileSync(
     path.join(scriptDir, 'setup.sh'),
@@ -119,15 +118,16 @@ export async function serveFiles(files: Record<string, string | Buffer>): Promis
   }
 }
 
-/** An environment in which this machine's pyenv interpreters are out of sight. */
-export function withoutPyenv(runner: Runner): Record<string, string> {
+/** An environment in which the interpreters the tests use (pyenv's, the tool cache's) are out of sight. */
+export function withoutTestPythons(runner: Runner): Record<string, string> {
   const empty = path.join(runner.dir, 'no-pyenv')
   fs.mkdirSync(empty, { recursive: true })
+  const hidden = new Set(installationDirs())
   return {
     PYENV_ROOT: empty,
     PATH: (process.env.PATH ?? '')
       .split(':')
-      .filter(d => !d.includes('/.pyenv/'))
+      .filter(d => !d.includes('/.pyenv/') && !hidden.has(d))
       .join(':')
   }
 }

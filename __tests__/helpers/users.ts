@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Runner } from './action.js'
-import { pyenvPython } from './pythons.js'
+import { installationOf, type Minor } from './pythons.js'
 
 /** The non-root user the guard's tests run the action as: to root, nothing is unwritable. */
 export const GUARD_USER = 'vgguard'
@@ -28,11 +28,11 @@ export function handOver(runner: Runner, name = GUARD_USER): void {
 }
 
 /**
- * A root-owned CPython (mode 755) the user can run but not write: a copy of the pyenv one, made by
- * ensureRootOwnedPython. The pyenv build is --enable-shared with an absolute RUNPATH into /root
+ * A root-owned CPython (mode 755) the user can run but not write: a copy of the test one, made by
+ * ensureRootOwnedPython. pyenv's build is --enable-shared with an absolute RUNPATH into /root
  * (0700), so it needs LD_LIBRARY_PATH pointing at its own lib/, given by `env`.
  */
-export function rootOwnedPython(minor = '3.12'): {
+export function rootOwnedPython(minor: Minor = '3.12'): {
   executable: string
   prefix: string
   env: Record<string, string>
@@ -46,10 +46,10 @@ export function rootOwnedPython(minor = '3.12'): {
 }
 
 /** Makes the copy once, atomically (needs root). */
-export function ensureRootOwnedPython(minor = '3.12'): void {
+export function ensureRootOwnedPython(minor: Minor = '3.12'): void {
   const { prefix, executable } = rootOwnedPython(minor)
   if (fs.existsSync(executable)) return
-  const source = path.dirname(path.dirname(pyenvPython(minor).executable))
+  const source = installationOf(minor).prefix
   const scratch = `${prefix}.tmp-${process.pid}`
   fs.rmSync(scratch, { recursive: true, force: true })
   execFileSync('cp', ['-a', source, scratch])

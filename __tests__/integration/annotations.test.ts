@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeRun, errors, newRunner, runAction, type Runner } from '../helpers/action.js'
+import { lacks } from '../helpers/pythons.js'
 
 function write(runner: Runner, files: Record<string, string>): void {
   for (const [file, content] of Object.entries(files)) {
@@ -17,7 +18,7 @@ function places(run: Awaited<ReturnType<typeof runAction>>, level: 'error' | 'wa
     .map(a => `${a.properties.file}:${a.properties.line}`)
 }
 
-describe('annotations on the requirement line', () => {
+describe.skipIf(lacks('3.12', '3.13'))('annotations on the requirement line', () => {
   it('a missing package on line 3 of an included file: that file and line, and a summary', async () => {
     const runner = newRunner()
     write(runner, {
@@ -81,7 +82,7 @@ describe('annotations on the requirement line', () => {
   })
 })
 
-describe('after a successful install', () => {
+describe.skipIf(lacks('3.12', '3.13'))('after a successful install', () => {
   it('writes a summary with the table, and warns of broken dependencies found by pip check', async () => {
     const runner = newRunner()
     write(runner, { 'requirements.txt': 'alpha==1.0.0\nbeta\ngamma\n' })

@@ -13,7 +13,7 @@ import {
 } from '../helpers/action.js'
 import { startIndex, type IndexServer } from '../helpers/index-server.js'
 import { WHEELHOUSE } from '../helpers/paths.js'
-import { pyenvPython } from '../helpers/pythons.js'
+import { lacks, pythonOf } from '../helpers/pythons.js'
 
 const STACK_TRACE = /\n\s+at [^\n]*\.js:\d+:\d+/
 
@@ -38,7 +38,7 @@ function listTree(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()
 }
 
-describe('bad input', () => {
+describe.skipIf(lacks('3.11', '3.12'))('bad input', () => {
   it('passes shell metacharacters in pip-args to pip as literal words', async () => {
     const runner = newRunner()
     const pwned = path.join(runner.dir, 'PWNED')
@@ -139,7 +139,7 @@ describe('bad input', () => {
   it('leaves a venv of another interpreter that it did not create untouched', async () => {
     const runner = newRunner()
     const venv = path.join(runner.workspace, '.venv')
-    execFileSync(pyenvPython('3.11').executable, ['-m', 'venv', '--without-pip', venv])
+    execFileSync(pythonOf('3.11').executable, ['-m', 'venv', '--without-pip', venv])
     const before = listTree(venv)
     const run = await runAction(runner, { inputs: { 'python-version': '3.12' } })
     expectCleanFailure(run, /another interpreter .*did not create/)
@@ -149,7 +149,7 @@ describe('bad input', () => {
   it('refuses python-path and python-version that disagree', async () => {
     const runner = newRunner()
     const run = await runAction(runner, {
-      inputs: { 'python-path': pyenvPython('3.11').executable, 'python-version': '3.12' }
+      inputs: { 'python-path': pythonOf('3.11').executable, 'python-version': '3.12' }
     })
     expectCleanFailure(
       run,
@@ -159,7 +159,7 @@ describe('bad input', () => {
   })
 })
 
-describe('a package index on 127.0.0.1', () => {
+describe.skipIf(lacks('3.11', '3.12'))('a package index on 127.0.0.1', () => {
   let index: IndexServer
   beforeAll(async () => {
     index = await startIndex(WHEELHOUSE)
@@ -233,13 +233,13 @@ describe('a package index on 127.0.0.1', () => {
   )
 })
 
-describe('faults of the machine', () => {
+describe.skipIf(lacks('3.11', '3.12'))('faults of the machine', () => {
   it('says clearly when the interpreter disappears between discovery and use', async () => {
     const runner = newRunner()
     const dir = path.join(runner.dir, 'vanishing')
     fs.mkdirSync(dir)
     const link = path.join(dir, 'python3')
-    fs.symlinkSync(pyenvPython('3.12').executable, link)
+    fs.symlinkSync(pythonOf('3.12').executable, link)
     // Answers the probe once through the link (so the link is what venv-guard remembers), then removes it.
     const wrapper = path.join(dir, 'python-once')
     fs.writeFileSync(wrapper, `#!/bin/sh\n"${link}" "$@"\nrc=$?\nrm -f "${link}"\nexit $rc\n`, {

@@ -13,7 +13,7 @@ import {
   warnings
 } from '../helpers/cache-runs.js'
 import { startCacheService, type FakeCacheService } from '../helpers/cache-service.js'
-import { pyenvPython } from '../helpers/pythons.js'
+import { lacks, pythonOf } from '../helpers/pythons.js'
 
 const PUSH = { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' }
 const PULL_REQUEST_TARGET = {
@@ -63,78 +63,81 @@ async function job(
   return { main, post, saved: stamps(cacheDir) !== before }
 }
 
-describe('cache scopes: cache auto (the default), true, false; cache-save', () => {
-  const runner = project()
-  const cacheDir = path.join(runner.dir, 'cache')
-  const offNotices = (run: ActionRun): string[] =>
-    notices(run).filter(n => n.startsWith('Cache: off'))
+describe.skipIf(lacks('3.12'))(
+  'cache scopes: cache auto (the default), true, false; cache-save',
+  () => {
+    const runner = project()
+    const cacheDir = path.join(runner.dir, 'cache')
+    const offNotices = (run: ActionRun): string[] =>
+      notices(run).filter(n => n.startsWith('Cache: off'))
 
-  it('auto on a push to a branch restores and saves', async () => {
-    const first = await job(runner, cacheDir)
-    expect(first.main.outputs['cache-hit']).toBe('false')
-    expect(first.saved).toBe(true)
-    expect(offNotices(first.main)).toEqual([])
-    const second = await job(runner, cacheDir)
-    expect(second.main.outputs['cache-hit']).toBe('true')
-    venvWorks(runner, second.main)
-  })
-
-  it('auto on pull_request_target neither restores nor saves, and says so in one notice', async () => {
-    const run = await job(runner, cacheDir, { env: PULL_REQUEST_TARGET })
-    expect(run.main.outputs['cache-hit']).toBe('false')
-    expect(installed(run.main)).toBe(true)
-    expect(run.saved).toBe(false)
-    expect(offNotices(run.main)).toEqual([
-      expect.stringContaining(
-        'a pull_request_target event (runs for pull requests, forks included)'
-      )
-    ])
-    expect(run.main.stdout).not.toMatch(/Cache: (restored|no venv)/)
-    expect(warnings(run.post)).toEqual([])
-  })
-
-  it('auto on a tag (a release build) neither restores nor saves', async () => {
-    const run = await job(runner, cacheDir, { env: TAG })
-    expect(run.main.outputs['cache-hit']).toBe('false')
-    expect(installed(run.main)).toBe(true)
-    expect(run.saved).toBe(false)
-    expect(offNotices(run.main)).toEqual([
-      expect.stringContaining('a tag (refs/tags/v1.0.0) builds a release')
-    ])
-  })
-
-  it('true caches on pull_request_target too', async () => {
-    const inputs = { cache: 'true', packages: 'zeta' }
-    const first = await job(runner, cacheDir, { inputs, env: PULL_REQUEST_TARGET })
-    expect(first.main.outputs['cache-hit']).toBe('false')
-    expect(first.saved).toBe(true)
-    const second = await job(runner, cacheDir, { inputs, env: PULL_REQUEST_TARGET })
-    expect(second.main.outputs['cache-hit']).toBe('true')
-    expect(offNotices(second.main)).toEqual([])
-  })
-
-  it('false neither restores nor saves, silently', async () => {
-    const run = await job(runner, cacheDir, { inputs: { cache: 'false' } })
-    expect(run.main.outputs['cache-hit']).toBe('false')
-    expect(installed(run.main)).toBe(true)
-    expect(run.saved).toBe(false)
-    expect(offNotices(run.main)).toEqual([])
-  })
-
-  it('cache-save false restores but never saves', async () => {
-    const hit = await job(runner, cacheDir, { inputs: { 'cache-save': 'false' } })
-    expect(hit.main.outputs['cache-hit']).toBe('true')
-    const miss = await job(runner, cacheDir, {
-      inputs: { 'cache-save': 'false', packages: 'delta' }
+    it('auto on a push to a branch restores and saves', async () => {
+      const first = await job(runner, cacheDir)
+      expect(first.main.outputs['cache-hit']).toBe('false')
+      expect(first.saved).toBe(true)
+      expect(offNotices(first.main)).toEqual([])
+      const second = await job(runner, cacheDir)
+      expect(second.main.outputs['cache-hit']).toBe('true')
+      venvWorks(runner, second.main)
     })
-    expect(miss.main.outputs['cache-hit']).toBe('false')
-    expect(installed(miss.main)).toBe(true)
-    expect(miss.saved).toBe(false)
-    expect(warnings(miss.post)).toEqual([])
-  })
-})
 
-describe("pip's cache tier", () => {
+    it('auto on pull_request_target neither restores nor saves, and says so in one notice', async () => {
+      const run = await job(runner, cacheDir, { env: PULL_REQUEST_TARGET })
+      expect(run.main.outputs['cache-hit']).toBe('false')
+      expect(installed(run.main)).toBe(true)
+      expect(run.saved).toBe(false)
+      expect(offNotices(run.main)).toEqual([
+        expect.stringContaining(
+          'a pull_request_target event (runs for pull requests, forks included)'
+        )
+      ])
+      expect(run.main.stdout).not.toMatch(/Cache: (restored|no venv)/)
+      expect(warnings(run.post)).toEqual([])
+    })
+
+    it('auto on a tag (a release build) neither restores nor saves', async () => {
+      const run = await job(runner, cacheDir, { env: TAG })
+      expect(run.main.outputs['cache-hit']).toBe('false')
+      expect(installed(run.main)).toBe(true)
+      expect(run.saved).toBe(false)
+      expect(offNotices(run.main)).toEqual([
+        expect.stringContaining('a tag (refs/tags/v1.0.0) builds a release')
+      ])
+    })
+
+    it('true caches on pull_request_target too', async () => {
+      const inputs = { cache: 'true', packages: 'zeta' }
+      const first = await job(runner, cacheDir, { inputs, env: PULL_REQUEST_TARGET })
+      expect(first.main.outputs['cache-hit']).toBe('false')
+      expect(first.saved).toBe(true)
+      const second = await job(runner, cacheDir, { inputs, env: PULL_REQUEST_TARGET })
+      expect(second.main.outputs['cache-hit']).toBe('true')
+      expect(offNotices(second.main)).toEqual([])
+    })
+
+    it('false neither restores nor saves, silently', async () => {
+      const run = await job(runner, cacheDir, { inputs: { cache: 'false' } })
+      expect(run.main.outputs['cache-hit']).toBe('false')
+      expect(installed(run.main)).toBe(true)
+      expect(run.saved).toBe(false)
+      expect(offNotices(run.main)).toEqual([])
+    })
+
+    it('cache-save false restores but never saves', async () => {
+      const hit = await job(runner, cacheDir, { inputs: { 'cache-save': 'false' } })
+      expect(hit.main.outputs['cache-hit']).toBe('true')
+      const miss = await job(runner, cacheDir, {
+        inputs: { 'cache-save': 'false', packages: 'delta' }
+      })
+      expect(miss.main.outputs['cache-hit']).toBe('false')
+      expect(installed(miss.main)).toBe(true)
+      expect(miss.saved).toBe(false)
+      expect(warnings(miss.post)).toEqual([])
+    })
+  }
+)
+
+describe.skipIf(lacks('3.12'))("pip's cache tier", () => {
   it('never archives a --cache-dir that holds more than pip’s cache (the workspace, .git/config)', async () => {
     const runner = project()
     const cacheDir = path.join(runner.dir, 'cache')
@@ -158,7 +161,7 @@ describe("pip's cache tier", () => {
   })
 })
 
-describe('cache-dir', () => {
+describe.skipIf(lacks('3.12'))('cache-dir', () => {
   it('never follows a symlink out of it, neither to restore nor to save', async () => {
     const runner = project()
     const cacheDir = path.join(runner.dir, 'cache')
@@ -196,7 +199,7 @@ function removeDashVenv(runner: Runner): void {
   fs.rmSync(path.join(runner.workspace, '-venv'), { recursive: true, force: true })
 }
 
-describe("GitHub's cache service (the fake)", () => {
+describe.skipIf(lacks('3.12'))("GitHub's cache service (the fake)", () => {
   let service: FakeCacheService
   beforeAll(async () => {
     service = await startCacheService()
@@ -227,8 +230,8 @@ describe("GitHub's cache service (the fake)", () => {
  * A later step's tampering with the venv. The forged bytecode keeps the real file's header (the
  * source's time and size, so Python takes it as up to date) and runs code that leaves `marker`.
  */
-describe('a later step that changes the venv by content', () => {
-  const python = pyenvPython('3.12').executable
+describe.skipIf(lacks('3.12'))('a later step that changes the venv by content', () => {
+  const python = pythonOf('3.12').executable
   const FORGE = `import marshal, os, sys
 real, out, marker = sys.argv[1:4]
 stat = os.stat(out) if os.path.exists(out) else None

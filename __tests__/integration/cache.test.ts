@@ -14,115 +14,118 @@ import {
   warnings
 } from '../helpers/cache-runs.js'
 import { startCacheService, type FakeCacheService } from '../helpers/cache-service.js'
-import { pyenvPython } from '../helpers/pythons.js'
+import { lacks, pythonOf } from '../helpers/pythons.js'
 import { makeSdist } from '../../scripts/wheelhouse.mjs'
 
-describe("GitHub's cache service (a fake of v2, the real @actions/cache client)", () => {
-  let service: FakeCacheService
-  const runner = project()
-  const main = (): Promise<ActionRun> =>
-    runAction(runner, { inputs: { 'python-version': '3.12' }, env: service.env })
-  const post = (): Promise<ActionRun> => runAction(runner, { entry: 'post', env: service.env })
+describe.skipIf(lacks('3.12'))(
+  "GitHub's cache service (a fake of v2, the real @actions/cache client)",
+  () => {
+    let service: FakeCacheService
+    const runner = project()
+    const main = (): Promise<ActionRun> =>
+      runAction(runner, { inputs: { 'python-version': '3.12' }, env: service.env })
+    const post = (): Promise<ActionRun> => runAction(runner, { entry: 'post', env: service.env })
 
-  beforeAll(async () => {
-    service = await startCacheService()
-  })
-  afterAll(async () => {
-    await service.close()
-  })
-
-  it('saves in post and restores the exact venv in the next job, which then installs nothing', async () => {
-    const first = await main()
-    succeeded(first)
-    expect(first.outputs['cache-hit']).toBe('false')
-    const key = first.outputs['cache-key']
-    expect(key).toMatch(/^venv-guard-v\d+-venv-linux-.+-x64-cpython-3\.12\.\d+-[0-9a-f]{64}$/)
-    expect(installed(first)).toBe(true)
-
-    const saved = await post()
-    succeeded(saved)
-    expect(warnings(saved)).toEqual([])
-    const entry = service.entries.find(e => e.key === key)
-    expect(entry?.finalized).toBe(true)
-    // A small archive goes up in one PUT, not as blocks.
-    expect(service.requests.filter(r => r.startsWith('PUT '))).toHaveLength(1)
-
-    freshJob(runner)
-    const second = await main()
-    succeeded(second)
-    expect(second.outputs['cache-hit']).toBe('true')
-    expect(second.outputs['cache-key']).toBe(key)
-    expect(installed(second)).toBe(false)
-    expect(second.stdout).toContain('passed the health check')
-    venvWorks(runner, second)
-    expect(second.summary).toContain('restored from the cache')
-
-    // After a hit there is nothing to save.
-    const again = await post()
-    succeeded(again)
-    expect(service.entries).toHaveLength(1)
-  })
-
-  it('turns a reserve race, a read-only token and a service error into warnings', async () => {
-    const other = project()
-    const inputs = { 'python-version': '3.12', packages: 'zeta' }
-    succeeded(await runAction(other, { inputs, env: service.env }))
-    const postOther = (): Promise<ActionRun> =>
-      runAction(other, { entry: 'post', env: service.env })
-
-    service.failNext('CreateCacheEntry', 409, {
-      code: 'already_exists',
-      msg: 'another job is creating this entry'
+    beforeAll(async () => {
+      service = await startCacheService()
     })
-    const race = await postOther()
-    succeeded(race)
-    expect(warnings(race).join('\n')).toMatch(
-      /not saved to GitHub's cache service .*another job may be saving the same key/
-    )
-
-    service.failNext('CreateCacheEntry', 200, {
-      ok: false,
-      message: 'cache write denied: the token of this run is read-only'
+    afterAll(async () => {
+      await service.close()
     })
-    const readOnly = await postOther()
-    succeeded(readOnly)
-    expect(warnings(readOnly).join('\n')).toContain('cache write denied')
 
-    service.failNext('FinalizeCacheEntryUpload', 400, {
-      code: 'invalid_argument',
-      msg: 'size mismatch'
+    it('saves in post and restores the exact venv in the next job, which then installs nothing', async () => {
+      const first = await main()
+      succeeded(first)
+      expect(first.outputs['cache-hit']).toBe('false')
+      const key = first.outputs['cache-key']
+      expect(key).toMatch(/^venv-guard-v\d+-venv-linux-.+-x64-cpython-3\.12\.\d+-[0-9a-f]{64}$/)
+      expect(installed(first)).toBe(true)
+
+      const saved = await post()
+      succeeded(saved)
+      expect(warnings(saved)).toEqual([])
+      const entry = service.entries.find(e => e.key === key)
+      expect(entry?.finalized).toBe(true)
+      // A small archive goes up in one PUT, not as blocks.
+      expect(service.requests.filter(r => r.startsWith('PUT '))).toHaveLength(1)
+
+      freshJob(runner)
+      const second = await main()
+      succeeded(second)
+      expect(second.outputs['cache-hit']).toBe('true')
+      expect(second.outputs['cache-key']).toBe(key)
+      expect(installed(second)).toBe(false)
+      expect(second.stdout).toContain('passed the health check')
+      venvWorks(runner, second)
+      expect(second.summary).toContain('restored from the cache')
+
+      // After a hit there is nothing to save.
+      const again = await post()
+      succeeded(again)
+      expect(service.entries).toHaveLength(1)
     })
-    const broken = await postOther()
-    succeeded(broken)
-    expect(warnings(broken).join('\n')).toContain('size mismatch')
 
-    freshJob(other)
-    service.failNext('GetCacheEntryDownloadURL', 403, {
-      code: 'permission_denied',
-      msg: 'no access'
+    it('turns a reserve race, a read-only token and a service error into warnings', async () => {
+      const other = project()
+      const inputs = { 'python-version': '3.12', packages: 'zeta' }
+      succeeded(await runAction(other, { inputs, env: service.env }))
+      const postOther = (): Promise<ActionRun> =>
+        runAction(other, { entry: 'post', env: service.env })
+
+      service.failNext('CreateCacheEntry', 409, {
+        code: 'already_exists',
+        msg: 'another job is creating this entry'
+      })
+      const race = await postOther()
+      succeeded(race)
+      expect(warnings(race).join('\n')).toMatch(
+        /not saved to GitHub's cache service .*another job may be saving the same key/
+      )
+
+      service.failNext('CreateCacheEntry', 200, {
+        ok: false,
+        message: 'cache write denied: the token of this run is read-only'
+      })
+      const readOnly = await postOther()
+      succeeded(readOnly)
+      expect(warnings(readOnly).join('\n')).toContain('cache write denied')
+
+      service.failNext('FinalizeCacheEntryUpload', 400, {
+        code: 'invalid_argument',
+        msg: 'size mismatch'
+      })
+      const broken = await postOther()
+      succeeded(broken)
+      expect(warnings(broken).join('\n')).toContain('size mismatch')
+
+      freshJob(other)
+      service.failNext('GetCacheEntryDownloadURL', 403, {
+        code: 'permission_denied',
+        msg: 'no access'
+      })
+      const unreadable = await runAction(other, { inputs, env: service.env })
+      succeeded(unreadable)
+      expect(unreadable.outputs['cache-hit']).toBe('false')
+      expect(warnings(unreadable).join('\n')).toContain('Failed to restore')
     })
-    const unreadable = await runAction(other, { inputs, env: service.env })
-    succeeded(unreadable)
-    expect(unreadable.outputs['cache-hit']).toBe('false')
-    expect(warnings(unreadable).join('\n')).toContain('Failed to restore')
-  })
 
-  it('rebuilds the venv when the archive is corrupt, and the step succeeds', async () => {
-    const entry = service.entries.find(e => e.finalized && e.key.includes('-venv-') && e.blob)
-    expect(entry).toBeDefined()
-    entry!.blob = Buffer.concat([
-      entry!.blob!.subarray(0, entry!.blob!.length / 2),
-      Buffer.from('garbage')
-    ])
-    freshJob(runner)
-    const run = await main()
-    succeeded(run)
-    expect(run.outputs['cache-hit']).toBe('false')
-    expect(warnings(run).join('\n')).toContain('Failed to restore')
-    expect(installed(run)).toBe(true)
-    venvWorks(runner, run)
-  })
-})
+    it('rebuilds the venv when the archive is corrupt, and the step succeeds', async () => {
+      const entry = service.entries.find(e => e.finalized && e.key.includes('-venv-') && e.blob)
+      expect(entry).toBeDefined()
+      entry!.blob = Buffer.concat([
+        entry!.blob!.subarray(0, entry!.blob!.length / 2),
+        Buffer.from('garbage')
+      ])
+      freshJob(runner)
+      const run = await main()
+      succeeded(run)
+      expect(run.outputs['cache-hit']).toBe('false')
+      expect(warnings(run).join('\n')).toContain('Failed to restore')
+      expect(installed(run)).toBe(true)
+      venvWorks(runner, run)
+    })
+  }
+)
 
 /** Unpacks a cache-dir archive, lets `change` edit the venv in it, and packs it again. */
 function rewriteArchive(archive: string, change: (venv: string) => void): void {
@@ -134,7 +137,7 @@ function rewriteArchive(archive: string, change: (venv: string) => void): void {
   fs.rmSync(scratch, { recursive: true, force: true })
 }
 
-describe('cache-dir (a local directory store)', () => {
+describe.skipIf(lacks('3.12'))('cache-dir (a local directory store)', () => {
   const runner = project()
   const cacheDir = path.join(runner.dir, 'cache')
   const inputs = { 'python-version': '3.12', 'cache-dir': cacheDir }
@@ -214,7 +217,7 @@ describe('cache-dir (a local directory store)', () => {
     const install = path.join(moved.dir, 'python-a')
     fs.mkdirSync(path.join(install, 'bin'), { recursive: true })
     const binary = path.join(install, 'bin', 'python3.12')
-    fs.copyFileSync(fs.realpathSync(pyenvPython('3.12').executable), binary)
+    fs.copyFileSync(fs.realpathSync(pythonOf('3.12').executable), binary)
     fs.chmodSync(binary, 0o755)
     const stable = path.join(moved.dir, 'stable', 'bin', 'python3')
     fs.mkdirSync(path.dirname(stable), { recursive: true })

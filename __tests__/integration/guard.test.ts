@@ -11,7 +11,7 @@ import {
   type ActionRun,
   type Runner
 } from '../helpers/action.js'
-import { SYSTEM_PYTHON } from '../helpers/pythons.js'
+import { hasSystemPython, lacksInstallation, SYSTEM_PYTHON } from '../helpers/pythons.js'
 import {
   ensureRootOwnedPython,
   ensureUser,
@@ -24,8 +24,10 @@ import { probeUserSite } from '../../src/guard/probe.js'
 
 // Real situations only: the action runs as a user who cannot write the interpreter's
 // site-packages (a root-owned CPython, mode 755), or against Debian's PEP 668 python3. Setting that
-// up (useradd, a copy in /opt, chown) needs root; elsewhere the file is skipped.
-const asRoot = process.platform === 'linux' && process.getuid?.() === 0
+// up (useradd, a copy in /opt, chown) needs root and a 3.12 installation to copy; elsewhere the
+// file is skipped.
+const asRoot =
+  process.platform === 'linux' && process.getuid?.() === 0 && !lacksInstallation('3.12')
 const python = rootOwnedPython('3.12')
 const userSite = (runner: Runner) =>
   path.join(runner.home, '.local', 'lib', 'python3.12', 'site-packages')
@@ -226,7 +228,7 @@ describe.runIf(asRoot)('later steps and the post step', () => {
   })
 })
 
-describe.runIf(asRoot)('Debian system python3 (PEP 668)', () => {
+describe.runIf(asRoot && hasSystemPython())('Debian system python3 (PEP 668)', () => {
   const base = { 'python-path': SYSTEM_PYTHON, requirements: '' }
 
   it('create-venv false, fail: refused before pip runs, with the distributor text', async () => {

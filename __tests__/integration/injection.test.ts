@@ -9,6 +9,7 @@ import {
   type ActionRun,
   type Runner
 } from '../helpers/action.js'
+import { lacks } from '../helpers/pythons.js'
 import { startIndex, type IndexServer } from '../helpers/index-server.js'
 import { WHEELHOUSE } from '../helpers/paths.js'
 
@@ -34,66 +35,69 @@ function expectRefused(run: ActionRun, message: RegExp): void {
   expect(forged(run), describeRun(run)).toEqual([])
 }
 
-describe('control characters in inputs that become paths or arguments', () => {
-  it('venv-path with a newline: refused, no line added to GITHUB_PATH, no command forged', async () => {
-    const runner = newRunner()
-    const run = await runAction(runner, {
-      inputs: { 'python-version': '3.12', 'venv-path': '.venv\n::warning::forged', upgrade: '' }
+describe.skipIf(lacks('3.12'))(
+  'control characters in inputs that become paths or arguments',
+  () => {
+    it('venv-path with a newline: refused, no line added to GITHUB_PATH, no command forged', async () => {
+      const runner = newRunner()
+      const run = await runAction(runner, {
+        inputs: { 'python-version': '3.12', 'venv-path': '.venv\n::warning::forged', upgrade: '' }
+      })
+      expectRefused(run, /'venv-path'.*control character/s)
+      expect(fs.readdirSync(runner.workspace)).toEqual([])
     })
-    expectRefused(run, /'venv-path'.*control character/s)
-    expect(fs.readdirSync(runner.workspace)).toEqual([])
-  })
 
-  it('working-directory with a newline: refused', async () => {
-    const runner = newRunner()
-    const dir = 'sub\n::warning::forged'
-    fs.mkdirSync(path.join(runner.workspace, dir))
-    const run = await runAction(runner, {
-      inputs: { 'python-version': '3.12', 'working-directory': dir, upgrade: '' }
+    it('working-directory with a newline: refused', async () => {
+      const runner = newRunner()
+      const dir = 'sub\n::warning::forged'
+      fs.mkdirSync(path.join(runner.workspace, dir))
+      const run = await runAction(runner, {
+        inputs: { 'python-version': '3.12', 'working-directory': dir, upgrade: '' }
+      })
+      expectRefused(run, /'working-directory'.*control character/s)
+      expect(fs.readdirSync(path.join(runner.workspace, dir))).toEqual([])
     })
-    expectRefused(run, /'working-directory'.*control character/s)
-    expect(fs.readdirSync(path.join(runner.workspace, dir))).toEqual([])
-  })
 
-  it('a file matched by a requirements glob with a newline in its name: refused, before pip runs', async () => {
-    const runner = newRunner()
-    fs.mkdirSync(path.join(runner.workspace, 'reqs'))
-    fs.writeFileSync(path.join(runner.workspace, 'reqs', 'a.txt'), 'zeta\n')
-    fs.writeFileSync(path.join(runner.workspace, 'reqs', 'b\n::warning::forged.txt'), 'zeta\n')
-    const run = await runAction(runner, {
-      inputs: { 'python-version': '3.12', requirements: 'reqs/*.txt', upgrade: '' }
+    it('a file matched by a requirements glob with a newline in its name: refused, before pip runs', async () => {
+      const runner = newRunner()
+      fs.mkdirSync(path.join(runner.workspace, 'reqs'))
+      fs.writeFileSync(path.join(runner.workspace, 'reqs', 'a.txt'), 'zeta\n')
+      fs.writeFileSync(path.join(runner.workspace, 'reqs', 'b\n::warning::forged.txt'), 'zeta\n')
+      const run = await runAction(runner, {
+        inputs: { 'python-version': '3.12', requirements: 'reqs/*.txt', upgrade: '' }
+      })
+      expectRefused(run, /'requirements'.*control character/s)
+      expect(fs.existsSync(path.join(runner.workspace, '.venv'))).toBe(false)
     })
-    expectRefused(run, /'requirements'.*control character/s)
-    expect(fs.existsSync(path.join(runner.workspace, '.venv'))).toBe(false)
-  })
 
-  it('pip-args with a quoted newline: refused', async () => {
-    const runner = newRunner()
-    const run = await runAction(runner, {
-      inputs: {
-        'python-version': '3.12',
-        packages: 'zeta',
-        upgrade: '',
-        'pip-args': '--no-color "--log=x\n::warning::forged"'
-      }
+    it('pip-args with a quoted newline: refused', async () => {
+      const runner = newRunner()
+      const run = await runAction(runner, {
+        inputs: {
+          'python-version': '3.12',
+          packages: 'zeta',
+          upgrade: '',
+          'pip-args': '--no-color "--log=x\n::warning::forged"'
+        }
+      })
+      expectRefused(run, /'pip-args'.*control character/s)
     })
-    expectRefused(run, /'pip-args'.*control character/s)
-  })
 
-  it('a requirement line that holds a legacy ##[warning] command forges nothing', async () => {
-    const runner = newRunner()
-    fs.writeFileSync(
-      path.join(runner.workspace, 'requirements.txt'),
-      'zeta\n./lib##[warning]forged\n'
-    )
-    const run = await runAction(runner, { inputs: { 'python-version': '3.12', upgrade: '' } })
-    expect(run.exitCode, describeRun(run)).toBe(1)
-    expect(forged(run), describeRun(run)).toEqual([])
-    expect(run.addedPath).toEqual([])
-  })
-})
+    it('a requirement line that holds a legacy ##[warning] command forges nothing', async () => {
+      const runner = newRunner()
+      fs.writeFileSync(
+        path.join(runner.workspace, 'requirements.txt'),
+        'zeta\n./lib##[warning]forged\n'
+      )
+      const run = await runAction(runner, { inputs: { 'python-version': '3.12', upgrade: '' } })
+      expect(run.exitCode, describeRun(run)).toBe(1)
+      expect(forged(run), describeRun(run)).toEqual([])
+      expect(run.addedPath).toEqual([])
+    })
+  }
+)
 
-describe('credentials in index URLs, wherever they come from', () => {
+describe.skipIf(lacks('3.12'))('credentials in index URLs, wherever they come from', () => {
   let index: IndexServer
   beforeAll(async () => {
     index = await startIndex(WHEELHOUSE)
@@ -173,7 +177,7 @@ describe('credentials in index URLs, wherever they come from', () => {
   })
 })
 
-describe('globs never match inside a venv or .git', () => {
+describe.skipIf(lacks('3.12'))('globs never match inside a venv or .git', () => {
   function write(runner: Runner, files: Record<string, string>): void {
     for (const [file, content] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(runner.workspace, file)), { recursive: true })

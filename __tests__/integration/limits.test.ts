@@ -12,7 +12,7 @@ import {
   type ActionRun
 } from '../helpers/action.js'
 import { ROOT } from '../helpers/paths.js'
-import { pyenvPython } from '../helpers/pythons.js'
+import { lacks, pythonOf } from '../helpers/pythons.js'
 
 /** Nothing a repository holds or a runner has installed can hang the step or blow its limits. */
 
@@ -32,7 +32,7 @@ function expectCleanFailure(run: ActionRun, message: RegExp): void {
   expect(run.stdout + run.stderr).not.toMatch(STACK_TRACE)
 }
 
-describe('requirements files that never end', () => {
+describe.skipIf(lacks('3.12'))('requirements files that never end', () => {
   it.each([
     ['/dev/zero', () => '/dev/zero', /not a regular file/],
     [
@@ -70,7 +70,7 @@ describe('requirements files that never end', () => {
   )
 })
 
-describe('many invalid lines', () => {
+describe.skipIf(lacks('3.12'))('many invalid lines', () => {
   it.each([10_000, 200_000])(
     '%i invalid lines: at most 10 annotations, a summary under 1 MiB that says how many more',
     async count => {
@@ -90,7 +90,7 @@ describe('many invalid lines', () => {
   )
 })
 
-describe('an interpreter on PATH that never answers', () => {
+describe.skipIf(lacks('3.12'))('an interpreter on PATH that never answers', () => {
   it.each([
     ['python-version 3.12 (another one matches)', 'python3.12', { 'python-version': '3.12' }],
     ['the default python (the next one on PATH answers)', 'python3', {}]
@@ -103,7 +103,7 @@ describe('an interpreter on PATH that never answers', () => {
     fs.writeFileSync(fake, '#!/bin/sh\nsleep 600\n', { mode: 0o755 })
     const real = path.join(runner.dir, 'real-bin')
     fs.mkdirSync(real)
-    fs.symlinkSync(pyenvPython('3.12').executable, path.join(real, 'python3'))
+    fs.symlinkSync(pythonOf('3.12').executable, path.join(real, 'python3'))
     const run = await runAction(runner, {
       inputs: { ...inputs, upgrade: '' },
       env: { PATH: `${silent}:${real}:${process.env.PATH ?? ''}` },
@@ -149,7 +149,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return _build_wheel(wheel_directory, config_settings, metadata_directory)
 `
 
-describe('cancellation', () => {
+describe.skipIf(lacks('3.12'))('cancellation', () => {
   it('SIGINT mid-build: pip and the build backend are stopped, the venv stays incomplete, a rerun succeeds', async () => {
     const runner = newRunner()
     const project = path.join(runner.workspace, 'slowpkg')

@@ -14,15 +14,13 @@ import {
 } from '../helpers/action.js'
 import { MIRROR_PIP, NO_MIRROR } from '../helpers/mirror.js'
 import { WHEELHOUSE } from '../helpers/paths.js'
-import { pyenvPython } from '../helpers/pythons.js'
+import { lacks, pythonOf } from '../helpers/pythons.js'
 
 /**
  * Projects that keep their requirements in pyproject.toml (dependency groups), a pylock.toml or
  * constraint files, installed by the upgraded pip 26 from the local mirror, each compared with
  * what pip itself installs from the same files by the recipe.
  */
-
-const PYTHON = pyenvPython('3.12')
 
 const PYPROJECT = `[project]
 name = "demo"
@@ -65,7 +63,7 @@ function recipe(runner: Runner, env: Record<string, string>, args: string[]): st
       env: { ...hermeticEnv(runner), ...env },
       encoding: 'utf8'
     })
-  run(PYTHON.executable, ['-m', 'venv', venv])
+  run(pythonOf('3.12').executable, ['-m', 'venv', venv])
   const python = path.join(venv, 'bin', 'python')
   run(python, ['-m', 'pip', 'install', '-U', 'pip', 'setuptools', 'wheel'])
   run(python, ['-m', 'pip', 'install', ...args])
@@ -75,11 +73,11 @@ function recipe(runner: Runner, env: Record<string, string>, args: string[]): st
 /** Each test runs the action and pip's recipe several times: generous on a busy shared machine. */
 const SLOW = { timeout: 480_000 }
 
-describe.skipIf(!MIRROR_PIP)('pyproject-first projects with pip 26', SLOW, () => {
+describe.skipIf(!MIRROR_PIP || lacks('3.12'))('pyproject-first projects with pip 26', SLOW, () => {
   /** `pip lock` by pip 26 itself, offline against the wheelhouse. */
   function lockInto(runner: Runner, name: string, ...requirements: string[]): string {
     execFileSync(
-      PYTHON.executable,
+      pythonOf('3.12').executable,
       [path.join(MIRROR_PIP!, 'pip'), 'lock', ...requirements, '-o', name],
       { cwd: runner.workspace, env: { ...hermeticEnv(runner), ...env } }
     )

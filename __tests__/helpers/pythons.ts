@@ -181,6 +181,8 @@ export function missingPythons(): string | undefined {
   if (shared.length > 0)
     missing.push(`an installation of its own of Python ${shared.join(', ')} (to copy)`)
   if (!hasSystemPython()) missing.push(`${SYSTEM_PYTHON} with pip`)
+  if (findPython('3.12') && findPython('3.12')?.foundBy !== 'pyenv')
+    missing.push("pyenv's Python 3.12 (npm run example copies it for create-venv=false)")
   if (missing.length === 0) return undefined
   return (
     `${missing.join(', ')} (looked in VG_TEST_PYTHONS, ${path.join(pyenvRoot(), 'versions')}, ` +

@@ -306,4 +306,18 @@ describe('version files', () => {
       expect(run.exitCode, describeRun(run)).toBe(0)
       expect(run.outputs['python-version']).toBe(pythonOf(minor).version)
     })
+
+  it.skipIf(lacks('3.11'))(
+    '.python-version is read with no version input, and the log says so',
+    async () => {
+      const runner: Runner = newRunner()
+      fs.writeFileSync(path.join(runner.workspace, '.python-version'), '3.11\n')
+      const run = await runAction(runner, { inputs: { 'create-venv': 'false', upgrade: '' } })
+      expect(run.exitCode, describeRun(run)).toBe(0)
+      expect(run.outputs['python-version']).toBe(pythonOf('3.11').version)
+      expect(run.stdout).toContain(
+        `Python "3.11", from ${path.join(runner.workspace, '.python-version')} (read by default: no python-version input)`
+      )
+    }
+  )
 })

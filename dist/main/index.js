@@ -36612,6 +36612,26 @@ function versionFromFile(value, cwd) {
     }
     return spec;
 }
+/**
+ * With no version input, `.python-version` in working-directory, else in the workspace, as
+ * actions/setup-python (v5+) and setup-uv read it by default. One that names no version (only
+ * `system` or a virtualenv's name) or cannot be read is passed over: the user asked for nothing.
+ */
+function defaultVersionFile(workingDirectory, workspace) {
+    for (const dir of new Set([workingDirectory, workspace])) {
+        const file = external_node_path_.join(dir, '.python-version');
+        let spec;
+        try {
+            spec = external_node_fs_.statSync(file).isFile() ? readVersionFile(file) : undefined;
+        }
+        catch {
+            continue;
+        }
+        if (spec)
+            return { file, spec };
+    }
+    return undefined;
+}
 function httpUrl(input, value) {
     const v = value.trim();
     if (v === '')
@@ -36656,9 +36676,17 @@ async function readConfig(read = readActionInput) {
     let pythonVersion = read('python-version').trim();
     let pythonVersionSource = "input 'python-version'";
     const versionFile = printable('python-version-file', read('python-version-file').trim());
+    const pythonPathInput = printable('python-path', read('python-path').trim());
     if (!pythonVersion && versionFile) {
         pythonVersion = versionFromFile(versionFile, workingDirectory);
         pythonVersionSource = versionFile;
+    }
+    else if (!pythonVersion && !pythonPathInput) {
+        const found = defaultVersionFile(workingDirectory, workspace);
+        if (found) {
+            pythonVersion = found.spec;
+            pythonVersionSource = `${found.file} (read by default: no python-version input)`;
+        }
     }
     if (pythonVersion) {
         try {
@@ -36671,7 +36699,6 @@ async function readConfig(read = readActionInput) {
             throw (0,errors/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
         }
     }
-    const pythonPathInput = printable('python-path', read('python-path').trim());
     const venvPath = external_node_path_.resolve(workingDirectory, printable('venv-path', read('venv-path').trim()) || '.venv');
     return {
         workspace,
@@ -40346,6 +40373,9 @@ function exportPythonLocation(prefix, major) {
  * summary and the outputs; one from the tool cache is exported as setup-python would.
  */
 async function findBasePython(config, report) {
+    // Where the version came from, first: a .python-version read by default can surprise.
+    if (config.pythonVersion)
+        (0,log/* info */.pq)(`Python "${config.pythonVersion}", from ${config.pythonVersionSource}`);
     const python = await findPython(config);
     (0,log/* info */.pq)(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
     report.python = {

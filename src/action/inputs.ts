@@ -259,6 +259,28 @@ function versionFromFile(value: string, cwd: string): string {
   return spec
 }
 
+/**
+ * With no version input, `.python-version` in working-directory, else in the workspace, as
+ * actions/setup-python (v5+) and setup-uv read it by default. One that names no version (only
+ * `system` or a virtualenv's name) or cannot be read is passed over: the user asked for nothing.
+ */
+function defaultVersionFile(
+  workingDirectory: string,
+  workspace: string
+): { file: string; spec: string } | undefined {
+  for (const dir of new Set([workingDirectory, workspace])) {
+    const file = path.join(dir, '.python-version')
+    let spec: string | undefined
+    try {
+      spec = fs.statSync(file).isFile() ? readVersionFile(file) : undefined
+    } catch {
+      continue
+    }
+    if (spec) return { file, spec }
+  }
+  return undefined
+}
+
 function httpUrl(input: string, value: string): string {
   const v = value.trim()
   if (v === '') return ''
@@ -305,9 +327,16 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
   let pythonVersion = read('python-version').trim()
   let pythonVersionSource = "input 'python-version'"
   const versionFile = printable('python-version-file', read('python-version-file').trim())
+  const pythonPathInput = printable('python-path', read('python-path').trim())
   if (!pythonVersion && versionFile) {
     pythonVersion = versionFromFile(versionFile, workingDirectory)
     pythonVersionSource = versionFile
+  } else if (!pythonVersion && !pythonPathInput) {
+    const found = defaultVersionFile(workingDirectory, workspace)
+    if (found) {
+      pythonVersion = found.spec
+      pythonVersionSource = `${found.file} (read by default: no python-version input)`
+    }
   }
   if (pythonVersion) {
     try {
@@ -323,7 +352,6 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     }
   }
 
-  const pythonPathInput = printable('python-path', read('python-path').trim())
   const venvPath = path.resolve(
     workingDirectory,
     printable('venv-path', read('venv-path').trim()) || '.venv'

@@ -11,6 +11,9 @@ import { info } from '../action/log.js'
  * summary and the outputs; one from the tool cache is exported as setup-python would.
  */
 export async function findBasePython(config: Config, report: RunReport): Promise<PythonInstall> {
+  // Where the version came from, first: a .python-version read by default can surprise.
+  if (config.pythonVersion)
+    info(`Python "${config.pythonVersion}", from ${config.pythonVersionSource}`)
   const python = await findPython(config)
   info(
     `Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`

@@ -213,3 +213,39 @@ describe.skipIf(lacks('3.8'))('a feature the newest pip for the interpreter cann
     expect(run.stdout).not.toContain('no such option')
   })
 })
+
+describe.skipIf(lacks('3.12'))('what later steps get', () => {
+  it('activate: false changes nothing for them; the outputs name the venv and its python', async () => {
+    const runner = newRunner()
+    const run = await runAction(runner, {
+      inputs: { 'python-version': '3.12', packages: 'delta', activate: 'false' }
+    })
+    expect(run.exitCode, describeRun(run)).toBe(0)
+    const venv = path.join(runner.workspace, '.venv')
+    expect(run.outputs['venv-path']).toBe(venv)
+    expect(run.outputs['python-path']).toBe(path.join(venv, 'bin', 'python'))
+    expect(venvRun(runner, run.outputs['python-path'], ['-c', 'import delta'])).toBe('')
+    // No VIRTUAL_ENV, no PATH entry, no PIP_REQUIRE_VIRTUALENV: a later pip outside the venv runs.
+    expect(run.exportedEnv).toEqual({})
+    expect(run.addedPath).toEqual([])
+    const later = { ...hermeticEnv(runner), ...run.exportedEnv }
+    execFileSync(
+      pythonOf('3.12').executable,
+      ['-m', 'pip', 'install', '--dry-run', '--no-deps', 'gamma'],
+      { env: later, stdio: 'pipe' }
+    )
+  })
+
+  it('create-venv: false requires no venv of them, and leaves venv-path and cache-key empty', async () => {
+    const runner = newRunner()
+    const run = await runAction(runner, {
+      inputs: { 'python-version': '3.12', 'create-venv': 'false', upgrade: '' }
+    })
+    expect(run.exitCode, describeRun(run)).toBe(0)
+    expect(run.outputs['python-path']).toBe(run.outputs['base-python-path'])
+    expect(run.outputs['venv-path'] ?? '').toBe('')
+    expect(run.outputs['cache-key'] ?? '').toBe('')
+    expect(run.exportedEnv.PIP_REQUIRE_VIRTUALENV).toBeUndefined()
+    expect(run.exportedEnv.VIRTUAL_ENV).toBeUndefined()
+  })
+})

@@ -115,6 +115,7 @@ describe('UserSiteGuard.start', () => {
     await start(facts(notWritable()))
     expect(core.notice).toHaveBeenCalledTimes(1)
     expect(report.notices[0]).toMatch(/installs into the venv/)
+    expect(report.notices[0]).toMatch(/PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse/)
     expect(core.warning).not.toHaveBeenCalled()
   })
 })
@@ -165,6 +166,14 @@ describe('UserSiteGuard during and after pip', () => {
     const guard = await start(facts(), makeConfig({ createVenv: false }))
     guard.finish(['/opt/py/site'], [])
     expect(core.exportVariable).not.toHaveBeenCalled()
+  })
+
+  it("leaves later steps' pip alone with activate: false, and still audits the user site", async () => {
+    const guard = await start(facts(notWritable()), makeConfig({ activate: false }))
+    expect(report.notices[0]).not.toMatch(/PIP_REQUIRE_VIRTUALENV/)
+    guard.finish(['/venv/site'], [])
+    expect(core.exportVariable).not.toHaveBeenCalled()
+    expect(core.saveState).toHaveBeenCalledTimes(2)
   })
 })
 

@@ -38434,10 +38434,10 @@ function fallbackMessage(facts, decision, outcome) {
     return parts.join('\n');
 }
 /** The notice for a venv install: the base interpreter's risk, which this step avoids. */
-function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
+function baseRiskMessage(facts, decision, venv, requiresVenv) {
     const parts = [
         `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
-        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
+        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${requiresVenv ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
     ];
     if (decision.reason.startsWith('user-forced')) {
         parts.push(`Inside a venv, ${decision.user?.text} makes pip refuse ("Can not perform a '--user' install"): venv-guard overrode it for its own pip, but later steps' pip will refuse until you ${decision.user?.source === 'env' ? `unset ${decision.user?.where}` : `remove it from ${decision.user?.where}`}.`);
@@ -38592,6 +38592,15 @@ function misplaced(installed, dirs) {
 
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
+ * Whether later steps get PIP_REQUIRE_VIRTUALENV=true: only beside the activated venv. Without a
+ * venv, later steps' pip is meant to run outside one; with activate: false, later steps keep their
+ * environment as it was (the venv is reached through the python-path output), so a pip of theirs
+ * outside the venv must work as it would without this action, not exit 3.
+ */
+function guardsLaterPip(config) {
+    return config.guardLaterSteps && config.createVenv && config.activate;
+}
+/**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
  * after, each step applying `on-user-site`.
  */
@@ -38639,7 +38648,7 @@ class UserSiteGuard {
         if (decision.reason === '')
             return;
         if (config.createVenv) {
-            const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps);
+            const message = baseRiskMessage(facts, decision, config.venvPath, guardsLaterPip(config));
             if (config.onUserSite === 'ignore')
                 return (0,log/* info */.pq)(message);
             (0,log/* notify */.me)(this.report, message, { title: fallbackTitle(decision.reason) });
@@ -38723,8 +38732,7 @@ class UserSiteGuard {
             this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
         }
         this.save(after);
-        // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
-        if (this.config.guardLaterSteps && this.config.createVenv) {
+        if (guardsLaterPip(this.config)) {
             lib_core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
             (0,log/* info */.pq)('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
         }

@@ -90,11 +90,11 @@ export function baseRiskMessage(
   facts: UserSiteFacts,
   decision: Decision,
   venv: string,
-  guardLaterSteps: boolean
+  requiresVenv: boolean
 ): string {
   const parts = [
     `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
-    `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
+    `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${requiresVenv ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
   ]
   if (decision.reason.startsWith('user-forced')) {
     parts.push(

@@ -23,6 +23,16 @@ import {
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages'
 
 /**
+ * Whether later steps get PIP_REQUIRE_VIRTUALENV=true: only beside the activated venv. Without a
+ * venv, later steps' pip is meant to run outside one; with activate: false, later steps keep their
+ * environment as it was (the venv is reached through the python-path output), so a pip of theirs
+ * outside the venv must work as it would without this action, not exit 3.
+ */
+export function guardsLaterPip(config: Config): boolean {
+  return config.guardLaterSteps && config.createVenv && config.activate
+}
+
+/**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
  * after, each step applying `on-user-site`.
  */
@@ -73,7 +83,7 @@ export class UserSiteGuard {
     }
     if (decision.reason === '') return
     if (config.createVenv) {
-      const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps)
+      const message = baseRiskMessage(facts, decision, config.venvPath, guardsLaterPip(config))
       if (config.onUserSite === 'ignore') return info(message)
       notify(this.report, message, { title: fallbackTitle(decision.reason) })
       return
@@ -162,8 +172,7 @@ export class UserSiteGuard {
       )
     }
     this.save(after)
-    // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
-    if (this.config.guardLaterSteps && this.config.createVenv) {
+    if (guardsLaterPip(this.config)) {
       core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true')
       info(
         'Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.'

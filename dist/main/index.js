@@ -31040,6 +31040,44 @@ module.exports = {
 
 /***/ }),
 
+/***/ 9682:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ runStep)
+/* harmony export */ });
+/* unused harmony export failUnexpectedly */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8055);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8592);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7911);
+
+
+
+/**
+ * How a bundle runs its step (src/bin/main.ts, post.ts). Two things a bare `await run()` lacks:
+ *
+ * - The process ends when the step's work is done, with its exit code. @actions/cache's clients
+ *   can leave sockets and timers open, and Node would wait for them, holding the job up for minutes
+ *   (actions/setup-node#878); actions/setup-python and setup-uv end with process.exit for this.
+ * - A rejection nobody awaited, or an exception thrown from a callback, ends the step as one
+ *   annotation, as every other failure does, instead of Node's stack trace.
+ */
+async function runStep(step, run) {
+    const fail = (caught) => failUnexpectedly(step, caught);
+    process.on('unhandledRejection', fail);
+    process.on('uncaughtException', fail);
+    await run();
+    return process.exit(process.exitCode ?? 0);
+}
+/** One error annotation for what escaped the step (credentials masked), then exit 1. */
+function failUnexpectedly(step, caught) {
+    (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3)(`${step} failed unexpectedly: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskUrlCredentials */ .gn)((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught))}`);
+    return process.exit(1);
+}
+
+
+/***/ }),
+
 /***/ 8055:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31209,22 +31247,129 @@ class UntrustedOutput {
 
 /***/ }),
 
+/***/ 7911:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dE: () => (/* binding */ redactUrlCredentials),
+/* harmony export */   gn: () => (/* binding */ maskUrlCredentials),
+/* harmony export */   lt: () => (/* binding */ maskPipEnvironment)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+
+/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
+const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
+/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
+const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
+function registerSecret(secret) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(secret);
+    try {
+        const decoded = decodeURIComponent(secret);
+        if (decoded !== secret)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(decoded);
+    }
+    catch {
+        // not valid percent-encoding: pip sends it as written
+    }
+}
+/**
+ * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
+ * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
+ */
+function replaceCredentials(text, register) {
+    return text.replace(URL_NETLOC, (match, scheme, netloc) => {
+        const at = netloc.lastIndexOf('@');
+        if (at === -1)
+            return match;
+        const userinfo = netloc.slice(0, at);
+        const host = netloc.slice(at);
+        const colon = userinfo.indexOf(':');
+        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
+        if (password) {
+            if (PLACEHOLDER.test(password))
+                return match;
+            register(password);
+            return `${scheme}${user}:***${host}`;
+        }
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '')
+            return match;
+        if (PLACEHOLDER.test(user))
+            return match;
+        register(user);
+        return `${scheme}***${host}`;
+    });
+}
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not,
+ * nor does an unset `${VAR}` left as written.
+ */
+function maskUrlCredentials(text) {
+    return replaceCredentials(text, registerSecret);
+}
+/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
+function redactUrlCredentials(text) {
+    return replaceCredentials(text, () => { });
+}
+/**
+ * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
+ * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
+ */
+function maskPipEnvironment(env) {
+    for (const [key, value] of Object.entries(env)) {
+        if (key.toUpperCase().startsWith('PIP_') && value)
+            maskUrlCredentials(value);
+    }
+}
+
+
+/***/ }),
+
 /***/ 2116:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+<<<<<<< HEAD
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8924);
+=======
+<<<<<<< HEAD
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3960);
+=======
+<<<<<<< HEAD
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9930);
+=======
+/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8733);
+>>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
+>>>>>>> aaa7ebf (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
+>>>>>>> 5f828f4 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_action_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .runStep */ .e)('venv-guard', _main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
+<<<<<<< HEAD
 /***/ 8924:
+=======
+<<<<<<< HEAD
+/***/ 3960:
+=======
+<<<<<<< HEAD
+/***/ 9930:
+=======
+/***/ 8733:
+>>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
+>>>>>>> aaa7ebf (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
+>>>>>>> 5f828f4 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31296,76 +31441,8 @@ function cacheScope(input, saveInput, event) {
     return { restore: true, save: saveInput };
 }
 
-;// CONCATENATED MODULE: ./src/action/secrets.ts
-
-/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
-const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
-/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
-const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
-/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
-function registerSecret(secret) {
-    lib_core.setSecret(secret);
-    try {
-        const decoded = decodeURIComponent(secret);
-        if (decoded !== secret)
-            lib_core.setSecret(decoded);
-    }
-    catch {
-        // not valid percent-encoding: pip sends it as written
-    }
-}
-/**
- * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
- * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
- */
-function replaceCredentials(text, register) {
-    return text.replace(URL_NETLOC, (match, scheme, netloc) => {
-        const at = netloc.lastIndexOf('@');
-        if (at === -1)
-            return match;
-        const userinfo = netloc.slice(0, at);
-        const host = netloc.slice(at);
-        const colon = userinfo.indexOf(':');
-        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
-        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
-        if (password) {
-            if (PLACEHOLDER.test(password))
-                return match;
-            register(password);
-            return `${scheme}${user}:***${host}`;
-        }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '')
-            return match;
-        if (PLACEHOLDER.test(user))
-            return match;
-        register(user);
-        return `${scheme}***${host}`;
-    });
-}
-/**
- * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
- * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not,
- * nor does an unset `${VAR}` left as written.
- */
-function maskUrlCredentials(text) {
-    return replaceCredentials(text, registerSecret);
-}
-/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
-function redactUrlCredentials(text) {
-    return replaceCredentials(text, () => { });
-}
-/**
- * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
- * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
- */
-function maskPipEnvironment(env) {
-    for (const [key, value] of Object.entries(env)) {
-        if (key.toUpperCase().startsWith('PIP_') && value)
-            maskUrlCredentials(value);
-    }
-}
-
+// EXTERNAL MODULE: ./src/action/secrets.ts
+var secrets = __nccwpck_require__(7911);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var platform_os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/action/words.ts
@@ -36646,7 +36723,7 @@ function httpUrl(input, value) {
     if (protocol !== 'https:' && protocol !== 'http:') {
         throw (0,errors/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
     }
-    maskUrlCredentials(v);
+    (0,secrets/* maskUrlCredentials */.gn)(v);
     return v;
 }
 /** Registered as a secret before anything could print it. */
@@ -38214,7 +38291,7 @@ function pipOf(pythonExecutable, version, python) {
 }
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
 async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
+    const display = (0,secrets/* maskUrlCredentials */.gn)([pip.command, ...pip.prefix, ...args].join(' '));
     return (0,log/* group */.Os)(title, async () => {
         const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
             cwd,
@@ -38623,7 +38700,7 @@ class UserSiteGuard {
         const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
         // pip's configuration files can hold index credentials: masked before anything prints them.
         for (const setting of facts.settings)
-            maskUrlCredentials(setting.value);
+            (0,secrets/* maskUrlCredentials */.gn)(setting.value);
         const decision = decideFallback(facts, config.pipArgs);
         const verdict = describeDecision(facts, decision);
         (0,log/* info */.pq)(`User-site check of ${python.executable}: ${verdict}`);
@@ -39202,7 +39279,7 @@ function clones(lines, locate) {
             ?.trim();
         const collecting = collectingBefore(lines, i);
         const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
-        const message = `Cloning ${redactUrlCredentials(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
+        const message = `Cloning ${(0,secrets/* redactUrlCredentials */.dE)(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
         found.set(url, finding('clone', message, where));
     });
     return [...found.values()];
@@ -39231,7 +39308,7 @@ function fetches(lines, locate) {
     const reason = url
         ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
         : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
-    const message = `${redactUrlCredentials(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
+    const message = `${(0,secrets/* redactUrlCredentials */.dE)(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
     return [finding('fetch', message, where)];
 }
 /** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
@@ -39259,7 +39336,7 @@ function collectedName(target, lineText) {
         return sdist[1];
     if (!/[/\\:]/.test(target))
         return target.split(/[\s=<>!~;[]/)[0];
-    return redactUrlCredentials(lineText ?? target);
+    return (0,secrets/* redactUrlCredentials */.dE)(lineText ?? target);
 }
 function builds(lines, locate) {
     const found = new Map();
@@ -39363,7 +39440,7 @@ function toReported(f, workspace, shown) {
     return {
         level: f.level,
         title: f.title,
-        message: maskUrlCredentials(f.message),
+        message: (0,secrets/* maskUrlCredentials */.gn)(f.message),
         file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
         line: f.line,
         shown
@@ -39949,7 +40026,7 @@ function readLocks(files, reads) {
     const read = files.map(file => {
         const bytes = reads.read(file);
         // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
-        maskUrlCredentials(bytes.toString('utf8'));
+        (0,secrets/* maskUrlCredentials */.gn)(bytes.toString('utf8'));
         return readPylock(file, bytes);
     });
     return {
@@ -40006,10 +40083,10 @@ function readRequirements(config, report) {
         constraintFiles: constraintFiles.map(relative)
     };
     for (const url of parsed.urls)
-        maskUrlCredentials(url);
+        (0,secrets/* maskUrlCredentials */.gn)(url);
     // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
     for (const entry of groups.entries)
-        maskUrlCredentials(entry.text);
+        (0,secrets/* maskUrlCredentials */.gn)(entry.text);
     for (const file of parsed.files) {
         const relative = external_node_path_.relative(config.workspace, file);
         if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
@@ -40513,8 +40590,8 @@ async function setUp(report) {
     const config = await readConfig();
     const cacheStore = openCacheStore(config);
     for (const arg of [...config.pipArgs, ...config.packages])
-        maskUrlCredentials(arg);
-    maskPipEnvironment(process.env);
+        (0,secrets/* maskUrlCredentials */.gn)(arg);
+    (0,secrets/* maskPipEnvironment */.lt)(process.env);
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
     const requirements = readRequirements(config, report);
@@ -40566,7 +40643,7 @@ async function run() {
         await setUp(report);
     }
     catch (caught) {
-        const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(caught));
+        const message = (0,secrets/* maskUrlCredentials */.gn)((0,errors/* errorMessage */.gJ)(caught));
         report.errors.push(message);
         if (caught instanceof errors/* ActionError */.lZ)
             (0,log/* error */.z3)(message, caught.annotation);

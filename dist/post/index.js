@@ -28370,6 +28370,7 @@ module.exports = {
 
 /***/ }),
 
+<<<<<<< HEAD
 /***/ 1731:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -28385,19 +28386,169 @@ __webpack_async_result__();
 /***/ }),
 
 /***/ 8985:
+=======
+/***/ 4735:
+>>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ post_run)
+  e: () => (/* binding */ runStep)
 });
 
+// UNUSED EXPORTS: failUnexpectedly
+
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(8592);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/action/log.ts
+var core = __nccwpck_require__(3838);
+;// CONCATENATED MODULE: ./src/action/secrets.ts
+
+/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
+const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
+/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
+const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
+function registerSecret(secret) {
+    core/* setSecret */.Pq(secret);
+    try {
+        const decoded = decodeURIComponent(secret);
+        if (decoded !== secret)
+            core/* setSecret */.Pq(decoded);
+    }
+    catch {
+        // not valid percent-encoding: pip sends it as written
+    }
+}
+/**
+ * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
+ * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
+ */
+function replaceCredentials(text, register) {
+    return text.replace(URL_NETLOC, (match, scheme, netloc) => {
+        const at = netloc.lastIndexOf('@');
+        if (at === -1)
+            return match;
+        const userinfo = netloc.slice(0, at);
+        const host = netloc.slice(at);
+        const colon = userinfo.indexOf(':');
+        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
+        if (password) {
+            if (PLACEHOLDER.test(password))
+                return match;
+            register(password);
+            return `${scheme}${user}:***${host}`;
+        }
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '')
+            return match;
+        if (PLACEHOLDER.test(user))
+            return match;
+        register(user);
+        return `${scheme}***${host}`;
+    });
+}
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not,
+ * nor does an unset `${VAR}` left as written.
+ */
+function maskUrlCredentials(text) {
+    return replaceCredentials(text, registerSecret);
+}
+/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
+function redactUrlCredentials(text) {
+    return replaceCredentials(text, () => { });
+}
+/**
+ * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
+ * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
+ */
+function maskPipEnvironment(env) {
+    for (const [key, value] of Object.entries(env)) {
+        if (key.toUpperCase().startsWith('PIP_') && value)
+            maskUrlCredentials(value);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/entry.ts
+
+
+
+/**
+ * How a bundle runs its step (src/bin/main.ts, post.ts). Two things a bare `await run()` lacks:
+ *
+ * - The process ends when the step's work is done, with its exit code. @actions/cache's clients
+ *   can leave sockets and timers open, and Node would wait for them, holding the job up for minutes
+ *   (actions/setup-node#878); actions/setup-python and setup-uv end with process.exit for this.
+ * - A rejection nobody awaited, or an exception thrown from a callback, ends the step as one
+ *   annotation, as every other failure does, instead of Node's stack trace.
+ */
+async function runStep(step, run) {
+    const fail = (caught) => failUnexpectedly(step, caught);
+    process.on('unhandledRejection', fail);
+    process.on('uncaughtException', fail);
+    await run();
+    return process.exit(process.exitCode ?? 0);
+}
+/** One error annotation for what escaped the step (credentials masked), then exit 1. */
+function failUnexpectedly(step, caught) {
+    (0,log/* error */.z3)(`${step} failed unexpectedly: ${maskUrlCredentials((0,errors/* errorMessage */.gJ)(caught))}`);
+    return process.exit(1);
+}
+
+
+/***/ }),
+
+/***/ 8055:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/* unused harmony exports ActionError, inputError */
+/**
+ * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
+ * fix it. The entry points print it as one `::error` and never a stack trace.
+ */
+class ActionError extends Error {
+    annotation;
+    constructor(message, annotation = {}) {
+        super(message);
+        this.annotation = annotation;
+        this.name = 'ActionError';
+    }
+}
+/** A wrong input value: names the input, the value and the fix. */
+function inputError(input, value, fix) {
+    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+        title: `venv-guard: invalid input '${input}'`
+    });
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 8592:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   mw: () => (/* binding */ afterOutput),
+/* harmony export */   pq: () => (/* binding */ info),
+/* harmony export */   z3: () => (/* binding */ error)
+/* harmony export */ });
+/* unused harmony exports neutralise, notice, group, warn, notify, pauseUntrustedOutput, UntrustedOutput */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
 
 
 /**
@@ -28425,8 +28576,8 @@ function neutralise(text) {
             .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
         .join('');
 }
-function log_info(text) {
-    lib_core/* info */.pq(neutralise(text));
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(neutralise(text));
 }
 // Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
 // still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
@@ -28437,11 +28588,11 @@ function notice(...args) {
 }
 function warning(...args) {
     pauseUntrustedOutput();
-    lib_core/* warning */.$e(...args);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(...args);
 }
 function error(...args) {
     pauseUntrustedOutput();
-    lib_core/* error */.z3(...args);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(...args);
 }
 function group(title, work) {
     pauseUntrustedOutput();
@@ -28477,7 +28628,7 @@ function pauseUntrustedOutput() {
  * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
  * (a new token: the old one has been seen).
  */
-class log_UntrustedOutput {
+class UntrustedOutput {
     out;
     token = '';
     endsLine = true;
@@ -28513,31 +28664,42 @@ class log_UntrustedOutput {
     }
 }
 
+
+/***/ }),
+
+/***/ 1731:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4735);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8884);
+// The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
+
+
+await (0,_action_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .runStep */ .e)("venv-guard's post step", _post_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8884:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ post_run)
+});
+
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(8592);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/action/errors.ts
-/**
- * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
- * fix it. The entry points print it as one `::error` and never a stack trace.
- */
-class errors_ActionError extends Error {
-    annotation;
-    constructor(message, annotation = {}) {
-        super(message);
-        this.annotation = annotation;
-        this.name = 'ActionError';
-    }
-}
-/** A wrong input value: names the input, the value and the fix. */
-function inputError(input, value, fix) {
-    return new errors_ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
-        title: `venv-guard: invalid input '${input}'`
-    });
-}
-function errors_errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./src/action/state.ts
 
 /** The names of the main -> post state, one per fact. */
@@ -28578,6 +28740,62 @@ function readState(name) {
     return value;
 }
 
+<<<<<<< HEAD
+=======
+;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
+
+
+/**
+ * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
+ * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
+ * names the workspace, `.git/config` and its token included), and is never archived.
+ */
+const PIP_OWN = {
+    http: 'dir',
+    'http-v2': 'dir',
+    wheels: 'dir',
+    selfcheck: 'dir',
+    'selfcheck.json': 'file'
+};
+/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
+function foreignEntries(entries) {
+    return entries
+        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
+        .map(entry => entry.name)
+        .sort();
+}
+/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
+function pipCacheProblem(dir) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    const foreign = foreignEntries(entries.map(entry => ({
+        name: entry.name,
+        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
+    })));
+    if (foreign.length === 0)
+        return undefined;
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
+        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
+}
+/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
+function pipCacheIsPips(dir) {
+    const problem = pipCacheProblem(dir);
+    if (problem)
+        (0,log/* warning */.$e)(problem);
+    return problem === undefined;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+>>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:os"
@@ -29932,7 +30150,7 @@ function onCancel(stopped) {
             stopTree(child, 'SIGKILL');
         removeScratch();
         stopped(signal);
-        afterOutput(() => process.exit(1));
+        (0,log/* afterOutput */.mw)(() => process.exit(1));
     };
     process.on('SIGINT', handle);
     process.on('SIGTERM', handle);
@@ -30008,7 +30226,7 @@ function listArchives(root) {
     return entries.flatMap(entry => {
         if (!entry.isFile()) {
             if (ARCHIVE.test(entry.name)) {
-                log_info(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
+                (0,log/* info */.pq)(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
             }
             return [];
         }
@@ -30074,11 +30292,38 @@ function dirStore(root, zstd = zstdOnPath()) {
         replaces: true,
         unpacksInPlace: false,
         async restore(dir, key, prefixes = []) {
+<<<<<<< HEAD
             for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
                 if (await restoreArchive(external_node_path_namespaceObject.join(root, found.name), dir))
                     return found.key;
             }
             return undefined;
+=======
+            const found = chooseArchive(listArchives(root), key, prefixes, zstd);
+            if (!found)
+                return undefined;
+            const archive = external_node_path_namespaceObject.join(root, found.name);
+            const parent = external_node_path_namespaceObject.dirname(dir);
+            external_node_fs_.mkdirSync(parent, { recursive: true });
+            const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
+            return withScratch(scratch, async () => {
+                try {
+                    await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+                    const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
+                    if (!isDirectory(unpacked))
+                        throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
+                    if (external_node_fs_.existsSync(dir))
+                        external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
+                    external_node_fs_.renameSync(unpacked, dir);
+                    (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
+                    return found.key;
+                }
+                catch (error) {
+                    (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+                    return undefined;
+                }
+            });
+>>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
         },
         async save(dir, key) {
             const other = external_node_path_namespaceObject.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
@@ -30098,9 +30343,13 @@ function dirStore(root, zstd = zstdOnPath()) {
                     external_node_path_namespaceObject.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
+<<<<<<< HEAD
                 // One entry per key: the other format's would otherwise be tried first where zstd is.
                 external_node_fs_.rmSync(other, { force: true });
                 log_info(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
+=======
+                (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
+>>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
                 return true;
             });
         }
@@ -30157,7 +30406,7 @@ async function openStore(cacheDir) {
         return dirStore(cacheDir);
     const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
     if (!store) {
-        log_info("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+        (0,log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
     }
     return store;
 }
@@ -30186,17 +30435,17 @@ async function saveDir(store, dir, key, what) {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        warning(`Could not save ${what} to ${store.name}: ${errors_errorMessage(error)}`);
+        (0,log/* warning */.$e)(`Could not save ${what} to ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
         return;
     }
     if (saved)
-        log_info(`Cache: saved ${what} to ${store.name} (${key}).`);
+        (0,log/* info */.pq)(`Cache: saved ${what} to ${store.name} (${key}).`);
     else
-        warning(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+        (0,log/* warning */.$e)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
 }
 async function saveVenv(store, venv) {
     if (!external_node_fs_.existsSync(venv.path)) {
-        log_info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
+        (0,log/* info */.pq)(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
     const changed = Object.entries(venv.inputs)
@@ -30207,7 +30456,7 @@ async function saveVenv(store, venv) {
         return;
     }
     if (currentVenvContent(venv.path) !== venv.snapshot) {
-        warning(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+        (0,log/* warning */.$e)(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
@@ -30228,7 +30477,7 @@ async function saveCaches() {
         }
     }
     catch (error) {
-        warning(`Cache: could not save: ${errors_errorMessage(error)}`);
+        (0,log/* warning */.$e)(`Cache: could not save: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -30361,22 +30610,22 @@ function auditUserSite() {
             return;
         const added = addedEntries(state.entries, distributionEntries(state.userSite));
         if (added.length === 0) {
-            log_info(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
+            (0,log/* info */.pq)(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
             return;
         }
         const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
         const title = 'venv-guard: later steps installed into the user site-packages';
         if (state.policy === 'fail') {
-            error(message, { title });
+            (0,log/* error */.z3)(message, { title });
             process.exitCode = 1;
         }
         else if (state.policy === 'warn')
-            warning(message, { title });
+            (0,log/* warning */.$e)(message, { title });
         else
-            log_info(message);
+            (0,log/* info */.pq)(message);
     }
     catch (error) {
-        warning(`venv-guard could not audit the user site-packages: ${errors_errorMessage(error)}`);
+        (0,log/* warning */.$e)(`venv-guard could not audit the user site-packages: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -30387,7 +30636,7 @@ function auditUserSite() {
 
 /** The post step. The audit runs first: a failed save is only a warning, but an audit finding may fail the job. */
 async function post_run() {
-    onCancel(signal => error(`venv-guard's post step was cancelled (${signal}): what it started is stopped.`));
+    onCancel(signal => (0,log/* error */.z3)(`venv-guard's post step was cancelled (${signal}): what it started is stopped.`));
     auditUserSite();
     await saveCaches();
 }
@@ -33827,6 +34076,18 @@ function copyFile(srcFile, destFile, force) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -55,14 +55,15 @@ const EXPECTED: Record<string, Expected> = {
     {
       kind: 'not-found',
       where: 'requirements/dev.txt:3',
-      message: /^No version of nonexistent-package==1\.0 matches \(available: none at all\)/
+      message:
+        /^No version of nonexistent-package==1\.0 matches \(pip found no version of it at all\)/
     }
   ],
   'no-version': [
     {
       kind: 'not-found',
       where: 'requirements.txt:3',
-      message: /^No version of alpha>=3 matches \(available: 1\.0\.0, 2\.0\.0\)/
+      message: /^No version of alpha>=3 matches \(pip found 1\.0\.0, 2\.0\.0\)/
     }
   ],
   'requires-python': [

@@ -162,6 +162,20 @@ describe('UserSiteGuard during and after pip', () => {
     expect(core.saveState).toHaveBeenCalledTimes(2)
   })
 
+  it('says what a clean run installed, and that a run that installed nothing (a cache hit) did', async () => {
+    const guard = await start(facts())
+    guard.finish(['/venv/site'], [])
+    expect(core.info).toHaveBeenCalledWith(
+      'Clean install: nothing was installed this run into /venv/site; the user site-packages gained nothing.'
+    )
+    const site = path.join(path.dirname(userSite), 'site-packages')
+    fs.mkdirSync(path.join(site, 'alpha-1.0.dist-info'), { recursive: true })
+    guard.finish([site], [{ name: 'alpha', version: '1.0' }])
+    expect(core.info).toHaveBeenCalledWith(
+      `Clean install: 1 distribution in ${site}; the user site-packages gained nothing.`
+    )
+  })
+
   it('does not require a venv of later steps when there is none', async () => {
     const guard = await start(facts(), makeConfig({ createVenv: false }))
     guard.finish(['/opt/py/site'], [])

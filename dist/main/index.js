@@ -38795,7 +38795,11 @@ class UserSiteGuard {
         const clean = gained.length === 0 && lost.length === 0;
         setOutput(Outputs.CleanInstall, clean);
         if (clean) {
-            (0,log/* info */.pq)(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
+            // A cache hit or a current venv installs nothing: "0 distributions" would read as a failure.
+            const what = installed.length === 0
+                ? 'nothing was installed this run into'
+                : `${installed.length} distribution${installed.length === 1 ? '' : 's'} in`;
+            (0,log/* info */.pq)(`Clean install: ${what} ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
         }
         else {
             const problems = [
@@ -39131,13 +39135,15 @@ function notFound(lines, locate) {
         if (!m)
             return [];
         const [, spec, parent, versions] = m;
-        const available = versions === 'none' ? 'none at all' : versions;
+        // pip's "from versions: none": it found no version at all (no such project where it looked,
+        // or none for this Python), which is not the same as finding some that do not match.
+        const found = versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`;
         const direct = locate.fromText(line);
         const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
         const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
         const what = parentName
-            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
-            : `No version of ${spec} matches (available: ${available}).`;
+            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
+            : `No version of ${spec} matches (${found}).`;
         const note = pythonNote ? `\n${pythonNote}` : '';
         const advice = unreachable
             ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`

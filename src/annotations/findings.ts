@@ -241,14 +241,17 @@ function notFound(lines: string[], locate: Locator): Finding[] {
       )
     if (!m) return []
     const [, spec, parent, versions] = m
-    const available = versions === 'none' ? 'none at all' : versions
+    // pip's "from versions: none": it found no version at all (no such project where it looked,
+    // or none for this Python), which is not the same as finding some that do not match.
+    const found =
+      versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`
     const direct = locate.fromText(line)
     const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined
     const where =
       direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec))
     const what = parentName
-      ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
-      : `No version of ${spec} matches (available: ${available}).`
+      ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
+      : `No version of ${spec} matches (${found}).`
     const note = pythonNote ? `\n${pythonNote}` : ''
     const advice = unreachable
       ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`

@@ -154,8 +154,13 @@ export class UserSiteGuard {
     const clean = gained.length === 0 && lost.length === 0
     setOutput(Outputs.CleanInstall, clean)
     if (clean) {
+      // A cache hit or a current venv installs nothing: "0 distributions" would read as a failure.
+      const what =
+        installed.length === 0
+          ? 'nothing was installed this run into'
+          : `${installed.length} distribution${installed.length === 1 ? '' : 's'} in`
       info(
-        `Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`
+        `Clean install: ${what} ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`
       )
     } else {
       const problems = [

@@ -217,3 +217,12 @@ describe('the venv cache key', () => {
     )
   })
 })
+
+describe('docs/cache.md', () => {
+  it("shows keys of the cache format in use, so that a user's cache list matches it", () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cache.md'), 'utf8')
+    const shown = [...doc.matchAll(/venv-guard-v(\d+)-/g)].map(m => m[1])
+    expect(shown.length).toBeGreaterThan(0)
+    expect(new Set(shown)).toEqual(new Set([FORMAT_VERSION]))
+  })
+})

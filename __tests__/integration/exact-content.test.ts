@@ -15,9 +15,10 @@ import {
   type Runner
 } from '../helpers/action.js'
 import { archives, installed, succeeded, warnings } from '../helpers/cache-runs.js'
-import { pyenvPython } from '../helpers/pythons.js'
+import { findPython, lacks } from '../helpers/pythons.js'
 
-const PYTHON = pyenvPython('3.12').executable
+// Every describe below is skipped without it.
+const PYTHON = findPython('3.12')?.executable ?? ''
 
 function write(runner: Runner, file: string, content: string): void {
   fs.mkdirSync(path.dirname(path.join(runner.workspace, file)), { recursive: true })
@@ -42,7 +43,7 @@ function imports(runner: Runner, venv: string, module: string): boolean {
   }
 }
 
-describe('the reused venv is the fresh venv', () => {
+describe.skipIf(lacks('3.12'))('the reused venv is the fresh venv', () => {
   it('a removed requirement is gone from the reused venv and from what post saves', async () => {
     const runner = newRunner('vg-removed-')
     const inputs = { 'cache-dir': path.join(runner.dir, 'cache') }
@@ -64,7 +65,7 @@ describe('the reused venv is the fresh venv', () => {
   })
 })
 
-describe('the key describes what pip read', () => {
+describe.skipIf(lacks('3.12'))('the key describes what pip read', () => {
   it('a ${VAR} in a requirements file is part of the key: another value is another venv', async () => {
     const runner = newRunner('vg-var-')
     const inputs = { 'cache-dir': path.join(runner.dir, 'cache') }
@@ -103,7 +104,7 @@ describe('the key describes what pip read', () => {
   })
 })
 
-describe('nothing venv-guard did not create is ever removed', () => {
+describe.skipIf(lacks('3.12'))('nothing venv-guard did not create is ever removed', () => {
   it('a committed restore mark beside data/ never removes data/, with cache off too', async () => {
     const runner = newRunner('vg-mark-data-')
     write(runner, 'data/results.csv', 'precious\n')
@@ -135,7 +136,7 @@ describe('nothing venv-guard did not create is ever removed', () => {
   })
 })
 
-describe('cache-dir hygiene', () => {
+describe.skipIf(lacks('3.12'))('cache-dir hygiene', () => {
   it('an unusable .tar.gz with a future time beside a good .tar.zst: the good one is restored', async () => {
     const runner = newRunner('vg-future-')
     const cacheDir = path.join(runner.dir, 'cache')

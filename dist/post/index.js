@@ -28370,25 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-<<<<<<< HEAD
-/***/ 1731:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8985);
-// The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
-
-await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8985:
-=======
 /***/ 4735:
->>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28672,7 +28654,7 @@ class UntrustedOutput {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4735);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8884);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1319);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28683,7 +28665,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8884:
+/***/ 1319:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28740,62 +28722,8 @@ function readState(name) {
     return value;
 }
 
-<<<<<<< HEAD
-=======
-;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
-
-
-/**
- * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
- * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
- * names the workspace, `.git/config` and its token included), and is never archived.
- */
-const PIP_OWN = {
-    http: 'dir',
-    'http-v2': 'dir',
-    wheels: 'dir',
-    selfcheck: 'dir',
-    'selfcheck.json': 'file'
-};
-/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
-function foreignEntries(entries) {
-    return entries
-        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
-        .map(entry => entry.name)
-        .sort();
-}
-/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
-function pipCacheProblem(dir) {
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-    const foreign = foreignEntries(entries.map(entry => ({
-        name: entry.name,
-        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
-    })));
-    if (foreign.length === 0)
-        return undefined;
-    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
-    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
-        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
-}
-/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
-function pipCacheIsPips(dir) {
-    const problem = pipCacheProblem(dir);
-    if (problem)
-        (0,log/* warning */.$e)(problem);
-    return problem === undefined;
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
->>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:os"
@@ -29830,7 +29758,7 @@ function pipCacheProblem(dir) {
 function pipCacheIsPips(dir) {
     const problem = pipCacheProblem(dir);
     if (problem)
-        warning(problem);
+        (0,log/* warning */.$e)(problem);
     return problem === undefined;
 }
 
@@ -30265,17 +30193,17 @@ async function restoreArchive(archive, dir) {
                 throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
             external_node_fs_.mkdirSync(dir, { recursive: true });
             if (external_node_fs_.readdirSync(dir).length > 0) {
-                log_info(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
+                (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
                 return true;
             }
             for (const entry of external_node_fs_.readdirSync(unpacked)) {
                 external_node_fs_.renameSync(external_node_path_namespaceObject.join(unpacked, entry), external_node_path_namespaceObject.join(dir, entry));
             }
-            log_info(`Restored ${dir} from ${archive}`);
+            (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
             return true;
         }
         catch (error) {
-            warning(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
             return false;
         }
     });
@@ -30292,38 +30220,11 @@ function dirStore(root, zstd = zstdOnPath()) {
         replaces: true,
         unpacksInPlace: false,
         async restore(dir, key, prefixes = []) {
-<<<<<<< HEAD
             for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
                 if (await restoreArchive(external_node_path_namespaceObject.join(root, found.name), dir))
                     return found.key;
             }
             return undefined;
-=======
-            const found = chooseArchive(listArchives(root), key, prefixes, zstd);
-            if (!found)
-                return undefined;
-            const archive = external_node_path_namespaceObject.join(root, found.name);
-            const parent = external_node_path_namespaceObject.dirname(dir);
-            external_node_fs_.mkdirSync(parent, { recursive: true });
-            const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
-            return withScratch(scratch, async () => {
-                try {
-                    await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
-                    const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
-                    if (!isDirectory(unpacked))
-                        throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
-                    if (external_node_fs_.existsSync(dir))
-                        external_node_fs_.rmdirSync(dir); // only ever called for an absent or empty one
-                    external_node_fs_.renameSync(unpacked, dir);
-                    (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
-                    return found.key;
-                }
-                catch (error) {
-                    (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
-                    return undefined;
-                }
-            });
->>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
         },
         async save(dir, key) {
             const other = external_node_path_namespaceObject.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
@@ -30343,13 +30244,9 @@ function dirStore(root, zstd = zstdOnPath()) {
                     external_node_path_namespaceObject.basename(dir)
                 ]);
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
-<<<<<<< HEAD
                 // One entry per key: the other format's would otherwise be tried first where zstd is.
                 external_node_fs_.rmSync(other, { force: true });
-                log_info(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
-=======
                 (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
->>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
                 return true;
             });
         }
@@ -30452,7 +30349,7 @@ async function saveVenv(store, venv) {
         .filter(([file, digest]) => fileDigest(file) !== digest)
         .map(([file]) => file);
     if (changed.length > 0) {
-        warning(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
+        (0,log/* warning */.$e)(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
         return;
     }
     if (currentVenvContent(venv.path) !== venv.snapshot) {

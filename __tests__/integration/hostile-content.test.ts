@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeRun, errors, newRunner, runAction } from '../helpers/action.js'
-import { findPython, lacks } from '../helpers/pythons.js'
+import { findPython, lacks, pythonOf } from '../helpers/pythons.js'
 
 // Every describe below is skipped without it.
 const PYTHON = findPython('3.12')?.executable ?? ''
@@ -30,29 +30,30 @@ describe.skipIf(lacks('3.12'))('the Python helpers answer on their own line', ()
 })
 
 describe('modules in the working directory never stand in for the interpreter’s own', () => {
-  it.each(['3.12', '3.9'])(
-    'pip.py, venv.py and compileall.py in working-directory are not run (Python %s)',
-    async minor => {
-      const runner = newRunner('vg-shadow-')
-      for (const module of ['pip', 'venv', 'compileall']) {
-        fs.writeFileSync(
-          path.join(runner.workspace, `${module}.py`),
-          `import sys\nprint("${module}.py from the workspace ran")\nsys.exit(0)\n`
-        )
-      }
-      fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'zeta\n')
-      const run = await runAction(runner, {
-        inputs: { 'python-path': pyenvPython(minor).executable }
-      })
-      expect(run.exitCode, describeRun(run)).toBe(0)
-      expect(run.stdout).not.toContain('from the workspace ran')
-      const venvPython = run.outputs['python-path']
-      expect(
-        execFileSync(venvPython, ['-c', 'import zeta; print(zeta.__name__)'], {
-          encoding: 'utf8',
-          cwd: runner.dir
+  for (const minor of ['3.12', '3.9'] as const)
+    it.skipIf(lacks(minor))(
+      `pip.py, venv.py and compileall.py in working-directory are not run (Python ${minor})`,
+      async () => {
+        const runner = newRunner('vg-shadow-')
+        for (const module of ['pip', 'venv', 'compileall']) {
+          fs.writeFileSync(
+            path.join(runner.workspace, `${module}.py`),
+            `import sys\nprint("${module}.py from the workspace ran")\nsys.exit(0)\n`
+          )
+        }
+        fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'zeta\n')
+        const run = await runAction(runner, {
+          inputs: { 'python-path': pythonOf(minor).executable }
         })
-      ).toBe('zeta\n')
-    }
-  )
+        expect(run.exitCode, describeRun(run)).toBe(0)
+        expect(run.stdout).not.toContain('from the workspace ran')
+        const venvPython = run.outputs['python-path']
+        expect(
+          execFileSync(venvPython, ['-c', 'import zeta; print(zeta.__name__)'], {
+            encoding: 'utf8',
+            cwd: runner.dir
+          })
+        ).toBe('zeta\n')
+      }
+    )
 })

@@ -31332,25 +31332,8 @@ function maskPipEnvironment(env) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-<<<<<<< HEAD
-<<<<<<< HEAD
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8924);
-=======
-<<<<<<< HEAD
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3960);
-=======
-<<<<<<< HEAD
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9930);
-=======
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8733);
->>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
->>>>>>> aaa7ebf (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
->>>>>>> 5f828f4 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
-=======
-/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8314);
->>>>>>> 69adb54 (After the rebase onto main: the reuse differential suite finds its Python through the test helper and skips without it; docs/cache.md shows the v4 keys and what they now read (pip's configuration and PIP_* settings, ${VAR} values, local archives); dist/ rebuilt)
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4923);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31362,23 +31345,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-<<<<<<< HEAD
-<<<<<<< HEAD
-/***/ 8924:
-=======
-<<<<<<< HEAD
-/***/ 3960:
-=======
-<<<<<<< HEAD
-/***/ 9930:
-=======
-/***/ 8733:
->>>>>>> dc59396 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
->>>>>>> aaa7ebf (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
->>>>>>> 5f828f4 (The steps end when their work is done (process.exit with the exit code: the cache client can leave handles open, setup-node#878), and an unhandled rejection or exception ends as one annotation, not a stack trace)
-=======
-/***/ 8314:
->>>>>>> 69adb54 (After the rebase onto main: the reuse differential suite finds its Python through the test helper and skips without it; docs/cache.md shows the v4 keys and what they now read (pip's configuration and PIP_* settings, ${VAR} values, local archives); dist/ rebuilt)
+/***/ 4923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 

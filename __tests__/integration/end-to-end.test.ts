@@ -74,7 +74,7 @@ describe.skipIf(!hasSystemPython())('Debian system python3 (PEP 668, no ensurepi
 })
 
 describe.skipIf(lacks('3.11', '3.12'))('an existing venv', () => {
-  it('is reused when it is current, and says so', async () => {
+  it('is reused when it is current, rebuilt when its inputs changed, and says which', async () => {
     const runner = newRunner()
     fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'delta\n')
     const inputs = { 'python-version': '3.12' }
@@ -86,7 +86,7 @@ describe.skipIf(lacks('3.11', '3.12'))('an existing venv', () => {
     fs.appendFileSync(path.join(runner.workspace, 'requirements.txt'), 'zeta\n')
     const changed = await runAction(runner, { inputs })
     expect(changed.exitCode, describeRun(changed)).toBe(0)
-    expect(changed.stdout).toContain('reusing the existing venv')
+    expect(changed.stdout).toContain('the inputs changed since venv-guard made the venv')
     expect(venvRun(runner, changed.outputs['python-path'], ['-c', 'import zeta, delta'])).toBe('')
   })
 

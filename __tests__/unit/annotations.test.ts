@@ -10,7 +10,8 @@ import {
 } from '../../src/annotations/findings.js'
 import { newReport } from '../../src/action/report.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
-import { parseCase } from '../helpers/requirements.js'
+import { LINUX, parseCase } from '../helpers/requirements.js'
+import { parseRequirementFiles } from '../../src/pip/requirements.js'
 
 vi.mock('@actions/core', async importOriginal => ({
   ...(await importOriginal<typeof import('@actions/core')>()),
@@ -378,5 +379,85 @@ describe("emitting within GitHub's cap", () => {
       'cannot reach https://user:***@pypi.example.com/simple'
     )
     expect(core.setSecret).toHaveBeenCalledWith('s3cret')
+  })
+})
+
+describe("pip 26's blame, as pip 26 printed it", () => {
+  const parse = (files: Record<string, string>, constraints: string[] = []) =>
+    parseRequirementFiles(
+      ['/project/requirements.txt'],
+      file => Buffer.from(files[file] ?? ''),
+      LINUX,
+      constraints
+    )
+
+  it('a dependency hash mode finds unpinned lands on the line that brought it in', () => {
+    const parsed = parse({ '/project/requirements.txt': 'delta\nalpha==2.0.0 --hash=sha256:ab\n' })
+    const output = [
+      'Processing /w/alpha-2.0.0-py3-none-any.whl (from -r /project/requirements.txt (line 2))',
+      'Processing /w/beta-2.0.0-py3-none-any.whl (from alpha==2.0.0->-r /project/requirements.txt (line 2))',
+      'ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==. These do not:',
+      '    beta>=2 from file:///w/beta-2.0.0-py3-none-any.whl (from alpha==2.0.0->-r /project/requirements.txt (line 2))'
+    ].join('\n')
+    expect(
+      summary(findingsFromPipFailure(output, { parsed, workspace: '/project' }, 'Install', 1))
+    ).toEqual([
+      {
+        kind: 'hash',
+        where: 'requirements.txt:2',
+        message: expect.stringMatching(
+          /^alpha==2\.0\.0 needs beta>=2, and hash-checking mode .* add beta==VERSION --hash/
+        )
+      }
+    ])
+  })
+
+  it("a dependency of a lock's package lands on that package's entry", () => {
+    const parsed = parse({ '/project/requirements.txt': 'delta\n' })
+    parsed.entries.push({
+      file: '/project/pylock.toml',
+      line: 7,
+      kind: 'requirement',
+      text: 'mypy==2.4.0',
+      name: 'mypy',
+      constraint: false
+    })
+    const output = [
+      'ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==. These do not:',
+      '    typing-extensions>=4 from file:///w/t.whl (from mypy==2.4.0->pylock.toml)'
+    ].join('\n')
+    const [found] = findingsFromPipFailure(output, { parsed, workspace: '/project' }, 'Install', 1)
+    expect(`${found.file}:${found.line}`).toBe('/project/pylock.toml:7')
+  })
+
+  it('a constraint pinning a version the index does not have says so, not "loosen"', () => {
+    const parsed = parse(
+      { '/project/requirements.txt': 'alpha\n', '/project/c.txt': 'alpha==9.9\n' },
+      ['/project/c.txt']
+    )
+    const output = [
+      'ERROR: Cannot install alpha because these package versions have conflicting dependencies.',
+      '',
+      'The conflict is caused by:',
+      '    The user requested alpha',
+      '    The user requested (constraint) alpha==9.9',
+      '',
+      'Additionally, some packages in these conflicts have no matching distributions available for your environment:',
+      '    alpha',
+      '',
+      'To fix this you could try to:',
+      "1. loosen the range of package versions you've specified",
+      '2. remove package versions to allow pip to attempt to solve the dependency conflict',
+      '',
+      'ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts'
+    ].join('\n')
+    const found = summary(
+      findingsFromPipFailure(output, { parsed, workspace: '/project' }, 'Install', 1)
+    )
+    expect(found.map(f => f.where)).toEqual(['requirements.txt:1', 'c.txt:1'])
+    for (const f of found) {
+      expect(f.message).toMatch(/the index has no distribution of alpha that matches it/)
+      expect(f.message).not.toMatch(/Loosen/)
+    }
   })
 })

@@ -3,7 +3,9 @@
 //           && .venv/bin/python -m pip install -r requirements.txt
 // Prints medians and ratios per path (cold, warm from cache-dir, no-op) and size, where the
 // action's time goes by phase, and the bundle's own start-up up to its first process spawn.
-// Options: --sizes 10,40,200 --runs 5 --python 3.12
+// Options: --sizes 10,40,200 --runs 5 --python 3.12; --quick is --sizes 40 --runs 3 (about two
+// minutes). Each ratio is the median of the per-run ratios (recipe and action alternate), with
+// their range, so a reader sees how much it varies.
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -17,8 +19,11 @@ const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`)
   return i >= 0 ? args[i + 1] : fallback
 }
-const sizes = option('sizes', '10,40,200').split(',').map(Number)
-const runs = Number(option('runs', '5'))
+const quick = args.includes('--quick')
+const sizes = option('sizes', quick ? '40' : '10,40,200')
+  .split(',')
+  .map(Number)
+const runs = Number(option('runs', quick ? '3' : '5'))
 const pythonMinor = option('python', '3.12')
 
 const pyenvRoot = process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv')
@@ -87,21 +92,22 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-/** What an environment ends as: pip freeze --all, and every byte-compiled file. @param {string} venv */
+/**
+ * What an environment ends as: pip freeze --all, and its file tree (every path, bytecode included;
+ * venv-guard's own marker and bytecode list aside). @param {string} venv
+ */
 function fingerprintVenv(venv) {
   const py = path.join(venv, 'bin', 'python')
   const freeze = execFileSync(py, ['-m', 'pip', 'freeze', '--all'], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', PIP_CONFIG_FILE: os.devNull }
   })
-  const site = execFileSync(py, ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'], {
-    encoding: 'utf8'
-  }).trim()
-  const pycs = fs
-    .readdirSync(site, { recursive: true, encoding: 'utf8' })
-    .filter(f => f.endsWith('.pyc'))
+  const own = new Set(['venv-guard.json', 'venv-guard-bytecode.json'])
+  const tree = fs
+    .readdirSync(venv, { recursive: true, encoding: 'utf8' })
+    .filter(f => !own.has(f))
     .sort()
-  return { freeze, pycs }
+  return { freeze, tree, pycs: tree.filter(f => f.endsWith('.pyc')) }
 }
 
 /** Phases from the summary's "**Time**" line: "find Python 0.13 s · install 2.03 s". @param {string} summaryFile */
@@ -195,7 +201,11 @@ function benchSize(n) {
   const t = { recipe: [], cold: [], noop: [], warm: [] }
   /** @type {Record<string, number>[]} */
   const phaseSamples = []
-  let recipeState = { freeze: '', pycs: /** @type {string[]} */ ([]) }
+  let recipeState = {
+    freeze: '',
+    tree: /** @type {string[]} */ ([]),
+    pycs: /** @type {string[]} */ ([])
+  }
   let actionState = recipeState
   for (let r = 0; r < runs; r++) {
     // Recipe and action alternate, so that drift of the machine hits both alike.
@@ -239,23 +249,29 @@ function benchSize(n) {
     }
   }
   const same = recipeState.freeze === actionState.freeze
-  const samePycs = JSON.stringify(recipeState.pycs) === JSON.stringify(actionState.pycs)
-  if (!same || !samePycs) {
+  const sameTree = JSON.stringify(recipeState.tree) === JSON.stringify(actionState.tree)
+  if (!same || !sameTree) {
+    const only = (a, b) => a.tree.filter(f => !b.tree.includes(f)).slice(0, 5)
     throw new Error(
-      `the action's venv differs from the recipe's (freeze equal: ${same}, .pyc files equal: ${samePycs} ${recipeState.pycs.length}/${actionState.pycs.length})`
+      `the action's venv differs from the recipe's (freeze equal: ${same}; only the recipe's: ${only(recipeState, actionState).join(', ')}; only the action's: ${only(actionState, recipeState).join(', ')})`
     )
   }
   const phaseNames = [...new Set(phaseSamples.flatMap(p => Object.keys(p)))]
+  /** @param {number[]} times */
+  const ratios = times =>
+    times.length ? times.map((x, i) => x / t.recipe[i]).sort((a, b) => a - b) : undefined
   return {
     n,
     recipe: median(t.recipe),
     cold: median(t.cold),
     noop: median(t.noop),
     warm: t.warm.length ? median(t.warm) : undefined,
+    ratios: { cold: ratios(t.cold), warm: ratios(t.warm), noop: ratios(t.noop) },
     phases: Object.fromEntries(
       phaseNames.map(name => [name, median(phaseSamples.map(p => p[name] ?? 0))])
     ),
     freeze: recipeState.freeze.split('\n').filter(Boolean).length,
+    files: recipeState.tree.length,
     pycs: recipeState.pycs.length
   }
 }
@@ -270,15 +286,18 @@ const rows = sizes.map(benchSize)
 fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
 /** @param {number | undefined} x */
 const s = x => (x === undefined ? 'n/a' : `${x.toFixed(2)} s`)
-/** @param {number | undefined} a @param {number} b */
-const ratio = (a, b) => (a === undefined ? 'n/a' : `${(a / b).toFixed(2)}×`)
+/** The median per-run ratio and its range. @param {number[] | undefined} list */
+const ratio = list =>
+  list === undefined
+    ? 'n/a'
+    : `${median(list).toFixed(2)}× (${list[0].toFixed(2)}–${list[list.length - 1].toFixed(2)})`
 console.log(
   '\n| packages | recipe | action cold | ratio | action warm (cache-dir) | ratio | action no-op | ratio |'
 )
 console.log('|---|---|---|---|---|---|---|---|')
 for (const r of rows) {
   console.log(
-    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.cold, r.recipe)} | ${s(r.warm)} | ${ratio(r.warm, r.recipe)} | ${s(r.noop)} | ${ratio(r.noop, r.recipe)} |`
+    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
   )
 }
 console.log('\nWhere the cold run goes (medians, seconds):')
@@ -289,7 +308,7 @@ for (const r of rows)
       .join(', ')}`
   )
 console.log(
-  `\nSame result as the recipe: identical pip freeze --all (${rows.map(r => r.freeze).join('/')} lines) and identical .pyc files (${rows.map(r => r.pycs).join('/')}).`
+  `\nSame result as the recipe: identical pip freeze --all (${rows.map(r => r.freeze).join('/')} lines) and the identical file tree (${rows.map(r => r.files).join('/')} paths, ${rows.map(r => r.pycs).join('/')} of them .pyc).`
 )
 console.log(
   `Bundle start, node launch to first process spawn: ${startupMs(path.join(benchDir, `n${sizes[0]}`, 'action'), path.join(benchDir, `n${sizes[0]}`, 'wheelhouse')).toFixed(0)} ms (median of 15)`

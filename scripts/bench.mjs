@@ -251,6 +251,7 @@ function benchSize(n) {
   const same = recipeState.freeze === actionState.freeze
   const sameTree = JSON.stringify(recipeState.tree) === JSON.stringify(actionState.tree)
   if (!same || !sameTree) {
+    /** @param {{ tree: string[] }} a @param {{ tree: string[] }} b */
     const only = (a, b) => a.tree.filter(f => !b.tree.includes(f)).slice(0, 5)
     throw new Error(
       `the action's venv differs from the recipe's (freeze equal: ${same}; only the recipe's: ${only(recipeState, actionState).join(', ')}; only the action's: ${only(actionState, recipeState).join(', ')})`

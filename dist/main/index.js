@@ -38961,7 +38961,10 @@ const TITLES = {
 };
 /** GitHub shows at most this many annotations of one type (error, warning) per step. */
 const ANNOTATION_CAP = 10;
-const FROM_FILE = /\(from (?:-r|-c) (.+?) \(line (\d+)\)\)/;
+// `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
+const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/;
+/** `(from mypy==2.4.0->pylock.toml)`: a dependency of a requirement that names no line (a lock's entry). */
+const FROM_PARENT = /\(from ([^()\s]+?)->[^()]*\)/;
 const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
 function finding(kind, message, entry) {
     const level = kind === 'broken-dependency' ? 'warning' : 'error';
@@ -38999,7 +39002,10 @@ class Locator {
     relative(file) {
         return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
     }
-    /** `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text. */
+    /**
+     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
+     * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
+     */
     fromText(text) {
         const r = FROM_FILE.exec(text);
         if (r)
@@ -39007,7 +39013,8 @@ class Locator {
         const of = FROM_LINE_OF.exec(text);
         if (of)
             return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
-        return undefined;
+        const parent = FROM_PARENT.exec(text);
+        return parent ? this.byRequirement(parent[1]) : undefined;
     }
     /**
      * The entry naming a project: requirements before constraints (or the reverse when pip says the
@@ -39170,12 +39177,19 @@ function conflicts(lines, locate) {
     const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
     const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
     const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
+    // pip 24+: "Additionally, some packages in these conflicts have no matching distributions
+    // available": then the pin names a version the index does not have, no conflict to loosen.
+    const note = lines.findIndex(l => /have no matching distributions available/.test(l));
+    const unavailable = new Set((note === -1 ? [] : blockAfter(lines, note)).map(l => normalizeName(l.trim())));
     const located = new Map();
     for (const cause of causes) {
         if (!cause.where || located.has(locate.label(cause.where)))
             continue;
         const others = causes.filter(c => c !== cause).map(other);
-        const message = `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
+        const name = nameOf(cause.text.replace(/^The user requested (\(constraint\) )?/, ''));
+        const message = name && unavailable.has(name)
+            ? `${cause.asSubject}: the index has no distribution of ${name} that matches it${others.length > 0 ? ` and ${others.join(' and ')}` : ''}. Check that the version exists on the index pip uses, or change the pin.`
+            : `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
         located.set(locate.label(cause.where), finding('conflict', message, cause.where));
     }
     // Lines pip names whose conflict comes from deeper in the dependency tree.
@@ -39208,7 +39222,9 @@ const HASH_HEADERS = [
     ],
     [
         /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
-        item => `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+        (item, _details, parent) => parent
+            ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
+            : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
     ],
     [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
 ];
@@ -39232,7 +39248,9 @@ function hashes(lines, locate) {
                 .replace(FROM_FILE, '')
                 .trim();
             const where = locate.fromText(text) ?? locate.byRequirement(spec);
-            found.push(finding('hash', header[1](spec, details), where));
+            // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
+            const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
+            found.push(finding('hash', header[1](spec, details, parent), where));
         }
     });
     return found;

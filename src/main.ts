@@ -8,6 +8,7 @@ import { openCacheStore, rememberForSave, restoreCaches } from './cache/session.
 import { UserSiteGuard } from './guard/step.js'
 import { install, trackedVersions } from './pip/install.js'
 import { readRequirements, sayMoving } from './pip/read.js'
+import { checkPlacementVariables } from './pip/run.js'
 import { onCancel } from './platform/process.js'
 import { findBasePython } from './python/use.js'
 import { fingerprint, fingerprintInputs } from './venv/fingerprint.js'
@@ -24,6 +25,7 @@ async function setUp(report: RunReport): Promise<void> {
   const cacheStore = openCacheStore(config)
   for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
   maskPipEnvironment(process.env)
+  checkPlacementVariables(config, report)
   const python = await timed(report, 'find Python', () => findBasePython(config, report))
   const guard = await timed(report, 'check user site', () =>
     UserSiteGuard.start(config, python, report)

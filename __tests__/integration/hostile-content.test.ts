@@ -57,3 +57,44 @@ describe('modules in the working directory never stand in for the interpreter’
       }
     )
 })
+
+describe('PIP_TARGET, PIP_PREFIX and PIP_ROOT in the environment', () => {
+  const PLACEMENT = ['PIP_PREFIX', 'PIP_ROOT', 'PIP_TARGET']
+
+  it('are cleared for pip runs into the venv, in one notice naming them', async () => {
+    const runner = newRunner('vg-pip-target-')
+    const elsewhere = path.join(runner.dir, 'elsewhere')
+    fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'zeta\n')
+    const run = await runAction(runner, {
+      inputs: { 'python-path': PYTHON },
+      env: Object.fromEntries(PLACEMENT.map(name => [name, elsewhere]))
+    })
+    expect(run.exitCode, describeRun(run)).toBe(0)
+    expect(fs.existsSync(elsewhere)).toBe(false)
+    const named = run.annotations.filter(a => PLACEMENT.every(n => a.message.includes(n)))
+    expect(named.map(a => a.level)).toEqual(['notice'])
+    expect(
+      execFileSync(run.outputs['python-path'], ['-c', 'import zeta; print(zeta.__file__)'], {
+        encoding: 'utf8',
+        cwd: runner.dir
+      })
+    ).toContain(path.join(runner.workspace, '.venv'))
+  })
+
+  it('with create-venv: false, stop the step before pip runs, naming them and the fix', async () => {
+    const runner = newRunner('vg-pip-prefix-')
+    const interpreter = path.join(runner.dir, 'base')
+    execFileSync(PYTHON, ['-m', 'venv', interpreter])
+    const elsewhere = path.join(runner.dir, 'elsewhere')
+    fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'zeta\n')
+    const run = await runAction(runner, {
+      inputs: { 'python-path': path.join(interpreter, 'bin', 'python'), 'create-venv': 'false' },
+      env: { PIP_PREFIX: elsewhere }
+    })
+    expect(run.exitCode, describeRun(run)).toBe(1)
+    expect(errors(run)).toHaveLength(1)
+    expect(errors(run)[0].message).toMatch(/PIP_PREFIX.*\n?.*create-venv: true/s)
+    expect(fs.existsSync(elsewhere)).toBe(false)
+    expect(run.stdout).not.toContain('Using pip')
+  })
+})

@@ -31040,44 +31040,6 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9682:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ runStep)
-/* harmony export */ });
-/* unused harmony export failUnexpectedly */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8055);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8592);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7911);
-
-
-
-/**
- * How a bundle runs its step (src/bin/main.ts, post.ts). Two things a bare `await run()` lacks:
- *
- * - The process ends when the step's work is done, with its exit code. @actions/cache's clients
- *   can leave sockets and timers open, and Node would wait for them, holding the job up for minutes
- *   (actions/setup-node#878); actions/setup-python and setup-uv end with process.exit for this.
- * - A rejection nobody awaited, or an exception thrown from a callback, ends the step as one
- *   annotation, as every other failure does, instead of Node's stack trace.
- */
-async function runStep(step, run) {
-    const fail = (caught) => failUnexpectedly(step, caught);
-    process.on('unhandledRejection', fail);
-    process.on('uncaughtException', fail);
-    await run();
-    return process.exit(process.exitCode ?? 0);
-}
-/** One error annotation for what escaped the step (credentials masked), then exit 1. */
-function failUnexpectedly(step, caught) {
-    (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3)(`${step} failed unexpectedly: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskUrlCredentials */ .gn)((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught))}`);
-    return process.exit(1);
-}
-
-
-/***/ }),
-
 /***/ 8055:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31247,105 +31209,22 @@ class UntrustedOutput {
 
 /***/ }),
 
-/***/ 7911:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   dE: () => (/* binding */ redactUrlCredentials),
-/* harmony export */   gn: () => (/* binding */ maskUrlCredentials),
-/* harmony export */   lt: () => (/* binding */ maskPipEnvironment)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-
-/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
-const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
-/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
-const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
-/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
-function registerSecret(secret) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(secret);
-    try {
-        const decoded = decodeURIComponent(secret);
-        if (decoded !== secret)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(decoded);
-    }
-    catch {
-        // not valid percent-encoding: pip sends it as written
-    }
-}
-/**
- * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
- * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
- */
-function replaceCredentials(text, register) {
-    return text.replace(URL_NETLOC, (match, scheme, netloc) => {
-        const at = netloc.lastIndexOf('@');
-        if (at === -1)
-            return match;
-        const userinfo = netloc.slice(0, at);
-        const host = netloc.slice(at);
-        const colon = userinfo.indexOf(':');
-        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
-        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
-        if (password) {
-            if (PLACEHOLDER.test(password))
-                return match;
-            register(password);
-            return `${scheme}${user}:***${host}`;
-        }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '')
-            return match;
-        if (PLACEHOLDER.test(user))
-            return match;
-        register(user);
-        return `${scheme}***${host}`;
-    });
-}
-/**
- * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
- * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not,
- * nor does an unset `${VAR}` left as written.
- */
-function maskUrlCredentials(text) {
-    return replaceCredentials(text, registerSecret);
-}
-/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
-function redactUrlCredentials(text) {
-    return replaceCredentials(text, () => { });
-}
-/**
- * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
- * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
- */
-function maskPipEnvironment(env) {
-    for (const [key, value] of Object.entries(env)) {
-        if (key.toUpperCase().startsWith('PIP_') && value)
-            maskUrlCredentials(value);
-    }
-}
-
-
-/***/ }),
-
 /***/ 2116:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4923);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8924);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
-
-await (0,_action_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .runStep */ .e)('venv-guard', _main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 4923:
+/***/ 8924:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31417,8 +31296,76 @@ function cacheScope(input, saveInput, event) {
     return { restore: true, save: saveInput };
 }
 
-// EXTERNAL MODULE: ./src/action/secrets.ts
-var secrets = __nccwpck_require__(7911);
+;// CONCATENATED MODULE: ./src/action/secrets.ts
+
+/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
+const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
+/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
+const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
+function registerSecret(secret) {
+    lib_core.setSecret(secret);
+    try {
+        const decoded = decodeURIComponent(secret);
+        if (decoded !== secret)
+            lib_core.setSecret(decoded);
+    }
+    catch {
+        // not valid percent-encoding: pip sends it as written
+    }
+}
+/**
+ * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
+ * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
+ */
+function replaceCredentials(text, register) {
+    return text.replace(URL_NETLOC, (match, scheme, netloc) => {
+        const at = netloc.lastIndexOf('@');
+        if (at === -1)
+            return match;
+        const userinfo = netloc.slice(0, at);
+        const host = netloc.slice(at);
+        const colon = userinfo.indexOf(':');
+        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
+        if (password) {
+            if (PLACEHOLDER.test(password))
+                return match;
+            register(password);
+            return `${scheme}${user}:***${host}`;
+        }
+        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '')
+            return match;
+        if (PLACEHOLDER.test(user))
+            return match;
+        register(user);
+        return `${scheme}***${host}`;
+    });
+}
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not,
+ * nor does an unset `${VAR}` left as written.
+ */
+function maskUrlCredentials(text) {
+    return replaceCredentials(text, registerSecret);
+}
+/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
+function redactUrlCredentials(text) {
+    return replaceCredentials(text, () => { });
+}
+/**
+ * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
+ * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
+ */
+function maskPipEnvironment(env) {
+    for (const [key, value] of Object.entries(env)) {
+        if (key.toUpperCase().startsWith('PIP_') && value)
+            maskUrlCredentials(value);
+    }
+}
+
 // EXTERNAL MODULE: ./src/platform/os.ts
 var platform_os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/action/words.ts
@@ -36665,26 +36612,6 @@ function versionFromFile(value, cwd) {
     }
     return spec;
 }
-/**
- * With no version input, `.python-version` in working-directory, else in the workspace, as
- * actions/setup-python (v5+) and setup-uv read it by default. One that names no version (only
- * `system` or a virtualenv's name) or cannot be read is passed over: the user asked for nothing.
- */
-function defaultVersionFile(workingDirectory, workspace) {
-    for (const dir of new Set([workingDirectory, workspace])) {
-        const file = external_node_path_.join(dir, '.python-version');
-        let spec;
-        try {
-            spec = external_node_fs_.statSync(file).isFile() ? readVersionFile(file) : undefined;
-        }
-        catch {
-            continue;
-        }
-        if (spec)
-            return { file, spec };
-    }
-    return undefined;
-}
 function httpUrl(input, value) {
     const v = value.trim();
     if (v === '')
@@ -36699,7 +36626,7 @@ function httpUrl(input, value) {
     if (protocol !== 'https:' && protocol !== 'http:') {
         throw (0,errors/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
     }
-    (0,secrets/* maskUrlCredentials */.gn)(v);
+    maskUrlCredentials(v);
     return v;
 }
 /** Registered as a secret before anything could print it. */
@@ -36729,17 +36656,9 @@ async function readConfig(read = readActionInput) {
     let pythonVersion = read('python-version').trim();
     let pythonVersionSource = "input 'python-version'";
     const versionFile = printable('python-version-file', read('python-version-file').trim());
-    const pythonPathInput = printable('python-path', read('python-path').trim());
     if (!pythonVersion && versionFile) {
         pythonVersion = versionFromFile(versionFile, workingDirectory);
         pythonVersionSource = versionFile;
-    }
-    else if (!pythonVersion && !pythonPathInput) {
-        const found = defaultVersionFile(workingDirectory, workspace);
-        if (found) {
-            pythonVersion = found.spec;
-            pythonVersionSource = `${found.file} (read by default: no python-version input)`;
-        }
     }
     if (pythonVersion) {
         try {
@@ -36752,6 +36671,7 @@ async function readConfig(read = readActionInput) {
             throw (0,errors/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
         }
     }
+    const pythonPathInput = printable('python-path', read('python-path').trim());
     const venvPath = external_node_path_.resolve(workingDirectory, printable('venv-path', read('venv-path').trim()) || '.venv');
     return {
         workspace,
@@ -38265,13 +38185,37 @@ function pipOf(pythonExecutable, version, python) {
         label: `pip ${version} of ${pythonExecutable}`
     };
 }
+/** pip's options that choose where it installs: `--target`, `--prefix`, `--root`. */
+const PLACEMENT_OPTIONS = new Set(['target', 'prefix', 'root']);
+/** The variables in `env` that set them (pip lower-cases the name after `PIP_`), sorted. */
+function placementVariables(env) {
+    return Object.keys(env)
+        .filter(name => name.startsWith('PIP_') && PLACEMENT_OPTIONS.has(name.slice(4).toLowerCase()))
+        .sort();
+}
+/**
+ * PIP_TARGET, PIP_PREFIX or PIP_ROOT send pip's installs outside the venv (and then its own
+ * upgraded pip is not in the venv either): venv-guard's pip runs into a venv drop them, which
+ * `runPip` does. Into the interpreter itself, no choice is safe: the step stops before pip runs.
+ */
+function checkPlacementVariables(config, report) {
+    const names = placementVariables(process.env);
+    if (names.length === 0)
+        return;
+    const list = names.join(', ');
+    if (!config.createVenv) {
+        throw new errors/* ActionError */.lZ(`${list} set in the environment would make pip install outside the interpreter's site-packages, so venv-guard stopped before running pip. Unset ${list} for this step, or use create-venv: true (the default), where venv-guard ignores them.`, { title: 'venv-guard: pip would install elsewhere' });
+    }
+    (0,log/* notify */.me)(report, `${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`);
+}
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
 async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    const display = (0,secrets/* maskUrlCredentials */.gn)([pip.command, ...pip.prefix, ...args].join(' '));
+    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
     return (0,log/* group */.Os)(title, async () => {
+        const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]));
         const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
             cwd,
-            env,
+            env: { ...cleared, ...env },
             stream: true,
             display
         });
@@ -38487,10 +38431,10 @@ function fallbackMessage(facts, decision, outcome) {
     return parts.join('\n');
 }
 /** The notice for a venv install: the base interpreter's risk, which this step avoids. */
-function baseRiskMessage(facts, decision, venv, requiresVenv) {
+function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
     const parts = [
         `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
-        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${requiresVenv ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
+        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
     ];
     if (decision.reason.startsWith('user-forced')) {
         parts.push(`Inside a venv, ${decision.user?.text} makes pip refuse ("Can not perform a '--user' install"): venv-guard overrode it for its own pip, but later steps' pip will refuse until you ${decision.user?.source === 'env' ? `unset ${decision.user?.where}` : `remove it from ${decision.user?.where}`}.`);
@@ -38645,15 +38589,6 @@ function misplaced(installed, dirs) {
 
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
- * Whether later steps get PIP_REQUIRE_VIRTUALENV=true: only beside the activated venv. Without a
- * venv, later steps' pip is meant to run outside one; with activate: false, later steps keep their
- * environment as it was (the venv is reached through the python-path output), so a pip of theirs
- * outside the venv must work as it would without this action, not exit 3.
- */
-function guardsLaterPip(config) {
-    return config.guardLaterSteps && config.createVenv && config.activate;
-}
-/**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
  * after, each step applying `on-user-site`.
  */
@@ -38676,7 +38611,7 @@ class UserSiteGuard {
         const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
         // pip's configuration files can hold index credentials: masked before anything prints them.
         for (const setting of facts.settings)
-            (0,secrets/* maskUrlCredentials */.gn)(setting.value);
+            maskUrlCredentials(setting.value);
         const decision = decideFallback(facts, config.pipArgs);
         const verdict = describeDecision(facts, decision);
         (0,log/* info */.pq)(`User-site check of ${python.executable}: ${verdict}`);
@@ -38701,7 +38636,7 @@ class UserSiteGuard {
         if (decision.reason === '')
             return;
         if (config.createVenv) {
-            const message = baseRiskMessage(facts, decision, config.venvPath, guardsLaterPip(config));
+            const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps);
             if (config.onUserSite === 'ignore')
                 return (0,log/* info */.pq)(message);
             (0,log/* notify */.me)(this.report, message, { title: fallbackTitle(decision.reason) });
@@ -38771,11 +38706,7 @@ class UserSiteGuard {
         const clean = gained.length === 0 && lost.length === 0;
         setOutput(Outputs.CleanInstall, clean);
         if (clean) {
-            // A cache hit or a current venv installs nothing: "0 distributions" would read as a failure.
-            const what = installed.length === 0
-                ? 'nothing was installed this run into'
-                : `${installed.length} distribution${installed.length === 1 ? '' : 's'} in`;
-            (0,log/* info */.pq)(`Clean install: ${what} ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
+            (0,log/* info */.pq)(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
         }
         else {
             const problems = [
@@ -38789,7 +38720,8 @@ class UserSiteGuard {
             this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
         }
         this.save(after);
-        if (guardsLaterPip(this.config)) {
+        // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
+        if (this.config.guardLaterSteps && this.config.createVenv) {
             lib_core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
             (0,log/* info */.pq)('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
         }
@@ -38961,10 +38893,7 @@ const TITLES = {
 };
 /** GitHub shows at most this many annotations of one type (error, warning) per step. */
 const ANNOTATION_CAP = 10;
-// `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
-const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/;
-/** `(from mypy==2.4.0->pylock.toml)`: a dependency of a requirement that names no line (a lock's entry). */
-const FROM_PARENT = /\(from ([^()\s]+?)->[^()]*\)/;
+const FROM_FILE = /\(from (?:-r|-c) (.+?) \(line (\d+)\)\)/;
 const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
 function finding(kind, message, entry) {
     const level = kind === 'broken-dependency' ? 'warning' : 'error';
@@ -39002,10 +38931,7 @@ class Locator {
     relative(file) {
         return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
     }
-    /**
-     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
-     * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
-     */
+    /** `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text. */
     fromText(text) {
         const r = FROM_FILE.exec(text);
         if (r)
@@ -39013,8 +38939,7 @@ class Locator {
         const of = FROM_LINE_OF.exec(text);
         if (of)
             return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
-        const parent = FROM_PARENT.exec(text);
-        return parent ? this.byRequirement(parent[1]) : undefined;
+        return undefined;
     }
     /**
      * The entry naming a project: requirements before constraints (or the reverse when pip says the
@@ -39118,15 +39043,13 @@ function notFound(lines, locate) {
         if (!m)
             return [];
         const [, spec, parent, versions] = m;
-        // pip's "from versions: none": it found no version at all (no such project where it looked,
-        // or none for this Python), which is not the same as finding some that do not match.
-        const found = versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`;
+        const available = versions === 'none' ? 'none at all' : versions;
         const direct = locate.fromText(line);
         const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
         const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
         const what = parentName
-            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
-            : `No version of ${spec} matches (${found}).`;
+            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
+            : `No version of ${spec} matches (available: ${available}).`;
         const note = pythonNote ? `\n${pythonNote}` : '';
         const advice = unreachable
             ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
@@ -39177,19 +39100,12 @@ function conflicts(lines, locate) {
     const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
     const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
     const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
-    // pip 24+: "Additionally, some packages in these conflicts have no matching distributions
-    // available": then the pin names a version the index does not have, no conflict to loosen.
-    const note = lines.findIndex(l => /have no matching distributions available/.test(l));
-    const unavailable = new Set((note === -1 ? [] : blockAfter(lines, note)).map(l => normalizeName(l.trim())));
     const located = new Map();
     for (const cause of causes) {
         if (!cause.where || located.has(locate.label(cause.where)))
             continue;
         const others = causes.filter(c => c !== cause).map(other);
-        const name = nameOf(cause.text.replace(/^The user requested (\(constraint\) )?/, ''));
-        const message = name && unavailable.has(name)
-            ? `${cause.asSubject}: the index has no distribution of ${name} that matches it${others.length > 0 ? ` and ${others.join(' and ')}` : ''}. Check that the version exists on the index pip uses, or change the pin.`
-            : `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
+        const message = `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
         located.set(locate.label(cause.where), finding('conflict', message, cause.where));
     }
     // Lines pip names whose conflict comes from deeper in the dependency tree.
@@ -39222,9 +39138,7 @@ const HASH_HEADERS = [
     ],
     [
         /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
-        (item, _details, parent) => parent
-            ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
-            : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+        item => `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
     ],
     [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
 ];
@@ -39248,9 +39162,7 @@ function hashes(lines, locate) {
                 .replace(FROM_FILE, '')
                 .trim();
             const where = locate.fromText(text) ?? locate.byRequirement(spec);
-            // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
-            const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
-            found.push(finding('hash', header[1](spec, details, parent), where));
+            found.push(finding('hash', header[1](spec, details), where));
         }
     });
     return found;
@@ -39279,7 +39191,7 @@ function clones(lines, locate) {
             ?.trim();
         const collecting = collectingBefore(lines, i);
         const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
-        const message = `Cloning ${(0,secrets/* redactUrlCredentials */.dE)(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
+        const message = `Cloning ${redactUrlCredentials(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
         found.set(url, finding('clone', message, where));
     });
     return [...found.values()];
@@ -39308,7 +39220,7 @@ function fetches(lines, locate) {
     const reason = url
         ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
         : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
-    const message = `${(0,secrets/* redactUrlCredentials */.dE)(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
+    const message = `${redactUrlCredentials(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
     return [finding('fetch', message, where)];
 }
 /** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
@@ -39336,7 +39248,7 @@ function collectedName(target, lineText) {
         return sdist[1];
     if (!/[/\\:]/.test(target))
         return target.split(/[\s=<>!~;[]/)[0];
-    return (0,secrets/* redactUrlCredentials */.dE)(lineText ?? target);
+    return redactUrlCredentials(lineText ?? target);
 }
 function builds(lines, locate) {
     const found = new Map();
@@ -39440,7 +39352,7 @@ function toReported(f, workspace, shown) {
     return {
         level: f.level,
         title: f.title,
-        message: (0,secrets/* maskUrlCredentials */.gn)(f.message),
+        message: maskUrlCredentials(f.message),
         file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
         line: f.line,
         shown
@@ -40026,7 +39938,7 @@ function readLocks(files, reads) {
     const read = files.map(file => {
         const bytes = reads.read(file);
         // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
-        (0,secrets/* maskUrlCredentials */.gn)(bytes.toString('utf8'));
+        maskUrlCredentials(bytes.toString('utf8'));
         return readPylock(file, bytes);
     });
     return {
@@ -40083,10 +39995,10 @@ function readRequirements(config, report) {
         constraintFiles: constraintFiles.map(relative)
     };
     for (const url of parsed.urls)
-        (0,secrets/* maskUrlCredentials */.gn)(url);
+        maskUrlCredentials(url);
     // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
     for (const entry of groups.entries)
-        (0,secrets/* maskUrlCredentials */.gn)(entry.text);
+        maskUrlCredentials(entry.text);
     for (const file of parsed.files) {
         const relative = external_node_path_.relative(config.workspace, file);
         if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
@@ -40458,9 +40370,6 @@ function exportPythonLocation(prefix, major) {
  * summary and the outputs; one from the tool cache is exported as setup-python would.
  */
 async function findBasePython(config, report) {
-    // Where the version came from, first: a .python-version read by default can surprise.
-    if (config.pythonVersion)
-        (0,log/* info */.pq)(`Python "${config.pythonVersion}", from ${config.pythonVersionSource}`);
     const python = await findPython(config);
     (0,log/* info */.pq)(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
     report.python = {
@@ -40581,6 +40490,7 @@ function finishTarget(target, activate) {
 
 
 
+
 /**
  * The main step's story: read the inputs, find Python, check where its pip would install, read
  * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
@@ -40590,8 +40500,9 @@ async function setUp(report) {
     const config = await readConfig();
     const cacheStore = openCacheStore(config);
     for (const arg of [...config.pipArgs, ...config.packages])
-        (0,secrets/* maskUrlCredentials */.gn)(arg);
-    (0,secrets/* maskPipEnvironment */.lt)(process.env);
+        maskUrlCredentials(arg);
+    maskPipEnvironment(process.env);
+    checkPlacementVariables(config, report);
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
     const requirements = readRequirements(config, report);
@@ -40643,7 +40554,7 @@ async function run() {
         await setUp(report);
     }
     catch (caught) {
-        const message = (0,secrets/* maskUrlCredentials */.gn)((0,errors/* errorMessage */.gJ)(caught));
+        const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(caught));
         report.errors.push(message);
         if (caught instanceof errors/* ActionError */.lZ)
             (0,log/* error */.z3)(message, caught.annotation);

@@ -7,7 +7,9 @@ import { systemWheelDirs, venvPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import type { PythonInstall } from '../python/probe.js'
 import { maskUrlCredentials } from '../action/secrets.js'
-import { group } from '../action/log.js'
+import { group, notify } from '../action/log.js'
+import type { Config } from '../action/inputs.js'
+import type { RunReport } from '../action/report.js'
 
 /** One way to start pip against one target environment. */
 export interface Pip {
@@ -114,6 +116,37 @@ export function pipOf(
   }
 }
 
+/** pip's options that choose where it installs: `--target`, `--prefix`, `--root`. */
+const PLACEMENT_OPTIONS = new Set(['target', 'prefix', 'root'])
+
+/** The variables in `env` that set them (pip lower-cases the name after `PIP_`), sorted. */
+export function placementVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
+    .filter(name => name.startsWith('PIP_') && PLACEMENT_OPTIONS.has(name.slice(4).toLowerCase()))
+    .sort()
+}
+
+/**
+ * PIP_TARGET, PIP_PREFIX or PIP_ROOT send pip's installs outside the venv (and then its own
+ * upgraded pip is not in the venv either): venv-guard's pip runs into a venv drop them, which
+ * `runPip` does. Into the interpreter itself, no choice is safe: the step stops before pip runs.
+ */
+export function checkPlacementVariables(config: Config, report: RunReport): void {
+  const names = placementVariables(process.env)
+  if (names.length === 0) return
+  const list = names.join(', ')
+  if (!config.createVenv) {
+    throw new ActionError(
+      `${list} set in the environment would make pip install outside the interpreter's site-packages, so venv-guard stopped before running pip. Unset ${list} for this step, or use create-venv: true (the default), where venv-guard ignores them.`,
+      { title: 'venv-guard: pip would install elsewhere' }
+    )
+  }
+  notify(
+    report,
+    `${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`
+  )
+}
+
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
 export async function runPip(
   pip: Pip,
@@ -124,9 +157,10 @@ export async function runPip(
 ): Promise<PipResult> {
   const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
   return group(title, async () => {
+    const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]))
     const result = await run(pip.command, [...pip.prefix, ...args], {
       cwd,
-      env,
+      env: { ...cleared, ...env },
       stream: true,
       display
     })

@@ -148,6 +148,56 @@ describe('renderSummary', () => {
   })
 })
 
+describe('renderSummary: text from a file or an input stays where it is put', () => {
+  /** The summary's lines as Markdown reads them: a lone CR ends a line too. */
+  const markdownLines = (text: string) => text.split(/\r\n|\r|\n/)
+  /** The cells of a table row: `|` not escaped by a backslash. */
+  const cells = (row: string) => row.split(/(?<!\\)\|/).length - 2
+
+  it('a line break inside a quoted TOML string starts no Markdown line of its own', () => {
+    const report = newReport()
+    const hostile =
+      'pyproject.toml: "alpha\r# ALL GOOD\rbeta\u2028x\n## ALSO GOOD" is not a valid requirement'
+    report.errors.push(hostile)
+    report.warnings.push(hostile)
+    report.notices.push(hostile)
+    report.annotations.push({ level: 'error', title: 't', message: hostile, shown: true })
+    const lines = markdownLines(renderSummary(report))
+    expect(lines.filter(l => /^\s*#/.test(l))).toEqual(['## venv-guard'])
+    expect(
+      lines.filter(l => l.includes('GOOD')).every(l => l.startsWith('> ') || l.startsWith('| '))
+    ).toBe(true)
+  })
+
+  it('a | or a line break in a file name neither splits a table cell nor ends the row', () => {
+    const report = fullReport()
+    const file = 'odd|na\rme`.txt'
+    report.annotations.push({
+      level: 'error',
+      title: 't',
+      message: 'bad',
+      file,
+      line: 3,
+      shown: true
+    })
+    report.installed.push({ name: 'zeta', version: '1.0', requestedBy: `${file}:3` })
+    report.sources = { groups: [], lockFiles: ['pylock\r# ALL GOOD.toml'], constraintFiles: [file] }
+    const lines = markdownLines(renderSummary(report))
+    const rows = lines.filter(l => l.includes('odd'))
+    expect(rows.filter(l => l.startsWith('|')).map(cells)).toEqual([3, 3])
+    expect(lines.filter(l => /^\s*#/.test(l))).toEqual(['## venv-guard'])
+    expect(lines.filter(l => l.includes('ALL GOOD') || l.includes('odd'))).toHaveLength(3)
+  })
+
+  it('HTML in a message is shown as text', () => {
+    const report = newReport()
+    report.errors.push(
+      '"</details><img src=https://evil.example/x.png>" is not a valid requirement'
+    )
+    expect(renderSummary(report)).not.toMatch(/(?<!\\)<(img|\/details)/)
+  })
+})
+
 describe('writeSummary', () => {
   afterEach(() => vi.unstubAllEnvs())
 

@@ -36738,8 +36738,33 @@ const FOLD_AFTER = 15;
 function clip(text) {
     return text.length > 10 * CELL_CHARS ? `${text.slice(0, 10 * CELL_CHARS)}…` : text;
 }
+/** Line endings as Markdown reads them: a lone CR ends a line too. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Plain text as Markdown shows it: no HTML (a file may hold `<img src=…>`). */
+function plain(text) {
+    return text.replace(/</g, '\\<');
+}
+/** Text that must stay on its Markdown line (a file name, a reason): breaks are shown, not made. */
+function oneLine(text) {
+    return plain(text.replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+}
+/** A code span that no backtick inside can close, on one line. */
+function code(text) {
+    const flat = text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** A message quoted: every line it holds, however it breaks, stays inside the quote. */
 function quote(kind, text) {
-    return [`> [!${kind}]`, `> ${text.replace(/\n/g, '\n> ')}`, ''];
+    return [
+        `> [!${kind}]`,
+        ...plain(text)
+            .split(LINE_BREAK)
+            .map(line => `> ${line}`),
+        ''
+    ];
 }
 /** GitHub takes at most 1 MiB of summary per step, and rejects a larger one whole. */
 const SUMMARY_BYTES = 1024 * 1024;
@@ -36747,15 +36772,18 @@ const SUMMARY_BYTES = 1024 * 1024;
 const PROBLEM_ROWS = 50;
 /** The longest text of one table cell. */
 const CELL_CHARS = 1000;
-/** Text for a table cell: one line, no column breaks, not longer than a reader reads. */
+/**
+ * Text for a table cell: one line, no column breaks (GitHub reads `\\|` as `|` in code spans
+ * too), not longer than a reader reads.
+ */
 function cell(text) {
     const short = text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text;
-    return short.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+    return plain(short).replace(/\|/g, '\\|').split(LINE_BREAK).join('<br>');
 }
 function annotationRows(annotations) {
     const rows = ['| | where | problem |', '|---|---|---|'];
     for (const a of annotations.slice(0, PROBLEM_ROWS)) {
-        const where = a.file === undefined ? '' : `\`${a.file}${a.line ? `:${a.line}` : ''}\``;
+        const where = a.file === undefined ? '' : cell(code(`${a.file}${a.line ? `:${a.line}` : ''}`));
         const icon = a.level === 'error' ? '❌' : '⚠️';
         rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`);
     }
@@ -36787,7 +36815,7 @@ function sourcesLine(sources) {
     ];
     const parts = named
         .filter(([, names]) => names.length > 0)
-        .map(([label, names]) => `${label} ${names.map(n => `\`${n}\``).join(', ')}`);
+        .map(([label, names]) => `${label} ${names.map(code).join(', ')}`);
     return parts.length > 0 ? [`**From** ${parts.join(' · ')}`, ''] : [];
 }
 function installedSection(report) {
@@ -36796,7 +36824,7 @@ function installedSection(report) {
         return [];
     const table = ['| package | version | requested by |', '|---|---|---|'];
     for (const p of report.installed) {
-        table.push(`| ${p.name} | ${p.version} | ${cell(p.requestedBy ?? 'dependency')} |`);
+        table.push(`| ${cell(p.name)} | ${cell(p.version)} | ${cell(p.requestedBy ?? 'dependency')} |`);
     }
     if (count <= FOLD_AFTER)
         return [`**Installed** (${count})`, '', ...table, ''];
@@ -36844,13 +36872,14 @@ function renderLines(report) {
     lines.push(...annotationSection(report.annotations));
     if (report.python) {
         const p = report.python;
-        lines.push(`**Python** ${p.version} (${p.implementation}) at \`${p.executable}\`, found by ${p.foundBy}`, '');
+        lines.push(`**Python** ${oneLine(p.version)} (${p.implementation}) at ${code(p.executable)}, found by ${p.foundBy}`, '');
     }
     if (report.venv) {
-        lines.push(`**venv** \`${report.venv.path}\`: ${report.venv.action} (${report.venv.reason})`, '');
+        lines.push(`**venv** ${code(report.venv.path)}: ${report.venv.action} (${oneLine(report.venv.reason)})`, '');
     }
-    if (report.guard)
-        lines.push(`**Guard** ${report.guard.verdict}: ${report.guard.reason}`, '');
+    if (report.guard) {
+        lines.push(`**Guard** ${report.guard.verdict}: ${oneLine(report.guard.reason)}`, '');
+    }
     lines.push(...sourcesLine(report.sources));
     const tracked = ['pip', 'setuptools', 'wheel'];
     if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {

@@ -111,6 +111,11 @@ describe
         { version: old.version, file: path.basename(old.file) }
       ])
       files['offers-manifest.json'] = files['versions-manifest.json']
+      // An archive behind a pre-signed link and a password: both secrets, as a mirror may serve them.
+      files['signed-manifest.json'] = manifest(
+        mirror.url.replace('//', '//mirror:PASSWORD0secret@'),
+        [{ version: old.version, file: 'signed.tar.gz?X-Amz-Signature=SIGNATURE0secret' }]
+      )
       // The old release again, but its archive breaks off halfway every time.
       files['broken-manifest.json'] = manifest(mirror.url, [
         { version: old.version, file: `truncated/${path.basename(old.file)}` }
@@ -244,6 +249,26 @@ describe
       )
       expect(mirror.requests.slice(start).filter(r => r.path === archive)).toHaveLength(3)
       expect(fs.existsSync(path.join(runner.toolCache, 'Python'))).toBe(false)
+    })
+
+    it("masks credentials and signatures of a download_url before anything prints them, tool-cache's debug lines too", async () => {
+      const runner = newRunner()
+      const run = await runAction(runner, {
+        inputs: inputsFor({
+          'python-version': '3.9',
+          'python-manifest-url': `${mirror.url}/signed-manifest.json`
+        }),
+        env: withoutPyenv(runner)
+      })
+      expect(run.exitCode).toBe(1)
+      const lines = (run.stdout + run.stderr).split('\n')
+      for (const secret of ['PASSWORD0secret', 'SIGNATURE0secret']) {
+        const mask = lines.indexOf(`::add-mask::${secret}`)
+        expect(mask, describeRun(run)).toBeGreaterThanOrEqual(0)
+        const shown = lines.findIndex(l => l.includes(secret) && l !== `::add-mask::${secret}`)
+        if (shown !== -1) expect(shown).toBeGreaterThan(mask)
+      }
+      expect(JSON.stringify(errors(run))).not.toMatch(/PASSWORD0secret|SIGNATURE0secret/)
     })
 
     it('that cannot be reached fails with what to do offline', async () => {

@@ -31209,94 +31209,15 @@ class UntrustedOutput {
 
 /***/ }),
 
-/***/ 2116:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8924);
-// The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
-// that a local runner (@github/local-action) can import it and call run() itself.
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8924:
+/***/ 7911:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
-var glob = __nccwpck_require__(2377);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/cache/scope.ts
-/**
- * Whether this run restores and saves caches. GitHub scopes cache entries by ref: a run reads
- * its own ref's entries and the default branch's, and writes its own ref's. Events that start on
- * the default branch for code or people outside the repository would let that code write the
- * entries every branch and pull request restores, so `cache: auto` leaves them alone; so does a
- * release build, which is built from scratch rather than from what other runs wrote.
- */
-const CACHE_INPUTS = ['auto', 'true', 'false'];
-/**
- * Events that run in the default branch's scope on behalf of someone or something that need not
- * be able to write the repository, and that workflows use to check out or run that code.
- */
-const OUTSIDE_CODE_EVENTS = {
-    pull_request_target: 'runs for pull requests, forks included',
-    workflow_run: 'follows runs that pull requests, forks included, start',
-    issue_comment: 'anyone who can comment starts it',
-    discussion_comment: 'anyone who can comment starts it'
-};
-function runEvent(env) {
-    return { name: env.GITHUB_EVENT_NAME ?? '', ref: env.GITHUB_REF ?? '' };
-}
-/** Why `cache: auto` is off for this run, or undefined when it is on. */
-function autoOff(event) {
-    const outside = OUTSIDE_CODE_EVENTS[event.name];
-    if (outside) {
-        return `a ${event.name} event (${outside}) writes the default branch's cache, which every branch and pull request restores`;
-    }
-    if (event.name === 'release')
-        return 'a release is built from scratch, not from a cache';
-    if (event.ref.startsWith('refs/tags/')) {
-        return `a tag (${event.ref}) builds a release, which is built from scratch, not from a cache`;
-    }
-    return undefined;
-}
-function cacheScope(input, saveInput, event) {
-    if (input === 'false')
-        return { restore: false, save: false };
-    if (input === 'true')
-        return { restore: true, save: saveInput };
-    const off = autoOff(event);
-    if (off) {
-        return {
-            restore: false,
-            save: false,
-            off: `Cache: off (cache: auto): ${off}. Set cache: true to cache here anyway.`
-        };
-    }
-    return { restore: true, save: saveInput };
-}
-
-;// CONCATENATED MODULE: ./src/action/secrets.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dE: () => (/* binding */ redactUrlCredentials),
+/* harmony export */   gn: () => (/* binding */ maskUrlCredentials),
+/* harmony export */   lt: () => (/* binding */ maskPipEnvironment)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 
 /** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
 const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
@@ -31313,7 +31234,7 @@ function registerOnce(secret) {
     if (registered.has(secret))
         return;
     registered.add(secret);
-    lib_core.setSecret(secret);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(secret);
 }
 /** Both the form written and the one pip sends (pip percent-decodes the user and password). */
 function registerSecret(secret) {
@@ -31386,6 +31307,98 @@ function maskPipEnvironment(env) {
     }
 }
 
+
+/***/ }),
+
+/***/ 2116:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4923);
+// The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
+// that a local runner (@github/local-action) can import it and call run() itself.
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 4923:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
+var glob = __nccwpck_require__(2377);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/cache/scope.ts
+/**
+ * Whether this run restores and saves caches. GitHub scopes cache entries by ref: a run reads
+ * its own ref's entries and the default branch's, and writes its own ref's. Events that start on
+ * the default branch for code or people outside the repository would let that code write the
+ * entries every branch and pull request restores, so `cache: auto` leaves them alone; so does a
+ * release build, which is built from scratch rather than from what other runs wrote.
+ */
+const CACHE_INPUTS = ['auto', 'true', 'false'];
+/**
+ * Events that run in the default branch's scope on behalf of someone or something that need not
+ * be able to write the repository, and that workflows use to check out or run that code.
+ */
+const OUTSIDE_CODE_EVENTS = {
+    pull_request_target: 'runs for pull requests, forks included',
+    workflow_run: 'follows runs that pull requests, forks included, start',
+    issue_comment: 'anyone who can comment starts it',
+    discussion_comment: 'anyone who can comment starts it'
+};
+function runEvent(env) {
+    return { name: env.GITHUB_EVENT_NAME ?? '', ref: env.GITHUB_REF ?? '' };
+}
+/** Why `cache: auto` is off for this run, or undefined when it is on. */
+function autoOff(event) {
+    const outside = OUTSIDE_CODE_EVENTS[event.name];
+    if (outside) {
+        return `a ${event.name} event (${outside}) writes the default branch's cache, which every branch and pull request restores`;
+    }
+    if (event.name === 'release')
+        return 'a release is built from scratch, not from a cache';
+    if (event.ref.startsWith('refs/tags/')) {
+        return `a tag (${event.ref}) builds a release, which is built from scratch, not from a cache`;
+    }
+    return undefined;
+}
+function cacheScope(input, saveInput, event) {
+    if (input === 'false')
+        return { restore: false, save: false };
+    if (input === 'true')
+        return { restore: true, save: saveInput };
+    const off = autoOff(event);
+    if (off) {
+        return {
+            restore: false,
+            save: false,
+            off: `Cache: off (cache: auto): ${off}. Set cache: true to cache here anyway.`
+        };
+    }
+    return { restore: true, save: saveInput };
+}
+
+// EXTERNAL MODULE: ./src/action/secrets.ts
+var secrets = __nccwpck_require__(7911);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var platform_os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/action/words.ts
@@ -36646,7 +36659,7 @@ function httpUrl(input, value) {
     if (protocol !== 'https:' && protocol !== 'http:') {
         throw (0,errors/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
     }
-    maskUrlCredentials(v);
+    (0,secrets/* maskUrlCredentials */.gn)(v);
     return v;
 }
 /** Registered as a secret before anything could print it. */
@@ -38259,7 +38272,7 @@ function checkPlacementVariables(config, report) {
 }
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
 async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '));
+    const display = (0,secrets/* maskUrlCredentials */.gn)([pip.command, ...pip.prefix, ...args].join(' '));
     return (0,log/* group */.Os)(title, async () => {
         const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]));
         const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
@@ -38660,7 +38673,7 @@ class UserSiteGuard {
         const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
         // pip's configuration files can hold index credentials: masked before anything prints them.
         for (const setting of facts.settings)
-            maskUrlCredentials(setting.value);
+            (0,secrets/* maskUrlCredentials */.gn)(setting.value);
         const decision = decideFallback(facts, config.pipArgs);
         const verdict = describeDecision(facts, decision);
         (0,log/* info */.pq)(`User-site check of ${python.executable}: ${verdict}`);
@@ -39240,7 +39253,7 @@ function clones(lines, locate) {
             ?.trim();
         const collecting = collectingBefore(lines, i);
         const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
-        const message = `Cloning ${redactUrlCredentials(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
+        const message = `Cloning ${(0,secrets/* redactUrlCredentials */.dE)(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
         found.set(url, finding('clone', message, where));
     });
     return [...found.values()];
@@ -39269,7 +39282,7 @@ function fetches(lines, locate) {
     const reason = url
         ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
         : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
-    const message = `${redactUrlCredentials(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
+    const message = `${(0,secrets/* redactUrlCredentials */.dE)(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
     return [finding('fetch', message, where)];
 }
 /** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
@@ -39297,7 +39310,7 @@ function collectedName(target, lineText) {
         return sdist[1];
     if (!/[/\\:]/.test(target))
         return target.split(/[\s=<>!~;[]/)[0];
-    return redactUrlCredentials(lineText ?? target);
+    return (0,secrets/* redactUrlCredentials */.dE)(lineText ?? target);
 }
 function builds(lines, locate) {
     const found = new Map();
@@ -39401,7 +39414,7 @@ function toReported(f, workspace, shown) {
     return {
         level: f.level,
         title: f.title,
-        message: maskUrlCredentials(f.message),
+        message: (0,secrets/* maskUrlCredentials */.gn)(f.message),
         file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
         line: f.line,
         shown
@@ -39987,7 +40000,7 @@ function readLocks(files, reads) {
     const read = files.map(file => {
         const bytes = reads.read(file);
         // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
-        maskUrlCredentials(bytes.toString('utf8'));
+        (0,secrets/* maskUrlCredentials */.gn)(bytes.toString('utf8'));
         return readPylock(file, bytes);
     });
     return {
@@ -40044,10 +40057,10 @@ function readRequirements(config, report) {
         constraintFiles: constraintFiles.map(relative)
     };
     for (const url of parsed.urls)
-        maskUrlCredentials(url);
+        (0,secrets/* maskUrlCredentials */.gn)(url);
     // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
     for (const entry of groups.entries)
-        maskUrlCredentials(entry.text);
+        (0,secrets/* maskUrlCredentials */.gn)(entry.text);
     for (const file of parsed.files) {
         const relative = external_node_path_.relative(config.workspace, file);
         if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
@@ -40549,8 +40562,8 @@ async function setUp(report) {
     const config = await readConfig();
     const cacheStore = openCacheStore(config);
     for (const arg of [...config.pipArgs, ...config.packages])
-        maskUrlCredentials(arg);
-    maskPipEnvironment(process.env);
+        (0,secrets/* maskUrlCredentials */.gn)(arg);
+    (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config, report);
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
@@ -40603,7 +40616,7 @@ async function run() {
         await setUp(report);
     }
     catch (caught) {
-        const message = maskUrlCredentials((0,errors/* errorMessage */.gJ)(caught));
+        const message = (0,secrets/* maskUrlCredentials */.gn)((0,errors/* errorMessage */.gJ)(caught));
         report.errors.push(message);
         if (caught instanceof errors/* ActionError */.lZ)
             (0,log/* error */.z3)(message, caught.annotation);
@@ -41987,6 +42000,8 @@ var platform_process = __nccwpck_require__(8424);
 var version_spec = __nccwpck_require__(3948);
 // EXTERNAL MODULE: ./src/action/log.ts
 var log = __nccwpck_require__(8592);
+// EXTERNAL MODULE: ./src/action/secrets.ts
+var secrets = __nccwpck_require__(7911);
 ;// CONCATENATED MODULE: ./src/python/installer.ts
 /**
  * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
@@ -41994,6 +42009,7 @@ var log = __nccwpck_require__(8592);
  * Loaded with a dynamic import only when the runner lacks a matching Python: a normal start does
  * not pay for the download code.
  */
+
 
 
 
@@ -42077,6 +42093,10 @@ function parseManifest(text, url) {
     if (!Array.isArray(doc) || !doc.every(isRelease)) {
         throw new errors/* ActionError */.lZ(`${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
     }
+    // A mirror's links may carry a password or a signature: masked before tool-cache logs them.
+    for (const release of doc)
+        for (const file of release.files)
+            (0,secrets/* maskUrlCredentials */.gn)(file.download_url);
     return doc;
 }
 /**

@@ -18,6 +18,7 @@ import {
   type VersionSpec
 } from './version-spec.js'
 import { group, info } from '../action/log.js'
+import { maskUrlCredentials } from '../action/secrets.js'
 
 export const DEFAULT_MANIFEST_URL =
   'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json'
@@ -131,6 +132,8 @@ export function parseManifest(text: string, url: string): tc.IToolRelease[] {
       TITLE
     )
   }
+  // A mirror's links may carry a password or a signature: masked before tool-cache logs them.
+  for (const release of doc) for (const file of release.files) maskUrlCredentials(file.download_url)
   return doc
 }
 

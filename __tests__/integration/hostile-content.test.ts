@@ -98,3 +98,38 @@ describe('PIP_TARGET, PIP_PREFIX and PIP_ROOT in the environment', () => {
     expect(run.stdout).not.toContain('Using pip')
   })
 })
+
+describe('constraints pip refuses are caught on their line before pip runs', () => {
+  it.each([
+    ['a -c file', { requirements: 'requirements.txt' }, '-c constraints.txt\nzeta\n'],
+    ['the constraints input', { constraints: 'constraints.txt', packages: 'zeta' }, undefined]
+  ])('extras, an editable and an unnamed directory in %s', async (_, inputs, requirements) => {
+    const runner = newRunner('vg-constraint-kinds-')
+    if (requirements)
+      fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), requirements)
+    fs.mkdirSync(path.join(runner.workspace, 'local'))
+    fs.writeFileSync(
+      path.join(runner.workspace, 'constraints.txt'),
+      'zeta<9\nrequests[socks]==2.34.2\n-e ./local\n./local\n'
+    )
+    const run = await runAction(runner, { inputs: { 'python-path': PYTHON, ...inputs } })
+    expect(run.exitCode, describeRun(run)).toBe(1)
+    const found = errors(run)
+      .map(e => [e.properties.file, e.properties.line, e.message])
+      .sort((a, b) => Number(a[1]) - Number(b[1]))
+    expect(found).toEqual([
+      ['constraints.txt', '2', expect.stringContaining('Constraints cannot have extras')],
+      [
+        'constraints.txt',
+        '3',
+        expect.stringContaining('Editable requirements are not allowed as constraints')
+      ],
+      [
+        'constraints.txt',
+        '4',
+        expect.stringContaining('Unnamed requirements are not allowed as constraints')
+      ]
+    ])
+    expect(run.stdout).not.toContain('Using pip')
+  })
+})

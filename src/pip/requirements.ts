@@ -394,6 +394,27 @@ export interface ParseContext {
   os: OsName
 }
 
+/** A name with extras (`requests[socks]`), as a constraint line begins. */
+const WITH_EXTRAS = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[\s*[^\]\s]/
+
+/**
+ * What pip's check_invalid_constraint_type refuses, in its words: a constraint only narrows the
+ * versions of a named project.
+ */
+function refusedConstraint(entry: RequirementEntry): string | undefined {
+  const why = (problem: string) => `"${entry.text}": ${problem}, and pip would refuse it`
+  if (entry.kind === 'editable') return why('Editable requirements are not allowed as constraints')
+  if (entry.kind !== 'requirement') return undefined
+  // A `${VAR}` this run cannot expand may hold the name.
+  if (!entry.name && !/\$\{[A-Z0-9_]+\}/.test(entry.text)) {
+    return why('Unnamed requirements are not allowed as constraints')
+  }
+  if (WITH_EXTRAS.test(breakArgsOptions(entry.text).args)) {
+    return why('Constraints cannot have extras')
+  }
+  return undefined
+}
+
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 export function parseRequirementFiles(
   files: string[],
@@ -468,6 +489,16 @@ export function parseRequirementFiles(
         continue
       }
       const entry: RequirementEntry = { ...classified, file, line: logical.line, constraint }
+      const refused = constraint ? refusedConstraint(entry) : undefined
+      if (refused) {
+        result.problems.push({
+          kind: 'invalid-requirement',
+          file,
+          line: logical.line,
+          message: refused
+        })
+        continue
+      }
       if (entry.target && !URL.test(entry.target)) {
         entry.target = path.resolve(path.dirname(file), entry.target)
       }

@@ -32031,6 +32031,11 @@ function refusedConstraint(entry) {
     }
     return undefined;
 }
+/**
+ * Requirements files included inside one another, at most. pip reads them by recursion and stops
+ * with a RecursionError after a few hundred; no real project nests 20.
+ */
+const MAX_INCLUDE_DEPTH = 100;
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 function parseRequirementFiles(files, read = readRequirementsFile, context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
     const result = {
@@ -32042,6 +32047,8 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
         variables: []
     };
     const variables = new Set();
+    /** result.files as a set: 3,000 includes made its linear search quadratic. */
+    const parsedFiles = new Set();
     const visit = (file, stack, constraint, from) => {
         const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
         if (stack.includes(file)) {
@@ -32053,8 +32060,16 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
             });
             return;
         }
-        if (result.files.includes(file))
+        if (parsedFiles.has(file))
             return;
+        if (stack.length > MAX_INCLUDE_DEPTH) {
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `requirements files nested deeper than ${MAX_INCLUDE_DEPTH} are not followed; include ${external_node_path_.basename(file)} from a file nearer the top`
+            });
+            return;
+        }
         let bytes;
         try {
             bytes = read(file);
@@ -32082,6 +32097,7 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
             return;
         }
         result.files.push(file);
+        parsedFiles.add(file);
         for (const logical of logicalLines(content)) {
             for (const name of variablesOf(logical.text))
                 variables.add(name);
@@ -34825,48 +34841,63 @@ class TomlSyntaxError extends Error {
         this.line = line;
     }
 }
-function keyOf(path) {
-    return JSON.stringify(path);
+function newNode() {
+    return { children: new Map() };
+}
+/** The child for one part, created when missing; the first place a path is named keeps its line. */
+function child(node, part, line) {
+    let next = node.children.get(part);
+    if (!next)
+        node.children.set(part, (next = newNode()));
+    if (line !== undefined)
+        next.line ??= line;
+    return next;
 }
 function keyNames(key) {
     return key.keys.map(k => (k.type === 'TOMLBare' ? k.name : k.value));
 }
-/** Records the first line of every key and item under `path`; the first place a path is named wins. */
-function collect(node, path, lines) {
-    const note = (at, line) => {
-        if (!lines.has(keyOf(at)))
-            lines.set(keyOf(at), line);
-    };
+/** Records the first line of every key and item under `at`. */
+function collect(node, at, root) {
     switch (node.type) {
         case 'TOMLTopLevelTable':
-            for (const child of node.body)
-                collect(child, [], lines);
+            for (const item of node.body)
+                collect(item, root, root);
             return;
-        case 'TOMLTable':
-            note(node.resolvedKey, node.loc.start.line);
-            for (const child of node.body)
-                collect(child, node.resolvedKey, lines);
+        case 'TOMLTable': {
+            let table = root;
+            for (const part of node.resolvedKey)
+                table = child(table, part);
+            table.line ??= node.loc.start.line;
+            for (const item of node.body)
+                collect(item, table, root);
             return;
+        }
         case 'TOMLKeyValue': {
-            const names = keyNames(node.key);
             // Every dotted prefix is named here too (`a.b.c = 1` defines a and a.b).
-            names.forEach((_, i) => note([...path, ...names.slice(0, i + 1)], node.loc.start.line));
-            collect(node.value, [...path, ...names], lines);
+            let value = at;
+            for (const name of keyNames(node.key))
+                value = child(value, name, node.loc.start.line);
+            collect(node.value, value, root);
             return;
         }
         case 'TOMLInlineTable':
-            for (const child of node.body)
-                collect(child, path, lines);
+            for (const item of node.body)
+                collect(item, at, root);
             return;
         case 'TOMLArray':
             node.elements.forEach((element, i) => {
-                note([...path, i], element.loc.start.line);
-                collect(element, [...path, i], lines);
+                collect(element, child(at, i, element.loc.start.line), root);
             });
             return;
         default:
             return;
     }
+}
+function lineAt(root, path) {
+    let node = root;
+    for (const part of path)
+        node = node?.children.get(part);
+    return node?.line;
 }
 /** Parses TOML; a syntax error is a TomlSyntaxError with its line. */
 function readToml(text) {
@@ -34883,11 +34914,11 @@ function readToml(text) {
             line--;
         throw new TomlSyntaxError(e.message, line);
     }
-    const lines = new Map();
-    collect(ast.body[0], [], lines);
+    const root = newNode();
+    collect(ast.body[0], root, root);
     return {
         value: getStaticTOMLValue(ast),
-        lineOf: path => lines.get(keyOf(path))
+        lineOf: path => lineAt(root, path)
     };
 }
 /** A TOML file pip reads (UTF-8), or its syntax error as a problem on its line. */
@@ -34992,6 +35023,11 @@ function readTable(file, bytes) {
     return { file, doc, names };
 }
 /**
+ * Includes followed inside one another, at most. pip follows them by recursion and stops with a
+ * RecursionError near 1,000; no real project nests 50.
+ */
+const MAX_GROUP_DEPTH = 200;
+/**
  * Follows one requested group through its includes, in pip's order (a group included twice
  * brings its requirements twice, as in pip); the first problem ends the group.
  */
@@ -35041,6 +35077,9 @@ function resolveGroup(table, requested, result) {
             const include = includeOf(item);
             if (include === undefined) {
                 return problem([key, i], `${describe(item)} in group "${key}" is neither a requirement string nor {include-group = "NAME"}`);
+            }
+            if (stack.length >= MAX_GROUP_DEPTH) {
+                return problem([key, i], `include-group chains nested deeper than ${MAX_GROUP_DEPTH} groups are not followed; flatten the groups`);
             }
             const included = visit(include, [...stack, normalized], [key, i]);
             if (!included)

@@ -29555,6 +29555,11 @@ function refusedConstraint(entry) {
     }
     return undefined;
 }
+/**
+ * Requirements files included inside one another, at most. pip reads them by recursion and stops
+ * with a RecursionError after a few hundred; no real project nests 20.
+ */
+const MAX_INCLUDE_DEPTH = 100;
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 function parseRequirementFiles(files, read = requirements_readRequirementsFile, context = { env: process.env, os: currentOs() }, constraints = []) {
     const result = {
@@ -29566,6 +29571,8 @@ function parseRequirementFiles(files, read = requirements_readRequirementsFile, 
         variables: []
     };
     const variables = new Set();
+    /** result.files as a set: 3,000 includes made its linear search quadratic. */
+    const parsedFiles = new Set();
     const visit = (file, stack, constraint, from) => {
         const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
         if (stack.includes(file)) {
@@ -29577,8 +29584,16 @@ function parseRequirementFiles(files, read = requirements_readRequirementsFile, 
             });
             return;
         }
-        if (result.files.includes(file))
+        if (parsedFiles.has(file))
             return;
+        if (stack.length > MAX_INCLUDE_DEPTH) {
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `requirements files nested deeper than ${MAX_INCLUDE_DEPTH} are not followed; include ${path.basename(file)} from a file nearer the top`
+            });
+            return;
+        }
         let bytes;
         try {
             bytes = read(file);
@@ -29606,6 +29621,7 @@ function parseRequirementFiles(files, read = requirements_readRequirementsFile, 
             return;
         }
         result.files.push(file);
+        parsedFiles.add(file);
         for (const logical of logicalLines(content)) {
             for (const name of variablesOf(logical.text))
                 variables.add(name);

@@ -99,6 +99,12 @@ function readTable(file: string, bytes: Buffer): Table | RequirementProblem {
 }
 
 /**
+ * Includes followed inside one another, at most. pip follows them by recursion and stops with a
+ * RecursionError near 1,000; no real project nests 50.
+ */
+export const MAX_GROUP_DEPTH = 200
+
+/**
  * Follows one requested group through its includes, in pip's order (a group included twice
  * brings its requirements twice, as in pip); the first problem ends the group.
  */
@@ -167,6 +173,12 @@ function resolveGroup(table: Table, requested: string, result: DependencyGroups)
         return problem(
           [key, i],
           `${describe(item)} in group "${key}" is neither a requirement string nor {include-group = "NAME"}`
+        )
+      }
+      if (stack.length >= MAX_GROUP_DEPTH) {
+        return problem(
+          [key, i],
+          `include-group chains nested deeper than ${MAX_GROUP_DEPTH} groups are not followed; flatten the groups`
         )
       }
       const included = visit(include, [...stack, normalized], [key, i])

@@ -415,6 +415,12 @@ function refusedConstraint(entry: RequirementEntry): string | undefined {
   return undefined
 }
 
+/**
+ * Requirements files included inside one another, at most. pip reads them by recursion and stops
+ * with a RecursionError after a few hundred; no real project nests 20.
+ */
+export const MAX_INCLUDE_DEPTH = 100
+
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 export function parseRequirementFiles(
   files: string[],
@@ -431,6 +437,8 @@ export function parseRequirementFiles(
     variables: []
   }
   const variables = new Set<string>()
+  /** result.files as a set: 3,000 includes made its linear search quadratic. */
+  const parsedFiles = new Set<string>()
   const visit = (
     file: string,
     stack: string[],
@@ -447,7 +455,15 @@ export function parseRequirementFiles(
       })
       return
     }
-    if (result.files.includes(file)) return
+    if (parsedFiles.has(file)) return
+    if (stack.length > MAX_INCLUDE_DEPTH) {
+      result.problems.push({
+        ...origin,
+        kind: 'invalid-requirement',
+        message: `requirements files nested deeper than ${MAX_INCLUDE_DEPTH} are not followed; include ${path.basename(file)} from a file nearer the top`
+      })
+      return
+    }
     let bytes: Buffer
     try {
       bytes = read(file)
@@ -475,6 +491,7 @@ export function parseRequirementFiles(
       return
     }
     result.files.push(file)
+    parsedFiles.add(file)
     for (const logical of logicalLines(content)) {
       for (const name of variablesOf(logical.text)) variables.add(name)
       const text = expandVariables(logical.text, context.env)

@@ -25,46 +25,68 @@ export class TomlSyntaxError extends Error {
   }
 }
 
-function keyOf(path: TomlPath): string {
-  return JSON.stringify(path)
+/**
+ * The lines of the keys, as a tree by path part: noting every prefix of a dotted key of n parts
+ * costs n steps, where a map keyed by whole paths cost n² (a 50,000-part key ran out of memory).
+ */
+interface LineNode {
+  line?: number
+  children: Map<string | number, LineNode>
+}
+
+function newNode(): LineNode {
+  return { children: new Map() }
+}
+
+/** The child for one part, created when missing; the first place a path is named keeps its line. */
+function child(node: LineNode, part: string | number, line?: number): LineNode {
+  let next = node.children.get(part)
+  if (!next) node.children.set(part, (next = newNode()))
+  if (line !== undefined) next.line ??= line
+  return next
 }
 
 function keyNames(key: AST.TOMLKey): string[] {
   return key.keys.map(k => (k.type === 'TOMLBare' ? k.name : k.value))
 }
 
-/** Records the first line of every key and item under `path`; the first place a path is named wins. */
-function collect(node: AST.TOMLNode, path: TomlPath, lines: Map<string, number>): void {
-  const note = (at: TomlPath, line: number): void => {
-    if (!lines.has(keyOf(at))) lines.set(keyOf(at), line)
-  }
+/** Records the first line of every key and item under `at`. */
+function collect(node: AST.TOMLNode, at: LineNode, root: LineNode): void {
   switch (node.type) {
     case 'TOMLTopLevelTable':
-      for (const child of node.body) collect(child, [], lines)
+      for (const item of node.body) collect(item, root, root)
       return
-    case 'TOMLTable':
-      note(node.resolvedKey, node.loc.start.line)
-      for (const child of node.body) collect(child, node.resolvedKey, lines)
+    case 'TOMLTable': {
+      let table = root
+      for (const part of node.resolvedKey) table = child(table, part)
+      table.line ??= node.loc.start.line
+      for (const item of node.body) collect(item, table, root)
       return
+    }
     case 'TOMLKeyValue': {
-      const names = keyNames(node.key)
       // Every dotted prefix is named here too (`a.b.c = 1` defines a and a.b).
-      names.forEach((_, i) => note([...path, ...names.slice(0, i + 1)], node.loc.start.line))
-      collect(node.value, [...path, ...names], lines)
+      let value = at
+      for (const name of keyNames(node.key)) value = child(value, name, node.loc.start.line)
+      collect(node.value, value, root)
       return
     }
     case 'TOMLInlineTable':
-      for (const child of node.body) collect(child, path, lines)
+      for (const item of node.body) collect(item, at, root)
       return
     case 'TOMLArray':
       node.elements.forEach((element, i) => {
-        note([...path, i], element.loc.start.line)
-        collect(element, [...path, i], lines)
+        collect(element, child(at, i, element.loc.start.line), root)
       })
       return
     default:
       return
   }
+}
+
+function lineAt(root: LineNode, path: TomlPath): number | undefined {
+  let node: LineNode | undefined = root
+  for (const part of path) node = node?.children.get(part)
+  return node?.line
 }
 
 /** Parses TOML; a syntax error is a TomlSyntaxError with its line. */
@@ -80,11 +102,11 @@ export function readToml(text: string): TomlDocument {
     while (line > 1 && (lines[line - 1] ?? '').trim() === '') line--
     throw new TomlSyntaxError(e.message, line)
   }
-  const lines = new Map<string, number>()
-  collect(ast.body[0], [], lines)
+  const root = newNode()
+  collect(ast.body[0], root, root)
   return {
     value: getStaticTOMLValue(ast) as Record<string, unknown>,
-    lineOf: path => lines.get(keyOf(path))
+    lineOf: path => lineAt(root, path)
   }
 }
 

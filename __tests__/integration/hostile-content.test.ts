@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeRun, errors, newRunner, runAction } from '../helpers/action.js'
 import { findPython, lacks, pythonOf } from '../helpers/pythons.js'
+import { archives, freshJob, project, succeeded, warnings } from '../helpers/cache-runs.js'
 
 // Every describe below is skipped without it.
 const PYTHON = findPython('3.12')?.executable ?? ''
@@ -131,5 +132,53 @@ describe('constraints pip refuses are caught on their line before pip runs', () 
       ]
     ])
     expect(run.stdout).not.toContain('Using pip')
+  })
+})
+
+describe.runIf(process.getuid?.() === 0)('a cache-dir archive restored as root', () => {
+  const runner = project()
+  const cacheDir = path.join(runner.dir, 'cache')
+  const venv = path.join(runner.workspace, '.venv')
+  const main = () =>
+    runAction(runner, { inputs: { 'python-version': '3.12', 'cache-dir': cacheDir } })
+
+  /** The saved archive, rewritten by whoever can write to the cache-dir. */
+  function tamper(change: (unpacked: string) => void): void {
+    const [archive] = archives(cacheDir).venv
+    const unpacked = fs.mkdtempSync(path.join(runner.dir, 'unpacked-'))
+    execFileSync('tar', ['-x', '-f', archive, '-C', unpacked])
+    change(path.join(unpacked, '.venv'))
+    execFileSync('tar', ['-c', '-a', '-f', archive, '-C', unpacked, '.venv'])
+    fs.rmSync(unpacked, { recursive: true, force: true })
+  }
+
+  it('keeps no setuid bit and no foreign owner, and refuses device nodes', async () => {
+    const first = await main()
+    succeeded(first)
+    succeeded(await runAction(runner, { entry: 'post' }))
+    const saved = fs.readFileSync(archives(cacheDir).venv[0])
+
+    tamper(dir => {
+      const helper = path.join(dir, 'bin', 'setuid-helper')
+      fs.writeFileSync(helper, '#!/bin/sh\nid\n')
+      fs.chownSync(helper, 12345, 12345)
+      fs.chmodSync(helper, 0o6755)
+    })
+    freshJob(runner)
+    const restored = await main()
+    succeeded(restored)
+    expect(restored.outputs['cache-hit']).toBe('true')
+    const helper = fs.statSync(path.join(venv, 'bin', 'setuid-helper'))
+    expect(helper.mode & 0o7000).toBe(0)
+    expect([helper.uid, helper.gid]).toEqual([0, 0])
+
+    fs.writeFileSync(archives(cacheDir).venv[0], saved)
+    tamper(dir => execFileSync('mknod', [path.join(dir, 'disk'), 'b', '7', '0']))
+    freshJob(runner)
+    const refused = await main()
+    succeeded(refused)
+    expect(refused.outputs['cache-hit']).toBe('false')
+    expect(fs.existsSync(path.join(venv, 'disk'))).toBe(false)
+    expect(warnings(refused).join('\n')).toContain('disk')
   })
 })

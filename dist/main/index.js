@@ -37855,6 +37855,17 @@ function isDirectory(file) {
     }
 }
 /**
+ * Whoever can write to the cache-dir chooses what an archive holds; as root, tar would restore its
+ * owners, setuid bits and modes. GNU tar and bsdtar both read these flags.
+ */
+const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions'];
+/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
+function specialEntry(dir) {
+    const special = external_node_fs_.readdirSync(dir, { withFileTypes: true, recursive: true })
+        .find(entry => !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink());
+    return special && external_node_path_.relative(dir, external_node_path_.join(special.parentPath, special.name));
+}
+/**
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
@@ -37866,10 +37877,13 @@ async function restoreArchive(archive, dir) {
     const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
     return (0,platform_process/* withScratch */.hM)(scratch, async () => {
         try {
-            await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch]);
+            await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch]);
             const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
             if (!isDirectory(unpacked))
                 throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
+            const special = specialEntry(unpacked);
+            if (special)
+                throw new Error(`it holds ${special}, which is no file, directory or link`);
             external_node_fs_.mkdirSync(dir, { recursive: true });
             if (external_node_fs_.readdirSync(dir).length > 0) {
                 (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);

@@ -100,6 +100,20 @@ function isDirectory(file: string): boolean {
 }
 
 /**
+ * Whoever can write to the cache-dir chooses what an archive holds; as root, tar would restore its
+ * owners, setuid bits and modes. GNU tar and bsdtar both read these flags.
+ */
+const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions']
+
+/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
+function specialEntry(dir: string): string | undefined {
+  const special = fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .find(entry => !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink())
+  return special && path.relative(dir, path.join(special.parentPath, special.name))
+}
+
+/**
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
@@ -111,9 +125,11 @@ async function restoreArchive(archive: string, dir: string): Promise<boolean> {
   const scratch = fs.mkdtempSync(path.join(parent, '.venv-guard-restore-'))
   return withScratch(scratch, async () => {
     try {
-      await tar(['-x', '-f', archive, ...compression(archive), '-C', scratch])
+      await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch])
       const unpacked = path.join(scratch, path.basename(dir))
       if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
+      const special = specialEntry(unpacked)
+      if (special) throw new Error(`it holds ${special}, which is no file, directory or link`)
       fs.mkdirSync(dir, { recursive: true })
       if (fs.readdirSync(dir).length > 0) {
         info(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`)

@@ -182,3 +182,35 @@ describe.runIf(process.getuid?.() === 0)('a cache-dir archive restored as root',
     expect(warnings(refused).join('\n')).toContain('disk')
   })
 })
+
+describe('globs that reach outside the workspace through a symbolic link', () => {
+  it('requirements and cache-dependency-path matches get the outside-the-workspace notice', async () => {
+    const runner = newRunner('vg-glob-link-')
+    const outside = path.join(runner.dir, 'outside')
+    fs.mkdirSync(outside)
+    fs.writeFileSync(path.join(outside, 'shared.txt'), 'zeta\n')
+    fs.writeFileSync(path.join(outside, 'shared.lock'), 'anything\n')
+    for (const dir of ['reqs', 'locks']) fs.mkdirSync(path.join(runner.workspace, dir))
+    fs.symlinkSync(path.join(outside, 'shared.txt'), path.join(runner.workspace, 'reqs', 'a.txt'))
+    fs.symlinkSync(
+      path.join(outside, 'shared.lock'),
+      path.join(runner.workspace, 'locks', 'a.lock')
+    )
+    const run = await runAction(runner, {
+      inputs: {
+        'python-path': PYTHON,
+        requirements: 'reqs/*.txt',
+        'cache-dependency-path': 'locks/*.lock'
+      }
+    })
+    expect(run.exitCode, describeRun(run)).toBe(0)
+    const outsideNotices = run.annotations
+      .filter(a => a.level === 'notice' && a.message.includes('outside the workspace'))
+      .map(a => a.message)
+    expect(outsideNotices).toEqual([
+      expect.stringContaining(path.join('reqs', 'a.txt')),
+      expect.stringContaining(path.join('locks', 'a.lock'))
+    ])
+    expect(outsideNotices.join('\n')).toContain(path.join(outside, 'shared.txt'))
+  })
+})

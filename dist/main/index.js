@@ -40079,6 +40079,22 @@ function pipConfigInputs(env, home, cwd, read) {
 
 
 
+
+/**
+ * The files that really lie outside the workspace, as the notice names them: a file the
+ * repository links to elsewhere (a glob follows the link) counts where it really is.
+ */
+function outsideWorkspace(files, workspace) {
+    const root = (0,platform_os/* realPath */.Ye)(workspace);
+    return files.flatMap(file => {
+        const real = (0,platform_os/* realPath */.Ye)(file);
+        const relative = external_node_path_.relative(root, real);
+        const outside = relative === '..' || relative.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(relative);
+        if (!outside)
+            return [];
+        return [real === external_node_path_.resolve(file) ? file : `${file} (a link to ${real})`];
+    });
+}
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
 function readLocks(files, reads) {
     const read = files.map(file => {
@@ -40145,11 +40161,11 @@ function readRequirements(config, report) {
     // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
     for (const entry of groups.entries)
         (0,secrets/* maskUrlCredentials */.gn)(entry.text);
-    for (const file of parsed.files) {
-        const relative = external_node_path_.relative(config.workspace, file);
-        if (relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
-            (0,log/* notice */.lm)(`The requirements include ${file}, which is outside the workspace.`);
-        }
+    for (const file of outsideWorkspace(parsed.files, config.workspace)) {
+        (0,log/* notice */.lm)(`The requirements include ${file}, which is outside the workspace.`);
+    }
+    for (const file of outsideWorkspace(config.cacheDependencyFiles, config.workspace)) {
+        (0,log/* notice */.lm)(`cache-dependency-path names ${file}, which is outside the workspace.`);
     }
     if (parsed.problems.length > 0) {
         throw failure(findingsFromProblems(parsed.problems), config.workspace, report);

@@ -20,6 +20,7 @@ import {
 } from './requirements.js'
 import { pipConfigInputs, pipEnvironmentSettings } from './settings.js'
 import { info, notice } from '../action/log.js'
+import { realPath } from '../platform/os.js'
 
 /** Everything pip will be given, read before it runs; `files` is all that decides the venv. */
 export interface Requirements extends ParsedRequirements {
@@ -31,6 +32,22 @@ export interface Requirements extends ParsedRequirements {
   inputs: InputDescription
   /** Requirements whose result can change while every input reads the same (local-projects.ts). */
   moving: string[]
+}
+
+/**
+ * The files that really lie outside the workspace, as the notice names them: a file the
+ * repository links to elsewhere (a glob follows the link) counts where it really is.
+ */
+function outsideWorkspace(files: string[], workspace: string): string[] {
+  const root = realPath(workspace)
+  return files.flatMap(file => {
+    const real = realPath(file)
+    const relative = path.relative(root, real)
+    const outside =
+      relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)
+    if (!outside) return []
+    return [real === path.resolve(file) ? file : `${file} (a link to ${real})`]
+  })
 }
 
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
@@ -116,11 +133,11 @@ export function readRequirements(config: Config, report: RunReport): Requirement
   for (const url of parsed.urls) maskUrlCredentials(url)
   // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
   for (const entry of groups.entries) maskUrlCredentials(entry.text)
-  for (const file of parsed.files) {
-    const relative = path.relative(config.workspace, file)
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      notice(`The requirements include ${file}, which is outside the workspace.`)
-    }
+  for (const file of outsideWorkspace(parsed.files, config.workspace)) {
+    notice(`The requirements include ${file}, which is outside the workspace.`)
+  }
+  for (const file of outsideWorkspace(config.cacheDependencyFiles, config.workspace)) {
+    notice(`cache-dependency-path names ${file}, which is outside the workspace.`)
   }
   if (parsed.problems.length > 0) {
     throw failure(findingsFromProblems(parsed.problems), config.workspace, report)

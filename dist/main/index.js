@@ -32036,6 +32036,18 @@ function refusedConstraint(entry) {
  * with a RecursionError after a few hundred; no real project nests 20.
  */
 const MAX_INCLUDE_DEPTH = 100;
+/**
+ * The constraint lines pip parses but refuses to install with (a check after parsing, so the
+ * parser stays pip's parser): each a problem on its line.
+ */
+function refusedConstraints(parsed) {
+    return parsed.entries.flatMap(entry => {
+        const message = entry.constraint ? refusedConstraint(entry) : undefined;
+        return message
+            ? [{ kind: 'invalid-requirement', file: entry.file, line: entry.line, message }]
+            : [];
+    });
+}
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 function parseRequirementFiles(files, read = readRequirementsFile, context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
     const result = {
@@ -32113,16 +32125,6 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
                 continue;
             }
             const entry = { ...classified, file, line: logical.line, constraint };
-            const refused = constraint ? refusedConstraint(entry) : undefined;
-            if (refused) {
-                result.problems.push({
-                    kind: 'invalid-requirement',
-                    file,
-                    line: logical.line,
-                    message: refused
-                });
-                continue;
-            }
             if (entry.target && !requirements_URL.test(entry.target)) {
                 entry.target = external_node_path_.resolve(external_node_path_.dirname(file), entry.target);
             }
@@ -40122,6 +40124,7 @@ function readRequirements(config, report) {
     // As pip gets them, where it runs: the key, the summary and the pip run share these words.
     const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workingDirectory));
     const files = parseRequirementFiles(config.requirementFiles.filter(file => !isPylockFile(file)), file => reads.read(file), undefined, constraintFiles);
+    files.problems.push(...refusedConstraints(files));
     const { locks, problems } = readLocks(lockFiles, reads);
     const groups = readDependencyGroups(config.dependencyGroups, file => reads.read(file, f => external_node_fs_.readFileSync(f)));
     const entries = [...files.entries, ...locks.flatMap(l => l.entries), ...groups.entries];

@@ -29560,6 +29560,18 @@ function refusedConstraint(entry) {
  * with a RecursionError after a few hundred; no real project nests 20.
  */
 const MAX_INCLUDE_DEPTH = 100;
+/**
+ * The constraint lines pip parses but refuses to install with (a check after parsing, so the
+ * parser stays pip's parser): each a problem on its line.
+ */
+function refusedConstraints(parsed) {
+    return parsed.entries.flatMap(entry => {
+        const message = entry.constraint ? refusedConstraint(entry) : undefined;
+        return message
+            ? [{ kind: 'invalid-requirement', file: entry.file, line: entry.line, message }]
+            : [];
+    });
+}
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 function parseRequirementFiles(files, read = requirements_readRequirementsFile, context = { env: process.env, os: currentOs() }, constraints = []) {
     const result = {
@@ -29637,16 +29649,6 @@ function parseRequirementFiles(files, read = requirements_readRequirementsFile, 
                 continue;
             }
             const entry = { ...classified, file, line: logical.line, constraint };
-            const refused = constraint ? refusedConstraint(entry) : undefined;
-            if (refused) {
-                result.problems.push({
-                    kind: 'invalid-requirement',
-                    file,
-                    line: logical.line,
-                    message: refused
-                });
-                continue;
-            }
             if (entry.target && !URL.test(entry.target)) {
                 entry.target = path.resolve(path.dirname(file), entry.target);
             }

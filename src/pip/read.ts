@@ -15,6 +15,7 @@ import { localInputs } from './local-projects.js'
 import { isPylockFile, readPylock, type PylockFile } from './pylock.js'
 import {
   parseRequirementFiles,
+  refusedConstraints,
   type ParsedRequirements,
   type RequirementProblem
 } from './requirements.js'
@@ -88,6 +89,7 @@ export function readRequirements(config: Config, report: RunReport): Requirement
     undefined,
     constraintFiles
   )
+  files.problems.push(...refusedConstraints(files))
   const { locks, problems } = readLocks(lockFiles, reads)
   const groups = readDependencyGroups(config.dependencyGroups, file =>
     reads.read(file, f => fs.readFileSync(f))

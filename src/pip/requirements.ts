@@ -421,6 +421,19 @@ function refusedConstraint(entry: RequirementEntry): string | undefined {
  */
 export const MAX_INCLUDE_DEPTH = 100
 
+/**
+ * The constraint lines pip parses but refuses to install with (a check after parsing, so the
+ * parser stays pip's parser): each a problem on its line.
+ */
+export function refusedConstraints(parsed: ParsedRequirements): RequirementProblem[] {
+  return parsed.entries.flatMap(entry => {
+    const message = entry.constraint ? refusedConstraint(entry) : undefined
+    return message
+      ? [{ kind: 'invalid-requirement' as const, file: entry.file, line: entry.line, message }]
+      : []
+  })
+}
+
 /** Reads requirements files and, as pip reads `-c` files, constraint files. */
 export function parseRequirementFiles(
   files: string[],
@@ -506,16 +519,6 @@ export function parseRequirementFiles(
         continue
       }
       const entry: RequirementEntry = { ...classified, file, line: logical.line, constraint }
-      const refused = constraint ? refusedConstraint(entry) : undefined
-      if (refused) {
-        result.problems.push({
-          kind: 'invalid-requirement',
-          file,
-          line: logical.line,
-          message: refused
-        })
-        continue
-      }
       if (entry.target && !URL.test(entry.target)) {
         entry.target = path.resolve(path.dirname(file), entry.target)
       }

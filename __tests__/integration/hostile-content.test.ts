@@ -59,7 +59,7 @@ describe('modules in the working directory never stand in for the interpreter’
     )
 })
 
-describe('PIP_TARGET, PIP_PREFIX and PIP_ROOT in the environment', () => {
+describe.skipIf(lacks('3.12'))('PIP_TARGET, PIP_PREFIX and PIP_ROOT in the environment', () => {
   const PLACEMENT = ['PIP_PREFIX', 'PIP_ROOT', 'PIP_TARGET']
 
   it('are cleared for pip runs into the venv, in one notice naming them', async () => {
@@ -100,117 +100,126 @@ describe('PIP_TARGET, PIP_PREFIX and PIP_ROOT in the environment', () => {
   })
 })
 
-describe('constraints pip refuses are caught on their line before pip runs', () => {
-  it.each([
-    ['a -c file', { requirements: 'requirements.txt' }, '-c constraints.txt\nzeta\n'],
-    ['the constraints input', { constraints: 'constraints.txt', packages: 'zeta' }, undefined]
-  ])('extras, an editable and an unnamed directory in %s', async (_, inputs, requirements) => {
-    const runner = newRunner('vg-constraint-kinds-')
-    if (requirements)
-      fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), requirements)
-    fs.mkdirSync(path.join(runner.workspace, 'local'))
-    fs.writeFileSync(
-      path.join(runner.workspace, 'constraints.txt'),
-      'zeta<9\nrequests[socks]==2.34.2\n-e ./local\n./local\n'
-    )
-    const run = await runAction(runner, { inputs: { 'python-path': PYTHON, ...inputs } })
-    expect(run.exitCode, describeRun(run)).toBe(1)
-    const found = errors(run)
-      .map(e => [e.properties.file, e.properties.line, e.message])
-      .sort((a, b) => Number(a[1]) - Number(b[1]))
-    expect(found).toEqual([
-      ['constraints.txt', '2', expect.stringContaining('Constraints cannot have extras')],
-      [
-        'constraints.txt',
-        '3',
-        expect.stringContaining('Editable requirements are not allowed as constraints')
-      ],
-      [
-        'constraints.txt',
-        '4',
-        expect.stringContaining('Unnamed requirements are not allowed as constraints')
-      ]
-    ])
-    expect(run.stdout).not.toContain('Using pip')
-  })
-})
-
-describe.runIf(process.getuid?.() === 0)('a cache-dir archive restored as root', () => {
-  const runner = project()
-  const cacheDir = path.join(runner.dir, 'cache')
-  const venv = path.join(runner.workspace, '.venv')
-  const main = () =>
-    runAction(runner, { inputs: { 'python-version': '3.12', 'cache-dir': cacheDir } })
-
-  /** The saved archive, rewritten by whoever can write to the cache-dir. */
-  function tamper(change: (unpacked: string) => void): void {
-    const [archive] = archives(cacheDir).venv
-    const unpacked = fs.mkdtempSync(path.join(runner.dir, 'unpacked-'))
-    execFileSync('tar', ['-x', '-f', archive, '-C', unpacked])
-    change(path.join(unpacked, '.venv'))
-    execFileSync('tar', ['-c', '-a', '-f', archive, '-C', unpacked, '.venv'])
-    fs.rmSync(unpacked, { recursive: true, force: true })
+describe.skipIf(lacks('3.12'))(
+  'constraints pip refuses are caught on their line before pip runs',
+  () => {
+    it.each([
+      ['a -c file', { requirements: 'requirements.txt' }, '-c constraints.txt\nzeta\n'],
+      ['the constraints input', { constraints: 'constraints.txt', packages: 'zeta' }, undefined]
+    ])('extras, an editable and an unnamed directory in %s', async (_, inputs, requirements) => {
+      const runner = newRunner('vg-constraint-kinds-')
+      if (requirements)
+        fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), requirements)
+      fs.mkdirSync(path.join(runner.workspace, 'local'))
+      fs.writeFileSync(
+        path.join(runner.workspace, 'constraints.txt'),
+        'zeta<9\nrequests[socks]==2.34.2\n-e ./local\n./local\n'
+      )
+      const run = await runAction(runner, { inputs: { 'python-path': PYTHON, ...inputs } })
+      expect(run.exitCode, describeRun(run)).toBe(1)
+      const found = errors(run)
+        .map(e => [e.properties.file, e.properties.line, e.message])
+        .sort((a, b) => Number(a[1]) - Number(b[1]))
+      expect(found).toEqual([
+        ['constraints.txt', '2', expect.stringContaining('Constraints cannot have extras')],
+        [
+          'constraints.txt',
+          '3',
+          expect.stringContaining('Editable requirements are not allowed as constraints')
+        ],
+        [
+          'constraints.txt',
+          '4',
+          expect.stringContaining('Unnamed requirements are not allowed as constraints')
+        ]
+      ])
+      expect(run.stdout).not.toContain('Using pip')
+    })
   }
+)
 
-  it('keeps no setuid bit and no foreign owner, and refuses device nodes', async () => {
-    const first = await main()
-    succeeded(first)
-    succeeded(await runAction(runner, { entry: 'post' }))
-    const saved = fs.readFileSync(archives(cacheDir).venv[0])
+describe.runIf(process.getuid?.() === 0 && !lacks('3.12'))(
+  'a cache-dir archive restored as root',
+  () => {
+    const runner = project()
+    const cacheDir = path.join(runner.dir, 'cache')
+    const venv = path.join(runner.workspace, '.venv')
+    const main = () =>
+      runAction(runner, { inputs: { 'python-version': '3.12', 'cache-dir': cacheDir } })
 
-    tamper(dir => {
-      const helper = path.join(dir, 'bin', 'setuid-helper')
-      fs.writeFileSync(helper, '#!/bin/sh\nid\n')
-      fs.chownSync(helper, 12345, 12345)
-      fs.chmodSync(helper, 0o6755)
+    /** The saved archive, rewritten by whoever can write to the cache-dir. */
+    function tamper(change: (unpacked: string) => void): void {
+      const [archive] = archives(cacheDir).venv
+      const unpacked = fs.mkdtempSync(path.join(runner.dir, 'unpacked-'))
+      execFileSync('tar', ['-x', '-f', archive, '-C', unpacked])
+      change(path.join(unpacked, '.venv'))
+      execFileSync('tar', ['-c', '-a', '-f', archive, '-C', unpacked, '.venv'])
+      fs.rmSync(unpacked, { recursive: true, force: true })
+    }
+
+    it('keeps no setuid bit and no foreign owner, and refuses device nodes', async () => {
+      const first = await main()
+      succeeded(first)
+      succeeded(await runAction(runner, { entry: 'post' }))
+      const saved = fs.readFileSync(archives(cacheDir).venv[0])
+
+      tamper(dir => {
+        const helper = path.join(dir, 'bin', 'setuid-helper')
+        fs.writeFileSync(helper, '#!/bin/sh\nid\n')
+        fs.chownSync(helper, 12345, 12345)
+        fs.chmodSync(helper, 0o6755)
+      })
+      freshJob(runner)
+      const restored = await main()
+      succeeded(restored)
+      expect(restored.outputs['cache-hit']).toBe('true')
+      const helper = fs.statSync(path.join(venv, 'bin', 'setuid-helper'))
+      expect(helper.mode & 0o7000).toBe(0)
+      expect([helper.uid, helper.gid]).toEqual([0, 0])
+
+      fs.writeFileSync(archives(cacheDir).venv[0], saved)
+      tamper(dir => execFileSync('mknod', [path.join(dir, 'disk'), 'b', '7', '0']))
+      freshJob(runner)
+      const refused = await main()
+      succeeded(refused)
+      expect(refused.outputs['cache-hit']).toBe('false')
+      expect(fs.existsSync(path.join(venv, 'disk'))).toBe(false)
+      expect(warnings(refused).join('\n')).toContain('disk')
     })
-    freshJob(runner)
-    const restored = await main()
-    succeeded(restored)
-    expect(restored.outputs['cache-hit']).toBe('true')
-    const helper = fs.statSync(path.join(venv, 'bin', 'setuid-helper'))
-    expect(helper.mode & 0o7000).toBe(0)
-    expect([helper.uid, helper.gid]).toEqual([0, 0])
+  }
+)
 
-    fs.writeFileSync(archives(cacheDir).venv[0], saved)
-    tamper(dir => execFileSync('mknod', [path.join(dir, 'disk'), 'b', '7', '0']))
-    freshJob(runner)
-    const refused = await main()
-    succeeded(refused)
-    expect(refused.outputs['cache-hit']).toBe('false')
-    expect(fs.existsSync(path.join(venv, 'disk'))).toBe(false)
-    expect(warnings(refused).join('\n')).toContain('disk')
-  })
-})
-
-describe('globs that reach outside the workspace through a symbolic link', () => {
-  it('requirements and cache-dependency-path matches get the outside-the-workspace notice', async () => {
-    const runner = newRunner('vg-glob-link-')
-    const outside = path.join(runner.dir, 'outside')
-    fs.mkdirSync(outside)
-    fs.writeFileSync(path.join(outside, 'shared.txt'), 'zeta\n')
-    fs.writeFileSync(path.join(outside, 'shared.lock'), 'anything\n')
-    for (const dir of ['reqs', 'locks']) fs.mkdirSync(path.join(runner.workspace, dir))
-    fs.symlinkSync(path.join(outside, 'shared.txt'), path.join(runner.workspace, 'reqs', 'a.txt'))
-    fs.symlinkSync(
-      path.join(outside, 'shared.lock'),
-      path.join(runner.workspace, 'locks', 'a.lock')
-    )
-    const run = await runAction(runner, {
-      inputs: {
-        'python-path': PYTHON,
-        requirements: 'reqs/*.txt',
-        'cache-dependency-path': 'locks/*.lock'
-      }
+describe.skipIf(lacks('3.12'))(
+  'globs that reach outside the workspace through a symbolic link',
+  () => {
+    it('requirements and cache-dependency-path matches get the outside-the-workspace notice', async () => {
+      const runner = newRunner('vg-glob-link-')
+      const outside = path.join(runner.dir, 'outside')
+      fs.mkdirSync(outside)
+      fs.writeFileSync(path.join(outside, 'shared.txt'), 'zeta\n')
+      fs.writeFileSync(path.join(outside, 'shared.lock'), 'anything\n')
+      for (const dir of ['reqs', 'locks']) fs.mkdirSync(path.join(runner.workspace, dir))
+      fs.symlinkSync(path.join(outside, 'shared.txt'), path.join(runner.workspace, 'reqs', 'a.txt'))
+      fs.symlinkSync(
+        path.join(outside, 'shared.lock'),
+        path.join(runner.workspace, 'locks', 'a.lock')
+      )
+      const run = await runAction(runner, {
+        inputs: {
+          'python-path': PYTHON,
+          requirements: 'reqs/*.txt',
+          'cache-dependency-path': 'locks/*.lock'
+        }
+      })
+      expect(run.exitCode, describeRun(run)).toBe(0)
+      const outsideNotices = run.annotations
+        .filter(a => a.level === 'notice' && a.message.includes('outside the workspace'))
+        .map(a => a.message)
+      expect(outsideNotices).toEqual([
+        expect.stringContaining(path.join('reqs', 'a.txt')),
+        expect.stringContaining(path.join('locks', 'a.lock'))
+      ])
+      expect(outsideNotices.join('\n')).toContain(path.join(outside, 'shared.txt'))
     })
-    expect(run.exitCode, describeRun(run)).toBe(0)
-    const outsideNotices = run.annotations
-      .filter(a => a.level === 'notice' && a.message.includes('outside the workspace'))
-      .map(a => a.message)
-    expect(outsideNotices).toEqual([
-      expect.stringContaining(path.join('reqs', 'a.txt')),
-      expect.stringContaining(path.join('locks', 'a.lock'))
-    ])
-    expect(outsideNotices.join('\n')).toContain(path.join(outside, 'shared.txt'))
-  })
-})
+  }
+)

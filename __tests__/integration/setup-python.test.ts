@@ -258,7 +258,7 @@ describe
           'python-version': '3.9',
           'python-manifest-url': `${mirror.url}/signed-manifest.json`
         }),
-        env: withoutPyenv(runner)
+        env: withoutTestPythons(runner)
       })
       expect(run.exitCode).toBe(1)
       const lines = (run.stdout + run.stderr).split('\n')

@@ -31040,6 +31040,44 @@ module.exports = {
 
 /***/ }),
 
+/***/ 9682:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ runStep)
+/* harmony export */ });
+/* unused harmony export failUnexpectedly */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8055);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8592);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7911);
+
+
+
+/**
+ * How a bundle runs its step (src/bin/main.ts, post.ts). Two things a bare `await run()` lacks:
+ *
+ * - The process ends when the step's work is done, with its exit code. @actions/cache's clients
+ *   can leave sockets and timers open, and Node would wait for them, holding the job up for minutes
+ *   (actions/setup-node#878); actions/setup-python and setup-uv end with process.exit for this.
+ * - A rejection nobody awaited, or an exception thrown from a callback, ends the step as one
+ *   annotation, as every other failure does, instead of Node's stack trace.
+ */
+async function runStep(step, run) {
+    const fail = (caught) => failUnexpectedly(step, caught);
+    process.on('unhandledRejection', fail);
+    process.on('uncaughtException', fail);
+    await run();
+    return process.exit(process.exitCode ?? 0);
+}
+/** One error annotation for what escaped the step (credentials masked), then exit 1. */
+function failUnexpectedly(step, caught) {
+    (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3)(`${step} failed unexpectedly: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskUrlCredentials */ .gn)((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught))}`);
+    return process.exit(1);
+}
+
+
+/***/ }),
+
 /***/ 8055:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31314,11 +31352,13 @@ function maskPipEnvironment(env) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4923);
+/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4923);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_action_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .runStep */ .e)('venv-guard', _main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -36717,6 +36757,26 @@ function versionFromFile(value, cwd) {
     }
     return spec;
 }
+/**
+ * With no version input, `.python-version` in working-directory, else in the workspace, as
+ * actions/setup-python (v5+) and setup-uv read it by default. One that names no version (only
+ * `system` or a virtualenv's name) or cannot be read is passed over: the user asked for nothing.
+ */
+function defaultVersionFile(workingDirectory, workspace) {
+    for (const dir of new Set([workingDirectory, workspace])) {
+        const file = external_node_path_.join(dir, '.python-version');
+        let spec;
+        try {
+            spec = external_node_fs_.statSync(file).isFile() ? readVersionFile(file) : undefined;
+        }
+        catch {
+            continue;
+        }
+        if (spec)
+            return { file, spec };
+    }
+    return undefined;
+}
 function httpUrl(input, value) {
     const v = value.trim();
     if (v === '')
@@ -36761,9 +36821,17 @@ async function readConfig(read = readActionInput) {
     let pythonVersion = read('python-version').trim();
     let pythonVersionSource = "input 'python-version'";
     const versionFile = printable('python-version-file', read('python-version-file').trim());
+    const pythonPathInput = printable('python-path', read('python-path').trim());
     if (!pythonVersion && versionFile) {
         pythonVersion = versionFromFile(versionFile, workingDirectory);
         pythonVersionSource = versionFile;
+    }
+    else if (!pythonVersion && !pythonPathInput) {
+        const found = defaultVersionFile(workingDirectory, workspace);
+        if (found) {
+            pythonVersion = found.spec;
+            pythonVersionSource = `${found.file} (read by default: no python-version input)`;
+        }
     }
     if (pythonVersion) {
         try {
@@ -36776,7 +36844,6 @@ async function readConfig(read = readActionInput) {
             throw (0,errors/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
         }
     }
-    const pythonPathInput = printable('python-path', read('python-path').trim());
     const venvPath = external_node_path_.resolve(workingDirectory, printable('venv-path', read('venv-path').trim()) || '.venv');
     return {
         workspace,
@@ -38579,10 +38646,10 @@ function fallbackMessage(facts, decision, outcome) {
     return parts.join('\n');
 }
 /** The notice for a venv install: the base interpreter's risk, which this step avoids. */
-function baseRiskMessage(facts, decision, venv, guardLaterSteps) {
+function baseRiskMessage(facts, decision, venv, requiresVenv) {
     const parts = [
         `pip run with ${facts.executable} outside a venv would not install into its site-packages: ${why(facts, decision)}.`,
-        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${guardLaterSteps ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
+        `This step installs into the venv ${venv}, which is not affected; later steps must use the venv's python and pip${requiresVenv ? ' (PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse)' : ''}.`
     ];
     if (decision.reason.startsWith('user-forced')) {
         parts.push(`Inside a venv, ${decision.user?.text} makes pip refuse ("Can not perform a '--user' install"): venv-guard overrode it for its own pip, but later steps' pip will refuse until you ${decision.user?.source === 'env' ? `unset ${decision.user?.where}` : `remove it from ${decision.user?.where}`}.`);
@@ -38737,6 +38804,15 @@ function misplaced(installed, dirs) {
 
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
+ * Whether later steps get PIP_REQUIRE_VIRTUALENV=true: only beside the activated venv. Without a
+ * venv, later steps' pip is meant to run outside one; with activate: false, later steps keep their
+ * environment as it was (the venv is reached through the python-path output), so a pip of theirs
+ * outside the venv must work as it would without this action, not exit 3.
+ */
+function guardsLaterPip(config) {
+    return config.guardLaterSteps && config.createVenv && config.activate;
+}
+/**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
  * after, each step applying `on-user-site`.
  */
@@ -38784,7 +38860,7 @@ class UserSiteGuard {
         if (decision.reason === '')
             return;
         if (config.createVenv) {
-            const message = baseRiskMessage(facts, decision, config.venvPath, config.guardLaterSteps);
+            const message = baseRiskMessage(facts, decision, config.venvPath, guardsLaterPip(config));
             if (config.onUserSite === 'ignore')
                 return (0,log/* info */.pq)(message);
             (0,log/* notify */.me)(this.report, message, { title: fallbackTitle(decision.reason) });
@@ -38854,7 +38930,11 @@ class UserSiteGuard {
         const clean = gained.length === 0 && lost.length === 0;
         setOutput(Outputs.CleanInstall, clean);
         if (clean) {
-            (0,log/* info */.pq)(`Clean install: ${installed.length} distributions in ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
+            // A cache hit or a current venv installs nothing: "0 distributions" would read as a failure.
+            const what = installed.length === 0
+                ? 'nothing was installed this run into'
+                : `${installed.length} distribution${installed.length === 1 ? '' : 's'} in`;
+            (0,log/* info */.pq)(`Clean install: ${what} ${target.join(', ')}${decision.deliberateUser ? ', the user site, as pip-args ask' : '; the user site-packages gained nothing'}.`);
         }
         else {
             const problems = [
@@ -38868,8 +38948,7 @@ class UserSiteGuard {
             this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
         }
         this.save(after);
-        // Without a venv, later steps' pip is meant to run outside one: requiring a venv would break it.
-        if (this.config.guardLaterSteps && this.config.createVenv) {
+        if (guardsLaterPip(this.config)) {
             lib_core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
             (0,log/* info */.pq)('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
         }
@@ -39041,7 +39120,10 @@ const TITLES = {
 };
 /** GitHub shows at most this many annotations of one type (error, warning) per step. */
 const ANNOTATION_CAP = 10;
-const FROM_FILE = /\(from (?:-r|-c) (.+?) \(line (\d+)\)\)/;
+// `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
+const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/;
+/** `(from mypy==2.4.0->pylock.toml)`: a dependency of a requirement that names no line (a lock's entry). */
+const FROM_PARENT = /\(from ([^()\s]+?)->[^()]*\)/;
 const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
 function finding(kind, message, entry) {
     const level = kind === 'broken-dependency' ? 'warning' : 'error';
@@ -39079,7 +39161,10 @@ class Locator {
     relative(file) {
         return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
     }
-    /** `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text. */
+    /**
+     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
+     * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
+     */
     fromText(text) {
         const r = FROM_FILE.exec(text);
         if (r)
@@ -39087,7 +39172,8 @@ class Locator {
         const of = FROM_LINE_OF.exec(text);
         if (of)
             return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
-        return undefined;
+        const parent = FROM_PARENT.exec(text);
+        return parent ? this.byRequirement(parent[1]) : undefined;
     }
     /**
      * The entry naming a project: requirements before constraints (or the reverse when pip says the
@@ -39191,13 +39277,15 @@ function notFound(lines, locate) {
         if (!m)
             return [];
         const [, spec, parent, versions] = m;
-        const available = versions === 'none' ? 'none at all' : versions;
+        // pip's "from versions: none": it found no version at all (no such project where it looked,
+        // or none for this Python), which is not the same as finding some that do not match.
+        const found = versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`;
         const direct = locate.fromText(line);
         const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
         const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
         const what = parentName
-            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (available: ${available}).`
-            : `No version of ${spec} matches (available: ${available}).`;
+            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
+            : `No version of ${spec} matches (${found}).`;
         const note = pythonNote ? `\n${pythonNote}` : '';
         const advice = unreachable
             ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
@@ -39248,12 +39336,19 @@ function conflicts(lines, locate) {
     const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
     const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
     const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
+    // pip 24+: "Additionally, some packages in these conflicts have no matching distributions
+    // available": then the pin names a version the index does not have, no conflict to loosen.
+    const note = lines.findIndex(l => /have no matching distributions available/.test(l));
+    const unavailable = new Set((note === -1 ? [] : blockAfter(lines, note)).map(l => normalizeName(l.trim())));
     const located = new Map();
     for (const cause of causes) {
         if (!cause.where || located.has(locate.label(cause.where)))
             continue;
         const others = causes.filter(c => c !== cause).map(other);
-        const message = `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
+        const name = nameOf(cause.text.replace(/^The user requested (\(constraint\) )?/, ''));
+        const message = name && unavailable.has(name)
+            ? `${cause.asSubject}: the index has no distribution of ${name} that matches it${others.length > 0 ? ` and ${others.join(' and ')}` : ''}. Check that the version exists on the index pip uses, or change the pin.`
+            : `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
         located.set(locate.label(cause.where), finding('conflict', message, cause.where));
     }
     // Lines pip names whose conflict comes from deeper in the dependency tree.
@@ -39286,7 +39381,9 @@ const HASH_HEADERS = [
     ],
     [
         /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
-        item => `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+        (item, _details, parent) => parent
+            ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
+            : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
     ],
     [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
 ];
@@ -39310,7 +39407,9 @@ function hashes(lines, locate) {
                 .replace(FROM_FILE, '')
                 .trim();
             const where = locate.fromText(text) ?? locate.byRequirement(spec);
-            found.push(finding('hash', header[1](spec, details), where));
+            // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
+            const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
+            found.push(finding('hash', header[1](spec, details, parent), where));
         }
     });
     return found;
@@ -40535,6 +40634,9 @@ function exportPythonLocation(prefix, major) {
  * summary and the outputs; one from the tool cache is exported as setup-python would.
  */
 async function findBasePython(config, report) {
+    // Where the version came from, first: a .python-version read by default can surprise.
+    if (config.pythonVersion)
+        (0,log/* info */.pq)(`Python "${config.pythonVersion}", from ${config.pythonVersionSource}`);
     const python = await findPython(config);
     (0,log/* info */.pq)(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
     report.python = {

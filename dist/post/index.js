@@ -28393,13 +28393,24 @@ var core = __nccwpck_require__(3838);
 const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
 /** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
 const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+/**
+ * Query parameters that carry a credential or a signature (pre-signed S3 and GCS links, Azure SAS,
+ * OAuth tokens): whoever reads the URL can download with it until it expires.
+ */
+const SECRET_QUERY = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|signature|sig|token|access_token)=)([^&#\s'"<>]+)/gi;
+/** Secrets already registered: a lock file repeats one index token in each of 10,000 entries. */
+const registered = new Set();
+function registerOnce(secret) {
+    if (registered.has(secret))
+        return;
+    registered.add(secret);
+    core/* setSecret */.Pq(secret);
+}
 /** Both the form written and the one pip sends (pip percent-decodes the user and password). */
 function registerSecret(secret) {
-    core/* setSecret */.Pq(secret);
+    registerOnce(secret);
     try {
-        const decoded = decodeURIComponent(secret);
-        if (decoded !== secret)
-            core/* setSecret */.Pq(decoded);
+        registerOnce(decodeURIComponent(secret));
     }
     catch {
         // not valid percent-encoding: pip sends it as written
@@ -28410,7 +28421,13 @@ function registerSecret(secret) {
  * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
  */
 function replaceCredentials(text, register) {
-    return text.replace(URL_NETLOC, (match, scheme, netloc) => {
+    const withoutSignatures = text.replace(SECRET_QUERY, (match, name, value) => {
+        if (PLACEHOLDER.test(value))
+            return match;
+        register(value);
+        return `${name}***`;
+    });
+    return withoutSignatures.replace(URL_NETLOC, (match, scheme, netloc) => {
         const at = netloc.lastIndexOf('@');
         if (at === -1)
             return match;
@@ -28425,8 +28442,10 @@ function replaceCredentials(text, register) {
             register(password);
             return `${scheme}${user}:***${host}`;
         }
-        if (!/^(git\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '')
+        // Over HTTP a user name alone is a token (`git+https://TOKEN@host`); over SSH it is a login.
+        if (!/^((git|hg|svn|bzr)\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '') {
             return match;
+        }
         if (PLACEHOLDER.test(user))
             return match;
         register(user);
@@ -28436,8 +28455,9 @@ function replaceCredentials(text, register) {
 /**
  * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
  * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`) counts too; `ssh://git@host` does not,
- * nor does an unset `${VAR}` left as written.
+ * A token passed as the user name alone (`https://TOKEN@host`, `hg+https://TOKEN@host`) counts too;
+ * `ssh://git@host` does not, nor does an unset `${VAR}` left as written. So do signature and token
+ * query parameters (`?X-Amz-Signature=…`). Each secret is registered once.
  */
 function maskUrlCredentials(text) {
     return replaceCredentials(text, registerSecret);

@@ -17,7 +17,7 @@ import {
   stateEnv,
   unexpectedInputs
 } from './runner.mjs'
-import { buildWheelhouse, isWheelhouse } from './wheelhouse.mjs'
+import { buildWheelhouse, isFreshWheelhouse } from './wheelhouse.mjs'
 
 const example = path.join(root, 'example')
 const base = path.join(example, '.runner')
@@ -48,7 +48,7 @@ for (const entry of fs.readdirSync(example).filter(e => !e.startsWith('.')))
 
 if (inputs['create-venv'] === 'false') scratchInterpreter()
 
-if (!isWheelhouse(wheelhouse)) {
+if (!isFreshWheelhouse(wheelhouse)) {
   try {
     buildWheelhouse(wheelhouse)
   } catch (error) {

@@ -11,7 +11,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { marked } from 'marked'
 import { parseAnnotations, root, runnerEnv } from './runner.mjs'
-import { buildWheelhouse, isWheelhouse } from './wheelhouse.mjs'
+import { buildWheelhouse, isFreshWheelhouse } from './wheelhouse.mjs'
 
 const REQUIREMENTS = [
   '# the web app',
@@ -38,7 +38,7 @@ function findChromium() {
 }
 
 const wheelhouse = path.join(root, 'example', '.wheelhouse')
-if (!isWheelhouse(wheelhouse)) buildWheelhouse(wheelhouse)
+if (!isFreshWheelhouse(wheelhouse)) buildWheelhouse(wheelhouse)
 const scratch = path.join(os.tmpdir(), 'venv-guard-screenshots')
 fs.rmSync(scratch, { recursive: true, force: true })
 const workspace = path.join(scratch, 'app')

@@ -2,6 +2,7 @@
 // on the spot, plus real pip/setuptools/wheel wheels from the machine's pip configuration and its
 // interpreters.
 import { execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -227,10 +228,47 @@ export function isWheelhouse(dir) {
   return fs.existsSync(path.join(dir, MANIFEST))
 }
 
+/** A day: an index or mirror may have published a newer pip since. */
+const MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+/**
+ * What a wheelhouse is made from: the packages asked for, the code that builds them, the tool
+ * wheels this machine keeps and the pip configuration that fetches the others. Equal recipes make
+ * equal wheelhouses. @param {WheelSpec[]} specs
+ */
+function recipe(specs) {
+  const hash = createHash('sha256')
+  hash.update(JSON.stringify(specs))
+  for (const file of [fileURLToPath(import.meta.url), MAKE_WHEELS, TOOL_WHEELS])
+    hash.update(fs.readFileSync(file))
+  for (const dir of [DEBIAN_WHEELS, ...pyenvWheelDirs()])
+    if (fs.existsSync(dir)) hash.update(`${dir}:${fs.readdirSync(dir).sort().join(',')}\n`)
+  for (const [name, value] of Object.entries(process.env).sort())
+    if (name.startsWith('PIP_')) hash.update(`${name}=${value}\n`)
+  const config = spawnSync('python3', ['-m', 'pip', 'config', 'list'], { encoding: 'utf8' })
+  hash.update(config.stdout ?? '')
+  return hash.digest('hex')
+}
+
+/**
+ * Whether `dir` is a finished wheelhouse of this recipe, less than a day old: then it is used as
+ * it is, and a test run does not pay for a rebuild (nor for `pip download`).
+ * @param {string} dir @param {WheelSpec[]} specs
+ */
+export function isFreshWheelhouse(dir, specs = DEMO_PACKAGES) {
+  if (!isWheelhouse(dir)) return false
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8'))
+    return manifest.recipe === recipe(specs) && Date.now() - manifest.built < MAX_AGE_MS
+  } catch {
+    return false
+  }
+}
+
 /**
  * A wheelhouse of the tool wheels and the given packages, built in a temporary directory and
- * renamed into place: `dir` is either whole or absent, never half built. An unfinished one (no
- * manifest, from an older build) is replaced.
+ * renamed into place: `dir` is either whole or absent, never half built. An unfinished or stale
+ * one (isFreshWheelhouse) is replaced.
  * @param {string} dir @param {WheelSpec[]} specs
  */
 export function buildWheelhouse(dir, specs = DEMO_PACKAGES) {
@@ -247,10 +285,13 @@ export function buildWheelhouse(dir, specs = DEMO_PACKAGES) {
     makeWheels(house, specs)
     const manifest = {
       tools: tools.map(w => ({ ...w, path: path.basename(w.path) })),
-      packages: specs
+      packages: specs,
+      recipe: recipe(specs),
+      built: Date.now()
     }
     fs.writeFileSync(path.join(house, MANIFEST), JSON.stringify(manifest, null, 2))
-    if (fs.existsSync(dir) && !isWheelhouse(dir)) fs.rmSync(dir, { recursive: true, force: true })
+    if (fs.existsSync(dir) && !isFreshWheelhouse(dir, specs))
+      fs.rmSync(dir, { recursive: true, force: true })
     try {
       fs.renameSync(house, dir)
     } catch (error) {

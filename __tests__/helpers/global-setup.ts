@@ -1,12 +1,11 @@
-import * as fs from 'node:fs'
 import { WHEELHOUSE } from './paths.js'
 import { missingPythons } from './pythons.js'
-import { buildWheelhouse } from '../../scripts/wheelhouse.mjs'
+import { buildWheelhouse, isFreshWheelhouse } from '../../scripts/wheelhouse.mjs'
 
 export default function setup(): () => void {
-  fs.rmSync(WHEELHOUSE, { recursive: true, force: true })
   try {
-    buildWheelhouse(WHEELHOUSE)
+    // Built when missing or stale only (scripts/wheelhouse.mjs): unit-only runs pay nothing.
+    if (!isFreshWheelhouse(WHEELHOUSE)) buildWheelhouse(WHEELHOUSE)
   } catch (error) {
     // Thrown, vitest would bury it under "No test files found" and a stack trace.
     console.error(

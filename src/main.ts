@@ -1,24 +1,30 @@
-import { ActionError, errorMessage } from './action/errors.js'
+import { ActionError, errorMessage } from './report/diagnostic.js'
 import { readConfig } from './action/inputs.js'
-import { error } from './action/log.js'
-import { newReport, timed, type RunReport } from './action/report.js'
-import { maskPipEnvironment, maskUrlCredentials } from './action/secrets.js'
+import { exportToLaterSteps } from './action/later-steps.js'
+import { Outputs, setOutput } from './action/outputs.js'
+import { saveState, State } from './action/state.js'
 import { writeSummary } from './action/summary.js'
+import { requirementsFailure } from './annotations/emit.js'
 import { openCacheStore, rememberForSave, restoreCaches } from './cache/session.js'
 import { UserSiteGuard } from './guard/step.js'
-import { install, trackedVersions } from './pip/install.js'
+import { install, trackedVersions } from './install/install.js'
 import { readRequirements, sayMoving } from './pip/read.js'
 import { checkPlacementVariables } from './pip/run.js'
 import { onCancel } from './platform/process.js'
 import { findBasePython } from './python/use.js'
+import { pythonLocationEnv } from './python/location.js'
+import { error } from './report/log.js'
+import { newReport, timed, type RunReport } from './report/run-report.js'
+import { maskPipEnvironment, maskUrlCredentials } from './report/secrets.js'
 import { fingerprint, fingerprintInputs } from './venv/fingerprint.js'
 import { discardInterruptedRestore } from './venv/marker.js'
-import { finishTarget, prepareTarget } from './venv/target.js'
+import { activation, finishTarget, prepareTarget } from './venv/target.js'
 
 /**
  * The main step's story: read the inputs, find Python, check where its pip would install, read
  * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
- * what to save. Each step is one call; what it returns is all the next ones know of it.
+ * what to save. Each step is one call; what it returns is all the next ones know of it. Every
+ * effect on the runner (outputs, later steps' environment, state for the post step) is made here.
  */
 async function setUp(report: RunReport): Promise<void> {
   const config = await readConfig()
@@ -26,52 +32,81 @@ async function setUp(report: RunReport): Promise<void> {
   for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
   maskPipEnvironment(process.env)
   checkPlacementVariables(config, report)
+
   const python = await timed(report, 'find Python', () => findBasePython(config, report))
+  setOutput(Outputs.PythonVersion, python.versionText)
+  setOutput(Outputs.BasePythonPath, python.executable)
+  if (python.location) exportToLaterSteps(pythonLocationEnv(python.location, python.version.major))
+
   const guard = await timed(report, 'check user site', () =>
     UserSiteGuard.start(config, python, report)
   )
+  setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '')
+  setOutput(Outputs.FallbackReason, guard.fallbackReason)
+  // Saved now, so that the post step audits even when this step fails later.
+  const before = guard.auditState()
+  if (before) saveState(State.UserSite, before)
+  guard.checkBeforePip()
 
   const requirements = readRequirements(config, report)
+  if (requirements.problems.length > 0)
+    throw requirementsFailure(requirements.problems, config.workspace, report)
   const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs))
   sayMoving(requirements.moving)
   const cacheVenv = requirements.moving.length === 0
+
   const store = await cacheStore
   discardInterruptedRestore(config.venvPath)
   const cache = await restoreCaches({
     store,
-    config,
+    settings: config,
     python,
     fingerprint: digest,
     cacheVenv,
     report
   })
-  const restored = cache?.hit ?? false
+  setOutput(Outputs.CacheHit, cache?.hit ?? false)
+  if (cache?.venvKey) setOutput(Outputs.CacheKey, cache.venvKey)
+
   const target = await prepareTarget({
-    config,
+    settings: config,
     python,
     fingerprint: digest,
-    restored,
+    restored: cache?.hit ?? false,
     moving: !cacheVenv,
     report
   })
-
   report.versionsBefore = trackedVersions(target, 'Before')
   const installs = !target.upToDate || !cacheVenv
   const installed = installs
     ? await install({ config, python, target, requirements, guard, report })
     : []
   report.versionsAfter = trackedVersions(target, 'After')
-  guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], installed)
-  finishTarget(target, config.activate)
+
+  const checked = guard.finish(
+    target.venv ? [target.sitePackages] : [python.purelib, python.platlib],
+    installed
+  )
+  setOutput(Outputs.CleanInstall, checked.clean)
+  const after = guard.auditState()
+  if (after) saveState(State.UserSite, after)
+  finishTarget(target)
+  if (target.venv) {
+    if (config.activate) exportToLaterSteps(activation(target.venv.path))
+    setOutput(Outputs.VenvPath, target.venv.path)
+  }
+  setOutput(Outputs.PythonPath, target.python)
+  if (checked.laterSteps) exportToLaterSteps(checked.laterSteps)
 
   if (cache) {
     // Nothing about the cache may fail a step whose install succeeded.
     const createdVenv = target.venv?.owner.created && cacheVenv ? target.venv.path : undefined
-    await rememberForSave(cache, {
+    const toSave = await rememberForSave(cache, {
       installed: installs,
       createdVenv,
       inputs: requirements.inputs.files
     })
+    if (toSave) saveState(State.Cache, toSave)
   }
 }
 

@@ -1,13 +1,30 @@
-import { error } from './action/log.js'
+import { errorMessage } from './report/diagnostic.js'
+import { error, warning } from './report/log.js'
+import { readState, State } from './action/state.js'
 import { saveCaches } from './cache/save.js'
 import { auditUserSite } from './guard/audit.js'
 import { onCancel } from './platform/process.js'
 
-/** The post step. The audit runs first: a failed save is only a warning, but an audit finding may fail the job. */
+/** main's state under a name, or undefined (with a warning) when it cannot be read. */
+function stateOf<K extends (typeof State)[keyof typeof State]>(name: K, what: string) {
+  try {
+    return readState(name)
+  } catch (caught) {
+    warning(`venv-guard could not ${what}: ${errorMessage(caught)}`)
+    return undefined
+  }
+}
+
+/**
+ * The post step, from what main left in the state. The audit runs first: a failed save is only a
+ * warning, but an audit finding may fail the job.
+ */
 export async function run(): Promise<void> {
   onCancel(signal =>
     error(`venv-guard's post step was cancelled (${signal}): what it started is stopped.`)
   )
-  auditUserSite()
-  await saveCaches()
+  const userSite = stateOf(State.UserSite, 'audit the user site-packages')
+  if (userSite && auditUserSite(userSite)) process.exitCode = 1
+  const cache = stateOf(State.Cache, 'save')
+  if (cache) await saveCaches(cache)
 }

@@ -8,7 +8,7 @@ import {
   findingsFromPipFailure,
   type Finding
 } from '../../src/annotations/findings.js'
-import { newReport } from '../../src/action/report.js'
+import { newReport } from '../../src/report/run-report.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
 import { LINUX, parseCase } from '../helpers/requirements.js'
 import { parseRequirementFiles } from '../../src/pip/requirements.js'

@@ -13,7 +13,7 @@ import type { Config } from '../../src/action/inputs.js'
 import { makeConfig } from '../helpers/config.js'
 import type { PythonInstall } from '../../src/python/probe.js'
 import { readRequirements } from '../../src/pip/read.js'
-import { newReport } from '../../src/action/report.js'
+import { newReport } from '../../src/report/run-report.js'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-key-'))
 const file = (name: string, content: string): string => {

@@ -2,8 +2,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ActionError } from '../../src/action/errors.js'
-import { newReport, type RunReport } from '../../src/action/report.js'
+import { ActionError } from '../../src/report/diagnostic.js'
+import { newReport, type RunReport } from '../../src/report/run-report.js'
 import { auditUserSite } from '../../src/guard/audit.js'
 import { probeUserSite, type UserSiteFacts } from '../../src/guard/probe.js'
 import { UserSiteGuard } from '../../src/guard/step.js'
@@ -41,7 +41,9 @@ const notWritable = (): Partial<UserSiteFacts> => ({
 
 async function start(probed: UserSiteFacts, config = makeConfig()): Promise<UserSiteGuard> {
   vi.mocked(probeUserSite).mockResolvedValue(probed)
-  return UserSiteGuard.start(config, python, report)
+  const guard = await UserSiteGuard.start(config, python, report)
+  guard.checkBeforePip()
+  return guard
 }
 
 const pipRun = (output: string, exitCode = 0): PipResult => ({ exitCode, output, display: 'pip' })
@@ -62,30 +64,33 @@ afterEach(() => {
 })
 
 describe('UserSiteGuard.start', () => {
-  it('says clean, sets the outputs and remembers the user site for the post step', async () => {
+  it('says clean, and gives what the post step audits against, touching nothing', async () => {
     addDistribution('old-1.0')
-    await start(facts())
-    expect(core.outputs()).toEqual({ 'user-site-fallback': 'false', 'fallback-reason': '' })
+    const guard = await start(facts())
+    expect(guard.fallbackReason).toBe('')
     expect(report.guard?.verdict).toBe('clean')
     expect(core.warning).not.toHaveBeenCalled()
     expect(core.notice).not.toHaveBeenCalled()
-    expect(core.saveState).toHaveBeenCalledWith(
-      'user-site',
-      JSON.stringify({ userSite, entries: ['old-1.0.dist-info'], policy: 'fail' })
-    )
-  })
-
-  it('saves no state when later steps are not guarded', async () => {
-    await start(facts(), makeConfig({ guardLaterSteps: false }))
+    expect(guard.auditState()).toEqual({
+      userSite,
+      entries: ['old-1.0.dist-info'],
+      policy: 'fail'
+    })
+    expect(core.outputs()).toEqual({})
     expect(core.saveState).not.toHaveBeenCalled()
   })
 
+  it('has nothing for the post step when later steps are not guarded', async () => {
+    const guard = await start(facts(), makeConfig({ guardLaterSteps: false }))
+    expect(guard.auditState()).toBeUndefined()
+  })
+
   it('stops before pip without a venv when pip would fall back and on-user-site is fail', async () => {
-    const failing = start(facts(notWritable()), makeConfig({ createVenv: false }))
-    await expect(failing).rejects.toThrow(ActionError)
-    await expect(failing).rejects.toThrow(/Stopped before running pip/)
-    expect(core.outputs()['user-site-fallback']).toBe('true')
-    expect(core.outputs()['fallback-reason']).toBe('site-not-writable')
+    vi.mocked(probeUserSite).mockResolvedValue(facts(notWritable()))
+    const guard = await UserSiteGuard.start(makeConfig({ createVenv: false }), python, report)
+    expect(guard.fallbackReason).toBe('site-not-writable')
+    expect(() => guard.checkBeforePip()).toThrow(ActionError)
+    expect(() => guard.checkBeforePip()).toThrow(/Stopped before running pip/)
   })
 
   it('warns once, into the summary too, with on-user-site: warn', async () => {
@@ -151,15 +156,17 @@ describe('UserSiteGuard during and after pip', () => {
     const guard = await start(facts())
     addDistribution('stray-1.0')
     expect(() => guard.finish(['/venv/site'], [])).toThrow(/gained stray 1.0/)
-    expect(core.outputs()['clean-install']).toBe('false')
   })
 
-  it('says clean, exports PIP_REQUIRE_VIRTUALENV and records the user site again', async () => {
-    const guard = await start(facts())
-    guard.finish(['/venv/site'], [])
-    expect(core.outputs()['clean-install']).toBe('true')
-    expect(core.exportVariable).toHaveBeenCalledWith('PIP_REQUIRE_VIRTUALENV', 'true')
-    expect(core.saveState).toHaveBeenCalledTimes(2)
+  it('says clean, asks for PIP_REQUIRE_VIRTUALENV in later steps and sees the user site again', async () => {
+    const guard = await start(facts(), makeConfig({ onUserSite: 'warn' }))
+    addDistribution('stray-1.0')
+    const finished = guard.finish(['/venv/site'], [])
+    expect(finished).toEqual({
+      clean: false,
+      laterSteps: { variables: { PIP_REQUIRE_VIRTUALENV: 'true' }, path: [] }
+    })
+    expect(guard.auditState()?.entries).toEqual(['stray-1.0.dist-info'])
   })
 
   it('says what a clean run installed, and that a run that installed nothing (a cache hit) did', async () => {
@@ -178,60 +185,38 @@ describe('UserSiteGuard during and after pip', () => {
 
   it('does not require a venv of later steps when there is none', async () => {
     const guard = await start(facts(), makeConfig({ createVenv: false }))
-    guard.finish(['/opt/py/site'], [])
-    expect(core.exportVariable).not.toHaveBeenCalled()
+    expect(guard.finish(['/opt/py/site'], [])).toEqual({ clean: true })
   })
 
   it("leaves later steps' pip alone with activate: false, and still audits the user site", async () => {
     const guard = await start(facts(notWritable()), makeConfig({ activate: false }))
     expect(report.notices[0]).not.toMatch(/PIP_REQUIRE_VIRTUALENV/)
-    guard.finish(['/venv/site'], [])
-    expect(core.exportVariable).not.toHaveBeenCalled()
-    expect(core.saveState).toHaveBeenCalledTimes(2)
+    expect(guard.finish(['/venv/site'], [])).toEqual({ clean: true })
+    expect(guard.auditState()).toBeDefined()
   })
 })
 
 describe('auditUserSite (post)', () => {
-  const saved = (entries: string[], policy: string) => {
-    process.env.STATE_user_site = JSON.stringify({ userSite, entries, policy })
-  }
-  beforeEach(() => {
-    // @actions/core reads STATE_<name>; the name has a dash, which env names cannot hold.
-    core.getState.mockImplementation(name =>
-      name === 'user-site' ? (process.env.STATE_user_site ?? '') : ''
-    )
-  })
-
-  it('does nothing when main saved nothing', () => {
-    auditUserSite()
-    expect(core.info).not.toHaveBeenCalled()
+  const state = (entries: string[], policy: 'fail' | 'warn' | 'ignore') => ({
+    userSite,
+    entries,
+    policy
   })
 
   it('fails the job when later steps installed into the user site and the policy is fail', () => {
-    saved([], 'fail')
     addDistribution('later-2.0')
-    auditUserSite()
+    expect(auditUserSite(state([], 'fail'))).toBe(true)
     expect(core.error).toHaveBeenCalledWith(
       expect.stringMatching(/gained later 2.0/),
       expect.objectContaining({ title: expect.any(String) })
     )
-    expect(process.exitCode).toBe(1)
   })
 
   it('warns with the policy warn, and says so when nothing was gained', () => {
-    saved([], 'warn')
     addDistribution('later-2.0')
-    auditUserSite()
+    expect(auditUserSite(state([], 'warn'))).toBe(false)
     expect(core.warning).toHaveBeenCalledTimes(1)
-    saved(['later-2.0.dist-info'], 'warn')
-    auditUserSite()
+    auditUserSite(state(['later-2.0.dist-info'], 'warn'))
     expect(core.info).toHaveBeenCalledWith(expect.stringMatching(/gained nothing/))
-  })
-
-  it('warns, and never fails, when the saved state is malformed', () => {
-    process.env.STATE_user_site = JSON.stringify({ userSite, entries: 'x', policy: 'fail' })
-    auditUserSite()
-    expect(core.warning).toHaveBeenCalledWith(expect.stringMatching(/could not audit/))
-    expect(process.exitCode).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { pauseUntrustedOutput, neutralise, UntrustedOutput } from '../../src/action/log.js'
+import { pauseUntrustedOutput, neutralise, UntrustedOutput } from '../../src/report/log.js'
 import { parseCommands } from '../helpers/action.js'
 
 describe('neutralise', () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { newReport } from '../../src/action/report.js'
+import { newReport } from '../../src/report/run-report.js'
 import { readRequirements } from '../../src/pip/read.js'
 import { makeConfig } from '../helpers/config.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import * as core from '@actions/core'
-import { maskUrlCredentials, redactUrlCredentials } from '../../src/action/secrets.js'
+import { maskUrlCredentials, redactUrlCredentials } from '../../src/report/secrets.js'
 
 vi.mock('@actions/core', async importOriginal => ({
   ...(await importOriginal<typeof import('@actions/core')>()),

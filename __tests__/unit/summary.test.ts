@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { newReport, type RunReport } from '../../src/action/report.js'
+import { newReport, type RunReport } from '../../src/report/run-report.js'
 import { renderSummary, SUMMARY_BYTES, writeSummary } from '../../src/action/summary.js'
 
 function fullReport(): RunReport {

@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { PythonInstall } from '../../src/python/probe.js'
-import { ActionError } from '../../src/action/errors.js'
+import { ActionError } from '../../src/report/diagnostic.js'
 import {
   discardInterruptedRestore,
   markComplete,

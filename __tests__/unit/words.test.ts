@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { inputLines, splitWords } from '../../src/action/words.js'
+import { inputLines, splitWords } from '../../src/platform/words.js'
 
 describe('splitWords', () => {
   it.each([

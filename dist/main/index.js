@@ -31047,9 +31047,9 @@ module.exports = {
 /* harmony export */   e: () => (/* binding */ runStep)
 /* harmony export */ });
 /* unused harmony export failUnexpectedly */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8055);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8592);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7911);
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1751);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6472);
+/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7663);
 
 
 
@@ -31071,278 +31071,8 @@ async function runStep(step, run) {
 }
 /** One error annotation for what escaped the step (credentials masked), then exit 1. */
 function failUnexpectedly(step, caught) {
-    (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3)(`${step} failed unexpectedly: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskUrlCredentials */ .gn)((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught))}`);
+    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3)(`${step} failed unexpectedly: ${(0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskUrlCredentials */ .gn)((0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught))}`);
     return process.exit(1);
-}
-
-
-/***/ }),
-
-/***/ 8055:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Xu: () => (/* binding */ inputError),
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
-/**
- * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
- * fix it. The entry points print it as one `::error` and never a stack trace.
- */
-class ActionError extends Error {
-    annotation;
-    constructor(message, annotation = {}) {
-        super(message);
-        this.annotation = annotation;
-        this.name = 'ActionError';
-    }
-}
-/** A wrong input value: names the input, the value and the fix. */
-function inputError(input, value, fix) {
-    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
-        title: `venv-guard: invalid input '${input}'`
-    });
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-
-/***/ }),
-
-/***/ 8592:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ warning),
-/* harmony export */   Os: () => (/* binding */ group),
-/* harmony export */   Qb: () => (/* binding */ UntrustedOutput),
-/* harmony export */   R8: () => (/* binding */ warn),
-/* harmony export */   lm: () => (/* binding */ notice),
-/* harmony export */   me: () => (/* binding */ notify),
-/* harmony export */   mw: () => (/* binding */ afterOutput),
-/* harmony export */   pq: () => (/* binding */ info),
-/* harmony export */   z3: () => (/* binding */ error)
-/* harmony export */ });
-/* unused harmony exports neutralise, pauseUntrustedOutput */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-
-
-/**
- * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions
- * to this module), so that no text from an input, a repository or pip becomes a workflow command.
- * The runner reads a line as a command when it starts with `::` once leading white space is
- * trimmed, or holds the legacy `##[` anywhere, and it breaks lines at `\n` and at a lone `\r`.
- * @actions/core escapes line breaks in the text of annotations and groups, so one of those is one
- * command; a plain line is defused here, and another program's output is fenced with
- * `::stop-commands::`.
- */
-const LINE_BREAKS = /(\r\n|\r|\n)/;
-// .NET's TrimStart also trims U+0085, which \s does not cover.
-const COMMAND_START = /^([\s\u0085]*:)(?=:)/;
-const LEGACY_COMMAND = /##\[/g;
-const ZERO_WIDTH_SPACE = '\u200b';
-/** The text as it reads, with an invisible break in every place the runner would take for a command. */
-function neutralise(text) {
-    return text
-        .split(LINE_BREAKS)
-        .map((part, i) => i % 2 === 1
-        ? part
-        : part
-            .replace(COMMAND_START, `$1${ZERO_WIDTH_SPACE}`)
-            .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
-        .join('');
-}
-function info(text) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(neutralise(text));
-}
-// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
-// them: it is paused first.
-function notice(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.notice(...args);
-}
-function warning(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(...args);
-}
-function error(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.error(...args);
-}
-function group(title, work) {
-    pauseUntrustedOutput();
-    return _actions_core__WEBPACK_IMPORTED_MODULE_0__.group(title, work);
-}
-const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
-/** An annotation that the job summary repeats: the one way to tell the user about their run. */
-function annotateAndRecord(level, report, message, properties) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__[level](message, properties);
-    report[RECORDED_IN[level]].push(message);
-}
-/** A warning annotation, repeated in the job summary. */
-function warn(report, message, properties) {
-    annotateAndRecord('warning', report, message, properties);
-}
-/** A notice annotation, repeated in the job summary. */
-function notify(report, message, properties) {
-    annotateAndRecord('notice', report, message, properties);
-}
-/** Calls `then` once everything written so far has reached stdout (before the process exits). */
-function afterOutput(then) {
-    process.stdout.write('', then);
-}
-const fenced = new Set();
-/** Pauses every fence still open, so that what is printed next is read as commands again. */
-function pauseUntrustedOutput() {
-    for (const output of [...fenced])
-        output.pause();
-}
-/**
- * Another program's output, written as it comes with the runner's command processing stopped.
- * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
- * (a new token: the old one has been seen).
- */
-class UntrustedOutput {
-    out;
-    token = '';
-    endsLine = true;
-    ended = false;
-    constructor(out = process.stdout) {
-        this.out = out;
-        this.open();
-    }
-    open() {
-        this.token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomUUID)();
-        this.out.write(`::stop-commands::${this.token}\n`);
-        fenced.add(this);
-    }
-    write(data) {
-        if (data.length === 0 || this.ended)
-            return;
-        if (!fenced.has(this))
-            this.open();
-        this.out.write(data);
-        this.endsLine = data.toString().endsWith('\n');
-    }
-    /** Resumes command processing: the token is seen only at the start of a line. */
-    pause() {
-        if (!fenced.delete(this))
-            return;
-        this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
-        this.endsLine = true;
-    }
-    /** The program is done: its fence is closed for good. */
-    end() {
-        this.pause();
-        this.ended = true;
-    }
-}
-
-
-/***/ }),
-
-/***/ 7911:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   dE: () => (/* binding */ redactUrlCredentials),
-/* harmony export */   gn: () => (/* binding */ maskUrlCredentials),
-/* harmony export */   lt: () => (/* binding */ maskPipEnvironment)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-
-/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
-const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
-/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
-const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
-/**
- * Query parameters that carry a credential or a signature (pre-signed S3 and GCS links, Azure SAS,
- * OAuth tokens): whoever reads the URL can download with it until it expires.
- */
-const SECRET_QUERY = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|signature|sig|token|access_token)=)([^&#\s'"<>]+)/gi;
-/** Secrets already registered: a lock file repeats one index token in each of 10,000 entries. */
-const registered = new Set();
-function registerOnce(secret) {
-    if (registered.has(secret))
-        return;
-    registered.add(secret);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(secret);
-}
-/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
-function registerSecret(secret) {
-    registerOnce(secret);
-    try {
-        registerOnce(decodeURIComponent(secret));
-    }
-    catch {
-        // not valid percent-encoding: pip sends it as written
-    }
-}
-/**
- * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
- * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
- */
-function replaceCredentials(text, register) {
-    const withoutSignatures = text.replace(SECRET_QUERY, (match, name, value) => {
-        if (PLACEHOLDER.test(value))
-            return match;
-        register(value);
-        return `${name}***`;
-    });
-    return withoutSignatures.replace(URL_NETLOC, (match, scheme, netloc) => {
-        const at = netloc.lastIndexOf('@');
-        if (at === -1)
-            return match;
-        const userinfo = netloc.slice(0, at);
-        const host = netloc.slice(at);
-        const colon = userinfo.indexOf(':');
-        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
-        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
-        if (password) {
-            if (PLACEHOLDER.test(password))
-                return match;
-            register(password);
-            return `${scheme}${user}:***${host}`;
-        }
-        // Over HTTP a user name alone is a token (`git+https://TOKEN@host`); over SSH it is a login.
-        if (!/^((git|hg|svn|bzr)\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '') {
-            return match;
-        }
-        if (PLACEHOLDER.test(user))
-            return match;
-        register(user);
-        return `${scheme}***${host}`;
-    });
-}
-/**
- * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
- * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`, `hg+https://TOKEN@host`) counts too;
- * `ssh://git@host` does not, nor does an unset `${VAR}` left as written. So do signature and token
- * query parameters (`?X-Amz-Signature=…`). Each secret is registered once.
- */
-function maskUrlCredentials(text) {
-    return replaceCredentials(text, registerSecret);
-}
-/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
-function redactUrlCredentials(text) {
-    return replaceCredentials(text, () => { });
-}
-/**
- * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
- * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
- */
-function maskPipEnvironment(env) {
-    for (const [key, value] of Object.entries(env)) {
-        if (key.toUpperCase().startsWith('PIP_') && value)
-            maskUrlCredentials(value);
-    }
 }
 
 
@@ -31353,7 +31083,7 @@ function maskPipEnvironment(env) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4923);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1151);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31365,7 +31095,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4923:
+/***/ 1151:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31374,8 +31104,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/report/diagnostic.ts
+var diagnostic = __nccwpck_require__(1751);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
@@ -31437,11 +31167,11 @@ function cacheScope(input, saveInput, event) {
     return { restore: true, save: saveInput };
 }
 
-// EXTERNAL MODULE: ./src/action/secrets.ts
-var secrets = __nccwpck_require__(7911);
+// EXTERNAL MODULE: ./src/report/secrets.ts
+var secrets = __nccwpck_require__(7663);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var platform_os = __nccwpck_require__(1597);
-;// CONCATENATED MODULE: ./src/action/words.ts
+;// CONCATENATED MODULE: ./src/platform/words.ts
 /**
  * Splits a string into words the way a POSIX shell splits them: at blanks, tabs and line breaks
  * only, with quotes and backslash escapes, and nothing more: no expansion, no operators.
@@ -36595,7 +36325,7 @@ function parseBoolean(input, value, fallback) {
         return true;
     if (v === 'false')
         return false;
-    throw (0,errors/* inputError */.Xu)(input, value, 'use true or false.');
+    throw (0,diagnostic/* inputError */.Xu)(input, value, 'use true or false.');
 }
 function parseChoice(input, value, choices, fallback) {
     const v = value.trim().toLowerCase();
@@ -36603,7 +36333,7 @@ function parseChoice(input, value, choices, fallback) {
         return fallback;
     if (choices.includes(v))
         return v;
-    throw (0,errors/* inputError */.Xu)(input, value, `use one of ${choices.join(', ')}.`);
+    throw (0,diagnostic/* inputError */.Xu)(input, value, `use one of ${choices.join(', ')}.`);
 }
 // C0 and C1 control characters but tab, DEL, and Unicode's line and paragraph separators: a line
 // break in a path adds a line to GITHUB_PATH or starts a workflow command in the log; an escape
@@ -36620,7 +36350,7 @@ function printable(input, value, text = value) {
     if (!found)
         return text;
     const what = text === value ? 'it' : visible(text);
-    throw (0,errors/* inputError */.Xu)(input, visible(value), `${what} contains a control character (${visible(found[0])}). Paths and arguments cannot hold line breaks or other control characters: remove it, or rename the file.`);
+    throw (0,diagnostic/* inputError */.Xu)(input, visible(value), `${what} contains a control character (${visible(found[0])}). Paths and arguments cannot hold line breaks or other control characters: remove it, or rename the file.`);
 }
 function words(input, value) {
     let split;
@@ -36628,7 +36358,7 @@ function words(input, value) {
         split = splitWords(value);
     }
     catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, value, `${error.message}; close the quote or escape it.`);
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `${error.message}; close the quote or escape it.`);
     }
     return split.map(word => printable(input, word));
 }
@@ -36638,9 +36368,9 @@ function lines(input, value) {
 }
 function existingDirectory(input, value, dir) {
     if (!external_node_fs_.existsSync(dir))
-        throw (0,errors/* inputError */.Xu)(input, value, `${dir} does not exist.`);
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `${dir} does not exist.`);
     if (!external_node_fs_.statSync(dir).isDirectory())
-        throw (0,errors/* inputError */.Xu)(input, value, `${dir} is not a directory.`);
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `${dir} is not a directory.`);
     return dir;
 }
 /** Inputs whose files are only hashed, never parsed: any size will do. */
@@ -36650,17 +36380,17 @@ function checkFile(input, value, file) {
     const found = requirementsFileProblem(file);
     const problem = found?.kind === 'too-large' && HASHED_ONLY.has(input) ? undefined : found;
     if (problem?.kind === 'missing') {
-        throw (0,errors/* inputError */.Xu)(input, value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `${file} does not exist. Fix the path (it is relative to working-directory) or remove the line.`);
     }
     if (problem?.kind === 'directory')
-        throw (0,errors/* inputError */.Xu)(input, value, `${file} is not a file; name a file.`);
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `${file} is not a file; name a file.`);
     if (problem)
-        throw (0,errors/* inputError */.Xu)(input, value, `${file} ${problem.message}; name a regular file.`);
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `${file} ${problem.message}; name a regular file.`);
     try {
         external_node_fs_.accessSync(file, external_node_fs_.constants.R_OK);
     }
     catch {
-        throw (0,errors/* inputError */.Xu)(input, value, `${file} is not readable by this user; fix its permissions.`);
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `${file} is not readable by this user; fix its permissions.`);
     }
     return file;
 }
@@ -36699,7 +36429,7 @@ async function inputFiles(input, value, cwd, venvPath) {
             .filter(m => !insideSkipped(m, roots, venvPath) && !insideSkipped((0,platform_os/* realPath */.Ye)(m), realRoots, realVenv))
             .sort();
         if (matches.length === 0) {
-            throw (0,errors/* inputError */.Xu)(input, line, 'the pattern matches no file; fix it or remove the line.');
+            throw (0,diagnostic/* inputError */.Xu)(input, line, 'the pattern matches no file; fix it or remove the line.');
         }
         files.push(...matches.map(m => checkFile(input, line, m)));
     }
@@ -36724,7 +36454,7 @@ function dependencyGroups(value, cwd) {
         .map(word => {
         const spec = parseGroupSpec(printable('dependency-groups', word), cwd);
         if (typeof spec === 'string')
-            throw (0,errors/* inputError */.Xu)('dependency-groups', word, spec);
+            throw (0,diagnostic/* inputError */.Xu)('dependency-groups', word, spec);
         checkFile('dependency-groups', word, spec.pyproject);
         return spec;
     });
@@ -36736,24 +36466,24 @@ function cacheDirectory(value, cwd) {
         return '';
     const dir = external_node_path_.resolve(cwd, trimmed.replace(/^~(?=$|[\\/])/, external_node_os_.homedir()));
     if (external_node_fs_.existsSync(dir) && !external_node_fs_.statSync(dir).isDirectory()) {
-        throw (0,errors/* inputError */.Xu)('cache-dir', value, `${dir} is not a directory; name a directory.`);
+        throw (0,diagnostic/* inputError */.Xu)('cache-dir', value, `${dir} is not a directory; name a directory.`);
     }
     return dir;
 }
 function versionFromFile(value, cwd) {
     const file = external_node_path_.resolve(cwd, value);
     if (!external_node_fs_.existsSync(file) || !external_node_fs_.statSync(file).isFile()) {
-        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} does not exist; fix the path.`);
+        throw (0,diagnostic/* inputError */.Xu)('python-version-file', value, `${file} does not exist; fix the path.`);
     }
     let spec;
     try {
         spec = readVersionFile(file);
     }
     catch (error) {
-        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} cannot be read: ${error.message}`);
+        throw (0,diagnostic/* inputError */.Xu)('python-version-file', value, `${file} cannot be read: ${error.message}`);
     }
     if (!spec) {
-        throw (0,errors/* inputError */.Xu)('python-version-file', value, `${file} names no Python version; add one.`);
+        throw (0,diagnostic/* inputError */.Xu)('python-version-file', value, `${file} names no Python version; add one.`);
     }
     return spec;
 }
@@ -36789,7 +36519,7 @@ function httpUrl(input, value) {
         // reported below
     }
     if (protocol !== 'https:' && protocol !== 'http:') {
-        throw (0,errors/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
+        throw (0,diagnostic/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
     }
     (0,secrets/* maskUrlCredentials */.gn)(v);
     return v;
@@ -36841,7 +36571,7 @@ async function readConfig(read = readActionInput) {
             if (!(error instanceof version_spec/* VersionSpecError */.ql))
                 throw error;
             const input = read('python-version').trim() ? 'python-version' : 'python-version-file';
-            throw (0,errors/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
+            throw (0,diagnostic/* inputError */.Xu)(input, pythonVersion, 'it is not a Python version spec. Use a form like 3.12, 3.11.7, 3.x, >=3.10,<3.13, 3.13t or pypy3.10.');
         }
     }
     const venvPath = external_node_path_.resolve(workingDirectory, printable('venv-path', read('venv-path').trim()) || '.venv');
@@ -36875,32 +36605,77 @@ async function readConfig(read = readActionInput) {
     };
 }
 
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(8592);
-;// CONCATENATED MODULE: ./src/action/report.ts
-function newReport() {
-    return {
-        versionsBefore: {},
-        versionsAfter: {},
-        installed: [],
-        phases: [],
-        errors: [],
-        warnings: [],
-        notices: [],
-        annotations: []
-    };
-}
-/** Runs one phase of the action and records how long it took. */
-async function timed(report, name, work) {
-    const start = performance.now();
-    try {
-        return await work();
-    }
-    finally {
-        report.phases.push({ name, seconds: (performance.now() - start) / 1000 });
-    }
+;// CONCATENATED MODULE: ./src/action/later-steps.ts
+
+/** The one place that changes later steps' environment (GITHUB_ENV, GITHUB_PATH). */
+function exportToLaterSteps(env) {
+    for (const [name, value] of Object.entries(env.variables))
+        lib_core.exportVariable(name, value);
+    for (const dir of env.path)
+        lib_core.addPath(dir);
 }
 
+;// CONCATENATED MODULE: ./src/action/outputs.ts
+
+/** Every output of action.yml, by one name each (a unit test holds this table to action.yml). */
+const Outputs = {
+    PythonVersion: 'python-version',
+    BasePythonPath: 'base-python-path',
+    PythonPath: 'python-path',
+    VenvPath: 'venv-path',
+    UserSiteFallback: 'user-site-fallback',
+    FallbackReason: 'fallback-reason',
+    CleanInstall: 'clean-install',
+    CacheHit: 'cache-hit',
+    CacheKey: 'cache-key'
+};
+/** Sets an output; booleans as `true`/`false`, as workflow expressions compare them. */
+function setOutput(name, value) {
+    lib_core.setOutput(name, String(value));
+}
+
+;// CONCATENATED MODULE: ./src/action/state.ts
+
+/** The names of the main -> post state, one per fact. */
+const State = { Cache: 'cache', UserSite: 'user-site' };
+const state_isString = v => typeof v === 'string';
+const optional = (check) => v => v === undefined || check(v);
+const shape = (fields) => v => typeof v === 'object' &&
+    v !== null &&
+    Object.entries(fields).every(([k, check]) => check(v[k]));
+const CHECKS = {
+    cache: shape({
+        cacheDir: state_isString,
+        venv: optional(shape({
+            path: state_isString,
+            key: state_isString,
+            snapshot: state_isString,
+            inputs: v => typeof v === 'object' && v !== null && Object.values(v).every(state_isString)
+        })),
+        pip: optional(shape({ path: state_isString, key: state_isString }))
+    }),
+    'user-site': shape({
+        userSite: state_isString,
+        entries: v => Array.isArray(v) && v.every(state_isString),
+        policy: v => v === 'fail' || v === 'warn' || v === 'ignore'
+    })
+};
+function saveState(name, value) {
+    lib_core.saveState(name, JSON.stringify(value));
+}
+/** What main saved under the name; undefined when it saved nothing. Throws when it is malformed. */
+function readState(name) {
+    const text = core.getState(name);
+    if (!text)
+        return undefined;
+    const value = JSON.parse(text);
+    if (!CHECKS[name](value))
+        throw new Error(`the saved state '${name}' is malformed: ${text}`);
+    return value;
+}
+
+// EXTERNAL MODULE: ./src/report/log.ts
+var log = __nccwpck_require__(6472);
 ;// CONCATENATED MODULE: ./src/action/summary.ts
 
 
@@ -37080,63 +36855,712 @@ async function writeSummary(report) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/outputs.ts
+;// CONCATENATED MODULE: ./src/pip/pylock.ts
 
-/** Every output of action.yml, by one name each (a unit test holds this table to action.yml). */
-const Outputs = {
-    PythonVersion: 'python-version',
-    BasePythonPath: 'base-python-path',
-    PythonPath: 'python-path',
-    VenvPath: 'venv-path',
-    UserSiteFallback: 'user-site-fallback',
-    FallbackReason: 'fallback-reason',
-    CleanInstall: 'clean-install',
-    CacheHit: 'cache-hit',
-    CacheKey: 'cache-key'
-};
-/** Sets an output; booleans as `true`/`false`, as workflow expressions compare them. */
-function setOutput(name, value) {
-    lib_core.setOutput(name, String(value));
+
+
+/**
+ * PEP 751 lock files, which pip 26.1+ installs with `-r pylock.toml`. pip checks them itself
+ * (it says which `packages[N].field` is wrong, or which package it could not install, but gives no
+ * line); here the lock's packages become entries with the line of their `name`, so that pip's
+ * failures land on the package's entry, and pip's paths are turned into lines.
+ */
+/** pip's rule (packaging's is_valid_pylock_path): pylock.toml or pylock.NAME.toml. */
+function isPylockFile(file) {
+    const name = external_node_path_.basename(file);
+    return name === 'pylock.toml' || /^pylock\.[^.]+\.toml$/.test(name);
+}
+const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A package's `path` sources, resolved against the lock's directory (PEP 751). */
+function localSources(entry, dir) {
+    const pathOf = (source) => isTable(source) && typeof source.path === 'string' ? external_node_path_.resolve(dir, source.path) : undefined;
+    const directory = entry.directory;
+    const found = [];
+    const directoryPath = pathOf(directory);
+    if (directoryPath) {
+        if (isTable(directory) && directory.editable === true)
+            found.push('-e');
+        found.push(directoryPath);
+    }
+    const wheels = Array.isArray(entry.wheels) ? entry.wheels : [];
+    for (const source of [entry.archive, entry.sdist, ...wheels]) {
+        const file = pathOf(source);
+        if (file)
+            found.push(file);
+    }
+    return found;
+}
+/** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
+function readPylock(file, bytes) {
+    const doc = readTomlFile(file, bytes);
+    if (!('value' in doc))
+        return doc;
+    const packages = Array.isArray(doc.value.packages) ? doc.value.packages : [];
+    const entries = packages.flatMap((entry, i) => {
+        const { name, version } = (entry ?? {});
+        if (typeof name !== 'string')
+            return [];
+        return [
+            {
+                file,
+                line: nearestLine(doc, ['packages', i, 'name']) ?? 1,
+                kind: 'requirement',
+                text: typeof version === 'string' ? `${name}==${version}` : name,
+                name: normalizeName(name),
+                constraint: false
+            }
+        ];
+    });
+    const dir = external_node_path_.dirname(file);
+    const sources = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []));
+    return { file, doc, entries, localSources: sources };
+}
+/** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
+function lineFor(lock, reason) {
+    const tomlPath = /(?:in|at) '?(packages\[\d+\][\w.[\]-]*)'?/.exec(reason)?.[1];
+    if (tomlPath) {
+        const at = parseTomlPath(tomlPath);
+        // A whole package (`at packages[2]`) is shown on its name.
+        return nearestLine(lock.doc, at.length === 2 ? [...at, 'name'] : at) ?? 1;
+    }
+    const syntax = /\(at line (\d+), column \d+\)/.exec(reason);
+    if (syntax)
+        return Number(syntax[1]);
+    const key = /in '([\w-]+)'/.exec(reason)?.[1];
+    const topLevel = [
+        [/pylock version/, 'lock-version'],
+        [/Python version requirement/, 'requires-python'],
+        [/environments specified in the lock file/, 'environments']
+    ];
+    const named = key ?? topLevel.find(([re]) => re.test(reason))?.[1];
+    return (named ? lock.doc.lineOf([named]) : undefined) ?? 1;
+}
+/**
+ * pip's complaints about lock files (pip 26), each on the lock's line it concerns. Hash and
+ * resolver failures name the package and are found by name with the lock's entries.
+ */
+function pylockFailures(output, locks, cwd) {
+    const byFile = (named) => locks.find(l => l.file === external_node_path_.resolve(cwd, named));
+    return output.split(/\r?\n/).flatMap((text) => {
+        const whole = /^ERROR: (?:Invalid pylock file|Cannot select requirements from pylock file|Error reading pylock file) '(.+?)': (.*)$/.exec(text);
+        if (whole) {
+            const lock = byFile(whole[1]);
+            if (!lock)
+                return [];
+            const message = `pip cannot use this lock file: ${whole[2]}. Fix it here, or lock again.`;
+            return [{ file: lock.file, line: lineFor(lock, whole[2]), message }];
+        }
+        const locked = /^ERROR: Could not install locked package '(.+?)' from '(.+?)': (.*)$/.exec(text);
+        if (locked) {
+            const lock = byFile(locked[2]);
+            const entry = lock?.entries.find(e => e.name === normalizeName(locked[1]));
+            if (!lock || !entry)
+                return [];
+            const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}. Fix the entry, or lock again.`;
+            return [{ file: lock.file, line: entry.line, message }];
+        }
+        const other = /^ERROR: The requirement (\S+?)==(\S+) is not compatible with version (\S+) specified in a provided lock file$/.exec(text);
+        if (other) {
+            const name = normalizeName(other[1]);
+            const entry = locks.flatMap(l => l.entries).find(e => e.name === name);
+            if (!entry)
+                return [];
+            const message = `The lock pins ${other[1]} ${other[2]}, but the file it names for it is version ${other[3]}. Lock again, or fix the entry's file name or URL.`;
+            return [{ file: entry.file, line: entry.line, message }];
+        }
+        return [];
+    });
 }
 
-;// CONCATENATED MODULE: ./src/action/state.ts
+;// CONCATENATED MODULE: ./src/annotations/findings.ts
 
-/** The names of the main -> post state, one per fact. */
-const State = { Cache: 'cache', UserSite: 'user-site' };
-const state_isString = v => typeof v === 'string';
-const optional = (check) => v => v === undefined || check(v);
-const shape = (fields) => v => typeof v === 'object' &&
-    v !== null &&
-    Object.entries(fields).every(([k, check]) => check(v[k]));
-const CHECKS = {
-    cache: shape({
-        cacheDir: state_isString,
-        venv: optional(shape({
-            path: state_isString,
-            key: state_isString,
-            snapshot: state_isString,
-            inputs: v => typeof v === 'object' && v !== null && Object.values(v).every(state_isString)
-        })),
-        pip: optional(shape({ path: state_isString, key: state_isString }))
-    }),
-    'user-site': shape({
-        userSite: state_isString,
-        entries: v => Array.isArray(v) && v.every(state_isString),
-        policy: v => v === 'fail' || v === 'warn' || v === 'ignore'
-    })
+
+
+
+/**
+ * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
+ * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
+ * findings out (written against real output of pip 23.0 to 24.2, see
+ * __tests__/fixtures/pip-output). Emitting them respects GitHub's cap of 10 annotations per type
+ * and step: the most important first, the rest only in the job summary.
+ */
+/** In order of importance: what the user must fix first comes first. */
+const KINDS = [
+    'invalid-requirement',
+    'missing-file',
+    'conflict',
+    'hash',
+    'not-found',
+    'fetch',
+    'clone',
+    'build',
+    'pip',
+    'broken-dependency'
+];
+const TITLES = {
+    'invalid-requirement': 'venv-guard: invalid requirement',
+    'missing-file': 'venv-guard: missing requirements file',
+    conflict: 'venv-guard: dependency conflict',
+    hash: 'venv-guard: hash check failed',
+    'not-found': 'venv-guard: no matching distribution',
+    fetch: 'venv-guard: download failed',
+    clone: 'venv-guard: clone failed',
+    build: 'venv-guard: build failed',
+    pip: 'venv-guard: pip install failed',
+    'broken-dependency': 'venv-guard: broken dependency'
 };
-function saveState(name, value) {
-    lib_core.saveState(name, JSON.stringify(value));
+/** GitHub shows at most this many annotations of one type (error, warning) per step. */
+const ANNOTATION_CAP = 10;
+// `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
+const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/;
+/** `(from mypy==2.4.0->pylock.toml)`: a dependency of a requirement that names no line (a lock's entry). */
+const FROM_PARENT = /\(from ([^()\s]+?)->[^()]*\)/;
+const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
+function finding(kind, message, entry) {
+    const level = kind === 'broken-dependency' ? 'warning' : 'error';
+    return { level, kind, title: TITLES[kind], message, ...entry };
 }
-/** What main saved under the name; undefined when it saved nothing. Throws when it is malformed. */
-function readState(name) {
-    const text = core.getState(name);
-    if (!text)
+/** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
+function nameOf(spec) {
+    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(spec);
+    return m ? normalizeName(m[1]) : undefined;
+}
+/** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
+class Locator {
+    parsed;
+    workspace;
+    byName;
+    // Indexes, so that a file of many lines costs linear time, however much pip says about it.
+    byTextExact = new Map();
+    byPlace = new Map();
+    constructor(parsed, workspace) {
+        this.parsed = parsed;
+        this.workspace = workspace;
+        this.byName = entriesByName(parsed);
+        for (const entry of parsed.entries) {
+            if (!this.byTextExact.has(entry.text))
+                this.byTextExact.set(entry.text, entry);
+            const place = `${entry.line}\0${entry.file}`;
+            if (!this.byPlace.has(place))
+                this.byPlace.set(place, entry);
+        }
+    }
+    /** `file:line` relative to the workspace, as a reader of the message finds it. */
+    label(where) {
+        return `${external_node_path_.relative(this.workspace, where.file)}:${where.line}`;
+    }
+    relative(file) {
+        return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
+    }
+    /**
+     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
+     * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
+     */
+    fromText(text) {
+        const r = FROM_FILE.exec(text);
+        if (r)
+            return { file: external_node_path_.resolve(r[1]), line: Number(r[2]) };
+        const of = FROM_LINE_OF.exec(text);
+        if (of)
+            return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
+        const parent = FROM_PARENT.exec(text);
+        return parent ? this.byRequirement(parent[1]) : undefined;
+    }
+    /**
+     * The entry naming a project: requirements before constraints (or the reverse when pip says the
+     * constraint), and among several the one whose text starts with pip's requirement string.
+     */
+    byRequirement(spec, constraint = false) {
+        const name = nameOf(spec);
+        const entries = (name && this.byName.get(name)) || [];
+        const preferred = entries.filter(e => e.constraint === constraint);
+        const candidates = preferred.length > 0 ? preferred : entries;
+        const compact = spec.replace(/\s+/g, '');
+        const exact = candidates.find(e => e.text.replace(/\s+/g, '').startsWith(compact));
+        return pick(exact ?? candidates[0]);
+    }
+    /** The entry whose logical line is exactly this text (pip quotes option lines so). */
+    byLine(text) {
+        return pick(this.byTextExact.get(text.trim()));
+    }
+    /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
+    byPath(target) {
+        const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
+        return pick(this.parsed.entries.find(names));
+    }
+    /** The entry whose text names this URL or path (credentials aside: pip hides them). */
+    byText(target) {
+        const bare = (text) => text.replace(/\/\/[^/@\s]*@/g, '//');
+        return pick(this.parsed.entries.find(e => bare(e.text).includes(bare(target))));
+    }
+    /** The line's requirement as written, for naming what pip names only by URL or path. */
+    textAt(where) {
+        const entry = this.byPlace.get(`${where.line}\0${where.file}`);
+        return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0];
+    }
+    /** The `-r`/`-c` line that names this file. */
+    includeOf(file) {
+        const target = external_node_path_.resolve(file);
+        return pick(this.parsed.entries.find(e => e.target === target));
+    }
+}
+function pick(entry) {
+    return entry ? { file: entry.file, line: entry.line } : undefined;
+}
+/** The lines after a header up to the first blank line. */
+function blockAfter(lines, index) {
+    const block = [];
+    for (const line of lines.slice(index + 1)) {
+        if (line.trim() === '')
+            break;
+        block.push(line);
+    }
+    return block;
+}
+function invalidRequirements(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const m = /^ERROR: Invalid requirement: (.*)$/.exec(line);
+        if (!m)
+            return;
+        const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
+        const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
+        const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
+        const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
+        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
+        const details = block
+            .slice(1)
+            .filter(l => /^(Hint|.*error): /.test(l))
+            .map(l => l.replace(/^.*?error: /, ''));
+        const message = [`Invalid requirement: ${quoted}${reason ? ` (${reason})` : ''}`, ...details];
+        found.push(finding('invalid-requirement', message.join('\n'), where));
+    });
+    return found;
+}
+function notProjects(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Directory '(.+)' is not installable\. (.*)$/.exec(line) ??
+            /^ERROR: (.+) does not appear to be a Python project: (.*)$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} is not a Python project: ${m[2]}`;
+        return [finding('invalid-requirement', message, locate.byPath(m[1]))];
+    });
+}
+function missingFiles(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /Could not open requirements file: \[Errno \d+\] ([^:]+): '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${locate.relative(m[2])} cannot be opened: ${m[1]}. Fix the path (relative to this file) or remove the line.`;
+        return [finding('missing-file', message, locate.includeOf(m[2]))];
+    });
+}
+// What pip logs when the index is down, failing or silent, before it concludes that nothing matches.
+const INDEX_TROUBLE = /Retrying \(Retry\(|Could not fetch URL|Failed to establish a new connection|Read timed out|HTTP error \d{3}|ConnectTimeoutError|Max retries exceeded/;
+function notFound(lines, locate) {
+    const unreachable = lines.find(l => INDEX_TROUBLE.test(l));
+    const pythonNote = lines
+        .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
+        .find(Boolean)?.[1];
+    return lines.flatMap(line => {
+        const m = /^ERROR: Could not find a version that satisfies the requirement (.+?)(?: \(from (.*)\))? \(from versions: ([^)]*)\)$/.exec(line);
+        if (!m)
+            return [];
+        const [, spec, parent, versions] = m;
+        // pip's "from versions: none": it found no version at all (no such project where it looked,
+        // or none for this Python), which is not the same as finding some that do not match.
+        const found = versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`;
+        const direct = locate.fromText(line);
+        const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
+        const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
+        const what = parentName
+            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
+            : `No version of ${spec} matches (${found}).`;
+        const note = pythonNote ? `\n${pythonNote}` : '';
+        const advice = unreachable
+            ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
+            : 'Check the name and the version range, and the index pip uses.';
+        return [finding('not-found', `${what} ${advice}${note}`, where)];
+    });
+}
+function otherPython(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
+        return [finding('not-found', message, locate.byRequirement(m[1]))];
+    });
+}
+function conflictCause(text, locate) {
+    const constraint = /^The user requested \(constraint\) (.+)$/.exec(text);
+    if (constraint) {
+        const spec = `the constraint ${constraint[1]}`;
+        return {
+            text,
+            asSubject: spec,
+            asOther: spec,
+            where: locate.byRequirement(constraint[1], true)
+        };
+    }
+    const requested = /^The user requested (.+)$/.exec(text);
+    if (requested) {
+        return {
+            text,
+            asSubject: requested[1],
+            asOther: requested[1],
+            where: locate.byRequirement(requested[1])
+        };
+    }
+    const dependsOn = /^(\S+ \S+) depends on (.+)$/.exec(text);
+    if (dependsOn) {
+        const other = `${dependsOn[1]}, which depends on ${dependsOn[2]}`;
+        return { text, asSubject: text, asOther: other, where: locate.byRequirement(dependsOn[1]) };
+    }
+    return { text, asSubject: text, asOther: text };
+}
+function conflicts(lines, locate) {
+    const header = lines.findIndex(l => /^ERROR: Cannot install .* because these package versions have conflicting dependencies\.$/.test(l));
+    if (header === -1)
+        return [];
+    const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
+    const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
+    const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
+    // pip 24+: "Additionally, some packages in these conflicts have no matching distributions
+    // available": then the pin names a version the index does not have, no conflict to loosen.
+    const note = lines.findIndex(l => /have no matching distributions available/.test(l));
+    const unavailable = new Set((note === -1 ? [] : blockAfter(lines, note)).map(l => normalizeName(l.trim())));
+    const located = new Map();
+    for (const cause of causes) {
+        if (!cause.where || located.has(locate.label(cause.where)))
+            continue;
+        const others = causes.filter(c => c !== cause).map(other);
+        const name = nameOf(cause.text.replace(/^The user requested (\(constraint\) )?/, ''));
+        const message = name && unavailable.has(name)
+            ? `${cause.asSubject}: the index has no distribution of ${name} that matches it${others.length > 0 ? ` and ${others.join(' and ')}` : ''}. Check that the version exists on the index pip uses, or change the pin.`
+            : `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
+        located.set(locate.label(cause.where), finding('conflict', message, cause.where));
+    }
+    // Lines pip names whose conflict comes from deeper in the dependency tree.
+    const all = causes.map(c => c.text).join('; ');
+    for (const m of lines[header].matchAll(/-[rc] (.+?) \(line (\d+)\)/g)) {
+        const where = { file: external_node_path_.resolve(m[1]), line: Number(m[2]) };
+        const message = `This requirement cannot be installed: ${all}. Loosen or change one of them.`;
+        if (!located.has(locate.label(where)))
+            located.set(locate.label(where), finding('conflict', message, where));
+    }
+    if (located.size > 0)
+        return [...located.values()];
+    return [finding('conflict', `pip found conflicting requirements: ${all || lines[header]}`)];
+}
+const HASH_HEADERS = [
+    [
+        /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
+        (item, details) => {
+            const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ');
+            const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '');
+            return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`;
+        }
+    ],
+    [
+        /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
+        item => {
+            const [spec, hash] = item.split(/ (?=--hash=)/);
+            return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim();
+        }
+    ],
+    [
+        /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
+        (item, _details, parent) => parent
+            ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
+            : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+    ],
+    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
+];
+function hashes(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const header = HASH_HEADERS.find(([re]) => re.test(line));
+        if (!header)
+            return;
+        // Items are indented by four spaces, their details (Expected/Got) by more.
+        const items = [];
+        for (const l of blockAfter(lines, i)) {
+            if (/^\s{5,}\S/.test(l))
+                items.at(-1)?.details.push(l.trim());
+            else if (/^\s{4}\S/.test(l))
+                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
+        }
+        for (const { text, details } of items) {
+            const spec = text
+                .replace(/ from \S+.*$/, '')
+                .replace(FROM_FILE, '')
+                .trim();
+            const where = locate.fromText(text) ?? locate.byRequirement(spec);
+            // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
+            const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
+            found.push(finding('hash', header[1](spec, details, parent), where));
+        }
+    });
+    return found;
+}
+/** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */
+function collectingBefore(lines, index) {
+    return lines
+        .slice(0, index)
+        .reverse()
+        .find(l => /^(?:Collecting|Obtaining|Processing) /.test(l));
+}
+const VCS_COMMAND = /^\s*× (?:git (?:clone|fetch|checkout)|hg clone|svn checkout|bzr branch)\b/;
+/** A VCS requirement whose checkout failed: nothing was built, the clone itself did not work. */
+function clones(lines, locate) {
+    const found = new Map();
+    lines.forEach((line, i) => {
+        if (!VCS_COMMAND.test(line))
+            return;
+        const url = /\s'?([a-z][a-z0-9+.-]*:\/\/[^\s']+)/i.exec(line)?.[1];
+        if (!url || found.has(url))
+            return;
+        const reason = lines
+            .slice(0, i)
+            .reverse()
+            .find(l => /^\s*(fatal|abort|svn: E\d+|ERROR):? /.test(l))
+            ?.trim();
+        const collecting = collectingBefore(lines, i);
+        const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
+        const message = `Cloning ${(0,secrets/* redactUrlCredentials */.dE)(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
+        found.set(url, finding('clone', message, where));
+    });
+    return [...found.values()];
+}
+/** A URL or path requirement that pip could not download or open. */
+function fetches(lines, locate) {
+    const index = lines.findIndex(l => /^ERROR: Could not install packages due to an OSError: /.test(l) ||
+        /^× .* while fetching \S+/.test(l));
+    if (index === -1)
+        return [];
+    const line = lines[index];
+    const url = / while fetching (\S+)/.exec(line)?.[1];
+    // A missing file is a requirement's only when a line names it (not a file pip was installing).
+    const missing = /No such file or directory: '([^']+)'/.exec(line)?.[1];
+    if (missing && !url && !locate.byText(missing))
+        return [];
+    const pool = /host='([^']+)'.*?url: (\S+) \(/.exec(line);
+    if (!url && !missing && !pool)
+        return [];
+    const collecting = collectingBefore(lines, index);
+    const where = (url ? locate.byText(url) : undefined) ??
+        (missing ? locate.byText(missing) : undefined) ??
+        (pool ? locate.byText(pool[2]) : undefined) ??
+        (collecting ? locate.fromText(collecting) : undefined);
+    const target = url ?? missing ?? (where && locate.textAt(where)) ?? `${pool[1]}…${pool[2]}`;
+    const reason = url
+        ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
+        : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
+    const message = `${(0,secrets/* redactUrlCredentials */.dE)(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
+    return [finding('fetch', message, where)];
+}
+/** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
+function buildCause(lines, from) {
+    const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
+    if (end === -1)
         return undefined;
-    const value = JSON.parse(text);
-    if (!CHECKS[name](value))
-        throw new Error(`the saved state '${name}' is malformed: ${text}`);
-    return value;
+    return lines
+        .slice(from, end)
+        .map(l => l.trim())
+        .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
+        .pop();
+}
+/**
+ * The name of what pip collects: `name @ url`, `name@ url` and `name from url` name it; an sdist
+ * by its file name; a bare URL or path (`-e .`, `git+https://host/kombu.git`) by its line as
+ * written, or by the URL itself.
+ */
+function collectedName(target, lineText) {
+    const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:@|\sfrom\s)/.exec(target);
+    if (named)
+        return named[1];
+    const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(target);
+    if (sdist)
+        return sdist[1];
+    if (!/[/\\:]/.test(target))
+        return target.split(/[\s=<>!~;[]/)[0];
+    return (0,secrets/* redactUrlCredentials */.dE)(lineText ?? target);
+}
+function builds(lines, locate) {
+    const found = new Map();
+    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
+    // is what a failed metadata step, which does not name its package, was working on.
+    const collected = new Map();
+    let last;
+    lines.forEach((line, i) => {
+        const collecting = /^(?:Collecting|Processing|Obtaining) (.+?)(?: \(from .*\))?$/.exec(line);
+        if (collecting) {
+            const where = locate.fromText(line);
+            last = collectedName(collecting[1], where && locate.textAt(where));
+            collected.set(nameOf(last) ?? last, where);
+            return;
+        }
+        if (VCS_COMMAND.test(line))
+            return;
+        const failed = /^\s*× (?:Building (?:wheel|editable) for (\S+) .*|.*) did not run successfully\.$/.exec(line);
+        const name = failed ? (failed[1] ?? last) : undefined;
+        const key = name && (nameOf(name) ?? name);
+        if (!name || !key || found.has(key))
+            return;
+        const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
+        const cause = buildCause(lines, i);
+        const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
+        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
+    });
+    return [...found.values()];
+}
+/** pip's error lines, for a failure no line could be traced to; else its last words (a usage error). */
+function pipErrorLines(output) {
+    const lines = output.split(/\r?\n/);
+    const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
+    // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
+    const crash = errors.includes('ERROR: Exception:')
+        ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
+        : undefined;
+    if (crash)
+        errors.push(crash);
+    if (errors.length > 0)
+        return errors.slice(-6).join('\n');
+    return lines.filter(line => line.trim() !== '').pop() ?? '';
+}
+// eslint-disable-next-line no-control-regex -- ANSI colour codes, should pip ever be forced to colour
+const ANSI = /\x1b\[[0-9;]*m/g;
+/** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
+function findingsFromPipFailure(output, requirements, title, exitCode) {
+    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    const locate = new Locator(requirements.parsed, requirements.workspace);
+    const found = [
+        ...invalidRequirements(lines, locate),
+        ...notProjects(lines, locate),
+        ...missingFiles(lines, locate),
+        ...conflicts(lines, locate),
+        ...hashes(lines, locate),
+        ...notFound(lines, locate),
+        ...otherPython(lines, locate),
+        ...fetches(lines, locate),
+        ...clones(lines, locate),
+        ...builds(lines, locate),
+        ...pylockFailures(lines.join('\n'), requirements.locks ?? [], requirements.workspace).map(f => finding('invalid-requirement', f.message, f))
+    ];
+    if (found.length > 0)
+        return found;
+    const quoted = pipErrorLines(output);
+    return [
+        finding('pip', `${title} failed: pip exited with ${exitCode}.${quoted ? `\n${quoted}` : ''}`)
+    ];
+}
+/** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
+function findingsFromPipCheck(output, requirements) {
+    const locate = new Locator(requirements.parsed, requirements.workspace);
+    return output.split(/\r?\n/).flatMap(line => {
+        const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
+            /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
+            /^(\S+) \S+ is not supported on this platform$/.exec(line);
+        if (!m)
+            return [];
+        const where = locate.byRequirement(m[1]) ?? (m[2] ? locate.byRequirement(m[2]) : undefined);
+        return [
+            finding('broken-dependency', `${line.trim().replace(/\.$/, '')} (pip check). The venv was installed, but this dependency is broken: add or pin the package it needs.`, where)
+        ];
+    });
+}
+/** The parser's problems (before pip runs) as findings, on the line pip would complain about. */
+function findingsFromProblems(problems) {
+    return problems.map(({ kind, file, line, message }) => finding(kind, message, { file, line }));
+}
+/** Most important first (see KINDS). */
+function byImportance(findings) {
+    return [...findings].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
+}
+
+;// CONCATENATED MODULE: ./src/annotations/emit.ts
+
+
+
+
+
+function toReported(f, workspace, shown) {
+    return {
+        level: f.level,
+        title: f.title,
+        message: (0,secrets/* maskUrlCredentials */.gn)(f.message),
+        file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
+        line: f.line,
+        shown
+    };
+}
+function properties(a) {
+    return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) };
+}
+/**
+ * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
+ * per step, counting those this run emitted before); all of them go into the report, for the summary.
+ */
+function annotate(findings, workspace, report) {
+    // Counted once, not per finding: 200,000 invalid lines stay linear.
+    const shownBefore = { error: 0, warning: 0 };
+    for (const a of report.annotations)
+        if (a.shown)
+            shownBefore[a.level]++;
+    for (const f of byImportance(findings)) {
+        const shown = shownBefore[f.level] < ANNOTATION_CAP;
+        if (shown)
+            shownBefore[f.level]++;
+        const reported = toReported(f, workspace, shown);
+        report.annotations.push(reported);
+        if (!shown)
+            continue;
+        if (f.level === 'error')
+            (0,log/* error */.z3)(reported.message, properties(reported));
+        else
+            (0,log/* warning */.$e)(reported.message, properties(reported));
+    }
+}
+/**
+ * For a failure that ends the step: the most important finding becomes the error thrown (the
+ * entry point annotates it), the others are annotated here, within the cap that it counts in.
+ */
+function failure(findings, workspace, report) {
+    const [first, ...rest] = byImportance(findings);
+    const thrown = toReported(first, workspace, true);
+    report.annotations.push(thrown);
+    annotate(rest, workspace, report);
+    return new diagnostic/* ActionError */.lZ(thrown.message, properties(thrown));
+}
+/** For problems pip would stop at in the requirements, found before it runs: the step ends here. */
+function requirementsFailure(problems, workspace, report) {
+    return failure(findingsFromProblems(problems), workspace, report);
+}
+
+;// CONCATENATED MODULE: ./src/report/run-report.ts
+function newReport() {
+    return {
+        versionsBefore: {},
+        versionsAfter: {},
+        installed: [],
+        phases: [],
+        errors: [],
+        warnings: [],
+        notices: [],
+        annotations: []
+    };
+}
+/** Runs one phase of the action and records how long it took. */
+async function timed(report, name, work) {
+    const start = performance.now();
+    try {
+        return await work();
+    }
+    finally {
+        report.phases.push({ name, seconds: (performance.now() - start) / 1000 });
+    }
 }
 
 // EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
@@ -37237,7 +37661,7 @@ function markChecked(venv, checked) {
 /** Removes a venv, but only one whose marker says venv-guard created it. */
 function removeOwnVenv(venv) {
     if (readMarker(venv)?.created !== true) {
-        throw new errors/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
+        throw new diagnostic/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
     }
     external_node_fs_.rmSync(venv, { recursive: true, force: true });
 }
@@ -37381,9 +37805,9 @@ moving = false) {
         case 'empty-directory':
             return { action: 'create', reason: `creating a new venv at ${venv}` };
         case 'file':
-            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`, { title: "venv-guard: invalid input 'venv-path'" });
+            throw new diagnostic/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`, { title: "venv-guard: invalid input 'venv-path'" });
         case 'not-venv':
-            throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`, { title: "venv-guard: invalid input 'venv-path'" });
+            throw new diagnostic/* ActionError */.lZ(`Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`, { title: "venv-guard: invalid input 'venv-path'" });
         case 'venv': {
             const marker = state.marker;
             const ours = marker?.created === true;
@@ -37395,7 +37819,7 @@ moving = false) {
                         reason: `the venv at ${venv} was made by venv-guard from another interpreter (${other}); rebuilding it for ${python.versionText}`
                     };
                 }
-                throw new errors/* ActionError */.lZ(`Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`, { title: "venv-guard: invalid input 'venv-path'" });
+                throw new diagnostic/* ActionError */.lZ(`Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`, { title: "venv-guard: invalid input 'venv-path'" });
             }
             if (ours && !marker.complete) {
                 return {
@@ -38094,8 +38518,6 @@ function isEmptyOrAbsent(dir) {
 
 
 
-
-
 /** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
 function pipCacheDirOf(pipArgs, cwd, env, home) {
     for (let i = pipArgs.length - 1; i >= 0; i--) {
@@ -38115,17 +38537,17 @@ function pipCacheDirOf(pipArgs, cwd, env, home) {
  * the interpreter is probed, so that loading GitHub's cache client happens while node waits for
  * the probe. Never rejects.
  */
-async function openCacheStore(config) {
-    const scope = cacheScope(config.cache, config.cacheSave, runEvent(process.env));
+async function openCacheStore(settings) {
+    const scope = cacheScope(settings.cache, settings.cacheSave, runEvent(process.env));
     if (scope.off)
         (0,log/* notice */.lm)(scope.off);
     if (!scope.restore)
         return undefined;
     try {
-        return await openStore(config.cacheDir);
+        return await openStore(settings.cacheDir);
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Cache: could not open the cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        (0,log/* warning */.$e)(`Cache: could not open the cache: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return undefined;
     }
 }
@@ -38144,7 +38566,7 @@ async function restoreInto(store, dir, key, prefixes) {
         matched = await store.restore(dir, key, prefixes);
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Could not restore ${dir} from ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        (0,log/* warning */.$e)(`Could not restore ${dir} from ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
     if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
@@ -38191,7 +38613,7 @@ async function restoreVenv(store, keys, expected, venv, report) {
         problems = (await venvHealth(venv, expected)).problems;
     }
     catch (error) {
-        problems = [`its health check failed: ${(0,errors/* errorMessage */.gJ)(error)}`];
+        problems = [`its health check failed: ${(0,diagnostic/* errorMessage */.gJ)(error)}`];
     }
     if (problems.length === 0) {
         (0,log/* info */.pq)(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`);
@@ -38209,16 +38631,13 @@ async function restoreVenv(store, keys, expected, venv, report) {
  * Restores what the cache has for this run: the venv with its exact key only, checked before it
  * is trusted (venv/health.ts), then, when the venv must be built, pip's cache from the newest
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit (once) and cache-key. Undefined without a store (caching off, or none
- * here).
+ * Undefined without a store (caching off, or none here).
  */
 async function restoreCaches(request) {
-    const session = request.store && (await restore(request, request.store));
-    setOutput(Outputs.CacheHit, session?.hit ?? false);
-    return session;
+    return request.store && (await restore(request, request.store));
 }
 async function restore(request, store) {
-    const { config, python, fingerprint, report } = request;
+    const { settings, python, fingerprint, report } = request;
     return timed(report, 'restore cache', async () => {
         const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
         const expected = {
@@ -38230,11 +38649,11 @@ async function restore(request, store) {
             fingerprint
         };
         let venv = { hit: false, keyTaken: false };
-        if (config.createVenv && request.cacheVenv) {
-            setOutput(Outputs.CacheKey, keys.venv);
-            venv = await markedWhileRestoring(config.venvPath, () => restoreVenv(store, keys, expected, config.venvPath, report));
+        const lookedUp = settings.createVenv && request.cacheVenv;
+        if (lookedUp) {
+            venv = await markedWhileRestoring(settings.venvPath, () => restoreVenv(store, keys, expected, settings.venvPath, report));
         }
-        const pipDir = pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, external_node_os_.homedir());
+        const pipDir = pipCacheDirOf(settings.pipArgs, settings.workingDirectory, process.env, external_node_os_.homedir());
         let pipExact = false;
         if (!venv.hit && pipDir) {
             const restored = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix]);
@@ -38245,14 +38664,15 @@ async function restore(request, store) {
         }
         return {
             store,
-            cacheDir: config.cacheDir,
+            cacheDir: settings.cacheDir,
             keys,
             expected,
+            venvKey: lookedUp ? keys.venv : undefined,
             hit: venv.hit,
             venvKeyTaken: venv.keyTaken,
             pipDir,
             pipExact,
-            save: cacheScope(config.cache, config.cacheSave, runEvent(process.env)).save
+            save: cacheScope(settings.cache, settings.cacheSave, runEvent(process.env)).save
         };
     });
 }
@@ -38271,15 +38691,16 @@ async function venvToSave(session, venv, inputs) {
     return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv), inputs };
 }
 /**
- * Called once everything is installed: tells the post step what to save. Nothing after a hit;
- * the venv only when this action created it, and not under a key GitHub's cache already holds.
+ * Called once everything is installed: what the post step is to save, if anything. Nothing after
+ * a hit; the venv only when this action created it, and not under a key GitHub's cache already
+ * holds.
  */
 async function rememberForSave(session, done) {
     if (session.hit || !done.installed)
-        return;
+        return undefined;
     if (!session.save) {
         (0,log/* info */.pq)('Cache: cache-save is false; nothing is saved.');
-        return;
+        return undefined;
     }
     const state = { cacheDir: session.cacheDir };
     if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
@@ -38287,13 +38708,12 @@ async function rememberForSave(session, done) {
             state.venv = await venvToSave(session, done.createdVenv, done.inputs);
         }
         catch (error) {
-            (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         }
     }
     if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))
         state.pip = { path: session.pipDir, key: session.keys.pip };
-    if (state.venv || state.pip)
-        saveState(State.Cache, state);
+    return state.venv || state.pip ? state : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/python/launch.ts
@@ -38381,7 +38801,7 @@ function pipForNewVenv(python, venv) {
     }
     const wheel = bundledWheels(python).pip;
     if (!wheel) {
-        throw new errors/* ActionError */.lZ(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
+        throw new diagnostic/* ActionError */.lZ(`${python.executable} has no pip 22.3 or newer and ships no pip wheel, so the venv cannot get pip. Install pip for it (on Debian/Ubuntu: apt-get install python3-pip or python3-venv), or use another interpreter.`);
     }
     const version = /pip-([^-]+)-/.exec(external_node_path_.basename(wheel))?.[1] ?? '';
     return {
@@ -38419,7 +38839,7 @@ function checkPlacementVariables(config, report) {
         return;
     const list = names.join(', ');
     if (!config.createVenv) {
-        throw new errors/* ActionError */.lZ(`${list} set in the environment would make pip install outside the interpreter's site-packages, so venv-guard stopped before running pip. Unset ${list} for this step, or use create-venv: true (the default), where venv-guard ignores them.`, { title: 'venv-guard: pip would install elsewhere' });
+        throw new diagnostic/* ActionError */.lZ(`${list} set in the environment would make pip install outside the interpreter's site-packages, so venv-guard stopped before running pip. Unset ${list} for this step, or use create-venv: true (the default), where venv-guard ignores them.`, { title: 'venv-guard: pip would install elsewhere' });
     }
     (0,log/* notify */.me)(report, `${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`);
 }
@@ -38668,7 +39088,7 @@ async function probeUserSite(executable, cwd, env = {}) {
         env
     });
     if (!result.ok) {
-        throw new errors/* ActionError */.lZ(`Checking where pip of ${executable} would install failed: ${result.why}${result.timedOut ? ': the interpreter hangs; fix it or use another one' : ''}.`);
+        throw new diagnostic/* ActionError */.lZ(`Checking where pip of ${executable} would install failed: ${result.why}${result.timedOut ? ': the interpreter hangs; fix it or use another one' : ''}.`);
     }
     return result.value;
 }
@@ -38799,9 +39219,6 @@ function misplaced(installed, dirs) {
 
 
 
-
-
-
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages';
 /**
  * Whether later steps get PIP_REQUIRE_VIRTUALENV=true: only beside the activated venv. Without a
@@ -38822,6 +39239,8 @@ class UserSiteGuard {
     decision;
     report;
     before;
+    /** The user site's entries as last seen: at the start, then after the installs. */
+    entries;
     warned = false;
     constructor(config, facts, decision, report) {
         this.config = config;
@@ -38829,7 +39248,7 @@ class UserSiteGuard {
         this.decision = decision;
         this.report = report;
         this.before = distributionEntries(facts.userSite);
-        this.save(this.before);
+        this.entries = this.before;
     }
     static async start(config, python, report) {
         const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
@@ -38846,13 +39265,23 @@ class UserSiteGuard {
         const foreign = foreignPipNote(facts);
         if (foreign)
             (0,log/* info */.pq)(foreign);
-        setOutput(Outputs.UserSiteFallback, decision.reason !== '');
-        setOutput(Outputs.FallbackReason, decision.reason);
-        const guard = new UserSiteGuard(config, facts, decision, report);
-        guard.reportPrediction();
-        return guard;
+        return new UserSiteGuard(config, facts, decision, report);
     }
-    reportPrediction() {
+    /** Whether pip would not install into site-packages, and why (a fallback-reason value, or ''). */
+    get fallbackReason() {
+        return this.decision.reason;
+    }
+    /** What the post step's audit compares against; undefined with guard-later-steps: false. */
+    auditState() {
+        if (!this.config.guardLaterSteps)
+            return undefined;
+        return { userSite: this.facts.userSite, entries: this.entries, policy: this.config.onUserSite };
+    }
+    /**
+     * Says what the prediction means for this step before pip runs: a note beside a venv, or, without
+     * one, on-user-site applied (fail stops the step here).
+     */
+    checkBeforePip() {
         const { config, facts, decision } = this;
         if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
             (0,log/* info */.pq)(`venv-guard runs its own pip with PIP_USER=0 and without PIP_NO_USER, overriding ${decision.user.text} (${decision.user.where}): inside a venv it makes pip refuse to install.`);
@@ -38876,7 +39305,7 @@ class UserSiteGuard {
     /** Applies on-user-site: fail stops the step, warn annotates, ignore only logs. */
     apply(message, title) {
         if (this.config.onUserSite === 'fail')
-            throw new errors/* ActionError */.lZ(message, { title });
+            throw new diagnostic/* ActionError */.lZ(message, { title });
         if (this.config.onUserSite === 'ignore')
             return (0,log/* info */.pq)(message);
         (0,log/* warn */.R8)(this.report, message, { title });
@@ -38897,7 +39326,7 @@ class UserSiteGuard {
         const signs = scanPipOutput(result.output);
         if (result.exitCode !== 0 && signs.some(s => s.kind === 'externally-managed')) {
             const decision = { ...this.decision, reason: 'externally-managed' };
-            throw new errors/* ActionError */.lZ(fallbackMessage(this.facts, decision, `pip refused during "${title}".`), { title: fallbackTitle('externally-managed') });
+            throw new diagnostic/* ActionError */.lZ(fallbackMessage(this.facts, decision, `pip refused during "${title}".`), { title: fallbackTitle('externally-managed') });
         }
         if (this.decision.deliberateUser)
             return;
@@ -38928,7 +39357,6 @@ class UserSiteGuard {
         const lost = decision.redirected ? [] : misplaced(installed, target);
         const elsewhere = decision.deliberateUser ? lost : misplaced(lost, [facts.userSite]);
         const clean = gained.length === 0 && lost.length === 0;
-        setOutput(Outputs.CleanInstall, clean);
         if (clean) {
             // A cache hit or a current venv installs nothing: "0 distributions" would read as a failure.
             const what = installed.length === 0
@@ -38947,701 +39375,12 @@ class UserSiteGuard {
             ].filter(p => p !== '');
             this.apply(`This step's install is not clean, not all in ${target.join(', ')}: ${problems.join('; ')}.`, LANDED_TITLE);
         }
-        this.save(after);
-        if (guardsLaterPip(this.config)) {
-            lib_core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true');
-            (0,log/* info */.pq)('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
-        }
+        this.entries = after;
+        if (!guardsLaterPip(this.config))
+            return { clean };
+        (0,log/* info */.pq)('Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.');
+        return { clean, laterSteps: { variables: { PIP_REQUIRE_VIRTUALENV: 'true' }, path: [] } };
     }
-    save(entries) {
-        if (!this.config.guardLaterSteps)
-            return;
-        saveState(State.UserSite, {
-            userSite: this.facts.userSite,
-            entries,
-            policy: this.config.onUserSite
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/pip/pylock.ts
-
-
-
-/**
- * PEP 751 lock files, which pip 26.1+ installs with `-r pylock.toml`. pip checks them itself
- * (it says which `packages[N].field` is wrong, or which package it could not install, but gives no
- * line); here the lock's packages become entries with the line of their `name`, so that pip's
- * failures land on the package's entry, and pip's paths are turned into lines.
- */
-/** pip's rule (packaging's is_valid_pylock_path): pylock.toml or pylock.NAME.toml. */
-function isPylockFile(file) {
-    const name = external_node_path_.basename(file);
-    return name === 'pylock.toml' || /^pylock\.[^.]+\.toml$/.test(name);
-}
-const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** A package's `path` sources, resolved against the lock's directory (PEP 751). */
-function localSources(entry, dir) {
-    const pathOf = (source) => isTable(source) && typeof source.path === 'string' ? external_node_path_.resolve(dir, source.path) : undefined;
-    const directory = entry.directory;
-    const found = [];
-    const directoryPath = pathOf(directory);
-    if (directoryPath) {
-        if (isTable(directory) && directory.editable === true)
-            found.push('-e');
-        found.push(directoryPath);
-    }
-    const wheels = Array.isArray(entry.wheels) ? entry.wheels : [];
-    for (const source of [entry.archive, entry.sdist, ...wheels]) {
-        const file = pathOf(source);
-        if (file)
-            found.push(file);
-    }
-    return found;
-}
-/** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
-function readPylock(file, bytes) {
-    const doc = readTomlFile(file, bytes);
-    if (!('value' in doc))
-        return doc;
-    const packages = Array.isArray(doc.value.packages) ? doc.value.packages : [];
-    const entries = packages.flatMap((entry, i) => {
-        const { name, version } = (entry ?? {});
-        if (typeof name !== 'string')
-            return [];
-        return [
-            {
-                file,
-                line: nearestLine(doc, ['packages', i, 'name']) ?? 1,
-                kind: 'requirement',
-                text: typeof version === 'string' ? `${name}==${version}` : name,
-                name: normalizeName(name),
-                constraint: false
-            }
-        ];
-    });
-    const dir = external_node_path_.dirname(file);
-    const sources = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []));
-    return { file, doc, entries, localSources: sources };
-}
-/** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
-function lineFor(lock, reason) {
-    const tomlPath = /(?:in|at) '?(packages\[\d+\][\w.[\]-]*)'?/.exec(reason)?.[1];
-    if (tomlPath) {
-        const at = parseTomlPath(tomlPath);
-        // A whole package (`at packages[2]`) is shown on its name.
-        return nearestLine(lock.doc, at.length === 2 ? [...at, 'name'] : at) ?? 1;
-    }
-    const syntax = /\(at line (\d+), column \d+\)/.exec(reason);
-    if (syntax)
-        return Number(syntax[1]);
-    const key = /in '([\w-]+)'/.exec(reason)?.[1];
-    const topLevel = [
-        [/pylock version/, 'lock-version'],
-        [/Python version requirement/, 'requires-python'],
-        [/environments specified in the lock file/, 'environments']
-    ];
-    const named = key ?? topLevel.find(([re]) => re.test(reason))?.[1];
-    return (named ? lock.doc.lineOf([named]) : undefined) ?? 1;
-}
-/**
- * pip's complaints about lock files (pip 26), each on the lock's line it concerns. Hash and
- * resolver failures name the package and are found by name with the lock's entries.
- */
-function pylockFailures(output, locks, cwd) {
-    const byFile = (named) => locks.find(l => l.file === external_node_path_.resolve(cwd, named));
-    return output.split(/\r?\n/).flatMap((text) => {
-        const whole = /^ERROR: (?:Invalid pylock file|Cannot select requirements from pylock file|Error reading pylock file) '(.+?)': (.*)$/.exec(text);
-        if (whole) {
-            const lock = byFile(whole[1]);
-            if (!lock)
-                return [];
-            const message = `pip cannot use this lock file: ${whole[2]}. Fix it here, or lock again.`;
-            return [{ file: lock.file, line: lineFor(lock, whole[2]), message }];
-        }
-        const locked = /^ERROR: Could not install locked package '(.+?)' from '(.+?)': (.*)$/.exec(text);
-        if (locked) {
-            const lock = byFile(locked[2]);
-            const entry = lock?.entries.find(e => e.name === normalizeName(locked[1]));
-            if (!lock || !entry)
-                return [];
-            const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}. Fix the entry, or lock again.`;
-            return [{ file: lock.file, line: entry.line, message }];
-        }
-        const other = /^ERROR: The requirement (\S+?)==(\S+) is not compatible with version (\S+) specified in a provided lock file$/.exec(text);
-        if (other) {
-            const name = normalizeName(other[1]);
-            const entry = locks.flatMap(l => l.entries).find(e => e.name === name);
-            if (!entry)
-                return [];
-            const message = `The lock pins ${other[1]} ${other[2]}, but the file it names for it is version ${other[3]}. Lock again, or fix the entry's file name or URL.`;
-            return [{ file: entry.file, line: entry.line, message }];
-        }
-        return [];
-    });
-}
-
-;// CONCATENATED MODULE: ./src/annotations/findings.ts
-
-
-
-
-/**
- * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
- * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
- * findings out (written against real output of pip 23.0 to 24.2, see
- * __tests__/fixtures/pip-output). Emitting them respects GitHub's cap of 10 annotations per type
- * and step: the most important first, the rest only in the job summary.
- */
-/** In order of importance: what the user must fix first comes first. */
-const KINDS = [
-    'invalid-requirement',
-    'missing-file',
-    'conflict',
-    'hash',
-    'not-found',
-    'fetch',
-    'clone',
-    'build',
-    'pip',
-    'broken-dependency'
-];
-const TITLES = {
-    'invalid-requirement': 'venv-guard: invalid requirement',
-    'missing-file': 'venv-guard: missing requirements file',
-    conflict: 'venv-guard: dependency conflict',
-    hash: 'venv-guard: hash check failed',
-    'not-found': 'venv-guard: no matching distribution',
-    fetch: 'venv-guard: download failed',
-    clone: 'venv-guard: clone failed',
-    build: 'venv-guard: build failed',
-    pip: 'venv-guard: pip install failed',
-    'broken-dependency': 'venv-guard: broken dependency'
-};
-/** GitHub shows at most this many annotations of one type (error, warning) per step. */
-const ANNOTATION_CAP = 10;
-// `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
-const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/;
-/** `(from mypy==2.4.0->pylock.toml)`: a dependency of a requirement that names no line (a lock's entry). */
-const FROM_PARENT = /\(from ([^()\s]+?)->[^()]*\)/;
-const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
-function finding(kind, message, entry) {
-    const level = kind === 'broken-dependency' ? 'warning' : 'error';
-    return { level, kind, title: TITLES[kind], message, ...entry };
-}
-/** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
-function nameOf(spec) {
-    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(spec);
-    return m ? normalizeName(m[1]) : undefined;
-}
-/** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
-class Locator {
-    parsed;
-    workspace;
-    byName;
-    // Indexes, so that a file of many lines costs linear time, however much pip says about it.
-    byTextExact = new Map();
-    byPlace = new Map();
-    constructor(parsed, workspace) {
-        this.parsed = parsed;
-        this.workspace = workspace;
-        this.byName = entriesByName(parsed);
-        for (const entry of parsed.entries) {
-            if (!this.byTextExact.has(entry.text))
-                this.byTextExact.set(entry.text, entry);
-            const place = `${entry.line}\0${entry.file}`;
-            if (!this.byPlace.has(place))
-                this.byPlace.set(place, entry);
-        }
-    }
-    /** `file:line` relative to the workspace, as a reader of the message finds it. */
-    label(where) {
-        return `${external_node_path_.relative(this.workspace, where.file)}:${where.line}`;
-    }
-    relative(file) {
-        return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
-    }
-    /**
-     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
-     * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
-     */
-    fromText(text) {
-        const r = FROM_FILE.exec(text);
-        if (r)
-            return { file: external_node_path_.resolve(r[1]), line: Number(r[2]) };
-        const of = FROM_LINE_OF.exec(text);
-        if (of)
-            return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
-        const parent = FROM_PARENT.exec(text);
-        return parent ? this.byRequirement(parent[1]) : undefined;
-    }
-    /**
-     * The entry naming a project: requirements before constraints (or the reverse when pip says the
-     * constraint), and among several the one whose text starts with pip's requirement string.
-     */
-    byRequirement(spec, constraint = false) {
-        const name = nameOf(spec);
-        const entries = (name && this.byName.get(name)) || [];
-        const preferred = entries.filter(e => e.constraint === constraint);
-        const candidates = preferred.length > 0 ? preferred : entries;
-        const compact = spec.replace(/\s+/g, '');
-        const exact = candidates.find(e => e.text.replace(/\s+/g, '').startsWith(compact));
-        return pick(exact ?? candidates[0]);
-    }
-    /** The entry whose logical line is exactly this text (pip quotes option lines so). */
-    byLine(text) {
-        return pick(this.byTextExact.get(text.trim()));
-    }
-    /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
-    byPath(target) {
-        const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
-        return pick(this.parsed.entries.find(names));
-    }
-    /** The entry whose text names this URL or path (credentials aside: pip hides them). */
-    byText(target) {
-        const bare = (text) => text.replace(/\/\/[^/@\s]*@/g, '//');
-        return pick(this.parsed.entries.find(e => bare(e.text).includes(bare(target))));
-    }
-    /** The line's requirement as written, for naming what pip names only by URL or path. */
-    textAt(where) {
-        const entry = this.byPlace.get(`${where.line}\0${where.file}`);
-        return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0];
-    }
-    /** The `-r`/`-c` line that names this file. */
-    includeOf(file) {
-        const target = external_node_path_.resolve(file);
-        return pick(this.parsed.entries.find(e => e.target === target));
-    }
-}
-function pick(entry) {
-    return entry ? { file: entry.file, line: entry.line } : undefined;
-}
-/** The lines after a header up to the first blank line. */
-function blockAfter(lines, index) {
-    const block = [];
-    for (const line of lines.slice(index + 1)) {
-        if (line.trim() === '')
-            break;
-        block.push(line);
-    }
-    return block;
-}
-function invalidRequirements(lines, locate) {
-    const found = [];
-    lines.forEach((line, i) => {
-        const m = /^ERROR: Invalid requirement: (.*)$/.exec(line);
-        if (!m)
-            return;
-        const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
-        const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
-        const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
-        const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
-        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
-        const details = block
-            .slice(1)
-            .filter(l => /^(Hint|.*error): /.test(l))
-            .map(l => l.replace(/^.*?error: /, ''));
-        const message = [`Invalid requirement: ${quoted}${reason ? ` (${reason})` : ''}`, ...details];
-        found.push(finding('invalid-requirement', message.join('\n'), where));
-    });
-    return found;
-}
-function notProjects(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /^ERROR: Directory '(.+)' is not installable\. (.*)$/.exec(line) ??
-            /^ERROR: (.+) does not appear to be a Python project: (.*)$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${m[1]} is not a Python project: ${m[2]}`;
-        return [finding('invalid-requirement', message, locate.byPath(m[1]))];
-    });
-}
-function missingFiles(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /Could not open requirements file: \[Errno \d+\] ([^:]+): '(.+)'$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${locate.relative(m[2])} cannot be opened: ${m[1]}. Fix the path (relative to this file) or remove the line.`;
-        return [finding('missing-file', message, locate.includeOf(m[2]))];
-    });
-}
-// What pip logs when the index is down, failing or silent, before it concludes that nothing matches.
-const INDEX_TROUBLE = /Retrying \(Retry\(|Could not fetch URL|Failed to establish a new connection|Read timed out|HTTP error \d{3}|ConnectTimeoutError|Max retries exceeded/;
-function notFound(lines, locate) {
-    const unreachable = lines.find(l => INDEX_TROUBLE.test(l));
-    const pythonNote = lines
-        .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
-        .find(Boolean)?.[1];
-    return lines.flatMap(line => {
-        const m = /^ERROR: Could not find a version that satisfies the requirement (.+?)(?: \(from (.*)\))? \(from versions: ([^)]*)\)$/.exec(line);
-        if (!m)
-            return [];
-        const [, spec, parent, versions] = m;
-        // pip's "from versions: none": it found no version at all (no such project where it looked,
-        // or none for this Python), which is not the same as finding some that do not match.
-        const found = versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`;
-        const direct = locate.fromText(line);
-        const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
-        const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
-        const what = parentName
-            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
-            : `No version of ${spec} matches (${found}).`;
-        const note = pythonNote ? `\n${pythonNote}` : '';
-        const advice = unreachable
-            ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
-            : 'Check the name and the version range, and the index pip uses.';
-        return [finding('not-found', `${what} ${advice}${note}`, where)];
-    });
-}
-function otherPython(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
-        return [finding('not-found', message, locate.byRequirement(m[1]))];
-    });
-}
-function conflictCause(text, locate) {
-    const constraint = /^The user requested \(constraint\) (.+)$/.exec(text);
-    if (constraint) {
-        const spec = `the constraint ${constraint[1]}`;
-        return {
-            text,
-            asSubject: spec,
-            asOther: spec,
-            where: locate.byRequirement(constraint[1], true)
-        };
-    }
-    const requested = /^The user requested (.+)$/.exec(text);
-    if (requested) {
-        return {
-            text,
-            asSubject: requested[1],
-            asOther: requested[1],
-            where: locate.byRequirement(requested[1])
-        };
-    }
-    const dependsOn = /^(\S+ \S+) depends on (.+)$/.exec(text);
-    if (dependsOn) {
-        const other = `${dependsOn[1]}, which depends on ${dependsOn[2]}`;
-        return { text, asSubject: text, asOther: other, where: locate.byRequirement(dependsOn[1]) };
-    }
-    return { text, asSubject: text, asOther: text };
-}
-function conflicts(lines, locate) {
-    const header = lines.findIndex(l => /^ERROR: Cannot install .* because these package versions have conflicting dependencies\.$/.test(l));
-    if (header === -1)
-        return [];
-    const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
-    const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
-    const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
-    // pip 24+: "Additionally, some packages in these conflicts have no matching distributions
-    // available": then the pin names a version the index does not have, no conflict to loosen.
-    const note = lines.findIndex(l => /have no matching distributions available/.test(l));
-    const unavailable = new Set((note === -1 ? [] : blockAfter(lines, note)).map(l => normalizeName(l.trim())));
-    const located = new Map();
-    for (const cause of causes) {
-        if (!cause.where || located.has(locate.label(cause.where)))
-            continue;
-        const others = causes.filter(c => c !== cause).map(other);
-        const name = nameOf(cause.text.replace(/^The user requested (\(constraint\) )?/, ''));
-        const message = name && unavailable.has(name)
-            ? `${cause.asSubject}: the index has no distribution of ${name} that matches it${others.length > 0 ? ` and ${others.join(' and ')}` : ''}. Check that the version exists on the index pip uses, or change the pin.`
-            : `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
-        located.set(locate.label(cause.where), finding('conflict', message, cause.where));
-    }
-    // Lines pip names whose conflict comes from deeper in the dependency tree.
-    const all = causes.map(c => c.text).join('; ');
-    for (const m of lines[header].matchAll(/-[rc] (.+?) \(line (\d+)\)/g)) {
-        const where = { file: external_node_path_.resolve(m[1]), line: Number(m[2]) };
-        const message = `This requirement cannot be installed: ${all}. Loosen or change one of them.`;
-        if (!located.has(locate.label(where)))
-            located.set(locate.label(where), finding('conflict', message, where));
-    }
-    if (located.size > 0)
-        return [...located.values()];
-    return [finding('conflict', `pip found conflicting requirements: ${all || lines[header]}`)];
-}
-const HASH_HEADERS = [
-    [
-        /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
-        (item, details) => {
-            const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ');
-            const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '');
-            return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`;
-        }
-    ],
-    [
-        /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
-        item => {
-            const [spec, hash] = item.split(/ (?=--hash=)/);
-            return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim();
-        }
-    ],
-    [
-        /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
-        (item, _details, parent) => parent
-            ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
-            : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
-    ],
-    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
-];
-function hashes(lines, locate) {
-    const found = [];
-    lines.forEach((line, i) => {
-        const header = HASH_HEADERS.find(([re]) => re.test(line));
-        if (!header)
-            return;
-        // Items are indented by four spaces, their details (Expected/Got) by more.
-        const items = [];
-        for (const l of blockAfter(lines, i)) {
-            if (/^\s{5,}\S/.test(l))
-                items.at(-1)?.details.push(l.trim());
-            else if (/^\s{4}\S/.test(l))
-                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
-        }
-        for (const { text, details } of items) {
-            const spec = text
-                .replace(/ from \S+.*$/, '')
-                .replace(FROM_FILE, '')
-                .trim();
-            const where = locate.fromText(text) ?? locate.byRequirement(spec);
-            // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
-            const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
-            found.push(finding('hash', header[1](spec, details, parent), where));
-        }
-    });
-    return found;
-}
-/** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */
-function collectingBefore(lines, index) {
-    return lines
-        .slice(0, index)
-        .reverse()
-        .find(l => /^(?:Collecting|Obtaining|Processing) /.test(l));
-}
-const VCS_COMMAND = /^\s*× (?:git (?:clone|fetch|checkout)|hg clone|svn checkout|bzr branch)\b/;
-/** A VCS requirement whose checkout failed: nothing was built, the clone itself did not work. */
-function clones(lines, locate) {
-    const found = new Map();
-    lines.forEach((line, i) => {
-        if (!VCS_COMMAND.test(line))
-            return;
-        const url = /\s'?([a-z][a-z0-9+.-]*:\/\/[^\s']+)/i.exec(line)?.[1];
-        if (!url || found.has(url))
-            return;
-        const reason = lines
-            .slice(0, i)
-            .reverse()
-            .find(l => /^\s*(fatal|abort|svn: E\d+|ERROR):? /.test(l))
-            ?.trim();
-        const collecting = collectingBefore(lines, i);
-        const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
-        const message = `Cloning ${(0,secrets/* redactUrlCredentials */.dE)(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
-        found.set(url, finding('clone', message, where));
-    });
-    return [...found.values()];
-}
-/** A URL or path requirement that pip could not download or open. */
-function fetches(lines, locate) {
-    const index = lines.findIndex(l => /^ERROR: Could not install packages due to an OSError: /.test(l) ||
-        /^× .* while fetching \S+/.test(l));
-    if (index === -1)
-        return [];
-    const line = lines[index];
-    const url = / while fetching (\S+)/.exec(line)?.[1];
-    // A missing file is a requirement's only when a line names it (not a file pip was installing).
-    const missing = /No such file or directory: '([^']+)'/.exec(line)?.[1];
-    if (missing && !url && !locate.byText(missing))
-        return [];
-    const pool = /host='([^']+)'.*?url: (\S+) \(/.exec(line);
-    if (!url && !missing && !pool)
-        return [];
-    const collecting = collectingBefore(lines, index);
-    const where = (url ? locate.byText(url) : undefined) ??
-        (missing ? locate.byText(missing) : undefined) ??
-        (pool ? locate.byText(pool[2]) : undefined) ??
-        (collecting ? locate.fromText(collecting) : undefined);
-    const target = url ?? missing ?? (where && locate.textAt(where)) ?? `${pool[1]}…${pool[2]}`;
-    const reason = url
-        ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
-        : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
-    const message = `${(0,secrets/* redactUrlCredentials */.dE)(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
-    return [finding('fetch', message, where)];
-}
-/** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
-function buildCause(lines, from) {
-    const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
-    if (end === -1)
-        return undefined;
-    return lines
-        .slice(from, end)
-        .map(l => l.trim())
-        .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
-        .pop();
-}
-/**
- * The name of what pip collects: `name @ url`, `name@ url` and `name from url` name it; an sdist
- * by its file name; a bare URL or path (`-e .`, `git+https://host/kombu.git`) by its line as
- * written, or by the URL itself.
- */
-function collectedName(target, lineText) {
-    const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:@|\sfrom\s)/.exec(target);
-    if (named)
-        return named[1];
-    const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(target);
-    if (sdist)
-        return sdist[1];
-    if (!/[/\\:]/.test(target))
-        return target.split(/[\s=<>!~;[]/)[0];
-    return (0,secrets/* redactUrlCredentials */.dE)(lineText ?? target);
-}
-function builds(lines, locate) {
-    const found = new Map();
-    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
-    // is what a failed metadata step, which does not name its package, was working on.
-    const collected = new Map();
-    let last;
-    lines.forEach((line, i) => {
-        const collecting = /^(?:Collecting|Processing|Obtaining) (.+?)(?: \(from .*\))?$/.exec(line);
-        if (collecting) {
-            const where = locate.fromText(line);
-            last = collectedName(collecting[1], where && locate.textAt(where));
-            collected.set(nameOf(last) ?? last, where);
-            return;
-        }
-        if (VCS_COMMAND.test(line))
-            return;
-        const failed = /^\s*× (?:Building (?:wheel|editable) for (\S+) .*|.*) did not run successfully\.$/.exec(line);
-        const name = failed ? (failed[1] ?? last) : undefined;
-        const key = name && (nameOf(name) ?? name);
-        if (!name || !key || found.has(key))
-            return;
-        const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
-        const cause = buildCause(lines, i);
-        const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
-        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
-    });
-    return [...found.values()];
-}
-/** pip's error lines, for a failure no line could be traced to; else its last words (a usage error). */
-function pipErrorLines(output) {
-    const lines = output.split(/\r?\n/);
-    const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
-    // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
-    const crash = errors.includes('ERROR: Exception:')
-        ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
-        : undefined;
-    if (crash)
-        errors.push(crash);
-    if (errors.length > 0)
-        return errors.slice(-6).join('\n');
-    return lines.filter(line => line.trim() !== '').pop() ?? '';
-}
-// eslint-disable-next-line no-control-regex -- ANSI colour codes, should pip ever be forced to colour
-const ANSI = /\x1b\[[0-9;]*m/g;
-/** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
-function findingsFromPipFailure(output, requirements, title, exitCode) {
-    const lines = output.replace(ANSI, '').split(/\r?\n/);
-    const locate = new Locator(requirements.parsed, requirements.workspace);
-    const found = [
-        ...invalidRequirements(lines, locate),
-        ...notProjects(lines, locate),
-        ...missingFiles(lines, locate),
-        ...conflicts(lines, locate),
-        ...hashes(lines, locate),
-        ...notFound(lines, locate),
-        ...otherPython(lines, locate),
-        ...fetches(lines, locate),
-        ...clones(lines, locate),
-        ...builds(lines, locate),
-        ...pylockFailures(lines.join('\n'), requirements.locks ?? [], requirements.workspace).map(f => finding('invalid-requirement', f.message, f))
-    ];
-    if (found.length > 0)
-        return found;
-    const quoted = pipErrorLines(output);
-    return [
-        finding('pip', `${title} failed: pip exited with ${exitCode}.${quoted ? `\n${quoted}` : ''}`)
-    ];
-}
-/** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
-function findingsFromPipCheck(output, requirements) {
-    const locate = new Locator(requirements.parsed, requirements.workspace);
-    return output.split(/\r?\n/).flatMap(line => {
-        const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
-            /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
-            /^(\S+) \S+ is not supported on this platform$/.exec(line);
-        if (!m)
-            return [];
-        const where = locate.byRequirement(m[1]) ?? (m[2] ? locate.byRequirement(m[2]) : undefined);
-        return [
-            finding('broken-dependency', `${line.trim().replace(/\.$/, '')} (pip check). The venv was installed, but this dependency is broken: add or pin the package it needs.`, where)
-        ];
-    });
-}
-/** The parser's problems (before pip runs) as findings, on the line pip would complain about. */
-function findingsFromProblems(problems) {
-    return problems.map(({ kind, file, line, message }) => finding(kind, message, { file, line }));
-}
-/** Most important first (see KINDS). */
-function byImportance(findings) {
-    return [...findings].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
-}
-
-;// CONCATENATED MODULE: ./src/annotations/emit.ts
-
-
-
-
-
-function toReported(f, workspace, shown) {
-    return {
-        level: f.level,
-        title: f.title,
-        message: (0,secrets/* maskUrlCredentials */.gn)(f.message),
-        file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
-        line: f.line,
-        shown
-    };
-}
-function properties(a) {
-    return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) };
-}
-/**
- * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
- * per step, counting those this run emitted before); all of them go into the report, for the summary.
- */
-function annotate(findings, workspace, report) {
-    // Counted once, not per finding: 200,000 invalid lines stay linear.
-    const shownBefore = { error: 0, warning: 0 };
-    for (const a of report.annotations)
-        if (a.shown)
-            shownBefore[a.level]++;
-    for (const f of byImportance(findings)) {
-        const shown = shownBefore[f.level] < ANNOTATION_CAP;
-        if (shown)
-            shownBefore[f.level]++;
-        const reported = toReported(f, workspace, shown);
-        report.annotations.push(reported);
-        if (!shown)
-            continue;
-        if (f.level === 'error')
-            (0,log/* error */.z3)(reported.message, properties(reported));
-        else
-            (0,log/* warning */.$e)(reported.message, properties(reported));
-    }
-}
-/**
- * For a failure that ends the step: the most important finding becomes the error thrown (the
- * entry point annotates it), the others are annotated here, within the cap that it counts in.
- */
-function failure(findings, workspace, report) {
-    const [first, ...rest] = byImportance(findings);
-    const thrown = toReported(first, workspace, true);
-    report.annotations.push(thrown);
-    annotate(rest, workspace, report);
-    return new errors/* ActionError */.lZ(thrown.message, properties(thrown));
 }
 
 ;// CONCATENATED MODULE: ./src/pip/report.ts
@@ -39774,7 +39513,7 @@ function upgradedPipTooOld(features, pipVersion, pythonVersion) {
     return `${label} needs pip ${version} or newer, and the upgrade brought pip ${pipVersion} to Python ${pythonVersion}; ${fix}.`;
 }
 
-;// CONCATENATED MODULE: ./src/pip/install.ts
+;// CONCATENATED MODULE: ./src/install/install.ts
 
 
 
@@ -39793,7 +39532,7 @@ function targetPip(python, target) {
     const version = installedVersions(target.sitePackages, ['pip']).pip ??
         (target.venv ? undefined : python.pip?.version);
     if (!version) {
-        throw new errors/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
+        throw new diagnostic/* ActionError */.lZ(`${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`);
     }
     return pipOf(target.python, version, python);
 }
@@ -39836,14 +39575,14 @@ function checkPipFeatures(job) {
     const pip = installingPip(job);
     const tooOld = pip && pipTooOld(job.requirements.features, pip);
     if (tooOld)
-        throw new errors/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
+        throw new diagnostic/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
 }
 /** The same check once the upgrade has run: the newest pip for this Python may still be too old. */
 function checkUpgradedPip({ python, target, requirements }) {
     const version = installedVersions(target.sitePackages, ['pip']).pip;
     const tooOld = version && upgradedPipTooOld(requirements.features, version, python.versionText);
     if (tooOld)
-        throw new errors/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
+        throw new diagnostic/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
 }
 /** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
 function deferCompile({ config, target }) {
@@ -40179,8 +39918,6 @@ function pipConfigInputs(env, home, cwd, read) {
 
 
 
-
-
 /**
  * The files that really lie outside the workspace, as the notice names them: a file the
  * repository links to elsewhere (a glob follows the link) counts where it really is.
@@ -40211,8 +39948,8 @@ function readLocks(files, reads) {
 }
 /**
  * The requirements files, lock files, dependency groups and constraint files, read as pip reads
- * them, before pip runs: credentials in their URLs are masked, and a problem pip would stop at
- * ends the step here, annotated on its line.
+ * them, before pip runs: credentials in their URLs are masked. A problem pip would stop at is in
+ * `problems`, for the main step to end the step with, annotated on its line.
  */
 function readRequirements(config, report) {
     const reads = new InputReads();
@@ -40268,9 +40005,6 @@ function readRequirements(config, report) {
     }
     for (const file of outsideWorkspace(config.cacheDependencyFiles, config.workspace)) {
         (0,log/* notice */.lm)(`cache-dependency-path names ${file}, which is outside the workspace.`);
-    }
-    if (parsed.problems.length > 0) {
-        throw failure(findingsFromProblems(parsed.problems), config.workspace, report);
     }
     return parsed;
 }
@@ -40365,8 +40099,8 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
     }
     catch (error) {
         if (!local)
-            throw await notFound((0,errors/* errorMessage */.gJ)(error));
-        (0,log/* warning */.$e)(`check-latest: ${(0,errors/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+            throw await notFound((0,diagnostic/* errorMessage */.gJ)(error));
+        (0,log/* warning */.$e)(`check-latest: ${(0,diagnostic/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
         return local;
     }
     const offer = resolution.match;
@@ -40393,7 +40127,7 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
         location: prefix
     });
     if (!installed || !satisfies(spec, installed)) {
-        throw new errors/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform_os/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
+        throw new diagnostic/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform_os/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
     }
     return installed;
 }
@@ -40552,10 +40286,10 @@ async function findPython(request, env = process.env) {
             foundBy: "input 'python-path'"
         });
         if (!install) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`, { title: "venv-guard: invalid input 'python-path'" });
+            throw new diagnostic/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`, { title: "venv-guard: invalid input 'python-path'" });
         }
         if (spec && !satisfies(spec, install)) {
-            throw new errors/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`, { title: "venv-guard: invalid input 'python-path'" });
+            throw new diagnostic/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`, { title: "venv-guard: invalid input 'python-path'" });
         }
         return install;
     }
@@ -40567,7 +40301,7 @@ async function findPython(request, env = process.env) {
             if (install)
                 return { ...install, foundBy: `${install.foundBy}, the default python` };
         }
-        throw new errors/* ActionError */.lZ('No Python interpreter was found on PATH. Set python-version (e.g. 3.12) or python-path, or add actions/setup-python before this step.');
+        throw new diagnostic/* ActionError */.lZ('No Python interpreter was found on PATH. Set python-version (e.g. 3.12) or python-path, or add actions/setup-python before this step.');
     }
     // A location that names its version is probed only when that version could match.
     const worthProbing = candidates.filter(c => !c.hint || (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, c.hint));
@@ -40576,14 +40310,14 @@ async function findPython(request, env = process.env) {
     if (local && !request.checkLatest)
         return local;
     const everything = async () => worthProbing.length === candidates.length ? installs : await probeAll(candidates);
-    const notFound = async (why) => new errors/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${find_describe(await everything())}. ${why}`, { title: 'venv-guard: Python version not found' });
+    const notFound = async (why) => new diagnostic/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${find_describe(await everything())}. ${why}`, { title: 'venv-guard: Python version not found' });
     // Decided without the network: no manifest retries for a version no download can provide.
     if (spec.implementation === 'cpython' &&
         request.pythonManifestUrl === '' &&
         (0,version_spec/* onlyBefore */.Gq)(spec, MANIFEST_FIRST_MAJOR)) {
         if (local)
             return local;
-        throw new errors/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${find_describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
+        throw new diagnostic/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${find_describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
     }
     if (spec.implementation !== 'cpython') {
         if (local)
@@ -40593,8 +40327,29 @@ async function findPython(request, env = process.env) {
     return setUpFromManifest({ spec, request, local, env, notFound });
 }
 
-;// CONCATENATED MODULE: ./src/python/location.ts
+;// CONCATENATED MODULE: ./src/python/use.ts
 
+
+/**
+ * The base interpreter for this run, found (or set up) as the inputs ask, said in the log and the
+ * summary. The main step sets the outputs and exports a tool-cache interpreter's location.
+ */
+async function findBasePython(request, report) {
+    // Where the version came from, first: a .python-version read by default can surprise.
+    if (request.pythonVersion)
+        (0,log/* info */.pq)(`Python "${request.pythonVersion}", from ${request.pythonVersionSource}`);
+    const python = await findPython(request);
+    (0,log/* info */.pq)(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
+    report.python = {
+        executable: python.executable,
+        version: python.versionText,
+        implementation: python.implementation,
+        foundBy: python.foundBy
+    };
+    return python;
+}
+
+;// CONCATENATED MODULE: ./src/python/location.ts
 
 /**
  * What actions/setup-python exports for the interpreter it sets up, so that later steps building C
@@ -40612,44 +40367,15 @@ function locationVariables(prefix, major, env, os = (0,platform_os/* currentOs *
     };
 }
 /**
- * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
- * step before venv-guard would. The main step activates the venv afterwards, so the venv's bin stays
- * first and the base's tools (python3-config, idle) remain reachable behind it.
+ * The variables for a tool-cache interpreter and its bin on PATH, as a setup-python step before
+ * venv-guard would export them. The main step activates the venv afterwards, so the venv's bin
+ * stays first and the base's tools (python3-config, idle) remain reachable behind it.
  */
-function exportPythonLocation(prefix, major) {
-    for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
-        lib_core.exportVariable(name, value);
-    }
-    for (const dir of (0,platform_os/* installationPaths */.xT)(prefix))
-        lib_core.addPath(dir);
-}
-
-;// CONCATENATED MODULE: ./src/python/use.ts
-
-
-
-
-/**
- * The base interpreter for this run, found (or set up) as the inputs ask, said in the log, the
- * summary and the outputs; one from the tool cache is exported as setup-python would.
- */
-async function findBasePython(config, report) {
-    // Where the version came from, first: a .python-version read by default can surprise.
-    if (config.pythonVersion)
-        (0,log/* info */.pq)(`Python "${config.pythonVersion}", from ${config.pythonVersionSource}`);
-    const python = await findPython(config);
-    (0,log/* info */.pq)(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
-    report.python = {
-        executable: python.executable,
-        version: python.versionText,
-        implementation: python.implementation,
-        foundBy: python.foundBy
+function pythonLocationEnv(prefix, major) {
+    return {
+        variables: locationVariables(prefix, major, process.env),
+        path: (0,platform_os/* installationPaths */.xT)(prefix)
     };
-    if (python.location)
-        exportPythonLocation(python.location, python.version.major);
-    setOutput(Outputs.PythonVersion, python.versionText);
-    setOutput(Outputs.BasePythonPath, python.executable);
-    return python;
 }
 
 ;// CONCATENATED MODULE: ./src/venv/create.ts
@@ -40658,7 +40384,7 @@ async function findBasePython(config, report) {
 
 
 
-/** Creates a venv without ensurepip: pip comes with the first install (see pip/install.ts). */
+/** Creates a venv without ensurepip: pip comes with the first install (see install/install.ts). */
 async function createVenv(python, venv) {
     const result = await (0,platform_process/* run */.eF)(python.executable, [
         ...moduleArgs(python, 'venv'),
@@ -40666,16 +40392,14 @@ async function createVenv(python, venv) {
         venv
     ]);
     if (result.exitCode !== 0) {
-        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
     }
     if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
-        throw new errors/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
+        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/venv/target.ts
-
-
 
 
 
@@ -40696,15 +40420,15 @@ function venvAction(plan, restored) {
 }
 /** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
 async function prepareTarget(request) {
-    const { config, python, report } = request;
-    if (!config.createVenv) {
+    const { settings, python, report } = request;
+    if (!settings.createVenv) {
         return { python: python.executable, sitePackages: python.purelib, upToDate: false };
     }
     return timed(report, 'prepare venv', () => prepareVenv(request));
 }
 async function prepareVenv(request) {
-    const { config, python, fingerprint, report } = request;
-    const venv = config.venvPath;
+    const { settings, python, fingerprint, report } = request;
+    const venv = settings.venvPath;
     const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving);
     (0,log/* info */.pq)(`venv: ${plan.reason}`);
     report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
@@ -40725,20 +40449,14 @@ async function prepareVenv(request) {
     await createVenv(python, venv);
     return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false };
 }
-/**
- * Once everything is installed: the venv's marker says complete, later steps get it activated,
- * and the outputs name the interpreter to use.
- */
-function finishTarget(target, activate) {
-    if (target.venv) {
+/** Once everything is installed: the venv's marker says complete. */
+function finishTarget(target) {
+    if (target.venv)
         markComplete(target.venv.path, target.venv.owner);
-        if (activate) {
-            lib_core.exportVariable('VIRTUAL_ENV', target.venv.path);
-            lib_core.addPath((0,platform_os/* venvBinDir */.Sg)(target.venv.path));
-        }
-        setOutput(Outputs.VenvPath, target.venv.path);
-    }
-    setOutput(Outputs.PythonPath, target.python);
+}
+/** What activating the venv gives later steps: VIRTUAL_ENV, and its bin first on PATH. */
+function activation(venv) {
+    return { variables: { VIRTUAL_ENV: venv }, path: [(0,platform_os/* venvBinDir */.Sg)(venv)] };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -40758,10 +40476,16 @@ function finishTarget(target, activate) {
 
 
 
+
+
+
+
+
 /**
  * The main step's story: read the inputs, find Python, check where its pip would install, read
  * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
- * what to save. Each step is one call; what it returns is all the next ones know of it.
+ * what to save. Each step is one call; what it returns is all the next ones know of it. Every
+ * effect on the runner (outputs, later steps' environment, state for the post step) is made here.
  */
 async function setUp(report) {
     const config = await readConfig();
@@ -40771,8 +40495,21 @@ async function setUp(report) {
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config, report);
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
+    setOutput(Outputs.PythonVersion, python.versionText);
+    setOutput(Outputs.BasePythonPath, python.executable);
+    if (python.location)
+        exportToLaterSteps(pythonLocationEnv(python.location, python.version.major));
     const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
+    setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '');
+    setOutput(Outputs.FallbackReason, guard.fallbackReason);
+    // Saved now, so that the post step audits even when this step fails later.
+    const before = guard.auditState();
+    if (before)
+        saveState(State.UserSite, before);
+    guard.checkBeforePip();
     const requirements = readRequirements(config, report);
+    if (requirements.problems.length > 0)
+        throw requirementsFailure(requirements.problems, config.workspace, report);
     const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs));
     sayMoving(requirements.moving);
     const cacheVenv = requirements.moving.length === 0;
@@ -40780,18 +40517,20 @@ async function setUp(report) {
     discardInterruptedRestore(config.venvPath);
     const cache = await restoreCaches({
         store,
-        config,
+        settings: config,
         python,
         fingerprint: digest,
         cacheVenv,
         report
     });
-    const restored = cache?.hit ?? false;
+    setOutput(Outputs.CacheHit, cache?.hit ?? false);
+    if (cache?.venvKey)
+        setOutput(Outputs.CacheKey, cache.venvKey);
     const target = await prepareTarget({
-        config,
+        settings: config,
         python,
         fingerprint: digest,
-        restored,
+        restored: cache?.hit ?? false,
         moving: !cacheVenv,
         report
     });
@@ -40801,16 +40540,30 @@ async function setUp(report) {
         ? await install({ config, python, target, requirements, guard, report })
         : [];
     report.versionsAfter = trackedVersions(target, 'After');
-    guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], installed);
-    finishTarget(target, config.activate);
+    const checked = guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], installed);
+    setOutput(Outputs.CleanInstall, checked.clean);
+    const after = guard.auditState();
+    if (after)
+        saveState(State.UserSite, after);
+    finishTarget(target);
+    if (target.venv) {
+        if (config.activate)
+            exportToLaterSteps(activation(target.venv.path));
+        setOutput(Outputs.VenvPath, target.venv.path);
+    }
+    setOutput(Outputs.PythonPath, target.python);
+    if (checked.laterSteps)
+        exportToLaterSteps(checked.laterSteps);
     if (cache) {
         // Nothing about the cache may fail a step whose install succeeded.
         const createdVenv = target.venv?.owner.created && cacheVenv ? target.venv.path : undefined;
-        await rememberForSave(cache, {
+        const toSave = await rememberForSave(cache, {
             installed: installs,
             createdVenv,
             inputs: requirements.inputs.files
         });
+        if (toSave)
+            saveState(State.Cache, toSave);
     }
 }
 /** The main step: every failure ends as one annotation, never a stack trace. */
@@ -40821,9 +40574,9 @@ async function run() {
         await setUp(report);
     }
     catch (caught) {
-        const message = (0,secrets/* maskUrlCredentials */.gn)((0,errors/* errorMessage */.gJ)(caught));
+        const message = (0,secrets/* maskUrlCredentials */.gn)((0,diagnostic/* errorMessage */.gJ)(caught));
         report.errors.push(message);
-        if (caught instanceof errors/* ActionError */.lZ)
+        if (caught instanceof diagnostic/* ActionError */.lZ)
             (0,log/* error */.z3)(message, caught.annotation);
         else
             (0,log/* error */.z3)(`venv-guard failed unexpectedly: ${message}`);
@@ -41165,10 +40918,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
-// EXTERNAL MODULE: ./src/action/log.ts
-var action_log = __nccwpck_require__(8592);
+// EXTERNAL MODULE: ./src/report/diagnostic.ts
+var diagnostic = __nccwpck_require__(1751);
+// EXTERNAL MODULE: ./src/report/log.ts
+var report_log = __nccwpck_require__(6472);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/platform/process.ts
@@ -41219,7 +40972,7 @@ function stopTree(child, signal) {
  */
 function run(command, args, options = {}) {
     if (options.stream)
-        (0,action_log/* info */.pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+        (0,report_log/* info */.pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     return new Promise((resolve, reject) => {
         // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
         if (cancelled)
@@ -41236,7 +40989,7 @@ function run(command, args, options = {}) {
         const err = [];
         // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
         // could arrive after command processing has resumed.
-        const log = options.stream ? new action_log/* UntrustedOutput */.Qb() : undefined;
+        const log = options.stream ? new report_log/* UntrustedOutput */.Qb() : undefined;
         child.stdout.on('data', (d) => {
             out.push(d);
             log?.write(d);
@@ -41273,7 +41026,7 @@ function run(command, args, options = {}) {
             if (!cancelled)
                 then();
         };
-        child.on('error', error => settle(() => reject(new errors/* ActionError */.lZ(`Could not start ${command}: ${(0,errors/* errorMessage */.gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        child.on('error', error => settle(() => reject(new diagnostic/* ActionError */.lZ(`Could not start ${command}: ${(0,diagnostic/* errorMessage */.gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
         const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
         // A program that exits while something it started keeps its output open (a build backend's
         // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
@@ -41336,7 +41089,7 @@ function onCancel(stopped) {
             stopTree(child, 'SIGKILL');
         removeScratch();
         stopped(signal);
-        (0,action_log/* afterOutput */.mw)(() => process.exit(1));
+        (0,report_log/* afterOutput */.mw)(() => process.exit(1));
     };
     process.on('SIGINT', handle);
     process.on('SIGTERM', handle);
@@ -42195,18 +41948,18 @@ function _unique(values) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/report/diagnostic.ts
+var diagnostic = __nccwpck_require__(1751);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var platform_os = __nccwpck_require__(1597);
 // EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
 var platform_process = __nccwpck_require__(8424);
 // EXTERNAL MODULE: ./src/python/version-spec.ts
 var version_spec = __nccwpck_require__(3948);
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(8592);
-// EXTERNAL MODULE: ./src/action/secrets.ts
-var secrets = __nccwpck_require__(7911);
+// EXTERNAL MODULE: ./src/report/log.ts
+var log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/report/secrets.ts
+var secrets = __nccwpck_require__(7663);
 ;// CONCATENATED MODULE: ./src/python/installer.ts
 /**
  * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
@@ -42260,12 +42013,12 @@ function downloadFailure(what, url, error) {
     }
     const code = error?.code ?? '';
     if (code === 'ECONNRESET') {
-        return `${head} despite retries: the connection broke off before the file was complete (${(0,errors/* errorMessage */.gJ)(error)}).`;
+        return `${head} despite retries: the connection broke off before the file was complete (${(0,diagnostic/* errorMessage */.gJ)(error)}).`;
     }
     const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(code);
     return offline
         ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set python-manifest-url to a mirror of versions-manifest.json whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
-        : `${head} despite retries: ${(0,errors/* errorMessage */.gJ)(error)}.`;
+        : `${head} despite retries: ${(0,diagnostic/* errorMessage */.gJ)(error)}.`;
 }
 /** tool-cache retries network failures and 5xx answers (3 attempts) before this gives up. */
 async function download(what, url, token) {
@@ -42273,7 +42026,7 @@ async function download(what, url, token) {
         return await downloadTool(url, undefined, authFor(url, token));
     }
     catch (error) {
-        throw new errors/* ActionError */.lZ(downloadFailure(what, url, error), TITLE);
+        throw new diagnostic/* ActionError */.lZ(downloadFailure(what, url, error), TITLE);
     }
 }
 function isRelease(value) {
@@ -42293,10 +42046,10 @@ function parseManifest(text, url) {
         doc = JSON.parse(text);
     }
     catch (error) {
-        throw new errors/* ActionError */.lZ(`${url} is not JSON (${(0,errors/* errorMessage */.gJ)(error)}).`, TITLE);
+        throw new diagnostic/* ActionError */.lZ(`${url} is not JSON (${(0,diagnostic/* errorMessage */.gJ)(error)}).`, TITLE);
     }
     if (!Array.isArray(doc) || !doc.every(isRelease)) {
-        throw new errors/* ActionError */.lZ(`${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
+        throw new diagnostic/* ActionError */.lZ(`${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
     }
     // A mirror's links may carry a password or a signature: masked before tool-cache logs them.
     for (const release of doc)
@@ -42367,7 +42120,7 @@ async function installOffer(offer, arch, toolCache, token) {
         dir = setup.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
     }
     catch (error) {
-        throw new errors/* ActionError */.lZ(`The archive ${offer.file.filename} from ${offer.file.download_url} cannot be unpacked (${(0,errors/* errorMessage */.gJ)(error)}): the download is damaged or it is not a python-versions archive.`, TITLE);
+        throw new diagnostic/* ActionError */.lZ(`The archive ${offer.file.filename} from ${offer.file.download_url} cannot be unpacked (${(0,diagnostic/* errorMessage */.gJ)(error)}): the download is damaged or it is not a python-versions archive.`, TITLE);
     }
     finally {
         external_node_fs_.rmSync(archive, { force: true });
@@ -42385,7 +42138,7 @@ async function installOffer(offer, arch, toolCache, token) {
                 }
             });
             if (result.exitCode !== 0) {
-                throw new errors/* ActionError */.lZ(`The setup script of ${offer.file.filename} exited with ${result.exitCode}; its output is in the log group above.`, TITLE);
+                throw new diagnostic/* ActionError */.lZ(`The setup script of ${offer.file.filename} exited with ${result.exitCode}; its output is in the log group above.`, TITLE);
             }
         });
     }
@@ -42394,7 +42147,7 @@ async function installOffer(offer, arch, toolCache, token) {
     }
     const prefix = external_node_path_.join(toolCache, 'Python', offer.version, arch);
     if (!external_node_fs_.existsSync(`${prefix}.complete`)) {
-        throw new errors/* ActionError */.lZ(`The setup script of ${offer.file.filename} finished without marking ${prefix} complete (${arch}.complete is missing).`, TITLE);
+        throw new diagnostic/* ActionError */.lZ(`The setup script of ${offer.file.filename} finished without marking ${prefix} complete (${arch}.complete is missing).`, TITLE);
     }
     return prefix;
 }
@@ -42595,6 +42348,276 @@ function onlyBefore(spec, major) {
             return compareParts(c.parts, [major]) < 0;
         return false;
     });
+}
+
+
+/***/ }),
+
+/***/ 1751:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/**
+ * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
+ * fix it. The entry points print it as one `::error` and never a stack trace.
+ */
+class ActionError extends Error {
+    annotation;
+    constructor(message, annotation = {}) {
+        super(message);
+        this.annotation = annotation;
+        this.name = 'ActionError';
+    }
+}
+/** A wrong input value: names the input, the value and the fix. */
+function inputError(input, value, fix) {
+    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+        title: `venv-guard: invalid input '${input}'`
+    });
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 6472:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   Qb: () => (/* binding */ UntrustedOutput),
+/* harmony export */   R8: () => (/* binding */ warn),
+/* harmony export */   lm: () => (/* binding */ notice),
+/* harmony export */   me: () => (/* binding */ notify),
+/* harmony export */   mw: () => (/* binding */ afterOutput),
+/* harmony export */   pq: () => (/* binding */ info),
+/* harmony export */   z3: () => (/* binding */ error)
+/* harmony export */ });
+/* unused harmony exports neutralise, pauseUntrustedOutput */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions
+ * to this module), so that no text from an input, a repository or pip becomes a workflow command.
+ * The runner reads a line as a command when it starts with `::` once leading white space is
+ * trimmed, or holds the legacy `##[` anywhere, and it breaks lines at `\n` and at a lone `\r`.
+ * @actions/core escapes line breaks in the text of annotations and groups, so one of those is one
+ * command; a plain line is defused here, and another program's output is fenced with
+ * `::stop-commands::`.
+ */
+const LINE_BREAKS = /(\r\n|\r|\n)/;
+// .NET's TrimStart also trims U+0085, which \s does not cover.
+const COMMAND_START = /^([\s\u0085]*:)(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+const ZERO_WIDTH_SPACE = '\u200b';
+/** The text as it reads, with an invisible break in every place the runner would take for a command. */
+function neutralise(text) {
+    return text
+        .split(LINE_BREAKS)
+        .map((part, i) => i % 2 === 1
+        ? part
+        : part
+            .replace(COMMAND_START, `$1${ZERO_WIDTH_SPACE}`)
+            .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
+        .join('');
+}
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(neutralise(text));
+}
+// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
+// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
+// them: it is paused first.
+function notice(...args) {
+    pauseUntrustedOutput();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.notice(...args);
+}
+function warning(...args) {
+    pauseUntrustedOutput();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(...args);
+}
+function error(...args) {
+    pauseUntrustedOutput();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.error(...args);
+}
+function group(title, work) {
+    pauseUntrustedOutput();
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__.group(title, work);
+}
+const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
+/** An annotation that the job summary repeats: the one way to tell the user about their run. */
+function annotateAndRecord(level, report, message, properties) {
+    pauseUntrustedOutput();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__[level](message, properties);
+    report[RECORDED_IN[level]].push(message);
+}
+/** A warning annotation, repeated in the job summary. */
+function warn(report, message, properties) {
+    annotateAndRecord('warning', report, message, properties);
+}
+/** A notice annotation, repeated in the job summary. */
+function notify(report, message, properties) {
+    annotateAndRecord('notice', report, message, properties);
+}
+/** Calls `then` once everything written so far has reached stdout (before the process exits). */
+function afterOutput(then) {
+    process.stdout.write('', then);
+}
+const fenced = new Set();
+/** Pauses every fence still open, so that what is printed next is read as commands again. */
+function pauseUntrustedOutput() {
+    for (const output of [...fenced])
+        output.pause();
+}
+/**
+ * Another program's output, written as it comes with the runner's command processing stopped.
+ * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
+ * (a new token: the old one has been seen).
+ */
+class UntrustedOutput {
+    out;
+    token = '';
+    endsLine = true;
+    ended = false;
+    constructor(out = process.stdout) {
+        this.out = out;
+        this.open();
+    }
+    open() {
+        this.token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomUUID)();
+        this.out.write(`::stop-commands::${this.token}\n`);
+        fenced.add(this);
+    }
+    write(data) {
+        if (data.length === 0 || this.ended)
+            return;
+        if (!fenced.has(this))
+            this.open();
+        this.out.write(data);
+        this.endsLine = data.toString().endsWith('\n');
+    }
+    /** Resumes command processing: the token is seen only at the start of a line. */
+    pause() {
+        if (!fenced.delete(this))
+            return;
+        this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
+        this.endsLine = true;
+    }
+    /** The program is done: its fence is closed for good. */
+    end() {
+        this.pause();
+        this.ended = true;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7663:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dE: () => (/* binding */ redactUrlCredentials),
+/* harmony export */   gn: () => (/* binding */ maskUrlCredentials),
+/* harmony export */   lt: () => (/* binding */ maskPipEnvironment)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+
+/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
+const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
+/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
+const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+/**
+ * Query parameters that carry a credential or a signature (pre-signed S3 and GCS links, Azure SAS,
+ * OAuth tokens): whoever reads the URL can download with it until it expires.
+ */
+const SECRET_QUERY = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|signature|sig|token|access_token)=)([^&#\s'"<>]+)/gi;
+/** Secrets already registered: a lock file repeats one index token in each of 10,000 entries. */
+const registered = new Set();
+function registerOnce(secret) {
+    if (registered.has(secret))
+        return;
+    registered.add(secret);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(secret);
+}
+/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
+function registerSecret(secret) {
+    registerOnce(secret);
+    try {
+        registerOnce(decodeURIComponent(secret));
+    }
+    catch {
+        // not valid percent-encoding: pip sends it as written
+    }
+}
+/**
+ * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
+ * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
+ */
+function replaceCredentials(text, register) {
+    const withoutSignatures = text.replace(SECRET_QUERY, (match, name, value) => {
+        if (PLACEHOLDER.test(value))
+            return match;
+        register(value);
+        return `${name}***`;
+    });
+    return withoutSignatures.replace(URL_NETLOC, (match, scheme, netloc) => {
+        const at = netloc.lastIndexOf('@');
+        if (at === -1)
+            return match;
+        const userinfo = netloc.slice(0, at);
+        const host = netloc.slice(at);
+        const colon = userinfo.indexOf(':');
+        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
+        if (password) {
+            if (PLACEHOLDER.test(password))
+                return match;
+            register(password);
+            return `${scheme}${user}:***${host}`;
+        }
+        // Over HTTP a user name alone is a token (`git+https://TOKEN@host`); over SSH it is a login.
+        if (!/^((git|hg|svn|bzr)\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '') {
+            return match;
+        }
+        if (PLACEHOLDER.test(user))
+            return match;
+        register(user);
+        return `${scheme}***${host}`;
+    });
+}
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`, `hg+https://TOKEN@host`) counts too;
+ * `ssh://git@host` does not, nor does an unset `${VAR}` left as written. So do signature and token
+ * query parameters (`?X-Amz-Signature=…`). Each secret is registered once.
+ */
+function maskUrlCredentials(text) {
+    return replaceCredentials(text, registerSecret);
+}
+/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
+function redactUrlCredentials(text) {
+    return replaceCredentials(text, () => { });
+}
+/**
+ * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
+ * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
+ */
+function maskPipEnvironment(env) {
+    for (const [key, value] of Object.entries(env)) {
+        if (key.toUpperCase().startsWith('PIP_') && value)
+            maskUrlCredentials(value);
+    }
 }
 
 

@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4735:
+/***/ 3858:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28381,13 +28381,13 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: failUnexpectedly
 
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(8592);
+// EXTERNAL MODULE: ./src/report/diagnostic.ts
+var diagnostic = __nccwpck_require__(1751);
+// EXTERNAL MODULE: ./src/report/log.ts
+var log = __nccwpck_require__(6472);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-;// CONCATENATED MODULE: ./src/action/secrets.ts
+;// CONCATENATED MODULE: ./src/report/secrets.ts
 
 /** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
 const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
@@ -28499,171 +28499,8 @@ async function runStep(step, run) {
 }
 /** One error annotation for what escaped the step (credentials masked), then exit 1. */
 function failUnexpectedly(step, caught) {
-    (0,log/* error */.z3)(`${step} failed unexpectedly: ${maskUrlCredentials((0,errors/* errorMessage */.gJ)(caught))}`);
+    (0,log/* error */.z3)(`${step} failed unexpectedly: ${maskUrlCredentials((0,diagnostic/* errorMessage */.gJ)(caught))}`);
     return process.exit(1);
-}
-
-
-/***/ }),
-
-/***/ 8055:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   gJ: () => (/* binding */ errorMessage)
-/* harmony export */ });
-/* unused harmony exports ActionError, inputError */
-/**
- * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
- * fix it. The entry points print it as one `::error` and never a stack trace.
- */
-class ActionError extends Error {
-    annotation;
-    constructor(message, annotation = {}) {
-        super(message);
-        this.annotation = annotation;
-        this.name = 'ActionError';
-    }
-}
-/** A wrong input value: names the input, the value and the fix. */
-function inputError(input, value, fix) {
-    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
-        title: `venv-guard: invalid input '${input}'`
-    });
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-
-/***/ }),
-
-/***/ 8592:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ warning),
-/* harmony export */   mw: () => (/* binding */ afterOutput),
-/* harmony export */   pq: () => (/* binding */ info),
-/* harmony export */   z3: () => (/* binding */ error)
-/* harmony export */ });
-/* unused harmony exports neutralise, notice, group, warn, notify, pauseUntrustedOutput, UntrustedOutput */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-
-
-/**
- * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions
- * to this module), so that no text from an input, a repository or pip becomes a workflow command.
- * The runner reads a line as a command when it starts with `::` once leading white space is
- * trimmed, or holds the legacy `##[` anywhere, and it breaks lines at `\n` and at a lone `\r`.
- * @actions/core escapes line breaks in the text of annotations and groups, so one of those is one
- * command; a plain line is defused here, and another program's output is fenced with
- * `::stop-commands::`.
- */
-const LINE_BREAKS = /(\r\n|\r|\n)/;
-// .NET's TrimStart also trims U+0085, which \s does not cover.
-const COMMAND_START = /^([\s\u0085]*:)(?=:)/;
-const LEGACY_COMMAND = /##\[/g;
-const ZERO_WIDTH_SPACE = '\u200b';
-/** The text as it reads, with an invisible break in every place the runner would take for a command. */
-function neutralise(text) {
-    return text
-        .split(LINE_BREAKS)
-        .map((part, i) => i % 2 === 1
-        ? part
-        : part
-            .replace(COMMAND_START, `$1${ZERO_WIDTH_SPACE}`)
-            .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
-        .join('');
-}
-function info(text) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(neutralise(text));
-}
-// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
-// them: it is paused first.
-function notice(...args) {
-    pauseUntrustedOutput();
-    core.notice(...args);
-}
-function warning(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(...args);
-}
-function error(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(...args);
-}
-function group(title, work) {
-    pauseUntrustedOutput();
-    return core.group(title, work);
-}
-const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
-/** An annotation that the job summary repeats: the one way to tell the user about their run. */
-function annotateAndRecord(level, report, message, properties) {
-    pauseUntrustedOutput();
-    core[level](message, properties);
-    report[RECORDED_IN[level]].push(message);
-}
-/** A warning annotation, repeated in the job summary. */
-function warn(report, message, properties) {
-    annotateAndRecord('warning', report, message, properties);
-}
-/** A notice annotation, repeated in the job summary. */
-function notify(report, message, properties) {
-    annotateAndRecord('notice', report, message, properties);
-}
-/** Calls `then` once everything written so far has reached stdout (before the process exits). */
-function afterOutput(then) {
-    process.stdout.write('', then);
-}
-const fenced = new Set();
-/** Pauses every fence still open, so that what is printed next is read as commands again. */
-function pauseUntrustedOutput() {
-    for (const output of [...fenced])
-        output.pause();
-}
-/**
- * Another program's output, written as it comes with the runner's command processing stopped.
- * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
- * (a new token: the old one has been seen).
- */
-class UntrustedOutput {
-    out;
-    token = '';
-    endsLine = true;
-    ended = false;
-    constructor(out = process.stdout) {
-        this.out = out;
-        this.open();
-    }
-    open() {
-        this.token = randomUUID();
-        this.out.write(`::stop-commands::${this.token}\n`);
-        fenced.add(this);
-    }
-    write(data) {
-        if (data.length === 0 || this.ended)
-            return;
-        if (!fenced.has(this))
-            this.open();
-        this.out.write(data);
-        this.endsLine = data.toString().endsWith('\n');
-    }
-    /** Resumes command processing: the token is seen only at the start of a line. */
-    pause() {
-        if (!fenced.delete(this))
-            return;
-        this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
-        this.endsLine = true;
-    }
-    /** The program is done: its fence is closed for good. */
-    end() {
-        this.pause();
-        this.ended = true;
-    }
 }
 
 
@@ -28673,7 +28510,7 @@ class UntrustedOutput {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4735);
+/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3858);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1319);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
@@ -28694,12 +28531,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ post_run)
 });
 
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(8592);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: ./src/report/diagnostic.ts
+var diagnostic = __nccwpck_require__(1751);
+// EXTERNAL MODULE: ./src/report/log.ts
+var log = __nccwpck_require__(6472);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./src/action/state.ts
@@ -28742,6 +28577,8 @@ function readState(name) {
     return value;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:path"
@@ -30408,14 +30245,13 @@ function isEmptyOrAbsent(dir) {
 
 
 
-
 async function saveDir(store, dir, key, what) {
     let saved;
     try {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Could not save ${what} to ${store.name}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        (0,log/* warning */.$e)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return;
     }
     if (saved)
@@ -30442,11 +30278,8 @@ async function saveVenv(store, venv) {
     await saveDir(store, venv.path, venv.key, 'the venv');
 }
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
-async function saveCaches() {
+async function saveCaches(state) {
     try {
-        const state = readState(State.Cache);
-        if (!state)
-            return;
         const store = await openStore(state.cacheDir);
         if (!store)
             return;
@@ -30457,7 +30290,7 @@ async function saveCaches() {
         }
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Cache: could not save: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        (0,log/* warning */.$e)(`Cache: could not save: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -30581,31 +30414,30 @@ function misplaced(installed, dirs) {
 
 
 
-
-/** The post step: what later steps put into the user site-packages, annotated per on-user-site. */
-function auditUserSite() {
+/**
+ * The post step: what later steps put into the user site-packages, annotated per on-user-site.
+ * Returns whether that fails the job.
+ */
+function auditUserSite(state) {
     try {
-        const state = readState(State.UserSite);
-        if (!state)
-            return;
         const added = addedEntries(state.entries, distributionEntries(state.userSite));
         if (added.length === 0) {
             (0,log/* info */.pq)(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
-            return;
+            return false;
         }
         const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
         const title = 'venv-guard: later steps installed into the user site-packages';
-        if (state.policy === 'fail') {
+        if (state.policy === 'fail')
             (0,log/* error */.z3)(message, { title });
-            process.exitCode = 1;
-        }
         else if (state.policy === 'warn')
             (0,log/* warning */.$e)(message, { title });
         else
             (0,log/* info */.pq)(message);
+        return state.policy === 'fail';
     }
     catch (error) {
-        (0,log/* warning */.$e)(`venv-guard could not audit the user site-packages: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        (0,log/* warning */.$e)(`venv-guard could not audit the user site-packages: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        return false;
     }
 }
 
@@ -30614,11 +30446,193 @@ function auditUserSite() {
 
 
 
-/** The post step. The audit runs first: a failed save is only a warning, but an audit finding may fail the job. */
+
+
+/** main's state under a name, or undefined (with a warning) when it cannot be read. */
+function stateOf(name, what) {
+    try {
+        return readState(name);
+    }
+    catch (caught) {
+        (0,log/* warning */.$e)(`venv-guard could not ${what}: ${(0,diagnostic/* errorMessage */.gJ)(caught)}`);
+        return undefined;
+    }
+}
+/**
+ * The post step, from what main left in the state. The audit runs first: a failed save is only a
+ * warning, but an audit finding may fail the job.
+ */
 async function post_run() {
     onCancel(signal => (0,log/* error */.z3)(`venv-guard's post step was cancelled (${signal}): what it started is stopped.`));
-    auditUserSite();
-    await saveCaches();
+    const userSite = stateOf(State.UserSite, 'audit the user site-packages');
+    if (userSite && auditUserSite(userSite))
+        process.exitCode = 1;
+    const cache = stateOf(State.Cache, 'save');
+    if (cache)
+        await saveCaches(cache);
+}
+
+
+/***/ }),
+
+/***/ 1751:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/* unused harmony exports ActionError, inputError */
+/**
+ * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
+ * fix it. The entry points print it as one `::error` and never a stack trace.
+ */
+class ActionError extends Error {
+    annotation;
+    constructor(message, annotation = {}) {
+        super(message);
+        this.annotation = annotation;
+        this.name = 'ActionError';
+    }
+}
+/** A wrong input value: names the input, the value and the fix. */
+function inputError(input, value, fix) {
+    return new ActionError(`Input '${input}' has the value "${value}": ${fix}`, {
+        title: `venv-guard: invalid input '${input}'`
+    });
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 6472:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   mw: () => (/* binding */ afterOutput),
+/* harmony export */   pq: () => (/* binding */ info),
+/* harmony export */   z3: () => (/* binding */ error)
+/* harmony export */ });
+/* unused harmony exports neutralise, notice, group, warn, notify, pauseUntrustedOutput, UntrustedOutput */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions
+ * to this module), so that no text from an input, a repository or pip becomes a workflow command.
+ * The runner reads a line as a command when it starts with `::` once leading white space is
+ * trimmed, or holds the legacy `##[` anywhere, and it breaks lines at `\n` and at a lone `\r`.
+ * @actions/core escapes line breaks in the text of annotations and groups, so one of those is one
+ * command; a plain line is defused here, and another program's output is fenced with
+ * `::stop-commands::`.
+ */
+const LINE_BREAKS = /(\r\n|\r|\n)/;
+// .NET's TrimStart also trims U+0085, which \s does not cover.
+const COMMAND_START = /^([\s\u0085]*:)(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+const ZERO_WIDTH_SPACE = '\u200b';
+/** The text as it reads, with an invisible break in every place the runner would take for a command. */
+function neutralise(text) {
+    return text
+        .split(LINE_BREAKS)
+        .map((part, i) => i % 2 === 1
+        ? part
+        : part
+            .replace(COMMAND_START, `$1${ZERO_WIDTH_SPACE}`)
+            .replace(LEGACY_COMMAND, `##${ZERO_WIDTH_SPACE}[`))
+        .join('');
+}
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(neutralise(text));
+}
+// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
+// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
+// them: it is paused first.
+function notice(...args) {
+    pauseUntrustedOutput();
+    core.notice(...args);
+}
+function warning(...args) {
+    pauseUntrustedOutput();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(...args);
+}
+function error(...args) {
+    pauseUntrustedOutput();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(...args);
+}
+function group(title, work) {
+    pauseUntrustedOutput();
+    return core.group(title, work);
+}
+const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
+/** An annotation that the job summary repeats: the one way to tell the user about their run. */
+function annotateAndRecord(level, report, message, properties) {
+    pauseUntrustedOutput();
+    core[level](message, properties);
+    report[RECORDED_IN[level]].push(message);
+}
+/** A warning annotation, repeated in the job summary. */
+function warn(report, message, properties) {
+    annotateAndRecord('warning', report, message, properties);
+}
+/** A notice annotation, repeated in the job summary. */
+function notify(report, message, properties) {
+    annotateAndRecord('notice', report, message, properties);
+}
+/** Calls `then` once everything written so far has reached stdout (before the process exits). */
+function afterOutput(then) {
+    process.stdout.write('', then);
+}
+const fenced = new Set();
+/** Pauses every fence still open, so that what is printed next is read as commands again. */
+function pauseUntrustedOutput() {
+    for (const output of [...fenced])
+        output.pause();
+}
+/**
+ * Another program's output, written as it comes with the runner's command processing stopped.
+ * An annotation printed meanwhile pauses the fence; the program's next output opens a new one
+ * (a new token: the old one has been seen).
+ */
+class UntrustedOutput {
+    out;
+    token = '';
+    endsLine = true;
+    ended = false;
+    constructor(out = process.stdout) {
+        this.out = out;
+        this.open();
+    }
+    open() {
+        this.token = randomUUID();
+        this.out.write(`::stop-commands::${this.token}\n`);
+        fenced.add(this);
+    }
+    write(data) {
+        if (data.length === 0 || this.ended)
+            return;
+        if (!fenced.has(this))
+            this.open();
+        this.out.write(data);
+        this.endsLine = data.toString().endsWith('\n');
+    }
+    /** Resumes command processing: the token is seen only at the start of a line. */
+    pause() {
+        if (!fenced.delete(this))
+            return;
+        this.out.write(`${this.endsLine ? '' : '\n'}::${this.token}::\n`);
+        this.endsLine = true;
+    }
+    /** The program is done: its fence is closed for good. */
+    end() {
+        this.pause();
+        this.ended = true;
+    }
 }
 
 

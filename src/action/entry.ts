@@ -1,6 +1,6 @@
-import { errorMessage } from './errors.js'
-import { error } from './log.js'
-import { maskUrlCredentials } from './secrets.js'
+import { errorMessage } from '../report/diagnostic.js'
+import { error } from '../report/log.js'
+import { maskUrlCredentials } from '../report/secrets.js'
 
 /**
  * How a bundle runs its step (src/bin/main.ts, post.ts). Two things a bare `await run()` lacks:

@@ -4,16 +4,15 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { CACHE_INPUTS, type CacheInput } from '../cache/scope.js'
-import { inputError } from './errors.js'
-import { maskUrlCredentials } from './secrets.js'
+import type { UserSitePolicy } from '../guard/step.js'
+import { inputError } from '../report/diagnostic.js'
+import { maskUrlCredentials } from '../report/secrets.js'
 import { parseGroupSpec, type GroupSpec } from '../pip/dependency-groups.js'
 import { requirementsFileProblem } from '../pip/requirements.js'
 import { realPath } from '../platform/os.js'
 import { readVersionFile } from '../python/version-file.js'
 import { parseVersionSpec, VersionSpecError } from '../python/version-spec.js'
-import { inputLines, splitWords } from './words.js'
-
-export type UserSitePolicy = 'fail' | 'warn' | 'ignore'
+import { inputLines, splitWords } from '../platform/words.js'
 
 /** Every input, validated once. Paths are absolute. */
 export interface Config {

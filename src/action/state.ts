@@ -1,24 +1,6 @@
 import * as core from '@actions/core'
-import type { UserSitePolicy } from './inputs.js'
-
-/** What main hands to the post step for the cache: what to save, and where. */
-export interface CacheSaveState {
-  /** cache-dir, or '' for GitHub's cache service. */
-  cacheDir: string
-  /**
-   * `snapshot`: the digest of the venv's content when main was done (cache/snapshot.ts);
-   * `inputs`: each file its key describes, with the digest of the bytes main read.
-   */
-  venv?: { path: string; key: string; snapshot: string; inputs: Record<string, string> }
-  pip?: { path: string; key: string }
-}
-
-/** What main hands to the post step for the user-site audit: the user site as main left it. */
-export interface UserSiteState {
-  userSite: string
-  entries: string[]
-  policy: UserSitePolicy
-}
+import type { CacheSaveState } from '../cache/save.js'
+import type { UserSiteState } from '../guard/step.js'
 
 interface States {
   cache: CacheSaveState

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import type { ReportedAnnotation, RunReport } from './report.js'
-import { warning } from './log.js'
+import type { ReportedAnnotation, RunReport } from '../report/run-report.js'
+import { warning } from '../report/log.js'
 
 /** Longer package tables are folded, so that the summary still reads in ten seconds. */
 const FOLD_AFTER = 15

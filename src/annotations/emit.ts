@@ -1,10 +1,11 @@
 import * as core from '@actions/core'
 import * as path from 'node:path'
-import { ActionError } from '../action/errors.js'
-import type { ReportedAnnotation, RunReport } from '../action/report.js'
-import { maskUrlCredentials } from '../action/secrets.js'
-import { ANNOTATION_CAP, byImportance, type Finding } from './findings.js'
-import { error, warning } from '../action/log.js'
+import { ActionError } from '../report/diagnostic.js'
+import type { ReportedAnnotation, RunReport } from '../report/run-report.js'
+import { maskUrlCredentials } from '../report/secrets.js'
+import type { RequirementProblem } from '../pip/requirements.js'
+import { ANNOTATION_CAP, byImportance, findingsFromProblems, type Finding } from './findings.js'
+import { error, warning } from '../report/log.js'
 
 function toReported(f: Finding, workspace: string, shown: boolean): ReportedAnnotation {
   return {
@@ -50,4 +51,13 @@ export function failure(findings: Finding[], workspace: string, report: RunRepor
   report.annotations.push(thrown)
   annotate(rest, workspace, report)
   return new ActionError(thrown.message, properties(thrown))
+}
+
+/** For problems pip would stop at in the requirements, found before it runs: the step ends here. */
+export function requirementsFailure(
+  problems: RequirementProblem[],
+  workspace: string,
+  report: RunReport
+): ActionError {
+  return failure(findingsFromProblems(problems), workspace, report)
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { redactUrlCredentials } from '../action/secrets.js'
+import { redactUrlCredentials } from '../report/secrets.js'
 import { pylockFailures, type PylockFile } from '../pip/pylock.js'
 import {
   entriesByName,

@@ -5,7 +5,7 @@ import { executableName, executablesOnPath, tarCommand } from '../platform/os.js
 import { withScratch } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
-import { info, warning } from '../action/log.js'
+import { info, warning } from '../report/log.js'
 
 const ARCHIVE = /\.tar\.(zst|gz)$/
 

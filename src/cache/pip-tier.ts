@@ -1,5 +1,5 @@
 import * as fs from 'node:fs'
-import { warning } from '../action/log.js'
+import { warning } from '../report/log.js'
 
 /**
  * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and

@@ -1,12 +1,23 @@
 import * as fs from 'node:fs'
-import { errorMessage } from '../action/errors.js'
-import { readState, State, type CacheSaveState } from '../action/state.js'
+import { errorMessage } from '../report/diagnostic.js'
 import { fileDigest } from '../pip/input-reads.js'
 import { pipCacheIsPips } from './pip-tier.js'
 import { currentVenvContent } from './snapshot.js'
 import type { CacheStore } from './cache-store.js'
 import { isEmptyOrAbsent, openStore } from './store.js'
-import { info, warning } from '../action/log.js'
+import { info, warning } from '../report/log.js'
+
+/** What main hands to the post step for the cache: what to save, and where. */
+export interface CacheSaveState {
+  /** cache-dir, or '' for GitHub's cache service. */
+  cacheDir: string
+  /**
+   * `snapshot`: the digest of the venv's content when main was done (cache/snapshot.ts);
+   * `inputs`: each file its key describes, with the digest of the bytes main read.
+   */
+  venv?: { path: string; key: string; snapshot: string; inputs: Record<string, string> }
+  pip?: { path: string; key: string }
+}
 
 async function saveDir(store: CacheStore, dir: string, key: string, what: string): Promise<void> {
   let saved: boolean
@@ -50,10 +61,8 @@ async function saveVenv(
 }
 
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
-export async function saveCaches(): Promise<void> {
+export async function saveCaches(state: CacheSaveState): Promise<void> {
   try {
-    const state = readState(State.Cache)
-    if (!state) return
     const store = await openStore(state.cacheDir)
     if (!store) return
     if (state.venv) await saveVenv(store, state.venv)

@@ -1,12 +1,10 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { errorMessage } from '../action/errors.js'
-import type { Config } from '../action/inputs.js'
-import { info, notice, warn, warning } from '../action/log.js'
-import { Outputs, setOutput } from '../action/outputs.js'
-import { timed, type RunReport } from '../action/report.js'
-import { saveState, State, type CacheSaveState } from '../action/state.js'
+import { errorMessage } from '../report/diagnostic.js'
+import { info, notice, warn, warning } from '../report/log.js'
+import { timed, type RunReport } from '../report/run-report.js'
+import type { CacheSaveState } from './save.js'
 import { currentOs, currentOsVersion, pipCacheDir } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
 import { venvHealth, type HealthExpectation } from '../venv/health.js'
@@ -19,10 +17,21 @@ import {
 } from '../venv/marker.js'
 import { cacheKeys, type CacheKeys } from './key.js'
 import { pipCacheIsPips } from './pip-tier.js'
-import { cacheScope, runEvent } from './scope.js'
+import { cacheScope, runEvent, type CacheInput } from './scope.js'
 import { dropUnlistedBytecode, recordVenvContent } from './snapshot.js'
 import type { CacheStore } from './cache-store.js'
 import { isEmptyOrAbsent, openStore } from './store.js'
+
+/** The inputs the cache reads. */
+export interface CacheSettings {
+  cache: CacheInput
+  cacheSave: boolean
+  cacheDir: string
+  createVenv: boolean
+  venvPath: string
+  pipArgs: string[]
+  workingDirectory: string
+}
 
 /** What main found, for the rest of main and, through rememberForSave, for the post step. */
 export interface CacheSession {
@@ -30,6 +39,8 @@ export interface CacheSession {
   cacheDir: string
   keys: CacheKeys
   expected: HealthExpectation
+  /** The venv's key, when the venv was looked up in the cache (the cache-key output). */
+  venvKey?: string
   /** The venv came from the cache with the exact key and passed the health check. */
   hit: boolean
   /** The store has an entry under the venv key (GitHub's entries cannot be replaced). */
@@ -43,7 +54,7 @@ export interface CacheSession {
 /** What restoreCaches needs. */
 export interface RestoreRequest {
   store: CacheStore | undefined
-  config: Config
+  settings: CacheSettings
   python: PythonInstall
   fingerprint: string
   /** False when the venv holds requirements that can change under the same key (a local project). */
@@ -73,12 +84,14 @@ export function pipCacheDirOf(
  * the interpreter is probed, so that loading GitHub's cache client happens while node waits for
  * the probe. Never rejects.
  */
-export async function openCacheStore(config: Config): Promise<CacheStore | undefined> {
-  const scope = cacheScope(config.cache, config.cacheSave, runEvent(process.env))
+export async function openCacheStore(
+  settings: Pick<CacheSettings, 'cache' | 'cacheSave' | 'cacheDir'>
+): Promise<CacheStore | undefined> {
+  const scope = cacheScope(settings.cache, settings.cacheSave, runEvent(process.env))
   if (scope.off) notice(scope.off)
   if (!scope.restore) return undefined
   try {
-    return await openStore(config.cacheDir)
+    return await openStore(settings.cacheDir)
   } catch (error) {
     warning(`Cache: could not open the cache: ${errorMessage(error)}`)
     return undefined
@@ -185,17 +198,14 @@ async function restoreVenv(
  * Restores what the cache has for this run: the venv with its exact key only, checked before it
  * is trusted (venv/health.ts), then, when the venv must be built, pip's cache from the newest
  * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Sets the outputs cache-hit (once) and cache-key. Undefined without a store (caching off, or none
- * here).
+ * Undefined without a store (caching off, or none here).
  */
 export async function restoreCaches(request: RestoreRequest): Promise<CacheSession | undefined> {
-  const session = request.store && (await restore(request, request.store))
-  setOutput(Outputs.CacheHit, session?.hit ?? false)
-  return session
+  return request.store && (await restore(request, request.store))
 }
 
 async function restore(request: RestoreRequest, store: CacheStore): Promise<CacheSession> {
-  const { config, python, fingerprint, report } = request
+  const { settings, python, fingerprint, report } = request
   return timed(report, 'restore cache', async () => {
     const keys = cacheKeys(
       { os: currentOs(), osVersion: currentOsVersion(), arch: process.arch },
@@ -211,13 +221,18 @@ async function restore(request: RestoreRequest, store: CacheStore): Promise<Cach
       fingerprint
     }
     let venv: VenvRestore = { hit: false, keyTaken: false }
-    if (config.createVenv && request.cacheVenv) {
-      setOutput(Outputs.CacheKey, keys.venv)
-      venv = await markedWhileRestoring(config.venvPath, () =>
-        restoreVenv(store, keys, expected, config.venvPath, report)
+    const lookedUp = settings.createVenv && request.cacheVenv
+    if (lookedUp) {
+      venv = await markedWhileRestoring(settings.venvPath, () =>
+        restoreVenv(store, keys, expected, settings.venvPath, report)
       )
     }
-    const pipDir = pipCacheDirOf(config.pipArgs, config.workingDirectory, process.env, os.homedir())
+    const pipDir = pipCacheDirOf(
+      settings.pipArgs,
+      settings.workingDirectory,
+      process.env,
+      os.homedir()
+    )
     let pipExact = false
     if (!venv.hit && pipDir) {
       const restored = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix])
@@ -227,14 +242,15 @@ async function restore(request: RestoreRequest, store: CacheStore): Promise<Cach
     }
     return {
       store,
-      cacheDir: config.cacheDir,
+      cacheDir: settings.cacheDir,
       keys,
       expected,
+      venvKey: lookedUp ? keys.venv : undefined,
       hit: venv.hit,
       venvKeyTaken: venv.keyTaken,
       pipDir,
       pipExact,
-      save: cacheScope(config.cache, config.cacheSave, runEvent(process.env)).save
+      save: cacheScope(settings.cache, settings.cacheSave, runEvent(process.env)).save
     }
   })
 }
@@ -261,8 +277,9 @@ async function venvToSave(
 }
 
 /**
- * Called once everything is installed: tells the post step what to save. Nothing after a hit;
- * the venv only when this action created it, and not under a key GitHub's cache already holds.
+ * Called once everything is installed: what the post step is to save, if anything. Nothing after
+ * a hit; the venv only when this action created it, and not under a key GitHub's cache already
+ * holds.
  */
 export async function rememberForSave(
   session: CacheSession,
@@ -272,11 +289,11 @@ export async function rememberForSave(
     /** The files the key describes, with the digest of what was read (venv/fingerprint.ts). */
     inputs: Record<string, string>
   }
-): Promise<void> {
-  if (session.hit || !done.installed) return
+): Promise<CacheSaveState | undefined> {
+  if (session.hit || !done.installed) return undefined
   if (!session.save) {
     info('Cache: cache-save is false; nothing is saved.')
-    return
+    return undefined
   }
   const state: CacheSaveState = { cacheDir: session.cacheDir }
   if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
@@ -288,5 +305,5 @@ export async function rememberForSave(
   }
   if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))
     state.pip = { path: session.pipDir, key: session.keys.pip }
-  if (state.venv || state.pip) saveState(State.Cache, state)
+  return state.venv || state.pip ? state : undefined
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dirStore } from './archive.js'
-import { info } from '../action/log.js'
+import { info } from '../report/log.js'
 import type { CacheStore } from './cache-store.js'
 
 /** Whether the runner offers GitHub's cache service, told without loading its client. */

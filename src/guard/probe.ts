@@ -1,4 +1,4 @@
-import { ActionError } from '../action/errors.js'
+import { ActionError } from '../report/diagnostic.js'
 import { runHelper } from '../platform/python-helper.js'
 
 export interface SitePackagesCheck {

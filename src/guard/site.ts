@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { InstalledPackage } from '../action/report.js'
+import type { InstalledPackage } from '../report/run-report.js'
 import { installedVersions } from '../pip/plan.js'
 import { normalizeName } from '../pip/requirements.js'
 

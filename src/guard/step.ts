@@ -1,12 +1,9 @@
-import * as core from '@actions/core'
 import * as os from 'node:os'
-import { ActionError } from '../action/errors.js'
-import type { Config } from '../action/inputs.js'
-import { info, notify, warn, warning } from '../action/log.js'
-import { Outputs, setOutput } from '../action/outputs.js'
-import type { InstalledPackage, RunReport } from '../action/report.js'
-import { maskUrlCredentials } from '../action/secrets.js'
-import { saveState, State } from '../action/state.js'
+import { ActionError } from '../report/diagnostic.js'
+import { info, notify, warn, warning } from '../report/log.js'
+import type { InstalledPackage, RunReport } from '../report/run-report.js'
+import { maskUrlCredentials } from '../report/secrets.js'
+import type { LaterStepsEnv } from '../platform/os.js'
 import { OWN_PIP_ENV, type PipResult } from '../pip/run.js'
 import type { PythonInstall } from '../python/probe.js'
 import { decideFallback, describeDecision, scanPipOutput, type Decision } from './decision.js'
@@ -22,13 +19,39 @@ import {
 
 const LANDED_TITLE = 'venv-guard: packages landed in the user site-packages'
 
+/** on-user-site: what a fallback (or a refusal) does to the step. */
+export type UserSitePolicy = 'fail' | 'warn' | 'ignore'
+
+/** The inputs the guard reads. */
+export interface GuardSettings {
+  createVenv: boolean
+  venvPath: string
+  activate: boolean
+  onUserSite: UserSitePolicy
+  guardLaterSteps: boolean
+  pipArgs: string[]
+}
+
+/** What main hands to the post step for the user-site audit: the user site as main left it. */
+export interface UserSiteState {
+  userSite: string
+  entries: string[]
+  policy: UserSitePolicy
+}
+
+/** How the install went for the user site, and what later steps get from the guard. */
+export interface GuardFinish {
+  clean: boolean
+  laterSteps?: LaterStepsEnv
+}
+
 /**
  * Whether later steps get PIP_REQUIRE_VIRTUALENV=true: only beside the activated venv. Without a
  * venv, later steps' pip is meant to run outside one; with activate: false, later steps keep their
  * environment as it was (the venv is reached through the python-path output), so a pip of theirs
  * outside the venv must work as it would without this action, not exit 3.
  */
-export function guardsLaterPip(config: Config): boolean {
+export function guardsLaterPip(config: GuardSettings): boolean {
   return config.guardLaterSteps && config.createVenv && config.activate
 }
 
@@ -38,20 +61,22 @@ export function guardsLaterPip(config: Config): boolean {
  */
 export class UserSiteGuard {
   private readonly before: string[]
+  /** The user site's entries as last seen: at the start, then after the installs. */
+  private entries: string[]
   private warned = false
 
   private constructor(
-    private readonly config: Config,
+    private readonly config: GuardSettings,
     private readonly facts: UserSiteFacts,
     private readonly decision: Decision,
     private readonly report: RunReport
   ) {
     this.before = distributionEntries(facts.userSite)
-    this.save(this.before)
+    this.entries = this.before
   }
 
   static async start(
-    config: Config,
+    config: GuardSettings,
     python: PythonInstall,
     report: RunReport
   ): Promise<UserSiteGuard> {
@@ -67,14 +92,25 @@ export class UserSiteGuard {
     }
     const foreign = foreignPipNote(facts)
     if (foreign) info(foreign)
-    setOutput(Outputs.UserSiteFallback, decision.reason !== '')
-    setOutput(Outputs.FallbackReason, decision.reason)
-    const guard = new UserSiteGuard(config, facts, decision, report)
-    guard.reportPrediction()
-    return guard
+    return new UserSiteGuard(config, facts, decision, report)
   }
 
-  private reportPrediction(): void {
+  /** Whether pip would not install into site-packages, and why (a fallback-reason value, or ''). */
+  get fallbackReason(): string {
+    return this.decision.reason
+  }
+
+  /** What the post step's audit compares against; undefined with guard-later-steps: false. */
+  auditState(): UserSiteState | undefined {
+    if (!this.config.guardLaterSteps) return undefined
+    return { userSite: this.facts.userSite, entries: this.entries, policy: this.config.onUserSite }
+  }
+
+  /**
+   * Says what the prediction means for this step before pip runs: a note beside a venv, or, without
+   * one, on-user-site applied (fail stops the step here).
+   */
+  checkBeforePip(): void {
     const { config, facts, decision } = this
     if (config.createVenv && decision.user?.value && decision.user.source !== 'pip-args') {
       info(
@@ -143,7 +179,7 @@ export class UserSiteGuard {
    * After the installs: everything pip installed is in the target's site-packages, and the user
    * site gained nothing. Then later steps are guarded.
    */
-  finish(sitePackages: string[], installed: InstalledPackage[]): void {
+  finish(sitePackages: string[], installed: InstalledPackage[]): GuardFinish {
     const { facts, decision } = this
     const after = distributionEntries(facts.userSite)
     const gained = decision.deliberateUser ? [] : addedEntries(this.before, after)
@@ -152,7 +188,6 @@ export class UserSiteGuard {
     const lost = decision.redirected ? [] : misplaced(installed, target)
     const elsewhere = decision.deliberateUser ? lost : misplaced(lost, [facts.userSite])
     const clean = gained.length === 0 && lost.length === 0
-    setOutput(Outputs.CleanInstall, clean)
     if (clean) {
       // A cache hit or a current venv installs nothing: "0 distributions" would read as a failure.
       const what =
@@ -176,21 +211,11 @@ export class UserSiteGuard {
         LANDED_TITLE
       )
     }
-    this.save(after)
-    if (guardsLaterPip(this.config)) {
-      core.exportVariable('PIP_REQUIRE_VIRTUALENV', 'true')
-      info(
-        'Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.'
-      )
-    }
-  }
-
-  private save(entries: string[]): void {
-    if (!this.config.guardLaterSteps) return
-    saveState(State.UserSite, {
-      userSite: this.facts.userSite,
-      entries,
-      policy: this.config.onUserSite
-    })
+    this.entries = after
+    if (!guardsLaterPip(this.config)) return { clean }
+    info(
+      'Exported PIP_REQUIRE_VIRTUALENV=true: pip in later steps refuses to run outside a venv (exit 3) instead of falling back to the user site-packages.'
+    )
+    return { clean, laterSteps: { variables: { PIP_REQUIRE_VIRTUALENV: 'true' }, path: [] } }
   }
 }

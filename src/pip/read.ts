@@ -1,14 +1,11 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Config } from '../action/inputs.js'
 import * as os from 'node:os'
 import type { InputDescription } from '../venv/fingerprint.js'
-import type { RunReport } from '../action/report.js'
-import { maskUrlCredentials } from '../action/secrets.js'
-import { failure } from '../annotations/emit.js'
-import { findingsFromProblems } from '../annotations/findings.js'
+import type { RunReport } from '../report/run-report.js'
+import { maskUrlCredentials } from '../report/secrets.js'
 import { envConstraintFiles } from './constraints.js'
-import { groupArgument, readDependencyGroups } from './dependency-groups.js'
+import { groupArgument, readDependencyGroups, type GroupSpec } from './dependency-groups.js'
 import type { PipFeature } from './features.js'
 import { InputReads } from './input-reads.js'
 import { localInputs } from './local-projects.js'
@@ -20,7 +17,7 @@ import {
   type RequirementProblem
 } from './requirements.js'
 import { pipConfigInputs, pipEnvironmentSettings } from './settings.js'
-import { info, notice } from '../action/log.js'
+import { info, notice } from '../report/log.js'
 import { realPath } from '../platform/os.js'
 
 /** Everything pip will be given, read before it runs; `files` is all that decides the venv. */
@@ -33,6 +30,17 @@ export interface Requirements extends ParsedRequirements {
   inputs: InputDescription
   /** Requirements whose result can change while every input reads the same (local-projects.ts). */
   moving: string[]
+}
+
+/** The inputs that name what pip reads. */
+export interface RequirementSettings {
+  workspace: string
+  workingDirectory: string
+  requirementFiles: string[]
+  constraintFiles: string[]
+  dependencyGroups: GroupSpec[]
+  packages: string[]
+  cacheDependencyFiles: string[]
 }
 
 /**
@@ -70,10 +78,10 @@ function readLocks(
 
 /**
  * The requirements files, lock files, dependency groups and constraint files, read as pip reads
- * them, before pip runs: credentials in their URLs are masked, and a problem pip would stop at
- * ends the step here, annotated on its line.
+ * them, before pip runs: credentials in their URLs are masked. A problem pip would stop at is in
+ * `problems`, for the main step to end the step with, annotated on its line.
  */
-export function readRequirements(config: Config, report: RunReport): Requirements {
+export function readRequirements(config: RequirementSettings, report: RunReport): Requirements {
   const reads = new InputReads()
   const lockFiles = config.requirementFiles.filter(isPylockFile)
   // PIP_CONSTRAINT is pip's: it reaches pip by itself, and is read here for its lines and content.
@@ -140,9 +148,6 @@ export function readRequirements(config: Config, report: RunReport): Requirement
   }
   for (const file of outsideWorkspace(config.cacheDependencyFiles, config.workspace)) {
     notice(`cache-dependency-path names ${file}, which is outside the workspace.`)
-  }
-  if (parsed.problems.length > 0) {
-    throw failure(findingsFromProblems(parsed.problems), config.workspace, report)
   }
   return parsed
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import type { InstalledPackage } from '../action/report.js'
+import type { InstalledPackage } from '../report/run-report.js'
 import { entriesByName, normalizeName, projectOf, type ParsedRequirements } from './requirements.js'
 
 interface ReportItem {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { currentOs, localeEncoding, type OsName } from '../platform/os.js'
-import { splitWords } from '../action/words.js'
+import { splitWords } from '../platform/words.js'
 import { isValidMarker } from './markers.js'
 import { parseOptions } from './options.js'
 import { ARCHIVE_NAME } from './local-source.js'

@@ -2,14 +2,13 @@ import { moduleArgs } from '../python/launch.js'
 import { compareParts } from '../python/version-spec.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError } from '../action/errors.js'
+import { ActionError } from '../report/diagnostic.js'
 import { systemWheelDirs, venvPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import type { PythonInstall } from '../python/probe.js'
-import { maskUrlCredentials } from '../action/secrets.js'
-import { group, notify } from '../action/log.js'
-import type { Config } from '../action/inputs.js'
-import type { RunReport } from '../action/report.js'
+import { maskUrlCredentials } from '../report/secrets.js'
+import { group, notify } from '../report/log.js'
+import type { RunReport } from '../report/run-report.js'
 
 /** One way to start pip against one target environment. */
 export interface Pip {
@@ -131,7 +130,10 @@ export function placementVariables(env: NodeJS.ProcessEnv): string[] {
  * upgraded pip is not in the venv either): venv-guard's pip runs into a venv drop them, which
  * `runPip` does. Into the interpreter itself, no choice is safe: the step stops before pip runs.
  */
-export function checkPlacementVariables(config: Config, report: RunReport): void {
+export function checkPlacementVariables(
+  config: { createVenv: boolean; venvPath: string },
+  report: RunReport
+): void {
   const names = placementVariables(process.env)
   if (names.length === 0) return
   const list = names.join(', ')

@@ -2,8 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ActionError, errorMessage } from '../action/errors.js'
-import { afterOutput, info, UntrustedOutput } from '../action/log.js'
+import { ActionError, errorMessage } from '../report/diagnostic.js'
+import { afterOutput, info, UntrustedOutput } from '../report/log.js'
 import { ownProcessGroup, treeStop } from './os.js'
 
 export interface RunOptions {

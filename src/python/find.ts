@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { ActionError } from '../action/errors.js'
+import { ActionError } from '../report/diagnostic.js'
 import {
   currentOs,
   executablesOnPath,

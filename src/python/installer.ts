@@ -7,7 +7,7 @@
 import * as tc from '@actions/tool-cache'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError, errorMessage } from '../action/errors.js'
+import { ActionError, errorMessage } from '../report/diagnostic.js'
 import { archiveSetup, libraryPathEnv } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import {
@@ -17,8 +17,8 @@ import {
   type PythonVersion,
   type VersionSpec
 } from './version-spec.js'
-import { group, info } from '../action/log.js'
-import { maskUrlCredentials } from '../action/secrets.js'
+import { group, info } from '../report/log.js'
+import { maskUrlCredentials } from '../report/secrets.js'
 
 export const DEFAULT_MANIFEST_URL =
   'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json'

@@ -1,10 +1,10 @@
-import * as core from '@actions/core'
 import {
   currentOs,
   installationPaths,
   libraryPathEnv,
   pkgConfigDir,
   prependSearchPath,
+  type LaterStepsEnv,
   type OsName
 } from '../platform/os.js'
 
@@ -30,13 +30,13 @@ export function locationVariables(
 }
 
 /**
- * Exports the variables for a tool-cache interpreter and puts its bin on PATH, as a setup-python
- * step before venv-guard would. The main step activates the venv afterwards, so the venv's bin stays
- * first and the base's tools (python3-config, idle) remain reachable behind it.
+ * The variables for a tool-cache interpreter and its bin on PATH, as a setup-python step before
+ * venv-guard would export them. The main step activates the venv afterwards, so the venv's bin
+ * stays first and the base's tools (python3-config, idle) remain reachable behind it.
  */
-export function exportPythonLocation(prefix: string, major: number): void {
-  for (const [name, value] of Object.entries(locationVariables(prefix, major, process.env))) {
-    core.exportVariable(name, value)
+export function pythonLocationEnv(prefix: string, major: number): LaterStepsEnv {
+  return {
+    variables: locationVariables(prefix, major, process.env),
+    path: installationPaths(prefix)
   }
-  for (const dir of installationPaths(prefix)) core.addPath(dir)
 }

@@ -1,9 +1,9 @@
-import { ActionError, errorMessage } from '../action/errors.js'
+import { ActionError, errorMessage } from '../report/diagnostic.js'
 import { libraryPathEnv, prefixPython, toolCacheArch } from '../platform/os.js'
 import type { PythonRequest } from './request.js'
 import { probePython, satisfies, type PythonInstall } from './probe.js'
 import { compareVersions, type VersionSpec } from './version-spec.js'
-import { info, warning } from '../action/log.js'
+import { info, warning } from '../report/log.js'
 
 /** What findPython hands over when the manifest may have to supply the interpreter. */
 export interface ManifestRequest {

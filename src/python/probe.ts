@@ -1,4 +1,4 @@
-import { warning } from '../action/log.js'
+import { warning } from '../report/log.js'
 import { PROBE_TIMEOUT_MS } from '../platform/process.js'
 import { helperResult, runHelper } from '../platform/python-helper.js'
 import {

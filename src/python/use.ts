@@ -1,20 +1,21 @@
-import type { Config } from '../action/inputs.js'
-import { Outputs, setOutput } from '../action/outputs.js'
-import type { RunReport } from '../action/report.js'
+import type { RunReport } from '../report/run-report.js'
 import { findPython } from './find.js'
-import { exportPythonLocation } from './location.js'
 import type { PythonInstall } from './probe.js'
-import { info } from '../action/log.js'
+import type { PythonRequest } from './request.js'
+import { info } from '../report/log.js'
 
 /**
- * The base interpreter for this run, found (or set up) as the inputs ask, said in the log, the
- * summary and the outputs; one from the tool cache is exported as setup-python would.
+ * The base interpreter for this run, found (or set up) as the inputs ask, said in the log and the
+ * summary. The main step sets the outputs and exports a tool-cache interpreter's location.
  */
-export async function findBasePython(config: Config, report: RunReport): Promise<PythonInstall> {
+export async function findBasePython(
+  request: PythonRequest,
+  report: RunReport
+): Promise<PythonInstall> {
   // Where the version came from, first: a .python-version read by default can surprise.
-  if (config.pythonVersion)
-    info(`Python "${config.pythonVersion}", from ${config.pythonVersionSource}`)
-  const python = await findPython(config)
+  if (request.pythonVersion)
+    info(`Python "${request.pythonVersion}", from ${request.pythonVersionSource}`)
+  const python = await findPython(request)
   info(
     `Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`
   )
@@ -24,8 +25,5 @@ export async function findBasePython(config: Config, report: RunReport): Promise
     implementation: python.implementation,
     foundBy: python.foundBy
   }
-  if (python.location) exportPythonLocation(python.location, python.version.major)
-  setOutput(Outputs.PythonVersion, python.versionText)
-  setOutput(Outputs.BasePythonPath, python.executable)
   return python
 }

@@ -1,11 +1,11 @@
 import { moduleArgs } from '../python/launch.js'
 import * as fs from 'node:fs'
-import { ActionError } from '../action/errors.js'
+import { ActionError } from '../report/diagnostic.js'
 import { venvPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import type { PythonInstall } from '../python/probe.js'
 
-/** Creates a venv without ensurepip: pip comes with the first install (see pip/install.ts). */
+/** Creates a venv without ensurepip: pip comes with the first install (see install/install.ts). */
 export async function createVenv(python: PythonInstall, venv: string): Promise<void> {
   const result = await run(python.executable, [
     ...moduleArgs(python, 'venv'),

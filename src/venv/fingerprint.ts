@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import type { Config } from '../action/inputs.js'
 import type { PythonInstall } from '../python/probe.js'
 
 /** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
@@ -43,7 +42,13 @@ export interface FingerprintInputs {
 
 /** What decides the venv's content: the inputs, the interpreter, and what pip reads (above). */
 export function fingerprintInputs(
-  config: Pick<Config, 'createVenv' | 'venvPath' | 'packages' | 'upgrade' | 'pipArgs'>,
+  config: {
+    createVenv: boolean
+    venvPath: string
+    packages: string[]
+    upgrade: string[]
+    pipArgs: string[]
+  },
   python: Pick<PythonInstall, 'executable' | 'versionText' | 'implementation'>,
   inputs: InputDescription
 ): FingerprintInputs {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError } from '../action/errors.js'
-import { info } from '../action/log.js'
+import { ActionError } from '../report/diagnostic.js'
+import { info } from '../report/log.js'
 
 /**
  * The file that marks a venv as venv-guard's, and complete only once everything is installed.

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ActionError } from '../action/errors.js'
+import { ActionError } from '../report/diagnostic.js'
 import { prefixBinDir, realPath } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
 import { readMarker, type VenvMarker } from './marker.js'

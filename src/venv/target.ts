@@ -1,14 +1,11 @@
-import * as core from '@actions/core'
 import * as fs from 'node:fs'
-import type { Config } from '../action/inputs.js'
-import { Outputs, setOutput } from '../action/outputs.js'
-import { timed, type RunReport } from '../action/report.js'
-import { venvBinDir, venvPython, venvSitePackages } from '../platform/os.js'
+import { timed, type RunReport } from '../report/run-report.js'
+import { venvBinDir, venvPython, venvSitePackages, type LaterStepsEnv } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
 import { createVenv } from './create.js'
 import { markComplete, markInstalling, removeOwnVenv, type VenvOwnership } from './marker.js'
 import { inspectVenv, planVenv, type VenvPlan } from './plan.js'
-import { info } from '../action/log.js'
+import { info } from '../report/log.js'
 
 /** Where the install goes: a venv (with how it came to be) or the base interpreter itself. */
 export interface Target {
@@ -21,7 +18,8 @@ export interface Target {
 
 /** What the target is prepared from. */
 export interface TargetRequest {
-  config: Config
+  /** venvPath matters only with createVenv. */
+  settings: { createVenv: boolean; venvPath: string }
   python: PythonInstall
   fingerprint: string
   /** The venv came from the cache (and passed its health check). */
@@ -45,16 +43,16 @@ function venvAction(plan: VenvPlan, restored: boolean): string {
 
 /** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
 export async function prepareTarget(request: TargetRequest): Promise<Target> {
-  const { config, python, report } = request
-  if (!config.createVenv) {
+  const { settings, python, report } = request
+  if (!settings.createVenv) {
     return { python: python.executable, sitePackages: python.purelib, upToDate: false }
   }
   return timed(report, 'prepare venv', () => prepareVenv(request))
 }
 
 async function prepareVenv(request: TargetRequest): Promise<Target> {
-  const { config, python, fingerprint, report } = request
-  const venv = config.venvPath
+  const { settings, python, fingerprint, report } = request
+  const venv = settings.venvPath
   const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving)
   info(`venv: ${plan.reason}`)
   report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason }
@@ -79,18 +77,12 @@ async function prepareVenv(request: TargetRequest): Promise<Target> {
   return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false }
 }
 
-/**
- * Once everything is installed: the venv's marker says complete, later steps get it activated,
- * and the outputs name the interpreter to use.
- */
-export function finishTarget(target: Target, activate: boolean): void {
-  if (target.venv) {
-    markComplete(target.venv.path, target.venv.owner)
-    if (activate) {
-      core.exportVariable('VIRTUAL_ENV', target.venv.path)
-      core.addPath(venvBinDir(target.venv.path))
-    }
-    setOutput(Outputs.VenvPath, target.venv.path)
-  }
-  setOutput(Outputs.PythonPath, target.python)
+/** Once everything is installed: the venv's marker says complete. */
+export function finishTarget(target: Target): void {
+  if (target.venv) markComplete(target.venv.path, target.venv.owner)
+}
+
+/** What activating the venv gives later steps: VIRTUAL_ENV, and its bin first on PATH. */
+export function activation(venv: string): LaterStepsEnv {
+  return { variables: { VIRTUAL_ENV: venv }, path: [venvBinDir(venv)] }
 }

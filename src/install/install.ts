@@ -6,9 +6,8 @@ import {
   findingsFromPipFailure,
   type RequirementsContext
 } from '../annotations/findings.js'
-import { ActionError } from '../action/errors.js'
-import type { Config } from '../action/inputs.js'
-import { timed, type InstalledPackage, type RunReport } from '../action/report.js'
+import { ActionError } from '../report/diagnostic.js'
+import { timed, type InstalledPackage, type RunReport } from '../report/run-report.js'
 import type { UserSiteGuard } from '../guard/step.js'
 import { run as runProcess } from '../platform/process.js'
 import type { PythonInstall } from '../python/probe.js'
@@ -20,11 +19,11 @@ import {
   planPipRuns,
   reportPath,
   type PipRunPlan
-} from './plan.js'
-import { installedFromReport } from './report.js'
-import { NO_REQUIREMENTS, normalizeName } from './requirements.js'
-import { pipRangeOf, pipTooOld, upgradedPipTooOld, type InstallingPip } from './features.js'
-import type { Requirements } from './read.js'
+} from '../pip/plan.js'
+import { installedFromReport } from '../pip/report.js'
+import { NO_REQUIREMENTS, normalizeName } from '../pip/requirements.js'
+import { pipRangeOf, pipTooOld, upgradedPipTooOld, type InstallingPip } from '../pip/features.js'
+import type { Requirements } from '../pip/read.js'
 import {
   bundledWheels,
   pipCheck,
@@ -33,12 +32,23 @@ import {
   runPip,
   versionAtLeast,
   type Pip
-} from './run.js'
-import { info, warning } from '../action/log.js'
+} from '../pip/run.js'
+import { info, warning } from '../report/log.js'
+
+/** The inputs an install reads. */
+export interface InstallSettings {
+  workspace: string
+  workingDirectory: string
+  requirementFiles: string[]
+  constraintFiles: string[]
+  packages: string[]
+  upgrade: string[]
+  pipArgs: string[]
+}
 
 /** Everything one install needs: what to install, where, and who watches. */
 export interface InstallJob {
-  config: Config
+  config: InstallSettings
   python: PythonInstall
   target: Target
   requirements: Requirements

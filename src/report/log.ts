@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
-import type { RunReport } from './report.js'
+import type { RunReport } from './run-report.js'
 
 /**
  * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions

@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 300_000,
     globalSetup: ['__tests__/helpers/global-setup.ts'],
+    setupFiles: ['__tests__/helpers/each-test.ts'],
     // GitHub's workflow parser imports its JSON schemas without an import attribute, which Node
     // refuses; transformed by vite, as the tests' own code is, it loads.
     server: { deps: { inline: ['@actions/workflow-parser'] } },

@@ -13,7 +13,7 @@ import { checkPlacementVariables } from './pip/run.js'
 import { onCancel } from './platform/process.js'
 import { findBasePython } from './python/use.js'
 import { pythonLocationEnv } from './python/location.js'
-import { error } from './report/log.js'
+import { tell, toldSoFar } from './report/log.js'
 import { newReport, timed, type RunReport } from './report/run-report.js'
 import { maskPipEnvironment, maskUrlCredentials } from './report/secrets.js'
 import { fingerprint, fingerprintInputs } from './venv/fingerprint.js'
@@ -31,7 +31,7 @@ async function setUp(report: RunReport): Promise<void> {
   const cacheStore = openCacheStore(config)
   for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
   maskPipEnvironment(process.env)
-  checkPlacementVariables(config, report)
+  checkPlacementVariables(config)
 
   const python = await timed(report, 'find Python', () => findBasePython(config, report))
   setOutput(Outputs.PythonVersion, python.versionText)
@@ -50,7 +50,7 @@ async function setUp(report: RunReport): Promise<void> {
 
   const requirements = readRequirements(config, report)
   if (requirements.problems.length > 0)
-    throw requirementsFailure(requirements.problems, config.workspace, report)
+    throw requirementsFailure(requirements.problems, config.workspace)
   const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs))
   sayMoving(requirements.moving)
   const cacheVenv = requirements.moving.length === 0
@@ -114,19 +114,22 @@ async function setUp(report: RunReport): Promise<void> {
 export async function run(): Promise<void> {
   const report = newReport()
   onCancel(signal =>
-    error(
-      `venv-guard was cancelled (${signal}): pip and everything venv-guard started are stopped. A venv it was installing stays marked incomplete, and the next run rebuilds it.`
-    )
+    tell({
+      severity: 'error',
+      message: `venv-guard was cancelled (${signal}): pip and everything venv-guard started are stopped. A venv it was installing stays marked incomplete, and the next run rebuilds it.`
+    })
   )
   try {
     await setUp(report)
   } catch (caught) {
-    const message = maskUrlCredentials(errorMessage(caught))
-    report.errors.push(message)
-    if (caught instanceof ActionError) error(message, caught.annotation)
-    else error(`venv-guard failed unexpectedly: ${message}`)
+    if (!(caught instanceof ActionError)) {
+      tell({
+        severity: 'error',
+        message: `venv-guard failed unexpectedly: ${errorMessage(caught)}`
+      })
+    } else if (!caught.told) tell(caught.diagnostic)
     process.exitCode = 1
   } finally {
-    await writeSummary(report)
+    await writeSummary(report, toldSoFar())
   }
 }

@@ -1,6 +1,7 @@
 import { errorMessage } from './report/diagnostic.js'
-import { error, warning } from './report/log.js'
+import { tell, toldSoFar, warn } from './report/log.js'
 import { readState, State } from './action/state.js'
+import { writePostSummary } from './action/summary.js'
 import { saveCaches } from './cache/save.js'
 import { auditUserSite } from './guard/audit.js'
 import { onCancel } from './platform/process.js'
@@ -10,7 +11,7 @@ function stateOf<K extends (typeof State)[keyof typeof State]>(name: K, what: st
   try {
     return readState(name)
   } catch (caught) {
-    warning(`venv-guard could not ${what}: ${errorMessage(caught)}`)
+    warn(`venv-guard could not ${what}: ${errorMessage(caught)}`)
     return undefined
   }
 }
@@ -21,10 +22,14 @@ function stateOf<K extends (typeof State)[keyof typeof State]>(name: K, what: st
  */
 export async function run(): Promise<void> {
   onCancel(signal =>
-    error(`venv-guard's post step was cancelled (${signal}): what it started is stopped.`)
+    tell({
+      severity: 'error',
+      message: `venv-guard's post step was cancelled (${signal}): what it started is stopped.`
+    })
   )
   const userSite = stateOf(State.UserSite, 'audit the user site-packages')
   if (userSite && auditUserSite(userSite)) process.exitCode = 1
   const cache = stateOf(State.Cache, 'save')
   if (cache) await saveCaches(cache)
+  await writePostSummary(toldSoFar())
 }

@@ -8,7 +8,7 @@ import {
   findingsFromPipFailure,
   type Finding
 } from '../../src/annotations/findings.js'
-import { newReport } from '../../src/report/run-report.js'
+import { toldSoFar } from '../../src/report/log.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
 import { LINUX, parseCase } from '../helpers/requirements.js'
 import { parseRequirementFiles } from '../../src/pip/requirements.js'
@@ -318,30 +318,33 @@ describe("emitting within GitHub's cap", () => {
   })
 
   it('annotates ten errors, most important first, and keeps the rest for the summary', () => {
-    const report = newReport()
     const invalid: Finding = { ...conflict(40), kind: 'invalid-requirement', message: 'invalid' }
     const error = failWith(
       [...Array.from({ length: 12 }, (_, i) => conflict(i + 1)), invalid],
-      '/w',
-      report
+      '/w'
     )
-    // The most important becomes the error that ends the step; the entry point annotates it.
+    // The most important becomes the error that ends the step, told first.
     expect(error.message).toBe('invalid')
-    expect(error.annotation).toEqual({
+    expect(error.told).toBe(true)
+    expect(error.diagnostic).toEqual({
+      severity: 'error',
+      message: 'invalid',
       title: 'venv-guard: dependency conflict',
       file: 'requirements/dev.txt',
-      startLine: 40
+      line: 40
     })
-    expect(vi.mocked(core.error).mock.calls.map(c => c[0])).toEqual(
-      Array.from({ length: 9 }, (_, i) => `conflict ${i + 1}`)
-    )
-    expect(vi.mocked(core.error).mock.calls[0][1]).toEqual({
+    expect(vi.mocked(core.error).mock.calls.map(c => c[0])).toEqual([
+      'invalid',
+      ...Array.from({ length: 9 }, (_, i) => `conflict ${i + 1}`)
+    ])
+    expect(vi.mocked(core.error).mock.calls[1][1]).toEqual({
       title: 'venv-guard: dependency conflict',
       file: 'requirements/dev.txt',
       startLine: 1
     })
-    expect(report.annotations.filter(a => a.shown)).toHaveLength(10)
-    expect(report.annotations.filter(a => !a.shown).map(a => `${a.file}:${a.line}`)).toEqual([
+    const told = toldSoFar()
+    expect(told.filter(a => a.shown)).toHaveLength(10)
+    expect(told.filter(a => !a.shown).map(a => `${a.file}:${a.line}`)).toEqual([
       'requirements/dev.txt:10',
       'requirements/dev.txt:11',
       'requirements/dev.txt:12'
@@ -349,14 +352,12 @@ describe("emitting within GitHub's cap", () => {
   })
 
   it('counts warnings apart from errors, and a finding without a line has no file', () => {
-    const report = newReport()
     annotate(
       [
         { ...conflict(1), level: 'warning', kind: 'broken-dependency' },
         { ...conflict(2), file: undefined, line: undefined }
       ],
-      '/w',
-      report
+      '/w'
     )
     expect(vi.mocked(core.warning)).toHaveBeenCalledWith('conflict 1', {
       title: 'venv-guard: dependency conflict',
@@ -369,11 +370,9 @@ describe("emitting within GitHub's cap", () => {
   })
 
   it('masks credentials in what pip printed', () => {
-    const report = newReport()
     annotate(
       [{ ...conflict(1), message: 'cannot reach https://user:s3cret@pypi.example.com/simple' }],
-      '/w',
-      report
+      '/w'
     )
     expect(vi.mocked(core.error).mock.calls[0][0]).toBe(
       'cannot reach https://user:***@pypi.example.com/simple'

@@ -11,6 +11,7 @@ import { OWN_PIP_ENV, type PipResult } from '../../src/pip/run.js'
 import type { PythonInstall } from '../../src/python/probe.js'
 import { makeConfig } from '../helpers/config.js'
 import * as core from '../helpers/core.js'
+import { told } from '../helpers/told.js'
 
 vi.mock('@actions/core', () => import('../helpers/core.js'))
 vi.mock('../../src/guard/probe.js', () => ({ probeUserSite: vi.fn() }))
@@ -99,8 +100,8 @@ describe('UserSiteGuard.start', () => {
       makeConfig({ createVenv: false, onUserSite: 'warn' })
     )
     expect(core.warning).toHaveBeenCalledTimes(1)
-    expect(report.warnings).toHaveLength(1)
-    expect(report.warnings[0]).toMatch(/Going on, as on-user-site is warn/)
+    expect(told('warning')).toHaveLength(1)
+    expect(told('warning')[0]).toMatch(/Going on, as on-user-site is warn/)
     // The fallback pip then reports was announced already: a log line, not a second annotation.
     guard.checkPipRun(
       pipRun('Defaulting to user installation because normal site-packages is not writeable'),
@@ -113,14 +114,14 @@ describe('UserSiteGuard.start', () => {
   it('only logs with on-user-site: ignore', async () => {
     await start(facts(notWritable()), makeConfig({ createVenv: false, onUserSite: 'ignore' }))
     expect(core.warning).not.toHaveBeenCalled()
-    expect(report.warnings).toEqual([])
+    expect(told('warning')).toEqual([])
   })
 
   it("notes the base interpreter's risk when the step installs into a venv", async () => {
     await start(facts(notWritable()))
     expect(core.notice).toHaveBeenCalledTimes(1)
-    expect(report.notices[0]).toMatch(/installs into the venv/)
-    expect(report.notices[0]).toMatch(/PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse/)
+    expect(told('notice')[0]).toMatch(/installs into the venv/)
+    expect(told('notice')[0]).toMatch(/PIP_REQUIRE_VIRTUALENV=true makes any other pip refuse/)
     expect(core.warning).not.toHaveBeenCalled()
   })
 })
@@ -190,7 +191,7 @@ describe('UserSiteGuard during and after pip', () => {
 
   it("leaves later steps' pip alone with activate: false, and still audits the user site", async () => {
     const guard = await start(facts(notWritable()), makeConfig({ activate: false }))
-    expect(report.notices[0]).not.toMatch(/PIP_REQUIRE_VIRTUALENV/)
+    expect(told('notice')[0]).not.toMatch(/PIP_REQUIRE_VIRTUALENV/)
     expect(guard.finish(['/venv/site'], [])).toEqual({ clean: true })
     expect(guard.auditState()).toBeDefined()
   })

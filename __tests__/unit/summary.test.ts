@@ -1,9 +1,18 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { newReport, type RunReport } from '../../src/report/run-report.js'
 import { renderSummary, SUMMARY_BYTES, writeSummary } from '../../src/action/summary.js'
+import type { Told } from '../../src/report/log.js'
+
+/** What a step told, as the summary gets it. */
+let told: Told[] = []
+const quoted = (severity: Told['severity'], message: string): Told => ({
+  severity,
+  message,
+  shown: true
+})
 
 function fullReport(): RunReport {
   return {
@@ -32,11 +41,15 @@ function fullReport(): RunReport {
 }
 
 describe('renderSummary', () => {
+  beforeEach(() => {
+    told = []
+  })
+
   it("keeps 10,000 problems under GitHub's 1 MiB: the first 50, then how many more", () => {
     const report = newReport()
     for (let line = 1; line <= 10_000; line++) {
-      report.annotations.push({
-        level: 'error',
+      told.push({
+        severity: 'error',
         title: 'venv-guard: invalid requirement',
         message: `"not a requirement ${line} !" is not a valid requirement ${'x'.repeat(200)}`,
         file: 'requirements.txt',
@@ -44,7 +57,7 @@ describe('renderSummary', () => {
         shown: line <= 10
       })
     }
-    const text = renderSummary(report)
+    const text = renderSummary(report, told)
     expect(Buffer.byteLength(text)).toBeLessThan(SUMMARY_BYTES)
     expect(text).toContain('| ❌ | `requirements.txt:50` |')
     expect(text).not.toContain('`requirements.txt:51`')
@@ -56,13 +69,13 @@ describe('renderSummary', () => {
     for (let i = 0; i < 20_000; i++) {
       report.installed.push({ name: `p${i}`, version: '1.0', requestedBy: 'r'.repeat(100) })
     }
-    const text = renderSummary(report)
+    const text = renderSummary(report, told)
     expect(Buffer.byteLength(text)).toBeLessThan(SUMMARY_BYTES)
     expect(text).toMatch(/… and \d+ more lines: GitHub takes at most 1 MiB of summary per step\.$/)
   })
 
   it('tells the story of a good run: interpreter, venv, guard, versions, time, packages', () => {
-    const text = renderSummary(fullReport())
+    const text = renderSummary(fullReport(), told)
     expect(text).toContain(
       '**Python** 3.12.1 (cpython) at `/opt/hostedtoolcache/Python/3.12.1/x64/bin/python3`, found by the tool cache'
     )
@@ -82,10 +95,10 @@ describe('renderSummary', () => {
 
   it("puts errors and problems first, and lists what GitHub's cap left unannotated", () => {
     const report = fullReport()
-    report.errors.push('alpha 2.0.0 depends on beta>=2, which conflicts with\nbeta==1.0.0')
-    report.annotations.push(
+    told.push(quoted('error', 'alpha 2.0.0 depends on beta>=2, which conflicts with\nbeta==1.0.0'))
+    told.push(
       {
-        level: 'error',
+        severity: 'error',
         title: 't',
         message: 'first | with a pipe',
         file: 'requirements.txt',
@@ -93,18 +106,25 @@ describe('renderSummary', () => {
         shown: true
       },
       {
-        level: 'warning',
+        severity: 'warning',
         title: 't',
         message: 'gamma 0.3.0 requires delta',
         file: 'requirements.txt',
         line: 3,
         shown: true
       },
-      { level: 'error', title: 't', message: 'eleventh', file: 'dev.txt', line: 11, shown: false },
-      { level: 'error', title: 't', message: 'no line\nsecond line', shown: true }
+      {
+        severity: 'error',
+        title: 't',
+        message: 'eleventh',
+        file: 'dev.txt',
+        line: 11,
+        shown: false
+      },
+      { severity: 'error', title: 't', message: 'no line\nsecond line', shown: true }
     )
-    const text = renderSummary(report)
-    const order = ['[!CAUTION]', '**Problems** (4)', '**Python**', '**Installed**'].map(s =>
+    const text = renderSummary(report, told)
+    const order = ['[!CAUTION]', '**Problems** (3)', '**Python**', '**Installed**'].map(s =>
       text.indexOf(s)
     )
     expect(order).toEqual([...order].sort((a, b) => a - b))
@@ -112,7 +132,8 @@ describe('renderSummary', () => {
     expect(text).toContain('| ❌ | `requirements.txt:2` | first \\| with a pipe |')
     expect(text).toContain('| ⚠️ | `requirements.txt:3` | gamma 0.3.0 requires delta |')
     expect(text).toContain('| ❌ | `dev.txt:11` | eleventh * |')
-    expect(text).toContain('| ❌ |  | no line<br>second line |')
+    // What is about no file is quoted, not put in the table.
+    expect(text).toContain('> no line\n> second line')
     expect(text).toContain('1 not annotated: GitHub shows 10 annotations of a type per step')
   })
 
@@ -123,17 +144,17 @@ describe('renderSummary', () => {
       lockFiles: [],
       constraintFiles: ['c.txt']
     }
-    expect(renderSummary(report)).toContain(
+    expect(renderSummary(report, told)).toContain(
       '**From** dependency groups `test`, `sub/pyproject.toml:docs` · constraint files `c.txt`'
     )
     report.sources = { groups: [], lockFiles: [], constraintFiles: [] }
-    expect(renderSummary(report)).not.toContain('**From**')
+    expect(renderSummary(report, told)).not.toContain('**From**')
   })
 
   it('folds a long package table', () => {
     const report = fullReport()
     report.installed = Array.from({ length: 40 }, (_, i) => ({ name: `pkg${i}`, version: '1.0' }))
-    const text = renderSummary(report)
+    const text = renderSummary(report, told)
     expect(text).toContain('<details><summary><b>Installed</b> (40)</summary>')
     expect(text).toContain('| pkg39 | 1.0 | dependency |')
     expect(text).toMatch(/<\/details>\n$/)
@@ -141,14 +162,18 @@ describe('renderSummary', () => {
 
   it('renders a run that failed before anything was found', () => {
     const report = newReport()
-    report.errors.push('Input \'python-version\' has the value "banana"')
-    expect(renderSummary(report)).toBe(
+    told.push(quoted('error', 'Input \'python-version\' has the value "banana"'))
+    expect(renderSummary(report, told)).toBe(
       '## venv-guard\n\n> [!CAUTION]\n> Input \'python-version\' has the value "banana"\n'
     )
   })
 })
 
 describe('renderSummary: text from a file or an input stays where it is put', () => {
+  beforeEach(() => {
+    told = []
+  })
+
   /** The summary's lines as Markdown reads them: a lone CR ends a line too. */
   const markdownLines = (text: string) => text.split(/\r\n|\r|\n/)
   /** The cells of a table row: `|` not escaped by a backslash. */
@@ -158,11 +183,11 @@ describe('renderSummary: text from a file or an input stays where it is put', ()
     const report = newReport()
     const hostile =
       'pyproject.toml: "alpha\r# ALL GOOD\rbeta\u2028x\n## ALSO GOOD" is not a valid requirement'
-    report.errors.push(hostile)
-    report.warnings.push(hostile)
-    report.notices.push(hostile)
-    report.annotations.push({ level: 'error', title: 't', message: hostile, shown: true })
-    const lines = markdownLines(renderSummary(report))
+    told.push(quoted('error', hostile))
+    told.push(quoted('warning', hostile))
+    told.push(quoted('notice', hostile))
+    told.push({ severity: 'error', title: 't', message: hostile, shown: true })
+    const lines = markdownLines(renderSummary(report, told))
     expect(lines.filter(l => /^\s*#/.test(l))).toEqual(['## venv-guard'])
     expect(
       lines.filter(l => l.includes('GOOD')).every(l => l.startsWith('> ') || l.startsWith('| '))
@@ -172,8 +197,8 @@ describe('renderSummary: text from a file or an input stays where it is put', ()
   it('a | or a line break in a file name neither splits a table cell nor ends the row', () => {
     const report = fullReport()
     const file = 'odd|na\rme`.txt'
-    report.annotations.push({
-      level: 'error',
+    told.push({
+      severity: 'error',
       title: 't',
       message: 'bad',
       file,
@@ -182,7 +207,7 @@ describe('renderSummary: text from a file or an input stays where it is put', ()
     })
     report.installed.push({ name: 'zeta', version: '1.0', requestedBy: `${file}:3` })
     report.sources = { groups: [], lockFiles: ['pylock\r# ALL GOOD.toml'], constraintFiles: [file] }
-    const lines = markdownLines(renderSummary(report))
+    const lines = markdownLines(renderSummary(report, told))
     const rows = lines.filter(l => l.includes('odd'))
     expect(rows.filter(l => l.startsWith('|')).map(cells)).toEqual([3, 3])
     expect(lines.filter(l => /^\s*#/.test(l))).toEqual(['## venv-guard'])
@@ -191,10 +216,10 @@ describe('renderSummary: text from a file or an input stays where it is put', ()
 
   it('HTML in a message is shown as text', () => {
     const report = newReport()
-    report.errors.push(
-      '"</details><img src=https://evil.example/x.png>" is not a valid requirement'
+    told.push(
+      quoted('error', '"</details><img src=https://evil.example/x.png>" is not a valid requirement')
     )
-    expect(renderSummary(report)).not.toMatch(/(?<!\\)<(img|\/details)/)
+    expect(renderSummary(report, told)).not.toMatch(/(?<!\\)<(img|\/details)/)
   })
 })
 
@@ -203,14 +228,14 @@ describe('writeSummary', () => {
 
   it('does nothing, and does not fail, without GITHUB_STEP_SUMMARY (a local run)', async () => {
     vi.stubEnv('GITHUB_STEP_SUMMARY', '')
-    await expect(writeSummary(fullReport())).resolves.toBeUndefined()
+    await expect(writeSummary(fullReport(), [])).resolves.toBeUndefined()
   })
 
   it('appends to the file GITHUB_STEP_SUMMARY names', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vg-summary-')), 'summary.md')
     fs.writeFileSync(file, 'an earlier step\n')
     vi.stubEnv('GITHUB_STEP_SUMMARY', file)
-    await writeSummary(fullReport())
+    await writeSummary(fullReport(), [])
     const written = fs.readFileSync(file, 'utf8')
     expect(written).toMatch(/^an earlier step\n## venv-guard\n/)
     expect(written).toContain('| alpha | 1.0.0 | requirements.txt:1 |')

@@ -31049,8 +31049,6 @@ module.exports = {
 /* unused harmony export failUnexpectedly */
 /* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1751);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6472);
-/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7663);
-
 
 
 /**
@@ -31071,7 +31069,7 @@ async function runStep(step, run) {
 }
 /** One error annotation for what escaped the step (credentials masked), then exit 1. */
 function failUnexpectedly(step, caught) {
-    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3)(`${step} failed unexpectedly: ${(0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskUrlCredentials */ .gn)((0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught))}`);
+    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_1__/* .tell */ .qz)({ severity: 'error', message: `${step} failed unexpectedly: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught)}` });
     return process.exit(1);
 }
 
@@ -36727,11 +36725,12 @@ function cell(text) {
     const short = text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text;
     return plain(short).replace(/\|/g, '\\|').split(LINE_BREAK).join('<br>');
 }
+const ICONS = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
 function annotationRows(annotations) {
     const rows = ['| | where | problem |', '|---|---|---|'];
     for (const a of annotations.slice(0, PROBLEM_ROWS)) {
         const where = a.file === undefined ? '' : cell(code(`${a.file}${a.line ? `:${a.line}` : ''}`));
-        const icon = a.level === 'error' ? '❌' : '⚠️';
+        const icon = ICONS[a.severity];
         rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`);
     }
     const more = annotations.length - PROBLEM_ROWS;
@@ -36785,12 +36784,25 @@ function installedSection(report) {
     ];
 }
 /**
- * Renders the run as Markdown, errors first: what failed and where, then the interpreter, the
- * venv, the guard, pip/setuptools/wheel before and after, the time of each phase, and what was
- * installed with the requirement line that asked for it.
+ * Renders the run as Markdown, errors first: what was told (the error that ended the step and
+ * everything not about a file as quotes, what is about a line of a file as a table), then the
+ * interpreter, the venv, the guard, pip/setuptools/wheel before and after, the time of each phase,
+ * and what was installed with the requirement line that asked for it.
  */
-function renderSummary(report) {
-    return withinLimit(renderLines(report));
+function renderSummary(report, told) {
+    return withinLimit([...toldLines(told), ...renderLines(report)]);
+}
+const QUOTES = { error: 'CAUTION', warning: 'WARNING', notice: 'NOTE' };
+function toldLines(told) {
+    const firstError = told.find(t => t.severity === 'error');
+    const quoted = told.filter(t => t === firstError || t.file === undefined);
+    const lines = ['## venv-guard', ''];
+    for (const severity of ['error', 'warning', 'notice']) {
+        for (const t of quoted.filter(q => q.severity === severity))
+            lines.push(...quote(QUOTES[severity], clip(t.message)));
+    }
+    lines.push(...annotationSection(told.filter(t => t.file !== undefined)));
+    return lines;
 }
 /** The lines that fit GitHub's limit, and a last one that says how many did not. */
 function withinLimit(lines) {
@@ -36809,14 +36821,7 @@ function withinLimit(lines) {
     return lines.join('\n');
 }
 function renderLines(report) {
-    const lines = ['## venv-guard', ''];
-    for (const error of report.errors)
-        lines.push(...quote('CAUTION', clip(error)));
-    for (const warning of report.warnings)
-        lines.push(...quote('WARNING', clip(warning)));
-    for (const notice of report.notices)
-        lines.push(...quote('NOTE', clip(notice)));
-    lines.push(...annotationSection(report.annotations));
+    const lines = [];
     if (report.python) {
         const p = report.python;
         lines.push(`**Python** ${oneLine(p.version)} (${p.implementation}) at ${code(p.executable)}, found by ${p.foundBy}`, '');
@@ -36844,14 +36849,30 @@ function renderLines(report) {
     return lines;
 }
 /** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
-async function writeSummary(report) {
+async function writeSummary(report, told) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await lib_core.summary.addRaw(renderSummary(report), true).write();
+        await lib_core.summary.addRaw(renderSummary(report, told), true).write();
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Could not write the job summary: ${error.message}`);
+        (0,log/* warn */.R8)(`Could not write the job summary: ${error.message}`);
+    }
+}
+/**
+ * The post step's part of the job summary: what it told (a later step's user-site install, a
+ * cache that was not saved), and nothing when it had nothing to say.
+ */
+async function writePostSummary(told) {
+    if (!process.env.GITHUB_STEP_SUMMARY || told.length === 0)
+        return;
+    try {
+        const lines = toldLines(told);
+        lines[0] = '## venv-guard (post step)';
+        await core.summary.addRaw(withinLimit(lines), true).write();
+    }
+    catch (error) {
+        warn(`Could not write the job summary: ${error.message}`);
     }
 }
 
@@ -37485,58 +37506,36 @@ function byImportance(findings) {
 
 
 
-
-function toReported(f, workspace, shown) {
+/** A finding as a diagnostic: its file relative to the workspace, as annotations name files. */
+function diagnosticOf(f, workspace) {
     return {
-        level: f.level,
+        severity: f.level,
         title: f.title,
-        message: (0,secrets/* maskUrlCredentials */.gn)(f.message),
-        file: f.file === undefined ? undefined : external_node_path_.relative(workspace, f.file),
-        line: f.line,
-        shown
+        message: f.message,
+        ...(f.file === undefined ? {} : { file: external_node_path_.relative(workspace, f.file), line: f.line })
     };
 }
-function properties(a) {
-    return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) };
+/** Tells findings, most important first: GitHub's cap of annotations keeps the first. */
+function annotate(findings, workspace) {
+    for (const f of byImportance(findings))
+        (0,log/* tell */.qz)(diagnosticOf(f, workspace));
 }
 /**
- * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
- * per step, counting those this run emitted before); all of them go into the report, for the summary.
+ * For a failure that ends the step: the most important finding becomes the error thrown, told
+ * here first, within GitHub's cap, and the others after it.
  */
-function annotate(findings, workspace, report) {
-    // Counted once, not per finding: 200,000 invalid lines stay linear.
-    const shownBefore = { error: 0, warning: 0 };
-    for (const a of report.annotations)
-        if (a.shown)
-            shownBefore[a.level]++;
-    for (const f of byImportance(findings)) {
-        const shown = shownBefore[f.level] < ANNOTATION_CAP;
-        if (shown)
-            shownBefore[f.level]++;
-        const reported = toReported(f, workspace, shown);
-        report.annotations.push(reported);
-        if (!shown)
-            continue;
-        if (f.level === 'error')
-            (0,log/* error */.z3)(reported.message, properties(reported));
-        else
-            (0,log/* warning */.$e)(reported.message, properties(reported));
-    }
-}
-/**
- * For a failure that ends the step: the most important finding becomes the error thrown (the
- * entry point annotates it), the others are annotated here, within the cap that it counts in.
- */
-function failure(findings, workspace, report) {
+function failure(findings, workspace) {
     const [first, ...rest] = byImportance(findings);
-    const thrown = toReported(first, workspace, true);
-    report.annotations.push(thrown);
-    annotate(rest, workspace, report);
-    return new diagnostic/* ActionError */.lZ(thrown.message, properties(thrown));
+    const { message, ...where } = diagnosticOf(first, workspace);
+    const thrown = new diagnostic/* ActionError */.lZ(message, where);
+    (0,log/* tell */.qz)(thrown.diagnostic);
+    thrown.told = true;
+    annotate(rest, workspace);
+    return thrown;
 }
 /** For problems pip would stop at in the requirements, found before it runs: the step ends here. */
-function requirementsFailure(problems, workspace, report) {
-    return failure(findingsFromProblems(problems), workspace, report);
+function requirementsFailure(problems, workspace) {
+    return failure(findingsFromProblems(problems), workspace);
 }
 
 ;// CONCATENATED MODULE: ./src/report/run-report.ts
@@ -37545,11 +37544,7 @@ function newReport() {
         versionsBefore: {},
         versionsAfter: {},
         installed: [],
-        phases: [],
-        errors: [],
-        warnings: [],
-        notices: [],
-        annotations: []
+        phases: []
     };
 }
 /** Runs one phase of the action and records how long it took. */
@@ -38110,7 +38105,7 @@ function pipCacheProblem(dir) {
 function pipCacheIsPips(dir) {
     const problem = pipCacheProblem(dir);
     if (problem)
-        (0,log/* warning */.$e)(problem);
+        (0,log/* warn */.R8)(problem);
     return problem === undefined;
 }
 
@@ -38389,7 +38384,7 @@ async function restoreArchive(archive, dir) {
             return true;
         }
         catch (error) {
-            (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
             return false;
         }
     });
@@ -38540,14 +38535,14 @@ function pipCacheDirOf(pipArgs, cwd, env, home) {
 async function openCacheStore(settings) {
     const scope = cacheScope(settings.cache, settings.cacheSave, runEvent(process.env));
     if (scope.off)
-        (0,log/* notice */.lm)(scope.off);
+        (0,log/* notify */.me)(scope.off);
     if (!scope.restore)
         return undefined;
     try {
         return await openStore(settings.cacheDir);
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Cache: could not open the cache: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,log/* warn */.R8)(`Cache: could not open the cache: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return undefined;
     }
 }
@@ -38566,7 +38561,7 @@ async function restoreInto(store, dir, key, prefixes) {
         matched = await store.restore(dir, key, prefixes);
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Could not restore ${dir} from ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,log/* warn */.R8)(`Could not restore ${dir} from ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
     if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
@@ -38595,7 +38590,7 @@ async function markedWhileRestoring(venv, restore) {
         restoreEnded(venv);
     }
 }
-async function restoreVenv(store, keys, expected, venv, report) {
+async function restoreVenv(store, keys, expected, venv) {
     const restored = await restoreInto(store, venv, keys.venv, []);
     // A venv already there was not looked up: nothing is known about the store's entry.
     if (restored.occupied)
@@ -38620,7 +38615,7 @@ async function restoreVenv(store, keys, expected, venv, report) {
         return { hit: true, keyTaken: true };
     }
     discardRestored(venv);
-    (0,log/* warn */.R8)(report, `The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
+    (0,log/* warn */.R8)(`The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
         `It was removed and is built afresh.` +
         (store.replaces
             ? ' The new one replaces the cache entry.'
@@ -38651,7 +38646,7 @@ async function restore(request, store) {
         let venv = { hit: false, keyTaken: false };
         const lookedUp = settings.createVenv && request.cacheVenv;
         if (lookedUp) {
-            venv = await markedWhileRestoring(settings.venvPath, () => restoreVenv(store, keys, expected, settings.venvPath, report));
+            venv = await markedWhileRestoring(settings.venvPath, () => restoreVenv(store, keys, expected, settings.venvPath));
         }
         const pipDir = pipCacheDirOf(settings.pipArgs, settings.workingDirectory, process.env, external_node_os_.homedir());
         let pipExact = false;
@@ -38684,7 +38679,7 @@ async function restore(request, store) {
 async function venvToSave(session, venv, inputs) {
     const health = await venvHealth(venv, session.expected);
     if (health.problems.length > 0) {
-        (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
+        (0,log/* warn */.R8)(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
         return undefined;
     }
     markChecked(venv, health.checked);
@@ -38708,7 +38703,7 @@ async function rememberForSave(session, done) {
             state.venv = await venvToSave(session, done.createdVenv, done.inputs);
         }
         catch (error) {
-            (0,log/* warning */.$e)(`Cache: the venv will not be saved: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+            (0,log/* warn */.R8)(`Cache: the venv will not be saved: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         }
     }
     if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))
@@ -38833,7 +38828,7 @@ function placementVariables(env) {
  * upgraded pip is not in the venv either): venv-guard's pip runs into a venv drop them, which
  * `runPip` does. Into the interpreter itself, no choice is safe: the step stops before pip runs.
  */
-function checkPlacementVariables(config, report) {
+function checkPlacementVariables(config) {
     const names = placementVariables(process.env);
     if (names.length === 0)
         return;
@@ -38841,7 +38836,7 @@ function checkPlacementVariables(config, report) {
     if (!config.createVenv) {
         throw new diagnostic/* ActionError */.lZ(`${list} set in the environment would make pip install outside the interpreter's site-packages, so venv-guard stopped before running pip. Unset ${list} for this step, or use create-venv: true (the default), where venv-guard ignores them.`, { title: 'venv-guard: pip would install elsewhere' });
     }
-    (0,log/* notify */.me)(report, `${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`);
+    (0,log/* notify */.me)(`${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`);
 }
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
 async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
@@ -39237,16 +39232,14 @@ class UserSiteGuard {
     config;
     facts;
     decision;
-    report;
     before;
     /** The user site's entries as last seen: at the start, then after the installs. */
     entries;
     warned = false;
-    constructor(config, facts, decision, report) {
+    constructor(config, facts, decision) {
         this.config = config;
         this.facts = facts;
         this.decision = decision;
-        this.report = report;
         this.before = distributionEntries(facts.userSite);
         this.entries = this.before;
     }
@@ -39265,7 +39258,7 @@ class UserSiteGuard {
         const foreign = foreignPipNote(facts);
         if (foreign)
             (0,log/* info */.pq)(foreign);
-        return new UserSiteGuard(config, facts, decision, report);
+        return new UserSiteGuard(config, facts, decision);
     }
     /** Whether pip would not install into site-packages, and why (a fallback-reason value, or ''). */
     get fallbackReason() {
@@ -39292,7 +39285,7 @@ class UserSiteGuard {
             const message = baseRiskMessage(facts, decision, config.venvPath, guardsLaterPip(config));
             if (config.onUserSite === 'ignore')
                 return (0,log/* info */.pq)(message);
-            (0,log/* notify */.me)(this.report, message, { title: fallbackTitle(decision.reason) });
+            (0,log/* notify */.me)(message, { title: fallbackTitle(decision.reason) });
             return;
         }
         const outcome = {
@@ -39308,7 +39301,7 @@ class UserSiteGuard {
             throw new diagnostic/* ActionError */.lZ(message, { title });
         if (this.config.onUserSite === 'ignore')
             return (0,log/* info */.pq)(message);
-        (0,log/* warn */.R8)(this.report, message, { title });
+        (0,log/* warn */.R8)(message, { title });
         this.warned = true;
     }
     /**
@@ -39333,7 +39326,7 @@ class UserSiteGuard {
         const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))];
         const userScripts = offPath.filter(d => isInside(d, this.facts.userBase));
         for (const dir of offPath.filter(d => !userScripts.includes(d))) {
-            (0,log/* warning */.$e)(`pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`);
+            (0,log/* warn */.R8)(`pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`);
         }
         if (!signs.some(s => s.kind === 'fallback') && userScripts.length === 0)
             return;
@@ -39610,7 +39603,7 @@ async function runPlans(job, planned) {
         guard.checkPipRun(result, plan.title);
         if (result.exitCode !== 0) {
             const findings = findingsFromPipFailure(result.output, context, plan.title, result.exitCode);
-            throw failure(findings, config.workspace, report);
+            throw failure(findings, config.workspace);
         }
         if (withReport && external_node_fs_.existsSync(reportFile)) {
             const json = external_node_fs_.readFileSync(reportFile, 'utf8');
@@ -39647,17 +39640,17 @@ async function compilePip(python, target) {
 async function compile(python, target) {
     const compiled = await (0,platform_process/* run */.eF)(target.python, compileArgs(python, target.sitePackages));
     if (compiled.exitCode !== 0)
-        (0,log/* warning */.$e)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
+        (0,log/* warn */.R8)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
 }
 /**
  * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
  * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
  */
-async function checkDependencies(python, target, requirements, report) {
+async function checkDependencies(python, target, requirements) {
     if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
         return;
     const checked = await pipCheck(target.python, python);
-    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report);
+    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace);
 }
 /**
  * The install: the pip runs the recipe would make, then byte-compilation and pip check side by
@@ -39672,7 +39665,7 @@ async function install(job) {
     await timed(report, 'compile and check', async () => {
         await Promise.all([
             deferCompile(job) ? compile(job.python, target) : undefined,
-            checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace }, report)
+            checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace })
         ]);
     });
     return installed;
@@ -40001,10 +39994,10 @@ function readRequirements(config, report) {
     for (const entry of groups.entries)
         (0,secrets/* maskUrlCredentials */.gn)(entry.text);
     for (const file of outsideWorkspace(parsed.files, config.workspace)) {
-        (0,log/* notice */.lm)(`The requirements include ${file}, which is outside the workspace.`);
+        (0,log/* notify */.me)(`The requirements include ${file}, which is outside the workspace.`);
     }
     for (const file of outsideWorkspace(config.cacheDependencyFiles, config.workspace)) {
-        (0,log/* notice */.lm)(`cache-dependency-path names ${file}, which is outside the workspace.`);
+        (0,log/* notify */.me)(`cache-dependency-path names ${file}, which is outside the workspace.`);
     }
     return parsed;
 }
@@ -40051,7 +40044,7 @@ async function probePython(candidate) {
     if (!result.ok) {
         if (result.timedOut) {
             silent.add(key);
-            (0,log/* warning */.$e)(`${key} (${candidate.foundBy}) did not answer within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
+            (0,log/* warn */.R8)(`${key} (${candidate.foundBy}) did not answer within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
         }
         return undefined;
     }
@@ -40087,7 +40080,7 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
         const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
         if (!local)
             throw await notFound(why);
-        (0,log/* warning */.$e)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
+        (0,log/* warn */.R8)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
         return local;
     }
     // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
@@ -40100,7 +40093,7 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
     catch (error) {
         if (!local)
             throw await notFound((0,diagnostic/* errorMessage */.gJ)(error));
-        (0,log/* warning */.$e)(`check-latest: ${(0,diagnostic/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+        (0,log/* warn */.R8)(`check-latest: ${(0,diagnostic/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
         return local;
     }
     const offer = resolution.match;
@@ -40493,7 +40486,7 @@ async function setUp(report) {
     for (const arg of [...config.pipArgs, ...config.packages])
         (0,secrets/* maskUrlCredentials */.gn)(arg);
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
-    checkPlacementVariables(config, report);
+    checkPlacementVariables(config);
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     setOutput(Outputs.PythonVersion, python.versionText);
     setOutput(Outputs.BasePythonPath, python.executable);
@@ -40509,7 +40502,7 @@ async function setUp(report) {
     guard.checkBeforePip();
     const requirements = readRequirements(config, report);
     if (requirements.problems.length > 0)
-        throw requirementsFailure(requirements.problems, config.workspace, report);
+        throw requirementsFailure(requirements.problems, config.workspace);
     const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs));
     sayMoving(requirements.moving);
     const cacheVenv = requirements.moving.length === 0;
@@ -40569,21 +40562,26 @@ async function setUp(report) {
 /** The main step: every failure ends as one annotation, never a stack trace. */
 async function run() {
     const report = newReport();
-    (0,platform_process/* onCancel */.Ao)(signal => (0,log/* error */.z3)(`venv-guard was cancelled (${signal}): pip and everything venv-guard started are stopped. A venv it was installing stays marked incomplete, and the next run rebuilds it.`));
+    (0,platform_process/* onCancel */.Ao)(signal => (0,log/* tell */.qz)({
+        severity: 'error',
+        message: `venv-guard was cancelled (${signal}): pip and everything venv-guard started are stopped. A venv it was installing stays marked incomplete, and the next run rebuilds it.`
+    }));
     try {
         await setUp(report);
     }
     catch (caught) {
-        const message = (0,secrets/* maskUrlCredentials */.gn)((0,diagnostic/* errorMessage */.gJ)(caught));
-        report.errors.push(message);
-        if (caught instanceof diagnostic/* ActionError */.lZ)
-            (0,log/* error */.z3)(message, caught.annotation);
-        else
-            (0,log/* error */.z3)(`venv-guard failed unexpectedly: ${message}`);
+        if (!(caught instanceof diagnostic/* ActionError */.lZ)) {
+            (0,log/* tell */.qz)({
+                severity: 'error',
+                message: `venv-guard failed unexpectedly: ${(0,diagnostic/* errorMessage */.gJ)(caught)}`
+            });
+        }
+        else if (!caught.told)
+            (0,log/* tell */.qz)(caught.diagnostic);
         process.exitCode = 1;
     }
     finally {
-        await writeSummary(report);
+        await writeSummary(report, (0,log/* toldSoFar */.d1)());
     }
 }
 
@@ -42362,15 +42360,17 @@ function onlyBefore(spec, major) {
 /* harmony export */   lZ: () => (/* binding */ ActionError)
 /* harmony export */ });
 /**
- * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
- * fix it. The entry points print it as one `::error` and never a stack trace.
+ * A failure the user can act on, thrown: its diagnostic is the whole annotation, what went wrong
+ * and how to fix it. The main step tells it once, never with a stack trace.
  */
 class ActionError extends Error {
-    annotation;
-    constructor(message, annotation = {}) {
+    diagnostic;
+    /** Told already, where it arose (annotations/emit.ts orders it among others): not told again. */
+    told = false;
+    constructor(message, where = {}) {
         super(message);
-        this.annotation = annotation;
         this.name = 'ActionError';
+        this.diagnostic = { severity: 'error', message, ...where };
     }
 }
 /** A wrong input value: names the input, the value and the fix. */
@@ -42390,20 +42390,21 @@ function errorMessage(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ warning),
 /* harmony export */   Os: () => (/* binding */ group),
 /* harmony export */   Qb: () => (/* binding */ UntrustedOutput),
 /* harmony export */   R8: () => (/* binding */ warn),
-/* harmony export */   lm: () => (/* binding */ notice),
+/* harmony export */   d1: () => (/* binding */ toldSoFar),
 /* harmony export */   me: () => (/* binding */ notify),
 /* harmony export */   mw: () => (/* binding */ afterOutput),
 /* harmony export */   pq: () => (/* binding */ info),
-/* harmony export */   z3: () => (/* binding */ error)
+/* harmony export */   qz: () => (/* binding */ tell)
 /* harmony export */ });
-/* unused harmony exports neutralise, pauseUntrustedOutput */
+/* unused harmony exports neutralise, ANNOTATION_CAP, forgetTold, pauseUntrustedOutput */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7663);
+
 
 
 /**
@@ -42434,39 +42435,55 @@ function neutralise(text) {
 function info(text) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(neutralise(text));
 }
-// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
-// them: it is paused first.
-function notice(...args) {
+/** GitHub shows at most this many annotations of one type per step; the rest reach the summary. */
+const ANNOTATION_CAP = 10;
+/** What this step told, in order: the job summary lists it (action/summary.ts). */
+const told = [];
+const shownCount = { error: 0, warning: 0, notice: 0 };
+/**
+ * The one way to tell the user something: a diagnostic becomes an annotation (while GitHub's cap
+ * of annotations of its type lasts), with credentials masked, and is kept for the job summary,
+ * which lists everything told. A fence still open (a concurrent task, or a cancelled step that ends
+ * before its child does) would swallow the annotation: it is paused first.
+ */
+function tell(diagnostic) {
+    const masked = { ...diagnostic, message: (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskUrlCredentials */ .gn)(diagnostic.message) };
+    const shown = shownCount[masked.severity] < ANNOTATION_CAP;
+    told.push({ ...masked, shown });
+    if (!shown)
+        return;
+    shownCount[masked.severity]++;
+    const properties = {
+        ...(masked.title === undefined ? {} : { title: masked.title }),
+        ...(masked.file === undefined ? {} : { file: masked.file, startLine: masked.line })
+    };
     pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.notice(...args);
+    if (Object.keys(properties).length === 0)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__[masked.severity](masked.message);
+    else
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__[masked.severity](masked.message, properties);
 }
-function warning(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(...args);
+/** Everything told so far, for the job summary. */
+function toldSoFar() {
+    return told;
 }
-function error(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.error(...args);
+/** Forgets what was told: for tests, which run many steps in one process. */
+function forgetTold() {
+    told.length = 0;
+    for (const severity of ['error', 'warning', 'notice'])
+        shownCount[severity] = 0;
+}
+/** A warning, told (above). */
+function warn(message, where = {}) {
+    tell({ severity: 'warning', message, ...where });
+}
+/** A notice, told (above). */
+function notify(message, where = {}) {
+    tell({ severity: 'notice', message, ...where });
 }
 function group(title, work) {
     pauseUntrustedOutput();
     return _actions_core__WEBPACK_IMPORTED_MODULE_0__.group(title, work);
-}
-const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
-/** An annotation that the job summary repeats: the one way to tell the user about their run. */
-function annotateAndRecord(level, report, message, properties) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__[level](message, properties);
-    report[RECORDED_IN[level]].push(message);
-}
-/** A warning annotation, repeated in the job summary. */
-function warn(report, message, properties) {
-    annotateAndRecord('warning', report, message, properties);
-}
-/** A notice annotation, repeated in the job summary. */
-function notify(report, message, properties) {
-    annotateAndRecord('notice', report, message, properties);
 }
 /** Calls `then` once everything written so far has reached stdout (before the process exits). */
 function afterOutput(then) {

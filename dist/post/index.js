@@ -28370,115 +28370,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3858:
+/***/ 9682:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ runStep)
-});
-
-// UNUSED EXPORTS: failUnexpectedly
-
-// EXTERNAL MODULE: ./src/report/diagnostic.ts
-var diagnostic = __nccwpck_require__(1751);
-// EXTERNAL MODULE: ./src/report/log.ts
-var log = __nccwpck_require__(6472);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
-;// CONCATENATED MODULE: ./src/report/secrets.ts
-
-/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
-const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
-/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
-const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
-/**
- * Query parameters that carry a credential or a signature (pre-signed S3 and GCS links, Azure SAS,
- * OAuth tokens): whoever reads the URL can download with it until it expires.
- */
-const SECRET_QUERY = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|signature|sig|token|access_token)=)([^&#\s'"<>]+)/gi;
-/** Secrets already registered: a lock file repeats one index token in each of 10,000 entries. */
-const registered = new Set();
-function registerOnce(secret) {
-    if (registered.has(secret))
-        return;
-    registered.add(secret);
-    core/* setSecret */.Pq(secret);
-}
-/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
-function registerSecret(secret) {
-    registerOnce(secret);
-    try {
-        registerOnce(decodeURIComponent(secret));
-    }
-    catch {
-        // not valid percent-encoding: pip sends it as written
-    }
-}
-/**
- * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
- * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
- */
-function replaceCredentials(text, register) {
-    const withoutSignatures = text.replace(SECRET_QUERY, (match, name, value) => {
-        if (PLACEHOLDER.test(value))
-            return match;
-        register(value);
-        return `${name}***`;
-    });
-    return withoutSignatures.replace(URL_NETLOC, (match, scheme, netloc) => {
-        const at = netloc.lastIndexOf('@');
-        if (at === -1)
-            return match;
-        const userinfo = netloc.slice(0, at);
-        const host = netloc.slice(at);
-        const colon = userinfo.indexOf(':');
-        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
-        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
-        if (password) {
-            if (PLACEHOLDER.test(password))
-                return match;
-            register(password);
-            return `${scheme}${user}:***${host}`;
-        }
-        // Over HTTP a user name alone is a token (`git+https://TOKEN@host`); over SSH it is a login.
-        if (!/^((git|hg|svn|bzr)\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '') {
-            return match;
-        }
-        if (PLACEHOLDER.test(user))
-            return match;
-        register(user);
-        return `${scheme}***${host}`;
-    });
-}
-/**
- * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
- * so that every later log line masks them, and returns the text with them replaced by `***`.
- * A token passed as the user name alone (`https://TOKEN@host`, `hg+https://TOKEN@host`) counts too;
- * `ssh://git@host` does not, nor does an unset `${VAR}` left as written. So do signature and token
- * query parameters (`?X-Amz-Signature=…`). Each secret is registered once.
- */
-function maskUrlCredentials(text) {
-    return replaceCredentials(text, registerSecret);
-}
-/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
-function redactUrlCredentials(text) {
-    return replaceCredentials(text, () => { });
-}
-/**
- * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
- * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
- */
-function maskPipEnvironment(env) {
-    for (const [key, value] of Object.entries(env)) {
-        if (key.toUpperCase().startsWith('PIP_') && value)
-            maskUrlCredentials(value);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/action/entry.ts
-
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ runStep)
+/* harmony export */ });
+/* unused harmony export failUnexpectedly */
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1751);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8070);
 
 
 /**
@@ -28499,7 +28399,7 @@ async function runStep(step, run) {
 }
 /** One error annotation for what escaped the step (credentials masked), then exit 1. */
 function failUnexpectedly(step, caught) {
-    (0,log/* error */.z3)(`${step} failed unexpectedly: ${maskUrlCredentials((0,diagnostic/* errorMessage */.gJ)(caught))}`);
+    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_1__/* .tell */ .qz)({ severity: 'error', message: `${step} failed unexpectedly: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(caught)}` });
     return process.exit(1);
 }
 
@@ -28510,8 +28410,8 @@ function failUnexpectedly(step, caught) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3858);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1319);
+/* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9765);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28522,7 +28422,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1319:
+/***/ 9765:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28533,8 +28433,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/report/diagnostic.ts
 var diagnostic = __nccwpck_require__(1751);
-// EXTERNAL MODULE: ./src/report/log.ts
-var log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
+var log = __nccwpck_require__(8070);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./src/action/state.ts
@@ -28568,13 +28468,215 @@ function saveState(name, value) {
 }
 /** What main saved under the name; undefined when it saved nothing. Throws when it is malformed. */
 function readState(name) {
-    const text = lib_core/* getState */.Gu(name);
+    const text = lib_core.getState(name);
     if (!text)
         return undefined;
     const value = JSON.parse(text);
     if (!CHECKS[name](value))
         throw new Error(`the saved state '${name}' is malformed: ${text}`);
     return value;
+}
+
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+
+/** Longer package tables are folded, so that the summary still reads in ten seconds. */
+const FOLD_AFTER = 15;
+/** A message as the summary quotes it: long ones are cut (an invalid line can be megabytes). */
+function clip(text) {
+    return text.length > 10 * CELL_CHARS ? `${text.slice(0, 10 * CELL_CHARS)}…` : text;
+}
+/** Line endings as Markdown reads them: a lone CR ends a line too. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Plain text as Markdown shows it: no HTML (a file may hold `<img src=…>`). */
+function plain(text) {
+    return text.replace(/</g, '\\<');
+}
+/** Text that must stay on its Markdown line (a file name, a reason): breaks are shown, not made. */
+function oneLine(text) {
+    return plain(text.replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+}
+/** A code span that no backtick inside can close, on one line. */
+function code(text) {
+    const flat = text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** A message quoted: every line it holds, however it breaks, stays inside the quote. */
+function quote(kind, text) {
+    return [
+        `> [!${kind}]`,
+        ...plain(text)
+            .split(LINE_BREAK)
+            .map(line => `> ${line}`),
+        ''
+    ];
+}
+/** GitHub takes at most 1 MiB of summary per step, and rejects a larger one whole. */
+const SUMMARY_BYTES = 1024 * 1024;
+/** Problems listed in the summary; more would not be read, and 10,000 would pass the limit. */
+const PROBLEM_ROWS = 50;
+/** The longest text of one table cell. */
+const CELL_CHARS = 1000;
+/**
+ * Text for a table cell: one line, no column breaks (GitHub reads `\\|` as `|` in code spans
+ * too), not longer than a reader reads.
+ */
+function cell(text) {
+    const short = text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text;
+    return plain(short).replace(/\|/g, '\\|').split(LINE_BREAK).join('<br>');
+}
+const ICONS = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
+function annotationRows(annotations) {
+    const rows = ['| | where | problem |', '|---|---|---|'];
+    for (const a of annotations.slice(0, PROBLEM_ROWS)) {
+        const where = a.file === undefined ? '' : cell(code(`${a.file}${a.line ? `:${a.line}` : ''}`));
+        const icon = ICONS[a.severity];
+        rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`);
+    }
+    const more = annotations.length - PROBLEM_ROWS;
+    if (more > 0)
+        rows.push('', `… and ${more} more.`);
+    return rows;
+}
+function annotationSection(annotations) {
+    if (annotations.length === 0)
+        return [];
+    const hidden = annotations.filter(a => !a.shown).length;
+    const note = hidden > 0
+        ? [
+            `\\* ${hidden} not annotated: GitHub shows 10 annotations of a type per step, so these are only here.`,
+            ''
+        ]
+        : [];
+    return [`**Problems** (${annotations.length})`, '', ...annotationRows(annotations), '', ...note];
+}
+/** The groups, lock files and constraint files that went in: they are not requirement lines. */
+function sourcesLine(sources) {
+    if (!sources)
+        return [];
+    const named = [
+        ['dependency groups', sources.groups],
+        ['lock files', sources.lockFiles],
+        ['constraint files', sources.constraintFiles]
+    ];
+    const parts = named
+        .filter(([, names]) => names.length > 0)
+        .map(([label, names]) => `${label} ${names.map(code).join(', ')}`);
+    return parts.length > 0 ? [`**From** ${parts.join(' · ')}`, ''] : [];
+}
+function installedSection(report) {
+    const count = report.installed.length;
+    if (count === 0)
+        return [];
+    const table = ['| package | version | requested by |', '|---|---|---|'];
+    for (const p of report.installed) {
+        table.push(`| ${cell(p.name)} | ${cell(p.version)} | ${cell(p.requestedBy ?? 'dependency')} |`);
+    }
+    if (count <= FOLD_AFTER)
+        return [`**Installed** (${count})`, '', ...table, ''];
+    return [
+        `<details><summary><b>Installed</b> (${count})</summary>`,
+        '',
+        ...table,
+        '',
+        '</details>',
+        ''
+    ];
+}
+/**
+ * Renders the run as Markdown, errors first: what was told (the error that ended the step and
+ * everything not about a file as quotes, what is about a line of a file as a table), then the
+ * interpreter, the venv, the guard, pip/setuptools/wheel before and after, the time of each phase,
+ * and what was installed with the requirement line that asked for it.
+ */
+function renderSummary(report, told) {
+    return withinLimit([...toldLines(told), ...renderLines(report)]);
+}
+const QUOTES = { error: 'CAUTION', warning: 'WARNING', notice: 'NOTE' };
+function toldLines(told) {
+    const firstError = told.find(t => t.severity === 'error');
+    const quoted = told.filter(t => t === firstError || t.file === undefined);
+    const lines = ['## venv-guard', ''];
+    for (const severity of ['error', 'warning', 'notice']) {
+        for (const t of quoted.filter(q => q.severity === severity))
+            lines.push(...quote(QUOTES[severity], clip(t.message)));
+    }
+    lines.push(...annotationSection(told.filter(t => t.file !== undefined)));
+    return lines;
+}
+/** The lines that fit GitHub's limit, and a last one that says how many did not. */
+function withinLimit(lines) {
+    let bytes = 0;
+    for (const [i, line] of lines.entries()) {
+        bytes += Buffer.byteLength(line) + 1;
+        // Room for the closing line.
+        if (bytes > SUMMARY_BYTES - 200) {
+            return [
+                ...lines.slice(0, i),
+                '',
+                `… and ${lines.length - i} more lines: GitHub takes at most 1 MiB of summary per step.`
+            ].join('\n');
+        }
+    }
+    return lines.join('\n');
+}
+function renderLines(report) {
+    const lines = [];
+    if (report.python) {
+        const p = report.python;
+        lines.push(`**Python** ${oneLine(p.version)} (${p.implementation}) at ${code(p.executable)}, found by ${p.foundBy}`, '');
+    }
+    if (report.venv) {
+        lines.push(`**venv** ${code(report.venv.path)}: ${report.venv.action} (${oneLine(report.venv.reason)})`, '');
+    }
+    if (report.guard) {
+        lines.push(`**Guard** ${report.guard.verdict}: ${oneLine(report.guard.reason)}`, '');
+    }
+    lines.push(...sourcesLine(report.sources));
+    const tracked = ['pip', 'setuptools', 'wheel'];
+    if (tracked.some(name => report.versionsBefore[name] || report.versionsAfter[name])) {
+        lines.push('| package | before | after |', '|---|---|---|');
+        for (const name of tracked) {
+            lines.push(`| ${name} | ${report.versionsBefore[name] ?? '—'} | ${report.versionsAfter[name] ?? '—'} |`);
+        }
+        lines.push('');
+    }
+    if (report.phases.length > 0) {
+        const phases = report.phases.map(p => `${p.name} ${p.seconds.toFixed(1)} s`);
+        lines.push(`**Time** ${phases.join(' · ')}`, '');
+    }
+    lines.push(...installedSection(report));
+    return lines;
+}
+/** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
+async function writeSummary(report, told) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await core.summary.addRaw(renderSummary(report, told), true).write();
+    }
+    catch (error) {
+        warn(`Could not write the job summary: ${error.message}`);
+    }
+}
+/**
+ * The post step's part of the job summary: what it told (a later step's user-site install, a
+ * cache that was not saved), and nothing when it had nothing to say.
+ */
+async function writePostSummary(told) {
+    if (!process.env.GITHUB_STEP_SUMMARY || told.length === 0)
+        return;
+    try {
+        const lines = toldLines(told);
+        lines[0] = '## venv-guard (post step)';
+        await lib_core.summary.addRaw(withinLimit(lines), true).write();
+    }
+    catch (error) {
+        (0,log/* warn */.R8)(`Could not write the job summary: ${error.message}`);
+    }
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -29664,7 +29766,7 @@ function pipCacheProblem(dir) {
 function pipCacheIsPips(dir) {
     const problem = pipCacheProblem(dir);
     if (problem)
-        (0,log/* warning */.$e)(problem);
+        (0,log/* warn */.R8)(problem);
     return problem === undefined;
 }
 
@@ -30123,7 +30225,7 @@ async function restoreArchive(archive, dir) {
             return true;
         }
         catch (error) {
-            (0,log/* warning */.$e)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
             return false;
         }
     });
@@ -30251,13 +30353,13 @@ async function saveDir(store, dir, key, what) {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,log/* warn */.R8)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return;
     }
     if (saved)
         (0,log/* info */.pq)(`Cache: saved ${what} to ${store.name} (${key}).`);
     else
-        (0,log/* warning */.$e)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+        (0,log/* warn */.R8)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
 }
 async function saveVenv(store, venv) {
     if (!external_node_fs_.existsSync(venv.path)) {
@@ -30268,11 +30370,11 @@ async function saveVenv(store, venv) {
         .filter(([file, digest]) => fileDigest(file) !== digest)
         .map(([file]) => file);
     if (changed.length > 0) {
-        (0,log/* warning */.$e)(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
+        (0,log/* warn */.R8)(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
         return;
     }
     if (currentVenvContent(venv.path) !== venv.snapshot) {
-        (0,log/* warning */.$e)(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+        (0,log/* warn */.R8)(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
@@ -30290,7 +30392,7 @@ async function saveCaches(state) {
         }
     }
     catch (error) {
-        (0,log/* warning */.$e)(`Cache: could not save: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,log/* warn */.R8)(`Cache: could not save: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -30427,21 +30529,20 @@ function auditUserSite(state) {
         }
         const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
         const title = 'venv-guard: later steps installed into the user site-packages';
-        if (state.policy === 'fail')
-            (0,log/* error */.z3)(message, { title });
-        else if (state.policy === 'warn')
-            (0,log/* warning */.$e)(message, { title });
-        else
+        if (state.policy === 'ignore')
             (0,log/* info */.pq)(message);
+        else
+            (0,log/* tell */.qz)({ severity: state.policy === 'fail' ? 'error' : 'warning', message, title });
         return state.policy === 'fail';
     }
     catch (error) {
-        (0,log/* warning */.$e)(`venv-guard could not audit the user site-packages: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,log/* warn */.R8)(`venv-guard could not audit the user site-packages: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return false;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts
+
 
 
 
@@ -30454,7 +30555,7 @@ function stateOf(name, what) {
         return readState(name);
     }
     catch (caught) {
-        (0,log/* warning */.$e)(`venv-guard could not ${what}: ${(0,diagnostic/* errorMessage */.gJ)(caught)}`);
+        (0,log/* warn */.R8)(`venv-guard could not ${what}: ${(0,diagnostic/* errorMessage */.gJ)(caught)}`);
         return undefined;
     }
 }
@@ -30463,13 +30564,17 @@ function stateOf(name, what) {
  * warning, but an audit finding may fail the job.
  */
 async function post_run() {
-    onCancel(signal => (0,log/* error */.z3)(`venv-guard's post step was cancelled (${signal}): what it started is stopped.`));
+    onCancel(signal => (0,log/* tell */.qz)({
+        severity: 'error',
+        message: `venv-guard's post step was cancelled (${signal}): what it started is stopped.`
+    }));
     const userSite = stateOf(State.UserSite, 'audit the user site-packages');
     if (userSite && auditUserSite(userSite))
         process.exitCode = 1;
     const cache = stateOf(State.Cache, 'save');
     if (cache)
         await saveCaches(cache);
+    await writePostSummary((0,log/* toldSoFar */.d1)());
 }
 
 
@@ -30483,15 +30588,17 @@ async function post_run() {
 /* harmony export */ });
 /* unused harmony exports ActionError, inputError */
 /**
- * A failure the user can act on. Its message is the whole annotation: what went wrong and how to
- * fix it. The entry points print it as one `::error` and never a stack trace.
+ * A failure the user can act on, thrown: its diagnostic is the whole annotation, what went wrong
+ * and how to fix it. The main step tells it once, never with a stack trace.
  */
 class ActionError extends Error {
-    annotation;
-    constructor(message, annotation = {}) {
+    diagnostic;
+    /** Told already, where it arose (annotations/emit.ts orders it among others): not told again. */
+    told = false;
+    constructor(message, where = {}) {
         super(message);
-        this.annotation = annotation;
         this.name = 'ActionError';
+        this.diagnostic = { severity: 'error', message, ...where };
     }
 }
 /** A wrong input value: names the input, the value and the fix. */
@@ -30507,19 +30614,117 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 6472:
+/***/ 8070:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ warning),
-/* harmony export */   mw: () => (/* binding */ afterOutput),
-/* harmony export */   pq: () => (/* binding */ info),
-/* harmony export */   z3: () => (/* binding */ error)
-/* harmony export */ });
-/* unused harmony exports neutralise, notice, group, warn, notify, pauseUntrustedOutput, UntrustedOutput */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  mw: () => (/* binding */ afterOutput),
+  pq: () => (/* binding */ info),
+  qz: () => (/* binding */ tell),
+  d1: () => (/* binding */ toldSoFar),
+  R8: () => (/* binding */ warn)
+});
+
+// UNUSED EXPORTS: ANNOTATION_CAP, UntrustedOutput, forgetTold, group, neutralise, notify, pauseUntrustedOutput
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/report/secrets.ts
+
+/** A URL's scheme and its netloc: everything up to the first `/`, `?` or `#`, as urlsplit cuts it. */
+const URL_NETLOC = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi;
+/** An unset `${VAR}` pip left in a URL: a placeholder, not a secret. */
+const PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+/**
+ * Query parameters that carry a credential or a signature (pre-signed S3 and GCS links, Azure SAS,
+ * OAuth tokens): whoever reads the URL can download with it until it expires.
+ */
+const SECRET_QUERY = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|signature|sig|token|access_token)=)([^&#\s'"<>]+)/gi;
+/** Secrets already registered: a lock file repeats one index token in each of 10,000 entries. */
+const registered = new Set();
+function registerOnce(secret) {
+    if (registered.has(secret))
+        return;
+    registered.add(secret);
+    lib_core.setSecret(secret);
+}
+/** Both the form written and the one pip sends (pip percent-decodes the user and password). */
+function registerSecret(secret) {
+    registerOnce(secret);
+    try {
+        registerOnce(decodeURIComponent(secret));
+    }
+    catch {
+        // not valid percent-encoding: pip sends it as written
+    }
+}
+/**
+ * The user information is split as urllib and pip split it: up to the last `@` of the netloc, then
+ * at the first `:` (`https://me@corp.example:TOKEN@host`, `https://:TOKEN@host`).
+ */
+function replaceCredentials(text, register) {
+    const withoutSignatures = text.replace(SECRET_QUERY, (match, name, value) => {
+        if (PLACEHOLDER.test(value))
+            return match;
+        register(value);
+        return `${name}***`;
+    });
+    return withoutSignatures.replace(URL_NETLOC, (match, scheme, netloc) => {
+        const at = netloc.lastIndexOf('@');
+        if (at === -1)
+            return match;
+        const userinfo = netloc.slice(0, at);
+        const host = netloc.slice(at);
+        const colon = userinfo.indexOf(':');
+        const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+        const password = colon === -1 ? '' : userinfo.slice(colon + 1);
+        if (password) {
+            if (PLACEHOLDER.test(password))
+                return match;
+            register(password);
+            return `${scheme}${user}:***${host}`;
+        }
+        // Over HTTP a user name alone is a token (`git+https://TOKEN@host`); over SSH it is a login.
+        if (!/^((git|hg|svn|bzr)\+)?https?:\/\/$/i.test(scheme) || user === 'git' || user === '') {
+            return match;
+        }
+        if (PLACEHOLDER.test(user))
+            return match;
+        register(user);
+        return `${scheme}***${host}`;
+    });
+}
+/**
+ * Finds credentials inside URLs (`https://user:token@host/simple`), registers them with the runner
+ * so that every later log line masks them, and returns the text with them replaced by `***`.
+ * A token passed as the user name alone (`https://TOKEN@host`, `hg+https://TOKEN@host`) counts too;
+ * `ssh://git@host` does not, nor does an unset `${VAR}` left as written. So do signature and token
+ * query parameters (`?X-Amz-Signature=…`). Each secret is registered once.
+ */
+function maskUrlCredentials(text) {
+    return replaceCredentials(text, registerSecret);
+}
+/** The text with credentials in URLs replaced by `***`, registering nothing (for pure code). */
+function redactUrlCredentials(text) {
+    return replaceCredentials(text, () => { });
+}
+/**
+ * pip's variables that can hold index or find-links URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
+ * PIP_FIND_LINKS, and any other PIP_* a user sets): their credentials are masked before anything runs.
+ */
+function maskPipEnvironment(env) {
+    for (const [key, value] of Object.entries(env)) {
+        if (key.toUpperCase().startsWith('PIP_') && value)
+            maskUrlCredentials(value);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/log.ts
+
 
 
 /**
@@ -30548,41 +30753,57 @@ function neutralise(text) {
         .join('');
 }
 function info(text) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(neutralise(text));
+    lib_core.info(neutralise(text));
 }
-// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
-// them: it is paused first.
-function notice(...args) {
+/** GitHub shows at most this many annotations of one type per step; the rest reach the summary. */
+const ANNOTATION_CAP = 10;
+/** What this step told, in order: the job summary lists it (action/summary.ts). */
+const told = [];
+const shownCount = { error: 0, warning: 0, notice: 0 };
+/**
+ * The one way to tell the user something: a diagnostic becomes an annotation (while GitHub's cap
+ * of annotations of its type lasts), with credentials masked, and is kept for the job summary,
+ * which lists everything told. A fence still open (a concurrent task, or a cancelled step that ends
+ * before its child does) would swallow the annotation: it is paused first.
+ */
+function tell(diagnostic) {
+    const masked = { ...diagnostic, message: maskUrlCredentials(diagnostic.message) };
+    const shown = shownCount[masked.severity] < ANNOTATION_CAP;
+    told.push({ ...masked, shown });
+    if (!shown)
+        return;
+    shownCount[masked.severity]++;
+    const properties = {
+        ...(masked.title === undefined ? {} : { title: masked.title }),
+        ...(masked.file === undefined ? {} : { file: masked.file, startLine: masked.line })
+    };
     pauseUntrustedOutput();
-    core.notice(...args);
+    if (Object.keys(properties).length === 0)
+        lib_core[masked.severity](masked.message);
+    else
+        lib_core[masked.severity](masked.message, properties);
 }
-function warning(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(...args);
+/** Everything told so far, for the job summary. */
+function toldSoFar() {
+    return told;
 }
-function error(...args) {
-    pauseUntrustedOutput();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(...args);
+/** Forgets what was told: for tests, which run many steps in one process. */
+function forgetTold() {
+    told.length = 0;
+    for (const severity of ['error', 'warning', 'notice'])
+        shownCount[severity] = 0;
+}
+/** A warning, told (above). */
+function warn(message, where = {}) {
+    tell({ severity: 'warning', message, ...where });
+}
+/** A notice, told (above). */
+function notify(message, where = {}) {
+    tell({ severity: 'notice', message, ...where });
 }
 function group(title, work) {
     pauseUntrustedOutput();
     return core.group(title, work);
-}
-const RECORDED_IN = { warning: 'warnings', notice: 'notices' };
-/** An annotation that the job summary repeats: the one way to tell the user about their run. */
-function annotateAndRecord(level, report, message, properties) {
-    pauseUntrustedOutput();
-    core[level](message, properties);
-    report[RECORDED_IN[level]].push(message);
-}
-/** A warning annotation, repeated in the job summary. */
-function warn(report, message, properties) {
-    annotateAndRecord('warning', report, message, properties);
-}
-/** A notice annotation, repeated in the job summary. */
-function notify(report, message, properties) {
-    annotateAndRecord('notice', report, message, properties);
 }
 /** Calls `then` once everything written so far has reached stdout (before the process exits). */
 function afterOutput(then) {
@@ -30921,19 +31142,52 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ 3838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  z3: () => (/* binding */ error),
-  Gu: () => (/* binding */ getState),
-  pq: () => (/* binding */ info),
-  _o: () => (/* binding */ isDebug),
-  Pq: () => (/* binding */ core_setSecret),
-  $e: () => (/* binding */ warning)
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, group, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -30944,7 +31198,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -30959,7 +31213,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -31009,12 +31263,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -31051,13 +31305,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -31077,20 +31331,20 @@ var external_fs_ = __nccwpck_require__(9896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+function prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -31101,7 +31355,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
@@ -31123,13 +31377,13 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -31148,7 +31402,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return __awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -31167,13 +31421,13 @@ class oidc_utils_OidcClient {
         return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -31462,8 +31716,8 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -31496,11 +31750,11 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var lib_exec = __nccwpck_require__(7187);
+var exec = __nccwpck_require__(7187);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31514,10 +31768,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -31527,7 +31781,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield exec/* getExecOutput */.H('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -31538,7 +31792,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield exec/* getExecOutput */.H('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -31643,8 +31897,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31658,7 +31912,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -31729,7 +31983,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
+    process.stdout.write(external_os_.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
@@ -31765,8 +32019,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -31774,7 +32028,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -31782,7 +32036,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -34070,18 +34324,6 @@ function copyFile(srcFile, destFile, force) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

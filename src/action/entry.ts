@@ -1,6 +1,5 @@
 import { errorMessage } from '../report/diagnostic.js'
-import { error } from '../report/log.js'
-import { maskUrlCredentials } from '../report/secrets.js'
+import { tell } from '../report/log.js'
 
 /**
  * How a bundle runs its step (src/bin/main.ts, post.ts). Two things a bare `await run()` lacks:
@@ -21,6 +20,6 @@ export async function runStep(step: string, run: () => Promise<void>): Promise<n
 
 /** One error annotation for what escaped the step (credentials masked), then exit 1. */
 export function failUnexpectedly(step: string, caught: unknown): never {
-  error(`${step} failed unexpectedly: ${maskUrlCredentials(errorMessage(caught))}`)
+  tell({ severity: 'error', message: `${step} failed unexpectedly: ${errorMessage(caught)}` })
   return process.exit(1)
 }

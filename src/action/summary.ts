@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import type { ReportedAnnotation, RunReport } from '../report/run-report.js'
-import { warning } from '../report/log.js'
+import type { RunReport } from '../report/run-report.js'
+import { warn, type Told } from '../report/log.js'
 
 /** Longer package tables are folded, so that the summary still reads in ten seconds. */
 const FOLD_AFTER = 15
@@ -59,11 +59,13 @@ function cell(text: string): string {
   return plain(short).replace(/\|/g, '\\|').split(LINE_BREAK).join('<br>')
 }
 
-function annotationRows(annotations: ReportedAnnotation[]): string[] {
+const ICONS = { error: '❌', warning: '⚠️', notice: 'ℹ️' }
+
+function annotationRows(annotations: Told[]): string[] {
   const rows = ['| | where | problem |', '|---|---|---|']
   for (const a of annotations.slice(0, PROBLEM_ROWS)) {
     const where = a.file === undefined ? '' : cell(code(`${a.file}${a.line ? `:${a.line}` : ''}`))
-    const icon = a.level === 'error' ? '❌' : '⚠️'
+    const icon = ICONS[a.severity]
     rows.push(`| ${icon} | ${where} | ${cell(a.message)}${a.shown ? '' : ' *'} |`)
   }
   const more = annotations.length - PROBLEM_ROWS
@@ -71,7 +73,7 @@ function annotationRows(annotations: ReportedAnnotation[]): string[] {
   return rows
 }
 
-function annotationSection(annotations: ReportedAnnotation[]): string[] {
+function annotationSection(annotations: Told[]): string[] {
   if (annotations.length === 0) return []
   const hidden = annotations.filter(a => !a.shown).length
   const note =
@@ -117,12 +119,27 @@ function installedSection(report: RunReport): string[] {
 }
 
 /**
- * Renders the run as Markdown, errors first: what failed and where, then the interpreter, the
- * venv, the guard, pip/setuptools/wheel before and after, the time of each phase, and what was
- * installed with the requirement line that asked for it.
+ * Renders the run as Markdown, errors first: what was told (the error that ended the step and
+ * everything not about a file as quotes, what is about a line of a file as a table), then the
+ * interpreter, the venv, the guard, pip/setuptools/wheel before and after, the time of each phase,
+ * and what was installed with the requirement line that asked for it.
  */
-export function renderSummary(report: RunReport): string {
-  return withinLimit(renderLines(report))
+export function renderSummary(report: RunReport, told: readonly Told[]): string {
+  return withinLimit([...toldLines(told), ...renderLines(report)])
+}
+
+const QUOTES = { error: 'CAUTION', warning: 'WARNING', notice: 'NOTE' } as const
+
+function toldLines(told: readonly Told[]): string[] {
+  const firstError = told.find(t => t.severity === 'error')
+  const quoted = told.filter(t => t === firstError || t.file === undefined)
+  const lines = ['## venv-guard', '']
+  for (const severity of ['error', 'warning', 'notice'] as const) {
+    for (const t of quoted.filter(q => q.severity === severity))
+      lines.push(...quote(QUOTES[severity], clip(t.message)))
+  }
+  lines.push(...annotationSection(told.filter(t => t.file !== undefined)))
+  return lines
 }
 
 /** The lines that fit GitHub's limit, and a last one that says how many did not. */
@@ -143,11 +160,7 @@ function withinLimit(lines: string[]): string {
 }
 
 function renderLines(report: RunReport): string[] {
-  const lines: string[] = ['## venv-guard', '']
-  for (const error of report.errors) lines.push(...quote('CAUTION', clip(error)))
-  for (const warning of report.warnings) lines.push(...quote('WARNING', clip(warning)))
-  for (const notice of report.notices) lines.push(...quote('NOTE', clip(notice)))
-  lines.push(...annotationSection(report.annotations))
+  const lines: string[] = []
   if (report.python) {
     const p = report.python
     lines.push(
@@ -184,11 +197,26 @@ function renderLines(report: RunReport): string[] {
 }
 
 /** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
-export async function writeSummary(report: RunReport): Promise<void> {
+export async function writeSummary(report: RunReport, told: readonly Told[]): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
-    await core.summary.addRaw(renderSummary(report), true).write()
+    await core.summary.addRaw(renderSummary(report, told), true).write()
   } catch (error) {
-    warning(`Could not write the job summary: ${(error as Error).message}`)
+    warn(`Could not write the job summary: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * The post step's part of the job summary: what it told (a later step's user-site install, a
+ * cache that was not saved), and nothing when it had nothing to say.
+ */
+export async function writePostSummary(told: readonly Told[]): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY || told.length === 0) return
+  try {
+    const lines = toldLines(told)
+    lines[0] = '## venv-guard (post step)'
+    await core.summary.addRaw(withinLimit(lines), true).write()
+  } catch (error) {
+    warn(`Could not write the job summary: ${(error as Error).message}`)
   }
 }

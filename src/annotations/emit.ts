@@ -1,63 +1,42 @@
-import * as core from '@actions/core'
 import * as path from 'node:path'
-import { ActionError } from '../report/diagnostic.js'
-import type { ReportedAnnotation, RunReport } from '../report/run-report.js'
-import { maskUrlCredentials } from '../report/secrets.js'
+import { ActionError, type Diagnostic } from '../report/diagnostic.js'
+import { tell } from '../report/log.js'
 import type { RequirementProblem } from '../pip/requirements.js'
-import { ANNOTATION_CAP, byImportance, findingsFromProblems, type Finding } from './findings.js'
-import { error, warning } from '../report/log.js'
+import { byImportance, findingsFromProblems, type Finding } from './findings.js'
 
-function toReported(f: Finding, workspace: string, shown: boolean): ReportedAnnotation {
+/** A finding as a diagnostic: its file relative to the workspace, as annotations name files. */
+function diagnosticOf(f: Finding, workspace: string): Diagnostic {
   return {
-    level: f.level,
+    severity: f.level,
     title: f.title,
-    message: maskUrlCredentials(f.message),
-    file: f.file === undefined ? undefined : path.relative(workspace, f.file),
-    line: f.line,
-    shown
+    message: f.message,
+    ...(f.file === undefined ? {} : { file: path.relative(workspace, f.file), line: f.line })
   }
 }
 
-function properties(a: ReportedAnnotation): core.AnnotationProperties {
-  return { title: a.title, ...(a.file === undefined ? {} : { file: a.file, startLine: a.line }) }
+/** Tells findings, most important first: GitHub's cap of annotations keeps the first. */
+export function annotate(findings: Finding[], workspace: string): void {
+  for (const f of byImportance(findings)) tell(diagnosticOf(f, workspace))
 }
 
 /**
- * Emits findings as annotations, most important first, as long as GitHub shows them (10 of a type
- * per step, counting those this run emitted before); all of them go into the report, for the summary.
+ * For a failure that ends the step: the most important finding becomes the error thrown, told
+ * here first, within GitHub's cap, and the others after it.
  */
-export function annotate(findings: Finding[], workspace: string, report: RunReport): void {
-  // Counted once, not per finding: 200,000 invalid lines stay linear.
-  const shownBefore = { error: 0, warning: 0 }
-  for (const a of report.annotations) if (a.shown) shownBefore[a.level]++
-  for (const f of byImportance(findings)) {
-    const shown = shownBefore[f.level] < ANNOTATION_CAP
-    if (shown) shownBefore[f.level]++
-    const reported = toReported(f, workspace, shown)
-    report.annotations.push(reported)
-    if (!shown) continue
-    if (f.level === 'error') error(reported.message, properties(reported))
-    else warning(reported.message, properties(reported))
-  }
-}
-
-/**
- * For a failure that ends the step: the most important finding becomes the error thrown (the
- * entry point annotates it), the others are annotated here, within the cap that it counts in.
- */
-export function failure(findings: Finding[], workspace: string, report: RunReport): ActionError {
+export function failure(findings: Finding[], workspace: string): ActionError {
   const [first, ...rest] = byImportance(findings)
-  const thrown = toReported(first, workspace, true)
-  report.annotations.push(thrown)
-  annotate(rest, workspace, report)
-  return new ActionError(thrown.message, properties(thrown))
+  const { message, ...where } = diagnosticOf(first, workspace)
+  const thrown = new ActionError(message, where)
+  tell(thrown.diagnostic)
+  thrown.told = true
+  annotate(rest, workspace)
+  return thrown
 }
 
 /** For problems pip would stop at in the requirements, found before it runs: the step ends here. */
 export function requirementsFailure(
   problems: RequirementProblem[],
-  workspace: string,
-  report: RunReport
+  workspace: string
 ): ActionError {
-  return failure(findingsFromProblems(problems), workspace, report)
+  return failure(findingsFromProblems(problems), workspace)
 }

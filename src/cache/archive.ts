@@ -5,7 +5,7 @@ import { executableName, executablesOnPath, tarCommand } from '../platform/os.js
 import { withScratch } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
-import { info, warning } from '../report/log.js'
+import { info, warn } from '../report/log.js'
 
 const ARCHIVE = /\.tar\.(zst|gz)$/
 
@@ -141,7 +141,7 @@ async function restoreArchive(archive: string, dir: string): Promise<boolean> {
       info(`Restored ${dir} from ${archive}`)
       return true
     } catch (error) {
-      warning(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
+      warn(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
       return false
     }
   })

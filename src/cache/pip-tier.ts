@@ -1,5 +1,5 @@
 import * as fs from 'node:fs'
-import { warning } from '../report/log.js'
+import { warn } from '../report/log.js'
 
 /**
  * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
@@ -53,6 +53,6 @@ export function pipCacheProblem(dir: string): string | undefined {
 /** Whether pip's cache directory holds pip's cache alone; a warning when not. */
 export function pipCacheIsPips(dir: string): boolean {
   const problem = pipCacheProblem(dir)
-  if (problem) warning(problem)
+  if (problem) warn(problem)
   return problem === undefined
 }

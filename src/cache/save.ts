@@ -5,7 +5,7 @@ import { pipCacheIsPips } from './pip-tier.js'
 import { currentVenvContent } from './snapshot.js'
 import type { CacheStore } from './cache-store.js'
 import { isEmptyOrAbsent, openStore } from './store.js'
-import { info, warning } from '../report/log.js'
+import { info, warn } from '../report/log.js'
 
 /** What main hands to the post step for the cache: what to save, and where. */
 export interface CacheSaveState {
@@ -24,12 +24,12 @@ async function saveDir(store: CacheStore, dir: string, key: string, what: string
   try {
     saved = await store.save(dir, key)
   } catch (error) {
-    warning(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
+    warn(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
     return
   }
   if (saved) info(`Cache: saved ${what} to ${store.name} (${key}).`)
   else
-    warning(
+    warn(
       `Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`
     )
 }
@@ -46,13 +46,13 @@ async function saveVenv(
     .filter(([file, digest]) => fileDigest(file) !== digest)
     .map(([file]) => file)
   if (changed.length > 0) {
-    warning(
+    warn(
       `Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`
     )
     return
   }
   if (currentVenvContent(venv.path) !== venv.snapshot) {
-    warning(
+    warn(
       `Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
     )
     return
@@ -70,6 +70,6 @@ export async function saveCaches(state: CacheSaveState): Promise<void> {
       await saveDir(store, state.pip.path, state.pip.key, "pip's cache")
     }
   } catch (error) {
-    warning(`Cache: could not save: ${errorMessage(error)}`)
+    warn(`Cache: could not save: ${errorMessage(error)}`)
   }
 }

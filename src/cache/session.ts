@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { errorMessage } from '../report/diagnostic.js'
-import { info, notice, warn, warning } from '../report/log.js'
+import { info, notify, warn } from '../report/log.js'
 import { timed, type RunReport } from '../report/run-report.js'
 import type { CacheSaveState } from './save.js'
 import { currentOs, currentOsVersion, pipCacheDir } from '../platform/os.js'
@@ -88,12 +88,12 @@ export async function openCacheStore(
   settings: Pick<CacheSettings, 'cache' | 'cacheSave' | 'cacheDir'>
 ): Promise<CacheStore | undefined> {
   const scope = cacheScope(settings.cache, settings.cacheSave, runEvent(process.env))
-  if (scope.off) notice(scope.off)
+  if (scope.off) notify(scope.off)
   if (!scope.restore) return undefined
   try {
     return await openStore(settings.cacheDir)
   } catch (error) {
-    warning(`Cache: could not open the cache: ${errorMessage(error)}`)
+    warn(`Cache: could not open the cache: ${errorMessage(error)}`)
     return undefined
   }
 }
@@ -120,7 +120,7 @@ async function restoreInto(
   try {
     matched = await store.restore(dir, key, prefixes)
   } catch (error) {
-    warning(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`)
+    warn(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`)
   }
   if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
     fs.rmSync(dir, { recursive: true, force: true })
@@ -158,8 +158,7 @@ async function restoreVenv(
   store: CacheStore,
   keys: CacheKeys,
   expected: HealthExpectation,
-  venv: string,
-  report: RunReport
+  venv: string
 ): Promise<VenvRestore> {
   const restored = await restoreInto(store, venv, keys.venv, [])
   // A venv already there was not looked up: nothing is known about the store's entry.
@@ -184,7 +183,6 @@ async function restoreVenv(
   }
   discardRestored(venv)
   warn(
-    report,
     `The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
       `It was removed and is built afresh.` +
       (store.replaces
@@ -224,7 +222,7 @@ async function restore(request: RestoreRequest, store: CacheStore): Promise<Cach
     const lookedUp = settings.createVenv && request.cacheVenv
     if (lookedUp) {
       venv = await markedWhileRestoring(settings.venvPath, () =>
-        restoreVenv(store, keys, expected, settings.venvPath, report)
+        restoreVenv(store, keys, expected, settings.venvPath)
       )
     }
     const pipDir = pipCacheDirOf(
@@ -267,7 +265,7 @@ async function venvToSave(
 ): Promise<CacheSaveState['venv'] | undefined> {
   const health = await venvHealth(venv, session.expected)
   if (health.problems.length > 0) {
-    warning(
+    warn(
       `Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`
     )
     return undefined
@@ -300,7 +298,7 @@ export async function rememberForSave(
     try {
       state.venv = await venvToSave(session, done.createdVenv, done.inputs)
     } catch (error) {
-      warning(`Cache: the venv will not be saved: ${errorMessage(error)}`)
+      warn(`Cache: the venv will not be saved: ${errorMessage(error)}`)
     }
   }
   if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))

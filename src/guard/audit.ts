@@ -1,7 +1,7 @@
 import { errorMessage } from '../report/diagnostic.js'
 import { addedEntries, distributionEntries, distributionLabel } from './site.js'
 import type { UserSiteState } from './step.js'
-import { error, info, warning } from '../report/log.js'
+import { info, tell, warn } from '../report/log.js'
 
 /**
  * The post step: what later steps put into the user site-packages, annotated per on-user-site.
@@ -16,12 +16,11 @@ export function auditUserSite(state: UserSiteState): boolean {
     }
     const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`
     const title = 'venv-guard: later steps installed into the user site-packages'
-    if (state.policy === 'fail') error(message, { title })
-    else if (state.policy === 'warn') warning(message, { title })
-    else info(message)
+    if (state.policy === 'ignore') info(message)
+    else tell({ severity: state.policy === 'fail' ? 'error' : 'warning', message, title })
     return state.policy === 'fail'
   } catch (error) {
-    warning(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`)
+    warn(`venv-guard could not audit the user site-packages: ${errorMessage(error)}`)
     return false
   }
 }

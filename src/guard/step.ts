@@ -1,6 +1,6 @@
 import * as os from 'node:os'
 import { ActionError } from '../report/diagnostic.js'
-import { info, notify, warn, warning } from '../report/log.js'
+import { info, notify, warn } from '../report/log.js'
 import type { InstalledPackage, RunReport } from '../report/run-report.js'
 import { maskUrlCredentials } from '../report/secrets.js'
 import type { LaterStepsEnv } from '../platform/os.js'
@@ -68,8 +68,7 @@ export class UserSiteGuard {
   private constructor(
     private readonly config: GuardSettings,
     private readonly facts: UserSiteFacts,
-    private readonly decision: Decision,
-    private readonly report: RunReport
+    private readonly decision: Decision
   ) {
     this.before = distributionEntries(facts.userSite)
     this.entries = this.before
@@ -92,7 +91,7 @@ export class UserSiteGuard {
     }
     const foreign = foreignPipNote(facts)
     if (foreign) info(foreign)
-    return new UserSiteGuard(config, facts, decision, report)
+    return new UserSiteGuard(config, facts, decision)
   }
 
   /** Whether pip would not install into site-packages, and why (a fallback-reason value, or ''). */
@@ -121,7 +120,7 @@ export class UserSiteGuard {
     if (config.createVenv) {
       const message = baseRiskMessage(facts, decision, config.venvPath, guardsLaterPip(config))
       if (config.onUserSite === 'ignore') return info(message)
-      notify(this.report, message, { title: fallbackTitle(decision.reason) })
+      notify(message, { title: fallbackTitle(decision.reason) })
       return
     }
     const outcome = {
@@ -136,7 +135,7 @@ export class UserSiteGuard {
   private apply(message: string, title: string): void {
     if (this.config.onUserSite === 'fail') throw new ActionError(message, { title })
     if (this.config.onUserSite === 'ignore') return info(message)
-    warn(this.report, message, { title })
+    warn(message, { title })
     this.warned = true
   }
 
@@ -164,7 +163,7 @@ export class UserSiteGuard {
     const offPath = [...new Set(signs.flatMap(s => (s.kind === 'scripts-off-path' ? [s.dir] : [])))]
     const userScripts = offPath.filter(d => isInside(d, this.facts.userBase))
     for (const dir of offPath.filter(d => !userScripts.includes(d))) {
-      warning(
+      warn(
         `pip put scripts into ${dir}, which is not on PATH: later steps cannot run them by name.`
       )
     }

@@ -33,7 +33,7 @@ import {
   versionAtLeast,
   type Pip
 } from '../pip/run.js'
-import { info, warning } from '../report/log.js'
+import { info, warn } from '../report/log.js'
 
 /** The inputs an install reads. */
 export interface InstallSettings {
@@ -152,7 +152,7 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
     guard.checkPipRun(result, plan.title)
     if (result.exitCode !== 0) {
       const findings = findingsFromPipFailure(result.output, context, plan.title, result.exitCode)
-      throw failure(findings, config.workspace, report)
+      throw failure(findings, config.workspace)
     }
     if (withReport && fs.existsSync(reportFile)) {
       const json = fs.readFileSync(reportFile, 'utf8')
@@ -190,7 +190,7 @@ async function compilePip(python: PythonInstall, target: Target): Promise<void> 
 async function compile(python: PythonInstall, target: Target): Promise<void> {
   const compiled = await runProcess(target.python, compileArgs(python, target.sitePackages))
   if (compiled.exitCode !== 0)
-    warning(
+    warn(
       `Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`
     )
 }
@@ -202,12 +202,11 @@ async function compile(python: PythonInstall, target: Target): Promise<void> {
 async function checkDependencies(
   python: PythonInstall,
   target: Target,
-  requirements: RequirementsContext,
-  report: RunReport
+  requirements: RequirementsContext
 ): Promise<void> {
   if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return
   const checked = await pipCheck(target.python, python)
-  annotate(findingsFromPipCheck(checked, requirements), requirements.workspace, report)
+  annotate(findingsFromPipCheck(checked, requirements), requirements.workspace)
 }
 
 /**
@@ -223,12 +222,7 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
   await timed(report, 'compile and check', async () => {
     await Promise.all([
       deferCompile(job) ? compile(job.python, target) : undefined,
-      checkDependencies(
-        job.python,
-        target,
-        { parsed: requirements, workspace: config.workspace },
-        report
-      )
+      checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace })
     ])
   })
   return installed

@@ -17,7 +17,7 @@ import {
   type RequirementProblem
 } from './requirements.js'
 import { pipConfigInputs, pipEnvironmentSettings } from './settings.js'
-import { info, notice } from '../report/log.js'
+import { info, notify } from '../report/log.js'
 import { realPath } from '../platform/os.js'
 
 /** Everything pip will be given, read before it runs; `files` is all that decides the venv. */
@@ -144,10 +144,10 @@ export function readRequirements(config: RequirementSettings, report: RunReport)
   // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
   for (const entry of groups.entries) maskUrlCredentials(entry.text)
   for (const file of outsideWorkspace(parsed.files, config.workspace)) {
-    notice(`The requirements include ${file}, which is outside the workspace.`)
+    notify(`The requirements include ${file}, which is outside the workspace.`)
   }
   for (const file of outsideWorkspace(config.cacheDependencyFiles, config.workspace)) {
-    notice(`cache-dependency-path names ${file}, which is outside the workspace.`)
+    notify(`cache-dependency-path names ${file}, which is outside the workspace.`)
   }
   return parsed
 }

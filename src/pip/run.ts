@@ -8,7 +8,6 @@ import { run } from '../platform/process.js'
 import type { PythonInstall } from '../python/probe.js'
 import { maskUrlCredentials } from '../report/secrets.js'
 import { group, notify } from '../report/log.js'
-import type { RunReport } from '../report/run-report.js'
 
 /** One way to start pip against one target environment. */
 export interface Pip {
@@ -130,10 +129,7 @@ export function placementVariables(env: NodeJS.ProcessEnv): string[] {
  * upgraded pip is not in the venv either): venv-guard's pip runs into a venv drop them, which
  * `runPip` does. Into the interpreter itself, no choice is safe: the step stops before pip runs.
  */
-export function checkPlacementVariables(
-  config: { createVenv: boolean; venvPath: string },
-  report: RunReport
-): void {
+export function checkPlacementVariables(config: { createVenv: boolean; venvPath: string }): void {
   const names = placementVariables(process.env)
   if (names.length === 0) return
   const list = names.join(', ')
@@ -144,7 +140,6 @@ export function checkPlacementVariables(
     )
   }
   notify(
-    report,
     `${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`
   )
 }

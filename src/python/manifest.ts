@@ -3,7 +3,7 @@ import { libraryPathEnv, prefixPython, toolCacheArch } from '../platform/os.js'
 import type { PythonRequest } from './request.js'
 import { probePython, satisfies, type PythonInstall } from './probe.js'
 import { compareVersions, type VersionSpec } from './version-spec.js'
-import { info, warning } from '../report/log.js'
+import { info, warn } from '../report/log.js'
 
 /** What findPython hands over when the manifest may have to supply the interpreter. */
 export interface ManifestRequest {
@@ -32,7 +32,7 @@ export async function setUpFromManifest({
     const why =
       'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.'
     if (!local) throw await notFound(why)
-    warning(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`)
+    warn(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`)
     return local
   }
   // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
@@ -47,9 +47,7 @@ export async function setUpFromManifest({
     )
   } catch (error) {
     if (!local) throw await notFound(errorMessage(error))
-    warning(
-      `check-latest: ${errorMessage(error)} Using ${local.versionText} from ${local.foundBy}.`
-    )
+    warn(`check-latest: ${errorMessage(error)} Using ${local.versionText} from ${local.foundBy}.`)
     return local
   }
   const offer = resolution.match

@@ -1,4 +1,4 @@
-import { warning } from '../report/log.js'
+import { warn } from '../report/log.js'
 import { PROBE_TIMEOUT_MS } from '../platform/process.js'
 import { helperResult, runHelper } from '../platform/python-helper.js'
 import {
@@ -90,7 +90,7 @@ export async function probePython(candidate: Candidate): Promise<PythonInstall |
   if (!result.ok) {
     if (result.timedOut) {
       silent.add(key)
-      warning(
+      warn(
         `${key} (${candidate.foundBy}) did not answer within ${PROBE_TIMEOUT_MS / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`,
         { title: 'venv-guard: an interpreter does not answer' }
       )

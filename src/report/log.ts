@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
-import type { RunReport } from './run-report.js'
+import type { Diagnostic, Where } from './diagnostic.js'
+import { maskUrlCredentials } from './secrets.js'
 
 /**
  * Everything venv-guard prints goes through here (eslint keeps @actions/core's logging functions
@@ -36,52 +37,64 @@ export function info(text: string): void {
   core.info(neutralise(text))
 }
 
-// Annotations as @actions/core writes them: one command each, whatever their text holds. A fence
-// still open (a concurrent task, or a cancelled step that ends before its child does) would swallow
-// them: it is paused first.
-export function notice(...args: Parameters<typeof core.notice>): void {
-  pauseUntrustedOutput()
-  core.notice(...args)
+/** GitHub shows at most this many annotations of one type per step; the rest reach the summary. */
+export const ANNOTATION_CAP = 10
+
+/** A diagnostic as it was told. */
+export interface Told extends Diagnostic {
+  /** False when GitHub's cap of annotations per step left it to the summary. */
+  shown: boolean
 }
 
-export function warning(...args: Parameters<typeof core.warning>): void {
+/** What this step told, in order: the job summary lists it (action/summary.ts). */
+const told: Told[] = []
+const shownCount = { error: 0, warning: 0, notice: 0 }
+
+/**
+ * The one way to tell the user something: a diagnostic becomes an annotation (while GitHub's cap
+ * of annotations of its type lasts), with credentials masked, and is kept for the job summary,
+ * which lists everything told. A fence still open (a concurrent task, or a cancelled step that ends
+ * before its child does) would swallow the annotation: it is paused first.
+ */
+export function tell(diagnostic: Diagnostic): void {
+  const masked = { ...diagnostic, message: maskUrlCredentials(diagnostic.message) }
+  const shown = shownCount[masked.severity] < ANNOTATION_CAP
+  told.push({ ...masked, shown })
+  if (!shown) return
+  shownCount[masked.severity]++
+  const properties: core.AnnotationProperties = {
+    ...(masked.title === undefined ? {} : { title: masked.title }),
+    ...(masked.file === undefined ? {} : { file: masked.file, startLine: masked.line })
+  }
   pauseUntrustedOutput()
-  core.warning(...args)
+  if (Object.keys(properties).length === 0) core[masked.severity](masked.message)
+  else core[masked.severity](masked.message, properties)
 }
 
-export function error(...args: Parameters<typeof core.error>): void {
-  pauseUntrustedOutput()
-  core.error(...args)
+/** Everything told so far, for the job summary. */
+export function toldSoFar(): readonly Told[] {
+  return told
+}
+
+/** Forgets what was told: for tests, which run many steps in one process. */
+export function forgetTold(): void {
+  told.length = 0
+  for (const severity of ['error', 'warning', 'notice'] as const) shownCount[severity] = 0
+}
+
+/** A warning, told (above). */
+export function warn(message: string, where: Where = {}): void {
+  tell({ severity: 'warning', message, ...where })
+}
+
+/** A notice, told (above). */
+export function notify(message: string, where: Where = {}): void {
+  tell({ severity: 'notice', message, ...where })
 }
 
 export function group<T>(title: string, work: () => Promise<T>): Promise<T> {
   pauseUntrustedOutput()
   return core.group(title, work)
-}
-
-type Level = 'warning' | 'notice'
-const RECORDED_IN = { warning: 'warnings', notice: 'notices' } as const
-
-/** An annotation that the job summary repeats: the one way to tell the user about their run. */
-function annotateAndRecord(
-  level: Level,
-  report: RunReport,
-  message: string,
-  properties?: core.AnnotationProperties
-): void {
-  pauseUntrustedOutput()
-  core[level](message, properties)
-  report[RECORDED_IN[level]].push(message)
-}
-
-/** A warning annotation, repeated in the job summary. */
-export function warn(report: RunReport, message: string, properties?: core.AnnotationProperties) {
-  annotateAndRecord('warning', report, message, properties)
-}
-
-/** A notice annotation, repeated in the job summary. */
-export function notify(report: RunReport, message: string, properties?: core.AnnotationProperties) {
-  annotateAndRecord('notice', report, message, properties)
 }
 
 /** Calls `then` once everything written so far has reached stdout (before the process exits). */

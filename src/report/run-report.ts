@@ -13,11 +13,6 @@ export interface RunReport {
   /** Distributions pip installed, with the requirement line that asked for them when known. */
   installed: InstalledPackage[]
   phases: Phase[]
-  errors: string[]
-  warnings: string[]
-  notices: string[]
-  /** Every annotation the run made or would have made beyond GitHub's cap (shown: false). */
-  annotations: ReportedAnnotation[]
 }
 
 export interface InstalledPackage {
@@ -25,17 +20,6 @@ export interface InstalledPackage {
   version: string
   /** `file:line` of the requirement, `upgrade`, `requested`, or `via <package>` for a dependency. */
   requestedBy?: string
-}
-
-export interface ReportedAnnotation {
-  level: 'error' | 'warning'
-  title: string
-  message: string
-  /** Relative to the workspace. */
-  file?: string
-  line?: number
-  /** False when GitHub's cap of annotations per step left it to the summary. */
-  shown: boolean
 }
 
 export interface Phase {
@@ -48,11 +32,7 @@ export function newReport(): RunReport {
     versionsBefore: {},
     versionsAfter: {},
     installed: [],
-    phases: [],
-    errors: [],
-    warnings: [],
-    notices: [],
-    annotations: []
+    phases: []
   }
 }
 

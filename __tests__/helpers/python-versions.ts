@@ -84,7 +84,8 @@ export interface Served {
 
 /**
  * A python-versions mirror on 127.0.0.1: `/<name>` serves files given by name; paths under
- * /truncated/ announce the whole file but break off halfway. Every request is recorded.
+ * /truncated/ announce the whole file but break off halfway, paths under /trickle/ send it a byte
+ * every 200 ms until the client gives up. Every request is recorded.
  */
 export async function serveFiles(files: Record<string, string | Buffer>): Promise<{
   url: string
@@ -95,15 +96,21 @@ export async function serveFiles(files: Record<string, string | Buffer>): Promis
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').slice(1))
     requests.push({ path: `/${name}`, authorization: req.headers.authorization })
-    const truncated = name.startsWith('truncated/')
-    const body = files[truncated ? name.slice('truncated/'.length) : name]
+    const [, mode = '', file] = /^(?:(truncated|trickle)\/)?(.*)$/s.exec(name)!
+    const body = files[file]
     if (body === undefined) {
       res.writeHead(404).end()
       return
     }
     const data = typeof body === 'string' ? Buffer.from(body) : body
     res.writeHead(200, { 'content-length': data.length })
-    if (!truncated) {
+    if (mode === 'trickle') {
+      let sent = 0
+      const timer = setInterval(() => res.write(data.subarray(sent, ++sent)), 200)
+      res.on('close', () => clearInterval(timer))
+      return
+    }
+    if (mode === '') {
       res.end(data)
       return
     }

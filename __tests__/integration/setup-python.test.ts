@@ -271,6 +271,25 @@ describe
       expect(JSON.stringify(errors(run))).not.toMatch(/PASSWORD0secret|SIGNATURE0secret/)
     })
 
+    it('ends a download that trickles, with one annotation naming it and the mirror input', async () => {
+      const runner = newRunner()
+      const url = `${mirror.url}/trickle/versions-manifest.json`
+      const started = Date.now()
+      const run = await runAction(runner, {
+        inputs: inputsFor({ 'python-version': '3.9', 'python-manifest-url': url }),
+        env: { ...withoutTestPythons(runner), VENV_GUARD_DOWNLOAD_STALL_SECONDS: '1' }
+      })
+      expect(run.exitCode).toBe(1)
+      expect(errors(run), describeRun(run)).toHaveLength(1)
+      expect(errors(run)[0].message).toMatch(
+        /Downloading the Python manifest from http:\/\/127\.0\.0\.1:\d+\/trickle\/versions-manifest\.json failed: it stalled, fewer than 16 KiB arrived within 1 s \(\d+ bytes in all\)\. The server hangs or is too slow for this runner: set python-manifest-url to a mirror/
+      )
+      expect(
+        mirror.requests.filter(r => r.path === '/trickle/versions-manifest.json')
+      ).toHaveLength(1)
+      expect(Date.now() - started).toBeLessThan(60_000)
+    })
+
     it('that cannot be reached fails with what to do offline', async () => {
       const runner = newRunner()
       const port = await closedPort()

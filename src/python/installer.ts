@@ -8,6 +8,7 @@ import * as tc from '@actions/tool-cache'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from '../action/errors.js'
+import { download } from './download.js'
 import { archiveSetup, libraryPathEnv } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import {
@@ -47,60 +48,7 @@ export interface Resolution {
 }
 
 const TITLE = { title: 'venv-guard: Python setup failed' }
-
-/**
- * The token raises GitHub's rate limit; it is sent to GitHub's own hosts only, never to a mirror.
- * Redirects to another host drop it (@actions/http-client).
- */
-export function authFor(url: string, token: string): string | undefined {
-  if (!token) return undefined
-  let host: string
-  try {
-    const parsed = new URL(url)
-    if (parsed.protocol !== 'https:') return undefined
-    host = parsed.hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
-  const github = ['github.com', 'githubusercontent.com'].some(
-    domain => host === domain || host.endsWith(`.${domain}`)
-  )
-  return github ? `token ${token}` : undefined
-}
-
-/** Says why a download failed and what to do, from tool-cache's error. */
-export function downloadFailure(what: string, url: string, error: unknown): string {
-  const head = `Downloading ${what} from ${url} failed`
-  if (error instanceof tc.HTTPError) {
-    const status = error.httpStatusCode
-    if (status === 401 || status === 403 || status === 429) {
-      return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use python-manifest-url with a mirror.`
-    }
-    if (status === 404) {
-      return `${head}: HTTP 404, nothing is there. Check python-manifest-url and the download_url entries of the manifest.`
-    }
-    return `${head} despite retries: HTTP ${status}.`
-  }
-  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? ''
-  if (code === 'ECONNRESET') {
-    return `${head} despite retries: the connection broke off before the file was complete (${errorMessage(error)}).`
-  }
-  const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(
-    code
-  )
-  return offline
-    ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set python-manifest-url to a mirror of versions-manifest.json whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
-    : `${head} despite retries: ${errorMessage(error)}.`
-}
-
-/** tool-cache retries network failures and 5xx answers (3 attempts) before this gives up. */
-async function download(what: string, url: string, token: string): Promise<string> {
-  try {
-    return await tc.downloadTool(url, undefined, authFor(url, token))
-  } catch (error) {
-    throw new ActionError(downloadFailure(what, url, error), TITLE)
-  }
-}
+const MIRROR_INPUT = 'python-manifest-url'
 
 function isRelease(value: unknown): value is tc.IToolRelease {
   const r = value as tc.IToolRelease
@@ -164,7 +112,7 @@ export async function resolveRelease(
 ): Promise<Resolution> {
   const url = source.url || DEFAULT_MANIFEST_URL
   info(`Reading the Python manifest ${url}`)
-  const file = await download('the Python manifest', url, source.token)
+  const file = await download('the Python manifest', url, source.token, MIRROR_INPUT)
   let text: string
   try {
     text = fs.readFileSync(file, 'utf8')
@@ -205,7 +153,12 @@ export async function installOffer(
   token: string
 ): Promise<string> {
   const setup = archiveSetup()
-  const archive = await download(`Python ${offer.version}`, offer.file.download_url, token)
+  const archive = await download(
+    `Python ${offer.version}`,
+    offer.file.download_url,
+    token,
+    MIRROR_INPUT
+  )
   let dir: string
   try {
     dir = setup.archive === 'zip' ? await tc.extractZip(archive) : await tc.extractTar(archive)

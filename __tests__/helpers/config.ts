@@ -18,6 +18,7 @@ export function makeConfig(overrides: Partial<Config> = {}): Config {
     allowPrereleases: false,
     checkLatest: false,
     pythonManifestUrl: '',
+    pypyManifestUrl: '',
     token: '',
     venvPath: path.join(workingDirectory, '.venv'),
     createVenv: true,

@@ -28846,6 +28846,33 @@ function archiveSetup(os = os_currentOs()) {
         ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
         : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
 }
+/**
+ * How PyPy's versions.json names this runner's archives, and how they are unpacked: `win64` (and
+ * the older `win32`) zips on Windows, tar.bz2 elsewhere; Linux's arm64 is `aarch64` and its 32-bit
+ * x86 `i686` there, Windows' 32-bit x86 `x86`.
+ */
+function pypyPlatform(os = os_currentOs(), nodeArch = process.arch) {
+    const arch = toolCacheArch(nodeArch);
+    if (os === 'win32')
+        return { platforms: ['win64', 'win32'], arch, archive: 'zip' };
+    const linuxArch = { arm64: 'aarch64', x86: 'i686' };
+    return {
+        platforms: [os],
+        arch: os === 'linux' ? (linuxArch[arch] ?? arch) : arch,
+        archive: 'tar'
+    };
+}
+/**
+ * The names setup-python links to PyPy's interpreter (`pypy3`, `pypy3.exe`) in the directory that
+ * holds it (prefixBinDir), so that `python`, `python3` and `pypy3.10` start it as well.
+ */
+function pypyAliases(pythonMinor, os = os_currentOs()) {
+    const ext = os === 'win32' ? '.exe' : '';
+    return {
+        target: `pypy3${ext}`,
+        links: [`python3${ext}`, `python${ext}`, `pypy${pythonMinor}${ext}`]
+    };
+}
 /** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
 function realPath(file) {
     try {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from '../action/errors.js'
 import { download } from './download.js'
-import { archiveSetup, libraryPathEnv } from '../platform/os.js'
+import { archiveSetup, libraryPathEnv, prefixPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import {
   compareVersions,
@@ -19,6 +19,8 @@ import {
   type VersionSpec
 } from './version-spec.js'
 import { group, info } from '../action/log.js'
+import { noMatchText, type ManifestSetup } from './manifest.js'
+import type { PythonRequest } from './request.js'
 import { maskUrlCredentials } from '../action/secrets.js'
 
 export const DEFAULT_MANIFEST_URL =
@@ -126,20 +128,16 @@ export async function resolveRelease(
 
 /** The error text for a manifest without a match: what it does offer, and the way out. */
 export function noMatchMessage(spec: VersionSpec, resolution: Resolution): string {
-  const where = `${process.platform} ${resolution.arch}`
-  const shown = resolution.offers.slice(0, 20).map(o => o.version)
-  const more = resolution.offers.length - shown.length
-  const offered =
-    shown.length === 0
-      ? `It offers nothing for ${where}.`
-      : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`
   const pre = spec.allowPrereleases
     ? undefined
     : resolution.offers.find(o => versionMatches({ ...spec, allowPrereleases: true }, o.parsed))
-  const hint = pre
-    ? ` ${pre.version} is a pre-release: set allow-prereleases: true to take it.`
-    : ''
-  return `The manifest ${resolution.url} has no release matching "${spec.text}". ${offered}${hint}`
+  return noMatchText(
+    spec.text,
+    resolution.url,
+    `${process.platform} ${resolution.arch}`,
+    resolution.offers.map(o => o.version),
+    pre?.version
+  )
 }
 
 /**
@@ -200,4 +198,37 @@ export async function installOffer(
     )
   }
   return prefix
+}
+
+/** The python-versions manifest as setUpFromManifest reads any manifest. */
+export async function cpythonSetup(
+  spec: VersionSpec,
+  request: PythonRequest,
+  baseArch: string
+): Promise<ManifestSetup> {
+  const resolution = await resolveRelease(
+    spec,
+    { url: request.pythonManifestUrl, token: request.token },
+    baseArch
+  )
+  const offer = resolution.match
+  return {
+    url: resolution.url,
+    noMatch: noMatchMessage(spec, resolution),
+    match: offer && {
+      version: offer.version,
+      label: `Python ${offer.version}`,
+      newerThan: local => compareVersions(offer.parsed, local.version) > 0,
+      install: async (toolCache, env) => {
+        const prefix = await installOffer(offer, resolution.arch, toolCache, request.token)
+        return {
+          command: prefixPython(prefix),
+          args: [],
+          foundBy: `the python-versions manifest, installed into ${prefix}`,
+          env: libraryPathEnv(prefix, env.LD_LIBRARY_PATH),
+          location: prefix
+        }
+      }
+    }
+  }
 }

@@ -40427,7 +40427,7 @@ async function findPython(request, env = process.env) {
             return local;
         throw new errors/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${find_describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
     }
-    return (0,manifest/* setUpFromManifest */.F)({ spec, request, local, env, notFound });
+    return (0,manifest/* setUpFromManifest */.FN)({ spec, request, local, env, notFound });
 }
 
 ;// CONCATENATED MODULE: ./src/python/location.ts
@@ -40830,31 +40830,20 @@ function archiveSetup(os = currentOs()) {
         : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
 }
 /**
- * How PyPy's versions.json names this runner's archives, and how they are unpacked: `win64` (and
- * the older `win32`) zips on Windows, tar.bz2 elsewhere; Linux's arm64 is `aarch64` and its 32-bit
- * x86 `i686` there, Windows' 32-bit x86 `x86`.
+ * How PyPy's versions.json names this runner's archives and how they unpack: zips for `win64` (older
+ * releases: `win32`), tar.bz2 elsewhere; Linux's arm64 is `aarch64` there, its x86 `i686`.
  */
 function pypyPlatform(os = currentOs(), nodeArch = process.arch) {
     const arch = toolCacheArch(nodeArch);
     if (os === 'win32')
         return { platforms: ['win64', 'win32'], arch, archive: 'zip' };
-    const linuxArch = { arm64: 'aarch64', x86: 'i686' };
-    return {
-        platforms: [os],
-        arch: os === 'linux' ? (linuxArch[arch] ?? arch) : arch,
-        archive: 'tar'
-    };
+    const linuxArch = { arm64: 'aarch64', x86: 'i686' }[arch];
+    return { platforms: [os], arch: (os === 'linux' && linuxArch) || arch, archive: 'tar' };
 }
-/**
- * The names setup-python links to PyPy's interpreter (`pypy3`, `pypy3.exe`) in the directory that
- * holds it (prefixBinDir), so that `python`, `python3` and `pypy3.10` start it as well.
- */
-function pypyAliases(pythonMinor, os = currentOs()) {
+/** What setup-python links to PyPy's `pypy3` (prefixBinDir), so `python` and `python3` start it. */
+function pypyAliases(minor, os = currentOs()) {
     const ext = os === 'win32' ? '.exe' : '';
-    return {
-        target: `pypy3${ext}`,
-        links: [`python3${ext}`, `python${ext}`, `pypy${pythonMinor}${ext}`]
-    };
+    return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] };
 }
 /** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
 function realPath(file) {
@@ -41301,7 +41290,8 @@ async function runHelper(interpreter, moduleUrl, script, args = [], options = {}
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  RG: () => (/* binding */ download)
+  RG: () => (/* binding */ download),
+  mR: () => (/* binding */ downloadText)
 });
 
 // UNUSED EXPORTS: STALL_SECONDS_VARIABLE, StalledError, authFor, downloadFailure, stallLimit
@@ -41470,6 +41460,16 @@ function retryable(error) {
     return true;
 }
 const ATTEMPTS = 3;
+/** A manifest's text: downloaded as `download` does, read, and the file removed. */
+async function downloadText(what, url, token, mirrorInput) {
+    const file = await download(what, url, token, mirrorInput);
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    finally {
+        external_node_fs_.rmSync(file, { force: true });
+    }
+}
 /**
  * Downloads `url` into a new file in the runner's temporary directory and returns its path, with
  * tool-cache's retries (3 attempts, 10–20 s apart). Fails with one ActionError saying what to do.
@@ -41522,7 +41522,6 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7158);
 /* harmony import */ var _action_log_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8478);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3147);
-/* harmony import */ var _action_secrets_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3717);
 /**
  * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
  * actions/setup-python uses, so that both find each other's installations in the tool cache.
@@ -41539,37 +41538,11 @@ __nccwpck_require__.r(__webpack_exports__);
 
 
 
-
 const DEFAULT_MANIFEST_URL = 'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json';
 const TITLE = { title: 'venv-guard: Python setup failed' };
 const MIRROR_INPUT = 'python-manifest-url';
-function isRelease(value) {
-    const r = value;
-    return (typeof r === 'object' &&
-        r !== null &&
-        typeof r.version === 'string' &&
-        Array.isArray(r.files) &&
-        r.files.every(f => typeof f?.filename === 'string' &&
-            typeof f.platform === 'string' &&
-            typeof f.arch === 'string' &&
-            typeof f.download_url === 'string'));
-}
 function parseManifest(text, url) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (error) {
-        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`${url} is not JSON (${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)}).`, TITLE);
-    }
-    if (!Array.isArray(doc) || !doc.every(isRelease)) {
-        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
-    }
-    // A mirror's links may carry a password or a signature: masked before tool-cache logs them.
-    for (const release of doc)
-        for (const file of release.files)
-            (0,_action_secrets_js__WEBPACK_IMPORTED_MODULE_10__/* .maskUrlCredentials */ .gn)(file.download_url);
-    return doc;
+    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Yq)(text, url, r => typeof r.version === 'string', 'a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}', TITLE);
 }
 /**
  * Every release with an archive for this runner, newest first. tool-cache decides what fits
@@ -41594,14 +41567,7 @@ function toolCacheArchFor(spec, arch) {
 async function resolveRelease(spec, source, baseArch) {
     const url = source.url || DEFAULT_MANIFEST_URL;
     (0,_action_log_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`Reading the Python manifest ${url}`);
-    const file = await (0,_download_js__WEBPACK_IMPORTED_MODULE_4__/* .download */ .RG)('the Python manifest', url, source.token, MIRROR_INPUT);
-    let text;
-    try {
-        text = node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync(file, 'utf8');
-    }
-    finally {
-        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(file, { force: true });
-    }
+    const text = await (0,_download_js__WEBPACK_IMPORTED_MODULE_4__/* .downloadText */ .mR)('the Python manifest', url, source.token, MIRROR_INPUT);
     const arch = toolCacheArchFor(spec, baseArch);
     const offers = await offersFor(parseManifest(text, url), arch);
     return { url, arch, offers, match: offers.find(o => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .versionMatches */ .gz)(spec, o.parsed)) };
@@ -41611,7 +41577,7 @@ function noMatchMessage(spec, resolution) {
     const pre = spec.allowPrereleases
         ? undefined
         : resolution.offers.find(o => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .versionMatches */ .gz)({ ...spec, allowPrereleases: true }, o.parsed));
-    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .C)(spec.text, resolution.url, `${process.platform} ${resolution.arch}`, resolution.offers.map(o => o.version), pre?.version);
+    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .CC)(spec.text, resolution.url, `${process.platform} ${resolution.arch}`, resolution.offers.map(o => o.version), pre?.version);
 }
 /**
  * Downloads the offer's archive and runs its own setup script, which copies it into
@@ -41688,17 +41654,49 @@ async function cpythonSetup(spec, request, baseArch) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ noMatchText),
-/* harmony export */   F: () => (/* binding */ setUpFromManifest)
+/* harmony export */   CC: () => (/* binding */ noMatchText),
+/* harmony export */   FN: () => (/* binding */ setUpFromManifest),
+/* harmony export */   Yq: () => (/* binding */ parseReleases)
 /* harmony export */ });
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(957);
-/* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9855);
-/* harmony import */ var _probe_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4538);
-/* harmony import */ var _action_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8478);
+/* harmony import */ var _action_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3717);
+/* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9855);
+/* harmony import */ var _probe_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4538);
+/* harmony import */ var _action_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8478);
 
 
 
 
+
+/**
+ * A manifest's text as its releases, each checked by `isRelease` (`shape` says what is expected),
+ * the passwords and signatures of its links masked before anything could print them.
+ */
+function parseReleases(text, url, isRelease, shape, title) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (error) {
+        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not JSON (${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}).`, title);
+    }
+    const isFile = (f) => typeof f?.filename === 'string' &&
+        typeof f.platform === 'string' &&
+        typeof f.arch === 'string' &&
+        typeof f.download_url === 'string';
+    const valid = (r) => typeof r === 'object' &&
+        r !== null &&
+        Array.isArray(r.files) &&
+        r.files.every(isFile) &&
+        isRelease(r);
+    if (!Array.isArray(doc) || !doc.every(valid)) {
+        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not ${shape}.`, title);
+    }
+    for (const release of doc)
+        for (const file of release.files)
+            (0,_action_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .maskUrlCredentials */ .gn)(file.download_url);
+    return doc;
+}
 /**
  * The error text for a manifest without a match: what it does offer for this runner (`where`),
  * newest first, and the pre-release that allow-prereleases would take.
@@ -41723,7 +41721,7 @@ async function readManifest(spec, request) {
         return pypy.pypySetup(spec, request);
     }
     const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6640));
-    return installer.cpythonSetup(spec, request, (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_1__/* .toolCacheArch */ .Tm)());
+    return installer.cpythonSetup(spec, request, (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_2__/* .toolCacheArch */ .Tm)());
 }
 /**
  * The interpreter to use when the runner has no match or, with check-latest, maybe only an older
@@ -41735,7 +41733,7 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
         const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
         if (!local)
             throw await notFound(why);
-        (0,_action_log_js__WEBPACK_IMPORTED_MODULE_3__/* .warning */ .$e)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
+        (0,_action_log_js__WEBPACK_IMPORTED_MODULE_4__/* .warning */ .$e)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
         return local;
     }
     let setup;
@@ -41745,27 +41743,27 @@ async function setUpFromManifest({ spec, request, local, env, notFound }) {
     catch (error) {
         if (!local)
             throw await notFound((0,_action_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error));
-        (0,_action_log_js__WEBPACK_IMPORTED_MODULE_3__/* .warning */ .$e)(`check-latest: ${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+        (0,_action_log_js__WEBPACK_IMPORTED_MODULE_4__/* .warning */ .$e)(`check-latest: ${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
         return local;
     }
     const release = setup.match;
     if (!release) {
         if (local) {
-            (0,_action_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq)(`check-latest: ${setup.noMatch} Using ${local.versionText}.`);
+            (0,_action_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`check-latest: ${setup.noMatch} Using ${local.versionText}.`);
             return local;
         }
         throw await notFound(setup.noMatch);
     }
     if (local && !release.newerThan(local)) {
-        (0,_action_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq)(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
+        (0,_action_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
         return local;
     }
-    (0,_action_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq)(local
+    (0,_action_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(local
         ? `check-latest: ${release.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
         : `Installing ${release.label} from ${setup.url}.`);
     const candidate = await release.install(toolCache, env);
-    const installed = await (0,_probe_js__WEBPACK_IMPORTED_MODULE_2__/* .probePython */ .fc)(candidate);
-    if (!installed || !(0,_probe_js__WEBPACK_IMPORTED_MODULE_2__/* .satisfies */ .ib)(spec, installed)) {
+    const installed = await (0,_probe_js__WEBPACK_IMPORTED_MODULE_3__/* .probePython */ .fc)(candidate);
+    if (!installed || !(0,_probe_js__WEBPACK_IMPORTED_MODULE_3__/* .satisfies */ .ib)(spec, installed)) {
         throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${release.label} was installed into ${candidate.location}, but ${candidate.command} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
     }
     return installed;
@@ -41887,34 +41885,8 @@ const MIRROR_INPUT = 'pypy-manifest-url';
 const TITLE = { title: 'venv-guard: PyPy setup failed' };
 /** setup-python's record of the exact PyPy version (pre-releases report only 7.3.3 for 7.3.3rc1). */
 const PYPY_VERSION_FILE = 'PYPY_VERSION';
-function isRelease(value) {
-    const r = value;
-    return (typeof r === 'object' &&
-        r !== null &&
-        typeof r.pypy_version === 'string' &&
-        typeof r.python_version === 'string' &&
-        Array.isArray(r.files) &&
-        r.files.every(f => typeof f?.filename === 'string' &&
-            typeof f.platform === 'string' &&
-            typeof f.arch === 'string' &&
-            typeof f.download_url === 'string'));
-}
 function parsePyPyManifest(text, url) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (error) {
-        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`${url} is not JSON (${(0,_action_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)}).`, TITLE);
-    }
-    if (!Array.isArray(doc) || !doc.every(isRelease)) {
-        throw new _action_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`${url} is not a PyPy versions manifest: a JSON list of {pypy_version, python_version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
-    }
-    // A mirror's links may carry a password or a signature: masked before anything prints them.
-    for (const release of doc)
-        for (const file of release.files)
-            (0,_action_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .maskUrlCredentials */ .gn)(file.download_url);
-    return doc;
+    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Yq)(text, url, r => typeof r.pypy_version === 'string' && typeof r.python_version === 'string', 'a PyPy versions manifest: a JSON list of {pypy_version, python_version, files: [{filename, platform, arch, download_url}]}', TITLE);
 }
 /**
  * Every release with an archive for this runner, newest PyPy first and, among equal PyPys, newest
@@ -42042,21 +42014,14 @@ async function installPyPy(offer, toolCache, token) {
 async function pypySetup(spec, request) {
     const url = request.pypyManifestUrl || DEFAULT_PYPY_MANIFEST_URL;
     (0,_action_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`Reading the PyPy manifest ${url}`);
-    const file = await (0,_download_js__WEBPACK_IMPORTED_MODULE_8__/* .download */ .RG)('the PyPy manifest', url, request.token, MIRROR_INPUT);
-    let text;
-    try {
-        text = node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync(file, 'utf8');
-    }
-    finally {
-        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(file, { force: true });
-    }
+    const text = await (0,_download_js__WEBPACK_IMPORTED_MODULE_8__/* .downloadText */ .mR)('the PyPy manifest', url, request.token, MIRROR_INPUT);
     const platform = (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .pypyPlatform */ .ge)();
     const offers = pypyOffers(parsePyPyManifest(text, url), platform);
     const offer = offers.find(o => pypyMatches(spec, o));
     const pre = offers.find(o => pypyMatches({ ...spec, allowPrereleases: true }, o));
     return {
         url,
-        noMatch: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .C)(spec.text, url, `${process.platform} ${platform.arch}`, offers.map(pypyName), pre && pypyName(pre)),
+        noMatch: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .CC)(spec.text, url, `${process.platform} ${platform.arch}`, offers.map(pypyName), pre && pypyName(pre)),
         match: offer && {
             version: pypyName(offer),
             label: `PyPy ${offer.pypyText} (Python ${offer.pythonText})`,

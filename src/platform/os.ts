@@ -128,9 +128,8 @@ export function archiveSetup(os: OsName = currentOs()): {
 }
 
 /**
- * How PyPy's versions.json names this runner's archives, and how they are unpacked: `win64` (and
- * the older `win32`) zips on Windows, tar.bz2 elsewhere; Linux's arm64 is `aarch64` and its 32-bit
- * x86 `i686` there, Windows' 32-bit x86 `x86`.
+ * How PyPy's versions.json names this runner's archives and how they unpack: zips for `win64` (older
+ * releases: `win32`), tar.bz2 elsewhere; Linux's arm64 is `aarch64` there, its x86 `i686`.
  */
 export function pypyPlatform(
   os: OsName = currentOs(),
@@ -138,27 +137,17 @@ export function pypyPlatform(
 ): { platforms: string[]; arch: string; archive: 'zip' | 'tar' } {
   const arch = toolCacheArch(nodeArch)
   if (os === 'win32') return { platforms: ['win64', 'win32'], arch, archive: 'zip' }
-  const linuxArch: Record<string, string> = { arm64: 'aarch64', x86: 'i686' }
-  return {
-    platforms: [os],
-    arch: os === 'linux' ? (linuxArch[arch] ?? arch) : arch,
-    archive: 'tar'
-  }
+  const linuxArch = ({ arm64: 'aarch64', x86: 'i686' } as Record<string, string>)[arch]
+  return { platforms: [os], arch: (os === 'linux' && linuxArch) || arch, archive: 'tar' }
 }
 
-/**
- * The names setup-python links to PyPy's interpreter (`pypy3`, `pypy3.exe`) in the directory that
- * holds it (prefixBinDir), so that `python`, `python3` and `pypy3.10` start it as well.
- */
+/** What setup-python links to PyPy's `pypy3` (prefixBinDir), so `python` and `python3` start it. */
 export function pypyAliases(
-  pythonMinor: string,
+  minor: string,
   os: OsName = currentOs()
 ): { target: string; links: string[] } {
   const ext = os === 'win32' ? '.exe' : ''
-  return {
-    target: `pypy3${ext}`,
-    links: [`python3${ext}`, `python${ext}`, `pypy${pythonMinor}${ext}`]
-  }
+  return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] }
 }
 
 /** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */

@@ -162,6 +162,21 @@ function retryable(error: unknown): boolean {
 
 const ATTEMPTS = 3
 
+/** A manifest's text: downloaded as `download` does, read, and the file removed. */
+export async function downloadText(
+  what: string,
+  url: string,
+  token: string,
+  mirrorInput: string
+): Promise<string> {
+  const file = await download(what, url, token, mirrorInput)
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } finally {
+    fs.rmSync(file, { force: true })
+  }
+}
+
 /**
  * Downloads `url` into a new file in the runner's temporary directory and returns its path, with
  * tool-cache's retries (3 attempts, 10–20 s apart). Fails with one ActionError saying what to do.

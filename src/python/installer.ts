@@ -8,7 +8,7 @@ import * as tc from '@actions/tool-cache'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from '../action/errors.js'
-import { download } from './download.js'
+import { download, downloadText } from './download.js'
 import { archiveSetup, libraryPathEnv, prefixPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import {
@@ -19,9 +19,8 @@ import {
   type VersionSpec
 } from './version-spec.js'
 import { group, info } from '../action/log.js'
-import { noMatchText, type ManifestSetup } from './manifest.js'
+import { noMatchText, parseReleases, type ManifestSetup } from './manifest.js'
 import type { PythonRequest } from './request.js'
-import { maskUrlCredentials } from '../action/secrets.js'
 
 export const DEFAULT_MANIFEST_URL =
   'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json'
@@ -52,39 +51,14 @@ export interface Resolution {
 const TITLE = { title: 'venv-guard: Python setup failed' }
 const MIRROR_INPUT = 'python-manifest-url'
 
-function isRelease(value: unknown): value is tc.IToolRelease {
-  const r = value as tc.IToolRelease
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.version === 'string' &&
-    Array.isArray(r.files) &&
-    r.files.every(
-      f =>
-        typeof f?.filename === 'string' &&
-        typeof f.platform === 'string' &&
-        typeof f.arch === 'string' &&
-        typeof f.download_url === 'string'
-    )
-  )
-}
-
 export function parseManifest(text: string, url: string): tc.IToolRelease[] {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (error) {
-    throw new ActionError(`${url} is not JSON (${errorMessage(error)}).`, TITLE)
-  }
-  if (!Array.isArray(doc) || !doc.every(isRelease)) {
-    throw new ActionError(
-      `${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`,
-      TITLE
-    )
-  }
-  // A mirror's links may carry a password or a signature: masked before tool-cache logs them.
-  for (const release of doc) for (const file of release.files) maskUrlCredentials(file.download_url)
-  return doc
+  return parseReleases<tc.IToolRelease>(
+    text,
+    url,
+    r => typeof r.version === 'string',
+    'a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}',
+    TITLE
+  )
 }
 
 /**
@@ -114,13 +88,7 @@ export async function resolveRelease(
 ): Promise<Resolution> {
   const url = source.url || DEFAULT_MANIFEST_URL
   info(`Reading the Python manifest ${url}`)
-  const file = await download('the Python manifest', url, source.token, MIRROR_INPUT)
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } finally {
-    fs.rmSync(file, { force: true })
-  }
+  const text = await downloadText('the Python manifest', url, source.token, MIRROR_INPUT)
   const arch = toolCacheArchFor(spec, baseArch)
   const offers = await offersFor(parseManifest(text, url), arch)
   return { url, arch, offers, match: offers.find(o => versionMatches(spec, o.parsed)) }

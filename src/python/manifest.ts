@@ -1,4 +1,5 @@
 import { ActionError, errorMessage } from '../action/errors.js'
+import { maskUrlCredentials } from '../action/secrets.js'
 import { toolCacheArch } from '../platform/os.js'
 import type { PythonRequest } from './request.js'
 import { probePython, satisfies, type Candidate, type PythonInstall } from './probe.js'
@@ -34,6 +35,50 @@ export interface ManifestSetup {
   match?: ManifestRelease
   /** Why nothing matches: what the manifest offers instead. */
   noMatch: string
+}
+
+/** An archive entry, as both manifests write it. */
+export interface ManifestFile {
+  filename: string
+  platform: string
+  arch: string
+  download_url: string
+}
+
+/**
+ * A manifest's text as its releases, each checked by `isRelease` (`shape` says what is expected),
+ * the passwords and signatures of its links masked before anything could print them.
+ */
+export function parseReleases<T extends { files: ManifestFile[] }>(
+  text: string,
+  url: string,
+  isRelease: (r: Record<string, unknown>) => boolean,
+  shape: string,
+  title: { title: string }
+): T[] {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (error) {
+    throw new ActionError(`${url} is not JSON (${errorMessage(error)}).`, title)
+  }
+  const isFile = (f: Partial<ManifestFile> | null) =>
+    typeof f?.filename === 'string' &&
+    typeof f.platform === 'string' &&
+    typeof f.arch === 'string' &&
+    typeof f.download_url === 'string'
+  const valid = (r: unknown) =>
+    typeof r === 'object' &&
+    r !== null &&
+    Array.isArray((r as T).files) &&
+    (r as T).files.every(isFile) &&
+    isRelease(r as Record<string, unknown>)
+  if (!Array.isArray(doc) || !doc.every(valid)) {
+    throw new ActionError(`${url} is not ${shape}.`, title)
+  }
+  for (const release of doc as T[])
+    for (const file of release.files) maskUrlCredentials(file.download_url)
+  return doc as T[]
 }
 
 /**

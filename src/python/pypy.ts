@@ -17,8 +17,8 @@ import {
   toolCachePythons
 } from '../platform/os.js'
 import { run } from '../platform/process.js'
-import { download } from './download.js'
-import { noMatchText, type ManifestSetup } from './manifest.js'
+import { download, downloadText } from './download.js'
+import { noMatchText, parseReleases, type ManifestFile, type ManifestSetup } from './manifest.js'
 import type { PythonRequest } from './request.js'
 import {
   compareVersions,
@@ -35,18 +35,11 @@ const TITLE = { title: 'venv-guard: PyPy setup failed' }
 /** setup-python's record of the exact PyPy version (pre-releases report only 7.3.3 for 7.3.3rc1). */
 const PYPY_VERSION_FILE = 'PYPY_VERSION'
 
-interface PyPyFile {
-  filename: string
-  arch: string
-  platform: string
-  download_url: string
-}
-
 export interface PyPyRelease {
   pypy_version: string
   python_version: string
   stable?: boolean
-  files: PyPyFile[]
+  files: ManifestFile[]
 }
 
 /** A release with an archive for this runner. */
@@ -57,43 +50,17 @@ export interface PyPyOffer {
   python: PythonVersion
   /** Marked stable by the manifest and not an alpha, beta or candidate of PyPy. */
   stable: boolean
-  file: PyPyFile
-}
-
-function isRelease(value: unknown): value is PyPyRelease {
-  const r = value as PyPyRelease
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.pypy_version === 'string' &&
-    typeof r.python_version === 'string' &&
-    Array.isArray(r.files) &&
-    r.files.every(
-      f =>
-        typeof f?.filename === 'string' &&
-        typeof f.platform === 'string' &&
-        typeof f.arch === 'string' &&
-        typeof f.download_url === 'string'
-    )
-  )
+  file: ManifestFile
 }
 
 export function parsePyPyManifest(text: string, url: string): PyPyRelease[] {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (error) {
-    throw new ActionError(`${url} is not JSON (${errorMessage(error)}).`, TITLE)
-  }
-  if (!Array.isArray(doc) || !doc.every(isRelease)) {
-    throw new ActionError(
-      `${url} is not a PyPy versions manifest: a JSON list of {pypy_version, python_version, files: [{filename, platform, arch, download_url}]}.`,
-      TITLE
-    )
-  }
-  // A mirror's links may carry a password or a signature: masked before anything prints them.
-  for (const release of doc) for (const file of release.files) maskUrlCredentials(file.download_url)
-  return doc
+  return parseReleases<PyPyRelease>(
+    text,
+    url,
+    r => typeof r.pypy_version === 'string' && typeof r.python_version === 'string',
+    'a PyPy versions manifest: a JSON list of {pypy_version, python_version, files: [{filename, platform, arch, download_url}]}',
+    TITLE
+  )
 }
 
 /**
@@ -246,19 +213,10 @@ async function installPyPy(
 }
 
 /** PyPy's versions manifest as setUpFromManifest reads any manifest. */
-export async function pypySetup(
-  spec: VersionSpec,
-  request: PythonRequest
-): Promise<ManifestSetup> {
+export async function pypySetup(spec: VersionSpec, request: PythonRequest): Promise<ManifestSetup> {
   const url = request.pypyManifestUrl || DEFAULT_PYPY_MANIFEST_URL
   info(`Reading the PyPy manifest ${url}`)
-  const file = await download('the PyPy manifest', url, request.token, MIRROR_INPUT)
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } finally {
-    fs.rmSync(file, { force: true })
-  }
+  const text = await downloadText('the PyPy manifest', url, request.token, MIRROR_INPUT)
   const platform = pypyPlatform()
   const offers = pypyOffers(parsePyPyManifest(text, url), platform)
   const offer = offers.find(o => pypyMatches(spec, o))

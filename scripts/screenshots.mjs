@@ -1,7 +1,8 @@
-// The README's pictures, from what the action really writes: runs the bundled action on a project
-// whose pull request adds a misspelled requirement, then renders the job summary Markdown it wrote
-// and the annotation it printed (as a pull request's "Files changed" view shows it) in headless
-// Chromium, and saves docs/images/summary.png and docs/images/annotation.png.
+// The README's pictures, from what the action really writes: runs the bundled action twice, on a
+// project's main branch (a successful run) and on its pull request that adds a misspelled
+// requirement (a failing one), then renders in headless Chromium the job summary Markdown each run
+// wrote and the annotation the failing run printed (as a pull request's "Files changed" view shows
+// it): docs/images/summary.png, summary-failed.png and annotation.png.
 // usage: npm run screenshots
 // Needs Chromium and an emoji font (Debian: apt-get install chromium fonts-noto-color-emoji), or
 // CHROMIUM=<its path>.
@@ -13,10 +14,9 @@ import { marked } from 'marked'
 import { parseAnnotations, root, runnerEnv } from './runner.mjs'
 import { buildWheelhouse, isFreshWheelhouse } from './wheelhouse.mjs'
 
+const MAIN = ['# the web app', 'alpha>=2', 'gamma']
 const REQUIREMENTS = [
-  '# the web app',
-  'alpha>=2',
-  'gamma',
+  ...MAIN,
   'requets==2.32.3   # added by the pull request: a typo of requests',
   ''
 ].join('\n')
@@ -41,23 +41,45 @@ const wheelhouse = path.join(root, 'example', '.wheelhouse')
 if (!isFreshWheelhouse(wheelhouse)) buildWheelhouse(wheelhouse)
 const scratch = path.join(os.tmpdir(), 'venv-guard-screenshots')
 fs.rmSync(scratch, { recursive: true, force: true })
-const workspace = path.join(scratch, 'app')
-fs.mkdirSync(workspace, { recursive: true })
-fs.writeFileSync(path.join(workspace, 'requirements.txt'), REQUIREMENTS)
-const { env, files } = runnerEnv({ dir: path.join(scratch, 'runner'), workspace, wheelhouse })
-const run = spawnSync(process.execPath, [path.join(root, 'dist', 'main', 'index.js')], {
-  cwd: workspace,
-  env,
-  encoding: 'utf8'
-})
-const annotation = parseAnnotations(run.stdout).find(a => a.level === 'error' && a.properties.line)
-if (run.status === 0 || !annotation) {
+
+/**
+ * The main step on a fresh runner and workspace holding these requirements: its output and summary.
+ * @param {string} name @param {string} requirements
+ */
+function runOn(name, requirements) {
+  const workspace = path.join(scratch, name)
+  fs.mkdirSync(workspace, { recursive: true })
+  fs.writeFileSync(path.join(workspace, 'requirements.txt'), requirements)
+  const { env, files } = runnerEnv({
+    dir: path.join(scratch, `${name}-runner`),
+    workspace,
+    wheelhouse
+  })
+  const run = spawnSync(process.execPath, [path.join(root, 'dist', 'main', 'index.js')], {
+    cwd: workspace,
+    env,
+    encoding: 'utf8'
+  })
+  return { run, summary: fs.readFileSync(files.summary, 'utf8') }
+}
+
+const passed = runOn('main', `${MAIN.join('\n')}\n`)
+if (passed.run.status !== 0) {
   console.error(
-    `Expected a failure annotated on a line; the action exited ${run.status}:\n${run.stdout}`
+    `Expected the main branch to pass; the action exited ${passed.run.status}:\n${passed.run.stdout}`
   )
   process.exit(1)
 }
-const summary = fs.readFileSync(files.summary, 'utf8')
+const failed = runOn('pull-request', REQUIREMENTS)
+const annotation = parseAnnotations(failed.run.stdout).find(
+  a => a.level === 'error' && a.properties.line
+)
+if (failed.run.status === 0 || !annotation) {
+  console.error(
+    `Expected a failure annotated on a line; the action exited ${failed.run.status}:\n${failed.run.stdout}`
+  )
+  process.exit(1)
+}
 
 const css = fs.readFileSync(
   path.join(root, 'node_modules', 'github-markdown-css', 'github-markdown-light.css'),
@@ -161,11 +183,12 @@ function screenshot(name, document) {
 }
 
 fs.mkdirSync(out, { recursive: true })
-screenshot('annotation', annotationPage(annotation))
-screenshot(
-  'summary',
+/** @param {string} markdown */
+const summaryPage = async markdown =>
   page(
-    `<div class="frame"><header>test summary</header><article class="markdown-body">${alerts(await marked.parse(summary))}</article></div>`
+    `<div class="frame"><header>test summary</header><article class="markdown-body">${alerts(await marked.parse(markdown))}</article></div>`
   )
-)
+screenshot('annotation', annotationPage(annotation))
+screenshot('summary', await summaryPage(passed.summary))
+screenshot('summary-failed', await summaryPage(failed.summary))
 fs.rmSync(scratch, { recursive: true, force: true })

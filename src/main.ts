@@ -11,7 +11,7 @@ import { install, trackedVersions } from './install/install.js'
 import { readRequirements, sayMoving } from './pip/read.js'
 import { checkPlacementVariables } from './pip/run.js'
 import { onCancel } from './platform/process.js'
-import { findBasePython } from './python/use.js'
+import { findBasePython, versionName } from './python/use.js'
 import { pythonLocationEnv } from './python/location.js'
 import { tell, toldSoFar } from './report/log.js'
 import { newReport, timed, type RunReport } from './report/run-report.js'
@@ -34,7 +34,7 @@ async function setUp(report: RunReport): Promise<void> {
   checkPlacementVariables(config)
 
   const python = await timed(report, 'find Python', () => findBasePython(config, report))
-  setOutput(Outputs.PythonVersion, python.versionText)
+  setOutput(Outputs.PythonVersion, versionName(python))
   setOutput(Outputs.BasePythonPath, python.executable)
   if (python.location) exportToLaterSteps(pythonLocationEnv(python.location, python.version.major))
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
-import { installationDirs, installationOf, type Minor } from './pythons.js'
+import { installationDirs, installationOf, type Minor, type TestPyPy } from './pythons.js'
 import type { Runner } from './action.js'
 
 /**
@@ -67,6 +67,40 @@ touch "$ROOT/Python/$VERSION/$ARCH.complete"
   return { version, file }
 }
 
+/**
+ * An archive in the layout of PyPy's own Linux builds (`pypy3.9-v7.3.11-linux64/bin/pypy3.9`
+ * beside libpypy3.9-c.so, the standard library in `lib/pypy3.9`), made from a real PyPy of this
+ * machine: PyPy finds its library and standard library relative to its executable, so the copy
+ * runs wherever it is unpacked. Left out: bytecode, the test suite, site-packages and a
+ * distribution's EXTERNALLY-MANAGED mark, as PyPy's archives have none of them.
+ */
+export function makePyPyArchive(pypy: TestPyPy, outDir: string): { name: string; file: string } {
+  const name = `pypy${pypy.minor}-v${pypy.pypyVersion}-linux64`
+  const root = path.join(fs.mkdtempSync(path.join(outDir, 'pypy-')), name)
+  const bin = path.join(root, 'bin')
+  fs.mkdirSync(bin, { recursive: true })
+  fs.copyFileSync(pypy.executable, path.join(bin, `pypy${pypy.minor}`))
+  fs.copyFileSync(pypy.library, path.join(bin, path.basename(pypy.library)))
+  fs.symlinkSync(`pypy${pypy.minor}`, path.join(bin, 'pypy3'))
+  const skipped = new Set(['__pycache__', 'test', 'site-packages', 'dist-packages'])
+  fs.cpSync(pypy.stdlib, path.join(root, 'lib', `pypy${pypy.minor}`), {
+    recursive: true,
+    filter: source =>
+      !skipped.has(path.basename(source)) && path.basename(source) !== 'EXTERNALLY-MANAGED'
+  })
+  const file = path.join(outDir, `${name}.tar.bz2`)
+  execFileSync('tar', [
+    '--use-compress-program=bzip2 -1',
+    '-cf',
+    file,
+    '-C',
+    path.dirname(root),
+    name
+  ])
+  fs.rmSync(path.dirname(root), { recursive: true, force: true })
+  return { name, file }
+}
+
 /** The OS release tool-cache compares a manifest's platform_version with (/etc/os-release). */
 export function osVersion(): string {
   for (const file of ['/etc/lsb-release', '/etc/os-release']) {
@@ -84,7 +118,8 @@ export interface Served {
 
 /**
  * A python-versions mirror on 127.0.0.1: `/<name>` serves files given by name; paths under
- * /truncated/ announce the whole file but break off halfway. Every request is recorded.
+ * /truncated/ announce the whole file but break off halfway, paths under /trickle/ send it a byte
+ * every 200 ms until the client gives up. Every request is recorded.
  */
 export async function serveFiles(files: Record<string, string | Buffer>): Promise<{
   url: string
@@ -95,15 +130,21 @@ export async function serveFiles(files: Record<string, string | Buffer>): Promis
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').slice(1))
     requests.push({ path: `/${name}`, authorization: req.headers.authorization })
-    const truncated = name.startsWith('truncated/')
-    const body = files[truncated ? name.slice('truncated/'.length) : name]
+    const [, mode = '', file] = /^(?:(truncated|trickle)\/)?(.*)$/s.exec(name)!
+    const body = files[file]
     if (body === undefined) {
       res.writeHead(404).end()
       return
     }
     const data = typeof body === 'string' ? Buffer.from(body) : body
     res.writeHead(200, { 'content-length': data.length })
-    if (!truncated) {
+    if (mode === 'trickle') {
+      let sent = 0
+      const timer = setInterval(() => res.write(data.subarray(sent, ++sent)), 200)
+      res.on('close', () => clearInterval(timer))
+      return
+    }
+    if (mode === '') {
       res.end(data)
       return
     }

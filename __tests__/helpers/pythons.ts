@@ -174,6 +174,51 @@ export function hasSystemPython(): boolean {
   }
 }
 
+/** A PyPy 3 of this machine: what the PyPy download test packs into an archive of PyPy's layout. */
+export interface TestPyPy {
+  executable: string
+  /** `3.9` and `3.9.16`: the Python it implements. */
+  minor: string
+  pythonVersion: string
+  /** `7.3.11`. */
+  pypyVersion: string
+  /** The directory of its standard library (`lib/pypy3.9` in PyPy's own archives). */
+  stdlib: string
+  /** libpypy3.9-c.so, which PyPy's archives keep beside the executable. */
+  library: string
+}
+
+let pypy: TestPyPy | undefined | null = null
+
+/** VG_TEST_PYPY, else `pypy3` on PATH (Debian's and Ubuntu's pypy3 package), on Linux. */
+export function findPyPy(): TestPyPy | undefined {
+  if (pypy !== null) return pypy
+  pypy = undefined
+  const command = process.env.VG_TEST_PYPY || 'pypy3'
+  if (process.platform !== 'linux') return pypy
+  try {
+    const [executable, minor, pythonVersion, pypyVersion, stdlib] = execFileSync(
+      command,
+      [
+        '-I',
+        '-c',
+        'import sys, sysconfig; v = sys.pypy_version_info; print(sys.executable); print("%d.%d" % sys.version_info[:2]); print("%d.%d.%d" % sys.version_info[:3]); print("%d.%d.%d" % v[:3]); print(sysconfig.get_paths()["stdlib"])'
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 }
+    )
+      .trim()
+      .split('\n')
+    const real = fs.realpathSync(executable)
+    const library = /^\s*(libpypy\S*-c\.so) => (\S+)/m.exec(
+      execFileSync('ldd', [real], { encoding: 'utf8' })
+    )?.[2]
+    if (library) pypy = { executable: real, minor, pythonVersion, pypyVersion, stdlib, library }
+  } catch {
+    // no PyPy here
+  }
+  return pypy
+}
+
 /** What the machine lacks of the interpreters above, and where it looked: for global-setup.ts. */
 export function missingPythons(): string | undefined {
   const missing = MINORS.filter(minor => !findPython(minor)).map(minor => `Python ${minor}`)
@@ -183,6 +228,7 @@ export function missingPythons(): string | undefined {
   if (!hasSystemPython()) missing.push(`${SYSTEM_PYTHON} with pip`)
   if (findPython('3.12') && findPython('3.12')?.foundBy !== 'pyenv')
     missing.push("pyenv's Python 3.12 (npm run example copies it for create-venv=false)")
+  if (!findPyPy()) missing.push('a PyPy 3 on Linux (VG_TEST_PYPY, or pypy3 on PATH)')
   if (missing.length === 0) return undefined
   return (
     `${missing.join(', ')} (looked in VG_TEST_PYTHONS, ${path.join(pyenvRoot(), 'versions')}, ` +

@@ -13,12 +13,13 @@ import {
   type Runner
 } from '../helpers/action.js'
 import {
+  makePyPyArchive,
   makePythonArchive,
   osVersion,
   serveFiles,
   withoutTestPythons
 } from '../helpers/python-versions.js'
-import { lacks, lacksInstallation, pythonOf, type Minor } from '../helpers/pythons.js'
+import { findPyPy, lacks, lacksInstallation, pythonOf, type Minor } from '../helpers/pythons.js'
 
 const TOKEN = 'ghs_venvguardtesttoken0123456789'
 
@@ -271,6 +272,25 @@ describe
       expect(JSON.stringify(errors(run))).not.toMatch(/PASSWORD0secret|SIGNATURE0secret/)
     })
 
+    it('ends a download that trickles, with one annotation naming it and the mirror input', async () => {
+      const runner = newRunner()
+      const url = `${mirror.url}/trickle/versions-manifest.json`
+      const started = Date.now()
+      const run = await runAction(runner, {
+        inputs: inputsFor({ 'python-version': '3.9', 'python-manifest-url': url }),
+        env: { ...withoutTestPythons(runner), VENV_GUARD_DOWNLOAD_STALL_SECONDS: '1' }
+      })
+      expect(run.exitCode).toBe(1)
+      expect(errors(run), describeRun(run)).toHaveLength(1)
+      expect(errors(run)[0].message).toMatch(
+        /Downloading the Python manifest from http:\/\/127\.0\.0\.1:\d+\/trickle\/versions-manifest\.json failed: it stalled, fewer than 16 KiB arrived within 1 s \(\d+ bytes in all\)\. The server hangs or is too slow for this runner: set python-manifest-url to a mirror/
+      )
+      expect(
+        mirror.requests.filter(r => r.path === '/trickle/versions-manifest.json')
+      ).toHaveLength(1)
+      expect(Date.now() - started).toBeLessThan(60_000)
+    })
+
     it('that cannot be reached fails with what to do offline', async () => {
       const runner = newRunner()
       const port = await closedPort()
@@ -289,18 +309,189 @@ describe
         `Downloading the Python manifest from ${url} failed despite retries: the runner cannot reach 127.0.0.1:${port} (ECONNREFUSED). Without internet access, set python-manifest-url to a mirror`
       )
     })
-
-    it('is not asked for PyPy, which must be on the runner', async () => {
-      const runner = newRunner()
-      const run = await runAction(runner, { inputs: inputsFor({ 'python-version': 'pypy3.10' }) })
-      expect(run.exitCode).toBe(1)
-      expect(errors(run), describeRun(run)).toHaveLength(1)
-      expect(errors(run)[0].message).toMatch(
-        /^No Python matching "pypy3\.10" .*venv-guard downloads CPython only: put PyPy into the tool cache \(PyPy\/<version>\/<arch>/
-      )
-      expect(run.stdout).not.toContain('Reading the Python manifest')
-    })
   })
+
+/** PyPy's versions.json as downloads.python.org serves it: a nightly, a pre-release, other platforms. */
+function pypyManifest(
+  base: string,
+  pypy: { pythonVersion: string; pypyVersion: string },
+  archive: string
+): string {
+  const files = (name: string) => [
+    {
+      filename: `${name}-aarch64.tar.bz2`,
+      arch: 'aarch64',
+      platform: 'linux',
+      download_url: `${base}/missing/${name}-aarch64.tar.bz2`
+    },
+    {
+      filename: `${name}-macos_x86_64.tar.bz2`,
+      arch: 'x64',
+      platform: 'darwin',
+      download_url: `${base}/missing/${name}-macos.tar.bz2`
+    },
+    {
+      filename: `${name}-win64.zip`,
+      arch: 'x64',
+      platform: 'win64',
+      download_url: `${base}/missing/${name}-win64.zip`
+    }
+  ]
+  return JSON.stringify([
+    {
+      pypy_version: 'nightly',
+      python_version: pypy.pythonVersion,
+      stable: false,
+      latest_pypy: false,
+      files: [
+        ...files('nightly'),
+        {
+          filename: 'n.tar.bz2',
+          arch: 'x64',
+          platform: 'linux',
+          download_url: `${base}/missing/nightly.tar.bz2`
+        }
+      ]
+    },
+    {
+      pypy_version: '7.9.0rc1',
+      python_version: '3.99.0',
+      stable: false,
+      latest_pypy: false,
+      files: [
+        ...files('pre'),
+        {
+          filename: 'pre-linux64.tar.bz2',
+          arch: 'x64',
+          platform: 'linux',
+          download_url: `${base}/missing/pre-linux64.tar.bz2`
+        }
+      ]
+    },
+    {
+      pypy_version: pypy.pypyVersion,
+      python_version: pypy.pythonVersion,
+      stable: true,
+      latest_pypy: true,
+      files: [
+        ...files('it'),
+        { filename: archive, arch: 'x64', platform: 'linux', download_url: `${base}/${archive}` }
+      ]
+    }
+  ])
+}
+
+describe.skipIf(!findPyPy() || process.arch !== 'x64')('PyPy from its versions manifest', () => {
+  let served: Awaited<ReturnType<typeof serveFiles>>
+  let archive: string
+
+  beforeAll(async () => {
+    const pypy = findPyPy()!
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-pypy-'))
+    const made = makePyPyArchive(pypy, dir)
+    archive = path.basename(made.file)
+    const files: Record<string, string | Buffer> = { [archive]: fs.readFileSync(made.file) }
+    fs.rmSync(dir, { recursive: true, force: true })
+    served = await serveFiles(files)
+    files['versions.json'] = pypyManifest(served.url, pypy, archive)
+    files['trickle-versions.json'] = pypyManifest(served.url, pypy, `trickle/${archive}`)
+  }, 120_000)
+
+  afterAll(async () => {
+    await served?.close()
+  })
+
+  it("is downloaded into the tool cache in setup-python's layout, then runs as CPython does, and is found there next time", async () => {
+    const pypy = findPyPy()!
+    const runner = newRunner()
+    const env = withoutTestPythons(runner)
+    fs.writeFileSync(path.join(runner.workspace, 'requirements.txt'), 'alpha==1.0.0\n')
+    const url = `${served.url}/versions.json`
+    const inputs = { 'pypy-manifest-url': url, token: TOKEN }
+    const prefix = path.join(runner.toolCache, 'PyPy', pypy.pythonVersion, 'x64')
+    const name = `pypy${pypy.pythonVersion}-${pypy.pypyVersion}`
+
+    const fresh = await runAction(runner, {
+      inputs: { ...inputs, 'python-version': `pypy${pypy.minor}` },
+      env
+    })
+    expect(fresh.exitCode, describeRun(fresh)).toBe(0)
+    expect(served.requests.map(r => r.path)).toEqual(['/versions.json', `/${archive}`])
+    expect(served.requests.every(r => r.authorization === undefined)).toBe(true)
+    expect(fresh.stdout).toContain(`PyPy "pypy${pypy.minor}", from input 'python-version'`)
+    expect(fresh.stdout).toContain(`Reading the PyPy manifest ${url}`)
+    expect(fresh.stdout).toContain(
+      `Installing PyPy ${pypy.pypyVersion} (Python ${pypy.pythonVersion}) from ${url}.`
+    )
+    expect(fresh.stdout).toContain(
+      `PyPy ${pypy.pypyVersion} (Python ${pypy.pythonVersion}) at ${path.join(prefix, 'bin', 'pypy3')}, found by PyPy's versions manifest, installed into ${prefix}`
+    )
+    // setup-python's layout: the .complete mark, PYPY_VERSION, and python beside pypy3 (the
+    // archive's own pypy3.X stays as it is).
+    expect(fs.existsSync(`${prefix}.complete`)).toBe(true)
+    expect(fs.readFileSync(path.join(prefix, 'PYPY_VERSION'), 'utf8')).toBe(pypy.pypyVersion)
+    for (const link of ['python', 'python3'])
+      expect(fs.readlinkSync(path.join(prefix, 'bin', link))).toBe('pypy3')
+    expect(fresh.outputs['python-version']).toBe(name)
+    expect(fresh.outputs['base-python-path']).toBe(path.join(prefix, 'bin', 'pypy3'))
+    expect(fresh.exportedEnv.pythonLocation).toBe(prefix)
+    const venv = path.join(runner.workspace, '.venv')
+    expect(fresh.outputs['python-path']).toBe(path.join(venv, 'bin', 'python'))
+    expect(fresh.outputs['clean-install']).toBe('true')
+    expect(
+      execFileSync(
+        fresh.outputs['python-path'],
+        ['-c', 'import sys, alpha; print(alpha.VERSION, sys.implementation.name, sys.base_prefix)'],
+        { env: hermeticEnv(runner), encoding: 'utf8' }
+      )
+    ).toBe(`1.0.0 pypy ${prefix}\n`)
+
+    // setup-python's spec form with PyPy's version: found in the tool cache, nothing downloaded.
+    const again = await runAction(runner, {
+      inputs: {
+        ...inputs,
+        'python-version': `pypy-${pypy.minor}-v${pypy.pypyVersion.replace(/\.\d+$/, '.x')}`
+      },
+      env
+    })
+    expect(again.exitCode, describeRun(again)).toBe(0)
+    expect(served.requests).toHaveLength(2)
+    expect(again.stdout).toContain(`found by tool cache (${prefix})`)
+    expect(again.outputs['python-version']).toBe(name)
+  }, 300_000)
+
+  it('that has no match fails with what it offers, the pre-release named', async () => {
+    const runner = newRunner()
+    const url = `${served.url}/versions.json`
+    const run = await runAction(runner, {
+      inputs: { 'pypy-manifest-url': url, 'python-version': 'pypy3.99' },
+      env: withoutTestPythons(runner)
+    })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run), describeRun(run)).toHaveLength(1)
+    const pypy = findPyPy()!
+    expect(errors(run)[0].message).toContain(
+      `The manifest ${url} has no release matching "pypy3.99". It offers for linux x64: pypy3.99.0-7.9.0rc1, pypy${pypy.pythonVersion}-${pypy.pypyVersion}. pypy3.99.0-7.9.0rc1 is a pre-release: set allow-prereleases: true to take it.`
+    )
+  })
+
+  it('ends an archive download that trickles, naming pypy-manifest-url', async () => {
+    const runner = newRunner()
+    const run = await runAction(runner, {
+      inputs: {
+        'pypy-manifest-url': `${served.url}/trickle-versions.json`,
+        'python-version': `pypy${findPyPy()!.minor}`
+      },
+      env: { ...withoutTestPythons(runner), VENV_GUARD_DOWNLOAD_STALL_SECONDS: '1' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run), describeRun(run)).toHaveLength(1)
+    expect(errors(run)[0].message).toMatch(
+      /^Downloading PyPy \S+ from http:\/\/127\.0\.0\.1:\d+\/trickle\/\S+\.tar\.bz2 failed: it stalled, .* set pypy-manifest-url to a mirror/
+    )
+    expect(fs.existsSync(path.join(runner.toolCache, 'PyPy'))).toBe(false)
+  })
+})
 
 async function closedPort(): Promise<number> {
   const server = net.createServer()

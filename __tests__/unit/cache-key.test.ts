@@ -173,6 +173,7 @@ describe('the venv cache key', () => {
           guardLaterSteps: false,
           checkLatest: true,
           pythonManifestUrl: 'https://mirror/m.json',
+          pypyManifestUrl: 'https://mirror/versions.json',
           token: 't'
         })
     ],

@@ -5,6 +5,8 @@ import {
   libraryPathEnv,
   pkgConfigDir,
   prependSearchPath,
+  pypyAliases,
+  pypyPlatform,
   toolCacheArch,
   toolCachePythons
 } from '../../src/platform/os.js'
@@ -53,6 +55,29 @@ describe('tool-cache installations', () => {
     })
     expect(archiveSetup('win32')).toMatchObject({ archive: 'zip', command: 'powershell' })
     expect(archiveSetup('win32').args).toContain('./setup.ps1')
+  })
+
+  it.each([
+    ['linux', 'x64', ['linux'], 'x64', 'tar'],
+    ['linux', 'arm64', ['linux'], 'aarch64', 'tar'],
+    ['linux', 'ia32', ['linux'], 'i686', 'tar'],
+    ['darwin', 'arm64', ['darwin'], 'arm64', 'tar'],
+    ['darwin', 'x64', ['darwin'], 'x64', 'tar'],
+    ['win32', 'x64', ['win64', 'win32'], 'x64', 'zip'],
+    ['win32', 'ia32', ['win64', 'win32'], 'x86', 'zip']
+  ] as const)('PyPy archives on %s %s: %j %s, %s', (os, node, platforms, arch, archive) => {
+    expect(pypyPlatform(os, node)).toEqual({ platforms, arch, archive })
+  })
+
+  it('PyPy gets the names setup-python links to it', () => {
+    expect(pypyAliases('3.10', 'linux')).toEqual({
+      target: 'pypy3',
+      links: ['python3', 'python', 'pypy3.10']
+    })
+    expect(pypyAliases('3.9', 'win32')).toEqual({
+      target: 'pypy3.exe',
+      links: ['python3.exe', 'python.exe', 'pypy3.9.exe']
+    })
   })
 
   it.each([

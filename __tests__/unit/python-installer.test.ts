@@ -1,8 +1,7 @@
 import * as tc from '@actions/tool-cache'
 import { describe, expect, it } from 'vitest'
+import { authFor, downloadFailure } from '../../src/python/download.js'
 import {
-  authFor,
-  downloadFailure,
   noMatchMessage,
   offersFor,
   parseManifest,

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1151);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(362);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1151:
+/***/ 362:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36505,7 +36505,7 @@ function defaultVersionFile(workingDirectory, workspace) {
     }
     return undefined;
 }
-function httpUrl(input, value) {
+function httpUrl(input, value, emptyMeans) {
     const v = value.trim();
     if (v === '')
         return '';
@@ -36517,7 +36517,7 @@ function httpUrl(input, value) {
         // reported below
     }
     if (protocol !== 'https:' && protocol !== 'http:') {
-        throw (0,diagnostic/* inputError */.Xu)(input, value, 'use an http(s) URL, or leave it empty for GitHub.');
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `use an http(s) URL, or leave it empty for ${emptyMeans}.`);
     }
     (0,secrets/* maskUrlCredentials */.gn)(v);
     return v;
@@ -36581,7 +36581,8 @@ async function readConfig(read = readActionInput) {
         pythonPath: interpreterPath(pythonPathInput, workingDirectory),
         allowPrereleases,
         checkLatest: parseBoolean('check-latest', read('check-latest'), false),
-        pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
+        pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url'), 'GitHub'),
+        pypyManifestUrl: httpUrl('pypy-manifest-url', read('pypy-manifest-url'), 'downloads.python.org'),
         token: secret(read('token')),
         venvPath,
         createVenv: parseBoolean('create-venv', read('create-venv'), true),
@@ -37558,59 +37559,8 @@ async function timed(report, name, work) {
     }
 }
 
-// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
-var platform_process = __nccwpck_require__(8424);
-;// CONCATENATED MODULE: ./src/platform/python-helper.ts
-
-/**
- * The Python helpers venv-guard ships (interpreter_probe.py, user_site_probe.py, venv_health.py):
- * each is run by an interpreter and answers with one line, `venv-guard-result: {json}`. Only that
- * line is read, so whatever else the interpreter prints (a sitecustomize that prints at exit, a
- * shim's banner) cannot be taken for the answer. One runner, one policy for what went wrong.
- */
-const RESULT_PREFIX = 'venv-guard-result: ';
-/** The helper's answer in its output: the last line that starts with the prefix. */
-function python_helper_helperResult(stdout) {
-    const line = stdout
-        .split(/\r?\n/)
-        .reverse()
-        .find(l => l.startsWith(RESULT_PREFIX));
-    if (line === undefined)
-        return undefined;
-    try {
-        return JSON.parse(line.slice(RESULT_PREFIX.length));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Runs a shipped helper with `interpreter` (a command and its leading arguments) and reads its answer. */
-async function runHelper(interpreter, moduleUrl, script, args = [], options = {}) {
-    const [command, ...leading] = interpreter;
-    const timeoutMs = options.timeoutMs ?? platform_process/* PROBE_TIMEOUT_MS */.W7;
-    let result;
-    try {
-        result = await (0,platform_process/* run */.eF)(command, [...leading, ...(options.flags ?? []), (0,platform_process/* shippedFile */.kA)(moduleUrl, script), ...args], { cwd: options.cwd, env: options.env, timeoutMs });
-    }
-    catch (error) {
-        return { ok: false, timedOut: false, why: `it does not start: ${error.message}` };
-    }
-    if (result.timedOut) {
-        return { ok: false, timedOut: true, why: `it did not finish within ${timeoutMs / 1000} s` };
-    }
-    const value = result.exitCode === 0 ? python_helper_helperResult(result.stdout) : undefined;
-    if (value !== undefined)
-        return { ok: true, value };
-    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
-    return {
-        ok: false,
-        timedOut: false,
-        why: result.exitCode !== 0
-            ? `it exits with ${result.exitCode}: ${said}`
-            : `it printed no answer: ${said.slice(0, 200)}`
-    };
-}
-
+// EXTERNAL MODULE: ./src/platform/python-helper.ts
+var python_helper = __nccwpck_require__(6614);
 ;// CONCATENATED MODULE: ./src/venv/marker.ts
 
 
@@ -37963,7 +37913,7 @@ function probeProblems(probe, venv, python) {
     return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
 }
 async function runProbe(venv, python, checked = '') {
-    const result = await runHelper([(0,platform_os/* venvPython */.qb)(venv)], import.meta.url, 'venv_health.py', [checked], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
+    const result = await (0,python_helper/* runHelper */.UA)([(0,platform_os/* venvPython */.qb)(venv)], import.meta.url, 'venv_health.py', [checked], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
     if (!result.ok)
         return { problems: [`its python's health check failed: ${result.why}`] };
     return { problems: probeProblems(result.value, venv, python), checked: result.value.checked };
@@ -38258,6 +38208,8 @@ function dropUnlistedBytecode(venv) {
     return dropUnknownBytecode(venv, readBytecodeList(venv));
 }
 
+// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
+var platform_process = __nccwpck_require__(8424);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
 var exec = __nccwpck_require__(5260);
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
@@ -39078,7 +39030,7 @@ function baseRiskMessage(facts, decision, venv, requiresVenv) {
 /** Runs the probe with the interpreter, from a directory outside the workspace. */
 async function probeUserSite(executable, cwd, env = {}) {
     // Not isolated (-I): the probe must see the user site as pip does.
-    const result = await runHelper([executable], import.meta.url, 'user_site_probe.py', [], {
+    const result = await (0,python_helper/* runHelper */.UA)([executable], import.meta.url, 'user_site_probe.py', [], {
         cwd,
         env
     });
@@ -40011,120 +39963,10 @@ function sayMoving(moving) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/python/probe.ts
-
-
-
-
-function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
-    return { major, minor, micro, releaseLevel, serial };
-}
-function factsOf(raw) {
-    return {
-        ...raw,
-        version: fromVersionInfo(raw.version),
-        implementationVersion: fromVersionInfo(raw.implementationVersion)
-    };
-}
-/** What interpreter_probe.py printed, read as the probe does. */
-function parseProbe(stdout) {
-    const raw = helperResult(stdout);
-    if (!raw)
-        throw new Error(`no answer from interpreter_probe.py in: ${stdout.slice(0, 200)}`);
-    return factsOf(raw);
-}
-/** Interpreters that did not answer: probed once, warned about once. */
-const silent = new Set();
-async function probePython(candidate) {
-    const key = [candidate.command, ...candidate.args].join(' ');
-    if (silent.has(key))
-        return undefined;
-    // interpreter_probe.py, shipped beside the bundle: one short run answers everything.
-    const result = await runHelper([candidate.command, ...candidate.args], import.meta.url, 'interpreter_probe.py', [], { flags: ['-I'], env: candidate.env });
-    if (!result.ok) {
-        if (result.timedOut) {
-            silent.add(key);
-            (0,log/* warn */.R8)(`${key} (${candidate.foundBy}) did not answer within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
-        }
-        return undefined;
-    }
-    const facts = factsOf(result.value);
-    return {
-        ...facts,
-        versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
-        foundBy: candidate.foundBy,
-        location: candidate.location
-    };
-}
-/** Whether an interpreter is what a version spec asks for. */
-function satisfies(spec, install) {
-    return (install.implementation === spec.implementation &&
-        install.freeThreaded === spec.freeThreaded &&
-        (0,version_spec/* versionMatches */.gz)(spec, install.version) &&
-        (0,version_spec/* pypyVersionMatches */.Mn)(spec, install.implementationVersion));
-}
-
-;// CONCATENATED MODULE: ./src/python/manifest.ts
-
-
-
-
-
-/**
- * The interpreter to use when the runner has no match or, with check-latest, maybe only an older
- * one: the manifest's newest match, installed into the tool cache, or else the local one.
- */
-async function setUpFromManifest({ spec, request, local, env, notFound }) {
-    const toolCache = env.RUNNER_TOOL_CACHE;
-    if (!toolCache) {
-        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
-        if (!local)
-            throw await notFound(why);
-        (0,log/* warn */.R8)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
-        return local;
-    }
-    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
-    // per chunk, so a separate chunk would replace the bundle's license list with its own.
-    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 767));
-    let resolution;
-    try {
-        resolution = await installer.resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, (0,platform_os/* toolCacheArch */.Tm)());
-    }
-    catch (error) {
-        if (!local)
-            throw await notFound((0,diagnostic/* errorMessage */.gJ)(error));
-        (0,log/* warn */.R8)(`check-latest: ${(0,diagnostic/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
-        return local;
-    }
-    const offer = resolution.match;
-    if (!offer) {
-        if (local) {
-            (0,log/* info */.pq)(`check-latest: ${installer.noMatchMessage(spec, resolution)} Using ${local.versionText}.`);
-            return local;
-        }
-        throw await notFound(installer.noMatchMessage(spec, resolution));
-    }
-    if (local && (0,version_spec/* compareVersions */.Zy)(local.version, offer.parsed) >= 0) {
-        (0,log/* info */.pq)(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
-        return local;
-    }
-    (0,log/* info */.pq)(local
-        ? `check-latest: ${offer.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
-        : `Installing Python ${offer.version} from ${resolution.url}.`);
-    const prefix = await installer.installOffer(offer, resolution.arch, toolCache, request.token);
-    const installed = await probePython({
-        command: (0,platform_os/* prefixPython */.Fx)(prefix),
-        args: [],
-        foundBy: `the python-versions manifest, installed into ${prefix}`,
-        env: (0,platform_os/* libraryPathEnv */.WL)(prefix, env.LD_LIBRARY_PATH),
-        location: prefix
-    });
-    if (!installed || !satisfies(spec, installed)) {
-        throw new diagnostic/* ActionError */.lZ(`Python ${offer.version} was installed into ${prefix}, but ${(0,platform_os/* prefixPython */.Fx)(prefix)} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
-    }
-    return installed;
-}
-
+// EXTERNAL MODULE: ./src/python/manifest.ts
+var manifest = __nccwpck_require__(7609);
+// EXTERNAL MODULE: ./src/python/probe.ts
+var probe = __nccwpck_require__(2111);
 ;// CONCATENATED MODULE: ./src/python/find.ts
 
 
@@ -40248,7 +40090,7 @@ const MANIFEST_FIRST_MAJOR = 3;
 function chooseInstall(spec, installs) {
     let best;
     for (const install of installs) {
-        if (!satisfies(spec, install))
+        if (!(0,probe/* satisfies */.ib)(spec, install))
             continue;
         if (!best || (0,version_spec/* compareVersions */.Zy)(install.version, best.version) > 0)
             best = install;
@@ -40256,7 +40098,7 @@ function chooseInstall(spec, installs) {
     return best;
 }
 async function probeAll(candidates) {
-    const probed = await Promise.all(candidates.map(probePython));
+    const probed = await Promise.all(candidates.map(probe/* probePython */.fc));
     const seen = new Set();
     return probed.filter((p) => {
         if (!p)
@@ -40273,7 +40115,7 @@ async function findPython(request, env = process.env) {
         ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
         : undefined;
     if (request.pythonPath) {
-        const install = await probePython({
+        const install = await (0,probe/* probePython */.fc)({
             command: request.pythonPath,
             args: [],
             foundBy: "input 'python-path'"
@@ -40281,7 +40123,7 @@ async function findPython(request, env = process.env) {
         if (!install) {
             throw new diagnostic/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`, { title: "venv-guard: invalid input 'python-path'" });
         }
-        if (spec && !satisfies(spec, install)) {
+        if (spec && !(0,probe/* satisfies */.ib)(spec, install)) {
             throw new diagnostic/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`, { title: "venv-guard: invalid input 'python-path'" });
         }
         return install;
@@ -40290,7 +40132,7 @@ async function findPython(request, env = process.env) {
     if (!spec) {
         // The runner's default python: the first one on PATH that runs.
         for (const candidate of candidates) {
-            const install = await probePython(candidate);
+            const install = await (0,probe/* probePython */.fc)(candidate);
             if (install)
                 return { ...install, foundBy: `${install.foundBy}, the default python` };
         }
@@ -40312,30 +40154,41 @@ async function findPython(request, env = process.env) {
             return local;
         throw new diagnostic/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${find_describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
     }
-    if (spec.implementation !== 'cpython') {
-        if (local)
-            return local;
-        throw await notFound(`venv-guard downloads CPython only: put PyPy into the tool cache (PyPy/<version>/<arch>, as actions/setup-python does) or pyenv, or point python-path at it.`);
-    }
-    return setUpFromManifest({ spec, request, local, env, notFound });
+    return (0,manifest/* setUpFromManifest */.FN)({ spec, request, local, env, notFound });
 }
 
 ;// CONCATENATED MODULE: ./src/python/use.ts
 
 
+
+/** The version as the outputs name it: `3.12.1`, or setup-python's `pypy3.10.14-7.3.17` for PyPy. */
+function versionName(python) {
+    if (python.implementation !== 'pypy')
+        return python.versionText;
+    return `pypy${python.versionText}-${(0,version_spec/* formatVersion */.qh)(python.implementationVersion)}`;
+}
+/** `Python 3.12.1 (cpython)`, `PyPy 7.3.17 (Python 3.10.14)`: how the log names an interpreter. */
+function interpreterName(python) {
+    if (python.implementation === 'pypy') {
+        return `PyPy ${(0,version_spec/* formatVersion */.qh)(python.implementationVersion)} (Python ${python.versionText})`;
+    }
+    return `Python ${python.versionText} (${python.implementation})`;
+}
 /**
  * The base interpreter for this run, found (or set up) as the inputs ask, said in the log and the
  * summary. The main step sets the outputs and exports a tool-cache interpreter's location.
  */
 async function findBasePython(request, report) {
     // Where the version came from, first: a .python-version read by default can surprise.
-    if (request.pythonVersion)
-        (0,log/* info */.pq)(`Python "${request.pythonVersion}", from ${request.pythonVersionSource}`);
+    if (request.pythonVersion) {
+        const kind = /^pypy/i.test(request.pythonVersion.trim()) ? 'PyPy' : 'Python';
+        (0,log/* info */.pq)(`${kind} "${request.pythonVersion}", from ${request.pythonVersionSource}`);
+    }
     const python = await findPython(request);
-    (0,log/* info */.pq)(`Python ${python.versionText} (${python.implementation}) at ${python.executable}, found by ${python.foundBy}`);
+    (0,log/* info */.pq)(`${interpreterName(python)} at ${python.executable}, found by ${python.foundBy}`);
     report.python = {
         executable: python.executable,
-        version: python.versionText,
+        version: versionName(python),
         implementation: python.implementation,
         foundBy: python.foundBy
     };
@@ -40488,7 +40341,7 @@ async function setUp(report) {
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config);
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
-    setOutput(Outputs.PythonVersion, python.versionText);
+    setOutput(Outputs.PythonVersion, versionName(python));
     setOutput(Outputs.BasePythonPath, python.executable);
     if (python.location)
         exportToLaterSteps(pythonLocationEnv(python.location, python.version.major));
@@ -40614,8 +40467,10 @@ async function run() {
 /* harmony export */   c4: () => (/* binding */ venvSitePackages),
 /* harmony export */   ck: () => (/* binding */ toolCachePythons),
 /* harmony export */   cy: () => (/* binding */ archiveSetup),
+/* harmony export */   ge: () => (/* binding */ pypyPlatform),
 /* harmony export */   kr: () => (/* binding */ pathPythonNames),
 /* harmony export */   lR: () => (/* binding */ pipConfigFiles),
+/* harmony export */   pP: () => (/* binding */ pypyAliases),
 /* harmony export */   qH: () => (/* binding */ pkgConfigDir),
 /* harmony export */   qb: () => (/* binding */ venvPython),
 /* harmony export */   vF: () => (/* binding */ treeStop),
@@ -40724,6 +40579,22 @@ function archiveSetup(os = currentOs()) {
     return os === 'win32'
         ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
         : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
+}
+/**
+ * How PyPy's versions.json names this runner's archives and how they unpack: zips for `win64` (older
+ * releases: `win32`), tar.bz2 elsewhere; Linux's arm64 is `aarch64` there, its x86 `i686`.
+ */
+function pypyPlatform(os = currentOs(), nodeArch = process.arch) {
+    const arch = toolCacheArch(nodeArch);
+    if (os === 'win32')
+        return { platforms: ['win64', 'win32'], arch, archive: 'zip' };
+    const linuxArch = { arm64: 'aarch64', x86: 'i686' }[arch];
+    return { platforms: [os], arch: (os === 'linux' && linuxArch) || arch, archive: 'tar' };
+}
+/** What setup-python links to PyPy's `pypy3` (prefixBinDir), so `python` and `python3` start it. */
+function pypyAliases(minor, os = currentOs()) {
+    const ext = os === 'win32' ? '.exe' : '';
+    return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] };
 }
 /** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
 function realPath(file) {
@@ -41103,867 +40974,105 @@ function shippedFile(moduleUrl, name) {
 
 /***/ }),
 
-/***/ 767:
+/***/ 6614:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   UA: () => (/* binding */ runHelper)
+/* harmony export */ });
+/* unused harmony exports RESULT_PREFIX, helperResult */
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8424);
+
+/**
+ * The Python helpers venv-guard ships (interpreter_probe.py, user_site_probe.py, venv_health.py):
+ * each is run by an interpreter and answers with one line, `venv-guard-result: {json}`. Only that
+ * line is read, so whatever else the interpreter prints (a sitecustomize that prints at exit, a
+ * shim's banner) cannot be taken for the answer. One runner, one policy for what went wrong.
+ */
+const RESULT_PREFIX = 'venv-guard-result: ';
+/** The helper's answer in its output: the last line that starts with the prefix. */
+function helperResult(stdout) {
+    const line = stdout
+        .split(/\r?\n/)
+        .reverse()
+        .find(l => l.startsWith(RESULT_PREFIX));
+    if (line === undefined)
+        return undefined;
+    try {
+        return JSON.parse(line.slice(RESULT_PREFIX.length));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Runs a shipped helper with `interpreter` (a command and its leading arguments) and reads its answer. */
+async function runHelper(interpreter, moduleUrl, script, args = [], options = {}) {
+    const [command, ...leading] = interpreter;
+    const timeoutMs = options.timeoutMs ?? _process_js__WEBPACK_IMPORTED_MODULE_0__/* .PROBE_TIMEOUT_MS */ .W7;
+    let result;
+    try {
+        result = await (0,_process_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(command, [...leading, ...(options.flags ?? []), (0,_process_js__WEBPACK_IMPORTED_MODULE_0__/* .shippedFile */ .kA)(moduleUrl, script), ...args], { cwd: options.cwd, env: options.env, timeoutMs });
+    }
+    catch (error) {
+        return { ok: false, timedOut: false, why: `it does not start: ${error.message}` };
+    }
+    if (result.timedOut) {
+        return { ok: false, timedOut: true, why: `it did not finish within ${timeoutMs / 1000} s` };
+    }
+    const value = result.exitCode === 0 ? helperResult(result.stdout) : undefined;
+    if (value !== undefined)
+        return { ok: true, value };
+    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
+    return {
+        ok: false,
+        timedOut: false,
+        why: result.exitCode !== 0
+            ? `it exits with ${result.exitCode}: ${said}`
+            : `it printed no answer: ${said.slice(0, 200)}`
+    };
+}
+
+
+/***/ }),
+
+/***/ 5604:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  DEFAULT_MANIFEST_URL: () => (/* binding */ DEFAULT_MANIFEST_URL),
-  authFor: () => (/* binding */ authFor),
-  downloadFailure: () => (/* binding */ downloadFailure),
-  installOffer: () => (/* binding */ installOffer),
-  noMatchMessage: () => (/* binding */ noMatchMessage),
-  offersFor: () => (/* binding */ offersFor),
-  parseManifest: () => (/* binding */ parseManifest),
-  resolveRelease: () => (/* binding */ resolveRelease),
-  toolCacheArchFor: () => (/* binding */ toolCacheArchFor)
+  RG: () => (/* binding */ download),
+  mR: () => (/* binding */ downloadText)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var lib_io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
+// UNUSED EXPORTS: STALL_SECONDS_VARIABLE, StalledError, authFor, downloadFailure, stallLimit
 
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_.existsSync(lsbReleaseFile)) {
-            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_.existsSync(osReleaseFile)) {
-            contents = external_fs_.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const platFilter = external_os_.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            (0,lib_core.debug)(`check ${version} satisfies ${versionSpec}`);
-            if (node_modules_semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    (0,lib_core.debug)(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = node_modules_semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    (0,lib_core.debug)(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = external_os_.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = external_child_process_.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
-// EXTERNAL MODULE: external "stream"
-var external_stream_ = __nccwpck_require__(2203);
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    lib_core.info(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                lib_core.info(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core.debug(`Downloading ${url}`);
-        lib_core.debug(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib/* HttpClient */.Qq(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            lib_core.debug('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            lib_core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core.debug('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                lib_core.debug('download failed');
-                try {
-                    yield lib_io/* rmRF */.Yz(dest);
-                }
-                catch (err) {
-                    lib_core.debug(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        lib_core.debug('Checking tar --version');
-        let versionOutput = '';
-        yield (0,lib_exec/* exec */.m)('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        lib_core.debug(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (lib_core.isDebug() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield (0,lib_exec/* exec */.m)(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            lib_core.debug(`Using pwsh at path: ${pwshPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield lib_io/* which */.K7('powershell', true);
-            lib_core.debug(`Using powershell at path: ${powershellPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield lib_io/* which */.K7('unzip', true);
-        const args = [file];
-        if (!lib_core.isDebug()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source dir: ${sourceDir}`);
-        if (!fs.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of fs.readdirSync(sourceDir)) {
-            const s = path.join(sourceDir, itemName);
-            yield io.cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || os.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = semver.clean(versionSpec) || '';
-        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core.debug(`checking cache: ${cachePath}`);
-        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
-            core.debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            core.debug('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || os.arch();
-    const toolPath = path.join(_getCacheDirectory(), toolName);
-    if (fs.existsSync(toolPath)) {
-        const children = fs.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = path.join(toolPath, child, arch || '');
-                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = external_os_.arch()) {
-        // wrap the internal impl
-        const match = yield _findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        }
-        yield lib_io/* mkdirP */.U$(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
-        core.debug(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield io.rmRF(folderPath);
-        yield io.rmRF(markerPath);
-        yield io.mkdirP(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    fs.writeFileSync(markerPath, '');
-    core.debug('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = semver.clean(versionSpec) || '';
-    core.debug(`isExplicit: ${c}`);
-    const valid = semver.valid(c) != null;
-    core.debug(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    core.debug(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        core.debug(`matched: ${version}`);
-    }
-    else {
-        core.debug('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js + 2 modules
+var tool_cache = __nccwpck_require__(9805);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./src/report/diagnostic.ts
 var diagnostic = __nccwpck_require__(1751);
-// EXTERNAL MODULE: ./src/platform/os.ts
-var platform_os = __nccwpck_require__(1597);
-// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
-var platform_process = __nccwpck_require__(8424);
-// EXTERNAL MODULE: ./src/python/version-spec.ts
-var version_spec = __nccwpck_require__(3948);
-// EXTERNAL MODULE: ./src/report/log.ts
-var log = __nccwpck_require__(6472);
 // EXTERNAL MODULE: ./src/report/secrets.ts
 var secrets = __nccwpck_require__(7663);
-;// CONCATENATED MODULE: ./src/python/installer.ts
+;// CONCATENATED MODULE: ./src/python/download.ts
 /**
- * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
- * actions/setup-python uses, so that both find each other's installations in the tool cache.
- * Loaded with a dynamic import only when the runner lacks a matching Python: a normal start does
- * not pay for the download code.
+ * Downloads of manifests and interpreter archives. The HTTP client is tool-cache's own
+ * (@actions/http-client: the runner's proxy, redirects that drop the token on another host), with
+ * what tool-cache's downloadTool lacks: a download that stalls ends, so a server that trickles a
+ * byte every few seconds cannot hold the step until the job's time limit.
  */
 
 
@@ -41974,8 +41083,27 @@ var secrets = __nccwpck_require__(7663);
 
 
 
-const DEFAULT_MANIFEST_URL = 'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json';
+
 const TITLE = { title: 'venv-guard: Python setup failed' };
+/** The variable that shortens (tests) or lengthens (a slow mirror) the stall window. */
+const STALL_SECONDS_VARIABLE = 'VENV_GUARD_DOWNLOAD_STALL_SECONDS';
+const DEFAULT_STALL_SECONDS = 60;
+const STALL_MIN_BYTES = 16 * 1024;
+function stallLimit(env = process.env) {
+    const seconds = Number(env[STALL_SECONDS_VARIABLE]);
+    const windowSeconds = seconds > 0 ? seconds : DEFAULT_STALL_SECONDS;
+    return { windowMs: windowSeconds * 1000, minBytes: STALL_MIN_BYTES };
+}
+class StalledError extends Error {
+    limit;
+    received;
+    code = 'ESTALLED';
+    constructor(limit, received) {
+        super(`fewer than ${limit.minBytes / 1024} KiB arrived within ${limit.windowMs / 1000} s`);
+        this.limit = limit;
+        this.received = received;
+    }
+}
 /**
  * The token raises GitHub's rate limit; it is sent to GitHub's own hosts only, never to a mirror.
  * Redirects to another host drop it (@actions/http-client).
@@ -41996,16 +41124,20 @@ function authFor(url, token) {
     const github = ['github.com', 'githubusercontent.com'].some(domain => host === domain || host.endsWith(`.${domain}`));
     return github ? `token ${token}` : undefined;
 }
-/** Says why a download failed and what to do, from tool-cache's error. */
-function downloadFailure(what, url, error) {
-    const head = `Downloading ${what} from ${url} failed`;
-    if (error instanceof HTTPError) {
+/** Says why a download failed and what to do; `mirrorInput` is the input that names a mirror. */
+function downloadFailure(what, url, error, mirrorInput = 'python-manifest-url') {
+    const shown = (0,secrets/* maskUrlCredentials */.gn)(url);
+    const head = `Downloading ${what} from ${shown} failed`;
+    if (error instanceof StalledError) {
+        return `${head}: it stalled, ${error.message} (${error.received} bytes in all). The server hangs or is too slow for this runner: set ${mirrorInput} to a mirror the runner reaches quickly, or run the job again.`;
+    }
+    if (error instanceof tool_cache/* HTTPError */.Hl) {
         const status = error.httpStatusCode;
         if (status === 401 || status === 403 || status === 429) {
-            return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use python-manifest-url with a mirror.`;
+            return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use ${mirrorInput} with a mirror.`;
         }
         if (status === 404) {
-            return `${head}: HTTP 404, nothing is there. Check python-manifest-url and the download_url entries of the manifest.`;
+            return `${head}: HTTP 404, nothing is there. Check ${mirrorInput} and the download_url entries of the manifest.`;
         }
         return `${head} despite retries: HTTP ${status}.`;
     }
@@ -42015,45 +41147,153 @@ function downloadFailure(what, url, error) {
     }
     const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(code);
     return offline
-        ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set python-manifest-url to a mirror of versions-manifest.json whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
+        ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set ${mirrorInput} to a mirror of the manifest whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
         : `${head} despite retries: ${(0,diagnostic/* errorMessage */.gJ)(error)}.`;
 }
-/** tool-cache retries network failures and 5xx answers (3 attempts) before this gives up. */
-async function download(what, url, token) {
+/** Counts what passes and ends the stream when a window brings less than the limit. */
+function stallGuard(limit) {
+    let received = 0;
+    let atLastCheck = 0;
+    const counter = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            received += chunk.length;
+            done(null, chunk);
+        }
+    });
+    const timer = setInterval(() => {
+        if (received - atLastCheck < limit.minBytes) {
+            counter.destroy(new StalledError(limit, received));
+        }
+        atLastCheck = received;
+    }, limit.windowMs);
+    return { counter, stop: () => clearInterval(timer) };
+}
+async function attempt(url, dest, auth, limit) {
+    const client = new lib/* HttpClient */.Qq('venv-guard', [], {
+        allowRetries: false,
+        // Until the answer's headers arrive; the body has the stall guard.
+        socketTimeout: limit.windowMs
+    });
     try {
-        return await downloadTool(url, undefined, authFor(url, token));
+        const response = await client.get(url, auth ? { authorization: auth } : {});
+        if (response.message.statusCode !== 200) {
+            response.message.resume();
+            throw new tool_cache/* HTTPError */.Hl(response.message.statusCode);
+        }
+        const guard = stallGuard(limit);
+        try {
+            await (0,promises_namespaceObject.pipeline)(response.message, guard.counter, external_node_fs_.createWriteStream(dest));
+        }
+        finally {
+            guard.stop();
+        }
     }
     catch (error) {
-        throw new diagnostic/* ActionError */.lZ(downloadFailure(what, url, error), TITLE);
+        external_node_fs_.rmSync(dest, { force: true });
+        // http-client's socket timeout before the headers: the same stall, said the same way.
+        if (error instanceof Error && error.message.startsWith('Request timeout')) {
+            throw new StalledError(limit, 0);
+        }
+        throw error;
+    }
+    finally {
+        client.dispose();
     }
 }
-function isRelease(value) {
-    const r = value;
-    return (typeof r === 'object' &&
-        r !== null &&
-        typeof r.version === 'string' &&
-        Array.isArray(r.files) &&
-        r.files.every(f => typeof f?.filename === 'string' &&
-            typeof f.platform === 'string' &&
-            typeof f.arch === 'string' &&
-            typeof f.download_url === 'string'));
+/** As tool-cache decides: a stall, or an answer below 500 other than 408 and 429, is final. */
+function retryable(error) {
+    if (error instanceof StalledError)
+        return false;
+    if (error instanceof tool_cache/* HTTPError */.Hl) {
+        const status = error.httpStatusCode ?? 0;
+        return status >= 500 || status === 408 || status === 429;
+    }
+    return true;
 }
+const ATTEMPTS = 3;
+/** A manifest's text: downloaded as `download` does, read, and the file removed. */
+async function downloadText(what, url, token, mirrorInput) {
+    const file = await download(what, url, token, mirrorInput);
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    finally {
+        external_node_fs_.rmSync(file, { force: true });
+    }
+}
+/**
+ * Downloads `url` into a new file in the runner's temporary directory and returns its path, with
+ * tool-cache's retries (3 attempts, 10–20 s apart). Fails with one ActionError saying what to do.
+ */
+async function download(what, url, token, mirrorInput, limit = stallLimit()) {
+    const dir = process.env.RUNNER_TEMP || external_node_os_.tmpdir();
+    external_node_fs_.mkdirSync(dir, { recursive: true });
+    const dest = external_node_path_.join(dir, external_node_crypto_.randomUUID());
+    const auth = authFor(url, token);
+    for (let n = 1;; n++) {
+        try {
+            await attempt(url, dest, auth, limit);
+            return dest;
+        }
+        catch (error) {
+            if (n >= ATTEMPTS || !retryable(error)) {
+                throw new diagnostic/* ActionError */.lZ(downloadFailure(what, url, error, mirrorInput), TITLE);
+            }
+            await new Promise(resolve => setTimeout(resolve, 10_000 + Math.random() * 10_000));
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 1930:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DEFAULT_MANIFEST_URL: () => (/* binding */ DEFAULT_MANIFEST_URL),
+/* harmony export */   cpythonSetup: () => (/* binding */ cpythonSetup),
+/* harmony export */   installOffer: () => (/* binding */ installOffer),
+/* harmony export */   noMatchMessage: () => (/* binding */ noMatchMessage),
+/* harmony export */   offersFor: () => (/* binding */ offersFor),
+/* harmony export */   parseManifest: () => (/* binding */ parseManifest),
+/* harmony export */   resolveRelease: () => (/* binding */ resolveRelease),
+/* harmony export */   toolCacheArchFor: () => (/* binding */ toolCacheArchFor)
+/* harmony export */ });
+/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9805);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1751);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5604);
+/* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1597);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8424);
+/* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3948);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6472);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7609);
+/**
+ * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
+ * actions/setup-python uses, so that both find each other's installations in the tool cache.
+ * Loaded with a dynamic import only when the runner lacks a matching Python: a normal start does
+ * not pay for the download code.
+ */
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_MANIFEST_URL = 'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json';
+const TITLE = { title: 'venv-guard: Python setup failed' };
+const MIRROR_INPUT = 'python-manifest-url';
 function parseManifest(text, url) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (error) {
-        throw new diagnostic/* ActionError */.lZ(`${url} is not JSON (${(0,diagnostic/* errorMessage */.gJ)(error)}).`, TITLE);
-    }
-    if (!Array.isArray(doc) || !doc.every(isRelease)) {
-        throw new diagnostic/* ActionError */.lZ(`${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`, TITLE);
-    }
-    // A mirror's links may carry a password or a signature: masked before tool-cache logs them.
-    for (const release of doc)
-        for (const file of release.files)
-            (0,secrets/* maskUrlCredentials */.gn)(file.download_url);
-    return doc;
+    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Yq)(text, url, r => typeof r.version === 'string', 'a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}', TITLE);
 }
 /**
  * Every release with an archive for this runner, newest first. tool-cache decides what fits
@@ -42062,14 +41302,14 @@ function parseManifest(text, url) {
 async function offersFor(manifest, arch) {
     const offers = [];
     for (const release of manifest) {
-        const parsed = (0,version_spec/* parseVersionString */.PB)(release.version);
+        const parsed = (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .parseVersionString */ .PB)(release.version);
         if (!parsed)
             continue;
-        const fit = await findFromManifest(release.version, false, [release], arch);
+        const fit = await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__/* .findFromManifest */ .DC(release.version, false, [release], arch);
         if (fit)
             offers.push({ version: release.version, parsed, file: fit.files[0] });
     }
-    return offers.sort((a, b) => (0,version_spec/* compareVersions */.Zy)(b.parsed, a.parsed));
+    return offers.sort((a, b) => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .compareVersions */ .Zy)(b.parsed, a.parsed));
 }
 function toolCacheArchFor(spec, arch) {
     return spec.freeThreaded ? `${arch}-freethreaded` : arch;
@@ -42077,77 +41317,478 @@ function toolCacheArchFor(spec, arch) {
 /** Reads the manifest and picks the newest release that satisfies the spec. */
 async function resolveRelease(spec, source, baseArch) {
     const url = source.url || DEFAULT_MANIFEST_URL;
-    (0,log/* info */.pq)(`Reading the Python manifest ${url}`);
-    const file = await download('the Python manifest', url, source.token);
-    let text;
-    try {
-        text = external_node_fs_.readFileSync(file, 'utf8');
-    }
-    finally {
-        external_node_fs_.rmSync(file, { force: true });
-    }
+    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`Reading the Python manifest ${url}`);
+    const text = await (0,_download_js__WEBPACK_IMPORTED_MODULE_4__/* .downloadText */ .mR)('the Python manifest', url, source.token, MIRROR_INPUT);
     const arch = toolCacheArchFor(spec, baseArch);
     const offers = await offersFor(parseManifest(text, url), arch);
-    return { url, arch, offers, match: offers.find(o => (0,version_spec/* versionMatches */.gz)(spec, o.parsed)) };
+    return { url, arch, offers, match: offers.find(o => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .versionMatches */ .gz)(spec, o.parsed)) };
 }
 /** The error text for a manifest without a match: what it does offer, and the way out. */
 function noMatchMessage(spec, resolution) {
-    const where = `${process.platform} ${resolution.arch}`;
-    const shown = resolution.offers.slice(0, 20).map(o => o.version);
-    const more = resolution.offers.length - shown.length;
-    const offered = shown.length === 0
-        ? `It offers nothing for ${where}.`
-        : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`;
     const pre = spec.allowPrereleases
         ? undefined
-        : resolution.offers.find(o => (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, o.parsed));
-    const hint = pre
-        ? ` ${pre.version} is a pre-release: set allow-prereleases: true to take it.`
-        : '';
-    return `The manifest ${resolution.url} has no release matching "${spec.text}". ${offered}${hint}`;
+        : resolution.offers.find(o => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .versionMatches */ .gz)({ ...spec, allowPrereleases: true }, o.parsed));
+    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .CC)(spec.text, resolution.url, `${process.platform} ${resolution.arch}`, resolution.offers.map(o => o.version), pre?.version);
 }
 /**
  * Downloads the offer's archive and runs its own setup script, which copies it into
  * `<toolCache>/Python/<version>/<arch>` and writes `<arch>.complete` last. Returns that directory.
  */
 async function installOffer(offer, arch, toolCache, token) {
-    const setup = (0,platform_os/* archiveSetup */.cy)();
-    const archive = await download(`Python ${offer.version}`, offer.file.download_url, token);
+    const setup = (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_5__/* .archiveSetup */ .cy)();
+    const archive = await (0,_download_js__WEBPACK_IMPORTED_MODULE_4__/* .download */ .RG)(`Python ${offer.version}`, offer.file.download_url, token, MIRROR_INPUT);
     let dir;
     try {
-        dir = setup.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
+        dir = setup.archive === 'zip' ? await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__/* .extractZip */ .JE(archive) : await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__/* .extractTar */ .nN(archive);
     }
     catch (error) {
-        throw new diagnostic/* ActionError */.lZ(`The archive ${offer.file.filename} from ${offer.file.download_url} cannot be unpacked (${(0,diagnostic/* errorMessage */.gJ)(error)}): the download is damaged or it is not a python-versions archive.`, TITLE);
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`The archive ${offer.file.filename} from ${offer.file.download_url} cannot be unpacked (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)}): the download is damaged or it is not a python-versions archive.`, TITLE);
     }
     finally {
-        external_node_fs_.rmSync(archive, { force: true });
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(archive, { force: true });
     }
     try {
-        await (0,log/* group */.Os)(`Install Python ${offer.version} into ${toolCache}`, async () => {
-            const result = await (0,platform_process/* run */.eF)(setup.command, setup.args, {
+        await (0,_report_log_js__WEBPACK_IMPORTED_MODULE_8__/* .group */ .Os)(`Install Python ${offer.version} into ${toolCache}`, async () => {
+            const result = await (0,_platform_process_js__WEBPACK_IMPORTED_MODULE_6__/* .run */ .eF)(setup.command, setup.args, {
                 cwd: dir,
                 stream: true,
                 env: {
-                    ...(0,platform_os/* libraryPathEnv */.WL)(dir, process.env.LD_LIBRARY_PATH),
+                    ...(0,_platform_os_js__WEBPACK_IMPORTED_MODULE_5__/* .libraryPathEnv */ .WL)(dir, process.env.LD_LIBRARY_PATH),
                     RUNNER_TOOL_CACHE: toolCache,
                     // The script prefers AGENT_TOOLSDIRECTORY; unset, it installs where discovery looks.
                     AGENT_TOOLSDIRECTORY: undefined
                 }
             });
             if (result.exitCode !== 0) {
-                throw new diagnostic/* ActionError */.lZ(`The setup script of ${offer.file.filename} exited with ${result.exitCode}; its output is in the log group above.`, TITLE);
+                throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`The setup script of ${offer.file.filename} exited with ${result.exitCode}; its output is in the log group above.`, TITLE);
             }
         });
     }
     finally {
-        external_node_fs_.rmSync(dir, { recursive: true, force: true });
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(dir, { recursive: true, force: true });
     }
-    const prefix = external_node_path_.join(toolCache, 'Python', offer.version, arch);
-    if (!external_node_fs_.existsSync(`${prefix}.complete`)) {
-        throw new diagnostic/* ActionError */.lZ(`The setup script of ${offer.file.filename} finished without marking ${prefix} complete (${arch}.complete is missing).`, TITLE);
+    const prefix = node_path__WEBPACK_IMPORTED_MODULE_2__.join(toolCache, 'Python', offer.version, arch);
+    if (!node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync(`${prefix}.complete`)) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`The setup script of ${offer.file.filename} finished without marking ${prefix} complete (${arch}.complete is missing).`, TITLE);
     }
     return prefix;
+}
+/** The python-versions manifest as setUpFromManifest reads any manifest. */
+async function cpythonSetup(spec, request, baseArch) {
+    const resolution = await resolveRelease(spec, { url: request.pythonManifestUrl, token: request.token }, baseArch);
+    const offer = resolution.match;
+    return {
+        url: resolution.url,
+        noMatch: noMatchMessage(spec, resolution),
+        match: offer && {
+            version: offer.version,
+            label: `Python ${offer.version}`,
+            newerThan: local => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .compareVersions */ .Zy)(offer.parsed, local.version) > 0,
+            install: async (toolCache, env) => {
+                const prefix = await installOffer(offer, resolution.arch, toolCache, request.token);
+                return {
+                    command: (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_5__/* .prefixPython */ .Fx)(prefix),
+                    args: [],
+                    foundBy: `the python-versions manifest, installed into ${prefix}`,
+                    env: (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_5__/* .libraryPathEnv */ .WL)(prefix, env.LD_LIBRARY_PATH),
+                    location: prefix
+                };
+            }
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 7609:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CC: () => (/* binding */ noMatchText),
+/* harmony export */   FN: () => (/* binding */ setUpFromManifest),
+/* harmony export */   Yq: () => (/* binding */ parseReleases)
+/* harmony export */ });
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1751);
+/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7663);
+/* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1597);
+/* harmony import */ var _probe_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2111);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6472);
+
+
+
+
+
+/**
+ * A manifest's text as its releases, each checked by `isRelease` (`shape` says what is expected),
+ * the passwords and signatures of its links masked before anything could print them.
+ */
+function parseReleases(text, url, isRelease, shape, title) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (error) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not JSON (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}).`, title);
+    }
+    const isFile = (f) => typeof f?.filename === 'string' &&
+        typeof f.platform === 'string' &&
+        typeof f.arch === 'string' &&
+        typeof f.download_url === 'string';
+    const valid = (r) => typeof r === 'object' &&
+        r !== null &&
+        Array.isArray(r.files) &&
+        r.files.every(isFile) &&
+        isRelease(r);
+    if (!Array.isArray(doc) || !doc.every(valid)) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not ${shape}.`, title);
+    }
+    for (const release of doc)
+        for (const file of release.files)
+            (0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .maskUrlCredentials */ .gn)(file.download_url);
+    return doc;
+}
+/**
+ * The error text for a manifest without a match: what it does offer for this runner (`where`),
+ * newest first, and the pre-release that allow-prereleases would take.
+ */
+function noMatchText(specText, url, where, offered, preRelease) {
+    const shown = offered.slice(0, 20);
+    const more = offered.length - shown.length;
+    const offers = shown.length === 0
+        ? `It offers nothing for ${where}.`
+        : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`;
+    const hint = preRelease
+        ? ` ${preRelease} is a pre-release: set allow-prereleases: true to take it.`
+        : '';
+    return `The manifest ${url} has no release matching "${specText}". ${offers}${hint}`;
+}
+/** The manifest for the spec's implementation, read; loaded only when a download may be needed. */
+async function readManifest(spec, request) {
+    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
+    // per chunk, so a separate chunk would replace the bundle's license list with its own.
+    if (spec.implementation === 'pypy') {
+        const pypy = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9392));
+        return pypy.pypySetup(spec, request);
+    }
+    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1930));
+    return installer.cpythonSetup(spec, request, (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_2__/* .toolCacheArch */ .Tm)());
+}
+/**
+ * The interpreter to use when the runner has no match or, with check-latest, maybe only an older
+ * one: the manifest's newest match, installed into the tool cache, or else the local one.
+ */
+async function setUpFromManifest({ spec, request, local, env, notFound }) {
+    const toolCache = env.RUNNER_TOOL_CACHE;
+    if (!toolCache) {
+        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
+        if (!local)
+            throw await notFound(why);
+        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .warn */ .R8)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
+        return local;
+    }
+    let setup;
+    try {
+        setup = await readManifest(spec, request);
+    }
+    catch (error) {
+        if (!local)
+            throw await notFound((0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error));
+        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .warn */ .R8)(`check-latest: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+        return local;
+    }
+    const release = setup.match;
+    if (!release) {
+        if (local) {
+            (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`check-latest: ${setup.noMatch} Using ${local.versionText}.`);
+            return local;
+        }
+        throw await notFound(setup.noMatch);
+    }
+    if (local && !release.newerThan(local)) {
+        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
+        return local;
+    }
+    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(local
+        ? `check-latest: ${release.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
+        : `Installing ${release.label} from ${setup.url}.`);
+    const candidate = await release.install(toolCache, env);
+    const installed = await (0,_probe_js__WEBPACK_IMPORTED_MODULE_3__/* .probePython */ .fc)(candidate);
+    if (!installed || !(0,_probe_js__WEBPACK_IMPORTED_MODULE_3__/* .satisfies */ .ib)(spec, installed)) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${release.label} was installed into ${candidate.location}, but ${candidate.command} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
+    }
+    return installed;
+}
+
+
+/***/ }),
+
+/***/ 2111:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fc: () => (/* binding */ probePython),
+/* harmony export */   ib: () => (/* binding */ satisfies)
+/* harmony export */ });
+/* unused harmony export parseProbe */
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6472);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8424);
+/* harmony import */ var _platform_python_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6614);
+/* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3948);
+
+
+
+
+function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
+    return { major, minor, micro, releaseLevel, serial };
+}
+function factsOf(raw) {
+    return {
+        ...raw,
+        version: fromVersionInfo(raw.version),
+        implementationVersion: fromVersionInfo(raw.implementationVersion)
+    };
+}
+/** What interpreter_probe.py printed, read as the probe does. */
+function parseProbe(stdout) {
+    const raw = helperResult(stdout);
+    if (!raw)
+        throw new Error(`no answer from interpreter_probe.py in: ${stdout.slice(0, 200)}`);
+    return factsOf(raw);
+}
+/** Interpreters that did not answer: probed once, warned about once. */
+const silent = new Set();
+async function probePython(candidate) {
+    const key = [candidate.command, ...candidate.args].join(' ');
+    if (silent.has(key))
+        return undefined;
+    // interpreter_probe.py, shipped beside the bundle: one short run answers everything.
+    const result = await (0,_platform_python_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .runHelper */ .UA)([candidate.command, ...candidate.args], import.meta.url, 'interpreter_probe.py', [], { flags: ['-I'], env: candidate.env });
+    if (!result.ok) {
+        if (result.timedOut) {
+            silent.add(key);
+            (0,_report_log_js__WEBPACK_IMPORTED_MODULE_0__/* .warn */ .R8)(`${key} (${candidate.foundBy}) did not answer within ${_platform_process_js__WEBPACK_IMPORTED_MODULE_1__/* .PROBE_TIMEOUT_MS */ .W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
+        }
+        return undefined;
+    }
+    const facts = factsOf(result.value);
+    return {
+        ...facts,
+        versionText: (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_3__/* .formatVersion */ .qh)(facts.version),
+        foundBy: candidate.foundBy,
+        location: candidate.location
+    };
+}
+/** Whether an interpreter is what a version spec asks for. */
+function satisfies(spec, install) {
+    return (install.implementation === spec.implementation &&
+        install.freeThreaded === spec.freeThreaded &&
+        (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_3__/* .versionMatches */ .gz)(spec, install.version) &&
+        (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_3__/* .pypyVersionMatches */ .Mn)(spec, install.implementationVersion));
+}
+
+
+/***/ }),
+
+/***/ 9392:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DEFAULT_PYPY_MANIFEST_URL: () => (/* binding */ DEFAULT_PYPY_MANIFEST_URL),
+/* harmony export */   parsePyPyManifest: () => (/* binding */ parsePyPyManifest),
+/* harmony export */   pypyMatches: () => (/* binding */ pypyMatches),
+/* harmony export */   pypyName: () => (/* binding */ pypyName),
+/* harmony export */   pypyOffers: () => (/* binding */ pypyOffers),
+/* harmony export */   pypySetup: () => (/* binding */ pypySetup)
+/* harmony export */ });
+/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9805);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1751);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6472);
+/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7663);
+/* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1597);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8424);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5604);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7609);
+/* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3948);
+/**
+ * Sets PyPy up from PyPy's own versions manifest (versions.json), as actions/setup-python does, into
+ * the same tool-cache layout (`PyPy/<Python version>/<arch>`, with the `PYPY_VERSION` file and the
+ * `python`/`python3` links), so that both find each other's installations.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_PYPY_MANIFEST_URL = 'https://downloads.python.org/pypy/versions.json';
+const MIRROR_INPUT = 'pypy-manifest-url';
+const TITLE = { title: 'venv-guard: PyPy setup failed' };
+/** setup-python's record of the exact PyPy version (pre-releases report only 7.3.3 for 7.3.3rc1). */
+const PYPY_VERSION_FILE = 'PYPY_VERSION';
+function parsePyPyManifest(text, url) {
+    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Yq)(text, url, r => typeof r.pypy_version === 'string' && typeof r.python_version === 'string', 'a PyPy versions manifest: a JSON list of {pypy_version, python_version, files: [{filename, platform, arch, download_url}]}', TITLE);
+}
+/**
+ * Every release with an archive for this runner, newest PyPy first and, among equal PyPys, newest
+ * Python first, as setup-python orders them. Nightly builds name no version and are left out.
+ */
+function pypyOffers(releases, platform) {
+    const offers = [];
+    for (const release of releases) {
+        const pypy = (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .parseVersionString */ .PB)(release.pypy_version);
+        const python = (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .parseVersionString */ .PB)(release.python_version);
+        const file = platform.platforms
+            .map(name => release.files.find(f => f.platform === name && f.arch === platform.arch))
+            .find(f => f !== undefined);
+        if (!pypy || !python || !file)
+            continue;
+        const stable = release.stable !== false && pypy.releaseLevel === 'final';
+        offers.push({
+            pypyText: release.pypy_version.trim(),
+            pythonText: release.python_version.trim(),
+            pypy,
+            python,
+            stable,
+            file
+        });
+    }
+    return offers.sort((a, b) => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .compareVersions */ .Zy)(b.pypy, a.pypy) || (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .compareVersions */ .Zy)(b.python, a.python));
+}
+/** `pypy3.10` asks for the Python version, `pypy3.10-v7.3.x` for PyPy's too. */
+function pypyMatches(spec, offer) {
+    if (!offer.stable && !spec.allowPrereleases)
+        return false;
+    const python = { ...offer.python, releaseLevel: 'final' };
+    return (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .versionMatches */ .gz)(spec, python) && (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .pypyVersionMatches */ .Mn)(spec, offer.pypy);
+}
+/** How setup-python's python-version output names a PyPy: `pypy3.10.14-7.3.17`. */
+function pypyName(offer) {
+    return `pypy${offer.pythonText}-${offer.pypyText}`;
+}
+async function unpack(archive, offer) {
+    try {
+        return (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .pypyPlatform */ .ge)().archive === 'zip'
+            ? await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__/* .extractZip */ .JE(archive)
+            : await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__/* .extractTar */ .nN(archive, undefined, 'x'); // bzip2: tar finds out by itself
+    }
+    catch (error) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`The archive ${offer.file.filename} from ${(0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .maskUrlCredentials */ .gn)(offer.file.download_url)} cannot be unpacked (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)}): the download is damaged or it is not a PyPy archive.`, TITLE);
+    }
+    finally {
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(archive, { force: true });
+    }
+}
+/** Moves the archive's one top directory to `prefix`; a copy when they are on different disks. */
+function place(unpacked, prefix) {
+    const entries = node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync(unpacked);
+    const top = entries.length === 1 ? node_path__WEBPACK_IMPORTED_MODULE_2__.join(unpacked, entries[0]) : unpacked;
+    // A directory without its .complete mark is a cut-short install: replaced, as setup-python does.
+    node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(prefix, { recursive: true, force: true });
+    node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(prefix), { recursive: true });
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync(top, prefix);
+    }
+    catch {
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.cpSync(top, prefix, { recursive: true, verbatimSymlinks: true });
+    }
+}
+/** `python`, `python3` and `pypy3.X` beside `pypy3`, where the archive has none. */
+function linkAliases(prefix, python) {
+    const bin = (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .prefixBinDir */ .bV)(prefix);
+    const { target, links } = (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .pypyAliases */ .pP)(`${python.major}.${python.minor}`);
+    for (const link of links) {
+        const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(bin, link);
+        if (node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync(file))
+            continue;
+        try {
+            node_fs__WEBPACK_IMPORTED_MODULE_1__.symlinkSync(target, file);
+        }
+        catch {
+            // Windows without the right to make links: PyPy's zips ship python.exe themselves.
+        }
+    }
+}
+/** pip for the installation itself, from PyPy's own ensurepip (offline), as setup-python has it. */
+async function ensurePip(interpreter, prefix) {
+    const result = await (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .group */ .Os)(`Install pip into ${prefix}`, () => (0,_platform_process_js__WEBPACK_IMPORTED_MODULE_7__/* .run */ .eF)(interpreter, ['-I', '-m', 'ensurepip'], {
+        cwd: prefix,
+        stream: true,
+        env: { PIP_TARGET: undefined, PIP_PREFIX: undefined, PIP_ROOT: undefined, PIP_USER: '0' }
+    }));
+    if (result.exitCode !== 0) {
+        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .warn */ .R8)(`ensurepip of ${interpreter} exited with ${result.exitCode} (its output is in the log group above), so this PyPy has no pip of its own: the venv still gets pip, but a later step that runs this PyPy's pip outside the venv will not find it.`, TITLE);
+    }
+}
+/** Installs the offer into `<toolCache>/PyPy/<Python version>/<arch>`, marked complete last. */
+async function installPyPy(offer, toolCache, token) {
+    const prefix = node_path__WEBPACK_IMPORTED_MODULE_2__.join(toolCache, 'PyPy', offer.pythonText, (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .toolCacheArch */ .Tm)());
+    if (node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync(`${prefix}.complete`)) {
+        let there = 'another PyPy';
+        try {
+            there = `PyPy ${node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(prefix, PYPY_VERSION_FILE), 'utf8').trim()}`;
+        }
+        catch {
+            // no record of its version
+        }
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`PyPy ${offer.pypyText} would go to ${prefix}, which holds ${there} for Python ${offer.pythonText} already, and venv-guard replaces no installation it did not make in this step. Remove ${prefix} and ${prefix}.complete in an earlier step, or ask for the PyPy that is there.`, TITLE);
+    }
+    const archive = await (0,_download_js__WEBPACK_IMPORTED_MODULE_8__/* .download */ .RG)(`PyPy ${offer.pypyText}`, offer.file.download_url, token, MIRROR_INPUT);
+    const unpacked = await unpack(archive, offer);
+    try {
+        place(unpacked, prefix);
+    }
+    finally {
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(unpacked, { recursive: true, force: true });
+    }
+    node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(prefix, PYPY_VERSION_FILE), offer.pypyText);
+    linkAliases(prefix, offer.python);
+    const interpreter = (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .toolCachePythons */ .ck)(prefix, 'pypy').find(file => node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync(file));
+    if (!interpreter) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`${offer.file.filename} has no ${(0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .toolCachePythons */ .ck)(prefix, 'pypy').join(' or ')}: it is not a PyPy archive.`, TITLE);
+    }
+    await ensurePip(interpreter, prefix);
+    node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync(`${prefix}.complete`, '');
+    return { prefix, interpreter };
+}
+/** PyPy's versions manifest as setUpFromManifest reads any manifest. */
+async function pypySetup(spec, request) {
+    const url = request.pypyManifestUrl || DEFAULT_PYPY_MANIFEST_URL;
+    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`Reading the PyPy manifest ${url}`);
+    const text = await (0,_download_js__WEBPACK_IMPORTED_MODULE_8__/* .downloadText */ .mR)('the PyPy manifest', url, request.token, MIRROR_INPUT);
+    const platform = (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_6__/* .pypyPlatform */ .ge)();
+    const offers = pypyOffers(parsePyPyManifest(text, url), platform);
+    const offer = offers.find(o => pypyMatches(spec, o));
+    const pre = offers.find(o => pypyMatches({ ...spec, allowPrereleases: true }, o));
+    return {
+        url,
+        noMatch: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .CC)(spec.text, url, `${process.platform} ${platform.arch}`, offers.map(pypyName), pre && pypyName(pre)),
+        match: offer && {
+            version: pypyName(offer),
+            label: `PyPy ${offer.pypyText} (Python ${offer.pythonText})`,
+            newerThan: local => ((0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .compareVersions */ .Zy)(offer.pypy, local.implementationVersion) ||
+                (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_10__/* .compareVersions */ .Zy)(offer.python, local.version)) > 0,
+            install: async (toolCache) => {
+                const { prefix, interpreter } = await installPyPy(offer, toolCache, request.token);
+                return {
+                    command: interpreter,
+                    args: [],
+                    foundBy: `PyPy's versions manifest, installed into ${prefix}`,
+                    location: prefix
+                };
+            }
+        }
+    };
 }
 
 
@@ -49745,6 +49386,843 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 //# sourceMappingURL=io.js.map
+
+/***/ }),
+
+/***/ 9805:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Hl: () => (/* binding */ HTTPError),
+  nN: () => (/* binding */ extractTar),
+  JE: () => (/* binding */ extractZip),
+  DC: () => (/* binding */ findFromManifest)
+});
+
+// UNUSED EXPORTS: cacheDir, cacheFile, downloadTool, evaluateVersions, extract7z, extractXar, find, findAllVersions, getManifestFromRepo, isExplicitVersion
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const platFilter = external_os_.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            (0,lib_core.debug)(`check ${version} satisfies ${versionSpec}`);
+            if (node_modules_semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    (0,lib_core.debug)(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = node_modules_semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    (0,lib_core.debug)(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = external_os_.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = external_child_process_.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: external "stream"
+var external_stream_ = __nccwpck_require__(2203);
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class retry_helper_RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    core.info(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                core.info(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
+        yield io.mkdirP(path.dirname(dest));
+        core.debug(`Downloading ${url}`);
+        core.debug(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (fs.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new httpm.HttpClient(userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            core.debug('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = util.promisify(stream.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, fs.createWriteStream(dest));
+            core.debug('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                core.debug('download failed');
+                try {
+                    yield io.rmRF(dest);
+                }
+                catch (err) {
+                    core.debug(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        lib_core.debug('Checking tar --version');
+        let versionOutput = '';
+        yield (0,lib_exec/* exec */.m)('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        lib_core.debug(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (lib_core.isDebug() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield (0,lib_exec/* exec */.m)(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            lib_core.debug(`Using pwsh at path: ${pwshPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield lib_io/* which */.K7('powershell', true);
+            lib_core.debug(`Using powershell at path: ${powershellPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield lib_io/* which */.K7('unzip', true);
+        const args = [file];
+        if (!lib_core.isDebug()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source dir: ${sourceDir}`);
+        if (!fs.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of fs.readdirSync(sourceDir)) {
+            const s = path.join(sourceDir, itemName);
+            yield io.cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path.join(destFolder, targetFile);
+        core.debug(`destination file ${destPath}`);
+        yield io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || os.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = semver.clean(versionSpec) || '';
+        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        core.debug(`checking cache: ${cachePath}`);
+        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
+            core.debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            core.debug('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || os.arch();
+    const toolPath = path.join(_getCacheDirectory(), toolName);
+    if (fs.existsSync(toolPath)) {
+        const children = fs.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = path.join(toolPath, child, arch || '');
+                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = external_os_.arch()) {
+        // wrap the internal impl
+        const match = yield _findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        }
+        yield lib_io/* mkdirP */.U$(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
+        core.debug(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield io.rmRF(folderPath);
+        yield io.rmRF(markerPath);
+        yield io.mkdirP(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    fs.writeFileSync(markerPath, '');
+    core.debug('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = semver.clean(versionSpec) || '';
+    core.debug(`isExplicit: ${c}`);
+    const valid = semver.valid(c) != null;
+    core.debug(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    core.debug(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        core.debug(`matched: ${version}`);
+    }
+    else {
+        core.debug('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
 
 /***/ })
 

@@ -28785,6 +28785,22 @@ function archiveSetup(os = os_currentOs()) {
         ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
         : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
 }
+/**
+ * How PyPy's versions.json names this runner's archives and how they unpack: zips for `win64` (older
+ * releases: `win32`), tar.bz2 elsewhere; Linux's arm64 is `aarch64` there, its x86 `i686`.
+ */
+function pypyPlatform(os = os_currentOs(), nodeArch = process.arch) {
+    const arch = toolCacheArch(nodeArch);
+    if (os === 'win32')
+        return { platforms: ['win64', 'win32'], arch, archive: 'zip' };
+    const linuxArch = { arm64: 'aarch64', x86: 'i686' }[arch];
+    return { platforms: [os], arch: (os === 'linux' && linuxArch) || arch, archive: 'tar' };
+}
+/** What setup-python links to PyPy's `pypy3` (prefixBinDir), so `python` and `python3` start it. */
+function pypyAliases(minor, os = os_currentOs()) {
+    const ext = os === 'win32' ? '.exe' : '';
+    return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] };
+}
 /** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
 function realPath(file) {
     try {

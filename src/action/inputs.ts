@@ -24,9 +24,10 @@ export interface Config {
   pythonVersionSource: string
   pythonPath: string
   allowPrereleases: boolean
-  /** Setting Python up from the python-versions manifest (src/python/manifest.ts, installer.ts). */
+  /** Setting Python up from a manifest (src/python/manifest.ts; installer.ts, pypy.ts). */
   checkLatest: boolean
   pythonManifestUrl: string
+  pypyManifestUrl: string
   token: string
   venvPath: string
   createVenv: boolean
@@ -280,7 +281,7 @@ function defaultVersionFile(
   return undefined
 }
 
-function httpUrl(input: string, value: string): string {
+function httpUrl(input: string, value: string, emptyMeans: string): string {
   const v = value.trim()
   if (v === '') return ''
   let protocol = ''
@@ -290,7 +291,7 @@ function httpUrl(input: string, value: string): string {
     // reported below
   }
   if (protocol !== 'https:' && protocol !== 'http:') {
-    throw inputError(input, value, 'use an http(s) URL, or leave it empty for GitHub.')
+    throw inputError(input, value, `use an http(s) URL, or leave it empty for ${emptyMeans}.`)
   }
   maskUrlCredentials(v)
   return v
@@ -363,7 +364,12 @@ export async function readConfig(read: InputReader = readActionInput): Promise<C
     pythonPath: interpreterPath(pythonPathInput, workingDirectory),
     allowPrereleases,
     checkLatest: parseBoolean('check-latest', read('check-latest'), false),
-    pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url')),
+    pythonManifestUrl: httpUrl('python-manifest-url', read('python-manifest-url'), 'GitHub'),
+    pypyManifestUrl: httpUrl(
+      'pypy-manifest-url',
+      read('pypy-manifest-url'),
+      'downloads.python.org'
+    ),
     token: secret(read('token')),
     venvPath,
     createVenv: parseBoolean('create-venv', read('create-venv'), true),

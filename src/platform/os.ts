@@ -133,6 +133,29 @@ export function archiveSetup(os: OsName = currentOs()): {
     : { archive: 'tar', command: 'bash', args: ['./setup.sh'] }
 }
 
+/**
+ * How PyPy's versions.json names this runner's archives and how they unpack: zips for `win64` (older
+ * releases: `win32`), tar.bz2 elsewhere; Linux's arm64 is `aarch64` there, its x86 `i686`.
+ */
+export function pypyPlatform(
+  os: OsName = currentOs(),
+  nodeArch: string = process.arch
+): { platforms: string[]; arch: string; archive: 'zip' | 'tar' } {
+  const arch = toolCacheArch(nodeArch)
+  if (os === 'win32') return { platforms: ['win64', 'win32'], arch, archive: 'zip' }
+  const linuxArch = ({ arm64: 'aarch64', x86: 'i686' } as Record<string, string>)[arch]
+  return { platforms: [os], arch: (os === 'linux' && linuxArch) || arch, archive: 'tar' }
+}
+
+/** What setup-python links to PyPy's `pypy3` (prefixBinDir), so `python` and `python3` start it. */
+export function pypyAliases(
+  minor: string,
+  os: OsName = currentOs()
+): { target: string; links: string[] } {
+  const ext = os === 'win32' ? '.exe' : ''
+  return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] }
+}
+
 /** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
 export function realPath(file: string): string {
   try {

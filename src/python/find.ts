@@ -252,11 +252,5 @@ export async function findPython(
       { title: 'venv-guard: Python version not found' }
     )
   }
-  if (spec.implementation !== 'cpython') {
-    if (local) return local
-    throw await notFound(
-      `venv-guard downloads CPython only: put PyPy into the tool cache (PyPy/<version>/<arch>, as actions/setup-python does) or pyenv, or point python-path at it.`
-    )
-  }
   return setUpFromManifest({ spec, request, local, env, notFound })
 }

@@ -8,7 +8,8 @@ import * as tc from '@actions/tool-cache'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from '../report/diagnostic.js'
-import { archiveSetup, libraryPathEnv } from '../platform/os.js'
+import { download, downloadText } from './download.js'
+import { archiveSetup, libraryPathEnv, prefixPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import {
   compareVersions,
@@ -18,7 +19,8 @@ import {
   type VersionSpec
 } from './version-spec.js'
 import { group, info } from '../report/log.js'
-import { maskUrlCredentials } from '../report/secrets.js'
+import { noMatchText, parseReleases, type ManifestSetup } from './manifest.js'
+import type { PythonRequest } from './request.js'
 
 export const DEFAULT_MANIFEST_URL =
   'https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json'
@@ -47,94 +49,16 @@ export interface Resolution {
 }
 
 const TITLE = { title: 'venv-guard: Python setup failed' }
-
-/**
- * The token raises GitHub's rate limit; it is sent to GitHub's own hosts only, never to a mirror.
- * Redirects to another host drop it (@actions/http-client).
- */
-export function authFor(url: string, token: string): string | undefined {
-  if (!token) return undefined
-  let host: string
-  try {
-    const parsed = new URL(url)
-    if (parsed.protocol !== 'https:') return undefined
-    host = parsed.hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
-  const github = ['github.com', 'githubusercontent.com'].some(
-    domain => host === domain || host.endsWith(`.${domain}`)
-  )
-  return github ? `token ${token}` : undefined
-}
-
-/** Says why a download failed and what to do, from tool-cache's error. */
-export function downloadFailure(what: string, url: string, error: unknown): string {
-  const head = `Downloading ${what} from ${url} failed`
-  if (error instanceof tc.HTTPError) {
-    const status = error.httpStatusCode
-    if (status === 401 || status === 403 || status === 429) {
-      return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use python-manifest-url with a mirror.`
-    }
-    if (status === 404) {
-      return `${head}: HTTP 404, nothing is there. Check python-manifest-url and the download_url entries of the manifest.`
-    }
-    return `${head} despite retries: HTTP ${status}.`
-  }
-  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? ''
-  if (code === 'ECONNRESET') {
-    return `${head} despite retries: the connection broke off before the file was complete (${errorMessage(error)}).`
-  }
-  const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(
-    code
-  )
-  return offline
-    ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set python-manifest-url to a mirror of versions-manifest.json whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
-    : `${head} despite retries: ${errorMessage(error)}.`
-}
-
-/** tool-cache retries network failures and 5xx answers (3 attempts) before this gives up. */
-async function download(what: string, url: string, token: string): Promise<string> {
-  try {
-    return await tc.downloadTool(url, undefined, authFor(url, token))
-  } catch (error) {
-    throw new ActionError(downloadFailure(what, url, error), TITLE)
-  }
-}
-
-function isRelease(value: unknown): value is tc.IToolRelease {
-  const r = value as tc.IToolRelease
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.version === 'string' &&
-    Array.isArray(r.files) &&
-    r.files.every(
-      f =>
-        typeof f?.filename === 'string' &&
-        typeof f.platform === 'string' &&
-        typeof f.arch === 'string' &&
-        typeof f.download_url === 'string'
-    )
-  )
-}
+const MIRROR_INPUT = 'python-manifest-url'
 
 export function parseManifest(text: string, url: string): tc.IToolRelease[] {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (error) {
-    throw new ActionError(`${url} is not JSON (${errorMessage(error)}).`, TITLE)
-  }
-  if (!Array.isArray(doc) || !doc.every(isRelease)) {
-    throw new ActionError(
-      `${url} is not a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}.`,
-      TITLE
-    )
-  }
-  // A mirror's links may carry a password or a signature: masked before tool-cache logs them.
-  for (const release of doc) for (const file of release.files) maskUrlCredentials(file.download_url)
-  return doc
+  return parseReleases<tc.IToolRelease>(
+    text,
+    url,
+    r => typeof r.version === 'string',
+    'a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}',
+    TITLE
+  )
 }
 
 /**
@@ -164,13 +88,7 @@ export async function resolveRelease(
 ): Promise<Resolution> {
   const url = source.url || DEFAULT_MANIFEST_URL
   info(`Reading the Python manifest ${url}`)
-  const file = await download('the Python manifest', url, source.token)
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } finally {
-    fs.rmSync(file, { force: true })
-  }
+  const text = await downloadText('the Python manifest', url, source.token, MIRROR_INPUT)
   const arch = toolCacheArchFor(spec, baseArch)
   const offers = await offersFor(parseManifest(text, url), arch)
   return { url, arch, offers, match: offers.find(o => versionMatches(spec, o.parsed)) }
@@ -178,20 +96,16 @@ export async function resolveRelease(
 
 /** The error text for a manifest without a match: what it does offer, and the way out. */
 export function noMatchMessage(spec: VersionSpec, resolution: Resolution): string {
-  const where = `${process.platform} ${resolution.arch}`
-  const shown = resolution.offers.slice(0, 20).map(o => o.version)
-  const more = resolution.offers.length - shown.length
-  const offered =
-    shown.length === 0
-      ? `It offers nothing for ${where}.`
-      : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`
   const pre = spec.allowPrereleases
     ? undefined
     : resolution.offers.find(o => versionMatches({ ...spec, allowPrereleases: true }, o.parsed))
-  const hint = pre
-    ? ` ${pre.version} is a pre-release: set allow-prereleases: true to take it.`
-    : ''
-  return `The manifest ${resolution.url} has no release matching "${spec.text}". ${offered}${hint}`
+  return noMatchText(
+    spec.text,
+    resolution.url,
+    `${process.platform} ${resolution.arch}`,
+    resolution.offers.map(o => o.version),
+    pre?.version
+  )
 }
 
 /**
@@ -205,7 +119,12 @@ export async function installOffer(
   token: string
 ): Promise<string> {
   const setup = archiveSetup()
-  const archive = await download(`Python ${offer.version}`, offer.file.download_url, token)
+  const archive = await download(
+    `Python ${offer.version}`,
+    offer.file.download_url,
+    token,
+    MIRROR_INPUT
+  )
   let dir: string
   try {
     dir = setup.archive === 'zip' ? await tc.extractZip(archive) : await tc.extractTar(archive)
@@ -247,4 +166,37 @@ export async function installOffer(
     )
   }
   return prefix
+}
+
+/** The python-versions manifest as setUpFromManifest reads any manifest. */
+export async function cpythonSetup(
+  spec: VersionSpec,
+  request: PythonRequest,
+  baseArch: string
+): Promise<ManifestSetup> {
+  const resolution = await resolveRelease(
+    spec,
+    { url: request.pythonManifestUrl, token: request.token },
+    baseArch
+  )
+  const offer = resolution.match
+  return {
+    url: resolution.url,
+    noMatch: noMatchMessage(spec, resolution),
+    match: offer && {
+      version: offer.version,
+      label: `Python ${offer.version}`,
+      newerThan: local => compareVersions(offer.parsed, local.version) > 0,
+      install: async (toolCache, env) => {
+        const prefix = await installOffer(offer, resolution.arch, toolCache, request.token)
+        return {
+          command: prefixPython(prefix),
+          args: [],
+          foundBy: `the python-versions manifest, installed into ${prefix}`,
+          env: libraryPathEnv(prefix, env.LD_LIBRARY_PATH),
+          location: prefix
+        }
+      }
+    }
+  }
 }

@@ -8,5 +8,7 @@ export interface PythonRequest {
   checkLatest: boolean
   /** The python-versions manifest to install from; '' for GitHub's. */
   pythonManifestUrl: string
+  /** PyPy's versions manifest to install PyPy from; '' for downloads.python.org's. */
+  pypyManifestUrl: string
   token: string
 }

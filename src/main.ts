@@ -5,7 +5,7 @@ import { Outputs, setOutput } from './action/outputs.js'
 import { saveState, State } from './action/state.js'
 import { writeSummary } from './action/summary.js'
 import { requirementsFailure } from './annotations/emit.js'
-import { openCacheStore, rememberForSave, restoreCaches } from './cache/session.js'
+import { CacheSession } from './cache/session.js'
 import { UserSiteGuard } from './guard/step.js'
 import { install, trackedVersions } from './install/install.js'
 import { readRequirements, sayMoving } from './pip/read.js'
@@ -17,7 +17,6 @@ import { tell, toldSoFar } from './report/log.js'
 import { newReport, timed, type RunReport } from './report/run-report.js'
 import { maskPipEnvironment, maskUrlCredentials } from './report/secrets.js'
 import { fingerprint, fingerprintInputs } from './venv/fingerprint.js'
-import { discardInterruptedRestore } from './venv/marker.js'
 import { activation, finishTarget, prepareTarget } from './venv/target.js'
 
 /**
@@ -28,7 +27,7 @@ import { activation, finishTarget, prepareTarget } from './venv/target.js'
  */
 async function setUp(report: RunReport): Promise<void> {
   const config = await readConfig()
-  const cacheStore = openCacheStore(config)
+  const cache = CacheSession.open(config)
   for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
   maskPipEnvironment(process.env)
   checkPlacementVariables(config)
@@ -53,31 +52,28 @@ async function setUp(report: RunReport): Promise<void> {
     throw requirementsFailure(requirements.problems, config.workspace)
   const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs))
   sayMoving(requirements.moving)
-  const cacheVenv = requirements.moving.length === 0
+  const moving = requirements.moving.length > 0
 
-  const store = await cacheStore
-  discardInterruptedRestore(config.venvPath)
-  const cache = await restoreCaches({
-    store,
-    settings: config,
+  const restored = await cache.restore({
     python,
     fingerprint: digest,
-    cacheVenv,
+    inputs: requirements.inputs.files,
+    moving: requirements.moving,
     report
   })
-  setOutput(Outputs.CacheHit, cache?.hit ?? false)
-  if (cache?.venvKey) setOutput(Outputs.CacheKey, cache.venvKey)
+  setOutput(Outputs.CacheHit, restored.hit)
+  if (restored.venvKey) setOutput(Outputs.CacheKey, restored.venvKey)
 
   const target = await prepareTarget({
     settings: config,
     python,
     fingerprint: digest,
-    restored: cache?.hit ?? false,
-    moving: !cacheVenv,
+    restored: restored.hit,
+    moving,
     report
   })
   report.versionsBefore = trackedVersions(target, 'Before')
-  const installs = !target.upToDate || !cacheVenv
+  const installs = !target.upToDate || moving
   const installed = installs
     ? await install({ config, python, target, requirements, guard, report })
     : []
@@ -98,16 +94,9 @@ async function setUp(report: RunReport): Promise<void> {
   setOutput(Outputs.PythonPath, target.python)
   if (checked.laterSteps) exportToLaterSteps(checked.laterSteps)
 
-  if (cache) {
-    // Nothing about the cache may fail a step whose install succeeded.
-    const createdVenv = target.venv?.owner.created && cacheVenv ? target.venv.path : undefined
-    const toSave = await rememberForSave(cache, {
-      installed: installs,
-      createdVenv,
-      inputs: requirements.inputs.files
-    })
-    if (toSave) saveState(State.Cache, toSave)
-  }
+  // Nothing about the cache may fail a step whose install succeeded.
+  const toSave = await cache.toSave(installs)
+  if (toSave) saveState(State.Cache, toSave)
 }
 
 /** The main step: every failure ends as one annotation, never a stack trace. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { foreignEntries, pipCacheProblem } from '../../src/cache/pip-tier.js'
+import { foreignEntries, pipCacheProblem } from '../../src/cache/pip-cache-dir.js'
 import { dropUnknownBytecode, listBytecode, venvDigest } from '../../src/cache/snapshot.js'
 
 /** A small venv-like tree: a module, its bytecode, a script, and a symbolic link as venvs have. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pipCacheDirOf } from '../../src/cache/session.js'
+import { pipCacheDirOf } from '../../src/cache/pip-cache-dir.js'
 import { executableName, osVersion, pipCacheDir } from '../../src/platform/os.js'
 
 describe('osVersion', () => {

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(362);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9668);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 362:
+/***/ 9668:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37559,8 +37559,6 @@ async function timed(report, name, work) {
     }
 }
 
-// EXTERNAL MODULE: ./src/platform/python-helper.ts
-var python_helper = __nccwpck_require__(6614);
 ;// CONCATENATED MODULE: ./src/venv/marker.ts
 
 
@@ -37687,6 +37685,550 @@ function discardInterruptedRestore(venv) {
     (0,log/* info */.pq)(`venv: removed what an interrupted restore from the cache left in ${venv}.`);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/venv/fingerprint.ts
+
+/** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
+const FORMAT_VERSION = '4';
+/** What decides the venv's content: the inputs, the interpreter, and what pip reads (above). */
+function fingerprintInputs(config, python, inputs) {
+    return {
+        pythonExecutable: python.executable,
+        pythonVersion: python.versionText,
+        implementation: python.implementation,
+        venvPath: config.createVenv ? config.venvPath : '',
+        inputs,
+        packages: config.packages,
+        upgrade: config.upgrade,
+        pipArgs: config.pipArgs
+    };
+}
+/**
+ * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
+ * is both the "nothing to do" check for a venv already present and the cache key's core.
+ */
+function fingerprint(inputs) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const field = (name, value) => {
+        hash.update(`${name}\0${Buffer.byteLength(value)}\0`);
+        hash.update(value);
+    };
+    field('format', FORMAT_VERSION);
+    field('python', inputs.pythonExecutable);
+    field('version', inputs.pythonVersion);
+    field('implementation', inputs.implementation);
+    field('venv', inputs.venvPath);
+    for (const file of Object.keys(inputs.inputs.files).sort()) {
+        field('file', file);
+        field('content', inputs.inputs.files[file]);
+    }
+    field('roles', JSON.stringify(inputs.inputs.roles));
+    field('variables', JSON.stringify(sorted(inputs.inputs.variables)));
+    field('pip-settings', JSON.stringify(sorted(inputs.inputs.pipSettings)));
+    field('packages', JSON.stringify(inputs.packages));
+    field('upgrade', JSON.stringify(inputs.upgrade));
+    field('pip-args', JSON.stringify(inputs.pipArgs));
+    return hash.digest('hex');
+}
+function sorted(record) {
+    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+;// CONCATENATED MODULE: ./src/cache/key.ts
+
+
+/**
+ * The cache keys. The fingerprint (venv/fingerprint.ts) already covers the interpreter, the venv's path,
+ * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
+ * action's cache format; the key adds the machine. The readable part is for people reading the
+ * cache list; only the hash decides.
+ */
+function cacheKeys(context, python, fingerprint) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
+        .digest('hex');
+    const machine = `${context.os}-${context.osVersion}-${context.arch}`;
+    const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`;
+    return {
+        venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
+        pip: `${pipPrefix}${hash}`,
+        pipPrefix
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cache/pip-cache-dir.ts
+
+
+
+
+/** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
+function pipCacheDirOf(pipArgs, cwd, env, home) {
+    for (let i = pipArgs.length - 1; i >= 0; i--) {
+        const arg = pipArgs[i];
+        if (arg === '--no-cache-dir')
+            return undefined;
+        if (arg.startsWith('--cache-dir='))
+            return external_node_path_.resolve(cwd, arg.slice('--cache-dir='.length));
+        if (arg === '--cache-dir' && i + 1 < pipArgs.length)
+            return external_node_path_.resolve(cwd, pipArgs[i + 1]);
+    }
+    const dir = (0,platform_os/* pipCacheDir */.Lc)(env, home);
+    return dir && external_node_path_.resolve(cwd, dir);
+}
+/**
+ * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
+ * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
+ * names the workspace, `.git/config` and its token included), and is never archived.
+ */
+const PIP_OWN = {
+    http: 'dir',
+    'http-v2': 'dir',
+    wheels: 'dir',
+    selfcheck: 'dir',
+    'selfcheck.json': 'file'
+};
+/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
+function foreignEntries(entries) {
+    return entries
+        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
+        .map(entry => entry.name)
+        .sort();
+}
+/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
+function pipCacheProblem(dir) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    const foreign = foreignEntries(entries.map(entry => ({
+        name: entry.name,
+        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
+    })));
+    if (foreign.length === 0)
+        return undefined;
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
+        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
+}
+/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
+function pip_cache_dir_pipCacheIsPips(dir) {
+    const problem = pipCacheProblem(dir);
+    if (problem)
+        (0,log/* warn */.R8)(problem);
+    return problem === undefined;
+}
+
+// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
+var platform_process = __nccwpck_require__(8424);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
+
+
+
+
+
+const ARCHIVE = /\.tar\.(zst|gz)$/;
+/** How many archives a restore tries before it gives up: each bad one costs an extraction. */
+const MAX_TRIES = 3;
+/**
+ * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
+ * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
+ * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
+ * zstd is missing. A restore takes the first that unpacks.
+ */
+function archiveCandidates(files, key, prefixes, zstd) {
+    const usable = files
+        .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
+        .filter(f => zstd || !f.name.endsWith('.zst'))
+        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }));
+    const zstdFirst = (a, b) => Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'));
+    const exact = usable.filter(f => f.key === key).sort(zstdFirst);
+    const prefixed = prefixes.flatMap(prefix => usable
+        .filter(f => f.key !== key && f.key.startsWith(prefix))
+        .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b)));
+    return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }));
+}
+function compression(archive) {
+    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
+}
+/**
+ * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
+ * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
+ * cancelled step can leave nothing half-done where it counts, and needs no process group.
+ */
+async function tar(args) {
+    const result = await (0,exec/* getExecOutput */.H)((0,platform_os/* tarCommand */.N0)(), args, { silent: true, ignoreReturnCode: true });
+    if (result.exitCode !== 0) {
+        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
+    }
+}
+function zstdOnPath() {
+    return (0,platform_os/* executablesOnPath */.KC)(process.env.PATH ?? '', [(0,platform_os/* executableName */.IK)('zstd')]).length > 0;
+}
+/**
+ * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
+ * it could lead to an archive that whoever made the link chose.
+ */
+function listArchives(root) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(root, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+    return entries.flatMap(entry => {
+        if (!entry.isFile()) {
+            if (ARCHIVE.test(entry.name)) {
+                (0,log/* info */.pq)(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
+            }
+            return [];
+        }
+        try {
+            return [{ name: entry.name, mtimeMs: external_node_fs_.lstatSync(external_node_path_.join(root, entry.name)).mtimeMs }];
+        }
+        catch {
+            return []; // renamed or removed by another job meanwhile
+        }
+    });
+}
+/** A directory itself, not a symbolic link to one. */
+function isDirectory(file) {
+    try {
+        return external_node_fs_.lstatSync(file).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whoever can write to the cache-dir chooses what an archive holds; as root, tar would restore its
+ * owners, setuid bits and modes. GNU tar and bsdtar both read these flags.
+ */
+const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions'];
+/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
+function specialEntry(dir) {
+    const special = external_node_fs_.readdirSync(dir, { withFileTypes: true, recursive: true })
+        .find(entry => !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink());
+    return special && external_node_path_.relative(dir, external_node_path_.join(special.parentPath, special.name));
+}
+/**
+ * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
+ * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
+ * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
+ * is left as that job made it.
+ */
+async function restoreArchive(archive, dir) {
+    const parent = external_node_path_.dirname(dir);
+    external_node_fs_.mkdirSync(parent, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
+    return (0,platform_process/* withScratch */.hM)(scratch, async () => {
+        try {
+            await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch]);
+            const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
+            if (!isDirectory(unpacked))
+                throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
+            const special = specialEntry(unpacked);
+            if (special)
+                throw new Error(`it holds ${special}, which is no file, directory or link`);
+            external_node_fs_.mkdirSync(dir, { recursive: true });
+            if (external_node_fs_.readdirSync(dir).length > 0) {
+                (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
+                return true;
+            }
+            for (const entry of external_node_fs_.readdirSync(unpacked)) {
+                external_node_fs_.renameSync(external_node_path_.join(unpacked, entry), external_node_path_.join(dir, entry));
+            }
+            (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
+            return true;
+        }
+        catch (error) {
+            (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            return false;
+        }
+    });
+}
+/**
+ * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
+ * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
+ * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
+ * result into place, so a broken archive never leaves half a directory behind.
+ */
+function dirStore(root, zstd = zstdOnPath()) {
+    return {
+        name: `cache-dir ${root}`,
+        replaces: true,
+        unpacksInPlace: false,
+        async restore(dir, key, prefixes = []) {
+            for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
+                if (await restoreArchive(external_node_path_.join(root, found.name), dir))
+                    return found.key;
+            }
+            return undefined;
+        },
+        async save(dir, key) {
+            const other = external_node_path_.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
+            external_node_fs_.mkdirSync(root, { recursive: true });
+            const extension = zstd ? '.tar.zst' : '.tar.gz';
+            const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
+            return (0,platform_process/* withScratch */.hM)(temporary, async () => {
+                await tar([
+                    '-c',
+                    '-f',
+                    temporary,
+                    ...compression(extension),
+                    '-C',
+                    external_node_path_.dirname(dir),
+                    // A name starting with '-' is not an option.
+                    '--',
+                    external_node_path_.basename(dir)
+                ]);
+                external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
+                // One entry per key: the other format's would otherwise be tried first where zstd is.
+                external_node_fs_.rmSync(other, { force: true });
+                (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
+                return true;
+            });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cache/store.ts
+
+
+
+
+/** Whether the runner offers GitHub's cache service, told without loading its client. */
+function githubCacheOffered(env) {
+    return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
+}
+/**
+ * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
+ * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
+ * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
+ * same on save and on restore (the entry's version depends on `dir` alone).
+ */
+async function withSafeRelativePath(dir, call) {
+    const workspace = process.env.GITHUB_WORKSPACE;
+    if (!external_node_path_.relative(workspace ?? process.cwd(), dir).startsWith('-'))
+        return call();
+    process.env.GITHUB_WORKSPACE = external_node_path_.parse(dir).root;
+    try {
+        return await call();
+    }
+    finally {
+        if (workspace === undefined)
+            delete process.env.GITHUB_WORKSPACE;
+        else
+            process.env.GITHUB_WORKSPACE = workspace;
+    }
+}
+/** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
+async function githubStore() {
+    // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
+    const cache = await __nccwpck_require__.e(/* import() */ 996).then(__nccwpck_require__.bind(__nccwpck_require__, 8996));
+    if (!cache.isFeatureAvailable())
+        return undefined;
+    return {
+        name: "GitHub's cache service",
+        replaces: false,
+        unpacksInPlace: true,
+        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
+        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
+    };
+}
+/** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
+async function openStore(cacheDir) {
+    if (cacheDir)
+        return dirStore(cacheDir);
+    const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
+    if (!store) {
+        (0,log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+    }
+    return store;
+}
+/** Only an absent or empty directory is restored into (and a pip cache saved only when it holds something). */
+function store_isEmptyOrAbsent(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir).length === 0;
+    }
+    catch (error) {
+        return error.code === 'ENOENT';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/tier.ts
+
+
+
+
+/**
+ * Restores a directory that is absent or empty (one that holds something is this machine's own
+ * and is left alone). What a failed restore leaves behind is removed: the directory was empty
+ * before, so all of it came from the failed restore.
+ */
+async function restoreInto(store, dir, key, prefixes) {
+    if (!store_isEmptyOrAbsent(dir)) {
+        (0,log/* info */.pq)(`Cache: ${dir} exists already; it is used as it is, not restored.`);
+        return { occupied: true };
+    }
+    let matched;
+    try {
+        matched = await store.restore(dir, key, prefixes);
+    }
+    catch (error) {
+        (0,log/* warn */.R8)(`Could not restore ${dir} from ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+    }
+    if (!matched && store.unpacksInPlace && !store_isEmptyOrAbsent(dir)) {
+        external_node_fs_.rmSync(dir, { recursive: true, force: true });
+        (0,log/* info */.pq)(`Cache: removed what the failed restore left in ${dir}.`);
+    }
+    return { occupied: false, matched };
+}
+/** Saves `dir` under `key` in the post step; a failure is a warning, never an error. */
+async function tier_saveDir(store, dir, key, what) {
+    let saved;
+    try {
+        saved = await store.save(dir, key);
+    }
+    catch (error) {
+        warn(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
+        return;
+    }
+    if (saved)
+        info(`Cache: saved ${what} to ${store.name} (${key}).`);
+    else
+        warn(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+}
+
+;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
+
+
+
+
+/**
+ * pip's cache directory, from the newest entry of this machine (a partial match is fine: pip
+ * checks what it takes from it), saved again when it was not restored under its exact key, and
+ * only while it holds pip's cache alone.
+ */
+class PipTier {
+    dir;
+    key;
+    prefix;
+    what = "pip's cache";
+    exact = false;
+    constructor(dir, key, prefix) {
+        this.dir = dir;
+        this.key = key;
+        this.prefix = prefix;
+    }
+    async restore(store) {
+        const restored = await restoreInto(store, this.dir, this.key, [this.prefix]);
+        const matched = restored.occupied ? undefined : restored.matched;
+        if (matched)
+            (0,log/* info */.pq)(`Cache: restored pip's cache ${this.dir} (${matched}).`);
+        this.exact = matched === this.key;
+        return this.exact;
+    }
+    async toSave() {
+        if (this.exact || !pip_cache_dir_pipCacheIsPips(this.dir))
+            return undefined;
+        return { path: this.dir, key: this.key };
+    }
+}
+/** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
+async function savePipCache(store, saved) {
+    if (isEmptyOrAbsent(saved.path) || !pipCacheIsPips(saved.path))
+        return;
+    await saveDir(store, saved.path, saved.key, "pip's cache");
+}
+
+;// CONCATENATED MODULE: ./src/pip/input-reads.ts
+
+
+
+/**
+ * One reading of the files that decide a venv. Each file is read once: the parsers get those
+ * bytes, and the venv's fingerprint (so the cache key and the "up to date" check) gets their
+ * digest, so the key describes the bytes that were checked and parsed, not a later rewrite. Files
+ * that are only hashed (cache-dependency-path, local archives and projects) are streamed: their
+ * size does not matter.
+ */
+class InputReads {
+    bytes = new Map();
+    digests = new Map();
+    /** The file's bytes, read on the first call; `reader` checks it first (the default: a requirements file). */
+    read(file, reader = readRequirementsFile) {
+        let bytes = this.bytes.get(file);
+        if (bytes === undefined) {
+            bytes = reader(file);
+            this.bytes.set(file, bytes);
+            this.digests.set(file, digestOf(bytes));
+        }
+        return bytes;
+    }
+    /** Each file's digest: of the bytes read, or streamed from the file now. */
+    digestsOf(files) {
+        const result = {};
+        for (const file of [...new Set(files)].sort()) {
+            let digest = this.digests.get(file);
+            if (digest === undefined) {
+                digest = input_reads_fileDigest(file);
+                this.digests.set(file, digest);
+            }
+            result[file] = digest;
+        }
+        return result;
+    }
+}
+function digestOf(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/**
+ * A file's SHA-256, read in chunks; a file that cannot be read is described by why, so that it
+ * turning readable later changes the description too.
+ */
+function input_reads_fileDigest(file) {
+    let fd;
+    try {
+        // Checked before opening: opening a FIFO waits for a writer.
+        if (!external_node_fs_.statSync(file).isFile())
+            return 'not a regular file';
+        fd = external_node_fs_.openSync(file, 'r');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    try {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            hash.update(chunk.subarray(0, read));
+        }
+        return hash.digest('hex');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+
+// EXTERNAL MODULE: ./src/platform/python-helper.ts
+var python_helper = __nccwpck_require__(6614);
 ;// CONCATENATED MODULE: ./src/venv/plan.ts
 
 
@@ -37936,129 +38478,6 @@ async function venvHealth(venv, expected) {
     return runProbe(venv, expected.python, state.marker?.checked);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/venv/fingerprint.ts
-
-/** Bumped whenever what the action puts in a venv, or how it caches it, changes. */
-const FORMAT_VERSION = '4';
-/** What decides the venv's content: the inputs, the interpreter, and what pip reads (above). */
-function fingerprintInputs(config, python, inputs) {
-    return {
-        pythonExecutable: python.executable,
-        pythonVersion: python.versionText,
-        implementation: python.implementation,
-        venvPath: config.createVenv ? config.venvPath : '',
-        inputs,
-        packages: config.packages,
-        upgrade: config.upgrade,
-        pipArgs: config.pipArgs
-    };
-}
-/**
- * A digest of everything that decides a venv's content. Equal digests mean an equal venv, so it
- * is both the "nothing to do" check for a venv already present and the cache key's core.
- */
-function fingerprint(inputs) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const field = (name, value) => {
-        hash.update(`${name}\0${Buffer.byteLength(value)}\0`);
-        hash.update(value);
-    };
-    field('format', FORMAT_VERSION);
-    field('python', inputs.pythonExecutable);
-    field('version', inputs.pythonVersion);
-    field('implementation', inputs.implementation);
-    field('venv', inputs.venvPath);
-    for (const file of Object.keys(inputs.inputs.files).sort()) {
-        field('file', file);
-        field('content', inputs.inputs.files[file]);
-    }
-    field('roles', JSON.stringify(inputs.inputs.roles));
-    field('variables', JSON.stringify(sorted(inputs.inputs.variables)));
-    field('pip-settings', JSON.stringify(sorted(inputs.inputs.pipSettings)));
-    field('packages', JSON.stringify(inputs.packages));
-    field('upgrade', JSON.stringify(inputs.upgrade));
-    field('pip-args', JSON.stringify(inputs.pipArgs));
-    return hash.digest('hex');
-}
-function sorted(record) {
-    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-;// CONCATENATED MODULE: ./src/cache/key.ts
-
-
-/**
- * The cache keys. The fingerprint (venv/fingerprint.ts) already covers the interpreter, the venv's path,
- * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
- * action's cache format; the key adds the machine. The readable part is for people reading the
- * cache list; only the hash decides.
- */
-function cacheKeys(context, python, fingerprint) {
-    const hash = (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
-        .digest('hex');
-    const machine = `${context.os}-${context.osVersion}-${context.arch}`;
-    const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`;
-    return {
-        venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
-        pip: `${pipPrefix}${hash}`,
-        pipPrefix
-    };
-}
-
-;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
-
-
-/**
- * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
- * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
- * names the workspace, `.git/config` and its token included), and is never archived.
- */
-const PIP_OWN = {
-    http: 'dir',
-    'http-v2': 'dir',
-    wheels: 'dir',
-    selfcheck: 'dir',
-    'selfcheck.json': 'file'
-};
-/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
-function foreignEntries(entries) {
-    return entries
-        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
-        .map(entry => entry.name)
-        .sort();
-}
-/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
-function pipCacheProblem(dir) {
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-    const foreign = foreignEntries(entries.map(entry => ({
-        name: entry.name,
-        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
-    })));
-    if (foreign.length === 0)
-        return undefined;
-    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
-    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
-        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
-}
-/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
-function pipCacheIsPips(dir) {
-    const problem = pipCacheProblem(dir);
-    if (problem)
-        (0,log/* warn */.R8)(problem);
-    return problem === undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/cache/snapshot.ts
 
 
@@ -38200,7 +38619,7 @@ function recordVenvContent(venv) {
     return venvDigest(venv, new Set(bytecode));
 }
 /** The digest as the post step sees it; equal to main's when no later step changed the venv. */
-function currentVenvContent(venv) {
+function snapshot_currentVenvContent(venv) {
     return venvDigest(venv, readBytecodeList(venv));
 }
 /** Called right after a restore, before anything runs in the venv. */
@@ -38208,11 +38627,7 @@ function dropUnlistedBytecode(venv) {
     return dropUnknownBytecode(venv, readBytecodeList(venv));
 }
 
-// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
-var platform_process = __nccwpck_require__(8424);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: ./src/cache/archive.ts
+;// CONCATENATED MODULE: ./src/cache/venv-tier.ts
 
 
 
@@ -38220,234 +38635,121 @@ var exec = __nccwpck_require__(5260);
 
 
 
-const ARCHIVE = /\.tar\.(zst|gz)$/;
-/** How many archives a restore tries before it gives up: each bad one costs an extraction. */
-const MAX_TRIES = 3;
-/**
- * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
- * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
- * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
- * zstd is missing. A restore takes the first that unpacks.
- */
-function archiveCandidates(files, key, prefixes, zstd) {
-    const usable = files
-        .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
-        .filter(f => zstd || !f.name.endsWith('.zst'))
-        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }));
-    const zstdFirst = (a, b) => Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'));
-    const exact = usable.filter(f => f.key === key).sort(zstdFirst);
-    const prefixed = prefixes.flatMap(prefix => usable
-        .filter(f => f.key !== key && f.key.startsWith(prefix))
-        .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b)));
-    return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }));
-}
-function compression(archive) {
-    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
+
+
+/** Removes a venv restored a moment ago (restoreInto made it from nothing). */
+function discardRestored(venv) {
+    if (readMarker(venv)?.created)
+        removeOwnVenv(venv);
+    else
+        external_node_fs_.rmSync(venv, { recursive: true, force: true });
 }
 /**
- * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
- * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
- * cancelled step can leave nothing half-done where it counts, and needs no process group.
+ * Runs a restore into `venv`, marked as being restored until its outcome is decided. Only a
+ * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
  */
-async function tar(args) {
-    const result = await (0,exec/* getExecOutput */.H)((0,platform_os/* tarCommand */.N0)(), args, { silent: true, ignoreReturnCode: true });
-    if (result.exitCode !== 0) {
-        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
-    }
-}
-function zstdOnPath() {
-    return (0,platform_os/* executablesOnPath */.KC)(process.env.PATH ?? '', [(0,platform_os/* executableName */.IK)('zstd')]).length > 0;
-}
-/**
- * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
- * it could lead to an archive that whoever made the link chose.
- */
-function listArchives(root) {
-    let entries;
+async function markedWhileRestoring(venv, restore) {
+    if (!store_isEmptyOrAbsent(venv) || !markRestoring(venv))
+        return restore();
     try {
-        entries = external_node_fs_.readdirSync(root, { withFileTypes: true });
-    }
-    catch {
-        return [];
-    }
-    return entries.flatMap(entry => {
-        if (!entry.isFile()) {
-            if (ARCHIVE.test(entry.name)) {
-                (0,log/* info */.pq)(`Cache: ${external_node_path_.join(root, entry.name)} is not a regular file; it is never used.`);
-            }
-            return [];
-        }
-        try {
-            return [{ name: entry.name, mtimeMs: external_node_fs_.lstatSync(external_node_path_.join(root, entry.name)).mtimeMs }];
-        }
-        catch {
-            return []; // renamed or removed by another job meanwhile
-        }
-    });
-}
-/** A directory itself, not a symbolic link to one. */
-function isDirectory(file) {
-    try {
-        return external_node_fs_.lstatSync(file).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Whoever can write to the cache-dir chooses what an archive holds; as root, tar would restore its
- * owners, setuid bits and modes. GNU tar and bsdtar both read these flags.
- */
-const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions'];
-/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
-function specialEntry(dir) {
-    const special = external_node_fs_.readdirSync(dir, { withFileTypes: true, recursive: true })
-        .find(entry => !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink());
-    return special && external_node_path_.relative(dir, external_node_path_.join(special.parentPath, special.name));
-}
-/**
- * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
- * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
- * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
- * is left as that job made it.
- */
-async function restoreArchive(archive, dir) {
-    const parent = external_node_path_.dirname(dir);
-    external_node_fs_.mkdirSync(parent, { recursive: true });
-    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(parent, '.venv-guard-restore-'));
-    return (0,platform_process/* withScratch */.hM)(scratch, async () => {
-        try {
-            await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch]);
-            const unpacked = external_node_path_.join(scratch, external_node_path_.basename(dir));
-            if (!isDirectory(unpacked))
-                throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
-            const special = specialEntry(unpacked);
-            if (special)
-                throw new Error(`it holds ${special}, which is no file, directory or link`);
-            external_node_fs_.mkdirSync(dir, { recursive: true });
-            if (external_node_fs_.readdirSync(dir).length > 0) {
-                (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
-                return true;
-            }
-            for (const entry of external_node_fs_.readdirSync(unpacked)) {
-                external_node_fs_.renameSync(external_node_path_.join(unpacked, entry), external_node_path_.join(dir, entry));
-            }
-            (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
-            return true;
-        }
-        catch (error) {
-            (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
-            return false;
-        }
-    });
-}
-/**
- * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
- * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
- * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
- * result into place, so a broken archive never leaves half a directory behind.
- */
-function dirStore(root, zstd = zstdOnPath()) {
-    return {
-        name: `cache-dir ${root}`,
-        replaces: true,
-        unpacksInPlace: false,
-        async restore(dir, key, prefixes = []) {
-            for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
-                if (await restoreArchive(external_node_path_.join(root, found.name), dir))
-                    return found.key;
-            }
-            return undefined;
-        },
-        async save(dir, key) {
-            const other = external_node_path_.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
-            external_node_fs_.mkdirSync(root, { recursive: true });
-            const extension = zstd ? '.tar.zst' : '.tar.gz';
-            const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
-            return (0,platform_process/* withScratch */.hM)(temporary, async () => {
-                await tar([
-                    '-c',
-                    '-f',
-                    temporary,
-                    ...compression(extension),
-                    '-C',
-                    external_node_path_.dirname(dir),
-                    // A name starting with '-' is not an option.
-                    '--',
-                    external_node_path_.basename(dir)
-                ]);
-                external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
-                // One entry per key: the other format's would otherwise be tried first where zstd is.
-                external_node_fs_.rmSync(other, { force: true });
-                (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
-                return true;
-            });
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/cache/store.ts
-
-
-
-
-/** Whether the runner offers GitHub's cache service, told without loading its client. */
-function githubCacheOffered(env) {
-    return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
-}
-/**
- * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
- * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
- * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
- * same on save and on restore (the entry's version depends on `dir` alone).
- */
-async function withSafeRelativePath(dir, call) {
-    const workspace = process.env.GITHUB_WORKSPACE;
-    if (!external_node_path_.relative(workspace ?? process.cwd(), dir).startsWith('-'))
-        return call();
-    process.env.GITHUB_WORKSPACE = external_node_path_.parse(dir).root;
-    try {
-        return await call();
+        return await restore();
     }
     finally {
-        if (workspace === undefined)
-            delete process.env.GITHUB_WORKSPACE;
-        else
-            process.env.GITHUB_WORKSPACE = workspace;
+        restoreEnded(venv);
     }
 }
-/** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
-async function githubStore() {
-    // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
-    const cache = await __nccwpck_require__.e(/* import() */ 996).then(__nccwpck_require__.bind(__nccwpck_require__, 8996));
-    if (!cache.isFeatureAvailable())
-        return undefined;
-    return {
-        name: "GitHub's cache service",
-        replaces: false,
-        unpacksInPlace: true,
-        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
-        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
-    };
+/**
+ * The venv, under its exact key only: restored into nothing, checked before it is trusted
+ * (venv/health.ts), and saved only when this action created it, passed the health check, and no
+ * entry holds its key where entries cannot be replaced (GitHub's).
+ */
+class VenvTier {
+    request;
+    what = 'the venv';
+    /** The store has an entry under the key (GitHub's entries cannot be replaced). */
+    keyTaken = false;
+    constructor(request) {
+        this.request = request;
+    }
+    restore(store) {
+        return markedWhileRestoring(this.request.venv, () => this.restoreChecked(store));
+    }
+    async restoreChecked(store) {
+        const { venv, key, expected } = this.request;
+        const restored = await restoreInto(store, venv, key, []);
+        // A venv already there was not looked up: nothing is known about the store's entry.
+        if (restored.occupied)
+            return false;
+        if (restored.matched !== key) {
+            (0,log/* info */.pq)(`Cache: no venv under ${key} in ${store.name}.`);
+            return false;
+        }
+        this.keyTaken = true;
+        const dropped = dropUnlistedBytecode(venv);
+        if (dropped > 0) {
+            (0,log/* info */.pq)(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
+        }
+        let problems;
+        try {
+            problems = (await venvHealth(venv, expected)).problems;
+        }
+        catch (error) {
+            problems = [`its health check failed: ${(0,diagnostic/* errorMessage */.gJ)(error)}`];
+        }
+        if (problems.length === 0) {
+            (0,log/* info */.pq)(`Cache: restored the venv from ${store.name} (${key}); it passed the health check.`);
+            return true;
+        }
+        discardRestored(venv);
+        (0,log/* warn */.R8)(`The venv restored from ${store.name} (${key}) is not usable: ${problems.join('; ')}. ` +
+            `It was removed and is built afresh.` +
+            (store.replaces
+                ? ' The new one replaces the cache entry.'
+                : ` Delete that cache entry (gh cache delete ${key}) so that a good one can be saved.`));
+        return false;
+    }
+    /**
+     * The venv to save, checked now, while main still has the interpreter it was made for: a venv
+     * that fails the health check would only be rebuilt after a restore. The digest of what passed
+     * pip check goes into the marker, so that the check after a restore can skip that part.
+     */
+    async toSave(store) {
+        const { venv, key, expected, inputs } = this.request;
+        if (!readMarker(venv)?.created || (!store.replaces && this.keyTaken))
+            return undefined;
+        try {
+            const health = await venvHealth(venv, expected);
+            if (health.problems.length > 0) {
+                (0,log/* warn */.R8)(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
+                return undefined;
+            }
+            markChecked(venv, health.checked);
+            return { path: venv, key, snapshot: recordVenvContent(venv), inputs };
+        }
+        catch (error) {
+            (0,log/* warn */.R8)(`Cache: the venv will not be saved: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+            return undefined;
+        }
+    }
 }
-/** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
-async function openStore(cacheDir) {
-    if (cacheDir)
-        return dirStore(cacheDir);
-    const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
-    if (!store) {
-        (0,log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+/** The post step: saves the venv main handed over, if its inputs and content are still as main left them. */
+async function saveVenv(store, venv) {
+    if (!fs.existsSync(venv.path)) {
+        info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
+        return;
     }
-    return store;
-}
-/** Only an absent or empty directory is restored into (and a pip cache saved only when it holds something). */
-function isEmptyOrAbsent(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir).length === 0;
+    const changed = Object.entries(venv.inputs)
+        .filter(([file, digest]) => fileDigest(file) !== digest)
+        .map(([file]) => file);
+    if (changed.length > 0) {
+        warn(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
+        return;
     }
-    catch (error) {
-        return error.code === 'ENOENT';
+    if (currentVenvContent(venv.path) !== venv.snapshot) {
+        warn(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+        return;
     }
+    await saveDir(store, venv.path, venv.key, 'the venv');
 }
 
 ;// CONCATENATED MODULE: ./src/cache/session.ts
@@ -38463,204 +38765,101 @@ function isEmptyOrAbsent(dir) {
 
 
 
-
-
-/** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
-function pipCacheDirOf(pipArgs, cwd, env, home) {
-    for (let i = pipArgs.length - 1; i >= 0; i--) {
-        const arg = pipArgs[i];
-        if (arg === '--no-cache-dir')
-            return undefined;
-        if (arg.startsWith('--cache-dir='))
-            return external_node_path_.resolve(cwd, arg.slice('--cache-dir='.length));
-        if (arg === '--cache-dir' && i + 1 < pipArgs.length)
-            return external_node_path_.resolve(cwd, pipArgs[i + 1]);
-    }
-    const dir = (0,platform_os/* pipCacheDir */.Lc)(env, home);
-    return dir && external_node_path_.resolve(cwd, dir);
-}
 /**
- * Opens the cache store for restoreCaches, when this run caches at all (scope.ts). Called before
- * the interpreter is probed, so that loading GitHub's cache client happens while node waits for
- * the probe. Never rejects.
+ * The caches of one run: whether it restores and saves (scope.ts, decided once), the store, and
+ * the tiers (the venv, pip's cache) it asks to restore in the main step and to say what the post
+ * step saves. The main step asks; the tiers decide.
  */
-async function openCacheStore(settings) {
-    const scope = cacheScope(settings.cache, settings.cacheSave, runEvent(process.env));
-    if (scope.off)
-        (0,log/* notify */.me)(scope.off);
-    if (!scope.restore)
-        return undefined;
+class CacheSession {
+    settings;
+    scope;
+    store;
+    venv;
+    pip;
+    hit = false;
+    constructor(settings, scope, store) {
+        this.settings = settings;
+        this.scope = scope;
+        this.store = store;
+    }
+    /**
+     * Opens the store when this run caches at all, before the interpreter is probed, so that loading
+     * GitHub's cache client happens while node waits for the probe. Never fails.
+     */
+    static open(settings) {
+        const scope = cacheScope(settings.cache, settings.cacheSave, runEvent(process.env));
+        if (scope.off)
+            (0,log/* notify */.me)(scope.off);
+        const store = scope.restore ? openQuietly(settings.cacheDir) : Promise.resolve(undefined);
+        return new CacheSession(settings, scope, store);
+    }
+    /**
+     * Restores what the cache has for this run: the venv with its exact key, then, when the venv
+     * must be built, pip's cache. What an interrupted restore of an earlier run left is removed
+     * first, whether this run caches or not.
+     */
+    async restore(request) {
+        const { settings } = this;
+        discardInterruptedRestore(settings.venvPath);
+        const store = await this.store;
+        if (!store)
+            return { hit: false };
+        return timed(request.report, 'restore cache', async () => {
+            const { python, fingerprint } = request;
+            const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
+            if (settings.createVenv && request.moving.length === 0) {
+                this.venv = new VenvTier({
+                    venv: settings.venvPath,
+                    key: keys.venv,
+                    expected: {
+                        python: {
+                            executable: python.executable,
+                            versionText: python.versionText,
+                            basePrefix: python.basePrefix
+                        },
+                        fingerprint
+                    },
+                    inputs: request.inputs
+                });
+                this.hit = await this.venv.restore(store);
+            }
+            const pipDir = pipCacheDirOf(settings.pipArgs, settings.workingDirectory, process.env, external_node_os_.homedir());
+            if (pipDir) {
+                this.pip = new PipTier(pipDir, keys.pip, keys.pipPrefix);
+                if (!this.hit)
+                    await this.pip.restore(store);
+            }
+            return { hit: this.hit, venvKey: this.venv && keys.venv };
+        });
+    }
+    /**
+     * Once everything is installed: what the post step is to save, if anything. Nothing after a
+     * hit or a run that installed nothing, nor with cache-save: false; otherwise what each tier says.
+     */
+    async toSave(installed) {
+        const store = await this.store;
+        if (!store || this.hit || !installed)
+            return undefined;
+        if (!this.scope.save) {
+            (0,log/* info */.pq)('Cache: cache-save is false; nothing is saved.');
+            return undefined;
+        }
+        const state = {
+            cacheDir: this.settings.cacheDir,
+            venv: await this.venv?.toSave(store),
+            pip: await this.pip?.toSave()
+        };
+        return state.venv || state.pip ? state : undefined;
+    }
+}
+async function openQuietly(cacheDir) {
     try {
-        return await openStore(settings.cacheDir);
+        return await openStore(cacheDir);
     }
     catch (error) {
         (0,log/* warn */.R8)(`Cache: could not open the cache: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return undefined;
     }
-}
-/**
- * Restores a directory that is absent or empty (one that holds something is this machine's own
- * and is left alone). What a failed restore leaves behind is removed: the directory was empty
- * before, so all of it came from the failed restore.
- */
-async function restoreInto(store, dir, key, prefixes) {
-    if (!isEmptyOrAbsent(dir)) {
-        (0,log/* info */.pq)(`Cache: ${dir} exists already; it is used as it is, not restored.`);
-        return { occupied: true };
-    }
-    let matched;
-    try {
-        matched = await store.restore(dir, key, prefixes);
-    }
-    catch (error) {
-        (0,log/* warn */.R8)(`Could not restore ${dir} from ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
-    }
-    if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
-        external_node_fs_.rmSync(dir, { recursive: true, force: true });
-        (0,log/* info */.pq)(`Cache: removed what the failed restore left in ${dir}.`);
-    }
-    return { occupied: false, matched };
-}
-/** Removes a venv restored a moment ago (restoreInto made it from nothing). */
-function discardRestored(venv) {
-    if (readMarker(venv)?.created)
-        removeOwnVenv(venv);
-    else
-        external_node_fs_.rmSync(venv, { recursive: true, force: true });
-}
-/**
- * Runs a restore into `venv`, marked as being restored until its outcome is decided. Only a
- * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
- */
-async function markedWhileRestoring(venv, restore) {
-    if (!isEmptyOrAbsent(venv) || !markRestoring(venv))
-        return restore();
-    try {
-        return await restore();
-    }
-    finally {
-        restoreEnded(venv);
-    }
-}
-async function restoreVenv(store, keys, expected, venv) {
-    const restored = await restoreInto(store, venv, keys.venv, []);
-    // A venv already there was not looked up: nothing is known about the store's entry.
-    if (restored.occupied)
-        return { hit: false, keyTaken: false };
-    if (restored.matched !== keys.venv) {
-        (0,log/* info */.pq)(`Cache: no venv under ${keys.venv} in ${store.name}.`);
-        return { hit: false, keyTaken: false };
-    }
-    const dropped = dropUnlistedBytecode(venv);
-    if (dropped > 0) {
-        (0,log/* info */.pq)(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
-    }
-    let problems;
-    try {
-        problems = (await venvHealth(venv, expected)).problems;
-    }
-    catch (error) {
-        problems = [`its health check failed: ${(0,diagnostic/* errorMessage */.gJ)(error)}`];
-    }
-    if (problems.length === 0) {
-        (0,log/* info */.pq)(`Cache: restored the venv from ${store.name} (${keys.venv}); it passed the health check.`);
-        return { hit: true, keyTaken: true };
-    }
-    discardRestored(venv);
-    (0,log/* warn */.R8)(`The venv restored from ${store.name} (${keys.venv}) is not usable: ${problems.join('; ')}. ` +
-        `It was removed and is built afresh.` +
-        (store.replaces
-            ? ' The new one replaces the cache entry.'
-            : ` Delete that cache entry (gh cache delete ${keys.venv}) so that a good one can be saved.`));
-    return { hit: false, keyTaken: true };
-}
-/**
- * Restores what the cache has for this run: the venv with its exact key only, checked before it
- * is trusted (venv/health.ts), then, when the venv must be built, pip's cache from the newest
- * entry of this machine (partial matches are fine there: pip checks what it takes from it).
- * Undefined without a store (caching off, or none here).
- */
-async function restoreCaches(request) {
-    return request.store && (await restore(request, request.store));
-}
-async function restore(request, store) {
-    const { settings, python, fingerprint, report } = request;
-    return timed(report, 'restore cache', async () => {
-        const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
-        const expected = {
-            python: {
-                executable: python.executable,
-                versionText: python.versionText,
-                basePrefix: python.basePrefix
-            },
-            fingerprint
-        };
-        let venv = { hit: false, keyTaken: false };
-        const lookedUp = settings.createVenv && request.cacheVenv;
-        if (lookedUp) {
-            venv = await markedWhileRestoring(settings.venvPath, () => restoreVenv(store, keys, expected, settings.venvPath));
-        }
-        const pipDir = pipCacheDirOf(settings.pipArgs, settings.workingDirectory, process.env, external_node_os_.homedir());
-        let pipExact = false;
-        if (!venv.hit && pipDir) {
-            const restored = await restoreInto(store, pipDir, keys.pip, [keys.pipPrefix]);
-            const matched = restored.occupied ? undefined : restored.matched;
-            if (matched)
-                (0,log/* info */.pq)(`Cache: restored pip's cache ${pipDir} (${matched}).`);
-            pipExact = matched === keys.pip;
-        }
-        return {
-            store,
-            cacheDir: settings.cacheDir,
-            keys,
-            expected,
-            venvKey: lookedUp ? keys.venv : undefined,
-            hit: venv.hit,
-            venvKeyTaken: venv.keyTaken,
-            pipDir,
-            pipExact,
-            save: cacheScope(settings.cache, settings.cacheSave, runEvent(process.env)).save
-        };
-    });
-}
-/**
- * The venv to save, checked now, while main still has the interpreter it was made for: a venv
- * that fails the health check would only be rebuilt after a restore. The digest of what passed
- * pip check goes into the marker, so that the check after a restore can skip that part.
- */
-async function venvToSave(session, venv, inputs) {
-    const health = await venvHealth(venv, session.expected);
-    if (health.problems.length > 0) {
-        (0,log/* warn */.R8)(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
-        return undefined;
-    }
-    markChecked(venv, health.checked);
-    return { path: venv, key: session.keys.venv, snapshot: recordVenvContent(venv), inputs };
-}
-/**
- * Called once everything is installed: what the post step is to save, if anything. Nothing after
- * a hit; the venv only when this action created it, and not under a key GitHub's cache already
- * holds.
- */
-async function rememberForSave(session, done) {
-    if (session.hit || !done.installed)
-        return undefined;
-    if (!session.save) {
-        (0,log/* info */.pq)('Cache: cache-save is false; nothing is saved.');
-        return undefined;
-    }
-    const state = { cacheDir: session.cacheDir };
-    if (done.createdVenv && (session.store.replaces || !session.venvKeyTaken)) {
-        try {
-            state.venv = await venvToSave(session, done.createdVenv, done.inputs);
-        }
-        catch (error) {
-            (0,log/* warn */.R8)(`Cache: the venv will not be saved: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
-        }
-    }
-    if (session.pipDir && !session.pipExact && pipCacheIsPips(session.pipDir))
-        state.pip = { path: session.pipDir, key: session.keys.pip };
-    return state.venv || state.pip ? state : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/python/launch.ts
@@ -39647,81 +39846,6 @@ function envConstraintFiles(env, cwd) {
         .map(file => external_node_path_.resolve(cwd, file));
 }
 
-;// CONCATENATED MODULE: ./src/pip/input-reads.ts
-
-
-
-/**
- * One reading of the files that decide a venv. Each file is read once: the parsers get those
- * bytes, and the venv's fingerprint (so the cache key and the "up to date" check) gets their
- * digest, so the key describes the bytes that were checked and parsed, not a later rewrite. Files
- * that are only hashed (cache-dependency-path, local archives and projects) are streamed: their
- * size does not matter.
- */
-class InputReads {
-    bytes = new Map();
-    digests = new Map();
-    /** The file's bytes, read on the first call; `reader` checks it first (the default: a requirements file). */
-    read(file, reader = readRequirementsFile) {
-        let bytes = this.bytes.get(file);
-        if (bytes === undefined) {
-            bytes = reader(file);
-            this.bytes.set(file, bytes);
-            this.digests.set(file, digestOf(bytes));
-        }
-        return bytes;
-    }
-    /** Each file's digest: of the bytes read, or streamed from the file now. */
-    digestsOf(files) {
-        const result = {};
-        for (const file of [...new Set(files)].sort()) {
-            let digest = this.digests.get(file);
-            if (digest === undefined) {
-                digest = fileDigest(file);
-                this.digests.set(file, digest);
-            }
-            result[file] = digest;
-        }
-        return result;
-    }
-}
-function digestOf(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
-}
-/**
- * A file's SHA-256, read in chunks; a file that cannot be read is described by why, so that it
- * turning readable later changes the description too.
- */
-function fileDigest(file) {
-    let fd;
-    try {
-        // Checked before opening: opening a FIFO waits for a writer.
-        if (!external_node_fs_.statSync(file).isFile())
-            return 'not a regular file';
-        fd = external_node_fs_.openSync(file, 'r');
-    }
-    catch (error) {
-        return `unreadable: ${error.code ?? 'error'}`;
-    }
-    try {
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        const chunk = Buffer.alloc(1024 * 1024);
-        for (;;) {
-            const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
-            if (read === 0)
-                break;
-            hash.update(chunk.subarray(0, read));
-        }
-        return hash.digest('hex');
-    }
-    catch (error) {
-        return `unreadable: ${error.code ?? 'error'}`;
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/pip/local-projects.ts
 
 
@@ -40326,7 +40450,6 @@ function activation(venv) {
 
 
 
-
 /**
  * The main step's story: read the inputs, find Python, check where its pip would install, read
  * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
@@ -40335,7 +40458,7 @@ function activation(venv) {
  */
 async function setUp(report) {
     const config = await readConfig();
-    const cacheStore = openCacheStore(config);
+    const cache = CacheSession.open(config);
     for (const arg of [...config.pipArgs, ...config.packages])
         (0,secrets/* maskUrlCredentials */.gn)(arg);
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
@@ -40358,30 +40481,27 @@ async function setUp(report) {
         throw requirementsFailure(requirements.problems, config.workspace);
     const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs));
     sayMoving(requirements.moving);
-    const cacheVenv = requirements.moving.length === 0;
-    const store = await cacheStore;
-    discardInterruptedRestore(config.venvPath);
-    const cache = await restoreCaches({
-        store,
-        settings: config,
+    const moving = requirements.moving.length > 0;
+    const restored = await cache.restore({
         python,
         fingerprint: digest,
-        cacheVenv,
+        inputs: requirements.inputs.files,
+        moving: requirements.moving,
         report
     });
-    setOutput(Outputs.CacheHit, cache?.hit ?? false);
-    if (cache?.venvKey)
-        setOutput(Outputs.CacheKey, cache.venvKey);
+    setOutput(Outputs.CacheHit, restored.hit);
+    if (restored.venvKey)
+        setOutput(Outputs.CacheKey, restored.venvKey);
     const target = await prepareTarget({
         settings: config,
         python,
         fingerprint: digest,
-        restored: cache?.hit ?? false,
-        moving: !cacheVenv,
+        restored: restored.hit,
+        moving,
         report
     });
     report.versionsBefore = trackedVersions(target, 'Before');
-    const installs = !target.upToDate || !cacheVenv;
+    const installs = !target.upToDate || moving;
     const installed = installs
         ? await install({ config, python, target, requirements, guard, report })
         : [];
@@ -40400,17 +40520,10 @@ async function setUp(report) {
     setOutput(Outputs.PythonPath, target.python);
     if (checked.laterSteps)
         exportToLaterSteps(checked.laterSteps);
-    if (cache) {
-        // Nothing about the cache may fail a step whose install succeeded.
-        const createdVenv = target.venv?.owner.created && cacheVenv ? target.venv.path : undefined;
-        const toSave = await rememberForSave(cache, {
-            installed: installs,
-            createdVenv,
-            inputs: requirements.inputs.files
-        });
-        if (toSave)
-            saveState(State.Cache, toSave);
-    }
+    // Nothing about the cache may fail a step whose install succeeded.
+    const toSave = await cache.toSave(installs);
+    if (toSave)
+        saveState(State.Cache, toSave);
 }
 /** The main step: every failure ends as one annotation, never a stack trace. */
 async function run() {

@@ -1,58 +1,46 @@
-import * as fs from 'node:fs'
-import { warn } from '../report/log.js'
+import { info } from '../report/log.js'
+import type { CacheStore } from './cache-store.js'
+import { pipCacheIsPips } from './pip-cache-dir.js'
+import { isEmptyOrAbsent } from './store.js'
+import { restoreInto, saveDir, type CacheTier } from './tier.js'
+
+/** What main hands to the post step for pip's cache. */
+export interface SavedPipCache {
+  path: string
+  key: string
+}
 
 /**
- * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
- * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
- * names the workspace, `.git/config` and its token included), and is never archived.
+ * pip's cache directory, from the newest entry of this machine (a partial match is fine: pip
+ * checks what it takes from it), saved again when it was not restored under its exact key, and
+ * only while it holds pip's cache alone.
  */
-const PIP_OWN: Record<string, 'dir' | 'file'> = {
-  http: 'dir',
-  'http-v2': 'dir',
-  wheels: 'dir',
-  selfcheck: 'dir',
-  'selfcheck.json': 'file'
-}
+export class PipTier implements CacheTier<SavedPipCache> {
+  readonly what = "pip's cache"
+  private exact = false
 
-export interface TopEntry {
-  name: string
-  kind: 'dir' | 'file' | 'other'
-}
+  constructor(
+    private readonly dir: string,
+    private readonly key: string,
+    private readonly prefix: string
+  ) {}
 
-/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
-export function foreignEntries(entries: TopEntry[]): string[] {
-  return entries
-    .filter(entry => PIP_OWN[entry.name] !== entry.kind)
-    .map(entry => entry.name)
-    .sort()
-}
-
-/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
-export function pipCacheProblem(dir: string): string | undefined {
-  let entries: fs.Dirent[]
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+  async restore(store: CacheStore): Promise<boolean> {
+    const restored = await restoreInto(store, this.dir, this.key, [this.prefix])
+    const matched = restored.occupied ? undefined : restored.matched
+    if (matched) info(`Cache: restored pip's cache ${this.dir} (${matched}).`)
+    this.exact = matched === this.key
+    return this.exact
   }
-  const foreign = foreignEntries(
-    entries.map(entry => ({
-      name: entry.name,
-      kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
-    }))
-  )
-  if (foreign.length === 0) return undefined
-  const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '')
-  return (
-    `Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
-    `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`
-  )
+
+  async toSave(): Promise<SavedPipCache | undefined> {
+    if (this.exact || !pipCacheIsPips(this.dir)) return undefined
+    return { path: this.dir, key: this.key }
+  }
 }
 
-/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
-export function pipCacheIsPips(dir: string): boolean {
-  const problem = pipCacheProblem(dir)
-  if (problem) warn(problem)
-  return problem === undefined
+/** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
+export async function savePipCache(store: CacheStore, saved: SavedPipCache): Promise<void> {
+  if (isEmptyOrAbsent(saved.path) || !pipCacheIsPips(saved.path)) return
+  await saveDir(store, saved.path, saved.key, "pip's cache")
 }

@@ -1,0 +1,155 @@
+import * as fs from 'node:fs'
+import { errorMessage } from '../report/diagnostic.js'
+import { info, warn } from '../report/log.js'
+import { fileDigest } from '../pip/input-reads.js'
+import { venvHealth, type HealthExpectation } from '../venv/health.js'
+import {
+  markChecked,
+  markRestoring,
+  readMarker,
+  removeOwnVenv,
+  restoreEnded
+} from '../venv/marker.js'
+import type { CacheStore } from './cache-store.js'
+import { dropUnlistedBytecode, currentVenvContent, recordVenvContent } from './snapshot.js'
+import { isEmptyOrAbsent } from './store.js'
+import { restoreInto, saveDir, type CacheTier } from './tier.js'
+
+/** What main hands to the post step for the venv. */
+export interface SavedVenv {
+  path: string
+  key: string
+  /** The digest of the venv's content when main was done (snapshot.ts). */
+  snapshot: string
+  /** Each file the key describes, with the digest of the bytes main read. */
+  inputs: Record<string, string>
+}
+
+/** What the venv tier is made from. */
+export interface VenvTierRequest {
+  venv: string
+  key: string
+  /** What a venv restored or saved under the key must be: its interpreter and fingerprint. */
+  expected: HealthExpectation
+  /** The files the key describes, with the digest of what was read (venv/fingerprint.ts). */
+  inputs: Record<string, string>
+}
+
+/** Removes a venv restored a moment ago (restoreInto made it from nothing). */
+function discardRestored(venv: string): void {
+  if (readMarker(venv)?.created) removeOwnVenv(venv)
+  else fs.rmSync(venv, { recursive: true, force: true })
+}
+
+/**
+ * Runs a restore into `venv`, marked as being restored until its outcome is decided. Only a
+ * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
+ */
+async function markedWhileRestoring<T>(venv: string, restore: () => Promise<T>): Promise<T> {
+  if (!isEmptyOrAbsent(venv) || !markRestoring(venv)) return restore()
+  try {
+    return await restore()
+  } finally {
+    restoreEnded(venv)
+  }
+}
+
+/**
+ * The venv, under its exact key only: restored into nothing, checked before it is trusted
+ * (venv/health.ts), and saved only when this action created it, passed the health check, and no
+ * entry holds its key where entries cannot be replaced (GitHub's).
+ */
+export class VenvTier implements CacheTier<SavedVenv> {
+  readonly what = 'the venv'
+  /** The store has an entry under the key (GitHub's entries cannot be replaced). */
+  private keyTaken = false
+
+  constructor(private readonly request: VenvTierRequest) {}
+
+  restore(store: CacheStore): Promise<boolean> {
+    return markedWhileRestoring(this.request.venv, () => this.restoreChecked(store))
+  }
+
+  private async restoreChecked(store: CacheStore): Promise<boolean> {
+    const { venv, key, expected } = this.request
+    const restored = await restoreInto(store, venv, key, [])
+    // A venv already there was not looked up: nothing is known about the store's entry.
+    if (restored.occupied) return false
+    if (restored.matched !== key) {
+      info(`Cache: no venv under ${key} in ${store.name}.`)
+      return false
+    }
+    this.keyTaken = true
+    const dropped = dropUnlistedBytecode(venv)
+    if (dropped > 0) {
+      info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`)
+    }
+    let problems: string[]
+    try {
+      problems = (await venvHealth(venv, expected)).problems
+    } catch (error) {
+      problems = [`its health check failed: ${errorMessage(error)}`]
+    }
+    if (problems.length === 0) {
+      info(`Cache: restored the venv from ${store.name} (${key}); it passed the health check.`)
+      return true
+    }
+    discardRestored(venv)
+    warn(
+      `The venv restored from ${store.name} (${key}) is not usable: ${problems.join('; ')}. ` +
+        `It was removed and is built afresh.` +
+        (store.replaces
+          ? ' The new one replaces the cache entry.'
+          : ` Delete that cache entry (gh cache delete ${key}) so that a good one can be saved.`)
+    )
+    return false
+  }
+
+  /**
+   * The venv to save, checked now, while main still has the interpreter it was made for: a venv
+   * that fails the health check would only be rebuilt after a restore. The digest of what passed
+   * pip check goes into the marker, so that the check after a restore can skip that part.
+   */
+  async toSave(store: CacheStore): Promise<SavedVenv | undefined> {
+    const { venv, key, expected, inputs } = this.request
+    if (!readMarker(venv)?.created || (!store.replaces && this.keyTaken)) return undefined
+    try {
+      const health = await venvHealth(venv, expected)
+      if (health.problems.length > 0) {
+        warn(
+          `Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`
+        )
+        return undefined
+      }
+      markChecked(venv, health.checked)
+      return { path: venv, key, snapshot: recordVenvContent(venv), inputs }
+    } catch (error) {
+      warn(`Cache: the venv will not be saved: ${errorMessage(error)}`)
+      return undefined
+    }
+  }
+}
+
+/** The post step: saves the venv main handed over, if its inputs and content are still as main left them. */
+export async function saveVenv(store: CacheStore, venv: SavedVenv): Promise<void> {
+  if (!fs.existsSync(venv.path)) {
+    info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
+    return
+  }
+  const changed = Object.entries(venv.inputs)
+    .filter(([file, digest]) => fileDigest(file) !== digest)
+    .map(([file]) => file)
+  if (changed.length > 0) {
+    warn(
+      `Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`
+    )
+    return
+  }
+  if (currentVenvContent(venv.path) !== venv.snapshot) {
+    warn(
+      `Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
+    )
+    return
+  }
+  await saveDir(store, venv.path, venv.key, 'the venv')
+}

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9668);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8502);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9668:
+/***/ 8502:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31104,14 +31104,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/report/diagnostic.ts
 var diagnostic = __nccwpck_require__(1751);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
-var glob = __nccwpck_require__(2377);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/cache/scope.ts
@@ -31165,8 +31157,14 @@ function cacheScope(input, saveInput, event) {
     return { restore: true, save: saveInput };
 }
 
-// EXTERNAL MODULE: ./src/report/secrets.ts
-var secrets = __nccwpck_require__(7663);
+// EXTERNAL MODULE: ./src/python/version-spec.ts
+var version_spec = __nccwpck_require__(3948);
+// EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
+var glob = __nccwpck_require__(2377);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var platform_os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/platform/words.ts
@@ -36206,8 +36204,6 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 /** @deprecated use `import * as ... from 'smol-toml'` instead */
 /* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
 
-// EXTERNAL MODULE: ./src/python/version-spec.ts
-var version_spec = __nccwpck_require__(3948);
 ;// CONCATENATED MODULE: ./src/python/version-file.ts
 
 
@@ -36299,15 +36295,11 @@ function readVersionFile(file) {
     return specFromVersionFile(file, external_node_fs_.readFileSync(file, 'utf8'));
 }
 
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./src/report/secrets.ts
+var secrets = __nccwpck_require__(7663);
+;// CONCATENATED MODULE: ./src/action/input-values.ts
 
 
 
@@ -36364,6 +36356,58 @@ function words(input, value) {
 function lines(input, value) {
     return inputLines(value).map(line => printable(input, line));
 }
+function httpUrl(input, value, emptyMeans) {
+    const v = value.trim();
+    if (v === '')
+        return '';
+    let protocol = '';
+    try {
+        protocol = new URL(v).protocol;
+    }
+    catch {
+        // reported below
+    }
+    if (protocol !== 'https:' && protocol !== 'http:') {
+        throw (0,diagnostic/* inputError */.Xu)(input, value, `use an http(s) URL, or leave it empty for ${emptyMeans}.`);
+    }
+    (0,secrets/* maskUrlCredentials */.gn)(v);
+    return v;
+}
+/** Registered as a secret before anything could print it. */
+function secret(value) {
+    const v = value.trim();
+    if (v)
+        lib_core.setSecret(v);
+    return v;
+}
+/**
+ * `python-path` as the user means it: a bare name (`python3`) is looked up on PATH when it runs,
+ * `~/` is the home directory, anything else is relative to working-directory.
+ */
+function interpreterPath(value, workingDirectory) {
+    if (value === '')
+        return '';
+    if (!/[\\/]/.test(value))
+        return value;
+    if (value === '~' || value.startsWith('~/'))
+        return external_node_path_.join(external_node_os_.homedir(), value.slice(1));
+    return external_node_path_.resolve(workingDirectory, value);
+}
+
+;// CONCATENATED MODULE: ./src/action/input-files.ts
+
+
+
+
+
+
+
+
+
+
+
+// The files and directories inputs name: each checked to exist, be readable and printable, and be
+// what the input expects; globs expanded as actions/cache expands them.
 function existingDirectory(input, value, dir) {
     if (!external_node_fs_.existsSync(dir))
         throw (0,diagnostic/* inputError */.Xu)(input, value, `${dir} does not exist.`);
@@ -36505,43 +36549,14 @@ function defaultVersionFile(workingDirectory, workspace) {
     }
     return undefined;
 }
-function httpUrl(input, value, emptyMeans) {
-    const v = value.trim();
-    if (v === '')
-        return '';
-    let protocol = '';
-    try {
-        protocol = new URL(v).protocol;
-    }
-    catch {
-        // reported below
-    }
-    if (protocol !== 'https:' && protocol !== 'http:') {
-        throw (0,diagnostic/* inputError */.Xu)(input, value, `use an http(s) URL, or leave it empty for ${emptyMeans}.`);
-    }
-    (0,secrets/* maskUrlCredentials */.gn)(v);
-    return v;
-}
-/** Registered as a secret before anything could print it. */
-function secret(value) {
-    const v = value.trim();
-    if (v)
-        lib_core.setSecret(v);
-    return v;
-}
-/**
- * `python-path` as the user means it: a bare name (`python3`) is looked up on PATH when it runs,
- * `~/` is the home directory, anything else is relative to working-directory.
- */
-function interpreterPath(value, workingDirectory) {
-    if (value === '')
-        return '';
-    if (!/[\\/]/.test(value))
-        return value;
-    if (value === '~' || value.startsWith('~/'))
-        return external_node_path_.join(external_node_os_.homedir(), value.slice(1));
-    return external_node_path_.resolve(workingDirectory, value);
-}
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+
 async function readConfig(read = readActionInput) {
     const workspace = external_node_path_.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
     const workingDirectory = existingDirectory('working-directory', read('working-directory'), external_node_path_.resolve(workspace, printable('working-directory', read('working-directory')) || '.'));

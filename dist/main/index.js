@@ -37832,7 +37832,7 @@ function pipCacheProblem(dir) {
         `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
 }
 /** Whether pip's cache directory holds pip's cache alone; a warning when not. */
-function pip_cache_dir_pipCacheIsPips(dir) {
+function pipCacheIsPips(dir) {
     const problem = pipCacheProblem(dir);
     if (problem)
         (0,log/* warn */.R8)(problem);
@@ -38072,7 +38072,7 @@ async function openStore(cacheDir) {
     return store;
 }
 /** Only an absent or empty directory is restored into (and a pip cache saved only when it holds something). */
-function store_isEmptyOrAbsent(dir) {
+function isEmptyOrAbsent(dir) {
     try {
         return external_node_fs_.readdirSync(dir).length === 0;
     }
@@ -38092,7 +38092,7 @@ function store_isEmptyOrAbsent(dir) {
  * before, so all of it came from the failed restore.
  */
 async function restoreInto(store, dir, key, prefixes) {
-    if (!store_isEmptyOrAbsent(dir)) {
+    if (!isEmptyOrAbsent(dir)) {
         (0,log/* info */.pq)(`Cache: ${dir} exists already; it is used as it is, not restored.`);
         return { occupied: true };
     }
@@ -38103,14 +38103,14 @@ async function restoreInto(store, dir, key, prefixes) {
     catch (error) {
         (0,log/* warn */.R8)(`Could not restore ${dir} from ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
-    if (!matched && store.unpacksInPlace && !store_isEmptyOrAbsent(dir)) {
+    if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
         (0,log/* info */.pq)(`Cache: removed what the failed restore left in ${dir}.`);
     }
     return { occupied: false, matched };
 }
 /** Saves `dir` under `key` in the post step; a failure is a warning, never an error. */
-async function tier_saveDir(store, dir, key, what) {
+async function saveDir(store, dir, key, what) {
     let saved;
     try {
         saved = await store.save(dir, key);
@@ -38126,7 +38126,6 @@ async function tier_saveDir(store, dir, key, what) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
-
 
 
 
@@ -38155,90 +38154,9 @@ class PipTier {
         return this.exact;
     }
     async toSave() {
-        if (this.exact || !pip_cache_dir_pipCacheIsPips(this.dir))
+        if (this.exact || !pipCacheIsPips(this.dir))
             return undefined;
         return { path: this.dir, key: this.key };
-    }
-}
-/** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
-async function savePipCache(store, saved) {
-    if (isEmptyOrAbsent(saved.path) || !pipCacheIsPips(saved.path))
-        return;
-    await saveDir(store, saved.path, saved.key, "pip's cache");
-}
-
-;// CONCATENATED MODULE: ./src/pip/input-reads.ts
-
-
-
-/**
- * One reading of the files that decide a venv. Each file is read once: the parsers get those
- * bytes, and the venv's fingerprint (so the cache key and the "up to date" check) gets their
- * digest, so the key describes the bytes that were checked and parsed, not a later rewrite. Files
- * that are only hashed (cache-dependency-path, local archives and projects) are streamed: their
- * size does not matter.
- */
-class InputReads {
-    bytes = new Map();
-    digests = new Map();
-    /** The file's bytes, read on the first call; `reader` checks it first (the default: a requirements file). */
-    read(file, reader = readRequirementsFile) {
-        let bytes = this.bytes.get(file);
-        if (bytes === undefined) {
-            bytes = reader(file);
-            this.bytes.set(file, bytes);
-            this.digests.set(file, digestOf(bytes));
-        }
-        return bytes;
-    }
-    /** Each file's digest: of the bytes read, or streamed from the file now. */
-    digestsOf(files) {
-        const result = {};
-        for (const file of [...new Set(files)].sort()) {
-            let digest = this.digests.get(file);
-            if (digest === undefined) {
-                digest = input_reads_fileDigest(file);
-                this.digests.set(file, digest);
-            }
-            result[file] = digest;
-        }
-        return result;
-    }
-}
-function digestOf(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
-}
-/**
- * A file's SHA-256, read in chunks; a file that cannot be read is described by why, so that it
- * turning readable later changes the description too.
- */
-function input_reads_fileDigest(file) {
-    let fd;
-    try {
-        // Checked before opening: opening a FIFO waits for a writer.
-        if (!external_node_fs_.statSync(file).isFile())
-            return 'not a regular file';
-        fd = external_node_fs_.openSync(file, 'r');
-    }
-    catch (error) {
-        return `unreadable: ${error.code ?? 'error'}`;
-    }
-    try {
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        const chunk = Buffer.alloc(1024 * 1024);
-        for (;;) {
-            const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
-            if (read === 0)
-                break;
-            hash.update(chunk.subarray(0, read));
-        }
-        return hash.digest('hex');
-    }
-    catch (error) {
-        return `unreadable: ${error.code ?? 'error'}`;
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
     }
 }
 
@@ -38634,7 +38552,7 @@ function recordVenvContent(venv) {
     return venvDigest(venv, new Set(bytecode));
 }
 /** The digest as the post step sees it; equal to main's when no later step changed the venv. */
-function snapshot_currentVenvContent(venv) {
+function currentVenvContent(venv) {
     return venvDigest(venv, readBytecodeList(venv));
 }
 /** Called right after a restore, before anything runs in the venv. */
@@ -38643,7 +38561,6 @@ function dropUnlistedBytecode(venv) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/venv-tier.ts
-
 
 
 
@@ -38664,7 +38581,7 @@ function discardRestored(venv) {
  * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
  */
 async function markedWhileRestoring(venv, restore) {
-    if (!store_isEmptyOrAbsent(venv) || !markRestoring(venv))
+    if (!isEmptyOrAbsent(venv) || !markRestoring(venv))
         return restore();
     try {
         return await restore();
@@ -38746,25 +38663,6 @@ class VenvTier {
             return undefined;
         }
     }
-}
-/** The post step: saves the venv main handed over, if its inputs and content are still as main left them. */
-async function saveVenv(store, venv) {
-    if (!fs.existsSync(venv.path)) {
-        info(`Cache: the venv ${venv.path} is gone; nothing to save.`);
-        return;
-    }
-    const changed = Object.entries(venv.inputs)
-        .filter(([file, digest]) => fileDigest(file) !== digest)
-        .map(([file]) => file);
-    if (changed.length > 0) {
-        warn(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
-        return;
-    }
-    if (currentVenvContent(venv.path) !== venv.snapshot) {
-        warn(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
-        return;
-    }
-    await saveDir(store, venv.path, venv.key, 'the venv');
 }
 
 ;// CONCATENATED MODULE: ./src/cache/session.ts
@@ -39859,6 +39757,81 @@ function envConstraintFiles(env, cwd) {
         .split(/\s+/)
         .filter(word => word !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word))
         .map(file => external_node_path_.resolve(cwd, file));
+}
+
+;// CONCATENATED MODULE: ./src/pip/input-reads.ts
+
+
+
+/**
+ * One reading of the files that decide a venv. Each file is read once: the parsers get those
+ * bytes, and the venv's fingerprint (so the cache key and the "up to date" check) gets their
+ * digest, so the key describes the bytes that were checked and parsed, not a later rewrite. Files
+ * that are only hashed (cache-dependency-path, local archives and projects) are streamed: their
+ * size does not matter.
+ */
+class InputReads {
+    bytes = new Map();
+    digests = new Map();
+    /** The file's bytes, read on the first call; `reader` checks it first (the default: a requirements file). */
+    read(file, reader = readRequirementsFile) {
+        let bytes = this.bytes.get(file);
+        if (bytes === undefined) {
+            bytes = reader(file);
+            this.bytes.set(file, bytes);
+            this.digests.set(file, digestOf(bytes));
+        }
+        return bytes;
+    }
+    /** Each file's digest: of the bytes read, or streamed from the file now. */
+    digestsOf(files) {
+        const result = {};
+        for (const file of [...new Set(files)].sort()) {
+            let digest = this.digests.get(file);
+            if (digest === undefined) {
+                digest = fileDigest(file);
+                this.digests.set(file, digest);
+            }
+            result[file] = digest;
+        }
+        return result;
+    }
+}
+function digestOf(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/**
+ * A file's SHA-256, read in chunks; a file that cannot be read is described by why, so that it
+ * turning readable later changes the description too.
+ */
+function fileDigest(file) {
+    let fd;
+    try {
+        // Checked before opening: opening a FIFO waits for a writer.
+        if (!external_node_fs_.statSync(file).isFile())
+            return 'not a regular file';
+        fd = external_node_fs_.openSync(file, 'r');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    try {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            hash.update(chunk.subarray(0, read));
+        }
+        return hash.digest('hex');
+    }
+    catch (error) {
+        return `unreadable: ${error.code ?? 'error'}`;
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/pip/local-projects.ts

@@ -28411,7 +28411,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8817);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9369);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28422,7 +28422,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8817:
+/***/ 9369:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28681,6 +28681,8 @@ async function writePostSummary(told) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:os"
@@ -28699,12 +28701,12 @@ function pathFor(os) {
     return os === 'win32' ? path.win32 : path.posix;
 }
 /** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function os_venvBinDir(venv, os = os_currentOs()) {
+function venvBinDir(venv, os = os_currentOs()) {
     return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
 }
 /** The interpreter inside a venv. */
-function os_venvPython(venv, os = os_currentOs()) {
-    return pathFor(os).join(os_venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+function venvPython(venv, os = os_currentOs()) {
+    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
 }
 /**
  * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
@@ -28737,7 +28739,7 @@ function samePath(a, b, os = os_currentOs()) {
     return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
 }
 /** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
-function os_prefixBinDir(prefix, os = os_currentOs()) {
+function prefixBinDir(prefix, os = os_currentOs()) {
     return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
 }
 /** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
@@ -28775,7 +28777,7 @@ function pkgConfigDir(prefix, os = os_currentOs()) {
 /** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
 function installationPaths(prefix, os = os_currentOs()) {
     // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
-    return [prefix, os_venvBinDir(prefix, os)];
+    return [prefix, venvBinDir(prefix, os)];
 }
 /** How a python-versions archive is unpacked and its setup script started. */
 function archiveSetup(os = os_currentOs()) {
@@ -28800,7 +28802,7 @@ function pypyAliases(minor, os = os_currentOs()) {
     return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] };
 }
 /** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
-function os_realPath(file) {
+function realPath(file) {
     try {
         return fs.realpathSync(file);
     }
@@ -28962,583 +28964,6 @@ function treeStop(pid, signal, os = os_currentOs()) {
     return os === 'win32'
         ? { kind: 'command', command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
         : { kind: 'group', pid: -pid, signal };
-}
-
-;// CONCATENATED MODULE: ./src/cache/pip-cache-dir.ts
-
-
-
-
-/** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
-function pipCacheDirOf(pipArgs, cwd, env, home) {
-    for (let i = pipArgs.length - 1; i >= 0; i--) {
-        const arg = pipArgs[i];
-        if (arg === '--no-cache-dir')
-            return undefined;
-        if (arg.startsWith('--cache-dir='))
-            return path.resolve(cwd, arg.slice('--cache-dir='.length));
-        if (arg === '--cache-dir' && i + 1 < pipArgs.length)
-            return path.resolve(cwd, pipArgs[i + 1]);
-    }
-    const dir = pipCacheDir(env, home);
-    return dir && path.resolve(cwd, dir);
-}
-/**
- * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
- * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
- * names the workspace, `.git/config` and its token included), and is never archived.
- */
-const PIP_OWN = {
-    http: 'dir',
-    'http-v2': 'dir',
-    wheels: 'dir',
-    selfcheck: 'dir',
-    'selfcheck.json': 'file'
-};
-/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
-function foreignEntries(entries) {
-    return entries
-        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
-        .map(entry => entry.name)
-        .sort();
-}
-/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
-function pipCacheProblem(dir) {
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-    const foreign = foreignEntries(entries.map(entry => ({
-        name: entry.name,
-        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
-    })));
-    if (foreign.length === 0)
-        return undefined;
-    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
-    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
-        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
-}
-/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
-function pip_cache_dir_pipCacheIsPips(dir) {
-    const problem = pipCacheProblem(dir);
-    if (problem)
-        (0,log/* warn */.R8)(problem);
-    return problem === undefined;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/platform/process.ts
-
-
-
-
-
-
-
-function childEnv(overrides = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-/**
- * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
- * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
- */
-const process_PROBE_TIMEOUT_MS = 10_000;
-/** The children running now: a cancelled step stops them with everything they started. */
-const running = new Set();
-let cancelled = false;
-function stopTree(child, signal) {
-    if (child.pid === undefined)
-        return;
-    const stop = treeStop(child.pid, signal);
-    try {
-        if (stop.kind === 'group')
-            process.kill(stop.pid, stop.signal);
-        else
-            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
-    }
-    catch {
-        // gone already
-    }
-}
-/**
- * Runs a program with an argument array, never through a shell, in a process group of its own so
- * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
- * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
- * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
- * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
- * could be stopped.
- */
-function process_run(command, args, options = {}) {
-    if (options.stream)
-        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
-    return new Promise((resolve, reject) => {
-        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
-        if (cancelled)
-            return;
-        const child = spawn(command, args, {
-            cwd: options.cwd,
-            env: childEnv(options.env),
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: ownProcessGroup(),
-            windowsHide: true
-        });
-        running.add(child);
-        const out = [];
-        const err = [];
-        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
-        // could arrive after command processing has resumed.
-        const log = options.stream ? new UntrustedOutput() : undefined;
-        child.stdout.on('data', (d) => {
-            out.push(d);
-            log?.write(d);
-        });
-        child.stderr.on('data', (d) => {
-            err.push(d);
-            log?.write(d);
-        });
-        let timedOut = false;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                stopTree(child, 'SIGKILL');
-                // What it started may hold the pipes open: the result does not wait for them.
-                settle(() => resolve(result(-1)));
-            }, options.timeoutMs);
-        let drain;
-        let settled = false;
-        const result = (exitCode) => ({
-            exitCode,
-            stdout: Buffer.concat(out).toString(),
-            stderr: Buffer.concat(err).toString(),
-            timedOut
-        });
-        const settle = (then) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            clearTimeout(drain);
-            running.delete(child);
-            log?.end();
-            if (!cancelled)
-                then();
-        };
-        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
-        const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
-        // A program that exits while something it started keeps its output open (a build backend's
-        // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
-        child.on('exit', (code, signal) => {
-            drain = setTimeout(() => {
-                stopTree(child, 'SIGKILL');
-                child.stdout.destroy();
-                child.stderr.destroy();
-                settle(() => resolve(result(exitCode(code, signal))));
-            }, DRAIN_MS);
-        });
-        child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
-    });
-}
-/** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
-const scratch = new Set();
-/**
- * Runs `work` with a scratch file or directory (a temporary archive, an unpacking directory) that
- * is removed afterwards, and also when the step is cancelled meanwhile.
- */
-async function withScratch(file, work) {
-    scratch.add(file);
-    try {
-        return await work();
-    }
-    finally {
-        scratch.delete(file);
-        external_node_fs_.rmSync(file, { recursive: true, force: true });
-    }
-}
-/** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
-function removeScratch() {
-    for (const file of scratch)
-        external_node_fs_.rmSync(file, { recursive: true, force: true });
-    scratch.clear();
-}
-/** How long a program's output may stay open after it exited (see run). */
-const DRAIN_MS = 2000;
-/** How long the children get to stop on the first signal before they are killed. */
-const GRACE_MS = 3000;
-/**
- * Stops every running child with everything it started when the runner cancels the step (SIGINT,
- * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
- * at once on a second signal. Then `stopped` says so, and the step ends.
- */
-function onCancel(stopped) {
-    const handle = async (signal) => {
-        const children = [...running];
-        if (cancelled) {
-            for (const child of children)
-                stopTree(child, 'SIGKILL');
-            return;
-        }
-        cancelled = true;
-        for (const child of children)
-            stopTree(child, signal);
-        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
-        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
-        for (const child of children)
-            stopTree(child, 'SIGKILL');
-        removeScratch();
-        stopped(signal);
-        (0,log/* afterOutput */.mw)(() => process.exit(1));
-    };
-    process.on('SIGINT', handle);
-    process.on('SIGTERM', handle);
-}
-/**
- * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
- * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
- */
-function process_shippedFile(moduleUrl, name) {
-    return path.join(path.dirname(fileURLToPath(moduleUrl)), name);
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var exec = __nccwpck_require__(7187);
-;// CONCATENATED MODULE: ./src/cache/archive.ts
-
-
-
-
-
-
-
-const ARCHIVE = /\.tar\.(zst|gz)$/;
-/** How many archives a restore tries before it gives up: each bad one costs an extraction. */
-const MAX_TRIES = 3;
-/**
- * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
- * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
- * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
- * zstd is missing. A restore takes the first that unpacks.
- */
-function archiveCandidates(files, key, prefixes, zstd) {
-    const usable = files
-        .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
-        .filter(f => zstd || !f.name.endsWith('.zst'))
-        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }));
-    const zstdFirst = (a, b) => Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'));
-    const exact = usable.filter(f => f.key === key).sort(zstdFirst);
-    const prefixed = prefixes.flatMap(prefix => usable
-        .filter(f => f.key !== key && f.key.startsWith(prefix))
-        .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b)));
-    return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }));
-}
-function compression(archive) {
-    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
-}
-/**
- * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
- * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
- * cancelled step can leave nothing half-done where it counts, and needs no process group.
- */
-async function tar(args) {
-    const result = await (0,exec/* getExecOutput */.H)(tarCommand(), args, { silent: true, ignoreReturnCode: true });
-    if (result.exitCode !== 0) {
-        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
-    }
-}
-function zstdOnPath() {
-    return executablesOnPath(process.env.PATH ?? '', [executableName('zstd')]).length > 0;
-}
-/**
- * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
- * it could lead to an archive that whoever made the link chose.
- */
-function listArchives(root) {
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(root, { withFileTypes: true });
-    }
-    catch {
-        return [];
-    }
-    return entries.flatMap(entry => {
-        if (!entry.isFile()) {
-            if (ARCHIVE.test(entry.name)) {
-                (0,log/* info */.pq)(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
-            }
-            return [];
-        }
-        try {
-            return [{ name: entry.name, mtimeMs: external_node_fs_.lstatSync(external_node_path_namespaceObject.join(root, entry.name)).mtimeMs }];
-        }
-        catch {
-            return []; // renamed or removed by another job meanwhile
-        }
-    });
-}
-/** A directory itself, not a symbolic link to one. */
-function isDirectory(file) {
-    try {
-        return external_node_fs_.lstatSync(file).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Whoever can write to the cache-dir chooses what an archive holds; as root, tar would restore its
- * owners, setuid bits and modes. GNU tar and bsdtar both read these flags.
- */
-const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions'];
-/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
-function specialEntry(dir) {
-    const special = external_node_fs_.readdirSync(dir, { withFileTypes: true, recursive: true })
-        .find(entry => !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink());
-    return special && external_node_path_namespaceObject.relative(dir, external_node_path_namespaceObject.join(special.parentPath, special.name));
-}
-/**
- * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
- * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
- * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
- * is left as that job made it.
- */
-async function restoreArchive(archive, dir) {
-    const parent = external_node_path_namespaceObject.dirname(dir);
-    external_node_fs_.mkdirSync(parent, { recursive: true });
-    const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
-    return withScratch(scratch, async () => {
-        try {
-            await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch]);
-            const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
-            if (!isDirectory(unpacked))
-                throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
-            const special = specialEntry(unpacked);
-            if (special)
-                throw new Error(`it holds ${special}, which is no file, directory or link`);
-            external_node_fs_.mkdirSync(dir, { recursive: true });
-            if (external_node_fs_.readdirSync(dir).length > 0) {
-                (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
-                return true;
-            }
-            for (const entry of external_node_fs_.readdirSync(unpacked)) {
-                external_node_fs_.renameSync(external_node_path_namespaceObject.join(unpacked, entry), external_node_path_namespaceObject.join(dir, entry));
-            }
-            (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
-            return true;
-        }
-        catch (error) {
-            (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
-            return false;
-        }
-    });
-}
-/**
- * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
- * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
- * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
- * result into place, so a broken archive never leaves half a directory behind.
- */
-function dirStore(root, zstd = zstdOnPath()) {
-    return {
-        name: `cache-dir ${root}`,
-        replaces: true,
-        unpacksInPlace: false,
-        async restore(dir, key, prefixes = []) {
-            for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
-                if (await restoreArchive(external_node_path_namespaceObject.join(root, found.name), dir))
-                    return found.key;
-            }
-            return undefined;
-        },
-        async save(dir, key) {
-            const other = external_node_path_namespaceObject.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
-            external_node_fs_.mkdirSync(root, { recursive: true });
-            const extension = zstd ? '.tar.zst' : '.tar.gz';
-            const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
-            return withScratch(temporary, async () => {
-                await tar([
-                    '-c',
-                    '-f',
-                    temporary,
-                    ...compression(extension),
-                    '-C',
-                    external_node_path_namespaceObject.dirname(dir),
-                    // A name starting with '-' is not an option.
-                    '--',
-                    external_node_path_namespaceObject.basename(dir)
-                ]);
-                external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
-                // One entry per key: the other format's would otherwise be tried first where zstd is.
-                external_node_fs_.rmSync(other, { force: true });
-                (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
-                return true;
-            });
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/cache/store.ts
-
-
-
-
-/** Whether the runner offers GitHub's cache service, told without loading its client. */
-function githubCacheOffered(env) {
-    return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
-}
-/**
- * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
- * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
- * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
- * same on save and on restore (the entry's version depends on `dir` alone).
- */
-async function withSafeRelativePath(dir, call) {
-    const workspace = process.env.GITHUB_WORKSPACE;
-    if (!external_node_path_namespaceObject.relative(workspace ?? process.cwd(), dir).startsWith('-'))
-        return call();
-    process.env.GITHUB_WORKSPACE = external_node_path_namespaceObject.parse(dir).root;
-    try {
-        return await call();
-    }
-    finally {
-        if (workspace === undefined)
-            delete process.env.GITHUB_WORKSPACE;
-        else
-            process.env.GITHUB_WORKSPACE = workspace;
-    }
-}
-/** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
-async function githubStore() {
-    // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
-    const cache = await __nccwpck_require__.e(/* import() */ 863).then(__nccwpck_require__.bind(__nccwpck_require__, 1863));
-    if (!cache.isFeatureAvailable())
-        return undefined;
-    return {
-        name: "GitHub's cache service",
-        replaces: false,
-        unpacksInPlace: true,
-        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
-        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
-    };
-}
-/** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
-async function openStore(cacheDir) {
-    if (cacheDir)
-        return dirStore(cacheDir);
-    const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
-    if (!store) {
-        (0,log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
-    }
-    return store;
-}
-/** Only an absent or empty directory is restored into (and a pip cache saved only when it holds something). */
-function store_isEmptyOrAbsent(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir).length === 0;
-    }
-    catch (error) {
-        return error.code === 'ENOENT';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/cache/tier.ts
-
-
-
-
-/**
- * Restores a directory that is absent or empty (one that holds something is this machine's own
- * and is left alone). What a failed restore leaves behind is removed: the directory was empty
- * before, so all of it came from the failed restore.
- */
-async function tier_restoreInto(store, dir, key, prefixes) {
-    if (!isEmptyOrAbsent(dir)) {
-        info(`Cache: ${dir} exists already; it is used as it is, not restored.`);
-        return { occupied: true };
-    }
-    let matched;
-    try {
-        matched = await store.restore(dir, key, prefixes);
-    }
-    catch (error) {
-        warn(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`);
-    }
-    if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        info(`Cache: removed what the failed restore left in ${dir}.`);
-    }
-    return { occupied: false, matched };
-}
-/** Saves `dir` under `key` in the post step; a failure is a warning, never an error. */
-async function saveDir(store, dir, key, what) {
-    let saved;
-    try {
-        saved = await store.save(dir, key);
-    }
-    catch (error) {
-        (0,log/* warn */.R8)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
-        return;
-    }
-    if (saved)
-        (0,log/* info */.pq)(`Cache: saved ${what} to ${store.name} (${key}).`);
-    else
-        (0,log/* warn */.R8)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
-}
-
-;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
-
-
-
-
-/**
- * pip's cache directory, from the newest entry of this machine (a partial match is fine: pip
- * checks what it takes from it), saved again when it was not restored under its exact key, and
- * only while it holds pip's cache alone.
- */
-class PipTier {
-    dir;
-    key;
-    prefix;
-    what = "pip's cache";
-    exact = false;
-    constructor(dir, key, prefix) {
-        this.dir = dir;
-        this.key = key;
-        this.prefix = prefix;
-    }
-    async restore(store) {
-        const restored = await restoreInto(store, this.dir, this.key, [this.prefix]);
-        const matched = restored.occupied ? undefined : restored.matched;
-        if (matched)
-            info(`Cache: restored pip's cache ${this.dir} (${matched}).`);
-        this.exact = matched === this.key;
-        return this.exact;
-    }
-    async toSave() {
-        if (this.exact || !pipCacheIsPips(this.dir))
-            return undefined;
-        return { path: this.dir, key: this.key };
-    }
-}
-/** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
-async function savePipCache(store, saved) {
-    if (store_isEmptyOrAbsent(saved.path) || !pip_cache_dir_pipCacheIsPips(saved.path))
-        return;
-    await saveDir(store, saved.path, saved.key, "pip's cache");
 }
 
 ;// CONCATENATED MODULE: ./src/pip/markers.ts
@@ -29713,6 +29138,8 @@ function options_parseOptions(words) {
     return values;
 }
 
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/pip/local-source.ts
 
 
@@ -30308,611 +29735,71 @@ function fileDigest(file) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/platform/python-helper.ts
+;// CONCATENATED MODULE: ./src/cache/pip-cache-dir.ts
 
-/**
- * The Python helpers venv-guard ships (interpreter_probe.py, user_site_probe.py, venv_health.py):
- * each is run by an interpreter and answers with one line, `venv-guard-result: {json}`. Only that
- * line is read, so whatever else the interpreter prints (a sitecustomize that prints at exit, a
- * shim's banner) cannot be taken for the answer. One runner, one policy for what went wrong.
- */
-const RESULT_PREFIX = 'venv-guard-result: ';
-/** The helper's answer in its output: the last line that starts with the prefix. */
-function helperResult(stdout) {
-    const line = stdout
-        .split(/\r?\n/)
-        .reverse()
-        .find(l => l.startsWith(RESULT_PREFIX));
-    if (line === undefined)
-        return undefined;
-    try {
-        return JSON.parse(line.slice(RESULT_PREFIX.length));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Runs a shipped helper with `interpreter` (a command and its leading arguments) and reads its answer. */
-async function python_helper_runHelper(interpreter, moduleUrl, script, args = [], options = {}) {
-    const [command, ...leading] = interpreter;
-    const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
-    let result;
-    try {
-        result = await run(command, [...leading, ...(options.flags ?? []), shippedFile(moduleUrl, script), ...args], { cwd: options.cwd, env: options.env, timeoutMs });
-    }
-    catch (error) {
-        return { ok: false, timedOut: false, why: `it does not start: ${error.message}` };
-    }
-    if (result.timedOut) {
-        return { ok: false, timedOut: true, why: `it did not finish within ${timeoutMs / 1000} s` };
-    }
-    const value = result.exitCode === 0 ? helperResult(result.stdout) : undefined;
-    if (value !== undefined)
-        return { ok: true, value };
-    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
-    return {
-        ok: false,
-        timedOut: false,
-        why: result.exitCode !== 0
-            ? `it exits with ${result.exitCode}: ${said}`
-            : `it printed no answer: ${said.slice(0, 200)}`
-    };
-}
 
-;// CONCATENATED MODULE: ./src/python/version-spec.ts
-/**
- * Python version specs as users write them (`3.12`, `3.11.7`, `3.x`, `>=3.10,<3.13`, `~=3.10`,
- * `3.13t`, `pypy3.10`, `pypy3.10-7.3.12`, `3.14-dev`, `3.14.0b1`) and matching against the versions
- * interpreters report. Pure: no process calls, so every form is unit-tested.
- */
-class VersionSpecError extends (/* unused pure expression or super */ null && (Error)) {
+
+
+/** pip's cache directory for this run's pip runs: the last --cache-dir/--no-cache-dir in pip-args wins. */
+function pipCacheDirOf(pipArgs, cwd, env, home) {
+    for (let i = pipArgs.length - 1; i >= 0; i--) {
+        const arg = pipArgs[i];
+        if (arg === '--no-cache-dir')
+            return undefined;
+        if (arg.startsWith('--cache-dir='))
+            return path.resolve(cwd, arg.slice('--cache-dir='.length));
+        if (arg === '--cache-dir' && i + 1 < pipArgs.length)
+            return path.resolve(cwd, pipArgs[i + 1]);
+    }
+    const dir = pipCacheDir(env, home);
+    return dir && path.resolve(cwd, dir);
 }
-// `a`/`b`/`rc` as Python spells pre-releases, `alpha`/`beta` as the python-versions manifest does.
-const PRE = String.raw `-?(a|b|rc|alpha|beta)\.?(\d+)`;
-const CLAUSE = new RegExp(String.raw `^(==|!=|>=|<=|~=|>|<|=)?\s*v?(\d+(?:\.\d+){0,2})(?:(\.[x*])|${PRE})?$`);
-const LEVELS = {
-    a: 'alpha',
-    alpha: 'alpha',
-    b: 'beta',
-    beta: 'beta',
-    rc: 'candidate'
+/**
+ * What pip puts in its cache directory (pip 8 to 26): its HTTP caches, the wheels it built, and
+ * its self-check state. A directory holding anything else is not pip's alone (`--cache-dir .`
+ * names the workspace, `.git/config` and its token included), and is never archived.
+ */
+const PIP_OWN = {
+    http: 'dir',
+    'http-v2': 'dir',
+    wheels: 'dir',
+    selfcheck: 'dir',
+    'selfcheck.json': 'file'
 };
-function parseClauses(raw, text) {
-    const pieces = text
-        .split(/\s*,\s*|\s+(?=[<>=!~])/)
-        .map(p => p.trim())
-        .filter(p => p !== '');
-    if (pieces.length === 0)
-        throw new VersionSpecError(`"${raw}" is not a Python version spec`);
-    return pieces.map(piece => {
-        if (piece === 'x' || piece === '*')
-            return { op: '', parts: [], wildcard: true };
-        const m = CLAUSE.exec(piece);
-        if (!m)
-            throw new VersionSpecError(`"${raw}" is not a Python version spec`);
-        const op = (m[1] === '=' ? '==' : (m[1] ?? ''));
-        const clause = { op, parts: m[2].split('.').map(Number), wildcard: m[3] !== undefined };
-        if (m[4])
-            clause.pre = { releaseLevel: LEVELS[m[4]], serial: Number(m[5]) };
-        return clause;
-    });
+/** The entries of a pip cache directory that pip does not put there; symbolic links never are. */
+function foreignEntries(entries) {
+    return entries
+        .filter(entry => PIP_OWN[entry.name] !== entry.kind)
+        .map(entry => entry.name)
+        .sort();
 }
-function parseVersionSpec(raw, allowPrereleases = false) {
-    const text = raw.trim();
-    let rest = text.toLowerCase();
-    let implementation = 'cpython';
-    let freeThreaded = false;
-    let dev = false;
-    let pypyClauses = [];
-    const pypy = /^pypy-?/.exec(rest);
-    if (pypy) {
-        implementation = 'pypy';
-        rest = rest.slice(pypy[0].length);
-        // pyenv's `pypy3.10-7.3.12` and setup-python's `pypy-3.10-v7.3.x` name PyPy's own version last.
-        const own = /^([^-]+)-(v?\d[\w.*]*)$/.exec(rest);
-        if (own) {
-            rest = own[1];
-            pypyClauses = parseClauses(raw, own[2]);
-        }
-    }
-    if (rest.endsWith('-dev')) {
-        dev = true;
-        rest = rest.slice(0, -'-dev'.length);
-    }
-    if (/^\d+(\.\d+)*t$/.test(rest)) {
-        freeThreaded = true;
-        rest = rest.slice(0, -1);
-    }
-    const clauses = parseClauses(raw, rest);
-    const namesPre = [...clauses, ...pypyClauses].some(c => c.pre !== undefined);
-    return {
-        text,
-        implementation,
-        freeThreaded,
-        allowPrereleases: allowPrereleases || dev || namesPre,
-        clauses,
-        pypyClauses
-    };
-}
-/** Orders dotted release numbers; a missing part is 0 (3.12 == 3.12.0). */
-function compareParts(a, b) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const d = (a[i] ?? 0) - (b[i] ?? 0);
-        if (d !== 0)
-            return d;
-    }
-    return 0;
-}
-const LEVEL_ORDER = { alpha: 0, beta: 1, candidate: 2, final: 3 };
-/** Orders versions; a pre-release sorts before its final release. */
-function compareVersions(a, b) {
-    return (compareParts([a.major, a.minor, a.micro], [b.major, b.minor, b.micro]) ||
-        (LEVEL_ORDER[a.releaseLevel] ?? 3) - (LEVEL_ORDER[b.releaseLevel] ?? 3) ||
-        a.serial - b.serial);
-}
-function version_spec_startsWith(version, prefix) {
-    return prefix.every((p, i) => version[i] === p);
-}
-function clauseMatches(c, version) {
-    const v = [version.major, version.minor, version.micro];
-    // Without a named pre-release, `3.13.0rc1` counts as 3.13.0, so `>=3.13` admits it when
-    // pre-releases are allowed at all (what `3.13` with allow-prereleases asks for).
-    const cmp = c.pre
-        ? compareVersions(version, {
-            major: c.parts[0],
-            minor: c.parts[1] ?? 0,
-            micro: c.parts[2] ?? 0,
-            ...c.pre
-        })
-        : compareParts(v, c.parts);
-    // A bare version names a series: `3.12` means any 3.12.x, `3.11.7` exactly that one.
-    const equal = !c.pre && (c.wildcard || c.op === '') ? version_spec_startsWith(v, c.parts) : cmp === 0;
-    switch (c.op) {
-        case '':
-        case '==':
-            return equal;
-        case '!=':
-            return !equal;
-        case '>=':
-            return cmp >= 0;
-        case '<=':
-            return cmp <= 0;
-        case '>':
-            return cmp > 0;
-        case '<':
-            return cmp < 0;
-        case '~=':
-            return cmp >= 0 && version_spec_startsWith(v, c.parts.slice(0, -1));
-    }
-}
-function versionMatches(spec, version) {
-    if (version.releaseLevel !== 'final' && !spec.allowPrereleases)
-        return false;
-    return spec.clauses.every(c => clauseMatches(c, version));
-}
-/** Whether PyPy's own version (`sys.implementation.version`) satisfies `pypy3.10-7.3.12`. */
-function pypyVersionMatches(spec, pypyVersion) {
-    return spec.pypyClauses.every(c => clauseMatches(c, pypyVersion));
-}
-function version_spec_formatVersion(v) {
-    const base = `${v.major}.${v.minor}.${v.micro}`;
-    const suffix = { alpha: 'a', beta: 'b', candidate: 'rc' };
-    return v.releaseLevel in suffix ? `${base}${suffix[v.releaseLevel]}${v.serial}` : base;
-}
-const VERSION_STRING = new RegExp(String.raw `^(\d+)\.(\d+)(?:\.(\d+))?(?:${PRE})?$`);
-/**
- * Parses a version as Python spells it (`3.12.1`, `3.13.0rc2`, `3.14.0a1`: pyenv directories) or as
- * the python-versions manifest and the tool cache do (`3.13.0-rc.2`, `3.14.0-alpha.1`).
- */
-function parseVersionString(text) {
-    const m = VERSION_STRING.exec(text.trim());
-    if (!m)
-        return undefined;
-    return {
-        major: Number(m[1]),
-        minor: Number(m[2]),
-        micro: Number(m[3] ?? 0),
-        releaseLevel: m[4] ? LEVELS[m[4]] : 'final',
-        serial: Number(m[5] ?? 0)
-    };
-}
-/** `3.12` and `3.11` from a spec's clauses: the `python3.X` names worth looking for on PATH. */
-function minorsNamedBy(spec) {
-    return spec.clauses
-        .filter(c => (c.op === '' || c.op === '==') && c.parts.length >= 2)
-        .map(c => `${c.parts[0]}.${c.parts[1]}`);
-}
-/**
- * Whether every version the spec admits is older than `major`.0: one clause bounds it from above
- * (`2.5`, `2.x`, `~=2.7`, `<3`, `<=2.7.18`, `==2.7.*`). Pure reasoning on the spec, no list needed.
- */
-function onlyBefore(spec, major) {
-    return spec.clauses.some(c => {
-        if (c.parts.length === 0)
-            return false;
-        if (c.op === '' || c.op === '==' || c.op === '~=')
-            return c.parts[0] < major;
-        if (c.op === '<')
-            return compareParts(c.parts, [major]) <= 0;
-        if (c.op === '<=')
-            return compareParts(c.parts, [major]) < 0;
-        return false;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/venv/marker.ts
-
-
-
-
-/**
- * The file that marks a venv as venv-guard's, and complete only once everything is installed.
- * This module is its only writer.
- */
-const MARKER_FILE = 'venv-guard.json';
-const MARKER_FORMAT = 1;
-function marker_readMarker(venv) {
-    try {
-        const marker = JSON.parse(fs.readFileSync(path.join(venv, MARKER_FILE), 'utf8'));
-        return marker.format === MARKER_FORMAT ? marker : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function writeMarker(venv, marker) {
-    // In the order the fields are declared, for people reading the file.
-    const { created, complete, python, fingerprint, checked } = marker;
-    const file = path.join(venv, MARKER_FILE);
-    const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, created, complete, python, fingerprint, checked }, null, 2));
-    fs.renameSync(temporary, file);
-}
-/** Before installing: a run interrupted from here on leaves a venv that is recognised as incomplete. */
-function markInstalling(venv, owner) {
-    writeMarker(venv, { ...owner, complete: false });
-}
-/** After a successful install: the venv holds what the fingerprint names. */
-function markComplete(venv, owner) {
-    writeMarker(venv, { ...owner, complete: true });
-}
-/** Records the digest of the distributions that passed pip check (see health.ts), keeping the rest. */
-function marker_markChecked(venv, checked) {
-    const marker = marker_readMarker(venv);
-    if (marker)
-        writeMarker(venv, { ...marker, checked });
-}
-/** Removes a venv, but only one whose marker says venv-guard created it. */
-function marker_removeOwnVenv(venv) {
-    if (marker_readMarker(venv)?.created !== true) {
-        throw new ActionError(`Refusing to remove ${venv}: venv-guard did not create it.`);
-    }
-    fs.rmSync(venv, { recursive: true, force: true });
-}
-/**
- * Beside the venv while a cache restore writes into it: `.NAME.venv-guard-restoring`, holding the
- * identity (device, inode, birth time) of the directory the restore writes into. The restore
- * starts only into an absent or empty directory, so a directory found with a mark that names it
- * came from nothing but a restore that was cut short (a cancelled job on a runner that keeps its
- * workspace), whatever its marker says. A repository can commit a file of that name, but not the
- * identity of a directory that exists only once it is checked out: a mark that does not name the
- * directory is never acted on.
- */
-function restoringFile(venv) {
-    return path.join(path.dirname(venv), `.${path.basename(venv)}.venv-guard-restoring`);
-}
-function identity(venv) {
-    try {
-        const stat = fs.lstatSync(venv);
-        return stat.isDirectory()
-            ? { dev: stat.dev, ino: stat.ino, birthtimeMs: stat.birthtimeMs }
-            : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Before a restore into `venv` (absent or empty): the directory is made now, and the mark names
- * it. False, and nothing written, where a file of the mark's name is there already (not this
- * action's: discardInterruptedRestore has run), since that file is never overwritten.
- */
-function marker_markRestoring(venv) {
-    const file = restoringFile(venv);
-    if (fs.existsSync(file))
-        return false;
-    const created = !fs.existsSync(venv);
-    fs.mkdirSync(venv, { recursive: true });
-    const mark = { ...identity(venv), created };
-    fs.writeFileSync(file, JSON.stringify(mark), { flag: 'wx' });
-    return true;
-}
-function marker_restoreEnded(venv) {
-    fs.rmSync(restoringFile(venv), { force: true });
-}
-function readRestoringMark(file) {
-    try {
-        const mark = JSON.parse(fs.readFileSync(file, 'utf8'));
-        return typeof mark.dev === 'number' && typeof mark.ino === 'number' ? mark : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Removes what a restore cut short left in `venv`, and says so; nothing else is ever touched. */
-function discardInterruptedRestore(venv) {
-    const file = restoringFile(venv);
-    if (!fs.existsSync(file))
-        return;
-    const mark = readRestoringMark(file);
-    const now = identity(venv);
-    const same = mark !== undefined &&
-        now !== undefined &&
-        mark.dev === now.dev &&
-        mark.ino === now.ino &&
-        mark.birthtimeMs === now.birthtimeMs;
-    if (!same) {
-        if (now !== undefined) {
-            info(`venv: ${file} does not name the directory ${venv}, so venv-guard did not leave it there; both are left as they are.`);
-        }
-        return;
-    }
-    if (mark.created)
-        fs.rmSync(venv, { recursive: true, force: true });
-    else
-        for (const entry of fs.readdirSync(venv))
-            fs.rmSync(path.join(venv, entry), { recursive: true, force: true });
-    marker_restoreEnded(venv);
-    info(`venv: removed what an interrupted restore from the cache left in ${venv}.`);
-}
-
-;// CONCATENATED MODULE: ./src/venv/plan.ts
-
-
-
-
-
-/** pyvenv.cfg is `key = value` lines. */
-function parsePyvenvCfg(text) {
-    const cfg = {};
-    for (const line of text.split(/\r?\n/)) {
-        const eq = line.indexOf('=');
-        if (eq > 0)
-            cfg[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
-    }
-    return cfg;
-}
-function plan_inspectVenv(venv) {
-    let stat;
-    try {
-        stat = fs.statSync(venv);
-    }
-    catch {
-        return { kind: 'absent' };
-    }
-    if (!stat.isDirectory())
-        return { kind: 'file' };
-    const entries = fs.readdirSync(venv);
-    if (entries.length === 0)
-        return { kind: 'empty-directory' };
-    const cfgFile = path.join(venv, 'pyvenv.cfg');
-    if (!fs.existsSync(cfgFile))
-        return { kind: 'not-venv', entries };
-    return {
-        kind: 'venv',
-        cfg: parsePyvenvCfg(fs.readFileSync(cfgFile, 'utf8')),
-        marker: readMarker(venv)
-    };
-}
-/** Whether a venv's pyvenv.cfg names this interpreter: same home directory and same version. */
-function plan_madeFrom(cfg, python) {
-    const version = cfg.version ?? cfg.version_info ?? '';
-    const home = cfg.home ?? '';
-    const homes = [
-        path.dirname(python.executable),
-        prefixBinDir(python.basePrefix),
-        python.basePrefix
-    ];
-    // pyvenv.cfg has X.Y.Z, also for a pre-release (3.14.0 for 3.14.0a1); 3.12.10 is not 3.12.1.
-    const release = python.versionText.replace(/(a|b|rc)\d+$/, '');
-    return version === release && homes.some(h => realPath(h) === realPath(home));
-}
-/**
- * Decides what to do with venv-path. The rule for deleting: only a venv whose marker says this
- * action created it is ever removed; anything else the user made is left as it is.
- */
-function planVenv(state, python, fingerprint, venv, 
-/** Some requirements can change under the same fingerprint (local projects): never "up to date". */
-moving = false) {
-    switch (state.kind) {
-        case 'absent':
-        case 'empty-directory':
-            return { action: 'create', reason: `creating a new venv at ${venv}` };
-        case 'file':
-            throw new ActionError(`Input 'venv-path' names ${venv}, which is a file, not a directory. Choose another venv-path; the file was left untouched.`, { title: "venv-guard: invalid input 'venv-path'" });
-        case 'not-venv':
-            throw new ActionError(`Input 'venv-path' names ${venv}, which is a directory but not a virtual environment (no pyvenv.cfg; it holds ${state.entries.slice(0, 5).join(', ')}${state.entries.length > 5 ? ', ...' : ''}). Choose another venv-path; nothing in it was touched.`, { title: "venv-guard: invalid input 'venv-path'" });
-        case 'venv': {
-            const marker = state.marker;
-            const ours = marker?.created === true;
-            if (!plan_madeFrom(state.cfg, python)) {
-                const other = `${state.cfg.version ?? state.cfg.version_info ?? '?'} from ${state.cfg.home ?? '?'}`;
-                if (ours) {
-                    return {
-                        action: 'rebuild',
-                        reason: `the venv at ${venv} was made by venv-guard from another interpreter (${other}); rebuilding it for ${python.versionText}`
-                    };
-                }
-                throw new ActionError(`Input 'venv-path' names ${venv}, a virtual environment of another interpreter (${other}) that venv-guard did not create, so it will not delete it. Remove it yourself, or choose another venv-path.`, { title: "venv-guard: invalid input 'venv-path'" });
-            }
-            if (ours && !marker.complete) {
-                return {
-                    action: 'rebuild',
-                    reason: `the venv at ${venv} was left incomplete by an interrupted run; rebuilding it`
-                };
-            }
-            const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
-            if (ours && (!upToDate || moving)) {
-                // Installing over it would keep what the inputs no longer name (a removed requirement,
-                // a dependency a local project dropped): the fresh venv is the recipe's result.
-                return {
-                    action: 'rebuild',
-                    reason: upToDate
-                        ? `the venv at ${venv} holds local projects, whose dependencies can change under the same inputs; rebuilding it so that it holds exactly what they bring`
-                        : `the inputs changed since venv-guard made the venv at ${venv}; rebuilding it so that it holds exactly what they describe`
-                };
-            }
-            return {
-                action: 'reuse',
-                upToDate,
-                created: ours,
-                reason: upToDate
-                    ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
-                    : `reusing the existing venv at ${venv} (made from the same interpreter)`
-            };
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/venv/health.ts
-
-
-
-
-
-
-/** venv_health.py, shipped beside the bundle: run by the venv's own python. */
-/** The check reads every installed file's metadata: longer than a probe, never unbounded. */
-const HEALTH_TIMEOUT_MS = 60_000;
-/** What the marker says against what this run would install. */
-function markerProblems(marker, fingerprint) {
-    if (!marker)
-        return ['it has no venv-guard marker'];
-    const problems = [];
-    if (!marker.created)
-        problems.push('its marker says venv-guard did not create it');
-    if (!marker.complete)
-        problems.push('its marker says the install did not finish');
-    if (marker.fingerprint !== fingerprint)
-        problems.push('its marker names other requirements');
-    return problems;
-}
-/**
- * Whether pyvenv.cfg names the interpreter in use: the same home and version (madeFrom), and,
- * where Python records it (3.11+), an `executable` that still exists and is the same file.
- */
-function pyvenvProblems(cfg, python) {
-    if (!madeFrom(cfg, python)) {
-        return [
-            `its pyvenv.cfg names ${cfg.version ?? cfg.version_info ?? '?'} from ${cfg.home ?? '?'}, not ${python.versionText} from ${path.dirname(python.executable)}`
-        ];
-    }
-    const executable = cfg.executable;
-    if (!executable)
-        return [];
-    if (!fs.existsSync(executable)) {
-        return [`its pyvenv.cfg names the interpreter ${executable}, which no longer exists`];
-    }
-    if (realPath(executable) !== realPath(python.executable)) {
-        return [
-            `its pyvenv.cfg names the interpreter ${executable}, but ${python.executable} is ${realPath(python.executable)}`
-        ];
-    }
-    return [];
-}
-/**
- * The interpreter a script starts: its shebang, or the one pip's `/bin/sh` trampoline execs (pip
- * writes that for paths with spaces or too long for a shebang). Undefined for other files.
- */
-function scriptInterpreter(head) {
-    if (!head.startsWith('#!'))
-        return undefined;
-    const [first, second = ''] = head.split(/\r?\n/);
-    const command = first.slice(2).trim();
-    const trampoline = /^'''exec' ("[^"]+"|\S+)/.exec(second);
-    if (/^\/bin\/sh\s*$/.test(command) && trampoline)
-        return trampoline[1].replace(/^"|"$/g, '');
-    return command.split(/\s+/)[0];
-}
-/**
- * Scripts in bin/ whose shebang names a Python outside the venv, and links there that lead
- * nowhere (bin/python when its interpreter is gone). Shebangs of other programs (sh, env) are
- * fine. Windows launchers (.exe) carry theirs inside a binary and are not read.
- */
-function scriptProblems(venv, os = currentOs()) {
-    if (os === 'win32')
-        return [];
-    const bin = venvBinDir(venv, os);
-    const inside = [venv, realPath(venv)].map(dir => dir + path.sep);
-    const problems = [];
+/** Why `dir` must not be archived as pip's cache, or undefined when it holds pip's cache alone. */
+function pipCacheProblem(dir) {
     let entries;
     try {
-        entries = fs.readdirSync(bin, { withFileTypes: true });
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
     }
-    catch {
-        return [`it has no ${path.basename(bin)} directory`];
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
     }
-    const head = Buffer.alloc(1024);
-    for (const entry of entries) {
-        const file = path.join(bin, entry.name);
-        if (entry.isSymbolicLink()) {
-            if (!fs.existsSync(file))
-                problems.push(`${entry.name} links to ${fs.readlinkSync(file)}, which does not exist`);
-            continue;
-        }
-        if (!entry.isFile())
-            continue;
-        const fd = fs.openSync(file, 'r');
-        let text;
-        try {
-            text = head.toString('utf8', 0, fs.readSync(fd, head, 0, head.length, 0));
-        }
-        finally {
-            fs.closeSync(fd);
-        }
-        const interpreter = scriptInterpreter(text);
-        if (!interpreter || !/^(python|pypy)/.test(path.basename(interpreter)))
-            continue;
-        if (!inside.some(dir => path.resolve(interpreter).startsWith(dir))) {
-            problems.push(`${entry.name} starts ${interpreter}, outside the venv`);
-        }
-    }
-    return problems;
+    const foreign = foreignEntries(entries.map(entry => ({
+        name: entry.name,
+        kind: entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other'
+    })));
+    if (foreign.length === 0)
+        return undefined;
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    return (`Cache: pip's cache ${dir} holds ${shown} (${foreign.length} not pip's), so it is not cached: ` +
+        `only a directory that holds pip's cache alone is archived. Give pip a --cache-dir of its own.`);
 }
-/** What the venv's python reported, against what it should be. */
-function probeProblems(probe, venv, python) {
-    const problems = [];
-    if (realPath(probe.prefix) !== realPath(venv)) {
-        problems.push(`its python runs with the prefix ${probe.prefix}, not the venv`);
-    }
-    const [major, minor, micro, releaseLevel, serial] = probe.version;
-    const version = formatVersion({ major, minor, micro, releaseLevel, serial });
-    if (version !== python.versionText)
-        problems.push(`its python is ${version}, not ${python.versionText}`);
-    return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
-}
-async function runProbe(venv, python, checked = '') {
-    const result = await runHelper([venvPython(venv)], import.meta.url, 'venv_health.py', [checked], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
-    if (!result.ok)
-        return { problems: [`its python's health check failed: ${result.why}`] };
-    return { problems: probeProblems(result.value, venv, python), checked: result.value.checked };
-}
-/**
- * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
- * checks come first and cost no process; the Python checks are one short run of the venv's python.
- */
-async function health_venvHealth(venv, expected) {
-    const state = inspectVenv(venv);
-    if (state.kind !== 'venv')
-        return { problems: ['it is not a venv (no pyvenv.cfg)'] };
-    const problems = [
-        ...markerProblems(state.marker, expected.fingerprint),
-        ...pyvenvProblems(state.cfg, expected.python),
-        ...scriptProblems(venv)
-    ];
-    if (problems.length > 0)
-        return { problems };
-    return runProbe(venv, expected.python, state.marker?.checked);
+/** Whether pip's cache directory holds pip's cache alone; a warning when not. */
+function pipCacheIsPips(dir) {
+    const problem = pipCacheProblem(dir);
+    if (problem)
+        (0,log/* warn */.R8)(problem);
+    return problem === undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/snapshot.ts
@@ -31050,7 +29937,7 @@ function readBytecodeList(venv) {
     }
 }
 /** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
-function snapshot_recordVenvContent(venv) {
+function recordVenvContent(venv) {
     const bytecode = listBytecode(venv);
     fs.writeFileSync(path.join(venv, BYTECODE_LIST), JSON.stringify(bytecode));
     return venvDigest(venv, new Set(bytecode));
@@ -31060,11 +29947,13 @@ function currentVenvContent(venv) {
     return venvDigest(venv, readBytecodeList(venv));
 }
 /** Called right after a restore, before anything runs in the venv. */
-function snapshot_dropUnlistedBytecode(venv) {
+function dropUnlistedBytecode(venv) {
     return dropUnknownBytecode(venv, readBytecodeList(venv));
 }
 
-;// CONCATENATED MODULE: ./src/cache/venv-tier.ts
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/platform/process.ts
 
 
 
@@ -31072,103 +29961,469 @@ function snapshot_dropUnlistedBytecode(venv) {
 
 
 
-
-
-/** Removes a venv restored a moment ago (restoreInto made it from nothing). */
-function discardRestored(venv) {
-    if (readMarker(venv)?.created)
-        removeOwnVenv(venv);
-    else
-        fs.rmSync(venv, { recursive: true, force: true });
+function childEnv(overrides = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
 }
 /**
- * Runs a restore into `venv`, marked as being restored until its outcome is decided. Only a
- * restore into nothing is marked: what the next run removes on that mark is the restore's alone.
+ * How long a probe (a short script run by an interpreter) may take: a fraction of a second when
+ * all is well; an interpreter silent this long (a hung shim, a dead network drive) is given up.
  */
-async function markedWhileRestoring(venv, restore) {
-    if (!isEmptyOrAbsent(venv) || !markRestoring(venv))
-        return restore();
+const PROBE_TIMEOUT_MS = 10_000;
+/** The children running now: a cancelled step stops them with everything they started. */
+const running = new Set();
+let cancelled = false;
+function stopTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    const stop = treeStop(child.pid, signal);
     try {
-        return await restore();
+        if (stop.kind === 'group')
+            process.kill(stop.pid, stop.signal);
+        else
+            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
+    }
+    catch {
+        // gone already
+    }
+}
+/**
+ * Runs a program with an argument array, never through a shell, in a process group of its own so
+ * that it is stopped with everything it starts (pip's build backends, compileall's workers). The
+ * exit status is returned, not thrown; a program that cannot be started throws an ActionError that
+ * says so. Node's child_process, not @actions/exec: that one starts no process group, has no
+ * timeout and does not tell the child's pid, so neither a silent interpreter nor a cancelled step
+ * could be stopped.
+ */
+function run(command, args, options = {}) {
+    if (options.stream)
+        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+    return new Promise((resolve, reject) => {
+        // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
+        if (cancelled)
+            return;
+        const child = spawn(command, args, {
+            cwd: options.cwd,
+            env: childEnv(options.env),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: ownProcessGroup(),
+            windowsHide: true
+        });
+        running.add(child);
+        const out = [];
+        const err = [];
+        // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
+        // could arrive after command processing has resumed.
+        const log = options.stream ? new UntrustedOutput() : undefined;
+        child.stdout.on('data', (d) => {
+            out.push(d);
+            log?.write(d);
+        });
+        child.stderr.on('data', (d) => {
+            err.push(d);
+            log?.write(d);
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                stopTree(child, 'SIGKILL');
+                // What it started may hold the pipes open: the result does not wait for them.
+                settle(() => resolve(result(-1)));
+            }, options.timeoutMs);
+        let drain;
+        let settled = false;
+        const result = (exitCode) => ({
+            exitCode,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(err).toString(),
+            timedOut
+        });
+        const settle = (then) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            clearTimeout(drain);
+            running.delete(child);
+            log?.end();
+            if (!cancelled)
+                then();
+        };
+        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
+        // A program that exits while something it started keeps its output open (a build backend's
+        // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
+        child.on('exit', (code, signal) => {
+            drain = setTimeout(() => {
+                stopTree(child, 'SIGKILL');
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle(() => resolve(result(exitCode(code, signal))));
+            }, DRAIN_MS);
+        });
+        child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
+    });
+}
+/** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
+const scratch = new Set();
+/**
+ * Runs `work` with a scratch file or directory (a temporary archive, an unpacking directory) that
+ * is removed afterwards, and also when the step is cancelled meanwhile.
+ */
+async function withScratch(file, work) {
+    scratch.add(file);
+    try {
+        return await work();
     }
     finally {
-        restoreEnded(venv);
+        scratch.delete(file);
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    }
+}
+/** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
+function removeScratch() {
+    for (const file of scratch)
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    scratch.clear();
+}
+/** How long a program's output may stay open after it exited (see run). */
+const DRAIN_MS = 2000;
+/** How long the children get to stop on the first signal before they are killed. */
+const GRACE_MS = 3000;
+/**
+ * Stops every running child with everything it started when the runner cancels the step (SIGINT,
+ * then SIGTERM): the signal first, as pip cleans up on it, then SIGKILL after a grace period, or
+ * at once on a second signal. Then `stopped` says so, and the step ends.
+ */
+function onCancel(stopped) {
+    const handle = async (signal) => {
+        const children = [...running];
+        if (cancelled) {
+            for (const child of children)
+                stopTree(child, 'SIGKILL');
+            return;
+        }
+        cancelled = true;
+        for (const child of children)
+            stopTree(child, signal);
+        const exited = children.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r))));
+        await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, GRACE_MS))]);
+        for (const child of children)
+            stopTree(child, 'SIGKILL');
+        removeScratch();
+        stopped(signal);
+        (0,log/* afterOutput */.mw)(() => process.exit(1));
+    };
+    process.on('SIGINT', handle);
+    process.on('SIGTERM', handle);
+}
+/**
+ * A file shipped beside the module that uses it: next to its .ts in src/, and beside index.js in
+ * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
+ */
+function shippedFile(moduleUrl, name) {
+    return path.join(path.dirname(fileURLToPath(moduleUrl)), name);
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
+var exec = __nccwpck_require__(7187);
+;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
+
+
+
+
+
+const ARCHIVE = /\.tar\.(zst|gz)$/;
+/** How many archives a restore tries before it gives up: each bad one costs an extraction. */
+const MAX_TRIES = 3;
+/**
+ * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
+ * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
+ * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
+ * zstd is missing. A restore takes the first that unpacks.
+ */
+function archiveCandidates(files, key, prefixes, zstd) {
+    const usable = files
+        .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
+        .filter(f => zstd || !f.name.endsWith('.zst'))
+        .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }));
+    const zstdFirst = (a, b) => Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'));
+    const exact = usable.filter(f => f.key === key).sort(zstdFirst);
+    const prefixed = prefixes.flatMap(prefix => usable
+        .filter(f => f.key !== key && f.key.startsWith(prefix))
+        .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b)));
+    return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }));
+}
+function compression(archive) {
+    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
+}
+/**
+ * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
+ * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
+ * cancelled step can leave nothing half-done where it counts, and needs no process group.
+ */
+async function tar(args) {
+    const result = await (0,exec/* getExecOutput */.H)(tarCommand(), args, { silent: true, ignoreReturnCode: true });
+    if (result.exitCode !== 0) {
+        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
+    }
+}
+function zstdOnPath() {
+    return executablesOnPath(process.env.PATH ?? '', [executableName('zstd')]).length > 0;
+}
+/**
+ * The regular files in a cache-dir. Anything else, a symbolic link above all, is never opened:
+ * it could lead to an archive that whoever made the link chose.
+ */
+function listArchives(root) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(root, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+    return entries.flatMap(entry => {
+        if (!entry.isFile()) {
+            if (ARCHIVE.test(entry.name)) {
+                (0,log/* info */.pq)(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
+            }
+            return [];
+        }
+        try {
+            return [{ name: entry.name, mtimeMs: external_node_fs_.lstatSync(external_node_path_namespaceObject.join(root, entry.name)).mtimeMs }];
+        }
+        catch {
+            return []; // renamed or removed by another job meanwhile
+        }
+    });
+}
+/** A directory itself, not a symbolic link to one. */
+function isDirectory(file) {
+    try {
+        return external_node_fs_.lstatSync(file).isDirectory();
+    }
+    catch {
+        return false;
     }
 }
 /**
- * The venv, under its exact key only: restored into nothing, checked before it is trusted
- * (venv/health.ts), and saved only when this action created it, passed the health check, and no
- * entry holds its key where entries cannot be replaced (GitHub's).
+ * Whoever can write to the cache-dir chooses what an archive holds; as root, tar would restore its
+ * owners, setuid bits and modes. GNU tar and bsdtar both read these flags.
  */
-class VenvTier {
-    request;
-    what = 'the venv';
-    /** The store has an entry under the key (GitHub's entries cannot be replaced). */
-    keyTaken = false;
-    constructor(request) {
-        this.request = request;
-    }
-    restore(store) {
-        return markedWhileRestoring(this.request.venv, () => this.restoreChecked(store));
-    }
-    async restoreChecked(store) {
-        const { venv, key, expected } = this.request;
-        const restored = await restoreInto(store, venv, key, []);
-        // A venv already there was not looked up: nothing is known about the store's entry.
-        if (restored.occupied)
-            return false;
-        if (restored.matched !== key) {
-            info(`Cache: no venv under ${key} in ${store.name}.`);
-            return false;
-        }
-        this.keyTaken = true;
-        const dropped = dropUnlistedBytecode(venv);
-        if (dropped > 0) {
-            info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
-        }
-        let problems;
+const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions'];
+/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
+function specialEntry(dir) {
+    const special = external_node_fs_.readdirSync(dir, { withFileTypes: true, recursive: true })
+        .find(entry => !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink());
+    return special && external_node_path_namespaceObject.relative(dir, external_node_path_namespaceObject.join(special.parentPath, special.name));
+}
+/**
+ * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
+ * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
+ * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
+ * is left as that job made it.
+ */
+async function restoreArchive(archive, dir) {
+    const parent = external_node_path_namespaceObject.dirname(dir);
+    external_node_fs_.mkdirSync(parent, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
+    return withScratch(scratch, async () => {
         try {
-            problems = (await venvHealth(venv, expected)).problems;
-        }
-        catch (error) {
-            problems = [`its health check failed: ${errorMessage(error)}`];
-        }
-        if (problems.length === 0) {
-            info(`Cache: restored the venv from ${store.name} (${key}); it passed the health check.`);
+            await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch]);
+            const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
+            if (!isDirectory(unpacked))
+                throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
+            const special = specialEntry(unpacked);
+            if (special)
+                throw new Error(`it holds ${special}, which is no file, directory or link`);
+            external_node_fs_.mkdirSync(dir, { recursive: true });
+            if (external_node_fs_.readdirSync(dir).length > 0) {
+                (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
+                return true;
+            }
+            for (const entry of external_node_fs_.readdirSync(unpacked)) {
+                external_node_fs_.renameSync(external_node_path_namespaceObject.join(unpacked, entry), external_node_path_namespaceObject.join(dir, entry));
+            }
+            (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
             return true;
         }
-        discardRestored(venv);
-        warn(`The venv restored from ${store.name} (${key}) is not usable: ${problems.join('; ')}. ` +
-            `It was removed and is built afresh.` +
-            (store.replaces
-                ? ' The new one replaces the cache entry.'
-                : ` Delete that cache entry (gh cache delete ${key}) so that a good one can be saved.`));
-        return false;
-    }
-    /**
-     * The venv to save, checked now, while main still has the interpreter it was made for: a venv
-     * that fails the health check would only be rebuilt after a restore. The digest of what passed
-     * pip check goes into the marker, so that the check after a restore can skip that part.
-     */
-    async toSave(store) {
-        const { venv, key, expected, inputs } = this.request;
-        if (!readMarker(venv)?.created || (!store.replaces && this.keyTaken))
-            return undefined;
-        try {
-            const health = await venvHealth(venv, expected);
-            if (health.problems.length > 0) {
-                warn(`Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`);
-                return undefined;
-            }
-            markChecked(venv, health.checked);
-            return { path: venv, key, snapshot: recordVenvContent(venv), inputs };
-        }
         catch (error) {
-            warn(`Cache: the venv will not be saved: ${errorMessage(error)}`);
-            return undefined;
+            (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            return false;
         }
+    });
+}
+/**
+ * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
+ * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
+ * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
+ * result into place, so a broken archive never leaves half a directory behind.
+ */
+function dirStore(root, zstd = zstdOnPath()) {
+    return {
+        name: `cache-dir ${root}`,
+        replaces: true,
+        unpacksInPlace: false,
+        async restore(dir, key, prefixes = []) {
+            for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
+                if (await restoreArchive(external_node_path_namespaceObject.join(root, found.name), dir))
+                    return found.key;
+            }
+            return undefined;
+        },
+        async save(dir, key) {
+            const other = external_node_path_namespaceObject.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
+            external_node_fs_.mkdirSync(root, { recursive: true });
+            const extension = zstd ? '.tar.zst' : '.tar.gz';
+            const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
+            return withScratch(temporary, async () => {
+                await tar([
+                    '-c',
+                    '-f',
+                    temporary,
+                    ...compression(extension),
+                    '-C',
+                    external_node_path_namespaceObject.dirname(dir),
+                    // A name starting with '-' is not an option.
+                    '--',
+                    external_node_path_namespaceObject.basename(dir)
+                ]);
+                external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
+                // One entry per key: the other format's would otherwise be tried first where zstd is.
+                external_node_fs_.rmSync(other, { force: true });
+                (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
+                return true;
+            });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cache/store.ts
+
+
+
+
+/** Whether the runner offers GitHub's cache service, told without loading its client. */
+function githubCacheOffered(env) {
+    return Boolean(env.ACTIONS_CACHE_URL || (env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL));
+}
+/**
+ * Runs an @actions/cache call for `dir`. The client lists paths relative to GITHUB_WORKSPACE in a
+ * file for tar's --files-from, where GNU tar reads a line starting with '-' as an option; for such
+ * a path (a venv named -venv) the paths are made relative to the filesystem's root instead, the
+ * same on save and on restore (the entry's version depends on `dir` alone).
+ */
+async function withSafeRelativePath(dir, call) {
+    const workspace = process.env.GITHUB_WORKSPACE;
+    if (!external_node_path_namespaceObject.relative(workspace ?? process.cwd(), dir).startsWith('-'))
+        return call();
+    process.env.GITHUB_WORKSPACE = external_node_path_namespaceObject.parse(dir).root;
+    try {
+        return await call();
+    }
+    finally {
+        if (workspace === undefined)
+            delete process.env.GITHUB_WORKSPACE;
+        else
+            process.env.GITHUB_WORKSPACE = workspace;
     }
 }
+/** GitHub's cache service through @actions/cache, or undefined where the runner has none. */
+async function githubStore() {
+    // Loaded only here: the client and the Azure SDK it brings would triple the action's start-up.
+    const cache = await __nccwpck_require__.e(/* import() */ 863).then(__nccwpck_require__.bind(__nccwpck_require__, 1863));
+    if (!cache.isFeatureAvailable())
+        return undefined;
+    return {
+        name: "GitHub's cache service",
+        replaces: false,
+        unpacksInPlace: true,
+        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
+        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
+    };
+}
+/** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
+async function openStore(cacheDir) {
+    if (cacheDir)
+        return dirStore(cacheDir);
+    const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
+    if (!store) {
+        (0,log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+    }
+    return store;
+}
+/** Only an absent or empty directory is restored into (and a pip cache saved only when it holds something). */
+function store_isEmptyOrAbsent(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir).length === 0;
+    }
+    catch (error) {
+        return error.code === 'ENOENT';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/tier.ts
+
+
+
+
+/**
+ * Restores a directory that is absent or empty (one that holds something is this machine's own
+ * and is left alone). What a failed restore leaves behind is removed: the directory was empty
+ * before, so all of it came from the failed restore.
+ */
+async function restoreInto(store, dir, key, prefixes) {
+    if (!isEmptyOrAbsent(dir)) {
+        info(`Cache: ${dir} exists already; it is used as it is, not restored.`);
+        return { occupied: true };
+    }
+    let matched;
+    try {
+        matched = await store.restore(dir, key, prefixes);
+    }
+    catch (error) {
+        warn(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`);
+    }
+    if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        info(`Cache: removed what the failed restore left in ${dir}.`);
+    }
+    return { occupied: false, matched };
+}
+/** Saves `dir` under `key` in the post step; a failure is a warning, never an error. */
+async function saveDir(store, dir, key, what) {
+    let saved;
+    try {
+        saved = await store.save(dir, key);
+    }
+    catch (error) {
+        (0,log/* warn */.R8)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        return;
+    }
+    if (saved)
+        (0,log/* info */.pq)(`Cache: saved ${what} to ${store.name} (${key}).`);
+    else
+        (0,log/* warn */.R8)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+}
+
+;// CONCATENATED MODULE: ./src/cache/save.ts
+
+
+
+
+
+
+
+
 /** The post step: saves the venv main handed over, if its inputs and content are still as main left them. */
 async function saveVenv(store, venv) {
     if (!external_node_fs_.existsSync(venv.path)) {
@@ -31188,13 +30443,12 @@ async function saveVenv(store, venv) {
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
 }
-
-;// CONCATENATED MODULE: ./src/cache/save.ts
-
-
-
-
-
+/** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
+async function savePipCache(store, saved) {
+    if (store_isEmptyOrAbsent(saved.path) || !pipCacheIsPips(saved.path))
+        return;
+    await saveDir(store, saved.path, saved.key, "pip's cache");
+}
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
 async function saveCaches(state) {
     try {

@@ -1,8 +1,7 @@
 import { info } from '../report/log.js'
 import type { CacheStore } from './cache-store.js'
 import { pipCacheIsPips } from './pip-cache-dir.js'
-import { isEmptyOrAbsent } from './store.js'
-import { restoreInto, saveDir, type CacheTier } from './tier.js'
+import { restoreInto, type CacheTier } from './tier.js'
 
 /** What main hands to the post step for pip's cache. */
 export interface SavedPipCache {
@@ -37,10 +36,4 @@ export class PipTier implements CacheTier<SavedPipCache> {
     if (this.exact || !pipCacheIsPips(this.dir)) return undefined
     return { path: this.dir, key: this.key }
   }
-}
-
-/** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
-export async function savePipCache(store: CacheStore, saved: SavedPipCache): Promise<void> {
-  if (isEmptyOrAbsent(saved.path) || !pipCacheIsPips(saved.path)) return
-  await saveDir(store, saved.path, saved.key, "pip's cache")
 }

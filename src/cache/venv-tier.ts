@@ -1,7 +1,6 @@
 import * as fs from 'node:fs'
 import { errorMessage } from '../report/diagnostic.js'
 import { info, warn } from '../report/log.js'
-import { fileDigest } from '../pip/input-reads.js'
 import { venvHealth, type HealthExpectation } from '../venv/health.js'
 import {
   markChecked,
@@ -11,9 +10,9 @@ import {
   restoreEnded
 } from '../venv/marker.js'
 import type { CacheStore } from './cache-store.js'
-import { dropUnlistedBytecode, currentVenvContent, recordVenvContent } from './snapshot.js'
+import { dropUnlistedBytecode, recordVenvContent } from './snapshot.js'
 import { isEmptyOrAbsent } from './store.js'
-import { restoreInto, saveDir, type CacheTier } from './tier.js'
+import { restoreInto, type CacheTier } from './tier.js'
 
 /** What main hands to the post step for the venv. */
 export interface SavedVenv {
@@ -128,28 +127,4 @@ export class VenvTier implements CacheTier<SavedVenv> {
       return undefined
     }
   }
-}
-
-/** The post step: saves the venv main handed over, if its inputs and content are still as main left them. */
-export async function saveVenv(store: CacheStore, venv: SavedVenv): Promise<void> {
-  if (!fs.existsSync(venv.path)) {
-    info(`Cache: the venv ${venv.path} is gone; nothing to save.`)
-    return
-  }
-  const changed = Object.entries(venv.inputs)
-    .filter(([file, digest]) => fileDigest(file) !== digest)
-    .map(([file]) => file)
-  if (changed.length > 0) {
-    warn(
-      `Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`
-    )
-    return
-  }
-  if (currentVenvContent(venv.path) !== venv.snapshot) {
-    warn(
-      `Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
-    )
-    return
-  }
-  await saveDir(store, venv.path, venv.key, 'the venv')
 }

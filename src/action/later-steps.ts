@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { LaterStepsEnv } from '../platform/os.js'
+import type { LaterStepsEnv } from '../platform/later-steps-env.js'
 
 /** The one place that changes later steps' environment (GITHUB_ENV, GITHUB_PATH). */
 export function exportToLaterSteps(env: LaterStepsEnv): void {

@@ -5,12 +5,6 @@ import * as path from 'node:path'
 /** The operating systems GitHub runners use, in Node's spelling. */
 export type OsName = 'linux' | 'darwin' | 'win32'
 
-/** What later steps of the job get: variables and PATH entries (put first, the last given first). */
-export interface LaterStepsEnv {
-  variables: Record<string, string>
-  path: string[]
-}
-
 export function currentOs(): OsName {
   const os = process.platform
   if (os === 'win32' || os === 'darwin') return os

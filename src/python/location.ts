@@ -4,9 +4,9 @@ import {
   libraryPathEnv,
   pkgConfigDir,
   prependSearchPath,
-  type LaterStepsEnv,
   type OsName
 } from '../platform/os.js'
+import type { LaterStepsEnv } from '../platform/later-steps-env.js'
 
 /**
  * What actions/setup-python exports for the interpreter it sets up, so that later steps building C

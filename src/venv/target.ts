@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import { timed, type RunReport } from '../report/run-report.js'
-import { venvBinDir, venvPython, venvSitePackages, type LaterStepsEnv } from '../platform/os.js'
+import type { LaterStepsEnv } from '../platform/later-steps-env.js'
+import { venvBinDir, venvPython, venvSitePackages } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
 import { createVenv } from './create.js'
 import { markComplete, markInstalling, removeOwnVenv, type VenvOwnership } from './marker.js'

@@ -28,7 +28,8 @@ import { activation, finishTarget, prepareTarget } from './venv/target.js'
 async function setUp(report: RunReport): Promise<void> {
   const config = await readConfig()
   const cache = CacheSession.open(config)
-  for (const arg of [...config.pipArgs, ...config.packages]) maskUrlCredentials(arg)
+  for (const arg of [...config.pipArgs, ...config.packages, ...config.upgrade])
+    maskUrlCredentials(arg)
   maskPipEnvironment(process.env)
   checkPlacementVariables(config)
 
@@ -48,6 +49,7 @@ async function setUp(report: RunReport): Promise<void> {
   guard.checkBeforePip()
 
   const requirements = readRequirements(config, report)
+  for (const text of requirements.secretTexts) maskUrlCredentials(text)
   if (requirements.problems.length > 0)
     throw requirementsFailure(requirements.problems, config.workspace)
   const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs))

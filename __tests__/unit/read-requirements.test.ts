@@ -3,6 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { newReport } from '../../src/report/run-report.js'
+import { maskUrlCredentials } from '../../src/report/secrets.js'
 import { readRequirements } from '../../src/pip/read.js'
 import { makeConfig } from '../helpers/config.js'
 
@@ -30,7 +31,7 @@ describe('reading the requirements before pip runs', () => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  it("masks credentials in dependency groups' and lock files' URLs", () => {
+  it("gives the main step dependency groups' and lock files' URLs to mask", () => {
     const ws = workspace({
       'pyproject.toml':
         '[dependency-groups]\ndev = ["mylib @ git+https://bot:groupTOKEN@git.example/org/mylib.git"]\n',
@@ -50,7 +51,9 @@ describe('reading the requirements before pip runs', () => {
       requirementFiles: [path.join(ws, 'pylock.toml')],
       dependencyGroups: [{ pyproject: path.join(ws, 'pyproject.toml'), group: 'dev' }]
     })
-    const out = printed(() => readRequirements(config, newReport()))
+    const out = printed(() => {
+      for (const text of readRequirements(config, newReport()).secretTexts) maskUrlCredentials(text)
+    })
     expect(out).toContain('::add-mask::groupTOKEN')
     expect(out).toContain('::add-mask::lockTOKEN')
   })

@@ -38904,7 +38904,7 @@ function checkPlacementVariables(config) {
 }
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
 async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    const display = (0,secrets/* maskUrlCredentials */.gn)([pip.command, ...pip.prefix, ...args].join(' '));
+    const display = (0,secrets/* redactUrlCredentials */.dE)([pip.command, ...pip.prefix, ...args].join(' '));
     return (0,log/* group */.Os)(title, async () => {
         const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]));
         const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
@@ -39974,7 +39974,6 @@ function pipConfigInputs(env, home, cwd, read) {
 
 
 
-
 /**
  * The files that really lie outside the workspace, as the notice names them: a file the
  * repository links to elsewhere (a glob follows the link) counts where it really is.
@@ -39992,13 +39991,15 @@ function outsideWorkspace(files, workspace) {
 }
 /** The lock files, each with its packages' lines, or the problems that keep pip from reading them. */
 function readLocks(files, reads) {
+    const texts = [];
     const read = files.map(file => {
         const bytes = reads.read(file);
-        // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
-        (0,secrets/* maskUrlCredentials */.gn)(bytes.toString('utf8'));
+        // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: all of it is masked.
+        texts.push(bytes.toString('utf8'));
         return readPylock(file, bytes);
     });
     return {
+        texts,
         locks: read.filter((r) => 'doc' in r),
         problems: read.filter((r) => !('doc' in r))
     };
@@ -40018,7 +40019,7 @@ function readRequirements(config, report) {
     const groupArguments = config.dependencyGroups.map(g => groupArgument(g, config.workingDirectory));
     const files = parseRequirementFiles(config.requirementFiles.filter(file => !isPylockFile(file)), file => reads.read(file), undefined, constraintFiles);
     files.problems.push(...refusedConstraints(files));
-    const { locks, problems } = readLocks(lockFiles, reads);
+    const { locks, problems, texts } = readLocks(lockFiles, reads);
     const groups = readDependencyGroups(config.dependencyGroups, file => reads.read(file, f => external_node_fs_.readFileSync(f)));
     const entries = [...files.entries, ...locks.flatMap(l => l.entries), ...groups.entries];
     const local = localInputs(entries, [...config.packages, ...locks.flatMap(l => l.localSources)], config.workingDirectory);
@@ -40044,7 +40045,9 @@ function readRequirements(config, report) {
             variables: Object.fromEntries(files.variables.map(name => [name, process.env[name] ?? ''])),
             pipSettings: pipEnvironmentSettings(process.env)
         },
-        moving: local.moving
+        moving: local.moving,
+        // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
+        secretTexts: [...texts, ...files.urls, ...groups.entries.map(entry => entry.text)]
     };
     const relative = (file) => external_node_path_.relative(config.workspace, file);
     report.sources = {
@@ -40052,11 +40055,6 @@ function readRequirements(config, report) {
         lockFiles: lockFiles.map(relative),
         constraintFiles: constraintFiles.map(relative)
     };
-    for (const url of parsed.urls)
-        (0,secrets/* maskUrlCredentials */.gn)(url);
-    // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
-    for (const entry of groups.entries)
-        (0,secrets/* maskUrlCredentials */.gn)(entry.text);
     for (const file of outsideWorkspace(parsed.files, config.workspace)) {
         (0,log/* notify */.me)(`The requirements include ${file}, which is outside the workspace.`);
     }
@@ -40447,7 +40445,7 @@ function activation(venv) {
 async function setUp(report) {
     const config = await readConfig();
     const cache = CacheSession.open(config);
-    for (const arg of [...config.pipArgs, ...config.packages])
+    for (const arg of [...config.pipArgs, ...config.packages, ...config.upgrade])
         (0,secrets/* maskUrlCredentials */.gn)(arg);
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config);
@@ -40465,6 +40463,8 @@ async function setUp(report) {
         saveState(State.UserSite, before);
     guard.checkBeforePip();
     const requirements = readRequirements(config, report);
+    for (const text of requirements.secretTexts)
+        (0,secrets/* maskUrlCredentials */.gn)(text);
     if (requirements.problems.length > 0)
         throw requirementsFailure(requirements.problems, config.workspace);
     const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs));
@@ -41227,7 +41227,7 @@ function authFor(url, token) {
 }
 /** Says why a download failed and what to do; `mirrorInput` is the input that names a mirror. */
 function downloadFailure(what, url, error, mirrorInput = 'python-manifest-url') {
-    const shown = (0,secrets/* maskUrlCredentials */.gn)(url);
+    const shown = (0,secrets/* redactUrlCredentials */.dE)(url);
     const head = `Downloading ${what} from ${shown} failed`;
     if (error instanceof StalledError) {
         return `${head}: it stalled, ${error.message} (${error.received} bytes in all). The server hangs or is too slow for this runner: set ${mirrorInput} to a mirror the runner reaches quickly, or run the job again.`;
@@ -41784,7 +41784,7 @@ async function unpack(archive, offer) {
             : await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_0__/* .extractTar */ .nN(archive, undefined, 'x'); // bzip2: tar finds out by itself
     }
     catch (error) {
-        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`The archive ${offer.file.filename} from ${(0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .maskUrlCredentials */ .gn)(offer.file.download_url)} cannot be unpacked (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)}): the download is damaged or it is not a PyPy archive.`, TITLE);
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`The archive ${offer.file.filename} from ${(0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redactUrlCredentials */ .dE)(offer.file.download_url)} cannot be unpacked (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)}): the download is damaged or it is not a PyPy archive.`, TITLE);
     }
     finally {
         node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(archive, { force: true });

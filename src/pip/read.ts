@@ -3,7 +3,6 @@ import * as path from 'node:path'
 import * as os from 'node:os'
 import type { InputDescription } from '../venv/fingerprint.js'
 import type { RunReport } from '../report/run-report.js'
-import { maskUrlCredentials } from '../report/secrets.js'
 import { envConstraintFiles } from './constraints.js'
 import { groupArgument, readDependencyGroups, type GroupSpec } from './dependency-groups.js'
 import type { PipFeature } from './features.js'
@@ -30,6 +29,11 @@ export interface Requirements extends ParsedRequirements {
   inputs: InputDescription
   /** Requirements whose result can change while every input reads the same (local-projects.ts). */
   moving: string[]
+  /**
+   * Text that can hold credentials in URLs and reach pip's messages: each lock file whole, every
+   * URL of a requirements file, every group's requirement. The main step masks it before pip runs.
+   */
+  secretTexts: string[]
 }
 
 /** The inputs that name what pip reads. */
@@ -63,14 +67,16 @@ function outsideWorkspace(files: string[], workspace: string): string[] {
 function readLocks(
   files: string[],
   reads: InputReads
-): { locks: PylockFile[]; problems: RequirementProblem[] } {
+): { locks: PylockFile[]; problems: RequirementProblem[]; texts: string[] } {
+  const texts: string[] = []
   const read = files.map(file => {
     const bytes = reads.read(file)
-    // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: mask them all.
-    maskUrlCredentials(bytes.toString('utf8'))
+    // A lock file's URLs (archives, wheels, VCS, indexes) reach pip's messages: all of it is masked.
+    texts.push(bytes.toString('utf8'))
     return readPylock(file, bytes)
   })
   return {
+    texts,
     locks: read.filter((r): r is PylockFile => 'doc' in r),
     problems: read.filter((r): r is RequirementProblem => !('doc' in r))
   }
@@ -98,7 +104,7 @@ export function readRequirements(config: RequirementSettings, report: RunReport)
     constraintFiles
   )
   files.problems.push(...refusedConstraints(files))
-  const { locks, problems } = readLocks(lockFiles, reads)
+  const { locks, problems, texts } = readLocks(lockFiles, reads)
   const groups = readDependencyGroups(config.dependencyGroups, file =>
     reads.read(file, f => fs.readFileSync(f))
   )
@@ -132,7 +138,9 @@ export function readRequirements(config: RequirementSettings, report: RunReport)
       variables: Object.fromEntries(files.variables.map(name => [name, process.env[name] ?? ''])),
       pipSettings: pipEnvironmentSettings(process.env)
     },
-    moving: local.moving
+    moving: local.moving,
+    // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
+    secretTexts: [...texts, ...files.urls, ...groups.entries.map(entry => entry.text)]
   }
   const relative = (file: string) => path.relative(config.workspace, file)
   report.sources = {
@@ -140,9 +148,6 @@ export function readRequirements(config: RequirementSettings, report: RunReport)
     lockFiles: lockFiles.map(relative),
     constraintFiles: constraintFiles.map(relative)
   }
-  for (const url of parsed.urls) maskUrlCredentials(url)
-  // Groups' requirements are pip's lines too (`name @ git+https://user:token@host/...`).
-  for (const entry of groups.entries) maskUrlCredentials(entry.text)
   for (const file of outsideWorkspace(parsed.files, config.workspace)) {
     notify(`The requirements include ${file}, which is outside the workspace.`)
   }

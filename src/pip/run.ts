@@ -6,7 +6,7 @@ import { ActionError } from '../report/diagnostic.js'
 import { systemWheelDirs, venvPython } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import type { PythonInstall } from '../python/probe.js'
-import { maskUrlCredentials } from '../report/secrets.js'
+import { redactUrlCredentials } from '../report/secrets.js'
 import { group, notify } from '../report/log.js'
 
 /** One way to start pip against one target environment. */
@@ -152,7 +152,7 @@ export async function runPip(
   cwd: string,
   env: Record<string, string | undefined> = OWN_PIP_ENV
 ): Promise<PipResult> {
-  const display = maskUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
+  const display = redactUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
   return group(title, async () => {
     const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]))
     const result = await run(pip.command, [...pip.prefix, ...args], {

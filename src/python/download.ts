@@ -13,7 +13,7 @@ import * as path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ActionError, errorMessage } from '../report/diagnostic.js'
-import { maskUrlCredentials } from '../report/secrets.js'
+import { redactUrlCredentials } from '../report/secrets.js'
 
 const TITLE = { title: 'venv-guard: Python setup failed' }
 
@@ -74,7 +74,7 @@ export function downloadFailure(
   error: unknown,
   mirrorInput = 'python-manifest-url'
 ): string {
-  const shown = maskUrlCredentials(url)
+  const shown = redactUrlCredentials(url)
   const head = `Downloading ${what} from ${shown} failed`
   if (error instanceof StalledError) {
     return `${head}: it stalled, ${error.message} (${error.received} bytes in all). The server hangs or is too slow for this runner: set ${mirrorInput} to a mirror the runner reaches quickly, or run the job again.`

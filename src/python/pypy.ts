@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from '../report/diagnostic.js'
 import { group, info, warn } from '../report/log.js'
-import { maskUrlCredentials } from '../report/secrets.js'
+import { redactUrlCredentials } from '../report/secrets.js'
 import {
   prefixBinDir,
   pypyAliases,
@@ -113,7 +113,7 @@ async function unpack(archive: string, offer: PyPyOffer): Promise<string> {
       : await tc.extractTar(archive, undefined, 'x') // bzip2: tar finds out by itself
   } catch (error) {
     throw new ActionError(
-      `The archive ${offer.file.filename} from ${maskUrlCredentials(offer.file.download_url)} cannot be unpacked (${errorMessage(error)}): the download is damaged or it is not a PyPy archive.`,
+      `The archive ${offer.file.filename} from ${redactUrlCredentials(offer.file.download_url)} cannot be unpacked (${errorMessage(error)}): the download is damaged or it is not a PyPy archive.`,
       TITLE
     )
   } finally {

@@ -3,11 +3,8 @@ import * as path from 'node:path'
 import * as core from '@actions/core'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { annotate, failure as failWith } from '../../src/annotations/emit.js'
-import {
-  findingsFromPipCheck,
-  findingsFromPipFailure,
-  type Finding
-} from '../../src/annotations/findings.js'
+import type { Finding } from '../../src/annotations/finding.js'
+import { findingsFromPipCheck, findingsFromPipFailure } from '../../src/annotations/findings.js'
 import { newReport } from '../../src/action/report.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
 import { LINUX, parseCase } from '../helpers/requirements.js'

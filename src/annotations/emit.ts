@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { ActionError } from '../action/errors.js'
 import type { ReportedAnnotation, RunReport } from '../action/report.js'
 import { maskUrlCredentials } from '../action/secrets.js'
-import { ANNOTATION_CAP, byImportance, type Finding } from './findings.js'
+import { ANNOTATION_CAP, byImportance, type Finding } from './finding.js'
 import { error, warning } from '../action/log.js'
 
 function toReported(f: Finding, workspace: string, shown: boolean): ReportedAnnotation {

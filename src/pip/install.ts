@@ -1,11 +1,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { annotate, failure } from '../annotations/emit.js'
-import {
-  findingsFromPipCheck,
-  findingsFromPipFailure,
-  type RequirementsContext
-} from '../annotations/findings.js'
+import { findingsFromPipCheck, findingsFromPipFailure } from '../annotations/findings.js'
+import type { RequirementsContext } from '../annotations/locator.js'
 import { ActionError } from '../action/errors.js'
 import type { Config } from '../action/inputs.js'
 import { timed, type InstalledPackage, type RunReport } from '../action/report.js'

@@ -8,7 +8,8 @@ import { findingsFromPipCheck, findingsFromPipFailure } from '../../src/annotati
 import { newReport } from '../../src/action/report.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
 import { LINUX, parseCase } from '../helpers/requirements.js'
-import { parseRequirementFiles } from '../../src/pip/requirements.js'
+import { NO_REQUIREMENTS, parseRequirementFiles } from '../../src/pip/requirements.js'
+import { readPylock } from '../../src/pip/pylock.js'
 
 vi.mock('@actions/core', async importOriginal => ({
   ...(await importOriginal<typeof import('@actions/core')>()),
@@ -17,9 +18,20 @@ vi.mock('@actions/core', async importOriginal => ({
   setSecret: vi.fn()
 }))
 
-/** The case's project as pip saw it (the fixtures name it /project). */
+/** The case's project as pip saw it (the fixtures name it /project): its requirements or its lock. */
 function parsedCase(name: string) {
-  return { parsed: parseCase(CASES[name].files), workspace: '/project' }
+  const { files, lock } = CASES[name]
+  if (!lock) return { parsed: parseCase(files), workspace: '/project' }
+  const text = files['pylock.toml']
+    .replaceAll('WHEELHOUSE', '/wheelhouse')
+    .replaceAll('PROJECT', '/project')
+  const read = readPylock('/project/pylock.toml', Buffer.from(text))
+  if (!('doc' in read)) throw new Error(read.message)
+  return {
+    parsed: { ...NO_REQUIREMENTS, entries: read.entries },
+    workspace: '/project',
+    locks: [read]
+  }
 }
 
 /** Every captured output of a case: [pip version, what pip printed]. */
@@ -250,6 +262,50 @@ const EXPECTED: Record<string, Expected> = {
     }
   ]
 }
+
+// A lock's own sources, as pip 26.2.1 fails on them: on the url or path line of that [[packages]] entry.
+Object.assign(EXPECTED, {
+  'lock-url-unreachable': [
+    {
+      kind: 'fetch',
+      where: 'pylock.toml:21',
+      message:
+        /^https:\/\/127\.0\.0\.1:9\/files\/delta-1\.1\.0-py3-none-any\.whl could not be fetched \(\[Errno 111\] Connection refused\)/
+    }
+  ],
+  'lock-path-missing': [
+    {
+      kind: 'fetch',
+      where: 'pylock.toml:21',
+      message:
+        /^\/project\/wheels\/delta-1\.1\.0-py3-none-any\.whl could not be fetched \(\[Errno 2\] No such file or directory/
+    }
+  ],
+  'lock-directory-hashes': [
+    {
+      kind: 'hash',
+      where: 'pylock.toml:19',
+      message:
+        /^pip cannot verify a hash for file:\/\/\/project\/local\/: they point to directories\. In hash-checking mode/
+    }
+  ],
+  'lock-editable-hashes': [
+    {
+      kind: 'hash',
+      where: 'pylock.toml:19',
+      message:
+        /^The editable file:\/\/\/project\/local\/ cannot be installed in hash-checking mode .*: there is no single file to hash\./
+    }
+  ],
+  'lock-vcs-commit': [
+    {
+      kind: 'clone',
+      where: 'pylock.toml:9',
+      message:
+        /^Cloning file:\/\/\/project\/repo failed \(fatal: (remote error|git upload-pack): .*not our ref 0123456789abcdef0123456789abcdef01234567\)/
+    }
+  ]
+} satisfies Record<string, Expected>)
 
 describe('pip failures mapped to requirement lines, from real pip output', () => {
   const cases = Object.keys(CASES).filter(name => !CASES[name].check && !CASES[name].report)

@@ -31353,7 +31353,7 @@ function maskPipEnvironment(env) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7496);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7306);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8969);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31365,7 +31365,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7306:
+/***/ 8969:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39096,6 +39096,29 @@ function localSources(entry, dir) {
     }
     return found;
 }
+/** The sources of packages[i] that name a url or path (PEP 751: at most one of each but wheels). */
+function sourcesOf(doc, entry, i, dir) {
+    if (typeof entry.name !== 'string')
+        return [];
+    const name = normalizeName(entry.name);
+    const wheels = Array.isArray(entry.wheels) ? entry.wheels : [];
+    const places = [
+        ...['directory', 'vcs', 'archive', 'sdist'].map((key) => [
+            [key],
+            entry[key]
+        ]),
+        ...wheels.map((wheel, j) => [['wheels', j], wheel])
+    ];
+    return places.flatMap(([at, source]) => {
+        if (!isTable(source))
+            return [];
+        const key = typeof source.url === 'string' ? 'url' : typeof source.path === 'string' ? 'path' : undefined;
+        if (!key)
+            return [];
+        const target = key === 'url' ? source.url : external_node_path_.resolve(dir, source.path);
+        return [{ name, line: nearestLine(doc, ['packages', i, ...at, key]) ?? 1, target }];
+    });
+}
 /** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
 function readPylock(file, bytes) {
     const doc = readTomlFile(file, bytes);
@@ -39118,8 +39141,9 @@ function readPylock(file, bytes) {
         ];
     });
     const dir = external_node_path_.dirname(file);
-    const sources = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []));
-    return { file, doc, entries, localSources: sources };
+    const local = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []));
+    const sources = packages.flatMap((entry, i) => isTable(entry) ? sourcesOf(doc, entry, i, dir) : []);
+    return { file, doc, entries, localSources: local, sources };
 }
 /** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
 function lineFor(lock, reason) {
@@ -39178,7 +39202,66 @@ function pylockFailures(output, locks, cwd) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/annotations/lock-sources.ts
+
+
+
+/**
+ * A lock file's own sources (wheel and sdist URLs or paths, archives, directories, VCS URLs) as
+ * pip names them when it cannot get one: by the URL or path, which it writes in other forms
+ * (`file:///p/local/` for the directory `local`, `git+file:/p/repo@COMMIT` for a VCS URL), or by
+ * the package it was collecting `(from /p/pylock.toml)`.
+ */
+/** One comparable form: a file URL as its path, no VCS prefix, credentials or trailing slash. */
+function sourceKey(text) {
+    let key = text.trim().replace(/^(?:git|hg|svn|bzr)\+/i, '');
+    if (/^file:/i.test(key)) {
+        try {
+            key = (0,external_node_url_.fileURLToPath)(key.replace(/^file:(?!\/\/)/i, 'file://'));
+        }
+        catch {
+            // Not a URL Node reads (a Windows drive on POSIX): compared as written.
+        }
+    }
+    return key.replace(/\/\/[^/@\s]*@/, '//').replace(/[/\\]+$/, '');
+}
+/** Whether pip's word names this source: the same, or the same with `@REVISION` or `#fragment`. */
+function names(word, source) {
+    const key = sourceKey(word);
+    const target = sourceKey(source.target);
+    return key === target || key.startsWith(`${target}@`) || key.startsWith(`${target}#`);
+}
+/** The lock and line of the source a URL or path that pip names is, in any of the locks. */
+function lockSourceOf(locks, word) {
+    for (const lock of locks) {
+        const found = lock.sources.find(source => names(word, source));
+        if (found)
+            return { file: lock.file, line: found.line };
+    }
+    return undefined;
+}
+/**
+ * For a line of pip's that says `(from LOCK)`: the source one of its words names, else the
+ * package it names (`Collecting delta==1.1.0`, `Processing ./wheels/delta-1.1.0-…whl`), on its line.
+ */
+function lockPlaceOf(locks, text) {
+    const from = [...text.matchAll(/\(from ([^()]+)\)/g)].find(m => locks.some(l => l.file === external_node_path_.resolve(m[1])));
+    const lock = from && locks.find(l => l.file === external_node_path_.resolve(from[1]));
+    if (!from || !lock)
+        return undefined;
+    const words = text.replace(from[0], '').split(/\s+/);
+    for (const word of words) {
+        const source = lock.sources.find(s => names(word, s));
+        if (source)
+            return { file: lock.file, line: source.line };
+    }
+    const what = words.find(w => w !== '' && !/^(?:Collecting|Processing|Obtaining)$/.test(w));
+    const entry = what && lock.entries.find(e => e.name === projectOf(what));
+    return entry ? { file: lock.file, line: entry.line } : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/annotations/locator.ts
+
 
 
 // `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
@@ -39195,13 +39278,15 @@ function nameOf(spec) {
 class Locator {
     parsed;
     workspace;
+    locks;
     byName;
     // Indexes, so that a file of many lines costs linear time, however much pip says about it.
     byTextExact = new Map();
     byPlace = new Map();
-    constructor(parsed, workspace) {
+    constructor(parsed, workspace, locks = []) {
         this.parsed = parsed;
         this.workspace = workspace;
+        this.locks = locks;
         this.byName = entriesByName(parsed);
         for (const entry of parsed.entries) {
             if (!this.byTextExact.has(entry.text))
@@ -39219,8 +39304,9 @@ class Locator {
         return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
     }
     /**
-     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
-     * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
+     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; `(from LOCK)`, the
+     * lock's source or package the text names; else, for a dependency, the entry of the requirement
+     * that brought it in (`(from mypy==2.4.0->pylock.toml)`).
      */
     fromText(text) {
         const r = FROM_FILE.exec(text);
@@ -39229,6 +39315,9 @@ class Locator {
         const of = FROM_LINE_OF.exec(text);
         if (of)
             return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
+        const inLock = lockPlaceOf(this.locks, text);
+        if (inLock)
+            return inLock;
         const parent = FROM_PARENT.exec(text);
         return parent ? this.byRequirement(parent[1]) : undefined;
     }
@@ -39254,10 +39343,11 @@ class Locator {
         const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
         return pick(this.parsed.entries.find(names));
     }
-    /** The entry whose text names this URL or path (credentials aside: pip hides them). */
+    /** The entry whose text names this URL or path (credentials aside: pip hides them), or the lock source that is it. */
     byText(target) {
         const bare = (text) => text.replace(/\/\/[^/@\s]*@/g, '//');
-        return pick(this.parsed.entries.find(e => bare(e.text).includes(bare(target))));
+        const entry = this.parsed.entries.find(e => bare(e.text).includes(bare(target)));
+        return pick(entry) ?? lockSourceOf(this.locks, target);
     }
     /** The line's requirement as written, for naming what pip names only by URL or path. */
     textAt(where) {
@@ -39455,7 +39545,13 @@ const HASH_HEADERS = [
             ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
             : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
     ],
-    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
+    [
+        /^ERROR: Can't verify hashes for these /,
+        (item, _details, _parent, header) => {
+            const why = /because (.*?):?$/.exec(header ?? '')?.[1];
+            return `pip cannot verify a hash for ${item}${why ? `: ${why}` : ''}. In hash-checking mode (a lock with hashes, --require-hashes, or a --hash on any line) every package must be a file with a hash: install this one in a step of its own, or use a wheel or sdist of it.`;
+        }
+    ]
 ];
 function hashes(lines, locate) {
     const found = [];
@@ -39475,14 +39571,25 @@ function hashes(lines, locate) {
             const spec = text
                 .replace(/ from \S+.*$/, '')
                 .replace(FROM_FILE, '')
+                .replace(/ \(from [^()]+\)$/, '')
                 .trim();
             const where = locate.fromText(text) ?? locate.byRequirement(spec);
             // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
             const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
-            found.push(finding('hash', header[1](spec, details, parent), where));
+            found.push(finding('hash', header[1](spec, details, parent, line), where));
         }
     });
     return found;
+}
+/** An editable requirement (`-e ./dir`, a lock's editable directory) in hash-checking mode. */
+function editablesUnderHashes(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: The editable requirement (\S+) .*cannot be installed when requiring hashes, because (.*?)\.?$/.exec(line);
+        if (!m)
+            return [];
+        const message = `The editable ${(0,secrets/* redactUrlCredentials */.dE)(m[1])} cannot be installed in hash-checking mode (a lock with hashes, --require-hashes, or a --hash on any line): ${m[2]}. Install it in a step of its own, or make it not editable.`;
+        return [finding('hash', message, locate.fromText(line))];
+    });
 }
 /** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */
 function collectingBefore(lines, index) {
@@ -39628,13 +39735,14 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 /** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
 function findingsFromPipFailure(output, requirements, title, exitCode) {
     const lines = output.replace(ANSI, '').split(/\r?\n/);
-    const locate = new Locator(requirements.parsed, requirements.workspace);
+    const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks);
     const found = [
         ...invalidRequirements(lines, locate),
         ...notProjects(lines, locate),
         ...missingFiles(lines, locate),
         ...conflicts(lines, locate),
         ...hashes(lines, locate),
+        ...editablesUnderHashes(lines, locate),
         ...notFound(lines, locate),
         ...otherPython(lines, locate),
         ...fetches(lines, locate),
@@ -39651,7 +39759,7 @@ function findingsFromPipFailure(output, requirements, title, exitCode) {
 }
 /** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
 function findingsFromPipCheck(output, requirements) {
-    const locate = new Locator(requirements.parsed, requirements.workspace);
+    const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks);
     return output.split(/\r?\n/).flatMap(line => {
         const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
             /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??

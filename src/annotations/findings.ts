@@ -9,7 +9,7 @@ import {
   notProjects,
   otherPython
 } from './requirement-failures.js'
-import { builds, clones, fetches, hashes } from './source-failures.js'
+import { builds, clones, editablesUnderHashes, fetches, hashes } from './source-failures.js'
 
 /**
  * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
@@ -43,13 +43,14 @@ export function findingsFromPipFailure(
   exitCode: number
 ): Finding[] {
   const lines = output.replace(ANSI, '').split(/\r?\n/)
-  const locate = new Locator(requirements.parsed, requirements.workspace)
+  const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks)
   const found = [
     ...invalidRequirements(lines, locate),
     ...notProjects(lines, locate),
     ...missingFiles(lines, locate),
     ...conflicts(lines, locate),
     ...hashes(lines, locate),
+    ...editablesUnderHashes(lines, locate),
     ...notFound(lines, locate),
     ...otherPython(lines, locate),
     ...fetches(lines, locate),
@@ -68,7 +69,7 @@ export function findingsFromPipFailure(
 
 /** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
 export function findingsFromPipCheck(output: string, requirements: RequirementsContext): Finding[] {
-  const locate = new Locator(requirements.parsed, requirements.workspace)
+  const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks)
   return output.split(/\r?\n/).flatMap(line => {
     const m =
       /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??

@@ -7,6 +7,7 @@ import {
   type RequirementEntry
 } from '../pip/requirements.js'
 import type { Located } from './finding.js'
+import { lockPlaceOf, lockSourceOf } from './lock-sources.js'
 
 // `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
 export const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/
@@ -37,7 +38,8 @@ export class Locator {
 
   constructor(
     private readonly parsed: ParsedRequirements,
-    private readonly workspace: string
+    private readonly workspace: string,
+    private readonly locks: PylockFile[] = []
   ) {
     this.byName = entriesByName(parsed)
     for (const entry of parsed.entries) {
@@ -57,14 +59,17 @@ export class Locator {
   }
 
   /**
-   * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
-   * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
+   * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; `(from LOCK)`, the
+   * lock's source or package the text names; else, for a dependency, the entry of the requirement
+   * that brought it in (`(from mypy==2.4.0->pylock.toml)`).
    */
   fromText(text: string): Located | undefined {
     const r = FROM_FILE.exec(text)
     if (r) return { file: path.resolve(r[1]), line: Number(r[2]) }
     const of = FROM_LINE_OF.exec(text)
     if (of) return { file: path.resolve(of[2]), line: Number(of[1]) }
+    const inLock = lockPlaceOf(this.locks, text)
+    if (inLock) return inLock
     const parent = FROM_PARENT.exec(text)
     return parent ? this.byRequirement(parent[1]) : undefined
   }
@@ -95,10 +100,11 @@ export class Locator {
     return pick(this.parsed.entries.find(names))
   }
 
-  /** The entry whose text names this URL or path (credentials aside: pip hides them). */
+  /** The entry whose text names this URL or path (credentials aside: pip hides them), or the lock source that is it. */
   byText(target: string): Located | undefined {
     const bare = (text: string) => text.replace(/\/\/[^/@\s]*@/g, '//')
-    return pick(this.parsed.entries.find(e => bare(e.text).includes(bare(target))))
+    const entry = this.parsed.entries.find(e => bare(e.text).includes(bare(target)))
+    return pick(entry) ?? lockSourceOf(this.locks, target)
   }
 
   /** The line's requirement as written, for naming what pip names only by URL or path. */

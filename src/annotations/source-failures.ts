@@ -4,32 +4,39 @@ import { blockAfter, FROM_FILE, nameOf, type Locator } from './locator.js'
 
 /** pip's failures to get, check or build a requirement's files: hashes, downloads, clones, builds. */
 
-const HASH_HEADERS: Array<[RegExp, (item: string, details: string[], parent?: string) => string]> =
+const HASH_HEADERS: Array<
+  [RegExp, (item: string, details: string[], parent?: string, header?: string) => string]
+> = [
   [
-    [
-      /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
-      (item, details) => {
-        const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ')
-        const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '')
-        return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`
-      }
-    ],
-    [
-      /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
-      item => {
-        const [spec, hash] = item.split(/ (?=--hash=)/)
-        return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim()
-      }
-    ],
-    [
-      /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
-      (item, _details, parent) =>
-        parent
-          ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
-          : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
-    ],
-    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
+    /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
+    (item, details) => {
+      const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ')
+      const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '')
+      return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`
+    }
+  ],
+  [
+    /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
+    item => {
+      const [spec, hash] = item.split(/ (?=--hash=)/)
+      return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim()
+    }
+  ],
+  [
+    /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
+    (item, _details, parent) =>
+      parent
+        ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
+        : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+  ],
+  [
+    /^ERROR: Can't verify hashes for these /,
+    (item, _details, _parent, header) => {
+      const why = /because (.*?):?$/.exec(header ?? '')?.[1]
+      return `pip cannot verify a hash for ${item}${why ? `: ${why}` : ''}. In hash-checking mode (a lock with hashes, --require-hashes, or a --hash on any line) every package must be a file with a hash: install this one in a step of its own, or use a wheel or sdist of it.`
+    }
   ]
+]
 
 export function hashes(lines: string[], locate: Locator): Finding[] {
   const found: Finding[] = []
@@ -46,14 +53,28 @@ export function hashes(lines: string[], locate: Locator): Finding[] {
       const spec = text
         .replace(/ from \S+.*$/, '')
         .replace(FROM_FILE, '')
+        .replace(/ \(from [^()]+\)$/, '')
         .trim()
       const where = locate.fromText(text) ?? locate.byRequirement(spec)
       // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
       const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1]
-      found.push(finding('hash', header[1](spec, details, parent), where))
+      found.push(finding('hash', header[1](spec, details, parent, line), where))
     }
   })
   return found
+}
+
+/** An editable requirement (`-e ./dir`, a lock's editable directory) in hash-checking mode. */
+export function editablesUnderHashes(lines: string[], locate: Locator): Finding[] {
+  return lines.flatMap(line => {
+    const m =
+      /^ERROR: The editable requirement (\S+) .*cannot be installed when requiring hashes, because (.*?)\.?$/.exec(
+        line
+      )
+    if (!m) return []
+    const message = `The editable ${redactUrlCredentials(m[1])} cannot be installed in hash-checking mode (a lock with hashes, --require-hashes, or a --hash on any line): ${m[2]}. Install it in a step of its own, or make it not editable.`
+    return [finding('hash', message, locate.fromText(line))]
+  })
 }
 
 /** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */

@@ -204,6 +204,17 @@ describe.skipIf(!MIRROR_PIP || lacks('3.12'))('pyproject-first projects with pip
     )
   })
 
+  it('a group with the same name on two items with opposite markers: the item pip took', async () => {
+    const runner = newRunner('vg-groups-')
+    write(runner, {
+      'pyproject.toml':
+        '[dependency-groups]\ntest = [\n  "beta>=9,<10; python_version < \'3.12\'",\n  "beta>=9.5,<10; python_version >= \'3.12\'",\n]\n'
+    })
+    const run = await main(runner, { 'dependency-groups': 'test' })
+    expect(run.exitCode, describeRun(run)).toBe(1)
+    expect(places(run)).toEqual(['pyproject.toml:4'])
+  })
+
   it('an editable directory in a lock with hashes: the annotation is on its path', async () => {
     const runner = newRunner('vg-pylock-')
     const lock = lockInto(runner, 'pylock.toml', 'alpha==1.0.0')

@@ -483,6 +483,37 @@ describe("pip 26's blame, as pip 26 printed it", () => {
     expect(`${found.file}:${found.line}`).toBe('/project/pylock.toml:7')
   })
 
+  it('of two lines with opposite markers, the one pip took: its marker is true for the target', () => {
+    const files = {
+      '/project/requirements.txt': 'alpha==1.0.0\n-r more.txt\n',
+      '/project/more.txt':
+        'beta>=9.5,<10; python_version >= "3.13"\nbeta>=9,<10; python_version < "3.13"\n'
+    }
+    const parsed = parse(files)
+    // pip 26.2.1's own words on Python 3.12.1, then on 3.13.0 (it sorts the specifiers).
+    const outputs = {
+      '3.12': [
+        "Ignoring beta: markers 'python_version >= \"3.13\"' don't match your environment",
+        'ERROR: Could not find a version that satisfies the requirement beta<10,>=9 (from versions: 1.0.0, 2.0.0)',
+        'ERROR: No matching distribution found for beta<10,>=9'
+      ],
+      '3.13': [
+        "Ignoring beta: markers 'python_version < \"3.13\"' don't match your environment",
+        'ERROR: Could not find a version that satisfies the requirement beta<10,>=9.5 (from versions: 1.0.0, 2.0.0)',
+        'ERROR: No matching distribution found for beta<10,>=9.5'
+      ]
+    }
+    const where = (version: '3.12' | '3.13') => {
+      const markers = { python_version: version, python_full_version: `${version}.0` }
+      const context = { parsed, workspace: '/project', markers }
+      return summary(
+        findingsFromPipFailure(outputs[version].join('\n'), context, 'Install', 1)
+      ).map(f => f.where)
+    }
+    expect(where('3.12')).toEqual(['more.txt:2'])
+    expect(where('3.13')).toEqual(['more.txt:1'])
+  })
+
   it('a constraint pinning a version the index does not have says so, not "loosen"', () => {
     const parsed = parse(
       { '/project/requirements.txt': 'alpha\n', '/project/c.txt': 'alpha==9.9\n' },

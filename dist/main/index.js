@@ -31353,7 +31353,7 @@ function maskPipEnvironment(env) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7496);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8969);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8204);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31365,7 +31365,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8969:
+/***/ 8204:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31913,12 +31913,14 @@ function classify(text) {
     const requirement = pyStrip(args);
     // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
     const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    const withMarker = marker ? { marker } : {};
     if (requirements_URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement), ...withMarker } };
     }
     const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } };
+    if (named) {
+        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]), ...withMarker } };
+    }
     // A directory, or a variable pip expands from an environment this run does not see.
     if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
         return { entry: { kind: 'requirement', text } };
@@ -32393,14 +32395,17 @@ function marker(t) {
         markerAtom(t);
     }
 }
+/** Where the marker starts. */
 function requirementMarker(t, expected, start) {
     if (!t.check('SEMICOLON'))
         t.fail(`Expected ${expected} or end`, start);
     t.read();
+    const at = t.position;
     marker(t);
     t.consume('WS');
+    return at;
 }
-/** The version specifiers, if any. */
+/** The version specifiers, if any, and where the marker starts. */
 function details(t) {
     if (t.check('AT')) {
         t.read();
@@ -32408,22 +32413,24 @@ function details(t) {
         const start = t.position;
         t.expect('URL', 'URL after @');
         if (t.check('END', true))
-            return '';
+            return { specifiers: '' };
         t.expect('WS', 'whitespace after URL');
         if (t.check('END', true))
-            return '';
-        requirementMarker(t, 'semicolon (after URL and whitespace)', start);
-        return '';
+            return { specifiers: '' };
+        return {
+            specifiers: '',
+            markerAt: requirementMarker(t, 'semicolon (after URL and whitespace)', start)
+        };
     }
     const start = t.position;
     const found = specifier(t);
     t.consume('WS');
     if (t.check('END', true))
-        return found;
-    requirementMarker(t, found
+        return { specifiers: found };
+    const markerAt = requirementMarker(t, found
         ? 'comma (within version specifier), semicolon (after version specifier)'
         : 'semicolon (after name with no version specifier)', start);
-    return found;
+    return { specifiers: found, markerAt };
 }
 /** The requirement's project name, or packaging's complaint and the column it points at. */
 function parsePep508(source) {
@@ -32434,10 +32441,10 @@ function parsePep508(source) {
         t.consume('WS');
         extras(t);
         t.consume('WS');
-        const specifiers = details(t);
+        const { specifiers, markerAt } = details(t);
         t.expect('END', 'end of dependency specifier');
         checkSpecifiers(specifiers);
-        return { name };
+        return markerAt === undefined ? { name } : { name, marker: source.slice(markerAt).trim() };
     }
     catch (error) {
         if (!(error instanceof SyntaxProblem))
@@ -35112,6 +35119,7 @@ function resolveGroup(table, requested, result) {
                     kind: 'requirement',
                     text: item,
                     name: normalizeName(parsed.name),
+                    ...(parsed.marker ? { marker: parsed.marker } : {}),
                     constraint: false
                 });
                 continue;
@@ -39126,7 +39134,7 @@ function readPylock(file, bytes) {
         return doc;
     const packages = Array.isArray(doc.value.packages) ? doc.value.packages : [];
     const entries = packages.flatMap((entry, i) => {
-        const { name, version } = (entry ?? {});
+        const { name, version, marker } = (entry ?? {});
         if (typeof name !== 'string')
             return [];
         return [
@@ -39136,6 +39144,7 @@ function readPylock(file, bytes) {
                 kind: 'requirement',
                 text: typeof version === 'string' ? `${name}==${version}` : name,
                 name: normalizeName(name),
+                ...(typeof marker === 'string' ? { marker } : {}),
                 constraint: false
             }
         ];
@@ -39260,7 +39269,127 @@ function lockPlaceOf(locks, text) {
     return entry ? { file: lock.file, line: entry.line } : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/pip/marker-eval.ts
+
+/** `3.13`, `3.12.1`, and `3.*` on the right of == and !=; anything else is not compared as a version. */
+function release(text) {
+    return /^\d+(?:\.\d+)*$/.test(text) ? text.split('.').map(Number) : undefined;
+}
+function compare(a, b) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const d = (a[i] ?? 0) - (b[i] ?? 0);
+        if (d !== 0)
+            return Math.sign(d);
+    }
+    return 0;
+}
+const startsWithRelease = (version, prefix) => prefix.every((part, i) => (version[i] ?? 0) === part);
+/** packaging's _eval_op: a version specifier when the right side makes one, else Python's string operators. */
+function evalOp(lhs, op, rhs) {
+    const normalized = op.replace(/\s+/g, ' ');
+    if (normalized === 'in')
+        return rhs.includes(lhs);
+    if (normalized === 'not in')
+        return !rhs.includes(lhs);
+    if (normalized === '===')
+        return lhs === rhs;
+    const left = release(lhs);
+    const wildcard = /^(.*)\.\*$/.exec(rhs);
+    const right = release(wildcard ? wildcard[1] : rhs);
+    if (right && wildcard) {
+        if (!left || !['==', '!='].includes(op))
+            return undefined;
+        return startsWithRelease(left, right) === (op === '==');
+    }
+    if (right) {
+        // A pre-release or local version on the left: PEP 440 rules this does not model.
+        if (!left)
+            return undefined;
+        const c = compare(left, right);
+        const byOp = {
+            '==': c === 0,
+            '!=': c !== 0,
+            '<': c < 0,
+            '<=': c <= 0,
+            '>': c > 0,
+            '>=': c >= 0,
+            '~=': right.length > 1 ? c >= 0 && startsWithRelease(left, right.slice(0, -1)) : undefined
+        };
+        return byOp[op];
+    }
+    const byString = {
+        '==': lhs === rhs,
+        '!=': lhs !== rhs,
+        '<': lhs < rhs,
+        '<=': lhs <= rhs,
+        '>': lhs > rhs,
+        '>=': lhs >= rhs
+    };
+    return byString[op];
+}
+const and = (a, b) => a === false || b === false ? false : a === undefined || b === undefined ? undefined : true;
+const or = (a, b) => a === true || b === true ? true : a === undefined || b === undefined ? undefined : false;
+/** Whether the marker holds in this environment; undefined when it cannot be told. */
+function evaluateMarker(marker, env) {
+    const d = PACKAGING_22;
+    let at = 0;
+    const take = (token) => {
+        d.space.lastIndex = at;
+        d.space.test(marker);
+        token.lastIndex = d.space.lastIndex;
+        const m = token.exec(marker);
+        if (!m)
+            return undefined;
+        at = token.lastIndex;
+        return m[0];
+    };
+    const value = () => {
+        const variable = take(d.variable);
+        if (variable)
+            return { text: env[variable.replace('.', '_')] };
+        const string = take(d.string);
+        return string === undefined ? undefined : { text: string.slice(1, -1) };
+    };
+    // Throws on what the grammar refuses: the caller's try makes it undefined.
+    const atom = () => {
+        if (take(d.open)) {
+            const inner = expression();
+            if (!take(d.close))
+                throw new Error('unclosed');
+            return inner;
+        }
+        const lhs = value();
+        const op = take(d.op);
+        const rhs = op === undefined ? undefined : value();
+        if (!lhs || !op || !rhs)
+            throw new Error('not a comparison');
+        return lhs.text === undefined || rhs.text === undefined
+            ? undefined
+            : evalOp(lhs.text, op, rhs.text);
+    };
+    const conjunction = () => {
+        let result = atom();
+        while (take(/\band\b/y))
+            result = and(result, atom());
+        return result;
+    };
+    const expression = () => {
+        let result = conjunction();
+        while (take(/\bor\b/y))
+            result = or(result, conjunction());
+        return result;
+    };
+    try {
+        const result = expression();
+        return take(/$/y) === undefined ? undefined : result;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/annotations/locator.ts
+
 
 
 
@@ -39276,17 +39405,21 @@ function nameOf(spec) {
 }
 /** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
 class Locator {
-    parsed;
-    workspace;
-    locks;
     byName;
     // Indexes, so that a file of many lines costs linear time, however much pip says about it.
     byTextExact = new Map();
     byPlace = new Map();
-    constructor(parsed, workspace, locks = []) {
+    parsed;
+    workspace;
+    locks;
+    markers;
+    constructor(context) {
+        const { parsed } = context;
         this.parsed = parsed;
-        this.workspace = workspace;
-        this.locks = locks;
+        this.workspace = context.workspace;
+        this.locks = context.locks ?? [];
+        // A top-level requirement's marker is evaluated with no extra, as pip does.
+        this.markers = context.markers && { ...context.markers, extra: '' };
         this.byName = entriesByName(parsed);
         for (const entry of parsed.entries) {
             if (!this.byTextExact.has(entry.text))
@@ -39323,11 +39456,15 @@ class Locator {
     }
     /**
      * The entry naming a project: requirements before constraints (or the reverse when pip says the
-     * constraint), and among several the one whose text starts with pip's requirement string.
+     * constraint), lines whose marker is false for the target interpreter last (pip skipped them),
+     * and among several the one whose text starts with pip's requirement string.
      */
     byRequirement(spec, constraint = false) {
         const name = nameOf(spec);
-        const entries = (name && this.byName.get(name)) || [];
+        const named = (name && this.byName.get(name)) || [];
+        const env = this.markers;
+        const taken = env ? named.filter(e => !e.marker || evaluateMarker(e.marker, env) !== false) : [];
+        const entries = taken.length > 0 ? taken : named;
         const preferred = entries.filter(e => e.constraint === constraint);
         const candidates = preferred.length > 0 ? preferred : entries;
         const compact = spec.replace(/\s+/g, '');
@@ -39735,7 +39872,7 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 /** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
 function findingsFromPipFailure(output, requirements, title, exitCode) {
     const lines = output.replace(ANSI, '').split(/\r?\n/);
-    const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks);
+    const locate = new Locator(requirements);
     const found = [
         ...invalidRequirements(lines, locate),
         ...notProjects(lines, locate),
@@ -39759,7 +39896,7 @@ function findingsFromPipFailure(output, requirements, title, exitCode) {
 }
 /** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
 function findingsFromPipCheck(output, requirements) {
-    const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks);
+    const locate = new Locator(requirements);
     return output.split(/\r?\n/).flatMap(line => {
         const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
             /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
@@ -39989,7 +40126,8 @@ async function runPlans(job, planned) {
         const context = {
             parsed: lines,
             workspace: config.workspace,
-            locks: plan.kind === 'requirements' ? requirements.locks : []
+            locks: plan.kind === 'requirements' ? requirements.locks : [],
+            markers: python.markers
         };
         const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
         (0,log/* info */.pq)(`Using ${pip.label}`);
@@ -40062,7 +40200,7 @@ async function install(job) {
     await timed(report, 'compile and check', async () => {
         await Promise.all([
             deferCompile(job) ? compile(job.python, target) : undefined,
-            checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace }, report)
+            checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace, markers: job.python.markers }, report)
         ]);
     });
     return installed;

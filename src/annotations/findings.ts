@@ -43,7 +43,7 @@ export function findingsFromPipFailure(
   exitCode: number
 ): Finding[] {
   const lines = output.replace(ANSI, '').split(/\r?\n/)
-  const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks)
+  const locate = new Locator(requirements)
   const found = [
     ...invalidRequirements(lines, locate),
     ...notProjects(lines, locate),
@@ -69,7 +69,7 @@ export function findingsFromPipFailure(
 
 /** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
 export function findingsFromPipCheck(output: string, requirements: RequirementsContext): Finding[] {
-  const locate = new Locator(requirements.parsed, requirements.workspace, requirements.locks)
+  const locate = new Locator(requirements)
   return output.split(/\r?\n/).flatMap(line => {
     const m =
       /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??

@@ -8,6 +8,7 @@ import {
 } from '../pip/requirements.js'
 import type { Located } from './finding.js'
 import { lockPlaceOf, lockSourceOf } from './lock-sources.js'
+import { evaluateMarker, type MarkerEnvironment } from '../pip/marker-eval.js'
 
 // `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
 export const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/
@@ -21,6 +22,8 @@ export interface RequirementsContext {
   workspace: string
   /** The lock files among the requirements (pip names their packages' paths, not lines). */
   locks?: PylockFile[]
+  /** The target interpreter's marker environment (the probe's): which of several lines pip took. */
+  markers?: MarkerEnvironment
 }
 
 /** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
@@ -36,11 +39,18 @@ export class Locator {
   private readonly byTextExact = new Map<string, RequirementEntry>()
   private readonly byPlace = new Map<string, RequirementEntry>()
 
-  constructor(
-    private readonly parsed: ParsedRequirements,
-    private readonly workspace: string,
-    private readonly locks: PylockFile[] = []
-  ) {
+  private readonly parsed: ParsedRequirements
+  private readonly workspace: string
+  private readonly locks: PylockFile[]
+  private readonly markers?: MarkerEnvironment
+
+  constructor(context: RequirementsContext) {
+    const { parsed } = context
+    this.parsed = parsed
+    this.workspace = context.workspace
+    this.locks = context.locks ?? []
+    // A top-level requirement's marker is evaluated with no extra, as pip does.
+    this.markers = context.markers && { ...context.markers, extra: '' }
     this.byName = entriesByName(parsed)
     for (const entry of parsed.entries) {
       if (!this.byTextExact.has(entry.text)) this.byTextExact.set(entry.text, entry)
@@ -76,11 +86,15 @@ export class Locator {
 
   /**
    * The entry naming a project: requirements before constraints (or the reverse when pip says the
-   * constraint), and among several the one whose text starts with pip's requirement string.
+   * constraint), lines whose marker is false for the target interpreter last (pip skipped them),
+   * and among several the one whose text starts with pip's requirement string.
    */
   byRequirement(spec: string, constraint = false): Located | undefined {
     const name = nameOf(spec)
-    const entries = (name && this.byName.get(name)) || []
+    const named = (name && this.byName.get(name)) || []
+    const env = this.markers
+    const taken = env ? named.filter(e => !e.marker || evaluateMarker(e.marker, env) !== false) : []
+    const entries = taken.length > 0 ? taken : named
     const preferred = entries.filter(e => e.constraint === constraint)
     const candidates = preferred.length > 0 ? preferred : entries
     const compact = spec.replace(/\s+/g, '')

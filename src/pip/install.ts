@@ -128,7 +128,8 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
     const context = {
       parsed: lines,
       workspace: config.workspace,
-      locks: plan.kind === 'requirements' ? requirements.locks : []
+      locks: plan.kind === 'requirements' ? requirements.locks : [],
+      markers: python.markers
     }
     const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
     info(`Using ${pip.label}`)
@@ -213,7 +214,7 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
       checkDependencies(
         job.python,
         target,
-        { parsed: requirements, workspace: config.workspace },
+        { parsed: requirements, workspace: config.workspace, markers: job.python.markers },
         report
       )
     ])

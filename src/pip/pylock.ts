@@ -88,7 +88,11 @@ export function readPylock(file: string, bytes: Buffer): PylockFile | Requiremen
   if (!('value' in doc)) return doc
   const packages = Array.isArray(doc.value.packages) ? (doc.value.packages as unknown[]) : []
   const entries = packages.flatMap((entry, i): RequirementEntry[] => {
-    const { name, version } = (entry ?? {}) as { name?: unknown; version?: unknown }
+    const { name, version, marker } = (entry ?? {}) as {
+      name?: unknown
+      version?: unknown
+      marker?: unknown
+    }
     if (typeof name !== 'string') return []
     return [
       {
@@ -97,6 +101,7 @@ export function readPylock(file: string, bytes: Buffer): PylockFile | Requiremen
         kind: 'requirement',
         text: typeof version === 'string' ? `${name}==${version}` : name,
         name: normalizeName(name),
+        ...(typeof marker === 'string' ? { marker } : {}),
         constraint: false
       }
     ]

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { mirrorWheel } from './mirror.js'
 import { ROOT } from './paths.js'
 
 /**
@@ -48,6 +50,15 @@ const AIO_ALL = {
 }
 const FLASK = { 'pyproject.toml': corpus('pallets/flask/pyproject.toml') }
 const ZERO_HASH = `sha256:${'0'.repeat(64)}`
+
+/** The sha256 of the mirror's wheel (zeros without a mirror: the cases are then skipped). */
+function mirrorHash(project: string, version: string): string {
+  const wheel = mirrorWheel(project, version)
+  const digest = wheel
+    ? createHash('sha256').update(fs.readFileSync(wheel)).digest('hex')
+    : '0'.repeat(64)
+  return `sha256:${digest}`
+}
 
 /** The line of pyproject.toml (or any file) that holds this text. */
 function lineOf(text: string, needle: string): number {
@@ -139,6 +150,37 @@ export const CORPUS_CASES: CorpusCase[] = [
     },
     ...requirements('req/typing-extensions.in'),
     blame: { place: 'req/typing-extensions.in:3', pip: /DO NOT MATCH THE HASHES/ }
+  },
+  {
+    name: 'mypy: one hashed line puts pip in hash mode; the first unpinned line',
+    files: {
+      'mypy-requirements.txt': editLine(
+        MYPY,
+        6,
+        `pathspec==1.1.1 --hash=${mirrorHash('pathspec', '1.1.1')}`
+      )
+    },
+    ...requirements('mypy-requirements.txt'),
+    blame: {
+      place: 'mypy-requirements.txt:3',
+      pip: /pinned with ==\. These do not:\n\s+typing_extensions>=4\.6\.0/
+    }
+  },
+  {
+    name: 'aiohttp: a hashed pin whose dependency is unpinned',
+    files: {
+      ...AIO_TYPING,
+      'req/typing-extensions.in': editLine(
+        AIO('typing-extensions.in'),
+        3,
+        `cattrs==26.2.1 --hash=${mirrorHash('cattrs', '26.2.1')}`
+      )
+    },
+    ...requirements('req/typing-extensions.in'),
+    blame: {
+      place: 'req/typing-extensions.in:3',
+      pip: /attrs>=[\d.]+ from .*\(from cattrs==26\.2\.1->-r /
+    }
   },
   {
     name: 'aiohttp: a missing -r file two deep',

@@ -44,6 +44,11 @@ const LOCAL_PROJECT = {
   'local/pyproject.toml':
     '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n\n[project]\nname = "localpkg"\nversion = "0.1.0"\n'
 }
+/** The same project as a git repository, and a lock entry naming a commit it does not have. */
+const REPO_PROJECT = Object.fromEntries(
+  Object.entries(LOCAL_PROJECT).map(([file, text]) => [file.replace('local/', 'repo/'), text])
+)
+const VCS_ENTRY = `[[packages]]\nname = "localpkg"\n\n[packages.vcs]\ntype = "git"\nurl = "file://PROJECT/repo"\ncommit-id = "${'0123456789abcdef'.repeat(2)}01234567"\n`
 const DIRECTORY_ENTRY = '[[packages]]\nname = "localpkg"\n\n[packages.directory]\npath = "local"\n'
 
 /**
@@ -199,14 +204,12 @@ export const CASES = {
     lock: true
   },
   'lock-vcs-commit': {
-    files: {
-      'pylock.toml': lock(
-        `[[packages]]\nname = "localpkg"\n\n[packages.vcs]\ntype = "git"\nurl = "file://PROJECT/repo"\ncommit-id = "${'0123456789abcdef'.repeat(2)}01234567"\n`
-      ),
-      ...Object.fromEntries(
-        Object.entries(LOCAL_PROJECT).map(([file, text]) => [file.replace('local/', 'repo/'), text])
-      )
-    },
+    files: { 'pylock.toml': lock(VCS_ENTRY), ...REPO_PROJECT },
+    git: 'repo',
+    lock: true
+  },
+  'lock-vcs-hashes': {
+    files: { 'pylock.toml': lock(wheelEntry('alpha', '1.0.0'), VCS_ENTRY), ...REPO_PROJECT },
     git: 'repo',
     lock: true
   }

@@ -297,6 +297,14 @@ Object.assign(EXPECTED, {
         /^The editable file:\/\/\/project\/local\/ cannot be installed in hash-checking mode .*: there is no single file to hash\./
     }
   ],
+  'lock-vcs-hashes': [
+    {
+      kind: 'hash',
+      where: 'pylock.toml:20',
+      message:
+        /^pip cannot verify a hash for localpkg @ git\+file:\/project\/repo@0123456789abcdef0123456789abcdef01234567: we don't have a way to hash version control repositories\./
+    }
+  ],
   'lock-vcs-commit': [
     {
       kind: 'clone',

@@ -39234,18 +39234,45 @@ function sourceKey(text) {
     }
     return key.replace(/\/\/[^/@\s]*@/, '//').replace(/[/\\]+$/, '');
 }
-/** Whether pip's word names this source: the same, or the same with `@REVISION` or `#fragment`. */
-function names(word, source) {
+/** The forms of pip's word that may be a source: itself, and without `@REVISION` or `#fragment`. */
+function candidates(word) {
     const key = sourceKey(word);
-    const target = sourceKey(source.target);
-    return key === target || key.startsWith(`${target}@`) || key.startsWith(`${target}#`);
+    const forms = [key, key.split('#')[0]];
+    const at = key.lastIndexOf('@');
+    if (at > key.lastIndexOf('/'))
+        forms.push(key.slice(0, at));
+    return forms;
+}
+const indexes = new WeakMap();
+function indexOf(lock) {
+    let index = indexes.get(lock);
+    if (!index) {
+        const sources = new Map();
+        for (const s of lock.sources)
+            if (!sources.has(sourceKey(s.target)))
+                sources.set(sourceKey(s.target), s.line);
+        const names = new Map();
+        for (const e of lock.entries)
+            if (e.name && !names.has(e.name))
+                names.set(e.name, e.line);
+        indexes.set(lock, (index = { lock, sources, names }));
+    }
+    return index;
+}
+function sourceLine(index, word) {
+    for (const form of candidates(word)) {
+        const line = index.sources.get(form);
+        if (line !== undefined)
+            return line;
+    }
+    return undefined;
 }
 /** The lock and line of the source a URL or path that pip names is, in any of the locks. */
 function lockSourceOf(locks, word) {
     for (const lock of locks) {
-        const found = lock.sources.find(source => names(word, source));
-        if (found)
-            return { file: lock.file, line: found.line };
+        const line = sourceLine(indexOf(lock), word);
+        if (line !== undefined)
+            return { file: lock.file, line };
     }
     return undefined;
 }
@@ -39254,19 +39281,22 @@ function lockSourceOf(locks, word) {
  * package it names (`Collecting delta==1.1.0`, `Processing ./wheels/delta-1.1.0-…whl`), on its line.
  */
 function lockPlaceOf(locks, text) {
+    if (locks.length === 0)
+        return undefined;
     const from = [...text.matchAll(/\(from ([^()]+)\)/g)].find(m => locks.some(l => l.file === external_node_path_.resolve(m[1])));
     const lock = from && locks.find(l => l.file === external_node_path_.resolve(from[1]));
     if (!from || !lock)
         return undefined;
+    const index = indexOf(lock);
     const words = text.replace(from[0], '').split(/\s+/);
     for (const word of words) {
-        const source = lock.sources.find(s => names(word, s));
-        if (source)
-            return { file: lock.file, line: source.line };
+        const line = sourceLine(index, word);
+        if (line !== undefined)
+            return { file: lock.file, line };
     }
     const what = words.find(w => w !== '' && !/^(?:Collecting|Processing|Obtaining)$/.test(w));
-    const entry = what && lock.entries.find(e => e.name === projectOf(what));
-    return entry ? { file: lock.file, line: entry.line } : undefined;
+    const line = what ? index.names.get(projectOf(what)) : undefined;
+    return line === undefined ? undefined : { file: lock.file, line };
 }
 
 ;// CONCATENATED MODULE: ./src/pip/marker-eval.ts

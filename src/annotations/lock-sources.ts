@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { LockSource, PylockFile } from '../pip/pylock.js'
+import type { PylockFile } from '../pip/pylock.js'
 import { projectOf } from '../pip/requirements.js'
 import type { Located } from './finding.js'
 
@@ -24,18 +24,50 @@ function sourceKey(text: string): string {
   return key.replace(/\/\/[^/@\s]*@/, '//').replace(/[/\\]+$/, '')
 }
 
-/** Whether pip's word names this source: the same, or the same with `@REVISION` or `#fragment`. */
-function names(word: string, source: LockSource): boolean {
+/** The forms of pip's word that may be a source: itself, and without `@REVISION` or `#fragment`. */
+function candidates(word: string): string[] {
   const key = sourceKey(word)
-  const target = sourceKey(source.target)
-  return key === target || key.startsWith(`${target}@`) || key.startsWith(`${target}#`)
+  const forms = [key, key.split('#')[0]]
+  const at = key.lastIndexOf('@')
+  if (at > key.lastIndexOf('/')) forms.push(key.slice(0, at))
+  return forms
+}
+
+interface LockIndex {
+  lock: PylockFile
+  /** Source key -> line, and package name -> line of its entry: linear however long pip's output. */
+  sources: Map<string, number>
+  names: Map<string, number>
+}
+
+const indexes = new WeakMap<PylockFile, LockIndex>()
+
+function indexOf(lock: PylockFile): LockIndex {
+  let index = indexes.get(lock)
+  if (!index) {
+    const sources = new Map<string, number>()
+    for (const s of lock.sources)
+      if (!sources.has(sourceKey(s.target))) sources.set(sourceKey(s.target), s.line)
+    const names = new Map<string, number>()
+    for (const e of lock.entries) if (e.name && !names.has(e.name)) names.set(e.name, e.line)
+    indexes.set(lock, (index = { lock, sources, names }))
+  }
+  return index
+}
+
+function sourceLine(index: LockIndex, word: string): number | undefined {
+  for (const form of candidates(word)) {
+    const line = index.sources.get(form)
+    if (line !== undefined) return line
+  }
+  return undefined
 }
 
 /** The lock and line of the source a URL or path that pip names is, in any of the locks. */
 export function lockSourceOf(locks: PylockFile[], word: string): Located | undefined {
   for (const lock of locks) {
-    const found = lock.sources.find(source => names(word, source))
-    if (found) return { file: lock.file, line: found.line }
+    const line = sourceLine(indexOf(lock), word)
+    if (line !== undefined) return { file: lock.file, line }
   }
   return undefined
 }
@@ -45,17 +77,19 @@ export function lockSourceOf(locks: PylockFile[], word: string): Located | undef
  * package it names (`Collecting delta==1.1.0`, `Processing ./wheels/delta-1.1.0-…whl`), on its line.
  */
 export function lockPlaceOf(locks: PylockFile[], text: string): Located | undefined {
+  if (locks.length === 0) return undefined
   const from = [...text.matchAll(/\(from ([^()]+)\)/g)].find(m =>
     locks.some(l => l.file === path.resolve(m[1]))
   )
   const lock = from && locks.find(l => l.file === path.resolve(from[1]))
   if (!from || !lock) return undefined
+  const index = indexOf(lock)
   const words = text.replace(from[0], '').split(/\s+/)
   for (const word of words) {
-    const source = lock.sources.find(s => names(word, s))
-    if (source) return { file: lock.file, line: source.line }
+    const line = sourceLine(index, word)
+    if (line !== undefined) return { file: lock.file, line }
   }
   const what = words.find(w => w !== '' && !/^(?:Collecting|Processing|Obtaining)$/.test(w))
-  const entry = what && lock.entries.find(e => e.name === projectOf(what))
-  return entry ? { file: lock.file, line: entry.line } : undefined
+  const line = what ? index.names.get(projectOf(what)) : undefined
+  return line === undefined ? undefined : { file: lock.file, line }
 }

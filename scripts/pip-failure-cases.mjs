@@ -24,12 +24,41 @@ export const FAILING_PACKAGES = [
 
 const WRONG_HASH = `sha256:${'0'.repeat(64)}`
 
+/** A pylock.toml as pip lock writes it, of these [[packages]] entries. @param {string[]} entries */
+function lock(...entries) {
+  return `lock-version = "1.0"\ncreated-by = "pip"\n\n${entries.join('\n')}`
+}
+
 /**
- * @typedef {{ files: Record<string, string>, args?: string[], check?: boolean, legacy?: boolean, report?: boolean }} FailureCase
+ * A [[packages]] entry with one wheel from the wheelhouse (its hash filled in by capture), or
+ * from `source` (a `url = ...` or `path = ...` line).
+ * @param {string} name @param {string} version @param {string} [source]
+ */
+function wheelEntry(name, version, source) {
+  const wheel = `${name}-${version}-py3-none-any.whl`
+  return `[[packages]]\nname = "${name}"\nversion = "${version}"\n\n[[packages.wheels]]\nname = "${wheel}"\n${source ?? `url = "file://WHEELHOUSE/${wheel}"`}\n\n[packages.wheels.hashes]\nsha256 = "HASH(${wheel})"\n`
+}
+
+/** A project pip can build without an index (an in-tree backend), for directory and VCS sources. */
+const LOCAL_PROJECT = {
+  'local/pyproject.toml':
+    '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n\n[project]\nname = "localpkg"\nversion = "0.1.0"\n'
+}
+/** The same project as a git repository, and a lock entry naming a commit it does not have. */
+const REPO_PROJECT = Object.fromEntries(
+  Object.entries(LOCAL_PROJECT).map(([file, text]) => [file.replace('local/', 'repo/'), text])
+)
+const VCS_ENTRY = `[[packages]]\nname = "localpkg"\n\n[packages.vcs]\ntype = "git"\nurl = "file://PROJECT/repo"\ncommit-id = "${'0123456789abcdef'.repeat(2)}01234567"\n`
+const DIRECTORY_ENTRY = '[[packages]]\nname = "localpkg"\n\n[packages.directory]\npath = "local"\n'
+
+/**
+ * @typedef {{ files: Record<string, string>, args?: string[], check?: boolean, legacy?: boolean, report?: boolean, lock?: boolean, git?: string }} FailureCase
  * files: the project's files, relative to it; requirements.txt is installed with -r.
  * args: instead of `-r requirements.txt`. check: run `pip check` after a --no-deps install.
  * legacy: pip 23 (packaging 21, legacy versions) accepts it; only newer pips fail.
  * report: no failure; the install succeeds and its `--report` JSON is the fixture.
+ * lock: pip 26 (the wheelhouse's, run from its wheel) installs `-r /project/pylock.toml`; the
+ * bundled pips know no lock files. git: a directory of the project made a git repository.
  * @type {Record<string, FailureCase>}
  */
 export const CASES = {
@@ -140,6 +169,49 @@ export const CASES = {
   'pip-check': {
     files: { 'requirements.txt': 'alpha==2.0.0\nbeta==1.0.0\ngamma\n' },
     check: true
+  },
+  'lock-url-unreachable': {
+    files: {
+      'pylock.toml': lock(
+        wheelEntry('alpha', '1.0.0'),
+        wheelEntry(
+          'delta',
+          '1.1.0',
+          'url = "https://127.0.0.1:9/files/delta-1.1.0-py3-none-any.whl"'
+        )
+      )
+    },
+    lock: true
+  },
+  'lock-path-missing': {
+    files: {
+      'pylock.toml': lock(
+        wheelEntry('alpha', '1.0.0'),
+        wheelEntry('delta', '1.1.0', 'path = "wheels/delta-1.1.0-py3-none-any.whl"')
+      )
+    },
+    lock: true
+  },
+  'lock-directory-hashes': {
+    files: { 'pylock.toml': lock(wheelEntry('alpha', '1.0.0'), DIRECTORY_ENTRY), ...LOCAL_PROJECT },
+    lock: true
+  },
+  'lock-editable-hashes': {
+    files: {
+      'pylock.toml': lock(wheelEntry('alpha', '1.0.0'), `${DIRECTORY_ENTRY}editable = true\n`),
+      ...LOCAL_PROJECT
+    },
+    lock: true
+  },
+  'lock-vcs-commit': {
+    files: { 'pylock.toml': lock(VCS_ENTRY), ...REPO_PROJECT },
+    git: 'repo',
+    lock: true
+  },
+  'lock-vcs-hashes': {
+    files: { 'pylock.toml': lock(wheelEntry('alpha', '1.0.0'), VCS_ENTRY), ...REPO_PROJECT },
+    git: 'repo',
+    lock: true
   }
 }
 
@@ -180,30 +252,52 @@ function capture(only) {
     PIP_USER: '0'
   }
   fs.mkdirSync(FIXTURES, { recursive: true })
-  for (const minor of PYTHONS) {
-    const python = pyenvPython(minor)
-    const pipVersion = execFileSync(python, ['-m', 'pip', '--version'], { encoding: 'utf8' }).split(
+  // Each bundled pip, then the wheelhouse's pip 26 run from its wheel, for the lock cases.
+  const pip26 = fs.readdirSync(wheelhouse).find(f => /^pip-26\./.test(f))
+  const pips = [
+    ...PYTHONS.map(minor => ({ python: pyenvPython(minor), run: ['-m', 'pip'], locks: false })),
+    ...(pip26
+      ? [{ python: pyenvPython('3.12'), run: [path.join(wheelhouse, pip26, 'pip')], locks: true }]
+      : [])
+  ]
+  /** @param {string} text */
+  const filled = text =>
+    text
+      .replaceAll('DELTA_HASH', deltaHash)
+      .replaceAll('WHEELHOUSE', wheelhouse)
+      .replaceAll('PROJECT', path.join(tmp, 'project'))
+      .replace(/HASH\(([^)]+)\)/g, (_, wheel) => sha256(path.join(wheelhouse, wheel)))
+  for (const { python, run, locks } of pips) {
+    const pipVersion = execFileSync(python, [...run, '--version'], { encoding: 'utf8' }).split(
       ' '
     )[1]
     for (const [name, spec] of Object.entries(CASES)) {
       if (only.length > 0 && !only.includes(name)) continue
+      if (!!spec.lock !== locks) continue
       const project = path.join(tmp, 'project')
       const venv = path.join(tmp, 'venv')
       fs.rmSync(project, { recursive: true, force: true })
       fs.rmSync(venv, { recursive: true, force: true })
       for (const [file, content] of Object.entries(spec.files)) {
         fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true })
-        fs.writeFileSync(path.join(project, file), content.replaceAll('DELTA_HASH', deltaHash))
+        fs.writeFileSync(path.join(project, file), filled(content))
       }
       fs.mkdirSync(project, { recursive: true })
+      if (spec.git) {
+        const git = ['-c', 'user.name=venv-guard', '-c', 'user.email=tests@venv-guard.invalid']
+        const repo = { cwd: path.join(project, spec.git) }
+        execFileSync('git', ['init', '-q'], repo)
+        execFileSync('git', ['add', '.'], repo)
+        execFileSync('git', [...git, 'commit', '-qm', 'project'], repo)
+      }
       execFileSync(python, ['-m', 'venv', '--without-pip', venv])
       // As the action runs pip for a new venv: the base interpreter's pip, driving the venv.
-      const pip = ['-m', 'pip', '--python', path.join(venv, 'bin', 'python')]
+      const pip = [...run, '--python', path.join(venv, 'bin', 'python')]
       const install = [
         'install',
         '--no-compile',
         ...(spec.check ? ['--no-deps'] : []),
-        ...(spec.args ?? ['-r', path.join(project, 'requirements.txt')])
+        ...(spec.args ?? ['-r', path.join(project, spec.lock ? 'pylock.toml' : 'requirements.txt')])
       ]
       const report = path.join(tmp, 'report.json')
       if (spec.report) install.push('--report', report)
@@ -217,11 +311,16 @@ function capture(only) {
       }
       if (result.status === 0 && spec.legacy) continue
       if (result.status === 0) throw new Error(`${name} with pip ${pipVersion} did not fail`)
-      const output = `${result.stdout}\n${result.stderr}`
-        .replaceAll(project, '/project')
-        .replaceAll(wheelhouse, '/wheelhouse')
-        .replaceAll(venv, '/venv')
-        .replaceAll(tmp, '/tmp')
+      // pip 26 lowercases the URL in "Failed to build ... when git fetch URL": any case.
+      /** @param {string} text @param {string} from @param {string} to */
+      const replace = (text, from, to) =>
+        text.replace(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), to)
+      const output = [
+        [project, '/project'],
+        [wheelhouse, '/wheelhouse'],
+        [venv, '/venv'],
+        [tmp, '/tmp']
+      ].reduce((text, [from, to]) => replace(text, from, to), `${result.stdout}\n${result.stderr}`)
       fs.writeFileSync(path.join(FIXTURES, `${name}.pip-${pipVersion}.txt`), output)
       console.log(`${name} pip ${pipVersion}: exit ${result.status}`)
     }

@@ -65,6 +65,27 @@ describe.skipIf(lacks('3.12', '3.13'))('annotations on the requirement line', ()
     expect(byFile['requirements.txt']).toMatch(/\(requirements\/base\.txt:2\)/)
   })
 
+  it.each([
+    ['3.12', 'requirements/more.txt:3'],
+    ['3.13', 'requirements/more.txt:2']
+  ] as const)(
+    'the same name on two lines with opposite markers, on Python %s: the line pip took',
+    async (version, place) => {
+      const runner = newRunner()
+      // As mypy's typing_extensions lines; pip prints the specifiers sorted (beta<10,>=9), so only
+      // the marker tells the lines apart.
+      write(runner, {
+        'requirements.txt': 'alpha==1.0.0\n-r requirements/more.txt\n',
+        'requirements/more.txt':
+          '# beta, by Python version\nbeta>=9.5,<10; python_version >= "3.13"\nbeta>=9,<10 ; python_version < "3.13"\n'
+      })
+      const run = await runAction(runner, { inputs: { 'python-version': version } })
+      expect(run.exitCode, describeRun(run)).toBe(1)
+      expect(places(run, 'error'), describeRun(run)).toEqual([place])
+      expect(errors(run)[0].message).toMatch(/^No version of beta<10,>=9(\.5)? matches/)
+    }
+  )
+
   it('an invalid line is reported with its file and line before pip runs', async () => {
     const runner = newRunner()
     write(runner, { 'requirements.txt': 'alpha\n-r more.txt\n', 'more.txt': 'zeta\nfoo bar\n' })

@@ -189,6 +189,53 @@ describe.skipIf(!MIRROR_PIP || lacks('3.12'))('pyproject-first projects with pip
     expect(places(run)).toEqual([`pylock.ci.toml:${line}`])
   })
 
+  it("a lock's own source pip cannot get: the annotation is on that source's line", async () => {
+    const runner = newRunner('vg-pylock-')
+    const lock = lockInto(runner, 'pylock.toml', 'alpha==1.0.0', 'gamma')
+    // pip 26.2.1: "× Failed to connect to 127.0.0.1 while fetching https://127.0.0.1:9/…"
+    const url = 'https://127.0.0.1:9/files/delta-1.1.0-py3-none-any.whl'
+    const edited = lock.replace(/url = "[^"]*delta-1\.1\.0-py3-none-any\.whl"/, `url = "${url}"`)
+    fs.writeFileSync(path.join(runner.workspace, 'pylock.toml'), edited)
+    const run = await main(runner, { 'pip-args': '--retries 0' })
+    expect(run.exitCode, describeRun(run)).toBe(1)
+    expect(places(run)).toEqual([`pylock.toml:${edited.split('\n').indexOf(`url = "${url}"`) + 1}`])
+    expect(errors(run)[0].message).toMatch(
+      /could not be fetched \(\[Errno 111\] Connection refused\)/
+    )
+  })
+
+  it('a group with the same name on two items with opposite markers: the item pip took', async () => {
+    const runner = newRunner('vg-groups-')
+    write(runner, {
+      'pyproject.toml':
+        '[dependency-groups]\ntest = [\n  "beta>=9,<10; python_version < \'3.12\'",\n  "beta>=9.5,<10; python_version >= \'3.12\'",\n]\n'
+    })
+    const run = await main(runner, { 'dependency-groups': 'test' })
+    expect(run.exitCode, describeRun(run)).toBe(1)
+    expect(places(run)).toEqual(['pyproject.toml:4'])
+  })
+
+  it('an editable directory in a lock with hashes: the annotation is on its path', async () => {
+    const runner = newRunner('vg-pylock-')
+    const lock = lockInto(runner, 'pylock.toml', 'alpha==1.0.0')
+    write(runner, {
+      'pylock.toml': `${lock}\n[[packages]]\nname = "demo"\n\n[packages.directory]\npath = "."\neditable = true\n`,
+      'pyproject.toml': PYPROJECT
+    })
+    const run = await main(runner, {})
+    expect(run.exitCode, describeRun(run)).toBe(1)
+    const line =
+      fs
+        .readFileSync(path.join(runner.workspace, 'pylock.toml'), 'utf8')
+        .split('\n')
+        .indexOf('path = "."') + 1
+    expect(places(run)).toEqual([`pylock.toml:${line}`])
+    // pip 26.2.1: "The editable requirement file:///… cannot be installed when requiring hashes, because there is no single file to hash."
+    expect(errors(run)[0].message).toMatch(
+      /cannot be installed in hash-checking mode .*no single file to hash/
+    )
+  })
+
   it('a constraint that conflicts: the annotation is on the constraint’s line', async () => {
     const runner = newRunner('vg-constraints-')
     write(runner, { 'requirements.txt': 'alpha==2.0.0\n', 'c.txt': '# pins\n\nbeta<2\n' })

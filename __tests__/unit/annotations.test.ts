@@ -3,15 +3,13 @@ import * as path from 'node:path'
 import * as core from '@actions/core'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { annotate, failure as failWith } from '../../src/annotations/emit.js'
-import {
-  findingsFromPipCheck,
-  findingsFromPipFailure,
-  type Finding
-} from '../../src/annotations/findings.js'
+import type { Finding } from '../../src/annotations/finding.js'
+import { findingsFromPipCheck, findingsFromPipFailure } from '../../src/annotations/findings.js'
 import { toldSoFar } from '../../src/report/log.js'
 import { CASES, FIXTURES } from '../../scripts/pip-failure-cases.mjs'
 import { LINUX, parseCase } from '../helpers/requirements.js'
-import { parseRequirementFiles } from '../../src/pip/requirements.js'
+import { NO_REQUIREMENTS, parseRequirementFiles } from '../../src/pip/requirements.js'
+import { readPylock } from '../../src/pip/pylock.js'
 
 vi.mock('@actions/core', async importOriginal => ({
   ...(await importOriginal<typeof import('@actions/core')>()),
@@ -20,9 +18,20 @@ vi.mock('@actions/core', async importOriginal => ({
   setSecret: vi.fn()
 }))
 
-/** The case's project as pip saw it (the fixtures name it /project). */
+/** The case's project as pip saw it (the fixtures name it /project): its requirements or its lock. */
 function parsedCase(name: string) {
-  return { parsed: parseCase(CASES[name].files), workspace: '/project' }
+  const { files, lock } = CASES[name]
+  if (!lock) return { parsed: parseCase(files), workspace: '/project' }
+  const text = files['pylock.toml']
+    .replaceAll('WHEELHOUSE', '/wheelhouse')
+    .replaceAll('PROJECT', '/project')
+  const read = readPylock('/project/pylock.toml', Buffer.from(text))
+  if (!('doc' in read)) throw new Error(read.message)
+  return {
+    parsed: { ...NO_REQUIREMENTS, entries: read.entries },
+    workspace: '/project',
+    locks: [read]
+  }
 }
 
 /** Every captured output of a case: [pip version, what pip printed]. */
@@ -254,6 +263,58 @@ const EXPECTED: Record<string, Expected> = {
   ]
 }
 
+// A lock's own sources, as pip 26.2.1 fails on them: on the url or path line of that [[packages]] entry.
+Object.assign(EXPECTED, {
+  'lock-url-unreachable': [
+    {
+      kind: 'fetch',
+      where: 'pylock.toml:21',
+      message:
+        /^https:\/\/127\.0\.0\.1:9\/files\/delta-1\.1\.0-py3-none-any\.whl could not be fetched \(\[Errno 111\] Connection refused\)/
+    }
+  ],
+  'lock-path-missing': [
+    {
+      kind: 'fetch',
+      where: 'pylock.toml:21',
+      message:
+        /^\/project\/wheels\/delta-1\.1\.0-py3-none-any\.whl could not be fetched \(\[Errno 2\] No such file or directory/
+    }
+  ],
+  'lock-directory-hashes': [
+    {
+      kind: 'hash',
+      where: 'pylock.toml:19',
+      message:
+        /^pip cannot verify a hash for file:\/\/\/project\/local\/: they point to directories\. In hash-checking mode/
+    }
+  ],
+  'lock-editable-hashes': [
+    {
+      kind: 'hash',
+      where: 'pylock.toml:19',
+      message:
+        /^The editable file:\/\/\/project\/local\/ cannot be installed in hash-checking mode .*: there is no single file to hash\./
+    }
+  ],
+  'lock-vcs-hashes': [
+    {
+      kind: 'hash',
+      where: 'pylock.toml:20',
+      message:
+        /^pip cannot verify a hash for localpkg @ git\+file:\/project\/repo@0123456789abcdef0123456789abcdef01234567: we don't have a way to hash version control repositories\./
+    }
+  ],
+  'lock-vcs-commit': [
+    {
+      kind: 'clone',
+      where: 'pylock.toml:9',
+      message:
+        /^Cloning file:\/\/\/project\/repo failed \(fatal: (remote error|git upload-pack): .*not our ref 0123456789abcdef0123456789abcdef01234567\)/
+    }
+  ]
+} satisfies Record<string, Expected>)
+
 describe('pip failures mapped to requirement lines, from real pip output', () => {
   const cases = Object.keys(CASES).filter(name => !CASES[name].check && !CASES[name].report)
   it('every failure case has its expectation', () => {
@@ -427,6 +488,37 @@ describe("pip 26's blame, as pip 26 printed it", () => {
     ].join('\n')
     const [found] = findingsFromPipFailure(output, { parsed, workspace: '/project' }, 'Install', 1)
     expect(`${found.file}:${found.line}`).toBe('/project/pylock.toml:7')
+  })
+
+  it('of two lines with opposite markers, the one pip took: its marker is true for the target', () => {
+    const files = {
+      '/project/requirements.txt': 'alpha==1.0.0\n-r more.txt\n',
+      '/project/more.txt':
+        'beta>=9.5,<10; python_version >= "3.13"\nbeta>=9,<10; python_version < "3.13"\n'
+    }
+    const parsed = parse(files)
+    // pip 26.2.1's own words on Python 3.12.1, then on 3.13.0 (it sorts the specifiers).
+    const outputs = {
+      '3.12': [
+        "Ignoring beta: markers 'python_version >= \"3.13\"' don't match your environment",
+        'ERROR: Could not find a version that satisfies the requirement beta<10,>=9 (from versions: 1.0.0, 2.0.0)',
+        'ERROR: No matching distribution found for beta<10,>=9'
+      ],
+      '3.13': [
+        "Ignoring beta: markers 'python_version < \"3.13\"' don't match your environment",
+        'ERROR: Could not find a version that satisfies the requirement beta<10,>=9.5 (from versions: 1.0.0, 2.0.0)',
+        'ERROR: No matching distribution found for beta<10,>=9.5'
+      ]
+    }
+    const where = (version: '3.12' | '3.13') => {
+      const markers = { python_version: version, python_full_version: `${version}.0` }
+      const context = { parsed, workspace: '/project', markers }
+      return summary(
+        findingsFromPipFailure(outputs[version].join('\n'), context, 'Install', 1)
+      ).map(f => f.where)
+    }
+    expect(where('3.12')).toEqual(['more.txt:2'])
+    expect(where('3.13')).toEqual(['more.txt:1'])
   })
 
   it('a constraint pinning a version the index does not have says so, not "loosen"', () => {

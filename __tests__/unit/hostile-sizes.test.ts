@@ -2,8 +2,10 @@
 // and ends with an annotated problem, never a RangeError or an out-of-memory crash.
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { findingsFromPipFailure } from '../../src/annotations/findings.js'
 import { readDependencyGroups } from '../../src/pip/dependency-groups.js'
-import { parseRequirementFiles } from '../../src/pip/requirements.js'
+import { readPylock } from '../../src/pip/pylock.js'
+import { NO_REQUIREMENTS, parseRequirementFiles } from '../../src/pip/requirements.js'
 import { readToml } from '../../src/pip/toml-lines.js'
 
 const reader = (files: Map<string, string>) => (file: string) => {
@@ -42,5 +44,29 @@ describe('bounded work on hostile files', () => {
     expect(result.problems).toHaveLength(1)
     expect(result.problems[0].message).toMatch(/nested deeper than \d+/)
     expect(result.problems[0].file).toMatch(/r\d+\.txt$/)
+  })
+
+  it('a lock of 3,000 packages and pip collecting each of them', () => {
+    const file = path.resolve('/repo/pylock.toml')
+    const packages = Array.from(
+      { length: 3_000 },
+      (_, i) =>
+        `[[packages]]\nname = "p${i}"\nversion = "1.0"\n\n[[packages.wheels]]\nurl = "https://h/p${i}-1.0-py3-none-any.whl"\n`
+    )
+    const lock = readPylock(file, Buffer.from(`lock-version = "1.0"\n\n${packages.join('\n')}`))
+    if (!('doc' in lock)) throw new Error(lock.message)
+    // As pip 26 says it: each package collected from the lock, then the last one's URL fails.
+    const output = [
+      ...Array.from({ length: 3_000 }, (_, i) => `Collecting p${i}==1.0 (from ${file})`),
+      '× Failed to connect to h while fetching https://h/p2999-1.0-py3-none-any.whl',
+      '╰─> [Errno 111] Connection refused'
+    ].join('\n')
+    const context = {
+      parsed: { ...NO_REQUIREMENTS, entries: lock.entries },
+      workspace: '/repo',
+      locks: [lock]
+    }
+    const [found] = findingsFromPipFailure(output, context, 'Install', 1)
+    expect([found.kind, found.file, found.line]).toEqual(['fetch', file, 7 * 2_999 + 8])
   })
 })

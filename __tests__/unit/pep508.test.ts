@@ -60,6 +60,14 @@ describe('PEP 508 requirements', () => {
 
   it('names the project and points at the problem as packaging does', () => {
     expect(parsePep508('Mixed_Case[x]>=1')).toEqual({ name: 'Mixed_Case' })
+    expect(parsePep508("typing_extensions>=4.6.0; python_version<'3.13' ")).toEqual({
+      name: 'typing_extensions',
+      marker: "python_version<'3.13'"
+    })
+    expect(parsePep508('x @ https://h/x.whl ; sys_platform == "linux"')).toEqual({
+      name: 'x',
+      marker: 'sys_platform == "linux"'
+    })
     expect(parsePep508('not a valid req!!')).toEqual({
       error: 'Expected semicolon (after name with no version specifier) or end',
       column: 4
@@ -135,7 +143,11 @@ describe.skipIf(!MIRROR_PIP)("PEP 508 against pip 26's own parser", () => {
       })
     ) as object[]
     const disagreements = cases
-      .map((text, i) => ({ text, ours: parsePep508(text), pips: expected[i] }))
+      .map((text, i) => {
+        // The verdict and the name: the marker as written is checked apart (packaging rewrites it).
+        const result = parsePep508(text)
+        return { text, ours: 'name' in result ? { name: result.name } : result, pips: expected[i] }
+      })
       .filter(c => JSON.stringify(c.ours) !== JSON.stringify(c.pips))
     expect(disagreements.slice(0, 5), `seed ${seed} (PEP508_SEED=${seed} repeats it)`).toEqual([])
   })

@@ -65,6 +65,14 @@ for (const [label, found] of PYTHONS)
       expect(facts.implementation).toBe('cpython')
       expect(facts.freeThreaded).toBe(false)
       expect(facts.prefix).toBe(facts.basePrefix)
+      // PEP 508's marker environment, as the locator evaluates requirement lines' markers.
+      expect(facts.markers).toMatchObject({
+        python_version: `${facts.version.major}.${facts.version.minor}`,
+        python_full_version: `${facts.version.major}.${facts.version.minor}.${facts.version.micro}`,
+        implementation_name: 'cpython',
+        platform_python_implementation: 'CPython',
+        sys_platform: process.platform
+      })
       expect(facts.pip?.version).toMatch(/^\d+\.\d+/)
       expect(fs.existsSync(path.join(facts.pip!.location, '__init__.py'))).toBe(true)
     })

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8502);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9258);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8502:
+/***/ 9258:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31639,12 +31639,14 @@ function classify(text) {
     const requirement = pyStrip(args);
     // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
     const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    const withMarker = marker ? { marker } : {};
     if (requirements_URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement), ...withMarker } };
     }
     const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } };
+    if (named) {
+        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]), ...withMarker } };
+    }
     // A directory, or a variable pip expands from an environment this run does not see.
     if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
         return { entry: { kind: 'requirement', text } };
@@ -32119,14 +32121,17 @@ function marker(t) {
         markerAtom(t);
     }
 }
+/** Where the marker starts. */
 function requirementMarker(t, expected, start) {
     if (!t.check('SEMICOLON'))
         t.fail(`Expected ${expected} or end`, start);
     t.read();
+    const at = t.position;
     marker(t);
     t.consume('WS');
+    return at;
 }
-/** The version specifiers, if any. */
+/** The version specifiers, if any, and where the marker starts. */
 function details(t) {
     if (t.check('AT')) {
         t.read();
@@ -32134,22 +32139,24 @@ function details(t) {
         const start = t.position;
         t.expect('URL', 'URL after @');
         if (t.check('END', true))
-            return '';
+            return { specifiers: '' };
         t.expect('WS', 'whitespace after URL');
         if (t.check('END', true))
-            return '';
-        requirementMarker(t, 'semicolon (after URL and whitespace)', start);
-        return '';
+            return { specifiers: '' };
+        return {
+            specifiers: '',
+            markerAt: requirementMarker(t, 'semicolon (after URL and whitespace)', start)
+        };
     }
     const start = t.position;
     const found = specifier(t);
     t.consume('WS');
     if (t.check('END', true))
-        return found;
-    requirementMarker(t, found
+        return { specifiers: found };
+    const markerAt = requirementMarker(t, found
         ? 'comma (within version specifier), semicolon (after version specifier)'
         : 'semicolon (after name with no version specifier)', start);
-    return found;
+    return { specifiers: found, markerAt };
 }
 /** The requirement's project name, or packaging's complaint and the column it points at. */
 function parsePep508(source) {
@@ -32160,10 +32167,10 @@ function parsePep508(source) {
         t.consume('WS');
         extras(t);
         t.consume('WS');
-        const specifiers = details(t);
+        const { specifiers, markerAt } = details(t);
         t.expect('END', 'end of dependency specifier');
         checkSpecifiers(specifiers);
-        return { name };
+        return markerAt === undefined ? { name } : { name, marker: source.slice(markerAt).trim() };
     }
     catch (error) {
         if (!(error instanceof SyntaxProblem))
@@ -34838,6 +34845,7 @@ function resolveGroup(table, requested, result) {
                     kind: 'requirement',
                     text: item,
                     name: normalizeName(parsed.name),
+                    ...(parsed.marker ? { marker: parsed.marker } : {}),
                     constraint: false
                 });
                 continue;
@@ -36892,135 +36900,8 @@ async function writePostSummary(told) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/pip/pylock.ts
-
-
-
-/**
- * PEP 751 lock files, which pip 26.1+ installs with `-r pylock.toml`. pip checks them itself
- * (it says which `packages[N].field` is wrong, or which package it could not install, but gives no
- * line); here the lock's packages become entries with the line of their `name`, so that pip's
- * failures land on the package's entry, and pip's paths are turned into lines.
- */
-/** pip's rule (packaging's is_valid_pylock_path): pylock.toml or pylock.NAME.toml. */
-function isPylockFile(file) {
-    const name = external_node_path_.basename(file);
-    return name === 'pylock.toml' || /^pylock\.[^.]+\.toml$/.test(name);
-}
-const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** A package's `path` sources, resolved against the lock's directory (PEP 751). */
-function localSources(entry, dir) {
-    const pathOf = (source) => isTable(source) && typeof source.path === 'string' ? external_node_path_.resolve(dir, source.path) : undefined;
-    const directory = entry.directory;
-    const found = [];
-    const directoryPath = pathOf(directory);
-    if (directoryPath) {
-        if (isTable(directory) && directory.editable === true)
-            found.push('-e');
-        found.push(directoryPath);
-    }
-    const wheels = Array.isArray(entry.wheels) ? entry.wheels : [];
-    for (const source of [entry.archive, entry.sdist, ...wheels]) {
-        const file = pathOf(source);
-        if (file)
-            found.push(file);
-    }
-    return found;
-}
-/** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
-function readPylock(file, bytes) {
-    const doc = readTomlFile(file, bytes);
-    if (!('value' in doc))
-        return doc;
-    const packages = Array.isArray(doc.value.packages) ? doc.value.packages : [];
-    const entries = packages.flatMap((entry, i) => {
-        const { name, version } = (entry ?? {});
-        if (typeof name !== 'string')
-            return [];
-        return [
-            {
-                file,
-                line: nearestLine(doc, ['packages', i, 'name']) ?? 1,
-                kind: 'requirement',
-                text: typeof version === 'string' ? `${name}==${version}` : name,
-                name: normalizeName(name),
-                constraint: false
-            }
-        ];
-    });
-    const dir = external_node_path_.dirname(file);
-    const sources = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []));
-    return { file, doc, entries, localSources: sources };
-}
-/** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
-function lineFor(lock, reason) {
-    const tomlPath = /(?:in|at) '?(packages\[\d+\][\w.[\]-]*)'?/.exec(reason)?.[1];
-    if (tomlPath) {
-        const at = parseTomlPath(tomlPath);
-        // A whole package (`at packages[2]`) is shown on its name.
-        return nearestLine(lock.doc, at.length === 2 ? [...at, 'name'] : at) ?? 1;
-    }
-    const syntax = /\(at line (\d+), column \d+\)/.exec(reason);
-    if (syntax)
-        return Number(syntax[1]);
-    const key = /in '([\w-]+)'/.exec(reason)?.[1];
-    const topLevel = [
-        [/pylock version/, 'lock-version'],
-        [/Python version requirement/, 'requires-python'],
-        [/environments specified in the lock file/, 'environments']
-    ];
-    const named = key ?? topLevel.find(([re]) => re.test(reason))?.[1];
-    return (named ? lock.doc.lineOf([named]) : undefined) ?? 1;
-}
-/**
- * pip's complaints about lock files (pip 26), each on the lock's line it concerns. Hash and
- * resolver failures name the package and are found by name with the lock's entries.
- */
-function pylockFailures(output, locks, cwd) {
-    const byFile = (named) => locks.find(l => l.file === external_node_path_.resolve(cwd, named));
-    return output.split(/\r?\n/).flatMap((text) => {
-        const whole = /^ERROR: (?:Invalid pylock file|Cannot select requirements from pylock file|Error reading pylock file) '(.+?)': (.*)$/.exec(text);
-        if (whole) {
-            const lock = byFile(whole[1]);
-            if (!lock)
-                return [];
-            const message = `pip cannot use this lock file: ${whole[2]}. Fix it here, or lock again.`;
-            return [{ file: lock.file, line: lineFor(lock, whole[2]), message }];
-        }
-        const locked = /^ERROR: Could not install locked package '(.+?)' from '(.+?)': (.*)$/.exec(text);
-        if (locked) {
-            const lock = byFile(locked[2]);
-            const entry = lock?.entries.find(e => e.name === normalizeName(locked[1]));
-            if (!lock || !entry)
-                return [];
-            const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}. Fix the entry, or lock again.`;
-            return [{ file: lock.file, line: entry.line, message }];
-        }
-        const other = /^ERROR: The requirement (\S+?)==(\S+) is not compatible with version (\S+) specified in a provided lock file$/.exec(text);
-        if (other) {
-            const name = normalizeName(other[1]);
-            const entry = locks.flatMap(l => l.entries).find(e => e.name === name);
-            if (!entry)
-                return [];
-            const message = `The lock pins ${other[1]} ${other[2]}, but the file it names for it is version ${other[3]}. Lock again, or fix the entry's file name or URL.`;
-            return [{ file: entry.file, line: entry.line, message }];
-        }
-        return [];
-    });
-}
-
-;// CONCATENATED MODULE: ./src/annotations/findings.ts
-
-
-
-
-/**
- * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
- * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
- * findings out (written against real output of pip 23.0 to 24.2, see
- * __tests__/fixtures/pip-output). Emitting them respects GitHub's cap of 10 annotations per type
- * and step: the most important first, the rest only in the job summary.
- */
+;// CONCATENATED MODULE: ./src/annotations/finding.ts
+/** A finding: what went wrong, how it is titled, and the line it is annotated on. */
 /** In order of importance: what the user must fix first comes first. */
 const KINDS = [
     'invalid-requirement',
@@ -37046,467 +36927,9 @@ const TITLES = {
     pip: 'venv-guard: pip install failed',
     'broken-dependency': 'venv-guard: broken dependency'
 };
-/** GitHub shows at most this many annotations of one type (error, warning) per step. */
-const ANNOTATION_CAP = 10;
-// `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
-const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/;
-/** `(from mypy==2.4.0->pylock.toml)`: a dependency of a requirement that names no line (a lock's entry). */
-const FROM_PARENT = /\(from ([^()\s]+?)->[^()]*\)/;
-const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
 function finding(kind, message, entry) {
     const level = kind === 'broken-dependency' ? 'warning' : 'error';
     return { level, kind, title: TITLES[kind], message, ...entry };
-}
-/** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
-function nameOf(spec) {
-    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(spec);
-    return m ? normalizeName(m[1]) : undefined;
-}
-/** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
-class Locator {
-    parsed;
-    workspace;
-    byName;
-    // Indexes, so that a file of many lines costs linear time, however much pip says about it.
-    byTextExact = new Map();
-    byPlace = new Map();
-    constructor(parsed, workspace) {
-        this.parsed = parsed;
-        this.workspace = workspace;
-        this.byName = entriesByName(parsed);
-        for (const entry of parsed.entries) {
-            if (!this.byTextExact.has(entry.text))
-                this.byTextExact.set(entry.text, entry);
-            const place = `${entry.line}\0${entry.file}`;
-            if (!this.byPlace.has(place))
-                this.byPlace.set(place, entry);
-        }
-    }
-    /** `file:line` relative to the workspace, as a reader of the message finds it. */
-    label(where) {
-        return `${external_node_path_.relative(this.workspace, where.file)}:${where.line}`;
-    }
-    relative(file) {
-        return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
-    }
-    /**
-     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; else, for a
-     * dependency, the entry of the requirement that brought it in (`(from mypy==2.4.0->pylock.toml)`).
-     */
-    fromText(text) {
-        const r = FROM_FILE.exec(text);
-        if (r)
-            return { file: external_node_path_.resolve(r[1]), line: Number(r[2]) };
-        const of = FROM_LINE_OF.exec(text);
-        if (of)
-            return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
-        const parent = FROM_PARENT.exec(text);
-        return parent ? this.byRequirement(parent[1]) : undefined;
-    }
-    /**
-     * The entry naming a project: requirements before constraints (or the reverse when pip says the
-     * constraint), and among several the one whose text starts with pip's requirement string.
-     */
-    byRequirement(spec, constraint = false) {
-        const name = nameOf(spec);
-        const entries = (name && this.byName.get(name)) || [];
-        const preferred = entries.filter(e => e.constraint === constraint);
-        const candidates = preferred.length > 0 ? preferred : entries;
-        const compact = spec.replace(/\s+/g, '');
-        const exact = candidates.find(e => e.text.replace(/\s+/g, '').startsWith(compact));
-        return pick(exact ?? candidates[0]);
-    }
-    /** The entry whose logical line is exactly this text (pip quotes option lines so). */
-    byLine(text) {
-        return pick(this.byTextExact.get(text.trim()));
-    }
-    /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
-    byPath(target) {
-        const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
-        return pick(this.parsed.entries.find(names));
-    }
-    /** The entry whose text names this URL or path (credentials aside: pip hides them). */
-    byText(target) {
-        const bare = (text) => text.replace(/\/\/[^/@\s]*@/g, '//');
-        return pick(this.parsed.entries.find(e => bare(e.text).includes(bare(target))));
-    }
-    /** The line's requirement as written, for naming what pip names only by URL or path. */
-    textAt(where) {
-        const entry = this.byPlace.get(`${where.line}\0${where.file}`);
-        return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0];
-    }
-    /** The `-r`/`-c` line that names this file. */
-    includeOf(file) {
-        const target = external_node_path_.resolve(file);
-        return pick(this.parsed.entries.find(e => e.target === target));
-    }
-}
-function pick(entry) {
-    return entry ? { file: entry.file, line: entry.line } : undefined;
-}
-/** The lines after a header up to the first blank line. */
-function blockAfter(lines, index) {
-    const block = [];
-    for (const line of lines.slice(index + 1)) {
-        if (line.trim() === '')
-            break;
-        block.push(line);
-    }
-    return block;
-}
-function invalidRequirements(lines, locate) {
-    const found = [];
-    lines.forEach((line, i) => {
-        const m = /^ERROR: Invalid requirement: (.*)$/.exec(line);
-        if (!m)
-            return;
-        const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
-        const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
-        const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
-        const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
-        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
-        const details = block
-            .slice(1)
-            .filter(l => /^(Hint|.*error): /.test(l))
-            .map(l => l.replace(/^.*?error: /, ''));
-        const message = [`Invalid requirement: ${quoted}${reason ? ` (${reason})` : ''}`, ...details];
-        found.push(finding('invalid-requirement', message.join('\n'), where));
-    });
-    return found;
-}
-function notProjects(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /^ERROR: Directory '(.+)' is not installable\. (.*)$/.exec(line) ??
-            /^ERROR: (.+) does not appear to be a Python project: (.*)$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${m[1]} is not a Python project: ${m[2]}`;
-        return [finding('invalid-requirement', message, locate.byPath(m[1]))];
-    });
-}
-function missingFiles(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /Could not open requirements file: \[Errno \d+\] ([^:]+): '(.+)'$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${locate.relative(m[2])} cannot be opened: ${m[1]}. Fix the path (relative to this file) or remove the line.`;
-        return [finding('missing-file', message, locate.includeOf(m[2]))];
-    });
-}
-// What pip logs when the index is down, failing or silent, before it concludes that nothing matches.
-const INDEX_TROUBLE = /Retrying \(Retry\(|Could not fetch URL|Failed to establish a new connection|Read timed out|HTTP error \d{3}|ConnectTimeoutError|Max retries exceeded/;
-function notFound(lines, locate) {
-    const unreachable = lines.find(l => INDEX_TROUBLE.test(l));
-    const pythonNote = lines
-        .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
-        .find(Boolean)?.[1];
-    return lines.flatMap(line => {
-        const m = /^ERROR: Could not find a version that satisfies the requirement (.+?)(?: \(from (.*)\))? \(from versions: ([^)]*)\)$/.exec(line);
-        if (!m)
-            return [];
-        const [, spec, parent, versions] = m;
-        // pip's "from versions: none": it found no version at all (no such project where it looked,
-        // or none for this Python), which is not the same as finding some that do not match.
-        const found = versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`;
-        const direct = locate.fromText(line);
-        const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
-        const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
-        const what = parentName
-            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
-            : `No version of ${spec} matches (${found}).`;
-        const note = pythonNote ? `\n${pythonNote}` : '';
-        const advice = unreachable
-            ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
-            : 'Check the name and the version range, and the index pip uses.';
-        return [finding('not-found', `${what} ${advice}${note}`, where)];
-    });
-}
-function otherPython(lines, locate) {
-    return lines.flatMap(line => {
-        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
-        if (!m)
-            return [];
-        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
-        return [finding('not-found', message, locate.byRequirement(m[1]))];
-    });
-}
-function conflictCause(text, locate) {
-    const constraint = /^The user requested \(constraint\) (.+)$/.exec(text);
-    if (constraint) {
-        const spec = `the constraint ${constraint[1]}`;
-        return {
-            text,
-            asSubject: spec,
-            asOther: spec,
-            where: locate.byRequirement(constraint[1], true)
-        };
-    }
-    const requested = /^The user requested (.+)$/.exec(text);
-    if (requested) {
-        return {
-            text,
-            asSubject: requested[1],
-            asOther: requested[1],
-            where: locate.byRequirement(requested[1])
-        };
-    }
-    const dependsOn = /^(\S+ \S+) depends on (.+)$/.exec(text);
-    if (dependsOn) {
-        const other = `${dependsOn[1]}, which depends on ${dependsOn[2]}`;
-        return { text, asSubject: text, asOther: other, where: locate.byRequirement(dependsOn[1]) };
-    }
-    return { text, asSubject: text, asOther: text };
-}
-function conflicts(lines, locate) {
-    const header = lines.findIndex(l => /^ERROR: Cannot install .* because these package versions have conflicting dependencies\.$/.test(l));
-    if (header === -1)
-        return [];
-    const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
-    const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
-    const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
-    // pip 24+: "Additionally, some packages in these conflicts have no matching distributions
-    // available": then the pin names a version the index does not have, no conflict to loosen.
-    const note = lines.findIndex(l => /have no matching distributions available/.test(l));
-    const unavailable = new Set((note === -1 ? [] : blockAfter(lines, note)).map(l => normalizeName(l.trim())));
-    const located = new Map();
-    for (const cause of causes) {
-        if (!cause.where || located.has(locate.label(cause.where)))
-            continue;
-        const others = causes.filter(c => c !== cause).map(other);
-        const name = nameOf(cause.text.replace(/^The user requested (\(constraint\) )?/, ''));
-        const message = name && unavailable.has(name)
-            ? `${cause.asSubject}: the index has no distribution of ${name} that matches it${others.length > 0 ? ` and ${others.join(' and ')}` : ''}. Check that the version exists on the index pip uses, or change the pin.`
-            : `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
-        located.set(locate.label(cause.where), finding('conflict', message, cause.where));
-    }
-    // Lines pip names whose conflict comes from deeper in the dependency tree.
-    const all = causes.map(c => c.text).join('; ');
-    for (const m of lines[header].matchAll(/-[rc] (.+?) \(line (\d+)\)/g)) {
-        const where = { file: external_node_path_.resolve(m[1]), line: Number(m[2]) };
-        const message = `This requirement cannot be installed: ${all}. Loosen or change one of them.`;
-        if (!located.has(locate.label(where)))
-            located.set(locate.label(where), finding('conflict', message, where));
-    }
-    if (located.size > 0)
-        return [...located.values()];
-    return [finding('conflict', `pip found conflicting requirements: ${all || lines[header]}`)];
-}
-const HASH_HEADERS = [
-    [
-        /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
-        (item, details) => {
-            const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ');
-            const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '');
-            return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`;
-        }
-    ],
-    [
-        /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
-        item => {
-            const [spec, hash] = item.split(/ (?=--hash=)/);
-            return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim();
-        }
-    ],
-    [
-        /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
-        (item, _details, parent) => parent
-            ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
-            : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
-    ],
-    [/^ERROR: Can't verify hashes for these /, item => `pip cannot verify a hash for ${item}.`]
-];
-function hashes(lines, locate) {
-    const found = [];
-    lines.forEach((line, i) => {
-        const header = HASH_HEADERS.find(([re]) => re.test(line));
-        if (!header)
-            return;
-        // Items are indented by four spaces, their details (Expected/Got) by more.
-        const items = [];
-        for (const l of blockAfter(lines, i)) {
-            if (/^\s{5,}\S/.test(l))
-                items.at(-1)?.details.push(l.trim());
-            else if (/^\s{4}\S/.test(l))
-                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
-        }
-        for (const { text, details } of items) {
-            const spec = text
-                .replace(/ from \S+.*$/, '')
-                .replace(FROM_FILE, '')
-                .trim();
-            const where = locate.fromText(text) ?? locate.byRequirement(spec);
-            // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
-            const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
-            found.push(finding('hash', header[1](spec, details, parent), where));
-        }
-    });
-    return found;
-}
-/** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */
-function collectingBefore(lines, index) {
-    return lines
-        .slice(0, index)
-        .reverse()
-        .find(l => /^(?:Collecting|Obtaining|Processing) /.test(l));
-}
-const VCS_COMMAND = /^\s*× (?:git (?:clone|fetch|checkout)|hg clone|svn checkout|bzr branch)\b/;
-/** A VCS requirement whose checkout failed: nothing was built, the clone itself did not work. */
-function clones(lines, locate) {
-    const found = new Map();
-    lines.forEach((line, i) => {
-        if (!VCS_COMMAND.test(line))
-            return;
-        const url = /\s'?([a-z][a-z0-9+.-]*:\/\/[^\s']+)/i.exec(line)?.[1];
-        if (!url || found.has(url))
-            return;
-        const reason = lines
-            .slice(0, i)
-            .reverse()
-            .find(l => /^\s*(fatal|abort|svn: E\d+|ERROR):? /.test(l))
-            ?.trim();
-        const collecting = collectingBefore(lines, i);
-        const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
-        const message = `Cloning ${(0,secrets/* redactUrlCredentials */.dE)(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
-        found.set(url, finding('clone', message, where));
-    });
-    return [...found.values()];
-}
-/** A URL or path requirement that pip could not download or open. */
-function fetches(lines, locate) {
-    const index = lines.findIndex(l => /^ERROR: Could not install packages due to an OSError: /.test(l) ||
-        /^× .* while fetching \S+/.test(l));
-    if (index === -1)
-        return [];
-    const line = lines[index];
-    const url = / while fetching (\S+)/.exec(line)?.[1];
-    // A missing file is a requirement's only when a line names it (not a file pip was installing).
-    const missing = /No such file or directory: '([^']+)'/.exec(line)?.[1];
-    if (missing && !url && !locate.byText(missing))
-        return [];
-    const pool = /host='([^']+)'.*?url: (\S+) \(/.exec(line);
-    if (!url && !missing && !pool)
-        return [];
-    const collecting = collectingBefore(lines, index);
-    const where = (url ? locate.byText(url) : undefined) ??
-        (missing ? locate.byText(missing) : undefined) ??
-        (pool ? locate.byText(pool[2]) : undefined) ??
-        (collecting ? locate.fromText(collecting) : undefined);
-    const target = url ?? missing ?? (where && locate.textAt(where)) ?? `${pool[1]}…${pool[2]}`;
-    const reason = url
-        ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
-        : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
-    const message = `${(0,secrets/* redactUrlCredentials */.dE)(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
-    return [finding('fetch', message, where)];
-}
-/** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
-function buildCause(lines, from) {
-    const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
-    if (end === -1)
-        return undefined;
-    return lines
-        .slice(from, end)
-        .map(l => l.trim())
-        .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
-        .pop();
-}
-/**
- * The name of what pip collects: `name @ url`, `name@ url` and `name from url` name it; an sdist
- * by its file name; a bare URL or path (`-e .`, `git+https://host/kombu.git`) by its line as
- * written, or by the URL itself.
- */
-function collectedName(target, lineText) {
-    const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:@|\sfrom\s)/.exec(target);
-    if (named)
-        return named[1];
-    const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(target);
-    if (sdist)
-        return sdist[1];
-    if (!/[/\\:]/.test(target))
-        return target.split(/[\s=<>!~;[]/)[0];
-    return (0,secrets/* redactUrlCredentials */.dE)(lineText ?? target);
-}
-function builds(lines, locate) {
-    const found = new Map();
-    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
-    // is what a failed metadata step, which does not name its package, was working on.
-    const collected = new Map();
-    let last;
-    lines.forEach((line, i) => {
-        const collecting = /^(?:Collecting|Processing|Obtaining) (.+?)(?: \(from .*\))?$/.exec(line);
-        if (collecting) {
-            const where = locate.fromText(line);
-            last = collectedName(collecting[1], where && locate.textAt(where));
-            collected.set(nameOf(last) ?? last, where);
-            return;
-        }
-        if (VCS_COMMAND.test(line))
-            return;
-        const failed = /^\s*× (?:Building (?:wheel|editable) for (\S+) .*|.*) did not run successfully\.$/.exec(line);
-        const name = failed ? (failed[1] ?? last) : undefined;
-        const key = name && (nameOf(name) ?? name);
-        if (!name || !key || found.has(key))
-            return;
-        const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
-        const cause = buildCause(lines, i);
-        const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
-        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
-    });
-    return [...found.values()];
-}
-/** pip's error lines, for a failure no line could be traced to; else its last words (a usage error). */
-function pipErrorLines(output) {
-    const lines = output.split(/\r?\n/);
-    const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
-    // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
-    const crash = errors.includes('ERROR: Exception:')
-        ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
-        : undefined;
-    if (crash)
-        errors.push(crash);
-    if (errors.length > 0)
-        return errors.slice(-6).join('\n');
-    return lines.filter(line => line.trim() !== '').pop() ?? '';
-}
-// eslint-disable-next-line no-control-regex -- ANSI colour codes, should pip ever be forced to colour
-const ANSI = /\x1b\[[0-9;]*m/g;
-/** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
-function findingsFromPipFailure(output, requirements, title, exitCode) {
-    const lines = output.replace(ANSI, '').split(/\r?\n/);
-    const locate = new Locator(requirements.parsed, requirements.workspace);
-    const found = [
-        ...invalidRequirements(lines, locate),
-        ...notProjects(lines, locate),
-        ...missingFiles(lines, locate),
-        ...conflicts(lines, locate),
-        ...hashes(lines, locate),
-        ...notFound(lines, locate),
-        ...otherPython(lines, locate),
-        ...fetches(lines, locate),
-        ...clones(lines, locate),
-        ...builds(lines, locate),
-        ...pylockFailures(lines.join('\n'), requirements.locks ?? [], requirements.workspace).map(f => finding('invalid-requirement', f.message, f))
-    ];
-    if (found.length > 0)
-        return found;
-    const quoted = pipErrorLines(output);
-    return [
-        finding('pip', `${title} failed: pip exited with ${exitCode}.${quoted ? `\n${quoted}` : ''}`)
-    ];
-}
-/** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
-function findingsFromPipCheck(output, requirements) {
-    const locate = new Locator(requirements.parsed, requirements.workspace);
-    return output.split(/\r?\n/).flatMap(line => {
-        const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
-            /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
-            /^(\S+) \S+ is not supported on this platform$/.exec(line);
-        if (!m)
-            return [];
-        const where = locate.byRequirement(m[1]) ?? (m[2] ? locate.byRequirement(m[2]) : undefined);
-        return [
-            finding('broken-dependency', `${line.trim().replace(/\.$/, '')} (pip check). The venv was installed, but this dependency is broken: add or pin the package it needs.`, where)
-        ];
-    });
 }
 /** The parser's problems (before pip runs) as findings, on the line pip would complain about. */
 function findingsFromProblems(problems) {
@@ -39440,6 +38863,877 @@ class UserSiteGuard {
     }
 }
 
+;// CONCATENATED MODULE: ./src/pip/pylock.ts
+
+
+
+/**
+ * PEP 751 lock files, which pip 26.1+ installs with `-r pylock.toml`. pip checks them itself
+ * (it says which `packages[N].field` is wrong, or which package it could not install, but gives no
+ * line); here the lock's packages become entries with the line of their `name`, so that pip's
+ * failures land on the package's entry, and pip's paths are turned into lines.
+ */
+/** pip's rule (packaging's is_valid_pylock_path): pylock.toml or pylock.NAME.toml. */
+function isPylockFile(file) {
+    const name = external_node_path_.basename(file);
+    return name === 'pylock.toml' || /^pylock\.[^.]+\.toml$/.test(name);
+}
+const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A package's `path` sources, resolved against the lock's directory (PEP 751). */
+function localSources(entry, dir) {
+    const pathOf = (source) => isTable(source) && typeof source.path === 'string' ? external_node_path_.resolve(dir, source.path) : undefined;
+    const directory = entry.directory;
+    const found = [];
+    const directoryPath = pathOf(directory);
+    if (directoryPath) {
+        if (isTable(directory) && directory.editable === true)
+            found.push('-e');
+        found.push(directoryPath);
+    }
+    const wheels = Array.isArray(entry.wheels) ? entry.wheels : [];
+    for (const source of [entry.archive, entry.sdist, ...wheels]) {
+        const file = pathOf(source);
+        if (file)
+            found.push(file);
+    }
+    return found;
+}
+/** The sources of packages[i] that name a url or path (PEP 751: at most one of each but wheels). */
+function sourcesOf(doc, entry, i, dir) {
+    if (typeof entry.name !== 'string')
+        return [];
+    const name = normalizeName(entry.name);
+    const wheels = Array.isArray(entry.wheels) ? entry.wheels : [];
+    const places = [
+        ...['directory', 'vcs', 'archive', 'sdist'].map((key) => [
+            [key],
+            entry[key]
+        ]),
+        ...wheels.map((wheel, j) => [['wheels', j], wheel])
+    ];
+    return places.flatMap(([at, source]) => {
+        if (!isTable(source))
+            return [];
+        const key = typeof source.url === 'string' ? 'url' : typeof source.path === 'string' ? 'path' : undefined;
+        if (!key)
+            return [];
+        const target = key === 'url' ? source.url : external_node_path_.resolve(dir, source.path);
+        return [{ name, line: nearestLine(doc, ['packages', i, ...at, key]) ?? 1, target }];
+    });
+}
+/** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
+function readPylock(file, bytes) {
+    const doc = readTomlFile(file, bytes);
+    if (!('value' in doc))
+        return doc;
+    const packages = Array.isArray(doc.value.packages) ? doc.value.packages : [];
+    const entries = packages.flatMap((entry, i) => {
+        const { name, version, marker } = (entry ?? {});
+        if (typeof name !== 'string')
+            return [];
+        return [
+            {
+                file,
+                line: nearestLine(doc, ['packages', i, 'name']) ?? 1,
+                kind: 'requirement',
+                text: typeof version === 'string' ? `${name}==${version}` : name,
+                name: normalizeName(name),
+                ...(typeof marker === 'string' ? { marker } : {}),
+                constraint: false
+            }
+        ];
+    });
+    const dir = external_node_path_.dirname(file);
+    const local = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []));
+    const sources = packages.flatMap((entry, i) => isTable(entry) ? sourcesOf(doc, entry, i, dir) : []);
+    return { file, doc, entries, localSources: local, sources };
+}
+/** Where in a lock file pip's words point: a `packages[N]...` path, a package, or a top-level key. */
+function lineFor(lock, reason) {
+    const tomlPath = /(?:in|at) '?(packages\[\d+\][\w.[\]-]*)'?/.exec(reason)?.[1];
+    if (tomlPath) {
+        const at = parseTomlPath(tomlPath);
+        // A whole package (`at packages[2]`) is shown on its name.
+        return nearestLine(lock.doc, at.length === 2 ? [...at, 'name'] : at) ?? 1;
+    }
+    const syntax = /\(at line (\d+), column \d+\)/.exec(reason);
+    if (syntax)
+        return Number(syntax[1]);
+    const key = /in '([\w-]+)'/.exec(reason)?.[1];
+    const topLevel = [
+        [/pylock version/, 'lock-version'],
+        [/Python version requirement/, 'requires-python'],
+        [/environments specified in the lock file/, 'environments']
+    ];
+    const named = key ?? topLevel.find(([re]) => re.test(reason))?.[1];
+    return (named ? lock.doc.lineOf([named]) : undefined) ?? 1;
+}
+/**
+ * pip's complaints about lock files (pip 26), each on the lock's line it concerns. Hash and
+ * resolver failures name the package and are found by name with the lock's entries.
+ */
+function pylockFailures(output, locks, cwd) {
+    const byFile = (named) => locks.find(l => l.file === external_node_path_.resolve(cwd, named));
+    return output.split(/\r?\n/).flatMap((text) => {
+        const whole = /^ERROR: (?:Invalid pylock file|Cannot select requirements from pylock file|Error reading pylock file) '(.+?)': (.*)$/.exec(text);
+        if (whole) {
+            const lock = byFile(whole[1]);
+            if (!lock)
+                return [];
+            const message = `pip cannot use this lock file: ${whole[2]}. Fix it here, or lock again.`;
+            return [{ file: lock.file, line: lineFor(lock, whole[2]), message }];
+        }
+        const locked = /^ERROR: Could not install locked package '(.+?)' from '(.+?)': (.*)$/.exec(text);
+        if (locked) {
+            const lock = byFile(locked[2]);
+            const entry = lock?.entries.find(e => e.name === normalizeName(locked[1]));
+            if (!lock || !entry)
+                return [];
+            const message = `pip could not install the locked package ${locked[1]}: ${locked[3]}. Fix the entry, or lock again.`;
+            return [{ file: lock.file, line: entry.line, message }];
+        }
+        const other = /^ERROR: The requirement (\S+?)==(\S+) is not compatible with version (\S+) specified in a provided lock file$/.exec(text);
+        if (other) {
+            const name = normalizeName(other[1]);
+            const entry = locks.flatMap(l => l.entries).find(e => e.name === name);
+            if (!entry)
+                return [];
+            const message = `The lock pins ${other[1]} ${other[2]}, but the file it names for it is version ${other[3]}. Lock again, or fix the entry's file name or URL.`;
+            return [{ file: entry.file, line: entry.line, message }];
+        }
+        return [];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/annotations/lock-sources.ts
+
+
+
+/**
+ * A lock file's own sources (wheel and sdist URLs or paths, archives, directories, VCS URLs) as
+ * pip names them when it cannot get one: by the URL or path, which it writes in other forms
+ * (`file:///p/local/` for the directory `local`, `git+file:/p/repo@COMMIT` for a VCS URL), or by
+ * the package it was collecting `(from /p/pylock.toml)`.
+ */
+/** One comparable form: a file URL as its path, no VCS prefix, credentials or trailing slash. */
+function sourceKey(text) {
+    let key = text.trim().replace(/^(?:git|hg|svn|bzr)\+/i, '');
+    if (/^file:/i.test(key)) {
+        try {
+            key = (0,external_node_url_.fileURLToPath)(key.replace(/^file:(?!\/\/)/i, 'file://'));
+        }
+        catch {
+            // Not a URL Node reads (a Windows drive on POSIX): compared as written.
+        }
+    }
+    return key.replace(/\/\/[^/@\s]*@/, '//').replace(/[/\\]+$/, '');
+}
+/** The forms of pip's word that may be a source: itself, and without `@REVISION` or `#fragment`. */
+function candidates(word) {
+    const key = sourceKey(word);
+    const forms = [key, key.split('#')[0]];
+    const at = key.lastIndexOf('@');
+    if (at > key.lastIndexOf('/'))
+        forms.push(key.slice(0, at));
+    return forms;
+}
+const indexes = new WeakMap();
+function indexOf(lock) {
+    let index = indexes.get(lock);
+    if (!index) {
+        const sources = new Map();
+        for (const s of lock.sources)
+            if (!sources.has(sourceKey(s.target)))
+                sources.set(sourceKey(s.target), s.line);
+        const names = new Map();
+        for (const e of lock.entries)
+            if (e.name && !names.has(e.name))
+                names.set(e.name, e.line);
+        indexes.set(lock, (index = { lock, sources, names }));
+    }
+    return index;
+}
+function sourceLine(index, word) {
+    for (const form of candidates(word)) {
+        const line = index.sources.get(form);
+        if (line !== undefined)
+            return line;
+    }
+    return undefined;
+}
+/** The lock and line of the source a URL or path that pip names is, in any of the locks. */
+function lockSourceOf(locks, word) {
+    for (const lock of locks) {
+        const line = sourceLine(indexOf(lock), word);
+        if (line !== undefined)
+            return { file: lock.file, line };
+    }
+    return undefined;
+}
+/**
+ * For a line of pip's that says `(from LOCK)`: the source one of its words names, else the
+ * package it names (`Collecting delta==1.1.0`, `Processing ./wheels/delta-1.1.0-…whl`), on its line.
+ */
+function lockPlaceOf(locks, text) {
+    if (locks.length === 0)
+        return undefined;
+    const from = [...text.matchAll(/\(from ([^()]+)\)/g)].find(m => locks.some(l => l.file === external_node_path_.resolve(m[1])));
+    const lock = from && locks.find(l => l.file === external_node_path_.resolve(from[1]));
+    if (!from || !lock)
+        return undefined;
+    const index = indexOf(lock);
+    const words = text.replace(from[0], '').split(/\s+/);
+    for (const word of words) {
+        const line = sourceLine(index, word);
+        if (line !== undefined)
+            return { file: lock.file, line };
+    }
+    const what = words.find(w => w !== '' && !/^(?:Collecting|Processing|Obtaining)$/.test(w));
+    const line = what ? index.names.get(projectOf(what)) : undefined;
+    return line === undefined ? undefined : { file: lock.file, line };
+}
+
+;// CONCATENATED MODULE: ./src/pip/marker-eval.ts
+
+/** `3.13`, `3.12.1`, and `3.*` on the right of == and !=; anything else is not compared as a version. */
+function release(text) {
+    return /^\d+(?:\.\d+)*$/.test(text) ? text.split('.').map(Number) : undefined;
+}
+function compare(a, b) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const d = (a[i] ?? 0) - (b[i] ?? 0);
+        if (d !== 0)
+            return Math.sign(d);
+    }
+    return 0;
+}
+const startsWithRelease = (version, prefix) => prefix.every((part, i) => (version[i] ?? 0) === part);
+/** packaging's _eval_op: a version specifier when the right side makes one, else Python's string operators. */
+function evalOp(lhs, op, rhs) {
+    const normalized = op.replace(/\s+/g, ' ');
+    if (normalized === 'in')
+        return rhs.includes(lhs);
+    if (normalized === 'not in')
+        return !rhs.includes(lhs);
+    if (normalized === '===')
+        return lhs === rhs;
+    const left = release(lhs);
+    const wildcard = /^(.*)\.\*$/.exec(rhs);
+    const right = release(wildcard ? wildcard[1] : rhs);
+    if (right && wildcard) {
+        if (!left || !['==', '!='].includes(op))
+            return undefined;
+        return startsWithRelease(left, right) === (op === '==');
+    }
+    if (right) {
+        // A pre-release or local version on the left: PEP 440 rules this does not model.
+        if (!left)
+            return undefined;
+        const c = compare(left, right);
+        const byOp = {
+            '==': c === 0,
+            '!=': c !== 0,
+            '<': c < 0,
+            '<=': c <= 0,
+            '>': c > 0,
+            '>=': c >= 0,
+            '~=': right.length > 1 ? c >= 0 && startsWithRelease(left, right.slice(0, -1)) : undefined
+        };
+        return byOp[op];
+    }
+    const byString = {
+        '==': lhs === rhs,
+        '!=': lhs !== rhs,
+        '<': lhs < rhs,
+        '<=': lhs <= rhs,
+        '>': lhs > rhs,
+        '>=': lhs >= rhs
+    };
+    return byString[op];
+}
+const and = (a, b) => a === false || b === false ? false : a === undefined || b === undefined ? undefined : true;
+const or = (a, b) => a === true || b === true ? true : a === undefined || b === undefined ? undefined : false;
+/** Whether the marker holds in this environment; undefined when it cannot be told. */
+function evaluateMarker(marker, env) {
+    const d = PACKAGING_22;
+    let at = 0;
+    const take = (token) => {
+        d.space.lastIndex = at;
+        d.space.test(marker);
+        token.lastIndex = d.space.lastIndex;
+        const m = token.exec(marker);
+        if (!m)
+            return undefined;
+        at = token.lastIndex;
+        return m[0];
+    };
+    const value = () => {
+        const variable = take(d.variable);
+        if (variable)
+            return { text: env[variable.replace('.', '_')] };
+        const string = take(d.string);
+        return string === undefined ? undefined : { text: string.slice(1, -1) };
+    };
+    // Throws on what the grammar refuses: the caller's try makes it undefined.
+    const atom = () => {
+        if (take(d.open)) {
+            const inner = expression();
+            if (!take(d.close))
+                throw new Error('unclosed');
+            return inner;
+        }
+        const lhs = value();
+        const op = take(d.op);
+        const rhs = op === undefined ? undefined : value();
+        if (!lhs || !op || !rhs)
+            throw new Error('not a comparison');
+        return lhs.text === undefined || rhs.text === undefined
+            ? undefined
+            : evalOp(lhs.text, op, rhs.text);
+    };
+    const conjunction = () => {
+        let result = atom();
+        while (take(/\band\b/y))
+            result = and(result, atom());
+        return result;
+    };
+    const expression = () => {
+        let result = conjunction();
+        while (take(/\bor\b/y))
+            result = or(result, conjunction());
+        return result;
+    };
+    try {
+        const result = expression();
+        return take(/$/y) === undefined ? undefined : result;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/annotations/locator.ts
+
+
+
+
+// `(from -r FILE (line N))`, also behind the requirements that brought it in (`(from a==1->-r FILE (line N))`).
+const FROM_FILE = /\(from (?:[^()\s]+->)?(?:-r|-c) (.+?) \(line (\d+)\)\)/;
+/** `(from mypy==2.4.0->pylock.toml)`: a dependency of a requirement that names no line (a lock's entry). */
+const FROM_PARENT = /\(from ([^()\s]+?)->[^()]*\)/;
+const FROM_LINE_OF = /\(from line (\d+) of (.+?)\)/;
+/** The project name a requirement string starts with (`foo[x]>=1` -> `foo`). */
+function nameOf(spec) {
+    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(spec);
+    return m ? normalizeName(m[1]) : undefined;
+}
+/** Looks up the lines behind pip's messages: by `-r file (line N)`, by name, or by text. */
+class Locator {
+    byName;
+    // Indexes, so that a file of many lines costs linear time, however much pip says about it.
+    byTextExact = new Map();
+    byPlace = new Map();
+    parsed;
+    workspace;
+    locks;
+    markers;
+    constructor(context) {
+        const { parsed } = context;
+        this.parsed = parsed;
+        this.workspace = context.workspace;
+        this.locks = context.locks ?? [];
+        // A top-level requirement's marker is evaluated with no extra, as pip does.
+        this.markers = context.markers && { ...context.markers, extra: '' };
+        this.byName = entriesByName(parsed);
+        for (const entry of parsed.entries) {
+            if (!this.byTextExact.has(entry.text))
+                this.byTextExact.set(entry.text, entry);
+            const place = `${entry.line}\0${entry.file}`;
+            if (!this.byPlace.has(place))
+                this.byPlace.set(place, entry);
+        }
+    }
+    /** `file:line` relative to the workspace, as a reader of the message finds it. */
+    label(where) {
+        return `${external_node_path_.relative(this.workspace, where.file)}:${where.line}`;
+    }
+    relative(file) {
+        return external_node_path_.relative(this.workspace, external_node_path_.resolve(file));
+    }
+    /**
+     * `(from -r FILE (line N))` or `(from line N of FILE)` anywhere in the text; `(from LOCK)`, the
+     * lock's source or package the text names; else, for a dependency, the entry of the requirement
+     * that brought it in (`(from mypy==2.4.0->pylock.toml)`).
+     */
+    fromText(text) {
+        const r = FROM_FILE.exec(text);
+        if (r)
+            return { file: external_node_path_.resolve(r[1]), line: Number(r[2]) };
+        const of = FROM_LINE_OF.exec(text);
+        if (of)
+            return { file: external_node_path_.resolve(of[2]), line: Number(of[1]) };
+        const inLock = lockPlaceOf(this.locks, text);
+        if (inLock)
+            return inLock;
+        const parent = FROM_PARENT.exec(text);
+        return parent ? this.byRequirement(parent[1]) : undefined;
+    }
+    /**
+     * The entry naming a project: requirements before constraints (or the reverse when pip says the
+     * constraint), lines whose marker is false for the target interpreter last (pip skipped them),
+     * and among several the one whose text starts with pip's requirement string.
+     */
+    byRequirement(spec, constraint = false) {
+        const name = nameOf(spec);
+        const named = (name && this.byName.get(name)) || [];
+        const env = this.markers;
+        const taken = env ? named.filter(e => !e.marker || evaluateMarker(e.marker, env) !== false) : [];
+        const entries = taken.length > 0 ? taken : named;
+        const preferred = entries.filter(e => e.constraint === constraint);
+        const candidates = preferred.length > 0 ? preferred : entries;
+        const compact = spec.replace(/\s+/g, '');
+        const exact = candidates.find(e => e.text.replace(/\s+/g, '').startsWith(compact));
+        return pick(exact ?? candidates[0]);
+    }
+    /** The entry whose logical line is exactly this text (pip quotes option lines so). */
+    byLine(text) {
+        return pick(this.byTextExact.get(text.trim()));
+    }
+    /** The entry that names this path (`./libs/x`, `./libs/x[dev]`, `-e ./libs/x`). */
+    byPath(target) {
+        const names = (e) => e.text.split(/[\s=]+/).some(w => w === target || w.startsWith(`${target}[`));
+        return pick(this.parsed.entries.find(names));
+    }
+    /** The entry whose text names this URL or path (credentials aside: pip hides them), or the lock source that is it. */
+    byText(target) {
+        const bare = (text) => text.replace(/\/\/[^/@\s]*@/g, '//');
+        const entry = this.parsed.entries.find(e => bare(e.text).includes(bare(target)));
+        return pick(entry) ?? lockSourceOf(this.locks, target);
+    }
+    /** The line's requirement as written, for naming what pip names only by URL or path. */
+    textAt(where) {
+        const entry = this.byPlace.get(`${where.line}\0${where.file}`);
+        return entry?.text.split(/\s+--?(?!e\b|editable\b)[a-z]/)[0];
+    }
+    /** The `-r`/`-c` line that names this file. */
+    includeOf(file) {
+        const target = external_node_path_.resolve(file);
+        return pick(this.parsed.entries.find(e => e.target === target));
+    }
+}
+function pick(entry) {
+    return entry ? { file: entry.file, line: entry.line } : undefined;
+}
+/** The lines after a header up to the first blank line. */
+function blockAfter(lines, index) {
+    const block = [];
+    for (const line of lines.slice(index + 1)) {
+        if (line.trim() === '')
+            break;
+        block.push(line);
+    }
+    return block;
+}
+
+;// CONCATENATED MODULE: ./src/annotations/requirement-failures.ts
+
+
+
+
+/** pip's complaints about the requirements themselves: invalid lines, missing files, versions, conflicts. */
+function invalidRequirements(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const m = /^ERROR: Invalid requirement: (.*)$/.exec(line);
+        if (!m)
+            return;
+        const block = [m[1], ...blockAfter(lines, i).filter(l => !/^ERROR:/.test(l))];
+        const quoted = /^'(.*?)'(?::|$| \(from)/.exec(m[1])?.[1] ?? m[1];
+        const where = locate.fromText(block.join('\n')) ?? locate.byLine(quoted);
+        const reason = /^'.*?': (.*?)(?: \(from line \d+ of .*\))?$/.exec(m[1])?.[1];
+        // Hints and optparse's complaint; not pip 24's caret drawing, which an annotation cannot align.
+        const details = block
+            .slice(1)
+            .filter(l => /^(Hint|.*error): /.test(l))
+            .map(l => l.replace(/^.*?error: /, ''));
+        const message = [`Invalid requirement: ${quoted}${reason ? ` (${reason})` : ''}`, ...details];
+        found.push(finding('invalid-requirement', message.join('\n'), where));
+    });
+    return found;
+}
+function notProjects(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Directory '(.+)' is not installable\. (.*)$/.exec(line) ??
+            /^ERROR: (.+) does not appear to be a Python project: (.*)$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} is not a Python project: ${m[2]}`;
+        return [finding('invalid-requirement', message, locate.byPath(m[1]))];
+    });
+}
+function missingFiles(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /Could not open requirements file: \[Errno \d+\] ([^:]+): '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${locate.relative(m[2])} cannot be opened: ${m[1]}. Fix the path (relative to this file) or remove the line.`;
+        return [finding('missing-file', message, locate.includeOf(m[2]))];
+    });
+}
+// What pip logs when the index is down, failing or silent, before it concludes that nothing matches.
+const INDEX_TROUBLE = /Retrying \(Retry\(|Could not fetch URL|Failed to establish a new connection|Read timed out|HTTP error \d{3}|ConnectTimeoutError|Max retries exceeded/;
+function notFound(lines, locate) {
+    const unreachable = lines.find(l => INDEX_TROUBLE.test(l));
+    const pythonNote = lines
+        .map(l => /^ERROR: (Ignored the following versions that require a different python version: .*)$/.exec(l))
+        .find(Boolean)?.[1];
+    return lines.flatMap(line => {
+        const m = /^ERROR: Could not find a version that satisfies the requirement (.+?)(?: \(from (.*)\))? \(from versions: ([^)]*)\)$/.exec(line);
+        if (!m)
+            return [];
+        const [, spec, parent, versions] = m;
+        // pip's "from versions: none": it found no version at all (no such project where it looked,
+        // or none for this Python), which is not the same as finding some that do not match.
+        const found = versions === 'none' ? 'pip found no version of it at all' : `pip found ${versions}`;
+        const direct = locate.fromText(line);
+        const parentName = parent && !parent.startsWith('-') ? parent.split('->')[0] : undefined;
+        const where = direct ?? (parentName ? locate.byRequirement(parentName) : locate.byRequirement(spec));
+        const what = parentName
+            ? `${parentName.replace(/[=<>!~].*$/, '')} needs ${spec}, and no version of it matches (${found}).`
+            : `No version of ${spec} matches (${found}).`;
+        const note = pythonNote ? `\n${pythonNote}` : '';
+        const advice = unreachable
+            ? `pip could not reach the index (${unreachable.trim()}): check that it is up and reachable from the runner.`
+            : 'Check the name and the version range, and the index pip uses.';
+        return [finding('not-found', `${what} ${advice}${note}`, where)];
+    });
+}
+function otherPython(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: Package '(.+)' requires a different Python: (\S+) not in '(.+)'$/.exec(line);
+        if (!m)
+            return [];
+        const message = `${m[1]} requires Python ${m[3]}, and this is Python ${m[2]}. Use a version of ${m[1]} that supports it, or another python-version.`;
+        return [finding('not-found', message, locate.byRequirement(m[1]))];
+    });
+}
+function conflictCause(text, locate) {
+    const constraint = /^The user requested \(constraint\) (.+)$/.exec(text);
+    if (constraint) {
+        const spec = `the constraint ${constraint[1]}`;
+        return {
+            text,
+            asSubject: spec,
+            asOther: spec,
+            where: locate.byRequirement(constraint[1], true)
+        };
+    }
+    const requested = /^The user requested (.+)$/.exec(text);
+    if (requested) {
+        return {
+            text,
+            asSubject: requested[1],
+            asOther: requested[1],
+            where: locate.byRequirement(requested[1])
+        };
+    }
+    const dependsOn = /^(\S+ \S+) depends on (.+)$/.exec(text);
+    if (dependsOn) {
+        const other = `${dependsOn[1]}, which depends on ${dependsOn[2]}`;
+        return { text, asSubject: text, asOther: other, where: locate.byRequirement(dependsOn[1]) };
+    }
+    return { text, asSubject: text, asOther: text };
+}
+function conflicts(lines, locate) {
+    const header = lines.findIndex(l => /^ERROR: Cannot install .* because these package versions have conflicting dependencies\.$/.test(l));
+    if (header === -1)
+        return [];
+    const causedBy = lines.findIndex(l => l.trim() === 'The conflict is caused by:');
+    const causes = (causedBy === -1 ? [] : blockAfter(lines, causedBy)).map(l => conflictCause(l.trim(), locate));
+    const other = (c) => `${c.asOther}${c.where ? ` (${locate.label(c.where)})` : ''}`;
+    // pip 24+: "Additionally, some packages in these conflicts have no matching distributions
+    // available": then the pin names a version the index does not have, no conflict to loosen.
+    const note = lines.findIndex(l => /have no matching distributions available/.test(l));
+    const unavailable = new Set((note === -1 ? [] : blockAfter(lines, note)).map(l => normalizeName(l.trim())));
+    const located = new Map();
+    for (const cause of causes) {
+        if (!cause.where || located.has(locate.label(cause.where)))
+            continue;
+        const others = causes.filter(c => c !== cause).map(other);
+        const name = nameOf(cause.text.replace(/^The user requested (\(constraint\) )?/, ''));
+        const message = name && unavailable.has(name)
+            ? `${cause.asSubject}: the index has no distribution of ${name} that matches it${others.length > 0 ? ` and ${others.join(' and ')}` : ''}. Check that the version exists on the index pip uses, or change the pin.`
+            : `${cause.asSubject}, which conflicts with ${others.join(' and ') || 'another requirement'}. Loosen or change one of them.`;
+        located.set(locate.label(cause.where), finding('conflict', message, cause.where));
+    }
+    // Lines pip names whose conflict comes from deeper in the dependency tree.
+    const all = causes.map(c => c.text).join('; ');
+    for (const m of lines[header].matchAll(/-[rc] (.+?) \(line (\d+)\)/g)) {
+        const where = { file: external_node_path_.resolve(m[1]), line: Number(m[2]) };
+        const message = `This requirement cannot be installed: ${all}. Loosen or change one of them.`;
+        if (!located.has(locate.label(where)))
+            located.set(locate.label(where), finding('conflict', message, where));
+    }
+    if (located.size > 0)
+        return [...located.values()];
+    return [finding('conflict', `pip found conflicting requirements: ${all || lines[header]}`)];
+}
+
+;// CONCATENATED MODULE: ./src/annotations/source-failures.ts
+
+
+
+/** pip's failures to get, check or build a requirement's files: hashes, downloads, clones, builds. */
+const HASH_HEADERS = [
+    [
+        /^ERROR: THESE PACKAGES DO NOT MATCH THE HASHES/,
+        (item, details) => {
+            const expected = details.find(d => /^Expected /.test(d))?.replace(/\s+/g, ' ');
+            const got = details.find(d => /^Got /.test(d))?.replace(/^Got\s+/, '');
+            return `The file pip got for ${item} does not match the --hash here (${expected ?? 'expected another hash'}, got ${got ?? 'another'}). If you changed the version, update the hash; otherwise the file may have been tampered with.`;
+        }
+    ],
+    [
+        /^ERROR: Hashes are required in --require-hashes mode, but they are missing/,
+        item => {
+            const [spec, hash] = item.split(/ (?=--hash=)/);
+            return `${spec} has no --hash, and hash-checking mode (--require-hashes, or a --hash on any line) needs one for every package. Add: ${spec} ${hash ?? ''}`.trim();
+        }
+    ],
+    [
+        /^ERROR: In --require-hashes mode, all requirements must have their versions pinned with ==/,
+        (item, _details, parent) => parent
+            ? `${parent} needs ${item}, and hash-checking mode (--require-hashes, or a --hash on any line) needs every package pinned with == and hashed: add ${item.replace(/[<>=!~;\s].*$/, '')}==VERSION --hash=sha256:... to the requirements.`
+            : `${item} must be pinned with == in hash-checking mode (--require-hashes, or a --hash on any line).`
+    ],
+    [
+        /^ERROR: Can't verify hashes for these /,
+        (item, _details, _parent, header) => {
+            const why = /because (.*?):?$/.exec(header ?? '')?.[1];
+            return `pip cannot verify a hash for ${item}${why ? `: ${why}` : ''}. In hash-checking mode (a lock with hashes, --require-hashes, or a --hash on any line) every package must be a file with a hash: install this one in a step of its own, or use a wheel or sdist of it.`;
+        }
+    ]
+];
+function hashes(lines, locate) {
+    const found = [];
+    lines.forEach((line, i) => {
+        const header = HASH_HEADERS.find(([re]) => re.test(line));
+        if (!header)
+            return;
+        // Items are indented by four spaces, their details (Expected/Got) by more.
+        const items = [];
+        for (const l of blockAfter(lines, i)) {
+            if (/^\s{5,}\S/.test(l))
+                items.at(-1)?.details.push(l.trim());
+            else if (/^\s{4}\S/.test(l))
+                items.push({ text: l.trim().replace(/:$/, ''), details: [] });
+        }
+        for (const { text, details } of items) {
+            const spec = text
+                .replace(/ from \S+.*$/, '')
+                .replace(FROM_FILE, '')
+                .replace(/ \(from [^()]+\)$/, '')
+                .trim();
+            const where = locate.fromText(text) ?? locate.byRequirement(spec);
+            // A dependency pip found unhashed: blamed on the line that brought it in, which it names.
+            const parent = /\(from ([^()\s]+?)->/.exec(text)?.[1];
+            found.push(finding('hash', header[1](spec, details, parent, line), where));
+        }
+    });
+    return found;
+}
+/** An editable requirement (`-e ./dir`, a lock's editable directory) in hash-checking mode. */
+function editablesUnderHashes(lines, locate) {
+    return lines.flatMap(line => {
+        const m = /^ERROR: The editable requirement (\S+) .*cannot be installed when requiring hashes, because (.*?)\.?$/.exec(line);
+        if (!m)
+            return [];
+        const message = `The editable ${(0,secrets/* redactUrlCredentials */.dE)(m[1])} cannot be installed in hash-checking mode (a lock with hashes, --require-hashes, or a --hash on any line): ${m[2]}. Install it in a step of its own, or make it not editable.`;
+        return [finding('hash', message, locate.fromText(line))];
+    });
+}
+/** What pip was collecting when a line failed: the last Collecting/Obtaining/Processing line before it. */
+function collectingBefore(lines, index) {
+    return lines
+        .slice(0, index)
+        .reverse()
+        .find(l => /^(?:Collecting|Obtaining|Processing) /.test(l));
+}
+const VCS_COMMAND = /^\s*× (?:git (?:clone|fetch|checkout)|hg clone|svn checkout|bzr branch)\b/;
+/** A VCS requirement whose checkout failed: nothing was built, the clone itself did not work. */
+function clones(lines, locate) {
+    const found = new Map();
+    lines.forEach((line, i) => {
+        if (!VCS_COMMAND.test(line))
+            return;
+        const url = /\s'?([a-z][a-z0-9+.-]*:\/\/[^\s']+)/i.exec(line)?.[1];
+        if (!url || found.has(url))
+            return;
+        const reason = lines
+            .slice(0, i)
+            .reverse()
+            .find(l => /^\s*(fatal|abort|svn: E\d+|ERROR):? /.test(l))
+            ?.trim();
+        const collecting = collectingBefore(lines, i);
+        const where = (collecting ? locate.fromText(collecting) : undefined) ?? locate.byText(url);
+        const message = `Cloning ${(0,secrets/* redactUrlCredentials */.dE)(url)} failed${reason ? ` (${reason})` : ''}. Check the URL and the branch, tag or commit it names, that the host is reachable from the runner, and for a private repository that the job has credentials for it (a token from a secret in the URL, e.g. git+https://\${TOKEN}@host/org/repo.git, or an SSH deploy key); or install a released version from the index instead.`;
+        found.set(url, finding('clone', message, where));
+    });
+    return [...found.values()];
+}
+/** A URL or path requirement that pip could not download or open. */
+function fetches(lines, locate) {
+    const index = lines.findIndex(l => /^ERROR: Could not install packages due to an OSError: /.test(l) ||
+        /^× .* while fetching \S+/.test(l));
+    if (index === -1)
+        return [];
+    const line = lines[index];
+    const url = / while fetching (\S+)/.exec(line)?.[1];
+    // A missing file is a requirement's only when a line names it (not a file pip was installing).
+    const missing = /No such file or directory: '([^']+)'/.exec(line)?.[1];
+    if (missing && !url && !locate.byText(missing))
+        return [];
+    const pool = /host='([^']+)'.*?url: (\S+) \(/.exec(line);
+    if (!url && !missing && !pool)
+        return [];
+    const collecting = collectingBefore(lines, index);
+    const where = (url ? locate.byText(url) : undefined) ??
+        (missing ? locate.byText(missing) : undefined) ??
+        (pool ? locate.byText(pool[2]) : undefined) ??
+        (collecting ? locate.fromText(collecting) : undefined);
+    const target = url ?? missing ?? (where && locate.textAt(where)) ?? `${pool[1]}…${pool[2]}`;
+    const reason = url
+        ? (lines[index + 1] ?? '').replace(/^\s*╰─>\s*/, '').trim()
+        : line.replace(/^ERROR: Could not install packages due to an OSError: /, '').slice(0, 300);
+    const message = `${(0,secrets/* redactUrlCredentials */.dE)(target)} could not be fetched${reason ? ` (${reason})` : ''}. Check that the URL or path is right, that the file exists, and that its host is reachable from the runner.`;
+    return [finding('fetch', message, where)];
+}
+/** The last line a failed build printed before `[end of output]`: usually the compiler's or setup.py's error. */
+function buildCause(lines, from) {
+    const end = lines.findIndex((l, i) => i > from && l.trim() === '[end of output]');
+    if (end === -1)
+        return undefined;
+    return lines
+        .slice(from, end)
+        .map(l => l.trim())
+        .filter(l => l !== '' && !/^(╰─>|│)/.test(l))
+        .pop();
+}
+/**
+ * The name of what pip collects: `name @ url`, `name@ url` and `name from url` name it; an sdist
+ * by its file name; a bare URL or path (`-e .`, `git+https://host/kombu.git`) by its line as
+ * written, or by the URL itself.
+ */
+function collectedName(target, lineText) {
+    const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:@|\sfrom\s)/.exec(target);
+    if (named)
+        return named[1];
+    const sdist = /([^/]+?)-\d[^/-]*\.(?:tar\.gz|zip|tar\.bz2|tgz|tar)$/.exec(target);
+    if (sdist)
+        return sdist[1];
+    if (!/[/\\:]/.test(target))
+        return target.split(/[\s=<>!~;[]/)[0];
+    return (0,secrets/* redactUrlCredentials */.dE)(lineText ?? target);
+}
+function builds(lines, locate) {
+    const found = new Map();
+    // What pip collected so far, by name, with the line it names (pip 23.1+ says it); the last one
+    // is what a failed metadata step, which does not name its package, was working on.
+    const collected = new Map();
+    let last;
+    lines.forEach((line, i) => {
+        const collecting = /^(?:Collecting|Processing|Obtaining) (.+?)(?: \(from .*\))?$/.exec(line);
+        if (collecting) {
+            const where = locate.fromText(line);
+            last = collectedName(collecting[1], where && locate.textAt(where));
+            collected.set(nameOf(last) ?? last, where);
+            return;
+        }
+        if (VCS_COMMAND.test(line))
+            return;
+        const failed = /^\s*× (?:Building (?:wheel|editable) for (\S+) .*|.*) did not run successfully\.$/.exec(line);
+        const name = failed ? (failed[1] ?? last) : undefined;
+        const key = name && (nameOf(name) ?? name);
+        if (!name || !key || found.has(key))
+            return;
+        const step = line.replace(/^\s*× /, '').replace(/ did not run successfully\.$/, '');
+        const cause = buildCause(lines, i);
+        const message = `${name} could not be built from source (${step} failed)${cause ? `: ${cause}` : ''}. The full build log is in pip's output. Pin a version that has a wheel for this platform, or install what the build needs.`;
+        found.set(key, finding('build', message, collected.get(key) ?? locate.byRequirement(name)));
+    });
+    return [...found.values()];
+}
+
+;// CONCATENATED MODULE: ./src/annotations/findings.ts
+
+
+
+
+
+/**
+ * pip's failures mapped back to the requirement lines that caused them, so that a reviewer sees
+ * the annotation on the line in the pull request's diff. The mapping is pure: pip's output in,
+ * findings out (written against real output of pip 23.0 to 24.2, see
+ * __tests__/fixtures/pip-output). Emitting them respects GitHub's cap of 10 annotations per type
+ * and step: the most important first, the rest only in the job summary.
+ */
+/** pip's error lines, for a failure no line could be traced to; else its last words (a usage error). */
+function pipErrorLines(output) {
+    const lines = output.split(/\r?\n/);
+    const errors = lines.filter(line => /^(ERROR|error):|^\s*×|^\s*╰─>/.test(line));
+    // pip's own crash ("ERROR: Exception:") says what went wrong only on the traceback's last line.
+    const crash = errors.includes('ERROR: Exception:')
+        ? lines.filter(line => /^[\w.]+(Error|Exception|Marker|Requirement)\b[^:]*: /.test(line)).pop()
+        : undefined;
+    if (crash)
+        errors.push(crash);
+    if (errors.length > 0)
+        return errors.slice(-6).join('\n');
+    return lines.filter(line => line.trim() !== '').pop() ?? '';
+}
+// eslint-disable-next-line no-control-regex -- ANSI colour codes, should pip ever be forced to colour
+const ANSI = /\x1b\[[0-9;]*m/g;
+/** What went wrong in a failed `pip install`, each cause on its requirement line when traceable. */
+function findingsFromPipFailure(output, requirements, title, exitCode) {
+    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    const locate = new Locator(requirements);
+    const found = [
+        ...invalidRequirements(lines, locate),
+        ...notProjects(lines, locate),
+        ...missingFiles(lines, locate),
+        ...conflicts(lines, locate),
+        ...hashes(lines, locate),
+        ...editablesUnderHashes(lines, locate),
+        ...notFound(lines, locate),
+        ...otherPython(lines, locate),
+        ...fetches(lines, locate),
+        ...clones(lines, locate),
+        ...builds(lines, locate),
+        ...pylockFailures(lines.join('\n'), requirements.locks ?? [], requirements.workspace).map(f => finding('invalid-requirement', f.message, f))
+    ];
+    if (found.length > 0)
+        return found;
+    const quoted = pipErrorLines(output);
+    return [
+        finding('pip', `${title} failed: pip exited with ${exitCode}.${quoted ? `\n${quoted}` : ''}`)
+    ];
+}
+/** `pip check`'s complaints, as warnings on the line that asked for the package concerned. */
+function findingsFromPipCheck(output, requirements) {
+    const locate = new Locator(requirements);
+    return output.split(/\r?\n/).flatMap(line => {
+        const m = /^(\S+) \S+ requires (\S+), which is not installed\.$/.exec(line) ??
+            /^(\S+) \S+ has requirement (\S+?)[\s=<>!~[;(].*, but you have .*\.$/.exec(line) ??
+            /^(\S+) \S+ is not supported on this platform$/.exec(line);
+        if (!m)
+            return [];
+        const where = locate.byRequirement(m[1]) ?? (m[2] ? locate.byRequirement(m[2]) : undefined);
+        return [
+            finding('broken-dependency', `${line.trim().replace(/\.$/, '')} (pip check). The venv was installed, but this dependency is broken: add or pin the package it needs.`, where)
+        ];
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/pip/report.ts
 
 
@@ -39656,7 +39950,8 @@ async function runPlans(job, planned) {
         const context = {
             parsed: lines,
             workspace: config.workspace,
-            locks: plan.kind === 'requirements' ? requirements.locks : []
+            locks: plan.kind === 'requirements' ? requirements.locks : [],
+            markers: python.markers
         };
         const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
         (0,log/* info */.pq)(`Using ${pip.label}`);
@@ -39729,7 +40024,11 @@ async function install(job) {
     await timed(report, 'compile and check', async () => {
         await Promise.all([
             deferCompile(job) ? compile(job.python, target) : undefined,
-            checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace })
+            checkDependencies(job.python, target, {
+                parsed: requirements,
+                workspace: config.workspace,
+                markers: job.python.markers
+            })
         ]);
     });
     return installed;

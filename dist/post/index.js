@@ -29372,12 +29372,14 @@ function classify(text) {
     const requirement = pyStrip(args);
     // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
     const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    const withMarker = marker ? { marker } : {};
     if (URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } };
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement), ...withMarker } };
     }
     const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named)
-        return { entry: { kind: 'requirement', text, name: requirements_normalizeName(named[1]) } };
+    if (named) {
+        return { entry: { kind: 'requirement', text, name: requirements_normalizeName(named[1]), ...withMarker } };
+    }
     // A directory, or a variable pip expands from an environment this run does not see.
     if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
         return { entry: { kind: 'requirement', text } };

@@ -2,7 +2,7 @@ import * as path from 'node:path'
 import { ActionError, type Diagnostic } from '../report/diagnostic.js'
 import { tell } from '../report/log.js'
 import type { RequirementProblem } from '../pip/requirements.js'
-import { byImportance, findingsFromProblems, type Finding } from './findings.js'
+import { byImportance, findingsFromProblems, type Finding } from './finding.js'
 
 /** A finding as a diagnostic: its file relative to the workspace, as annotations name files. */
 function diagnosticOf(f: Finding, workspace: string): Diagnostic {

@@ -1,11 +1,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { annotate, failure } from '../annotations/emit.js'
-import {
-  findingsFromPipCheck,
-  findingsFromPipFailure,
-  type RequirementsContext
-} from '../annotations/findings.js'
+import { findingsFromPipCheck, findingsFromPipFailure } from '../annotations/findings.js'
+import type { RequirementsContext } from '../annotations/locator.js'
 import { ActionError } from '../report/diagnostic.js'
 import { timed, type InstalledPackage, type RunReport } from '../report/run-report.js'
 import type { UserSiteGuard } from '../guard/step.js'
@@ -141,7 +138,8 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPa
     const context = {
       parsed: lines,
       workspace: config.workspace,
-      locks: plan.kind === 'requirements' ? requirements.locks : []
+      locks: plan.kind === 'requirements' ? requirements.locks : [],
+      markers: python.markers
     }
     const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
     info(`Using ${pip.label}`)
@@ -222,7 +220,11 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
   await timed(report, 'compile and check', async () => {
     await Promise.all([
       deferCompile(job) ? compile(job.python, target) : undefined,
-      checkDependencies(job.python, target, { parsed: requirements, workspace: config.workspace })
+      checkDependencies(job.python, target, {
+        parsed: requirements,
+        workspace: config.workspace,
+        markers: job.python.markers
+      })
     ])
   })
   return installed

@@ -164,6 +164,7 @@ function resolveGroup(table: Table, requested: string, result: DependencyGroups)
           kind: 'requirement',
           text: item,
           name: normalizeName(parsed.name),
+          ...(parsed.marker ? { marker: parsed.marker } : {}),
           constraint: false
         })
         continue

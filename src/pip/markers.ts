@@ -6,7 +6,7 @@
  */
 
 /** The tokens of one grammar, each matched where the parser stands (sticky). */
-interface Dialect {
+export interface Dialect {
   /** What the parser does to the text first. */
   prepare: (marker: string) => string
   space: RegExp
@@ -57,7 +57,7 @@ function pythonString(quote: string): string {
  * packaging 22 and later (pip 24 on): a tokenizer with word boundaries, PEP 751's two variables,
  * and strings read as Python literals (`"3\"` or `"\x4"` crash it with a SyntaxError).
  */
-const PACKAGING_22: Dialect = {
+export const PACKAGING_22: Dialect = {
   prepare: marker => marker,
   space: /[ \t]*/y,
   open: /\(/y,

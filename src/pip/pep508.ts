@@ -6,7 +6,8 @@
  * accept legacy forms there.
  */
 
-export type Pep508Result = { name: string } | { error: string; column: number }
+/** The name, and the marker as written (after `;`), when it has one. */
+export type Pep508Result = { name: string; marker?: string } | { error: string; column: number }
 
 const VERSION_TAIL = String.raw`(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?(?:[-_.]?dev[-_.]?[0-9]*)?`
 const SPECIFIER = new RegExp(
@@ -196,38 +197,43 @@ function marker(t: Tokenizer): void {
   }
 }
 
-function requirementMarker(t: Tokenizer, expected: string, start: number): void {
+/** Where the marker starts. */
+function requirementMarker(t: Tokenizer, expected: string, start: number): number {
   if (!t.check('SEMICOLON')) t.fail(`Expected ${expected} or end`, start)
   t.read()
+  const at = t.position
   marker(t)
   t.consume('WS')
+  return at
 }
 
-/** The version specifiers, if any. */
-function details(t: Tokenizer): string {
+/** The version specifiers, if any, and where the marker starts. */
+function details(t: Tokenizer): { specifiers: string; markerAt?: number } {
   if (t.check('AT')) {
     t.read()
     t.consume('WS')
     const start = t.position
     t.expect('URL', 'URL after @')
-    if (t.check('END', true)) return ''
+    if (t.check('END', true)) return { specifiers: '' }
     t.expect('WS', 'whitespace after URL')
-    if (t.check('END', true)) return ''
-    requirementMarker(t, 'semicolon (after URL and whitespace)', start)
-    return ''
+    if (t.check('END', true)) return { specifiers: '' }
+    return {
+      specifiers: '',
+      markerAt: requirementMarker(t, 'semicolon (after URL and whitespace)', start)
+    }
   }
   const start = t.position
   const found = specifier(t)
   t.consume('WS')
-  if (t.check('END', true)) return found
-  requirementMarker(
+  if (t.check('END', true)) return { specifiers: found }
+  const markerAt = requirementMarker(
     t,
     found
       ? 'comma (within version specifier), semicolon (after version specifier)'
       : 'semicolon (after name with no version specifier)',
     start
   )
-  return found
+  return { specifiers: found, markerAt }
 }
 
 /** The requirement's project name, or packaging's complaint and the column it points at. */
@@ -239,10 +245,10 @@ export function parsePep508(source: string): Pep508Result {
     t.consume('WS')
     extras(t)
     t.consume('WS')
-    const specifiers = details(t)
+    const { specifiers, markerAt } = details(t)
     t.expect('END', 'end of dependency specifier')
     checkSpecifiers(specifiers)
-    return { name }
+    return markerAt === undefined ? { name } : { name, marker: source.slice(markerAt).trim() }
   } catch (error) {
     if (!(error instanceof SyntaxProblem)) throw error
     return { error: error.message, column: error.column }

@@ -25,6 +25,17 @@ export interface PylockFile {
    * pip arguments (`-e DIR` for an editable directory): their content decides the venv too.
    */
   localSources: string[]
+  /** Every source its packages name (url or path), for placing pip's failures to get one. */
+  sources: LockSource[]
+}
+
+/** A wheel, sdist, archive, directory or VCS source of a package, on the line of its url or path. */
+export interface LockSource {
+  /** The package's normalized name. */
+  name: string
+  line: number
+  /** The URL as written, or the path resolved against the lock's directory. */
+  target: string
 }
 
 const isTable = (value: unknown): value is Record<string, unknown> =>
@@ -49,13 +60,39 @@ function localSources(entry: Record<string, unknown>, dir: string): string[] {
   return found
 }
 
+/** The sources of packages[i] that name a url or path (PEP 751: at most one of each but wheels). */
+function sourcesOf(doc: TomlDocument, entry: Record<string, unknown>, i: number, dir: string) {
+  if (typeof entry.name !== 'string') return []
+  const name = normalizeName(entry.name)
+  const wheels = Array.isArray(entry.wheels) ? (entry.wheels as unknown[]) : []
+  const places: Array<[Array<string | number>, unknown]> = [
+    ...['directory', 'vcs', 'archive', 'sdist'].map((key): [string[], unknown] => [
+      [key],
+      entry[key]
+    ]),
+    ...wheels.map((wheel, j): [Array<string | number>, unknown] => [['wheels', j], wheel])
+  ]
+  return places.flatMap(([at, source]): LockSource[] => {
+    if (!isTable(source)) return []
+    const key =
+      typeof source.url === 'string' ? 'url' : typeof source.path === 'string' ? 'path' : undefined
+    if (!key) return []
+    const target = key === 'url' ? (source.url as string) : path.resolve(dir, source.path as string)
+    return [{ name, line: nearestLine(doc, ['packages', i, ...at, key]) ?? 1, target }]
+  })
+}
+
 /** The lock file's packages, or its TOML syntax error on its line (pip reads it as UTF-8). */
 export function readPylock(file: string, bytes: Buffer): PylockFile | RequirementProblem {
   const doc = readTomlFile(file, bytes)
   if (!('value' in doc)) return doc
   const packages = Array.isArray(doc.value.packages) ? (doc.value.packages as unknown[]) : []
   const entries = packages.flatMap((entry, i): RequirementEntry[] => {
-    const { name, version } = (entry ?? {}) as { name?: unknown; version?: unknown }
+    const { name, version, marker } = (entry ?? {}) as {
+      name?: unknown
+      version?: unknown
+      marker?: unknown
+    }
     if (typeof name !== 'string') return []
     return [
       {
@@ -64,13 +101,17 @@ export function readPylock(file: string, bytes: Buffer): PylockFile | Requiremen
         kind: 'requirement',
         text: typeof version === 'string' ? `${name}==${version}` : name,
         name: normalizeName(name),
+        ...(typeof marker === 'string' ? { marker } : {}),
         constraint: false
       }
     ]
   })
   const dir = path.dirname(file)
-  const sources = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []))
-  return { file, doc, entries, localSources: sources }
+  const local = packages.flatMap(entry => (isTable(entry) ? localSources(entry, dir) : []))
+  const sources = packages.flatMap((entry, i) =>
+    isTable(entry) ? sourcesOf(doc, entry, i, dir) : []
+  )
+  return { file, doc, entries, localSources: local, sources }
 }
 
 export interface PylockFailure {

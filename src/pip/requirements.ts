@@ -30,6 +30,8 @@ export interface RequirementEntry {
   target?: string
   /** True for entries of a file included with `-c`: pip reads them as constraints. */
   constraint: boolean
+  /** The environment marker (after `;`): pip skips the line where it is false. */
+  marker?: string
 }
 
 export interface RequirementProblem {
@@ -236,11 +238,14 @@ function classify(text: string): Classified {
   // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
   const archive =
     ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement)
+  const withMarker = marker ? { marker } : {}
   if (URL.test(requirement) || archive) {
-    return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement) } }
+    return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement), ...withMarker } }
   }
   const named = NAMED_REQUIREMENT.exec(requirement)
-  if (named) return { entry: { kind: 'requirement', text, name: normalizeName(named[1]) } }
+  if (named) {
+    return { entry: { kind: 'requirement', text, name: normalizeName(named[1]), ...withMarker } }
+  }
   // A directory, or a variable pip expands from an environment this run does not see.
   if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
     return { entry: { kind: 'requirement', text } }

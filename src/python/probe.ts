@@ -24,6 +24,8 @@ export interface PythonFacts {
   platlib: string
   /** pip importable by this interpreter (its version and package directory), found without importing it. */
   pip: { version: string; location: string } | null
+  /** PEP 508's marker environment (`python_version`, `sys_platform`, ...): which requirement lines pip takes. */
+  markers: Record<string, string>
 }
 
 export interface PythonInstall extends PythonFacts {

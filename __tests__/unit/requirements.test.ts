@@ -3,12 +3,9 @@ import { LINUX, parseInMemory } from '../helpers/requirements.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import {
-  decodeRequirements,
-  entriesByName,
-  logicalLines,
-  parseRequirementFiles
-} from '../../src/pip/requirements.js'
+import { decodeRequirements } from '../../src/pip/requirements-file.js'
+import { entriesByName, parseRequirementFiles } from '../../src/pip/requirements.js'
+import { logicalLines } from '../../src/pip/requirement-line.js'
 
 const parse = parseInMemory
 

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9258);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8235);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9258:
+/***/ 8235:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31165,329 +31165,9 @@ var glob = __nccwpck_require__(2377);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./src/platform/os.ts
-var platform_os = __nccwpck_require__(1597);
-;// CONCATENATED MODULE: ./src/platform/words.ts
-/**
- * Splits a string into words the way a POSIX shell splits them: at blanks, tabs and line breaks
- * only, with quotes and backslash escapes, and nothing more: no expansion, no operators.
- * `; rm -rf ~` stays three literal words. With `shlex`, as Python's shlex.split (pip's for option
- * lines in requirement files): in double quotes a backslash escapes only `"` and itself, and a
- * backslash at the end is an error.
- */
-function splitWords(text, { shlex = false } = {}) {
-    const escapedInQuotes = shlex ? '"\\' : '"\\$`';
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && escapedInQuotes.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\' && i + 1 < text.length) {
-            word += text[++i];
-            inWord = true;
-        }
-        else if (ch === '\\' && shlex) {
-            throw new Error('a backslash with nothing to escape');
-        }
-        else if (' \t\r\n'.includes(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
-function inputLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(line => line !== '' && !line.startsWith('#'));
-}
+;// CONCATENATED MODULE: ./src/pip/names.ts
 
-;// CONCATENATED MODULE: ./src/pip/markers.ts
-/**
- * PEP 508 environment markers, checked as the pips still in use parse them: a line whose marker
- * no pip parses is a problem on that line before pip runs (pip 23 crashes on it with
- * InvalidMarker and pip 26 does not quote it, so pip's own message points nowhere). A marker any
- * pip takes is left to pip.
- */
-/** Python's str.expandtabs(): tab stops every 8 columns. */
-function expandTabs(text) {
-    let out = '';
-    let column = 0;
-    for (const ch of text) {
-        const width = ch === '\t' ? 8 - (column % 8) : 1;
-        out += ch === '\t' ? ' '.repeat(width) : ch;
-        column += width;
-    }
-    return out;
-}
-/**
- * packaging 21.3 (pip 23): pyparsing literals, which match a prefix with no word boundary, so
- * `python_versionin "3"` and `"3" andextra == "x"` parse; `not in` with exactly one space, after
- * pyparsing has expanded the tabs (so `not\tin` parses only where that tab is one column wide).
- */
-const PACKAGING_21 = {
-    prepare: expandTabs,
-    space: /[ \t\n\r]*/y,
-    open: /\(/y,
-    close: /\)/y,
-    variable: /implementation_version|platform_python_implementation|implementation_name|python_full_version|platform_release|platform_version|platform_machine|platform_system|python_version|sys_platform|os_name|os\.name|sys\.platform|platform\.version|platform\.machine|platform\.python_implementation|python_implementation|extra/y,
-    string: /'[^'\n\r]*'|"[^"\n\r]*"/y,
-    op: /===|==|>=|<=|!=|~=|>|<|not in|in/y,
-    boolop: /and|or/y
-};
-/** A Python string literal in `quote`s whose escapes are all valid (\N{...} names unchecked). */
-function pythonString(quote) {
-    const escape = String.raw `\\(?:x[\da-fA-F]{2}|u[\da-fA-F]{4}|U(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|N\{[^}]*\}|[^xuUN${quote}])`;
-    return String.raw `${quote}(?:[^${quote}\\]|${escape})*${quote}`;
-}
-/**
- * packaging 22 and later (pip 24 on): a tokenizer with word boundaries, PEP 751's two variables,
- * and strings read as Python literals (`"3\"` or `"\x4"` crash it with a SyntaxError).
- */
-const PACKAGING_22 = {
-    prepare: marker => marker,
-    space: /[ \t]*/y,
-    open: /\(/y,
-    close: /\)/y,
-    variable: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
-    string: new RegExp(`${pythonString("'")}|${pythonString('"')}`, 'y'),
-    op: /===|==|~=|!=|<=|>=|<|>|\bin\b|\bnot[ \t]+in\b/y,
-    boolop: /\b(?:or|and)\b/y
-};
-/** Whether the grammar parses the whole marker: atom (boolop atom)*, atom = ( marker ) | var op var. */
-function parses(text, dialect) {
-    const marker = dialect.prepare(text);
-    let at = 0;
-    const take = (token) => {
-        dialect.space.lastIndex = at;
-        dialect.space.test(marker);
-        token.lastIndex = dialect.space.lastIndex;
-        if (!token.test(marker))
-            return false;
-        at = token.lastIndex;
-        return true;
-    };
-    const value = () => take(dialect.variable) || take(dialect.string);
-    const atom = () => take(dialect.open)
-        ? expression() && take(dialect.close)
-        : value() && take(dialect.op) && value();
-    const expression = () => {
-        if (!atom())
-            return false;
-        while (take(dialect.boolop))
-            if (!atom())
-                return false;
-        return true;
-    };
-    return expression() && take(/$/y);
-}
-/** Whether some pip parses this marker (the text after a requirement's `;`, stripped). */
-function isValidMarker(marker) {
-    return parses(marker, PACKAGING_21) || parses(marker, PACKAGING_22);
-}
-
-;// CONCATENATED MODULE: ./src/pip/options.ts
-/**
- * The options of a requirements-file line, parsed as pip parses them: Python's optparse over the
- * options pip takes in a file. Which options exist differs between pips, so the table is their
- * union from pip 22 to 26: a line that parses here may still be refused by an older pip, and
- * that is left to pip.
- */
-/** Long option -> whether it takes a value. */
-const LONG = {
-    '--index-url': true,
-    '--pypi-url': true,
-    '--extra-index-url': true,
-    '--no-index': false,
-    '--constraint': true,
-    '--requirement': true,
-    '--editable': true,
-    '--find-links': true,
-    '--no-binary': true,
-    '--only-binary': true,
-    '--prefer-binary': false,
-    '--require-hashes': false,
-    '--no-require-hashes': false,
-    '--pre': false,
-    '--all-releases': true,
-    '--only-final': true,
-    '--trusted-host': true,
-    '--use-feature': true,
-    '--install-option': true,
-    '--global-option': true,
-    '--hash': true,
-    '--config-settings': true
-};
-/** Every short option pip takes in a file takes a value. */
-const SHORT = {
-    '-i': '--index-url',
-    '-c': '--constraint',
-    '-r': '--requirement',
-    '-e': '--editable',
-    '-f': '--find-links',
-    '-C': '--config-settings'
-};
-/**
- * optparse's _match_abbrev: an option written in full, or a prefix of exactly one option
- * (`--requirem` is --requirement; `--re` could be --requirement or --require-hashes).
- */
-function longOption(written) {
-    if (written in LONG)
-        return written;
-    const matches = Object.keys(LONG).filter(option => option.startsWith(written));
-    return matches.length === 1 ? matches[0] : undefined;
-}
-/**
- * The values given to options that take one (by long name, in order), as optparse reads the
- * shell-split words: `-rfile`, `-r file`, `--requirement=file`, `--requirem file`; a word after
- * such an option is its value even if it starts with `-`; `--` ends the options. An option
- * unknown here or ambiguous is skipped: pip refuses the line then (or, being newer than this
- * table, knows it), and says why.
- */
-function parseOptions(words) {
-    const values = new Map();
-    const rest = [...words];
-    while (rest.length > 0) {
-        const word = rest.shift();
-        if (word === '--')
-            break;
-        let option;
-        let value;
-        if (word.startsWith('--')) {
-            const equals = word.indexOf('=');
-            option = longOption(equals === -1 ? word : word.slice(0, equals));
-            if (option === undefined || !LONG[option])
-                continue;
-            value = equals === -1 ? rest.shift() : word.slice(equals + 1);
-        }
-        else if (word.startsWith('-') && word.length > 1) {
-            // Every short option takes a value: the rest of the word, else the next word.
-            option = SHORT[word.slice(0, 2)];
-            if (option === undefined)
-                continue;
-            value = word.length > 2 ? word.slice(2) : rest.shift();
-        }
-        if (option !== undefined && value !== undefined) {
-            values.set(option, [...(values.get(option) ?? []), value]);
-        }
-    }
-    return values;
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/pip/local-source.ts
-
-
-
-/**
- * The one owner of "what on this machine does a requirement name": a local directory, a local
- * archive, or nothing local (an index name, a remote URL). The parser, the venv's fingerprint
- * and the cache decision all ask here, so they cannot disagree.
- */
-/** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const ARCHIVE_NAME = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
-const REMOTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-/**
- * The path a requirement line or `packages` argument names, by path or `file:` URL, as written
- * (relative paths are pip's working directory's); undefined for anything else.
- */
-function localPathOf(text) {
-    const target = text
-        .replace(/^(-e|--editable)(\s+|=)/, '')
-        .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
-        .replace(/\s+--?\w.*$/, '')
-        .replace(/\s*;.*$/, '')
-        .replace(/\[[^\]]*\]$/, '')
-        .trim();
-    if (/^file:/i.test(target)) {
-        try {
-            return (0,external_node_url_.fileURLToPath)(target.replace(/#.*$/, ''));
-        }
-        catch {
-            return undefined;
-        }
-    }
-    return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !REMOTE_URL.test(target)
-        ? target
-        : undefined;
-}
-/** A VCS URL not pinned to a full commit: what it installs can change under the same text. */
-function isUnpinnedVcs(text) {
-    const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
-    return /^(git|hg|svn|bzr)\+/i.test(target) && !/@[0-9a-f]{40}(#|$)/i.test(target);
-}
-function pathKind(file) {
-    try {
-        const stat = external_node_fs_.statSync(file);
-        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** What a requirement names on this machine, resolved against pip's working directory. */
-function localSourceOf(text, cwd, kindOf = pathKind) {
-    const named = localPathOf(text);
-    if (named === undefined)
-        return undefined;
-    const resolved = external_node_path_.resolve(cwd, named);
-    const kind = kindOf(resolved);
-    if (kind === 'directory')
-        return { kind: 'directory', path: resolved };
-    if (kind === 'file' && ARCHIVE_NAME.test(resolved))
-        return { kind: 'archive', path: resolved };
-    return { kind: 'missing', path: resolved };
-}
-
-;// CONCATENATED MODULE: ./src/pip/requirements.ts
-
-
-
-
-
-
-
-/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
-const NO_REQUIREMENTS = {
-    files: [],
-    entries: [],
-    problems: [],
-    usesHashes: false,
-    urls: [],
-    variables: []
-};
+/** A project's name as pip compares them (PEP 503): case and runs of `-_.` do not matter. */
 function normalizeName(name) {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
@@ -31498,435 +31178,6 @@ function projectOf(requirementOrWheel) {
         ? base.split('-')[0]
         : (/^[A-Za-z0-9._-]+/.exec(requirementOrWheel)?.[0] ?? requirementOrWheel);
     return normalizeName(name);
-}
-/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
-function splitLines(content) {
-    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
-    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-/** Python's whitespace (str.isspace, and `\s` in its regular expressions), which JavaScript's `\s` is not. */
-const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
-const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`);
-const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`);
-const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
-/** Python's str.strip(). */
-function pyStrip(text) {
-    return text.replace(PY_STRIP, '');
-}
-/**
- * Joins `\` continuations (a comment line ends one and never continues), strips comments and
- * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
- */
-function logicalLines(content) {
-    const joined = [];
-    let pending;
-    splitLines(content).forEach((raw, index) => {
-        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
-        const text = continues
-            ? raw.replace(/^\\+|\\+$/g, '')
-            : IS_COMMENT_LINE.test(raw)
-                ? ` ${raw}`
-                : raw;
-        pending = pending
-            ? { line: pending.line, text: pending.text + text }
-            : { line: index + 1, text };
-        if (!continues) {
-            joined.push(pending);
-            pending = undefined;
-        }
-    });
-    if (pending)
-        joined.push(pending);
-    return joined
-        .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
-        .filter(({ text }) => text !== '');
-}
-const VARIABLE = /\$\{([A-Z0-9_]+)\}/g;
-/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
-function expandVariables(text, env) {
-    return text.replace(VARIABLE, (match, name) => env[name] || match);
-}
-/** The names of the variables a line uses. */
-function variablesOf(text) {
-    return [...text.matchAll(VARIABLE)].map(m => m[1]);
-}
-/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
-function breakArgsOptions(text) {
-    const tokens = text.split(' ');
-    const first = tokens.findIndex(token => token.startsWith('-'));
-    if (first === -1)
-        return { args: text, options: '' };
-    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
-}
-const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-/**
- * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
- * legacy versions (any run of characters but `,;)` and space, even none, `(` included), so
- * `foo>=1.0<2.0`, `foo!=(` and `foo==${VERSION}` are pip's to judge, not ours.
- */
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
-const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`);
-const requirements_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-function looksLikeUrlOrPath(text) {
-    return requirements_URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
-}
-function nameFromUrl(text) {
-    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
-    if (egg)
-        return normalizeName(egg[1]);
-    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
-    return wheel ? normalizeName(wheel[1]) : undefined;
-}
-function classifyOptions(text, options) {
-    let words;
-    try {
-        words = splitWords(options, { shlex: true });
-    }
-    catch (error) {
-        return {
-            problem: `"${options}" cannot be split into options (${error.message})`
-        };
-    }
-    const values = parseOptions(words);
-    const [include] = values.get('--requirement') ?? [];
-    const [constraint] = values.get('--constraint') ?? [];
-    const [editable] = values.get('--editable') ?? [];
-    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored;
-    // of several includes the first -r is followed, else the first -c.
-    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
-        const named = include ?? constraint;
-        if (named === '')
-            return { problem: `"${text}" names no file` };
-        return {
-            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
-        };
-    }
-    if (editable !== undefined) {
-        if (editable === '')
-            return { problem: `"${text}" names no project to install` };
-        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
-    }
-    // Other options differ between pip versions; pip itself says which it does not know.
-    return { entry: { kind: 'option', text } };
-}
-/** The schemes pip's is_url knows (pip/_internal/vcs): a requirement that is such a URL. */
-const PIP_URL = /^(?:https?|file|ftp|bzr\+(?:https?|ssh|sftp|ftp|lp|file)|git\+(?:https?|ssh|git|file)|hg\+(?:file|https?|ssh|static-http)|svn\+(?:ssh|https?|svn|file)):/i;
-/**
- * The marker of a requirement as pip's parse_req_from_line finds it: after the first `;`, or the
- * first `; ` when the requirement is a URL (whose own `;` are not markers); stripped.
- */
-function markerOf(requirement) {
-    const separator = PIP_URL.test(requirement) ? '; ' : ';';
-    const at = requirement.indexOf(separator);
-    return at === -1 ? undefined : pyStrip(requirement.slice(at + separator.length));
-}
-function classify(text) {
-    const { args, options } = breakArgsOptions(text);
-    if (args === '')
-        return classifyOptions(text, options);
-    // Every pip parses the marker first, whatever the requirement is; an empty one is none.
-    const marker = markerOf(args);
-    if (marker && !isValidMarker(marker)) {
-        return {
-            problem: `"${marker}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
-        };
-    }
-    const requirement = pyStrip(args);
-    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
-    const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
-    const withMarker = marker ? { marker } : {};
-    if (requirements_URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement), ...withMarker } };
-    }
-    const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named) {
-        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]), ...withMarker } };
-    }
-    // A directory, or a variable pip expands from an environment this run does not see.
-    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
-        return { entry: { kind: 'requirement', text } };
-    }
-    // pip reads NUL bytes as text too, and fails on the line: say why it looks like that.
-    if (requirement.includes('\0')) {
-        return { problem: 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM' };
-    }
-    return {
-        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
-    };
-}
-function tryDecode(bytes, encoding) {
-    try {
-        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** UTF-32, strict as Python's codec (Node's TextDecoder has no UTF-32). */
-function decodeUtf32(bytes, littleEndian) {
-    if (bytes.length % 4 !== 0)
-        return undefined;
-    const chars = [];
-    for (let i = 0; i < bytes.length; i += 4) {
-        const code = littleEndian ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
-        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-            return undefined;
-        chars.push(String.fromCodePoint(code));
-    }
-    return chars.join('');
-}
-const startsWith = (bytes, prefix) => prefix.every((b, i) => bytes[i] === b);
-/**
- * Python's "utf-16" and "utf-32" codecs, which pip applies after a little-endian BOM: one more
- * BOM right after it is consumed too, and its byte order wins.
- */
-function decodeWithBom(bytes, width, decode) {
-    const le = width === 2 ? [0xff, 0xfe] : [0xff, 0xfe, 0, 0];
-    const be = width === 2 ? [0xfe, 0xff] : [0, 0, 0xfe, 0xff];
-    if (startsWith(bytes, le))
-        return decode(bytes.subarray(width), true);
-    if (startsWith(bytes, be))
-        return decode(bytes.subarray(width), false);
-    return decode(bytes, true);
-}
-const utf16 = (data, littleEndian) => tryDecode(data, littleEndian ? 'utf-16le' : 'utf-16be');
-/**
- * The BOMs of pip 25 and later, in its order: UTF-32's before UTF-16's, whose little-endian BOM
- * begins UTF-32's (older pips, the other way round, garbled UTF-32-LE files).
- */
-const BOMS = [
-    [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
-    [[0xff, 0xfe, 0, 0], data => decodeWithBom(data, 4, decodeUtf32)],
-    [[0, 0, 0xfe, 0xff], data => decodeUtf32(data, false)],
-    [[0xff, 0xfe], data => decodeWithBom(data, 2, utf16)],
-    [[0xfe, 0xff], data => utf16(data, false)]
-];
-/** Python's names of Latin-1, which the WHATWG decoder would read as Windows-1252 instead. */
-const LATIN_1 = /^(latin[-_]?1|latin|l1|iso[-_]?8859[-_]1|8859|cp819|ibm819|iso[-_]ir[-_]100|csisolatin1)$/i;
-/**
- * pip's decoding of a requirements file: a BOM, else a PEP 263 `coding:` comment in the first two
- * lines, else UTF-8 and then the locale's encoding (pip 25 on; older pips go straight to the
- * locale's, the same on Linux and macOS). An encoding Node does not know is pip's to judge: read
- * it as Latin-1, which never fails and keeps the ASCII structure.
- */
-function decodeRequirements(bytes, fallback) {
-    for (const [bom, decode] of BOMS) {
-        if (startsWith(bytes, bom))
-            return decode(bytes.subarray(bom.length));
-    }
-    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
-        // pip's pattern is a bytes one: ASCII whitespace only.
-        const declared = /coding[:=][ \t\n\r\f\v]*([-\w.]+)/.exec(line);
-        if (line.startsWith('#') && declared) {
-            const encoding = declared[1];
-            let known = true;
-            try {
-                new TextDecoder(encoding);
-            }
-            catch {
-                known = false;
-            }
-            return known && !LATIN_1.test(encoding)
-                ? tryDecode(bytes, encoding)
-                : bytes.toString('latin1');
-        }
-    }
-    return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback);
-}
-/** pip reads a requirements file whole: a larger one is no list of requirements. */
-const MAX_REQUIREMENTS_BYTES = 32 * 1024 * 1024;
-/**
- * Why a file cannot be a requirements file, checked before it is opened: only a regular file of a
- * sane size is read, so that `-r /dev/zero`, a FIFO or a huge file cannot hang the step.
- */
-function requirementsFileProblem(file) {
-    let stat;
-    try {
-        stat = external_node_fs_.statSync(file);
-    }
-    catch (error) {
-        const code = error.code;
-        return code === 'ENOENT' || code === 'ENOTDIR'
-            ? { kind: 'missing', message: 'does not exist' }
-            : { kind: 'unreadable', message: `cannot be read (${code ?? String(error)})` };
-    }
-    if (stat.isDirectory())
-        return { kind: 'directory', message: 'is a directory' };
-    if (!stat.isFile()) {
-        return {
-            kind: 'special',
-            message: 'is not a regular file (a device, FIFO or socket can block or never end)'
-        };
-    }
-    if (stat.size > MAX_REQUIREMENTS_BYTES) {
-        return {
-            kind: 'too-large',
-            message: `is larger than ${MAX_REQUIREMENTS_BYTES / 1024 / 1024} MiB, more than any list of requirements`
-        };
-    }
-    return undefined;
-}
-/** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
-function readRequirementsFile(file) {
-    const problem = requirementsFileProblem(file);
-    if (problem)
-        throw Object.assign(new Error(problem.message), { problem });
-    return external_node_fs_.readFileSync(file);
-}
-/** A name with extras (`requests[socks]`), as a constraint line begins. */
-const WITH_EXTRAS = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[\s*[^\]\s]/;
-/**
- * What pip's check_invalid_constraint_type refuses, in its words: a constraint only narrows the
- * versions of a named project.
- */
-function refusedConstraint(entry) {
-    const why = (problem) => `"${entry.text}": ${problem}, and pip would refuse it`;
-    if (entry.kind === 'editable')
-        return why('Editable requirements are not allowed as constraints');
-    if (entry.kind !== 'requirement')
-        return undefined;
-    // A `${VAR}` this run cannot expand may hold the name.
-    if (!entry.name && !/\$\{[A-Z0-9_]+\}/.test(entry.text)) {
-        return why('Unnamed requirements are not allowed as constraints');
-    }
-    if (WITH_EXTRAS.test(breakArgsOptions(entry.text).args)) {
-        return why('Constraints cannot have extras');
-    }
-    return undefined;
-}
-/**
- * Requirements files included inside one another, at most. pip reads them by recursion and stops
- * with a RecursionError after a few hundred; no real project nests 20.
- */
-const MAX_INCLUDE_DEPTH = 100;
-/**
- * The constraint lines pip parses but refuses to install with (a check after parsing, so the
- * parser stays pip's parser): each a problem on its line.
- */
-function refusedConstraints(parsed) {
-    return parsed.entries.flatMap(entry => {
-        const message = entry.constraint ? refusedConstraint(entry) : undefined;
-        return message
-            ? [{ kind: 'invalid-requirement', file: entry.file, line: entry.line, message }]
-            : [];
-    });
-}
-/** Reads requirements files and, as pip reads `-c` files, constraint files. */
-function parseRequirementFiles(files, read = readRequirementsFile, context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
-    const result = {
-        files: [],
-        entries: [],
-        problems: [],
-        usesHashes: false,
-        urls: [],
-        variables: []
-    };
-    const variables = new Set();
-    /** result.files as a set: 3,000 includes made its linear search quadratic. */
-    const parsedFiles = new Set();
-    const visit = (file, stack, constraint, from) => {
-        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
-        if (stack.includes(file)) {
-            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_.basename(f));
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `include cycle: ${cycle.join(' -> ')}`
-            });
-            return;
-        }
-        if (parsedFiles.has(file))
-            return;
-        if (stack.length > MAX_INCLUDE_DEPTH) {
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `requirements files nested deeper than ${MAX_INCLUDE_DEPTH} are not followed; include ${external_node_path_.basename(file)} from a file nearer the top`
-            });
-            return;
-        }
-        let bytes;
-        try {
-            bytes = read(file);
-        }
-        catch (error) {
-            const code = error.code;
-            const why = error.problem?.message ??
-                (code === 'ENOENT'
-                    ? 'does not exist'
-                    : code === 'EISDIR'
-                        ? 'is a directory'
-                        : `cannot be read (${code ?? String(error)})`);
-            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
-            return;
-        }
-        const locale = (0,platform_os/* localeEncoding */.Am)(context.os);
-        const encodings = locale === 'utf-8' ? 'UTF-8' : `UTF-8 or ${locale}`;
-        const content = decodeRequirements(bytes, locale);
-        if (content === undefined) {
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `${file} is not a text file pip can read (binary, or not in ${encodings} and without a BOM or a coding: comment)`
-            });
-            return;
-        }
-        result.files.push(file);
-        parsedFiles.add(file);
-        for (const logical of logicalLines(content)) {
-            for (const name of variablesOf(logical.text))
-                variables.add(name);
-            const text = expandVariables(logical.text, context.env);
-            const { entry: classified, problem } = classify(text);
-            if (problem || !classified) {
-                result.problems.push({
-                    kind: 'invalid-requirement',
-                    file,
-                    line: logical.line,
-                    message: problem ?? text
-                });
-                continue;
-            }
-            const entry = { ...classified, file, line: logical.line, constraint };
-            if (entry.target && !requirements_URL.test(entry.target)) {
-                entry.target = external_node_path_.resolve(external_node_path_.dirname(file), entry.target);
-            }
-            result.entries.push(entry);
-            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
-                result.usesHashes = true;
-            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
-                result.urls.push(url);
-            if (entry.target && !requirements_URL.test(entry.target)) {
-                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
-                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
-            }
-        }
-    };
-    for (const file of files)
-        visit(external_node_path_.resolve(file), [], false);
-    for (const file of constraints)
-        visit(external_node_path_.resolve(file), [], true);
-    result.variables = [...variables];
-    return result;
-}
-/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
-function entriesByName(parsed) {
-    const byName = new Map();
-    for (const entry of parsed.entries) {
-        if (!entry.name)
-            continue;
-        const named = byName.get(entry.name);
-        if (named)
-            named.push(entry);
-        else
-            byName.set(entry.name, [entry]);
-    }
-    return byName;
 }
 
 ;// CONCATENATED MODULE: ./src/pip/pep508.ts
@@ -34895,6 +34146,198 @@ function readDependencyGroups(specs, read = file => external_node_fs_.readFileSy
             resolveGroup(table, spec.group, result);
     }
     return result;
+}
+
+;// CONCATENATED MODULE: ./src/pip/requirements-file.ts
+
+// A requirements file's bytes as pip decodes them (a BOM, else UTF-8, else the locale's encoding),
+// and the guard that refuses what is no requirements file before it is read whole.
+function tryDecode(bytes, encoding) {
+    try {
+        return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** UTF-32, strict as Python's codec (Node's TextDecoder has no UTF-32). */
+function decodeUtf32(bytes, littleEndian) {
+    if (bytes.length % 4 !== 0)
+        return undefined;
+    const chars = [];
+    for (let i = 0; i < bytes.length; i += 4) {
+        const code = littleEndian ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
+        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+            return undefined;
+        chars.push(String.fromCodePoint(code));
+    }
+    return chars.join('');
+}
+const startsWith = (bytes, prefix) => prefix.every((b, i) => bytes[i] === b);
+/**
+ * Python's "utf-16" and "utf-32" codecs, which pip applies after a little-endian BOM: one more
+ * BOM right after it is consumed too, and its byte order wins.
+ */
+function decodeWithBom(bytes, width, decode) {
+    const le = width === 2 ? [0xff, 0xfe] : [0xff, 0xfe, 0, 0];
+    const be = width === 2 ? [0xfe, 0xff] : [0, 0, 0xfe, 0xff];
+    if (startsWith(bytes, le))
+        return decode(bytes.subarray(width), true);
+    if (startsWith(bytes, be))
+        return decode(bytes.subarray(width), false);
+    return decode(bytes, true);
+}
+const utf16 = (data, littleEndian) => tryDecode(data, littleEndian ? 'utf-16le' : 'utf-16be');
+/**
+ * The BOMs of pip 25 and later, in its order: UTF-32's before UTF-16's, whose little-endian BOM
+ * begins UTF-32's (older pips, the other way round, garbled UTF-32-LE files).
+ */
+const BOMS = [
+    [[0xef, 0xbb, 0xbf], data => tryDecode(data, 'utf-8')],
+    [[0xff, 0xfe, 0, 0], data => decodeWithBom(data, 4, decodeUtf32)],
+    [[0, 0, 0xfe, 0xff], data => decodeUtf32(data, false)],
+    [[0xff, 0xfe], data => decodeWithBom(data, 2, utf16)],
+    [[0xfe, 0xff], data => utf16(data, false)]
+];
+/** Python's names of Latin-1, which the WHATWG decoder would read as Windows-1252 instead. */
+const LATIN_1 = /^(latin[-_]?1|latin|l1|iso[-_]?8859[-_]1|8859|cp819|ibm819|iso[-_]ir[-_]100|csisolatin1)$/i;
+/**
+ * pip's decoding of a requirements file: a BOM, else a PEP 263 `coding:` comment in the first two
+ * lines, else UTF-8 and then the locale's encoding (pip 25 on; older pips go straight to the
+ * locale's, the same on Linux and macOS). An encoding Node does not know is pip's to judge: read
+ * it as Latin-1, which never fails and keeps the ASCII structure.
+ */
+function decodeRequirements(bytes, fallback) {
+    for (const [bom, decode] of BOMS) {
+        if (startsWith(bytes, bom))
+            return decode(bytes.subarray(bom.length));
+    }
+    for (const line of bytes.toString('latin1').split('\n').slice(0, 2)) {
+        // pip's pattern is a bytes one: ASCII whitespace only.
+        const declared = /coding[:=][ \t\n\r\f\v]*([-\w.]+)/.exec(line);
+        if (line.startsWith('#') && declared) {
+            const encoding = declared[1];
+            let known = true;
+            try {
+                new TextDecoder(encoding);
+            }
+            catch {
+                known = false;
+            }
+            return known && !LATIN_1.test(encoding)
+                ? tryDecode(bytes, encoding)
+                : bytes.toString('latin1');
+        }
+    }
+    return tryDecode(bytes, 'utf-8') ?? tryDecode(bytes, fallback);
+}
+/** pip reads a requirements file whole: a larger one is no list of requirements. */
+const MAX_REQUIREMENTS_BYTES = 32 * 1024 * 1024;
+/**
+ * Why a file cannot be a requirements file, checked before it is opened: only a regular file of a
+ * sane size is read, so that `-r /dev/zero`, a FIFO or a huge file cannot hang the step.
+ */
+function requirementsFileProblem(file) {
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(file);
+    }
+    catch (error) {
+        const code = error.code;
+        return code === 'ENOENT' || code === 'ENOTDIR'
+            ? { kind: 'missing', message: 'does not exist' }
+            : { kind: 'unreadable', message: `cannot be read (${code ?? String(error)})` };
+    }
+    if (stat.isDirectory())
+        return { kind: 'directory', message: 'is a directory' };
+    if (!stat.isFile()) {
+        return {
+            kind: 'special',
+            message: 'is not a regular file (a device, FIFO or socket can block or never end)'
+        };
+    }
+    if (stat.size > MAX_REQUIREMENTS_BYTES) {
+        return {
+            kind: 'too-large',
+            message: `is larger than ${MAX_REQUIREMENTS_BYTES / 1024 / 1024} MiB, more than any list of requirements`
+        };
+    }
+    return undefined;
+}
+/** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
+function readRequirementsFile(file) {
+    const problem = requirementsFileProblem(file);
+    if (problem)
+        throw Object.assign(new Error(problem.message), { problem });
+    return external_node_fs_.readFileSync(file);
+}
+
+// EXTERNAL MODULE: ./src/platform/os.ts
+var platform_os = __nccwpck_require__(1597);
+;// CONCATENATED MODULE: ./src/platform/words.ts
+/**
+ * Splits a string into words the way a POSIX shell splits them: at blanks, tabs and line breaks
+ * only, with quotes and backslash escapes, and nothing more: no expansion, no operators.
+ * `; rm -rf ~` stays three literal words. With `shlex`, as Python's shlex.split (pip's for option
+ * lines in requirement files): in double quotes a backslash escapes only `"` and itself, and a
+ * backslash at the end is an error.
+ */
+function splitWords(text, { shlex = false } = {}) {
+    const escapedInQuotes = shlex ? '"\\' : '"\\$`';
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && escapedInQuotes.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < text.length) {
+            word += text[++i];
+            inWord = true;
+        }
+        else if (ch === '\\' && shlex) {
+            throw new Error('a backslash with nothing to escape');
+        }
+        else if (' \t\r\n'.includes(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            word += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
+}
+/** Non-empty, trimmed lines; `#` starts a comment only at the beginning of a line. */
+function inputLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
@@ -39005,6 +38448,576 @@ function pylockFailures(output, locks, cwd) {
     });
 }
 
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/pip/local-source.ts
+
+
+
+/**
+ * The one owner of "what on this machine does a requirement name": a local directory, a local
+ * archive, or nothing local (an index name, a remote URL). The parser, the venv's fingerprint
+ * and the cache decision all ask here, so they cannot disagree.
+ */
+/** pip's archive extensions: such a name is a file, whatever else it looks like. */
+const ARCHIVE_NAME = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
+const REMOTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * The path a requirement line or `packages` argument names, by path or `file:` URL, as written
+ * (relative paths are pip's working directory's); undefined for anything else.
+ */
+function localPathOf(text) {
+    const target = text
+        .replace(/^(-e|--editable)(\s+|=)/, '')
+        .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
+        .replace(/\s+--?\w.*$/, '')
+        .replace(/\s*;.*$/, '')
+        .replace(/\[[^\]]*\]$/, '')
+        .trim();
+    if (/^file:/i.test(target)) {
+        try {
+            return (0,external_node_url_.fileURLToPath)(target.replace(/#.*$/, ''));
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !REMOTE_URL.test(target)
+        ? target
+        : undefined;
+}
+/** A VCS URL not pinned to a full commit: what it installs can change under the same text. */
+function isUnpinnedVcs(text) {
+    const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
+    return /^(git|hg|svn|bzr)\+/i.test(target) && !/@[0-9a-f]{40}(#|$)/i.test(target);
+}
+function pathKind(file) {
+    try {
+        const stat = external_node_fs_.statSync(file);
+        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What a requirement names on this machine, resolved against pip's working directory. */
+function localSourceOf(text, cwd, kindOf = pathKind) {
+    const named = localPathOf(text);
+    if (named === undefined)
+        return undefined;
+    const resolved = external_node_path_.resolve(cwd, named);
+    const kind = kindOf(resolved);
+    if (kind === 'directory')
+        return { kind: 'directory', path: resolved };
+    if (kind === 'file' && ARCHIVE_NAME.test(resolved))
+        return { kind: 'archive', path: resolved };
+    return { kind: 'missing', path: resolved };
+}
+
+;// CONCATENATED MODULE: ./src/pip/markers.ts
+/**
+ * PEP 508 environment markers, checked as the pips still in use parse them: a line whose marker
+ * no pip parses is a problem on that line before pip runs (pip 23 crashes on it with
+ * InvalidMarker and pip 26 does not quote it, so pip's own message points nowhere). A marker any
+ * pip takes is left to pip.
+ */
+/** Python's str.expandtabs(): tab stops every 8 columns. */
+function expandTabs(text) {
+    let out = '';
+    let column = 0;
+    for (const ch of text) {
+        const width = ch === '\t' ? 8 - (column % 8) : 1;
+        out += ch === '\t' ? ' '.repeat(width) : ch;
+        column += width;
+    }
+    return out;
+}
+/**
+ * packaging 21.3 (pip 23): pyparsing literals, which match a prefix with no word boundary, so
+ * `python_versionin "3"` and `"3" andextra == "x"` parse; `not in` with exactly one space, after
+ * pyparsing has expanded the tabs (so `not\tin` parses only where that tab is one column wide).
+ */
+const PACKAGING_21 = {
+    prepare: expandTabs,
+    space: /[ \t\n\r]*/y,
+    open: /\(/y,
+    close: /\)/y,
+    variable: /implementation_version|platform_python_implementation|implementation_name|python_full_version|platform_release|platform_version|platform_machine|platform_system|python_version|sys_platform|os_name|os\.name|sys\.platform|platform\.version|platform\.machine|platform\.python_implementation|python_implementation|extra/y,
+    string: /'[^'\n\r]*'|"[^"\n\r]*"/y,
+    op: /===|==|>=|<=|!=|~=|>|<|not in|in/y,
+    boolop: /and|or/y
+};
+/** A Python string literal in `quote`s whose escapes are all valid (\N{...} names unchecked). */
+function pythonString(quote) {
+    const escape = String.raw `\\(?:x[\da-fA-F]{2}|u[\da-fA-F]{4}|U(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|N\{[^}]*\}|[^xuUN${quote}])`;
+    return String.raw `${quote}(?:[^${quote}\\]|${escape})*${quote}`;
+}
+/**
+ * packaging 22 and later (pip 24 on): a tokenizer with word boundaries, PEP 751's two variables,
+ * and strings read as Python literals (`"3\"` or `"\x4"` crash it with a SyntaxError).
+ */
+const PACKAGING_22 = {
+    prepare: marker => marker,
+    space: /[ \t]*/y,
+    open: /\(/y,
+    close: /\)/y,
+    variable: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
+    string: new RegExp(`${pythonString("'")}|${pythonString('"')}`, 'y'),
+    op: /===|==|~=|!=|<=|>=|<|>|\bin\b|\bnot[ \t]+in\b/y,
+    boolop: /\b(?:or|and)\b/y
+};
+/** Whether the grammar parses the whole marker: atom (boolop atom)*, atom = ( marker ) | var op var. */
+function parses(text, dialect) {
+    const marker = dialect.prepare(text);
+    let at = 0;
+    const take = (token) => {
+        dialect.space.lastIndex = at;
+        dialect.space.test(marker);
+        token.lastIndex = dialect.space.lastIndex;
+        if (!token.test(marker))
+            return false;
+        at = token.lastIndex;
+        return true;
+    };
+    const value = () => take(dialect.variable) || take(dialect.string);
+    const atom = () => take(dialect.open)
+        ? expression() && take(dialect.close)
+        : value() && take(dialect.op) && value();
+    const expression = () => {
+        if (!atom())
+            return false;
+        while (take(dialect.boolop))
+            if (!atom())
+                return false;
+        return true;
+    };
+    return expression() && take(/$/y);
+}
+/** Whether some pip parses this marker (the text after a requirement's `;`, stripped). */
+function isValidMarker(marker) {
+    return parses(marker, PACKAGING_21) || parses(marker, PACKAGING_22);
+}
+
+;// CONCATENATED MODULE: ./src/pip/options.ts
+/**
+ * The options of a requirements-file line, parsed as pip parses them: Python's optparse over the
+ * options pip takes in a file. Which options exist differs between pips, so the table is their
+ * union from pip 22 to 26: a line that parses here may still be refused by an older pip, and
+ * that is left to pip.
+ */
+/** Long option -> whether it takes a value. */
+const LONG = {
+    '--index-url': true,
+    '--pypi-url': true,
+    '--extra-index-url': true,
+    '--no-index': false,
+    '--constraint': true,
+    '--requirement': true,
+    '--editable': true,
+    '--find-links': true,
+    '--no-binary': true,
+    '--only-binary': true,
+    '--prefer-binary': false,
+    '--require-hashes': false,
+    '--no-require-hashes': false,
+    '--pre': false,
+    '--all-releases': true,
+    '--only-final': true,
+    '--trusted-host': true,
+    '--use-feature': true,
+    '--install-option': true,
+    '--global-option': true,
+    '--hash': true,
+    '--config-settings': true
+};
+/** Every short option pip takes in a file takes a value. */
+const SHORT = {
+    '-i': '--index-url',
+    '-c': '--constraint',
+    '-r': '--requirement',
+    '-e': '--editable',
+    '-f': '--find-links',
+    '-C': '--config-settings'
+};
+/**
+ * optparse's _match_abbrev: an option written in full, or a prefix of exactly one option
+ * (`--requirem` is --requirement; `--re` could be --requirement or --require-hashes).
+ */
+function longOption(written) {
+    if (written in LONG)
+        return written;
+    const matches = Object.keys(LONG).filter(option => option.startsWith(written));
+    return matches.length === 1 ? matches[0] : undefined;
+}
+/**
+ * The values given to options that take one (by long name, in order), as optparse reads the
+ * shell-split words: `-rfile`, `-r file`, `--requirement=file`, `--requirem file`; a word after
+ * such an option is its value even if it starts with `-`; `--` ends the options. An option
+ * unknown here or ambiguous is skipped: pip refuses the line then (or, being newer than this
+ * table, knows it), and says why.
+ */
+function parseOptions(words) {
+    const values = new Map();
+    const rest = [...words];
+    while (rest.length > 0) {
+        const word = rest.shift();
+        if (word === '--')
+            break;
+        let option;
+        let value;
+        if (word.startsWith('--')) {
+            const equals = word.indexOf('=');
+            option = longOption(equals === -1 ? word : word.slice(0, equals));
+            if (option === undefined || !LONG[option])
+                continue;
+            value = equals === -1 ? rest.shift() : word.slice(equals + 1);
+        }
+        else if (word.startsWith('-') && word.length > 1) {
+            // Every short option takes a value: the rest of the word, else the next word.
+            option = SHORT[word.slice(0, 2)];
+            if (option === undefined)
+                continue;
+            value = word.length > 2 ? word.slice(2) : rest.shift();
+        }
+        if (option !== undefined && value !== undefined) {
+            values.set(option, [...(values.get(option) ?? []), value]);
+        }
+    }
+    return values;
+}
+
+;// CONCATENATED MODULE: ./src/pip/requirement-line.ts
+
+
+
+
+
+/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
+function splitLines(content) {
+    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
+    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+/** Python's whitespace (str.isspace, and `\s` in its regular expressions), which JavaScript's `\s` is not. */
+const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`);
+const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`);
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+/** Python's str.strip(). */
+function pyStrip(text) {
+    return text.replace(PY_STRIP, '');
+}
+/**
+ * Joins `\` continuations (a comment line ends one and never continues), strips comments and
+ * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
+ */
+function logicalLines(content) {
+    const joined = [];
+    let pending;
+    splitLines(content).forEach((raw, index) => {
+        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
+        const text = continues
+            ? raw.replace(/^\\+|\\+$/g, '')
+            : IS_COMMENT_LINE.test(raw)
+                ? ` ${raw}`
+                : raw;
+        pending = pending
+            ? { line: pending.line, text: pending.text + text }
+            : { line: index + 1, text };
+        if (!continues) {
+            joined.push(pending);
+            pending = undefined;
+        }
+    });
+    if (pending)
+        joined.push(pending);
+    return joined
+        .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
+        .filter(({ text }) => text !== '');
+}
+const VARIABLE = /\$\{([A-Z0-9_]+)\}/g;
+/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
+function expandVariables(text, env) {
+    return text.replace(VARIABLE, (match, name) => env[name] || match);
+}
+/** The names of the variables a line uses. */
+function variablesOf(text) {
+    return [...text.matchAll(VARIABLE)].map(m => m[1]);
+}
+/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
+function breakArgsOptions(text) {
+    const tokens = text.split(' ');
+    const first = tokens.findIndex(token => token.startsWith('-'));
+    if (first === -1)
+        return { args: text, options: '' };
+    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
+}
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+/**
+ * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
+ * legacy versions (any run of characters but `,;)` and space, even none, `(` included), so
+ * `foo>=1.0<2.0`, `foo!=(` and `foo==${VERSION}` are pip's to judge, not ours.
+ */
+const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
+const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
+    `\\s*(?:;.*)?$`);
+const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
+function looksLikeUrlOrPath(text) {
+    return URL_START.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
+}
+function nameFromUrl(text) {
+    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
+    if (egg)
+        return normalizeName(egg[1]);
+    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
+    return wheel ? normalizeName(wheel[1]) : undefined;
+}
+function classifyOptions(text, options) {
+    let words;
+    try {
+        words = splitWords(options, { shlex: true });
+    }
+    catch (error) {
+        return {
+            problem: `"${options}" cannot be split into options (${error.message})`
+        };
+    }
+    const values = parseOptions(words);
+    const [include] = values.get('--requirement') ?? [];
+    const [constraint] = values.get('--constraint') ?? [];
+    const [editable] = values.get('--editable') ?? [];
+    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored;
+    // of several includes the first -r is followed, else the first -c.
+    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
+        const named = include ?? constraint;
+        if (named === '')
+            return { problem: `"${text}" names no file` };
+        return {
+            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
+        };
+    }
+    if (editable !== undefined) {
+        if (editable === '')
+            return { problem: `"${text}" names no project to install` };
+        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
+    }
+    // Other options differ between pip versions; pip itself says which it does not know.
+    return { entry: { kind: 'option', text } };
+}
+/** The schemes pip's is_url knows (pip/_internal/vcs): a requirement that is such a URL. */
+const PIP_URL = /^(?:https?|file|ftp|bzr\+(?:https?|ssh|sftp|ftp|lp|file)|git\+(?:https?|ssh|git|file)|hg\+(?:file|https?|ssh|static-http)|svn\+(?:ssh|https?|svn|file)):/i;
+/**
+ * The marker of a requirement as pip's parse_req_from_line finds it: after the first `;`, or the
+ * first `; ` when the requirement is a URL (whose own `;` are not markers); stripped.
+ */
+function markerOf(requirement) {
+    const separator = PIP_URL.test(requirement) ? '; ' : ';';
+    const at = requirement.indexOf(separator);
+    return at === -1 ? undefined : pyStrip(requirement.slice(at + separator.length));
+}
+function classify(text) {
+    const { args, options } = breakArgsOptions(text);
+    if (args === '')
+        return classifyOptions(text, options);
+    // Every pip parses the marker first, whatever the requirement is; an empty one is none.
+    const marker = markerOf(args);
+    if (marker && !isValidMarker(marker)) {
+        return {
+            problem: `"${marker}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
+        };
+    }
+    const requirement = pyStrip(args);
+    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
+    const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
+    const withMarker = marker ? { marker } : {};
+    if (URL_START.test(requirement) || archive) {
+        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement), ...withMarker } };
+    }
+    const named = NAMED_REQUIREMENT.exec(requirement);
+    if (named) {
+        return { entry: { kind: 'requirement', text, name: normalizeName(named[1]), ...withMarker } };
+    }
+    // A directory, or a variable pip expands from an environment this run does not see.
+    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
+        return { entry: { kind: 'requirement', text } };
+    }
+    // pip reads NUL bytes as text too, and fails on the line: say why it looks like that.
+    if (requirement.includes('\0')) {
+        return { problem: 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM' };
+    }
+    return {
+        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pip/requirements.ts
+
+
+
+
+/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
+const NO_REQUIREMENTS = {
+    files: [],
+    entries: [],
+    problems: [],
+    usesHashes: false,
+    urls: [],
+    variables: []
+};
+/** A name with extras (`requests[socks]`), as a constraint line begins. */
+const WITH_EXTRAS = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[\s*[^\]\s]/;
+/**
+ * What pip's check_invalid_constraint_type refuses, in its words: a constraint only narrows the
+ * versions of a named project.
+ */
+function refusedConstraint(entry) {
+    const why = (problem) => `"${entry.text}": ${problem}, and pip would refuse it`;
+    if (entry.kind === 'editable')
+        return why('Editable requirements are not allowed as constraints');
+    if (entry.kind !== 'requirement')
+        return undefined;
+    // A `${VAR}` this run cannot expand may hold the name.
+    if (!entry.name && !/\$\{[A-Z0-9_]+\}/.test(entry.text)) {
+        return why('Unnamed requirements are not allowed as constraints');
+    }
+    if (WITH_EXTRAS.test(breakArgsOptions(entry.text).args)) {
+        return why('Constraints cannot have extras');
+    }
+    return undefined;
+}
+/**
+ * Requirements files included inside one another, at most. pip reads them by recursion and stops
+ * with a RecursionError after a few hundred; no real project nests 20.
+ */
+const MAX_INCLUDE_DEPTH = 100;
+/**
+ * The constraint lines pip parses but refuses to install with (a check after parsing, so the
+ * parser stays pip's parser): each a problem on its line.
+ */
+function refusedConstraints(parsed) {
+    return parsed.entries.flatMap(entry => {
+        const message = entry.constraint ? refusedConstraint(entry) : undefined;
+        return message
+            ? [{ kind: 'invalid-requirement', file: entry.file, line: entry.line, message }]
+            : [];
+    });
+}
+/** Reads requirements files and, as pip reads `-c` files, constraint files. */
+function parseRequirementFiles(files, read = readRequirementsFile, context = { env: process.env, os: (0,platform_os/* currentOs */.UD)() }, constraints = []) {
+    const result = {
+        files: [],
+        entries: [],
+        problems: [],
+        usesHashes: false,
+        urls: [],
+        variables: []
+    };
+    const variables = new Set();
+    /** result.files as a set: 3,000 includes made its linear search quadratic. */
+    const parsedFiles = new Set();
+    const visit = (file, stack, constraint, from) => {
+        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
+        if (stack.includes(file)) {
+            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => external_node_path_.basename(f));
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `include cycle: ${cycle.join(' -> ')}`
+            });
+            return;
+        }
+        if (parsedFiles.has(file))
+            return;
+        if (stack.length > MAX_INCLUDE_DEPTH) {
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `requirements files nested deeper than ${MAX_INCLUDE_DEPTH} are not followed; include ${external_node_path_.basename(file)} from a file nearer the top`
+            });
+            return;
+        }
+        let bytes;
+        try {
+            bytes = read(file);
+        }
+        catch (error) {
+            const code = error.code;
+            const why = error.problem?.message ??
+                (code === 'ENOENT'
+                    ? 'does not exist'
+                    : code === 'EISDIR'
+                        ? 'is a directory'
+                        : `cannot be read (${code ?? String(error)})`);
+            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
+            return;
+        }
+        const locale = (0,platform_os/* localeEncoding */.Am)(context.os);
+        const encodings = locale === 'utf-8' ? 'UTF-8' : `UTF-8 or ${locale}`;
+        const content = decodeRequirements(bytes, locale);
+        if (content === undefined) {
+            result.problems.push({
+                ...origin,
+                kind: 'invalid-requirement',
+                message: `${file} is not a text file pip can read (binary, or not in ${encodings} and without a BOM or a coding: comment)`
+            });
+            return;
+        }
+        result.files.push(file);
+        parsedFiles.add(file);
+        for (const logical of logicalLines(content)) {
+            for (const name of variablesOf(logical.text))
+                variables.add(name);
+            const text = expandVariables(logical.text, context.env);
+            const { entry: classified, problem } = classify(text);
+            if (problem || !classified) {
+                result.problems.push({
+                    kind: 'invalid-requirement',
+                    file,
+                    line: logical.line,
+                    message: problem ?? text
+                });
+                continue;
+            }
+            const entry = { ...classified, file, line: logical.line, constraint };
+            if (entry.target && !URL_START.test(entry.target)) {
+                entry.target = external_node_path_.resolve(external_node_path_.dirname(file), entry.target);
+            }
+            result.entries.push(entry);
+            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
+                result.usesHashes = true;
+            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
+                result.urls.push(url);
+            if (entry.target && !URL_START.test(entry.target)) {
+                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
+                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
+            }
+        }
+    };
+    for (const file of files)
+        visit(external_node_path_.resolve(file), [], false);
+    for (const file of constraints)
+        visit(external_node_path_.resolve(file), [], true);
+    result.variables = [...variables];
+    return result;
+}
+/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
+function entriesByName(parsed) {
+    const byName = new Map();
+    for (const entry of parsed.entries) {
+        if (!entry.name)
+            continue;
+        const named = byName.get(entry.name);
+        if (named)
+            named.push(entry);
+        else
+            byName.set(entry.name, [entry]);
+    }
+    return byName;
+}
+
 ;// CONCATENATED MODULE: ./src/annotations/lock-sources.ts
 
 
@@ -39213,6 +39226,7 @@ function evaluateMarker(marker, env) {
 }
 
 ;// CONCATENATED MODULE: ./src/annotations/locator.ts
+
 
 
 
@@ -39737,6 +39751,7 @@ function findingsFromPipCheck(output, requirements) {
 ;// CONCATENATED MODULE: ./src/pip/report.ts
 
 
+
 /**
  * The distributions a `pip install --report` run installed, each with what asked for it: the
  * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
@@ -39865,6 +39880,7 @@ function upgradedPipTooOld(features, pipVersion, pythonVersion) {
 }
 
 ;// CONCATENATED MODULE: ./src/install/install.ts
+
 
 
 

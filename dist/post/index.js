@@ -28411,7 +28411,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9369);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1179);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28422,7 +28422,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9369:
+/***/ 1179:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28683,715 +28683,10 @@ async function writePostSummary(told) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/platform/os.ts
+;// CONCATENATED MODULE: ./src/pip/requirements-file.ts
 
-
-
-function os_currentOs() {
-    const os = process.platform;
-    if (os === 'win32' || os === 'darwin')
-        return os;
-    return 'linux';
-}
-function pathFor(os) {
-    return os === 'win32' ? path.win32 : path.posix;
-}
-/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
-function venvBinDir(venv, os = os_currentOs()) {
-    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
-}
-/** The interpreter inside a venv. */
-function venvPython(venv, os = os_currentOs()) {
-    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
-}
-/**
- * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
- * `python.exe` at the root on Windows, `bin/python3` elsewhere.
- */
-function prefixPython(prefix, os = os_currentOs()) {
-    const p = pathFor(os);
-    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
-}
-/**
- * The interpreters to try in a tool-cache installation, first found wins. PyPy's archives name it
- * `pypy3`; setup-python adds `python` beside it.
- */
-function toolCachePythons(prefix, implementation, os = os_currentOs()) {
-    if (implementation === 'cpython')
-        return [prefixPython(prefix, os)];
-    const p = pathFor(os);
-    return os === 'win32'
-        ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
-        : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
-}
-/** The separator of PATH-like variables. */
-function searchPathDelimiter(os = os_currentOs()) {
-    return os === 'win32' ? ';' : ':';
-}
-/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
-function samePath(a, b, os = os_currentOs()) {
-    const p = pathFor(os);
-    const [x, y] = [p.resolve(a), p.resolve(b)];
-    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
-}
-/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
-function prefixBinDir(prefix, os = os_currentOs()) {
-    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
-}
-/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
-function systemWheelDirs(os = os_currentOs()) {
-    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
-}
-/**
- * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
- * from Git earlier on PATH takes `C:\...` for a remote host.
- */
-function tarCommand(os = os_currentOs(), env = process.env) {
-    if (os !== 'win32')
-        return 'tar';
-    return external_node_path_namespaceObject.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
-}
-/** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
-function prependSearchPath(entry, current, os = os_currentOs()) {
-    const delimiter = searchPathDelimiter(os);
-    const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
-    return [entry, ...rest].join(delimiter);
-}
-/**
- * The python-versions Linux builds are shared-library builds linked for /opt/hostedtoolcache: in any
- * other tool cache they start only with their lib/ on LD_LIBRARY_PATH. Other systems need nothing.
- */
-function libraryPathEnv(prefix, current, os = os_currentOs()) {
-    if (os !== 'linux')
-        return {};
-    return { LD_LIBRARY_PATH: prependSearchPath(path.posix.join(prefix, 'lib'), current, os) };
-}
-/** pkg-config's files of a base installation (python3.pc). */
-function pkgConfigDir(prefix, os = os_currentOs()) {
-    return pathFor(os).join(prefix, 'lib', 'pkgconfig');
-}
-/** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
-function installationPaths(prefix, os = os_currentOs()) {
-    // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
-    return [prefix, venvBinDir(prefix, os)];
-}
-/** How a python-versions archive is unpacked and its setup script started. */
-function archiveSetup(os = os_currentOs()) {
-    return os === 'win32'
-        ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
-        : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
-}
-/**
- * How PyPy's versions.json names this runner's archives and how they unpack: zips for `win64` (older
- * releases: `win32`), tar.bz2 elsewhere; Linux's arm64 is `aarch64` there, its x86 `i686`.
- */
-function pypyPlatform(os = os_currentOs(), nodeArch = process.arch) {
-    const arch = toolCacheArch(nodeArch);
-    if (os === 'win32')
-        return { platforms: ['win64', 'win32'], arch, archive: 'zip' };
-    const linuxArch = { arm64: 'aarch64', x86: 'i686' }[arch];
-    return { platforms: [os], arch: (os === 'linux' && linuxArch) || arch, archive: 'tar' };
-}
-/** What setup-python links to PyPy's `pypy3` (prefixBinDir), so `python` and `python3` start it. */
-function pypyAliases(minor, os = os_currentOs()) {
-    const ext = os === 'win32' ? '.exe' : '';
-    return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] };
-}
-/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
-function realPath(file) {
-    try {
-        return fs.realpathSync(file);
-    }
-    catch {
-        return path.resolve(file);
-    }
-}
-/** Executable names to look for on PATH, most specific first. */
-function pathPythonNames(minors, os = os_currentOs()) {
-    if (os === 'win32')
-        return ['python.exe', 'python3.exe'];
-    return [...minors.map(m => `python${m}`), 'python3', 'python'];
-}
-/** The tool cache's architecture directory name (setup-python's layout). */
-function toolCacheArch(nodeArch = process.arch) {
-    switch (nodeArch) {
-        case 'x64':
-            return 'x64';
-        case 'ia32':
-            return 'x86';
-        case 'arm64':
-            return 'arm64';
-        case 'arm':
-            return 'arm';
-        default:
-            return nodeArch;
-    }
-}
-/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
-function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = os_currentOs()) {
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(venv, 'Lib', 'site-packages');
-    const stem = implementation === 'pypy' ? 'pypy' : 'python';
-    const suffix = freeThreaded ? 't' : '';
-    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
-}
-/**
- * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
- * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
- */
-function os_localeEncoding(os = os_currentOs()) {
-    return os === 'win32' ? 'windows-1252' : 'utf-8';
-}
-/**
- * The operating system's release as it goes into a cache key: a venv's compiled extensions and
- * its interpreter's shared libraries belong to it. Linux: distribution and version from
- * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
- * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
- */
-function osVersion(os, osRelease, kernelRelease) {
-    let version;
-    if (os === 'linux') {
-        const field = (name) => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? '';
-        const id = field('ID');
-        version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease;
-    }
-    else if (os === 'darwin') {
-        version = `darwin${kernelRelease.split('.')[0]}`;
-    }
-    else {
-        version = `windows-${kernelRelease}`;
-    }
-    return version.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-/** This machine's osVersion(). */
-function currentOsVersion() {
-    const os = os_currentOs();
-    let osRelease;
-    for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
-        try {
-            osRelease = fs.readFileSync(file, 'utf8');
-            break;
-        }
-        catch {
-            // the next candidate
-        }
-    }
-    return osVersion(os, osRelease, nodeOs.release());
-}
-/**
- * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
- * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
- */
-function os_pipCacheDir(env, home, os = os_currentOs()) {
-    if (env.PIP_NO_CACHE_DIR)
-        return undefined;
-    if (env.PIP_CACHE_DIR)
-        return env.PIP_CACHE_DIR;
-    const p = pathFor(os);
-    if (os === 'win32')
-        return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache');
-    if (os === 'darwin')
-        return p.join(home, 'Library', 'Caches', 'pip');
-    return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
-}
-/**
- * The configuration files pip reads, as pip finds them (global, user, PIP_CONFIG_FILE), whether
- * they exist or not; none when PIP_CONFIG_FILE is the null device, which turns them all off.
- */
-function pipConfigFiles(env, home, os = os_currentOs()) {
-    const p = pathFor(os);
-    const own = env.PIP_CONFIG_FILE ? [env.PIP_CONFIG_FILE] : [];
-    if (env.PIP_CONFIG_FILE === (os === 'win32' ? 'nul' : '/dev/null'))
-        return [];
-    if (os === 'win32') {
-        return [
-            p.join(env.PROGRAMDATA || 'C:\\ProgramData', 'pip', 'pip.ini'),
-            p.join(home, 'pip', 'pip.ini'),
-            p.join(env.APPDATA || p.join(home, 'AppData', 'Roaming'), 'pip', 'pip.ini'),
-            ...own
-        ];
-    }
-    const user = [p.join(home, '.pip', 'pip.conf'), p.join(home, '.config', 'pip', 'pip.conf')];
-    if (os === 'darwin') {
-        return [
-            '/Library/Application Support/pip/pip.conf',
-            ...user,
-            p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'),
-            ...own
-        ];
-    }
-    const configDirs = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(d => d !== '');
-    return [
-        ...configDirs.map(d => p.join(d, 'pip', 'pip.conf')),
-        '/etc/pip.conf',
-        ...user,
-        ...(env.XDG_CONFIG_HOME ? [p.join(env.XDG_CONFIG_HOME, 'pip', 'pip.conf')] : []),
-        ...own
-    ];
-}
-/** The file name of a program on PATH (`zstd.exe` on Windows). */
-function executableName(name, os = os_currentOs()) {
-    return os === 'win32' ? `${name}.exe` : name;
-}
-function isExecutableFile(file) {
-    try {
-        external_node_fs_.accessSync(file, external_node_fs_.constants.X_OK);
-        return external_node_fs_.statSync(file).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** The files named `names` in PATH's directories that pass `isExecutable`, each name in PATH order. */
-function executablesOnPath(pathVar, names, os = os_currentOs(), isExecutable = isExecutableFile) {
-    const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '');
-    return names.flatMap(name => dirs.map(dir => external_node_path_namespaceObject.join(dir, name)).filter(isExecutable));
-}
-/** Whether a child gets a process group of its own, so that it can be stopped with what it starts. */
-function os_ownProcessGroup(os = os_currentOs()) {
-    return os !== 'win32';
-}
-/**
- * How a child is stopped with everything it started: on POSIX the signal goes to its process group
- * (see ownProcessGroup); Windows has no such groups, and `taskkill /T /F` ends the process tree.
- */
-function treeStop(pid, signal, os = os_currentOs()) {
-    return os === 'win32'
-        ? { kind: 'command', command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
-        : { kind: 'group', pid: -pid, signal };
-}
-
-;// CONCATENATED MODULE: ./src/pip/markers.ts
-/**
- * PEP 508 environment markers, checked as the pips still in use parse them: a line whose marker
- * no pip parses is a problem on that line before pip runs (pip 23 crashes on it with
- * InvalidMarker and pip 26 does not quote it, so pip's own message points nowhere). A marker any
- * pip takes is left to pip.
- */
-/** Python's str.expandtabs(): tab stops every 8 columns. */
-function expandTabs(text) {
-    let out = '';
-    let column = 0;
-    for (const ch of text) {
-        const width = ch === '\t' ? 8 - (column % 8) : 1;
-        out += ch === '\t' ? ' '.repeat(width) : ch;
-        column += width;
-    }
-    return out;
-}
-/**
- * packaging 21.3 (pip 23): pyparsing literals, which match a prefix with no word boundary, so
- * `python_versionin "3"` and `"3" andextra == "x"` parse; `not in` with exactly one space, after
- * pyparsing has expanded the tabs (so `not\tin` parses only where that tab is one column wide).
- */
-const PACKAGING_21 = {
-    prepare: expandTabs,
-    space: /[ \t\n\r]*/y,
-    open: /\(/y,
-    close: /\)/y,
-    variable: /implementation_version|platform_python_implementation|implementation_name|python_full_version|platform_release|platform_version|platform_machine|platform_system|python_version|sys_platform|os_name|os\.name|sys\.platform|platform\.version|platform\.machine|platform\.python_implementation|python_implementation|extra/y,
-    string: /'[^'\n\r]*'|"[^"\n\r]*"/y,
-    op: /===|==|>=|<=|!=|~=|>|<|not in|in/y,
-    boolop: /and|or/y
-};
-/** A Python string literal in `quote`s whose escapes are all valid (\N{...} names unchecked). */
-function pythonString(quote) {
-    const escape = String.raw `\\(?:x[\da-fA-F]{2}|u[\da-fA-F]{4}|U(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|N\{[^}]*\}|[^xuUN${quote}])`;
-    return String.raw `${quote}(?:[^${quote}\\]|${escape})*${quote}`;
-}
-/**
- * packaging 22 and later (pip 24 on): a tokenizer with word boundaries, PEP 751's two variables,
- * and strings read as Python literals (`"3\"` or `"\x4"` crash it with a SyntaxError).
- */
-const PACKAGING_22 = {
-    prepare: marker => marker,
-    space: /[ \t]*/y,
-    open: /\(/y,
-    close: /\)/y,
-    variable: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
-    string: new RegExp(`${pythonString("'")}|${pythonString('"')}`, 'y'),
-    op: /===|==|~=|!=|<=|>=|<|>|\bin\b|\bnot[ \t]+in\b/y,
-    boolop: /\b(?:or|and)\b/y
-};
-/** Whether the grammar parses the whole marker: atom (boolop atom)*, atom = ( marker ) | var op var. */
-function parses(text, dialect) {
-    const marker = dialect.prepare(text);
-    let at = 0;
-    const take = (token) => {
-        dialect.space.lastIndex = at;
-        dialect.space.test(marker);
-        token.lastIndex = dialect.space.lastIndex;
-        if (!token.test(marker))
-            return false;
-        at = token.lastIndex;
-        return true;
-    };
-    const value = () => take(dialect.variable) || take(dialect.string);
-    const atom = () => take(dialect.open)
-        ? expression() && take(dialect.close)
-        : value() && take(dialect.op) && value();
-    const expression = () => {
-        if (!atom())
-            return false;
-        while (take(dialect.boolop))
-            if (!atom())
-                return false;
-        return true;
-    };
-    return expression() && take(/$/y);
-}
-/** Whether some pip parses this marker (the text after a requirement's `;`, stripped). */
-function markers_isValidMarker(marker) {
-    return parses(marker, PACKAGING_21) || parses(marker, PACKAGING_22);
-}
-
-;// CONCATENATED MODULE: ./src/pip/options.ts
-/**
- * The options of a requirements-file line, parsed as pip parses them: Python's optparse over the
- * options pip takes in a file. Which options exist differs between pips, so the table is their
- * union from pip 22 to 26: a line that parses here may still be refused by an older pip, and
- * that is left to pip.
- */
-/** Long option -> whether it takes a value. */
-const LONG = {
-    '--index-url': true,
-    '--pypi-url': true,
-    '--extra-index-url': true,
-    '--no-index': false,
-    '--constraint': true,
-    '--requirement': true,
-    '--editable': true,
-    '--find-links': true,
-    '--no-binary': true,
-    '--only-binary': true,
-    '--prefer-binary': false,
-    '--require-hashes': false,
-    '--no-require-hashes': false,
-    '--pre': false,
-    '--all-releases': true,
-    '--only-final': true,
-    '--trusted-host': true,
-    '--use-feature': true,
-    '--install-option': true,
-    '--global-option': true,
-    '--hash': true,
-    '--config-settings': true
-};
-/** Every short option pip takes in a file takes a value. */
-const SHORT = {
-    '-i': '--index-url',
-    '-c': '--constraint',
-    '-r': '--requirement',
-    '-e': '--editable',
-    '-f': '--find-links',
-    '-C': '--config-settings'
-};
-/**
- * optparse's _match_abbrev: an option written in full, or a prefix of exactly one option
- * (`--requirem` is --requirement; `--re` could be --requirement or --require-hashes).
- */
-function longOption(written) {
-    if (written in LONG)
-        return written;
-    const matches = Object.keys(LONG).filter(option => option.startsWith(written));
-    return matches.length === 1 ? matches[0] : undefined;
-}
-/**
- * The values given to options that take one (by long name, in order), as optparse reads the
- * shell-split words: `-rfile`, `-r file`, `--requirement=file`, `--requirem file`; a word after
- * such an option is its value even if it starts with `-`; `--` ends the options. An option
- * unknown here or ambiguous is skipped: pip refuses the line then (or, being newer than this
- * table, knows it), and says why.
- */
-function options_parseOptions(words) {
-    const values = new Map();
-    const rest = [...words];
-    while (rest.length > 0) {
-        const word = rest.shift();
-        if (word === '--')
-            break;
-        let option;
-        let value;
-        if (word.startsWith('--')) {
-            const equals = word.indexOf('=');
-            option = longOption(equals === -1 ? word : word.slice(0, equals));
-            if (option === undefined || !LONG[option])
-                continue;
-            value = equals === -1 ? rest.shift() : word.slice(equals + 1);
-        }
-        else if (word.startsWith('-') && word.length > 1) {
-            // Every short option takes a value: the rest of the word, else the next word.
-            option = SHORT[word.slice(0, 2)];
-            if (option === undefined)
-                continue;
-            value = word.length > 2 ? word.slice(2) : rest.shift();
-        }
-        if (option !== undefined && value !== undefined) {
-            values.set(option, [...(values.get(option) ?? []), value]);
-        }
-    }
-    return values;
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/pip/local-source.ts
-
-
-
-/**
- * The one owner of "what on this machine does a requirement name": a local directory, a local
- * archive, or nothing local (an index name, a remote URL). The parser, the venv's fingerprint
- * and the cache decision all ask here, so they cannot disagree.
- */
-/** pip's archive extensions: such a name is a file, whatever else it looks like. */
-const local_source_ARCHIVE_NAME = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar\.lz|tlz|tar\.lzma)(\[[^\]]*\])?$/i;
-const REMOTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-/**
- * The path a requirement line or `packages` argument names, by path or `file:` URL, as written
- * (relative paths are pip's working directory's); undefined for anything else.
- */
-function localPathOf(text) {
-    const target = text
-        .replace(/^(-e|--editable)(\s+|=)/, '')
-        .replace(/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@\s*/, '')
-        .replace(/\s+--?\w.*$/, '')
-        .replace(/\s*;.*$/, '')
-        .replace(/\[[^\]]*\]$/, '')
-        .trim();
-    if (/^file:/i.test(target)) {
-        try {
-            return fileURLToPath(target.replace(/#.*$/, ''));
-        }
-        catch {
-            return undefined;
-        }
-    }
-    return /^(\.|\/|~|[A-Za-z]:[\\/])|[\\/]/.test(target) && !REMOTE_URL.test(target)
-        ? target
-        : undefined;
-}
-/** A VCS URL not pinned to a full commit: what it installs can change under the same text. */
-function isUnpinnedVcs(text) {
-    const target = text.includes(' @ ') ? text.slice(text.indexOf(' @ ') + 3).trim() : text;
-    return /^(git|hg|svn|bzr)\+/i.test(target) && !/@[0-9a-f]{40}(#|$)/i.test(target);
-}
-function pathKind(file) {
-    try {
-        const stat = fs.statSync(file);
-        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** What a requirement names on this machine, resolved against pip's working directory. */
-function localSourceOf(text, cwd, kindOf = pathKind) {
-    const named = localPathOf(text);
-    if (named === undefined)
-        return undefined;
-    const resolved = path.resolve(cwd, named);
-    const kind = kindOf(resolved);
-    if (kind === 'directory')
-        return { kind: 'directory', path: resolved };
-    if (kind === 'file' && local_source_ARCHIVE_NAME.test(resolved))
-        return { kind: 'archive', path: resolved };
-    return { kind: 'missing', path: resolved };
-}
-
-;// CONCATENATED MODULE: ./src/pip/requirements.ts
-
-
-
-
-
-
-
-/** No requirement lines: what the upgrade run reads (none of its packages or failures is a line's). */
-const NO_REQUIREMENTS = {
-    files: [],
-    entries: [],
-    problems: [],
-    usesHashes: false,
-    urls: [],
-    variables: []
-};
-function requirements_normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** The project a requirement or a wheel names (`pip==24.2`, `.../pip-24.2-py3-none-any.whl` -> pip). */
-function requirements_projectOf(requirementOrWheel) {
-    const base = path.basename(requirementOrWheel);
-    const name = base.endsWith('.whl')
-        ? base.split('-')[0]
-        : (/^[A-Za-z0-9._-]+/.exec(requirementOrWheel)?.[0] ?? requirementOrWheel);
-    return requirements_normalizeName(name);
-}
-/** Python's str.splitlines: these are all line breaks to pip, and no empty last line. */
-function splitLines(content) {
-    // eslint-disable-next-line no-control-regex -- the file separators are line breaks to Python
-    const lines = content.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-/** Python's whitespace (str.isspace, and `\s` in its regular expressions), which JavaScript's `\s` is not. */
-const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
-const COMMENT = new RegExp(`(^|${PY_SPACE}+)#.*$`);
-const IS_COMMENT_LINE = new RegExp(`^${PY_SPACE}*#`);
-const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
-/** Python's str.strip(). */
-function pyStrip(text) {
-    return text.replace(PY_STRIP, '');
-}
-/**
- * Joins `\` continuations (a comment line ends one and never continues), strips comments and
- * blank lines, keeping the first physical line's number; as pip's join_lines and ignore_comments.
- */
-function logicalLines(content) {
-    const joined = [];
-    let pending;
-    splitLines(content).forEach((raw, index) => {
-        const continues = raw.endsWith('\\') && !IS_COMMENT_LINE.test(raw);
-        const text = continues
-            ? raw.replace(/^\\+|\\+$/g, '')
-            : IS_COMMENT_LINE.test(raw)
-                ? ` ${raw}`
-                : raw;
-        pending = pending
-            ? { line: pending.line, text: pending.text + text }
-            : { line: index + 1, text };
-        if (!continues) {
-            joined.push(pending);
-            pending = undefined;
-        }
-    });
-    if (pending)
-        joined.push(pending);
-    return joined
-        .map(({ line, text }) => ({ line, text: pyStrip(text.replace(COMMENT, '')) }))
-        .filter(({ text }) => text !== '');
-}
-const VARIABLE = /\$\{([A-Z0-9_]+)\}/g;
-/** `${NAME}` (upper case, digits, `_`) as pip expands it; unset or empty variables stay as they are. */
-function expandVariables(text, env) {
-    return text.replace(VARIABLE, (match, name) => env[name] || match);
-}
-/** The names of the variables a line uses. */
-function variablesOf(text) {
-    return [...text.matchAll(VARIABLE)].map(m => m[1]);
-}
-/** pip's break_args_options: the requirement is every word before the first one starting with `-`. */
-function breakArgsOptions(text) {
-    const tokens = text.split(' ');
-    const first = tokens.findIndex(token => token.startsWith('-'));
-    if (first === -1)
-        return { args: text, options: '' };
-    return { args: tokens.slice(0, first).join(' '), options: tokens.slice(first).join(' ') };
-}
-const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-/**
- * A version clause as the most lenient pip still in use takes it: pip 23's packaging 21.3 allows
- * legacy versions (any run of characters but `,;)` and space, even none, `(` included), so
- * `foo>=1.0<2.0`, `foo!=(` and `foo==${VERSION}` are pip's to judge, not ours.
- */
-const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
-const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
-    `\\s*(?:;.*)?$`);
-const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-function looksLikeUrlOrPath(text) {
-    return URL.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
-}
-function nameFromUrl(text) {
-    const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(text);
-    if (egg)
-        return requirements_normalizeName(egg[1]);
-    const wheel = /([A-Za-z0-9_.]+)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$/.exec(text);
-    return wheel ? requirements_normalizeName(wheel[1]) : undefined;
-}
-function classifyOptions(text, options) {
-    let words;
-    try {
-        words = splitWords(options, { shlex: true });
-    }
-    catch (error) {
-        return {
-            problem: `"${options}" cannot be split into options (${error.message})`
-        };
-    }
-    const values = parseOptions(words);
-    const [include] = values.get('--requirement') ?? [];
-    const [constraint] = values.get('--constraint') ?? [];
-    const [editable] = values.get('--editable') ?? [];
-    // As pip's ParsedLine: a line with `-e` is an editable requirement, and its -r/-c are ignored;
-    // of several includes the first -r is followed, else the first -c.
-    if (editable === undefined && (include !== undefined || constraint !== undefined)) {
-        const named = include ?? constraint;
-        if (named === '')
-            return { problem: `"${text}" names no file` };
-        return {
-            entry: { kind: include !== undefined ? 'include' : 'constraint', text, target: named }
-        };
-    }
-    if (editable !== undefined) {
-        if (editable === '')
-            return { problem: `"${text}" names no project to install` };
-        return { entry: { kind: 'editable', text, name: nameFromUrl(editable) } };
-    }
-    // Other options differ between pip versions; pip itself says which it does not know.
-    return { entry: { kind: 'option', text } };
-}
-/** The schemes pip's is_url knows (pip/_internal/vcs): a requirement that is such a URL. */
-const PIP_URL = /^(?:https?|file|ftp|bzr\+(?:https?|ssh|sftp|ftp|lp|file)|git\+(?:https?|ssh|git|file)|hg\+(?:file|https?|ssh|static-http)|svn\+(?:ssh|https?|svn|file)):/i;
-/**
- * The marker of a requirement as pip's parse_req_from_line finds it: after the first `;`, or the
- * first `; ` when the requirement is a URL (whose own `;` are not markers); stripped.
- */
-function markerOf(requirement) {
-    const separator = PIP_URL.test(requirement) ? '; ' : ';';
-    const at = requirement.indexOf(separator);
-    return at === -1 ? undefined : pyStrip(requirement.slice(at + separator.length));
-}
-function classify(text) {
-    const { args, options } = breakArgsOptions(text);
-    if (args === '')
-        return classifyOptions(text, options);
-    // Every pip parses the marker first, whatever the requirement is; an empty one is none.
-    const marker = markerOf(args);
-    if (marker && !isValidMarker(marker)) {
-        return {
-            problem: `"${marker}" is not a valid environment marker (expected e.g. python_version >= "3.9" or sys_platform == "linux", joined with and/or)`
-        };
-    }
-    const requirement = pyStrip(args);
-    // pip takes an archive name as a file, unless it is `name @ url` (what precedes `@` is no path).
-    const archive = ARCHIVE_NAME.test(requirement.split(/\s*;/)[0]) && !/^[^@/\\.][^@/\\]*@/.test(requirement);
-    const withMarker = marker ? { marker } : {};
-    if (URL.test(requirement) || archive) {
-        return { entry: { kind: 'requirement', text, name: nameFromUrl(requirement), ...withMarker } };
-    }
-    const named = NAMED_REQUIREMENT.exec(requirement);
-    if (named) {
-        return { entry: { kind: 'requirement', text, name: requirements_normalizeName(named[1]), ...withMarker } };
-    }
-    // A directory, or a variable pip expands from an environment this run does not see.
-    if (looksLikeUrlOrPath(requirement) || /\$\{[A-Z0-9_]+\}/.test(requirement)) {
-        return { entry: { kind: 'requirement', text } };
-    }
-    // pip reads NUL bytes as text too, and fails on the line: say why it looks like that.
-    if (requirement.includes('\0')) {
-        return { problem: 'the line has NUL bytes: the file is binary, or UTF-16 without a BOM' };
-    }
-    return {
-        problem: `"${requirement}" is not a valid requirement (expected e.g. name==1.2, name>=1,<2, name[extra], or a URL)`
-    };
-}
+// A requirements file's bytes as pip decodes them (a BOM, else UTF-8, else the locale's encoding),
+// and the guard that refuses what is no requirements file before it is read whole.
 function tryDecode(bytes, encoding) {
     try {
         return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -29505,161 +28800,11 @@ function requirementsFileProblem(file) {
     return undefined;
 }
 /** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
-function requirements_readRequirementsFile(file) {
+function requirements_file_readRequirementsFile(file) {
     const problem = requirementsFileProblem(file);
     if (problem)
         throw Object.assign(new Error(problem.message), { problem });
     return fs.readFileSync(file);
-}
-/** A name with extras (`requests[socks]`), as a constraint line begins. */
-const WITH_EXTRAS = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[\s*[^\]\s]/;
-/**
- * What pip's check_invalid_constraint_type refuses, in its words: a constraint only narrows the
- * versions of a named project.
- */
-function refusedConstraint(entry) {
-    const why = (problem) => `"${entry.text}": ${problem}, and pip would refuse it`;
-    if (entry.kind === 'editable')
-        return why('Editable requirements are not allowed as constraints');
-    if (entry.kind !== 'requirement')
-        return undefined;
-    // A `${VAR}` this run cannot expand may hold the name.
-    if (!entry.name && !/\$\{[A-Z0-9_]+\}/.test(entry.text)) {
-        return why('Unnamed requirements are not allowed as constraints');
-    }
-    if (WITH_EXTRAS.test(breakArgsOptions(entry.text).args)) {
-        return why('Constraints cannot have extras');
-    }
-    return undefined;
-}
-/**
- * Requirements files included inside one another, at most. pip reads them by recursion and stops
- * with a RecursionError after a few hundred; no real project nests 20.
- */
-const MAX_INCLUDE_DEPTH = 100;
-/**
- * The constraint lines pip parses but refuses to install with (a check after parsing, so the
- * parser stays pip's parser): each a problem on its line.
- */
-function refusedConstraints(parsed) {
-    return parsed.entries.flatMap(entry => {
-        const message = entry.constraint ? refusedConstraint(entry) : undefined;
-        return message
-            ? [{ kind: 'invalid-requirement', file: entry.file, line: entry.line, message }]
-            : [];
-    });
-}
-/** Reads requirements files and, as pip reads `-c` files, constraint files. */
-function parseRequirementFiles(files, read = requirements_readRequirementsFile, context = { env: process.env, os: currentOs() }, constraints = []) {
-    const result = {
-        files: [],
-        entries: [],
-        problems: [],
-        usesHashes: false,
-        urls: [],
-        variables: []
-    };
-    const variables = new Set();
-    /** result.files as a set: 3,000 includes made its linear search quadratic. */
-    const parsedFiles = new Set();
-    const visit = (file, stack, constraint, from) => {
-        const origin = { file: from?.file ?? file, line: from?.line ?? 1 };
-        if (stack.includes(file)) {
-            const cycle = [...stack.slice(stack.indexOf(file)), file].map(f => path.basename(f));
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `include cycle: ${cycle.join(' -> ')}`
-            });
-            return;
-        }
-        if (parsedFiles.has(file))
-            return;
-        if (stack.length > MAX_INCLUDE_DEPTH) {
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `requirements files nested deeper than ${MAX_INCLUDE_DEPTH} are not followed; include ${path.basename(file)} from a file nearer the top`
-            });
-            return;
-        }
-        let bytes;
-        try {
-            bytes = read(file);
-        }
-        catch (error) {
-            const code = error.code;
-            const why = error.problem?.message ??
-                (code === 'ENOENT'
-                    ? 'does not exist'
-                    : code === 'EISDIR'
-                        ? 'is a directory'
-                        : `cannot be read (${code ?? String(error)})`);
-            result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
-            return;
-        }
-        const locale = localeEncoding(context.os);
-        const encodings = locale === 'utf-8' ? 'UTF-8' : `UTF-8 or ${locale}`;
-        const content = decodeRequirements(bytes, locale);
-        if (content === undefined) {
-            result.problems.push({
-                ...origin,
-                kind: 'invalid-requirement',
-                message: `${file} is not a text file pip can read (binary, or not in ${encodings} and without a BOM or a coding: comment)`
-            });
-            return;
-        }
-        result.files.push(file);
-        parsedFiles.add(file);
-        for (const logical of logicalLines(content)) {
-            for (const name of variablesOf(logical.text))
-                variables.add(name);
-            const text = expandVariables(logical.text, context.env);
-            const { entry: classified, problem } = classify(text);
-            if (problem || !classified) {
-                result.problems.push({
-                    kind: 'invalid-requirement',
-                    file,
-                    line: logical.line,
-                    message: problem ?? text
-                });
-                continue;
-            }
-            const entry = { ...classified, file, line: logical.line, constraint };
-            if (entry.target && !URL.test(entry.target)) {
-                entry.target = path.resolve(path.dirname(file), entry.target);
-            }
-            result.entries.push(entry);
-            if (/(^|\s)--(require-)?hash(es)?\b/.test(entry.text))
-                result.usesHashes = true;
-            for (const url of entry.text.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [])
-                result.urls.push(url);
-            if (entry.target && !URL.test(entry.target)) {
-                // As in pip, `-r` inside a constraints file names requirements and `-c` constraints.
-                visit(entry.target, [...stack, file], entry.kind === 'constraint', entry);
-            }
-        }
-    };
-    for (const file of files)
-        visit(path.resolve(file), [], false);
-    for (const file of constraints)
-        visit(path.resolve(file), [], true);
-    result.variables = [...variables];
-    return result;
-}
-/** The entries that name a project, by normalized name, for mapping pip's failures to lines. */
-function entriesByName(parsed) {
-    const byName = new Map();
-    for (const entry of parsed.entries) {
-        if (!entry.name)
-            continue;
-        const named = byName.get(entry.name);
-        if (named)
-            named.push(entry);
-        else
-            byName.set(entry.name, [entry]);
-    }
-    return byName;
 }
 
 ;// CONCATENATED MODULE: ./src/pip/input-reads.ts
@@ -29735,6 +28880,289 @@ function fileDigest(file) {
     finally {
         external_node_fs_.closeSync(fd);
     }
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/platform/os.ts
+
+
+
+function currentOs() {
+    const os = process.platform;
+    if (os === 'win32' || os === 'darwin')
+        return os;
+    return 'linux';
+}
+function pathFor(os) {
+    return os === 'win32' ? path.win32 : path.posix;
+}
+/** Where a venv keeps its executables: `bin/` on POSIX, `Scripts\` on Windows. */
+function venvBinDir(venv, os = currentOs()) {
+    return pathFor(os).join(venv, os === 'win32' ? 'Scripts' : 'bin');
+}
+/** The interpreter inside a venv. */
+function venvPython(venv, os = currentOs()) {
+    return pathFor(os).join(venvBinDir(venv, os), os === 'win32' ? 'python.exe' : 'python');
+}
+/**
+ * The interpreter inside an installation prefix, as the tool cache and `pythonLocation` lay it out:
+ * `python.exe` at the root on Windows, `bin/python3` elsewhere.
+ */
+function prefixPython(prefix, os = currentOs()) {
+    const p = pathFor(os);
+    return os === 'win32' ? p.join(prefix, 'python.exe') : p.join(prefix, 'bin', 'python3');
+}
+/**
+ * The interpreters to try in a tool-cache installation, first found wins. PyPy's archives name it
+ * `pypy3`; setup-python adds `python` beside it.
+ */
+function toolCachePythons(prefix, implementation, os = currentOs()) {
+    if (implementation === 'cpython')
+        return [prefixPython(prefix, os)];
+    const p = pathFor(os);
+    return os === 'win32'
+        ? [p.join(prefix, 'pypy3.exe'), p.join(prefix, 'python.exe')]
+        : [p.join(prefix, 'bin', 'pypy3'), p.join(prefix, 'bin', 'python')];
+}
+/** The separator of PATH-like variables. */
+function searchPathDelimiter(os = currentOs()) {
+    return os === 'win32' ? ';' : ':';
+}
+/** Whether two paths name the same place: case-insensitive on Windows and macOS' default disks. */
+function samePath(a, b, os = currentOs()) {
+    const p = pathFor(os);
+    const [x, y] = [p.resolve(a), p.resolve(b)];
+    return os === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
+}
+/** Where a base installation keeps its interpreter: `bin/` on POSIX, the prefix itself on Windows. */
+function prefixBinDir(prefix, os = currentOs()) {
+    return os === 'win32' ? prefix : pathFor(os).join(prefix, 'bin');
+}
+/** Directories of pip/setuptools wheels a distribution ships for its Pythons (Debian's python3-*-whl). */
+function systemWheelDirs(os = currentOs()) {
+    return os === 'linux' ? ['/usr/share/python-wheels'] : [];
+}
+/**
+ * The tar that reads and writes the cache-dir archives. On Windows, the system's bsdtar: a GNU tar
+ * from Git earlier on PATH takes `C:\...` for a remote host.
+ */
+function tarCommand(os = currentOs(), env = process.env) {
+    if (os !== 'win32')
+        return 'tar';
+    return external_node_path_namespaceObject.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
+}
+/** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
+function prependSearchPath(entry, current, os = currentOs()) {
+    const delimiter = searchPathDelimiter(os);
+    const rest = (current ?? '').split(delimiter).filter(d => d !== '' && d !== entry);
+    return [entry, ...rest].join(delimiter);
+}
+/**
+ * The python-versions Linux builds are shared-library builds linked for /opt/hostedtoolcache: in any
+ * other tool cache they start only with their lib/ on LD_LIBRARY_PATH. Other systems need nothing.
+ */
+function libraryPathEnv(prefix, current, os = currentOs()) {
+    if (os !== 'linux')
+        return {};
+    return { LD_LIBRARY_PATH: prependSearchPath(path.posix.join(prefix, 'lib'), current, os) };
+}
+/** pkg-config's files of a base installation (python3.pc). */
+function pkgConfigDir(prefix, os = currentOs()) {
+    return pathFor(os).join(prefix, 'lib', 'pkgconfig');
+}
+/** What setup-python puts on PATH for a base installation: its root and its scripts directory. */
+function installationPaths(prefix, os = currentOs()) {
+    // A base installation keeps its scripts where a venv does: bin/ or Scripts\.
+    return [prefix, venvBinDir(prefix, os)];
+}
+/** How a python-versions archive is unpacked and its setup script started. */
+function archiveSetup(os = currentOs()) {
+    return os === 'win32'
+        ? { archive: 'zip', command: 'powershell', args: ['-NoProfile', '-File', './setup.ps1'] }
+        : { archive: 'tar', command: 'bash', args: ['./setup.sh'] };
+}
+/**
+ * How PyPy's versions.json names this runner's archives and how they unpack: zips for `win64` (older
+ * releases: `win32`), tar.bz2 elsewhere; Linux's arm64 is `aarch64` there, its x86 `i686`.
+ */
+function pypyPlatform(os = currentOs(), nodeArch = process.arch) {
+    const arch = toolCacheArch(nodeArch);
+    if (os === 'win32')
+        return { platforms: ['win64', 'win32'], arch, archive: 'zip' };
+    const linuxArch = { arm64: 'aarch64', x86: 'i686' }[arch];
+    return { platforms: [os], arch: (os === 'linux' && linuxArch) || arch, archive: 'tar' };
+}
+/** What setup-python links to PyPy's `pypy3` (prefixBinDir), so `python` and `python3` start it. */
+function pypyAliases(minor, os = currentOs()) {
+    const ext = os === 'win32' ? '.exe' : '';
+    return { target: `pypy3${ext}`, links: [`python3${ext}`, `python${ext}`, `pypy${minor}${ext}`] };
+}
+/** A path with its links resolved, for telling whether two paths are one file; as given when it is gone. */
+function realPath(file) {
+    try {
+        return fs.realpathSync(file);
+    }
+    catch {
+        return path.resolve(file);
+    }
+}
+/** Executable names to look for on PATH, most specific first. */
+function pathPythonNames(minors, os = currentOs()) {
+    if (os === 'win32')
+        return ['python.exe', 'python3.exe'];
+    return [...minors.map(m => `python${m}`), 'python3', 'python'];
+}
+/** The tool cache's architecture directory name (setup-python's layout). */
+function toolCacheArch(nodeArch = process.arch) {
+    switch (nodeArch) {
+        case 'x64':
+            return 'x64';
+        case 'ia32':
+            return 'x86';
+        case 'arm64':
+            return 'arm64';
+        case 'arm':
+            return 'arm';
+        default:
+            return nodeArch;
+    }
+}
+/** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
+function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(venv, 'Lib', 'site-packages');
+    const stem = implementation === 'pypy' ? 'pypy' : 'python';
+    const suffix = freeThreaded ? 't' : '';
+    return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
+}
+/**
+ * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
+ * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
+ */
+function localeEncoding(os = currentOs()) {
+    return os === 'win32' ? 'windows-1252' : 'utf-8';
+}
+/**
+ * The operating system's release as it goes into a cache key: a venv's compiled extensions and
+ * its interpreter's shared libraries belong to it. Linux: distribution and version from
+ * /etc/os-release (`ubuntu-24.04`); macOS: the Darwin major version, which changes with each
+ * macOS major release; Windows: the build number, which tells Server 2022 from 2025.
+ */
+function osVersion(os, osRelease, kernelRelease) {
+    let version;
+    if (os === 'linux') {
+        const field = (name) => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(osRelease ?? '')?.[1] ?? '';
+        const id = field('ID');
+        version = id ? `${id}-${field('VERSION_ID') || field('BUILD_ID') || 'rolling'}` : kernelRelease;
+    }
+    else if (os === 'darwin') {
+        version = `darwin${kernelRelease.split('.')[0]}`;
+    }
+    else {
+        version = `windows-${kernelRelease}`;
+    }
+    return version.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+/** This machine's osVersion(). */
+function currentOsVersion() {
+    const os = currentOs();
+    let osRelease;
+    for (const file of os === 'linux' ? ['/etc/os-release', '/usr/lib/os-release'] : []) {
+        try {
+            osRelease = fs.readFileSync(file, 'utf8');
+            break;
+        }
+        catch {
+            // the next candidate
+        }
+    }
+    return osVersion(os, osRelease, nodeOs.release());
+}
+/**
+ * pip's cache directory as pip itself chooses it (PIP_CACHE_DIR, else the platform's user cache
+ * directory), or undefined when PIP_NO_CACHE_DIR turns the cache off.
+ */
+function os_pipCacheDir(env, home, os = currentOs()) {
+    if (env.PIP_NO_CACHE_DIR)
+        return undefined;
+    if (env.PIP_CACHE_DIR)
+        return env.PIP_CACHE_DIR;
+    const p = pathFor(os);
+    if (os === 'win32')
+        return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'pip', 'Cache');
+    if (os === 'darwin')
+        return p.join(home, 'Library', 'Caches', 'pip');
+    return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'pip');
+}
+/**
+ * The configuration files pip reads, as pip finds them (global, user, PIP_CONFIG_FILE), whether
+ * they exist or not; none when PIP_CONFIG_FILE is the null device, which turns them all off.
+ */
+function pipConfigFiles(env, home, os = currentOs()) {
+    const p = pathFor(os);
+    const own = env.PIP_CONFIG_FILE ? [env.PIP_CONFIG_FILE] : [];
+    if (env.PIP_CONFIG_FILE === (os === 'win32' ? 'nul' : '/dev/null'))
+        return [];
+    if (os === 'win32') {
+        return [
+            p.join(env.PROGRAMDATA || 'C:\\ProgramData', 'pip', 'pip.ini'),
+            p.join(home, 'pip', 'pip.ini'),
+            p.join(env.APPDATA || p.join(home, 'AppData', 'Roaming'), 'pip', 'pip.ini'),
+            ...own
+        ];
+    }
+    const user = [p.join(home, '.pip', 'pip.conf'), p.join(home, '.config', 'pip', 'pip.conf')];
+    if (os === 'darwin') {
+        return [
+            '/Library/Application Support/pip/pip.conf',
+            ...user,
+            p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'),
+            ...own
+        ];
+    }
+    const configDirs = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(d => d !== '');
+    return [
+        ...configDirs.map(d => p.join(d, 'pip', 'pip.conf')),
+        '/etc/pip.conf',
+        ...user,
+        ...(env.XDG_CONFIG_HOME ? [p.join(env.XDG_CONFIG_HOME, 'pip', 'pip.conf')] : []),
+        ...own
+    ];
+}
+/** The file name of a program on PATH (`zstd.exe` on Windows). */
+function executableName(name, os = currentOs()) {
+    return os === 'win32' ? `${name}.exe` : name;
+}
+function isExecutableFile(file) {
+    try {
+        external_node_fs_.accessSync(file, external_node_fs_.constants.X_OK);
+        return external_node_fs_.statSync(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The files named `names` in PATH's directories that pass `isExecutable`, each name in PATH order. */
+function executablesOnPath(pathVar, names, os = currentOs(), isExecutable = isExecutableFile) {
+    const dirs = pathVar.split(searchPathDelimiter(os)).filter(d => d !== '');
+    return names.flatMap(name => dirs.map(dir => external_node_path_namespaceObject.join(dir, name)).filter(isExecutable));
+}
+/** Whether a child gets a process group of its own, so that it can be stopped with what it starts. */
+function os_ownProcessGroup(os = currentOs()) {
+    return os !== 'win32';
+}
+/**
+ * How a child is stopped with everything it started: on POSIX the signal goes to its process group
+ * (see ownProcessGroup); Windows has no such groups, and `taskkill /T /F` ends the process tree.
+ */
+function treeStop(pid, signal, os = currentOs()) {
+    return os === 'win32'
+        ? { kind: 'command', command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
+        : { kind: 'group', pid: -pid, signal };
 }
 
 ;// CONCATENATED MODULE: ./src/cache/pip-cache-dir.ts
@@ -29955,6 +29383,8 @@ function dropUnlistedBytecode(venv) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/platform/process.ts
 
 
@@ -30465,6 +29895,21 @@ async function saveCaches(state) {
     catch (error) {
         (0,log/* warn */.R8)(`Cache: could not save: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/pip/names.ts
+
+/** A project's name as pip compares them (PEP 503): case and runs of `-_.` do not matter. */
+function names_normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** The project a requirement or a wheel names (`pip==24.2`, `.../pip-24.2-py3-none-any.whl` -> pip). */
+function names_projectOf(requirementOrWheel) {
+    const base = path.basename(requirementOrWheel);
+    const name = base.endsWith('.whl')
+        ? base.split('-')[0]
+        : (/^[A-Za-z0-9._-]+/.exec(requirementOrWheel)?.[0] ?? requirementOrWheel);
+    return names_normalizeName(name);
 }
 
 ;// CONCATENATED MODULE: ./src/pip/plan.ts

@@ -2,10 +2,10 @@ import * as path from 'node:path'
 import type { PylockFile } from '../pip/pylock.js'
 import {
   entriesByName,
-  normalizeName,
   type ParsedRequirements,
   type RequirementEntry
 } from '../pip/requirements.js'
+import { normalizeName } from '../pip/names.js'
 import type { Located } from './finding.js'
 import { lockPlaceOf, lockSourceOf } from './lock-sources.js'
 import { evaluateMarker, type MarkerEnvironment } from '../pip/marker-eval.js'

@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PylockFile } from '../pip/pylock.js'
-import { projectOf } from '../pip/requirements.js'
+import { projectOf } from '../pip/names.js'
 import type { Located } from './finding.js'
 
 /**

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { normalizeName } from '../pip/requirements.js'
+import { normalizeName } from '../pip/names.js'
 import { finding, type Finding, type Located } from './finding.js'
 import { blockAfter, nameOf, type Locator } from './locator.js'
 

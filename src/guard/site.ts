@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { InstalledPackage } from '../report/run-report.js'
 import { installedVersions } from '../pip/plan.js'
-import { normalizeName } from '../pip/requirements.js'
+import { normalizeName } from '../pip/names.js'
 
 /** Whether a directory is inside another (or is it). */
 export function isInside(dir: string, parent: string): boolean {

@@ -18,7 +18,8 @@ import {
   type PipRunPlan
 } from '../pip/plan.js'
 import { installedFromReport } from '../pip/report.js'
-import { NO_REQUIREMENTS, normalizeName } from '../pip/requirements.js'
+import { NO_REQUIREMENTS } from '../pip/requirements.js'
+import { normalizeName } from '../pip/names.js'
 import { pipRangeOf, pipTooOld, upgradedPipTooOld, type InstallingPip } from '../pip/features.js'
 import type { Requirements } from '../pip/read.js'
 import {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { normalizeName, type RequirementEntry, type RequirementProblem } from './requirements.js'
+import { normalizeName } from './names.js'
+import { type RequirementEntry, type RequirementProblem } from './requirements.js'
 import { parsePep508 } from './pep508.js'
 import { readTomlFile, type TomlDocument } from './toml-lines.js'
 

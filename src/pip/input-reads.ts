@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
-import { readRequirementsFile, type FileReader } from './requirements.js'
+import { readRequirementsFile, type FileReader } from './requirements-file.js'
 
 /**
  * One reading of the files that decide a venv. Each file is read once: the parsers get those

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { moduleArgs } from '../python/launch.js'
-import { normalizeName, projectOf } from './requirements.js'
+import { normalizeName, projectOf } from './names.js'
 
 /** What one `pip install` run gets, before the pip command in front of it. */
 export interface PipRunPlan {

@@ -1,5 +1,6 @@
 import * as path from 'node:path'
-import { normalizeName, type RequirementEntry, type RequirementProblem } from './requirements.js'
+import { normalizeName } from './names.js'
+import { type RequirementEntry, type RequirementProblem } from './requirements.js'
 import { nearestLine, parseTomlPath, readTomlFile, type TomlDocument } from './toml-lines.js'
 
 /**

@@ -1,6 +1,7 @@
 import * as path from 'node:path'
 import type { InstalledPackage } from '../report/run-report.js'
-import { entriesByName, normalizeName, projectOf, type ParsedRequirements } from './requirements.js'
+import { entriesByName, type ParsedRequirements } from './requirements.js'
+import { normalizeName, projectOf } from './names.js'
 
 interface ReportItem {
   requested?: boolean

@@ -337,7 +337,7 @@ describe('pip check', () => {
     (_version, output) => {
       const found = findingsFromPipCheck(output, parsedCase('pip-check'))
       expect(
-        found.map(f => [f.level, f.kind, `${path.relative('/project', f.file ?? '')}:${f.line}`])
+        found.map(f => [f.severity, f.kind, `${path.relative('/project', f.file ?? '')}:${f.line}`])
       ).toEqual([
         ['warning', 'broken-dependency', 'requirements.txt:3'],
         ['warning', 'broken-dependency', 'requirements.txt:1']
@@ -370,7 +370,7 @@ describe('pip check', () => {
 describe("emitting within GitHub's cap", () => {
   beforeEach(() => vi.mocked(core.error).mockClear())
   const conflict = (line: number): Finding => ({
-    level: 'error',
+    severity: 'error',
     kind: 'conflict',
     title: 'venv-guard: dependency conflict',
     message: `conflict ${line}`,
@@ -415,7 +415,7 @@ describe("emitting within GitHub's cap", () => {
   it('counts warnings apart from errors, and a finding without a line has no file', () => {
     annotate(
       [
-        { ...conflict(1), level: 'warning', kind: 'broken-dependency' },
+        { ...conflict(1), severity: 'warning', kind: 'broken-dependency' },
         { ...conflict(2), file: undefined, line: undefined }
       ],
       '/w'

@@ -36371,8 +36371,8 @@ const TITLES = {
     'broken-dependency': 'venv-guard: broken dependency'
 };
 function finding(kind, message, entry) {
-    const level = kind === 'broken-dependency' ? 'warning' : 'error';
-    return { level, kind, title: TITLES[kind], message, ...entry };
+    const severity = kind === 'broken-dependency' ? 'warning' : 'error';
+    return { severity, kind, title: TITLES[kind], message, ...entry };
 }
 /** The parser's problems (before pip runs) as findings, on the line pip would complain about. */
 function findingsFromProblems(problems) {
@@ -36388,10 +36388,10 @@ function byImportance(findings) {
 
 
 
-/** A finding as a diagnostic: its file relative to the workspace, as annotations name files. */
+/** A finding as it is told: its file relative to the workspace, as annotations name files. */
 function diagnosticOf(f, workspace) {
     return {
-        severity: f.level,
+        severity: f.severity,
         title: f.title,
         message: f.message,
         ...(f.file === undefined ? {} : { file: external_node_path_.relative(workspace, f.file), line: f.line })

@@ -4,10 +4,10 @@ import { tell } from '../report/log.js'
 import type { RequirementProblem } from '../pip/requirements.js'
 import { byImportance, findingsFromProblems, type Finding } from './finding.js'
 
-/** A finding as a diagnostic: its file relative to the workspace, as annotations name files. */
+/** A finding as it is told: its file relative to the workspace, as annotations name files. */
 function diagnosticOf(f: Finding, workspace: string): Diagnostic {
   return {
-    severity: f.level,
+    severity: f.severity,
     title: f.title,
     message: f.message,
     ...(f.file === undefined ? {} : { file: path.relative(workspace, f.file), line: f.line })

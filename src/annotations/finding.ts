@@ -1,3 +1,4 @@
+import type { Diagnostic } from '../report/diagnostic.js'
 import type { RequirementProblem } from '../pip/requirements.js'
 
 /** A finding: what went wrong, how it is titled, and the line it is annotated on. */
@@ -17,14 +18,14 @@ const KINDS = [
 ] as const
 export type FindingKind = (typeof KINDS)[number]
 
-export interface Finding {
-  level: 'error' | 'warning'
+/**
+ * A diagnostic about pip's failure, with its kind (which orders findings by importance). Its file
+ * is absolute until emit.ts tells it, relative to the workspace.
+ */
+export interface Finding extends Diagnostic {
+  severity: 'error' | 'warning'
   kind: FindingKind
   title: string
-  message: string
-  /** Absolute path of the requirements file and the line, when the cause was traced to one. */
-  file?: string
-  line?: number
 }
 
 const TITLES: Record<FindingKind, string> = {
@@ -47,8 +48,8 @@ export interface Located {
 }
 
 export function finding(kind: FindingKind, message: string, entry?: Located): Finding {
-  const level = kind === 'broken-dependency' ? 'warning' : 'error'
-  return { level, kind, title: TITLES[kind], message, ...entry }
+  const severity = kind === 'broken-dependency' ? 'warning' : 'error'
+  return { severity, kind, title: TITLES[kind], message, ...entry }
 }
 
 /** The parser's problems (before pip runs) as findings, on the line pip would complain about. */

@@ -34264,11 +34264,20 @@ function requirementsFileProblem(file) {
     }
     return undefined;
 }
+/** What readRequirementsFile throws for a file it refuses to open, with the reason. */
+class FileProblemError extends Error {
+    problem;
+    constructor(problem) {
+        super(problem.message);
+        this.problem = problem;
+        this.name = 'FileProblemError';
+    }
+}
 /** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
 function readRequirementsFile(file) {
     const problem = requirementsFileProblem(file);
     if (problem)
-        throw Object.assign(new Error(problem.message), { problem });
+        throw new FileProblemError(problem);
     return external_node_fs_.readFileSync(file);
 }
 
@@ -38945,12 +38954,13 @@ function parseRequirementFiles(files, read = readRequirementsFile, context = { e
         }
         catch (error) {
             const code = error.code;
-            const why = error.problem?.message ??
-                (code === 'ENOENT'
+            const why = error instanceof FileProblemError
+                ? error.problem.message
+                : code === 'ENOENT'
                     ? 'does not exist'
                     : code === 'EISDIR'
                         ? 'is a directory'
-                        : `cannot be read (${code ?? String(error)})`);
+                        : `cannot be read (${code ?? String(error)})`;
             result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` });
             return;
         }

@@ -28799,11 +28799,20 @@ function requirementsFileProblem(file) {
     }
     return undefined;
 }
+/** What readRequirementsFile throws for a file it refuses to open, with the reason. */
+class FileProblemError extends Error {
+    problem;
+    constructor(problem) {
+        super(problem.message);
+        this.problem = problem;
+        this.name = 'FileProblemError';
+    }
+}
 /** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
 function requirements_file_readRequirementsFile(file) {
     const problem = requirementsFileProblem(file);
     if (problem)
-        throw Object.assign(new Error(problem.message), { problem });
+        throw new FileProblemError(problem);
     return fs.readFileSync(file);
 }
 

@@ -130,9 +130,17 @@ export function requirementsFileProblem(file: string): FileProblem | undefined {
   return undefined
 }
 
+/** What readRequirementsFile throws for a file it refuses to open, with the reason. */
+export class FileProblemError extends Error {
+  constructor(readonly problem: FileProblem) {
+    super(problem.message)
+    this.name = 'FileProblemError'
+  }
+}
+
 /** Reads a requirements file after requirementsFileProblem found nothing wrong with it. */
 export function readRequirementsFile(file: string): Buffer {
   const problem = requirementsFileProblem(file)
-  if (problem) throw Object.assign(new Error(problem.message), { problem })
+  if (problem) throw new FileProblemError(problem)
   return fs.readFileSync(file)
 }

@@ -11,7 +11,7 @@ import {
 import {
   decodeRequirements,
   readRequirementsFile,
-  type FileProblem,
+  FileProblemError,
   type FileReader
 } from './requirements-file.js'
 
@@ -169,12 +169,13 @@ export function parseRequirementFiles(
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       const why =
-        (error as { problem?: FileProblem }).problem?.message ??
-        (code === 'ENOENT'
-          ? 'does not exist'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : `cannot be read (${code ?? String(error)})`)
+        error instanceof FileProblemError
+          ? error.problem.message
+          : code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EISDIR'
+              ? 'is a directory'
+              : `cannot be read (${code ?? String(error)})`
       result.problems.push({ ...origin, kind: 'missing-file', message: `${file} ${why}` })
       return
     }

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8235);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3540);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8235:
+/***/ 3540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37035,8 +37035,57 @@ class PipTier {
     }
 }
 
-// EXTERNAL MODULE: ./src/platform/python-helper.ts
-var python_helper = __nccwpck_require__(6614);
+;// CONCATENATED MODULE: ./src/platform/python-helper.ts
+
+/**
+ * The Python helpers venv-guard ships (interpreter_probe.py, user_site_probe.py, venv_health.py):
+ * each is run by an interpreter and answers with one line, `venv-guard-result: {json}`. Only that
+ * line is read, so whatever else the interpreter prints (a sitecustomize that prints at exit, a
+ * shim's banner) cannot be taken for the answer. One runner, one policy for what went wrong.
+ */
+const RESULT_PREFIX = 'venv-guard-result: ';
+/** The helper's answer in its output: the last line that starts with the prefix. */
+function python_helper_helperResult(stdout) {
+    const line = stdout
+        .split(/\r?\n/)
+        .reverse()
+        .find(l => l.startsWith(RESULT_PREFIX));
+    if (line === undefined)
+        return undefined;
+    try {
+        return JSON.parse(line.slice(RESULT_PREFIX.length));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Runs a shipped helper with `interpreter` (a command and its leading arguments) and reads its answer. */
+async function runHelper(interpreter, moduleUrl, script, args = [], options = {}) {
+    const [command, ...leading] = interpreter;
+    const timeoutMs = options.timeoutMs ?? platform_process/* PROBE_TIMEOUT_MS */.W7;
+    let result;
+    try {
+        result = await (0,platform_process/* run */.eF)(command, [...leading, ...(options.flags ?? []), (0,platform_process/* shippedFile */.kA)(moduleUrl, script), ...args], { cwd: options.cwd, env: options.env, timeoutMs });
+    }
+    catch (error) {
+        return { ok: false, timedOut: false, why: `it does not start: ${error.message}` };
+    }
+    if (result.timedOut) {
+        return { ok: false, timedOut: true, why: `it did not finish within ${timeoutMs / 1000} s` };
+    }
+    const value = result.exitCode === 0 ? python_helper_helperResult(result.stdout) : undefined;
+    if (value !== undefined)
+        return { ok: true, value };
+    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
+    return {
+        ok: false,
+        timedOut: false,
+        why: result.exitCode !== 0
+            ? `it exits with ${result.exitCode}: ${said}`
+            : `it printed no answer: ${said.slice(0, 200)}`
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/venv/plan.ts
 
 
@@ -37263,7 +37312,7 @@ function probeProblems(probe, venv, python) {
     return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
 }
 async function runProbe(venv, python, checked = '') {
-    const result = await (0,python_helper/* runHelper */.UA)([(0,platform_os/* venvPython */.qb)(venv)], import.meta.url, 'venv_health.py', [checked], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
+    const result = await runHelper([(0,platform_os/* venvPython */.qb)(venv)], import.meta.url, 'venv_health.py', [checked], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
     if (!result.ok)
         return { problems: [`its python's health check failed: ${result.why}`] };
     return { problems: probeProblems(result.value, venv, python), checked: result.value.checked };
@@ -38017,7 +38066,7 @@ function baseRiskMessage(facts, decision, venv, requiresVenv) {
 /** Runs the probe with the interpreter, from a directory outside the workspace. */
 async function probeUserSite(executable, cwd, env = {}) {
     // Not isolated (-I): the probe must see the user site as pip does.
-    const result = await (0,python_helper/* runHelper */.UA)([executable], import.meta.url, 'user_site_probe.py', [], {
+    const result = await runHelper([executable], import.meta.url, 'user_site_probe.py', [], {
         cwd,
         env
     });
@@ -40398,10 +40447,121 @@ function sayMoving(moving) {
     }
 }
 
-// EXTERNAL MODULE: ./src/python/manifest.ts
-var manifest = __nccwpck_require__(7609);
-// EXTERNAL MODULE: ./src/python/probe.ts
-var probe = __nccwpck_require__(2111);
+;// CONCATENATED MODULE: ./src/python/probe.ts
+
+
+
+
+function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
+    return { major, minor, micro, releaseLevel, serial };
+}
+function factsOf(raw) {
+    return {
+        ...raw,
+        version: fromVersionInfo(raw.version),
+        implementationVersion: fromVersionInfo(raw.implementationVersion)
+    };
+}
+/** What interpreter_probe.py printed, read as the probe does. */
+function parseProbe(stdout) {
+    const raw = helperResult(stdout);
+    if (!raw)
+        throw new Error(`no answer from interpreter_probe.py in: ${stdout.slice(0, 200)}`);
+    return factsOf(raw);
+}
+/** Interpreters that did not answer: probed once, warned about once. */
+const silent = new Set();
+async function probePython(candidate) {
+    const key = [candidate.command, ...candidate.args].join(' ');
+    if (silent.has(key))
+        return undefined;
+    // interpreter_probe.py, shipped beside the bundle: one short run answers everything.
+    const result = await runHelper([candidate.command, ...candidate.args], import.meta.url, 'interpreter_probe.py', [], { flags: ['-I'], env: candidate.env });
+    if (!result.ok) {
+        if (result.timedOut) {
+            silent.add(key);
+            (0,log/* warn */.R8)(`${key} (${candidate.foundBy}) did not answer within ${platform_process/* PROBE_TIMEOUT_MS */.W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
+        }
+        return undefined;
+    }
+    const facts = factsOf(result.value);
+    return {
+        ...facts,
+        versionText: (0,version_spec/* formatVersion */.qh)(facts.version),
+        foundBy: candidate.foundBy,
+        location: candidate.location
+    };
+}
+/** Whether an interpreter is what a version spec asks for. */
+function satisfies(spec, install) {
+    return (install.implementation === spec.implementation &&
+        install.freeThreaded === spec.freeThreaded &&
+        (0,version_spec/* versionMatches */.gz)(spec, install.version) &&
+        (0,version_spec/* pypyVersionMatches */.Mn)(spec, install.implementationVersion));
+}
+
+;// CONCATENATED MODULE: ./src/python/manifest.ts
+
+
+
+
+/** The manifest for the spec's implementation, read; loaded only when a download may be needed. */
+async function readManifest(spec, request) {
+    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
+    // per chunk, so a separate chunk would replace the bundle's license list with its own.
+    if (spec.implementation === 'pypy') {
+        const pypy = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9392));
+        return pypy.pypySetup(spec, request);
+    }
+    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1930));
+    return installer.cpythonSetup(spec, request, (0,platform_os/* toolCacheArch */.Tm)());
+}
+/**
+ * The interpreter to use when the runner has no match or, with check-latest, maybe only an older
+ * one: the manifest's newest match, installed into the tool cache, or else the local one.
+ */
+async function setUpFromManifest({ spec, request, local, env, notFound }) {
+    const toolCache = env.RUNNER_TOOL_CACHE;
+    if (!toolCache) {
+        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
+        if (!local)
+            throw await notFound(why);
+        (0,log/* warn */.R8)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
+        return local;
+    }
+    let setup;
+    try {
+        setup = await readManifest(spec, request);
+    }
+    catch (error) {
+        if (!local)
+            throw await notFound((0,diagnostic/* errorMessage */.gJ)(error));
+        (0,log/* warn */.R8)(`check-latest: ${(0,diagnostic/* errorMessage */.gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
+        return local;
+    }
+    const release = setup.match;
+    if (!release) {
+        if (local) {
+            (0,log/* info */.pq)(`check-latest: ${setup.noMatch} Using ${local.versionText}.`);
+            return local;
+        }
+        throw await notFound(setup.noMatch);
+    }
+    if (local && !release.newerThan(local)) {
+        (0,log/* info */.pq)(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
+        return local;
+    }
+    (0,log/* info */.pq)(local
+        ? `check-latest: ${release.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
+        : `Installing ${release.label} from ${setup.url}.`);
+    const candidate = await release.install(toolCache, env);
+    const installed = await probePython(candidate);
+    if (!installed || !satisfies(spec, installed)) {
+        throw new diagnostic/* ActionError */.lZ(`${release.label} was installed into ${candidate.location}, but ${candidate.command} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
+    }
+    return installed;
+}
+
 ;// CONCATENATED MODULE: ./src/python/find.ts
 
 
@@ -40525,7 +40685,7 @@ const MANIFEST_FIRST_MAJOR = 3;
 function chooseInstall(spec, installs) {
     let best;
     for (const install of installs) {
-        if (!(0,probe/* satisfies */.ib)(spec, install))
+        if (!satisfies(spec, install))
             continue;
         if (!best || (0,version_spec/* compareVersions */.Zy)(install.version, best.version) > 0)
             best = install;
@@ -40533,7 +40693,7 @@ function chooseInstall(spec, installs) {
     return best;
 }
 async function probeAll(candidates) {
-    const probed = await Promise.all(candidates.map(probe/* probePython */.fc));
+    const probed = await Promise.all(candidates.map(probePython));
     const seen = new Set();
     return probed.filter((p) => {
         if (!p)
@@ -40550,7 +40710,7 @@ async function findPython(request, env = process.env) {
         ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
         : undefined;
     if (request.pythonPath) {
-        const install = await (0,probe/* probePython */.fc)({
+        const install = await probePython({
             command: request.pythonPath,
             args: [],
             foundBy: "input 'python-path'"
@@ -40558,7 +40718,7 @@ async function findPython(request, env = process.env) {
         if (!install) {
             throw new diagnostic/* ActionError */.lZ(`Input 'python-path' has the value "${request.pythonPath}": it is not a Python interpreter that runs. Point it at an executable python, or remove it and use python-version.`, { title: "venv-guard: invalid input 'python-path'" });
         }
-        if (spec && !(0,probe/* satisfies */.ib)(spec, install)) {
+        if (spec && !satisfies(spec, install)) {
             throw new diagnostic/* ActionError */.lZ(`Input 'python-path' (${install.versionText}, ${install.implementation}) contradicts ${request.pythonVersionSource} ("${spec.text}"): python-path wins over a version spec, so set only one of them, or make them agree.`, { title: "venv-guard: invalid input 'python-path'" });
         }
         return install;
@@ -40567,7 +40727,7 @@ async function findPython(request, env = process.env) {
     if (!spec) {
         // The runner's default python: the first one on PATH that runs.
         for (const candidate of candidates) {
-            const install = await (0,probe/* probePython */.fc)(candidate);
+            const install = await probePython(candidate);
             if (install)
                 return { ...install, foundBy: `${install.foundBy}, the default python` };
         }
@@ -40589,7 +40749,7 @@ async function findPython(request, env = process.env) {
             return local;
         throw new diagnostic/* ActionError */.lZ(`Python "${spec.text}" (from ${request.pythonVersionSource}) can come only from the runner itself, and it has none: the python-versions manifest has no CPython before ${MANIFEST_FIRST_MAJOR}.0. Found: ${find_describe(await everything())}. Install it on the runner (pyenv, the tool cache, python-path), or ask for a ${MANIFEST_FIRST_MAJOR}.x version.`, { title: 'venv-guard: Python version not found' });
     }
-    return (0,manifest/* setUpFromManifest */.FN)({ spec, request, local, env, notFound });
+    return setUpFromManifest({ spec, request, local, env, notFound });
 }
 
 ;// CONCATENATED MODULE: ./src/python/use.ts
@@ -41400,67 +41560,6 @@ function shippedFile(moduleUrl, name) {
 
 /***/ }),
 
-/***/ 6614:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   UA: () => (/* binding */ runHelper)
-/* harmony export */ });
-/* unused harmony exports RESULT_PREFIX, helperResult */
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8424);
-
-/**
- * The Python helpers venv-guard ships (interpreter_probe.py, user_site_probe.py, venv_health.py):
- * each is run by an interpreter and answers with one line, `venv-guard-result: {json}`. Only that
- * line is read, so whatever else the interpreter prints (a sitecustomize that prints at exit, a
- * shim's banner) cannot be taken for the answer. One runner, one policy for what went wrong.
- */
-const RESULT_PREFIX = 'venv-guard-result: ';
-/** The helper's answer in its output: the last line that starts with the prefix. */
-function helperResult(stdout) {
-    const line = stdout
-        .split(/\r?\n/)
-        .reverse()
-        .find(l => l.startsWith(RESULT_PREFIX));
-    if (line === undefined)
-        return undefined;
-    try {
-        return JSON.parse(line.slice(RESULT_PREFIX.length));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Runs a shipped helper with `interpreter` (a command and its leading arguments) and reads its answer. */
-async function runHelper(interpreter, moduleUrl, script, args = [], options = {}) {
-    const [command, ...leading] = interpreter;
-    const timeoutMs = options.timeoutMs ?? _process_js__WEBPACK_IMPORTED_MODULE_0__/* .PROBE_TIMEOUT_MS */ .W7;
-    let result;
-    try {
-        result = await (0,_process_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(command, [...leading, ...(options.flags ?? []), (0,_process_js__WEBPACK_IMPORTED_MODULE_0__/* .shippedFile */ .kA)(moduleUrl, script), ...args], { cwd: options.cwd, env: options.env, timeoutMs });
-    }
-    catch (error) {
-        return { ok: false, timedOut: false, why: `it does not start: ${error.message}` };
-    }
-    if (result.timedOut) {
-        return { ok: false, timedOut: true, why: `it did not finish within ${timeoutMs / 1000} s` };
-    }
-    const value = result.exitCode === 0 ? helperResult(result.stdout) : undefined;
-    if (value !== undefined)
-        return { ok: true, value };
-    const said = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-3).join(' ');
-    return {
-        ok: false,
-        timedOut: false,
-        why: result.exitCode !== 0
-            ? `it exits with ${result.exitCode}: ${said}`
-            : `it printed no answer: ${said.slice(0, 200)}`
-    };
-}
-
-
-/***/ }),
-
 /***/ 5604:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41698,7 +41797,7 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8424);
 /* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3948);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6472);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7609);
+/* harmony import */ var _releases_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8138);
 /**
  * Sets up CPython from the actions/python-versions manifest, the same builds and archive layout
  * actions/setup-python uses, so that both find each other's installations in the tool cache.
@@ -41719,7 +41818,7 @@ const DEFAULT_MANIFEST_URL = 'https://raw.githubusercontent.com/actions/python-v
 const TITLE = { title: 'venv-guard: Python setup failed' };
 const MIRROR_INPUT = 'python-manifest-url';
 function parseManifest(text, url) {
-    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Yq)(text, url, r => typeof r.version === 'string', 'a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}', TITLE);
+    return (0,_releases_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Y)(text, url, r => typeof r.version === 'string', 'a python-versions manifest: a JSON list of {version, files: [{filename, platform, arch, download_url}]}', TITLE);
 }
 /**
  * Every release with an archive for this runner, newest first. tool-cache decides what fits
@@ -41754,7 +41853,7 @@ function noMatchMessage(spec, resolution) {
     const pre = spec.allowPrereleases
         ? undefined
         : resolution.offers.find(o => (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_7__/* .versionMatches */ .gz)({ ...spec, allowPrereleases: true }, o.parsed));
-    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .CC)(spec.text, resolution.url, `${process.platform} ${resolution.arch}`, resolution.offers.map(o => o.version), pre?.version);
+    return (0,_releases_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .C)(spec.text, resolution.url, `${process.platform} ${resolution.arch}`, resolution.offers.map(o => o.version), pre?.version);
 }
 /**
  * Downloads the offer's archive and runs its own setup script, which copies it into
@@ -41827,195 +41926,6 @@ async function cpythonSetup(spec, request, baseArch) {
 
 /***/ }),
 
-/***/ 7609:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CC: () => (/* binding */ noMatchText),
-/* harmony export */   FN: () => (/* binding */ setUpFromManifest),
-/* harmony export */   Yq: () => (/* binding */ parseReleases)
-/* harmony export */ });
-/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1751);
-/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7663);
-/* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1597);
-/* harmony import */ var _probe_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2111);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6472);
-
-
-
-
-
-/**
- * A manifest's text as its releases, each checked by `isRelease` (`shape` says what is expected),
- * the passwords and signatures of its links masked before anything could print them.
- */
-function parseReleases(text, url, isRelease, shape, title) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (error) {
-        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not JSON (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}).`, title);
-    }
-    const isFile = (f) => typeof f?.filename === 'string' &&
-        typeof f.platform === 'string' &&
-        typeof f.arch === 'string' &&
-        typeof f.download_url === 'string';
-    const valid = (r) => typeof r === 'object' &&
-        r !== null &&
-        Array.isArray(r.files) &&
-        r.files.every(isFile) &&
-        isRelease(r);
-    if (!Array.isArray(doc) || !doc.every(valid)) {
-        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not ${shape}.`, title);
-    }
-    for (const release of doc)
-        for (const file of release.files)
-            (0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .maskUrlCredentials */ .gn)(file.download_url);
-    return doc;
-}
-/**
- * The error text for a manifest without a match: what it does offer for this runner (`where`),
- * newest first, and the pre-release that allow-prereleases would take.
- */
-function noMatchText(specText, url, where, offered, preRelease) {
-    const shown = offered.slice(0, 20);
-    const more = offered.length - shown.length;
-    const offers = shown.length === 0
-        ? `It offers nothing for ${where}.`
-        : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`;
-    const hint = preRelease
-        ? ` ${preRelease} is a pre-release: set allow-prereleases: true to take it.`
-        : '';
-    return `The manifest ${url} has no release matching "${specText}". ${offers}${hint}`;
-}
-/** The manifest for the spec's implementation, read; loaded only when a download may be needed. */
-async function readManifest(spec, request) {
-    // Evaluated only now (tool-cache, semver), but bundled into index.js: ncc writes licenses.txt
-    // per chunk, so a separate chunk would replace the bundle's license list with its own.
-    if (spec.implementation === 'pypy') {
-        const pypy = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9392));
-        return pypy.pypySetup(spec, request);
-    }
-    const installer = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1930));
-    return installer.cpythonSetup(spec, request, (0,_platform_os_js__WEBPACK_IMPORTED_MODULE_2__/* .toolCacheArch */ .Tm)());
-}
-/**
- * The interpreter to use when the runner has no match or, with check-latest, maybe only an older
- * one: the manifest's newest match, installed into the tool cache, or else the local one.
- */
-async function setUpFromManifest({ spec, request, local, env, notFound }) {
-    const toolCache = env.RUNNER_TOOL_CACHE;
-    if (!toolCache) {
-        const why = 'RUNNER_TOOL_CACHE is not set, so there is no tool cache to install Python into: run venv-guard in a GitHub Actions job, or install Python on the machine.';
-        if (!local)
-            throw await notFound(why);
-        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .warn */ .R8)(`check-latest: ${why} Using ${local.versionText} from ${local.foundBy}.`);
-        return local;
-    }
-    let setup;
-    try {
-        setup = await readManifest(spec, request);
-    }
-    catch (error) {
-        if (!local)
-            throw await notFound((0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error));
-        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .warn */ .R8)(`check-latest: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} Using ${local.versionText} from ${local.foundBy}.`);
-        return local;
-    }
-    const release = setup.match;
-    if (!release) {
-        if (local) {
-            (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`check-latest: ${setup.noMatch} Using ${local.versionText}.`);
-            return local;
-        }
-        throw await notFound(setup.noMatch);
-    }
-    if (local && !release.newerThan(local)) {
-        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`check-latest: ${local.versionText} from ${local.foundBy} is the newest release matching "${spec.text}".`);
-        return local;
-    }
-    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(local
-        ? `check-latest: ${release.version} is newer than ${local.versionText} from ${local.foundBy}; installing it.`
-        : `Installing ${release.label} from ${setup.url}.`);
-    const candidate = await release.install(toolCache, env);
-    const installed = await (0,_probe_js__WEBPACK_IMPORTED_MODULE_3__/* .probePython */ .fc)(candidate);
-    if (!installed || !(0,_probe_js__WEBPACK_IMPORTED_MODULE_3__/* .satisfies */ .ib)(spec, installed)) {
-        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${release.label} was installed into ${candidate.location}, but ${candidate.command} ${installed ? `is ${installed.versionText} (${installed.implementation}${installed.freeThreaded ? ', free-threaded' : ''}), which does not match "${spec.text}"` : 'does not run'}.`);
-    }
-    return installed;
-}
-
-
-/***/ }),
-
-/***/ 2111:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   fc: () => (/* binding */ probePython),
-/* harmony export */   ib: () => (/* binding */ satisfies)
-/* harmony export */ });
-/* unused harmony export parseProbe */
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6472);
-/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8424);
-/* harmony import */ var _platform_python_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6614);
-/* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3948);
-
-
-
-
-function fromVersionInfo([major, minor, micro, releaseLevel, serial]) {
-    return { major, minor, micro, releaseLevel, serial };
-}
-function factsOf(raw) {
-    return {
-        ...raw,
-        version: fromVersionInfo(raw.version),
-        implementationVersion: fromVersionInfo(raw.implementationVersion)
-    };
-}
-/** What interpreter_probe.py printed, read as the probe does. */
-function parseProbe(stdout) {
-    const raw = helperResult(stdout);
-    if (!raw)
-        throw new Error(`no answer from interpreter_probe.py in: ${stdout.slice(0, 200)}`);
-    return factsOf(raw);
-}
-/** Interpreters that did not answer: probed once, warned about once. */
-const silent = new Set();
-async function probePython(candidate) {
-    const key = [candidate.command, ...candidate.args].join(' ');
-    if (silent.has(key))
-        return undefined;
-    // interpreter_probe.py, shipped beside the bundle: one short run answers everything.
-    const result = await (0,_platform_python_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .runHelper */ .UA)([candidate.command, ...candidate.args], import.meta.url, 'interpreter_probe.py', [], { flags: ['-I'], env: candidate.env });
-    if (!result.ok) {
-        if (result.timedOut) {
-            silent.add(key);
-            (0,_report_log_js__WEBPACK_IMPORTED_MODULE_0__/* .warn */ .R8)(`${key} (${candidate.foundBy}) did not answer within ${_platform_process_js__WEBPACK_IMPORTED_MODULE_1__/* .PROBE_TIMEOUT_MS */ .W7 / 1000} s, so venv-guard skipped it. Fix or remove that interpreter, or name the one to use with python-path.`, { title: 'venv-guard: an interpreter does not answer' });
-        }
-        return undefined;
-    }
-    const facts = factsOf(result.value);
-    return {
-        ...facts,
-        versionText: (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_3__/* .formatVersion */ .qh)(facts.version),
-        foundBy: candidate.foundBy,
-        location: candidate.location
-    };
-}
-/** Whether an interpreter is what a version spec asks for. */
-function satisfies(spec, install) {
-    return (install.implementation === spec.implementation &&
-        install.freeThreaded === spec.freeThreaded &&
-        (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_3__/* .versionMatches */ .gz)(spec, install.version) &&
-        (0,_version_spec_js__WEBPACK_IMPORTED_MODULE_3__/* .pypyVersionMatches */ .Mn)(spec, install.implementationVersion));
-}
-
-
-/***/ }),
-
 /***/ 9392:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -42039,7 +41949,7 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1597);
 /* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8424);
 /* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5604);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7609);
+/* harmony import */ var _releases_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8138);
 /* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3948);
 /**
  * Sets PyPy up from PyPy's own versions manifest (versions.json), as actions/setup-python does, into
@@ -42063,7 +41973,7 @@ const TITLE = { title: 'venv-guard: PyPy setup failed' };
 /** setup-python's record of the exact PyPy version (pre-releases report only 7.3.3 for 7.3.3rc1). */
 const PYPY_VERSION_FILE = 'PYPY_VERSION';
 function parsePyPyManifest(text, url) {
-    return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Yq)(text, url, r => typeof r.pypy_version === 'string' && typeof r.python_version === 'string', 'a PyPy versions manifest: a JSON list of {pypy_version, python_version, files: [{filename, platform, arch, download_url}]}', TITLE);
+    return (0,_releases_js__WEBPACK_IMPORTED_MODULE_9__/* .parseReleases */ .Y)(text, url, r => typeof r.pypy_version === 'string' && typeof r.python_version === 'string', 'a PyPy versions manifest: a JSON list of {pypy_version, python_version, files: [{filename, platform, arch, download_url}]}', TITLE);
 }
 /**
  * Every release with an archive for this runner, newest PyPy first and, among equal PyPys, newest
@@ -42198,7 +42108,7 @@ async function pypySetup(spec, request) {
     const pre = offers.find(o => pypyMatches({ ...spec, allowPrereleases: true }, o));
     return {
         url,
-        noMatch: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .CC)(spec.text, url, `${process.platform} ${platform.arch}`, offers.map(pypyName), pre && pypyName(pre)),
+        noMatch: (0,_releases_js__WEBPACK_IMPORTED_MODULE_9__/* .noMatchText */ .C)(spec.text, url, `${process.platform} ${platform.arch}`, offers.map(pypyName), pre && pypyName(pre)),
         match: offer && {
             version: pypyName(offer),
             label: `PyPy ${offer.pypyText} (Python ${offer.pythonText})`,
@@ -42215,6 +42125,65 @@ async function pypySetup(spec, request) {
             }
         }
     };
+}
+
+
+/***/ }),
+
+/***/ 8138:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ noMatchText),
+/* harmony export */   Y: () => (/* binding */ parseReleases)
+/* harmony export */ });
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1751);
+/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7663);
+
+
+/**
+ * A manifest's text as its releases, each checked by `isRelease` (`shape` says what is expected),
+ * the passwords and signatures of its links masked before anything could print them.
+ */
+function parseReleases(text, url, isRelease, shape, title) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (error) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not JSON (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}).`, title);
+    }
+    const isFile = (f) => typeof f?.filename === 'string' &&
+        typeof f.platform === 'string' &&
+        typeof f.arch === 'string' &&
+        typeof f.download_url === 'string';
+    const valid = (r) => typeof r === 'object' &&
+        r !== null &&
+        Array.isArray(r.files) &&
+        r.files.every(isFile) &&
+        isRelease(r);
+    if (!Array.isArray(doc) || !doc.every(valid)) {
+        throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url} is not ${shape}.`, title);
+    }
+    for (const release of doc)
+        for (const file of release.files)
+            (0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .maskUrlCredentials */ .gn)(file.download_url);
+    return doc;
+}
+/**
+ * The error text for a manifest without a match: what it does offer for this runner (`where`),
+ * newest first, and the pre-release that allow-prereleases would take.
+ */
+function noMatchText(specText, url, where, offered, preRelease) {
+    const shown = offered.slice(0, 20);
+    const more = offered.length - shown.length;
+    const offers = shown.length === 0
+        ? `It offers nothing for ${where}.`
+        : `It offers for ${where}: ${shown.join(', ')}${more > 0 ? ` and ${more} older` : ''}.`;
+    const hint = preRelease
+        ? ` ${preRelease} is a pre-release: set allow-prereleases: true to take it.`
+        : '';
+    return `The manifest ${url} has no release matching "${specText}". ${offers}${hint}`;
 }
 
 

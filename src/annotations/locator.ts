@@ -1,10 +1,7 @@
 import * as path from 'node:path'
 import type { PylockFile } from '../pip/pylock.js'
-import {
-  entriesByName,
-  type ParsedRequirements,
-  type RequirementEntry
-} from '../pip/requirements.js'
+import { entriesByName, type ParsedRequirements } from '../pip/requirements.js'
+import { type RequirementEntry } from '../pip/requirement-line.js'
 import { normalizeName } from '../pip/names.js'
 import type { Located } from './finding.js'
 import { lockPlaceOf, lockSourceOf } from './lock-sources.js'

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { normalizeName } from './names.js'
-import { type RequirementEntry, type RequirementProblem } from './requirements.js'
+import { type RequirementEntry } from './requirement-line.js'
+import { type RequirementProblem } from './requirements.js'
 import { parsePep508 } from './pep508.js'
 import { readTomlFile, type TomlDocument } from './toml-lines.js'
 

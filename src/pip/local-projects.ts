@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { isUnpinnedVcs, localSourceOf, pathKind, type PathKind } from './local-source.js'
-import type { RequirementEntry } from './requirements.js'
+import type { RequirementEntry } from './requirement-line.js'
 
 /**
  * What the local sources among the requirements add to the venv's description. A local archive

@@ -1,6 +1,7 @@
 import * as path from 'node:path'
 import { normalizeName } from './names.js'
-import { type RequirementEntry, type RequirementProblem } from './requirements.js'
+import { type RequirementEntry } from './requirement-line.js'
+import { type RequirementProblem } from './requirements.js'
 import { nearestLine, parseTomlPath, readTomlFile, type TomlDocument } from './toml-lines.js'
 
 /**

@@ -3,10 +3,29 @@ import { ARCHIVE_NAME } from './local-source.js'
 import { isValidMarker } from './markers.js'
 import { normalizeName } from './names.js'
 import { parseOptions } from './options.js'
-import type { RequirementEntry } from './requirements.js'
 
 // One line of a requirements file as pip reads it: logical lines (splitlines, `\` continuations,
 // comments), `${VAR}` expansion, then the line broken into the requirement and its options.
+
+/** What a line of a requirements file is to pip. */
+export type EntryKind = 'requirement' | 'editable' | 'include' | 'constraint' | 'option'
+
+export interface RequirementEntry {
+  file: string
+  /** 1-based number of the entry's first physical line. */
+  line: number
+  kind: EntryKind
+  /** The logical line as pip sees it: continuations joined, comment removed, variables expanded. */
+  text: string
+  /** The normalized project name (PEP 503) when the line names one. */
+  name?: string
+  /** For includes and constraints: the file named, resolved. */
+  target?: string
+  /** True for entries of a file included with `-c`: pip reads them as constraints. */
+  constraint: boolean
+  /** The environment marker (after `;`): pip skips the line where it is false. */
+  marker?: string
+}
 
 interface LogicalLine {
   line: number

@@ -6,7 +6,8 @@ import {
   expandVariables,
   logicalLines,
   variablesOf,
-  URL_START
+  URL_START,
+  type RequirementEntry
 } from './requirement-line.js'
 import {
   decodeRequirements,
@@ -23,25 +24,6 @@ import {
  * line so that failures can be annotated where they come from. Only lines that no pip accepts are
  * problems; anything pip might take is left to pip. Pure but for reading the files.
  */
-
-export type EntryKind = 'requirement' | 'editable' | 'include' | 'constraint' | 'option'
-
-export interface RequirementEntry {
-  file: string
-  /** 1-based number of the entry's first physical line. */
-  line: number
-  kind: EntryKind
-  /** The logical line as pip sees it: continuations joined, comment removed, variables expanded. */
-  text: string
-  /** The normalized project name (PEP 503) when the line names one. */
-  name?: string
-  /** For includes and constraints: the file named, resolved. */
-  target?: string
-  /** True for entries of a file included with `-c`: pip reads them as constraints. */
-  constraint: boolean
-  /** The environment marker (after `;`): pip skips the line where it is false. */
-  marker?: string
-}
 
 export interface RequirementProblem {
   /** A file that cannot be read, or a line pip would reject. */

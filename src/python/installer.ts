@@ -19,7 +19,7 @@ import {
   type VersionSpec
 } from './version-spec.js'
 import { group, info } from '../report/log.js'
-import { noMatchText, parseReleases, type ManifestSetup } from './manifest.js'
+import { noMatchText, parseReleases, type ManifestSetup } from './releases.js'
 import type { PythonRequest } from './request.js'
 
 export const DEFAULT_MANIFEST_URL =

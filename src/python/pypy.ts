@@ -18,7 +18,7 @@ import {
 } from '../platform/os.js'
 import { run } from '../platform/process.js'
 import { download, downloadText } from './download.js'
-import { noMatchText, parseReleases, type ManifestFile, type ManifestSetup } from './manifest.js'
+import { noMatchText, parseReleases, type ManifestFile, type ManifestSetup } from './releases.js'
 import type { PythonRequest } from './request.js'
 import {
   compareVersions,

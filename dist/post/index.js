@@ -28596,10 +28596,10 @@ function renderSummary(report, told) {
     return withinLimit([...toldLines(told), ...renderLines(report)]);
 }
 const QUOTES = { error: 'CAUTION', warning: 'WARNING', notice: 'NOTE' };
-function toldLines(told) {
+function toldLines(told, heading = 'venv-guard') {
     const firstError = told.find(t => t.severity === 'error');
     const quoted = told.filter(t => t === firstError || t.file === undefined);
-    const lines = ['## venv-guard', ''];
+    const lines = [`## ${heading}`, ''];
     for (const severity of ['error', 'warning', 'notice']) {
         for (const t of quoted.filter(q => q.severity === severity))
             lines.push(...quote(QUOTES[severity], clip(t.message)));
@@ -28651,32 +28651,28 @@ function renderLines(report) {
     lines.push(...installedSection(report));
     return lines;
 }
-/** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
-async function writeSummary(report, told) {
+/** Appends Markdown to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
+async function append(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await core.summary.addRaw(renderSummary(report, told), true).write();
+        await lib_core.summary.addRaw(markdown(), true).write();
     }
     catch (error) {
-        warn(`Could not write the job summary: ${error.message}`);
+        (0,log/* warn */.R8)(`Could not write the job summary: ${error.message}`);
     }
+}
+/** The main step's job summary. */
+async function writeSummary(report, told) {
+    await append(() => renderSummary(report, told));
 }
 /**
  * The post step's part of the job summary: what it told (a later step's user-site install, a
  * cache that was not saved), and nothing when it had nothing to say.
  */
 async function writePostSummary(told) {
-    if (!process.env.GITHUB_STEP_SUMMARY || told.length === 0)
-        return;
-    try {
-        const lines = toldLines(told);
-        lines[0] = '## venv-guard (post step)';
-        await lib_core.summary.addRaw(withinLimit(lines), true).write();
-    }
-    catch (error) {
-        (0,log/* warn */.R8)(`Could not write the job summary: ${error.message}`);
-    }
+    if (told.length > 0)
+        await append(() => withinLimit(toldLines(told, 'venv-guard (post step)')));
 }
 
 // EXTERNAL MODULE: external "node:fs"

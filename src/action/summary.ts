@@ -130,10 +130,10 @@ export function renderSummary(report: RunReport, told: readonly Told[]): string 
 
 const QUOTES = { error: 'CAUTION', warning: 'WARNING', notice: 'NOTE' } as const
 
-function toldLines(told: readonly Told[]): string[] {
+function toldLines(told: readonly Told[], heading = 'venv-guard'): string[] {
   const firstError = told.find(t => t.severity === 'error')
   const quoted = told.filter(t => t === firstError || t.file === undefined)
-  const lines = ['## venv-guard', '']
+  const lines = [`## ${heading}`, '']
   for (const severity of ['error', 'warning', 'notice'] as const) {
     for (const t of quoted.filter(q => q.severity === severity))
       lines.push(...quote(QUOTES[severity], clip(t.message)))
@@ -196,14 +196,19 @@ function renderLines(report: RunReport): string[] {
   return lines
 }
 
-/** Appends the summary to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
-export async function writeSummary(report: RunReport, told: readonly Told[]): Promise<void> {
+/** Appends Markdown to GITHUB_STEP_SUMMARY; a local run without it just skips this. */
+async function append(markdown: () => string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
-    await core.summary.addRaw(renderSummary(report, told), true).write()
+    await core.summary.addRaw(markdown(), true).write()
   } catch (error) {
     warn(`Could not write the job summary: ${(error as Error).message}`)
   }
+}
+
+/** The main step's job summary. */
+export async function writeSummary(report: RunReport, told: readonly Told[]): Promise<void> {
+  await append(() => renderSummary(report, told))
 }
 
 /**
@@ -211,12 +216,5 @@ export async function writeSummary(report: RunReport, told: readonly Told[]): Pr
  * cache that was not saved), and nothing when it had nothing to say.
  */
 export async function writePostSummary(told: readonly Told[]): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY || told.length === 0) return
-  try {
-    const lines = toldLines(told)
-    lines[0] = '## venv-guard (post step)'
-    await core.summary.addRaw(withinLimit(lines), true).write()
-  } catch (error) {
-    warn(`Could not write the job summary: ${(error as Error).message}`)
-  }
+  if (told.length > 0) await append(() => withinLimit(toldLines(told, 'venv-guard (post step)')))
 }

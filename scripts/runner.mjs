@@ -77,9 +77,10 @@ export function commandFiles(dir) {
 /**
  * Fresh runner files under `dir` and the environment that points at them. pip is offline and
  * hermetic: this machine's pip configuration stays out, the wheelhouse is the only index.
- * @param {{ dir: string, workspace: string, wheelhouse: string, inputs?: Record<string, string> }} options
+ * A `toolCache` given is kept from step to step (a self-hosted runner's); else a new one is made.
+ * @param {{ dir: string, workspace: string, wheelhouse: string, inputs?: Record<string, string>, toolCache?: string }} options
  */
-export function runnerEnv({ dir, workspace, wheelhouse, inputs = {} }) {
+export function runnerEnv({ dir, workspace, wheelhouse, inputs = {}, toolCache }) {
   fs.rmSync(dir, { recursive: true, force: true })
   for (const sub of ['temp', 'toolcache', 'home'])
     fs.mkdirSync(path.join(dir, sub), { recursive: true })
@@ -97,7 +98,7 @@ export function runnerEnv({ dir, workspace, wheelhouse, inputs = {} }) {
     GITHUB_WORKSPACE: workspace,
     ...fileEnv,
     RUNNER_TEMP: path.join(dir, 'temp'),
-    RUNNER_TOOL_CACHE: path.join(dir, 'toolcache')
+    RUNNER_TOOL_CACHE: toolCache ?? path.join(dir, 'toolcache')
   }
   for (const [name, value] of Object.entries({ ...inputDefaults(), ...inputs }))
     env[`INPUT_${name.toUpperCase()}`] = value

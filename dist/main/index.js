@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3540);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8766);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3540:
+/***/ 8766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37823,18 +37823,23 @@ function checkPlacementVariables(config) {
     (0,log/* notify */.me)(`${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`);
 }
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-async function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
+function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
+    return (0,log/* group */.Os)(title, () => startPip(pip, args, cwd, env, true));
+}
+/** Runs pip without a word in the log (another pip run streams meanwhile): see showOutput. */
+function runPipQuietly(pip, args, cwd, env) {
+    return startPip(pip, args, cwd, env, false);
+}
+async function startPip(pip, args, cwd, env, stream) {
     const display = (0,secrets/* redactUrlCredentials */.dE)([pip.command, ...pip.prefix, ...args].join(' '));
-    return (0,log/* group */.Os)(title, async () => {
-        const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]));
-        const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
-            cwd,
-            env: { ...cleared, ...env },
-            stream: true,
-            display
-        });
-        return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
+    const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]));
+    const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
+        cwd,
+        env: { ...cleared, ...env },
+        stream,
+        display
     });
+    return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
 }
 /** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
 async function pipCheck(python, version) {
@@ -38077,7 +38082,6 @@ async function probeUserSite(executable, cwd, env = {}) {
 
 
 
-
 /**
  * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
  * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
@@ -38124,10 +38128,6 @@ function compileDisabled(pipArgs, env) {
     const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
     return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
 }
-/** compileall over a directory with one worker per core: pip compiles one file at a time. */
-function compileArgs(python, dir) {
-    return [...moduleArgs(python, 'compileall'), '-q', '-j', '0', dir];
-}
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 function installedVersions(sitePackages, names) {
     const wanted = new Set(names.map(normalizeName));
@@ -38147,7 +38147,7 @@ function installedVersions(sitePackages, names) {
     return versions;
 }
 function reportPath(index) {
-    return external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
+    return external_node_path_.join((0,platform_process/* scratchDir */.GA)(), `venv-guard-report-${process.pid}-${index}.json`);
 }
 
 ;// CONCATENATED MODULE: ./src/guard/site.ts
@@ -38228,7 +38228,7 @@ class UserSiteGuard {
         this.entries = this.before;
     }
     static async start(config, python, report) {
-        const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || external_node_os_.tmpdir());
+        const facts = await probeUserSite(python.executable, (0,platform_process/* scratchDir */.GA)());
         // pip's configuration files can hold index credentials: masked before anything prints them.
         for (const setting of facts.settings)
             (0,secrets/* maskUrlCredentials */.gn)(setting.value);
@@ -39803,48 +39803,68 @@ function findingsFromPipCheck(output, requirements) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/pip/report.ts
+;// CONCATENATED MODULE: ./src/install/compile.ts
+
+
 
 
 
 /**
- * The distributions a `pip install --report` run installed, each with what asked for it: the
- * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
- * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
- * or `-e .` line), or `via <package>` for a dependency.
+ * Below this many files a second compiling process costs more than it saves. compileall's own
+ * `-j` is no help here: it starts a forkserver and its workers, about 0.35 s before the first file.
  */
-function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
-    const report = JSON.parse(reportJson);
-    const items = (report.install ?? []).filter(item => item.metadata?.name);
-    const byName = entriesByName(parsed);
-    const upgraded = new Set(upgrade.map(projectOf));
-    const parents = new Map();
-    for (const item of items) {
-        for (const dependency of item.metadata?.requires_dist ?? []) {
-            // Extras' dependencies would name a parent for packages it did not bring in.
-            if (/\bextra\s*==/.test(dependency))
-                continue;
-            // The first package that requires it is enough to say why it is there.
-            const name = projectOf(dependency);
-            if (!parents.has(name))
-                parents.set(name, item.metadata?.name);
-        }
+const FILES_PER_PROCESS = 200;
+/**
+ * The .py files compileall would compile under `dir`: all, but those in __pycache__ directories
+ * and in the top-level entries named in `skip` (already compiled).
+ */
+function sourcesToCompile(dir, skip = []) {
+    const skipped = new Set([...skip, '__pycache__']);
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { recursive: true, encoding: 'utf8' });
     }
-    return items.map(item => {
-        const name = item.metadata?.name;
-        const key = normalizeName(name);
-        const entry = byName.get(key)?.find(e => !e.constraint);
-        const requestedBy = entry
-            ? `${external_node_path_.relative(workspace, entry.file)}:${entry.line}`
-            : upgraded.has(key)
-                ? 'upgrade'
-                : item.requested
-                    ? 'requested'
-                    : parents.has(key)
-                        ? `via ${parents.get(key)}`
-                        : undefined;
-        return { name, version: item.metadata?.version ?? '', requestedBy };
-    });
+    catch {
+        return [];
+    }
+    return entries
+        .filter(rel => rel.endsWith('.py'))
+        .filter(rel => {
+        const parts = rel.split(external_node_path_.sep);
+        return !skipped.has(parts[0]) && !parts.includes('__pycache__');
+    })
+        .sort()
+        .map(rel => external_node_path_.join(dir, rel));
+}
+/** The files dealt out to `processes` lists in turn, so that each gets a like share of the work. */
+function dealOut(files, processes) {
+    const lists = Array.from({ length: processes }, () => []);
+    files.forEach((file, i) => lists[i % processes].push(file));
+    return lists.filter(list => list.length > 0);
+}
+/** How many compiling processes `count` files are worth, on this machine's cores. */
+function compileProcesses(count, cores = external_node_os_.availableParallelism()) {
+    return Math.max(1, Math.min(cores, Math.floor(count / FILES_PER_PROCESS)));
+}
+/**
+ * Byte-compiles the given files as pip would, on every core: one `python -m compileall -i LIST`
+ * per share, side by side. What compileall reported is returned, errors included.
+ */
+async function byteCompile(python, version, files, scratchDir) {
+    if (files.length === 0)
+        return { exitCode: 0, output: '' };
+    const lists = dealOut(files, compileProcesses(files.length));
+    const results = await Promise.all(lists.map((list, i) => {
+        const listFile = external_node_path_.join(scratchDir, `venv-guard-compile-${process.pid}-${i}.txt`);
+        return (0,platform_process/* withScratch */.hM)(listFile, () => {
+            external_node_fs_.writeFileSync(listFile, `${list.join('\n')}\n`);
+            return (0,platform_process/* run */.eF)(python, [...moduleArgs(version, 'compileall'), '-q', '-i', listFile]);
+        });
+    }));
+    return {
+        exitCode: results.find(r => r.exitCode !== 0)?.exitCode ?? 0,
+        output: results.map(r => `${r.stdout}${r.stderr}`).join('')
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/pip/features.ts
@@ -39934,10 +39954,51 @@ function upgradedPipTooOld(features, pipVersion, pythonVersion) {
     return `${label} needs pip ${version} or newer, and the upgrade brought pip ${pipVersion} to Python ${pythonVersion}; ${fix}.`;
 }
 
-;// CONCATENATED MODULE: ./src/install/install.ts
+;// CONCATENATED MODULE: ./src/pip/report.ts
 
 
 
+/**
+ * The distributions a `pip install --report` run installed, each with what asked for it: the
+ * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
+ * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
+ * or `-e .` line), or `via <package>` for a dependency.
+ */
+function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
+    const report = JSON.parse(reportJson);
+    const items = (report.install ?? []).filter(item => item.metadata?.name);
+    const byName = entriesByName(parsed);
+    const upgraded = new Set(upgrade.map(projectOf));
+    const parents = new Map();
+    for (const item of items) {
+        for (const dependency of item.metadata?.requires_dist ?? []) {
+            // Extras' dependencies would name a parent for packages it did not bring in.
+            if (/\bextra\s*==/.test(dependency))
+                continue;
+            // The first package that requires it is enough to say why it is there.
+            const name = projectOf(dependency);
+            if (!parents.has(name))
+                parents.set(name, item.metadata?.name);
+        }
+    }
+    return items.map(item => {
+        const name = item.metadata?.name;
+        const key = normalizeName(name);
+        const entry = byName.get(key)?.find(e => !e.constraint);
+        const requestedBy = entry
+            ? `${external_node_path_.relative(workspace, entry.file)}:${entry.line}`
+            : upgraded.has(key)
+                ? 'upgrade'
+                : item.requested
+                    ? 'requested'
+                    : parents.has(key)
+                        ? `via ${parents.get(key)}`
+                        : undefined;
+        return { name, version: item.metadata?.version ?? '', requestedBy };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/install/pip-runs.ts
 
 
 
@@ -39958,6 +40019,513 @@ function targetPip(python, target) {
     }
     return pipOf(target.python, version, python);
 }
+/** The same check once the upgrade has run: the newest pip for this Python may still be too old. */
+function checkUpgradedPip({ python, target, requirements }) {
+    const version = installedVersions(target.sitePackages, ['pip']).pip;
+    const tooOld = version && upgradedPipTooOld(requirements.features, version, python.versionText);
+    if (tooOld)
+        throw new diagnostic/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
+}
+/** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
+function deferCompile({ config, target }) {
+    return target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
+}
+/** A failed run ends the step with its findings on the requirement lines. */
+function passed(job, outcome) {
+    if (outcome.failed)
+        throw failure(outcome.failed, job.config.workspace);
+    return outcome;
+}
+/** What a run's failures are blamed on: the upgrade reads no requirement file. */
+function contextOf(job, plan) {
+    const { config, python, requirements } = job;
+    return {
+        parsed: plan.kind === 'requirements' ? requirements : NO_REQUIREMENTS,
+        workspace: config.workspace,
+        locks: plan.kind === 'requirements' ? requirements.locks : [],
+        markers: python.markers
+    };
+}
+/** Runs one planned pip run, by `pip`; nothing is told of a failure yet (see passed). */
+async function runPlan(job, planned, index, pip) {
+    const { config, guard, report } = job;
+    const plan = planned.runs[index];
+    const context = contextOf(job, plan);
+    (0,log/* info */.pq)(`Using ${pip.label}`);
+    const reportFile = reportPath(index);
+    const withReport = versionAtLeast(pip.version, '22.2');
+    const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
+    const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
+    guard.checkPipRun(result, plan.title);
+    if (result.exitCode !== 0) {
+        return {
+            found: [],
+            failed: findingsFromPipFailure(result.output, context, plan.title, result.exitCode)
+        };
+    }
+    if (!withReport || !external_node_fs_.existsSync(reportFile))
+        return { found: [] };
+    const reportJson = external_node_fs_.readFileSync(reportFile, 'utf8');
+    external_node_fs_.rmSync(reportFile, { force: true });
+    const credit = plan.kind === 'upgrade' ? planned.upgraded : [];
+    const found = installedFromReport(reportJson, context.parsed, config.workspace, credit);
+    // Into the report as each run ends: a later run's failure still shows what was installed.
+    keepLatest(report.installed, found);
+    return { found, reportJson };
+}
+/** A later run's install of a package replaces an earlier one's: the venv holds the last. */
+function keepLatest(list, found) {
+    const names = new Set(found.map(p => normalizeName(p.name)));
+    const kept = list.filter(p => !names.has(normalizeName(p.name)));
+    list.splice(0, list.length, ...kept, ...found);
+}
+
+;// CONCATENATED MODULE: ./src/install/seed.ts
+
+
+
+
+
+
+const SEED_FORMAT = 1;
+const RECORD_FILE = 'seed.json';
+/** Where the seeds live: the tool cache, or nowhere outside a runner. */
+function seedStore(env = process.env) {
+    return env.RUNNER_TOOL_CACHE ? external_node_path_.join(env.RUNNER_TOOL_CACHE, 'venv-guard-tools') : undefined;
+}
+/** One seed per interpreter and upgrade command line (with pip-args, and whether pip compiles). */
+function seedKey(interpreter, upgradeArgs) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([SEED_FORMAT, interpreter, upgradeArgs]))
+        .digest('hex')
+        .slice(0, 32);
+}
+/** The distributions a `--report` names, or undefined when one lacks a wheel hash. */
+function distsFromReport(json) {
+    const report = JSON.parse(json);
+    const dists = [];
+    for (const item of report.install ?? []) {
+        const { name, version } = item.metadata ?? {};
+        const sha256 = item.download_info?.archive_info?.hashes?.sha256;
+        if (!name || !version || !sha256)
+            return undefined;
+        dists.push({ name, version, sha256 });
+    }
+    return dists;
+}
+function sortedDists(dists) {
+    return JSON.stringify(dists
+        .map(d => [normalizeName(d.name), d.version, d.sha256])
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+}
+/** The seed holds exactly what the upgrade would install. */
+function sameDists(a, b) {
+    return sortedDists(a) === sortedDists(b);
+}
+function readSeed(dir) {
+    try {
+        const record = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(dir, RECORD_FILE), 'utf8'));
+        const valid = record.format === SEED_FORMAT &&
+            typeof record.python === 'string' &&
+            [record.dists, record.entries, record.scripts].every(Array.isArray) &&
+            [...record.entries, ...record.scripts].every(safeRelative);
+        return valid ? record : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** An entry stays where it belongs: no absolute path, no step outside but RECORD's to bin. */
+function safeRelative(entry) {
+    if (typeof entry !== 'string' || entry === '' || external_node_path_.isAbsolute(entry))
+        return false;
+    const parts = entry.split('/');
+    const ups = parts.findIndex(p => p !== '..');
+    return parts.slice(ups).every(p => p !== '..' && p !== '.' && p !== '');
+}
+/** RECORD's name for a script: relative to site-packages, with forward slashes. */
+function recordPath(target, script) {
+    return external_node_path_.relative(target.sitePackages, external_node_path_.join(target.bin, script)).split(external_node_path_.sep).join('/');
+}
+/** RECORD's hash of a file's content: urlsafe base64 of the sha256, unpadded. */
+function recordHash(content) {
+    return `sha256=${(0,external_node_crypto_.createHash)('sha256').update(content).digest('base64url')}`;
+}
+/**
+ * Copies the seed into a new, empty venv, its scripts' first lines and their RECORD lines rewritten
+ * for this venv's interpreter as pip would have written them. False when it cannot be done exactly
+ * (a path pip would write another way); a copy that fails half-way throws.
+ */
+async function plantSeed(dir, record, target) {
+    if (!(0,platform_os/* plainShebang */.Fy)(record.python) || !(0,platform_os/* plainShebang */.Fy)(target.python))
+        return false;
+    const scripts = record.scripts.map(rel => {
+        const content = external_node_fs_.readFileSync(external_node_path_.join(dir, 'bin', external_node_path_.posix.basename(rel)));
+        const first = `#!${record.python}\n`;
+        if (!content.subarray(0, first.length).equals(Buffer.from(first)))
+            return undefined;
+        const rewritten = Buffer.concat([
+            Buffer.from(`#!${target.python}\n`),
+            content.subarray(first.length)
+        ]);
+        return { name: external_node_path_.posix.basename(rel), rel, content: rewritten };
+    });
+    if (scripts.some(s => s === undefined))
+        return false;
+    const copy = (0,platform_os/* copyIntoCommand */.dd)(record.entries.map(entry => external_node_path_.join(dir, 'site-packages', entry)), target.sitePackages);
+    const copied = await (0,platform_process/* run */.eF)(copy.command, copy.args);
+    if (copied.exitCode !== 0)
+        throw new Error(copied.stderr.trim() || `${copy.command} failed`);
+    const rewrites = new Map();
+    for (const script of scripts) {
+        if (!script)
+            continue;
+        external_node_fs_.writeFileSync(external_node_path_.join(target.bin, script.name), script.content, { mode: 0o755 });
+        rewrites.set(script.rel, `${recordPath(target, script.name)},${recordHash(script.content)},${script.content.length}`);
+    }
+    if (rewrites.size > 0)
+        rewriteRecords(target.sitePackages, record.entries, rewrites);
+    return true;
+}
+/** The scripts' lines in each dist-info RECORD, for the new venv. */
+function rewriteRecords(sitePackages, entries, lines) {
+    for (const entry of entries.filter(e => e.endsWith('.dist-info'))) {
+        const file = external_node_path_.join(sitePackages, entry, 'RECORD');
+        const text = external_node_fs_.readFileSync(file, 'utf8');
+        const rewritten = text.replace(/^([^,\n]+),[^\n]*$/gm, (line, rel) => lines.get(rel) ?? line);
+        if (rewritten !== text)
+            external_node_fs_.writeFileSync(file, rewritten);
+    }
+}
+/** A dist-info directory's RECORD paths. */
+function recordPaths(sitePackages, distInfo) {
+    const text = external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8');
+    // A path with a comma is quoted in RECORD; none of the tools has one, and such a seed is refused.
+    return text
+        .split('\n')
+        .filter(Boolean)
+        .map(line => line.split(',')[0]);
+}
+/** The dist-info directory of each distribution, by its name and version. */
+function distInfoDirs(sitePackages, dists) {
+    const names = external_node_fs_.readdirSync(sitePackages);
+    const found = dists.map(d => names.find(n => {
+        const m = /^(.+)-([^-]+)\.dist-info$/.exec(n);
+        return m !== null && normalizeName(m[1]) === normalizeName(d.name) && m[2] === d.version;
+    }));
+    return found.every(f => f !== undefined) ? found : undefined;
+}
+/**
+ * What the seed of a venv's tools would hold, or undefined when they cannot be seeded exactly:
+ * a file outside site-packages other than a script, a quoted RECORD path, or an entry another
+ * installed distribution shares.
+ */
+function seedContent(sitePackages, target, dists) {
+    const distInfos = distInfoDirs(sitePackages, dists);
+    if (!distInfos)
+        return undefined;
+    const entries = new Set();
+    const scripts = [];
+    const bin = new Set(external_node_fs_.readdirSync(target.bin).map(name => recordPath(target, name)));
+    for (const distInfo of distInfos) {
+        for (const rel of recordPaths(sitePackages, distInfo)) {
+            if (rel.startsWith('"'))
+                return undefined;
+            if (rel.startsWith('..')) {
+                if (!bin.has(rel))
+                    return undefined;
+                scripts.push(rel);
+            }
+            else
+                entries.add(rel.split('/')[0]);
+        }
+    }
+    // A module at the top level keeps its bytecode in the shared __pycache__: not seeded.
+    if (entries.has('__pycache__') || [...entries].some(e => e.endsWith('.py')))
+        return undefined;
+    const others = external_node_fs_.readdirSync(sitePackages)
+        .filter(n => n.endsWith('.dist-info') && !distInfos.includes(n));
+    for (const other of others) {
+        const shared = recordPaths(sitePackages, other).some(rel => entries.has(rel.split('/')[0]));
+        if (shared)
+            return undefined;
+    }
+    return { entries: [...entries].sort(), scripts: [...new Set(scripts)].sort() };
+}
+/**
+ * Keeps a venv's freshly upgraded tools as the seed under `dir`, replacing what was there: written
+ * beside it and renamed into place, so that a run copying the old one never sees half of the new.
+ */
+function saveSeed(dir, target, dists) {
+    const content = seedContent(target.sitePackages, target, dists);
+    if (!content || !(0,platform_os/* plainShebang */.Fy)(target.python))
+        return false;
+    const partial = `${dir}.${process.pid}.partial`;
+    external_node_fs_.rmSync(partial, { recursive: true, force: true });
+    try {
+        for (const entry of content.entries) {
+            external_node_fs_.cpSync(external_node_path_.join(target.sitePackages, entry), external_node_path_.join(partial, 'site-packages', entry), {
+                recursive: true,
+                preserveTimestamps: true
+            });
+        }
+        external_node_fs_.mkdirSync(external_node_path_.join(partial, 'bin'), { recursive: true });
+        for (const rel of content.scripts) {
+            const name = external_node_path_.posix.basename(rel);
+            external_node_fs_.copyFileSync(external_node_path_.join(target.bin, name), external_node_path_.join(partial, 'bin', name));
+        }
+        const record = { format: SEED_FORMAT, python: target.python, dists, ...content };
+        external_node_fs_.writeFileSync(external_node_path_.join(partial, RECORD_FILE), JSON.stringify(record, null, 2));
+        const old = `${dir}.${process.pid}.old`;
+        if (external_node_fs_.existsSync(dir))
+            external_node_fs_.renameSync(dir, old);
+        external_node_fs_.renameSync(partial, dir);
+        external_node_fs_.rmSync(old, { recursive: true, force: true });
+        return true;
+    }
+    finally {
+        external_node_fs_.rmSync(partial, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/venv/create.ts
+
+
+
+
+
+/** Creates a venv without ensurepip: pip comes with the first install (see install/install.ts). */
+async function createVenv(python, venv) {
+    const result = await (0,platform_process/* run */.eF)(python.executable, [
+        ...moduleArgs(python, 'venv'),
+        '--without-pip',
+        venv
+    ]);
+    if (result.exitCode !== 0) {
+        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    }
+    if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
+        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/venv/target.ts
+
+
+
+
+
+
+
+const VENV_ACTIONS = {
+    create: 'new',
+    rebuild: 'rebuilt',
+    reuse: 'reused',
+    'up-to-date': 'reused, up to date'
+};
+function venvAction(plan, restored) {
+    if (restored)
+        return 'restored from the cache';
+    return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action];
+}
+/** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
+async function prepareTarget(request) {
+    const { settings, python, report } = request;
+    if (!settings.createVenv) {
+        return { python: python.executable, sitePackages: python.purelib, upToDate: false };
+    }
+    return timed(report, 'prepare venv', () => prepareVenv(request));
+}
+async function prepareVenv(request) {
+    const { settings, python, fingerprint, report } = request;
+    const venv = settings.venvPath;
+    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving);
+    (0,log/* info */.pq)(`venv: ${plan.reason}`);
+    report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
+    const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
+    const created = plan.action === 'reuse' ? plan.created : true;
+    const owner = { created, python: python.executable, fingerprint };
+    const target = { python: (0,platform_os/* venvPython */.qb)(venv), sitePackages };
+    if (plan.action === 'reuse') {
+        if (!plan.upToDate)
+            markInstalling(venv, owner);
+        return { ...target, venv: { path: venv, fresh: false, owner }, upToDate: plan.upToDate };
+    }
+    if (plan.action === 'rebuild')
+        removeOwnVenv(venv);
+    await newVenv(python, venv, owner);
+    return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false };
+}
+async function newVenv(python, venv, owner) {
+    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
+    external_node_fs_.mkdirSync(venv, { recursive: true });
+    markInstalling(venv, owner);
+    await createVenv(python, venv);
+}
+/** A venv this run created, made again from nothing (what went into it is not wanted). */
+async function recreateVenv(python, target) {
+    if (!target.venv?.fresh)
+        throw new Error('only a venv this run created is made again');
+    removeOwnVenv(target.venv.path);
+    await newVenv(python, target.venv.path, target.venv.owner);
+}
+/** Once everything is installed: the venv's marker says complete. */
+function finishTarget(target) {
+    if (target.venv)
+        markComplete(target.venv.path, target.venv.owner);
+}
+/** What activating the venv gives later steps: VIRTUAL_ENV, and its bin first on PATH. */
+function activation(venv) {
+    return { variables: { VIRTUAL_ENV: venv }, path: [(0,platform_os/* venvBinDir */.Sg)(venv)] };
+}
+
+;// CONCATENATED MODULE: ./src/install/seeded.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Where the seed for this job's venv is kept: only a new venv whose first run is the upgrade has one. */
+function seedPlace(job, planned) {
+    const { python, target } = job;
+    const first = planned.runs[0];
+    const store = seedStore();
+    if (!store || !target.venv?.fresh || first?.kind !== 'upgrade' || first.pip !== 'bootstrap')
+        return undefined;
+    const interpreter = [
+        python.executable,
+        python.versionText,
+        python.implementation,
+        String(python.freeThreaded)
+    ];
+    return external_node_path_.join(store, seedKey(interpreter, first.args));
+}
+function seedTarget({ target }) {
+    const venv = target.venv?.path ?? '';
+    return { python: target.python, sitePackages: target.sitePackages, bin: (0,platform_os/* venvBinDir */.Sg)(venv) };
+}
+function tools(record) {
+    return record.dists.map(d => `${d.name} ${d.version}`).join(', ');
+}
+function settle(promise) {
+    return promise.then(value => ({ value }), (error) => ({ error }));
+}
+/** The report pip wrote, read and removed; undefined when there is none. */
+function takeReport(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        external_node_fs_.rmSync(file, { force: true });
+    }
+}
+/**
+ * The pip runs of a new venv started from the seed: its tools are copied in, then the requirements
+ * run by the seeded pip starts at once, beside pip's answer to what the upgrade would install into
+ * a new venv (`--dry-run --ignore-installed`). That answer decides: the very seed (names, versions,
+ * wheel hashes), and the venv is the recipe's; anything else, and once the requirements run is
+ * over the venv is made again from nothing and undefined returned, for the runs without a seed.
+ */
+async function runSeeded(job, planned, place) {
+    const record = readSeed(place);
+    if (!record)
+        return undefined;
+    try {
+        if (!(await plantSeed(place, record, seedTarget(job))))
+            return undefined;
+    }
+    catch (caught) {
+        (0,log/* info */.pq)(`The tool seed ${place} could not be copied (${(0,diagnostic/* errorMessage */.gJ)(caught)}): no seed this time.`);
+        await recreateVenv(job.python, job.target);
+        return undefined;
+    }
+    const pip = targetPip(job.python, job.target);
+    if (!versionAtLeast(pip.version, '22.2')) {
+        await recreateVenv(job.python, job.target);
+        return undefined;
+    }
+    checkUpgradedPip(job);
+    (0,log/* info */.pq)(`Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`);
+    const upgrade = planned.runs[0];
+    const reportFile = reportPath(0);
+    const { workingDirectory } = job.config;
+    const answer = runPipQuietly(pip, [
+        'install',
+        '--dry-run',
+        '--ignore-installed',
+        '--report',
+        reportFile,
+        ...upgrade.args.slice(1)
+    ], workingDirectory, job.guard.pipEnv());
+    const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined;
+    const answered = await answer;
+    const json = answered.exitCode === 0 ? takeReport(reportFile) : undefined;
+    const dists = json ? distsFromReport(json) : undefined;
+    const outcome = await rest;
+    await (0,log/* showOutput */.Jy)(`${upgrade.title} (what it would install: the seed?)`, answered.output);
+    if (!json || !dists || !sameDists(dists, record.dists)) {
+        (0,log/* info */.pq)(`The upgrade would not install what the tool seed holds (${tools(record)}): the venv is made again, and the upgrade runs.`);
+        await recreateVenv(job.python, job.target);
+        return undefined;
+    }
+    return seededResult(job, planned, json, record, outcome);
+}
+/** The upgrade's packages first, as in the runs without a seed, then the requirements run's. */
+function seededResult(job, planned, json, record, outcome) {
+    const upgraded = installedFromReport(json, NO_REQUIREMENTS, job.config.workspace, planned.upgraded);
+    const later = job.report.installed.splice(0);
+    keepLatest(job.report.installed, upgraded);
+    keepLatest(job.report.installed, later);
+    if (outcome && 'error' in outcome)
+        throw outcome.error;
+    const found = outcome ? passed(job, outcome.value).found : [];
+    const installed = [];
+    keepLatest(installed, upgraded);
+    keepLatest(installed, found);
+    const tools = new Set(record.dists.map(d => normalizeName(d.name)));
+    const replaced = found.some(p => tools.has(normalizeName(p.name)));
+    return { installed, compiled: replaced ? [] : record.entries };
+}
+/** After a run without a seed: its upgraded tools become the seed. Nothing here fails the step. */
+function keepSeed(job, place, result) {
+    if (!result.upgradeDists || result.upgradeDists.length === 0)
+        return;
+    try {
+        if (saveSeed(place, seedTarget(job), result.upgradeDists))
+            (0,log/* info */.pq)(`Kept the upgraded tools as the tool seed ${place}, for the next new venv.`);
+    }
+    catch (caught) {
+        (0,log/* info */.pq)(`The tool seed was not kept (${(0,diagnostic/* errorMessage */.gJ)(caught)}).`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/install/install.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 function planRuns(job) {
     const { config, python, target } = job;
     const fresh = target.venv?.fresh ?? false;
@@ -39999,78 +40567,43 @@ function checkPipFeatures(job) {
     if (tooOld)
         throw new diagnostic/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
 }
-/** The same check once the upgrade has run: the newest pip for this Python may still be too old. */
-function checkUpgradedPip({ python, target, requirements }) {
-    const version = installedVersions(target.sitePackages, ['pip']).pip;
-    const tooOld = version && upgradedPipTooOld(requirements.features, version, python.versionText);
-    if (tooOld)
-        throw new diagnostic/* ActionError */.lZ(tooOld, { title: 'venv-guard: pip too old' });
+function toolNames(result) {
+    return new Set((result.upgradeDists ?? []).map(d => normalizeName(d.name)));
 }
-/** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
-function deferCompile({ config, target }) {
-    return target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
-}
-/** Runs pip as planned; a failed run ends the step with its findings on the requirement lines. */
+/** Runs pip as planned, each run by the pip the one before left. */
 async function runPlans(job, planned) {
-    const { config, python, target, requirements, guard, report } = job;
-    const { runs, bootstrap, upgraded } = planned;
-    const installed = [];
-    for (const [index, plan] of runs.entries()) {
-        // The upgrade reads no requirement file: none of its packages or failures belong to a line.
-        const lines = plan.kind === 'requirements' ? requirements : NO_REQUIREMENTS;
-        const context = {
-            parsed: lines,
-            workspace: config.workspace,
-            locks: plan.kind === 'requirements' ? requirements.locks : [],
-            markers: python.markers
-        };
-        const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target);
-        (0,log/* info */.pq)(`Using ${pip.label}`);
-        const reportFile = reportPath(index);
-        const withReport = versionAtLeast(pip.version, '22.2');
-        const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
-        const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
-        guard.checkPipRun(result, plan.title);
-        if (result.exitCode !== 0) {
-            const findings = findingsFromPipFailure(result.output, context, plan.title, result.exitCode);
-            throw failure(findings, config.workspace);
-        }
-        if (withReport && external_node_fs_.existsSync(reportFile)) {
-            const json = external_node_fs_.readFileSync(reportFile, 'utf8');
-            const credit = plan.kind === 'upgrade' ? upgraded : [];
-            const found = installedFromReport(json, lines, config.workspace, credit);
-            // Into the report as each run ends: a later run's failure still shows what was installed.
-            keepLatest(report.installed, found);
-            keepLatest(installed, found);
-            external_node_fs_.rmSync(reportFile, { force: true });
-        }
-        if (plan.kind === 'upgrade' && index < runs.length - 1) {
+    const { python, target } = job;
+    const result = { installed: [] };
+    for (const [index, plan] of planned.runs.entries()) {
+        const pip = plan.pip === 'bootstrap' && planned.bootstrap ? planned.bootstrap : targetPip(python, target);
+        const outcome = passed(job, await runPlan(job, planned, index, pip));
+        keepLatest(result.installed, outcome.found);
+        if (plan.kind === 'upgrade' && outcome.reportJson)
+            result.upgradeDists = distsFromReport(outcome.reportJson);
+        else if (outcome.found.some(p => toolNames(result).has(normalizeName(p.name))))
+            result.upgradeDists = undefined;
+        if (plan.kind === 'upgrade' && index < planned.runs.length - 1) {
             checkUpgradedPip(job);
             if (deferCompile(job))
                 await compilePip(job.python, target);
         }
     }
-    return installed;
-}
-/** A later run's install of a package replaces an earlier one's: the venv holds the last. */
-function keepLatest(list, found) {
-    const names = new Set(found.map(p => normalizeName(p.name)));
-    const kept = list.filter(p => !names.has(normalizeName(p.name)));
-    list.splice(0, list.length, ...kept, ...found);
+    return result;
 }
 /**
- * The upgraded pip, byte-compiled in parallel before it runs the requirements: the upgrade ran
+ * The upgraded pip, byte-compiled on every core before it runs the requirements: the upgrade ran
  * with --no-compile, and Python would otherwise compile each module pip imports, one at a time.
  */
 async function compilePip(python, target) {
-    const pipDir = external_node_path_.join(target.sitePackages, 'pip');
-    if (external_node_fs_.existsSync(pipDir))
-        await (0,platform_process/* run */.eF)(target.python, compileArgs(python, pipDir));
+    const files = sourcesToCompile(external_node_path_.join(target.sitePackages, 'pip'));
+    await byteCompile(target.python, python, files, (0,platform_process/* scratchDir */.GA)());
 }
-async function compile(python, target) {
-    const compiled = await (0,platform_process/* run */.eF)(target.python, compileArgs(python, target.sitePackages));
+/** Everything in site-packages not compiled yet (`done`: entries that came compiled). */
+async function compile(python, target, done) {
+    const files = sourcesToCompile(target.sitePackages, done);
+    const compiled = await byteCompile(target.python, python, files, (0,platform_process/* scratchDir */.GA)());
     if (compiled.exitCode !== 0)
-        (0,log/* warn */.R8)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`);
+        (0,log/* warn */.R8)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.output}`);
 }
 /**
  * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
@@ -40091,10 +40624,14 @@ async function install(job) {
     const { config, target, requirements, report } = job;
     checkPipFeatures(job);
     const planned = planRuns(job);
-    const installed = await timed(report, 'pip install', () => runPlans(job, planned));
+    const place = seedPlace(job, planned);
+    const seeded = place
+        ? await timed(report, 'pip install', () => runSeeded(job, planned, place))
+        : undefined;
+    const result = seeded ?? (await timed(report, 'pip install', () => runPlans(job, planned)));
     await timed(report, 'compile and check', async () => {
         await Promise.all([
-            deferCompile(job) ? compile(job.python, target) : undefined,
+            deferCompile(job) ? compile(job.python, target, result.compiled ?? []) : undefined,
             checkDependencies(job.python, target, {
                 parsed: requirements,
                 workspace: config.workspace,
@@ -40102,7 +40639,9 @@ async function install(job) {
             })
         ]);
     });
-    return installed;
+    if (place && !seeded)
+        keepSeed(job, place, result);
+    return result.installed;
 }
 /** The tools every run reports before and after: the recipe upgrades them. */
 const TRACKED = ['pip', 'setuptools', 'wheel'];
@@ -40815,87 +41354,6 @@ function pythonLocationEnv(prefix, major) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/venv/create.ts
-
-
-
-
-
-/** Creates a venv without ensurepip: pip comes with the first install (see install/install.ts). */
-async function createVenv(python, venv) {
-    const result = await (0,platform_process/* run */.eF)(python.executable, [
-        ...moduleArgs(python, 'venv'),
-        '--without-pip',
-        venv
-    ]);
-    if (result.exitCode !== 0) {
-        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
-    }
-    if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
-        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/venv/target.ts
-
-
-
-
-
-
-
-const VENV_ACTIONS = {
-    create: 'new',
-    rebuild: 'rebuilt',
-    reuse: 'reused',
-    'up-to-date': 'reused, up to date'
-};
-function venvAction(plan, restored) {
-    if (restored)
-        return 'restored from the cache';
-    return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action];
-}
-/** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
-async function prepareTarget(request) {
-    const { settings, python, report } = request;
-    if (!settings.createVenv) {
-        return { python: python.executable, sitePackages: python.purelib, upToDate: false };
-    }
-    return timed(report, 'prepare venv', () => prepareVenv(request));
-}
-async function prepareVenv(request) {
-    const { settings, python, fingerprint, report } = request;
-    const venv = settings.venvPath;
-    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving);
-    (0,log/* info */.pq)(`venv: ${plan.reason}`);
-    report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
-    const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
-    const created = plan.action === 'reuse' ? plan.created : true;
-    const owner = { created, python: python.executable, fingerprint };
-    const target = { python: (0,platform_os/* venvPython */.qb)(venv), sitePackages };
-    if (plan.action === 'reuse') {
-        if (!plan.upToDate)
-            markInstalling(venv, owner);
-        return { ...target, venv: { path: venv, fresh: false, owner }, upToDate: plan.upToDate };
-    }
-    if (plan.action === 'rebuild')
-        removeOwnVenv(venv);
-    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
-    external_node_fs_.mkdirSync(venv, { recursive: true });
-    markInstalling(venv, owner);
-    await createVenv(python, venv);
-    return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false };
-}
-/** Once everything is installed: the venv's marker says complete. */
-function finishTarget(target) {
-    if (target.venv)
-        markComplete(target.venv.path, target.venv.owner);
-}
-/** What activating the venv gives later steps: VIRTUAL_ENV, and its bin first on PATH. */
-function activation(venv) {
-    return { variables: { VIRTUAL_ENV: venv }, path: [(0,platform_os/* venvBinDir */.Sg)(venv)] };
-}
-
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -41030,6 +41488,7 @@ async function run() {
 /* harmony export */   Am: () => (/* binding */ localeEncoding),
 /* harmony export */   Eb: () => (/* binding */ samePath),
 /* harmony export */   Fx: () => (/* binding */ prefixPython),
+/* harmony export */   Fy: () => (/* binding */ plainShebang),
 /* harmony export */   GK: () => (/* binding */ prependSearchPath),
 /* harmony export */   IK: () => (/* binding */ executableName),
 /* harmony export */   Jf: () => (/* binding */ isExecutableFile),
@@ -41049,6 +41508,7 @@ async function run() {
 /* harmony export */   c4: () => (/* binding */ venvSitePackages),
 /* harmony export */   ck: () => (/* binding */ toolCachePythons),
 /* harmony export */   cy: () => (/* binding */ archiveSetup),
+/* harmony export */   dd: () => (/* binding */ copyIntoCommand),
 /* harmony export */   ge: () => (/* binding */ pypyPlatform),
 /* harmony export */   kr: () => (/* binding */ pathPythonNames),
 /* harmony export */   lR: () => (/* binding */ pipConfigFiles),
@@ -41208,6 +41668,25 @@ function toolCacheArch(nodeArch = process.arch) {
             return nodeArch;
     }
 }
+/**
+ * Whether pip writes a script's first line as plain `#!<python>`, which a copied script can be
+ * re-pointed at by rewriting that line: distlib's rule, no space and at most 127 bytes in all (512
+ * on macOS). Windows' scripts are .exe launchers, never re-pointed.
+ */
+function plainShebang(python, os = currentOs()) {
+    if (os === 'win32')
+        return false;
+    const limit = os === 'darwin' ? 512 : 127;
+    return !python.includes(' ') && Buffer.byteLength(python) + 3 <= limit;
+}
+/**
+ * Copies files and directories into a directory as they are, modification times included (a
+ * copied .pyc stays valid only beside a source as old as it says): POSIX `cp -pR`, one process
+ * for all, several times faster than Node's recursive copy of a few thousand files.
+ */
+function copyIntoCommand(sources, dir) {
+    return { command: 'cp', args: ['-pR', ...sources, dir] };
+}
 /** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
 function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
     const p = pathFor(os);
@@ -41355,6 +41834,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   W7: () => (/* binding */ PROBE_TIMEOUT_MS),
   Ao: () => (/* binding */ onCancel),
   eF: () => (/* binding */ run),
+  GA: () => (/* binding */ scratchDir),
   kA: () => (/* binding */ shippedFile),
   hM: () => (/* binding */ withScratch)
 });
@@ -41365,6 +41845,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
@@ -41376,6 +41858,7 @@ var report_log = __nccwpck_require__(6472);
 // EXTERNAL MODULE: ./src/platform/os.ts
 var os = __nccwpck_require__(1597);
 ;// CONCATENATED MODULE: ./src/platform/process.ts
+
 
 
 
@@ -41492,6 +41975,10 @@ function run(command, args, options = {}) {
         child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
     });
 }
+/** Where scratch files go: the runner's temporary directory, else the system's. */
+function scratchDir() {
+    return process.env.RUNNER_TEMP || external_node_os_.tmpdir();
+}
 /** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
 const scratch = new Set();
 /**
@@ -41576,8 +42063,8 @@ var tool_cache = __nccwpck_require__(9805);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
+var platform_process = __nccwpck_require__(8424);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:stream"
@@ -41747,7 +42234,7 @@ async function downloadText(what, url, token, mirrorInput) {
  * tool-cache's retries (3 attempts, 10–20 s apart). Fails with one ActionError saying what to do.
  */
 async function download(what, url, token, mirrorInput, limit = stallLimit()) {
-    const dir = process.env.RUNNER_TEMP || external_node_os_.tmpdir();
+    const dir = (0,platform_process/* scratchDir */.GA)();
     external_node_fs_.mkdirSync(dir, { recursive: true });
     const dest = external_node_path_.join(dir, external_node_crypto_.randomUUID());
     const auth = authFor(url, token);
@@ -42422,6 +42909,7 @@ function errorMessage(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jy: () => (/* binding */ showOutput),
 /* harmony export */   Os: () => (/* binding */ group),
 /* harmony export */   Qb: () => (/* binding */ UntrustedOutput),
 /* harmony export */   R8: () => (/* binding */ warn),
@@ -42516,6 +43004,14 @@ function notify(message, where = {}) {
 function group(title, work) {
     pauseUntrustedOutput();
     return _actions_core__WEBPACK_IMPORTED_MODULE_0__.group(title, work);
+}
+/** Another program's output, captured while something else wrote to the log, shown in a group. */
+function showOutput(title, text) {
+    return group(title, async () => {
+        const out = new UntrustedOutput();
+        out.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+        out.end();
+    });
 }
 /** Calls `then` once everything written so far has reached stdout (before the process exits). */
 function afterOutput(then) {

@@ -29035,6 +29035,25 @@ function toolCacheArch(nodeArch = process.arch) {
             return nodeArch;
     }
 }
+/**
+ * Whether pip writes a script's first line as plain `#!<python>`, which a copied script can be
+ * re-pointed at by rewriting that line: distlib's rule, no space and at most 127 bytes in all (512
+ * on macOS). Windows' scripts are .exe launchers, never re-pointed.
+ */
+function plainShebang(python, os = currentOs()) {
+    if (os === 'win32')
+        return false;
+    const limit = os === 'darwin' ? 512 : 127;
+    return !python.includes(' ') && Buffer.byteLength(python) + 3 <= limit;
+}
+/**
+ * Copies files and directories into a directory as they are, modification times included (a
+ * copied .pyc stays valid only beside a source as old as it says): POSIX `cp -pR`, one process
+ * for all, several times faster than Node's recursive copy of a few thousand files.
+ */
+function copyIntoCommand(sources, dir) {
+    return { command: 'cp', args: ['-pR', ...sources, dir] };
+}
 /** A venv's site-packages: `Lib\site-packages` on Windows, `lib/pythonX.Y/site-packages` elsewhere. */
 function venvSitePackages(venv, version, implementation = 'cpython', freeThreaded = false, os = currentOs()) {
     const p = pathFor(os);
@@ -29398,6 +29417,7 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
+
 function childEnv(overrides = {}) {
     const env = {};
     for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
@@ -29506,6 +29526,10 @@ function run(command, args, options = {}) {
         });
         child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
     });
+}
+/** Where scratch files go: the runner's temporary directory, else the system's. */
+function process_scratchDir() {
+    return process.env.RUNNER_TEMP || os.tmpdir();
 }
 /** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
 const scratch = new Set();
@@ -29922,7 +29946,6 @@ function names_projectOf(requirementOrWheel) {
 
 
 
-
 /**
  * The pip runs that turn the target into what the recipe leaves: `python -m venv` (the bundled
  * pip) and `pip install -U <upgrade>`, which read no requirement file, then `pip install -r ...`
@@ -29969,10 +29992,6 @@ function compileDisabled(pipArgs, env) {
     const flag = (env.PIP_NO_COMPILE ?? '').toLowerCase();
     return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag);
 }
-/** compileall over a directory with one worker per core: pip compiles one file at a time. */
-function compileArgs(python, dir) {
-    return [...moduleArgs(python, 'compileall'), '-q', '-j', '0', dir];
-}
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 function plan_installedVersions(sitePackages, names) {
     const wanted = new Set(names.map(normalizeName));
@@ -29992,7 +30011,7 @@ function plan_installedVersions(sitePackages, names) {
     return versions;
 }
 function reportPath(index) {
-    return path.join(process.env.RUNNER_TEMP || os.tmpdir(), `venv-guard-report-${process.pid}-${index}.json`);
+    return path.join(scratchDir(), `venv-guard-report-${process.pid}-${index}.json`);
 }
 
 ;// CONCATENATED MODULE: ./src/guard/site.ts
@@ -30148,7 +30167,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   R8: () => (/* binding */ warn)
 });
 
-// UNUSED EXPORTS: ANNOTATION_CAP, UntrustedOutput, forgetTold, group, neutralise, notify, pauseUntrustedOutput
+// UNUSED EXPORTS: ANNOTATION_CAP, UntrustedOutput, forgetTold, group, neutralise, notify, pauseUntrustedOutput, showOutput
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
@@ -30325,6 +30344,14 @@ function notify(message, where = {}) {
 function group(title, work) {
     pauseUntrustedOutput();
     return core.group(title, work);
+}
+/** Another program's output, captured while something else wrote to the log, shown in a group. */
+function showOutput(title, text) {
+    return group(title, async () => {
+        const out = new UntrustedOutput();
+        out.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+        out.end();
+    });
 }
 /** Calls `then` once everything written so far has reached stdout (before the process exits). */
 function afterOutput(then) {

@@ -1,4 +1,4 @@
-import * as os from 'node:os'
+import { scratchDir } from '../platform/process.js'
 import { ActionError } from '../report/diagnostic.js'
 import { info, notify, warn } from '../report/log.js'
 import type { InstalledPackage, RunReport } from '../report/run-report.js'
@@ -79,7 +79,7 @@ export class UserSiteGuard {
     python: PythonInstall,
     report: RunReport
   ): Promise<UserSiteGuard> {
-    const facts = await probeUserSite(python.executable, process.env.RUNNER_TEMP || os.tmpdir())
+    const facts = await probeUserSite(python.executable, scratchDir())
     // pip's configuration files can hold index credentials: masked before anything prints them.
     for (const setting of facts.settings) maskUrlCredentials(setting.value)
     const decision = decideFallback(facts, config.pipArgs)

@@ -1,78 +1,33 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { annotate, failure } from '../annotations/emit.js'
-import { findingsFromPipCheck, findingsFromPipFailure } from '../annotations/findings.js'
+import { annotate } from '../annotations/emit.js'
+import { findingsFromPipCheck } from '../annotations/findings.js'
 import type { RequirementsContext } from '../annotations/locator.js'
 import { ActionError } from '../report/diagnostic.js'
-import { timed, type InstalledPackage, type RunReport } from '../report/run-report.js'
-import type { UserSiteGuard } from '../guard/step.js'
-import { run as runProcess } from '../platform/process.js'
+import { timed, type InstalledPackage } from '../report/run-report.js'
+import { scratchDir } from '../platform/process.js'
+import { byteCompile, sourcesToCompile } from './compile.js'
 import type { PythonInstall } from '../python/probe.js'
 import type { Target } from '../venv/target.js'
-import {
-  compileArgs,
-  compileDisabled,
-  installedVersions,
-  planPipRuns,
-  reportPath,
-  type PipRunPlan
-} from '../pip/plan.js'
-import { installedFromReport } from '../pip/report.js'
-import { NO_REQUIREMENTS } from '../pip/requirements.js'
+import { installedVersions, planPipRuns } from '../pip/plan.js'
 import { normalizeName } from '../pip/names.js'
-import { pipRangeOf, pipTooOld, upgradedPipTooOld, type InstallingPip } from '../pip/features.js'
-import type { Requirements } from '../pip/read.js'
-import {
-  bundledWheels,
-  pipCheck,
-  pipForNewVenv,
-  pipOf,
-  runPip,
-  versionAtLeast,
-  type Pip
-} from '../pip/run.js'
+import { pipRangeOf, pipTooOld, type InstallingPip } from '../pip/features.js'
+import { bundledWheels, pipCheck, pipForNewVenv } from '../pip/run.js'
 import { info, warn } from '../report/log.js'
+import {
+  checkUpgradedPip,
+  deferCompile,
+  keepLatest,
+  passed,
+  runPlan,
+  targetPip,
+  type InstallJob,
+  type RunsPlan,
+  type RunsResult
+} from './pip-runs.js'
+import { distsFromReport } from './seed.js'
+import { keepSeed, runSeeded, seedPlace } from './seeded.js'
 
-/** The inputs an install reads. */
-export interface InstallSettings {
-  workspace: string
-  workingDirectory: string
-  requirementFiles: string[]
-  constraintFiles: string[]
-  packages: string[]
-  upgrade: string[]
-  pipArgs: string[]
-}
-
-/** Everything one install needs: what to install, where, and who watches. */
-export interface InstallJob {
-  config: InstallSettings
-  python: PythonInstall
-  target: Target
-  requirements: Requirements
-  guard: UserSiteGuard
-  report: RunReport
-}
-
-/** The target's own pip, looked up when it is needed: an earlier run may just have installed it. */
-function targetPip(python: PythonInstall, target: Target): Pip {
-  const version =
-    installedVersions(target.sitePackages, ['pip']).pip ??
-    (target.venv ? undefined : python.pip?.version)
-  if (!version) {
-    throw new ActionError(
-      `${target.python} has no pip. ${target.venv ? 'Remove the venv so that venv-guard creates it afresh' : 'Install pip for this interpreter, or use create-venv: true (the default)'}.`
-    )
-  }
-  return pipOf(target.python, version, python)
-}
-
-/** The pip runs for a job, the bootstrap pip of a fresh venv, and what the upgrade installs. */
-interface RunsPlan {
-  runs: PipRunPlan[]
-  bootstrap?: Pip
-  upgraded: string[]
-}
+export type { InstallJob, InstallSettings } from './pip-runs.js'
 
 function planRuns(job: InstallJob): RunsPlan {
   const { config, python, target } = job
@@ -116,82 +71,46 @@ function checkPipFeatures(job: InstallJob): void {
   if (tooOld) throw new ActionError(tooOld, { title: 'venv-guard: pip too old' })
 }
 
-/** The same check once the upgrade has run: the newest pip for this Python may still be too old. */
-function checkUpgradedPip({ python, target, requirements }: InstallJob): void {
-  const version = installedVersions(target.sitePackages, ['pip']).pip
-  const tooOld = version && upgradedPipTooOld(requirements.features, version, python.versionText)
-  if (tooOld) throw new ActionError(tooOld, { title: 'venv-guard: pip too old' })
+function toolNames(result: RunsResult): Set<string> {
+  return new Set((result.upgradeDists ?? []).map(d => normalizeName(d.name)))
 }
 
-/** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
-function deferCompile({ config, target }: InstallJob): boolean {
-  return target.venv !== undefined && !compileDisabled(config.pipArgs, process.env)
-}
-
-/** Runs pip as planned; a failed run ends the step with its findings on the requirement lines. */
-async function runPlans(job: InstallJob, planned: RunsPlan): Promise<InstalledPackage[]> {
-  const { config, python, target, requirements, guard, report } = job
-  const { runs, bootstrap, upgraded } = planned
-  const installed: InstalledPackage[] = []
-  for (const [index, plan] of runs.entries()) {
-    // The upgrade reads no requirement file: none of its packages or failures belong to a line.
-    const lines = plan.kind === 'requirements' ? requirements : NO_REQUIREMENTS
-    const context = {
-      parsed: lines,
-      workspace: config.workspace,
-      locks: plan.kind === 'requirements' ? requirements.locks : [],
-      markers: python.markers
-    }
-    const pip = plan.pip === 'bootstrap' && bootstrap ? bootstrap : targetPip(python, target)
-    info(`Using ${pip.label}`)
-    const reportFile = reportPath(index)
-    const withReport = versionAtLeast(pip.version, '22.2')
-    const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
-    const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
-    guard.checkPipRun(result, plan.title)
-    if (result.exitCode !== 0) {
-      const findings = findingsFromPipFailure(result.output, context, plan.title, result.exitCode)
-      throw failure(findings, config.workspace)
-    }
-    if (withReport && fs.existsSync(reportFile)) {
-      const json = fs.readFileSync(reportFile, 'utf8')
-      const credit = plan.kind === 'upgrade' ? upgraded : []
-      const found = installedFromReport(json, lines, config.workspace, credit)
-      // Into the report as each run ends: a later run's failure still shows what was installed.
-      keepLatest(report.installed, found)
-      keepLatest(installed, found)
-      fs.rmSync(reportFile, { force: true })
-    }
-    if (plan.kind === 'upgrade' && index < runs.length - 1) {
+/** Runs pip as planned, each run by the pip the one before left. */
+async function runPlans(job: InstallJob, planned: RunsPlan): Promise<RunsResult> {
+  const { python, target } = job
+  const result: RunsResult = { installed: [] }
+  for (const [index, plan] of planned.runs.entries()) {
+    const pip =
+      plan.pip === 'bootstrap' && planned.bootstrap ? planned.bootstrap : targetPip(python, target)
+    const outcome = passed(job, await runPlan(job, planned, index, pip))
+    keepLatest(result.installed, outcome.found)
+    if (plan.kind === 'upgrade' && outcome.reportJson)
+      result.upgradeDists = distsFromReport(outcome.reportJson)
+    else if (outcome.found.some(p => toolNames(result).has(normalizeName(p.name))))
+      result.upgradeDists = undefined
+    if (plan.kind === 'upgrade' && index < planned.runs.length - 1) {
       checkUpgradedPip(job)
       if (deferCompile(job)) await compilePip(job.python, target)
     }
   }
-  return installed
-}
-
-/** A later run's install of a package replaces an earlier one's: the venv holds the last. */
-function keepLatest(list: InstalledPackage[], found: InstalledPackage[]): void {
-  const names = new Set(found.map(p => normalizeName(p.name)))
-  const kept = list.filter(p => !names.has(normalizeName(p.name)))
-  list.splice(0, list.length, ...kept, ...found)
+  return result
 }
 
 /**
- * The upgraded pip, byte-compiled in parallel before it runs the requirements: the upgrade ran
+ * The upgraded pip, byte-compiled on every core before it runs the requirements: the upgrade ran
  * with --no-compile, and Python would otherwise compile each module pip imports, one at a time.
  */
 async function compilePip(python: PythonInstall, target: Target): Promise<void> {
-  const pipDir = path.join(target.sitePackages, 'pip')
-  if (fs.existsSync(pipDir)) await runProcess(target.python, compileArgs(python, pipDir))
+  const files = sourcesToCompile(path.join(target.sitePackages, 'pip'))
+  await byteCompile(target.python, python, files, scratchDir())
 }
 
-async function compile(python: PythonInstall, target: Target): Promise<void> {
-  const compiled = await runProcess(target.python, compileArgs(python, target.sitePackages))
+/** Everything in site-packages not compiled yet (`done`: entries that came compiled). */
+async function compile(python: PythonInstall, target: Target, done: string[]): Promise<void> {
+  const files = sourcesToCompile(target.sitePackages, done)
+  const compiled = await byteCompile(target.python, python, files, scratchDir())
   if (compiled.exitCode !== 0)
-    warn(
-      `Byte-compiling ${target.sitePackages} reported errors:\n${compiled.stdout}${compiled.stderr}`
-    )
+    warn(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.output}`)
 }
 
 /**
@@ -217,10 +136,14 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
   const { config, target, requirements, report } = job
   checkPipFeatures(job)
   const planned = planRuns(job)
-  const installed = await timed(report, 'pip install', () => runPlans(job, planned))
+  const place = seedPlace(job, planned)
+  const seeded = place
+    ? await timed(report, 'pip install', () => runSeeded(job, planned, place))
+    : undefined
+  const result = seeded ?? (await timed(report, 'pip install', () => runPlans(job, planned)))
   await timed(report, 'compile and check', async () => {
     await Promise.all([
-      deferCompile(job) ? compile(job.python, target) : undefined,
+      deferCompile(job) ? compile(job.python, target, result.compiled ?? []) : undefined,
       checkDependencies(job.python, target, {
         parsed: requirements,
         workspace: config.workspace,
@@ -228,7 +151,8 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
       })
     ])
   })
-  return installed
+  if (place && !seeded) keepSeed(job, place, result)
+  return result.installed
 }
 
 /** The tools every run reports before and after: the recipe upgrades them. */

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs'
-import * as os from 'node:os'
+import { scratchDir } from '../platform/process.js'
 import * as path from 'node:path'
-import { moduleArgs } from '../python/launch.js'
 import { normalizeName, projectOf } from './names.js'
 
 /** What one `pip install` run gets, before the pip command in front of it. */
@@ -31,7 +30,7 @@ export interface InstallRequest {
   constraintFiles: string[]
   packages: string[]
   pipArgs: string[]
-  /** Byte-compilation is done afterwards, in parallel (see compileArgs). */
+  /** Byte-compilation is done afterwards, on every core (see install/compile.ts). */
   deferCompile: boolean
 }
 
@@ -83,11 +82,6 @@ export function compileDisabled(pipArgs: string[], env: NodeJS.ProcessEnv): bool
   return pipArgs.includes('--no-compile') || ['1', 'true', 'yes', 'on'].includes(flag)
 }
 
-/** compileall over a directory with one worker per core: pip compiles one file at a time. */
-export function compileArgs(python: { version: { minor: number } }, dir: string): string[] {
-  return [...moduleArgs(python, 'compileall'), '-q', '-j', '0', dir]
-}
-
 /** Versions of the named distributions in a site-packages directory, read from dist-info names. */
 export function installedVersions(sitePackages: string, names: string[]): Record<string, string> {
   const wanted = new Set(names.map(normalizeName))
@@ -106,8 +100,5 @@ export function installedVersions(sitePackages: string, names: string[]): Record
 }
 
 export function reportPath(index: number): string {
-  return path.join(
-    process.env.RUNNER_TEMP || os.tmpdir(),
-    `venv-guard-report-${process.pid}-${index}.json`
-  )
+  return path.join(scratchDir(), `venv-guard-report-${process.pid}-${index}.json`)
 }

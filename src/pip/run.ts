@@ -145,24 +145,42 @@ export function checkPlacementVariables(config: { createVenv: boolean; venvPath:
 }
 
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-export async function runPip(
+export function runPip(
   pip: Pip,
   args: string[],
   title: string,
   cwd: string,
   env: Record<string, string | undefined> = OWN_PIP_ENV
 ): Promise<PipResult> {
+  return group(title, () => startPip(pip, args, cwd, env, true))
+}
+
+/** Runs pip without a word in the log (another pip run streams meanwhile): see showOutput. */
+export function runPipQuietly(
+  pip: Pip,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined>
+): Promise<PipResult> {
+  return startPip(pip, args, cwd, env, false)
+}
+
+async function startPip(
+  pip: Pip,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined>,
+  stream: boolean
+): Promise<PipResult> {
   const display = redactUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
-  return group(title, async () => {
-    const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]))
-    const result = await run(pip.command, [...pip.prefix, ...args], {
-      cwd,
-      env: { ...cleared, ...env },
-      stream: true,
-      display
-    })
-    return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display }
+  const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]))
+  const result = await run(pip.command, [...pip.prefix, ...args], {
+    cwd,
+    env: { ...cleared, ...env },
+    stream,
+    display
   })
+  return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display }
 }
 
 /** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */

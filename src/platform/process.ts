@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ActionError, errorMessage } from '../report/diagnostic.js'
@@ -140,6 +141,11 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     })
     child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))))
   })
+}
+
+/** Where scratch files go: the runner's temporary directory, else the system's. */
+export function scratchDir(): string {
+  return process.env.RUNNER_TEMP || os.tmpdir()
 }
 
 /** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */

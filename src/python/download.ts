@@ -8,7 +8,7 @@ import * as httpm from '@actions/http-client'
 import * as tc from '@actions/tool-cache'
 import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
+import { scratchDir } from '../platform/process.js'
 import * as path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -188,7 +188,7 @@ export async function download(
   mirrorInput: string,
   limit: StallLimit = stallLimit()
 ): Promise<string> {
-  const dir = process.env.RUNNER_TEMP || os.tmpdir()
+  const dir = scratchDir()
   fs.mkdirSync(dir, { recursive: true })
   const dest = path.join(dir, crypto.randomUUID())
   const auth = authFor(url, token)

@@ -97,6 +97,15 @@ export function group<T>(title: string, work: () => Promise<T>): Promise<T> {
   return core.group(title, work)
 }
 
+/** Another program's output, captured while something else wrote to the log, shown in a group. */
+export function showOutput(title: string, text: string): Promise<void> {
+  return group(title, async () => {
+    const out = new UntrustedOutput()
+    out.write(text.endsWith('\n') || text === '' ? text : `${text}\n`)
+    out.end()
+  })
+}
+
 /** Calls `then` once everything written so far has reached stdout (before the process exits). */
 export function afterOutput(then: () => void): void {
   process.stdout.write('', then)

@@ -71,11 +71,22 @@ async function prepareVenv(request: TargetRequest): Promise<Target> {
     return { ...target, venv: { path: venv, fresh: false, owner }, upToDate: plan.upToDate }
   }
   if (plan.action === 'rebuild') removeOwnVenv(venv)
+  await newVenv(python, venv, owner)
+  return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false }
+}
+
+async function newVenv(python: PythonInstall, venv: string, owner: VenvOwnership): Promise<void> {
   // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
   fs.mkdirSync(venv, { recursive: true })
   markInstalling(venv, owner)
   await createVenv(python, venv)
-  return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false }
+}
+
+/** A venv this run created, made again from nothing (what went into it is not wanted). */
+export async function recreateVenv(python: PythonInstall, target: Target): Promise<void> {
+  if (!target.venv?.fresh) throw new Error('only a venv this run created is made again')
+  removeOwnVenv(target.venv.path)
+  await newVenv(python, target.venv.path, target.venv.owner)
 }
 
 /** Once everything is installed: the venv's marker says complete. */

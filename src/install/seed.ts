@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { normalizeName } from '../pip/names.js'
+import { copyIntoCommand, plainShebang } from '../platform/os.js'
+import { run } from '../platform/process.js'
+
+/**
+ * A tool seed: pip, setuptools and wheel (and what they need) as an earlier cold run's upgrade
+ * installed them into a fresh venv, byte-compiled, kept in the tool cache. A new venv gets a copy
+ * instead of running the upgrade, and is kept only if pip, asked what the upgrade would install
+ * (`--dry-run --ignore-installed --report`), names the very same files: same names, versions and
+ * wheel hashes. The tool cache is trusted as the interpreters in it are: whoever can write one can
+ * write the other.
+ */
+export interface SeedRecord {
+  format: number
+  /** The venv interpreter its scripts' first lines name. */
+  python: string
+  /** What the upgrade installed, as its report said. */
+  dists: SeedDist[]
+  /** The site-packages entries that hold them, bytecode included. */
+  entries: string[]
+  /** Their scripts in the venv's bin directory, as paths relative to site-packages (RECORD's). */
+  scripts: string[]
+}
+
+export interface SeedDist {
+  name: string
+  version: string
+  sha256: string
+}
+
+const SEED_FORMAT = 1
+const RECORD_FILE = 'seed.json'
+
+/** Where the seeds live: the tool cache, or nowhere outside a runner. */
+export function seedStore(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.RUNNER_TOOL_CACHE ? path.join(env.RUNNER_TOOL_CACHE, 'venv-guard-tools') : undefined
+}
+
+/** One seed per interpreter and upgrade command line (with pip-args, and whether pip compiles). */
+export function seedKey(interpreter: string[], upgradeArgs: string[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([SEED_FORMAT, interpreter, upgradeArgs]))
+    .digest('hex')
+    .slice(0, 32)
+}
+
+interface ReportItem {
+  metadata?: { name?: string; version?: string }
+  download_info?: { archive_info?: { hashes?: { sha256?: string } } }
+}
+
+/** The distributions a `--report` names, or undefined when one lacks a wheel hash. */
+export function distsFromReport(json: string): SeedDist[] | undefined {
+  const report = JSON.parse(json) as { install?: ReportItem[] }
+  const dists: SeedDist[] = []
+  for (const item of report.install ?? []) {
+    const { name, version } = item.metadata ?? {}
+    const sha256 = item.download_info?.archive_info?.hashes?.sha256
+    if (!name || !version || !sha256) return undefined
+    dists.push({ name, version, sha256 })
+  }
+  return dists
+}
+
+function sortedDists(dists: SeedDist[]): string {
+  return JSON.stringify(
+    dists
+      .map(d => [normalizeName(d.name), d.version, d.sha256])
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+  )
+}
+
+/** The seed holds exactly what the upgrade would install. */
+export function sameDists(a: SeedDist[], b: SeedDist[]): boolean {
+  return sortedDists(a) === sortedDists(b)
+}
+
+export function readSeed(dir: string): SeedRecord | undefined {
+  try {
+    const record = JSON.parse(fs.readFileSync(path.join(dir, RECORD_FILE), 'utf8')) as SeedRecord
+    const valid =
+      record.format === SEED_FORMAT &&
+      typeof record.python === 'string' &&
+      [record.dists, record.entries, record.scripts].every(Array.isArray) &&
+      [...record.entries, ...record.scripts].every(safeRelative)
+    return valid ? record : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** An entry stays where it belongs: no absolute path, no step outside but RECORD's to bin. */
+function safeRelative(entry: unknown): boolean {
+  if (typeof entry !== 'string' || entry === '' || path.isAbsolute(entry)) return false
+  const parts = entry.split('/')
+  const ups = parts.findIndex(p => p !== '..')
+  return parts.slice(ups).every(p => p !== '..' && p !== '.' && p !== '')
+}
+
+/** Where a venv's packages and scripts go. */
+export interface SeedTarget {
+  python: string
+  sitePackages: string
+  bin: string
+}
+
+/** RECORD's name for a script: relative to site-packages, with forward slashes. */
+function recordPath(target: SeedTarget, script: string): string {
+  return path.relative(target.sitePackages, path.join(target.bin, script)).split(path.sep).join('/')
+}
+
+/** RECORD's hash of a file's content: urlsafe base64 of the sha256, unpadded. */
+function recordHash(content: Buffer): string {
+  return `sha256=${createHash('sha256').update(content).digest('base64url')}`
+}
+
+/**
+ * Copies the seed into a new, empty venv, its scripts' first lines and their RECORD lines rewritten
+ * for this venv's interpreter as pip would have written them. False when it cannot be done exactly
+ * (a path pip would write another way); a copy that fails half-way throws.
+ */
+export async function plantSeed(
+  dir: string,
+  record: SeedRecord,
+  target: SeedTarget
+): Promise<boolean> {
+  if (!plainShebang(record.python) || !plainShebang(target.python)) return false
+  const scripts = record.scripts.map(rel => {
+    const content = fs.readFileSync(path.join(dir, 'bin', path.posix.basename(rel)))
+    const first = `#!${record.python}\n`
+    if (!content.subarray(0, first.length).equals(Buffer.from(first))) return undefined
+    const rewritten = Buffer.concat([
+      Buffer.from(`#!${target.python}\n`),
+      content.subarray(first.length)
+    ])
+    return { name: path.posix.basename(rel), rel, content: rewritten }
+  })
+  if (scripts.some(s => s === undefined)) return false
+  const copy = copyIntoCommand(
+    record.entries.map(entry => path.join(dir, 'site-packages', entry)),
+    target.sitePackages
+  )
+  const copied = await run(copy.command, copy.args)
+  if (copied.exitCode !== 0) throw new Error(copied.stderr.trim() || `${copy.command} failed`)
+  const rewrites = new Map<string, string>()
+  for (const script of scripts) {
+    if (!script) continue
+    fs.writeFileSync(path.join(target.bin, script.name), script.content, { mode: 0o755 })
+    rewrites.set(
+      script.rel,
+      `${recordPath(target, script.name)},${recordHash(script.content)},${script.content.length}`
+    )
+  }
+  if (rewrites.size > 0) rewriteRecords(target.sitePackages, record.entries, rewrites)
+  return true
+}
+
+/** The scripts' lines in each dist-info RECORD, for the new venv. */
+function rewriteRecords(sitePackages: string, entries: string[], lines: Map<string, string>): void {
+  for (const entry of entries.filter(e => e.endsWith('.dist-info'))) {
+    const file = path.join(sitePackages, entry, 'RECORD')
+    const text = fs.readFileSync(file, 'utf8')
+    const rewritten = text.replace(
+      /^([^,\n]+),[^\n]*$/gm,
+      (line, rel: string) => lines.get(rel) ?? line
+    )
+    if (rewritten !== text) fs.writeFileSync(file, rewritten)
+  }
+}
+
+/** A dist-info directory's RECORD paths. */
+function recordPaths(sitePackages: string, distInfo: string): string[] {
+  const text = fs.readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+  // A path with a comma is quoted in RECORD; none of the tools has one, and such a seed is refused.
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map(line => line.split(',')[0])
+}
+
+/** The dist-info directory of each distribution, by its name and version. */
+function distInfoDirs(sitePackages: string, dists: SeedDist[]): string[] | undefined {
+  const names = fs.readdirSync(sitePackages)
+  const found = dists.map(d =>
+    names.find(n => {
+      const m = /^(.+)-([^-]+)\.dist-info$/.exec(n)
+      return m !== null && normalizeName(m[1]) === normalizeName(d.name) && m[2] === d.version
+    })
+  )
+  return found.every(f => f !== undefined) ? (found as string[]) : undefined
+}
+
+/**
+ * What the seed of a venv's tools would hold, or undefined when they cannot be seeded exactly:
+ * a file outside site-packages other than a script, a quoted RECORD path, or an entry another
+ * installed distribution shares.
+ */
+export function seedContent(
+  sitePackages: string,
+  target: SeedTarget,
+  dists: SeedDist[]
+): Omit<SeedRecord, 'format' | 'python' | 'dists'> | undefined {
+  const distInfos = distInfoDirs(sitePackages, dists)
+  if (!distInfos) return undefined
+  const entries = new Set<string>()
+  const scripts: string[] = []
+  const bin = new Set(fs.readdirSync(target.bin).map(name => recordPath(target, name)))
+  for (const distInfo of distInfos) {
+    for (const rel of recordPaths(sitePackages, distInfo)) {
+      if (rel.startsWith('"')) return undefined
+      if (rel.startsWith('..')) {
+        if (!bin.has(rel)) return undefined
+        scripts.push(rel)
+      } else entries.add(rel.split('/')[0])
+    }
+  }
+  // A module at the top level keeps its bytecode in the shared __pycache__: not seeded.
+  if (entries.has('__pycache__') || [...entries].some(e => e.endsWith('.py'))) return undefined
+  const others = fs
+    .readdirSync(sitePackages)
+    .filter(n => n.endsWith('.dist-info') && !distInfos.includes(n))
+  for (const other of others) {
+    const shared = recordPaths(sitePackages, other).some(rel => entries.has(rel.split('/')[0]))
+    if (shared) return undefined
+  }
+  return { entries: [...entries].sort(), scripts: [...new Set(scripts)].sort() }
+}
+
+/**
+ * Keeps a venv's freshly upgraded tools as the seed under `dir`, replacing what was there: written
+ * beside it and renamed into place, so that a run copying the old one never sees half of the new.
+ */
+export function saveSeed(dir: string, target: SeedTarget, dists: SeedDist[]): boolean {
+  const content = seedContent(target.sitePackages, target, dists)
+  if (!content || !plainShebang(target.python)) return false
+  const partial = `${dir}.${process.pid}.partial`
+  fs.rmSync(partial, { recursive: true, force: true })
+  try {
+    for (const entry of content.entries) {
+      fs.cpSync(path.join(target.sitePackages, entry), path.join(partial, 'site-packages', entry), {
+        recursive: true,
+        preserveTimestamps: true
+      })
+    }
+    fs.mkdirSync(path.join(partial, 'bin'), { recursive: true })
+    for (const rel of content.scripts) {
+      const name = path.posix.basename(rel)
+      fs.copyFileSync(path.join(target.bin, name), path.join(partial, 'bin', name))
+    }
+    const record: SeedRecord = { format: SEED_FORMAT, python: target.python, dists, ...content }
+    fs.writeFileSync(path.join(partial, RECORD_FILE), JSON.stringify(record, null, 2))
+    const old = `${dir}.${process.pid}.old`
+    if (fs.existsSync(dir)) fs.renameSync(dir, old)
+    fs.renameSync(partial, dir)
+    fs.rmSync(old, { recursive: true, force: true })
+    return true
+  } finally {
+    fs.rmSync(partial, { recursive: true, force: true })
+  }
+}

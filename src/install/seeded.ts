@@ -1,0 +1,180 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { normalizeName } from '../pip/names.js'
+import { reportPath } from '../pip/plan.js'
+import { installedFromReport } from '../pip/report.js'
+import { NO_REQUIREMENTS } from '../pip/requirements.js'
+import { runPipQuietly, versionAtLeast } from '../pip/run.js'
+import { venvBinDir } from '../platform/os.js'
+import { errorMessage } from '../report/diagnostic.js'
+import { info, showOutput } from '../report/log.js'
+import type { InstalledPackage } from '../report/run-report.js'
+import { recreateVenv } from '../venv/target.js'
+import {
+  checkUpgradedPip,
+  keepLatest,
+  passed,
+  runPlan,
+  targetPip,
+  type InstallJob,
+  type PlanOutcome,
+  type RunsPlan,
+  type RunsResult
+} from './pip-runs.js'
+import {
+  distsFromReport,
+  plantSeed,
+  readSeed,
+  sameDists,
+  saveSeed,
+  seedKey,
+  seedStore,
+  type SeedRecord,
+  type SeedTarget
+} from './seed.js'
+
+/** Where the seed for this job's venv is kept: only a new venv whose first run is the upgrade has one. */
+export function seedPlace(job: InstallJob, planned: RunsPlan): string | undefined {
+  const { python, target } = job
+  const first = planned.runs[0]
+  const store = seedStore()
+  if (!store || !target.venv?.fresh || first?.kind !== 'upgrade' || first.pip !== 'bootstrap')
+    return undefined
+  const interpreter = [
+    python.executable,
+    python.versionText,
+    python.implementation,
+    String(python.freeThreaded)
+  ]
+  return path.join(store, seedKey(interpreter, first.args))
+}
+
+function seedTarget({ target }: InstallJob): SeedTarget {
+  const venv = target.venv?.path ?? ''
+  return { python: target.python, sitePackages: target.sitePackages, bin: venvBinDir(venv) }
+}
+
+function tools(record: SeedRecord): string {
+  return record.dists.map(d => `${d.name} ${d.version}`).join(', ')
+}
+
+/** A promise's value or its error, to be judged later: the seeded run's failure may not count. */
+type Settled<T> = { value: T } | { error: unknown }
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    value => ({ value }),
+    (error: unknown) => ({ error })
+  )
+}
+
+/** The report pip wrote, read and removed; undefined when there is none. */
+function takeReport(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  } finally {
+    fs.rmSync(file, { force: true })
+  }
+}
+
+/**
+ * The pip runs of a new venv started from the seed: its tools are copied in, then the requirements
+ * run by the seeded pip starts at once, beside pip's answer to what the upgrade would install into
+ * a new venv (`--dry-run --ignore-installed`). That answer decides: the very seed (names, versions,
+ * wheel hashes), and the venv is the recipe's; anything else, and once the requirements run is
+ * over the venv is made again from nothing and undefined returned, for the runs without a seed.
+ */
+export async function runSeeded(
+  job: InstallJob,
+  planned: RunsPlan,
+  place: string
+): Promise<RunsResult | undefined> {
+  const record = readSeed(place)
+  if (!record) return undefined
+  try {
+    if (!(await plantSeed(place, record, seedTarget(job)))) return undefined
+  } catch (caught) {
+    info(`The tool seed ${place} could not be copied (${errorMessage(caught)}): no seed this time.`)
+    await recreateVenv(job.python, job.target)
+    return undefined
+  }
+  const pip = targetPip(job.python, job.target)
+  if (!versionAtLeast(pip.version, '22.2')) {
+    await recreateVenv(job.python, job.target)
+    return undefined
+  }
+  checkUpgradedPip(job)
+  info(
+    `Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`
+  )
+  const upgrade = planned.runs[0]
+  const reportFile = reportPath(0)
+  const { workingDirectory } = job.config
+  const answer = runPipQuietly(
+    pip,
+    [
+      'install',
+      '--dry-run',
+      '--ignore-installed',
+      '--report',
+      reportFile,
+      ...upgrade.args.slice(1)
+    ],
+    workingDirectory,
+    job.guard.pipEnv()
+  )
+  const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined
+  const answered = await answer
+  const json = answered.exitCode === 0 ? takeReport(reportFile) : undefined
+  const dists = json ? distsFromReport(json) : undefined
+  const outcome = await rest
+  await showOutput(`${upgrade.title} (what it would install: the seed?)`, answered.output)
+  if (!json || !dists || !sameDists(dists, record.dists)) {
+    info(
+      `The upgrade would not install what the tool seed holds (${tools(record)}): the venv is made again, and the upgrade runs.`
+    )
+    await recreateVenv(job.python, job.target)
+    return undefined
+  }
+  return seededResult(job, planned, json, record, outcome)
+}
+
+/** The upgrade's packages first, as in the runs without a seed, then the requirements run's. */
+function seededResult(
+  job: InstallJob,
+  planned: RunsPlan,
+  json: string,
+  record: SeedRecord,
+  outcome: Settled<PlanOutcome> | undefined
+): RunsResult {
+  const upgraded = installedFromReport(
+    json,
+    NO_REQUIREMENTS,
+    job.config.workspace,
+    planned.upgraded
+  )
+  const later = job.report.installed.splice(0)
+  keepLatest(job.report.installed, upgraded)
+  keepLatest(job.report.installed, later)
+  if (outcome && 'error' in outcome) throw outcome.error
+  const found = outcome ? passed(job, outcome.value).found : []
+  const installed: InstalledPackage[] = []
+  keepLatest(installed, upgraded)
+  keepLatest(installed, found)
+  const tools = new Set(record.dists.map(d => normalizeName(d.name)))
+  const replaced = found.some(p => tools.has(normalizeName(p.name)))
+  return { installed, compiled: replaced ? [] : record.entries }
+}
+
+/** After a run without a seed: its upgraded tools become the seed. Nothing here fails the step. */
+export function keepSeed(job: InstallJob, place: string, result: RunsResult): void {
+  if (!result.upgradeDists || result.upgradeDists.length === 0) return
+  try {
+    if (saveSeed(place, seedTarget(job), result.upgradeDists))
+      info(`Kept the upgraded tools as the tool seed ${place}, for the next new venv.`)
+  } catch (caught) {
+    info(`The tool seed was not kept (${errorMessage(caught)}).`)
+  }
+}

@@ -137,3 +137,22 @@ export function localPackages(specs: WheelSpec[]): LocalPackages {
         .digest('hex')
   }
 }
+
+/** venv-guard's own files in a venv: the marker and the bytecode list of the cache's content check. */
+const OWN_FILES = new Set(['venv-guard.json', 'venv-guard-bytecode.json'])
+
+/** The venv's files and directories, relative, sorted; a script's own path made comparable. */
+export function venvTree(venv: string): string[] {
+  const list: string[] = []
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      const relative = path.relative(venv, full)
+      if (OWN_FILES.has(relative)) continue
+      list.push(entry.isDirectory() ? `${relative}/` : relative)
+      if (entry.isDirectory() && !entry.isSymbolicLink()) walk(full)
+    }
+  }
+  walk(venv)
+  return list.sort()
+}

@@ -15,6 +15,7 @@ import {
   mirrorEnv,
   recipeTemplate,
   runRecipe,
+  venvTree as tree,
   type LocalPackages
 } from '../helpers/recipe.js'
 import { DEMO_PACKAGES, writeProject } from '../../scripts/wheelhouse.mjs'
@@ -95,25 +96,6 @@ const PACKAGES = [
   { name: 'omega', version: '1.0.0' },
   { name: 'omega', version: '2.0.0', requires: ['zeta'] }
 ]
-
-/** venv-guard's own files in a venv: the marker and the bytecode list of the cache's content check. */
-const OWN_FILES = new Set(['venv-guard.json', 'venv-guard-bytecode.json'])
-
-/** The venv's files and directories, relative, sorted; a script's own path made comparable. */
-function tree(venv: string): string[] {
-  const list: string[] = []
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name)
-      const relative = path.relative(venv, full)
-      if (OWN_FILES.has(relative)) continue
-      list.push(entry.isDirectory() ? `${relative}/` : relative)
-      if (entry.isDirectory() && !entry.isSymbolicLink()) walk(full)
-    }
-  }
-  walk(venv)
-  return list.sort()
-}
 
 const mirror = findMirror()
 if (!mirror)

@@ -40255,20 +40255,22 @@ function seedContent(sitePackages, target, dists) {
 /**
  * Keeps a venv's freshly upgraded tools as the seed under `dir`, replacing what was there: written
  * beside it and renamed into place, so that a run copying the old one never sees half of the new.
+ * Copied as planted, by `cp -p`: Node's copy rounds modification times, and a source a whole
+ * second off its bytecode's would be compiled again on import.
  */
-function saveSeed(dir, target, dists) {
+async function saveSeed(dir, target, dists) {
     const content = seedContent(target.sitePackages, target, dists);
     if (!content || !(0,platform_os/* plainShebang */.Fy)(target.python))
         return false;
     const partial = `${dir}.${process.pid}.partial`;
     external_node_fs_.rmSync(partial, { recursive: true, force: true });
     try {
-        for (const entry of content.entries) {
-            external_node_fs_.cpSync(external_node_path_.join(target.sitePackages, entry), external_node_path_.join(partial, 'site-packages', entry), {
-                recursive: true,
-                preserveTimestamps: true
-            });
-        }
+        const sitePackages = external_node_path_.join(partial, 'site-packages');
+        external_node_fs_.mkdirSync(sitePackages, { recursive: true });
+        const copy = (0,platform_os/* copyIntoCommand */.dd)(content.entries.map(entry => external_node_path_.join(target.sitePackages, entry)), sitePackages);
+        const copied = await (0,platform_process/* run */.eF)(copy.command, copy.args);
+        if (copied.exitCode !== 0)
+            throw new Error(copied.stderr.trim() || `${copy.command} failed`);
         external_node_fs_.mkdirSync(external_node_path_.join(partial, 'bin'), { recursive: true });
         for (const rel of content.scripts) {
             const name = external_node_path_.posix.basename(rel);
@@ -40498,11 +40500,11 @@ function seededResult(job, planned, json, record, outcome) {
     return { installed, compiled: replaced ? [] : record.entries };
 }
 /** After a run without a seed: its upgraded tools become the seed. Nothing here fails the step. */
-function keepSeed(job, place, result) {
+async function keepSeed(job, place, result) {
     if (!result.upgradeDists || result.upgradeDists.length === 0)
         return;
     try {
-        if (saveSeed(place, seedTarget(job), result.upgradeDists))
+        if (await saveSeed(place, seedTarget(job), result.upgradeDists))
             (0,log/* info */.pq)(`Kept the upgraded tools as the tool seed ${place}, for the next new venv.`);
     }
     catch (caught) {
@@ -40640,7 +40642,7 @@ async function install(job) {
         ]);
     });
     if (place && !seeded)
-        keepSeed(job, place, result);
+        await keepSeed(job, place, result);
     return result.installed;
 }
 /** The tools every run reports before and after: the recipe upgrades them. */

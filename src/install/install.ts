@@ -151,7 +151,7 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
       })
     ])
   })
-  if (place && !seeded) keepSeed(job, place, result)
+  if (place && !seeded) await keepSeed(job, place, result)
   return result.installed
 }
 

@@ -232,19 +232,27 @@ export function seedContent(
 /**
  * Keeps a venv's freshly upgraded tools as the seed under `dir`, replacing what was there: written
  * beside it and renamed into place, so that a run copying the old one never sees half of the new.
+ * Copied as planted, by `cp -p`: Node's copy rounds modification times, and a source a whole
+ * second off its bytecode's would be compiled again on import.
  */
-export function saveSeed(dir: string, target: SeedTarget, dists: SeedDist[]): boolean {
+export async function saveSeed(
+  dir: string,
+  target: SeedTarget,
+  dists: SeedDist[]
+): Promise<boolean> {
   const content = seedContent(target.sitePackages, target, dists)
   if (!content || !plainShebang(target.python)) return false
   const partial = `${dir}.${process.pid}.partial`
   fs.rmSync(partial, { recursive: true, force: true })
   try {
-    for (const entry of content.entries) {
-      fs.cpSync(path.join(target.sitePackages, entry), path.join(partial, 'site-packages', entry), {
-        recursive: true,
-        preserveTimestamps: true
-      })
-    }
+    const sitePackages = path.join(partial, 'site-packages')
+    fs.mkdirSync(sitePackages, { recursive: true })
+    const copy = copyIntoCommand(
+      content.entries.map(entry => path.join(target.sitePackages, entry)),
+      sitePackages
+    )
+    const copied = await run(copy.command, copy.args)
+    if (copied.exitCode !== 0) throw new Error(copied.stderr.trim() || `${copy.command} failed`)
     fs.mkdirSync(path.join(partial, 'bin'), { recursive: true })
     for (const rel of content.scripts) {
       const name = path.posix.basename(rel)

@@ -169,10 +169,10 @@ function seededResult(
 }
 
 /** After a run without a seed: its upgraded tools become the seed. Nothing here fails the step. */
-export function keepSeed(job: InstallJob, place: string, result: RunsResult): void {
+export async function keepSeed(job: InstallJob, place: string, result: RunsResult): Promise<void> {
   if (!result.upgradeDists || result.upgradeDists.length === 0) return
   try {
-    if (saveSeed(place, seedTarget(job), result.upgradeDists))
+    if (await saveSeed(place, seedTarget(job), result.upgradeDists))
       info(`Kept the upgraded tools as the tool seed ${place}, for the next new venv.`)
   } catch (caught) {
     info(`The tool seed was not kept (${errorMessage(caught)}).`)

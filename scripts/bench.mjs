@@ -1,7 +1,8 @@
 // npm run bench: the action against the manual recipe, side by side in one run, offline.
 //   recipe: python -m venv .venv && .venv/bin/python -m pip install -U pip setuptools wheel
 //           && .venv/bin/python -m pip install -r requirements.txt
-// Prints medians and ratios per path (cold, warm from cache-dir, no-op) and size, where the
+// Prints medians and ratios per path (cold on a new runner, cold with the tool seed a first run
+// kept in a lasting tool cache, warm from cache-dir, no-op) and size, where the
 // action's time goes by phase, and the bundle's own start-up up to its first process spawn.
 // Options: --sizes 10,40,200 --runs 5 --python 3.12; --quick is --sizes 40 --runs 3 (about two
 // minutes). Each ratio is the median of the per-run ratios (recipe and action alternate), with
@@ -181,24 +182,28 @@ function benchSize(n) {
   const actionVenv = path.join(actionWs, '.venv')
   /**
    * One step of the action on a fresh runner; `fresh` removes the venv first, as a new job sees it.
-   * @param {Record<string, string>} stepInputs @param {{ fresh?: boolean, post?: boolean }} how
+   * `toolCache` keeps the runner's tool cache (and the tool seed in it) from step to step.
+   * @param {Record<string, string>} stepInputs @param {{ fresh?: boolean, post?: boolean, toolCache?: string }} how
    */
-  const actionStep = (stepInputs, { fresh = false, post: withPost = false } = {}) => {
+  const actionStep = (stepInputs, { fresh = false, post: withPost = false, toolCache } = {}) => {
     if (fresh) discard(actionVenv)
     const step = runnerEnv({
       dir: path.join(dir, 'runner'),
       workspace: actionWs,
       wheelhouse,
-      inputs: stepInputs
+      inputs: stepInputs,
+      toolCache
     })
-    const { seconds } = timed(process.execPath, [main], step.env, actionWs)
+    const { seconds, stdout } = timed(process.execPath, [main], step.env, actionWs)
     if (withPost)
       timed(process.execPath, [post], { ...step.env, ...stateEnv(step.files.state) }, actionWs)
-    return { seconds, files: step.files }
+    return { seconds, stdout, files: step.files }
   }
 
-  /** @type {Record<'recipe' | 'cold' | 'noop' | 'warm', number[]>} */
-  const t = { recipe: [], cold: [], noop: [], warm: [] }
+  const keptToolCache = path.join(dir, 'toolcache-kept')
+  fs.mkdirSync(keptToolCache, { recursive: true })
+  /** @type {Record<'recipe' | 'cold' | 'seeded' | 'noop' | 'warm', number[]>} */
+  const t = { recipe: [], cold: [], seeded: [], noop: [], warm: [] }
   /** @type {Record<string, number>[]} */
   const phaseSamples = []
   let recipeState = {
@@ -207,6 +212,7 @@ function benchSize(n) {
     pycs: /** @type {string[]} */ ([])
   }
   let actionState = recipeState
+  let seededState = recipeState
   for (let r = 0; r < runs; r++) {
     // Recipe and action alternate, so that drift of the machine hits both alike.
     const venv = path.join(recipeWs, '.venv')
@@ -237,6 +243,14 @@ function benchSize(n) {
     }
     t.noop.push(actionStep(inputs).seconds)
 
+    // A new venv on a runner whose tool cache holds the tool seed a first run kept.
+    if (r === 0) actionStep(inputs, { fresh: true, toolCache: keptToolCache })
+    const seeded = actionStep(inputs, { fresh: true, toolCache: keptToolCache })
+    if (!/Copied .* from the tool seed/.test(seeded.stdout))
+      throw new Error('the seeded run did not use the tool seed')
+    t.seeded.push(seeded.seconds)
+    if (r === 0) seededState = fingerprintVenv(actionVenv)
+
     if (hasCache) {
       // Fill the cache-dir store once (main + post), then every warm run restores from it.
       const warmInputs = { ...inputs, cache: 'true', 'cache-dir': cacheDir }
@@ -248,14 +262,19 @@ function benchSize(n) {
       t.warm.push(warm.seconds)
     }
   }
-  const same = recipeState.freeze === actionState.freeze
-  const sameTree = JSON.stringify(recipeState.tree) === JSON.stringify(actionState.tree)
-  if (!same || !sameTree) {
-    /** @param {{ tree: string[] }} a @param {{ tree: string[] }} b */
-    const only = (a, b) => a.tree.filter(f => !b.tree.includes(f)).slice(0, 5)
-    throw new Error(
-      `the action's venv differs from the recipe's (freeze equal: ${same}; only the recipe's: ${only(recipeState, actionState).join(', ')}; only the action's: ${only(actionState, recipeState).join(', ')})`
-    )
+  for (const [name, state] of /** @type {const} */ ([
+    ['cold', actionState],
+    ['seeded', seededState]
+  ])) {
+    const same = recipeState.freeze === state.freeze
+    const sameTree = JSON.stringify(recipeState.tree) === JSON.stringify(state.tree)
+    if (!same || !sameTree) {
+      /** @param {{ tree: string[] }} a @param {{ tree: string[] }} b */
+      const only = (a, b) => a.tree.filter(f => !b.tree.includes(f)).slice(0, 5)
+      throw new Error(
+        `the action's ${name} venv differs from the recipe's (freeze equal: ${same}; only the recipe's: ${only(recipeState, state).join(', ')}; only the action's: ${only(state, recipeState).join(', ')})`
+      )
+    }
   }
   const phaseNames = [...new Set(phaseSamples.flatMap(p => Object.keys(p)))]
   /** @param {number[]} times */
@@ -265,9 +284,15 @@ function benchSize(n) {
     n,
     recipe: median(t.recipe),
     cold: median(t.cold),
+    seeded: median(t.seeded),
     noop: median(t.noop),
     warm: t.warm.length ? median(t.warm) : undefined,
-    ratios: { cold: ratios(t.cold), warm: ratios(t.warm), noop: ratios(t.noop) },
+    ratios: {
+      cold: ratios(t.cold),
+      seeded: ratios(t.seeded),
+      warm: ratios(t.warm),
+      noop: ratios(t.noop)
+    },
     phases: Object.fromEntries(
       phaseNames.map(name => [name, median(phaseSamples.map(p => p[name] ?? 0))])
     ),
@@ -293,12 +318,12 @@ const ratio = list =>
     ? 'n/a'
     : `${median(list).toFixed(2)}× (${list[0].toFixed(2)}–${list[list.length - 1].toFixed(2)})`
 console.log(
-  '\n| packages | recipe | action cold | ratio | action warm (cache-dir) | ratio | action no-op | ratio |'
+  '\n| packages | recipe | action cold, first | ratio | cold, tool seed kept | ratio | warm (cache-dir) | ratio | no-op | ratio |'
 )
-console.log('|---|---|---|---|---|---|---|---|')
+console.log('|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) {
   console.log(
-    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
+    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.seeded)} | ${ratio(r.ratios.seeded)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
   )
 }
 console.log('\nWhere the cold run goes (medians, seconds):')

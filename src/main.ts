@@ -76,9 +76,9 @@ async function setUp(report: RunReport): Promise<void> {
   })
   report.versionsBefore = trackedVersions(target, 'Before')
   const installs = !target.upToDate || moving
-  const installed = installs
+  const { installed, content } = installs
     ? await install({ config, python, target, requirements, guard, report })
-    : []
+    : { installed: [], content: target.venv?.held }
   report.versionsAfter = trackedVersions(target, 'After')
 
   const checked = guard.finish(
@@ -88,7 +88,7 @@ async function setUp(report: RunReport): Promise<void> {
   setOutput(Outputs.CleanInstall, checked.clean)
   const after = guard.auditState()
   if (after) saveState(State.UserSite, after)
-  finishTarget(target)
+  finishTarget(target, content)
   if (target.venv) {
     if (config.activate) exportToLaterSteps(activation(target.venv.path))
     setOutput(Outputs.VenvPath, target.venv.path)

@@ -1,9 +1,11 @@
 // Every path to a venv ends where the recipe's fresh venv is. A project is set up by the action
 // with its first inputs (main and post, with cache-dir), then its inputs change; the action runs
-// again in the same workspace (the venv is reused, as on a self-hosted runner), its post step
+// again in the same workspace (the venv is updated in place, as on a self-hosted runner), its post step
 // saves, and a fresh job restores what was saved. Each of the two venvs is compared with the
 // recipe's fresh one for the changed inputs: `pip freeze --all` and the venv's file tree.
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeRun, newRunner, runAction, type Runner } from '../helpers/action.js'
@@ -32,6 +34,8 @@ interface Change {
   prepare?: [(workspace: string) => void, (workspace: string) => void]
   /** A local project is installed on every run and never cached. */
   cached?: false
+  /** What a later step of the first job did to the venv; then it is not updated in place. */
+  laterStep?: (venvPython: string, p: LocalPackages) => void
 }
 
 const CHANGES: Change[] = [
@@ -87,8 +91,22 @@ const CHANGES: Change[] = [
         })
     ],
     cached: false
+  },
+  {
+    name: 'a package a later step installed into the venv, then a requirement removed',
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\ngamma\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\n` }),
+    laterStep: (python, p) => pipInstall(python, p, 'omega==1.0.0')
   }
 ]
+
+/** A later step's `pip install` into the venv, from the local wheels only. */
+function pipInstall(venvPython: string, p: LocalPackages, name: string): void {
+  execFileSync(venvPython, ['-m', 'pip', 'install', '--no-index', '-f', p.wheels, name], {
+    env: { PATH: process.env.PATH ?? '', PIP_CONFIG_FILE: os.devNull },
+    stdio: 'ignore'
+  })
+}
 
 const PACKAGES = [
   ...DEMO_PACKAGES,
@@ -161,11 +179,21 @@ describe.skipIf(!mirror || lacks('3.12'))(
           const first = await run(envBefore)
           expect(first.exitCode, describeRun(first)).toBe(0)
           expect((await run(envBefore, 'post')).exitCode).toBe(0)
+          change.laterStep?.(path.join(venv, 'bin', 'python'), packages!)
 
           write(byAction, change.after(packages!))
           change.prepare?.[1](byAction.workspace)
           const reused = await run(envAfter)
           expect(reused.exitCode, describeRun(reused)).toBe(0)
+          // Updated in place where the venv's content is known exactly; a local project's is not.
+          expect(reused.stdout, describeRun(reused)).toMatch(
+            change.cached === false
+              ? /rebuilding it/
+              : change.laterStep
+                ? /not updated in place: it holds other distributions than its marker lists/
+                : /updating in place/
+          )
+          expect(reused.stdout, describeRun(reused)).not.toMatch(/made anew/)
           same('reused in the same workspace', describeRun(reused))
           const saved = await run(envAfter, 'post')
           expect(saved.exitCode, describeRun(saved)).toBe(0)

@@ -3,11 +3,10 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { heldFromReport, sameDists } from '../../src/pip/report.js'
 import {
-  distsFromReport,
   plantSeed,
   readSeed,
-  sameDists,
   saveSeed,
   seedContent,
   seedKey,
@@ -15,41 +14,50 @@ import {
   type SeedTarget
 } from '../../src/install/seed.js'
 
-const item = (name: string, version: string, sha256?: string) => ({
+const item = (name: string, version: string, sha256?: string, more = {}) => ({
+  ...more,
   metadata: { name, version },
   download_info: { archive_info: { hashes: sha256 ? { sha256 } : {} } }
 })
 
-describe('distsFromReport', () => {
+describe('heldFromReport', () => {
   it('names each wheel the report would install, with its hash', () => {
     const json = JSON.stringify({
-      install: [item('pip', '26.2.1', 'aa'), item('Wheel', '0.48.0', 'bb')]
+      install: [item('pip', '26.2.1', 'aa', { requested: true }), item('Wheel', '0.48.0', 'bb')]
     })
-    expect(distsFromReport(json)).toEqual([
-      { name: 'pip', version: '26.2.1', sha256: 'aa' },
-      { name: 'Wheel', version: '0.48.0', sha256: 'bb' }
+    expect(heldFromReport(json)).toEqual([
+      { name: 'pip', version: '26.2.1', sha256: 'aa', requested: true },
+      { name: 'Wheel', version: '0.48.0', sha256: 'bb', requested: false }
     ])
   })
 
   it('is undefined when one has no hash (a local directory, a VCS checkout)', () => {
     const json = JSON.stringify({ install: [item('pip', '26.2.1', 'aa'), item('wheel', '0.48.0')] })
-    expect(distsFromReport(json)).toBeUndefined()
+    expect(heldFromReport(json)).toBeUndefined()
+  })
+
+  it('is undefined when one was named by its URL or path (is_direct)', () => {
+    const json = JSON.stringify({ install: [item('pip', '26.2.1', 'aa', { is_direct: true })] })
+    expect(heldFromReport(json)).toBeUndefined()
   })
 })
 
 describe('sameDists', () => {
   const a = [
-    { name: 'pip', version: '26.2.1', sha256: 'aa' },
-    { name: 'Setup_Tools', version: '84.0.0', sha256: 'bb' }
+    { name: 'pip', version: '26.2.1', sha256: 'aa', requested: true },
+    { name: 'Setup_Tools', version: '84.0.0', sha256: 'bb', requested: false }
   ]
   it('ignores order and the spelling of names', () => {
     expect(sameDists(a, [{ ...a[1], name: 'setup-tools' }, a[0]])).toBe(true)
   })
-  it('tells apart another version, another file of the same version, and one more or less', () => {
+  it('tells apart another version, another file of the same version, a request, and one more or less', () => {
     expect(sameDists(a, [a[0], { ...a[1], version: '84.0.1' }])).toBe(false)
     expect(sameDists(a, [a[0], { ...a[1], sha256: 'cc' }])).toBe(false)
     expect(sameDists(a, [a[0]])).toBe(false)
-    expect(sameDists(a, [...a, { name: 'packaging', version: '26.3', sha256: 'dd' }])).toBe(false)
+    expect(sameDists(a, [a[0], { ...a[1], requested: true }])).toBe(false)
+    expect(
+      sameDists(a, [...a, { name: 'packaging', version: '26.3', sha256: 'dd', requested: false }])
+    ).toBe(false)
   })
 })
 
@@ -100,7 +108,7 @@ function venvWithPip(venv: string): SeedTarget {
   return { python, sitePackages, bin }
 }
 
-const PIP = [{ name: 'pip', version: '26.2.1', sha256: 'aa' }]
+const PIP = [{ name: 'pip', version: '26.2.1', sha256: 'aa', requested: true }]
 
 describe('seedContent', () => {
   it('holds the top-level entries and the scripts the RECORDs name', () => {
@@ -183,7 +191,7 @@ describe('saveSeed, readSeed and plantSeed', () => {
   it('refuses a seed record that is not its own or that points outside the venv', () => {
     const store = path.join(root, 'store')
     const good = {
-      format: 1,
+      format: 2,
       python: '/v/bin/python',
       dists: [],
       entries: ['pip'],
@@ -191,7 +199,7 @@ describe('saveSeed, readSeed and plantSeed', () => {
     }
     for (const [record, ok] of [
       [good, true],
-      [{ ...good, format: 2 }, false],
+      [{ ...good, format: 1 }, false],
       [{ ...good, entries: ['/etc'] }, false],
       [{ ...good, entries: ['pip/../../..'] }, false],
       [{ ...good, scripts: ['../../../bin/../../x'] }, false],

@@ -8,6 +8,7 @@ import {
   discardInterruptedRestore,
   markComplete,
   markRestoring,
+  readMarker,
   restoreEnded,
   type VenvMarker
 } from '../../src/venv/marker.js'
@@ -91,6 +92,45 @@ describe('planVenv', () => {
         '/v'
       )
     ).toThrow(/did not create/)
+  })
+})
+
+describe('an update of its own venv', () => {
+  const held = {
+    tools: [{ name: 'pip', version: '26.2.1', sha256: 'a'.repeat(64), requested: true }],
+    dists: [{ name: 'alpha', version: '1.0', sha256: 'b'.repeat(64), requested: true }]
+  }
+
+  it('is planned for its own complete venv whose content is known, made for other inputs', () => {
+    const state = { kind: 'venv' as const, cfg, marker: marker({ content: held }) }
+    expect(planVenv(state, python, 'f2', '/v')).toMatchObject({ action: 'update', held })
+    expect(planVenv(state, python, 'f1', '/v')).toMatchObject({ action: 'reuse', held })
+    // Local projects, an interrupted install, or a venv not its own: never updated.
+    expect(planVenv(state, python, 'f2', '/v', true).action).toBe('rebuild')
+    const incomplete = { ...state, marker: marker({ content: held, complete: false }) }
+    expect(planVenv(incomplete, python, 'f2', '/v').action).toBe('rebuild')
+    const users = { ...state, marker: marker({ content: held, created: false }) }
+    expect(planVenv(users, python, 'f2', '/v')).toMatchObject({ action: 'reuse', held: undefined })
+  })
+
+  it('trusts only plain names, versions and hashes from the marker', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-marker-'))
+    try {
+      const owner = { created: true, python: python.executable, fingerprint: 'f1' }
+      markComplete(dir, owner, held)
+      expect(readMarker(dir)?.content).toEqual(held)
+      for (const bad of [
+        { ...held.dists[0], name: '--index-url=https://evil' },
+        { ...held.dists[0], sha256: 'x' },
+        { ...held.dists[0], version: '1.0 --pre' },
+        { ...held.dists[0], requested: 'yes' }
+      ]) {
+        markComplete(dir, owner, { ...held, dists: [bad as never] })
+        expect(readMarker(dir)).toMatchObject({ complete: true, content: undefined })
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

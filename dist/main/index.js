@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8766);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5812);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8766:
+/***/ 5812:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36459,27 +36459,55 @@ const MARKER_FORMAT = 1;
 function readMarker(venv) {
     try {
         const marker = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(venv, MARKER_FILE), 'utf8'));
-        return marker.format === MARKER_FORMAT ? marker : undefined;
+        if (marker.format !== MARKER_FORMAT)
+            return undefined;
+        // Its names go to pip's command line: anything but plain names and hashes is not used.
+        return validContent(marker.content) ? marker : { ...marker, content: undefined };
     }
     catch {
         return undefined;
     }
 }
+const HELD_FIELDS = {
+    name: /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/,
+    version: /^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/,
+    sha256: /^[0-9a-f]{64}$/,
+    requested: 'boolean'
+};
+function validDist(dist) {
+    if (typeof dist !== 'object' || dist === null)
+        return false;
+    const record = dist;
+    return Object.entries(HELD_FIELDS).every(([field, rule]) => {
+        const value = record[field];
+        return rule === 'boolean'
+            ? typeof value === 'boolean'
+            : typeof value === 'string' && rule.test(value);
+    });
+}
+function validContent(content) {
+    if (content === undefined)
+        return true;
+    if (typeof content !== 'object' || content === null)
+        return false;
+    const { tools, dists } = content;
+    return [tools, dists].every(list => Array.isArray(list) && list.every(validDist));
+}
 function writeMarker(venv, marker) {
     // In the order the fields are declared, for people reading the file.
-    const { created, complete, python, fingerprint, checked } = marker;
+    const { created, complete, python, fingerprint, checked, content } = marker;
     const file = external_node_path_.join(venv, MARKER_FILE);
     const temporary = `${file}.${process.pid}.tmp`;
-    external_node_fs_.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, created, complete, python, fingerprint, checked }, null, 2));
+    external_node_fs_.writeFileSync(temporary, JSON.stringify({ format: MARKER_FORMAT, created, complete, python, fingerprint, checked, content }, null, 2));
     external_node_fs_.renameSync(temporary, file);
 }
 /** Before installing: a run interrupted from here on leaves a venv that is recognised as incomplete. */
 function markInstalling(venv, owner) {
     writeMarker(venv, { ...owner, complete: false });
 }
-/** After a successful install: the venv holds what the fingerprint names. */
-function markComplete(venv, owner) {
-    writeMarker(venv, { ...owner, complete: true });
+/** After a successful install: the venv holds what the fingerprint names (and `content`, where known). */
+function markComplete(venv, owner, content) {
+    writeMarker(venv, { ...owner, complete: true, content });
 }
 /** Records the digest of the distributions that passed pip check (see health.ts), keeping the rest. */
 function markChecked(venv, checked) {
@@ -37168,6 +37196,13 @@ moving = false) {
                 };
             }
             const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
+            if (ours && !upToDate && !moving && marker.content) {
+                return {
+                    action: 'update',
+                    held: marker.content,
+                    reason: `the inputs changed since venv-guard made the venv at ${venv}; bringing it to exactly what a new venv would hold for them`
+                };
+            }
             if (ours && (!upToDate || moving)) {
                 // Installing over it would keep what the inputs no longer name (a removed requirement,
                 // a dependency a local project dropped): the fresh venv is the recipe's result.
@@ -37182,6 +37217,7 @@ moving = false) {
                 action: 'reuse',
                 upToDate,
                 created: ours,
+                held: upToDate ? marker?.content : undefined,
                 reason: upToDate
                     ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
                     : `reusing the existing venv at ${venv} (made from the same interpreter)`
@@ -39867,6 +39903,119 @@ async function byteCompile(python, version, files, scratchDir) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/venv/create.ts
+
+
+
+
+
+/** Creates a venv without ensurepip: pip comes with the first install (see install/install.ts). */
+async function createVenv(python, venv) {
+    const result = await (0,platform_process/* run */.eF)(python.executable, [
+        ...moduleArgs(python, 'venv'),
+        '--without-pip',
+        venv
+    ]);
+    if (result.exitCode !== 0) {
+        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    }
+    if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
+        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/venv/target.ts
+
+
+
+
+
+
+
+const VENV_ACTIONS = {
+    create: 'new',
+    rebuild: 'rebuilt',
+    update: 'updated',
+    reuse: 'reused',
+    'up-to-date': 'reused, up to date'
+};
+function venvAction(plan, restored) {
+    if (restored)
+        return 'restored from the cache';
+    return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action];
+}
+/** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
+async function prepareTarget(request) {
+    const { settings, python, report } = request;
+    if (!settings.createVenv) {
+        return { python: python.executable, sitePackages: python.purelib, upToDate: false };
+    }
+    return timed(report, 'prepare venv', () => prepareVenv(request));
+}
+async function prepareVenv(request) {
+    const { settings, python, fingerprint, report } = request;
+    const venv = settings.venvPath;
+    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving);
+    (0,log/* info */.pq)(`venv: ${plan.reason}`);
+    report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
+    const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
+    const created = plan.action === 'reuse' ? plan.created : true;
+    const owner = { created, python: python.executable, fingerprint };
+    const target = { python: (0,platform_os/* venvPython */.qb)(venv), sitePackages };
+    if (plan.action === 'reuse') {
+        if (!plan.upToDate)
+            markInstalling(venv, owner);
+        const held = plan.held;
+        return { ...target, venv: { path: venv, fresh: false, owner, held }, upToDate: plan.upToDate };
+    }
+    if (plan.action === 'update') {
+        markInstalling(venv, owner);
+        const { held } = plan;
+        return {
+            ...target,
+            venv: { path: venv, fresh: false, owner, held, update: held },
+            upToDate: false
+        };
+    }
+    if (plan.action === 'rebuild')
+        removeOwnVenv(venv);
+    await newVenv(python, venv, owner);
+    return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false };
+}
+async function newVenv(python, venv, owner) {
+    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
+    external_node_fs_.mkdirSync(venv, { recursive: true });
+    markInstalling(venv, owner);
+    await createVenv(python, venv);
+}
+/** A venv to update that cannot be brought to the new content exactly: made anew in its place. */
+async function startOver(python, target, report) {
+    const venv = target.venv;
+    if (!venv?.update)
+        throw new Error('only a venv to update is made anew');
+    removeOwnVenv(venv.path);
+    await newVenv(python, venv.path, venv.owner);
+    if (report.venv)
+        report.venv.action = VENV_ACTIONS.rebuild;
+    return { ...target, venv: { path: venv.path, fresh: true, owner: venv.owner }, upToDate: false };
+}
+/** A venv this run created, made again from nothing (what went into it is not wanted). */
+async function recreateVenv(python, target) {
+    if (!target.venv?.fresh)
+        throw new Error('only a venv this run created is made again');
+    removeOwnVenv(target.venv.path);
+    await newVenv(python, target.venv.path, target.venv.owner);
+}
+/** Once everything is installed: the venv's marker says complete, and what it holds where known. */
+function finishTarget(target, content) {
+    if (target.venv)
+        markComplete(target.venv.path, target.venv.owner, content);
+}
+/** What activating the venv gives later steps: VIRTUAL_ENV, and its bin first on PATH. */
+function activation(venv) {
+    return { variables: { VIRTUAL_ENV: venv }, path: [(0,platform_os/* venvBinDir */.Sg)(venv)] };
+}
+
 ;// CONCATENATED MODULE: ./src/pip/features.ts
 
 /** The pip each feature needs, and the oldest Python that pip runs on (its Requires-Python). */
@@ -39959,6 +40108,32 @@ function upgradedPipTooOld(features, pipVersion, pythonVersion) {
 
 
 /**
+ * The distributions a `--report` names, each by its file's hash; undefined when one has none (a
+ * local directory, a VCS checkout) or was named by its URL or path: then what it installs is not
+ * one file an index serves, and cannot be named again exactly.
+ */
+function heldFromReport(json) {
+    const report = JSON.parse(json);
+    const dists = [];
+    for (const item of report.install ?? []) {
+        const { name, version } = item.metadata ?? {};
+        const sha256 = item.download_info?.archive_info?.hashes?.sha256;
+        if (!name || !version || !sha256 || item.is_direct)
+            return undefined;
+        dists.push({ name, version, sha256, requested: item.requested === true });
+    }
+    return dists;
+}
+/** A distribution as compared: by normalized name, version, hash and whether it was asked for. */
+function heldKey(d) {
+    return JSON.stringify([normalizeName(d.name), d.version, d.sha256, d.requested]);
+}
+/** Both name exactly the same files, each asked for alike. */
+function sameDists(a, b) {
+    const keys = (list) => JSON.stringify(list.map(heldKey).sort());
+    return keys(a) === keys(b);
+}
+/**
  * The distributions a `pip install --report` run installed, each with what asked for it: the
  * requirement line (file:line relative to the workspace), `upgrade` for the packages upgraded
  * first, `requested` for others asked for by name nowhere in the files (the packages input, a URL
@@ -40030,6 +40205,31 @@ function checkUpgradedPip({ python, target, requirements }) {
 function deferCompile({ config, target }) {
     return target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
 }
+/** What the venv holds, where both the upgrade's and the requirements' reports told it exactly. */
+function contentOf(result) {
+    const { upgradeDists: tools, requirementDists: dists } = result;
+    return tools && tools.length > 0 && dists ? { tools, dists } : undefined;
+}
+/**
+ * `pip install --dry-run --ignore-installed --report` of a planned run's arguments: what that run
+ * would install into a venv holding nothing yet, by name, version and file hash.
+ */
+async function dryRun(job, pip, plan, index) {
+    const reportFile = reportPath(index);
+    const args = ['install', '--dry-run', '--ignore-installed', '--report', reportFile];
+    const answered = await runPipQuietly(pip, [...args, ...plan.args.slice(1)], job.config.workingDirectory, job.guard.pipEnv());
+    let json;
+    try {
+        json = answered.exitCode === 0 ? external_node_fs_.readFileSync(reportFile, 'utf8') : undefined;
+    }
+    catch {
+        json = undefined;
+    }
+    finally {
+        external_node_fs_.rmSync(reportFile, { force: true });
+    }
+    return { output: answered.output, json, dists: json ? heldFromReport(json) : undefined };
+}
 /** A failed run ends the step with its findings on the requirement lines. */
 function passed(job, outcome) {
     if (outcome.failed)
@@ -40087,7 +40287,7 @@ function keepLatest(list, found) {
 
 
 
-const SEED_FORMAT = 1;
+const SEED_FORMAT = 2;
 const RECORD_FILE = 'seed.json';
 /** Where the seeds live: the tool cache, or nowhere outside a runner. */
 function seedStore(env = process.env) {
@@ -40099,28 +40299,6 @@ function seedKey(interpreter, upgradeArgs) {
         .update(JSON.stringify([SEED_FORMAT, interpreter, upgradeArgs]))
         .digest('hex')
         .slice(0, 32);
-}
-/** The distributions a `--report` names, or undefined when one lacks a wheel hash. */
-function distsFromReport(json) {
-    const report = JSON.parse(json);
-    const dists = [];
-    for (const item of report.install ?? []) {
-        const { name, version } = item.metadata ?? {};
-        const sha256 = item.download_info?.archive_info?.hashes?.sha256;
-        if (!name || !version || !sha256)
-            return undefined;
-        dists.push({ name, version, sha256 });
-    }
-    return dists;
-}
-function sortedDists(dists) {
-    return JSON.stringify(dists
-        .map(d => [normalizeName(d.name), d.version, d.sha256])
-        .sort((a, b) => (a[0] < b[0] ? -1 : 1)));
-}
-/** The seed holds exactly what the upgrade would install. */
-function sameDists(a, b) {
-    return sortedDists(a) === sortedDists(b);
 }
 function readSeed(dir) {
     try {
@@ -40290,100 +40468,7 @@ async function saveSeed(dir, target, dists) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/venv/create.ts
-
-
-
-
-
-/** Creates a venv without ensurepip: pip comes with the first install (see install/install.ts). */
-async function createVenv(python, venv) {
-    const result = await (0,platform_process/* run */.eF)(python.executable, [
-        ...moduleArgs(python, 'venv'),
-        '--without-pip',
-        venv
-    ]);
-    if (result.exitCode !== 0) {
-        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} with ${python.executable} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
-    }
-    if (!external_node_fs_.existsSync((0,platform_os/* venvPython */.qb)(venv))) {
-        throw new diagnostic/* ActionError */.lZ(`Creating the venv at ${venv} left no interpreter at ${(0,platform_os/* venvPython */.qb)(venv)}.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/venv/target.ts
-
-
-
-
-
-
-
-const VENV_ACTIONS = {
-    create: 'new',
-    rebuild: 'rebuilt',
-    reuse: 'reused',
-    'up-to-date': 'reused, up to date'
-};
-function venvAction(plan, restored) {
-    if (restored)
-        return 'restored from the cache';
-    return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action];
-}
-/** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
-async function prepareTarget(request) {
-    const { settings, python, report } = request;
-    if (!settings.createVenv) {
-        return { python: python.executable, sitePackages: python.purelib, upToDate: false };
-    }
-    return timed(report, 'prepare venv', () => prepareVenv(request));
-}
-async function prepareVenv(request) {
-    const { settings, python, fingerprint, report } = request;
-    const venv = settings.venvPath;
-    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving);
-    (0,log/* info */.pq)(`venv: ${plan.reason}`);
-    report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
-    const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
-    const created = plan.action === 'reuse' ? plan.created : true;
-    const owner = { created, python: python.executable, fingerprint };
-    const target = { python: (0,platform_os/* venvPython */.qb)(venv), sitePackages };
-    if (plan.action === 'reuse') {
-        if (!plan.upToDate)
-            markInstalling(venv, owner);
-        return { ...target, venv: { path: venv, fresh: false, owner }, upToDate: plan.upToDate };
-    }
-    if (plan.action === 'rebuild')
-        removeOwnVenv(venv);
-    await newVenv(python, venv, owner);
-    return { ...target, venv: { path: venv, fresh: true, owner }, upToDate: false };
-}
-async function newVenv(python, venv, owner) {
-    // The marker goes in first, so that an interrupted creation is recognised as ours and incomplete.
-    external_node_fs_.mkdirSync(venv, { recursive: true });
-    markInstalling(venv, owner);
-    await createVenv(python, venv);
-}
-/** A venv this run created, made again from nothing (what went into it is not wanted). */
-async function recreateVenv(python, target) {
-    if (!target.venv?.fresh)
-        throw new Error('only a venv this run created is made again');
-    removeOwnVenv(target.venv.path);
-    await newVenv(python, target.venv.path, target.venv.owner);
-}
-/** Once everything is installed: the venv's marker says complete. */
-function finishTarget(target) {
-    if (target.venv)
-        markComplete(target.venv.path, target.venv.owner);
-}
-/** What activating the venv gives later steps: VIRTUAL_ENV, and its bin first on PATH. */
-function activation(venv) {
-    return { variables: { VIRTUAL_ENV: venv }, path: [(0,platform_os/* venvBinDir */.Sg)(venv)] };
-}
-
 ;// CONCATENATED MODULE: ./src/install/seeded.ts
-
-
 
 
 
@@ -40420,18 +40505,6 @@ function tools(record) {
 function settle(promise) {
     return promise.then(value => ({ value }), (error) => ({ error }));
 }
-/** The report pip wrote, read and removed; undefined when there is none. */
-function takeReport(file) {
-    try {
-        return external_node_fs_.readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    finally {
-        external_node_fs_.rmSync(file, { force: true });
-    }
-}
 /**
  * The pip runs of a new venv started from the seed: its tools are copied in, then the requirements
  * run by the seeded pip starts at once, beside pip's answer to what the upgrade would install into
@@ -40460,22 +40533,11 @@ async function runSeeded(job, planned, place) {
     checkUpgradedPip(job);
     (0,log/* info */.pq)(`Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`);
     const upgrade = planned.runs[0];
-    const reportFile = reportPath(0);
-    const { workingDirectory } = job.config;
-    const answer = runPipQuietly(pip, [
-        'install',
-        '--dry-run',
-        '--ignore-installed',
-        '--report',
-        reportFile,
-        ...upgrade.args.slice(1)
-    ], workingDirectory, job.guard.pipEnv());
+    const answer = dryRun(job, pip, upgrade, 0);
     const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined;
-    const answered = await answer;
-    const json = answered.exitCode === 0 ? takeReport(reportFile) : undefined;
-    const dists = json ? distsFromReport(json) : undefined;
+    const { output, json, dists } = await answer;
     const outcome = await rest;
-    await (0,log/* showOutput */.Jy)(`${upgrade.title} (what it would install: the seed?)`, answered.output);
+    await (0,log/* showOutput */.Jy)(`${upgrade.title} (what it would install: the seed?)`, output);
     if (!json || !dists || !sameDists(dists, record.dists)) {
         (0,log/* info */.pq)(`The upgrade would not install what the tool seed holds (${tools(record)}): the venv is made again, and the upgrade runs.`);
         await recreateVenv(job.python, job.target);
@@ -40491,13 +40553,16 @@ function seededResult(job, planned, json, record, outcome) {
     keepLatest(job.report.installed, later);
     if (outcome && 'error' in outcome)
         throw outcome.error;
-    const found = outcome ? passed(job, outcome.value).found : [];
+    const ran = outcome ? passed(job, outcome.value) : { found: [], reportJson: '{}' };
     const installed = [];
     keepLatest(installed, upgraded);
-    keepLatest(installed, found);
+    keepLatest(installed, ran.found);
     const tools = new Set(record.dists.map(d => normalizeName(d.name)));
-    const replaced = found.some(p => tools.has(normalizeName(p.name)));
-    return { installed, compiled: replaced ? [] : record.entries };
+    const replaced = ran.found.some(p => tools.has(normalizeName(p.name)));
+    if (replaced)
+        return { installed, compiled: [] };
+    const requirementDists = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
+    return { installed, compiled: record.entries, upgradeDists: record.dists, requirementDists };
 }
 /** After a run without a seed: its upgraded tools become the seed. Nothing here fails the step. */
 async function keepSeed(job, place, result) {
@@ -40510,6 +40575,131 @@ async function keepSeed(job, place, result) {
     catch (caught) {
         (0,log/* info */.pq)(`The tool seed was not kept (${(0,diagnostic/* errorMessage */.gJ)(caught)}).`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/install/update.ts
+
+
+
+
+
+
+
+
+/** Each distribution a site-packages directory has a dist-info for, as `name version`. */
+function presentDists(sitePackages) {
+    let entries = [];
+    try {
+        entries = external_node_fs_.readdirSync(sitePackages);
+    }
+    catch {
+        return [];
+    }
+    return entries
+        .map(entry => /^(.+?)-([^-]+)\.dist-info$/.exec(entry))
+        .filter(m => m !== null)
+        .map(m => `${normalizeName(m[1])} ${m[2]}`)
+        .sort();
+}
+const nameVersion = (d) => `${normalizeName(d.name)} ${d.version}`;
+/** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
+function recordedSources(sitePackages, dist) {
+    const distInfo = external_node_fs_.readdirSync(sitePackages).find(entry => {
+        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
+        return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist);
+    });
+    if (!distInfo)
+        return [];
+    return external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+        .split('\n')
+        .map(line => line.split(',')[0])
+        .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
+        .map(rel => external_node_path_.join(sitePackages, rel));
+}
+/** The change from what the venv holds to what a new venv would get (same name, version, file, request). */
+function changeTo(held, wanted) {
+    const heldKeys = new Set(held.map(heldKey));
+    const wantedKeys = new Set(wanted.map(heldKey));
+    return {
+        remove: held.filter(d => !wantedKeys.has(heldKey(d))),
+        add: wanted.filter(d => !heldKeys.has(heldKey(d)))
+    };
+}
+/**
+ * Why a venv cannot be brought to the new venv's content exactly, from what it holds and what pip
+ * says a new venv would get; undefined when it can.
+ */
+function whyNotUpdate(held, present, tools, wanted) {
+    const listed = [...held.tools, ...held.dists].map(nameVersion).sort();
+    if (JSON.stringify(listed) !== JSON.stringify(present))
+        return 'it holds other distributions than its marker lists (a later step installed or removed one)';
+    if (!tools || !sameDists(tools, held.tools))
+        return 'the upgrade would now install other tools than it holds';
+    if (!wanted)
+        return 'pip did not name every requirement as one file from an index (a failure, a path, a URL or a VCS checkout)';
+    const toolNames = new Set(held.tools.map(d => normalizeName(d.name)));
+    if (wanted.some(d => toolNames.has(normalizeName(d.name))))
+        return 'a requirement names one of the tools the upgrade installs';
+    return undefined;
+}
+const update_describe = (list) => list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ');
+/**
+ * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
+ * without building it again: pip says, into a new venv (`--dry-run --ignore-installed --report`),
+ * what the upgrade and the requirements would install; the distributions the venv holds that this
+ * does not name exactly (name, version, file hash, asked for or not) are uninstalled; the
+ * requirements run then installs the rest, and its report must name exactly that rest. Undefined,
+ * with nothing changed, where that cannot be exact (whyNotUpdate): the venv is then made anew. A
+ * run whose report differs throws nothing: it returns undefined too, after changing the venv,
+ * which is then made anew all the same.
+ */
+async function runUpdate(job, planned, freshUpgrade, held) {
+    const { target } = job;
+    const [upgrade, requirements, ...more] = planned.runs;
+    const pip = targetPip(job.python, target);
+    if (upgrade?.kind !== 'upgrade' || requirements?.kind === 'upgrade' || more.length > 0)
+        return undefined;
+    if (!versionAtLeast(pip.version, '22.2'))
+        return undefined;
+    const [tools, wanted] = await Promise.all([
+        dryRun(job, pip, freshUpgrade, 0),
+        requirements ? dryRun(job, pip, requirements, 1) : { output: '', dists: [] }
+    ]);
+    const why = whyNotUpdate(held, presentDists(target.sitePackages), tools.dists, wanted.dists);
+    if (why) {
+        (0,log/* info */.pq)(`venv: not updated in place: ${why}.`);
+        return undefined;
+    }
+    await (0,log/* showOutput */.Jy)('What a new venv would get: the tools', tools.output);
+    await (0,log/* showOutput */.Jy)('What a new venv would get: the requirements', wanted.output);
+    const change = changeTo(held.dists, wanted.dists);
+    (0,log/* info */.pq)(`venv: updating in place to what a new venv would hold: removing ${update_describe(change.remove)}; installing ${update_describe(change.add)}; ${held.dists.length - change.remove.length} kept.`);
+    if (change.remove.length > 0) {
+        const names = [...new Set(change.remove.map(d => d.name))];
+        const title = 'Uninstall what the requirements no longer bring';
+        const removed = await runPip(pip, ['uninstall', '--yes', ...names], title, job.config.workingDirectory, job.guard.pipEnv());
+        if (removed.exitCode !== 0)
+            throw new diagnostic/* ActionError */.lZ(`pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`);
+    }
+    if (change.add.length === 0)
+        return {
+            installed: [],
+            toCompile: [],
+            upgradeDists: held.tools,
+            requirementDists: wanted.dists
+        };
+    const ran = passed(job, await runPlan(job, planned, 1, pip));
+    const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
+    if (!installed || !sameDists(installed, change.add)) {
+        (0,log/* info */.pq)('venv: the requirements run installed other files than pip named beforehand; the venv is made anew.');
+        return undefined;
+    }
+    return {
+        installed: ran.found,
+        toCompile: change.add.flatMap(d => recordedSources(target.sitePackages, d)),
+        upgradeDists: held.tools,
+        requirementDists: wanted.dists
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/install/install.ts
@@ -40528,9 +40718,11 @@ async function keepSeed(job, place, result) {
 
 
 
-function planRuns(job) {
+
+
+/** The runs for the job's target; `fresh` plans them as for a new venv at the same place. */
+function planRuns(job, fresh = job.target.venv?.fresh ?? false) {
     const { config, python, target } = job;
-    const fresh = target.venv?.fresh ?? false;
     const bootstrap = fresh ? pipForNewVenv(python, target.venv.path) : undefined;
     const wheels = bundledWheels(python);
     const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : [];
@@ -40575,15 +40767,18 @@ function toolNames(result) {
 /** Runs pip as planned, each run by the pip the one before left. */
 async function runPlans(job, planned) {
     const { python, target } = job;
-    const result = { installed: [] };
+    const result = { installed: [], requirementDists: [] };
     for (const [index, plan] of planned.runs.entries()) {
         const pip = plan.pip === 'bootstrap' && planned.bootstrap ? planned.bootstrap : targetPip(python, target);
         const outcome = passed(job, await runPlan(job, planned, index, pip));
         keepLatest(result.installed, outcome.found);
-        if (plan.kind === 'upgrade' && outcome.reportJson)
-            result.upgradeDists = distsFromReport(outcome.reportJson);
+        const dists = outcome.reportJson ? heldFromReport(outcome.reportJson) : undefined;
+        if (plan.kind === 'upgrade')
+            result.upgradeDists = dists;
         else if (outcome.found.some(p => toolNames(result).has(normalizeName(p.name))))
             result.upgradeDists = undefined;
+        else
+            result.requirementDists = dists;
         if (plan.kind === 'upgrade' && index < planned.runs.length - 1) {
             checkUpgradedPip(job);
             if (deferCompile(job))
@@ -40600,9 +40795,9 @@ async function compilePip(python, target) {
     const files = sourcesToCompile(external_node_path_.join(target.sitePackages, 'pip'));
     await byteCompile(target.python, python, files, (0,platform_process/* scratchDir */.GA)());
 }
-/** Everything in site-packages not compiled yet (`done`: entries that came compiled). */
-async function compile(python, target, done) {
-    const files = sourcesToCompile(target.sitePackages, done);
+/** What the runs installed and left uncompiled: the files they name, else all but what came compiled. */
+async function compile(python, target, result) {
+    const files = result.toCompile ?? sourcesToCompile(target.sitePackages, result.compiled ?? []);
     const compiled = await byteCompile(target.python, python, files, (0,platform_process/* scratchDir */.GA)());
     if (compiled.exitCode !== 0)
         (0,log/* warn */.R8)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.output}`);
@@ -40618,22 +40813,44 @@ async function checkDependencies(python, target, requirements) {
     annotate(findingsFromPipCheck(checked, requirements), requirements.workspace);
 }
 /**
- * The install: the pip runs the recipe would make, then byte-compilation and pip check side by
- * side (both only read what is installed: together they cost the cold path one of them).
- * Returns what pip installed.
+ * A venv venv-guard made for other inputs, brought to what a new one would hold (update.ts); else,
+ * when that cannot be done exactly, the job for a venv made anew in its place.
  */
-async function install(job) {
+async function update(job) {
+    const held = job.target.venv?.update;
+    if (!held)
+        return { job };
+    const freshUpgrade = planRuns(job, true).runs[0];
+    const result = freshUpgrade?.kind === 'upgrade'
+        ? await runUpdate(job, planRuns(job), freshUpgrade, held)
+        : undefined;
+    if (result)
+        return { job, result };
+    job.report.installed.splice(0);
+    const target = await startOver(job.python, job.target, job.report);
+    return { job: { ...job, target } };
+}
+/**
+ * The install: the pip runs the recipe would make (or an update of a venv made for other inputs,
+ * or a new venv started from the tool seed), then byte-compilation and pip check side by side
+ * (both only read what is installed: together they cost the cold path one of them).
+ */
+async function install(given) {
+    checkPipFeatures(given);
+    const updated = given.target.venv?.update
+        ? await timed(given.report, 'update venv', () => update(given))
+        : { job: given };
+    const job = updated.job;
     const { config, target, requirements, report } = job;
-    checkPipFeatures(job);
     const planned = planRuns(job);
-    const place = seedPlace(job, planned);
+    const place = updated.result ? undefined : seedPlace(job, planned);
     const seeded = place
         ? await timed(report, 'pip install', () => runSeeded(job, planned, place))
         : undefined;
-    const result = seeded ?? (await timed(report, 'pip install', () => runPlans(job, planned)));
+    const result = updated.result ?? seeded ?? (await timed(report, 'pip install', () => runPlans(job, planned)));
     await timed(report, 'compile and check', async () => {
         await Promise.all([
-            deferCompile(job) ? compile(job.python, target, result.compiled ?? []) : undefined,
+            deferCompile(job) ? compile(job.python, target, result) : undefined,
             checkDependencies(job.python, target, {
                 parsed: requirements,
                 workspace: config.workspace,
@@ -40643,7 +40860,7 @@ async function install(job) {
     });
     if (place && !seeded)
         await keepSeed(job, place, result);
-    return result.installed;
+    return { installed: result.installed, content: contentOf(result) };
 }
 /** The tools every run reports before and after: the recipe upgrades them. */
 const TRACKED = ['pip', 'setuptools', 'wheel'];
@@ -41431,16 +41648,16 @@ async function setUp(report) {
     });
     report.versionsBefore = trackedVersions(target, 'Before');
     const installs = !target.upToDate || moving;
-    const installed = installs
+    const { installed, content } = installs
         ? await install({ config, python, target, requirements, guard, report })
-        : [];
+        : { installed: [], content: target.venv?.held };
     report.versionsAfter = trackedVersions(target, 'After');
     const checked = guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], installed);
     setOutput(Outputs.CleanInstall, checked.clean);
     const after = guard.auditState();
     if (after)
         saveState(State.UserSite, after);
-    finishTarget(target);
+    finishTarget(target, content);
     if (target.venv) {
         if (config.activate)
             exportToLaterSteps(activation(target.venv.path));

@@ -7,14 +7,17 @@ import { timed, type InstalledPackage } from '../report/run-report.js'
 import { scratchDir } from '../platform/process.js'
 import { byteCompile, sourcesToCompile } from './compile.js'
 import type { PythonInstall } from '../python/probe.js'
-import type { Target } from '../venv/target.js'
-import { installedVersions, planPipRuns } from '../pip/plan.js'
+import type { VenvContent } from '../venv/marker.js'
+import { startOver, type Target } from '../venv/target.js'
+import { installedVersions, planPipRuns, type PipRunPlan } from '../pip/plan.js'
 import { normalizeName } from '../pip/names.js'
 import { pipRangeOf, pipTooOld, type InstallingPip } from '../pip/features.js'
+import { heldFromReport } from '../pip/report.js'
 import { bundledWheels, pipCheck, pipForNewVenv } from '../pip/run.js'
 import { info, warn } from '../report/log.js'
 import {
   checkUpgradedPip,
+  contentOf,
   deferCompile,
   keepLatest,
   passed,
@@ -24,14 +27,14 @@ import {
   type RunsPlan,
   type RunsResult
 } from './pip-runs.js'
-import { distsFromReport } from './seed.js'
 import { keepSeed, runSeeded, seedPlace } from './seeded.js'
+import { runUpdate } from './update.js'
 
 export type { InstallJob, InstallSettings } from './pip-runs.js'
 
-function planRuns(job: InstallJob): RunsPlan {
+/** The runs for the job's target; `fresh` plans them as for a new venv at the same place. */
+function planRuns(job: InstallJob, fresh = job.target.venv?.fresh ?? false): RunsPlan {
   const { config, python, target } = job
-  const fresh = target.venv?.fresh ?? false
   const bootstrap = fresh ? pipForNewVenv(python, target.venv!.path) : undefined
   const wheels = bundledWheels(python)
   const bundled = wheels.pip ? [wheels.pip, ...wheels.others] : []
@@ -78,16 +81,17 @@ function toolNames(result: RunsResult): Set<string> {
 /** Runs pip as planned, each run by the pip the one before left. */
 async function runPlans(job: InstallJob, planned: RunsPlan): Promise<RunsResult> {
   const { python, target } = job
-  const result: RunsResult = { installed: [] }
+  const result: RunsResult = { installed: [], requirementDists: [] }
   for (const [index, plan] of planned.runs.entries()) {
     const pip =
       plan.pip === 'bootstrap' && planned.bootstrap ? planned.bootstrap : targetPip(python, target)
     const outcome = passed(job, await runPlan(job, planned, index, pip))
     keepLatest(result.installed, outcome.found)
-    if (plan.kind === 'upgrade' && outcome.reportJson)
-      result.upgradeDists = distsFromReport(outcome.reportJson)
+    const dists = outcome.reportJson ? heldFromReport(outcome.reportJson) : undefined
+    if (plan.kind === 'upgrade') result.upgradeDists = dists
     else if (outcome.found.some(p => toolNames(result).has(normalizeName(p.name))))
       result.upgradeDists = undefined
+    else result.requirementDists = dists
     if (plan.kind === 'upgrade' && index < planned.runs.length - 1) {
       checkUpgradedPip(job)
       if (deferCompile(job)) await compilePip(job.python, target)
@@ -105,9 +109,9 @@ async function compilePip(python: PythonInstall, target: Target): Promise<void> 
   await byteCompile(target.python, python, files, scratchDir())
 }
 
-/** Everything in site-packages not compiled yet (`done`: entries that came compiled). */
-async function compile(python: PythonInstall, target: Target, done: string[]): Promise<void> {
-  const files = sourcesToCompile(target.sitePackages, done)
+/** What the runs installed and left uncompiled: the files they name, else all but what came compiled. */
+async function compile(python: PythonInstall, target: Target, result: RunsResult): Promise<void> {
+  const files = result.toCompile ?? sourcesToCompile(target.sitePackages, result.compiled ?? [])
   const compiled = await byteCompile(target.python, python, files, scratchDir())
   if (compiled.exitCode !== 0)
     warn(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.output}`)
@@ -127,23 +131,52 @@ async function checkDependencies(
   annotate(findingsFromPipCheck(checked, requirements), requirements.workspace)
 }
 
+/** What an install leaves: what pip installed, and what the venv holds where that is known exactly. */
+export interface InstallOutcome {
+  installed: InstalledPackage[]
+  content?: VenvContent
+}
+
 /**
- * The install: the pip runs the recipe would make, then byte-compilation and pip check side by
- * side (both only read what is installed: together they cost the cold path one of them).
- * Returns what pip installed.
+ * A venv venv-guard made for other inputs, brought to what a new one would hold (update.ts); else,
+ * when that cannot be done exactly, the job for a venv made anew in its place.
  */
-export async function install(job: InstallJob): Promise<InstalledPackage[]> {
+async function update(job: InstallJob): Promise<{ job: InstallJob; result?: RunsResult }> {
+  const held = job.target.venv?.update
+  if (!held) return { job }
+  const freshUpgrade: PipRunPlan | undefined = planRuns(job, true).runs[0]
+  const result =
+    freshUpgrade?.kind === 'upgrade'
+      ? await runUpdate(job, planRuns(job), freshUpgrade, held)
+      : undefined
+  if (result) return { job, result }
+  job.report.installed.splice(0)
+  const target = await startOver(job.python, job.target, job.report)
+  return { job: { ...job, target } }
+}
+
+/**
+ * The install: the pip runs the recipe would make (or an update of a venv made for other inputs,
+ * or a new venv started from the tool seed), then byte-compilation and pip check side by side
+ * (both only read what is installed: together they cost the cold path one of them).
+ */
+export async function install(given: InstallJob): Promise<InstallOutcome> {
+  checkPipFeatures(given)
+  const updated = given.target.venv?.update
+    ? await timed(given.report, 'update venv', () => update(given))
+    : { job: given }
+  const job = updated.job
   const { config, target, requirements, report } = job
-  checkPipFeatures(job)
   const planned = planRuns(job)
-  const place = seedPlace(job, planned)
+  const place = updated.result ? undefined : seedPlace(job, planned)
   const seeded = place
     ? await timed(report, 'pip install', () => runSeeded(job, planned, place))
     : undefined
-  const result = seeded ?? (await timed(report, 'pip install', () => runPlans(job, planned)))
+  const result =
+    updated.result ?? seeded ?? (await timed(report, 'pip install', () => runPlans(job, planned)))
   await timed(report, 'compile and check', async () => {
     await Promise.all([
-      deferCompile(job) ? compile(job.python, target, result.compiled ?? []) : undefined,
+      deferCompile(job) ? compile(job.python, target, result) : undefined,
       checkDependencies(job.python, target, {
         parsed: requirements,
         workspace: config.workspace,
@@ -152,7 +185,7 @@ export async function install(job: InstallJob): Promise<InstalledPackage[]> {
     ])
   })
   if (place && !seeded) await keepSeed(job, place, result)
-  return result.installed
+  return { installed: result.installed, content: contentOf(result) }
 }
 
 /** The tools every run reports before and after: the recipe upgrades them. */

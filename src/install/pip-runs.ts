@@ -7,15 +7,15 @@ import { upgradedPipTooOld } from '../pip/features.js'
 import { normalizeName } from '../pip/names.js'
 import { compileDisabled, installedVersions, reportPath, type PipRunPlan } from '../pip/plan.js'
 import type { Requirements } from '../pip/read.js'
-import { installedFromReport } from '../pip/report.js'
+import { heldFromReport, installedFromReport } from '../pip/report.js'
 import { NO_REQUIREMENTS } from '../pip/requirements.js'
-import { pipOf, runPip, versionAtLeast, type Pip } from '../pip/run.js'
+import { pipOf, runPip, runPipQuietly, versionAtLeast, type Pip } from '../pip/run.js'
 import type { PythonInstall } from '../python/probe.js'
 import { ActionError } from '../report/diagnostic.js'
 import { info } from '../report/log.js'
 import type { InstalledPackage, RunReport } from '../report/run-report.js'
+import type { HeldDist, VenvContent } from '../venv/marker.js'
 import type { Target } from '../venv/target.js'
-import type { SeedDist } from './seed.js'
 
 /** The inputs an install reads. */
 export interface InstallSettings {
@@ -75,11 +75,57 @@ export interface RunsResult {
   installed: InstalledPackage[]
   /** site-packages entries that came byte-compiled (a seed's) and are still as they came. */
   compiled?: string[]
+  /** The only files to compile, where the runs know them (an update's new distributions). */
+  toCompile?: string[]
   /**
    * The upgrade's distributions with their wheel hashes, when its report gave them all and no later
    * run replaced one: then the venv holds them as the upgrade installed them.
    */
-  upgradeDists?: SeedDist[]
+  upgradeDists?: HeldDist[]
+  /** The requirements run's, likewise (an empty list when there was none). */
+  requirementDists?: HeldDist[]
+}
+
+/** What the venv holds, where both the upgrade's and the requirements' reports told it exactly. */
+export function contentOf(result: RunsResult): VenvContent | undefined {
+  const { upgradeDists: tools, requirementDists: dists } = result
+  return tools && tools.length > 0 && dists ? { tools, dists } : undefined
+}
+
+/** What pip says a run would install into a new venv, asked quietly; json is undefined when it failed. */
+export interface DryRun {
+  output: string
+  json?: string
+  dists?: HeldDist[]
+}
+
+/**
+ * `pip install --dry-run --ignore-installed --report` of a planned run's arguments: what that run
+ * would install into a venv holding nothing yet, by name, version and file hash.
+ */
+export async function dryRun(
+  job: InstallJob,
+  pip: Pip,
+  plan: PipRunPlan,
+  index: number
+): Promise<DryRun> {
+  const reportFile = reportPath(index)
+  const args = ['install', '--dry-run', '--ignore-installed', '--report', reportFile]
+  const answered = await runPipQuietly(
+    pip,
+    [...args, ...plan.args.slice(1)],
+    job.config.workingDirectory,
+    job.guard.pipEnv()
+  )
+  let json: string | undefined
+  try {
+    json = answered.exitCode === 0 ? fs.readFileSync(reportFile, 'utf8') : undefined
+  } catch {
+    json = undefined
+  } finally {
+    fs.rmSync(reportFile, { force: true })
+  }
+  return { output: answered.output, json, dists: json ? heldFromReport(json) : undefined }
 }
 
 /** One planned pip run's outcome: what its report says it installed, or why it failed. */

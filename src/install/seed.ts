@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { normalizeName } from '../pip/names.js'
+import type { HeldDist } from '../venv/marker.js'
 import { copyIntoCommand, plainShebang } from '../platform/os.js'
 import { run } from '../platform/process.js'
 
@@ -18,20 +19,14 @@ export interface SeedRecord {
   /** The venv interpreter its scripts' first lines name. */
   python: string
   /** What the upgrade installed, as its report said. */
-  dists: SeedDist[]
+  dists: HeldDist[]
   /** The site-packages entries that hold them, bytecode included. */
   entries: string[]
   /** Their scripts in the venv's bin directory, as paths relative to site-packages (RECORD's). */
   scripts: string[]
 }
 
-export interface SeedDist {
-  name: string
-  version: string
-  sha256: string
-}
-
-const SEED_FORMAT = 1
+const SEED_FORMAT = 2
 const RECORD_FILE = 'seed.json'
 
 /** Where the seeds live: the tool cache, or nowhere outside a runner. */
@@ -45,37 +40,6 @@ export function seedKey(interpreter: string[], upgradeArgs: string[]): string {
     .update(JSON.stringify([SEED_FORMAT, interpreter, upgradeArgs]))
     .digest('hex')
     .slice(0, 32)
-}
-
-interface ReportItem {
-  metadata?: { name?: string; version?: string }
-  download_info?: { archive_info?: { hashes?: { sha256?: string } } }
-}
-
-/** The distributions a `--report` names, or undefined when one lacks a wheel hash. */
-export function distsFromReport(json: string): SeedDist[] | undefined {
-  const report = JSON.parse(json) as { install?: ReportItem[] }
-  const dists: SeedDist[] = []
-  for (const item of report.install ?? []) {
-    const { name, version } = item.metadata ?? {}
-    const sha256 = item.download_info?.archive_info?.hashes?.sha256
-    if (!name || !version || !sha256) return undefined
-    dists.push({ name, version, sha256 })
-  }
-  return dists
-}
-
-function sortedDists(dists: SeedDist[]): string {
-  return JSON.stringify(
-    dists
-      .map(d => [normalizeName(d.name), d.version, d.sha256])
-      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-  )
-}
-
-/** The seed holds exactly what the upgrade would install. */
-export function sameDists(a: SeedDist[], b: SeedDist[]): boolean {
-  return sortedDists(a) === sortedDists(b)
 }
 
 export function readSeed(dir: string): SeedRecord | undefined {
@@ -182,7 +146,7 @@ function recordPaths(sitePackages: string, distInfo: string): string[] {
 }
 
 /** The dist-info directory of each distribution, by its name and version. */
-function distInfoDirs(sitePackages: string, dists: SeedDist[]): string[] | undefined {
+function distInfoDirs(sitePackages: string, dists: HeldDist[]): string[] | undefined {
   const names = fs.readdirSync(sitePackages)
   const found = dists.map(d =>
     names.find(n => {
@@ -201,7 +165,7 @@ function distInfoDirs(sitePackages: string, dists: SeedDist[]): string[] | undef
 export function seedContent(
   sitePackages: string,
   target: SeedTarget,
-  dists: SeedDist[]
+  dists: HeldDist[]
 ): Omit<SeedRecord, 'format' | 'python' | 'dists'> | undefined {
   const distInfos = distInfoDirs(sitePackages, dists)
   if (!distInfos) return undefined
@@ -238,7 +202,7 @@ export function seedContent(
 export async function saveSeed(
   dir: string,
   target: SeedTarget,
-  dists: SeedDist[]
+  dists: HeldDist[]
 ): Promise<boolean> {
   const content = seedContent(target.sitePackages, target, dists)
   if (!content || !plainShebang(target.python)) return false

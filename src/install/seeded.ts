@@ -1,10 +1,8 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { normalizeName } from '../pip/names.js'
-import { reportPath } from '../pip/plan.js'
-import { installedFromReport } from '../pip/report.js'
+import { heldFromReport, installedFromReport, sameDists } from '../pip/report.js'
 import { NO_REQUIREMENTS } from '../pip/requirements.js'
-import { runPipQuietly, versionAtLeast } from '../pip/run.js'
+import { versionAtLeast } from '../pip/run.js'
 import { venvBinDir } from '../platform/os.js'
 import { errorMessage } from '../report/diagnostic.js'
 import { info, showOutput } from '../report/log.js'
@@ -12,6 +10,7 @@ import type { InstalledPackage } from '../report/run-report.js'
 import { recreateVenv } from '../venv/target.js'
 import {
   checkUpgradedPip,
+  dryRun,
   keepLatest,
   passed,
   runPlan,
@@ -22,10 +21,8 @@ import {
   type RunsResult
 } from './pip-runs.js'
 import {
-  distsFromReport,
   plantSeed,
   readSeed,
-  sameDists,
   saveSeed,
   seedKey,
   seedStore,
@@ -68,17 +65,6 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   )
 }
 
-/** The report pip wrote, read and removed; undefined when there is none. */
-function takeReport(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  } finally {
-    fs.rmSync(file, { force: true })
-  }
-}
-
 /**
  * The pip runs of a new venv started from the seed: its tools are copied in, then the requirements
  * run by the seeded pip starts at once, beside pip's answer to what the upgrade would install into
@@ -110,27 +96,11 @@ export async function runSeeded(
     `Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`
   )
   const upgrade = planned.runs[0]
-  const reportFile = reportPath(0)
-  const { workingDirectory } = job.config
-  const answer = runPipQuietly(
-    pip,
-    [
-      'install',
-      '--dry-run',
-      '--ignore-installed',
-      '--report',
-      reportFile,
-      ...upgrade.args.slice(1)
-    ],
-    workingDirectory,
-    job.guard.pipEnv()
-  )
+  const answer = dryRun(job, pip, upgrade, 0)
   const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined
-  const answered = await answer
-  const json = answered.exitCode === 0 ? takeReport(reportFile) : undefined
-  const dists = json ? distsFromReport(json) : undefined
+  const { output, json, dists } = await answer
   const outcome = await rest
-  await showOutput(`${upgrade.title} (what it would install: the seed?)`, answered.output)
+  await showOutput(`${upgrade.title} (what it would install: the seed?)`, output)
   if (!json || !dists || !sameDists(dists, record.dists)) {
     info(
       `The upgrade would not install what the tool seed holds (${tools(record)}): the venv is made again, and the upgrade runs.`
@@ -159,13 +129,15 @@ function seededResult(
   keepLatest(job.report.installed, upgraded)
   keepLatest(job.report.installed, later)
   if (outcome && 'error' in outcome) throw outcome.error
-  const found = outcome ? passed(job, outcome.value).found : []
+  const ran = outcome ? passed(job, outcome.value) : { found: [], reportJson: '{}' }
   const installed: InstalledPackage[] = []
   keepLatest(installed, upgraded)
-  keepLatest(installed, found)
+  keepLatest(installed, ran.found)
   const tools = new Set(record.dists.map(d => normalizeName(d.name)))
-  const replaced = found.some(p => tools.has(normalizeName(p.name)))
-  return { installed, compiled: replaced ? [] : record.entries }
+  const replaced = ran.found.some(p => tools.has(normalizeName(p.name)))
+  if (replaced) return { installed, compiled: [] }
+  const requirementDists = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
+  return { installed, compiled: record.entries, upgradeDists: record.dists, requirementDists }
 }
 
 /** After a run without a seed: its upgraded tools become the seed. Nothing here fails the step. */

@@ -1,11 +1,42 @@
 import * as path from 'node:path'
 import type { InstalledPackage } from '../report/run-report.js'
 import { entriesByName, type ParsedRequirements } from './requirements.js'
+import type { HeldDist } from '../venv/marker.js'
 import { normalizeName, projectOf } from './names.js'
 
 interface ReportItem {
   requested?: boolean
+  is_direct?: boolean
   metadata?: { name?: string; version?: string; requires_dist?: string[] }
+  download_info?: { archive_info?: { hashes?: { sha256?: string } } }
+}
+
+/**
+ * The distributions a `--report` names, each by its file's hash; undefined when one has none (a
+ * local directory, a VCS checkout) or was named by its URL or path: then what it installs is not
+ * one file an index serves, and cannot be named again exactly.
+ */
+export function heldFromReport(json: string): HeldDist[] | undefined {
+  const report = JSON.parse(json) as { install?: ReportItem[] }
+  const dists: HeldDist[] = []
+  for (const item of report.install ?? []) {
+    const { name, version } = item.metadata ?? {}
+    const sha256 = item.download_info?.archive_info?.hashes?.sha256
+    if (!name || !version || !sha256 || item.is_direct) return undefined
+    dists.push({ name, version, sha256, requested: item.requested === true })
+  }
+  return dists
+}
+
+/** A distribution as compared: by normalized name, version, hash and whether it was asked for. */
+export function heldKey(d: HeldDist): string {
+  return JSON.stringify([normalizeName(d.name), d.version, d.sha256, d.requested])
+}
+
+/** Both name exactly the same files, each asked for alike. */
+export function sameDists(a: HeldDist[], b: HeldDist[]): boolean {
+  const keys = (list: HeldDist[]) => JSON.stringify(list.map(heldKey).sort())
+  return keys(a) === keys(b)
 }
 
 /**

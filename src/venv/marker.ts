@@ -10,6 +10,24 @@ import { info } from '../report/log.js'
 export const MARKER_FILE = 'venv-guard.json'
 const MARKER_FORMAT = 1
 
+/** A distribution as pip's report named it: its file by hash, and whether it was asked for by name. */
+export interface HeldDist {
+  name: string
+  version: string
+  sha256: string
+  requested: boolean
+}
+
+/**
+ * What a venv holds, as the reports of the pip runs that made it said: the upgrade's tools, then
+ * what the requirements' run installed. Known only when every file had a hash and no later run
+ * replaced an earlier one's: then an update can be told exactly what to change (install/update.ts).
+ */
+export interface VenvContent {
+  tools: HeldDist[]
+  dists: HeldDist[]
+}
+
 export interface VenvMarker {
   format: number
   /** True only for venvs this action created: only those may ever be deleted. */
@@ -22,6 +40,8 @@ export interface VenvMarker {
   fingerprint: string
   /** The distributions that passed the cache's pip check before the venv was saved (health.ts). */
   checked?: string
+  /** What it holds, where that is known exactly. */
+  content?: VenvContent
 }
 
 /** Whose venv it is and what it holds: what each marker this run writes says. */
@@ -30,21 +50,48 @@ export type VenvOwnership = Pick<VenvMarker, 'created' | 'python' | 'fingerprint
 export function readMarker(venv: string): VenvMarker | undefined {
   try {
     const marker = JSON.parse(fs.readFileSync(path.join(venv, MARKER_FILE), 'utf8')) as VenvMarker
-    return marker.format === MARKER_FORMAT ? marker : undefined
+    if (marker.format !== MARKER_FORMAT) return undefined
+    // Its names go to pip's command line: anything but plain names and hashes is not used.
+    return validContent(marker.content) ? marker : { ...marker, content: undefined }
   } catch {
     return undefined
   }
 }
 
+const HELD_FIELDS: Record<keyof HeldDist, RegExp | 'boolean'> = {
+  name: /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/,
+  version: /^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/,
+  sha256: /^[0-9a-f]{64}$/,
+  requested: 'boolean'
+}
+
+function validDist(dist: unknown): boolean {
+  if (typeof dist !== 'object' || dist === null) return false
+  const record = dist as Record<string, unknown>
+  return Object.entries(HELD_FIELDS).every(([field, rule]) => {
+    const value = record[field]
+    return rule === 'boolean'
+      ? typeof value === 'boolean'
+      : typeof value === 'string' && rule.test(value)
+  })
+}
+
+function validContent(content: unknown): content is VenvContent | undefined {
+  if (content === undefined) return true
+  if (typeof content !== 'object' || content === null) return false
+  const { tools, dists } = content as Record<string, unknown>
+  return [tools, dists].every(list => Array.isArray(list) && list.every(validDist))
+}
+
 function writeMarker(venv: string, marker: Omit<VenvMarker, 'format'>): void {
   // In the order the fields are declared, for people reading the file.
-  const { created, complete, python, fingerprint, checked } = marker
+  const { created, complete, python, fingerprint, checked, content } = marker
   const file = path.join(venv, MARKER_FILE)
   const temporary = `${file}.${process.pid}.tmp`
   fs.writeFileSync(
     temporary,
     JSON.stringify(
-      { format: MARKER_FORMAT, created, complete, python, fingerprint, checked },
+      { format: MARKER_FORMAT, created, complete, python, fingerprint, checked, content },
       null,
       2
     )
@@ -57,9 +104,9 @@ export function markInstalling(venv: string, owner: VenvOwnership): void {
   writeMarker(venv, { ...owner, complete: false })
 }
 
-/** After a successful install: the venv holds what the fingerprint names. */
-export function markComplete(venv: string, owner: VenvOwnership): void {
-  writeMarker(venv, { ...owner, complete: true })
+/** After a successful install: the venv holds what the fingerprint names (and `content`, where known). */
+export function markComplete(venv: string, owner: VenvOwnership, content?: VenvContent): void {
+  writeMarker(venv, { ...owner, complete: true, content })
 }
 
 /** Records the digest of the distributions that passed pip check (see health.ts), keeping the rest. */

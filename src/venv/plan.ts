@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { ActionError } from '../report/diagnostic.js'
 import { prefixBinDir, realPath } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
-import { readMarker, type VenvMarker } from './marker.js'
+import { readMarker, type VenvContent, type VenvMarker } from './marker.js'
 
 export type VenvState =
   | { kind: 'absent' }
@@ -15,7 +15,9 @@ export type VenvState =
 export type VenvPlan =
   | { action: 'create'; reason: string }
   | { action: 'rebuild'; reason: string }
-  | { action: 'reuse'; reason: string; upToDate: boolean; created: boolean }
+  /** A venv venv-guard made for other inputs, holding what its marker lists: brought to the new content. */
+  | { action: 'update'; reason: string; held: VenvContent }
+  | { action: 'reuse'; reason: string; upToDate: boolean; created: boolean; held?: VenvContent }
 
 /** pyvenv.cfg is `key = value` lines. */
 export function parsePyvenvCfg(text: string): Record<string, string> {
@@ -112,6 +114,13 @@ export function planVenv(
         }
       }
       const upToDate = marker?.complete === true && marker.fingerprint === fingerprint
+      if (ours && !upToDate && !moving && marker.content) {
+        return {
+          action: 'update',
+          held: marker.content,
+          reason: `the inputs changed since venv-guard made the venv at ${venv}; bringing it to exactly what a new venv would hold for them`
+        }
+      }
       if (ours && (!upToDate || moving)) {
         // Installing over it would keep what the inputs no longer name (a removed requirement,
         // a dependency a local project dropped): the fresh venv is the recipe's result.
@@ -126,6 +135,7 @@ export function planVenv(
         action: 'reuse',
         upToDate,
         created: ours,
+        held: upToDate ? marker?.content : undefined,
         reason: upToDate
           ? `reusing the venv at ${venv}: same interpreter, same requirements, nothing to install`
           : `reusing the existing venv at ${venv} (made from the same interpreter)`

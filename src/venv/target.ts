@@ -4,7 +4,13 @@ import type { LaterStepsEnv } from '../platform/later-steps-env.js'
 import { venvBinDir, venvPython, venvSitePackages } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
 import { createVenv } from './create.js'
-import { markComplete, markInstalling, removeOwnVenv, type VenvOwnership } from './marker.js'
+import {
+  markComplete,
+  markInstalling,
+  removeOwnVenv,
+  type VenvContent,
+  type VenvOwnership
+} from './marker.js'
 import { inspectVenv, planVenv, type VenvPlan } from './plan.js'
 import { info } from '../report/log.js'
 
@@ -12,7 +18,15 @@ import { info } from '../report/log.js'
 export interface Target {
   python: string
   sitePackages: string
-  venv?: { path: string; fresh: boolean; owner: VenvOwnership }
+  venv?: {
+    path: string
+    fresh: boolean
+    owner: VenvOwnership
+    /** What it holds, as its marker lists (a venv venv-guard made, complete). */
+    held?: VenvContent
+    /** To be brought from that content to the new one (install/update.ts), or made anew. */
+    update?: VenvContent
+  }
   /** It holds what the fingerprint names already: nothing to install. */
   upToDate: boolean
 }
@@ -33,6 +47,7 @@ export interface TargetRequest {
 const VENV_ACTIONS = {
   create: 'new',
   rebuild: 'rebuilt',
+  update: 'updated',
   reuse: 'reused',
   'up-to-date': 'reused, up to date'
 }
@@ -68,7 +83,17 @@ async function prepareVenv(request: TargetRequest): Promise<Target> {
   const target = { python: venvPython(venv), sitePackages }
   if (plan.action === 'reuse') {
     if (!plan.upToDate) markInstalling(venv, owner)
-    return { ...target, venv: { path: venv, fresh: false, owner }, upToDate: plan.upToDate }
+    const held = plan.held
+    return { ...target, venv: { path: venv, fresh: false, owner, held }, upToDate: plan.upToDate }
+  }
+  if (plan.action === 'update') {
+    markInstalling(venv, owner)
+    const { held } = plan
+    return {
+      ...target,
+      venv: { path: venv, fresh: false, owner, held, update: held },
+      upToDate: false
+    }
   }
   if (plan.action === 'rebuild') removeOwnVenv(venv)
   await newVenv(python, venv, owner)
@@ -82,6 +107,20 @@ async function newVenv(python: PythonInstall, venv: string, owner: VenvOwnership
   await createVenv(python, venv)
 }
 
+/** A venv to update that cannot be brought to the new content exactly: made anew in its place. */
+export async function startOver(
+  python: PythonInstall,
+  target: Target,
+  report: RunReport
+): Promise<Target> {
+  const venv = target.venv
+  if (!venv?.update) throw new Error('only a venv to update is made anew')
+  removeOwnVenv(venv.path)
+  await newVenv(python, venv.path, venv.owner)
+  if (report.venv) report.venv.action = VENV_ACTIONS.rebuild
+  return { ...target, venv: { path: venv.path, fresh: true, owner: venv.owner }, upToDate: false }
+}
+
 /** A venv this run created, made again from nothing (what went into it is not wanted). */
 export async function recreateVenv(python: PythonInstall, target: Target): Promise<void> {
   if (!target.venv?.fresh) throw new Error('only a venv this run created is made again')
@@ -89,9 +128,9 @@ export async function recreateVenv(python: PythonInstall, target: Target): Promi
   await newVenv(python, target.venv.path, target.venv.owner)
 }
 
-/** Once everything is installed: the venv's marker says complete. */
-export function finishTarget(target: Target): void {
-  if (target.venv) markComplete(target.venv.path, target.venv.owner)
+/** Once everything is installed: the venv's marker says complete, and what it holds where known. */
+export function finishTarget(target: Target, content: VenvContent | undefined): void {
+  if (target.venv) markComplete(target.venv.path, target.venv.owner, content)
 }
 
 /** What activating the venv gives later steps: VIRTUAL_ENV, and its bin first on PATH. */

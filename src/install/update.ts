@@ -1,0 +1,167 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { normalizeName } from '../pip/names.js'
+import { type PipRunPlan } from '../pip/plan.js'
+import { heldFromReport, heldKey, sameDists } from '../pip/report.js'
+import { runPip, versionAtLeast } from '../pip/run.js'
+import { ActionError } from '../report/diagnostic.js'
+import { info, showOutput } from '../report/log.js'
+import type { HeldDist, VenvContent } from '../venv/marker.js'
+import {
+  dryRun,
+  passed,
+  runPlan,
+  targetPip,
+  type InstallJob,
+  type RunsPlan,
+  type RunsResult
+} from './pip-runs.js'
+
+/** Each distribution a site-packages directory has a dist-info for, as `name version`. */
+function presentDists(sitePackages: string): string[] {
+  let entries: string[] = []
+  try {
+    entries = fs.readdirSync(sitePackages)
+  } catch {
+    return []
+  }
+  return entries
+    .map(entry => /^(.+?)-([^-]+)\.dist-info$/.exec(entry))
+    .filter(m => m !== null)
+    .map(m => `${normalizeName(m[1])} ${m[2]}`)
+    .sort()
+}
+
+const nameVersion = (d: HeldDist): string => `${normalizeName(d.name)} ${d.version}`
+
+/** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
+function recordedSources(sitePackages: string, dist: HeldDist): string[] {
+  const distInfo = fs.readdirSync(sitePackages).find(entry => {
+    const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry)
+    return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist)
+  })
+  if (!distInfo) return []
+  return fs
+    .readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+    .split('\n')
+    .map(line => line.split(',')[0])
+    .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
+    .map(rel => path.join(sitePackages, rel))
+}
+
+/** What an update would change: the distributions to remove and those to install. */
+export interface UpdateChange {
+  remove: HeldDist[]
+  add: HeldDist[]
+}
+
+/** The change from what the venv holds to what a new venv would get (same name, version, file, request). */
+export function changeTo(held: HeldDist[], wanted: HeldDist[]): UpdateChange {
+  const heldKeys = new Set(held.map(heldKey))
+  const wantedKeys = new Set(wanted.map(heldKey))
+  return {
+    remove: held.filter(d => !wantedKeys.has(heldKey(d))),
+    add: wanted.filter(d => !heldKeys.has(heldKey(d)))
+  }
+}
+
+/**
+ * Why a venv cannot be brought to the new venv's content exactly, from what it holds and what pip
+ * says a new venv would get; undefined when it can.
+ */
+export function whyNotUpdate(
+  held: VenvContent,
+  present: string[],
+  tools: HeldDist[] | undefined,
+  wanted: HeldDist[] | undefined
+): string | undefined {
+  const listed = [...held.tools, ...held.dists].map(nameVersion).sort()
+  if (JSON.stringify(listed) !== JSON.stringify(present))
+    return 'it holds other distributions than its marker lists (a later step installed or removed one)'
+  if (!tools || !sameDists(tools, held.tools))
+    return 'the upgrade would now install other tools than it holds'
+  if (!wanted)
+    return 'pip did not name every requirement as one file from an index (a failure, a path, a URL or a VCS checkout)'
+  const toolNames = new Set(held.tools.map(d => normalizeName(d.name)))
+  if (wanted.some(d => toolNames.has(normalizeName(d.name))))
+    return 'a requirement names one of the tools the upgrade installs'
+  return undefined
+}
+
+const describe = (list: HeldDist[]): string =>
+  list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ')
+
+/**
+ * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
+ * without building it again: pip says, into a new venv (`--dry-run --ignore-installed --report`),
+ * what the upgrade and the requirements would install; the distributions the venv holds that this
+ * does not name exactly (name, version, file hash, asked for or not) are uninstalled; the
+ * requirements run then installs the rest, and its report must name exactly that rest. Undefined,
+ * with nothing changed, where that cannot be exact (whyNotUpdate): the venv is then made anew. A
+ * run whose report differs throws nothing: it returns undefined too, after changing the venv,
+ * which is then made anew all the same.
+ */
+export async function runUpdate(
+  job: InstallJob,
+  planned: RunsPlan,
+  freshUpgrade: PipRunPlan,
+  held: VenvContent
+): Promise<RunsResult | undefined> {
+  const { target } = job
+  const [upgrade, requirements, ...more] = planned.runs
+  const pip = targetPip(job.python, target)
+  if (upgrade?.kind !== 'upgrade' || requirements?.kind === 'upgrade' || more.length > 0)
+    return undefined
+  if (!versionAtLeast(pip.version, '22.2')) return undefined
+  const [tools, wanted] = await Promise.all([
+    dryRun(job, pip, freshUpgrade, 0),
+    requirements ? dryRun(job, pip, requirements, 1) : { output: '', dists: [] }
+  ])
+  const why = whyNotUpdate(held, presentDists(target.sitePackages), tools.dists, wanted.dists)
+  if (why) {
+    info(`venv: not updated in place: ${why}.`)
+    return undefined
+  }
+  await showOutput('What a new venv would get: the tools', tools.output)
+  await showOutput('What a new venv would get: the requirements', wanted.output)
+  const change = changeTo(held.dists, wanted.dists!)
+  info(
+    `venv: updating in place to what a new venv would hold: removing ${describe(change.remove)}; installing ${describe(change.add)}; ${held.dists.length - change.remove.length} kept.`
+  )
+  if (change.remove.length > 0) {
+    const names = [...new Set(change.remove.map(d => d.name))]
+    const title = 'Uninstall what the requirements no longer bring'
+    const removed = await runPip(
+      pip,
+      ['uninstall', '--yes', ...names],
+      title,
+      job.config.workingDirectory,
+      job.guard.pipEnv()
+    )
+    if (removed.exitCode !== 0)
+      throw new ActionError(
+        `pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`
+      )
+  }
+  if (change.add.length === 0)
+    return {
+      installed: [],
+      toCompile: [],
+      upgradeDists: held.tools,
+      requirementDists: wanted.dists
+    }
+  const ran = passed(job, await runPlan(job, planned, 1, pip))
+  const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
+  if (!installed || !sameDists(installed, change.add)) {
+    info(
+      'venv: the requirements run installed other files than pip named beforehand; the venv is made anew.'
+    )
+    return undefined
+  }
+  return {
+    installed: ran.found,
+    toCompile: change.add.flatMap(d => recordedSources(target.sitePackages, d)),
+    upgradeDists: held.tools,
+    requirementDists: wanted.dists
+  }
+}

@@ -1,7 +1,8 @@
 // Every path to a venv ends where the recipe's fresh venv is. A project is set up by the action
 // with its first inputs (main and post, with cache-dir), then its inputs change; the action runs
-// again in the same workspace (the venv is updated in place, as on a self-hosted runner), its post step
-// saves, and a fresh job restores what was saved. Each of the two venvs is compared with the
+// again in the same workspace (the venv is updated in place, as on a self-hosted runner); a fresh
+// job with the new inputs restores the first job's venv and updates it; its post step saves, and
+// another fresh job restores what was saved. Each of the three venvs is compared with the
 // recipe's fresh one for the changed inputs: `pip freeze --all` and the venv's file tree.
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -195,6 +196,19 @@ describe.skipIf(!mirror || lacks('3.12'))(
           )
           expect(reused.stdout, describeRun(reused)).not.toMatch(/made anew/)
           same('reused in the same workspace', describeRun(reused))
+
+          // A fresh job with the new inputs: the first job's venv is restored and updated.
+          fs.rmSync(venv, { recursive: true })
+          fs.writeFileSync(byAction.state, '')
+          const updated = await run(envAfter)
+          expect(updated.exitCode, describeRun(updated)).toBe(0)
+          expect(updated.outputs['cache-hit'], describeRun(updated)).toBe('false')
+          if (change.cached !== false) {
+            expect(updated.stdout, describeRun(updated)).toMatch(/restored an earlier one/)
+            expect(updated.stdout, describeRun(updated)).toMatch(/updating in place/)
+            expect(updated.stdout, describeRun(updated)).not.toMatch(/made anew/)
+          }
+          same('restored from the earlier entry and updated in a fresh job', describeRun(updated))
           const saved = await run(envAfter, 'post')
           expect(saved.exitCode, describeRun(saved)).toBe(0)
 

@@ -60,7 +60,8 @@ function key(
   roles: InputRoles = { ...NO_ROLES, requirements: c.requirementFiles }
 ): string {
   const { inputs } = readRequirements(c, newReport())
-  return cacheKeys(ctx, p, fingerprint(fingerprintInputs(c, p, { ...inputs, roles }))).venv
+  return cacheKeys(ctx, p, fingerprint(fingerprintInputs(c, p, { ...inputs, roles })), c.venvPath)
+    .venv
 }
 
 /** Runs `call` with these variables set, then puts the environment back. */
@@ -94,7 +95,7 @@ describe('the venv cache key', () => {
   it('is readable, valid for the cache service and carries the cache format version', () => {
     expect(base).toMatch(
       new RegExp(
-        `^venv-guard-v${FORMAT_VERSION}-venv-linux-ubuntu-24\\.04-x64-cpython-3\\.12\\.1-[0-9a-f]{64}$`
+        `^venv-guard-v${FORMAT_VERSION}-venv-linux-ubuntu-24\\.04-x64-cpython-3\\.12\\.1-[0-9a-f]{16}-[0-9a-f]{64}$`
       )
     )
     expect(base.length).toBeLessThanOrEqual(512)
@@ -208,14 +209,28 @@ describe('the venv cache key', () => {
   })
 
   it("gives pip's cache a key that changes with the venv key and a prefix of the machine only", () => {
-    const keys = cacheKeys(context, python, 'f1')
-    const other = cacheKeys(context, python, 'f2')
+    const keys = cacheKeys(context, python, 'f1', '/w/.venv')
+    const other = cacheKeys(context, python, 'f2', '/w/.venv')
     expect(keys.pip).not.toBe(other.pip)
     expect(keys.pipPrefix).toBe(other.pipPrefix)
     expect(keys.pip.startsWith(keys.pipPrefix)).toBe(true)
-    expect(cacheKeys({ ...context, arch: 'arm64' }, python, 'f1').pipPrefix).not.toBe(
+    expect(cacheKeys({ ...context, arch: 'arm64' }, python, 'f1', '/w/.venv').pipPrefix).not.toBe(
       keys.pipPrefix
     )
+  })
+
+  it('gives the venv a prefix of the machine, interpreter and venv path, whatever the inputs', () => {
+    const keys = cacheKeys(context, python, 'f1', '/w/.venv')
+    const other = cacheKeys(context, python, 'f2', '/w/.venv')
+    expect(keys.venv).not.toBe(other.venv)
+    expect(keys.venvPrefix).toBe(other.venvPrefix)
+    expect(keys.venv.startsWith(keys.venvPrefix)).toBe(true)
+    for (const elsewhere of [
+      cacheKeys(context, python, 'f1', '/w/env'),
+      cacheKeys(context, { ...python, executable: '/other/python3' }, 'f1', '/w/.venv'),
+      cacheKeys({ ...context, osVersion: 'ubuntu-26.04' }, python, 'f1', '/w/.venv')
+    ])
+      expect(elsewhere.venvPrefix).not.toBe(keys.venvPrefix)
   })
 })
 

@@ -36658,14 +36658,17 @@ function sorted(record) {
  * action's cache format; the key adds the machine. The readable part is for people reading the
  * cache list; only the hash decides.
  */
-function cacheKeys(context, python, fingerprint) {
-    const hash = (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
-        .digest('hex');
+function cacheKeys(context, python, fingerprint, venvPath) {
+    const digest = (parts) => (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(parts)).digest('hex');
+    const machineParts = [context.os, context.osVersion, context.arch];
+    const hash = digest([...machineParts, fingerprint]);
+    const place = digest([...machineParts, python.executable, venvPath]).slice(0, 16);
     const machine = `${context.os}-${context.osVersion}-${context.arch}`;
     const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`;
+    const venvPrefix = `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${place}-`;
     return {
-        venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
+        venv: `${venvPrefix}${hash}`,
+        venvPrefix,
         pip: `${pipPrefix}${hash}`,
         pipPrefix
     };
@@ -37245,7 +37248,9 @@ function markerProblems(marker, fingerprint) {
         problems.push('its marker says venv-guard did not create it');
     if (!marker.complete)
         problems.push('its marker says the install did not finish');
-    if (marker.fingerprint !== fingerprint)
+    if (fingerprint === undefined && !marker.content)
+        problems.push('its marker does not list what it holds, so it cannot be updated');
+    if (fingerprint !== undefined && marker.fingerprint !== fingerprint)
         problems.push('its marker names other requirements');
     return problems;
 }
@@ -37547,9 +37552,11 @@ async function markedWhileRestoring(venv, restore) {
     }
 }
 /**
- * The venv, under its exact key only: restored into nothing, checked before it is trusted
- * (venv/health.ts), and saved only when this action created it, passed the health check, and no
- * entry holds its key where entries cannot be replaced (GitHub's).
+ * The venv: restored into nothing under its exact key, or else the newest earlier one under the
+ * prefix (the same interpreter and venv path, other inputs), which the install then updates in
+ * place (install/update.ts); checked before it is trusted (venv/health.ts), and saved only when
+ * this action created it, passed the health check, and no entry holds its key where entries
+ * cannot be replaced (GitHub's).
  */
 class VenvTier {
     request;
@@ -37563,16 +37570,21 @@ class VenvTier {
         return markedWhileRestoring(this.request.venv, () => this.restoreChecked(store));
     }
     async restoreChecked(store) {
-        const { venv, key, expected } = this.request;
-        const restored = await restoreInto(store, venv, key, []);
+        const { venv, key, prefix } = this.request;
+        const restored = await restoreInto(store, venv, key, [prefix]);
         // A venv already there was not looked up: nothing is known about the store's entry.
         if (restored.occupied)
             return false;
-        if (restored.matched !== key) {
-            (0,log/* info */.pq)(`Cache: no venv under ${key} in ${store.name}.`);
+        if (restored.matched === undefined) {
+            (0,log/* info */.pq)(`Cache: no venv under ${key} in ${store.name}, nor an earlier one to update.`);
             return false;
         }
-        this.keyTaken = true;
+        const exact = restored.matched === key;
+        this.keyTaken = exact;
+        // An earlier venv must be one this action made and completed, and list what it holds.
+        const expected = exact
+            ? this.request.expected
+            : { ...this.request.expected, fingerprint: undefined };
         const dropped = dropUnlistedBytecode(venv);
         if (dropped > 0) {
             (0,log/* info */.pq)(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
@@ -37585,15 +37597,21 @@ class VenvTier {
             problems = [`its health check failed: ${(0,diagnostic/* errorMessage */.gJ)(error)}`];
         }
         if (problems.length === 0) {
-            (0,log/* info */.pq)(`Cache: restored the venv from ${store.name} (${key}); it passed the health check.`);
-            return true;
+            (0,log/* info */.pq)(exact
+                ? `Cache: restored the venv from ${store.name} (${key}); it passed the health check.`
+                : `Cache: no venv under ${key} in ${store.name}; restored an earlier one of the same interpreter and path (${restored.matched}), which passed the health check, to update it.`);
+            return exact;
         }
         discardRestored(venv);
-        (0,log/* warn */.R8)(`The venv restored from ${store.name} (${key}) is not usable: ${problems.join('; ')}. ` +
+        if (!exact) {
+            (0,log/* info */.pq)(`Cache: the earlier venv ${restored.matched} is not updated: ${problems.join('; ')}. It was removed, and the venv is built afresh.`);
+            return false;
+        }
+        (0,log/* warn */.R8)(`The venv restored from ${store.name} (${restored.matched}) is not usable: ${problems.join('; ')}. ` +
             `It was removed and is built afresh.` +
             (store.replaces
                 ? ' The new one replaces the cache entry.'
-                : ` Delete that cache entry (gh cache delete ${key}) so that a good one can be saved.`));
+                : ` Delete that cache entry (gh cache delete ${restored.matched}) so that a good one can be saved.`));
         return false;
     }
     /**
@@ -37675,11 +37693,12 @@ class CacheSession {
             return { hit: false };
         return timed(request.report, 'restore cache', async () => {
             const { python, fingerprint } = request;
-            const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint);
+            const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint, settings.venvPath);
             if (settings.createVenv && request.moving.length === 0) {
                 this.venv = new VenvTier({
                     venv: settings.venvPath,
                     key: keys.venv,
+                    prefix: keys.venvPrefix,
                     expected: {
                         python: {
                             executable: python.executable,

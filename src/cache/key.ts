@@ -14,6 +14,11 @@ export interface KeyContext {
 export interface CacheKeys {
   /** The venv's exact key. */
   venv: string
+  /**
+   * What the venv's keys start with for this machine, interpreter and venv path, whatever the
+   * inputs: an earlier entry under it is a venv to update (install/update.ts) on a miss.
+   */
+  venvPrefix: string
   /** pip's cache: saved under `pip`, restored from the newest entry starting with `pipPrefix`. */
   pip: string
   pipPrefix: string
@@ -27,16 +32,21 @@ export interface CacheKeys {
  */
 export function cacheKeys(
   context: KeyContext,
-  python: { implementation: string; versionText: string },
-  fingerprint: string
+  python: { implementation: string; versionText: string; executable: string },
+  fingerprint: string,
+  venvPath: string
 ): CacheKeys {
-  const hash = createHash('sha256')
-    .update(JSON.stringify([context.os, context.osVersion, context.arch, fingerprint]))
-    .digest('hex')
+  const digest = (parts: string[]) =>
+    createHash('sha256').update(JSON.stringify(parts)).digest('hex')
+  const machineParts = [context.os, context.osVersion, context.arch]
+  const hash = digest([...machineParts, fingerprint])
+  const place = digest([...machineParts, python.executable, venvPath]).slice(0, 16)
   const machine = `${context.os}-${context.osVersion}-${context.arch}`
   const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`
+  const venvPrefix = `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${place}-`
   return {
-    venv: `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${hash}`,
+    venv: `${venvPrefix}${hash}`,
+    venvPrefix,
     pip: `${pipPrefix}${hash}`,
     pipPrefix
   }

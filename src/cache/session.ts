@@ -86,12 +86,14 @@ export class CacheSession {
       const keys = cacheKeys(
         { os: currentOs(), osVersion: currentOsVersion(), arch: process.arch },
         python,
-        fingerprint
+        fingerprint,
+        settings.venvPath
       )
       if (settings.createVenv && request.moving.length === 0) {
         this.venv = new VenvTier({
           venv: settings.venvPath,
           key: keys.venv,
+          prefix: keys.venvPrefix,
           expected: {
             python: {
               executable: python.executable,

@@ -28,6 +28,8 @@ export interface SavedVenv {
 export interface VenvTierRequest {
   venv: string
   key: string
+  /** An earlier entry's key starts with it: a venv of this interpreter and path, to update on a miss. */
+  prefix: string
   /** What a venv restored or saved under the key must be: its interpreter and fingerprint. */
   expected: HealthExpectation
   /** The files the key describes, with the digest of what was read (venv/fingerprint.ts). */
@@ -54,9 +56,11 @@ async function markedWhileRestoring<T>(venv: string, restore: () => Promise<T>):
 }
 
 /**
- * The venv, under its exact key only: restored into nothing, checked before it is trusted
- * (venv/health.ts), and saved only when this action created it, passed the health check, and no
- * entry holds its key where entries cannot be replaced (GitHub's).
+ * The venv: restored into nothing under its exact key, or else the newest earlier one under the
+ * prefix (the same interpreter and venv path, other inputs), which the install then updates in
+ * place (install/update.ts); checked before it is trusted (venv/health.ts), and saved only when
+ * this action created it, passed the health check, and no entry holds its key where entries
+ * cannot be replaced (GitHub's).
  */
 export class VenvTier implements CacheTier<SavedVenv> {
   readonly what = 'the venv'
@@ -70,15 +74,20 @@ export class VenvTier implements CacheTier<SavedVenv> {
   }
 
   private async restoreChecked(store: CacheStore): Promise<boolean> {
-    const { venv, key, expected } = this.request
-    const restored = await restoreInto(store, venv, key, [])
+    const { venv, key, prefix } = this.request
+    const restored = await restoreInto(store, venv, key, [prefix])
     // A venv already there was not looked up: nothing is known about the store's entry.
     if (restored.occupied) return false
-    if (restored.matched !== key) {
-      info(`Cache: no venv under ${key} in ${store.name}.`)
+    if (restored.matched === undefined) {
+      info(`Cache: no venv under ${key} in ${store.name}, nor an earlier one to update.`)
       return false
     }
-    this.keyTaken = true
+    const exact = restored.matched === key
+    this.keyTaken = exact
+    // An earlier venv must be one this action made and completed, and list what it holds.
+    const expected = exact
+      ? this.request.expected
+      : { ...this.request.expected, fingerprint: undefined }
     const dropped = dropUnlistedBytecode(venv)
     if (dropped > 0) {
       info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`)
@@ -90,16 +99,26 @@ export class VenvTier implements CacheTier<SavedVenv> {
       problems = [`its health check failed: ${errorMessage(error)}`]
     }
     if (problems.length === 0) {
-      info(`Cache: restored the venv from ${store.name} (${key}); it passed the health check.`)
-      return true
+      info(
+        exact
+          ? `Cache: restored the venv from ${store.name} (${key}); it passed the health check.`
+          : `Cache: no venv under ${key} in ${store.name}; restored an earlier one of the same interpreter and path (${restored.matched}), which passed the health check, to update it.`
+      )
+      return exact
     }
     discardRestored(venv)
+    if (!exact) {
+      info(
+        `Cache: the earlier venv ${restored.matched} is not updated: ${problems.join('; ')}. It was removed, and the venv is built afresh.`
+      )
+      return false
+    }
     warn(
-      `The venv restored from ${store.name} (${key}) is not usable: ${problems.join('; ')}. ` +
+      `The venv restored from ${store.name} (${restored.matched}) is not usable: ${problems.join('; ')}. ` +
         `It was removed and is built afresh.` +
         (store.replaces
           ? ' The new one replaces the cache entry.'
-          : ` Delete that cache entry (gh cache delete ${key}) so that a good one can be saved.`)
+          : ` Delete that cache entry (gh cache delete ${restored.matched}) so that a good one can be saved.`)
     )
     return false
   }

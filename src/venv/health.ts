@@ -10,7 +10,8 @@ import { inspectVenv, madeFrom } from './plan.js'
 /** The interpreter a venv must have been made from, and what must be installed in it. */
 export interface HealthExpectation {
   python: Pick<PythonInstall, 'executable' | 'versionText' | 'basePrefix'>
-  fingerprint: string
+  /** What it must have been made for; undefined for an earlier venv to update, which must list its content. */
+  fingerprint?: string
 }
 
 /** venv_health.py, shipped beside the bundle: run by the venv's own python. */
@@ -33,12 +34,18 @@ export interface Health {
 }
 
 /** What the marker says against what this run would install. */
-export function markerProblems(marker: VenvMarker | undefined, fingerprint: string): string[] {
+export function markerProblems(
+  marker: VenvMarker | undefined,
+  fingerprint: string | undefined
+): string[] {
   if (!marker) return ['it has no venv-guard marker']
   const problems: string[] = []
   if (!marker.created) problems.push('its marker says venv-guard did not create it')
   if (!marker.complete) problems.push('its marker says the install did not finish')
-  if (marker.fingerprint !== fingerprint) problems.push('its marker names other requirements')
+  if (fingerprint === undefined && !marker.content)
+    problems.push('its marker does not list what it holds, so it cannot be updated')
+  if (fingerprint !== undefined && marker.fingerprint !== fingerprint)
+    problems.push('its marker names other requirements')
   return problems
 }
 

@@ -162,11 +162,18 @@ function benchSize(n) {
   const actionWs = path.join(dir, 'action')
   fs.rmSync(dir, { recursive: true, force: true })
   for (const d of [recipeWs, actionWs]) fs.mkdirSync(d, { recursive: true })
-  buildWheelhouse(wheelhouse, packages(n))
-  const requirements =
+  // The last package also in a newer version: the incremental row bumps its pin.
+  const last = packages(n)[n - 1]
+  const bumped = { ...last, version: `${last.version}.1` }
+  buildWheelhouse(wheelhouse, [...packages(n), bumped])
+  /** @param {{ name: string, version: string }} pinned */
+  const requirementsWith = pinned =>
     packages(n)
+      .slice(0, -1)
       .map(p => p.name)
+      .concat(`${pinned.name}==${pinned.version}`)
       .join('\n') + '\n'
+  const requirements = requirementsWith(bumped)
   fs.writeFileSync(path.join(recipeWs, 'requirements.txt'), requirements)
   fs.writeFileSync(path.join(actionWs, 'requirements.txt'), requirements)
   const pipEnv = {
@@ -202,8 +209,9 @@ function benchSize(n) {
 
   const keptToolCache = path.join(dir, 'toolcache-kept')
   fs.mkdirSync(keptToolCache, { recursive: true })
-  /** @type {Record<'recipe' | 'cold' | 'seeded' | 'noop' | 'warm', number[]>} */
-  const t = { recipe: [], cold: [], seeded: [], noop: [], warm: [] }
+  /** @type {Record<'recipe' | 'cold' | 'seeded' | 'noop' | 'warm' | 'incremental', number[]>} */
+  const t = { recipe: [], cold: [], seeded: [], noop: [], warm: [], incremental: [] }
+  const earlierCache = path.join(dir, 'cache-earlier')
   /** @type {Record<string, number>[]} */
   const phaseSamples = []
   let recipeState = {
@@ -213,6 +221,7 @@ function benchSize(n) {
   }
   let actionState = recipeState
   let seededState = recipeState
+  let incrementalState = recipeState
   for (let r = 0; r < runs; r++) {
     // Recipe and action alternate, so that drift of the machine hits both alike.
     const venv = path.join(recipeWs, '.venv')
@@ -260,12 +269,29 @@ function benchSize(n) {
         throw new Error('the warm run was no cache hit')
       }
       t.warm.push(warm.seconds)
+
+      // One pin bumped, the previous venv in the cache: a job before this one saved the venv of
+      // the older pin (main + post), and this one restores it and updates it in place.
+      const earlierInputs = { ...inputs, cache: 'true', 'cache-dir': earlierCache }
+      if (r === 0) {
+        fs.writeFileSync(path.join(actionWs, 'requirements.txt'), requirementsWith(last))
+        actionStep(earlierInputs, { fresh: true, post: true })
+        fs.writeFileSync(path.join(actionWs, 'requirements.txt'), requirements)
+      }
+      const incremental = actionStep(earlierInputs, { fresh: true })
+      if (!/updating in place/.test(incremental.stdout) || /made anew/.test(incremental.stdout))
+        throw new Error(`the incremental run did not update in place:\n${incremental.stdout}`)
+      t.incremental.push(incremental.seconds)
+      if (r === 0) incrementalState = fingerprintVenv(actionVenv)
     }
   }
-  for (const [name, state] of /** @type {const} */ ([
+  /** @type {Array<[string, typeof recipeState]>} */
+  const compared = [
     ['cold', actionState],
     ['seeded', seededState]
-  ])) {
+  ]
+  if (hasCache) compared.push(['incremental', incrementalState])
+  for (const [name, state] of compared) {
     const same = recipeState.freeze === state.freeze
     const sameTree = JSON.stringify(recipeState.tree) === JSON.stringify(state.tree)
     if (!same || !sameTree) {
@@ -287,10 +313,12 @@ function benchSize(n) {
     seeded: median(t.seeded),
     noop: median(t.noop),
     warm: t.warm.length ? median(t.warm) : undefined,
+    incremental: t.incremental.length ? median(t.incremental) : undefined,
     ratios: {
       cold: ratios(t.cold),
       seeded: ratios(t.seeded),
       warm: ratios(t.warm),
+      incremental: ratios(t.incremental),
       noop: ratios(t.noop)
     },
     phases: Object.fromEntries(
@@ -318,12 +346,12 @@ const ratio = list =>
     ? 'n/a'
     : `${median(list).toFixed(2)}× (${list[0].toFixed(2)}–${list[list.length - 1].toFixed(2)})`
 console.log(
-  '\n| packages | recipe | action cold, first | ratio | cold, tool seed kept | ratio | warm (cache-dir) | ratio | no-op | ratio |'
+  '\n| packages | recipe | action cold, first | ratio | cold, tool seed kept | ratio | one pin bumped, earlier venv in cache-dir | ratio | warm (cache-dir) | ratio | no-op | ratio |'
 )
-console.log('|---|---|---|---|---|---|---|---|---|---|')
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) {
   console.log(
-    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.seeded)} | ${ratio(r.ratios.seeded)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
+    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.seeded)} | ${ratio(r.ratios.seeded)} | ${s(r.incremental)} | ${ratio(r.ratios.incremental)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
   )
 }
 console.log('\nWhere the cold run goes (medians, seconds):')

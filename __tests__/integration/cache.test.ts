@@ -38,7 +38,9 @@ describe.skipIf(lacks('3.12'))(
       succeeded(first)
       expect(first.outputs['cache-hit']).toBe('false')
       const key = first.outputs['cache-key']
-      expect(key).toMatch(/^venv-guard-v\d+-venv-linux-.+-x64-cpython-3\.12\.\d+-[0-9a-f]{64}$/)
+      expect(key).toMatch(
+        /^venv-guard-v\d+-venv-linux-.+-x64-cpython-3\.12\.\d+-[0-9a-f]{16}-[0-9a-f]{64}$/
+      )
       expect(installed(first)).toBe(true)
 
       const saved = await post()
@@ -63,6 +65,30 @@ describe.skipIf(lacks('3.12'))(
       const again = await post()
       succeeded(again)
       expect(service.entries).toHaveLength(1)
+    })
+
+    it('on a miss, restores the earlier venv of the same path by its prefix and updates it in place', async () => {
+      const other = project()
+      const inputs = { 'python-version': '3.12' }
+      const first = await runAction(other, { inputs, env: service.env })
+      succeeded(first)
+      succeeded(await runAction(other, { entry: 'post', env: service.env }))
+
+      fs.writeFileSync(path.join(other.workspace, 'requirements.txt'), 'alpha\ngamma\n')
+      freshJob(other)
+      const second = await runAction(other, { inputs, env: service.env })
+      succeeded(second)
+      expect(second.outputs['cache-hit']).toBe('false')
+      expect(second.outputs['cache-key']).not.toBe(first.outputs['cache-key'])
+      expect(second.stdout).toContain(
+        `restored an earlier one of the same interpreter and path (${first.outputs['cache-key']})`
+      )
+      expect(second.stdout).toMatch(/updating in place .*installing gamma/)
+      expect(second.summary).toContain('updated')
+      venvWorks(other, second)
+      // The updated venv is saved under its own key, beside the earlier one.
+      succeeded(await runAction(other, { entry: 'post', env: service.env }))
+      expect(service.entries.map(e => e.key)).toContain(second.outputs['cache-key'])
     })
 
     it('turns a reserve race, a read-only token and a service error into warnings', async () => {

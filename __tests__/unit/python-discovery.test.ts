@@ -2,7 +2,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { pyenvCandidates, toolCacheCandidates } from '../../src/python/find.js'
+import { pyenvCandidates, toolCacheCandidates, worthProbing } from '../../src/python/find.js'
+import { parseVersionSpec } from '../../src/python/version-spec.js'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-discovery-'))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
@@ -99,5 +100,40 @@ describe.runIf(process.platform !== 'win32')('pyenv', () => {
       'pyenv (3.13.0t)': 13,
       'pyenv (pypy3.10-7.3.12)': undefined
     })
+  })
+})
+
+describe('worthProbing', () => {
+  const onPath = (command: string) => ({ command, args: [], foundBy: `PATH (${command})` })
+  const links: Record<string, string> = {
+    '/bin/python3': '/usr/bin/python3.11',
+    '/usr/bin/python3': '/usr/bin/python3.11',
+    '/usr/local/bin/python3.12': '/usr/local/bin/python3.12',
+    '/opt/py/bin/python': '/opt/py/bin/python'
+  }
+  const real = (file: string) => links[file] ?? file
+  const candidates = [
+    onPath('/usr/local/bin/python3.12'),
+    onPath('/usr/bin/python3'),
+    onPath('/bin/python3'),
+    onPath('/opt/py/bin/python'),
+    { command: 'py', args: ['-3.12'], foundBy: 'py launcher' }
+  ]
+  const probed = (spec: string) =>
+    worthProbing(parseVersionSpec(spec, false), candidates, real).map(c => c.command)
+
+  it('probes each file once, and not one named for a minor version the spec does not name', () => {
+    expect(probed('3.12')).toEqual(['/usr/local/bin/python3.12', '/opt/py/bin/python', 'py'])
+    expect(probed('3.11.7')).toEqual(['/usr/bin/python3', '/opt/py/bin/python', 'py'])
+  })
+
+  it('probes every file for a range, and for PyPy', () => {
+    expect(probed('>=3.11')).toEqual([
+      '/usr/local/bin/python3.12',
+      '/usr/bin/python3',
+      '/opt/py/bin/python',
+      'py'
+    ])
+    expect(probed('pypy3.10')).toEqual(probed('>=3.11'))
   })
 })

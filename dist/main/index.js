@@ -41454,6 +41454,30 @@ function find_describe(found) {
 }
 /** actions/python-versions has CPython from 3.0 on: nothing older is ever in its manifest. */
 const MANIFEST_FIRST_MAJOR = 3;
+/**
+ * The candidates worth a probe: a location that names its version only when that version could
+ * match; on PATH, once per file (`/bin/python3` is `/usr/bin/python3` where /bin links to /usr/bin),
+ * and not a file named for another minor version (`python3` that is `python3.11`) when the spec
+ * names nothing but exact minor versions. Each probe is a Python start; on a no-op run they are
+ * most of the time.
+ */
+function worthProbing(spec, candidates, realFile = platform_os/* realPath */.Ye) {
+    const minors = (0,version_spec/* minorsNamedBy */.TN)(spec);
+    const onlyMinors = spec.implementation === 'cpython' && minors.length === spec.clauses.length;
+    const seen = new Set();
+    return candidates.filter(c => {
+        if (c.hint)
+            return (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, c.hint);
+        if (c.args.length > 0 || c.env)
+            return true;
+        const real = realFile(c.command);
+        if (seen.has(real))
+            return false;
+        seen.add(real);
+        const named = /^python(\d+\.\d+)$/.exec(external_node_path_.basename(real));
+        return !(onlyMinors && named && !minors.includes(named[1]));
+    });
+}
 /** The highest version that satisfies the spec; among equals, the first candidate found. */
 function chooseInstall(spec, installs) {
     let best;
@@ -41506,13 +41530,12 @@ async function findPython(request, env = process.env) {
         }
         throw new diagnostic/* ActionError */.lZ('No Python interpreter was found on PATH. Set python-version (e.g. 3.12) or python-path, or add actions/setup-python before this step.');
     }
-    // A location that names its version is probed only when that version could match.
-    const worthProbing = candidates.filter(c => !c.hint || (0,version_spec/* versionMatches */.gz)({ ...spec, allowPrereleases: true }, c.hint));
-    const installs = await probeAll(worthProbing);
+    const probed = worthProbing(spec, candidates);
+    const installs = await probeAll(probed);
     const local = chooseInstall(spec, installs);
     if (local && !request.checkLatest)
         return local;
-    const everything = async () => worthProbing.length === candidates.length ? installs : await probeAll(candidates);
+    const everything = async () => probed.length === candidates.length ? installs : await probeAll(candidates);
     const notFound = async (why) => new diagnostic/* ActionError */.lZ(`No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${find_describe(await everything())}. ${why}`, { title: 'venv-guard: Python version not found' });
     // Decided without the network: no manifest retries for a version no download can provide.
     if (spec.implementation === 'cpython' &&

@@ -161,6 +161,32 @@ function describe(found: PythonInstall[]): string {
 /** actions/python-versions has CPython from 3.0 on: nothing older is ever in its manifest. */
 const MANIFEST_FIRST_MAJOR = 3
 
+/**
+ * The candidates worth a probe: a location that names its version only when that version could
+ * match; on PATH, once per file (`/bin/python3` is `/usr/bin/python3` where /bin links to /usr/bin),
+ * and not a file named for another minor version (`python3` that is `python3.11`) when the spec
+ * names nothing but exact minor versions. Each probe is a Python start; on a no-op run they are
+ * most of the time.
+ */
+export function worthProbing(
+  spec: VersionSpec,
+  candidates: Candidate[],
+  realFile: (file: string) => string = realPath
+): Candidate[] {
+  const minors = minorsNamedBy(spec)
+  const onlyMinors = spec.implementation === 'cpython' && minors.length === spec.clauses.length
+  const seen = new Set<string>()
+  return candidates.filter(c => {
+    if (c.hint) return versionMatches({ ...spec, allowPrereleases: true }, c.hint)
+    if (c.args.length > 0 || c.env) return true
+    const real = realFile(c.command)
+    if (seen.has(real)) return false
+    seen.add(real)
+    const named = /^python(\d+\.\d+)$/.exec(path.basename(real))
+    return !(onlyMinors && named && !minors.includes(named[1]))
+  })
+}
+
 /** The highest version that satisfies the spec; among equals, the first candidate found. */
 export function chooseInstall(
   spec: VersionSpec,
@@ -226,15 +252,12 @@ export async function findPython(
     )
   }
 
-  // A location that names its version is probed only when that version could match.
-  const worthProbing = candidates.filter(
-    c => !c.hint || versionMatches({ ...spec, allowPrereleases: true }, c.hint)
-  )
-  const installs = await probeAll(worthProbing)
+  const probed = worthProbing(spec, candidates)
+  const installs = await probeAll(probed)
   const local = chooseInstall(spec, installs)
   if (local && !request.checkLatest) return local
   const everything = async () =>
-    worthProbing.length === candidates.length ? installs : await probeAll(candidates)
+    probed.length === candidates.length ? installs : await probeAll(candidates)
   const notFound = async (why: string) =>
     new ActionError(
       `No Python matching "${spec.text}" (from ${request.pythonVersionSource}) was found on the runner. Found: ${describe(await everything())}. ${why}`,

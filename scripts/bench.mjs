@@ -4,8 +4,9 @@
 // Prints medians and ratios per path (cold on a new runner, cold with the tool seed a first run
 // kept in a lasting tool cache, warm from cache-dir, no-op) and size, where the
 // action's time goes by phase, and the bundle's own start-up up to its first process spawn.
-// Options: --sizes 10,40,200 --runs 5 --python 3.12; --quick is --sizes 40 --runs 3 (about two
-// minutes). Each ratio is the median of the per-run ratios (recipe and action alternate), with
+// Options: --sizes 10,40,200 --runs 5 --python 3.12 --dir DIR; --quick is --sizes 40 --runs 3 (about two
+// minutes). --real benches a real stack instead (REAL_STACK below, Python 3.11 unless --python
+// says otherwise) from the local PyPI mirror `pip config list` names, and stops where there is none. Each ratio is the median of the per-run ratios (recipe and action alternate), with
 // their range, so a reader sees how much it varies.
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -21,11 +22,32 @@ const option = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback
 }
 const quick = args.includes('--quick')
-const sizes = option('sizes', quick ? '40' : '10,40,200')
-  .split(',')
-  .map(Number)
-const runs = Number(option('runs', quick ? '3' : '5'))
-const pythonMinor = option('python', '3.12')
+const real = args.includes('--real')
+const sizes = real
+  ? [0]
+  : option('sizes', quick ? '40' : '10,40,200')
+      .split(',')
+      .map(Number)
+const runs = Number(option('runs', quick || real ? '3' : '5'))
+const pythonMinor = option('python', real ? '3.11' : '3.12')
+
+/** The real stack the issue names; the incremental row bumps pytest's pin. */
+const REAL_STACK = ['flask', 'requests', 'django', 'numpy', 'pandas', 'black']
+const REAL_PIN = { name: 'pytest', earlier: '8.4.2', version: '9.1.1' }
+
+/** The local mirror of PyPI that this machine's pip configuration names, if any. */
+function findMirror() {
+  const listed = spawnSync('python3', ['-m', 'pip', 'config', 'list'], { encoding: 'utf8' })
+  const urls = (listed.stdout ?? '').match(/file:\/\/\/[^\s'"]+/g) ?? []
+  return urls.find(url => fs.existsSync(path.join(new URL(url).pathname, 'pip', 'index.html')))
+}
+const mirror = real ? findMirror() : undefined
+if (real && !mirror) {
+  console.log(
+    'bench --real: skipped, `pip config list` names no local PyPI mirror (file:///…/simple).'
+  )
+  process.exit(0)
+}
 
 const pyenvRoot = process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv')
 const pythonDir = fs
@@ -33,7 +55,10 @@ const pythonDir = fs
   .find(v => v.startsWith(`${pythonMinor}.`))
 if (!pythonDir) throw new Error(`pyenv has no Python ${pythonMinor}`)
 const python = path.join(pyenvRoot, 'versions', pythonDir, 'bin', 'python3')
-const benchDir = path.join(root, '.bench')
+// Outside the checkout by default: where a checkout lives is not always a plain disk (on one
+// machine here, creating files under /work cost the kernel eight times what it did under /tmp),
+// and a runner's workspace is. --dir chooses; the directory is printed with the figures.
+const benchDir = path.resolve(option('dir', path.join(os.tmpdir(), 'venv-guard-bench')))
 const main = path.join(root, 'dist', 'main', 'index.js')
 const post = path.join(root, 'dist', 'post', 'index.js')
 const hasCache = fs.readFileSync(path.join(root, 'action.yml'), 'utf8').includes('cache-dir:')
@@ -154,34 +179,41 @@ function startupMs(workspace, wheelhouse) {
   return median(samples)
 }
 
-/** @param {number} n */
+/** @param {number} n packages, or 0 for the real stack */
 function benchSize(n) {
-  const dir = path.join(benchDir, `n${n}`)
+  const dir = path.join(benchDir, n ? `n${n}` : 'real')
   const wheelhouse = path.join(dir, 'wheelhouse')
   const recipeWs = path.join(dir, 'recipe')
   const actionWs = path.join(dir, 'action')
   fs.rmSync(dir, { recursive: true, force: true })
   for (const d of [recipeWs, actionWs]) fs.mkdirSync(d, { recursive: true })
-  // The last package also in a newer version: the incremental row bumps its pin.
-  const last = packages(n)[n - 1]
-  const bumped = { ...last, version: `${last.version}.1` }
-  buildWheelhouse(wheelhouse, [...packages(n), bumped])
+  // The incremental row bumps one pin: the last package's, also built in a newer version.
+  const last = n ? packages(n)[n - 1] : { name: REAL_PIN.name, version: REAL_PIN.earlier }
+  const bumped = n
+    ? { ...last, version: `${last.version}.1` }
+    : { ...last, version: REAL_PIN.version }
+  if (n) buildWheelhouse(wheelhouse, [...packages(n), bumped])
+  const unpinned = n
+    ? packages(n)
+        .slice(0, -1)
+        .map(p => p.name)
+    : REAL_STACK
   /** @param {{ name: string, version: string }} pinned */
   const requirementsWith = pinned =>
-    packages(n)
-      .slice(0, -1)
-      .map(p => p.name)
-      .concat(`${pinned.name}==${pinned.version}`)
-      .join('\n') + '\n'
+    unpinned.concat(`${pinned.name}==${pinned.version}`).join('\n') + '\n'
   const requirements = requirementsWith(bumped)
   fs.writeFileSync(path.join(recipeWs, 'requirements.txt'), requirements)
   fs.writeFileSync(path.join(actionWs, 'requirements.txt'), requirements)
+  /** Where pip finds packages, on both sides: the wheelhouse only, or the mirror only. */
+  /** @type {Record<string, string>} */
+  const source = mirror
+    ? { PIP_INDEX_URL: mirror }
+    : { PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheelhouse }
   const pipEnv = {
     PATH: process.env.PATH ?? '',
     HOME: path.join(dir, 'home'),
     PIP_CONFIG_FILE: os.devNull,
-    PIP_NO_INDEX: '1',
-    PIP_FIND_LINKS: wheelhouse
+    ...source
   }
   const cacheDir = path.join(dir, 'cache-store')
   const inputs = { 'python-version': pythonMinor, ...(hasCache ? { cache: 'false' } : {}) }
@@ -201,6 +233,11 @@ function benchSize(n) {
       inputs: stepInputs,
       toolCache
     })
+    if (mirror) {
+      delete step.env.PIP_NO_INDEX
+      delete step.env.PIP_FIND_LINKS
+      Object.assign(step.env, source)
+    }
     const { seconds, stdout } = timed(process.execPath, [main], step.env, actionWs)
     if (withPost)
       timed(process.execPath, [post], { ...step.env, ...stateEnv(step.files.state) }, actionWs)
@@ -333,7 +370,7 @@ function benchSize(n) {
 fs.mkdirSync(benchDir, { recursive: true })
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 console.log(
-  `venv-guard benchmark: Python ${pythonDir}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.release()}, node ${process.version}, ${runs} runs per cell (medians)`
+  `venv-guard benchmark: Python ${pythonDir}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.release()}, node ${process.version}, ${runs} runs per cell (medians), in ${benchDir}`
 )
 fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
 const rows = sizes.map(benchSize)
@@ -351,13 +388,13 @@ console.log(
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) {
   console.log(
-    `| ${r.n} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.seeded)} | ${ratio(r.ratios.seeded)} | ${s(r.incremental)} | ${ratio(r.ratios.incremental)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
+    `| ${r.n || 'real stack'} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.seeded)} | ${ratio(r.ratios.seeded)} | ${s(r.incremental)} | ${ratio(r.ratios.incremental)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
   )
 }
 console.log('\nWhere the cold run goes (medians, seconds):')
 for (const r of rows)
   console.log(
-    `  ${r.n} packages: ${Object.entries(r.phases)
+    `  ${r.n ? `${r.n} packages` : 'real stack'}: ${Object.entries(r.phases)
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(', ')}`
   )
@@ -365,5 +402,5 @@ console.log(
   `\nSame result as the recipe: identical pip freeze --all (${rows.map(r => r.freeze).join('/')} lines) and the identical file tree (${rows.map(r => r.files).join('/')} paths, ${rows.map(r => r.pycs).join('/')} of them .pyc).`
 )
 console.log(
-  `Bundle start, node launch to first process spawn: ${startupMs(path.join(benchDir, `n${sizes[0]}`, 'action'), path.join(benchDir, `n${sizes[0]}`, 'wheelhouse')).toFixed(0)} ms (median of 15)`
+  `Bundle start, node launch to first process spawn: ${startupMs(path.join(benchDir, sizes[0] ? `n${sizes[0]}` : 'real', 'action'), path.join(benchDir, sizes[0] ? `n${sizes[0]}` : 'real', 'wheelhouse')).toFixed(0)} ms (median of 15)`
 )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { changeTo, whyNotUpdate } from '../../src/install/update.js'
+import { beyondTools, changeTo, whyNotUpdate } from '../../src/install/update.js'
 
 const dist = (name: string, version: string, sha = 'a', requested = true) => ({
   name,
@@ -39,6 +39,20 @@ describe('whyNotUpdate', () => {
     )
     expect(whyNotUpdate(held, present, undefined, [])).toMatch(/other tools/)
     expect(whyNotUpdate(held, present, tools, undefined)).toMatch(/one file from an index/)
-    expect(whyNotUpdate(held, present, tools, [dist('setuptools', '70.0')])).toMatch(/tools/)
+    expect(whyNotUpdate(held, present, tools, [dist('setuptools', '70.0')])).toMatch(
+      /another version of a tool/
+    )
+  })
+})
+
+describe('beyondTools', () => {
+  it('leaves out a tool a requirement needs in the very file the upgrade installed', () => {
+    const needs = [dist('black', '26.5.1'), dist('wheel', '0.48.0', 'a', false)]
+    expect(beyondTools(tools, needs)).toEqual([dist('black', '26.5.1')])
+  })
+
+  it('is undefined when a requirement needs a tool in another version or file', () => {
+    expect(beyondTools(tools, [dist('wheel', '0.43.0')])).toBeUndefined()
+    expect(beyondTools(tools, [dist('wheel', '0.48.0', 'c')])).toBeUndefined()
   })
 })

@@ -40644,6 +40644,22 @@ function changeTo(held, wanted) {
         add: wanted.filter(d => !heldKeys.has(heldKey(d)))
     };
 }
+const sameFile = (a, b) => normalizeName(a.name) === normalizeName(b.name) &&
+    a.version === b.version &&
+    a.sha256 === b.sha256;
+/**
+ * What the requirements' run installs into a new venv, from what pip says they need into nothing:
+ * all but what the tools' run installed already, the very same file (`packaging`, which wheel
+ * needs and black needs too, is found installed and left as it is). Undefined when a requirement
+ * needs a tool in another file: whether the requirements' run keeps or replaces it, only running
+ * it tells.
+ */
+function beyondTools(tools, wanted) {
+    const toolNames = new Set(tools.map(d => normalizeName(d.name)));
+    const rest = wanted.filter(d => !toolNames.has(normalizeName(d.name)));
+    const needed = wanted.filter(d => toolNames.has(normalizeName(d.name)));
+    return needed.every(d => tools.some(t => sameFile(t, d))) ? rest : undefined;
+}
 /**
  * Why a venv cannot be brought to the new venv's content exactly, from what it holds and what pip
  * says a new venv would get; undefined when it can.
@@ -40656,9 +40672,8 @@ function whyNotUpdate(held, present, tools, wanted) {
         return 'the upgrade would now install other tools than it holds';
     if (!wanted)
         return 'pip did not name every requirement as one file from an index (a failure, a path, a URL or a VCS checkout)';
-    const toolNames = new Set(held.tools.map(d => normalizeName(d.name)));
-    if (wanted.some(d => toolNames.has(normalizeName(d.name))))
-        return 'a requirement names one of the tools the upgrade installs';
+    if (!beyondTools(held.tools, wanted))
+        return 'a requirement needs another version of a tool the upgrade installs';
     return undefined;
 }
 const update_describe = (list) => list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ');
@@ -40691,7 +40706,8 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     }
     await (0,log/* showOutput */.Jy)('What a new venv would get: the tools', tools.output);
     await (0,log/* showOutput */.Jy)('What a new venv would get: the requirements', wanted.output);
-    const change = changeTo(held.dists, wanted.dists);
+    const wantedDists = beyondTools(held.tools, wanted.dists);
+    const change = changeTo(held.dists, wantedDists);
     (0,log/* info */.pq)(`venv: updating in place to what a new venv would hold: removing ${update_describe(change.remove)}; installing ${update_describe(change.add)}; ${held.dists.length - change.remove.length} kept.`);
     if (change.remove.length > 0) {
         const names = [...new Set(change.remove.map(d => d.name))];
@@ -40705,7 +40721,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
             installed: [],
             toCompile: [],
             upgradeDists: held.tools,
-            requirementDists: wanted.dists
+            requirementDists: wantedDists
         };
     const ran = passed(job, await runPlan(job, planned, 1, pip));
     const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
@@ -40717,7 +40733,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
         installed: ran.found,
         toCompile: change.add.flatMap(d => recordedSources(target.sitePackages, d)),
         upgradeDists: held.tools,
-        requirementDists: wanted.dists
+        requirementDists: wantedDists
     };
 }
 

@@ -39858,7 +39858,10 @@ function findingsFromPipCheck(output, requirements) {
     });
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/install/compile.ts
+
 
 
 
@@ -39920,6 +39923,119 @@ async function byteCompile(python, version, files, scratchDir) {
         exitCode: results.find(r => r.exitCode !== 0)?.exitCode ?? 0,
         output: results.map(r => `${r.stdout}${r.stderr}`).join('')
     };
+}
+/** The .py files a dist-info directory's RECORD puts in site-packages (scripts in bin/ aside). */
+function recordedSources(sitePackages, distInfo) {
+    let text;
+    try {
+        text = external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8');
+    }
+    catch {
+        return [];
+    }
+    return text
+        .split('\n')
+        .map(line => line.split(',')[0])
+        .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
+        .map(rel => external_node_path_.join(sitePackages, rel));
+}
+function distInfos(sitePackages) {
+    try {
+        return external_node_fs_.readdirSync(sitePackages).filter(name => name.endsWith('.dist-info'));
+    }
+    catch {
+        return [];
+    }
+}
+/** How often a compile stream looks for distributions pip has finished installing. */
+const WATCH_MS = 50;
+/** Files per batch a compiling worker is handed: small enough to share the tail out evenly. */
+const BATCH = 40;
+const NEXT = 'venv-guard-next\n';
+/**
+ * Byte-compiles each distribution as pip finishes installing it, while pip goes on with the next:
+ * pip writes a distribution's RECORD last, so a new RECORD means its files are all there. Workers
+ * (compile_worker.py) ask for batches of files from one queue: while pip runs, one on each core
+ * but pip's; once pip is done, what is left is shared out on every core.
+ */
+class CompileStream {
+    python;
+    sitePackages;
+    cores;
+    /** The files queued, by the watch or by finish. */
+    given = new Set();
+    known;
+    queue = [];
+    idle = [];
+    workers = [];
+    ended = false;
+    timer;
+    /** Starts watching `sitePackages`; what is installed there now is not this stream's. */
+    constructor(python, sitePackages, cores = external_node_os_.availableParallelism()) {
+        this.python = python;
+        this.sitePackages = sitePackages;
+        this.cores = cores;
+        this.known = new Set(distInfos(sitePackages));
+        for (let i = 0; i < Math.max(1, cores - 1); i++)
+            this.startWorker();
+        this.timer = setInterval(() => this.look(), WATCH_MS);
+    }
+    startWorker() {
+        const input = new external_node_stream_.PassThrough();
+        let pending = '';
+        const onStderr = (chunk) => {
+            pending += chunk.toString();
+            let at;
+            while ((at = pending.indexOf(NEXT)) >= 0) {
+                pending = pending.slice(at + NEXT.length);
+                this.serve(input);
+            }
+            pending = pending.slice(-NEXT.length);
+        };
+        const worker = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'compile_worker.py');
+        this.workers.push((0,platform_process/* run */.eF)(this.python, ['-I', worker], { input, onStderr }));
+    }
+    /** A worker asked for work: a batch, the end, or a wait for what pip installs next. */
+    serve(input) {
+        if (this.queue.length > 0)
+            input.write(`${this.queue.splice(0, BATCH).join('\n')}\n\n`);
+        else if (this.ended)
+            input.end();
+        else
+            this.idle.push(input);
+    }
+    add(files) {
+        for (const file of files)
+            this.given.add(file);
+        this.queue.push(...files);
+        while (this.idle.length > 0 && (this.queue.length > 0 || this.ended))
+            this.serve(this.idle.shift());
+    }
+    look() {
+        for (const distInfo of distInfos(this.sitePackages)) {
+            if (this.known.has(distInfo))
+                continue;
+            if (!external_node_fs_.existsSync(external_node_path_.join(this.sitePackages, distInfo, 'RECORD')))
+                continue;
+            this.known.add(distInfo);
+            this.add(recordedSources(this.sitePackages, distInfo).filter(f => !this.given.has(f)));
+        }
+    }
+    /**
+     * Once pip is done: `rest` (what it installed that the stream has not queued) joins the queue,
+     * which is shared out on every core; resolves when all is compiled, with what compileall said.
+     */
+    async finish(rest = []) {
+        clearInterval(this.timer);
+        this.ended = true;
+        this.add(rest.filter(f => !this.given.has(f)));
+        const wanted = Math.max(this.workers.length, compileProcesses(this.queue.length, this.cores));
+        while (this.workers.length < wanted)
+            this.startWorker();
+        const results = await Promise.all(this.workers);
+        const said = results.map(r => `${r.stdout}${r.stderr}`.split(NEXT).join('')).join('');
+        return { exitCode: results.find(r => r.exitCode !== 0)?.exitCode ?? 0, output: said };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/venv/create.ts
@@ -40204,6 +40320,7 @@ function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
 
 
 
+
 /** The target's own pip, looked up when it is needed: an earlier run may just have installed it. */
 function targetPip(python, target) {
     const version = installedVersions(target.sitePackages, ['pip']).pip ??
@@ -40223,6 +40340,13 @@ function checkUpgradedPip({ python, target, requirements }) {
 /** Byte-compilation after pip, in parallel, for a venv whose user did not turn compiling off. */
 function deferCompile({ config, target }) {
     return target.venv !== undefined && !compileDisabled(config.pipArgs, process.env);
+}
+/** A stream that compiles the requirements run's distributions as they land, where the install compiles. */
+function compileStream(job) {
+    const { target } = job;
+    return deferCompile(job) && target.venv
+        ? new CompileStream(target.python, target.sitePackages)
+        : undefined;
 }
 /** What the venv holds, where both the upgrade's and the requirements' reports told it exactly. */
 function contentOf(result) {
@@ -40553,16 +40677,24 @@ async function runSeeded(job, planned, place) {
     (0,log/* info */.pq)(`Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`);
     const upgrade = planned.runs[0];
     const answer = dryRun(job, pip, upgrade, 0);
+    const stream = planned.runs.length > 1 ? compileStream(job) : undefined;
     const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined;
     const { output, json, dists } = await answer;
     const outcome = await rest;
     await (0,log/* showOutput */.Jy)(`${upgrade.title} (what it would install: the seed?)`, output);
     if (!json || !dists || !sameDists(dists, record.dists)) {
+        await stream?.finish();
         (0,log/* info */.pq)(`The upgrade would not install what the tool seed holds (${tools(record)}): the venv is made again, and the upgrade runs.`);
         await recreateVenv(job.python, job.target);
         return undefined;
     }
-    return seededResult(job, planned, json, record, outcome);
+    try {
+        return { ...seededResult(job, planned, json, record, outcome), streamed: stream };
+    }
+    catch (error) {
+        await stream?.finish();
+        throw error;
+    }
 }
 /** The upgrade's packages first, as in the runs without a seed, then the requirements run's. */
 function seededResult(job, planned, json, record, outcome) {
@@ -40622,18 +40754,12 @@ function presentDists(sitePackages) {
 }
 const nameVersion = (d) => `${normalizeName(d.name)} ${d.version}`;
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
-function recordedSources(sitePackages, dist) {
+function update_sourcesOf(sitePackages, dist) {
     const distInfo = external_node_fs_.readdirSync(sitePackages).find(entry => {
         const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
         return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist);
     });
-    if (!distInfo)
-        return [];
-    return external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8')
-        .split('\n')
-        .map(line => line.split(',')[0])
-        .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
-        .map(rel => external_node_path_.join(sitePackages, rel));
+    return distInfo ? recordedSources(sitePackages, distInfo) : [];
 }
 /** The change from what the venv holds to what a new venv would get (same name, version, file, request). */
 function changeTo(held, wanted) {
@@ -40731,7 +40857,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     }
     return {
         installed: ran.found,
-        toCompile: change.add.flatMap(d => recordedSources(target.sitePackages, d)),
+        toCompile: change.add.flatMap(d => update_sourcesOf(target.sitePackages, d)),
         upgradeDists: held.tools,
         requirementDists: wantedDists
     };
@@ -40801,10 +40927,22 @@ function toolNames(result) {
 }
 /** Runs pip as planned, each run by the pip the one before left. */
 async function runPlans(job, planned) {
-    const { python, target } = job;
     const result = { installed: [], requirementDists: [] };
+    try {
+        await runEach(job, planned, result);
+    }
+    catch (error) {
+        await result.streamed?.finish();
+        throw error;
+    }
+    return result;
+}
+async function runEach(job, planned, result) {
+    const { python, target } = job;
     for (const [index, plan] of planned.runs.entries()) {
         const pip = plan.pip === 'bootstrap' && planned.bootstrap ? planned.bootstrap : targetPip(python, target);
+        if (plan.kind === 'requirements')
+            result.streamed ??= compileStream(job);
         const outcome = passed(job, await runPlan(job, planned, index, pip));
         keepLatest(result.installed, outcome.found);
         const dists = outcome.reportJson ? heldFromReport(outcome.reportJson) : undefined;
@@ -40820,7 +40958,6 @@ async function runPlans(job, planned) {
                 await compilePip(job.python, target);
         }
     }
-    return result;
 }
 /**
  * The upgraded pip, byte-compiled on every core before it runs the requirements: the upgrade ran
@@ -40830,10 +40967,16 @@ async function compilePip(python, target) {
     const files = sourcesToCompile(external_node_path_.join(target.sitePackages, 'pip'));
     await byteCompile(target.python, python, files, (0,platform_process/* scratchDir */.GA)());
 }
-/** What the runs installed and left uncompiled: the files they name, else all but what came compiled. */
+/**
+ * What the runs installed and left uncompiled (the files they name, else all but what came
+ * compiled), on every core: by the compile stream that started while pip ran, where there is one.
+ */
 async function compile(python, target, result) {
-    const files = result.toCompile ?? sourcesToCompile(target.sitePackages, result.compiled ?? []);
-    const compiled = await byteCompile(target.python, python, files, (0,platform_process/* scratchDir */.GA)());
+    const given = result.streamed?.given ?? new Set();
+    const files = (result.toCompile ?? sourcesToCompile(target.sitePackages, result.compiled ?? [])).filter(file => !given.has(file));
+    const compiled = result.streamed
+        ? await result.streamed.finish(files)
+        : await byteCompile(target.python, python, files, (0,platform_process/* scratchDir */.GA)());
     if (compiled.exitCode !== 0)
         (0,log/* warn */.R8)(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.output}`);
 }
@@ -42191,11 +42334,18 @@ function run(command, args, options = {}) {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: childEnv(options.env),
-            stdio: ['ignore', 'pipe', 'pipe'],
+            // Always a pipe: an input given later is piped in, none is ended at once.
+            stdio: ['pipe', 'pipe', 'pipe'],
             detached: (0,os/* ownProcessGroup */.ZF)(),
             windowsHide: true
         });
         running.add(child);
+        // A child that stops reading (it failed) must not fail the writer: its exit status tells.
+        child.stdin.on('error', () => undefined);
+        if (options.input)
+            options.input.pipe(child.stdin);
+        else
+            child.stdin.end();
         const out = [];
         const err = [];
         // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
@@ -42208,6 +42358,7 @@ function run(command, args, options = {}) {
         child.stderr.on('data', (d) => {
             err.push(d);
             log?.write(d);
+            options.onStderr?.(d);
         });
         let timedOut = false;
         const timer = options.timeoutMs === undefined

@@ -29466,11 +29466,18 @@ function run(command, args, options = {}) {
         const child = spawn(command, args, {
             cwd: options.cwd,
             env: childEnv(options.env),
-            stdio: ['ignore', 'pipe', 'pipe'],
+            // Always a pipe: an input given later is piped in, none is ended at once.
+            stdio: ['pipe', 'pipe', 'pipe'],
             detached: ownProcessGroup(),
             windowsHide: true
         });
         running.add(child);
+        // A child that stops reading (it failed) must not fail the writer: its exit status tells.
+        child.stdin.on('error', () => undefined);
+        if (options.input)
+            options.input.pipe(child.stdin);
+        else
+            child.stdin.end();
         const out = [];
         const err = [];
         // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
@@ -29483,6 +29490,7 @@ function run(command, args, options = {}) {
         child.stderr.on('data', (d) => {
             err.push(d);
             log?.write(d);
+            options.onStderr?.(d);
         });
         let timedOut = false;
         const timer = options.timeoutMs === undefined

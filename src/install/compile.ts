@@ -1,8 +1,9 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { PassThrough } from 'node:stream'
 import { moduleArgs } from '../python/launch.js'
-import { run, withScratch } from '../platform/process.js'
+import { run, shippedFile, withScratch, type RunResult } from '../platform/process.js'
 
 /**
  * Below this many files a second compiling process costs more than it saves. compileall's own
@@ -73,5 +74,116 @@ export async function byteCompile(
   return {
     exitCode: results.find(r => r.exitCode !== 0)?.exitCode ?? 0,
     output: results.map(r => `${r.stdout}${r.stderr}`).join('')
+  }
+}
+
+/** The .py files a dist-info directory's RECORD puts in site-packages (scripts in bin/ aside). */
+export function recordedSources(sitePackages: string, distInfo: string): string[] {
+  let text: string
+  try {
+    text = fs.readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+  } catch {
+    return []
+  }
+  return text
+    .split('\n')
+    .map(line => line.split(',')[0])
+    .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
+    .map(rel => path.join(sitePackages, rel))
+}
+
+function distInfos(sitePackages: string): string[] {
+  try {
+    return fs.readdirSync(sitePackages).filter(name => name.endsWith('.dist-info'))
+  } catch {
+    return []
+  }
+}
+
+/** How often a compile stream looks for distributions pip has finished installing. */
+const WATCH_MS = 50
+/** Files per batch a compiling worker is handed: small enough to share the tail out evenly. */
+const BATCH = 40
+const NEXT = 'venv-guard-next\n'
+
+/**
+ * Byte-compiles each distribution as pip finishes installing it, while pip goes on with the next:
+ * pip writes a distribution's RECORD last, so a new RECORD means its files are all there. Workers
+ * (compile_worker.py) ask for batches of files from one queue: while pip runs, one on each core
+ * but pip's; once pip is done, what is left is shared out on every core.
+ */
+export class CompileStream {
+  /** The files queued, by the watch or by finish. */
+  readonly given = new Set<string>()
+  private readonly known: Set<string>
+  private readonly queue: string[] = []
+  private readonly idle: PassThrough[] = []
+  private readonly workers: Promise<RunResult>[] = []
+  private ended = false
+  private readonly timer: NodeJS.Timeout
+
+  /** Starts watching `sitePackages`; what is installed there now is not this stream's. */
+  constructor(
+    private readonly python: string,
+    private readonly sitePackages: string,
+    private readonly cores: number = os.availableParallelism()
+  ) {
+    this.known = new Set(distInfos(sitePackages))
+    for (let i = 0; i < Math.max(1, cores - 1); i++) this.startWorker()
+    this.timer = setInterval(() => this.look(), WATCH_MS)
+  }
+
+  private startWorker(): void {
+    const input = new PassThrough()
+    let pending = ''
+    const onStderr = (chunk: Buffer): void => {
+      pending += chunk.toString()
+      let at: number
+      while ((at = pending.indexOf(NEXT)) >= 0) {
+        pending = pending.slice(at + NEXT.length)
+        this.serve(input)
+      }
+      pending = pending.slice(-NEXT.length)
+    }
+    const worker = shippedFile(import.meta.url, 'compile_worker.py')
+    this.workers.push(run(this.python, ['-I', worker], { input, onStderr }))
+  }
+
+  /** A worker asked for work: a batch, the end, or a wait for what pip installs next. */
+  private serve(input: PassThrough): void {
+    if (this.queue.length > 0) input.write(`${this.queue.splice(0, BATCH).join('\n')}\n\n`)
+    else if (this.ended) input.end()
+    else this.idle.push(input)
+  }
+
+  private add(files: string[]): void {
+    for (const file of files) this.given.add(file)
+    this.queue.push(...files)
+    while (this.idle.length > 0 && (this.queue.length > 0 || this.ended))
+      this.serve(this.idle.shift()!)
+  }
+
+  private look(): void {
+    for (const distInfo of distInfos(this.sitePackages)) {
+      if (this.known.has(distInfo)) continue
+      if (!fs.existsSync(path.join(this.sitePackages, distInfo, 'RECORD'))) continue
+      this.known.add(distInfo)
+      this.add(recordedSources(this.sitePackages, distInfo).filter(f => !this.given.has(f)))
+    }
+  }
+
+  /**
+   * Once pip is done: `rest` (what it installed that the stream has not queued) joins the queue,
+   * which is shared out on every core; resolves when all is compiled, with what compileall said.
+   */
+  async finish(rest: string[] = []): Promise<CompileResult> {
+    clearInterval(this.timer)
+    this.ended = true
+    this.add(rest.filter(f => !this.given.has(f)))
+    const wanted = Math.max(this.workers.length, compileProcesses(this.queue.length, this.cores))
+    while (this.workers.length < wanted) this.startWorker()
+    const results = await Promise.all(this.workers)
+    const said = results.map(r => `${r.stdout}${r.stderr}`.split(NEXT).join('')).join('')
+    return { exitCode: results.find(r => r.exitCode !== 0)?.exitCode ?? 0, output: said }
   }
 }

@@ -17,6 +17,7 @@ import { bundledWheels, pipCheck, pipForNewVenv } from '../pip/run.js'
 import { info, warn } from '../report/log.js'
 import {
   checkUpgradedPip,
+  compileStream,
   contentOf,
   deferCompile,
   keepLatest,
@@ -80,11 +81,22 @@ function toolNames(result: RunsResult): Set<string> {
 
 /** Runs pip as planned, each run by the pip the one before left. */
 async function runPlans(job: InstallJob, planned: RunsPlan): Promise<RunsResult> {
-  const { python, target } = job
   const result: RunsResult = { installed: [], requirementDists: [] }
+  try {
+    await runEach(job, planned, result)
+  } catch (error) {
+    await result.streamed?.finish()
+    throw error
+  }
+  return result
+}
+
+async function runEach(job: InstallJob, planned: RunsPlan, result: RunsResult): Promise<void> {
+  const { python, target } = job
   for (const [index, plan] of planned.runs.entries()) {
     const pip =
       plan.pip === 'bootstrap' && planned.bootstrap ? planned.bootstrap : targetPip(python, target)
+    if (plan.kind === 'requirements') result.streamed ??= compileStream(job)
     const outcome = passed(job, await runPlan(job, planned, index, pip))
     keepLatest(result.installed, outcome.found)
     const dists = outcome.reportJson ? heldFromReport(outcome.reportJson) : undefined
@@ -97,7 +109,6 @@ async function runPlans(job: InstallJob, planned: RunsPlan): Promise<RunsResult>
       if (deferCompile(job)) await compilePip(job.python, target)
     }
   }
-  return result
 }
 
 /**
@@ -109,10 +120,18 @@ async function compilePip(python: PythonInstall, target: Target): Promise<void> 
   await byteCompile(target.python, python, files, scratchDir())
 }
 
-/** What the runs installed and left uncompiled: the files they name, else all but what came compiled. */
+/**
+ * What the runs installed and left uncompiled (the files they name, else all but what came
+ * compiled), on every core: by the compile stream that started while pip ran, where there is one.
+ */
 async function compile(python: PythonInstall, target: Target, result: RunsResult): Promise<void> {
-  const files = result.toCompile ?? sourcesToCompile(target.sitePackages, result.compiled ?? [])
-  const compiled = await byteCompile(target.python, python, files, scratchDir())
+  const given = result.streamed?.given ?? new Set<string>()
+  const files = (
+    result.toCompile ?? sourcesToCompile(target.sitePackages, result.compiled ?? [])
+  ).filter(file => !given.has(file))
+  const compiled = result.streamed
+    ? await result.streamed.finish(files)
+    : await byteCompile(target.python, python, files, scratchDir())
   if (compiled.exitCode !== 0)
     warn(`Byte-compiling ${target.sitePackages} reported errors:\n${compiled.output}`)
 }

@@ -16,6 +16,7 @@ import { info } from '../report/log.js'
 import type { InstalledPackage, RunReport } from '../report/run-report.js'
 import type { HeldDist, VenvContent } from '../venv/marker.js'
 import type { Target } from '../venv/target.js'
+import { CompileStream } from './compile.js'
 
 /** The inputs an install reads. */
 export interface InstallSettings {
@@ -77,6 +78,8 @@ export interface RunsResult {
   compiled?: string[]
   /** The only files to compile, where the runs know them (an update's new distributions). */
   toCompile?: string[]
+  /** What compiled the requirements run's distributions as they landed; finished by the install. */
+  streamed?: CompileStream
   /**
    * The upgrade's distributions with their wheel hashes, when its report gave them all and no later
    * run replaced one: then the venv holds them as the upgrade installed them.
@@ -84,6 +87,14 @@ export interface RunsResult {
   upgradeDists?: HeldDist[]
   /** The requirements run's, likewise (an empty list when there was none). */
   requirementDists?: HeldDist[]
+}
+
+/** A stream that compiles the requirements run's distributions as they land, where the install compiles. */
+export function compileStream(job: InstallJob): CompileStream | undefined {
+  const { target } = job
+  return deferCompile(job) && target.venv
+    ? new CompileStream(target.python, target.sitePackages)
+    : undefined
 }
 
 /** What the venv holds, where both the upgrade's and the requirements' reports told it exactly. */

@@ -10,6 +10,7 @@ import type { InstalledPackage } from '../report/run-report.js'
 import { recreateVenv } from '../venv/target.js'
 import {
   checkUpgradedPip,
+  compileStream,
   dryRun,
   keepLatest,
   passed,
@@ -97,18 +98,25 @@ export async function runSeeded(
   )
   const upgrade = planned.runs[0]
   const answer = dryRun(job, pip, upgrade, 0)
+  const stream = planned.runs.length > 1 ? compileStream(job) : undefined
   const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined
   const { output, json, dists } = await answer
   const outcome = await rest
   await showOutput(`${upgrade.title} (what it would install: the seed?)`, output)
   if (!json || !dists || !sameDists(dists, record.dists)) {
+    await stream?.finish()
     info(
       `The upgrade would not install what the tool seed holds (${tools(record)}): the venv is made again, and the upgrade runs.`
     )
     await recreateVenv(job.python, job.target)
     return undefined
   }
-  return seededResult(job, planned, json, record, outcome)
+  try {
+    return { ...seededResult(job, planned, json, record, outcome), streamed: stream }
+  } catch (error) {
+    await stream?.finish()
+    throw error
+  }
 }
 
 /** The upgrade's packages first, as in the runs without a seed, then the requirements run's. */

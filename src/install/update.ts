@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
-import * as path from 'node:path'
 import { normalizeName } from '../pip/names.js'
+import { recordedSources } from './compile.js'
 import { type PipRunPlan } from '../pip/plan.js'
 import { heldFromReport, heldKey, sameDists } from '../pip/report.js'
 import { runPip, versionAtLeast } from '../pip/run.js'
@@ -35,18 +35,12 @@ function presentDists(sitePackages: string): string[] {
 const nameVersion = (d: HeldDist): string => `${normalizeName(d.name)} ${d.version}`
 
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
-function recordedSources(sitePackages: string, dist: HeldDist): string[] {
+function sourcesOf(sitePackages: string, dist: HeldDist): string[] {
   const distInfo = fs.readdirSync(sitePackages).find(entry => {
     const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry)
     return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist)
   })
-  if (!distInfo) return []
-  return fs
-    .readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
-    .split('\n')
-    .map(line => line.split(',')[0])
-    .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
-    .map(rel => path.join(sitePackages, rel))
+  return distInfo ? recordedSources(sitePackages, distInfo) : []
 }
 
 /** What an update would change: the distributions to remove and those to install. */
@@ -179,7 +173,7 @@ export async function runUpdate(
   }
   return {
     installed: ran.found,
-    toCompile: change.add.flatMap(d => recordedSources(target.sitePackages, d)),
+    toCompile: change.add.flatMap(d => sourcesOf(target.sitePackages, d)),
     upgradeDists: held.tools,
     requirementDists: wantedDists
   }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -17,6 +18,10 @@ export interface RunOptions {
   display?: string
   /** Stop the child, with what it started, after this long; the result then says timedOut. */
   timeoutMs?: number
+  /** What the child reads on stdin, as it comes (else it reads nothing). */
+  input?: Readable
+  /** Called with what the child writes to stderr, as it comes (it is in the result as well). */
+  onStderr?: (chunk: Buffer) => void
 }
 
 export interface RunResult {
@@ -73,11 +78,16 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: childEnv(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // Always a pipe: an input given later is piped in, none is ended at once.
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: ownProcessGroup(),
       windowsHide: true
     })
     running.add(child)
+    // A child that stops reading (it failed) must not fail the writer: its exit status tells.
+    child.stdin.on('error', () => undefined)
+    if (options.input) options.input.pipe(child.stdin)
+    else child.stdin.end()
     const out: Buffer[] = []
     const err: Buffer[] = []
     // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
@@ -90,6 +100,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     child.stderr.on('data', (d: Buffer) => {
       err.push(d)
       log?.write(d)
+      options.onStderr?.(d)
     })
     let timedOut = false
     const timer =

@@ -6,11 +6,12 @@ import { saveState, State } from './action/state.js'
 import { writeSummary } from './action/summary.js'
 import { requirementsFailure } from './annotations/emit.js'
 import { CacheSession } from './cache/session.js'
-import { UserSiteGuard } from './guard/step.js'
+import { checkEarly, UserSiteGuard } from './guard/step.js'
 import { install, trackedVersions } from './install/install.js'
 import { readRequirements, sayMoving } from './pip/read.js'
 import { checkPlacementVariables } from './pip/run.js'
 import { onCancel } from './platform/process.js'
+import { likelyPython } from './python/find.js'
 import { findBasePython, versionName } from './python/use.js'
 import { pythonLocationEnv } from './python/location.js'
 import { tell, toldSoFar } from './report/log.js'
@@ -33,13 +34,15 @@ async function setUp(report: RunReport): Promise<void> {
   maskPipEnvironment(process.env)
   checkPlacementVariables(config)
 
+  // The user-site check needs only the interpreter: the likely one's starts beside the probe.
+  const early = checkEarly(likelyPython(config))
   const python = await timed(report, 'find Python', () => findBasePython(config, report))
   setOutput(Outputs.PythonVersion, versionName(python))
   setOutput(Outputs.BasePythonPath, python.executable)
   if (python.location) exportToLaterSteps(pythonLocationEnv(python.location, python.version.major))
 
   const guard = await timed(report, 'check user site', () =>
-    UserSiteGuard.start(config, python, report)
+    UserSiteGuard.start(config, python, report, early)
   )
   setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '')
   setOutput(Outputs.FallbackReason, guard.fallbackReason)

@@ -2,7 +2,12 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { pyenvCandidates, toolCacheCandidates, worthProbing } from '../../src/python/find.js'
+import {
+  likelyPython,
+  pyenvCandidates,
+  toolCacheCandidates,
+  worthProbing
+} from '../../src/python/find.js'
 import { parseVersionSpec } from '../../src/python/version-spec.js'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-discovery-'))
@@ -135,5 +140,34 @@ describe('worthProbing', () => {
       'py'
     ])
     expect(probed('pypy3.10')).toEqual(probed('>=3.11'))
+  })
+})
+
+describe.runIf(process.platform !== 'win32')('likelyPython', () => {
+  const pyenv = layout('likely-pyenv', ['versions/3.12.1/bin/python', 'versions/3.11.7/bin/python'])
+  const request = {
+    pythonPath: '',
+    pythonVersion: '3.12',
+    pythonVersionSource: "input 'python-version'",
+    allowPrereleases: false,
+    checkLatest: false,
+    pythonManifestUrl: '',
+    pypyManifestUrl: '',
+    token: ''
+  }
+  const env = { PYENV_ROOT: pyenv, PATH: '' }
+
+  it('names the only candidate worth a probe, and python-path as it is', () => {
+    expect(likelyPython(request, env)).toBe(
+      path.join(pyenv, 'versions', '3.12.1', 'bin', 'python3')
+    )
+    expect(likelyPython({ ...request, pythonPath: '/opt/py/bin/python3' }, env)).toBe(
+      '/opt/py/bin/python3'
+    )
+  })
+
+  it('names none where several are worth a probe, or the spec does not parse', () => {
+    expect(likelyPython({ ...request, pythonVersion: '>=3.11' }, env)).toBeUndefined()
+    expect(likelyPython({ ...request, pythonVersion: 'not a version' }, env)).toBeUndefined()
   })
 })

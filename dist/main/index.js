@@ -38264,6 +38264,16 @@ function guardsLaterPip(config) {
     return config.guardLaterSteps && config.createVenv && config.activate;
 }
 /**
+ * Starts the user-site check of the interpreter the probe will most likely choose (see
+ * likelyPython), beside that probe: it depends on nothing else. start() takes it only for that
+ * very command; a failure here is left to the check start() then makes.
+ */
+function checkEarly(command) {
+    if (!command)
+        return undefined;
+    return { command, facts: probeUserSite(command, (0,platform_process/* scratchDir */.GA)()).catch(() => undefined) };
+}
+/**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
  * after, each step applying `on-user-site`.
  */
@@ -38282,8 +38292,9 @@ class UserSiteGuard {
         this.before = distributionEntries(facts.userSite);
         this.entries = this.before;
     }
-    static async start(config, python, report) {
-        const facts = await probeUserSite(python.executable, (0,platform_process/* scratchDir */.GA)());
+    static async start(config, python, report, early) {
+        const ahead = early?.command === python.executable ? await early.facts : undefined;
+        const facts = ahead ?? (await probeUserSite(python.executable, (0,platform_process/* scratchDir */.GA)()));
         // pip's configuration files can hold index credentials: masked before anything prints them.
         for (const setting of facts.settings)
             (0,secrets/* maskUrlCredentials */.gn)(setting.value);
@@ -41661,6 +41672,28 @@ async function probeAll(candidates) {
         return true;
     });
 }
+/**
+ * The interpreter findPython will most likely choose, told without starting one: `python-path`, or
+ * the only candidate worth a probe (with no version, the first on PATH). Undefined where several
+ * are. What depends only on the interpreter (the user-site check) can start beside the probe.
+ */
+function likelyPython(request, env = process.env) {
+    if (request.pythonPath)
+        return request.pythonPath;
+    let spec;
+    try {
+        spec = request.pythonVersion
+            ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
+            : undefined;
+    }
+    catch {
+        return undefined; // findPython tells why
+    }
+    const candidates = gatherCandidates(spec, env);
+    const probed = spec ? worthProbing(spec, candidates) : candidates.slice(0, 1);
+    const [only] = probed;
+    return probed.length === 1 && only.args.length === 0 && !only.env ? only.command : undefined;
+}
 async function findPython(request, env = process.env) {
     const spec = request.pythonVersion
         ? (0,version_spec/* parseVersionSpec */.ZD)(request.pythonVersion, request.allowPrereleases)
@@ -41795,6 +41828,7 @@ function pythonLocationEnv(prefix, major) {
 
 
 
+
 /**
  * The main step's story: read the inputs, find Python, check where its pip would install, read
  * the requirements, restore the cache, prepare the venv, install, check, and tell the post step
@@ -41808,12 +41842,14 @@ async function setUp(report) {
         (0,secrets/* maskUrlCredentials */.gn)(arg);
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config);
+    // The user-site check needs only the interpreter: the likely one's starts beside the probe.
+    const early = checkEarly(likelyPython(config));
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     setOutput(Outputs.PythonVersion, versionName(python));
     setOutput(Outputs.BasePythonPath, python.executable);
     if (python.location)
         exportToLaterSteps(pythonLocationEnv(python.location, python.version.major));
-    const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report));
+    const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report, early));
     setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '');
     setOutput(Outputs.FallbackReason, guard.fallbackReason);
     // Saved now, so that the post step audits even when this step fails later.

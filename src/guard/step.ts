@@ -55,6 +55,22 @@ export function guardsLaterPip(config: GuardSettings): boolean {
   return config.guardLaterSteps && config.createVenv && config.activate
 }
 
+/** The user-site check of an interpreter, started before the interpreter was chosen. */
+export interface EarlyCheck {
+  command: string
+  facts: Promise<UserSiteFacts | undefined>
+}
+
+/**
+ * Starts the user-site check of the interpreter the probe will most likely choose (see
+ * likelyPython), beside that probe: it depends on nothing else. start() takes it only for that
+ * very command; a failure here is left to the check start() then makes.
+ */
+export function checkEarly(command: string | undefined): EarlyCheck | undefined {
+  if (!command) return undefined
+  return { command, facts: probeUserSite(command, scratchDir()).catch(() => undefined) }
+}
+
 /**
  * The user-site guard of one run: checks before pip runs, reads pip's output during, and verifies
  * after, each step applying `on-user-site`.
@@ -77,9 +93,11 @@ export class UserSiteGuard {
   static async start(
     config: GuardSettings,
     python: PythonInstall,
-    report: RunReport
+    report: RunReport,
+    early?: EarlyCheck
   ): Promise<UserSiteGuard> {
-    const facts = await probeUserSite(python.executable, scratchDir())
+    const ahead = early?.command === python.executable ? await early.facts : undefined
+    const facts = ahead ?? (await probeUserSite(python.executable, scratchDir()))
     // pip's configuration files can hold index credentials: masked before anything prints them.
     for (const setting of facts.settings) maskUrlCredentials(setting.value)
     const decision = decideFallback(facts, config.pipArgs)

@@ -212,6 +212,27 @@ async function probeAll(candidates: Candidate[]): Promise<PythonInstall[]> {
   })
 }
 
+/**
+ * The interpreter findPython will most likely choose, told without starting one: `python-path`, or
+ * the only candidate worth a probe (with no version, the first on PATH). Undefined where several
+ * are. What depends only on the interpreter (the user-site check) can start beside the probe.
+ */
+export function likelyPython(request: PythonRequest, env = process.env): string | undefined {
+  if (request.pythonPath) return request.pythonPath
+  let spec: VersionSpec | undefined
+  try {
+    spec = request.pythonVersion
+      ? parseVersionSpec(request.pythonVersion, request.allowPrereleases)
+      : undefined
+  } catch {
+    return undefined // findPython tells why
+  }
+  const candidates = gatherCandidates(spec, env)
+  const probed = spec ? worthProbing(spec, candidates) : candidates.slice(0, 1)
+  const [only] = probed
+  return probed.length === 1 && only.args.length === 0 && !only.env ? only.command : undefined
+}
+
 export async function findPython(
   request: PythonRequest,
   env = process.env

@@ -74,6 +74,7 @@ async function setUp(report: RunReport): Promise<void> {
     python,
     fingerprint: digest,
     restored: restored.hit,
+    earlier: restored.earlier,
     moving,
     report
   })

@@ -17,7 +17,10 @@ import {
 const item = (name: string, version: string, sha256?: string, more = {}) => ({
   ...more,
   metadata: { name, version },
-  download_info: { archive_info: { hashes: sha256 ? { sha256 } : {} } }
+  download_info: {
+    url: `https://files.example/${name}-${version}-py3-none-any.whl`,
+    archive_info: { hashes: sha256 ? { sha256 } : {} }
+  }
 })
 
 describe('heldFromReport', () => {
@@ -34,6 +37,17 @@ describe('heldFromReport', () => {
   it('is undefined when one has no hash (a local directory, a VCS checkout)', () => {
     const json = JSON.stringify({ install: [item('pip', '26.2.1', 'aa'), item('wheel', '0.48.0')] })
     expect(heldFromReport(json)).toBeUndefined()
+  })
+
+  it('is undefined when one is built from an sdist: a build need not give the same files', () => {
+    const sdist = {
+      ...item('alpha', '1.0', 'aa'),
+      download_info: {
+        url: 'https://files.example/alpha-1.0.tar.gz#sha256=aa',
+        archive_info: { hashes: { sha256: 'aa' } }
+      }
+    }
+    expect(heldFromReport(JSON.stringify({ install: [sdist] }))).toBeUndefined()
   })
 
   it('is undefined when one was named by its URL or path (is_direct)', () => {

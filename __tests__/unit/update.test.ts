@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { beyondTools, changeTo, whyNotUpdate } from '../../src/install/update.js'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {
+  beyondTools,
+  changeTo,
+  pruneEmptyDirs,
+  sharedFile,
+  whyNotUpdate
+} from '../../src/install/update.js'
 
 const dist = (name: string, version: string, sha = 'a', requested = true) => ({
   name,
@@ -8,7 +17,8 @@ const dist = (name: string, version: string, sha = 'a', requested = true) => ({
   requested
 })
 const tools = [dist('pip', '26.2.1'), dist('setuptools', '84.0.0'), dist('wheel', '0.48.0')]
-const held = { tools, dists: [dist('alpha', '1.0'), dist('beta', '2.0', 'b', false)] }
+const S = 'e'.repeat(64)
+const held = { tools, dists: [dist('alpha', '1.0'), dist('beta', '2.0', 'b', false)], settings: S }
 const present = ['alpha 1.0', 'beta 2.0', 'pip 26.2.1', 'setuptools 84.0.0', 'wheel 0.48.0']
 
 describe('changeTo', () => {
@@ -28,18 +38,21 @@ describe('changeTo', () => {
 
 describe('whyNotUpdate', () => {
   it('lets an update start when the venv holds what its marker lists and the tools are the same', () => {
-    expect(whyNotUpdate(held, present, [...tools].reverse(), [dist('gamma', '1')])).toBeUndefined()
+    expect(
+      whyNotUpdate(held, S, present, [...tools].reverse(), [dist('gamma', '1')])
+    ).toBeUndefined()
   })
 
   it('refuses what would not end as a new venv', () => {
-    expect(whyNotUpdate(held, [...present, 'omega 1.0'].sort(), tools, [])).toMatch(/later step/)
-    expect(whyNotUpdate(held, present.slice(1), tools, [])).toMatch(/later step/)
-    expect(whyNotUpdate(held, present, [dist('pip', '26.3'), ...tools.slice(1)], [])).toMatch(
+    expect(whyNotUpdate(held, 'f'.repeat(64), present, tools, [])).toMatch(/settings changed/)
+    expect(whyNotUpdate(held, S, [...present, 'omega 1.0'].sort(), tools, [])).toMatch(/later step/)
+    expect(whyNotUpdate(held, S, present.slice(1), tools, [])).toMatch(/later step/)
+    expect(whyNotUpdate(held, S, present, [dist('pip', '26.3'), ...tools.slice(1)], [])).toMatch(
       /other tools/
     )
-    expect(whyNotUpdate(held, present, undefined, [])).toMatch(/other tools/)
-    expect(whyNotUpdate(held, present, tools, undefined)).toMatch(/one file from an index/)
-    expect(whyNotUpdate(held, present, tools, [dist('setuptools', '70.0')])).toMatch(
+    expect(whyNotUpdate(held, S, present, undefined, [])).toMatch(/other tools/)
+    expect(whyNotUpdate(held, S, present, tools, undefined)).toMatch(/one file from an index/)
+    expect(whyNotUpdate(held, S, present, tools, [dist('setuptools', '70.0')])).toMatch(
       /another version of a tool/
     )
   })
@@ -54,5 +67,43 @@ describe('beyondTools', () => {
   it('is undefined when a requirement needs a tool in another version or file', () => {
     expect(beyondTools(tools, [dist('wheel', '0.43.0')])).toBeUndefined()
     expect(beyondTools(tools, [dist('wheel', '0.48.0', 'c')])).toBeUndefined()
+  })
+})
+
+describe('sharedFile', () => {
+  it('finds a file a distribution that goes shares with one that stays (opencv and its headless twin)', () => {
+    const cv = ['/sp/cv2/__init__.py', '/sp/cv2/data.bin']
+    expect(sharedFile([['/sp/a.py', ...cv]], [[...cv, '/sp/other.py']])).toBe('/sp/cv2/__init__.py')
+    expect(sharedFile([['/sp/a.py']], [['/sp/b.py']])).toBeUndefined()
+  })
+})
+
+describe('pruneEmptyDirs', () => {
+  it('removes what uninstall left empty, but never the directories a new venv has', () => {
+    const venv = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-prune-'))
+    try {
+      const sp = path.join(venv, 'lib', 'python3.12', 'site-packages')
+      for (const dir of ['ns/gone', 'ns/kept', 'empty-data'])
+        fs.mkdirSync(path.join(sp, dir), { recursive: true })
+      fs.writeFileSync(path.join(sp, 'ns', 'kept', 'x.py'), '')
+      fs.mkdirSync(path.join(venv, 'share', 'gone', 'deep'), { recursive: true })
+      fs.mkdirSync(path.join(venv, 'include'), { recursive: true })
+      pruneEmptyDirs(venv, sp, [
+        path.join(sp, 'ns', 'gone', 'm.py'),
+        path.join(sp, 'ns', 'kept', 'y.py'),
+        path.join(venv, 'share', 'gone', 'deep', 'f.txt'),
+        path.join(venv, 'include', 'h.h')
+      ])
+      expect(fs.existsSync(path.join(sp, 'ns', 'gone'))).toBe(false)
+      expect(fs.existsSync(path.join(sp, 'ns', 'kept', 'x.py'))).toBe(true)
+      expect(fs.existsSync(path.join(sp, 'empty-data'))).toBe(true) // not the uninstall's
+      expect(fs.existsSync(path.join(venv, 'share', 'gone'))).toBe(false)
+      // A new venv has no share/, but has include/.
+      expect(fs.existsSync(path.join(venv, 'share'))).toBe(false)
+      expect(fs.existsSync(path.join(venv, 'include'))).toBe(true)
+      expect(fs.existsSync(sp)).toBe(true)
+    } finally {
+      fs.rmSync(venv, { recursive: true, force: true })
+    }
   })
 })

@@ -98,19 +98,28 @@ describe('planVenv', () => {
 describe('an update of its own venv', () => {
   const held = {
     tools: [{ name: 'pip', version: '26.2.1', sha256: 'a'.repeat(64), requested: true }],
-    dists: [{ name: 'alpha', version: '1.0', sha256: 'b'.repeat(64), requested: true }]
+    dists: [{ name: 'alpha', version: '1.0', sha256: 'b'.repeat(64), requested: true }],
+    settings: 'c'.repeat(64)
   }
 
-  it('is planned for its own complete venv whose content is known, made for other inputs', () => {
+  it('is planned for its own complete venv from an earlier cache entry, whose content is known', () => {
     const state = { kind: 'venv' as const, cfg, marker: marker({ content: held }) }
-    expect(planVenv(state, python, 'f2', '/v')).toMatchObject({ action: 'update', held })
+    expect(planVenv(state, python, 'f2', '/v', false, true)).toMatchObject({
+      action: 'update',
+      held
+    })
     expect(planVenv(state, python, 'f1', '/v')).toMatchObject({ action: 'reuse', held })
-    // Local projects, an interrupted install, or a venv not its own: never updated.
-    expect(planVenv(state, python, 'f2', '/v', true).action).toBe('rebuild')
+    // Left in a workspace (later steps may have changed it), local projects, an interrupted
+    // install, or a venv not its own: never updated.
+    expect(planVenv(state, python, 'f2', '/v').action).toBe('rebuild')
+    expect(planVenv(state, python, 'f2', '/v', true, true).action).toBe('rebuild')
     const incomplete = { ...state, marker: marker({ content: held, complete: false }) }
-    expect(planVenv(incomplete, python, 'f2', '/v').action).toBe('rebuild')
+    expect(planVenv(incomplete, python, 'f2', '/v', false, true).action).toBe('rebuild')
     const users = { ...state, marker: marker({ content: held, created: false }) }
-    expect(planVenv(users, python, 'f2', '/v')).toMatchObject({ action: 'reuse', held: undefined })
+    expect(planVenv(users, python, 'f2', '/v', false, true)).toMatchObject({
+      action: 'reuse',
+      held: undefined
+    })
   })
 
   it('trusts only plain names, versions and hashes from the marker', () => {

@@ -36490,8 +36490,10 @@ function validContent(content) {
         return true;
     if (typeof content !== 'object' || content === null)
         return false;
-    const { tools, dists } = content;
-    return [tools, dists].every(list => Array.isArray(list) && list.every(validDist));
+    const { tools, dists, settings } = content;
+    return (typeof settings === 'string' &&
+        /^[0-9a-f]{64}$/.test(settings) &&
+        [tools, dists].every(list => Array.isArray(list) && list.every(validDist)));
 }
 function writeMarker(venv, marker) {
     // In the order the fields are declared, for people reading the file.
@@ -37170,7 +37172,9 @@ function madeFrom(cfg, python) {
  */
 function planVenv(state, python, fingerprint, venv, 
 /** Some requirements can change under the same fingerprint (local projects): never "up to date". */
-moving = false) {
+moving = false, 
+/** It came from an earlier cache entry this run: its content is known (see TargetRequest). */
+updatable = false) {
     switch (state.kind) {
         case 'absent':
         case 'empty-directory':
@@ -37199,11 +37203,11 @@ moving = false) {
                 };
             }
             const upToDate = marker?.complete === true && marker.fingerprint === fingerprint;
-            if (ours && !upToDate && !moving && marker.content) {
+            if (ours && !upToDate && !moving && updatable && marker.content) {
                 return {
                     action: 'update',
                     held: marker.content,
-                    reason: `the inputs changed since venv-guard made the venv at ${venv}; bringing it to exactly what a new venv would hold for them`
+                    reason: `the venv restored at ${venv} was made for other inputs; bringing it to exactly what a new venv would hold for them`
                 };
             }
             if (ours && (!upToDate || moving)) {
@@ -37563,6 +37567,8 @@ class VenvTier {
     what = 'the venv';
     /** The store has an entry under the key (GitHub's entries cannot be replaced). */
     keyTaken = false;
+    /** An earlier venv was restored, to be updated: its content is what its saving job's main step left. */
+    earlier = false;
     constructor(request) {
         this.request = request;
     }
@@ -37600,6 +37606,7 @@ class VenvTier {
             (0,log/* info */.pq)(exact
                 ? `Cache: restored the venv from ${store.name} (${key}); it passed the health check.`
                 : `Cache: no venv under ${key} in ${store.name}; restored an earlier one of the same interpreter and path (${restored.matched}), which passed the health check, to update it.`);
+            this.earlier = !exact;
             return exact;
         }
         discardRestored(venv);
@@ -37717,7 +37724,7 @@ class CacheSession {
                 if (!this.hit)
                     await this.pip.restore(store);
             }
-            return { hit: this.hit, venvKey: this.venv && keys.venv };
+            return { hit: this.hit, venvKey: this.venv && keys.venv, earlier: this.venv?.earlier };
         });
     }
     /**
@@ -39878,6 +39885,7 @@ var external_node_stream_ = __nccwpck_require__(7075);
 
 
 
+
 /**
  * Below this many files a second compiling process costs more than it saves. compileall's own
  * `-j` is no help here: it starts a forkserver and its workers, about 0.35 s before the first file.
@@ -39950,13 +39958,62 @@ function recordedSources(sitePackages, distInfo) {
         .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
         .map(rel => external_node_path_.join(sitePackages, rel));
 }
+/**
+ * The distributions' dist-info directories: a name starts with a letter or digit, as a project's
+ * does; pip moves the one it replaces aside under another (`~ip-1.0.dist-info`), RECORD and all.
+ */
 function distInfos(sitePackages) {
     try {
-        return external_node_fs_.readdirSync(sitePackages).filter(name => name.endsWith('.dist-info'));
+        return external_node_fs_.readdirSync(sitePackages).filter(name => /^[A-Za-z0-9].*\.dist-info$/.test(name));
     }
     catch {
         return [];
     }
+}
+/**
+ * Whether a source has bytecode that Python would use: a `__pycache__/NAME.*.pyc` whose header
+ * names the source's modification time and size (or a hash-based one, which checks itself).
+ */
+function hasBytecode(source, listings = new Map()) {
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(source);
+    }
+    catch {
+        return true; // no source, nothing to compile
+    }
+    const cache = external_node_path_.join(external_node_path_.dirname(source), '__pycache__');
+    if (!listings.has(cache)) {
+        try {
+            listings.set(cache, external_node_fs_.readdirSync(cache));
+        }
+        catch {
+            listings.set(cache, []);
+        }
+    }
+    const stem = `${external_node_path_.basename(source, '.py')}.`;
+    return listings.get(cache).some(name => {
+        if (!name.startsWith(stem) || !name.endsWith('.pyc'))
+            return false;
+        const header = Buffer.alloc(16);
+        let fd;
+        try {
+            fd = external_node_fs_.openSync(external_node_path_.join(cache, name), 'r');
+            if (external_node_fs_.readSync(fd, header, 0, 16, 0) < 16)
+                return false;
+        }
+        catch {
+            return false;
+        }
+        finally {
+            if (fd !== undefined)
+                external_node_fs_.closeSync(fd);
+        }
+        if (header.readUInt32LE(4) !== 0)
+            return true;
+        const mtime = Math.floor(stat.mtimeMs / 1000) % 2 ** 32;
+        return header.readUInt32LE(8) === mtime && header.readUInt32LE(12) === stat.size % 2 ** 32;
+    });
 }
 /** How often a compile stream looks for distributions pip has finished installing. */
 const WATCH_MS = 50;
@@ -39971,6 +40028,7 @@ const NEXT = 'venv-guard-next\n';
  */
 class CompileStream {
     python;
+    version;
     sitePackages;
     cores;
     /** The files queued, by the watch or by finish. */
@@ -39982,8 +40040,9 @@ class CompileStream {
     ended = false;
     timer;
     /** Starts watching `sitePackages`; what is installed there now is not this stream's. */
-    constructor(python, sitePackages, cores = external_node_os_.availableParallelism()) {
+    constructor(python, version, sitePackages, cores = external_node_os_.availableParallelism()) {
         this.python = python;
+        this.version = version;
         this.sitePackages = sitePackages;
         this.cores = cores;
         this.known = new Set(distInfos(sitePackages));
@@ -40003,8 +40062,17 @@ class CompileStream {
             }
             pending = pending.slice(-NEXT.length);
         };
+        // Without -I: compileall honours the same settings (PYTHONPYCACHEPREFIX, PYTHONOPTIMIZE) as
+        // pip's own compiling and byteCompile's `python -m compileall`.
         const worker = (0,platform_process/* shippedFile */.kA)(import.meta.url, 'compile_worker.py');
-        this.workers.push((0,platform_process/* run */.eF)(this.python, ['-I', worker], { input, onStderr }));
+        const started = (0,platform_process/* run */.eF)(this.python, [worker], { input, onStderr });
+        // One that cannot start is a compile error, said at the end, not a failure in pip's middle.
+        this.workers.push(started.catch((error) => ({
+            exitCode: -1,
+            stdout: '',
+            stderr: `${(0,diagnostic/* errorMessage */.gJ)(error)}\n`,
+            timedOut: false
+        })));
     }
     /** A worker asked for work: a batch, the end, or a wait for what pip installs next. */
     serve(input) {
@@ -40045,7 +40113,12 @@ class CompileStream {
             this.startWorker();
         const results = await Promise.all(this.workers);
         const said = results.map(r => `${r.stdout}${r.stderr}`.split(NEXT).join('')).join('');
-        return { exitCode: results.find(r => r.exitCode !== 0)?.exitCode ?? 0, output: said };
+        // What a worker lost (it crashed) or another distribution's copy overwrote: compiled again.
+        const listings = new Map();
+        const missed = [...this.given].filter(file => !hasBytecode(file, listings));
+        const again = await byteCompile(this.python, this.version, missed, (0,platform_process/* scratchDir */.GA)());
+        const failed = [...results, again].find(r => r.exitCode !== 0);
+        return { exitCode: failed?.exitCode ?? 0, output: `${said}${again.output}` };
     }
 }
 
@@ -40088,6 +40161,8 @@ const VENV_ACTIONS = {
 function venvAction(plan, restored) {
     if (restored)
         return 'restored from the cache';
+    if (plan.action === 'update')
+        return 'restored from an earlier cache entry, updated';
     return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action];
 }
 /** The venv at venv-path, reused, rebuilt or created, as planVenv decides; or the interpreter itself. */
@@ -40101,7 +40176,7 @@ async function prepareTarget(request) {
 async function prepareVenv(request) {
     const { settings, python, fingerprint, report } = request;
     const venv = settings.venvPath;
-    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving);
+    const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving, request.earlier ?? false);
     (0,log/* info */.pq)(`venv: ${plan.reason}`);
     report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason };
     const sitePackages = (0,platform_os/* venvSitePackages */.c4)(venv, python.version, python.implementation, python.freeThreaded);
@@ -40254,9 +40329,9 @@ function upgradedPipTooOld(features, pipVersion, pythonVersion) {
 
 
 /**
- * The distributions a `--report` names, each by its file's hash; undefined when one has none (a
- * local directory, a VCS checkout) or was named by its URL or path: then what it installs is not
- * one file an index serves, and cannot be named again exactly.
+ * The distributions a `--report` names, each by its wheel's hash; undefined when one has none (a
+ * local directory, a VCS checkout), was named by its URL or path, or is built from an sdist: then
+ * what it installs is not one file an index serves, or not the same files each time it is built.
  */
 function heldFromReport(json) {
     const report = JSON.parse(json);
@@ -40264,7 +40339,8 @@ function heldFromReport(json) {
     for (const item of report.install ?? []) {
         const { name, version } = item.metadata ?? {};
         const sha256 = item.download_info?.archive_info?.hashes?.sha256;
-        if (!name || !version || !sha256 || item.is_direct)
+        const wheel = /\.whl$/i.test((item.download_info?.url ?? '').split(/[?#]/)[0]);
+        if (!name || !version || !sha256 || item.is_direct || !wheel)
             return undefined;
         dists.push({ name, version, sha256, requested: item.requested === true });
     }
@@ -40332,6 +40408,7 @@ function installedFromReport(reportJson, parsed, workspace, upgrade = []) {
 
 
 
+
 /** The target's own pip, looked up when it is needed: an earlier run may just have installed it. */
 function targetPip(python, target) {
     const version = installedVersions(target.sitePackages, ['pip']).pip ??
@@ -40356,13 +40433,30 @@ function deferCompile({ config, target }) {
 function compileStream(job) {
     const { target } = job;
     return deferCompile(job) && target.venv
-        ? new CompileStream(target.python, target.sitePackages)
+        ? new CompileStream(target.python, job.python, target.sitePackages)
         : undefined;
 }
 /** What the venv holds, where both the upgrade's and the requirements' reports told it exactly. */
-function contentOf(result) {
+function contentOf(job, result) {
     const { upgradeDists: tools, requirementDists: dists } = result;
-    return tools && tools.length > 0 && dists ? { tools, dists } : undefined;
+    return tools && tools.length > 0 && dists
+        ? { tools, dists, settings: installSettings(job) }
+        : undefined;
+}
+/**
+ * What decides how pip installs besides the requirements themselves: pip-args, upgrade, the PIP_*
+ * settings and every file the inputs read that the requirements do not (pip's configuration files
+ * and what they name, cache-dependency-path), and whether the action compiles.
+ */
+function installSettings(job) {
+    const { config, requirements } = job;
+    const { files, roles, pipSettings } = requirements.inputs;
+    const named = new Set([...roles.requirements, ...roles.constraints, ...requirements.files]);
+    const others = Object.entries(files)
+        .filter(([file]) => !named.has(file))
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    const described = [config.pipArgs, config.upgrade, pipSettings, others, deferCompile(job)];
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(described)).digest('hex');
 }
 /**
  * `pip install --dry-run --ignore-installed --report` of a planned run's arguments: what that run
@@ -40687,11 +40781,16 @@ async function runSeeded(job, planned, place) {
     checkUpgradedPip(job);
     (0,log/* info */.pq)(`Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`);
     const upgrade = planned.runs[0];
-    const answer = dryRun(job, pip, upgrade, 0);
+    const answer = settle(dryRun(job, pip, upgrade, 0));
     const stream = planned.runs.length > 1 ? compileStream(job) : undefined;
     const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined;
-    const { output, json, dists } = await answer;
-    const outcome = await rest;
+    // Both end before anything is judged: no pip may go on writing into the venv after this step.
+    const [answered, outcome] = [await answer, await rest];
+    if ('error' in answered) {
+        await stream?.finish();
+        throw answered.error;
+    }
+    const { output, json, dists } = answered.value;
     await (0,log/* showOutput */.Jy)(`${upgrade.title} (what it would install: the seed?)`, output);
     if (!json || !dists || !sameDists(dists, record.dists)) {
         await stream?.finish();
@@ -40748,6 +40847,8 @@ async function keepSeed(job, place, result) {
 
 
 
+
+
 /** Each distribution a site-packages directory has a dist-info for, as `name version`. */
 function presentDists(sitePackages) {
     let entries = [];
@@ -40764,13 +40865,70 @@ function presentDists(sitePackages) {
         .sort();
 }
 const nameVersion = (d) => `${normalizeName(d.name)} ${d.version}`;
-/** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
-function update_sourcesOf(sitePackages, dist) {
-    const distInfo = external_node_fs_.readdirSync(sitePackages).find(entry => {
+function distInfoOf(sitePackages, dist) {
+    return external_node_fs_.readdirSync(sitePackages).find(entry => {
         const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
         return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist);
     });
+}
+/** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
+function update_sourcesOf(sitePackages, dist) {
+    const distInfo = distInfoOf(sitePackages, dist);
     return distInfo ? recordedSources(sitePackages, distInfo) : [];
+}
+/** Every file a distribution's RECORD lists, as an absolute path. */
+function recordedFiles(sitePackages, dist) {
+    const distInfo = distInfoOf(sitePackages, dist);
+    if (!distInfo)
+        return [];
+    try {
+        return external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map(line => external_node_path_.resolve(sitePackages, line.split(',')[0]));
+    }
+    catch {
+        return [];
+    }
+}
+/** The headers' directory a new venv has (`include`, `Include` on Windows). */
+const VENV_HEADERS = ['include', 'Include'];
+/** A file that a distribution to remove shares with one that stays: uninstalling would break it. */
+function sharedFile(removed, kept) {
+    const staying = new Set(kept.flat());
+    return removed.flat().find(file => staying.has(file));
+}
+/**
+ * After pip uninstall: the directories it left empty (a namespace package's, a data directory's),
+ * which a new venv does not have. Never those a new venv has: its scripts' and headers'
+ * directories, site-packages and what holds it.
+ */
+function pruneEmptyDirs(venv, sitePackages, files) {
+    const kept = new Set([
+        venv,
+        sitePackages,
+        (0,platform_os/* venvBinDir */.Sg)(venv),
+        ...VENV_HEADERS.map(d => external_node_path_.join(venv, d))
+    ]);
+    for (let dir = sitePackages; dir.startsWith(venv + external_node_path_.sep); dir = external_node_path_.dirname(dir))
+        kept.add(dir);
+    const dirs = new Set();
+    for (const file of files) {
+        for (let dir = external_node_path_.dirname(file); dir.startsWith(venv + external_node_path_.sep); dir = external_node_path_.dirname(dir)) {
+            if (kept.has(dir))
+                break;
+            dirs.add(dir);
+        }
+    }
+    for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+        try {
+            if (external_node_fs_.readdirSync(dir).length === 0)
+                external_node_fs_.rmdirSync(dir);
+        }
+        catch {
+            // gone, or not a directory: nothing of ours to prune
+        }
+    }
 }
 /** The change from what the venv holds to what a new venv would get (same name, version, file, request). */
 function changeTo(held, wanted) {
@@ -40801,7 +40959,9 @@ function beyondTools(tools, wanted) {
  * Why a venv cannot be brought to the new venv's content exactly, from what it holds and what pip
  * says a new venv would get; undefined when it can.
  */
-function whyNotUpdate(held, present, tools, wanted) {
+function whyNotUpdate(held, settings, present, tools, wanted) {
+    if (held.settings !== settings)
+        return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones";
     const listed = [...held.tools, ...held.dists].map(nameVersion).sort();
     if (JSON.stringify(listed) !== JSON.stringify(present))
         return 'it holds other distributions than its marker lists (a later step installed or removed one)';
@@ -40836,7 +40996,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
         dryRun(job, pip, freshUpgrade, 0),
         requirements ? dryRun(job, pip, requirements, 1) : { output: '', dists: [] }
     ]);
-    const why = whyNotUpdate(held, presentDists(target.sitePackages), tools.dists, wanted.dists);
+    const why = whyNotUpdate(held, installSettings(job), presentDists(target.sitePackages), tools.dists, wanted.dists);
     if (why) {
         (0,log/* info */.pq)(`venv: not updated in place: ${why}.`);
         return undefined;
@@ -40846,12 +41006,23 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     const wantedDists = beyondTools(held.tools, wanted.dists);
     const change = changeTo(held.dists, wantedDists);
     (0,log/* info */.pq)(`venv: updating in place to what a new venv would hold: removing ${update_describe(change.remove)}; installing ${update_describe(change.add)}; ${held.dists.length - change.remove.length} kept.`);
+    const removing = change.remove.map(d => recordedFiles(target.sitePackages, d));
+    const staying = [...held.tools, ...held.dists]
+        .filter(d => !change.remove.includes(d))
+        .map(d => recordedFiles(target.sitePackages, d));
+    const shared = sharedFile(removing, staying);
+    if (shared) {
+        (0,log/* info */.pq)(`venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`);
+        return undefined;
+    }
     if (change.remove.length > 0) {
         const names = [...new Set(change.remove.map(d => d.name))];
         const title = 'Uninstall what the requirements no longer bring';
         const removed = await runPip(pip, ['uninstall', '--yes', ...names], title, job.config.workingDirectory, job.guard.pipEnv());
         if (removed.exitCode !== 0)
             throw new diagnostic/* ActionError */.lZ(`pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`);
+        if (target.venv)
+            pruneEmptyDirs(target.venv.path, target.sitePackages, removing.flat());
     }
     if (change.add.length === 0)
         return {
@@ -41049,7 +41220,7 @@ async function install(given) {
     });
     if (place && !seeded)
         await keepSeed(job, place, result);
-    return { installed: result.installed, content: contentOf(result) };
+    return { installed: result.installed, content: contentOf(job, result) };
 }
 /** The tools every run reports before and after: the recipe upgrades them. */
 const TRACKED = ['pip', 'setuptools', 'wheel'];
@@ -41880,6 +42051,7 @@ async function setUp(report) {
         python,
         fingerprint: digest,
         restored: restored.hit,
+        earlier: restored.earlier,
         moving,
         report
     });

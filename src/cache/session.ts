@@ -42,6 +42,8 @@ export interface CacheRestore {
   hit: boolean
   /** The venv's key, when the venv was looked up in the cache. */
   venvKey?: string
+  /** An earlier venv of this interpreter and path was restored instead, for the install to update. */
+  earlier?: boolean
 }
 
 /**
@@ -116,7 +118,7 @@ export class CacheSession {
         this.pip = new PipTier(pipDir, keys.pip, keys.pipPrefix)
         if (!this.hit) await this.pip.restore(store)
       }
-      return { hit: this.hit, venvKey: this.venv && keys.venv }
+      return { hit: this.hit, venvKey: this.venv && keys.venv, earlier: this.venv?.earlier }
     })
   }
 

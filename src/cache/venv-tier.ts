@@ -66,6 +66,8 @@ export class VenvTier implements CacheTier<SavedVenv> {
   readonly what = 'the venv'
   /** The store has an entry under the key (GitHub's entries cannot be replaced). */
   private keyTaken = false
+  /** An earlier venv was restored, to be updated: its content is what its saving job's main step left. */
+  earlier = false
 
   constructor(private readonly request: VenvTierRequest) {}
 
@@ -104,6 +106,7 @@ export class VenvTier implements CacheTier<SavedVenv> {
           ? `Cache: restored the venv from ${store.name} (${key}); it passed the health check.`
           : `Cache: no venv under ${key} in ${store.name}; restored an earlier one of the same interpreter and path (${restored.matched}), which passed the health check, to update it.`
       )
+      this.earlier = !exact
       return exact
     }
     discardRestored(venv)

@@ -3,7 +3,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { moduleArgs } from '../python/launch.js'
-import { run, shippedFile, withScratch, type RunResult } from '../platform/process.js'
+import { run, scratchDir, shippedFile, withScratch, type RunResult } from '../platform/process.js'
+import { errorMessage } from '../report/diagnostic.js'
 
 /**
  * Below this many files a second compiling process costs more than it saves. compileall's own
@@ -92,12 +93,54 @@ export function recordedSources(sitePackages: string, distInfo: string): string[
     .map(rel => path.join(sitePackages, rel))
 }
 
+/**
+ * The distributions' dist-info directories: a name starts with a letter or digit, as a project's
+ * does; pip moves the one it replaces aside under another (`~ip-1.0.dist-info`), RECORD and all.
+ */
 function distInfos(sitePackages: string): string[] {
   try {
-    return fs.readdirSync(sitePackages).filter(name => name.endsWith('.dist-info'))
+    return fs.readdirSync(sitePackages).filter(name => /^[A-Za-z0-9].*\.dist-info$/.test(name))
   } catch {
     return []
   }
+}
+
+/**
+ * Whether a source has bytecode that Python would use: a `__pycache__/NAME.*.pyc` whose header
+ * names the source's modification time and size (or a hash-based one, which checks itself).
+ */
+export function hasBytecode(source: string, listings = new Map<string, string[]>()): boolean {
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(source)
+  } catch {
+    return true // no source, nothing to compile
+  }
+  const cache = path.join(path.dirname(source), '__pycache__')
+  if (!listings.has(cache)) {
+    try {
+      listings.set(cache, fs.readdirSync(cache))
+    } catch {
+      listings.set(cache, [])
+    }
+  }
+  const stem = `${path.basename(source, '.py')}.`
+  return listings.get(cache)!.some(name => {
+    if (!name.startsWith(stem) || !name.endsWith('.pyc')) return false
+    const header = Buffer.alloc(16)
+    let fd: number | undefined
+    try {
+      fd = fs.openSync(path.join(cache, name), 'r')
+      if (fs.readSync(fd, header, 0, 16, 0) < 16) return false
+    } catch {
+      return false
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd)
+    }
+    if (header.readUInt32LE(4) !== 0) return true
+    const mtime = Math.floor(stat.mtimeMs / 1000) % 2 ** 32
+    return header.readUInt32LE(8) === mtime && header.readUInt32LE(12) === stat.size % 2 ** 32
+  })
 }
 
 /** How often a compile stream looks for distributions pip has finished installing. */
@@ -125,6 +168,7 @@ export class CompileStream {
   /** Starts watching `sitePackages`; what is installed there now is not this stream's. */
   constructor(
     private readonly python: string,
+    private readonly version: { version: { minor: number } },
     private readonly sitePackages: string,
     private readonly cores: number = os.availableParallelism()
   ) {
@@ -145,8 +189,19 @@ export class CompileStream {
       }
       pending = pending.slice(-NEXT.length)
     }
+    // Without -I: compileall honours the same settings (PYTHONPYCACHEPREFIX, PYTHONOPTIMIZE) as
+    // pip's own compiling and byteCompile's `python -m compileall`.
     const worker = shippedFile(import.meta.url, 'compile_worker.py')
-    this.workers.push(run(this.python, ['-I', worker], { input, onStderr }))
+    const started = run(this.python, [worker], { input, onStderr })
+    // One that cannot start is a compile error, said at the end, not a failure in pip's middle.
+    this.workers.push(
+      started.catch((error: unknown): RunResult => ({
+        exitCode: -1,
+        stdout: '',
+        stderr: `${errorMessage(error)}\n`,
+        timedOut: false
+      }))
+    )
   }
 
   /** A worker asked for work: a batch, the end, or a wait for what pip installs next. */
@@ -184,6 +239,11 @@ export class CompileStream {
     while (this.workers.length < wanted) this.startWorker()
     const results = await Promise.all(this.workers)
     const said = results.map(r => `${r.stdout}${r.stderr}`.split(NEXT).join('')).join('')
-    return { exitCode: results.find(r => r.exitCode !== 0)?.exitCode ?? 0, output: said }
+    // What a worker lost (it crashed) or another distribution's copy overwrote: compiled again.
+    const listings = new Map<string, string[]>()
+    const missed = [...this.given].filter(file => !hasBytecode(file, listings))
+    const again = await byteCompile(this.python, this.version, missed, scratchDir())
+    const failed = [...results, again].find(r => r.exitCode !== 0)
+    return { exitCode: failed?.exitCode ?? 0, output: `${said}${again.output}` }
   }
 }

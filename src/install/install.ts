@@ -204,7 +204,7 @@ export async function install(given: InstallJob): Promise<InstallOutcome> {
     ])
   })
   if (place && !seeded) await keepSeed(job, place, result)
-  return { installed: result.installed, content: contentOf(result) }
+  return { installed: result.installed, content: contentOf(job, result) }
 }
 
 /** The tools every run reports before and after: the recipe upgrades them. */

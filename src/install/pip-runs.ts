@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import { failure } from '../annotations/emit.js'
 import { findingsFromPipFailure } from '../annotations/findings.js'
@@ -93,14 +94,32 @@ export interface RunsResult {
 export function compileStream(job: InstallJob): CompileStream | undefined {
   const { target } = job
   return deferCompile(job) && target.venv
-    ? new CompileStream(target.python, target.sitePackages)
+    ? new CompileStream(target.python, job.python, target.sitePackages)
     : undefined
 }
 
 /** What the venv holds, where both the upgrade's and the requirements' reports told it exactly. */
-export function contentOf(result: RunsResult): VenvContent | undefined {
+export function contentOf(job: InstallJob, result: RunsResult): VenvContent | undefined {
   const { upgradeDists: tools, requirementDists: dists } = result
-  return tools && tools.length > 0 && dists ? { tools, dists } : undefined
+  return tools && tools.length > 0 && dists
+    ? { tools, dists, settings: installSettings(job) }
+    : undefined
+}
+
+/**
+ * What decides how pip installs besides the requirements themselves: pip-args, upgrade, the PIP_*
+ * settings and every file the inputs read that the requirements do not (pip's configuration files
+ * and what they name, cache-dependency-path), and whether the action compiles.
+ */
+export function installSettings(job: InstallJob): string {
+  const { config, requirements } = job
+  const { files, roles, pipSettings } = requirements.inputs
+  const named = new Set([...roles.requirements, ...roles.constraints, ...requirements.files])
+  const others = Object.entries(files)
+    .filter(([file]) => !named.has(file))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+  const described = [config.pipArgs, config.upgrade, pipSettings, others, deferCompile(job)]
+  return createHash('sha256').update(JSON.stringify(described)).digest('hex')
 }
 
 /** What pip says a run would install into a new venv, asked quietly; json is undefined when it failed. */

@@ -97,11 +97,16 @@ export async function runSeeded(
     `Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`
   )
   const upgrade = planned.runs[0]
-  const answer = dryRun(job, pip, upgrade, 0)
+  const answer = settle(dryRun(job, pip, upgrade, 0))
   const stream = planned.runs.length > 1 ? compileStream(job) : undefined
   const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined
-  const { output, json, dists } = await answer
-  const outcome = await rest
+  // Both end before anything is judged: no pip may go on writing into the venv after this step.
+  const [answered, outcome] = [await answer, await rest]
+  if ('error' in answered) {
+    await stream?.finish()
+    throw answered.error
+  }
+  const { output, json, dists } = answered.value
   await showOutput(`${upgrade.title} (what it would install: the seed?)`, output)
   if (!json || !dists || !sameDists(dists, record.dists)) {
     await stream?.finish()

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { venvBinDir } from '../platform/os.js'
 import { normalizeName } from '../pip/names.js'
 import { recordedSources } from './compile.js'
 import { type PipRunPlan } from '../pip/plan.js'
@@ -9,6 +11,7 @@ import { info, showOutput } from '../report/log.js'
 import type { HeldDist, VenvContent } from '../venv/marker.js'
 import {
   dryRun,
+  installSettings,
   passed,
   runPlan,
   targetPip,
@@ -34,13 +37,71 @@ function presentDists(sitePackages: string): string[] {
 
 const nameVersion = (d: HeldDist): string => `${normalizeName(d.name)} ${d.version}`
 
-/** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
-function sourcesOf(sitePackages: string, dist: HeldDist): string[] {
-  const distInfo = fs.readdirSync(sitePackages).find(entry => {
+function distInfoOf(sitePackages: string, dist: HeldDist): string | undefined {
+  return fs.readdirSync(sitePackages).find(entry => {
     const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry)
     return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist)
   })
+}
+
+/** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
+function sourcesOf(sitePackages: string, dist: HeldDist): string[] {
+  const distInfo = distInfoOf(sitePackages, dist)
   return distInfo ? recordedSources(sitePackages, distInfo) : []
+}
+
+/** Every file a distribution's RECORD lists, as an absolute path. */
+function recordedFiles(sitePackages: string, dist: HeldDist): string[] {
+  const distInfo = distInfoOf(sitePackages, dist)
+  if (!distInfo) return []
+  try {
+    return fs
+      .readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(line => path.resolve(sitePackages, line.split(',')[0]))
+  } catch {
+    return []
+  }
+}
+
+/** The headers' directory a new venv has (`include`, `Include` on Windows). */
+const VENV_HEADERS = ['include', 'Include']
+
+/** A file that a distribution to remove shares with one that stays: uninstalling would break it. */
+export function sharedFile(removed: string[][], kept: string[][]): string | undefined {
+  const staying = new Set(kept.flat())
+  return removed.flat().find(file => staying.has(file))
+}
+
+/**
+ * After pip uninstall: the directories it left empty (a namespace package's, a data directory's),
+ * which a new venv does not have. Never those a new venv has: its scripts' and headers'
+ * directories, site-packages and what holds it.
+ */
+export function pruneEmptyDirs(venv: string, sitePackages: string, files: string[]): void {
+  const kept = new Set<string>([
+    venv,
+    sitePackages,
+    venvBinDir(venv),
+    ...VENV_HEADERS.map(d => path.join(venv, d))
+  ])
+  for (let dir = sitePackages; dir.startsWith(venv + path.sep); dir = path.dirname(dir))
+    kept.add(dir)
+  const dirs = new Set<string>()
+  for (const file of files) {
+    for (let dir = path.dirname(file); dir.startsWith(venv + path.sep); dir = path.dirname(dir)) {
+      if (kept.has(dir)) break
+      dirs.add(dir)
+    }
+  }
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir)
+    } catch {
+      // gone, or not a directory: nothing of ours to prune
+    }
+  }
 }
 
 /** What an update would change: the distributions to remove and those to install. */
@@ -84,10 +145,13 @@ export function beyondTools(tools: HeldDist[], wanted: HeldDist[]): HeldDist[] |
  */
 export function whyNotUpdate(
   held: VenvContent,
+  settings: string,
   present: string[],
   tools: HeldDist[] | undefined,
   wanted: HeldDist[] | undefined
 ): string | undefined {
+  if (held.settings !== settings)
+    return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones"
   const listed = [...held.tools, ...held.dists].map(nameVersion).sort()
   if (JSON.stringify(listed) !== JSON.stringify(present))
     return 'it holds other distributions than its marker lists (a later step installed or removed one)'
@@ -129,7 +193,13 @@ export async function runUpdate(
     dryRun(job, pip, freshUpgrade, 0),
     requirements ? dryRun(job, pip, requirements, 1) : { output: '', dists: [] }
   ])
-  const why = whyNotUpdate(held, presentDists(target.sitePackages), tools.dists, wanted.dists)
+  const why = whyNotUpdate(
+    held,
+    installSettings(job),
+    presentDists(target.sitePackages),
+    tools.dists,
+    wanted.dists
+  )
   if (why) {
     info(`venv: not updated in place: ${why}.`)
     return undefined
@@ -141,6 +211,17 @@ export async function runUpdate(
   info(
     `venv: updating in place to what a new venv would hold: removing ${describe(change.remove)}; installing ${describe(change.add)}; ${held.dists.length - change.remove.length} kept.`
   )
+  const removing = change.remove.map(d => recordedFiles(target.sitePackages, d))
+  const staying = [...held.tools, ...held.dists]
+    .filter(d => !change.remove.includes(d))
+    .map(d => recordedFiles(target.sitePackages, d))
+  const shared = sharedFile(removing, staying)
+  if (shared) {
+    info(
+      `venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`
+    )
+    return undefined
+  }
   if (change.remove.length > 0) {
     const names = [...new Set(change.remove.map(d => d.name))]
     const title = 'Uninstall what the requirements no longer bring'
@@ -155,6 +236,7 @@ export async function runUpdate(
       throw new ActionError(
         `pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`
       )
+    if (target.venv) pruneEmptyDirs(target.venv.path, target.sitePackages, removing.flat())
   }
   if (change.add.length === 0)
     return {

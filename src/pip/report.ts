@@ -8,13 +8,13 @@ interface ReportItem {
   requested?: boolean
   is_direct?: boolean
   metadata?: { name?: string; version?: string; requires_dist?: string[] }
-  download_info?: { archive_info?: { hashes?: { sha256?: string } } }
+  download_info?: { url?: string; archive_info?: { hashes?: { sha256?: string } } }
 }
 
 /**
- * The distributions a `--report` names, each by its file's hash; undefined when one has none (a
- * local directory, a VCS checkout) or was named by its URL or path: then what it installs is not
- * one file an index serves, and cannot be named again exactly.
+ * The distributions a `--report` names, each by its wheel's hash; undefined when one has none (a
+ * local directory, a VCS checkout), was named by its URL or path, or is built from an sdist: then
+ * what it installs is not one file an index serves, or not the same files each time it is built.
  */
 export function heldFromReport(json: string): HeldDist[] | undefined {
   const report = JSON.parse(json) as { install?: ReportItem[] }
@@ -22,7 +22,8 @@ export function heldFromReport(json: string): HeldDist[] | undefined {
   for (const item of report.install ?? []) {
     const { name, version } = item.metadata ?? {}
     const sha256 = item.download_info?.archive_info?.hashes?.sha256
-    if (!name || !version || !sha256 || item.is_direct) return undefined
+    const wheel = /\.whl$/i.test((item.download_info?.url ?? '').split(/[?#]/)[0])
+    if (!name || !version || !sha256 || item.is_direct || !wheel) return undefined
     dists.push({ name, version, sha256, requested: item.requested === true })
   }
   return dists

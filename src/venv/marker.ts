@@ -26,6 +26,11 @@ export interface HeldDist {
 export interface VenvContent {
   tools: HeldDist[]
   dists: HeldDist[]
+  /**
+   * A digest of what decides how pip installs besides the requirements (pip-args, PIP_* settings,
+   * pip's configuration, whether the action compiles): kept distributions were installed under it.
+   */
+  settings: string
 }
 
 export interface VenvMarker {
@@ -79,8 +84,12 @@ function validDist(dist: unknown): boolean {
 function validContent(content: unknown): content is VenvContent | undefined {
   if (content === undefined) return true
   if (typeof content !== 'object' || content === null) return false
-  const { tools, dists } = content as Record<string, unknown>
-  return [tools, dists].every(list => Array.isArray(list) && list.every(validDist))
+  const { tools, dists, settings } = content as Record<string, unknown>
+  return (
+    typeof settings === 'string' &&
+    /^[0-9a-f]{64}$/.test(settings) &&
+    [tools, dists].every(list => Array.isArray(list) && list.every(validDist))
+  )
 }
 
 function writeMarker(venv: string, marker: Omit<VenvMarker, 'format'>): void {

@@ -75,7 +75,9 @@ export function planVenv(
   fingerprint: string,
   venv: string,
   /** Some requirements can change under the same fingerprint (local projects): never "up to date". */
-  moving = false
+  moving = false,
+  /** It came from an earlier cache entry this run: its content is known (see TargetRequest). */
+  updatable = false
 ): VenvPlan {
   switch (state.kind) {
     case 'absent':
@@ -114,11 +116,11 @@ export function planVenv(
         }
       }
       const upToDate = marker?.complete === true && marker.fingerprint === fingerprint
-      if (ours && !upToDate && !moving && marker.content) {
+      if (ours && !upToDate && !moving && updatable && marker.content) {
         return {
           action: 'update',
           held: marker.content,
-          reason: `the inputs changed since venv-guard made the venv at ${venv}; bringing it to exactly what a new venv would hold for them`
+          reason: `the venv restored at ${venv} was made for other inputs; bringing it to exactly what a new venv would hold for them`
         }
       }
       if (ours && (!upToDate || moving)) {

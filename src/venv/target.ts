@@ -39,6 +39,12 @@ export interface TargetRequest {
   fingerprint: string
   /** The venv came from the cache (and passed its health check). */
   restored: boolean
+  /**
+   * An earlier venv came from the cache: updated in place, not rebuilt. Only such a one: its content
+   * is what its saving job's main step left (the post step saves nothing a later step changed),
+   * where a venv left in a workspace holds whatever later steps did to it.
+   */
+  earlier?: boolean
   /** Some requirements can change while the inputs read the same (pip/local-projects.ts). */
   moving: boolean
   report: RunReport
@@ -54,6 +60,7 @@ const VENV_ACTIONS = {
 
 function venvAction(plan: VenvPlan, restored: boolean): string {
   if (restored) return 'restored from the cache'
+  if (plan.action === 'update') return 'restored from an earlier cache entry, updated'
   return VENV_ACTIONS[plan.action === 'reuse' && plan.upToDate ? 'up-to-date' : plan.action]
 }
 
@@ -69,7 +76,14 @@ export async function prepareTarget(request: TargetRequest): Promise<Target> {
 async function prepareVenv(request: TargetRequest): Promise<Target> {
   const { settings, python, fingerprint, report } = request
   const venv = settings.venvPath
-  const plan = planVenv(inspectVenv(venv), python, fingerprint, venv, request.moving)
+  const plan = planVenv(
+    inspectVenv(venv),
+    python,
+    fingerprint,
+    venv,
+    request.moving,
+    request.earlier ?? false
+  )
   info(`venv: ${plan.reason}`)
   report.venv = { path: venv, action: venvAction(plan, request.restored), reason: plan.reason }
   const sitePackages = venvSitePackages(

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5812);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8587);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5812:
+/***/ 8587:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38139,7 +38139,50 @@ async function probeUserSite(executable, cwd, env = {}) {
     return result.value;
 }
 
+;// CONCATENATED MODULE: ./src/pip/dist-info.ts
+
+
+
+/**
+ * A dist-info directory's project and version, from its name (`Mixed_Case.Name-1.0.dist-info`,
+ * the project normalized); undefined for anything else.
+ */
+function distInfoName(entry) {
+    const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
+    return m ? { name: normalizeName(m[1]), version: m[2] } : undefined;
+}
+/** The dist-info directory of a project at a version in site-packages, if it is there. */
+function findDistInfo(sitePackages, dist) {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(sitePackages);
+    }
+    catch {
+        return undefined;
+    }
+    return entries.find(entry => {
+        const parsed = distInfoName(entry);
+        return parsed?.name === normalizeName(dist.name) && parsed.version === dist.version;
+    });
+}
+/**
+ * The paths a dist-info directory's RECORD lists (its first column, relative to site-packages;
+ * a path with a comma stays quoted), or undefined where it has no readable RECORD.
+ */
+function recordPaths(sitePackages, distInfo) {
+    try {
+        return external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map(line => line.split(',')[0]);
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pip/plan.ts
+
 
 
 
@@ -38202,9 +38245,9 @@ function installedVersions(sitePackages, names) {
         return versions;
     }
     for (const entry of entries) {
-        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
-        if (m && wanted.has(normalizeName(m[1])))
-            versions[normalizeName(m[1])] = m[2];
+        const dist = distInfoName(entry);
+        if (dist && wanted.has(dist.name))
+            versions[dist.name] = dist.version;
     }
     return versions;
 }
@@ -39886,6 +39929,7 @@ var external_node_stream_ = __nccwpck_require__(7075);
 
 
 
+
 /**
  * Below this many files a second compiling process costs more than it saves. compileall's own
  * `-j` is no help here: it starts a forkserver and its workers, about 0.35 s before the first file.
@@ -39945,16 +39989,7 @@ async function byteCompile(python, version, files, scratchDir) {
 }
 /** The .py files a dist-info directory's RECORD puts in site-packages (scripts in bin/ aside). */
 function recordedSources(sitePackages, distInfo) {
-    let text;
-    try {
-        text = external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8');
-    }
-    catch {
-        return [];
-    }
-    return text
-        .split('\n')
-        .map(line => line.split(',')[0])
+    return (recordPaths(sitePackages, distInfo) ?? [])
         .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
         .map(rel => external_node_path_.join(sitePackages, rel));
 }
@@ -40623,22 +40658,9 @@ function rewriteRecords(sitePackages, entries, lines) {
             external_node_fs_.writeFileSync(file, rewritten);
     }
 }
-/** A dist-info directory's RECORD paths. */
-function recordPaths(sitePackages, distInfo) {
-    const text = external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8');
-    // A path with a comma is quoted in RECORD; none of the tools has one, and such a seed is refused.
-    return text
-        .split('\n')
-        .filter(Boolean)
-        .map(line => line.split(',')[0]);
-}
 /** The dist-info directory of each distribution, by its name and version. */
 function distInfoDirs(sitePackages, dists) {
-    const names = external_node_fs_.readdirSync(sitePackages);
-    const found = dists.map(d => names.find(n => {
-        const m = /^(.+)-([^-]+)\.dist-info$/.exec(n);
-        return m !== null && normalizeName(m[1]) === normalizeName(d.name) && m[2] === d.version;
-    }));
+    const found = dists.map(d => findDistInfo(sitePackages, d));
     return found.every(f => f !== undefined) ? found : undefined;
 }
 /**
@@ -40654,7 +40676,11 @@ function seedContent(sitePackages, target, dists) {
     const scripts = [];
     const bin = new Set(external_node_fs_.readdirSync(target.bin).map(name => recordPath(target, name)));
     for (const distInfo of distInfos) {
-        for (const rel of recordPaths(sitePackages, distInfo)) {
+        const paths = recordPaths(sitePackages, distInfo);
+        if (!paths)
+            return undefined;
+        // A path with a comma is quoted in RECORD; none of the tools has one, and such a seed is refused.
+        for (const rel of paths) {
             if (rel.startsWith('"'))
                 return undefined;
             if (rel.startsWith('..')) {
@@ -40672,7 +40698,8 @@ function seedContent(sitePackages, target, dists) {
     const others = external_node_fs_.readdirSync(sitePackages)
         .filter(n => n.endsWith('.dist-info') && !distInfos.includes(n));
     for (const other of others) {
-        const shared = recordPaths(sitePackages, other).some(rel => entries.has(rel.split('/')[0]));
+        const paths = recordPaths(sitePackages, other) ?? [];
+        const shared = paths.some(rel => entries.has(rel.split('/')[0]));
         if (shared)
             return undefined;
     }
@@ -40849,6 +40876,7 @@ async function keepSeed(job, place, result) {
 
 
 
+
 /** Each distribution a site-packages directory has a dist-info for, as `name version`. */
 function presentDists(sitePackages) {
     let entries = [];
@@ -40859,37 +40887,22 @@ function presentDists(sitePackages) {
         return [];
     }
     return entries
-        .map(entry => /^(.+?)-([^-]+)\.dist-info$/.exec(entry))
-        .filter(m => m !== null)
-        .map(m => `${normalizeName(m[1])} ${m[2]}`)
+        .map(distInfoName)
+        .filter(d => d !== undefined)
+        .map(d => `${d.name} ${d.version}`)
         .sort();
 }
 const nameVersion = (d) => `${normalizeName(d.name)} ${d.version}`;
-function distInfoOf(sitePackages, dist) {
-    return external_node_fs_.readdirSync(sitePackages).find(entry => {
-        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
-        return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist);
-    });
-}
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
 function update_sourcesOf(sitePackages, dist) {
-    const distInfo = distInfoOf(sitePackages, dist);
+    const distInfo = findDistInfo(sitePackages, dist);
     return distInfo ? recordedSources(sitePackages, distInfo) : [];
 }
 /** Every file a distribution's RECORD lists, as an absolute path. */
 function recordedFiles(sitePackages, dist) {
-    const distInfo = distInfoOf(sitePackages, dist);
-    if (!distInfo)
-        return [];
-    try {
-        return external_node_fs_.readFileSync(external_node_path_.join(sitePackages, distInfo, 'RECORD'), 'utf8')
-            .split('\n')
-            .filter(Boolean)
-            .map(line => external_node_path_.resolve(sitePackages, line.split(',')[0]));
-    }
-    catch {
-        return [];
-    }
+    const distInfo = findDistInfo(sitePackages, dist);
+    const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined;
+    return (paths ?? []).map(rel => external_node_path_.resolve(sitePackages, rel));
 }
 /** The headers' directory a new venv has (`include`, `Include` on Windows). */
 const VENV_HEADERS = ['include', 'Include'];

@@ -28411,7 +28411,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1179);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8432);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28422,7 +28422,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1179:
+/***/ 8432:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29949,7 +29949,51 @@ function names_projectOf(requirementOrWheel) {
     return names_normalizeName(name);
 }
 
+;// CONCATENATED MODULE: ./src/pip/dist-info.ts
+
+
+
+/**
+ * A dist-info directory's project and version, from its name (`Mixed_Case.Name-1.0.dist-info`,
+ * the project normalized); undefined for anything else.
+ */
+function dist_info_distInfoName(entry) {
+    const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
+    return m ? { name: normalizeName(m[1]), version: m[2] } : undefined;
+}
+/** The dist-info directory of a project at a version in site-packages, if it is there. */
+function findDistInfo(sitePackages, dist) {
+    let entries;
+    try {
+        entries = fs.readdirSync(sitePackages);
+    }
+    catch {
+        return undefined;
+    }
+    return entries.find(entry => {
+        const parsed = dist_info_distInfoName(entry);
+        return parsed?.name === normalizeName(dist.name) && parsed.version === dist.version;
+    });
+}
+/**
+ * The paths a dist-info directory's RECORD lists (its first column, relative to site-packages;
+ * a path with a comma stays quoted), or undefined where it has no readable RECORD.
+ */
+function recordPaths(sitePackages, distInfo) {
+    try {
+        return fs
+            .readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map(line => line.split(',')[0]);
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pip/plan.ts
+
 
 
 
@@ -30012,9 +30056,9 @@ function plan_installedVersions(sitePackages, names) {
         return versions;
     }
     for (const entry of entries) {
-        const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
-        if (m && wanted.has(normalizeName(m[1])))
-            versions[normalizeName(m[1])] = m[2];
+        const dist = distInfoName(entry);
+        if (dist && wanted.has(dist.name))
+            versions[dist.name] = dist.version;
     }
     return versions;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { PassThrough } from 'node:stream'
+import { recordPaths } from '../pip/dist-info.js'
 import { moduleArgs } from '../python/launch.js'
 import { run, scratchDir, shippedFile, withScratch, type RunResult } from '../platform/process.js'
 import { errorMessage } from '../report/diagnostic.js'
@@ -80,15 +81,7 @@ export async function byteCompile(
 
 /** The .py files a dist-info directory's RECORD puts in site-packages (scripts in bin/ aside). */
 export function recordedSources(sitePackages: string, distInfo: string): string[] {
-  let text: string
-  try {
-    text = fs.readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
-  } catch {
-    return []
-  }
-  return text
-    .split('\n')
-    .map(line => line.split(',')[0])
+  return (recordPaths(sitePackages, distInfo) ?? [])
     .filter(rel => rel.endsWith('.py') && !rel.startsWith('..') && !rel.startsWith('"'))
     .map(rel => path.join(sitePackages, rel))
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { normalizeName } from '../pip/names.js'
+import { findDistInfo, recordPaths } from '../pip/dist-info.js'
 import type { HeldDist } from '../venv/marker.js'
 import { copyIntoCommand, plainShebang } from '../platform/os.js'
 import { run } from '../platform/process.js'
@@ -135,25 +135,9 @@ function rewriteRecords(sitePackages: string, entries: string[], lines: Map<stri
   }
 }
 
-/** A dist-info directory's RECORD paths. */
-function recordPaths(sitePackages: string, distInfo: string): string[] {
-  const text = fs.readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
-  // A path with a comma is quoted in RECORD; none of the tools has one, and such a seed is refused.
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map(line => line.split(',')[0])
-}
-
 /** The dist-info directory of each distribution, by its name and version. */
 function distInfoDirs(sitePackages: string, dists: HeldDist[]): string[] | undefined {
-  const names = fs.readdirSync(sitePackages)
-  const found = dists.map(d =>
-    names.find(n => {
-      const m = /^(.+)-([^-]+)\.dist-info$/.exec(n)
-      return m !== null && normalizeName(m[1]) === normalizeName(d.name) && m[2] === d.version
-    })
-  )
+  const found = dists.map(d => findDistInfo(sitePackages, d))
   return found.every(f => f !== undefined) ? (found as string[]) : undefined
 }
 
@@ -173,7 +157,10 @@ export function seedContent(
   const scripts: string[] = []
   const bin = new Set(fs.readdirSync(target.bin).map(name => recordPath(target, name)))
   for (const distInfo of distInfos) {
-    for (const rel of recordPaths(sitePackages, distInfo)) {
+    const paths = recordPaths(sitePackages, distInfo)
+    if (!paths) return undefined
+    // A path with a comma is quoted in RECORD; none of the tools has one, and such a seed is refused.
+    for (const rel of paths) {
       if (rel.startsWith('"')) return undefined
       if (rel.startsWith('..')) {
         if (!bin.has(rel)) return undefined
@@ -187,7 +174,8 @@ export function seedContent(
     .readdirSync(sitePackages)
     .filter(n => n.endsWith('.dist-info') && !distInfos.includes(n))
   for (const other of others) {
-    const shared = recordPaths(sitePackages, other).some(rel => entries.has(rel.split('/')[0]))
+    const paths = recordPaths(sitePackages, other) ?? []
+    const shared = paths.some(rel => entries.has(rel.split('/')[0]))
     if (shared) return undefined
   }
   return { entries: [...entries].sort(), scripts: [...new Set(scripts)].sort() }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { venvBinDir } from '../platform/os.js'
+import { distInfoName, findDistInfo, recordPaths } from '../pip/dist-info.js'
 import { normalizeName } from '../pip/names.js'
 import { recordedSources } from './compile.js'
 import { type PipRunPlan } from '../pip/plan.js'
@@ -29,40 +30,25 @@ function presentDists(sitePackages: string): string[] {
     return []
   }
   return entries
-    .map(entry => /^(.+?)-([^-]+)\.dist-info$/.exec(entry))
-    .filter(m => m !== null)
-    .map(m => `${normalizeName(m[1])} ${m[2]}`)
+    .map(distInfoName)
+    .filter(d => d !== undefined)
+    .map(d => `${d.name} ${d.version}`)
     .sort()
 }
 
 const nameVersion = (d: HeldDist): string => `${normalizeName(d.name)} ${d.version}`
 
-function distInfoOf(sitePackages: string, dist: HeldDist): string | undefined {
-  return fs.readdirSync(sitePackages).find(entry => {
-    const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry)
-    return m !== null && `${normalizeName(m[1])} ${m[2]}` === nameVersion(dist)
-  })
-}
-
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
 function sourcesOf(sitePackages: string, dist: HeldDist): string[] {
-  const distInfo = distInfoOf(sitePackages, dist)
+  const distInfo = findDistInfo(sitePackages, dist)
   return distInfo ? recordedSources(sitePackages, distInfo) : []
 }
 
 /** Every file a distribution's RECORD lists, as an absolute path. */
 function recordedFiles(sitePackages: string, dist: HeldDist): string[] {
-  const distInfo = distInfoOf(sitePackages, dist)
-  if (!distInfo) return []
-  try {
-    return fs
-      .readFileSync(path.join(sitePackages, distInfo, 'RECORD'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(line => path.resolve(sitePackages, line.split(',')[0]))
-  } catch {
-    return []
-  }
+  const distInfo = findDistInfo(sitePackages, dist)
+  const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined
+  return (paths ?? []).map(rel => path.resolve(sitePackages, rel))
 }
 
 /** The headers' directory a new venv has (`include`, `Include` on Windows). */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import { scratchDir } from '../platform/process.js'
 import * as path from 'node:path'
+import { distInfoName } from './dist-info.js'
 import { normalizeName, projectOf } from './names.js'
 
 /** What one `pip install` run gets, before the pip command in front of it. */
@@ -93,8 +94,8 @@ export function installedVersions(sitePackages: string, names: string[]): Record
     return versions
   }
   for (const entry of entries) {
-    const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry)
-    if (m && wanted.has(normalizeName(m[1]))) versions[normalizeName(m[1])] = m[2]
+    const dist = distInfoName(entry)
+    if (dist && wanted.has(dist.name)) versions[dist.name] = dist.version
   }
   return versions
 }

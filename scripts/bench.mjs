@@ -64,9 +64,10 @@ const post = path.join(root, 'dist', 'post', 'index.js')
 const hasCache = fs.readFileSync(path.join(root, 'action.yml'), 'utf8').includes('cache-dir:')
 
 /**
- * Moves a venv out of the way, to be deleted after the timings: deleting thousands of files just
- * before a timed run stalls the writes of that run on disks mounted with `discard`, and a new job
- * on a runner starts without that deletion.
+ * Moves a directory out of the way, to be deleted after the timings. On an ext4 without a journal
+ * (this project's own machine), the inode allocator skips every inode freed in the last minute (five
+ * while its table block is unwritten), one lookup each: creating files right after thousands were
+ * deleted costs the kernel up to twenty times as much. A new job on a runner starts without that.
  * @param {string} dir
  */
 function discard(dir) {
@@ -77,9 +78,15 @@ function discard(dir) {
     path.join(
       benchDir,
       'trash',
-      `${path.basename(path.dirname(dir))}-${Date.now()}-${Math.random()}`
+      `${path.basename(path.dirname(dir))}-${path.basename(dir)}-${Date.now()}-${Math.random()}`
     )
   )
+}
+
+/** Deletes what discard() moved aside, then writes it out so that its freed inodes age. */
+function emptyTrash() {
+  fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
+  spawnSync('sync')
 }
 
 /** n packages, every fourth depending on the next one, five modules each (something to compile). @param {number} n */
@@ -129,8 +136,14 @@ function fingerprintVenv(venv) {
     env: { PATH: process.env.PATH ?? '', PIP_CONFIG_FILE: os.devNull }
   })
   const own = new Set(['venv-guard.json', 'venv-guard-bytecode.json'])
-  const tree = fs
-    .readdirSync(venv, { recursive: true, encoding: 'utf8' })
+  /** Every path under `dir`, a link listed but not followed (lib64 -> lib would list lib twice). @param {string} dir @returns {string[]} */
+  const walk = dir =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+      const full = path.join(dir, entry.name)
+      return [full, ...(entry.isDirectory() ? walk(full) : [])]
+    })
+  const tree = walk(venv)
+    .map(f => path.relative(venv, f))
     .filter(f => !own.has(f))
     .sort()
   return { freeze, tree, pycs: tree.filter(f => f.endsWith('.pyc')) }
@@ -185,7 +198,7 @@ function benchSize(n) {
   const wheelhouse = path.join(dir, 'wheelhouse')
   const recipeWs = path.join(dir, 'recipe')
   const actionWs = path.join(dir, 'action')
-  fs.rmSync(dir, { recursive: true, force: true })
+  discard(dir)
   for (const d of [recipeWs, actionWs]) fs.mkdirSync(d, { recursive: true })
   // The incremental row bumps one pin: the last package's, also built in a newer version.
   const last = n ? packages(n)[n - 1] : { name: REAL_PIN.name, version: REAL_PIN.earlier }
@@ -224,10 +237,12 @@ function benchSize(n) {
    * `toolCache` keeps the runner's tool cache (and the tool seed in it) from step to step.
    * @param {Record<string, string>} stepInputs @param {{ fresh?: boolean, post?: boolean, toolCache?: string }} how
    */
+  let steps = 0
   const actionStep = (stepInputs, { fresh = false, post: withPost = false, toolCache } = {}) => {
     if (fresh) discard(actionVenv)
     const step = runnerEnv({
-      dir: path.join(dir, 'runner'),
+      // A new directory per step: deleting the last one's tool seed would slow this one (discard()).
+      dir: path.join(dir, 'runner', String(steps++)),
       workspace: actionWs,
       wheelhouse,
       inputs: stepInputs,
@@ -372,9 +387,8 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 console.log(
   `venv-guard benchmark: Python ${pythonDir}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.release()}, node ${process.version}, ${runs} runs per cell (medians), in ${benchDir}`
 )
-fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
 const rows = sizes.map(benchSize)
-fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
+emptyTrash()
 /** @param {number | undefined} x */
 const s = x => (x === undefined ? 'n/a' : `${x.toFixed(2)} s`)
 /** The median per-run ratio and its range. @param {number[] | undefined} list */

@@ -232,12 +232,12 @@ function benchSize(n) {
   const inputs = { 'python-version': pythonMinor, ...(hasCache ? { cache: 'false' } : {}) }
 
   const actionVenv = path.join(actionWs, '.venv')
+  let steps = 0
   /**
    * One step of the action on a fresh runner; `fresh` removes the venv first, as a new job sees it.
    * `toolCache` keeps the runner's tool cache (and the tool seed in it) from step to step.
    * @param {Record<string, string>} stepInputs @param {{ fresh?: boolean, post?: boolean, toolCache?: string }} how
    */
-  let steps = 0
   const actionStep = (stepInputs, { fresh = false, post: withPost = false, toolCache } = {}) => {
     if (fresh) discard(actionVenv)
     const step = runnerEnv({

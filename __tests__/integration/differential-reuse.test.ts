@@ -35,6 +35,8 @@ interface Change {
   prepare?: [(workspace: string) => void, (workspace: string) => void]
   /** A local project is installed on every run and never cached. */
   cached?: false
+  /** Every distribution that goes is replaced by pip itself (pinned): no uninstall run. */
+  replacedByPip?: true
   /** What a later step of the first job did to the venv; then it is not updated in place. */
   laterStep?: (venvPython: string, p: LocalPackages) => void
 }
@@ -50,6 +52,12 @@ const CHANGES: Change[] = [
     // omega 2 needs zeta, omega 1 does not.
     before: p => ({ 'requirements.txt': `-f ${p.wheels}\nomega==2.0.0\n` }),
     after: p => ({ 'requirements.txt': `-f ${p.wheels}\nomega==1.0.0\n` })
+  },
+  {
+    name: 'a pin bumped (pip replaces the old version itself)',
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\nomega==1.0.0\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\nomega == 2.0.0\n` }),
+    replacedByPip: true
   },
   {
     name: 'an extra dropped',
@@ -200,6 +208,8 @@ describe.skipIf(!mirror || lacks('3.12'))(
             expect(updated.stdout, describeRun(updated)).toMatch(/restored an earlier one/)
             expect(updated.stdout, describeRun(updated)).toMatch(/updating in place/)
             expect(updated.stdout, describeRun(updated)).not.toMatch(/made anew/)
+            if (change.replacedByPip)
+              expect(updated.stdout, describeRun(updated)).not.toMatch(/Uninstall what/)
           }
           same('restored from the earlier entry and updated in a fresh job', describeRun(updated))
           const saved = await run(envAfter, 'post')

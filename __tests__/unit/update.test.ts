@@ -6,9 +6,11 @@ import {
   beyondTools,
   changeTo,
   pruneEmptyDirs,
+  replacedByPins,
   sharedFile,
   whyNotUpdate
 } from '../../src/install/update.js'
+import type { RequirementEntry } from '../../src/pip/requirement-line.js'
 
 const dist = (name: string, version: string, sha = 'a', requested = true) => ({
   name,
@@ -33,6 +35,44 @@ describe('changeTo', () => {
       add: [dist('alpha', '1.0', 'c')]
     })
     expect(changeTo(held.dists, held.dists)).toEqual({ remove: [], add: [] })
+  })
+})
+
+describe('replacedByPins', () => {
+  const line = (text: string, extra: Partial<RequirementEntry> = {}): RequirementEntry => ({
+    file: 'requirements.txt',
+    line: 1,
+    kind: 'requirement',
+    text,
+    constraint: false,
+    ...extra
+  })
+  const change = {
+    remove: [dist('alpha', '1.0'), dist('beta', '2.0'), dist('gamma', '1.0', 'a', false)],
+    add: [dist('alpha', '2.0'), dist('beta', '2.0', 'c'), dist('gamma', '1.5', 'a', false)]
+  }
+  it('leaves to pip the versions a line pins exactly, which it must replace', () => {
+    expect(replacedByPins(change, [line('Alpha == 2.0 --hash=sha256:00')])).toEqual([
+      dist('alpha', '1.0')
+    ])
+    expect(replacedByPins(change, [line('gamma==1.5', { constraint: true })])).toEqual([
+      dist('gamma', '1.0', 'a', false)
+    ])
+  })
+  it('uninstalls first whatever pip might keep', () => {
+    const kept = (text: string, extra: Partial<RequirementEntry> = {}) =>
+      replacedByPins(change, [line(text, extra)])
+    expect(kept('alpha>=2.0')).toEqual([]) // 1.0 fails it, but only pins are judged
+    expect(kept('alpha==2.*')).toEqual([])
+    expect(kept('alpha==2.0,>1')).toEqual([])
+    expect(kept('alpha==2.0', { marker: 'python_version > "3"' })).toEqual([])
+    expect(kept('alpha==3.0')).toEqual([]) // not what the new venv gets
+    expect(kept('beta==2.0')).toEqual([]) // same version, another file: pip keeps it
+    expect(
+      replacedByPins({ remove: [dist('alpha', '2.0+a')], add: [dist('alpha', '2.0+b')] }, [
+        line('alpha==2.0+b')
+      ])
+    ).toEqual([]) // the same public version: left to the uninstall
   })
 })
 

@@ -38934,6 +38934,18 @@ const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
 const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
     `\\s*(?:;.*)?$`);
+/** `name==1.2` or `name[extra] == 1.2`: one version, no wildcard, nothing else. */
+const EXACT_PIN = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*==\\s*([A-Za-z0-9._+!-]+)\\s*$`);
+/**
+ * The version a requirement or constraint line pins its project to (`name==1.2`, no marker, no
+ * wildcard, no other clause), or undefined. pip must replace any other installed version of it.
+ */
+function exactPin(entry) {
+    if (entry.kind !== 'requirement' || entry.marker !== undefined)
+        return undefined;
+    const match = EXACT_PIN.exec(breakArgsOptions(entry.text).args.trim());
+    return match ? { name: normalizeName(match[1]), version: match[2] } : undefined;
+}
 const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
 function looksLikeUrlOrPath(text) {
     return URL_START.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
@@ -40877,6 +40889,7 @@ async function keepSeed(job, place, result) {
 
 
 
+
 /** Each distribution a site-packages directory has a dist-info for, as `name version`. */
 function presentDists(sitePackages) {
     let entries = [];
@@ -40986,6 +40999,26 @@ function whyNotUpdate(held, settings, present, tools, wanted) {
         return 'a requirement needs another version of a tool the upgrade installs';
     return undefined;
 }
+/**
+ * The distributions to remove that the requirements run replaces by itself: another version of
+ * the same project, which a line pins (`name==1.2`), so that the installed one cannot satisfy it.
+ * pip uninstalls such a one as it installs the new one; any other it would keep where it still
+ * satisfies (`alpha<3` keeps alpha 1.0 where a new venv gets 2.0), so those are uninstalled first.
+ */
+function replacedByPins(change, entries) {
+    const pins = new Map();
+    for (const pin of entries.map(exactPin))
+        if (pin)
+            pins.set(pin.name, pin.version);
+    const publicPart = (version) => version.split('+')[0];
+    return change.remove.filter(old => {
+        const name = normalizeName(old.name);
+        const pinned = pins.get(name);
+        return (pinned !== undefined &&
+            publicPart(old.version) !== publicPart(pinned) &&
+            change.add.some(d => normalizeName(d.name) === name && d.version === pinned));
+    });
+}
 const update_describe = (list) => list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ');
 /**
  * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
@@ -41020,6 +41053,11 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     const change = changeTo(held.dists, wantedDists);
     (0,log/* info */.pq)(`venv: updating in place to what a new venv would hold: removing ${update_describe(change.remove)}; installing ${update_describe(change.add)}; ${held.dists.length - change.remove.length} kept.`);
     const removing = change.remove.map(d => recordedFiles(target.sitePackages, d));
+    const pruneUninstalled = (gone) => {
+        const files = gone.flatMap(d => removing[change.remove.indexOf(d)]);
+        if (target.venv)
+            pruneEmptyDirs(target.venv.path, target.sitePackages, files);
+    };
     const staying = [...held.tools, ...held.dists]
         .filter(d => !change.remove.includes(d))
         .map(d => recordedFiles(target.sitePackages, d));
@@ -41028,14 +41066,16 @@ async function runUpdate(job, planned, freshUpgrade, held) {
         (0,log/* info */.pq)(`venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`);
         return undefined;
     }
-    if (change.remove.length > 0) {
-        const names = [...new Set(change.remove.map(d => d.name))];
+    // What pip replaces by itself costs no uninstall run; the report check below catches a miss.
+    const replaced = replacedByPins(change, job.requirements.entries);
+    const uninstall = change.remove.filter(d => !replaced.includes(d));
+    if (uninstall.length > 0) {
+        const names = [...new Set(uninstall.map(d => d.name))];
         const title = 'Uninstall what the requirements no longer bring';
         const removed = await runPip(pip, ['uninstall', '--yes', ...names], title, job.config.workingDirectory, job.guard.pipEnv());
         if (removed.exitCode !== 0)
             throw new diagnostic/* ActionError */.lZ(`pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`);
-        if (target.venv)
-            pruneEmptyDirs(target.venv.path, target.sitePackages, removing.flat());
+        pruneUninstalled(uninstall);
     }
     if (change.add.length === 0)
         return {
@@ -41045,6 +41085,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
             requirementDists: wantedDists
         };
     const ran = passed(job, await runPlan(job, planned, 1, pip));
+    pruneUninstalled(replaced);
     const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
     if (!installed || !sameDists(installed, change.add)) {
         (0,log/* info */.pq)('venv: the requirements run installed other files than pip named beforehand; the venv is made anew.');

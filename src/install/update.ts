@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { venvBinDir } from '../platform/os.js'
 import { distInfoName, findDistInfo, recordPaths } from '../pip/dist-info.js'
 import { normalizeName } from '../pip/names.js'
+import { exactPin, type RequirementEntry } from '../pip/requirement-line.js'
 import { recordedSources } from './compile.js'
 import { type PipRunPlan } from '../pip/plan.js'
 import { heldFromReport, heldKey, sameDists } from '../pip/report.js'
@@ -150,6 +151,27 @@ export function whyNotUpdate(
   return undefined
 }
 
+/**
+ * The distributions to remove that the requirements run replaces by itself: another version of
+ * the same project, which a line pins (`name==1.2`), so that the installed one cannot satisfy it.
+ * pip uninstalls such a one as it installs the new one; any other it would keep where it still
+ * satisfies (`alpha<3` keeps alpha 1.0 where a new venv gets 2.0), so those are uninstalled first.
+ */
+export function replacedByPins(change: UpdateChange, entries: RequirementEntry[]): HeldDist[] {
+  const pins = new Map<string, string>()
+  for (const pin of entries.map(exactPin)) if (pin) pins.set(pin.name, pin.version)
+  const publicPart = (version: string) => version.split('+')[0]
+  return change.remove.filter(old => {
+    const name = normalizeName(old.name)
+    const pinned = pins.get(name)
+    return (
+      pinned !== undefined &&
+      publicPart(old.version) !== publicPart(pinned) &&
+      change.add.some(d => normalizeName(d.name) === name && d.version === pinned)
+    )
+  })
+}
+
 const describe = (list: HeldDist[]): string =>
   list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ')
 
@@ -198,6 +220,10 @@ export async function runUpdate(
     `venv: updating in place to what a new venv would hold: removing ${describe(change.remove)}; installing ${describe(change.add)}; ${held.dists.length - change.remove.length} kept.`
   )
   const removing = change.remove.map(d => recordedFiles(target.sitePackages, d))
+  const pruneUninstalled = (gone: HeldDist[]): void => {
+    const files = gone.flatMap(d => removing[change.remove.indexOf(d)])
+    if (target.venv) pruneEmptyDirs(target.venv.path, target.sitePackages, files)
+  }
   const staying = [...held.tools, ...held.dists]
     .filter(d => !change.remove.includes(d))
     .map(d => recordedFiles(target.sitePackages, d))
@@ -208,8 +234,11 @@ export async function runUpdate(
     )
     return undefined
   }
-  if (change.remove.length > 0) {
-    const names = [...new Set(change.remove.map(d => d.name))]
+  // What pip replaces by itself costs no uninstall run; the report check below catches a miss.
+  const replaced = replacedByPins(change, job.requirements.entries)
+  const uninstall = change.remove.filter(d => !replaced.includes(d))
+  if (uninstall.length > 0) {
+    const names = [...new Set(uninstall.map(d => d.name))]
     const title = 'Uninstall what the requirements no longer bring'
     const removed = await runPip(
       pip,
@@ -222,7 +251,7 @@ export async function runUpdate(
       throw new ActionError(
         `pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`
       )
-    if (target.venv) pruneEmptyDirs(target.venv.path, target.sitePackages, removing.flat())
+    pruneUninstalled(uninstall)
   }
   if (change.add.length === 0)
     return {
@@ -232,6 +261,7 @@ export async function runUpdate(
       requirementDists: wantedDists
     }
   const ran = passed(job, await runPlan(job, planned, 1, pip))
+  pruneUninstalled(replaced)
   const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
   if (!installed || !sameDists(installed, change.add)) {
     info(

@@ -2,7 +2,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
 import { dirStore } from '../../src/cache/archive.js'
+import { dropEndOfArchive, indexFrame, partRanges, splitEntries } from '../../src/cache/parts.js'
 
 describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
   let dir: string
@@ -38,5 +40,153 @@ describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
     expect(await store.restore(pip, 'pip-k')).toBe('pip-k')
     expect(fs.readFileSync(path.join(pip, 'entry'), 'utf8')).toBe('the other job')
     expect(fs.readdirSync(path.dirname(pip))).toEqual(['pip'])
+  })
+})
+
+const zstd = (() => {
+  try {
+    execFileSync('zstd', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+if (!zstd) console.warn('archives in parts not tested: no zstd on PATH')
+
+describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in parts', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-parts-'))
+  })
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  /** A venv-like tree: many directories and files, a link, a hard link, odd modes and names. */
+  function tree(root: string): void {
+    for (let d = 0; d < 12; d++) {
+      const sub = path.join(root, 'lib', `pkg${d}`, '__pycache__')
+      fs.mkdirSync(sub, { recursive: true })
+      for (let f = 0; f < 5; f++) {
+        fs.writeFileSync(path.join(root, 'lib', `pkg${d}`, `m${f}.py`), `x = ${d * 10 + f}\n`)
+        fs.writeFileSync(path.join(sub, `m${f}.pyc`), Buffer.alloc(512 * f))
+      }
+    }
+    fs.mkdirSync(path.join(root, 'bin'))
+    fs.writeFileSync(path.join(root, 'bin', 'tool'), '#!/bin/sh\n', { mode: 0o755 })
+    fs.symlinkSync('tool', path.join(root, 'bin', 'tool-link'))
+    fs.linkSync(path.join(root, 'bin', 'tool'), path.join(root, 'lib', 'zz-hard-link'))
+    fs.mkdirSync(path.join(root, 'include', 'empty'), { recursive: true })
+    fs.writeFileSync(path.join(root, '-dash'), 'a name that reads as an option')
+  }
+
+  /** Every entry's path, kind, mode, size, link target and content. */
+  function describeTree(root: string): string[] {
+    return fs
+      .readdirSync(root, { recursive: true, withFileTypes: true })
+      .map(entry => {
+        const full = path.join(entry.parentPath, entry.name)
+        const stat = fs.lstatSync(full)
+        const content = entry.isFile()
+          ? fs.readFileSync(full, 'base64')
+          : entry.isSymbolicLink()
+            ? fs.readlinkSync(full)
+            : ''
+        return `${path.relative(root, full)} ${stat.mode.toString(8)} ${stat.size} ${content}`
+      })
+      .sort()
+  }
+
+  it('saves one ordinary tar.zst that unpacks in parts to the very same tree', async () => {
+    const venv = path.join(dir, 'ws', '-venv')
+    tree(venv)
+    const store = dirStore(path.join(dir, 'cache'), true)
+    expect(await store.save(venv, 'k')).toBe(true)
+    const archive = path.join(dir, 'cache', 'k.tar.zst')
+    expect(fs.readdirSync(path.join(dir, 'cache'))).toEqual(['k.tar.zst'])
+    expect(partRanges(archive)?.length).toBe(4)
+    // Any tar reads it whole: the parts decompress to one tar.
+    const whole = path.join(dir, 'whole')
+    fs.mkdirSync(whole)
+    execFileSync('tar', ['-x', '--zstd', '-f', archive, '-C', whole])
+    expect(describeTree(path.join(whole, '-venv'))).toEqual(describeTree(venv))
+
+    const restored = path.join(dir, 'job2', '-venv')
+    expect(await store.restore(restored, 'k')).toBe('k')
+    expect(describeTree(restored)).toEqual(describeTree(venv))
+    expect(fs.lstatSync(path.join(restored, 'lib', 'zz-hard-link')).nlink).toBe(2)
+  })
+
+  it('unpacks an archive whose parts do not unpack as one, and refuses one that does neither', async () => {
+    const venv = path.join(dir, 'ws', '.venv')
+    tree(venv)
+    const store = dirStore(path.join(dir, 'cache'), true)
+    await store.save(venv, 'k')
+    const archive = path.join(dir, 'cache', 'k.tar.zst')
+    const ranges = partRanges(archive)!
+    // An index that names other sizes is no index: the archive is unpacked whole.
+    const bytes = fs.readFileSync(archive)
+    const frame = indexFrame([ranges[0].end - ranges[0].start + 1, 1])
+    fs.writeFileSync(archive, Buffer.concat([frame, bytes.subarray(ranges[0].start)]))
+    expect(partRanges(archive)).toBeUndefined()
+    expect(await store.restore(path.join(dir, 'job2', '.venv'), 'k')).toBe('k')
+    expect(describeTree(path.join(dir, 'job2', '.venv'))).toEqual(describeTree(venv))
+
+    // A part that is broken fails in parts and whole: nothing is left behind.
+    const broken = Buffer.from(bytes)
+    broken.fill(7, ranges[1].start + 20, ranges[1].start + 200)
+    fs.writeFileSync(archive, broken)
+    const target = path.join(dir, 'job3', '.venv')
+    expect(await store.restore(target, 'k')).toBeUndefined()
+    expect(fs.readdirSync(path.dirname(target))).toEqual([])
+  })
+})
+
+describe('an archive in parts, piece by piece', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-parts-'))
+  })
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it('cuts the entries in runs of whole directories, hard-linked files and the root first', () => {
+    const root = path.join(dir, '.venv')
+    fs.mkdirSync(path.join(root, 'a'), { recursive: true })
+    fs.mkdirSync(path.join(root, 'b'))
+    for (const f of ['1', '2']) {
+      fs.writeFileSync(path.join(root, 'a', f), f)
+      fs.writeFileSync(path.join(root, 'b', f), f)
+    }
+    fs.linkSync(path.join(root, 'b', '2'), path.join(root, 'b', '3'))
+    fs.symlinkSync('a', path.join(root, 'link'))
+    expect(splitEntries(root, 2)).toEqual([
+      ['./.venv', './.venv/b/2', './.venv/b/3', './.venv/a', './.venv/a/1', './.venv/a/2'],
+      ['./.venv/b', './.venv/b/1', './.venv/link']
+    ])
+    expect(splitEntries(path.join(dir, '.venv', 'a'), 8)).toEqual([['./a', './a/1'], ['./a/2']])
+  })
+
+  it('reads an index only where it accounts for every byte after it', () => {
+    const file = path.join(dir, 'archive')
+    fs.writeFileSync(file, Buffer.concat([indexFrame([3, 2]), Buffer.from('abcde')]))
+    const start = indexFrame([3, 2]).length
+    expect(partRanges(file)).toEqual([
+      { start, end: start + 3 },
+      { start: start + 3, end: start + 5 }
+    ])
+    fs.appendFileSync(file, 'f')
+    expect(partRanges(file)).toBeUndefined()
+    fs.writeFileSync(file, 'not zstd at all')
+    expect(partRanges(file)).toBeUndefined()
+    fs.writeFileSync(file, Buffer.concat([indexFrame([-1, 6]), Buffer.from('abcde')]))
+    expect(partRanges(file)).toBeUndefined()
+  })
+
+  it('cuts only the two zero blocks a tar ends with', () => {
+    const file = path.join(dir, 'part.tar')
+    fs.writeFileSync(file, Buffer.concat([Buffer.alloc(512, 1), Buffer.alloc(1024)]))
+    dropEndOfArchive(file)
+    expect(fs.statSync(file).size).toBe(512)
+    expect(() => dropEndOfArchive(file)).toThrow(/is no tar|zero blocks/)
+    fs.writeFileSync(file, Buffer.alloc(1000))
+    expect(() => dropEndOfArchive(file)).toThrow(/is no tar/)
   })
 })

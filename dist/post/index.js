@@ -28411,7 +28411,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8432);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6431);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28422,7 +28422,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8432:
+/***/ 6431:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29602,7 +29602,155 @@ function shippedFile(moduleUrl, name) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
 var exec = __nccwpck_require__(7187);
+;// CONCATENATED MODULE: ./src/cache/parts.ts
+
+
+/**
+ * A cache-dir archive in parts, so that a restore unpacks them side by side: creating thousands
+ * of files is kernel work on one core per tar. The archive stays one ordinary `.tar.zst`: a zstd
+ * skippable frame (which every zstd decoder skips) lists the parts' sizes, then each part is a zstd
+ * frame of its own holding a run of the tar's entries, every part but the last without the tar's
+ * end-of-archive blocks, so that together they decompress to one tar. Pure but for file reads.
+ */
+/** zstd's first skippable-frame magic number: decoders skip such a frame whole. */
+const SKIPPABLE_MAGIC = 0x184d2a50;
+const INDEX_TAG = 'venv-guard-parts';
+/** What a tar made with a blocking factor of 1 ends with: two zero blocks, no padding. */
+const END_OF_ARCHIVE = 1024;
+/**
+ * The entries under `dir`, as tar names relative to its parent (`./` first, so that no name reads
+ * as an option), in walk order, cut into at most `count` runs of about as many entries each (files
+ * of one directory stay together, where tar creates them fastest). Files with other hard links go
+ * in the first run with `dir` itself: tar archives a link to a file it archived before.
+ */
+function splitEntries(dir, count) {
+    const base = `./${external_node_path_namespaceObject.basename(dir)}`;
+    const linked = [];
+    const rest = [];
+    const walk = (full, name) => {
+        for (const entry of external_node_fs_.readdirSync(full, { withFileTypes: true })
+            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+            const child = external_node_path_namespaceObject.join(full, entry.name);
+            const childName = `${name}/${entry.name}`;
+            if (entry.isFile() && external_node_fs_.lstatSync(child).nlink > 1)
+                linked.push(childName);
+            else
+                rest.push(childName);
+            if (entry.isDirectory())
+                walk(child, childName);
+        }
+    };
+    walk(dir, base);
+    const size = Math.ceil(rest.length / count);
+    const runs = Array.from({ length: count }, (_, i) => rest.slice(i * size, (i + 1) * size));
+    runs[0] = [base, ...linked, ...runs[0]];
+    return runs.filter(run => run.length > 0);
+}
+/** The skippable frame that opens an archive in parts: the parts' compressed sizes. */
+function indexFrame(sizes) {
+    const data = Buffer.from(JSON.stringify({ [INDEX_TAG]: sizes }));
+    const header = Buffer.alloc(8);
+    header.writeUInt32LE(SKIPPABLE_MAGIC, 0);
+    header.writeUInt32LE(data.length, 4);
+    return Buffer.concat([header, data]);
+}
+/**
+ * The parts' byte ranges in `archive`, or undefined when it does not start with an index that
+ * accounts for every byte after it (an archive in one piece, or one that is not what it says).
+ */
+function partRanges(archive) {
+    const fd = external_node_fs_.openSync(archive, 'r');
+    try {
+        const header = Buffer.alloc(8);
+        if (external_node_fs_.readSync(fd, header, 0, 8, 0) < 8)
+            return undefined;
+        if (header.readUInt32LE(0) !== SKIPPABLE_MAGIC)
+            return undefined;
+        const length = header.readUInt32LE(4);
+        if (length > 1 << 16)
+            return undefined;
+        const data = Buffer.alloc(length);
+        if (external_node_fs_.readSync(fd, data, 0, length, 8) < length)
+            return undefined;
+        const sizes = JSON.parse(data.toString('utf8'))[INDEX_TAG];
+        if (!Array.isArray(sizes) || sizes.length === 0)
+            return undefined;
+        if (!sizes.every(s => Number.isSafeInteger(s) && s > 0))
+            return undefined;
+        let start = 8 + length;
+        const ranges = sizes.map(size => ({ start, end: (start += size) }));
+        return start === external_node_fs_.fstatSync(fd).size ? ranges : undefined;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/**
+ * Cuts the end-of-archive blocks off a part that others follow. Throws unless the file ends with
+ * exactly what a tar with a blocking factor of 1 writes there.
+ */
+function dropEndOfArchive(file) {
+    const size = external_node_fs_.statSync(file).size;
+    if (size < END_OF_ARCHIVE || size % 512 !== 0)
+        throw new Error(`${file} is no tar of 512-byte records`);
+    const tail = Buffer.alloc(END_OF_ARCHIVE);
+    const fd = external_node_fs_.openSync(file, 'r+');
+    try {
+        external_node_fs_.readSync(fd, tail, 0, END_OF_ARCHIVE, size - END_OF_ARCHIVE);
+        if (tail.some(byte => byte !== 0))
+            throw new Error(`${file} does not end with two zero blocks`);
+        external_node_fs_.ftruncateSync(fd, size - END_OF_ARCHIVE);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/** Copies `range` of `file` into a file of its own. */
+function copyRange(file, range, into) {
+    const from = external_node_fs_.openSync(file, 'r');
+    const to = external_node_fs_.openSync(into, 'wx');
+    try {
+        const buffer = Buffer.allocUnsafe(1 << 20);
+        for (let at = range.start; at < range.end;) {
+            const read = external_node_fs_.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at);
+            if (read === 0)
+                throw new Error(`${file} ended early`);
+            external_node_fs_.writeSync(to, buffer, 0, read);
+            at += read;
+        }
+    }
+    finally {
+        external_node_fs_.closeSync(from);
+        external_node_fs_.closeSync(to);
+    }
+}
+/** Appends files to `into`, after `head`. */
+function concatenate(into, head, files) {
+    const to = external_node_fs_.openSync(into, 'wx');
+    try {
+        external_node_fs_.writeSync(to, head);
+        const buffer = Buffer.allocUnsafe(1 << 20);
+        for (const file of files) {
+            const from = external_node_fs_.openSync(file, 'r');
+            try {
+                for (let read; (read = external_node_fs_.readSync(from, buffer, 0, buffer.length, null)) > 0;)
+                    external_node_fs_.writeSync(to, buffer, 0, read);
+            }
+            finally {
+                external_node_fs_.closeSync(from);
+            }
+        }
+    }
+    finally {
+        external_node_fs_.closeSync(to);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
+
 
 
 
@@ -29639,12 +29787,21 @@ function compression(archive) {
  * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
  * cancelled step can leave nothing half-done where it counts, and needs no process group.
  */
-async function tar(args) {
-    const result = await (0,exec/* getExecOutput */.H)(tarCommand(), args, { silent: true, ignoreReturnCode: true });
+async function tool(command, args) {
+    const result = await (0,exec/* getExecOutput */.H)(command, args, { silent: true, ignoreReturnCode: true });
     if (result.exitCode !== 0) {
-        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
+        throw new Error(`${external_node_path_namespaceObject.basename(command)} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
 }
+const tar = (args) => tool(tarCommand(), args);
+/** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
+async function allDone(work) {
+    const failed = (await Promise.allSettled(work)).find(r => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+}
+/** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
+const PARTS = 4;
 function zstdOnPath() {
     return executablesOnPath(process.env.PATH ?? '', [executableName('zstd')]).length > 0;
 }
@@ -29696,6 +29853,32 @@ function specialEntry(dir) {
     return special && external_node_path_namespaceObject.relative(dir, external_node_path_namespaceObject.join(special.parentPath, special.name));
 }
 /**
+ * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
+ * archive in one piece, or whose parts do not unpack, by one tar.
+ */
+async function unpack(archive, scratch, tree) {
+    const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined;
+    if (ranges) {
+        try {
+            return await unpackParts(archive, ranges, scratch, tree);
+        }
+        catch (error) {
+            (0,log/* info */.pq)(`Cache: ${archive} did not unpack in parts (${error.message}); unpacking it whole.`);
+            external_node_fs_.rmSync(tree, { recursive: true, force: true });
+            external_node_fs_.mkdirSync(tree);
+        }
+    }
+    await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree]);
+}
+async function unpackParts(archive, ranges, scratch, tree) {
+    const parts = ranges.map((range, i) => {
+        const part = external_node_path_namespaceObject.join(scratch, `${i}.tar.zst`);
+        copyRange(archive, range, part);
+        return part;
+    });
+    await allDone(parts.map(part => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', tree])));
+}
+/**
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
@@ -29707,8 +29890,10 @@ async function restoreArchive(archive, dir) {
     const scratch = external_node_fs_.mkdtempSync(external_node_path_namespaceObject.join(parent, '.venv-guard-restore-'));
     return withScratch(scratch, async () => {
         try {
-            await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch]);
-            const unpacked = external_node_path_namespaceObject.join(scratch, external_node_path_namespaceObject.basename(dir));
+            const tree = external_node_path_namespaceObject.join(scratch, 'tree');
+            external_node_fs_.mkdirSync(tree);
+            await unpack(archive, scratch, tree);
+            const unpacked = external_node_path_namespaceObject.join(tree, external_node_path_namespaceObject.basename(dir));
             if (!isDirectory(unpacked))
                 throw new Error(`it holds no directory ${external_node_path_namespaceObject.basename(dir)}`);
             const special = specialEntry(unpacked);
@@ -29731,11 +29916,30 @@ async function restoreArchive(archive, dir) {
         }
     });
 }
+/** `dir` as one tar.zst in parts (parts.ts), written to `archive` through the scratch `work`. */
+async function packParts(dir, archive, work) {
+    external_node_fs_.mkdirSync(work);
+    const runs = splitEntries(dir, PARTS);
+    const parts = runs.map((_, i) => external_node_path_namespaceObject.join(work, `${i}.tar`));
+    await allDone(runs.map(async (names, i) => {
+        const list = external_node_path_namespaceObject.join(work, `${i}.list`);
+        external_node_fs_.writeFileSync(list, names.map(name => `${name}\0`).join(''));
+        // One 512-byte block per record: the end is then exactly two zero blocks (dropEndOfArchive).
+        const listed = ['--no-recursion', '--null', '-T', list];
+        await tar(['-c', '-b', '1', '-f', parts[i], '-C', external_node_path_namespaceObject.dirname(dir), ...listed]);
+        if (i < runs.length - 1)
+            dropEndOfArchive(parts[i]);
+        await tool(executableName('zstd'), ['-q', '-f', '--rm', parts[i], '-o', `${parts[i]}.zst`]);
+    }));
+    const compressed = parts.map(part => `${part}.zst`);
+    concatenate(archive, indexFrame(compressed.map(part => external_node_fs_.statSync(part).size)), compressed);
+}
 /**
- * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
- * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
- * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
- * result into place, so a broken archive never leaves half a directory behind.
+ * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
+ * archives. Both directions are atomic: an archive is written under a temporary name and renamed
+ * into place, so two jobs saving at once each rename a whole archive; a restore unpacks next to
+ * its target and renames the result into place, so a broken archive never leaves half a directory
+ * behind.
  */
 function dirStore(root, zstd = zstdOnPath()) {
     return {
@@ -29754,24 +29958,30 @@ function dirStore(root, zstd = zstdOnPath()) {
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
             const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
-            return withScratch(temporary, async () => {
-                await tar([
-                    '-c',
-                    '-f',
-                    temporary,
-                    ...compression(extension),
-                    '-C',
-                    external_node_path_namespaceObject.dirname(dir),
-                    // A name starting with '-' is not an option.
-                    '--',
-                    external_node_path_namespaceObject.basename(dir)
-                ]);
+            const work = `${temporary}.parts`;
+            return withScratch(temporary, () => withScratch(work, async () => {
+                if (zstd) {
+                    await packParts(dir, temporary, work);
+                }
+                else {
+                    await tar([
+                        '-c',
+                        '-f',
+                        temporary,
+                        ...compression(extension),
+                        '-C',
+                        external_node_path_namespaceObject.dirname(dir),
+                        // A name starting with '-' is not an option.
+                        '--',
+                        external_node_path_namespaceObject.basename(dir)
+                    ]);
+                }
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
                 // One entry per key: the other format's would otherwise be tried first where zstd is.
                 external_node_fs_.rmSync(other, { force: true });
                 (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
                 return true;
-            });
+            }));
         }
     };
 }

@@ -6,6 +6,15 @@ import { withScratch } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
 import { info, warn } from '../report/log.js'
+import {
+  concatenate,
+  copyRange,
+  dropEndOfArchive,
+  indexFrame,
+  partRanges,
+  splitEntries,
+  type ByteRange
+} from './parts.js'
 
 const ARCHIVE = /\.tar\.(zst|gz)$/
 
@@ -53,12 +62,25 @@ function compression(archive: string): string[] {
  * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
  * cancelled step can leave nothing half-done where it counts, and needs no process group.
  */
-async function tar(args: string[]): Promise<void> {
-  const result = await getExecOutput(tarCommand(), args, { silent: true, ignoreReturnCode: true })
+async function tool(command: string, args: string[]): Promise<void> {
+  const result = await getExecOutput(command, args, { silent: true, ignoreReturnCode: true })
   if (result.exitCode !== 0) {
-    throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`)
+    throw new Error(
+      `${path.basename(command)} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`
+    )
   }
 }
+
+const tar = (args: string[]): Promise<void> => tool(tarCommand(), args)
+
+/** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
+async function allDone(work: Array<Promise<void>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find(r => r.status === 'rejected')
+  if (failed) throw (failed as PromiseRejectedResult).reason
+}
+
+/** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
+const PARTS = 4
 
 function zstdOnPath(): boolean {
   return executablesOnPath(process.env.PATH ?? '', [executableName('zstd')]).length > 0
@@ -114,6 +136,40 @@ function specialEntry(dir: string): string | undefined {
 }
 
 /**
+ * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
+ * archive in one piece, or whose parts do not unpack, by one tar.
+ */
+async function unpack(archive: string, scratch: string, tree: string): Promise<void> {
+  const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined
+  if (ranges) {
+    try {
+      return await unpackParts(archive, ranges, scratch, tree)
+    } catch (error) {
+      info(
+        `Cache: ${archive} did not unpack in parts (${(error as Error).message}); unpacking it whole.`
+      )
+      fs.rmSync(tree, { recursive: true, force: true })
+      fs.mkdirSync(tree)
+    }
+  }
+  await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree])
+}
+
+async function unpackParts(
+  archive: string,
+  ranges: ByteRange[],
+  scratch: string,
+  tree: string
+): Promise<void> {
+  const parts = ranges.map((range, i) => {
+    const part = path.join(scratch, `${i}.tar.zst`)
+    copyRange(archive, range, part)
+    return part
+  })
+  await allDone(parts.map(part => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', tree])))
+}
+
+/**
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
@@ -125,8 +181,10 @@ async function restoreArchive(archive: string, dir: string): Promise<boolean> {
   const scratch = fs.mkdtempSync(path.join(parent, '.venv-guard-restore-'))
   return withScratch(scratch, async () => {
     try {
-      await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', scratch])
-      const unpacked = path.join(scratch, path.basename(dir))
+      const tree = path.join(scratch, 'tree')
+      fs.mkdirSync(tree)
+      await unpack(archive, scratch, tree)
+      const unpacked = path.join(tree, path.basename(dir))
       if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
       const special = specialEntry(unpacked)
       if (special) throw new Error(`it holds ${special}, which is no file, directory or link`)
@@ -147,11 +205,32 @@ async function restoreArchive(archive: string, dir: string): Promise<boolean> {
   })
 }
 
+/** `dir` as one tar.zst in parts (parts.ts), written to `archive` through the scratch `work`. */
+async function packParts(dir: string, archive: string, work: string): Promise<void> {
+  fs.mkdirSync(work)
+  const runs = splitEntries(dir, PARTS)
+  const parts = runs.map((_, i) => path.join(work, `${i}.tar`))
+  await allDone(
+    runs.map(async (names, i) => {
+      const list = path.join(work, `${i}.list`)
+      fs.writeFileSync(list, names.map(name => `${name}\0`).join(''))
+      // One 512-byte block per record: the end is then exactly two zero blocks (dropEndOfArchive).
+      const listed = ['--no-recursion', '--null', '-T', list]
+      await tar(['-c', '-b', '1', '-f', parts[i], '-C', path.dirname(dir), ...listed])
+      if (i < runs.length - 1) dropEndOfArchive(parts[i])
+      await tool(executableName('zstd'), ['-q', '-f', '--rm', parts[i], '-o', `${parts[i]}.zst`])
+    })
+  )
+  const compressed = parts.map(part => `${part}.zst`)
+  concatenate(archive, indexFrame(compressed.map(part => fs.statSync(part).size)), compressed)
+}
+
 /**
- * A local directory of `<key>.tar.zst` (zstd on PATH) or `<key>.tar.gz` archives. Both directions
- * are atomic: an archive is written under a temporary name and renamed into place, so two jobs
- * saving at once each rename a whole archive; a restore unpacks next to its target and renames the
- * result into place, so a broken archive never leaves half a directory behind.
+ * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
+ * archives. Both directions are atomic: an archive is written under a temporary name and renamed
+ * into place, so two jobs saving at once each rename a whole archive; a restore unpacks next to
+ * its target and renames the result into place, so a broken archive never leaves half a directory
+ * behind.
  */
 export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
   return {
@@ -172,24 +251,31 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
         root,
         `.${key}.${process.pid}.${randomBytes(4).toString('hex')}${extension}`
       )
-      return withScratch(temporary, async () => {
-        await tar([
-          '-c',
-          '-f',
-          temporary,
-          ...compression(extension),
-          '-C',
-          path.dirname(dir),
-          // A name starting with '-' is not an option.
-          '--',
-          path.basename(dir)
-        ])
-        fs.renameSync(temporary, path.join(root, `${key}${extension}`))
-        // One entry per key: the other format's would otherwise be tried first where zstd is.
-        fs.rmSync(other, { force: true })
-        info(`Saved ${dir} to ${path.join(root, key + extension)}`)
-        return true
-      })
+      const work = `${temporary}.parts`
+      return withScratch(temporary, () =>
+        withScratch(work, async () => {
+          if (zstd) {
+            await packParts(dir, temporary, work)
+          } else {
+            await tar([
+              '-c',
+              '-f',
+              temporary,
+              ...compression(extension),
+              '-C',
+              path.dirname(dir),
+              // A name starting with '-' is not an option.
+              '--',
+              path.basename(dir)
+            ])
+          }
+          fs.renameSync(temporary, path.join(root, `${key}${extension}`))
+          // One entry per key: the other format's would otherwise be tried first where zstd is.
+          fs.rmSync(other, { force: true })
+          info(`Saved ${dir} to ${path.join(root, key + extension)}`)
+          return true
+        })
+      )
     }
   }
 }

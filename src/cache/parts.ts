@@ -1,0 +1,143 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+/**
+ * A cache-dir archive in parts, so that a restore unpacks them side by side: creating thousands
+ * of files is kernel work on one core per tar. The archive stays one ordinary `.tar.zst`: a zstd
+ * skippable frame (which every zstd decoder skips) lists the parts' sizes, then each part is a zstd
+ * frame of its own holding a run of the tar's entries, every part but the last without the tar's
+ * end-of-archive blocks, so that together they decompress to one tar. Pure but for file reads.
+ */
+
+/** zstd's first skippable-frame magic number: decoders skip such a frame whole. */
+const SKIPPABLE_MAGIC = 0x184d2a50
+const INDEX_TAG = 'venv-guard-parts'
+/** What a tar made with a blocking factor of 1 ends with: two zero blocks, no padding. */
+export const END_OF_ARCHIVE = 1024
+
+/**
+ * The entries under `dir`, as tar names relative to its parent (`./` first, so that no name reads
+ * as an option), in walk order, cut into at most `count` runs of about as many entries each (files
+ * of one directory stay together, where tar creates them fastest). Files with other hard links go
+ * in the first run with `dir` itself: tar archives a link to a file it archived before.
+ */
+export function splitEntries(dir: string, count: number): string[][] {
+  const base = `./${path.basename(dir)}`
+  const linked: string[] = []
+  const rest: string[] = []
+  const walk = (full: string, name: string): void => {
+    for (const entry of fs
+      .readdirSync(full, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = path.join(full, entry.name)
+      const childName = `${name}/${entry.name}`
+      if (entry.isFile() && fs.lstatSync(child).nlink > 1) linked.push(childName)
+      else rest.push(childName)
+      if (entry.isDirectory()) walk(child, childName)
+    }
+  }
+  walk(dir, base)
+  const size = Math.ceil(rest.length / count)
+  const runs = Array.from({ length: count }, (_, i) => rest.slice(i * size, (i + 1) * size))
+  runs[0] = [base, ...linked, ...runs[0]]
+  return runs.filter(run => run.length > 0)
+}
+
+/** The skippable frame that opens an archive in parts: the parts' compressed sizes. */
+export function indexFrame(sizes: number[]): Buffer {
+  const data = Buffer.from(JSON.stringify({ [INDEX_TAG]: sizes }))
+  const header = Buffer.alloc(8)
+  header.writeUInt32LE(SKIPPABLE_MAGIC, 0)
+  header.writeUInt32LE(data.length, 4)
+  return Buffer.concat([header, data])
+}
+
+export interface ByteRange {
+  start: number
+  /** Exclusive. */
+  end: number
+}
+
+/**
+ * The parts' byte ranges in `archive`, or undefined when it does not start with an index that
+ * accounts for every byte after it (an archive in one piece, or one that is not what it says).
+ */
+export function partRanges(archive: string): ByteRange[] | undefined {
+  const fd = fs.openSync(archive, 'r')
+  try {
+    const header = Buffer.alloc(8)
+    if (fs.readSync(fd, header, 0, 8, 0) < 8) return undefined
+    if (header.readUInt32LE(0) !== SKIPPABLE_MAGIC) return undefined
+    const length = header.readUInt32LE(4)
+    if (length > 1 << 16) return undefined
+    const data = Buffer.alloc(length)
+    if (fs.readSync(fd, data, 0, length, 8) < length) return undefined
+    const sizes: unknown = (JSON.parse(data.toString('utf8')) as Record<string, unknown>)[INDEX_TAG]
+    if (!Array.isArray(sizes) || sizes.length === 0) return undefined
+    if (!sizes.every(s => Number.isSafeInteger(s) && (s as number) > 0)) return undefined
+    let start = 8 + length
+    const ranges = (sizes as number[]).map(size => ({ start, end: (start += size) }))
+    return start === fs.fstatSync(fd).size ? ranges : undefined
+  } catch {
+    return undefined
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * Cuts the end-of-archive blocks off a part that others follow. Throws unless the file ends with
+ * exactly what a tar with a blocking factor of 1 writes there.
+ */
+export function dropEndOfArchive(file: string): void {
+  const size = fs.statSync(file).size
+  if (size < END_OF_ARCHIVE || size % 512 !== 0)
+    throw new Error(`${file} is no tar of 512-byte records`)
+  const tail = Buffer.alloc(END_OF_ARCHIVE)
+  const fd = fs.openSync(file, 'r+')
+  try {
+    fs.readSync(fd, tail, 0, END_OF_ARCHIVE, size - END_OF_ARCHIVE)
+    if (tail.some(byte => byte !== 0)) throw new Error(`${file} does not end with two zero blocks`)
+    fs.ftruncateSync(fd, size - END_OF_ARCHIVE)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Copies `range` of `file` into a file of its own. */
+export function copyRange(file: string, range: ByteRange, into: string): void {
+  const from = fs.openSync(file, 'r')
+  const to = fs.openSync(into, 'wx')
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    for (let at = range.start; at < range.end;) {
+      const read = fs.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at)
+      if (read === 0) throw new Error(`${file} ended early`)
+      fs.writeSync(to, buffer, 0, read)
+      at += read
+    }
+  } finally {
+    fs.closeSync(from)
+    fs.closeSync(to)
+  }
+}
+
+/** Appends files to `into`, after `head`. */
+export function concatenate(into: string, head: Buffer, files: string[]): void {
+  const to = fs.openSync(into, 'wx')
+  try {
+    fs.writeSync(to, head)
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    for (const file of files) {
+      const from = fs.openSync(file, 'r')
+      try {
+        for (let read; (read = fs.readSync(from, buffer, 0, buffer.length, null)) > 0;)
+          fs.writeSync(to, buffer, 0, read)
+      } finally {
+        fs.closeSync(from)
+      }
+    }
+  } finally {
+    fs.closeSync(to)
+  }
+}

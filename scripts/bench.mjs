@@ -83,6 +83,16 @@ function discard(dir) {
   )
 }
 
+/** On Linux, whether `dir` lies on an ext4 without a journal (no jbd2 entry for its device). @param {string} dir */
+function ext4WithoutJournal(dir) {
+  if (os.platform() !== 'linux' || !fs.existsSync('/proc/fs/jbd2')) return false
+  const found = spawnSync('findmnt', ['-n', '-o', 'SOURCE,FSTYPE', '-T', dir], { encoding: 'utf8' })
+  const [source = '', type] = (found.stdout ?? '').trim().split(/\s+/)
+  if (type !== 'ext4' || !source.startsWith('/dev/')) return false
+  const device = path.basename(fs.realpathSync(source))
+  return !fs.readdirSync('/proc/fs/jbd2').some(entry => entry.startsWith(`${device}-`))
+}
+
 /** Deletes what discard() moved aside, then writes it out so that its freed inodes age. */
 function emptyTrash() {
   fs.rmSync(path.join(benchDir, 'trash'), { recursive: true, force: true })
@@ -387,6 +397,11 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 console.log(
   `venv-guard benchmark: Python ${pythonDir}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.release()}, node ${process.version}, ${runs} runs per cell (medians), in ${benchDir}`
 )
+if (ext4WithoutJournal(benchDir)) {
+  console.log(
+    `note: ${benchDir} is on an ext4 without a journal, whose file creation slows for a minute after many deletions (see discard() and docs/performance.md); a runner's disk has a journal: --dir on a journaled filesystem gives figures like a runner's.`
+  )
+}
 const rows = sizes.map(benchSize)
 emptyTrash()
 /** @param {number | undefined} x */

@@ -34,16 +34,32 @@ async function setUp(report: RunReport): Promise<void> {
   maskPipEnvironment(process.env)
   checkPlacementVariables(config)
 
-  // The user-site check needs only the interpreter: the likely one's starts beside the probe.
+  // The user-site check needs only the interpreter: the likely one's starts beside its probe.
   const early = checkEarly(likelyPython(config))
   const python = await timed(report, 'find Python', () => findBasePython(config, report))
   setOutput(Outputs.PythonVersion, versionName(python))
   setOutput(Outputs.BasePythonPath, python.executable)
   if (python.location) exportToLaterSteps(pythonLocationEnv(python.location, python.version.major))
 
-  const guard = await timed(report, 'check user site', () =>
-    UserSiteGuard.start(config, python, report, early)
-  )
+  // The user-site check needs only the interpreter: it runs while the cache is restored.
+  const userSite = UserSiteGuard.check(python, early)
+
+  const requirements = readRequirements(config, report)
+  for (const text of requirements.secretTexts) maskUrlCredentials(text)
+  const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs))
+  const readable = requirements.problems.length === 0
+  const restored = readable
+    ? await cache.restore({
+        python,
+        fingerprint: digest,
+        inputs: requirements.inputs.files,
+        moving: requirements.moving,
+        report
+      })
+    : undefined
+
+  const facts = await timed(report, 'check user site', () => userSite)
+  const guard = UserSiteGuard.start(config, python, report, facts)
   setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '')
   setOutput(Outputs.FallbackReason, guard.fallbackReason)
   // Saved now, so that the post step audits even when this step fails later.
@@ -51,21 +67,9 @@ async function setUp(report: RunReport): Promise<void> {
   if (before) saveState(State.UserSite, before)
   guard.checkBeforePip()
 
-  const requirements = readRequirements(config, report)
-  for (const text of requirements.secretTexts) maskUrlCredentials(text)
-  if (requirements.problems.length > 0)
-    throw requirementsFailure(requirements.problems, config.workspace)
-  const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs))
+  if (!restored) throw requirementsFailure(requirements.problems, config.workspace)
   sayMoving(requirements.moving)
   const moving = requirements.moving.length > 0
-
-  const restored = await cache.restore({
-    python,
-    fingerprint: digest,
-    inputs: requirements.inputs.files,
-    moving: requirements.moving,
-    report
-  })
   setOutput(Outputs.CacheHit, restored.hit)
   if (restored.venvKey) setOutput(Outputs.CacheKey, restored.venvKey)
 

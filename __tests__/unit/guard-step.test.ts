@@ -42,7 +42,7 @@ const notWritable = (): Partial<UserSiteFacts> => ({
 
 async function start(probed: UserSiteFacts, config = makeConfig()): Promise<UserSiteGuard> {
   vi.mocked(probeUserSite).mockResolvedValue(probed)
-  const guard = await UserSiteGuard.start(config, python, report)
+  const guard = UserSiteGuard.start(config, python, report, await UserSiteGuard.check(python))
   guard.checkBeforePip()
   return guard
 }
@@ -88,7 +88,12 @@ describe('UserSiteGuard.start', () => {
 
   it('stops before pip without a venv when pip would fall back and on-user-site is fail', async () => {
     vi.mocked(probeUserSite).mockResolvedValue(facts(notWritable()))
-    const guard = await UserSiteGuard.start(makeConfig({ createVenv: false }), python, report)
+    const guard = UserSiteGuard.start(
+      makeConfig({ createVenv: false }),
+      python,
+      report,
+      await UserSiteGuard.check(python)
+    )
     expect(guard.fallbackReason).toBe('site-not-writable')
     expect(() => guard.checkBeforePip()).toThrow(ActionError)
     expect(() => guard.checkBeforePip()).toThrow(/Stopped before running pip/)

@@ -38552,9 +38552,17 @@ class UserSiteGuard {
         this.before = distributionEntries(facts.userSite);
         this.entries = this.before;
     }
-    static async start(config, python, report, early) {
-        const ahead = early?.command === python.executable ? await early.facts : undefined;
-        const facts = ahead ?? (await probeUserSite(python.executable, (0,platform_process/* scratchDir */.GA)()));
+    /**
+     * The user-site facts of `python`, checked now unless the early check checked that very
+     * interpreter. Runs beside whatever comes next; start() takes the result.
+     */
+    static check(python, early) {
+        const ahead = early?.command === python.executable ? early.facts : Promise.resolve(undefined);
+        const facts = ahead.then(found => found ?? probeUserSite(python.executable, (0,platform_process/* scratchDir */.GA)()));
+        facts.catch(() => undefined); // awaited by the caller, which tells a failure
+        return facts;
+    }
+    static start(config, python, report, facts) {
         // pip's configuration files can hold index credentials: masked before anything prints them.
         for (const setting of facts.settings)
             (0,secrets/* maskUrlCredentials */.gn)(setting.value);
@@ -42277,14 +42285,31 @@ async function setUp(report) {
         (0,secrets/* maskUrlCredentials */.gn)(arg);
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config);
-    // The user-site check needs only the interpreter: the likely one's starts beside the probe.
+    // The user-site check needs only the interpreter: the likely one's starts beside its probe.
     const early = checkEarly(likelyPython(config));
     const python = await timed(report, 'find Python', () => findBasePython(config, report));
     setOutput(Outputs.PythonVersion, versionName(python));
     setOutput(Outputs.BasePythonPath, python.executable);
     if (python.location)
         exportToLaterSteps(pythonLocationEnv(python.location, python.version.major));
-    const guard = await timed(report, 'check user site', () => UserSiteGuard.start(config, python, report, early));
+    // The user-site check needs only the interpreter: it runs while the cache is restored.
+    const userSite = UserSiteGuard.check(python, early);
+    const requirements = readRequirements(config, report);
+    for (const text of requirements.secretTexts)
+        (0,secrets/* maskUrlCredentials */.gn)(text);
+    const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs));
+    const readable = requirements.problems.length === 0;
+    const restored = readable
+        ? await cache.restore({
+            python,
+            fingerprint: digest,
+            inputs: requirements.inputs.files,
+            moving: requirements.moving,
+            report
+        })
+        : undefined;
+    const facts = await timed(report, 'check user site', () => userSite);
+    const guard = UserSiteGuard.start(config, python, report, facts);
     setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '');
     setOutput(Outputs.FallbackReason, guard.fallbackReason);
     // Saved now, so that the post step audits even when this step fails later.
@@ -42292,21 +42317,10 @@ async function setUp(report) {
     if (before)
         saveState(State.UserSite, before);
     guard.checkBeforePip();
-    const requirements = readRequirements(config, report);
-    for (const text of requirements.secretTexts)
-        (0,secrets/* maskUrlCredentials */.gn)(text);
-    if (requirements.problems.length > 0)
+    if (!restored)
         throw requirementsFailure(requirements.problems, config.workspace);
-    const digest = fingerprint(fingerprintInputs(config, python, requirements.inputs));
     sayMoving(requirements.moving);
     const moving = requirements.moving.length > 0;
-    const restored = await cache.restore({
-        python,
-        fingerprint: digest,
-        inputs: requirements.inputs.files,
-        moving: requirements.moving,
-        report
-    });
     setOutput(Outputs.CacheHit, restored.hit);
     if (restored.venvKey)
         setOutput(Outputs.CacheKey, restored.venvKey);

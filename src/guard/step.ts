@@ -90,14 +90,23 @@ export class UserSiteGuard {
     this.entries = this.before
   }
 
-  static async start(
+  /**
+   * The user-site facts of `python`, checked now unless the early check checked that very
+   * interpreter. Runs beside whatever comes next; start() takes the result.
+   */
+  static check(python: PythonInstall, early?: EarlyCheck): Promise<UserSiteFacts> {
+    const ahead = early?.command === python.executable ? early.facts : Promise.resolve(undefined)
+    const facts = ahead.then(found => found ?? probeUserSite(python.executable, scratchDir()))
+    facts.catch(() => undefined) // awaited by the caller, which tells a failure
+    return facts
+  }
+
+  static start(
     config: GuardSettings,
     python: PythonInstall,
     report: RunReport,
-    early?: EarlyCheck
-  ): Promise<UserSiteGuard> {
-    const ahead = early?.command === python.executable ? await early.facts : undefined
-    const facts = ahead ?? (await probeUserSite(python.executable, scratchDir()))
+    facts: UserSiteFacts
+  ): UserSiteGuard {
     // pip's configuration files can hold index credentials: masked before anything prints them.
     for (const setting of facts.settings) maskUrlCredentials(setting.value)
     const decision = decideFallback(facts, config.pipArgs)

@@ -110,6 +110,9 @@ function packages(n) {
   }))
 }
 
+/** Writes out what earlier steps wrote, untimed: a job starts on a runner that owes no writes. */
+const settle = () => spawnSync('sync')
+
 /** @param {string} command @param {string[]} argv @param {Record<string, string>} env @param {string} cwd */
 function timed(command, argv, env, cwd) {
   const start = process.hrtime.bigint()
@@ -263,6 +266,7 @@ function benchSize(n) {
       delete step.env.PIP_FIND_LINKS
       Object.assign(step.env, source)
     }
+    settle()
     const { seconds, stdout } = timed(process.execPath, [main], step.env, actionWs)
     if (withPost)
       timed(process.execPath, [post], { ...step.env, ...stateEnv(step.files.state) }, actionWs)
@@ -288,6 +292,7 @@ function benchSize(n) {
     // Recipe and action alternate, so that drift of the machine hits both alike.
     const venv = path.join(recipeWs, '.venv')
     discard(venv)
+    settle()
     const recipe = [
       timed(python, ['-m', 'venv', venv], pipEnv, recipeWs),
       timed(
@@ -402,6 +407,8 @@ if (ext4WithoutJournal(benchDir)) {
     `note: ${benchDir} is on an ext4 without a journal, whose file creation slows for a minute after many deletions (see discard() and docs/performance.md); a runner's disk has a journal: --dir on a journaled filesystem gives figures like a runner's.`
   )
 }
+// What a run that stopped half-way left; a whole run empties it after its timings.
+emptyTrash()
 const rows = sizes.map(benchSize)
 emptyTrash()
 /** @param {number | undefined} x */

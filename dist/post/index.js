@@ -29292,45 +29292,40 @@ function sortedEntries(dir) {
     return external_node_fs_.readdirSync(dir, { withFileTypes: true })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
-/**
- * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
- * entry is inside a `__pycache__` directory.
- */
-function walk(venv, visit) {
+/** Every entry of `venv` in a stable order, parents before children, never following a link. */
+function walk(venv) {
+    const entries = [];
     const descend = (relative, inPycache) => {
         for (const entry of sortedEntries(external_node_path_namespaceObject.join(venv, relative))) {
             const name = join(relative, entry.name);
-            visit(name, entry, inPycache);
+            entries.push({ relative: name, entry, inPycache });
             if (entry.isDirectory())
                 descend(name, inPycache || entry.name === PYCACHE);
         }
     };
     descend('', false);
+    return entries;
 }
+const bytecodeIn = (entries) => entries.filter(e => e.inPycache && !e.entry.isDirectory()).map(e => e.relative);
 /** The files inside the venv's `__pycache__` directories, as relative paths. */
 function listBytecode(venv) {
-    const found = [];
-    walk(venv, (relative, entry, inPycache) => {
-        if (inPycache && !entry.isDirectory())
-            found.push(relative);
-    });
-    return found;
+    return bytecodeIn(walk(venv));
 }
 /**
  * A digest of every name, kind, permission and file content in the venv, except what is inside
  * `__pycache__` directories and not in `bytecode`, and those directories themselves.
  */
-function venvDigest(venv, bytecode) {
+function venvDigest(venv, bytecode, entries = walk(venv)) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    walk(venv, (relative, entry, inPycache) => {
+    for (const { relative, entry, inPycache } of entries) {
         const full = external_node_path_namespaceObject.join(venv, relative);
         if (entry.isDirectory()) {
             if (entry.name !== PYCACHE && !inPycache)
                 hash.update(`d\0${relative}\n`);
-            return;
+            continue;
         }
         if (inPycache && !bytecode.has(relative))
-            return;
+            continue;
         if (entry.isSymbolicLink()) {
             hash.update(`l\0${relative}\0${external_node_fs_.readlinkSync(full)}\n`);
         }
@@ -29342,7 +29337,7 @@ function venvDigest(venv, bytecode) {
         else {
             hash.update(`o\0${relative}\n`);
         }
-    });
+    }
     return hash.digest('hex');
 }
 /**
@@ -29350,11 +29345,9 @@ function venvDigest(venv, bytecode) {
  * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
  */
 function dropUnknownBytecode(venv, bytecode) {
-    const unknown = [];
-    walk(venv, (relative, _entry, inPycache) => {
-        if (inPycache && !bytecode.has(relative))
-            unknown.push(relative);
-    });
+    const unknown = walk(venv)
+        .filter(e => e.inPycache && !bytecode.has(e.relative))
+        .map(e => e.relative);
     // Parents come before their children; a removed directory takes its children with it.
     let removed = 0;
     for (const relative of unknown) {
@@ -29392,9 +29385,13 @@ function readBytecodeList(venv) {
 }
 /** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
 function recordVenvContent(venv) {
-    const bytecode = listBytecode(venv);
-    fs.writeFileSync(path.join(venv, BYTECODE_LIST), JSON.stringify(bytecode));
-    return venvDigest(venv, new Set(bytecode));
+    const list = path.join(venv, BYTECODE_LIST);
+    // There before the walk, which the digest then reuses; filled before the digest reads it.
+    fs.writeFileSync(list, '');
+    const entries = walk(venv);
+    const bytecode = bytecodeIn(entries);
+    fs.writeFileSync(list, JSON.stringify(bytecode));
+    return venvDigest(venv, new Set(bytecode), entries);
 }
 /** The digest as the post step sees it; equal to main's when no later step changed the venv. */
 function currentVenvContent(venv) {

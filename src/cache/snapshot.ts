@@ -38,46 +38,53 @@ function sortedEntries(dir: string): fs.Dirent[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
-/**
- * Visits every entry of `venv`, never following a symbolic link; `inPycache` tells whether the
- * entry is inside a `__pycache__` directory.
- */
-function walk(
-  venv: string,
-  visit: (relative: string, entry: fs.Dirent, inPycache: boolean) => void
-): void {
+/** One entry of a venv, as walk() lists it. */
+interface Entry {
+  relative: string
+  entry: fs.Dirent
+  /** Whether it is inside a `__pycache__` directory. */
+  inPycache: boolean
+}
+
+/** Every entry of `venv` in a stable order, parents before children, never following a link. */
+function walk(venv: string): Entry[] {
+  const entries: Entry[] = []
   const descend = (relative: string, inPycache: boolean): void => {
     for (const entry of sortedEntries(path.join(venv, relative))) {
       const name = join(relative, entry.name)
-      visit(name, entry, inPycache)
+      entries.push({ relative: name, entry, inPycache })
       if (entry.isDirectory()) descend(name, inPycache || entry.name === PYCACHE)
     }
   }
   descend('', false)
+  return entries
 }
+
+const bytecodeIn = (entries: Entry[]): string[] =>
+  entries.filter(e => e.inPycache && !e.entry.isDirectory()).map(e => e.relative)
 
 /** The files inside the venv's `__pycache__` directories, as relative paths. */
 export function listBytecode(venv: string): string[] {
-  const found: string[] = []
-  walk(venv, (relative, entry, inPycache) => {
-    if (inPycache && !entry.isDirectory()) found.push(relative)
-  })
-  return found
+  return bytecodeIn(walk(venv))
 }
 
 /**
  * A digest of every name, kind, permission and file content in the venv, except what is inside
  * `__pycache__` directories and not in `bytecode`, and those directories themselves.
  */
-export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string {
+export function venvDigest(
+  venv: string,
+  bytecode: ReadonlySet<string>,
+  entries: Entry[] = walk(venv)
+): string {
   const hash = createHash('sha256')
-  walk(venv, (relative, entry, inPycache) => {
+  for (const { relative, entry, inPycache } of entries) {
     const full = path.join(venv, relative)
     if (entry.isDirectory()) {
       if (entry.name !== PYCACHE && !inPycache) hash.update(`d\0${relative}\n`)
-      return
+      continue
     }
-    if (inPycache && !bytecode.has(relative)) return
+    if (inPycache && !bytecode.has(relative)) continue
     if (entry.isSymbolicLink()) {
       hash.update(`l\0${relative}\0${fs.readlinkSync(full)}\n`)
     } else if (entry.isFile()) {
@@ -87,7 +94,7 @@ export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string 
     } else {
       hash.update(`o\0${relative}\n`)
     }
-  })
+  }
   return hash.digest('hex')
 }
 
@@ -96,10 +103,9 @@ export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string 
  * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
  */
 export function dropUnknownBytecode(venv: string, bytecode: ReadonlySet<string>): number {
-  const unknown: string[] = []
-  walk(venv, (relative, _entry, inPycache) => {
-    if (inPycache && !bytecode.has(relative)) unknown.push(relative)
-  })
+  const unknown = walk(venv)
+    .filter(e => e.inPycache && !bytecode.has(e.relative))
+    .map(e => e.relative)
   // Parents come before their children; a removed directory takes its children with it.
   let removed = 0
   for (const relative of unknown) {
@@ -137,9 +143,13 @@ function readBytecodeList(venv: string): Set<string> {
 
 /** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
 export function recordVenvContent(venv: string): string {
-  const bytecode = listBytecode(venv)
-  fs.writeFileSync(path.join(venv, BYTECODE_LIST), JSON.stringify(bytecode))
-  return venvDigest(venv, new Set(bytecode))
+  const list = path.join(venv, BYTECODE_LIST)
+  // There before the walk, which the digest then reuses; filled before the digest reads it.
+  fs.writeFileSync(list, '')
+  const entries = walk(venv)
+  const bytecode = bytecodeIn(entries)
+  fs.writeFileSync(list, JSON.stringify(bytecode))
+  return venvDigest(venv, new Set(bytecode), entries)
 }
 
 /** The digest as the post step sees it; equal to main's when no later step changed the venv. */

@@ -138,6 +138,36 @@ describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in p
     expect(await store.restore(target, 'k')).toBeUndefined()
     expect(fs.readdirSync(path.dirname(target))).toEqual([])
   })
+  it('never lets one part write through a link another part made', async () => {
+    const outside = path.join(dir, 'outside')
+    fs.mkdirSync(outside)
+    // Part 0: .venv/x -> outside. Part 1: .venv/x/evil, as if x were a directory.
+    const linkTree = path.join(dir, 'a')
+    fs.mkdirSync(path.join(linkTree, '.venv'), { recursive: true })
+    fs.symlinkSync(outside, path.join(linkTree, '.venv', 'x'))
+    const fileTree = path.join(dir, 'b')
+    fs.mkdirSync(path.join(fileTree, '.venv', 'x'), { recursive: true })
+    fs.writeFileSync(path.join(fileTree, '.venv', 'x', 'evil'), 'written through the link')
+    // Many files first, so that part 0 has made its link by the time part 1 reaches x/evil.
+    fs.mkdirSync(path.join(fileTree, '.venv', 'a'))
+    for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(fileTree, '.venv', 'a', `${i}`), '')
+    const a = path.join(dir, 'a.tar')
+    const b = path.join(dir, 'b.tar')
+    execFileSync('tar', ['-c', '-b', '1', '-f', a, '-C', linkTree, '.venv'])
+    execFileSync('tar', ['-c', '-b', '1', '-f', b, '-C', fileTree, '.venv/a', '.venv/x'])
+    dropEndOfArchive(a)
+    for (const part of [a, b]) execFileSync('zstd', ['-q', '-f', part, '-o', `${part}.zst`])
+    const sizes = [a, b].map(part => fs.statSync(`${part}.zst`).size)
+    fs.mkdirSync(path.join(dir, 'cache'))
+    const archive = path.join(dir, 'cache', 'k.tar.zst')
+    fs.writeFileSync(
+      archive,
+      Buffer.concat([indexFrame(sizes), ...[a, b].map(part => fs.readFileSync(`${part}.zst`))])
+    )
+    expect(partRanges(archive)?.length).toBe(2)
+    await dirStore(path.join(dir, 'cache'), true).restore(path.join(dir, 'job', '.venv'), 'k')
+    expect(fs.readdirSync(outside)).toEqual([])
+  })
 })
 
 describe('an archive in parts, piece by piece', () => {

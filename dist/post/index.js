@@ -29867,13 +29867,43 @@ async function unpack(archive, scratch, tree) {
     }
     await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree]);
 }
+/**
+ * Each part is unpacked into a directory of its own, then the trees are merged by renaming, never
+ * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
+ * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`.
+ */
 async function unpackParts(archive, ranges, scratch, tree) {
     const parts = ranges.map((range, i) => {
         const part = external_node_path_namespaceObject.join(scratch, `${i}.tar.zst`);
         copyRange(archive, range, part);
-        return part;
+        const into = external_node_path_namespaceObject.join(scratch, `part-${i}`);
+        external_node_fs_.mkdirSync(into);
+        return { part, into };
     });
-    await allDone(parts.map(part => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', tree])));
+    await allDone(parts.map(({ part, into }) => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into])));
+    for (const { into } of parts)
+        mergeTree(into, tree);
+}
+/**
+ * Moves what `from` holds into `into`: an entry `into` lacks by renaming it, a directory both have
+ * by merging them. Anything else both have (a link and a directory above all) is an archive that
+ * is not what venv-guard writes.
+ */
+function mergeTree(from, into) {
+    for (const name of external_node_fs_.readdirSync(from)) {
+        const source = external_node_path_namespaceObject.join(from, name);
+        const target = external_node_path_namespaceObject.join(into, name);
+        const existing = external_node_fs_.lstatSync(target, { throwIfNoEntry: false });
+        if (!existing) {
+            external_node_fs_.renameSync(source, target);
+        }
+        else if (existing.isDirectory() && external_node_fs_.lstatSync(source).isDirectory()) {
+            mergeTree(source, target);
+        }
+        else {
+            throw new Error(`two of its parts hold ${name}`);
+        }
+    }
 }
 /**
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by

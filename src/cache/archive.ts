@@ -155,6 +155,11 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<v
   await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree])
 }
 
+/**
+ * Each part is unpacked into a directory of its own, then the trees are merged by renaming, never
+ * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
+ * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`.
+ */
 async function unpackParts(
   archive: string,
   ranges: ByteRange[],
@@ -164,9 +169,34 @@ async function unpackParts(
   const parts = ranges.map((range, i) => {
     const part = path.join(scratch, `${i}.tar.zst`)
     copyRange(archive, range, part)
-    return part
+    const into = path.join(scratch, `part-${i}`)
+    fs.mkdirSync(into)
+    return { part, into }
   })
-  await allDone(parts.map(part => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', tree])))
+  await allDone(
+    parts.map(({ part, into }) => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]))
+  )
+  for (const { into } of parts) mergeTree(into, tree)
+}
+
+/**
+ * Moves what `from` holds into `into`: an entry `into` lacks by renaming it, a directory both have
+ * by merging them. Anything else both have (a link and a directory above all) is an archive that
+ * is not what venv-guard writes.
+ */
+function mergeTree(from: string, into: string): void {
+  for (const name of fs.readdirSync(from)) {
+    const source = path.join(from, name)
+    const target = path.join(into, name)
+    const existing = fs.lstatSync(target, { throwIfNoEntry: false })
+    if (!existing) {
+      fs.renameSync(source, target)
+    } else if (existing.isDirectory() && fs.lstatSync(source).isDirectory()) {
+      mergeTree(source, target)
+    } else {
+      throw new Error(`two of its parts hold ${name}`)
+    }
+  }
 }
 
 /**

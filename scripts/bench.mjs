@@ -407,8 +407,13 @@ if (ext4WithoutJournal(benchDir)) {
     `note: ${benchDir} is on an ext4 without a journal, whose file creation slows for a minute after many deletions (see discard() and docs/performance.md); a runner's disk has a journal: --dir on a journaled filesystem gives figures like a runner's.`
   )
 }
-// What a run that stopped half-way left; a whole run empties it after its timings.
-emptyTrash()
+// What a run that stopped half-way left (a whole run empties it after its timings); its freed
+// inodes then age for a minute before anything is timed (see discard()).
+if (fs.existsSync(path.join(benchDir, 'trash'))) {
+  console.log('deleting what a run that stopped half-way left, then waiting a minute')
+  emptyTrash()
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000)
+}
 const rows = sizes.map(benchSize)
 emptyTrash()
 /** @param {number | undefined} x */

@@ -41,8 +41,21 @@ async function setUp(report: RunReport): Promise<void> {
   setOutput(Outputs.BasePythonPath, python.executable)
   if (python.location) exportToLaterSteps(pythonLocationEnv(python.location, python.version.major))
 
-  // The user-site check needs only the interpreter: it runs while the cache is restored.
+  // The user-site check needs only the interpreter: beside a venv it runs while the cache is
+  // restored. Without one it can stop the step before pip, and so it comes first.
   const userSite = UserSiteGuard.check(python, early)
+  const startGuard = async (): Promise<UserSiteGuard> => {
+    const facts = await timed(report, 'check user site', () => userSite)
+    const guard = UserSiteGuard.start(config, python, report, facts)
+    setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '')
+    setOutput(Outputs.FallbackReason, guard.fallbackReason)
+    // Saved now, so that the post step audits even when this step fails later.
+    const before = guard.auditState()
+    if (before) saveState(State.UserSite, before)
+    guard.checkBeforePip()
+    return guard
+  }
+  const guardFirst = config.createVenv ? undefined : await startGuard()
 
   const requirements = readRequirements(config, report)
   for (const text of requirements.secretTexts) maskUrlCredentials(text)
@@ -57,15 +70,7 @@ async function setUp(report: RunReport): Promise<void> {
         report
       })
     : undefined
-
-  const facts = await timed(report, 'check user site', () => userSite)
-  const guard = UserSiteGuard.start(config, python, report, facts)
-  setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '')
-  setOutput(Outputs.FallbackReason, guard.fallbackReason)
-  // Saved now, so that the post step audits even when this step fails later.
-  const before = guard.auditState()
-  if (before) saveState(State.UserSite, before)
-  guard.checkBeforePip()
+  const guard = guardFirst ?? (await startGuard())
 
   if (!restored) throw requirementsFailure(requirements.problems, config.workspace)
   sayMoving(requirements.moving)

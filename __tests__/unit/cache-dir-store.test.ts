@@ -3,8 +3,17 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { dirStore } from '../../src/cache/archive.js'
-import { dropEndOfArchive, indexFrame, partRanges, splitEntries } from '../../src/cache/parts.js'
+import {
+  END_OF_ARCHIVE,
+  holdBackEnd,
+  indexFrame,
+  MAX_PARTS,
+  partRanges,
+  splitEntries
+} from '../../src/cache/parts.js'
 
 describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
   let dir: string
@@ -76,6 +85,11 @@ describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in p
     fs.linkSync(path.join(root, 'bin', 'tool'), path.join(root, 'lib', 'zz-hard-link'))
     fs.mkdirSync(path.join(root, 'include', 'empty'), { recursive: true })
     fs.writeFileSync(path.join(root, '-dash'), 'a name that reads as an option')
+    // Last in the walk, in the last part, but its hard links go first: its mode must survive.
+    fs.mkdirSync(path.join(root, 'zz'))
+    fs.writeFileSync(path.join(root, 'zz', 'a'), 'linked')
+    fs.linkSync(path.join(root, 'zz', 'a'), path.join(root, 'zz', 'b'))
+    fs.chmodSync(path.join(root, 'zz'), 0o700)
   }
 
   /** Every entry's path, kind, mode, size, link target and content. */
@@ -155,7 +169,7 @@ describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in p
     const b = path.join(dir, 'b.tar')
     execFileSync('tar', ['-c', '-b', '1', '-f', a, '-C', linkTree, '.venv'])
     execFileSync('tar', ['-c', '-b', '1', '-f', b, '-C', fileTree, '.venv/a', '.venv/x'])
-    dropEndOfArchive(a)
+    fs.truncateSync(a, fs.statSync(a).size - END_OF_ARCHIVE)
     for (const part of [a, b]) execFileSync('zstd', ['-q', '-f', part, '-o', `${part}.zst`])
     const sizes = [a, b].map(part => fs.statSync(`${part}.zst`).size)
     fs.mkdirSync(path.join(dir, 'cache'))
@@ -177,7 +191,7 @@ describe('an archive in parts, piece by piece', () => {
   })
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-  it('cuts the entries in runs of whole directories, hard-linked files and the root first', () => {
+  it('cuts the entries in runs, the root, hard-linked files and their directories first', () => {
     const root = path.join(dir, '.venv')
     fs.mkdirSync(path.join(root, 'a'), { recursive: true })
     fs.mkdirSync(path.join(root, 'b'))
@@ -188,8 +202,16 @@ describe('an archive in parts, piece by piece', () => {
     fs.linkSync(path.join(root, 'b', '2'), path.join(root, 'b', '3'))
     fs.symlinkSync('a', path.join(root, 'link'))
     expect(splitEntries(root, 2)).toEqual([
-      ['./.venv', './.venv/b/2', './.venv/b/3', './.venv/a', './.venv/a/1', './.venv/a/2'],
-      ['./.venv/b', './.venv/b/1', './.venv/link']
+      [
+        './.venv',
+        './.venv/b',
+        './.venv/b/2',
+        './.venv/b/3',
+        './.venv/a',
+        './.venv/a/1',
+        './.venv/a/2'
+      ],
+      ['./.venv/b/1', './.venv/link']
     ])
     expect(splitEntries(path.join(dir, '.venv', 'a'), 8)).toEqual([['./a', './a/1'], ['./a/2']])
   })
@@ -208,15 +230,35 @@ describe('an archive in parts, piece by piece', () => {
     expect(partRanges(file)).toBeUndefined()
     fs.writeFileSync(file, Buffer.concat([indexFrame([-1, 6]), Buffer.from('abcde')]))
     expect(partRanges(file)).toBeUndefined()
+    // Each part starts a tar: more than venv-guard ever writes is refused.
+    const many = Array.from({ length: MAX_PARTS + 1 }, () => 1)
+    fs.writeFileSync(file, Buffer.concat([indexFrame(many), Buffer.alloc(many.length)]))
+    expect(partRanges(file)).toBeUndefined()
   })
 
-  it('cuts only the two zero blocks a tar ends with', () => {
-    const file = path.join(dir, 'part.tar')
-    fs.writeFileSync(file, Buffer.concat([Buffer.alloc(512, 1), Buffer.alloc(1024)]))
-    dropEndOfArchive(file)
-    expect(fs.statSync(file).size).toBe(512)
-    expect(() => dropEndOfArchive(file)).toThrow(/is no tar|zero blocks/)
-    fs.writeFileSync(file, Buffer.alloc(1000))
-    expect(() => dropEndOfArchive(file)).toThrow(/is no tar/)
+  it('passes a part to zstd without the two zero blocks a tar ends with, but for the last', async () => {
+    const through = async (last: boolean, chunks: Buffer[]) => {
+      const out: Buffer[] = []
+      const collect = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          out.push(chunk)
+          done()
+        }
+      })
+      await pipeline(Readable.from(chunks), holdBackEnd(last), collect)
+      return Buffer.concat(out)
+    }
+    const data = Buffer.alloc(512, 1)
+    const ending = [
+      data.subarray(0, 300),
+      Buffer.concat([data.subarray(300), Buffer.alloc(700)]),
+      Buffer.alloc(324)
+    ]
+    expect(await through(false, ending)).toEqual(data)
+    expect((await through(true, ending)).length).toBe(512 + END_OF_ARCHIVE)
+    await expect(through(false, [data, Buffer.alloc(512)])).rejects.toThrow(/two zero blocks/)
+    await expect(through(false, [data, Buffer.alloc(1023), Buffer.alloc(1, 1)])).rejects.toThrow(
+      /two zero blocks/
+    )
   })
 })

@@ -5,6 +5,7 @@ import {
   localeEncoding,
   pathPythonNames,
   prefixPython,
+  savesArchivesInParts,
   toolCacheArch,
   venvBinDir,
   venvPython,
@@ -82,6 +83,12 @@ describe('localeEncoding', () => {
 })
 
 describe('more OS decisions', () => {
+  it('saves cache-dir archives in parts except with Windows’ tar, which may misread the lists', () => {
+    expect(savesArchivesInParts('linux')).toBe(true)
+    expect(savesArchivesInParts('darwin')).toBe(true)
+    expect(savesArchivesInParts('win32')).toBe(false)
+  })
+
   it('splits PATH with ; on Windows and : elsewhere', async () => {
     const { searchPathDelimiter } = await import('../../src/platform/os.js')
     expect(searchPathDelimiter('win32')).toBe(';')

@@ -36743,11 +36743,18 @@ function pipCacheIsPips(dir) {
     return problem === undefined;
 }
 
-// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
-var platform_process = __nccwpck_require__(8424);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: ./src/platform/process.ts
+var platform_process = __nccwpck_require__(9638);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
 var exec = __nccwpck_require__(5260);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/cache/parts.ts
+
 
 
 /**
@@ -36762,11 +36769,13 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 const INDEX_TAG = 'venv-guard-parts';
 /** What a tar made with a blocking factor of 1 ends with: two zero blocks, no padding. */
 const END_OF_ARCHIVE = 1024;
+/** More parts than this in an index is no archive venv-guard wrote: each would start a tar. */
+const MAX_PARTS = 16;
 /**
  * The entries under `dir`, as tar names relative to its parent (`./` first, so that no name reads
- * as an option), in walk order, cut into at most `count` runs of about as many entries each (files
- * of one directory stay together, where tar creates them fastest). Files with other hard links go
- * in the first run with `dir` itself: tar archives a link to a file it archived before.
+ * as an option), in walk order, cut into at most `count` runs of about as many entries each, a
+ * directory's entry never after what it holds. Files with other hard links go in the first run,
+ * after `dir` and their directories: tar archives a link to a file it archived before.
  */
 function splitEntries(dir, count) {
     const base = `./${external_node_path_.basename(dir)}`;
@@ -36786,9 +36795,15 @@ function splitEntries(dir, count) {
         }
     };
     walk(dir, base);
-    const size = Math.ceil(rest.length / count);
-    const runs = Array.from({ length: count }, (_, i) => rest.slice(i * size, (i + 1) * size));
-    runs[0] = [base, ...linked, ...runs[0]];
+    const above = new Set();
+    for (const file of linked)
+        for (let d = external_node_path_.posix.dirname(file); d !== base; d = external_node_path_.posix.dirname(d))
+            above.add(d);
+    const others = rest.filter(name => !above.has(name));
+    const size = Math.ceil(others.length / count);
+    const runs = Array.from({ length: count }, (_, i) => others.slice(i * size, (i + 1) * size));
+    // Walk order puts a directory before what it holds, so its mode is the one a restore keeps.
+    runs[0] = [base, ...rest.filter(name => above.has(name)), ...linked, ...runs[0]];
     return runs.filter(run => run.length > 0);
 }
 /** The skippable frame that opens an archive in parts: the parts' compressed sizes. */
@@ -36818,7 +36833,7 @@ function partRanges(archive) {
         if (external_node_fs_.readSync(fd, data, 0, length, 8) < length)
             return undefined;
         const sizes = JSON.parse(data.toString('utf8'))[INDEX_TAG];
-        if (!Array.isArray(sizes) || sizes.length === 0)
+        if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > MAX_PARTS)
             return undefined;
         if (!sizes.every(s => Number.isSafeInteger(s) && s > 0))
             return undefined;
@@ -36834,42 +36849,49 @@ function partRanges(archive) {
     }
 }
 /**
- * Cuts the end-of-archive blocks off a part that others follow. Throws unless the file ends with
- * exactly what a tar with a blocking factor of 1 writes there.
+ * What passes a part on its way from tar to zstd: all of it for the last part; for the others all
+ * but the end-of-archive blocks, which must be exactly what a tar with a blocking factor of 1
+ * writes there (two zero blocks), or the part is refused.
  */
-function dropEndOfArchive(file) {
-    const size = external_node_fs_.statSync(file).size;
-    if (size < END_OF_ARCHIVE || size % 512 !== 0)
-        throw new Error(`${file} is no tar of 512-byte records`);
-    const tail = Buffer.alloc(END_OF_ARCHIVE);
-    const fd = external_node_fs_.openSync(file, 'r+');
-    try {
-        external_node_fs_.readSync(fd, tail, 0, END_OF_ARCHIVE, size - END_OF_ARCHIVE);
-        if (tail.some(byte => byte !== 0))
-            throw new Error(`${file} does not end with two zero blocks`);
-        external_node_fs_.ftruncateSync(fd, size - END_OF_ARCHIVE);
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
+function holdBackEnd(last) {
+    let tail = Buffer.alloc(0);
+    return new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            const all = Buffer.concat([tail, chunk]);
+            const cut = Math.max(0, all.length - END_OF_ARCHIVE);
+            tail = all.subarray(cut);
+            done(null, all.subarray(0, cut));
+        },
+        flush(done) {
+            if (last)
+                return done(null, tail);
+            if (tail.length === END_OF_ARCHIVE && tail.every(byte => byte === 0))
+                return done();
+            done(new Error('a part of the archive did not end with two zero blocks'));
+        }
+    });
 }
 /** Copies `range` of `file` into a file of its own. */
 function copyRange(file, range, into) {
     const from = external_node_fs_.openSync(file, 'r');
-    const to = external_node_fs_.openSync(into, 'wx');
     try {
-        const buffer = Buffer.allocUnsafe(1 << 20);
-        for (let at = range.start; at < range.end;) {
-            const read = external_node_fs_.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at);
-            if (read === 0)
-                throw new Error(`${file} ended early`);
-            external_node_fs_.writeSync(to, buffer, 0, read);
-            at += read;
+        const to = external_node_fs_.openSync(into, 'wx');
+        try {
+            const buffer = Buffer.allocUnsafe(1 << 20);
+            for (let at = range.start; at < range.end;) {
+                const read = external_node_fs_.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at);
+                if (read === 0)
+                    throw new Error(`${file} ended early`);
+                external_node_fs_.writeSync(to, buffer, 0, read);
+                at += read;
+            }
+        }
+        finally {
+            external_node_fs_.closeSync(to);
         }
     }
     finally {
         external_node_fs_.closeSync(from);
-        external_node_fs_.closeSync(to);
     }
 }
 /** Appends files to `into`, after `head`. */
@@ -36895,6 +36917,8 @@ function concatenate(into, head, files) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
 
 
 
@@ -37009,7 +37033,7 @@ async function unpack(archive, scratch, tree) {
         }
         catch (error) {
             (0,log/* info */.pq)(`Cache: ${archive} did not unpack in parts (${error.message}); unpacking it whole.`);
-            external_node_fs_.rmSync(tree, { recursive: true, force: true });
+            (0,platform_process/* removeAll */.C0)(tree);
             external_node_fs_.mkdirSync(tree);
         }
     }
@@ -37095,19 +37119,45 @@ async function restoreArchive(archive, dir) {
 async function packParts(dir, archive, work) {
     external_node_fs_.mkdirSync(work);
     const runs = splitEntries(dir, PARTS);
-    const parts = runs.map((_, i) => external_node_path_.join(work, `${i}.tar`));
-    await allDone(runs.map(async (names, i) => {
+    const parts = runs.map((_, i) => external_node_path_.join(work, `${i}.tar.zst`));
+    await allDone(runs.map((names, i) => {
         const list = external_node_path_.join(work, `${i}.list`);
         external_node_fs_.writeFileSync(list, names.map(name => `${name}\0`).join(''));
-        // One 512-byte block per record: the end is then exactly two zero blocks (dropEndOfArchive).
-        const listed = ['--no-recursion', '--null', '-T', list];
-        await tar(['-c', '-b', '1', '-f', parts[i], '-C', external_node_path_.dirname(dir), ...listed]);
-        if (i < runs.length - 1)
-            dropEndOfArchive(parts[i]);
-        await tool((0,platform_os/* executableName */.IK)('zstd'), ['-q', '-f', '--rm', parts[i], '-o', `${parts[i]}.zst`]);
+        return packPart(external_node_path_.dirname(dir), list, parts[i], i === runs.length - 1);
     }));
-    const compressed = parts.map(part => `${part}.zst`);
-    concatenate(archive, indexFrame(compressed.map(part => external_node_fs_.statSync(part).size)), compressed);
+    concatenate(archive, indexFrame(parts.map(part => external_node_fs_.statSync(part).size)), parts);
+}
+/**
+ * One part: tar (one 512-byte block per record, so that it ends in exactly two zero blocks) piped
+ * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
+ */
+async function packPart(cwd, list, out, last) {
+    const options = { windowsHide: true };
+    const listed = ['--no-recursion', '--null', '-T', list];
+    const packer = (0,external_node_child_process_.spawn)((0,platform_os/* tarCommand */.N0)(), ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed], {
+        ...options,
+        stdio: ['ignore', 'pipe', 'pipe']
+    });
+    const squeezer = (0,external_node_child_process_.spawn)((0,platform_os/* executableName */.IK)('zstd'), ['-q', '-f', '-o', out], {
+        ...options,
+        stdio: ['pipe', 'ignore', 'pipe']
+    });
+    await allDone([
+        (0,promises_.pipeline)(packer.stdout, holdBackEnd(last), squeezer.stdin),
+        exited(packer, 'tar'),
+        exited(squeezer, 'zstd')
+    ]);
+}
+/** Resolves when `child` exits 0; rejects with the end of its stderr otherwise. */
+function exited(child, name) {
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    return new Promise((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', code => code === 0
+            ? resolve()
+            : reject(new Error(`${name} exited with ${code}: ${stderr.trim().slice(-500)}`)));
+    });
 }
 /**
  * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
@@ -37135,7 +37185,7 @@ function dirStore(root, zstd = zstdOnPath()) {
             const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
             const work = `${temporary}.parts`;
             return (0,platform_process/* withScratch */.hM)(temporary, () => (0,platform_process/* withScratch */.hM)(work, async () => {
-                if (zstd) {
+                if (zstd && (0,platform_os/* savesArchivesInParts */.Dz)()) {
                     await packParts(dir, temporary, work);
                 }
                 else {
@@ -40176,8 +40226,6 @@ function findingsFromPipCheck(output, requirements) {
     });
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/install/compile.ts
 
 
@@ -41322,13 +41370,19 @@ async function runUpdate(job, planned, freshUpgrade, held) {
             throw new diagnostic/* ActionError */.lZ(`pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`);
         pruneUninstalled(uninstall);
     }
-    if (change.add.length === 0)
-        return {
-            installed: [],
-            toCompile: [],
-            upgradeDists: held.tools,
-            requirementDists: wantedDists
-        };
+    // What pip was left to replace must be gone: with --ignore-installed pip keeps both versions.
+    const exactly = () => {
+        const expected = [...held.tools, ...wantedDists].map(nameVersion).sort();
+        if (JSON.stringify(presentDists(target.sitePackages)) === JSON.stringify(expected))
+            return true;
+        (0,log/* info */.pq)('venv: after the update it holds other distributions than a new venv would; it is made anew.');
+        return false;
+    };
+    if (change.add.length === 0) {
+        if (!exactly())
+            return undefined;
+        return { installed: [], toCompile: [], upgradeDists: held.tools, requirementDists: wantedDists };
+    }
     const ran = passed(job, await runPlan(job, planned, 1, pip));
     pruneUninstalled(replaced);
     const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
@@ -41336,6 +41390,8 @@ async function runUpdate(job, planned, freshUpgrade, held) {
         (0,log/* info */.pq)('venv: the requirements run installed other files than pip named beforehand; the venv is made anew.');
         return undefined;
     }
+    if (!exactly())
+        return undefined;
     return {
         installed: ran.found,
         toCompile: change.add.flatMap(d => update_sourcesOf(target.sitePackages, d)),
@@ -42319,8 +42375,22 @@ async function setUp(report) {
     setOutput(Outputs.BasePythonPath, python.executable);
     if (python.location)
         exportToLaterSteps(pythonLocationEnv(python.location, python.version.major));
-    // The user-site check needs only the interpreter: it runs while the cache is restored.
+    // The user-site check needs only the interpreter: beside a venv it runs while the cache is
+    // restored. Without one it can stop the step before pip, and so it comes first.
     const userSite = UserSiteGuard.check(python, early);
+    const startGuard = async () => {
+        const facts = await timed(report, 'check user site', () => userSite);
+        const guard = UserSiteGuard.start(config, python, report, facts);
+        setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '');
+        setOutput(Outputs.FallbackReason, guard.fallbackReason);
+        // Saved now, so that the post step audits even when this step fails later.
+        const before = guard.auditState();
+        if (before)
+            saveState(State.UserSite, before);
+        guard.checkBeforePip();
+        return guard;
+    };
+    const guardFirst = config.createVenv ? undefined : await startGuard();
     const requirements = readRequirements(config, report);
     for (const text of requirements.secretTexts)
         (0,secrets/* maskUrlCredentials */.gn)(text);
@@ -42335,15 +42405,7 @@ async function setUp(report) {
             report
         })
         : undefined;
-    const facts = await timed(report, 'check user site', () => userSite);
-    const guard = UserSiteGuard.start(config, python, report, facts);
-    setOutput(Outputs.UserSiteFallback, guard.fallbackReason !== '');
-    setOutput(Outputs.FallbackReason, guard.fallbackReason);
-    // Saved now, so that the post step audits even when this step fails later.
-    const before = guard.auditState();
-    if (before)
-        saveState(State.UserSite, before);
-    guard.checkBeforePip();
+    const guard = guardFirst ?? (await startGuard());
     if (!restored)
         throw requirementsFailure(requirements.problems, config.workspace);
     sayMoving(requirements.moving);
@@ -42419,6 +42481,7 @@ async function run() {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Am: () => (/* binding */ localeEncoding),
+/* harmony export */   Dz: () => (/* binding */ savesArchivesInParts),
 /* harmony export */   Eb: () => (/* binding */ samePath),
 /* harmony export */   Fx: () => (/* binding */ prefixPython),
 /* harmony export */   Fy: () => (/* binding */ plainShebang),
@@ -42524,6 +42587,14 @@ function tarCommand(os = currentOs(), env = process.env) {
     if (os !== 'win32')
         return 'tar';
     return node_path__WEBPACK_IMPORTED_MODULE_2__.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
+}
+/**
+ * Whether a cache-dir archive is written in parts (cache/parts.ts): its tars read their file lists
+ * with `-T`, which Windows' tar.exe may read in the ANSI code page, losing non-ASCII names; there
+ * the archive is made by one tar that walks the directory itself.
+ */
+function savesArchivesInParts(os = currentOs()) {
+    return os !== 'win32';
 }
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 function prependSearchPath(entry, current, os = currentOs()) {
@@ -42758,39 +42829,32 @@ function treeStop(pid, signal, os = currentOs()) {
 
 /***/ }),
 
-/***/ 8424:
+/***/ 9638:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  W7: () => (/* binding */ PROBE_TIMEOUT_MS),
-  Ao: () => (/* binding */ onCancel),
-  eF: () => (/* binding */ run),
-  GA: () => (/* binding */ scratchDir),
-  kA: () => (/* binding */ shippedFile),
-  hM: () => (/* binding */ withScratch)
-});
-
-// UNUSED EXPORTS: DRAIN_MS, childEnv, removeScratch
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: ./src/report/diagnostic.ts
-var diagnostic = __nccwpck_require__(1751);
-// EXTERNAL MODULE: ./src/report/log.ts
-var report_log = __nccwpck_require__(6472);
-// EXTERNAL MODULE: ./src/platform/os.ts
-var os = __nccwpck_require__(1597);
-;// CONCATENATED MODULE: ./src/platform/process.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ao: () => (/* binding */ onCancel),
+/* harmony export */   C0: () => (/* binding */ removeAll),
+/* harmony export */   GA: () => (/* binding */ scratchDir),
+/* harmony export */   W7: () => (/* binding */ PROBE_TIMEOUT_MS),
+/* harmony export */   eF: () => (/* binding */ run),
+/* harmony export */   hM: () => (/* binding */ withScratch),
+/* harmony export */   kA: () => (/* binding */ shippedFile)
+/* harmony export */ });
+/* unused harmony exports childEnv, removeScratch, DRAIN_MS */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1751);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6472);
+/* harmony import */ var _os_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1597);
 
 
 
@@ -42818,12 +42882,12 @@ let cancelled = false;
 function stopTree(child, signal) {
     if (child.pid === undefined)
         return;
-    const stop = (0,os/* treeStop */.vF)(child.pid, signal);
+    const stop = (0,_os_js__WEBPACK_IMPORTED_MODULE_7__/* .treeStop */ .vF)(child.pid, signal);
     try {
         if (stop.kind === 'group')
             process.kill(stop.pid, stop.signal);
         else
-            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
+            (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
     }
     catch {
         // gone already
@@ -42839,17 +42903,17 @@ function stopTree(child, signal) {
  */
 function run(command, args, options = {}) {
     if (options.stream)
-        (0,report_log/* info */.pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     return new Promise((resolve, reject) => {
         // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
         if (cancelled)
             return;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(command, args, {
             cwd: options.cwd,
             env: childEnv(options.env),
             // Always a pipe: an input given later is piped in, none is ended at once.
             stdio: ['pipe', 'pipe', 'pipe'],
-            detached: (0,os/* ownProcessGroup */.ZF)(),
+            detached: (0,_os_js__WEBPACK_IMPORTED_MODULE_7__/* .ownProcessGroup */ .ZF)(),
             windowsHide: true
         });
         running.add(child);
@@ -42863,7 +42927,7 @@ function run(command, args, options = {}) {
         const err = [];
         // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
         // could arrive after command processing has resumed.
-        const log = options.stream ? new report_log/* UntrustedOutput */.Qb() : undefined;
+        const log = options.stream ? new _report_log_js__WEBPACK_IMPORTED_MODULE_6__/* .UntrustedOutput */ .Qb() : undefined;
         child.stdout.on('data', (d) => {
             out.push(d);
             log?.write(d);
@@ -42901,7 +42965,7 @@ function run(command, args, options = {}) {
             if (!cancelled)
                 then();
         };
-        child.on('error', error => settle(() => reject(new diagnostic/* ActionError */.lZ(`Could not start ${command}: ${(0,diagnostic/* errorMessage */.gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        child.on('error', error => settle(() => reject(new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
         const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
         // A program that exits while something it started keeps its output open (a build backend's
         // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
@@ -42918,7 +42982,27 @@ function run(command, args, options = {}) {
 }
 /** Where scratch files go: the runner's temporary directory, else the system's. */
 function scratchDir() {
-    return process.env.RUNNER_TEMP || external_node_os_.tmpdir();
+    return process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir();
+}
+/**
+ * Removes `file` and all it holds, directories without write permission too (an archive can hold
+ * some, and without root their entries cannot be removed until they are writable again).
+ */
+function removeAll(file) {
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(file, { recursive: true, force: true });
+    }
+    catch {
+        const open = (dir) => {
+            node_fs__WEBPACK_IMPORTED_MODULE_1__.chmodSync(dir, 0o700);
+            for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync(dir, { withFileTypes: true }))
+                if (entry.isDirectory())
+                    open(node_path__WEBPACK_IMPORTED_MODULE_3__.join(dir, entry.name));
+        };
+        if (node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync(file, { throwIfNoEntry: false })?.isDirectory())
+            open(file);
+        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(file, { recursive: true, force: true });
+    }
 }
 /** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
 const scratch = new Set();
@@ -42933,13 +43017,13 @@ async function withScratch(file, work) {
     }
     finally {
         scratch.delete(file);
-        external_node_fs_.rmSync(file, { recursive: true, force: true });
+        removeAll(file);
     }
 }
 /** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
 function removeScratch() {
     for (const file of scratch)
-        external_node_fs_.rmSync(file, { recursive: true, force: true });
+        removeAll(file);
     scratch.clear();
 }
 /** How long a program's output may stay open after it exited (see run). */
@@ -42968,7 +43052,7 @@ function onCancel(stopped) {
             stopTree(child, 'SIGKILL');
         removeScratch();
         stopped(signal);
-        (0,report_log/* afterOutput */.mw)(() => process.exit(1));
+        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_6__/* .afterOutput */ .mw)(() => process.exit(1));
     };
     process.on('SIGINT', handle);
     process.on('SIGTERM', handle);
@@ -42978,45 +43062,35 @@ function onCancel(stopped) {
  * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
  */
 function shippedFile(moduleUrl, name) {
-    return external_node_path_.join(external_node_path_.dirname((0,external_node_url_.fileURLToPath)(moduleUrl)), name);
+    return node_path__WEBPACK_IMPORTED_MODULE_3__.join(node_path__WEBPACK_IMPORTED_MODULE_3__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_4__.fileURLToPath)(moduleUrl)), name);
 }
 
 
 /***/ }),
 
-/***/ 5604:
+/***/ 180:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  RG: () => (/* binding */ download),
-  mR: () => (/* binding */ downloadText)
-});
-
-// UNUSED EXPORTS: STALL_SECONDS_VARIABLE, StalledError, authFor, downloadFailure, stallLimit
-
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-// EXTERNAL MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js + 2 modules
-var tool_cache = __nccwpck_require__(9805);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
-var platform_process = __nccwpck_require__(8424);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./src/report/diagnostic.ts
-var diagnostic = __nccwpck_require__(1751);
-// EXTERNAL MODULE: ./src/report/secrets.ts
-var secrets = __nccwpck_require__(7663);
-;// CONCATENATED MODULE: ./src/python/download.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RG: () => (/* binding */ download),
+/* harmony export */   mR: () => (/* binding */ downloadText)
+/* harmony export */ });
+/* unused harmony exports STALL_SECONDS_VARIABLE, stallLimit, StalledError, authFor, downloadFailure */
+/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
+/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9805);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9638);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_6__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_7__);
+/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1751);
+/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7663);
 /**
  * Downloads of manifests and interpreter archives. The HTTP client is tool-cache's own
  * (@actions/http-client: the runner's proxy, redirects that drop the token on another host), with
@@ -43075,12 +43149,12 @@ function authFor(url, token) {
 }
 /** Says why a download failed and what to do; `mirrorInput` is the input that names a mirror. */
 function downloadFailure(what, url, error, mirrorInput = 'python-manifest-url') {
-    const shown = (0,secrets/* redactUrlCredentials */.dE)(url);
+    const shown = (0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_9__/* .redactUrlCredentials */ .dE)(url);
     const head = `Downloading ${what} from ${shown} failed`;
     if (error instanceof StalledError) {
         return `${head}: it stalled, ${error.message} (${error.received} bytes in all). The server hangs or is too slow for this runner: set ${mirrorInput} to a mirror the runner reaches quickly, or run the job again.`;
     }
-    if (error instanceof tool_cache/* HTTPError */.Hl) {
+    if (error instanceof _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .HTTPError */ .Hl) {
         const status = error.httpStatusCode;
         if (status === 401 || status === 403 || status === 429) {
             return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use ${mirrorInput} with a mirror.`;
@@ -43092,18 +43166,18 @@ function downloadFailure(what, url, error, mirrorInput = 'python-manifest-url') 
     }
     const code = error?.code ?? '';
     if (code === 'ECONNRESET') {
-        return `${head} despite retries: the connection broke off before the file was complete (${(0,diagnostic/* errorMessage */.gJ)(error)}).`;
+        return `${head} despite retries: the connection broke off before the file was complete (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__/* .errorMessage */ .gJ)(error)}).`;
     }
     const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(code);
     return offline
         ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set ${mirrorInput} to a mirror of the manifest whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
-        : `${head} despite retries: ${(0,diagnostic/* errorMessage */.gJ)(error)}.`;
+        : `${head} despite retries: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__/* .errorMessage */ .gJ)(error)}.`;
 }
 /** Counts what passes and ends the stream when a window brings less than the limit. */
 function stallGuard(limit) {
     let received = 0;
     let atLastCheck = 0;
-    const counter = new external_node_stream_.Transform({
+    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_6__.Transform({
         transform(chunk, _encoding, done) {
             received += chunk.length;
             done(null, chunk);
@@ -43118,7 +43192,7 @@ function stallGuard(limit) {
     return { counter, stop: () => clearInterval(timer) };
 }
 async function attempt(url, dest, auth, limit) {
-    const client = new lib/* HttpClient */.Qq('venv-guard', [], {
+    const client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('venv-guard', [], {
         allowRetries: false,
         // Until the answer's headers arrive; the body has the stall guard.
         socketTimeout: limit.windowMs
@@ -43127,18 +43201,18 @@ async function attempt(url, dest, auth, limit) {
         const response = await client.get(url, auth ? { authorization: auth } : {});
         if (response.message.statusCode !== 200) {
             response.message.resume();
-            throw new tool_cache/* HTTPError */.Hl(response.message.statusCode);
+            throw new _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .HTTPError */ .Hl(response.message.statusCode);
         }
         const guard = stallGuard(limit);
         try {
-            await (0,promises_namespaceObject.pipeline)(response.message, guard.counter, external_node_fs_.createWriteStream(dest));
+            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_7__.pipeline)(response.message, guard.counter, node_fs__WEBPACK_IMPORTED_MODULE_3__.createWriteStream(dest));
         }
         finally {
             guard.stop();
         }
     }
     catch (error) {
-        external_node_fs_.rmSync(dest, { force: true });
+        node_fs__WEBPACK_IMPORTED_MODULE_3__.rmSync(dest, { force: true });
         // http-client's socket timeout before the headers: the same stall, said the same way.
         if (error instanceof Error && error.message.startsWith('Request timeout')) {
             throw new StalledError(limit, 0);
@@ -43153,7 +43227,7 @@ async function attempt(url, dest, auth, limit) {
 function retryable(error) {
     if (error instanceof StalledError)
         return false;
-    if (error instanceof tool_cache/* HTTPError */.Hl) {
+    if (error instanceof _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .HTTPError */ .Hl) {
         const status = error.httpStatusCode ?? 0;
         return status >= 500 || status === 408 || status === 429;
     }
@@ -43164,10 +43238,10 @@ const ATTEMPTS = 3;
 async function downloadText(what, url, token, mirrorInput) {
     const file = await download(what, url, token, mirrorInput);
     try {
-        return external_node_fs_.readFileSync(file, 'utf8');
+        return node_fs__WEBPACK_IMPORTED_MODULE_3__.readFileSync(file, 'utf8');
     }
     finally {
-        external_node_fs_.rmSync(file, { force: true });
+        node_fs__WEBPACK_IMPORTED_MODULE_3__.rmSync(file, { force: true });
     }
 }
 /**
@@ -43175,9 +43249,9 @@ async function downloadText(what, url, token, mirrorInput) {
  * tool-cache's retries (3 attempts, 10–20 s apart). Fails with one ActionError saying what to do.
  */
 async function download(what, url, token, mirrorInput, limit = stallLimit()) {
-    const dir = (0,platform_process/* scratchDir */.GA)();
-    external_node_fs_.mkdirSync(dir, { recursive: true });
-    const dest = external_node_path_.join(dir, external_node_crypto_.randomUUID());
+    const dir = (0,_platform_process_js__WEBPACK_IMPORTED_MODULE_4__/* .scratchDir */ .GA)();
+    node_fs__WEBPACK_IMPORTED_MODULE_3__.mkdirSync(dir, { recursive: true });
+    const dest = node_path__WEBPACK_IMPORTED_MODULE_5__.join(dir, node_crypto__WEBPACK_IMPORTED_MODULE_2__.randomUUID());
     const auth = authFor(url, token);
     for (let n = 1;; n++) {
         try {
@@ -43186,7 +43260,7 @@ async function download(what, url, token, mirrorInput, limit = stallLimit()) {
         }
         catch (error) {
             if (n >= ATTEMPTS || !retryable(error)) {
-                throw new diagnostic/* ActionError */.lZ(downloadFailure(what, url, error, mirrorInput), TITLE);
+                throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__/* .ActionError */ .lZ(downloadFailure(what, url, error, mirrorInput), TITLE);
             }
             await new Promise(resolve => setTimeout(resolve, 10_000 + Math.random() * 10_000));
         }
@@ -43216,9 +43290,9 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1751);
-/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5604);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(180);
 /* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1597);
-/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8424);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9638);
 /* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3948);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6472);
 /* harmony import */ var _releases_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8138);
@@ -43371,8 +43445,8 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6472);
 /* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7663);
 /* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1597);
-/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8424);
-/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5604);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9638);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(180);
 /* harmony import */ var _releases_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8138);
 /* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3948);
 /**
@@ -44193,6 +44267,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -44302,6 +44383,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 

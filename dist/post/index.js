@@ -28411,7 +28411,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6431);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(275);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28422,7 +28422,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6431:
+/***/ 275:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28959,6 +28959,14 @@ function tarCommand(os = currentOs(), env = process.env) {
         return 'tar';
     return external_node_path_namespaceObject.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe');
 }
+/**
+ * Whether a cache-dir archive is written in parts (cache/parts.ts): its tars read their file lists
+ * with `-T`, which Windows' tar.exe may read in the ANSI code page, losing non-ASCII names; there
+ * the archive is made by one tar that walks the directory itself.
+ */
+function savesArchivesInParts(os = currentOs()) {
+    return os !== 'win32';
+}
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 function prependSearchPath(entry, current, os = currentOs()) {
     const delimiter = searchPathDelimiter(os);
@@ -29404,6 +29412,8 @@ function dropUnlistedBytecode(venv) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/platform/process.ts
@@ -29536,6 +29546,26 @@ function run(command, args, options = {}) {
 function process_scratchDir() {
     return process.env.RUNNER_TEMP || os.tmpdir();
 }
+/**
+ * Removes `file` and all it holds, directories without write permission too (an archive can hold
+ * some, and without root their entries cannot be removed until they are writable again).
+ */
+function removeAll(file) {
+    try {
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    }
+    catch {
+        const open = (dir) => {
+            external_node_fs_.chmodSync(dir, 0o700);
+            for (const entry of external_node_fs_.readdirSync(dir, { withFileTypes: true }))
+                if (entry.isDirectory())
+                    open(external_node_path_namespaceObject.join(dir, entry.name));
+        };
+        if (external_node_fs_.lstatSync(file, { throwIfNoEntry: false })?.isDirectory())
+            open(file);
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
+    }
+}
 /** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
 const scratch = new Set();
 /**
@@ -29549,13 +29579,13 @@ async function withScratch(file, work) {
     }
     finally {
         scratch.delete(file);
-        external_node_fs_.rmSync(file, { recursive: true, force: true });
+        removeAll(file);
     }
 }
 /** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
 function removeScratch() {
     for (const file of scratch)
-        external_node_fs_.rmSync(file, { recursive: true, force: true });
+        removeAll(file);
     scratch.clear();
 }
 /** How long a program's output may stay open after it exited (see run). */
@@ -29599,7 +29629,10 @@ function shippedFile(moduleUrl, name) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
 var exec = __nccwpck_require__(7187);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/cache/parts.ts
+
 
 
 /**
@@ -29614,11 +29647,13 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 const INDEX_TAG = 'venv-guard-parts';
 /** What a tar made with a blocking factor of 1 ends with: two zero blocks, no padding. */
 const END_OF_ARCHIVE = 1024;
+/** More parts than this in an index is no archive venv-guard wrote: each would start a tar. */
+const MAX_PARTS = 16;
 /**
  * The entries under `dir`, as tar names relative to its parent (`./` first, so that no name reads
- * as an option), in walk order, cut into at most `count` runs of about as many entries each (files
- * of one directory stay together, where tar creates them fastest). Files with other hard links go
- * in the first run with `dir` itself: tar archives a link to a file it archived before.
+ * as an option), in walk order, cut into at most `count` runs of about as many entries each, a
+ * directory's entry never after what it holds. Files with other hard links go in the first run,
+ * after `dir` and their directories: tar archives a link to a file it archived before.
  */
 function splitEntries(dir, count) {
     const base = `./${external_node_path_namespaceObject.basename(dir)}`;
@@ -29638,9 +29673,15 @@ function splitEntries(dir, count) {
         }
     };
     walk(dir, base);
-    const size = Math.ceil(rest.length / count);
-    const runs = Array.from({ length: count }, (_, i) => rest.slice(i * size, (i + 1) * size));
-    runs[0] = [base, ...linked, ...runs[0]];
+    const above = new Set();
+    for (const file of linked)
+        for (let d = external_node_path_namespaceObject.posix.dirname(file); d !== base; d = external_node_path_namespaceObject.posix.dirname(d))
+            above.add(d);
+    const others = rest.filter(name => !above.has(name));
+    const size = Math.ceil(others.length / count);
+    const runs = Array.from({ length: count }, (_, i) => others.slice(i * size, (i + 1) * size));
+    // Walk order puts a directory before what it holds, so its mode is the one a restore keeps.
+    runs[0] = [base, ...rest.filter(name => above.has(name)), ...linked, ...runs[0]];
     return runs.filter(run => run.length > 0);
 }
 /** The skippable frame that opens an archive in parts: the parts' compressed sizes. */
@@ -29670,7 +29711,7 @@ function partRanges(archive) {
         if (external_node_fs_.readSync(fd, data, 0, length, 8) < length)
             return undefined;
         const sizes = JSON.parse(data.toString('utf8'))[INDEX_TAG];
-        if (!Array.isArray(sizes) || sizes.length === 0)
+        if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > MAX_PARTS)
             return undefined;
         if (!sizes.every(s => Number.isSafeInteger(s) && s > 0))
             return undefined;
@@ -29686,42 +29727,49 @@ function partRanges(archive) {
     }
 }
 /**
- * Cuts the end-of-archive blocks off a part that others follow. Throws unless the file ends with
- * exactly what a tar with a blocking factor of 1 writes there.
+ * What passes a part on its way from tar to zstd: all of it for the last part; for the others all
+ * but the end-of-archive blocks, which must be exactly what a tar with a blocking factor of 1
+ * writes there (two zero blocks), or the part is refused.
  */
-function dropEndOfArchive(file) {
-    const size = external_node_fs_.statSync(file).size;
-    if (size < END_OF_ARCHIVE || size % 512 !== 0)
-        throw new Error(`${file} is no tar of 512-byte records`);
-    const tail = Buffer.alloc(END_OF_ARCHIVE);
-    const fd = external_node_fs_.openSync(file, 'r+');
-    try {
-        external_node_fs_.readSync(fd, tail, 0, END_OF_ARCHIVE, size - END_OF_ARCHIVE);
-        if (tail.some(byte => byte !== 0))
-            throw new Error(`${file} does not end with two zero blocks`);
-        external_node_fs_.ftruncateSync(fd, size - END_OF_ARCHIVE);
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
+function holdBackEnd(last) {
+    let tail = Buffer.alloc(0);
+    return new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            const all = Buffer.concat([tail, chunk]);
+            const cut = Math.max(0, all.length - END_OF_ARCHIVE);
+            tail = all.subarray(cut);
+            done(null, all.subarray(0, cut));
+        },
+        flush(done) {
+            if (last)
+                return done(null, tail);
+            if (tail.length === END_OF_ARCHIVE && tail.every(byte => byte === 0))
+                return done();
+            done(new Error('a part of the archive did not end with two zero blocks'));
+        }
+    });
 }
 /** Copies `range` of `file` into a file of its own. */
 function copyRange(file, range, into) {
     const from = external_node_fs_.openSync(file, 'r');
-    const to = external_node_fs_.openSync(into, 'wx');
     try {
-        const buffer = Buffer.allocUnsafe(1 << 20);
-        for (let at = range.start; at < range.end;) {
-            const read = external_node_fs_.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at);
-            if (read === 0)
-                throw new Error(`${file} ended early`);
-            external_node_fs_.writeSync(to, buffer, 0, read);
-            at += read;
+        const to = external_node_fs_.openSync(into, 'wx');
+        try {
+            const buffer = Buffer.allocUnsafe(1 << 20);
+            for (let at = range.start; at < range.end;) {
+                const read = external_node_fs_.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at);
+                if (read === 0)
+                    throw new Error(`${file} ended early`);
+                external_node_fs_.writeSync(to, buffer, 0, read);
+                at += read;
+            }
+        }
+        finally {
+            external_node_fs_.closeSync(to);
         }
     }
     finally {
         external_node_fs_.closeSync(from);
-        external_node_fs_.closeSync(to);
     }
 }
 /** Appends files to `into`, after `head`. */
@@ -29747,6 +29795,8 @@ function concatenate(into, head, files) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
 
 
 
@@ -29861,7 +29911,7 @@ async function unpack(archive, scratch, tree) {
         }
         catch (error) {
             (0,log/* info */.pq)(`Cache: ${archive} did not unpack in parts (${error.message}); unpacking it whole.`);
-            external_node_fs_.rmSync(tree, { recursive: true, force: true });
+            removeAll(tree);
             external_node_fs_.mkdirSync(tree);
         }
     }
@@ -29947,19 +29997,45 @@ async function restoreArchive(archive, dir) {
 async function packParts(dir, archive, work) {
     external_node_fs_.mkdirSync(work);
     const runs = splitEntries(dir, PARTS);
-    const parts = runs.map((_, i) => external_node_path_namespaceObject.join(work, `${i}.tar`));
-    await allDone(runs.map(async (names, i) => {
+    const parts = runs.map((_, i) => external_node_path_namespaceObject.join(work, `${i}.tar.zst`));
+    await allDone(runs.map((names, i) => {
         const list = external_node_path_namespaceObject.join(work, `${i}.list`);
         external_node_fs_.writeFileSync(list, names.map(name => `${name}\0`).join(''));
-        // One 512-byte block per record: the end is then exactly two zero blocks (dropEndOfArchive).
-        const listed = ['--no-recursion', '--null', '-T', list];
-        await tar(['-c', '-b', '1', '-f', parts[i], '-C', external_node_path_namespaceObject.dirname(dir), ...listed]);
-        if (i < runs.length - 1)
-            dropEndOfArchive(parts[i]);
-        await tool(executableName('zstd'), ['-q', '-f', '--rm', parts[i], '-o', `${parts[i]}.zst`]);
+        return packPart(external_node_path_namespaceObject.dirname(dir), list, parts[i], i === runs.length - 1);
     }));
-    const compressed = parts.map(part => `${part}.zst`);
-    concatenate(archive, indexFrame(compressed.map(part => external_node_fs_.statSync(part).size)), compressed);
+    concatenate(archive, indexFrame(parts.map(part => external_node_fs_.statSync(part).size)), parts);
+}
+/**
+ * One part: tar (one 512-byte block per record, so that it ends in exactly two zero blocks) piped
+ * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
+ */
+async function packPart(cwd, list, out, last) {
+    const options = { windowsHide: true };
+    const listed = ['--no-recursion', '--null', '-T', list];
+    const packer = (0,external_node_child_process_namespaceObject.spawn)(tarCommand(), ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed], {
+        ...options,
+        stdio: ['ignore', 'pipe', 'pipe']
+    });
+    const squeezer = (0,external_node_child_process_namespaceObject.spawn)(executableName('zstd'), ['-q', '-f', '-o', out], {
+        ...options,
+        stdio: ['pipe', 'ignore', 'pipe']
+    });
+    await allDone([
+        (0,promises_namespaceObject.pipeline)(packer.stdout, holdBackEnd(last), squeezer.stdin),
+        exited(packer, 'tar'),
+        exited(squeezer, 'zstd')
+    ]);
+}
+/** Resolves when `child` exits 0; rejects with the end of its stderr otherwise. */
+function exited(child, name) {
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    return new Promise((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', code => code === 0
+            ? resolve()
+            : reject(new Error(`${name} exited with ${code}: ${stderr.trim().slice(-500)}`)));
+    });
 }
 /**
  * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
@@ -29987,7 +30063,7 @@ function dirStore(root, zstd = zstdOnPath()) {
             const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
             const work = `${temporary}.parts`;
             return withScratch(temporary, () => withScratch(work, async () => {
-                if (zstd) {
+                if (zstd && savesArchivesInParts()) {
                     await packParts(dir, temporary, work);
                 }
                 else {

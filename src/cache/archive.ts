@@ -1,15 +1,23 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { executableName, executablesOnPath, tarCommand } from '../platform/os.js'
-import { withScratch } from '../platform/process.js'
+import type { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import {
+  executableName,
+  executablesOnPath,
+  savesArchivesInParts,
+  tarCommand
+} from '../platform/os.js'
+import { removeAll, withScratch } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
 import { info, warn } from '../report/log.js'
 import {
   concatenate,
   copyRange,
-  dropEndOfArchive,
+  holdBackEnd,
   indexFrame,
   partRanges,
   splitEntries,
@@ -148,7 +156,7 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<v
       info(
         `Cache: ${archive} did not unpack in parts (${(error as Error).message}); unpacking it whole.`
       )
-      fs.rmSync(tree, { recursive: true, force: true })
+      removeAll(tree)
       fs.mkdirSync(tree)
     }
   }
@@ -239,20 +247,54 @@ async function restoreArchive(archive: string, dir: string): Promise<boolean> {
 async function packParts(dir: string, archive: string, work: string): Promise<void> {
   fs.mkdirSync(work)
   const runs = splitEntries(dir, PARTS)
-  const parts = runs.map((_, i) => path.join(work, `${i}.tar`))
+  const parts = runs.map((_, i) => path.join(work, `${i}.tar.zst`))
   await allDone(
-    runs.map(async (names, i) => {
+    runs.map((names, i) => {
       const list = path.join(work, `${i}.list`)
       fs.writeFileSync(list, names.map(name => `${name}\0`).join(''))
-      // One 512-byte block per record: the end is then exactly two zero blocks (dropEndOfArchive).
-      const listed = ['--no-recursion', '--null', '-T', list]
-      await tar(['-c', '-b', '1', '-f', parts[i], '-C', path.dirname(dir), ...listed])
-      if (i < runs.length - 1) dropEndOfArchive(parts[i])
-      await tool(executableName('zstd'), ['-q', '-f', '--rm', parts[i], '-o', `${parts[i]}.zst`])
+      return packPart(path.dirname(dir), list, parts[i], i === runs.length - 1)
     })
   )
-  const compressed = parts.map(part => `${part}.zst`)
-  concatenate(archive, indexFrame(compressed.map(part => fs.statSync(part).size)), compressed)
+  concatenate(archive, indexFrame(parts.map(part => fs.statSync(part).size)), parts)
+}
+
+/**
+ * One part: tar (one 512-byte block per record, so that it ends in exactly two zero blocks) piped
+ * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
+ */
+async function packPart(cwd: string, list: string, out: string, last: boolean): Promise<void> {
+  const options = { windowsHide: true }
+  const listed = ['--no-recursion', '--null', '-T', list]
+  const packer = spawn(tarCommand(), ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed], {
+    ...options,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const squeezer = spawn(executableName('zstd'), ['-q', '-f', '-o', out], {
+    ...options,
+    stdio: ['pipe', 'ignore', 'pipe']
+  })
+  await allDone([
+    pipeline(packer.stdout, holdBackEnd(last), squeezer.stdin),
+    exited(packer, 'tar'),
+    exited(squeezer, 'zstd')
+  ])
+}
+
+/** Resolves when `child` exits 0; rejects with the end of its stderr otherwise. */
+function exited(
+  child: ChildProcessByStdio<Writable | null, Readable | null, Readable>,
+  name: string
+): Promise<void> {
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', code =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${name} exited with ${code}: ${stderr.trim().slice(-500)}`))
+    )
+  })
 }
 
 /**
@@ -284,7 +326,7 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
       const work = `${temporary}.parts`
       return withScratch(temporary, () =>
         withScratch(work, async () => {
-          if (zstd) {
+          if (zstd && savesArchivesInParts()) {
             await packParts(dir, temporary, work)
           } else {
             await tar([

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { Transform } from 'node:stream'
 
 /**
  * A cache-dir archive in parts, so that a restore unpacks them side by side: creating thousands
@@ -15,11 +16,14 @@ const INDEX_TAG = 'venv-guard-parts'
 /** What a tar made with a blocking factor of 1 ends with: two zero blocks, no padding. */
 export const END_OF_ARCHIVE = 1024
 
+/** More parts than this in an index is no archive venv-guard wrote: each would start a tar. */
+export const MAX_PARTS = 16
+
 /**
  * The entries under `dir`, as tar names relative to its parent (`./` first, so that no name reads
- * as an option), in walk order, cut into at most `count` runs of about as many entries each (files
- * of one directory stay together, where tar creates them fastest). Files with other hard links go
- * in the first run with `dir` itself: tar archives a link to a file it archived before.
+ * as an option), in walk order, cut into at most `count` runs of about as many entries each, a
+ * directory's entry never after what it holds. Files with other hard links go in the first run,
+ * after `dir` and their directories: tar archives a link to a file it archived before.
  */
 export function splitEntries(dir: string, count: number): string[][] {
   const base = `./${path.basename(dir)}`
@@ -37,9 +41,14 @@ export function splitEntries(dir: string, count: number): string[][] {
     }
   }
   walk(dir, base)
-  const size = Math.ceil(rest.length / count)
-  const runs = Array.from({ length: count }, (_, i) => rest.slice(i * size, (i + 1) * size))
-  runs[0] = [base, ...linked, ...runs[0]]
+  const above = new Set<string>()
+  for (const file of linked)
+    for (let d = path.posix.dirname(file); d !== base; d = path.posix.dirname(d)) above.add(d)
+  const others = rest.filter(name => !above.has(name))
+  const size = Math.ceil(others.length / count)
+  const runs = Array.from({ length: count }, (_, i) => others.slice(i * size, (i + 1) * size))
+  // Walk order puts a directory before what it holds, so its mode is the one a restore keeps.
+  runs[0] = [base, ...rest.filter(name => above.has(name)), ...linked, ...runs[0]]
   return runs.filter(run => run.length > 0)
 }
 
@@ -73,7 +82,7 @@ export function partRanges(archive: string): ByteRange[] | undefined {
     const data = Buffer.alloc(length)
     if (fs.readSync(fd, data, 0, length, 8) < length) return undefined
     const sizes: unknown = (JSON.parse(data.toString('utf8')) as Record<string, unknown>)[INDEX_TAG]
-    if (!Array.isArray(sizes) || sizes.length === 0) return undefined
+    if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > MAX_PARTS) return undefined
     if (!sizes.every(s => Number.isSafeInteger(s) && (s as number) > 0)) return undefined
     let start = 8 + length
     const ranges = (sizes as number[]).map(size => ({ start, end: (start += size) }))
@@ -86,39 +95,45 @@ export function partRanges(archive: string): ByteRange[] | undefined {
 }
 
 /**
- * Cuts the end-of-archive blocks off a part that others follow. Throws unless the file ends with
- * exactly what a tar with a blocking factor of 1 writes there.
+ * What passes a part on its way from tar to zstd: all of it for the last part; for the others all
+ * but the end-of-archive blocks, which must be exactly what a tar with a blocking factor of 1
+ * writes there (two zero blocks), or the part is refused.
  */
-export function dropEndOfArchive(file: string): void {
-  const size = fs.statSync(file).size
-  if (size < END_OF_ARCHIVE || size % 512 !== 0)
-    throw new Error(`${file} is no tar of 512-byte records`)
-  const tail = Buffer.alloc(END_OF_ARCHIVE)
-  const fd = fs.openSync(file, 'r+')
-  try {
-    fs.readSync(fd, tail, 0, END_OF_ARCHIVE, size - END_OF_ARCHIVE)
-    if (tail.some(byte => byte !== 0)) throw new Error(`${file} does not end with two zero blocks`)
-    fs.ftruncateSync(fd, size - END_OF_ARCHIVE)
-  } finally {
-    fs.closeSync(fd)
-  }
+export function holdBackEnd(last: boolean): Transform {
+  let tail = Buffer.alloc(0)
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const all = Buffer.concat([tail, chunk])
+      const cut = Math.max(0, all.length - END_OF_ARCHIVE)
+      tail = all.subarray(cut)
+      done(null, all.subarray(0, cut))
+    },
+    flush(done) {
+      if (last) return done(null, tail)
+      if (tail.length === END_OF_ARCHIVE && tail.every(byte => byte === 0)) return done()
+      done(new Error('a part of the archive did not end with two zero blocks'))
+    }
+  })
 }
 
 /** Copies `range` of `file` into a file of its own. */
 export function copyRange(file: string, range: ByteRange, into: string): void {
   const from = fs.openSync(file, 'r')
-  const to = fs.openSync(into, 'wx')
   try {
-    const buffer = Buffer.allocUnsafe(1 << 20)
-    for (let at = range.start; at < range.end;) {
-      const read = fs.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at)
-      if (read === 0) throw new Error(`${file} ended early`)
-      fs.writeSync(to, buffer, 0, read)
-      at += read
+    const to = fs.openSync(into, 'wx')
+    try {
+      const buffer = Buffer.allocUnsafe(1 << 20)
+      for (let at = range.start; at < range.end;) {
+        const read = fs.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at)
+        if (read === 0) throw new Error(`${file} ended early`)
+        fs.writeSync(to, buffer, 0, read)
+        at += read
+      }
+    } finally {
+      fs.closeSync(to)
     }
   } finally {
     fs.closeSync(from)
-    fs.closeSync(to)
   }
 }
 

@@ -253,13 +253,19 @@ export async function runUpdate(
       )
     pruneUninstalled(uninstall)
   }
-  if (change.add.length === 0)
-    return {
-      installed: [],
-      toCompile: [],
-      upgradeDists: held.tools,
-      requirementDists: wantedDists
-    }
+  // What pip was left to replace must be gone: with --ignore-installed pip keeps both versions.
+  const exactly = (): boolean => {
+    const expected = [...held.tools, ...wantedDists].map(nameVersion).sort()
+    if (JSON.stringify(presentDists(target.sitePackages)) === JSON.stringify(expected)) return true
+    info(
+      'venv: after the update it holds other distributions than a new venv would; it is made anew.'
+    )
+    return false
+  }
+  if (change.add.length === 0) {
+    if (!exactly()) return undefined
+    return { installed: [], toCompile: [], upgradeDists: held.tools, requirementDists: wantedDists }
+  }
   const ran = passed(job, await runPlan(job, planned, 1, pip))
   pruneUninstalled(replaced)
   const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
@@ -269,6 +275,7 @@ export async function runUpdate(
     )
     return undefined
   }
+  if (!exactly()) return undefined
   return {
     installed: ran.found,
     toCompile: change.add.flatMap(d => sourcesOf(target.sitePackages, d)),

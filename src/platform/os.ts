@@ -81,6 +81,15 @@ export function tarCommand(os: OsName = currentOs(), env: NodeJS.ProcessEnv = pr
   return path.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'tar.exe')
 }
 
+/**
+ * Whether a cache-dir archive is written in parts (cache/parts.ts): its tars read their file lists
+ * with `-T`, which Windows' tar.exe may read in the ANSI code page, losing non-ASCII names; there
+ * the archive is made by one tar that walks the directory itself.
+ */
+export function savesArchivesInParts(os: OsName = currentOs()): boolean {
+  return os !== 'win32'
+}
+
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 export function prependSearchPath(
   entry: string,

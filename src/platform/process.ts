@@ -159,6 +159,24 @@ export function scratchDir(): string {
   return process.env.RUNNER_TEMP || os.tmpdir()
 }
 
+/**
+ * Removes `file` and all it holds, directories without write permission too (an archive can hold
+ * some, and without root their entries cannot be removed until they are writable again).
+ */
+export function removeAll(file: string): void {
+  try {
+    fs.rmSync(file, { recursive: true, force: true })
+  } catch {
+    const open = (dir: string): void => {
+      fs.chmodSync(dir, 0o700)
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) open(path.join(dir, entry.name))
+    }
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) open(file)
+    fs.rmSync(file, { recursive: true, force: true })
+  }
+}
+
 /** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
 const scratch = new Set<string>()
 
@@ -172,13 +190,13 @@ export async function withScratch<T>(file: string, work: () => Promise<T>): Prom
     return await work()
   } finally {
     scratch.delete(file)
-    fs.rmSync(file, { recursive: true, force: true })
+    removeAll(file)
   }
 }
 
 /** Removes the scratch files in use (see withScratch); what a cancelled step does last. */
 export function removeScratch(): void {
-  for (const file of scratch) fs.rmSync(file, { recursive: true, force: true })
+  for (const file of scratch) removeAll(file)
   scratch.clear()
 }
 

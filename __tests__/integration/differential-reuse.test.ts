@@ -151,6 +151,30 @@ describe.skipIf(!mirror || lacks('3.12'))(
       }
     }
 
+    it('an update pip would leave holding two versions (PIP_IGNORE_INSTALLED) is made anew', async () => {
+      const runner = newRunner('vg-rdiff-ii-')
+      runners.push(runner)
+      const inputs = { 'python-path': python, 'cache-dir': path.join(runner.dir, 'cache') }
+      const env = { ...mirrorEnv(runner, mirror!), PIP_IGNORE_INSTALLED: '1' }
+      const run = (entry?: 'post') => runAction(runner, { inputs, entry, env, timeoutMs: 280_000 })
+      const venv = path.join(runner.workspace, '.venv')
+      write(runner, { 'requirements.txt': `-f ${packages!.wheels}\nomega==1.0.0\n` })
+      expect((await run()).exitCode).toBe(0)
+      expect((await run('post')).exitCode).toBe(0)
+
+      write(runner, { 'requirements.txt': `-f ${packages!.wheels}\nomega==2.0.0\n` })
+      fs.rmSync(venv, { recursive: true })
+      fs.writeFileSync(runner.state, '')
+      const updated = await run()
+      expect(updated.exitCode, describeRun(updated)).toBe(0)
+      expect(updated.stdout, describeRun(updated)).toMatch(/updating in place/)
+      expect(updated.stdout, describeRun(updated)).toMatch(/made anew/)
+      const sitePackages = path.join(venv, 'lib', 'python3.12', 'site-packages')
+      expect(fs.readdirSync(sitePackages).filter(name => name.startsWith('omega-'))).toEqual([
+        'omega-2.0.0.dist-info'
+      ])
+    }, 400_000)
+
     for (const change of CHANGES) {
       it(
         change.name,

@@ -36762,7 +36762,7 @@ var external_node_stream_ = __nccwpck_require__(7075);
  * of files is kernel work on one core per tar. The archive stays one ordinary `.tar.zst`: a zstd
  * skippable frame (which every zstd decoder skips) lists the parts' sizes, then each part is a zstd
  * frame of its own holding a run of the tar's entries, every part but the last without the tar's
- * end-of-archive blocks, so that together they decompress to one tar. Pure but for file reads.
+ * end-of-archive blocks, so that together they decompress to one tar. Pure but for files.
  */
 /** zstd's first skippable-frame magic number: decoders skip such a frame whole. */
 const SKIPPABLE_MAGIC = 0x184d2a50;

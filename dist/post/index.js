@@ -29834,13 +29834,12 @@ function compression(archive) {
  * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
  * cancelled step can leave nothing half-done where it counts, and needs no process group.
  */
-async function tool(command, args) {
-    const result = await (0,exec/* getExecOutput */.H)(command, args, { silent: true, ignoreReturnCode: true });
+async function tar(args) {
+    const result = await (0,exec/* getExecOutput */.H)(tarCommand(), args, { silent: true, ignoreReturnCode: true });
     if (result.exitCode !== 0) {
-        throw new Error(`${external_node_path_namespaceObject.basename(command)} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
+        throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
 }
-const tar = (args) => tool(tarCommand(), args);
 /** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
 async function allDone(work) {
     const failed = (await Promise.allSettled(work)).find(r => r.status === 'rejected');

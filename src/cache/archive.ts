@@ -70,16 +70,12 @@ function compression(archive: string): string[] {
  * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
  * cancelled step can leave nothing half-done where it counts, and needs no process group.
  */
-async function tool(command: string, args: string[]): Promise<void> {
-  const result = await getExecOutput(command, args, { silent: true, ignoreReturnCode: true })
+async function tar(args: string[]): Promise<void> {
+  const result = await getExecOutput(tarCommand(), args, { silent: true, ignoreReturnCode: true })
   if (result.exitCode !== 0) {
-    throw new Error(
-      `${path.basename(command)} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`
-    )
+    throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`)
   }
 }
-
-const tar = (args: string[]): Promise<void> => tool(tarCommand(), args)
 
 /** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
 async function allDone(work: Array<Promise<void>>): Promise<void> {

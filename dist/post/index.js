@@ -29830,9 +29830,10 @@ function compression(archive) {
     return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
 }
 /**
- * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes only
- * a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that outlives a
- * cancelled step can leave nothing half-done where it counts, and needs no process group.
+ * tar runs through @actions/exec, as @actions/cache runs it for the service (a part of a save, piped
+ * into zstd, through packPart): it reads and writes only a scratch directory or a temporary
+ * archive (see dirStore), so, unlike pip, a tar that outlives a cancelled step can leave nothing
+ * half-done where it counts, and needs no process group.
  */
 async function tar(args) {
     const result = await (0,exec/* getExecOutput */.H)(tarCommand(), args, { silent: true, ignoreReturnCode: true });

@@ -36743,12 +36743,8 @@ function pipCacheIsPips(dir) {
     return problem === undefined;
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(6466);
-// EXTERNAL MODULE: ./src/platform/process.ts
-var platform_process = __nccwpck_require__(9638);
+// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
+var platform_process = __nccwpck_require__(8424);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
 var exec = __nccwpck_require__(5260);
 // EXTERNAL MODULE: external "node:stream"
@@ -36917,8 +36913,6 @@ function concatenate(into, head, files) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
-
-
 
 
 
@@ -37132,32 +37126,27 @@ async function packParts(dir, archive, work) {
  * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
  */
 async function packPart(cwd, list, out, last) {
-    const options = { windowsHide: true };
     const listed = ['--no-recursion', '--null', '-T', list];
-    const packer = (0,external_node_child_process_.spawn)((0,platform_os/* tarCommand */.N0)(), ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed], {
-        ...options,
-        stdio: ['ignore', 'pipe', 'pipe']
+    const between = holdBackEnd(last);
+    let refused;
+    between.on('error', (error) => (refused = error));
+    // One that cannot start closes the pipe between them, so that the other one ends too.
+    const closing = (name, ran) => ran.then(result => result.exitCode === 0
+        ? ''
+        : `${name} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`, (error) => {
+        between.destroy(error);
+        return error.message;
     });
-    const squeezer = (0,external_node_child_process_.spawn)((0,platform_os/* executableName */.IK)('zstd'), ['-q', '-f', '-o', out], {
-        ...options,
-        stdio: ['pipe', 'ignore', 'pipe']
-    });
-    await allDone([
-        (0,promises_.pipeline)(packer.stdout, holdBackEnd(last), squeezer.stdin),
-        exited(packer, 'tar'),
-        exited(squeezer, 'zstd')
+    const tarArgs = ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed];
+    const failures = await Promise.all([
+        closing('tar', (0,platform_process/* run */.eF)((0,platform_os/* tarCommand */.N0)(), tarArgs, { output: between })),
+        closing('zstd', (0,platform_process/* run */.eF)((0,platform_os/* executableName */.IK)('zstd'), ['-q', '-f', '-o', out], { input: between }))
     ]);
-}
-/** Resolves when `child` exits 0; rejects with the end of its stderr otherwise. */
-function exited(child, name) {
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    return new Promise((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', code => code === 0
-            ? resolve()
-            : reject(new Error(`${name} exited with ${code}: ${stderr.trim().slice(-500)}`)));
-    });
+    const failed = failures.find(Boolean);
+    if (failed)
+        throw new Error(failed);
+    if (refused)
+        throw refused;
 }
 /**
  * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
@@ -41199,6 +41188,8 @@ function presentDists(sitePackages) {
         .sort();
 }
 const nameVersion = (d) => `${normalizeName(d.name)} ${d.version}`;
+/** Whether the dist-infos present (presentDists) are those of `dists`, no more, no fewer. */
+const holdsExactly = (present, dists) => JSON.stringify(present) === JSON.stringify(dists.map(nameVersion).sort());
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
 function update_sourcesOf(sitePackages, dist) {
     const distInfo = findDistInfo(sitePackages, dist);
@@ -41281,8 +41272,7 @@ function beyondTools(tools, wanted) {
 function whyNotUpdate(held, settings, present, tools, wanted) {
     if (held.settings !== settings)
         return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones";
-    const listed = [...held.tools, ...held.dists].map(nameVersion).sort();
-    if (JSON.stringify(listed) !== JSON.stringify(present))
+    if (!holdsExactly(present, [...held.tools, ...held.dists]))
         return 'it holds other distributions than its marker lists (a later step installed or removed one)';
     if (!tools || !sameDists(tools, held.tools))
         return 'the upgrade would now install other tools than it holds';
@@ -41372,8 +41362,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     }
     // What pip was left to replace must be gone: with --ignore-installed pip keeps both versions.
     const exactly = () => {
-        const expected = [...held.tools, ...wantedDists].map(nameVersion).sort();
-        if (JSON.stringify(presentDists(target.sitePackages)) === JSON.stringify(expected))
+        if (holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists]))
             return true;
         (0,log/* info */.pq)('venv: after the update it holds other distributions than a new venv would; it is made anew.');
         return false;
@@ -42829,32 +42818,40 @@ function treeStop(pid, signal, os = currentOs()) {
 
 /***/ }),
 
-/***/ 9638:
+/***/ 8424:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ao: () => (/* binding */ onCancel),
-/* harmony export */   C0: () => (/* binding */ removeAll),
-/* harmony export */   GA: () => (/* binding */ scratchDir),
-/* harmony export */   W7: () => (/* binding */ PROBE_TIMEOUT_MS),
-/* harmony export */   eF: () => (/* binding */ run),
-/* harmony export */   hM: () => (/* binding */ withScratch),
-/* harmony export */   kA: () => (/* binding */ shippedFile)
-/* harmony export */ });
-/* unused harmony exports childEnv, removeScratch, DRAIN_MS */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1751);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6472);
-/* harmony import */ var _os_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1597);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  W7: () => (/* binding */ PROBE_TIMEOUT_MS),
+  Ao: () => (/* binding */ onCancel),
+  C0: () => (/* binding */ removeAll),
+  eF: () => (/* binding */ run),
+  GA: () => (/* binding */ scratchDir),
+  kA: () => (/* binding */ shippedFile),
+  hM: () => (/* binding */ withScratch)
+});
+
+// UNUSED EXPORTS: DRAIN_MS, childEnv, removeScratch
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: ./src/report/diagnostic.ts
+var diagnostic = __nccwpck_require__(1751);
+// EXTERNAL MODULE: ./src/report/log.ts
+var report_log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/platform/os.ts
+var os = __nccwpck_require__(1597);
+;// CONCATENATED MODULE: ./src/platform/process.ts
 
 
 
@@ -42882,12 +42879,12 @@ let cancelled = false;
 function stopTree(child, signal) {
     if (child.pid === undefined)
         return;
-    const stop = (0,_os_js__WEBPACK_IMPORTED_MODULE_7__/* .treeStop */ .vF)(child.pid, signal);
+    const stop = (0,os/* treeStop */.vF)(child.pid, signal);
     try {
         if (stop.kind === 'group')
             process.kill(stop.pid, stop.signal);
         else
-            (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
+            (0,external_node_child_process_namespaceObject.spawnSync)(stop.command, stop.args, { stdio: 'ignore', windowsHide: true });
     }
     catch {
         // gone already
@@ -42903,35 +42900,43 @@ function stopTree(child, signal) {
  */
 function run(command, args, options = {}) {
     if (options.stream)
-        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+        (0,report_log/* info */.pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     return new Promise((resolve, reject) => {
         // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
         if (cancelled)
             return;
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(command, args, {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: childEnv(options.env),
             // Always a pipe: an input given later is piped in, none is ended at once.
             stdio: ['pipe', 'pipe', 'pipe'],
-            detached: (0,_os_js__WEBPACK_IMPORTED_MODULE_7__/* .ownProcessGroup */ .ZF)(),
+            detached: (0,os/* ownProcessGroup */.ZF)(),
             windowsHide: true
         });
         running.add(child);
         // A child that stops reading (it failed) must not fail the writer: its exit status tells.
         child.stdin.on('error', () => undefined);
+        // An input that fails or is closed ends the child's: it must never wait for what will not come.
+        const endInput = () => child.stdin.end();
         if (options.input)
-            options.input.pipe(child.stdin);
+            options.input.on('error', endInput).on('close', endInput).pipe(child.stdin);
         else
             child.stdin.end();
         const out = [];
         const err = [];
         // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
         // could arrive after command processing has resumed.
-        const log = options.stream ? new _report_log_js__WEBPACK_IMPORTED_MODULE_6__/* .UntrustedOutput */ .Qb() : undefined;
-        child.stdout.on('data', (d) => {
-            out.push(d);
-            log?.write(d);
-        });
+        const log = options.stream ? new report_log/* UntrustedOutput */.Qb() : undefined;
+        // An output closed early closes the child's stdout, which then stops writing (EPIPE).
+        if (options.output) {
+            child.stdout.pipe(options.output);
+            options.output.on('close', () => child.stdout.destroy());
+        }
+        else
+            child.stdout.on('data', (d) => {
+                out.push(d);
+                log?.write(d);
+            });
         child.stderr.on('data', (d) => {
             err.push(d);
             log?.write(d);
@@ -42965,7 +42970,7 @@ function run(command, args, options = {}) {
             if (!cancelled)
                 then();
         };
-        child.on('error', error => settle(() => reject(new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .lZ(`Could not start ${command}: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        child.on('error', error => settle(() => reject(new diagnostic/* ActionError */.lZ(`Could not start ${command}: ${(0,diagnostic/* errorMessage */.gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
         const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
         // A program that exits while something it started keeps its output open (a build backend's
         // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
@@ -42982,7 +42987,7 @@ function run(command, args, options = {}) {
 }
 /** Where scratch files go: the runner's temporary directory, else the system's. */
 function scratchDir() {
-    return process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir();
+    return process.env.RUNNER_TEMP || external_node_os_.tmpdir();
 }
 /**
  * Removes `file` and all it holds, directories without write permission too (an archive can hold
@@ -42990,18 +42995,18 @@ function scratchDir() {
  */
 function removeAll(file) {
     try {
-        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(file, { recursive: true, force: true });
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
     }
     catch {
         const open = (dir) => {
-            node_fs__WEBPACK_IMPORTED_MODULE_1__.chmodSync(dir, 0o700);
-            for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync(dir, { withFileTypes: true }))
+            external_node_fs_.chmodSync(dir, 0o700);
+            for (const entry of external_node_fs_.readdirSync(dir, { withFileTypes: true }))
                 if (entry.isDirectory())
-                    open(node_path__WEBPACK_IMPORTED_MODULE_3__.join(dir, entry.name));
+                    open(external_node_path_.join(dir, entry.name));
         };
-        if (node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync(file, { throwIfNoEntry: false })?.isDirectory())
+        if (external_node_fs_.lstatSync(file, { throwIfNoEntry: false })?.isDirectory())
             open(file);
-        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(file, { recursive: true, force: true });
+        external_node_fs_.rmSync(file, { recursive: true, force: true });
     }
 }
 /** Scratch files and directories in use now: a cancelled step ends without its finally blocks. */
@@ -43052,7 +43057,7 @@ function onCancel(stopped) {
             stopTree(child, 'SIGKILL');
         removeScratch();
         stopped(signal);
-        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_6__/* .afterOutput */ .mw)(() => process.exit(1));
+        (0,report_log/* afterOutput */.mw)(() => process.exit(1));
     };
     process.on('SIGINT', handle);
     process.on('SIGTERM', handle);
@@ -43062,35 +43067,45 @@ function onCancel(stopped) {
  * the bundle, where scripts/build.mjs copies the Python helpers (their names are unique for that).
  */
 function shippedFile(moduleUrl, name) {
-    return node_path__WEBPACK_IMPORTED_MODULE_3__.join(node_path__WEBPACK_IMPORTED_MODULE_3__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_4__.fileURLToPath)(moduleUrl)), name);
+    return external_node_path_.join(external_node_path_.dirname((0,external_node_url_.fileURLToPath)(moduleUrl)), name);
 }
 
 
 /***/ }),
 
-/***/ 180:
+/***/ 5604:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   RG: () => (/* binding */ download),
-/* harmony export */   mR: () => (/* binding */ downloadText)
-/* harmony export */ });
-/* unused harmony exports STALL_SECONDS_VARIABLE, stallLimit, StalledError, authFor, downloadFailure */
-/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9805);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9638);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_6__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6466);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_7__);
-/* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1751);
-/* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7663);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  RG: () => (/* binding */ download),
+  mR: () => (/* binding */ downloadText)
+});
+
+// UNUSED EXPORTS: STALL_SECONDS_VARIABLE, StalledError, authFor, downloadFailure, stallLimit
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js + 2 modules
+var tool_cache = __nccwpck_require__(9805);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/platform/process.ts + 1 modules
+var platform_process = __nccwpck_require__(8424);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./src/report/diagnostic.ts
+var diagnostic = __nccwpck_require__(1751);
+// EXTERNAL MODULE: ./src/report/secrets.ts
+var secrets = __nccwpck_require__(7663);
+;// CONCATENATED MODULE: ./src/python/download.ts
 /**
  * Downloads of manifests and interpreter archives. The HTTP client is tool-cache's own
  * (@actions/http-client: the runner's proxy, redirects that drop the token on another host), with
@@ -43149,12 +43164,12 @@ function authFor(url, token) {
 }
 /** Says why a download failed and what to do; `mirrorInput` is the input that names a mirror. */
 function downloadFailure(what, url, error, mirrorInput = 'python-manifest-url') {
-    const shown = (0,_report_secrets_js__WEBPACK_IMPORTED_MODULE_9__/* .redactUrlCredentials */ .dE)(url);
+    const shown = (0,secrets/* redactUrlCredentials */.dE)(url);
     const head = `Downloading ${what} from ${shown} failed`;
     if (error instanceof StalledError) {
         return `${head}: it stalled, ${error.message} (${error.received} bytes in all). The server hangs or is too slow for this runner: set ${mirrorInput} to a mirror the runner reaches quickly, or run the job again.`;
     }
-    if (error instanceof _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .HTTPError */ .Hl) {
+    if (error instanceof tool_cache/* HTTPError */.Hl) {
         const status = error.httpStatusCode;
         if (status === 401 || status === 403 || status === 429) {
             return `${head}: HTTP ${status}. GitHub refuses or rate-limits the request: pass a token with access (the token input, by default the job's GITHUB_TOKEN), or use ${mirrorInput} with a mirror.`;
@@ -43166,18 +43181,18 @@ function downloadFailure(what, url, error, mirrorInput = 'python-manifest-url') 
     }
     const code = error?.code ?? '';
     if (code === 'ECONNRESET') {
-        return `${head} despite retries: the connection broke off before the file was complete (${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__/* .errorMessage */ .gJ)(error)}).`;
+        return `${head} despite retries: the connection broke off before the file was complete (${(0,diagnostic/* errorMessage */.gJ)(error)}).`;
     }
     const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH'].includes(code);
     return offline
         ? `${head} despite retries: the runner cannot reach ${new URL(url).host} (${code}). Without internet access, set ${mirrorInput} to a mirror of the manifest whose download_url entries the runner can reach, or install the Python on the runner (tool cache, pyenv, PATH).`
-        : `${head} despite retries: ${(0,_report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__/* .errorMessage */ .gJ)(error)}.`;
+        : `${head} despite retries: ${(0,diagnostic/* errorMessage */.gJ)(error)}.`;
 }
 /** Counts what passes and ends the stream when a window brings less than the limit. */
 function stallGuard(limit) {
     let received = 0;
     let atLastCheck = 0;
-    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_6__.Transform({
+    const counter = new external_node_stream_.Transform({
         transform(chunk, _encoding, done) {
             received += chunk.length;
             done(null, chunk);
@@ -43192,7 +43207,7 @@ function stallGuard(limit) {
     return { counter, stop: () => clearInterval(timer) };
 }
 async function attempt(url, dest, auth, limit) {
-    const client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('venv-guard', [], {
+    const client = new lib/* HttpClient */.Qq('venv-guard', [], {
         allowRetries: false,
         // Until the answer's headers arrive; the body has the stall guard.
         socketTimeout: limit.windowMs
@@ -43201,18 +43216,18 @@ async function attempt(url, dest, auth, limit) {
         const response = await client.get(url, auth ? { authorization: auth } : {});
         if (response.message.statusCode !== 200) {
             response.message.resume();
-            throw new _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .HTTPError */ .Hl(response.message.statusCode);
+            throw new tool_cache/* HTTPError */.Hl(response.message.statusCode);
         }
         const guard = stallGuard(limit);
         try {
-            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_7__.pipeline)(response.message, guard.counter, node_fs__WEBPACK_IMPORTED_MODULE_3__.createWriteStream(dest));
+            await (0,promises_namespaceObject.pipeline)(response.message, guard.counter, external_node_fs_.createWriteStream(dest));
         }
         finally {
             guard.stop();
         }
     }
     catch (error) {
-        node_fs__WEBPACK_IMPORTED_MODULE_3__.rmSync(dest, { force: true });
+        external_node_fs_.rmSync(dest, { force: true });
         // http-client's socket timeout before the headers: the same stall, said the same way.
         if (error instanceof Error && error.message.startsWith('Request timeout')) {
             throw new StalledError(limit, 0);
@@ -43227,7 +43242,7 @@ async function attempt(url, dest, auth, limit) {
 function retryable(error) {
     if (error instanceof StalledError)
         return false;
-    if (error instanceof _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .HTTPError */ .Hl) {
+    if (error instanceof tool_cache/* HTTPError */.Hl) {
         const status = error.httpStatusCode ?? 0;
         return status >= 500 || status === 408 || status === 429;
     }
@@ -43238,10 +43253,10 @@ const ATTEMPTS = 3;
 async function downloadText(what, url, token, mirrorInput) {
     const file = await download(what, url, token, mirrorInput);
     try {
-        return node_fs__WEBPACK_IMPORTED_MODULE_3__.readFileSync(file, 'utf8');
+        return external_node_fs_.readFileSync(file, 'utf8');
     }
     finally {
-        node_fs__WEBPACK_IMPORTED_MODULE_3__.rmSync(file, { force: true });
+        external_node_fs_.rmSync(file, { force: true });
     }
 }
 /**
@@ -43249,9 +43264,9 @@ async function downloadText(what, url, token, mirrorInput) {
  * tool-cache's retries (3 attempts, 10–20 s apart). Fails with one ActionError saying what to do.
  */
 async function download(what, url, token, mirrorInput, limit = stallLimit()) {
-    const dir = (0,_platform_process_js__WEBPACK_IMPORTED_MODULE_4__/* .scratchDir */ .GA)();
-    node_fs__WEBPACK_IMPORTED_MODULE_3__.mkdirSync(dir, { recursive: true });
-    const dest = node_path__WEBPACK_IMPORTED_MODULE_5__.join(dir, node_crypto__WEBPACK_IMPORTED_MODULE_2__.randomUUID());
+    const dir = (0,platform_process/* scratchDir */.GA)();
+    external_node_fs_.mkdirSync(dir, { recursive: true });
+    const dest = external_node_path_.join(dir, external_node_crypto_.randomUUID());
     const auth = authFor(url, token);
     for (let n = 1;; n++) {
         try {
@@ -43260,7 +43275,7 @@ async function download(what, url, token, mirrorInput, limit = stallLimit()) {
         }
         catch (error) {
             if (n >= ATTEMPTS || !retryable(error)) {
-                throw new _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_8__/* .ActionError */ .lZ(downloadFailure(what, url, error, mirrorInput), TITLE);
+                throw new diagnostic/* ActionError */.lZ(downloadFailure(what, url, error, mirrorInput), TITLE);
             }
             await new Promise(resolve => setTimeout(resolve, 10_000 + Math.random() * 10_000));
         }
@@ -43290,9 +43305,9 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _report_diagnostic_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1751);
-/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(180);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5604);
 /* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1597);
-/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9638);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8424);
 /* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3948);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6472);
 /* harmony import */ var _releases_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8138);
@@ -43445,8 +43460,8 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6472);
 /* harmony import */ var _report_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7663);
 /* harmony import */ var _platform_os_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1597);
-/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9638);
-/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(180);
+/* harmony import */ var _platform_process_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8424);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5604);
 /* harmony import */ var _releases_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8138);
 /* harmony import */ var _version_spec_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3948);
 /**
@@ -44267,13 +44282,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 1421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-
-/***/ }),
-
 /***/ 7540:
 /***/ ((module) => {
 
@@ -44383,13 +44391,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 6466:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 

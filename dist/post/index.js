@@ -28411,7 +28411,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(275);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6431);
 // The bundle's entry (dist/post/index.js): runs the post step (see src/bin/main.ts).
 
 
@@ -28422,7 +28422,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 275:
+/***/ 6431:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28434,7 +28434,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./src/report/diagnostic.ts
 var diagnostic = __nccwpck_require__(1751);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var log = __nccwpck_require__(8070);
+var report_log = __nccwpck_require__(8070);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./src/action/state.ts
@@ -28659,7 +28659,7 @@ async function append(markdown) {
         await lib_core.summary.addRaw(markdown(), true).write();
     }
     catch (error) {
-        (0,log/* warn */.R8)(`Could not write the job summary: ${error.message}`);
+        (0,report_log/* warn */.R8)(`Could not write the job summary: ${error.message}`);
     }
 }
 /** The main step's job summary. */
@@ -29184,7 +29184,7 @@ function executablesOnPath(pathVar, names, os = currentOs(), isExecutable = isEx
     return names.flatMap(name => dirs.map(dir => external_node_path_namespaceObject.join(dir, name)).filter(isExecutable));
 }
 /** Whether a child gets a process group of its own, so that it can be stopped with what it starts. */
-function os_ownProcessGroup(os = currentOs()) {
+function ownProcessGroup(os = currentOs()) {
     return os !== 'win32';
 }
 /**
@@ -29260,7 +29260,7 @@ function pipCacheProblem(dir) {
 function pipCacheIsPips(dir) {
     const problem = pipCacheProblem(dir);
     if (problem)
-        (0,log/* warn */.R8)(problem);
+        (0,report_log/* warn */.R8)(problem);
     return problem === undefined;
 }
 
@@ -29412,8 +29412,6 @@ function dropUnlistedBytecode(venv) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/platform/process.ts
@@ -29465,12 +29463,12 @@ function stopTree(child, signal) {
  */
 function run(command, args, options = {}) {
     if (options.stream)
-        info(`[command] ${options.display ?? [command, ...args].join(' ')}`);
+        (0,report_log/* info */.pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     return new Promise((resolve, reject) => {
         // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
         if (cancelled)
             return;
-        const child = spawn(command, args, {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: childEnv(options.env),
             // Always a pipe: an input given later is piped in, none is ended at once.
@@ -29481,19 +29479,27 @@ function run(command, args, options = {}) {
         running.add(child);
         // A child that stops reading (it failed) must not fail the writer: its exit status tells.
         child.stdin.on('error', () => undefined);
+        // An input that fails or is closed ends the child's: it must never wait for what will not come.
+        const endInput = () => child.stdin.end();
         if (options.input)
-            options.input.pipe(child.stdin);
+            options.input.on('error', endInput).on('close', endInput).pipe(child.stdin);
         else
             child.stdin.end();
         const out = [];
         const err = [];
         // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
         // could arrive after command processing has resumed.
-        const log = options.stream ? new UntrustedOutput() : undefined;
-        child.stdout.on('data', (d) => {
-            out.push(d);
-            log?.write(d);
-        });
+        const log = options.stream ? new report_log/* UntrustedOutput */.Qb() : undefined;
+        // An output closed early closes the child's stdout, which then stops writing (EPIPE).
+        if (options.output) {
+            child.stdout.pipe(options.output);
+            options.output.on('close', () => child.stdout.destroy());
+        }
+        else
+            child.stdout.on('data', (d) => {
+                out.push(d);
+                log?.write(d);
+            });
         child.stderr.on('data', (d) => {
             err.push(d);
             log?.write(d);
@@ -29527,7 +29533,7 @@ function run(command, args, options = {}) {
             if (!cancelled)
                 then();
         };
-        child.on('error', error => settle(() => reject(new ActionError(`Could not start ${command}: ${errorMessage(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
+        child.on('error', error => settle(() => reject(new diagnostic/* ActionError */.lZ(`Could not start ${command}: ${(0,diagnostic/* errorMessage */.gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
         const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
         // A program that exits while something it started keeps its output open (a build backend's
         // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
@@ -29614,7 +29620,7 @@ function onCancel(stopped) {
             stopTree(child, 'SIGKILL');
         removeScratch();
         stopped(signal);
-        (0,log/* afterOutput */.mw)(() => process.exit(1));
+        (0,report_log/* afterOutput */.mw)(() => process.exit(1));
     };
     process.on('SIGINT', handle);
     process.on('SIGTERM', handle);
@@ -29803,8 +29809,6 @@ function concatenate(into, head, files) {
 
 
 
-
-
 const ARCHIVE = /\.tar\.(zst|gz)$/;
 /** How many archives a restore tries before it gives up: each bad one costs an extraction. */
 const MAX_TRIES = 3;
@@ -29867,7 +29871,7 @@ function listArchives(root) {
     return entries.flatMap(entry => {
         if (!entry.isFile()) {
             if (ARCHIVE.test(entry.name)) {
-                (0,log/* info */.pq)(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
+                (0,report_log/* info */.pq)(`Cache: ${external_node_path_namespaceObject.join(root, entry.name)} is not a regular file; it is never used.`);
             }
             return [];
         }
@@ -29910,7 +29914,7 @@ async function unpack(archive, scratch, tree) {
             return await unpackParts(archive, ranges, scratch, tree);
         }
         catch (error) {
-            (0,log/* info */.pq)(`Cache: ${archive} did not unpack in parts (${error.message}); unpacking it whole.`);
+            (0,report_log/* info */.pq)(`Cache: ${archive} did not unpack in parts (${error.message}); unpacking it whole.`);
             removeAll(tree);
             external_node_fs_.mkdirSync(tree);
         }
@@ -29978,17 +29982,17 @@ async function restoreArchive(archive, dir) {
                 throw new Error(`it holds ${special}, which is no file, directory or link`);
             external_node_fs_.mkdirSync(dir, { recursive: true });
             if (external_node_fs_.readdirSync(dir).length > 0) {
-                (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
+                (0,report_log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
                 return true;
             }
             for (const entry of external_node_fs_.readdirSync(unpacked)) {
                 external_node_fs_.renameSync(external_node_path_namespaceObject.join(unpacked, entry), external_node_path_namespaceObject.join(dir, entry));
             }
-            (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
+            (0,report_log/* info */.pq)(`Restored ${dir} from ${archive}`);
             return true;
         }
         catch (error) {
-            (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
+            (0,report_log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
             return false;
         }
     });
@@ -30010,32 +30014,27 @@ async function packParts(dir, archive, work) {
  * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
  */
 async function packPart(cwd, list, out, last) {
-    const options = { windowsHide: true };
     const listed = ['--no-recursion', '--null', '-T', list];
-    const packer = (0,external_node_child_process_namespaceObject.spawn)(tarCommand(), ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed], {
-        ...options,
-        stdio: ['ignore', 'pipe', 'pipe']
+    const between = holdBackEnd(last);
+    let refused;
+    between.on('error', (error) => (refused = error));
+    // One that cannot start closes the pipe between them, so that the other one ends too.
+    const closing = (name, ran) => ran.then(result => result.exitCode === 0
+        ? ''
+        : `${name} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`, (error) => {
+        between.destroy(error);
+        return error.message;
     });
-    const squeezer = (0,external_node_child_process_namespaceObject.spawn)(executableName('zstd'), ['-q', '-f', '-o', out], {
-        ...options,
-        stdio: ['pipe', 'ignore', 'pipe']
-    });
-    await allDone([
-        (0,promises_namespaceObject.pipeline)(packer.stdout, holdBackEnd(last), squeezer.stdin),
-        exited(packer, 'tar'),
-        exited(squeezer, 'zstd')
+    const tarArgs = ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed];
+    const failures = await Promise.all([
+        closing('tar', run(tarCommand(), tarArgs, { output: between })),
+        closing('zstd', run(executableName('zstd'), ['-q', '-f', '-o', out], { input: between }))
     ]);
-}
-/** Resolves when `child` exits 0; rejects with the end of its stderr otherwise. */
-function exited(child, name) {
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    return new Promise((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', code => code === 0
-            ? resolve()
-            : reject(new Error(`${name} exited with ${code}: ${stderr.trim().slice(-500)}`)));
-    });
+    const failed = failures.find(Boolean);
+    if (failed)
+        throw new Error(failed);
+    if (refused)
+        throw refused;
 }
 /**
  * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
@@ -30082,7 +30081,7 @@ function dirStore(root, zstd = zstdOnPath()) {
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
                 // One entry per key: the other format's would otherwise be tried first where zstd is.
                 external_node_fs_.rmSync(other, { force: true });
-                (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
+                (0,report_log/* info */.pq)(`Saved ${dir} to ${external_node_path_namespaceObject.join(root, key + extension)}`);
                 return true;
             }));
         }
@@ -30139,7 +30138,7 @@ async function openStore(cacheDir) {
         return dirStore(cacheDir);
     const store = githubCacheOffered(process.env) ? await githubStore() : undefined;
     if (!store) {
-        (0,log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
+        (0,report_log/* info */.pq)("Cache: GitHub's cache service is not available here (no ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL); set cache-dir to cache in a local directory.");
     }
     return store;
 }
@@ -30188,13 +30187,13 @@ async function saveDir(store, dir, key, what) {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        (0,log/* warn */.R8)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,report_log/* warn */.R8)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return;
     }
     if (saved)
-        (0,log/* info */.pq)(`Cache: saved ${what} to ${store.name} (${key}).`);
+        (0,report_log/* info */.pq)(`Cache: saved ${what} to ${store.name} (${key}).`);
     else
-        (0,log/* warn */.R8)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+        (0,report_log/* warn */.R8)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
 }
 
 ;// CONCATENATED MODULE: ./src/cache/save.ts
@@ -30209,18 +30208,18 @@ async function saveDir(store, dir, key, what) {
 /** The post step: saves the venv main handed over, if its inputs and content are still as main left them. */
 async function saveVenv(store, venv) {
     if (!external_node_fs_.existsSync(venv.path)) {
-        (0,log/* info */.pq)(`Cache: the venv ${venv.path} is gone; nothing to save.`);
+        (0,report_log/* info */.pq)(`Cache: the venv ${venv.path} is gone; nothing to save.`);
         return;
     }
     const changed = Object.entries(venv.inputs)
         .filter(([file, digest]) => fileDigest(file) !== digest)
         .map(([file]) => file);
     if (changed.length > 0) {
-        (0,log/* warn */.R8)(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
+        (0,report_log/* warn */.R8)(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
         return;
     }
     if (currentVenvContent(venv.path) !== venv.snapshot) {
-        (0,log/* warn */.R8)(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
+        (0,report_log/* warn */.R8)(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
     await saveDir(store, venv.path, venv.key, 'the venv');
@@ -30243,7 +30242,7 @@ async function saveCaches(state) {
             await savePipCache(store, state.pip);
     }
     catch (error) {
-        (0,log/* warn */.R8)(`Cache: could not save: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,report_log/* warn */.R8)(`Cache: could not save: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -30429,19 +30428,19 @@ function auditUserSite(state) {
     try {
         const added = addedEntries(state.entries, distributionEntries(state.userSite));
         if (added.length === 0) {
-            (0,log/* info */.pq)(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
+            (0,report_log/* info */.pq)(`The user site-packages ${state.userSite} gained nothing after venv-guard's step.`);
             return false;
         }
         const message = `After venv-guard's step, the user site-packages ${state.userSite} gained ${added.map(distributionLabel).join(', ')}: a later step ran pip outside the venv, which fell back there (or was told to), where other users and jobs do not see them. Install with the venv's pip (\`python -m pip\` with the venv activated) instead; if the user site is intended, set on-user-site: warn or ignore.`;
         const title = 'venv-guard: later steps installed into the user site-packages';
         if (state.policy === 'ignore')
-            (0,log/* info */.pq)(message);
+            (0,report_log/* info */.pq)(message);
         else
-            (0,log/* tell */.qz)({ severity: state.policy === 'fail' ? 'error' : 'warning', message, title });
+            (0,report_log/* tell */.qz)({ severity: state.policy === 'fail' ? 'error' : 'warning', message, title });
         return state.policy === 'fail';
     }
     catch (error) {
-        (0,log/* warn */.R8)(`venv-guard could not audit the user site-packages: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        (0,report_log/* warn */.R8)(`venv-guard could not audit the user site-packages: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return false;
     }
 }
@@ -30460,7 +30459,7 @@ function stateOf(name, what) {
         return readState(name);
     }
     catch (caught) {
-        (0,log/* warn */.R8)(`venv-guard could not ${what}: ${(0,diagnostic/* errorMessage */.gJ)(caught)}`);
+        (0,report_log/* warn */.R8)(`venv-guard could not ${what}: ${(0,diagnostic/* errorMessage */.gJ)(caught)}`);
         return undefined;
     }
 }
@@ -30469,7 +30468,7 @@ function stateOf(name, what) {
  * warning, but an audit finding may fail the job.
  */
 async function post_run() {
-    onCancel(signal => (0,log/* tell */.qz)({
+    onCancel(signal => (0,report_log/* tell */.qz)({
         severity: 'error',
         message: `venv-guard's post step was cancelled (${signal}): what it started is stopped.`
     }));
@@ -30479,7 +30478,7 @@ async function post_run() {
     const cache = stateOf(State.Cache, 'save');
     if (cache)
         await saveCaches(cache);
-    await writePostSummary((0,log/* toldSoFar */.d1)());
+    await writePostSummary((0,report_log/* toldSoFar */.d1)());
 }
 
 
@@ -30489,9 +30488,10 @@ async function post_run() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
 /* harmony export */ });
-/* unused harmony exports ActionError, inputError */
+/* unused harmony export inputError */
 /**
  * A failure the user can act on, thrown: its diagnostic is the whole annotation, what went wrong
  * and how to fix it. The main step tells it once, never with a stack trace.
@@ -30525,6 +30525,7 @@ function errorMessage(error) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Qb: () => (/* binding */ UntrustedOutput),
   mw: () => (/* binding */ afterOutput),
   pq: () => (/* binding */ info),
   qz: () => (/* binding */ tell),
@@ -30532,7 +30533,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   R8: () => (/* binding */ warn)
 });
 
-// UNUSED EXPORTS: ANNOTATION_CAP, UntrustedOutput, forgetTold, group, neutralise, notify, pauseUntrustedOutput, showOutput
+// UNUSED EXPORTS: ANNOTATION_CAP, forgetTold, group, neutralise, notify, pauseUntrustedOutput, showOutput
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3838);
@@ -30743,7 +30744,7 @@ class UntrustedOutput {
         this.open();
     }
     open() {
-        this.token = randomUUID();
+        this.token = (0,external_node_crypto_.randomUUID)();
         this.out.write(`::stop-commands::${this.token}\n`);
         fenced.add(this);
     }

@@ -1,16 +1,13 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Readable, Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import {
   executableName,
   executablesOnPath,
   savesArchivesInParts,
   tarCommand
 } from '../platform/os.js'
-import { removeAll, withScratch } from '../platform/process.js'
+import { removeAll, run, withScratch, type RunResult } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
 import { info, warn } from '../report/log.js'
@@ -260,38 +257,30 @@ async function packParts(dir: string, archive: string, work: string): Promise<vo
  * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
  */
 async function packPart(cwd: string, list: string, out: string, last: boolean): Promise<void> {
-  const options = { windowsHide: true }
   const listed = ['--no-recursion', '--null', '-T', list]
-  const packer = spawn(tarCommand(), ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed], {
-    ...options,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const squeezer = spawn(executableName('zstd'), ['-q', '-f', '-o', out], {
-    ...options,
-    stdio: ['pipe', 'ignore', 'pipe']
-  })
-  await allDone([
-    pipeline(packer.stdout, holdBackEnd(last), squeezer.stdin),
-    exited(packer, 'tar'),
-    exited(squeezer, 'zstd')
-  ])
-}
-
-/** Resolves when `child` exits 0; rejects with the end of its stderr otherwise. */
-function exited(
-  child: ChildProcessByStdio<Writable | null, Readable | null, Readable>,
-  name: string
-): Promise<void> {
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
-  return new Promise((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', code =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${name} exited with ${code}: ${stderr.trim().slice(-500)}`))
+  const between = holdBackEnd(last)
+  let refused: Error | undefined
+  between.on('error', (error: Error) => (refused = error))
+  // One that cannot start closes the pipe between them, so that the other one ends too.
+  const closing = (name: string, ran: Promise<RunResult>) =>
+    ran.then(
+      result =>
+        result.exitCode === 0
+          ? ''
+          : `${name} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`,
+      (error: Error) => {
+        between.destroy(error)
+        return error.message
+      }
     )
-  })
+  const tarArgs = ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed]
+  const failures = await Promise.all([
+    closing('tar', run(tarCommand(), tarArgs, { output: between })),
+    closing('zstd', run(executableName('zstd'), ['-q', '-f', '-o', out], { input: between }))
+  ])
+  const failed = failures.find(Boolean)
+  if (failed) throw new Error(failed)
+  if (refused) throw refused
 }
 
 /**

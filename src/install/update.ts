@@ -39,6 +39,10 @@ function presentDists(sitePackages: string): string[] {
 
 const nameVersion = (d: HeldDist): string => `${normalizeName(d.name)} ${d.version}`
 
+/** Whether the dist-infos present (presentDists) are those of `dists`, no more, no fewer. */
+const holdsExactly = (present: string[], dists: HeldDist[]): boolean =>
+  JSON.stringify(present) === JSON.stringify(dists.map(nameVersion).sort())
+
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
 function sourcesOf(sitePackages: string, dist: HeldDist): string[] {
   const distInfo = findDistInfo(sitePackages, dist)
@@ -139,8 +143,7 @@ export function whyNotUpdate(
 ): string | undefined {
   if (held.settings !== settings)
     return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones"
-  const listed = [...held.tools, ...held.dists].map(nameVersion).sort()
-  if (JSON.stringify(listed) !== JSON.stringify(present))
+  if (!holdsExactly(present, [...held.tools, ...held.dists]))
     return 'it holds other distributions than its marker lists (a later step installed or removed one)'
   if (!tools || !sameDists(tools, held.tools))
     return 'the upgrade would now install other tools than it holds'
@@ -255,8 +258,8 @@ export async function runUpdate(
   }
   // What pip was left to replace must be gone: with --ignore-installed pip keeps both versions.
   const exactly = (): boolean => {
-    const expected = [...held.tools, ...wantedDists].map(nameVersion).sort()
-    if (JSON.stringify(presentDists(target.sitePackages)) === JSON.stringify(expected)) return true
+    if (holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists]))
+      return true
     info(
       'venv: after the update it holds other distributions than a new venv would; it is made anew.'
     )

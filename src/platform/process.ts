@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -20,6 +20,8 @@ export interface RunOptions {
   timeoutMs?: number
   /** What the child reads on stdin, as it comes (else it reads nothing). */
   input?: Readable
+  /** Where the child's stdout goes, as it comes, instead of into the result (a pipe to another). */
+  output?: Writable
   /** Called with what the child writes to stderr, as it comes (it is in the result as well). */
   onStderr?: (chunk: Buffer) => void
 }
@@ -86,17 +88,24 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     running.add(child)
     // A child that stops reading (it failed) must not fail the writer: its exit status tells.
     child.stdin.on('error', () => undefined)
-    if (options.input) options.input.pipe(child.stdin)
+    // An input that fails or is closed ends the child's: it must never wait for what will not come.
+    const endInput = () => child.stdin.end()
+    if (options.input) options.input.on('error', endInput).on('close', endInput).pipe(child.stdin)
     else child.stdin.end()
     const out: Buffer[] = []
     const err: Buffer[] = []
     // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
     // could arrive after command processing has resumed.
     const log = options.stream ? new UntrustedOutput() : undefined
-    child.stdout.on('data', (d: Buffer) => {
-      out.push(d)
-      log?.write(d)
-    })
+    // An output closed early closes the child's stdout, which then stops writing (EPIPE).
+    if (options.output) {
+      child.stdout.pipe(options.output)
+      options.output.on('close', () => child.stdout.destroy())
+    } else
+      child.stdout.on('data', (d: Buffer) => {
+        out.push(d)
+        log?.write(d)
+      })
     child.stderr.on('data', (d: Buffer) => {
       err.push(d)
       log?.write(d)

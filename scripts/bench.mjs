@@ -148,7 +148,7 @@ function fingerprintVenv(venv) {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', PIP_CONFIG_FILE: os.devNull }
   })
-  const own = new Set(['venv-guard.json', 'venv-guard-bytecode.json'])
+  const own = new Set(['venv-guard.json', 'venv-guard-bytecode.json', 'venv-guard-content.json'])
   /** Every path under `dir`, a link listed but not followed (lib64 -> lib would list lib twice). @param {string} dir @returns {string[]} */
   const walk = dir =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {

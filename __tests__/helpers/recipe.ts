@@ -139,7 +139,11 @@ export function localPackages(specs: WheelSpec[]): LocalPackages {
 }
 
 /** venv-guard's own files in a venv: the marker and the bytecode list of the cache's content check. */
-const OWN_FILES = new Set(['venv-guard.json', 'venv-guard-bytecode.json'])
+const OWN_FILES = new Set([
+  'venv-guard.json',
+  'venv-guard-bytecode.json',
+  'venv-guard-content.json'
+])
 
 /** The venv's files and directories, relative, sorted; a script's own path made comparable. */
 export function venvTree(venv: string): string[] {

@@ -3,7 +3,13 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { foreignEntries, pipCacheProblem } from '../../src/cache/pip-cache-dir.js'
-import { dropUnknownBytecode, listBytecode, venvDigest } from '../../src/cache/snapshot.js'
+import {
+  currentVenvContent,
+  dropUnknownBytecode,
+  listBytecode,
+  recordVenvContent,
+  venvDigest
+} from '../../src/cache/snapshot.js'
 
 /** A small venv-like tree: a module, its bytecode, a script, and a symbolic link as venvs have. */
 function tree(): string {
@@ -82,6 +88,45 @@ describe('venv content', () => {
     const venv = tree()
     expect(dropUnknownBytecode(venv, new Set())).toBe(1)
     expect(listBytecode(venv)).toEqual([])
+  })
+})
+
+describe("main's content record", () => {
+  const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+  const init = (venv: string) => path.join(venv, 'lib/site-packages/pkg/__init__.py')
+
+  it('is what the post step finds, until a later step changes the venv or the record', () => {
+    const venv = tree()
+    const digest = recordVenvContent(venv)
+    expect(currentVenvContent(venv)).toBe(digest)
+    const record = path.join(venv, 'venv-guard-content.json')
+    fs.writeFileSync(record, fs.readFileSync(record, 'utf8').replace(/"size":6/, '"size":7'))
+    expect(currentVenvContent(venv)).not.toBe(digest)
+    recordVenvContent(venv)
+    fs.writeFileSync(init(venv), 'X = 3\n')
+    expect(currentVenvContent(venv)).not.toBe(digest)
+  })
+
+  it('after a restore, hashes only files changed since; a record that lies cannot pass the post step', async () => {
+    const venv = tree()
+    recordVenvContent(venv)
+    await sleep(120)
+    const restoredAt = Date.now()
+    await sleep(120)
+    fs.writeFileSync(init(venv), 'X = 2\n') // same size, changed after the restore
+    const digest = recordVenvContent(venv, restoredAt)
+    expect(currentVenvContent(venv)).toBe(digest)
+
+    // A record whose hash of an unchanged file is wrong is reused as it is: main's digest then
+    // differs from what the post step hashes, and nothing is saved.
+    const record = path.join(venv, 'venv-guard-content.json')
+    const text = fs.readFileSync(record, 'utf8')
+    const [, , tool] = (JSON.parse(text) as unknown[][]).find(line => line[1] === 'bin/tool')!
+    const lie = text.replace((tool as { sha256: string }).sha256, '0'.repeat(64))
+    fs.writeFileSync(record, lie)
+    const later = recordVenvContent(venv, Date.now() + 1000)
+    expect(fs.readFileSync(record, 'utf8')).toContain('0'.repeat(64))
+    expect(currentVenvContent(venv)).not.toBe(later)
   })
 })
 

@@ -202,18 +202,21 @@ describe('an archive in parts, piece by piece', () => {
     fs.linkSync(path.join(root, 'b', '2'), path.join(root, 'b', '3'))
     fs.symlinkSync('a', path.join(root, 'link'))
     expect(splitEntries(root, 2)).toEqual([
-      [
-        './.venv',
-        './.venv/b',
-        './.venv/b/2',
-        './.venv/b/3',
-        './.venv/a',
-        './.venv/a/1',
-        './.venv/a/2'
-      ],
-      ['./.venv/b/1', './.venv/link']
+      ['./.venv', './.venv/b', './.venv/b/2', './.venv/b/3', './.venv/a', './.venv/a/1'],
+      ['./.venv/a/2', './.venv/b/1', './.venv/link']
     ])
-    expect(splitEntries(path.join(dir, '.venv', 'a'), 8)).toEqual([['./a', './a/1'], ['./a/2']])
+    expect(splitEntries(path.join(dir, '.venv', 'a'), 8)).toEqual([['./a'], ['./a/1'], ['./a/2']])
+  })
+
+  it('cuts where the runs cost about as much to unpack: a large file weighs like many small ones', () => {
+    const root = path.join(dir, 'v')
+    fs.mkdirSync(root)
+    for (const f of ['a', 'b', 'c', 'd', 'e', 'f']) fs.writeFileSync(path.join(root, f), f)
+    fs.writeFileSync(path.join(root, 'g.so'), Buffer.alloc(6 * 24 * 1024))
+    expect(splitEntries(root, 2)).toEqual([
+      ['./v', './v/a', './v/b', './v/c', './v/d', './v/e', './v/f'],
+      ['./v/g.so']
+    ])
   })
 
   it('reads an index only where it accounts for every byte after it', () => {

@@ -29279,7 +29279,19 @@ function pipCacheIsPips(dir) {
  */
 const PYCACHE = '__pycache__';
 const CHUNK = 1 << 20;
-function hashFile(file, into) {
+/**
+ * main's record of the venv's content (content()), kept in the venv so that it travels with the
+ * archive: the digest is that record's, and the post step saves only a venv whose record is
+ * unchanged and still true. Outside the record itself, which cannot hold its own hash.
+ */
+const CONTENT_RECORD = 'venv-guard-content.json';
+/**
+ * A file whose change time is this close to the end of a restore, or later, is hashed anew: the
+ * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
+ */
+const CLOCK_MARGIN_MS = 50;
+function hashFile(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     const fd = external_node_fs_.openSync(file, 'r');
     try {
         const buffer = Buffer.allocUnsafe(CHUNK);
@@ -29287,12 +29299,13 @@ function hashFile(file, into) {
             const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
             if (read === 0)
                 break;
-            into.update(buffer.subarray(0, read));
+            hash.update(buffer.subarray(0, read));
         }
     }
     finally {
         external_node_fs_.closeSync(fd);
     }
+    return hash.digest('hex');
 }
 /** Relative paths with `/`, the same on every OS. */
 const join = (relative, name) => (relative ? `${relative}/${name}` : name);
@@ -29300,12 +29313,17 @@ function sortedEntries(dir) {
     return external_node_fs_.readdirSync(dir, { withFileTypes: true })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
-/** Every entry of `venv` in a stable order, parents before children, never following a link. */
+/**
+ * Every entry of `venv` in a stable order, parents before children, never following a link; the
+ * content record aside.
+ */
 function walk(venv) {
     const entries = [];
     const descend = (relative, inPycache) => {
         for (const entry of sortedEntries(external_node_path_namespaceObject.join(venv, relative))) {
             const name = join(relative, entry.name);
+            if (name === CONTENT_RECORD)
+                continue;
             entries.push({ relative: name, entry, inPycache });
             if (entry.isDirectory())
                 descend(name, inPycache || entry.name === PYCACHE);
@@ -29320,33 +29338,75 @@ function listBytecode(venv) {
     return bytecodeIn(walk(venv));
 }
 /**
- * A digest of every name, kind, permission and file content in the venv, except what is inside
- * `__pycache__` directories and not in `bytecode`, and those directories themselves.
+ * Every name, kind, permission and file content in the venv (a file's content by its sha256),
+ * except what is inside `__pycache__` directories and not in `bytecode`, and those directories
+ * themselves.
  */
-function venvDigest(venv, bytecode, entries = walk(venv)) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
+function content(venv, bytecode, entries, unchanged) {
+    const recorded = [];
     for (const { relative, entry, inPycache } of entries) {
         const full = external_node_path_namespaceObject.join(venv, relative);
         if (entry.isDirectory()) {
             if (entry.name !== PYCACHE && !inPycache)
-                hash.update(`d\0${relative}\n`);
+                recorded.push(['d', relative]);
             continue;
         }
         if (inPycache && !bytecode.has(relative))
             continue;
         if (entry.isSymbolicLink()) {
-            hash.update(`l\0${relative}\0${external_node_fs_.readlinkSync(full)}\n`);
+            recorded.push(['l', relative, external_node_fs_.readlinkSync(full)]);
         }
         else if (entry.isFile()) {
-            hash.update(`f\0${relative}\0${(external_node_fs_.lstatSync(full).mode & 0o777).toString(8)}\0`);
-            hashFile(full, hash);
-            hash.update('\n');
+            const stat = external_node_fs_.lstatSync(full);
+            const mode = stat.mode & 0o777;
+            const known = unchanged?.files.get(relative);
+            const same = unchanged !== undefined &&
+                known?.mode === mode &&
+                known.size === stat.size &&
+                stat.ctimeMs < unchanged.before;
+            const sha256 = same ? known.sha256 : hashFile(full);
+            recorded.push(['f', relative, { mode, size: stat.size, sha256 }]);
         }
         else {
-            hash.update(`o\0${relative}\n`);
+            recorded.push(['o', relative]);
         }
     }
-    return hash.digest('hex');
+    return recorded;
+}
+const snapshot_digestOf = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** The digest of the venv's content (see content()). */
+function venvDigest(venv, bytecode) {
+    return snapshot_digestOf(JSON.stringify(content(venv, bytecode, walk(venv))));
+}
+/** The venv's content record, if it is a file (never a link to one). */
+function readRecord(venv) {
+    const file = external_node_path_namespaceObject.join(venv, CONTENT_RECORD);
+    try {
+        return external_node_fs_.lstatSync(file).isFile() ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The files a venv's content record lists; none where it is absent or not what main writes. */
+function recordedFiles(venv) {
+    const files = new Map();
+    try {
+        const record = JSON.parse(readRecord(venv) ?? '[]');
+        if (!Array.isArray(record))
+            return files;
+        for (const line of record) {
+            if (!Array.isArray(line) || line[0] !== 'f' || typeof line[1] !== 'string')
+                continue;
+            const { mode, size, sha256 } = (line[2] ?? {});
+            if (typeof mode === 'number' && typeof size === 'number' && typeof sha256 === 'string')
+                files.set(line[1], { mode, size, sha256 });
+        }
+    }
+    catch {
+        files.clear();
+    }
+    return files;
 }
 /**
  * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
@@ -29391,19 +29451,33 @@ function readBytecodeList(venv) {
         return new Set();
     }
 }
-/** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
-function recordVenvContent(venv) {
+/**
+ * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
+ * record's digest. `restoredAt` (epoch milliseconds) is when the venv was restored from an archive
+ * whose record lists its files: a file whose status has not changed since keeps its recorded hash
+ * (a record that lies only makes the post step refuse to save, as it hashes every file).
+ */
+function recordVenvContent(venv, restoredAt) {
+    const unchanged = restoredAt === undefined
+        ? undefined
+        : { files: recordedFiles(venv), before: restoredAt - CLOCK_MARGIN_MS };
     const list = path.join(venv, BYTECODE_LIST);
-    // There before the walk, which the digest then reuses; filled before the digest reads it.
+    // There before the walk; filled before its content is read.
     fs.writeFileSync(list, '');
     const entries = walk(venv);
     const bytecode = bytecodeIn(entries);
     fs.writeFileSync(list, JSON.stringify(bytecode));
-    return venvDigest(venv, new Set(bytecode), entries);
+    const text = JSON.stringify(content(venv, new Set(bytecode), entries, unchanged));
+    fs.writeFileSync(path.join(venv, CONTENT_RECORD), text);
+    return snapshot_digestOf(text);
 }
-/** The digest as the post step sees it; equal to main's when no later step changed the venv. */
+/**
+ * The digest as the post step sees it, every file hashed anew: equal to main's when no later step
+ * changed the venv, its content record included.
+ */
 function currentVenvContent(venv) {
-    return venvDigest(venv, readBytecodeList(venv));
+    const text = JSON.stringify(content(venv, readBytecodeList(venv), walk(venv)));
+    return readRecord(venv) === text ? snapshot_digestOf(text) : `not the content record: ${snapshot_digestOf(text)}`;
 }
 /** Called right after a restore, before anything runs in the venv. */
 function dropUnlistedBytecode(venv) {
@@ -29656,10 +29730,18 @@ const END_OF_ARCHIVE = 1024;
 /** More parts than this in an index is no archive venv-guard wrote: each would start a tar. */
 const MAX_PARTS = 16;
 /**
+ * What unpacking an entry costs, in bytes of content: creating a file is kernel work (an inode, a
+ * directory entry, its times) worth about as much as writing this many bytes, on ext4 and on a
+ * runner's disk alike. A venv of large extension modules and one of many small files both end in
+ * parts that take about as long.
+ */
+const ENTRY_COST = 24 * 1024;
+/**
  * The entries under `dir`, as tar names relative to its parent (`./` first, so that no name reads
- * as an option), in walk order, cut into at most `count` runs of about as many entries each, a
- * directory's entry never after what it holds. Files with other hard links go in the first run,
- * after `dir` and their directories: tar archives a link to a file it archived before.
+ * as an option), in walk order, cut into at most `count` runs that cost about as much to unpack
+ * each (ENTRY_COST), a directory's entry never after what it holds. Files with other hard links go
+ * in the first run, after `dir` and their directories: tar archives a link to a file it archived
+ * before.
  */
 function splitEntries(dir, count) {
     const base = `./${external_node_path_namespaceObject.basename(dir)}`;
@@ -29670,10 +29752,11 @@ function splitEntries(dir, count) {
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
             const child = external_node_path_namespaceObject.join(full, entry.name);
             const childName = `${name}/${entry.name}`;
-            if (entry.isFile() && external_node_fs_.lstatSync(child).nlink > 1)
+            const stat = entry.isFile() ? external_node_fs_.lstatSync(child) : undefined;
+            if (stat && stat.nlink > 1)
                 linked.push(childName);
             else
-                rest.push(childName);
+                rest.push({ name: childName, cost: ENTRY_COST + (stat?.size ?? 0) });
             if (entry.isDirectory())
                 walk(child, childName);
         }
@@ -29683,11 +29766,17 @@ function splitEntries(dir, count) {
     for (const file of linked)
         for (let d = external_node_path_namespaceObject.posix.dirname(file); d !== base; d = external_node_path_namespaceObject.posix.dirname(d))
             above.add(d);
-    const others = rest.filter(name => !above.has(name));
-    const size = Math.ceil(others.length / count);
-    const runs = Array.from({ length: count }, (_, i) => others.slice(i * size, (i + 1) * size));
+    const others = rest.filter(e => !above.has(e.name));
+    const total = others.reduce((sum, e) => sum + e.cost, 0);
+    const runs = Array.from({ length: count }, () => []);
+    let spent = 0;
+    for (const { name, cost } of others) {
+        // The run this entry's middle falls in, so that a large file sits where most of it belongs.
+        runs[Math.min(count - 1, Math.floor(((spent + cost / 2) / total) * count))].push(name);
+        spent += cost;
+    }
     // Walk order puts a directory before what it holds, so its mode is the one a restore keeps.
-    runs[0] = [base, ...rest.filter(name => above.has(name)), ...linked, ...runs[0]];
+    runs[0] = [base, ...rest.filter(e => above.has(e.name)).map(e => e.name), ...linked, ...runs[0]];
     return runs.filter(run => run.length > 0);
 }
 /** The skippable frame that opens an archive in parts: the parts' compressed sizes. */

@@ -20,23 +20,33 @@ export const END_OF_ARCHIVE = 1024
 export const MAX_PARTS = 16
 
 /**
+ * What unpacking an entry costs, in bytes of content: creating a file is kernel work (an inode, a
+ * directory entry, its times) worth about as much as writing this many bytes, on ext4 and on a
+ * runner's disk alike. A venv of large extension modules and one of many small files both end in
+ * parts that take about as long.
+ */
+const ENTRY_COST = 24 * 1024
+
+/**
  * The entries under `dir`, as tar names relative to its parent (`./` first, so that no name reads
- * as an option), in walk order, cut into at most `count` runs of about as many entries each, a
- * directory's entry never after what it holds. Files with other hard links go in the first run,
- * after `dir` and their directories: tar archives a link to a file it archived before.
+ * as an option), in walk order, cut into at most `count` runs that cost about as much to unpack
+ * each (ENTRY_COST), a directory's entry never after what it holds. Files with other hard links go
+ * in the first run, after `dir` and their directories: tar archives a link to a file it archived
+ * before.
  */
 export function splitEntries(dir: string, count: number): string[][] {
   const base = `./${path.basename(dir)}`
   const linked: string[] = []
-  const rest: string[] = []
+  const rest: Array<{ name: string; cost: number }> = []
   const walk = (full: string, name: string): void => {
     for (const entry of fs
       .readdirSync(full, { withFileTypes: true })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const child = path.join(full, entry.name)
       const childName = `${name}/${entry.name}`
-      if (entry.isFile() && fs.lstatSync(child).nlink > 1) linked.push(childName)
-      else rest.push(childName)
+      const stat = entry.isFile() ? fs.lstatSync(child) : undefined
+      if (stat && stat.nlink > 1) linked.push(childName)
+      else rest.push({ name: childName, cost: ENTRY_COST + (stat?.size ?? 0) })
       if (entry.isDirectory()) walk(child, childName)
     }
   }
@@ -44,11 +54,17 @@ export function splitEntries(dir: string, count: number): string[][] {
   const above = new Set<string>()
   for (const file of linked)
     for (let d = path.posix.dirname(file); d !== base; d = path.posix.dirname(d)) above.add(d)
-  const others = rest.filter(name => !above.has(name))
-  const size = Math.ceil(others.length / count)
-  const runs = Array.from({ length: count }, (_, i) => others.slice(i * size, (i + 1) * size))
+  const others = rest.filter(e => !above.has(e.name))
+  const total = others.reduce((sum, e) => sum + e.cost, 0)
+  const runs: string[][] = Array.from({ length: count }, () => [])
+  let spent = 0
+  for (const { name, cost } of others) {
+    // The run this entry's middle falls in, so that a large file sits where most of it belongs.
+    runs[Math.min(count - 1, Math.floor(((spent + cost / 2) / total) * count))].push(name)
+    spent += cost
+  }
   // Walk order puts a directory before what it holds, so its mode is the one a restore keeps.
-  runs[0] = [base, ...rest.filter(name => above.has(name)), ...linked, ...runs[0]]
+  runs[0] = [base, ...rest.filter(e => above.has(e.name)).map(e => e.name), ...linked, ...runs[0]]
   return runs.filter(run => run.length > 0)
 }
 

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -14,19 +14,32 @@ import * as path from 'node:path'
 
 const PYCACHE = '__pycache__'
 const CHUNK = 1 << 20
+/**
+ * main's record of the venv's content (content()), kept in the venv so that it travels with the
+ * archive: the digest is that record's, and the post step saves only a venv whose record is
+ * unchanged and still true. Outside the record itself, which cannot hold its own hash.
+ */
+const CONTENT_RECORD = 'venv-guard-content.json'
+/**
+ * A file whose change time is this close to the end of a restore, or later, is hashed anew: the
+ * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
+ */
+const CLOCK_MARGIN_MS = 50
 
-function hashFile(file: string, into: Hash): void {
+function hashFile(file: string): string {
+  const hash = createHash('sha256')
   const fd = fs.openSync(file, 'r')
   try {
     const buffer = Buffer.allocUnsafe(CHUNK)
     for (;;) {
       const read = fs.readSync(fd, buffer, 0, CHUNK, null)
       if (read === 0) break
-      into.update(buffer.subarray(0, read))
+      hash.update(buffer.subarray(0, read))
     }
   } finally {
     fs.closeSync(fd)
   }
+  return hash.digest('hex')
 }
 
 /** Relative paths with `/`, the same on every OS. */
@@ -46,12 +59,16 @@ interface Entry {
   inPycache: boolean
 }
 
-/** Every entry of `venv` in a stable order, parents before children, never following a link. */
+/**
+ * Every entry of `venv` in a stable order, parents before children, never following a link; the
+ * content record aside.
+ */
 function walk(venv: string): Entry[] {
   const entries: Entry[] = []
   const descend = (relative: string, inPycache: boolean): void => {
     for (const entry of sortedEntries(path.join(venv, relative))) {
       const name = join(relative, entry.name)
+      if (name === CONTENT_RECORD) continue
       entries.push({ relative: name, entry, inPycache })
       if (entry.isDirectory()) descend(name, inPycache || entry.name === PYCACHE)
     }
@@ -68,34 +85,92 @@ export function listBytecode(venv: string): string[] {
   return bytecodeIn(walk(venv))
 }
 
+/** One line of the record: a directory, a link and its target, a file, anything else. */
+type Recorded =
+  | ['d', string]
+  | ['l', string, string]
+  | ['f', string, { mode: number; size: number; sha256: string }]
+  | ['o', string]
+
+/** Files main recorded, and when they were restored: one unchanged since needs no new hash. */
+interface Unchanged {
+  files: Map<string, { mode: number; size: number; sha256: string }>
+  /** Epoch milliseconds: a file whose status changed before then is as restored. */
+  before: number
+}
+
 /**
- * A digest of every name, kind, permission and file content in the venv, except what is inside
- * `__pycache__` directories and not in `bytecode`, and those directories themselves.
+ * Every name, kind, permission and file content in the venv (a file's content by its sha256),
+ * except what is inside `__pycache__` directories and not in `bytecode`, and those directories
+ * themselves.
  */
-export function venvDigest(
+function content(
   venv: string,
   bytecode: ReadonlySet<string>,
-  entries: Entry[] = walk(venv)
-): string {
-  const hash = createHash('sha256')
+  entries: Entry[],
+  unchanged?: Unchanged
+): Recorded[] {
+  const recorded: Recorded[] = []
   for (const { relative, entry, inPycache } of entries) {
     const full = path.join(venv, relative)
     if (entry.isDirectory()) {
-      if (entry.name !== PYCACHE && !inPycache) hash.update(`d\0${relative}\n`)
+      if (entry.name !== PYCACHE && !inPycache) recorded.push(['d', relative])
       continue
     }
     if (inPycache && !bytecode.has(relative)) continue
     if (entry.isSymbolicLink()) {
-      hash.update(`l\0${relative}\0${fs.readlinkSync(full)}\n`)
+      recorded.push(['l', relative, fs.readlinkSync(full)])
     } else if (entry.isFile()) {
-      hash.update(`f\0${relative}\0${(fs.lstatSync(full).mode & 0o777).toString(8)}\0`)
-      hashFile(full, hash)
-      hash.update('\n')
+      const stat = fs.lstatSync(full)
+      const mode = stat.mode & 0o777
+      const known = unchanged?.files.get(relative)
+      const same =
+        unchanged !== undefined &&
+        known?.mode === mode &&
+        known.size === stat.size &&
+        stat.ctimeMs < unchanged.before
+      const sha256 = same ? known.sha256 : hashFile(full)
+      recorded.push(['f', relative, { mode, size: stat.size, sha256 }])
     } else {
-      hash.update(`o\0${relative}\n`)
+      recorded.push(['o', relative])
     }
   }
-  return hash.digest('hex')
+  return recorded
+}
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('hex')
+
+/** The digest of the venv's content (see content()). */
+export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string {
+  return digestOf(JSON.stringify(content(venv, bytecode, walk(venv))))
+}
+
+/** The venv's content record, if it is a file (never a link to one). */
+function readRecord(venv: string): string | undefined {
+  const file = path.join(venv, CONTENT_RECORD)
+  try {
+    return fs.lstatSync(file).isFile() ? fs.readFileSync(file, 'utf8') : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The files a venv's content record lists; none where it is absent or not what main writes. */
+function recordedFiles(venv: string): Unchanged['files'] {
+  const files: Unchanged['files'] = new Map()
+  try {
+    const record: unknown = JSON.parse(readRecord(venv) ?? '[]')
+    if (!Array.isArray(record)) return files
+    for (const line of record as unknown[]) {
+      if (!Array.isArray(line) || line[0] !== 'f' || typeof line[1] !== 'string') continue
+      const { mode, size, sha256 } = (line[2] ?? {}) as Record<string, unknown>
+      if (typeof mode === 'number' && typeof size === 'number' && typeof sha256 === 'string')
+        files.set(line[1], { mode, size, sha256 })
+    }
+  } catch {
+    files.clear()
+  }
+  return files
 }
 
 /**
@@ -141,20 +216,35 @@ function readBytecodeList(venv: string): Set<string> {
   }
 }
 
-/** Called when main is done: lists the venv's bytecode in it and returns the content's digest. */
-export function recordVenvContent(venv: string): string {
+/**
+ * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
+ * record's digest. `restoredAt` (epoch milliseconds) is when the venv was restored from an archive
+ * whose record lists its files: a file whose status has not changed since keeps its recorded hash
+ * (a record that lies only makes the post step refuse to save, as it hashes every file).
+ */
+export function recordVenvContent(venv: string, restoredAt?: number): string {
+  const unchanged =
+    restoredAt === undefined
+      ? undefined
+      : { files: recordedFiles(venv), before: restoredAt - CLOCK_MARGIN_MS }
   const list = path.join(venv, BYTECODE_LIST)
-  // There before the walk, which the digest then reuses; filled before the digest reads it.
+  // There before the walk; filled before its content is read.
   fs.writeFileSync(list, '')
   const entries = walk(venv)
   const bytecode = bytecodeIn(entries)
   fs.writeFileSync(list, JSON.stringify(bytecode))
-  return venvDigest(venv, new Set(bytecode), entries)
+  const text = JSON.stringify(content(venv, new Set(bytecode), entries, unchanged))
+  fs.writeFileSync(path.join(venv, CONTENT_RECORD), text)
+  return digestOf(text)
 }
 
-/** The digest as the post step sees it; equal to main's when no later step changed the venv. */
+/**
+ * The digest as the post step sees it, every file hashed anew: equal to main's when no later step
+ * changed the venv, its content record included.
+ */
 export function currentVenvContent(venv: string): string {
-  return venvDigest(venv, readBytecodeList(venv))
+  const text = JSON.stringify(content(venv, readBytecodeList(venv), walk(venv)))
+  return readRecord(venv) === text ? digestOf(text) : `not the content record: ${digestOf(text)}`
 }
 
 /** Called right after a restore, before anything runs in the venv. */

@@ -68,6 +68,8 @@ export class VenvTier implements CacheTier<SavedVenv> {
   private keyTaken = false
   /** An earlier venv was restored, to be updated: its content is what its saving job's main step left. */
   earlier = false
+  /** When the venv was restored (epoch milliseconds): its files' recorded hashes hold until then. */
+  private restoredAt?: number
 
   constructor(private readonly request: VenvTierRequest) {}
 
@@ -78,6 +80,7 @@ export class VenvTier implements CacheTier<SavedVenv> {
   private async restoreChecked(store: CacheStore): Promise<boolean> {
     const { venv, key, prefix } = this.request
     const restored = await restoreInto(store, venv, key, [prefix])
+    const restoredAt = Date.now()
     // A venv already there was not looked up: nothing is known about the store's entry.
     if (restored.occupied) return false
     if (restored.matched === undefined) {
@@ -107,6 +110,7 @@ export class VenvTier implements CacheTier<SavedVenv> {
           : `Cache: no venv under ${key} in ${store.name}; restored an earlier one of the same interpreter and path (${restored.matched}), which passed the health check, to update it.`
       )
       this.earlier = !exact
+      this.restoredAt = restoredAt
       return exact
     }
     discardRestored(venv)
@@ -143,7 +147,7 @@ export class VenvTier implements CacheTier<SavedVenv> {
         return undefined
       }
       markChecked(venv, health.checked)
-      return { path: venv, key, snapshot: recordVenvContent(venv), inputs }
+      return { path: venv, key, snapshot: recordVenvContent(venv, this.restoredAt), inputs }
     } catch (error) {
       warn(`Cache: the venv will not be saved: ${errorMessage(error)}`)
       return undefined

@@ -10,6 +10,7 @@ import {
   END_OF_ARCHIVE,
   holdBackEnd,
   indexFrame,
+  joinRanges,
   MAX_PARTS,
   partRanges,
   splitEntries
@@ -217,6 +218,19 @@ describe('an archive in parts, piece by piece', () => {
       ['./v', './v/a', './v/b', './v/c', './v/d', './v/e', './v/f'],
       ['./v/g.so']
     ])
+  })
+
+  it('joins adjacent parts into one run per core', () => {
+    const ranges = [0, 10, 25, 27, 40].map((start, i, all) => ({
+      start,
+      end: all[i + 1] ?? 50
+    }))
+    expect(joinRanges(ranges, 2)).toEqual([
+      { start: 0, end: 25 },
+      { start: 25, end: 50 }
+    ])
+    expect(joinRanges(ranges, 1)).toEqual([{ start: 0, end: 50 }])
+    expect(joinRanges(ranges.slice(0, 2), 8)).toEqual(ranges.slice(0, 2))
   })
 
   it('reads an index only where it accounts for every byte after it', () => {

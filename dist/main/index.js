@@ -36826,6 +36826,18 @@ function indexFrame(sizes) {
     return Buffer.concat([header, data]);
 }
 /**
+ * Adjacent parts joined into at most `count` ranges of about as many parts each: one tar per core
+ * unpacks them. Parts but the last end without end-of-archive blocks, so a run of them is a tar.
+ */
+function joinRanges(ranges, count) {
+    const groups = Math.max(1, Math.min(count, ranges.length));
+    return Array.from({ length: groups }, (_, g) => {
+        const first = ranges[Math.floor((g * ranges.length) / groups)];
+        const last = ranges[Math.floor(((g + 1) * ranges.length) / groups) - 1];
+        return { start: first.start, end: last.end };
+    });
+}
+/**
  * The parts' byte ranges in `archive`, or undefined when it does not start with an index that
  * accounts for every byte after it (an archive in one piece, or one that is not what it says).
  */
@@ -36928,6 +36940,7 @@ function concatenate(into, head, files) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
+
 
 
 
@@ -37049,19 +37062,19 @@ async function unpack(archive, scratch, tree) {
     await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree]);
 }
 /**
- * Each part is unpacked into a directory of its own, then the trees are merged by renaming, never
+ * Each run of parts (one per core) is unpacked into a directory of its own, then the trees are merged by renaming, never
  * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
  * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`.
  */
 async function unpackParts(archive, ranges, scratch, tree) {
-    const parts = ranges.map((range, i) => {
+    const parts = joinRanges(ranges, external_node_os_.availableParallelism()).map((range, i) => {
         const part = external_node_path_.join(scratch, `${i}.tar.zst`);
         copyRange(archive, range, part);
         const into = external_node_path_.join(scratch, `part-${i}`);
         external_node_fs_.mkdirSync(into);
         return { part, into };
     });
-    await allDone(parts.map(({ part, into }) => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into])));
+    await allDone(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into])));
     for (const { into } of parts)
         mergeTree(into, tree);
 }
@@ -37696,11 +37709,13 @@ const CONTENT_RECORD = 'venv-guard-content.json';
  * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
  */
 const CLOCK_MARGIN_MS = 50;
+/** One buffer for every read: a new one per file would leave the collector a megabyte a file. */
+let chunk;
 function hashFile(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const fd = external_node_fs_.openSync(file, 'r');
     try {
-        const buffer = Buffer.allocUnsafe(CHUNK);
+        const buffer = (chunk ??= Buffer.allocUnsafe(CHUNK));
         for (;;) {
             const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
             if (read === 0)

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import {
   executableName,
@@ -16,6 +17,7 @@ import {
   copyRange,
   holdBackEnd,
   indexFrame,
+  joinRanges,
   partRanges,
   splitEntries,
   type ByteRange
@@ -158,7 +160,7 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<v
 }
 
 /**
- * Each part is unpacked into a directory of its own, then the trees are merged by renaming, never
+ * Each run of parts (one per core) is unpacked into a directory of its own, then the trees are merged by renaming, never
  * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
  * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`.
  */
@@ -168,7 +170,7 @@ async function unpackParts(
   scratch: string,
   tree: string
 ): Promise<void> {
-  const parts = ranges.map((range, i) => {
+  const parts = joinRanges(ranges, os.availableParallelism()).map((range, i) => {
     const part = path.join(scratch, `${i}.tar.zst`)
     copyRange(archive, range, part)
     const into = path.join(scratch, `part-${i}`)
@@ -176,7 +178,9 @@ async function unpackParts(
     return { part, into }
   })
   await allDone(
-    parts.map(({ part, into }) => tar(['-x', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]))
+    parts.map(({ part, into }) =>
+      tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into])
+    )
   )
   for (const { into } of parts) mergeTree(into, tree)
 }

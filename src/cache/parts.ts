@@ -84,6 +84,19 @@ export interface ByteRange {
 }
 
 /**
+ * Adjacent parts joined into at most `count` ranges of about as many parts each: one tar per core
+ * unpacks them. Parts but the last end without end-of-archive blocks, so a run of them is a tar.
+ */
+export function joinRanges(ranges: ByteRange[], count: number): ByteRange[] {
+  const groups = Math.max(1, Math.min(count, ranges.length))
+  return Array.from({ length: groups }, (_, g) => {
+    const first = ranges[Math.floor((g * ranges.length) / groups)]
+    const last = ranges[Math.floor(((g + 1) * ranges.length) / groups) - 1]
+    return { start: first.start, end: last.end }
+  })
+}
+
+/**
  * The parts' byte ranges in `archive`, or undefined when it does not start with an index that
  * accounts for every byte after it (an archive in one piece, or one that is not what it says).
  */

@@ -26,11 +26,14 @@ const CONTENT_RECORD = 'venv-guard-content.json'
  */
 const CLOCK_MARGIN_MS = 50
 
+/** One buffer for every read: a new one per file would leave the collector a megabyte a file. */
+let chunk: Buffer | undefined
+
 function hashFile(file: string): string {
   const hash = createHash('sha256')
   const fd = fs.openSync(file, 'r')
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK)
+    const buffer = (chunk ??= Buffer.allocUnsafe(CHUNK))
     for (;;) {
       const read = fs.readSync(fd, buffer, 0, CHUNK, null)
       if (read === 0) break

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { archiveCandidates } from '../../src/cache/archive.js'
 import {
+  checkedDigest,
   markerProblems,
   probeProblems,
   pyvenvProblems,
@@ -92,12 +93,40 @@ describe('pyvenvProblems', () => {
   })
 })
 
+describe('checkedDigest', () => {
+  it("follows what pip check judges: the interpreter and each distribution's headers, not the rest", () => {
+    const venv = tmp()
+    const site = path.join(venv, 'lib', 'python3.12', 'site-packages')
+    const metadata = (name: string, headers: string, body = 'A description.\n') => {
+      fs.mkdirSync(path.join(site, `${name}.dist-info`), { recursive: true })
+      fs.writeFileSync(path.join(site, `${name}.dist-info`, 'METADATA'), `${headers}\n\n${body}`)
+    }
+    metadata('alpha-1.0', 'Name: alpha\nVersion: 1.0\nRequires-Dist: beta>=1')
+    metadata('beta-1.0', 'Name: beta\nVersion: 1.0')
+    fs.symlinkSync('lib', path.join(venv, 'lib64'))
+    const python = { executable: process.execPath, versionText: '3.12.1', basePrefix: '/p' }
+    const before = checkedDigest(venv, python)
+
+    fs.writeFileSync(path.join(site, 'alpha.py'), 'X = 1\n')
+    metadata('beta-1.0', 'Name: beta\nVersion: 1.0', 'Another description.\n')
+    expect(checkedDigest(venv, python)).toBe(before)
+
+    expect(checkedDigest(venv, { ...python, versionText: '3.12.2' })).not.toBe(before)
+    metadata('alpha-1.0', 'Name: alpha\nVersion: 1.0\nRequires-Dist: beta>=2')
+    expect(checkedDigest(venv, python)).not.toBe(before)
+    metadata('alpha-1.0', 'Name: alpha\nVersion: 1.0\nRequires-Dist: beta>=1')
+    expect(checkedDigest(venv, python)).toBe(before)
+    fs.rmSync(path.join(site, 'beta-1.0.dist-info'), { recursive: true })
+    expect(checkedDigest(venv, python)).not.toBe(before)
+  })
+})
+
 describe('probeProblems', () => {
   const python = { executable: '/p/bin/python3', versionText: '3.12.1', basePrefix: '/p' }
   it("accepts the venv's python reporting itself, and passes pip check's findings on", () => {
     expect(
       probeProblems(
-        { prefix: '/w/.venv', version: [3, 12, 1, 'final', 0], problems: [], checked: 'd' },
+        { prefix: '/w/.venv', version: [3, 12, 1, 'final', 0], problems: [] },
         '/w/.venv',
         python
       )
@@ -107,8 +136,7 @@ describe('probeProblems', () => {
         {
           prefix: '/elsewhere',
           version: [3, 12, 2, 'final', 0],
-          problems: ['alpha 2.0.0 requires beta, which is not installed'],
-          checked: 'd'
+          problems: ['alpha 2.0.0 requires beta, which is not installed']
         },
         '/w/.venv',
         python

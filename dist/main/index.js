@@ -37547,6 +37547,7 @@ updatable = false) {
 
 
 
+
 /** venv_health.py, shipped beside the bundle: run by the venv's own python. */
 /** The check reads every installed file's metadata: longer than a probe, never unbounded. */
 const HEALTH_TIMEOUT_MS = 60_000;
@@ -37659,15 +37660,51 @@ function probeProblems(probe, venv, python) {
         problems.push(`its python is ${version}, not ${python.versionText}`);
     return [...problems, ...probe.problems.map(p => `pip check: ${p}`)];
 }
-async function runProbe(venv, python, checked = '') {
-    const result = await runHelper([(0,platform_os/* venvPython */.qb)(venv)], import.meta.url, 'venv_health.py', [checked], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
+async function runProbe(venv, python) {
+    const result = await runHelper([(0,platform_os/* venvPython */.qb)(venv)], import.meta.url, 'venv_health.py', [], { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS });
     if (!result.ok)
-        return { problems: [`its python's health check failed: ${result.why}`] };
-    return { problems: probeProblems(result.value, venv, python), checked: result.value.checked };
+        return [`its python's health check failed: ${result.why}`];
+    return probeProblems(result.value, venv, python);
+}
+/** A METADATA file's headers (up to the first empty line): what pip check reads of it. */
+function metadataHeaders(file) {
+    const text = external_node_fs_.readFileSync(file, 'utf8');
+    const end = /\r?\n\r?\n/.exec(text);
+    return end ? text.slice(0, end.index) : text;
+}
+/**
+ * What the venv's python check judges: the interpreter, and every distribution's metadata headers
+ * (name, version, requirements). Equal digests, equal verdicts: the marker records the digest of
+ * a venv that passed when it was saved.
+ */
+function checkedDigest(venv, python) {
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([python.versionText, (0,platform_os/* realPath */.Ye)(python.executable)]));
+    for (const site of (0,platform_os/* venvSitePackagesFound */.eR)(venv)) {
+        let names = [];
+        try {
+            names = external_node_fs_.readdirSync(site).filter(name => name.endsWith('.dist-info'));
+        }
+        catch {
+            continue;
+        }
+        for (const name of names.sort()) {
+            let headers;
+            try {
+                headers = metadataHeaders(external_node_path_.join(site, name, 'METADATA'));
+            }
+            catch {
+                headers = '';
+            }
+            hash.update(`\0${name}\0${headers}`);
+        }
+    }
+    return hash.digest('hex');
 }
 /**
  * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
- * checks come first and cost no process; the Python checks are one short run of the venv's python.
+ * checks come first and cost no process; the Python checks are one short run of the venv's python,
+ * needless for a venv whose python is the interpreter just probed (a link to it) and whose
+ * distributions are those that passed when it was saved (checkedDigest).
  */
 async function venvHealth(venv, expected) {
     const state = inspectVenv(venv);
@@ -37680,7 +37717,10 @@ async function venvHealth(venv, expected) {
     ];
     if (problems.length > 0)
         return { problems };
-    return runProbe(venv, expected.python, state.marker?.checked);
+    const checked = checkedDigest(venv, expected.python);
+    const asChecked = checked === state.marker?.checked &&
+        (0,platform_os/* realPath */.Ye)((0,platform_os/* venvPython */.qb)(venv)) === (0,platform_os/* realPath */.Ye)(expected.python.executable);
+    return { problems: asChecked ? [] : await runProbe(venv, expected.python), checked };
 }
 
 ;// CONCATENATED MODULE: ./src/cache/snapshot.ts
@@ -42602,6 +42642,7 @@ async function run() {
 /* harmony export */   ck: () => (/* binding */ toolCachePythons),
 /* harmony export */   cy: () => (/* binding */ archiveSetup),
 /* harmony export */   dd: () => (/* binding */ copyIntoCommand),
+/* harmony export */   eR: () => (/* binding */ venvSitePackagesFound),
 /* harmony export */   ge: () => (/* binding */ pypyPlatform),
 /* harmony export */   kr: () => (/* binding */ pathPythonNames),
 /* harmony export */   lR: () => (/* binding */ pipConfigFiles),
@@ -42796,6 +42837,25 @@ function venvSitePackages(venv, version, implementation = 'cpython', freeThreade
     const stem = implementation === 'pypy' ? 'pypy' : 'python';
     const suffix = freeThreaded ? 't' : '';
     return p.join(venv, 'lib', `${stem}${version.major}.${version.minor}${suffix}`, 'site-packages');
+}
+/**
+ * The site-packages directories a venv has, found rather than computed, so that any
+ * interpreter's layout is covered: `Lib\site-packages` on Windows, `lib/<python>/site-packages`
+ * elsewhere (never through a link: `lib64` leads to `lib`).
+ */
+function venvSitePackagesFound(venv, os = currentOs()) {
+    const p = pathFor(os);
+    if (os === 'win32')
+        return [p.join(venv, 'Lib', 'site-packages')];
+    try {
+        return node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(p.join(venv, 'lib'), { withFileTypes: true })
+            .filter(entry => entry.isDirectory())
+            .map(entry => p.join(venv, 'lib', entry.name, 'site-packages'))
+            .sort();
+    }
+    catch {
+        return [];
+    }
 }
 /**
  * The encoding pip reads a requirements file in when it has no BOM and no coding comment:

@@ -229,6 +229,25 @@ export function venvSitePackages(
 }
 
 /**
+ * The site-packages directories a venv has, found rather than computed, so that any
+ * interpreter's layout is covered: `Lib\site-packages` on Windows, `lib/<python>/site-packages`
+ * elsewhere (never through a link: `lib64` leads to `lib`).
+ */
+export function venvSitePackagesFound(venv: string, os: OsName = currentOs()): string[] {
+  const p = pathFor(os)
+  if (os === 'win32') return [p.join(venv, 'Lib', 'site-packages')]
+  try {
+    return fs
+      .readdirSync(p.join(venv, 'lib'), { withFileTypes: true })
+      .filter(entry => entry.isDirectory())
+      .map(entry => p.join(venv, 'lib', entry.name, 'site-packages'))
+      .sort()
+  } catch {
+    return []
+  }
+}
+
+/**
  * The encoding pip reads a requirements file in when it has no BOM and no coding comment:
  * Python's locale encoding, UTF-8 on Linux and macOS runners, the ANSI code page on Windows.
  */

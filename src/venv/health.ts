@@ -1,6 +1,14 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { currentOs, realPath, venvBinDir, venvPython, type OsName } from '../platform/os.js'
+import { createHash } from 'node:crypto'
+import {
+  currentOs,
+  realPath,
+  venvBinDir,
+  venvPython,
+  venvSitePackagesFound,
+  type OsName
+} from '../platform/os.js'
 import { runHelper } from '../platform/python-helper.js'
 import type { PythonInstall } from '../python/probe.js'
 import { formatVersion } from '../python/version-spec.js'
@@ -22,8 +30,6 @@ export interface HealthProbe {
   prefix: string
   version: [number, number, number, string, number]
   problems: string[]
-  /** The digest of the distributions judged (see venv_health.py). */
-  checked: string
 }
 
 /** Why a venv must not be trusted (empty when healthy), and what its pip check covered. */
@@ -146,25 +152,59 @@ export function probeProblems(
   return [...problems, ...probe.problems.map(p => `pip check: ${p}`)]
 }
 
-async function runProbe(
-  venv: string,
-  python: HealthExpectation['python'],
-  checked = ''
-): Promise<Health> {
+async function runProbe(venv: string, python: HealthExpectation['python']): Promise<string[]> {
   const result = await runHelper<HealthProbe>(
     [venvPython(venv)],
     import.meta.url,
     'venv_health.py',
-    [checked],
+    [],
     { flags: ['-I'], timeoutMs: HEALTH_TIMEOUT_MS }
   )
-  if (!result.ok) return { problems: [`its python's health check failed: ${result.why}`] }
-  return { problems: probeProblems(result.value, venv, python), checked: result.value.checked }
+  if (!result.ok) return [`its python's health check failed: ${result.why}`]
+  return probeProblems(result.value, venv, python)
+}
+
+/** A METADATA file's headers (up to the first empty line): what pip check reads of it. */
+function metadataHeaders(file: string): string {
+  const text = fs.readFileSync(file, 'utf8')
+  const end = /\r?\n\r?\n/.exec(text)
+  return end ? text.slice(0, end.index) : text
+}
+
+/**
+ * What the venv's python check judges: the interpreter, and every distribution's metadata headers
+ * (name, version, requirements). Equal digests, equal verdicts: the marker records the digest of
+ * a venv that passed when it was saved.
+ */
+export function checkedDigest(venv: string, python: HealthExpectation['python']): string {
+  const hash = createHash('sha256').update(
+    JSON.stringify([python.versionText, realPath(python.executable)])
+  )
+  for (const site of venvSitePackagesFound(venv)) {
+    let names: string[] = []
+    try {
+      names = fs.readdirSync(site).filter(name => name.endsWith('.dist-info'))
+    } catch {
+      continue
+    }
+    for (const name of names.sort()) {
+      let headers: string
+      try {
+        headers = metadataHeaders(path.join(site, name, 'METADATA'))
+      } catch {
+        headers = ''
+      }
+      hash.update(`\0${name}\0${headers}`)
+    }
+  }
+  return hash.digest('hex')
 }
 
 /**
  * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
- * checks come first and cost no process; the Python checks are one short run of the venv's python.
+ * checks come first and cost no process; the Python checks are one short run of the venv's python,
+ * needless for a venv whose python is the interpreter just probed (a link to it) and whose
+ * distributions are those that passed when it was saved (checkedDigest).
  */
 export async function venvHealth(venv: string, expected: HealthExpectation): Promise<Health> {
   const state = inspectVenv(venv)
@@ -175,5 +215,9 @@ export async function venvHealth(venv: string, expected: HealthExpectation): Pro
     ...scriptProblems(venv)
   ]
   if (problems.length > 0) return { problems }
-  return runProbe(venv, expected.python, state.marker?.checked)
+  const checked = checkedDigest(venv, expected.python)
+  const asChecked =
+    checked === state.marker?.checked &&
+    realPath(venvPython(venv)) === realPath(expected.python.executable)
+  return { problems: asChecked ? [] : await runProbe(venv, expected.python), checked }
 }

@@ -2,13 +2,12 @@
 from, its version, and what `pip check` checks (every installed distribution's requirements are
 installed in a matching version), read from the dist-info METADATA headers directly and judged
 with pip's vendored `packaging`: importing pip's own check costs three times as long.
-That check is a function of the installed names, versions and requirements and of the
-interpreter, so the script prints their digest; given the digest of a set that passed before
-(argv[1], recorded when the venv was saved), it skips the judging, which is most of its time.
+venv-guard runs it only where the distributions differ from those that passed before
+(checkedDigest in src/venv/health.ts).
 
 Prints one JSON line for venv-guard (src/venv/health.ts).
 """
-import hashlib, json, os, re, sys, sysconfig
+import json, os, re, sys, sysconfig
 def canon(name): return re.sub(r"[-_.]+", "-", name).lower()
 problems = []
 dists = {}
@@ -36,10 +35,9 @@ for site in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")
             continue
         if fields.get("Name"):
             dists[canon(fields["Name"])] = (fields["Name"], fields.get("Version", "?"), requires)
-digest = hashlib.sha256(json.dumps([sys.version, sys.platform, sorted(dists.items())]).encode()).hexdigest()
 if "pip" not in dists:
     problems.append("pip is not installed in it")
-elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
+elif any(d[2] for d in dists.values()):
     from pip._vendor.packaging.requirements import Requirement
     for name, version, requires in dists.values():
         for text in requires:
@@ -54,4 +52,4 @@ elif digest != sys.argv[1] and any(d[2] for d in dists.values()):
                     problems.append("%s %s requires %s, but %s %s is installed" % (name, version, req, dep[0], dep[1]))
             except Exception as e:
                 problems.append("%s %s has a requirement pip cannot read: %s (%s)" % (name, version, text, e))
-print("venv-guard-result: " + json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems, "checked": digest}))
+print("venv-guard-result: " + json.dumps({"prefix": sys.prefix, "version": list(sys.version_info), "problems": problems}))

@@ -89,9 +89,9 @@ async function setUp(report: RunReport): Promise<void> {
   })
   report.versionsBefore = trackedVersions(target, 'Before')
   const installs = !target.upToDate || moving
-  const { installed, content } = installs
+  const { installed, content, pipCheckPassed } = installs
     ? await install({ config, python, target, requirements, guard, report })
-    : { installed: [], content: target.venv?.held }
+    : { installed: [], content: target.venv?.held, pipCheckPassed: false }
   report.versionsAfter = trackedVersions(target, 'After')
 
   const checked = guard.finish(
@@ -110,7 +110,7 @@ async function setUp(report: RunReport): Promise<void> {
   if (checked.laterSteps) exportToLaterSteps(checked.laterSteps)
 
   // Nothing about the cache may fail a step whose install succeeded.
-  const toSave = await cache.toSave(installs)
+  const toSave = await cache.toSave({ installed: installs, pipCheckPassed })
   if (toSave) saveState(State.Cache, toSave)
 }
 

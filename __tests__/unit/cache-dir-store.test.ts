@@ -51,6 +51,19 @@ describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
     expect(fs.readFileSync(path.join(pip, 'entry'), 'utf8')).toBe('the other job')
     expect(fs.readdirSync(path.dirname(pip))).toEqual(['pip'])
   })
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses an archive that holds anything but files, directories and links (a FIFO)',
+    async () => {
+      const { store, pip, save } = saved('pip-k', 'one')
+      fs.mkdirSync(path.join(pip, 'deep', 'er'), { recursive: true })
+      execFileSync('mkfifo', [path.join(pip, 'deep', 'er', 'pipe')])
+      await save()
+      fs.rmSync(pip, { recursive: true })
+      expect(await store.restore(pip, 'pip-k')).toBeUndefined()
+      expect(fs.existsSync(pip)).toBe(false)
+    }
+  )
 })
 
 const zstd = (() => {

@@ -126,16 +126,19 @@ export class CacheSession {
    * Once everything is installed: what the post step is to save, if anything. Nothing after a
    * hit or a run that installed nothing, nor with cache-save: false; otherwise what each tier says.
    */
-  async toSave(installed: boolean): Promise<CacheSaveState | undefined> {
+  async toSave(install: {
+    installed: boolean
+    pipCheckPassed: boolean
+  }): Promise<CacheSaveState | undefined> {
     const store = await this.store
-    if (!store || this.hit || !installed) return undefined
+    if (!store || this.hit || !install.installed) return undefined
     if (!this.scope.save) {
       info('Cache: cache-save is false; nothing is saved.')
       return undefined
     }
     const state: CacheSaveState = {
       cacheDir: this.settings.cacheDir,
-      venv: await this.venv?.toSave(store),
+      venv: await this.venv?.toSave(store, install.pipCheckPassed),
       pip: await this.pip?.toSave()
     }
     return state.venv || state.pip ? state : undefined

@@ -14,8 +14,11 @@ export interface CacheTier<Saved> {
   readonly what: string
   /** Restores what this run can use; true for an exact hit that can be trusted. */
   restore(store: CacheStore): Promise<boolean>
-  /** Once the main step's install is done: what the post step is to save, or undefined. */
-  toSave(store: CacheStore): Promise<Saved | undefined>
+  /**
+   * Once the main step's install is done (pip check passed on what it left, or not): what the post
+   * step is to save, or undefined.
+   */
+  toSave(store: CacheStore, pipCheckPassed: boolean): Promise<Saved | undefined>
 }
 
 /** What restoreInto did: nothing, for a directory that holds something, or a restore attempt. */

@@ -135,11 +135,11 @@ export class VenvTier implements CacheTier<SavedVenv> {
    * that fails the health check would only be rebuilt after a restore. The digest of what passed
    * pip check goes into the marker, so that the check after a restore can skip that part.
    */
-  async toSave(store: CacheStore): Promise<SavedVenv | undefined> {
+  async toSave(store: CacheStore, pipCheckPassed: boolean): Promise<SavedVenv | undefined> {
     const { venv, key, expected, inputs } = this.request
     if (!readMarker(venv)?.created || (!store.replaces && this.keyTaken)) return undefined
     try {
-      const health = await venvHealth(venv, expected)
+      const health = await venvHealth(venv, { ...expected, pipCheckPassed })
       if (health.problems.length > 0) {
         warn(
           `Cache: the venv will not be saved: ${health.problems.join('; ')}. Restored, it would fail the health check and be rebuilt anyway.`

@@ -137,23 +137,27 @@ async function compile(python: PythonInstall, target: Target, result: RunsResult
 }
 
 /**
- * `pip check` with the venv's own pip: broken dependencies become warnings on their lines. Not for
- * a base interpreter, whose unrelated packages (a runner's system Python) are not the user's to fix.
+ * `pip check` with the venv's own pip: broken dependencies become warnings on their lines; true
+ * when it passed. Not for a base interpreter, whose unrelated packages (a runner's system Python)
+ * are not the user's to fix.
  */
 async function checkDependencies(
   python: PythonInstall,
   target: Target,
   requirements: RequirementsContext
-): Promise<void> {
-  if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return
+): Promise<boolean> {
+  if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return false
   const checked = await pipCheck(target.python, python)
   annotate(findingsFromPipCheck(checked, requirements), requirements.workspace)
+  return checked === ''
 }
 
 /** What an install leaves: what pip installed, and what the venv holds where that is known exactly. */
 export interface InstallOutcome {
   installed: InstalledPackage[]
   content?: VenvContent
+  /** pip check passed on the venv as the install left it. */
+  pipCheckPassed: boolean
 }
 
 /**
@@ -193,8 +197,8 @@ export async function install(given: InstallJob): Promise<InstallOutcome> {
     : undefined
   const result =
     updated.result ?? seeded ?? (await timed(report, 'pip install', () => runPlans(job, planned)))
-  await timed(report, 'compile and check', async () => {
-    await Promise.all([
+  const [, pipCheckPassed] = await timed(report, 'compile and check', () =>
+    Promise.all([
       deferCompile(job) ? compile(job.python, target, result) : undefined,
       checkDependencies(job.python, target, {
         parsed: requirements,
@@ -202,9 +206,9 @@ export async function install(given: InstallJob): Promise<InstallOutcome> {
         markers: job.python.markers
       })
     ])
-  })
+  )
   if (place && !seeded) await keepSeed(job, place, result)
-  return { installed: result.installed, content: contentOf(job, result) }
+  return { installed: result.installed, content: contentOf(job, result), pipCheckPassed }
 }
 
 /** The tools every run reports before and after: the recipe upgrades them. */

@@ -20,6 +20,8 @@ export interface HealthExpectation {
   python: Pick<PythonInstall, 'executable' | 'versionText' | 'basePrefix'>
   /** What it must have been made for; undefined for an earlier venv to update, which must list its content. */
   fingerprint?: string
+  /** pip check itself passed on the venv as it is now: its verdict is the one the Python check gives. */
+  pipCheckPassed?: boolean
 }
 
 /** venv_health.py, shipped beside the bundle: run by the venv's own python. */
@@ -204,7 +206,8 @@ export function checkedDigest(venv: string, python: HealthExpectation['python'])
  * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
  * checks come first and cost no process; the Python checks are one short run of the venv's python,
  * needless for a venv whose python is the interpreter just probed (a link to it) and whose
- * distributions are those that passed when it was saved (checkedDigest).
+ * distributions are those that passed when it was saved (checkedDigest), or passed pip check
+ * itself a moment ago.
  */
 export async function venvHealth(venv: string, expected: HealthExpectation): Promise<Health> {
   const state = inspectVenv(venv)
@@ -217,7 +220,7 @@ export async function venvHealth(venv: string, expected: HealthExpectation): Pro
   if (problems.length > 0) return { problems }
   const checked = checkedDigest(venv, expected.python)
   const asChecked =
-    checked === state.marker?.checked &&
+    (expected.pipCheckPassed || checked === state.marker?.checked) &&
     realPath(venvPython(venv)) === realPath(expected.python.executable)
   return { problems: asChecked ? [] : await runProbe(venv, expected.python), checked }
 }

@@ -119,6 +119,18 @@ describe('checkedDigest', () => {
     fs.rmSync(path.join(site, 'beta-1.0.dist-info'), { recursive: true })
     expect(checkedDigest(venv, python)).not.toBe(before)
   })
+
+  it.skipIf(process.platform === 'win32')(
+    'reads no METADATA that is not a regular file (a link to /dev/zero)',
+    () => {
+      const venv = tmp()
+      const info = path.join(venv, 'lib', 'python3.12', 'site-packages', 'x-1.0.dist-info')
+      fs.mkdirSync(info, { recursive: true })
+      fs.symlinkSync('/dev/zero', path.join(info, 'METADATA'))
+      const python = { executable: process.execPath, versionText: '3.12.1', basePrefix: '/p' }
+      expect(checkedDigest(venv, python)).toMatch(/^[0-9a-f]{64}$/)
+    }
+  )
 })
 
 describe('probeProblems', () => {

@@ -37674,9 +37674,25 @@ async function runProbe(venv, python) {
         return [`its python's health check failed: ${result.why}`];
     return probeProblems(result.value, venv, python);
 }
-/** A METADATA file's headers (up to the first empty line): what pip check reads of it. */
+/** What is read of a METADATA file at most: its headers come first. */
+const METADATA_READ = 1 << 20;
+/**
+ * A METADATA file's headers (up to the first empty line): what pip check reads of it. Only a
+ * regular file, and only its first megabyte: a restored venv's `METADATA` could be a link to
+ * `/dev/zero`.
+ */
 function metadataHeaders(file) {
-    const text = external_node_fs_.readFileSync(file, 'utf8');
+    if (!external_node_fs_.lstatSync(file).isFile())
+        return '';
+    const fd = external_node_fs_.openSync(file, 'r');
+    let text;
+    try {
+        const buffer = Buffer.alloc(Math.min(external_node_fs_.fstatSync(fd).size, METADATA_READ));
+        text = buffer.toString('utf8', 0, external_node_fs_.readSync(fd, buffer, 0, buffer.length, 0));
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
     const end = /\r?\n\r?\n/.exec(text);
     return end ? text.slice(0, end.index) : text;
 }

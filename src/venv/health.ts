@@ -166,9 +166,24 @@ async function runProbe(venv: string, python: HealthExpectation['python']): Prom
   return probeProblems(result.value, venv, python)
 }
 
-/** A METADATA file's headers (up to the first empty line): what pip check reads of it. */
+/** What is read of a METADATA file at most: its headers come first. */
+const METADATA_READ = 1 << 20
+
+/**
+ * A METADATA file's headers (up to the first empty line): what pip check reads of it. Only a
+ * regular file, and only its first megabyte: a restored venv's `METADATA` could be a link to
+ * `/dev/zero`.
+ */
 function metadataHeaders(file: string): string {
-  const text = fs.readFileSync(file, 'utf8')
+  if (!fs.lstatSync(file).isFile()) return ''
+  const fd = fs.openSync(file, 'r')
+  let text: string
+  try {
+    const buffer = Buffer.alloc(Math.min(fs.fstatSync(fd).size, METADATA_READ))
+    text = buffer.toString('utf8', 0, fs.readSync(fd, buffer, 0, buffer.length, 0))
+  } finally {
+    fs.closeSync(fd)
+  }
   const end = /\r?\n\r?\n/.exec(text)
   return end ? text.slice(0, end.index) : text
 }

@@ -90,7 +90,7 @@ async function setUp(report: RunReport): Promise<void> {
   report.versionsBefore = trackedVersions(target, 'Before')
   const installs = !target.upToDate || moving
   const { installed, content, pipCheckPassed } = installs
-    ? await install({ config, python, target, requirements, guard, report })
+    ? await install({ config, python, target, requirements, guard, report, seeds: cache })
     : { installed: [], content: target.venv?.held, pipCheckPassed: false }
   report.versionsAfter = trackedVersions(target, 'After')
 

@@ -51,7 +51,12 @@ export function succeeded(run: ActionRun): void {
 export const installed = (run: ActionRun): boolean => run.stdout.includes('::group::')
 
 /** The archives in a cache-dir: [venv archives, pip archives, anything else]. */
-export function archives(dir: string): { venv: string[]; pip: string[]; other: string[] } {
+export function archives(dir: string): {
+  venv: string[]
+  pip: string[]
+  seed: string[]
+  other: string[]
+} {
   const names = fs.existsSync(dir) ? fs.readdirSync(dir) : []
   return {
     venv: names
@@ -60,6 +65,9 @@ export function archives(dir: string): { venv: string[]; pip: string[]; other: s
     pip: names
       .filter(n => /^venv-guard-v\d+-pip-.*\.tar\.(zst|gz)$/.test(n))
       .map(n => path.join(dir, n)),
-    other: names.filter(n => !/^venv-guard-v\d+-(venv|pip)-.*\.tar\.(zst|gz)$/.test(n))
+    seed: names
+      .filter(n => /^venv-guard-v\d+-seed-.*\.tar\.(zst|gz)$/.test(n))
+      .map(n => path.join(dir, n)),
+    other: names.filter(n => !/^venv-guard-v\d+-(venv|pip|seed)-.*\.tar\.(zst|gz)$/.test(n))
   }
 }

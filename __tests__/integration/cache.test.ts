@@ -48,8 +48,9 @@ describe.skipIf(lacks('3.12'))(
       expect(warnings(saved)).toEqual([])
       const entry = service.entries.find(e => e.key === key)
       expect(entry?.finalized).toBe(true)
-      // A small archive goes up in one PUT, not as blocks.
-      expect(service.requests.filter(r => r.startsWith('PUT '))).toHaveLength(1)
+      // A small archive goes up in one PUT, not as blocks (the venv's, and the tool seed's).
+      expect(service.entries.map(e => e.key.split('-')[3])).toEqual(['venv', 'seed'])
+      expect(service.requests.filter(r => r.startsWith('PUT '))).toHaveLength(2)
 
       freshJob(runner)
       const second = await main()
@@ -64,7 +65,7 @@ describe.skipIf(lacks('3.12'))(
       // After a hit there is nothing to save.
       const again = await post()
       succeeded(again)
-      expect(service.entries).toHaveLength(1)
+      expect(service.entries).toHaveLength(2)
     })
 
     it('on a miss, restores the earlier venv of the same path by its prefix and updates it in place', async () => {

@@ -213,3 +213,59 @@ describe.skipIf(!PYTHON)('a new venv from the tool seed equals the recipe’s', 
     expectRecipes(run, runner, project)
   }, 240_000)
 })
+
+describe.skipIf(!PYTHON)(
+  'the tool seed in the cache, for runners whose tool cache starts empty',
+  () => {
+    const inputs = (cacheDir: string) => ({
+      'python-path': PYTHON!,
+      cache: 'true',
+      'cache-dir': cacheDir
+    })
+    const seedArchives = (cacheDir: string) =>
+      fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter(f => /-seed-/.test(f)) : []
+
+    it('one job saves the seed it kept; a job on a new runner restores it, uses it, and ends as the recipe', async () => {
+      const cacheDir = fs.mkdtempSync(path.join(newRunner('vg-seed-cd-').dir, 'cache-'))
+      const first = newRunner('vg-seed-a-')
+      write(first, { 'requirements.txt': 'alpha==2.0.0\n' })
+      const made = await runAction(first, { inputs: inputs(cacheDir) })
+      expect(made.exitCode, describeRun(made)).toBe(0)
+      expect(seeded(made)).toBe(false)
+      const saved = await runAction(first, { entry: 'post' })
+      expect(saved.exitCode, describeRun(saved)).toBe(0)
+      expect(seedArchives(cacheDir)).toHaveLength(1)
+
+      // Another runner, its tool cache empty, other requirements: no venv to restore, but the seed.
+      const files = { 'requirements.txt': 'gamma\nMixed_Case.Name\n' }
+      const runner = newRunner('vg-seed-b-')
+      write(runner, files)
+      const run = await runAction(runner, { inputs: inputs(cacheDir) })
+      expect(run.stdout, describeRun(run)).toContain('restored the tool seed')
+      expect(seeded(run), describeRun(run)).toBe(true)
+      expectRecipes(run, runner, files)
+      // It used the seed it restored: nothing new to save for the seed.
+      expect(await runAction(runner, { entry: 'post' }).then(r => r.exitCode)).toBe(0)
+      expect(seedArchives(cacheDir)).toHaveLength(1)
+    }, 240_000)
+
+    it('a seed that a later step changed is not saved', async () => {
+      const cacheDir = fs.mkdtempSync(path.join(newRunner('vg-seed-cd-').dir, 'cache-'))
+      const runner = newRunner('vg-seed-c-')
+      write(runner, { 'requirements.txt': 'alpha==2.0.0\n' })
+      const made = await runAction(runner, { inputs: inputs(cacheDir) })
+      expect(made.exitCode, describeRun(made)).toBe(0)
+      const store = path.join(runner.toolCache, 'venv-guard-tools')
+      const [seed] = fs.readdirSync(store)
+      fs.appendFileSync(
+        path.join(store, seed, 'site-packages', 'pip', '__init__.py'),
+        '\nimport os  # a later step\n'
+      )
+      const post = await runAction(runner, { entry: 'post' })
+      expect(post.stdout, describeRun(post)).toMatch(
+        /the tool seed .* was not saved: a later step changed it/
+      )
+      expect(seedArchives(cacheDir)).toEqual([])
+    }, 240_000)
+  }
+)

@@ -31081,7 +31081,7 @@ function failUnexpectedly(step, caught) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9682);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7424);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3400);
 // The bundle's entry (dist/main/index.js): runs the main step. src/main.ts only exports run(), so
 // that a local runner (@github/local-action) can import it and call run() itself.
 
@@ -31093,7 +31093,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7424:
+/***/ 3400:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36660,12 +36660,17 @@ function sorted(record) {
  * action's cache format; the key adds the machine. The readable part is for people reading the
  * cache list; only the hash decides.
  */
+/** The tool seed's keys (install/seed.ts): of this machine and seed, then the tools it holds. */
+function seedKeyPrefix(context, seed) {
+    return `venv-guard-v${FORMAT_VERSION}-seed-${machineName(context)}-${seed}-`;
+}
+const machineName = (context) => `${context.os}-${context.osVersion}-${context.arch}`;
 function cacheKeys(context, python, fingerprint, venvPath) {
     const digest = (parts) => (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(parts)).digest('hex');
     const machineParts = [context.os, context.osVersion, context.arch];
     const hash = digest([...machineParts, fingerprint]);
     const place = digest([...machineParts, python.executable, venvPath]).slice(0, 16);
-    const machine = `${context.os}-${context.osVersion}-${context.arch}`;
+    const machine = machineName(context);
     const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`;
     const venvPrefix = `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${place}-`;
     return {
@@ -37379,6 +37384,290 @@ class PipTier {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cache/snapshot.ts
+
+
+
+/**
+ * A venv's content, for the post step to tell whether a later step changed the venv that main
+ * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
+ * source's time and size without reading the source, so a changed `.pyc` is changed code.
+ *
+ * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
+ * not count as a change; it travels in the archive, but a restore removes every bytecode file
+ * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
+ */
+const PYCACHE = '__pycache__';
+const CHUNK = 1 << 20;
+/**
+ * main's record of the venv's content (content()), kept in the venv so that it travels with the
+ * archive: the digest is that record's, and the post step saves only a venv whose record is
+ * unchanged and still true. Outside the record itself, which cannot hold its own hash.
+ */
+const CONTENT_RECORD = 'venv-guard-content.json';
+/**
+ * A file whose change time is this close to the end of a restore, or later, is hashed anew: the
+ * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
+ */
+const CLOCK_MARGIN_MS = 50;
+/** One buffer for every read: a new one per file would leave the collector a megabyte a file. */
+let chunk;
+function hashFile(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const fd = external_node_fs_.openSync(file, 'r');
+    try {
+        const buffer = (chunk ??= Buffer.allocUnsafe(CHUNK));
+        for (;;) {
+            const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
+            if (read === 0)
+                break;
+            hash.update(buffer.subarray(0, read));
+        }
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+    return hash.digest('hex');
+}
+/** Relative paths with `/`, the same on every OS. */
+const join = (relative, name) => (relative ? `${relative}/${name}` : name);
+function sortedEntries(dir) {
+    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/**
+ * Every entry of `venv` in a stable order, parents before children, never following a link; the
+ * content record aside.
+ */
+function walk(venv) {
+    const entries = [];
+    const descend = (relative, inPycache) => {
+        for (const entry of sortedEntries(external_node_path_.join(venv, relative))) {
+            const name = join(relative, entry.name);
+            if (name === CONTENT_RECORD)
+                continue;
+            entries.push({ relative: name, entry, inPycache });
+            if (entry.isDirectory())
+                descend(name, inPycache || entry.name === PYCACHE);
+        }
+    };
+    descend('', false);
+    return entries;
+}
+const bytecodeIn = (entries) => entries.filter(e => e.inPycache && !e.entry.isDirectory()).map(e => e.relative);
+/** The files inside the venv's `__pycache__` directories, as relative paths. */
+function listBytecode(venv) {
+    return bytecodeIn(walk(venv));
+}
+/**
+ * Every name, kind, permission and file content in the venv (a file's content by its sha256),
+ * except what is inside `__pycache__` directories and not in `bytecode`, and those directories
+ * themselves.
+ */
+function content(venv, bytecode, entries, unchanged) {
+    const recorded = [];
+    for (const { relative, entry, inPycache } of entries) {
+        const full = external_node_path_.join(venv, relative);
+        if (entry.isDirectory()) {
+            if (entry.name !== PYCACHE && !inPycache)
+                recorded.push(['d', relative]);
+            continue;
+        }
+        if (inPycache && !bytecode.has(relative))
+            continue;
+        if (entry.isSymbolicLink()) {
+            recorded.push(['l', relative, external_node_fs_.readlinkSync(full)]);
+        }
+        else if (entry.isFile()) {
+            const stat = external_node_fs_.lstatSync(full);
+            const mode = stat.mode & 0o777;
+            const known = unchanged?.files.get(relative);
+            const same = unchanged !== undefined &&
+                known?.mode === mode &&
+                known.size === stat.size &&
+                stat.ctimeMs < unchanged.before;
+            const sha256 = same ? known.sha256 : hashFile(full);
+            recorded.push(['f', relative, { mode, size: stat.size, sha256 }]);
+        }
+        else {
+            recorded.push(['o', relative]);
+        }
+    }
+    return recorded;
+}
+const digestOf = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** The digest of the venv's content (see content()). */
+function venvDigest(venv, bytecode) {
+    return digestOf(JSON.stringify(content(venv, bytecode, walk(venv))));
+}
+/**
+ * The digest of everything under `dir`, bytecode included: for a directory that holds no content
+ * record (the tool seed), taken when main is done and again in post.
+ */
+function treeDigest(dir) {
+    const entries = walk(dir);
+    return digestOf(JSON.stringify(content(dir, new Set(bytecodeIn(entries)), entries)));
+}
+/** The venv's content record, if it is a file (never a link to one). */
+function readRecord(venv) {
+    const file = external_node_path_.join(venv, CONTENT_RECORD);
+    try {
+        return external_node_fs_.lstatSync(file).isFile() ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The files a venv's content record lists; none where it is absent or not what main writes. */
+function recordedFiles(venv) {
+    const files = new Map();
+    try {
+        const record = JSON.parse(readRecord(venv) ?? '[]');
+        if (!Array.isArray(record))
+            return files;
+        for (const line of record) {
+            if (!Array.isArray(line) || line[0] !== 'f' || typeof line[1] !== 'string')
+                continue;
+            const { mode, size, sha256 } = (line[2] ?? {});
+            if (typeof mode === 'number' && typeof size === 'number' && typeof sha256 === 'string')
+                files.set(line[1], { mode, size, sha256 });
+        }
+    }
+    catch {
+        files.clear();
+    }
+    return files;
+}
+/**
+ * Every entry inside the venv's `__pycache__` directories, each directory before what it holds:
+ * unsorted, which a restore, that needs no order, does not pay for.
+ */
+function inPycaches(venv) {
+    const found = [];
+    const pending = [['', false]];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+        const [relative, inPycache] = next;
+        for (const entry of external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true })) {
+            const name = join(relative, entry.name);
+            if (inPycache)
+                found.push(name);
+            if (entry.isDirectory())
+                pending.push([name, inPycache || entry.name === PYCACHE]);
+        }
+    }
+    return found;
+}
+/**
+ * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
+ * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
+ */
+function dropUnknownBytecode(venv, bytecode) {
+    const unknown = inPycaches(venv).filter(relative => !bytecode.has(relative));
+    // Parents come before their children; a removed directory takes its children with it.
+    let removed = 0;
+    for (const relative of unknown) {
+        const full = external_node_path_.join(venv, relative);
+        if (!present(full))
+            continue;
+        external_node_fs_.rmSync(full, { recursive: true, force: true });
+        removed++;
+    }
+    return removed;
+}
+/** Whether anything is at `file`, a dangling symbolic link too. */
+function present(file) {
+    try {
+        external_node_fs_.lstatSync(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** main's list of the venv's bytecode, kept in the venv so that it travels with the archive. */
+const BYTECODE_LIST = 'venv-guard-bytecode.json';
+function readBytecodeList(venv) {
+    const file = external_node_path_.join(venv, BYTECODE_LIST);
+    try {
+        if (!external_node_fs_.lstatSync(file).isFile())
+            return new Set();
+        const list = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        return new Set(Array.isArray(list) ? list.filter(item => typeof item === 'string') : []);
+    }
+    catch {
+        return new Set();
+    }
+}
+/**
+ * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
+ * record's digest. `restoredAt` (epoch milliseconds) is when the venv was restored from an archive
+ * whose record lists its files: a file whose status has not changed since keeps its recorded hash
+ * (a record that lies only makes the post step refuse to save, as it hashes every file).
+ */
+function recordVenvContent(venv, restoredAt) {
+    const unchanged = restoredAt === undefined
+        ? undefined
+        : { files: recordedFiles(venv), before: restoredAt - CLOCK_MARGIN_MS };
+    const list = external_node_path_.join(venv, BYTECODE_LIST);
+    // There before the walk; filled before its content is read.
+    external_node_fs_.writeFileSync(list, '');
+    const entries = walk(venv);
+    const bytecode = bytecodeIn(entries);
+    external_node_fs_.writeFileSync(list, JSON.stringify(bytecode));
+    const text = JSON.stringify(content(venv, new Set(bytecode), entries, unchanged));
+    external_node_fs_.writeFileSync(external_node_path_.join(venv, CONTENT_RECORD), text);
+    return digestOf(text);
+}
+/**
+ * The digest as the post step sees it, every file hashed anew: equal to main's when no later step
+ * changed the venv, its content record included.
+ */
+function currentVenvContent(venv) {
+    const text = JSON.stringify(content(venv, readBytecodeList(venv), walk(venv)));
+    return readRecord(venv) === text ? digestOf(text) : `not the content record: ${digestOf(text)}`;
+}
+/** Called right after a restore, before anything runs in the venv. */
+function dropUnlistedBytecode(venv) {
+    return dropUnknownBytecode(venv, readBytecodeList(venv));
+}
+
+;// CONCATENATED MODULE: ./src/cache/seed-tier.ts
+
+
+
+/**
+ * The tool seed (install/seed.ts) as a cache entry of its own, for runners whose tool cache starts
+ * empty (GitHub's): restored from the newest entry of this machine and seed into a tool cache that
+ * has none, and saved under the tools it holds when a run kept a new one. Its content is taken when
+ * main keeps it, so that a later step that changes the tool cache cannot poison the entry; whether
+ * a restored seed is used at all, pip decides as for any seed (install/seeded.ts).
+ */
+class SeedTier {
+    dir;
+    prefix;
+    kept;
+    constructor(dir, 
+    /** Every key of this seed starts with it; the rest names the tools. */
+    prefix) {
+        this.dir = dir;
+        this.prefix = prefix;
+    }
+    async restore(store) {
+        const restored = await restoreInto(store, this.dir, this.prefix, [this.prefix]);
+        const matched = restored.occupied ? undefined : restored.matched;
+        if (matched)
+            (0,log/* info */.pq)(`Cache: restored the tool seed ${this.dir} (${matched}).`);
+        return matched !== undefined;
+    }
+    /** This run kept a new seed in the directory, of the tools `tools` names: the post step saves it. */
+    keep(tools) {
+        this.kept = { path: this.dir, key: `${this.prefix}${tools}`, snapshot: treeDigest(this.dir) };
+    }
+    toSave() {
+        return this.kept;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/platform/python-helper.ts
 
 /**
@@ -37748,245 +38037,6 @@ async function venvHealth(venv, expected) {
     return { problems: asChecked ? [] : await runProbe(venv, expected.python), checked };
 }
 
-;// CONCATENATED MODULE: ./src/cache/snapshot.ts
-
-
-
-/**
- * A venv's content, for the post step to tell whether a later step changed the venv that main
- * made. Compared by content, bytecode included: Python runs a `.pyc` whose header matches its
- * source's time and size without reading the source, so a changed `.pyc` is changed code.
- *
- * Bytecode that a later step adds (pytest writes its rewritten plugins into `__pycache__`) does
- * not count as a change; it travels in the archive, but a restore removes every bytecode file
- * main did not list (dropUnknownBytecode) before anything runs, so it is never run.
- */
-const PYCACHE = '__pycache__';
-const CHUNK = 1 << 20;
-/**
- * main's record of the venv's content (content()), kept in the venv so that it travels with the
- * archive: the digest is that record's, and the post step saves only a venv whose record is
- * unchanged and still true. Outside the record itself, which cannot hold its own hash.
- */
-const CONTENT_RECORD = 'venv-guard-content.json';
-/**
- * A file whose change time is this close to the end of a restore, or later, is hashed anew: the
- * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
- */
-const CLOCK_MARGIN_MS = 50;
-/** One buffer for every read: a new one per file would leave the collector a megabyte a file. */
-let chunk;
-function hashFile(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const fd = external_node_fs_.openSync(file, 'r');
-    try {
-        const buffer = (chunk ??= Buffer.allocUnsafe(CHUNK));
-        for (;;) {
-            const read = external_node_fs_.readSync(fd, buffer, 0, CHUNK, null);
-            if (read === 0)
-                break;
-            hash.update(buffer.subarray(0, read));
-        }
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-    return hash.digest('hex');
-}
-/** Relative paths with `/`, the same on every OS. */
-const join = (relative, name) => (relative ? `${relative}/${name}` : name);
-function sortedEntries(dir) {
-    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-/**
- * Every entry of `venv` in a stable order, parents before children, never following a link; the
- * content record aside.
- */
-function walk(venv) {
-    const entries = [];
-    const descend = (relative, inPycache) => {
-        for (const entry of sortedEntries(external_node_path_.join(venv, relative))) {
-            const name = join(relative, entry.name);
-            if (name === CONTENT_RECORD)
-                continue;
-            entries.push({ relative: name, entry, inPycache });
-            if (entry.isDirectory())
-                descend(name, inPycache || entry.name === PYCACHE);
-        }
-    };
-    descend('', false);
-    return entries;
-}
-const bytecodeIn = (entries) => entries.filter(e => e.inPycache && !e.entry.isDirectory()).map(e => e.relative);
-/** The files inside the venv's `__pycache__` directories, as relative paths. */
-function listBytecode(venv) {
-    return bytecodeIn(walk(venv));
-}
-/**
- * Every name, kind, permission and file content in the venv (a file's content by its sha256),
- * except what is inside `__pycache__` directories and not in `bytecode`, and those directories
- * themselves.
- */
-function content(venv, bytecode, entries, unchanged) {
-    const recorded = [];
-    for (const { relative, entry, inPycache } of entries) {
-        const full = external_node_path_.join(venv, relative);
-        if (entry.isDirectory()) {
-            if (entry.name !== PYCACHE && !inPycache)
-                recorded.push(['d', relative]);
-            continue;
-        }
-        if (inPycache && !bytecode.has(relative))
-            continue;
-        if (entry.isSymbolicLink()) {
-            recorded.push(['l', relative, external_node_fs_.readlinkSync(full)]);
-        }
-        else if (entry.isFile()) {
-            const stat = external_node_fs_.lstatSync(full);
-            const mode = stat.mode & 0o777;
-            const known = unchanged?.files.get(relative);
-            const same = unchanged !== undefined &&
-                known?.mode === mode &&
-                known.size === stat.size &&
-                stat.ctimeMs < unchanged.before;
-            const sha256 = same ? known.sha256 : hashFile(full);
-            recorded.push(['f', relative, { mode, size: stat.size, sha256 }]);
-        }
-        else {
-            recorded.push(['o', relative]);
-        }
-    }
-    return recorded;
-}
-const digestOf = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-/** The digest of the venv's content (see content()). */
-function venvDigest(venv, bytecode) {
-    return digestOf(JSON.stringify(content(venv, bytecode, walk(venv))));
-}
-/** The venv's content record, if it is a file (never a link to one). */
-function readRecord(venv) {
-    const file = external_node_path_.join(venv, CONTENT_RECORD);
-    try {
-        return external_node_fs_.lstatSync(file).isFile() ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The files a venv's content record lists; none where it is absent or not what main writes. */
-function recordedFiles(venv) {
-    const files = new Map();
-    try {
-        const record = JSON.parse(readRecord(venv) ?? '[]');
-        if (!Array.isArray(record))
-            return files;
-        for (const line of record) {
-            if (!Array.isArray(line) || line[0] !== 'f' || typeof line[1] !== 'string')
-                continue;
-            const { mode, size, sha256 } = (line[2] ?? {});
-            if (typeof mode === 'number' && typeof size === 'number' && typeof sha256 === 'string')
-                files.set(line[1], { mode, size, sha256 });
-        }
-    }
-    catch {
-        files.clear();
-    }
-    return files;
-}
-/**
- * Every entry inside the venv's `__pycache__` directories, each directory before what it holds:
- * unsorted, which a restore, that needs no order, does not pay for.
- */
-function inPycaches(venv) {
-    const found = [];
-    const pending = [['', false]];
-    for (let next = pending.pop(); next; next = pending.pop()) {
-        const [relative, inPycache] = next;
-        for (const entry of external_node_fs_.readdirSync(external_node_path_.join(venv, relative), { withFileTypes: true })) {
-            const name = join(relative, entry.name);
-            if (inPycache)
-                found.push(name);
-            if (entry.isDirectory())
-                pending.push([name, inPycache || entry.name === PYCACHE]);
-        }
-    }
-    return found;
-}
-/**
- * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
- * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
- */
-function dropUnknownBytecode(venv, bytecode) {
-    const unknown = inPycaches(venv).filter(relative => !bytecode.has(relative));
-    // Parents come before their children; a removed directory takes its children with it.
-    let removed = 0;
-    for (const relative of unknown) {
-        const full = external_node_path_.join(venv, relative);
-        if (!present(full))
-            continue;
-        external_node_fs_.rmSync(full, { recursive: true, force: true });
-        removed++;
-    }
-    return removed;
-}
-/** Whether anything is at `file`, a dangling symbolic link too. */
-function present(file) {
-    try {
-        external_node_fs_.lstatSync(file);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** main's list of the venv's bytecode, kept in the venv so that it travels with the archive. */
-const BYTECODE_LIST = 'venv-guard-bytecode.json';
-function readBytecodeList(venv) {
-    const file = external_node_path_.join(venv, BYTECODE_LIST);
-    try {
-        if (!external_node_fs_.lstatSync(file).isFile())
-            return new Set();
-        const list = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
-        return new Set(Array.isArray(list) ? list.filter(item => typeof item === 'string') : []);
-    }
-    catch {
-        return new Set();
-    }
-}
-/**
- * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
- * record's digest. `restoredAt` (epoch milliseconds) is when the venv was restored from an archive
- * whose record lists its files: a file whose status has not changed since keeps its recorded hash
- * (a record that lies only makes the post step refuse to save, as it hashes every file).
- */
-function recordVenvContent(venv, restoredAt) {
-    const unchanged = restoredAt === undefined
-        ? undefined
-        : { files: recordedFiles(venv), before: restoredAt - CLOCK_MARGIN_MS };
-    const list = external_node_path_.join(venv, BYTECODE_LIST);
-    // There before the walk; filled before its content is read.
-    external_node_fs_.writeFileSync(list, '');
-    const entries = walk(venv);
-    const bytecode = bytecodeIn(entries);
-    external_node_fs_.writeFileSync(list, JSON.stringify(bytecode));
-    const text = JSON.stringify(content(venv, new Set(bytecode), entries, unchanged));
-    external_node_fs_.writeFileSync(external_node_path_.join(venv, CONTENT_RECORD), text);
-    return digestOf(text);
-}
-/**
- * The digest as the post step sees it, every file hashed anew: equal to main's when no later step
- * changed the venv, its content record included.
- */
-function currentVenvContent(venv) {
-    const text = JSON.stringify(content(venv, readBytecodeList(venv), walk(venv)));
-    return readRecord(venv) === text ? digestOf(text) : `not the content record: ${digestOf(text)}`;
-}
-/** Called right after a restore, before anything runs in the venv. */
-function dropUnlistedBytecode(venv) {
-    return dropUnknownBytecode(venv, readBytecodeList(venv));
-}
-
 ;// CONCATENATED MODULE: ./src/cache/venv-tier.ts
 
 
@@ -38125,6 +38175,12 @@ class VenvTier {
 
 
 
+
+const thisMachine = () => ({
+    os: (0,platform_os/* currentOs */.UD)(),
+    osVersion: (0,platform_os/* currentOsVersion */.W0)(),
+    arch: process.arch
+});
 /**
  * The caches of one run: whether it restores and saves (scope.ts, decided once), the store, and
  * the tiers (the venv, pip's cache) it asks to restore in the main step and to say what the post
@@ -38136,6 +38192,7 @@ class CacheSession {
     store;
     venv;
     pip;
+    seed;
     hit = false;
     constructor(settings, scope, store) {
         this.settings = settings;
@@ -38166,7 +38223,7 @@ class CacheSession {
             return { hit: false };
         return timed(request.report, 'restore cache', async () => {
             const { python, fingerprint } = request;
-            const keys = cacheKeys({ os: (0,platform_os/* currentOs */.UD)(), osVersion: (0,platform_os/* currentOsVersion */.W0)(), arch: process.arch }, python, fingerprint, settings.venvPath);
+            const keys = cacheKeys(thisMachine(), python, fingerprint, settings.venvPath);
             if (settings.createVenv && request.moving.length === 0) {
                 this.venv = new VenvTier({
                     venv: settings.venvPath,
@@ -38194,6 +38251,22 @@ class CacheSession {
         });
     }
     /**
+     * Restores the tool seed `seed` (install/seed.ts) into `dir`, which holds none, from the newest
+     * entry of this machine and seed; true when one was restored.
+     */
+    async restoreSeed(dir, seed, report) {
+        const store = await this.store;
+        if (!store)
+            return false;
+        const tier = new SeedTier(dir, seedKeyPrefix(thisMachine(), seed));
+        this.seed = tier;
+        return timed(report, 'restore tool seed', () => tier.restore(store));
+    }
+    /** This run kept a new tool seed where restoreSeed looked, of the tools `tools` names. */
+    seedKept(tools) {
+        this.seed?.keep(tools);
+    }
+    /**
      * Once everything is installed: what the post step is to save, if anything. Nothing after a
      * hit or a run that installed nothing, nor with cache-save: false; otherwise what each tier says.
      */
@@ -38208,9 +38281,10 @@ class CacheSession {
         const state = {
             cacheDir: this.settings.cacheDir,
             venv: await this.venv?.toSave(store, install.pipCheckPassed),
-            pip: await this.pip?.toSave()
+            pip: await this.pip?.toSave(),
+            seed: this.seed?.toSave()
         };
-        return state.venv || state.pip ? state : undefined;
+        return state.venv || state.pip || state.seed ? state : undefined;
     }
 }
 async function openQuietly(cacheDir) {
@@ -41054,6 +41128,7 @@ function keepLatest(list, found) {
 
 
 
+
 const SEED_FORMAT = 2;
 const RECORD_FILE = 'seed.json';
 /** Where the seeds live: the tool cache, or nowhere outside a runner. */
@@ -41066,6 +41141,11 @@ function seedKey(interpreter, upgradeArgs) {
         .update(JSON.stringify([SEED_FORMAT, interpreter, upgradeArgs]))
         .digest('hex')
         .slice(0, 32);
+}
+/** What names a seed's tools in its cache key: their names, versions and wheel hashes. */
+function toolsId(dists) {
+    const tools = dists.map(d => [normalizeName(d.name), d.version, d.sha256]).sort();
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(tools)).digest('hex').slice(0, 16);
 }
 function readSeed(dir) {
     try {
@@ -41254,6 +41334,14 @@ function seedPlace(job, planned) {
     ];
     return external_node_path_.join(store, seedKey(interpreter, first.args));
 }
+/**
+ * A tool cache without this seed (a new runner's) gets it from the cache, where the cache has one:
+ * whether it is used, pip decides (runSeeded) as for any seed.
+ */
+async function fetchSeed(job, place) {
+    if (!readSeed(place))
+        await job.seeds?.restoreSeed(place, external_node_path_.basename(place), job.report);
+}
 function seedTarget({ target }) {
     const venv = target.venv?.path ?? '';
     return { python: target.python, sitePackages: target.sitePackages, bin: (0,platform_os/* venvBinDir */.Sg)(venv) };
@@ -41341,8 +41429,10 @@ async function keepSeed(job, place, result) {
     if (!result.upgradeDists || result.upgradeDists.length === 0)
         return;
     try {
-        if (await saveSeed(place, seedTarget(job), result.upgradeDists))
+        if (await saveSeed(place, seedTarget(job), result.upgradeDists)) {
             (0,log/* info */.pq)(`Kept the upgraded tools as the tool seed ${place}, for the next new venv.`);
+            job.seeds?.seedKept(toolsId(result.upgradeDists));
+        }
     }
     catch (caught) {
         (0,log/* info */.pq)(`The tool seed was not kept (${(0,diagnostic/* errorMessage */.gJ)(caught)}).`);
@@ -41740,6 +41830,8 @@ async function install(given) {
     const { config, target, requirements, report } = job;
     const planned = planRuns(job);
     const place = updated.result ? undefined : seedPlace(job, planned);
+    if (place)
+        await fetchSeed(job, place);
     const seeded = place
         ? await timed(report, 'pip install', () => runSeeded(job, planned, place))
         : undefined;
@@ -42604,7 +42696,7 @@ async function setUp(report) {
     report.versionsBefore = trackedVersions(target, 'Before');
     const installs = !target.upToDate || moving;
     const { installed, content, pipCheckPassed } = installs
-        ? await install({ config, python, target, requirements, guard, report })
+        ? await install({ config, python, target, requirements, guard, report, seeds: cache })
         : { installed: [], content: target.venv?.held, pipCheckPassed: false };
     report.versionsAfter = trackedVersions(target, 'After');
     const checked = guard.finish(target.venv ? [target.sitePackages] : [python.purelib, python.platlib], installed);

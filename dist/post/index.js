@@ -29400,6 +29400,14 @@ const snapshot_digestOf = (text) => (0,external_node_crypto_.createHash)('sha256
 function venvDigest(venv, bytecode) {
     return snapshot_digestOf(JSON.stringify(content(venv, bytecode, walk(venv))));
 }
+/**
+ * The digest of everything under `dir`, bytecode included: for a directory that holds no content
+ * record (the tool seed), taken when main is done and again in post.
+ */
+function treeDigest(dir) {
+    const entries = walk(dir);
+    return snapshot_digestOf(JSON.stringify(content(dir, new Set(bytecodeIn(entries)), entries)));
+}
 /** The venv's content record, if it is a file (never a link to one). */
 function readRecord(venv) {
     const file = external_node_path_namespaceObject.join(venv, CONTENT_RECORD);
@@ -30379,6 +30387,16 @@ async function savePipCache(store, saved) {
         return;
     await saveDir(store, saved.path, saved.key, "pip's cache");
 }
+/** The post step: saves the tool seed main kept, if it is still as main kept it. */
+async function saveSeed(store, seed) {
+    if (store_isEmptyOrAbsent(seed.path))
+        return;
+    if (treeDigest(seed.path) !== seed.snapshot) {
+        (0,report_log/* warn */.R8)(`Cache: the tool seed ${seed.path} was not saved: a later step changed it, and the cache must hold only what pip installed.`);
+        return;
+    }
+    await saveDir(store, seed.path, seed.key, 'the tool seed');
+}
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
 async function saveCaches(state) {
     try {
@@ -30389,6 +30407,8 @@ async function saveCaches(state) {
             await saveVenv(store, state.venv);
         if (state.pip)
             await savePipCache(store, state.pip);
+        if (state.seed)
+            await saveSeed(store, state.seed);
     }
     catch (error) {
         (0,report_log/* warn */.R8)(`Cache: could not save: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);

@@ -30,6 +30,14 @@ export interface CacheKeys {
  * action's cache format; the key adds the machine. The readable part is for people reading the
  * cache list; only the hash decides.
  */
+/** The tool seed's keys (install/seed.ts): of this machine and seed, then the tools it holds. */
+export function seedKeyPrefix(context: KeyContext, seed: string): string {
+  return `venv-guard-v${FORMAT_VERSION}-seed-${machineName(context)}-${seed}-`
+}
+
+const machineName = (context: KeyContext): string =>
+  `${context.os}-${context.osVersion}-${context.arch}`
+
 export function cacheKeys(
   context: KeyContext,
   python: { implementation: string; versionText: string; executable: string },
@@ -41,7 +49,7 @@ export function cacheKeys(
   const machineParts = [context.os, context.osVersion, context.arch]
   const hash = digest([...machineParts, fingerprint])
   const place = digest([...machineParts, python.executable, venvPath]).slice(0, 16)
-  const machine = `${context.os}-${context.osVersion}-${context.arch}`
+  const machine = machineName(context)
   const pipPrefix = `venv-guard-v${FORMAT_VERSION}-pip-${machine}-`
   const venvPrefix = `venv-guard-v${FORMAT_VERSION}-venv-${machine}-${python.implementation}-${python.versionText}-${place}-`
   return {

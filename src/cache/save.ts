@@ -5,7 +5,8 @@ import { fileDigest } from '../pip/input-reads.js'
 import type { CacheStore } from './cache-store.js'
 import { pipCacheIsPips } from './pip-cache-dir.js'
 import type { SavedPipCache } from './pip-tier.js'
-import { currentVenvContent } from './snapshot.js'
+import type { SavedSeed } from './seed-tier.js'
+import { currentVenvContent, treeDigest } from './snapshot.js'
 import { isEmptyOrAbsent, openStore } from './store.js'
 import { saveDir } from './tier.js'
 import type { SavedVenv } from './venv-tier.js'
@@ -19,6 +20,7 @@ export interface CacheSaveState {
   cacheDir: string
   venv?: SavedVenv
   pip?: SavedPipCache
+  seed?: SavedSeed
 }
 
 /** The post step: saves the venv main handed over, if its inputs and content are still as main left them. */
@@ -51,6 +53,18 @@ async function savePipCache(store: CacheStore, saved: SavedPipCache): Promise<vo
   await saveDir(store, saved.path, saved.key, "pip's cache")
 }
 
+/** The post step: saves the tool seed main kept, if it is still as main kept it. */
+async function saveSeed(store: CacheStore, seed: SavedSeed): Promise<void> {
+  if (isEmptyOrAbsent(seed.path)) return
+  if (treeDigest(seed.path) !== seed.snapshot) {
+    warn(
+      `Cache: the tool seed ${seed.path} was not saved: a later step changed it, and the cache must hold only what pip installed.`
+    )
+    return
+  }
+  await saveDir(store, seed.path, seed.key, 'the tool seed')
+}
+
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
 export async function saveCaches(state: CacheSaveState): Promise<void> {
   try {
@@ -58,6 +72,7 @@ export async function saveCaches(state: CacheSaveState): Promise<void> {
     if (!store) return
     if (state.venv) await saveVenv(store, state.venv)
     if (state.pip) await savePipCache(store, state.pip)
+    if (state.seed) await saveSeed(store, state.seed)
   } catch (error) {
     warn(`Cache: could not save: ${errorMessage(error)}`)
   }

@@ -6,13 +6,20 @@ import { currentOs, currentOsVersion } from '../platform/os.js'
 import type { PythonInstall } from '../python/probe.js'
 import { discardInterruptedRestore } from '../venv/marker.js'
 import type { CacheStore } from './cache-store.js'
-import { cacheKeys } from './key.js'
+import { cacheKeys, seedKeyPrefix, type KeyContext } from './key.js'
 import { pipCacheDirOf } from './pip-cache-dir.js'
 import { PipTier } from './pip-tier.js'
 import type { CacheSaveState } from './save.js'
 import { cacheScope, runEvent, type CacheInput, type CacheScope } from './scope.js'
+import { SeedTier } from './seed-tier.js'
 import { openStore } from './store.js'
 import { VenvTier } from './venv-tier.js'
+
+const thisMachine = (): KeyContext => ({
+  os: currentOs(),
+  osVersion: currentOsVersion(),
+  arch: process.arch
+})
 
 /** The inputs the cache reads. */
 export interface CacheSettings {
@@ -54,6 +61,7 @@ export interface CacheRestore {
 export class CacheSession {
   private venv?: VenvTier
   private pip?: PipTier
+  private seed?: SeedTier
   private hit = false
 
   private constructor(
@@ -85,12 +93,7 @@ export class CacheSession {
     if (!store) return { hit: false }
     return timed(request.report, 'restore cache', async () => {
       const { python, fingerprint } = request
-      const keys = cacheKeys(
-        { os: currentOs(), osVersion: currentOsVersion(), arch: process.arch },
-        python,
-        fingerprint,
-        settings.venvPath
-      )
+      const keys = cacheKeys(thisMachine(), python, fingerprint, settings.venvPath)
       if (settings.createVenv && request.moving.length === 0) {
         this.venv = new VenvTier({
           venv: settings.venvPath,
@@ -123,6 +126,23 @@ export class CacheSession {
   }
 
   /**
+   * Restores the tool seed `seed` (install/seed.ts) into `dir`, which holds none, from the newest
+   * entry of this machine and seed; true when one was restored.
+   */
+  async restoreSeed(dir: string, seed: string, report: RunReport): Promise<boolean> {
+    const store = await this.store
+    if (!store) return false
+    const tier = new SeedTier(dir, seedKeyPrefix(thisMachine(), seed))
+    this.seed = tier
+    return timed(report, 'restore tool seed', () => tier.restore(store))
+  }
+
+  /** This run kept a new tool seed where restoreSeed looked, of the tools `tools` names. */
+  seedKept(tools: string): void {
+    this.seed?.keep(tools)
+  }
+
+  /**
    * Once everything is installed: what the post step is to save, if anything. Nothing after a
    * hit or a run that installed nothing, nor with cache-save: false; otherwise what each tier says.
    */
@@ -139,9 +159,10 @@ export class CacheSession {
     const state: CacheSaveState = {
       cacheDir: this.settings.cacheDir,
       venv: await this.venv?.toSave(store, install.pipCheckPassed),
-      pip: await this.pip?.toSave()
+      pip: await this.pip?.toSave(),
+      seed: this.seed?.toSave()
     }
-    return state.venv || state.pip ? state : undefined
+    return state.venv || state.pip || state.seed ? state : undefined
   }
 }
 

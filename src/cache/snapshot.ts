@@ -148,6 +148,15 @@ export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string 
   return digestOf(JSON.stringify(content(venv, bytecode, walk(venv))))
 }
 
+/**
+ * The digest of everything under `dir`, bytecode included: for a directory that holds no content
+ * record (the tool seed), taken when main is done and again in post.
+ */
+export function treeDigest(dir: string): string {
+  const entries = walk(dir)
+  return digestOf(JSON.stringify(content(dir, new Set(bytecodeIn(entries)), entries)))
+}
+
 /** The venv's content record, if it is a file (never a link to one). */
 function readRecord(venv: string): string | undefined {
   const file = path.join(venv, CONTENT_RECORD)

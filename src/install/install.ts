@@ -28,7 +28,7 @@ import {
   type RunsPlan,
   type RunsResult
 } from './pip-runs.js'
-import { keepSeed, runSeeded, seedPlace } from './seeded.js'
+import { fetchSeed, keepSeed, runSeeded, seedPlace } from './seeded.js'
 import { runUpdate } from './update.js'
 
 export type { InstallJob, InstallSettings } from './pip-runs.js'
@@ -192,6 +192,7 @@ export async function install(given: InstallJob): Promise<InstallOutcome> {
   const { config, target, requirements, report } = job
   const planned = planRuns(job)
   const place = updated.result ? undefined : seedPlace(job, planned)
+  if (place) await fetchSeed(job, place)
   const seeded = place
     ? await timed(report, 'pip install', () => runSeeded(job, planned, place))
     : undefined

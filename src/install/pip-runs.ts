@@ -38,6 +38,16 @@ export interface InstallJob {
   requirements: Requirements
   guard: UserSiteGuard
   report: RunReport
+  /** Where a tool seed can come from besides the tool cache, and go to: the cache. */
+  seeds?: SeedCache
+}
+
+/** The cache's side of the tool seed (cache/session.ts). */
+export interface SeedCache {
+  /** Restores the seed `seed` into `dir`, which holds none; true when one was restored. */
+  restoreSeed(dir: string, seed: string, report: RunReport): Promise<boolean>
+  /** This run kept a new seed where restoreSeed looked, of the tools `tools` names. */
+  seedKept(tools: string): void
 }
 
 /** The target's own pip, looked up when it is needed: an earlier run may just have installed it. */

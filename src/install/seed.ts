@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { findDistInfo, recordPaths } from '../pip/dist-info.js'
+import { normalizeName } from '../pip/names.js'
 import type { HeldDist } from '../venv/marker.js'
 import { copyIntoCommand, plainShebang } from '../platform/os.js'
 import { run } from '../platform/process.js'
@@ -40,6 +41,12 @@ export function seedKey(interpreter: string[], upgradeArgs: string[]): string {
     .update(JSON.stringify([SEED_FORMAT, interpreter, upgradeArgs]))
     .digest('hex')
     .slice(0, 32)
+}
+
+/** What names a seed's tools in its cache key: their names, versions and wheel hashes. */
+export function toolsId(dists: HeldDist[]): string {
+  const tools = dists.map(d => [normalizeName(d.name), d.version, d.sha256]).sort()
+  return createHash('sha256').update(JSON.stringify(tools)).digest('hex').slice(0, 16)
 }
 
 export function readSeed(dir: string): SeedRecord | undefined {

@@ -27,6 +27,7 @@ import {
   saveSeed,
   seedKey,
   seedStore,
+  toolsId,
   type SeedRecord,
   type SeedTarget
 } from './seed.js'
@@ -45,6 +46,14 @@ export function seedPlace(job: InstallJob, planned: RunsPlan): string | undefine
     String(python.freeThreaded)
   ]
   return path.join(store, seedKey(interpreter, first.args))
+}
+
+/**
+ * A tool cache without this seed (a new runner's) gets it from the cache, where the cache has one:
+ * whether it is used, pip decides (runSeeded) as for any seed.
+ */
+export async function fetchSeed(job: InstallJob, place: string): Promise<void> {
+  if (!readSeed(place)) await job.seeds?.restoreSeed(place, path.basename(place), job.report)
 }
 
 function seedTarget({ target }: InstallJob): SeedTarget {
@@ -157,8 +166,10 @@ function seededResult(
 export async function keepSeed(job: InstallJob, place: string, result: RunsResult): Promise<void> {
   if (!result.upgradeDists || result.upgradeDists.length === 0) return
   try {
-    if (await saveSeed(place, seedTarget(job), result.upgradeDists))
+    if (await saveSeed(place, seedTarget(job), result.upgradeDists)) {
       info(`Kept the upgraded tools as the tool seed ${place}, for the next new venv.`)
+      job.seeds?.seedKept(toolsId(result.upgradeDists))
+    }
   } catch (caught) {
     info(`The tool seed was not kept (${errorMessage(caught)}).`)
   }

@@ -2,7 +2,8 @@
 //   recipe: python -m venv .venv && .venv/bin/python -m pip install -U pip setuptools wheel
 //           && .venv/bin/python -m pip install -r requirements.txt
 // Prints medians and ratios per path (cold on a new runner, cold with the tool seed a first run
-// kept in a lasting tool cache, warm from cache-dir, no-op) and size, where the
+// kept in a lasting tool cache, cold on a new runner with the tool seed in cache-dir, one pin
+// bumped with the earlier venv in cache-dir, warm from cache-dir, no-op) and size, where the
 // action's time goes by phase, and the bundle's own start-up up to its first process spawn.
 // Options: --sizes 10,40,200 --runs 5 --python 3.12 --dir DIR; --quick is --sizes 40 --runs 3 (about two
 // minutes). --real benches a real stack instead (REAL_STACK below, Python 3.11 unless --python
@@ -275,8 +276,10 @@ function benchSize(n) {
 
   const keptToolCache = path.join(dir, 'toolcache-kept')
   fs.mkdirSync(keptToolCache, { recursive: true })
-  /** @type {Record<'recipe' | 'cold' | 'seeded' | 'noop' | 'warm' | 'incremental', number[]>} */
-  const t = { recipe: [], cold: [], seeded: [], noop: [], warm: [], incremental: [] }
+  /** @type {Record<'recipe' | 'cold' | 'seeded' | 'cached' | 'noop' | 'warm' | 'incremental', number[]>} */
+  const t = { recipe: [], cold: [], seeded: [], cached: [], noop: [], warm: [], incremental: [] }
+  // A cache-dir that holds a tool seed a first job saved, and no venv: a new runner's cold run.
+  const seedOnlyCache = path.join(dir, 'cache-seed-only')
   const earlierCache = path.join(dir, 'cache-earlier')
   /** @type {Record<string, number>[]} */
   const phaseSamples = []
@@ -288,6 +291,7 @@ function benchSize(n) {
   let actionState = recipeState
   let seededState = recipeState
   let incrementalState = recipeState
+  let cachedState = recipeState
   for (let r = 0; r < runs; r++) {
     // Recipe and action alternate, so that drift of the machine hits both alike.
     const venv = path.join(recipeWs, '.venv')
@@ -337,6 +341,27 @@ function benchSize(n) {
       }
       t.warm.push(warm.seconds)
 
+      // A new runner (its tool cache empty, as on GitHub), the venv not in the cache, the tool
+      // seed there: a first job saved it (main + post), and only its archive is kept.
+      if (r === 0) {
+        const full = path.join(dir, 'cache-seed-full')
+        actionStep({ ...inputs, cache: 'true', 'cache-dir': full }, { fresh: true, post: true })
+        fs.mkdirSync(seedOnlyCache, { recursive: true })
+        for (const name of fs.readdirSync(full).filter(n => n.includes('-seed-')))
+          fs.copyFileSync(path.join(full, name), path.join(seedOnlyCache, name))
+      }
+      const cached = actionStep(
+        { ...inputs, cache: 'true', 'cache-dir': seedOnlyCache },
+        { fresh: true }
+      )
+      if (
+        !/restored the tool seed/.test(cached.stdout) ||
+        !/from the tool seed/.test(cached.stdout)
+      )
+        throw new Error(`the run did not start from the tool seed in the cache:\n${cached.stdout}`)
+      t.cached.push(cached.seconds)
+      if (r === 0) cachedState = fingerprintVenv(actionVenv)
+
       // One pin bumped, the previous venv in the cache: a job before this one saved the venv of
       // the older pin (main + post), and this one restores it and updates it in place.
       const earlierInputs = { ...inputs, cache: 'true', 'cache-dir': earlierCache }
@@ -357,7 +382,8 @@ function benchSize(n) {
     ['cold', actionState],
     ['seeded', seededState]
   ]
-  if (hasCache) compared.push(['incremental', incrementalState])
+  if (hasCache)
+    compared.push(['incremental', incrementalState], ['seed from the cache', cachedState])
   for (const [name, state] of compared) {
     const same = recipeState.freeze === state.freeze
     const sameTree = JSON.stringify(recipeState.tree) === JSON.stringify(state.tree)
@@ -378,12 +404,14 @@ function benchSize(n) {
     recipe: median(t.recipe),
     cold: median(t.cold),
     seeded: median(t.seeded),
+    cached: t.cached.length ? median(t.cached) : undefined,
     noop: median(t.noop),
     warm: t.warm.length ? median(t.warm) : undefined,
     incremental: t.incremental.length ? median(t.incremental) : undefined,
     ratios: {
       cold: ratios(t.cold),
       seeded: ratios(t.seeded),
+      cached: ratios(t.cached),
       warm: ratios(t.warm),
       incremental: ratios(t.incremental),
       noop: ratios(t.noop)
@@ -424,12 +452,12 @@ const ratio = list =>
     ? 'n/a'
     : `${median(list).toFixed(2)}× (${list[0].toFixed(2)}–${list[list.length - 1].toFixed(2)})`
 console.log(
-  '\n| packages | recipe | action cold, first | ratio | cold, tool seed kept | ratio | one pin bumped, earlier venv in cache-dir | ratio | warm (cache-dir) | ratio | no-op | ratio |'
+  '\n| packages | recipe | action cold, first | ratio | cold, tool seed kept | ratio | cold, new runner, tool seed in cache-dir | ratio | one pin bumped, earlier venv in cache-dir | ratio | warm (cache-dir) | ratio | no-op | ratio |'
 )
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) {
   console.log(
-    `| ${r.n || 'real stack'} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.seeded)} | ${ratio(r.ratios.seeded)} | ${s(r.incremental)} | ${ratio(r.ratios.incremental)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
+    `| ${r.n || 'real stack'} | ${s(r.recipe)} | ${s(r.cold)} | ${ratio(r.ratios.cold)} | ${s(r.seeded)} | ${ratio(r.ratios.seeded)} | ${s(r.cached)} | ${ratio(r.ratios.cached)} | ${s(r.incremental)} | ${ratio(r.ratios.incremental)} | ${s(r.warm)} | ${ratio(r.ratios.warm)} | ${s(r.noop)} | ${ratio(r.ratios.noop)} |`
   )
 }
 console.log('\nWhere the cold run goes (medians, seconds):')

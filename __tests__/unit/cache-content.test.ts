@@ -8,6 +8,8 @@ import {
   dropUnknownBytecode,
   listBytecode,
   recordVenvContent,
+  stampRestore,
+  treeDigest,
   venvDigest
 } from '../../src/cache/snapshot.js'
 
@@ -110,11 +112,12 @@ describe("main's content record", () => {
   it('after a restore, hashes only files changed since; a record that lies cannot pass the post step', async () => {
     const venv = tree()
     recordVenvContent(venv)
-    await sleep(120)
-    const restoredAt = Date.now()
-    await sleep(120)
+    await sleep(20)
+    const restored = stampRestore(venv)!
+    expect(fs.readdirSync(venv)).not.toContain('.venv-guard-restored')
+    await sleep(20)
     fs.writeFileSync(init(venv), 'X = 2\n') // same size, changed after the restore
-    const digest = recordVenvContent(venv, restoredAt)
+    const digest = recordVenvContent(venv, restored)
     expect(currentVenvContent(venv)).toBe(digest)
 
     // A record whose hash of an unchanged file is wrong is reused as it is: main's digest then
@@ -127,6 +130,30 @@ describe("main's content record", () => {
     const later = recordVenvContent(venv, Date.now() + 1000)
     expect(fs.readFileSync(record, 'utf8')).toContain('0'.repeat(64))
     expect(currentVenvContent(venv)).not.toBe(later)
+  })
+})
+
+describe("main's own files in a restored venv", () => {
+  it('are written anew, never through a link the archive held', () => {
+    const venv = tree()
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-outside-'))
+    for (const name of ['venv-guard-content.json', 'venv-guard-bytecode.json']) {
+      fs.writeFileSync(path.join(outside, name), 'not yours')
+      fs.symlinkSync(path.join(outside, name), path.join(venv, name))
+    }
+    const digest = recordVenvContent(venv, Date.now())
+    for (const name of ['venv-guard-content.json', 'venv-guard-bytecode.json']) {
+      expect(fs.readFileSync(path.join(outside, name), 'utf8')).toBe('not yours')
+      expect(fs.lstatSync(path.join(venv, name)).isFile()).toBe(true)
+    }
+    expect(currentVenvContent(venv)).toBe(digest)
+  })
+
+  it("a tool seed's digest covers every file, one named like a venv's record too", () => {
+    const seed = tree()
+    const before = treeDigest(seed)
+    fs.writeFileSync(path.join(seed, 'venv-guard-content.json'), '[]')
+    expect(treeDigest(seed)).not.toBe(before)
   })
 })
 

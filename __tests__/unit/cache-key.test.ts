@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cacheKeys, type KeyContext } from '../../src/cache/key.js'
+import { cacheKeys, seedKeyPrefix, type KeyContext } from '../../src/cache/key.js'
 import {
   fingerprint,
   fingerprintInputs,
@@ -231,6 +231,13 @@ describe('the venv cache key', () => {
       cacheKeys({ ...context, osVersion: 'ubuntu-26.04' }, python, 'f1', '/w/.venv')
     ])
       expect(elsewhere.venvPrefix).not.toBe(keys.venvPrefix)
+  })
+
+  it('gives the tool seed a prefix of the machine and the seed (interpreter and upgrade)', () => {
+    const prefix = seedKeyPrefix(context, 'abc')
+    expect(prefix).toMatch(/^venv-guard-v\d+-seed-linux-.+-x64-abc-$/)
+    expect(seedKeyPrefix(context, 'abd')).not.toBe(prefix)
+    expect(seedKeyPrefix({ ...context, arch: 'arm64' }, 'abc')).not.toBe(prefix)
   })
 })
 

@@ -216,6 +216,9 @@ describe('saveSeed, readSeed and plantSeed', () => {
       [{ ...good, format: 1 }, false],
       [{ ...good, entries: ['/etc'] }, false],
       [{ ...good, entries: ['pip/../../..'] }, false],
+      [{ ...good, entries: ['../../../x.dist-info'] }, false],
+      [{ ...good, entries: ['..'] }, false],
+      [{ ...good, entries: ['pip/sub'] }, false],
       [{ ...good, scripts: ['../../../bin/../../x'] }, false],
       [{ ...good, entries: [''] }, false],
       [{ ...good, dists: 'pip' }, false]

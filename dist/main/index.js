@@ -36654,17 +36654,17 @@ function sorted(record) {
 ;// CONCATENATED MODULE: ./src/cache/key.ts
 
 
+const machineName = (context) => `${context.os}-${context.osVersion}-${context.arch}`;
+/** The tool seed's keys (install/seed.ts): of this machine and seed, then the tools it holds. */
+function seedKeyPrefix(context, seed) {
+    return `venv-guard-v${FORMAT_VERSION}-seed-${machineName(context)}-${seed}-`;
+}
 /**
  * The cache keys. The fingerprint (venv/fingerprint.ts) already covers the interpreter, the venv's path,
  * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
  * action's cache format; the key adds the machine. The readable part is for people reading the
  * cache list; only the hash decides.
  */
-/** The tool seed's keys (install/seed.ts): of this machine and seed, then the tools it holds. */
-function seedKeyPrefix(context, seed) {
-    return `venv-guard-v${FORMAT_VERSION}-seed-${machineName(context)}-${seed}-`;
-}
-const machineName = (context) => `${context.os}-${context.osVersion}-${context.arch}`;
 function cacheKeys(context, python, fingerprint, venvPath) {
     const digest = (parts) => (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(parts)).digest('hex');
     const machineParts = [context.os, context.osVersion, context.arch];
@@ -37333,20 +37333,23 @@ async function restoreInto(store, dir, key, prefixes) {
     }
     return { occupied: false, matched };
 }
-/** Saves `dir` under `key` in the post step; a failure is a warning, never an error. */
-async function saveDir(store, dir, key, what) {
+/**
+ * Saves `dir` under `key` in the post step; a failure is a warning (or, for what only speeds a
+ * later run up and another job saves as well, a line in the log), never an error.
+ */
+async function saveDir(store, dir, key, what, failure = warn) {
     let saved;
     try {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        warn(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
+        failure(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);
         return;
     }
     if (saved)
         info(`Cache: saved ${what} to ${store.name} (${key}).`);
     else
-        warn(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+        failure(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
 }
 
 ;// CONCATENATED MODULE: ./src/cache/pip-tier.ts
@@ -37405,11 +37408,8 @@ const CHUNK = 1 << 20;
  * unchanged and still true. Outside the record itself, which cannot hold its own hash.
  */
 const CONTENT_RECORD = 'venv-guard-content.json';
-/**
- * A file whose change time is this close to the end of a restore, or later, is hashed anew: the
- * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
- */
-const CLOCK_MARGIN_MS = 50;
+/** Written and removed right after a restore: its change time is the restore's end, by the filesystem's own clock. */
+const RESTORE_STAMP = '.venv-guard-restored';
 /** One buffer for every read: a new one per file would leave the collector a megabyte a file. */
 let chunk;
 function hashFile(file) {
@@ -37436,15 +37436,15 @@ function sortedEntries(dir) {
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 /**
- * Every entry of `venv` in a stable order, parents before children, never following a link; the
- * content record aside.
+ * Every entry of `dir` in a stable order, parents before children, never following a link; in a
+ * venv, its content record aside.
  */
-function walk(venv) {
+function walk(dir, venv = true) {
     const entries = [];
     const descend = (relative, inPycache) => {
-        for (const entry of sortedEntries(external_node_path_.join(venv, relative))) {
+        for (const entry of sortedEntries(external_node_path_.join(dir, relative))) {
             const name = join(relative, entry.name);
-            if (name === CONTENT_RECORD)
+            if (venv && name === CONTENT_RECORD)
                 continue;
             entries.push({ relative: name, entry, inPycache });
             if (entry.isDirectory())
@@ -37505,7 +37505,7 @@ function venvDigest(venv, bytecode) {
  * record (the tool seed), taken when main is done and again in post.
  */
 function treeDigest(dir) {
-    const entries = walk(dir);
+    const entries = walk(dir, false);
     return digestOf(JSON.stringify(content(dir, new Set(bytecodeIn(entries)), entries)));
 }
 /** The venv's content record, if it is a file (never a link to one). */
@@ -37599,23 +37599,44 @@ function readBytecodeList(venv) {
     }
 }
 /**
- * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
- * record's digest. `restoredAt` (epoch milliseconds) is when the venv was restored from an archive
- * whose record lists its files: a file whose status has not changed since keeps its recorded hash
- * (a record that lies only makes the post step refuse to save, as it hashes every file).
+ * Called right after a restore, before anything runs in the venv: the change time of a file written
+ * now, which every restored file's precedes (the filesystem's clock, at its granularity), or
+ * undefined where none can be written.
  */
-function recordVenvContent(venv, restoredAt) {
-    const unchanged = restoredAt === undefined
-        ? undefined
-        : { files: recordedFiles(venv), before: restoredAt - CLOCK_MARGIN_MS };
+function stampRestore(venv) {
+    const stamp = external_node_path_.join(venv, RESTORE_STAMP);
+    try {
+        external_node_fs_.writeFileSync(stamp, '', { flag: 'wx' });
+        return external_node_fs_.lstatSync(stamp).ctimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        external_node_fs_.rmSync(stamp, { force: true });
+    }
+}
+/** Writes one of main's files in the venv anew: never through a link a restored archive held. */
+function writeOwn(file, text) {
+    external_node_fs_.rmSync(file, { force: true, recursive: true });
+    external_node_fs_.writeFileSync(file, text, { flag: 'wx' });
+}
+/**
+ * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
+ * record's digest. `restored` (stampRestore) is when the venv was restored from an archive whose
+ * record lists its files: a file whose status changed before then keeps its recorded hash (a
+ * record that lies only makes the post step refuse to save, as it hashes every file).
+ */
+function recordVenvContent(venv, restored) {
+    const unchanged = restored === undefined ? undefined : { files: recordedFiles(venv), before: restored };
     const list = external_node_path_.join(venv, BYTECODE_LIST);
     // There before the walk; filled before its content is read.
-    external_node_fs_.writeFileSync(list, '');
+    writeOwn(list, '');
     const entries = walk(venv);
     const bytecode = bytecodeIn(entries);
-    external_node_fs_.writeFileSync(list, JSON.stringify(bytecode));
+    writeOwn(list, JSON.stringify(bytecode));
     const text = JSON.stringify(content(venv, new Set(bytecode), entries, unchanged));
-    external_node_fs_.writeFileSync(external_node_path_.join(venv, CONTENT_RECORD), text);
+    writeOwn(external_node_path_.join(venv, CONTENT_RECORD), text);
     return digestOf(text);
 }
 /**
@@ -37972,7 +37993,7 @@ const METADATA_READ = 1 << 20;
  */
 function metadataHeaders(file) {
     if (!external_node_fs_.lstatSync(file).isFile())
-        return '';
+        throw new Error(`${file} is not a file`);
     const fd = external_node_fs_.openSync(file, 'r');
     let text;
     try {
@@ -37988,10 +38009,12 @@ function metadataHeaders(file) {
 /**
  * What the venv's python check judges: the interpreter, and every distribution's metadata headers
  * (name, version, requirements). Equal digests, equal verdicts: the marker records the digest of
- * a venv that passed when it was saved.
+ * a venv that passed when it was saved. Undefined where only the python check can tell: a
+ * dist-info without a METADATA file that names its project, or no pip.
  */
 function checkedDigest(venv, python) {
     const hash = (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([python.versionText, (0,platform_os/* realPath */.Ye)(python.executable)]));
+    let pip = false;
     for (const site of (0,platform_os/* venvSitePackagesFound */.eR)(venv)) {
         let names = [];
         try {
@@ -38006,12 +38029,17 @@ function checkedDigest(venv, python) {
                 headers = metadataHeaders(external_node_path_.join(site, name, 'METADATA'));
             }
             catch {
-                headers = '';
+                return undefined;
             }
+            const project = /^Name:\s*(\S+)/m.exec(headers)?.[1];
+            if (!project)
+                return undefined;
+            if (project.toLowerCase() === 'pip')
+                pip = true;
             hash.update(`\0${name}\0${headers}`);
         }
     }
-    return hash.digest('hex');
+    return pip ? hash.digest('hex') : undefined;
 }
 /**
  * Whether a venv restored from the cache, or about to be saved to it, can be trusted. The file
@@ -38032,7 +38060,8 @@ async function venvHealth(venv, expected) {
     if (problems.length > 0)
         return { problems };
     const checked = checkedDigest(venv, expected.python);
-    const asChecked = (expected.pipCheckPassed || checked === state.marker?.checked) &&
+    const asChecked = checked !== undefined &&
+        (expected.pipCheckPassed || checked === state.marker?.checked) &&
         (0,platform_os/* realPath */.Ye)((0,platform_os/* venvPython */.qb)(venv)) === (0,platform_os/* realPath */.Ye)(expected.python.executable);
     return { problems: asChecked ? [] : await runProbe(venv, expected.python), checked };
 }
@@ -38081,7 +38110,7 @@ class VenvTier {
     keyTaken = false;
     /** An earlier venv was restored, to be updated: its content is what its saving job's main step left. */
     earlier = false;
-    /** When the venv was restored (epoch milliseconds): its files' recorded hashes hold until then. */
+    /** When the venv was restored (stampRestore): its files' recorded hashes hold until then. */
     restoredAt;
     constructor(request) {
         this.request = request;
@@ -38092,7 +38121,6 @@ class VenvTier {
     async restoreChecked(store) {
         const { venv, key, prefix } = this.request;
         const restored = await restoreInto(store, venv, key, [prefix]);
-        const restoredAt = Date.now();
         // A venv already there was not looked up: nothing is known about the store's entry.
         if (restored.occupied)
             return false;
@@ -38101,6 +38129,7 @@ class VenvTier {
             return false;
         }
         const exact = restored.matched === key;
+        const restoredAt = stampRestore(venv);
         this.keyTaken = exact;
         // An earlier venv must be one this action made and completed, and list what it holds.
         const expected = exact
@@ -38443,10 +38472,13 @@ async function startPip(pip, args, cwd, env, stream) {
     });
     return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
 }
-/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+/**
+ * `pip check` with the interpreter's own pip: whether it exited 0, and what it printed when it did
+ * not (it can fail without a word: a requirement it cannot parse, an interpreter that stops).
+ */
 async function pipCheck(python, version) {
     const result = await (0,platform_process/* run */.eF)(python, [...moduleArgs(version, 'pip'), 'check'], { env: OWN_PIP_ENV });
-    return result.exitCode === 0 ? '' : result.stdout;
+    return { passed: result.exitCode === 0, output: result.exitCode === 0 ? '' : result.stdout };
 }
 
 ;// CONCATENATED MODULE: ./src/guard/decision.ts
@@ -41153,14 +41185,19 @@ function readSeed(dir) {
         const valid = record.format === SEED_FORMAT &&
             typeof record.python === 'string' &&
             [record.dists, record.entries, record.scripts].every(Array.isArray) &&
-            [...record.entries, ...record.scripts].every(safeRelative);
+            record.entries.every(oneName) &&
+            record.scripts.every(safeRelative);
         return valid ? record : undefined;
     }
     catch {
         return undefined;
     }
 }
-/** An entry stays where it belongs: no absolute path, no step outside but RECORD's to bin. */
+/** A site-packages entry of the seed: one name, no path (seedContent writes no other). */
+function oneName(entry) {
+    return typeof entry === 'string' && !['', '.', '..'].includes(entry) && !/[\\/]/.test(entry);
+}
+/** A script's RECORD path stays where it belongs: no absolute path, no step outside but to bin. */
 function safeRelative(entry) {
     if (typeof entry !== 'string' || entry === '' || external_node_path_.isAbsolute(entry))
         return false;
@@ -41795,8 +41832,8 @@ async function checkDependencies(python, target, requirements) {
     if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip)
         return false;
     const checked = await pipCheck(target.python, python);
-    annotate(findingsFromPipCheck(checked, requirements), requirements.workspace);
-    return checked === '';
+    annotate(findingsFromPipCheck(checked.output, requirements), requirements.workspace);
+    return checked.passed;
 }
 /**
  * A venv venv-guard made for other inputs, brought to what a new one would hold (update.ts); else,

@@ -29305,11 +29305,8 @@ const CHUNK = 1 << 20;
  * unchanged and still true. Outside the record itself, which cannot hold its own hash.
  */
 const CONTENT_RECORD = 'venv-guard-content.json';
-/**
- * A file whose change time is this close to the end of a restore, or later, is hashed anew: the
- * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
- */
-const CLOCK_MARGIN_MS = 50;
+/** Written and removed right after a restore: its change time is the restore's end, by the filesystem's own clock. */
+const RESTORE_STAMP = '.venv-guard-restored';
 /** One buffer for every read: a new one per file would leave the collector a megabyte a file. */
 let chunk;
 function hashFile(file) {
@@ -29336,15 +29333,15 @@ function sortedEntries(dir) {
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 /**
- * Every entry of `venv` in a stable order, parents before children, never following a link; the
- * content record aside.
+ * Every entry of `dir` in a stable order, parents before children, never following a link; in a
+ * venv, its content record aside.
  */
-function walk(venv) {
+function walk(dir, venv = true) {
     const entries = [];
     const descend = (relative, inPycache) => {
-        for (const entry of sortedEntries(external_node_path_namespaceObject.join(venv, relative))) {
+        for (const entry of sortedEntries(external_node_path_namespaceObject.join(dir, relative))) {
             const name = join(relative, entry.name);
-            if (name === CONTENT_RECORD)
+            if (venv && name === CONTENT_RECORD)
                 continue;
             entries.push({ relative: name, entry, inPycache });
             if (entry.isDirectory())
@@ -29405,7 +29402,7 @@ function venvDigest(venv, bytecode) {
  * record (the tool seed), taken when main is done and again in post.
  */
 function treeDigest(dir) {
-    const entries = walk(dir);
+    const entries = walk(dir, false);
     return snapshot_digestOf(JSON.stringify(content(dir, new Set(bytecodeIn(entries)), entries)));
 }
 /** The venv's content record, if it is a file (never a link to one). */
@@ -29499,23 +29496,44 @@ function readBytecodeList(venv) {
     }
 }
 /**
- * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
- * record's digest. `restoredAt` (epoch milliseconds) is when the venv was restored from an archive
- * whose record lists its files: a file whose status has not changed since keeps its recorded hash
- * (a record that lies only makes the post step refuse to save, as it hashes every file).
+ * Called right after a restore, before anything runs in the venv: the change time of a file written
+ * now, which every restored file's precedes (the filesystem's clock, at its granularity), or
+ * undefined where none can be written.
  */
-function recordVenvContent(venv, restoredAt) {
-    const unchanged = restoredAt === undefined
-        ? undefined
-        : { files: recordedFiles(venv), before: restoredAt - CLOCK_MARGIN_MS };
+function stampRestore(venv) {
+    const stamp = path.join(venv, RESTORE_STAMP);
+    try {
+        fs.writeFileSync(stamp, '', { flag: 'wx' });
+        return fs.lstatSync(stamp).ctimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        fs.rmSync(stamp, { force: true });
+    }
+}
+/** Writes one of main's files in the venv anew: never through a link a restored archive held. */
+function writeOwn(file, text) {
+    fs.rmSync(file, { force: true, recursive: true });
+    fs.writeFileSync(file, text, { flag: 'wx' });
+}
+/**
+ * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
+ * record's digest. `restored` (stampRestore) is when the venv was restored from an archive whose
+ * record lists its files: a file whose status changed before then keeps its recorded hash (a
+ * record that lies only makes the post step refuse to save, as it hashes every file).
+ */
+function recordVenvContent(venv, restored) {
+    const unchanged = restored === undefined ? undefined : { files: recordedFiles(venv), before: restored };
     const list = path.join(venv, BYTECODE_LIST);
     // There before the walk; filled before its content is read.
-    fs.writeFileSync(list, '');
+    writeOwn(list, '');
     const entries = walk(venv);
     const bytecode = bytecodeIn(entries);
-    fs.writeFileSync(list, JSON.stringify(bytecode));
+    writeOwn(list, JSON.stringify(bytecode));
     const text = JSON.stringify(content(venv, new Set(bytecode), entries, unchanged));
-    fs.writeFileSync(path.join(venv, CONTENT_RECORD), text);
+    writeOwn(path.join(venv, CONTENT_RECORD), text);
     return snapshot_digestOf(text);
 }
 /**
@@ -30337,20 +30355,23 @@ async function restoreInto(store, dir, key, prefixes) {
     }
     return { occupied: false, matched };
 }
-/** Saves `dir` under `key` in the post step; a failure is a warning, never an error. */
-async function saveDir(store, dir, key, what) {
+/**
+ * Saves `dir` under `key` in the post step; a failure is a warning (or, for what only speeds a
+ * later run up and another job saves as well, a line in the log), never an error.
+ */
+async function saveDir(store, dir, key, what, failure = report_log/* warn */.R8) {
     let saved;
     try {
         saved = await store.save(dir, key);
     }
     catch (error) {
-        (0,report_log/* warn */.R8)(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
+        failure(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
         return;
     }
     if (saved)
         (0,report_log/* info */.pq)(`Cache: saved ${what} to ${store.name} (${key}).`);
     else
-        (0,report_log/* warn */.R8)(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
+        failure(`Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`);
 }
 
 ;// CONCATENATED MODULE: ./src/cache/save.ts
@@ -30395,7 +30416,8 @@ async function saveSeed(store, seed) {
         (0,report_log/* warn */.R8)(`Cache: the tool seed ${seed.path} was not saved: a later step changed it, and the cache must hold only what pip installed.`);
         return;
     }
-    await saveDir(store, seed.path, seed.key, 'the tool seed');
+    // Jobs of one interpreter each keep the same seed (a matrix): one saves it, the others need not warn.
+    await saveDir(store, seed.path, seed.key, 'the tool seed', report_log/* info */.pq);
 }
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
 async function saveCaches(state) {

@@ -24,20 +24,20 @@ export interface CacheKeys {
   pipPrefix: string
 }
 
+const machineName = (context: KeyContext): string =>
+  `${context.os}-${context.osVersion}-${context.arch}`
+
+/** The tool seed's keys (install/seed.ts): of this machine and seed, then the tools it holds. */
+export function seedKeyPrefix(context: KeyContext, seed: string): string {
+  return `venv-guard-v${FORMAT_VERSION}-seed-${machineName(context)}-${seed}-`
+}
+
 /**
  * The cache keys. The fingerprint (venv/fingerprint.ts) already covers the interpreter, the venv's path,
  * every requirements and cache-dependency-path file, the packages, upgrade and pip-args, and the
  * action's cache format; the key adds the machine. The readable part is for people reading the
  * cache list; only the hash decides.
  */
-/** The tool seed's keys (install/seed.ts): of this machine and seed, then the tools it holds. */
-export function seedKeyPrefix(context: KeyContext, seed: string): string {
-  return `venv-guard-v${FORMAT_VERSION}-seed-${machineName(context)}-${seed}-`
-}
-
-const machineName = (context: KeyContext): string =>
-  `${context.os}-${context.osVersion}-${context.arch}`
-
 export function cacheKeys(
   context: KeyContext,
   python: { implementation: string; versionText: string; executable: string },

@@ -62,7 +62,8 @@ async function saveSeed(store: CacheStore, seed: SavedSeed): Promise<void> {
     )
     return
   }
-  await saveDir(store, seed.path, seed.key, 'the tool seed')
+  // Jobs of one interpreter each keep the same seed (a matrix): one saves it, the others need not warn.
+  await saveDir(store, seed.path, seed.key, 'the tool seed', info)
 }
 
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */

@@ -20,11 +20,8 @@ const CHUNK = 1 << 20
  * unchanged and still true. Outside the record itself, which cannot hold its own hash.
  */
 const CONTENT_RECORD = 'venv-guard-content.json'
-/**
- * A file whose change time is this close to the end of a restore, or later, is hashed anew: the
- * kernel stamps files with a clock that lags the one Date.now() reads by up to a tick.
- */
-const CLOCK_MARGIN_MS = 50
+/** Written and removed right after a restore: its change time is the restore's end, by the filesystem's own clock. */
+const RESTORE_STAMP = '.venv-guard-restored'
 
 /** One buffer for every read: a new one per file would leave the collector a megabyte a file. */
 let chunk: Buffer | undefined
@@ -63,15 +60,15 @@ interface Entry {
 }
 
 /**
- * Every entry of `venv` in a stable order, parents before children, never following a link; the
- * content record aside.
+ * Every entry of `dir` in a stable order, parents before children, never following a link; in a
+ * venv, its content record aside.
  */
-function walk(venv: string): Entry[] {
+function walk(dir: string, venv = true): Entry[] {
   const entries: Entry[] = []
   const descend = (relative: string, inPycache: boolean): void => {
-    for (const entry of sortedEntries(path.join(venv, relative))) {
+    for (const entry of sortedEntries(path.join(dir, relative))) {
       const name = join(relative, entry.name)
-      if (name === CONTENT_RECORD) continue
+      if (venv && name === CONTENT_RECORD) continue
       entries.push({ relative: name, entry, inPycache })
       if (entry.isDirectory()) descend(name, inPycache || entry.name === PYCACHE)
     }
@@ -98,7 +95,7 @@ type Recorded =
 /** Files main recorded, and when they were restored: one unchanged since needs no new hash. */
 interface Unchanged {
   files: Map<string, { mode: number; size: number; sha256: string }>
-  /** Epoch milliseconds: a file whose status changed before then is as restored. */
+  /** The restore stamp's change time (stampRestore): a file's status changed before it is as restored. */
   before: number
 }
 
@@ -153,7 +150,7 @@ export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string 
  * record (the tool seed), taken when main is done and again in post.
  */
 export function treeDigest(dir: string): string {
-  const entries = walk(dir)
+  const entries = walk(dir, false)
   return digestOf(JSON.stringify(content(dir, new Set(bytecodeIn(entries)), entries)))
 }
 
@@ -245,24 +242,45 @@ function readBytecodeList(venv: string): Set<string> {
 }
 
 /**
- * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
- * record's digest. `restoredAt` (epoch milliseconds) is when the venv was restored from an archive
- * whose record lists its files: a file whose status has not changed since keeps its recorded hash
- * (a record that lies only makes the post step refuse to save, as it hashes every file).
+ * Called right after a restore, before anything runs in the venv: the change time of a file written
+ * now, which every restored file's precedes (the filesystem's clock, at its granularity), or
+ * undefined where none can be written.
  */
-export function recordVenvContent(venv: string, restoredAt?: number): string {
+export function stampRestore(venv: string): number | undefined {
+  const stamp = path.join(venv, RESTORE_STAMP)
+  try {
+    fs.writeFileSync(stamp, '', { flag: 'wx' })
+    return fs.lstatSync(stamp).ctimeMs
+  } catch {
+    return undefined
+  } finally {
+    fs.rmSync(stamp, { force: true })
+  }
+}
+
+/** Writes one of main's files in the venv anew: never through a link a restored archive held. */
+function writeOwn(file: string, text: string): void {
+  fs.rmSync(file, { force: true, recursive: true })
+  fs.writeFileSync(file, text, { flag: 'wx' })
+}
+
+/**
+ * Called when main is done: lists the venv's bytecode in it, records its content, and returns the
+ * record's digest. `restored` (stampRestore) is when the venv was restored from an archive whose
+ * record lists its files: a file whose status changed before then keeps its recorded hash (a
+ * record that lies only makes the post step refuse to save, as it hashes every file).
+ */
+export function recordVenvContent(venv: string, restored?: number): string {
   const unchanged =
-    restoredAt === undefined
-      ? undefined
-      : { files: recordedFiles(venv), before: restoredAt - CLOCK_MARGIN_MS }
+    restored === undefined ? undefined : { files: recordedFiles(venv), before: restored }
   const list = path.join(venv, BYTECODE_LIST)
   // There before the walk; filled before its content is read.
-  fs.writeFileSync(list, '')
+  writeOwn(list, '')
   const entries = walk(venv)
   const bytecode = bytecodeIn(entries)
-  fs.writeFileSync(list, JSON.stringify(bytecode))
+  writeOwn(list, JSON.stringify(bytecode))
   const text = JSON.stringify(content(venv, new Set(bytecode), entries, unchanged))
-  fs.writeFileSync(path.join(venv, CONTENT_RECORD), text)
+  writeOwn(path.join(venv, CONTENT_RECORD), text)
   return digestOf(text)
 }
 

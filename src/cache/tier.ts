@@ -52,23 +52,27 @@ export async function restoreInto(
   return { occupied: false, matched }
 }
 
-/** Saves `dir` under `key` in the post step; a failure is a warning, never an error. */
+/**
+ * Saves `dir` under `key` in the post step; a failure is a warning (or, for what only speeds a
+ * later run up and another job saves as well, a line in the log), never an error.
+ */
 export async function saveDir(
   store: CacheStore,
   dir: string,
   key: string,
-  what: string
+  what: string,
+  failure: typeof warn = warn
 ): Promise<void> {
   let saved: boolean
   try {
     saved = await store.save(dir, key)
   } catch (error) {
-    warn(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
+    failure(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
     return
   }
   if (saved) info(`Cache: saved ${what} to ${store.name} (${key}).`)
   else
-    warn(
+    failure(
       `Cache: ${what} was not saved to ${store.name} (${key}); see the message above: another job may be saving the same key, or this run's token may only read the cache (pull requests from forks). The next run installs afresh.`
     )
 }

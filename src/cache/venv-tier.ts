@@ -10,7 +10,7 @@ import {
   restoreEnded
 } from '../venv/marker.js'
 import type { CacheStore } from './cache-store.js'
-import { dropUnlistedBytecode, recordVenvContent } from './snapshot.js'
+import { dropUnlistedBytecode, recordVenvContent, stampRestore } from './snapshot.js'
 import { isEmptyOrAbsent } from './store.js'
 import { restoreInto, type CacheTier } from './tier.js'
 
@@ -68,7 +68,7 @@ export class VenvTier implements CacheTier<SavedVenv> {
   private keyTaken = false
   /** An earlier venv was restored, to be updated: its content is what its saving job's main step left. */
   earlier = false
-  /** When the venv was restored (epoch milliseconds): its files' recorded hashes hold until then. */
+  /** When the venv was restored (stampRestore): its files' recorded hashes hold until then. */
   private restoredAt?: number
 
   constructor(private readonly request: VenvTierRequest) {}
@@ -80,7 +80,6 @@ export class VenvTier implements CacheTier<SavedVenv> {
   private async restoreChecked(store: CacheStore): Promise<boolean> {
     const { venv, key, prefix } = this.request
     const restored = await restoreInto(store, venv, key, [prefix])
-    const restoredAt = Date.now()
     // A venv already there was not looked up: nothing is known about the store's entry.
     if (restored.occupied) return false
     if (restored.matched === undefined) {
@@ -88,6 +87,7 @@ export class VenvTier implements CacheTier<SavedVenv> {
       return false
     }
     const exact = restored.matched === key
+    const restoredAt = stampRestore(venv)
     this.keyTaken = exact
     // An earlier venv must be one this action made and completed, and list what it holds.
     const expected = exact

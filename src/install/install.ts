@@ -148,8 +148,8 @@ async function checkDependencies(
 ): Promise<boolean> {
   if (!target.venv || !installedVersions(target.sitePackages, ['pip']).pip) return false
   const checked = await pipCheck(target.python, python)
-  annotate(findingsFromPipCheck(checked, requirements), requirements.workspace)
-  return checked === ''
+  annotate(findingsFromPipCheck(checked.output, requirements), requirements.workspace)
+  return checked.passed
 }
 
 /** What an install leaves: what pip installed, and what the venv holds where that is known exactly. */

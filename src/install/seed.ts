@@ -13,7 +13,8 @@ import { run } from '../platform/process.js'
  * instead of running the upgrade, and is kept only if pip, asked what the upgrade would install
  * (`--dry-run --ignore-installed --report`), names the very same files: same names, versions and
  * wheel hashes. The tool cache is trusted as the interpreters in it are: whoever can write one can
- * write the other.
+ * write the other; a seed restored from the cache (cache/seed-tier.ts), as the cache is, like a
+ * venv restored from it. pip's answer proves which files, not what they hold.
  */
 export interface SeedRecord {
   format: number
@@ -56,14 +57,20 @@ export function readSeed(dir: string): SeedRecord | undefined {
       record.format === SEED_FORMAT &&
       typeof record.python === 'string' &&
       [record.dists, record.entries, record.scripts].every(Array.isArray) &&
-      [...record.entries, ...record.scripts].every(safeRelative)
+      record.entries.every(oneName) &&
+      record.scripts.every(safeRelative)
     return valid ? record : undefined
   } catch {
     return undefined
   }
 }
 
-/** An entry stays where it belongs: no absolute path, no step outside but RECORD's to bin. */
+/** A site-packages entry of the seed: one name, no path (seedContent writes no other). */
+function oneName(entry: unknown): boolean {
+  return typeof entry === 'string' && !['', '.', '..'].includes(entry) && !/[\\/]/.test(entry)
+}
+
+/** A script's RECORD path stays where it belongs: no absolute path, no step outside but to bin. */
 function safeRelative(entry: unknown): boolean {
   if (typeof entry !== 'string' || entry === '' || path.isAbsolute(entry)) return false
   const parts = entry.split('/')

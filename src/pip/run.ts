@@ -183,11 +183,14 @@ async function startPip(
   return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display }
 }
 
-/** `pip check` with the interpreter's own pip; what it printed (nothing to say when all is well). */
+/**
+ * `pip check` with the interpreter's own pip: whether it exited 0, and what it printed when it did
+ * not (it can fail without a word: a requirement it cannot parse, an interpreter that stops).
+ */
 export async function pipCheck(
   python: string,
   version: { version: { minor: number } }
-): Promise<string> {
+): Promise<{ passed: boolean; output: string }> {
   const result = await run(python, [...moduleArgs(version, 'pip'), 'check'], { env: OWN_PIP_ENV })
-  return result.exitCode === 0 ? '' : result.stdout
+  return { passed: result.exitCode === 0, output: result.exitCode === 0 ? '' : result.stdout }
 }

@@ -175,7 +175,7 @@ const METADATA_READ = 1 << 20
  * `/dev/zero`.
  */
 function metadataHeaders(file: string): string {
-  if (!fs.lstatSync(file).isFile()) return ''
+  if (!fs.lstatSync(file).isFile()) throw new Error(`${file} is not a file`)
   const fd = fs.openSync(file, 'r')
   let text: string
   try {
@@ -191,12 +191,17 @@ function metadataHeaders(file: string): string {
 /**
  * What the venv's python check judges: the interpreter, and every distribution's metadata headers
  * (name, version, requirements). Equal digests, equal verdicts: the marker records the digest of
- * a venv that passed when it was saved.
+ * a venv that passed when it was saved. Undefined where only the python check can tell: a
+ * dist-info without a METADATA file that names its project, or no pip.
  */
-export function checkedDigest(venv: string, python: HealthExpectation['python']): string {
+export function checkedDigest(
+  venv: string,
+  python: HealthExpectation['python']
+): string | undefined {
   const hash = createHash('sha256').update(
     JSON.stringify([python.versionText, realPath(python.executable)])
   )
+  let pip = false
   for (const site of venvSitePackagesFound(venv)) {
     let names: string[] = []
     try {
@@ -209,12 +214,15 @@ export function checkedDigest(venv: string, python: HealthExpectation['python'])
       try {
         headers = metadataHeaders(path.join(site, name, 'METADATA'))
       } catch {
-        headers = ''
+        return undefined
       }
+      const project = /^Name:\s*(\S+)/m.exec(headers)?.[1]
+      if (!project) return undefined
+      if (project.toLowerCase() === 'pip') pip = true
       hash.update(`\0${name}\0${headers}`)
     }
   }
-  return hash.digest('hex')
+  return pip ? hash.digest('hex') : undefined
 }
 
 /**
@@ -235,6 +243,7 @@ export async function venvHealth(venv: string, expected: HealthExpectation): Pro
   if (problems.length > 0) return { problems }
   const checked = checkedDigest(venv, expected.python)
   const asChecked =
+    checked !== undefined &&
     (expected.pipCheckPassed || checked === state.marker?.checked) &&
     realPath(venvPython(venv)) === realPath(expected.python.executable)
   return { problems: asChecked ? [] : await runProbe(venv, expected.python), checked }

@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseProbe } from '../../src/python/probe.js'
 import { helperResult } from '../../src/platform/python-helper.js'
+import { writeDistInfo } from '../helpers/dist-info.js'
 import { findPython, hasSystemPython, MINORS, SYSTEM_PYTHON } from '../helpers/pythons.js'
 
 /**
@@ -146,16 +147,8 @@ for (const [label, found] of PYTHONS)
       fs.cpSync(path.join(path.dirname(pipDir), pipInfo), path.join(site, pipInfo), {
         recursive: true
       })
-      const dist = (name: string, version: string, requires: string[] = []) => {
-        const dir = path.join(site, `${name}-${version}.dist-info`)
-        fs.mkdirSync(dir)
-        const lines = [
-          `Name: ${name}`,
-          `Version: ${version}`,
-          ...requires.map(r => `Requires-Dist: ${r}`)
-        ]
-        fs.writeFileSync(path.join(dir, 'METADATA'), `${lines.join('\n')}\n\nBody: not a header\n`)
-      }
+      const dist = (name: string, version: string, requires: string[] = []) =>
+        writeDistInfo(site, name, version, requires)
       dist('alpha', '1.0', ['beta>=2', "windows-only; sys_platform == 'win32'"])
       dist('beta', '1.0')
       dist('gamma', '1.0', ['missing'])

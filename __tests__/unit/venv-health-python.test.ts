@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { markChecked, markComplete, markInstalling } from '../../src/venv/marker.js'
 import { checkedDigest, venvHealth, type HealthExpectation } from '../../src/venv/health.js'
+import { writeDistInfo } from '../helpers/dist-info.js'
 import { findPython } from '../helpers/pythons.js'
 
 const PYTHON = findPython('3.12')?.executable
@@ -42,16 +43,8 @@ describe.skipIf(!PYTHON || !BASE_PIP)("the health check's python run", () => {
     )
       .trim()
       .split('\n')
-    const dist = (name: string, version: string, requires: string[] = []) => {
-      const dir = path.join(site, `${name}-${version}.dist-info`)
-      fs.mkdirSync(dir)
-      const lines = [
-        `Name: ${name}`,
-        `Version: ${version}`,
-        ...requires.map(r => `Requires-Dist: ${r}`)
-      ]
-      fs.writeFileSync(path.join(dir, 'METADATA'), `${lines.join('\n')}\n\n`)
-    }
+    const dist = (name: string, version: string, requires: string[] = []) =>
+      writeDistInfo(site, name, version, requires)
     fs.symlinkSync(BASE_PIP!, path.join(site, 'pip'))
     dist('pip', '26.0')
     dist('alpha', '1.0', ['beta'])
@@ -77,7 +70,7 @@ describe.skipIf(!PYTHON || !BASE_PIP)("the health check's python run", () => {
     // Another set (a requirement changed): judged again.
     fs.writeFileSync(
       path.join(site, 'alpha-1.0.dist-info', 'METADATA'),
-      'Name: alpha\nVersion: 1.0\nRequires-Dist: beta>=2\n\n'
+      'Name: alpha\nVersion: 1.0\nRequires-Dist: beta>=2\n\nBody\n'
     )
     expect((await venvHealth(venv, expected)).problems).toEqual([
       'pip check: alpha 1.0 requires beta, which is not installed'

@@ -5,12 +5,10 @@ import { describe, expect, it } from 'vitest'
 import { foreignEntries, pipCacheProblem } from '../../src/cache/pip-cache-dir.js'
 import {
   currentVenvContent,
-  dropUnknownBytecode,
-  listBytecode,
+  dropUnlistedBytecode,
   recordVenvContent,
   stampRestore,
-  treeDigest,
-  venvDigest
+  treeDigest
 } from '../../src/cache/snapshot.js'
 
 /** A small venv-like tree: a module, its bytecode, a script, and a symbolic link as venvs have. */
@@ -27,22 +25,26 @@ function tree(): string {
 }
 
 describe('venv content', () => {
+  const bytecodeList = (venv: string): unknown =>
+    JSON.parse(fs.readFileSync(path.join(venv, 'venv-guard-bytecode.json'), 'utf8'))
+
   it('lists the bytecode, without following links', () => {
-    expect(listBytecode(tree())).toEqual([
+    const venv = tree()
+    recordVenvContent(venv)
+    expect(bytecodeList(venv)).toEqual([
       'lib/site-packages/pkg/__pycache__/__init__.cpython-312.pyc'
     ])
   })
 
   it('changes with any content, bytecode included, even when size and time stay', () => {
     const venv = tree()
-    const known = new Set(listBytecode(venv))
-    const before = venvDigest(venv, known)
-    expect(venvDigest(venv, known)).toBe(before)
+    const before = recordVenvContent(venv)
+    expect(currentVenvContent(venv)).toBe(before)
     const pyc = path.join(venv, 'lib/site-packages/pkg/__pycache__/__init__.cpython-312.pyc')
     const { atime, mtime } = fs.statSync(pyc)
     fs.writeFileSync(pyc, 'evilcode')
     fs.utimesSync(pyc, atime, mtime)
-    expect(venvDigest(venv, known)).not.toBe(before)
+    expect(currentVenvContent(venv)).not.toBe(before)
   })
 
   it('changes with a module edited in place, a mode, a link or a new file outside __pycache__', () => {
@@ -60,17 +62,15 @@ describe('venv content', () => {
     ]
     for (const edit of edits) {
       const venv = tree()
-      const known = new Set(listBytecode(venv))
-      const before = venvDigest(venv, known)
+      const before = recordVenvContent(venv)
       edit(venv)
-      expect(venvDigest(venv, known)).not.toBe(before)
+      expect(currentVenvContent(venv)).not.toBe(before)
     }
   })
 
   it('ignores bytecode added later, which a restore then removes', () => {
     const venv = tree()
-    const known = new Set(listBytecode(venv))
-    const before = venvDigest(venv, known)
+    const before = recordVenvContent(venv)
     const cache = path.join(venv, 'lib/site-packages/pkg/__pycache__')
     fs.writeFileSync(path.join(cache, '__init__.cpython-312.opt-1.pyc'), 'evil')
     fs.mkdirSync(path.join(cache, 'sub'))
@@ -78,18 +78,18 @@ describe('venv content', () => {
     fs.mkdirSync(path.join(venv, 'bin', '__pycache__'))
     fs.writeFileSync(path.join(venv, 'bin', '__pycache__', 'tool.cpython-312.pyc'), 'evil')
     fs.symlinkSync('/nowhere', path.join(cache, 'dangling.pyc'))
-    expect(venvDigest(venv, known)).toBe(before)
+    expect(currentVenvContent(venv)).toBe(before)
 
-    expect(dropUnknownBytecode(venv, known)).toBe(4)
+    expect(dropUnlistedBytecode(venv)).toBe(4)
     expect(fs.readdirSync(cache)).toEqual(['__init__.cpython-312.pyc'])
     expect(fs.readdirSync(path.join(venv, 'bin', '__pycache__'))).toEqual([])
-    expect(venvDigest(venv, known)).toBe(before)
+    expect(currentVenvContent(venv)).toBe(before)
   })
 
   it('a restore without a list removes all bytecode', () => {
     const venv = tree()
-    expect(dropUnknownBytecode(venv, new Set())).toBe(1)
-    expect(listBytecode(venv)).toEqual([])
+    expect(dropUnlistedBytecode(venv)).toBe(1)
+    expect(fs.readdirSync(path.join(venv, 'lib/site-packages/pkg/__pycache__'))).toEqual([])
   })
 })
 

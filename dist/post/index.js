@@ -29352,10 +29352,6 @@ function walk(dir, venv = true) {
     return entries;
 }
 const bytecodeIn = (entries) => entries.filter(e => e.inPycache && !e.entry.isDirectory()).map(e => e.relative);
-/** The files inside the venv's `__pycache__` directories, as relative paths. */
-function listBytecode(venv) {
-    return bytecodeIn(walk(venv));
-}
 /**
  * Every name, kind, permission and file content in the venv (a file's content by its sha256),
  * except what is inside `__pycache__` directories and not in `bytecode`, and those directories
@@ -29393,10 +29389,6 @@ function content(venv, bytecode, entries, unchanged) {
     return recorded;
 }
 const snapshot_digestOf = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-/** The digest of the venv's content (see content()). */
-function venvDigest(venv, bytecode) {
-    return snapshot_digestOf(JSON.stringify(content(venv, bytecode, walk(venv))));
-}
 /**
  * The digest of everything under `dir`, bytecode included: for a directory that holds no content
  * record (the tool seed), taken when main is done and again in post.

@@ -80,11 +80,6 @@ function walk(dir: string, venv = true): Entry[] {
 const bytecodeIn = (entries: Entry[]): string[] =>
   entries.filter(e => e.inPycache && !e.entry.isDirectory()).map(e => e.relative)
 
-/** The files inside the venv's `__pycache__` directories, as relative paths. */
-export function listBytecode(venv: string): string[] {
-  return bytecodeIn(walk(venv))
-}
-
 /** One line of the record: a directory, a link and its target, a file, anything else. */
 type Recorded =
   | ['d', string]
@@ -139,11 +134,6 @@ function content(
 }
 
 const digestOf = (text: string): string => createHash('sha256').update(text).digest('hex')
-
-/** The digest of the venv's content (see content()). */
-export function venvDigest(venv: string, bytecode: ReadonlySet<string>): string {
-  return digestOf(JSON.stringify(content(venv, bytecode, walk(venv))))
-}
 
 /**
  * The digest of everything under `dir`, bytecode included: for a directory that holds no content
@@ -204,7 +194,7 @@ function inPycaches(venv: string): string[] {
  * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
  * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
  */
-export function dropUnknownBytecode(venv: string, bytecode: ReadonlySet<string>): number {
+function dropUnknownBytecode(venv: string, bytecode: ReadonlySet<string>): number {
   const unknown = inPycaches(venv).filter(relative => !bytecode.has(relative))
   // Parents come before their children; a removed directory takes its children with it.
   let removed = 0

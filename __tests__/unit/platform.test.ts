@@ -1,3 +1,6 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   ownProcessGroup,
@@ -9,7 +12,8 @@ import {
   toolCacheArch,
   venvBinDir,
   venvPython,
-  venvSitePackages
+  venvSitePackages,
+  venvSitePackagesFound
 } from '../../src/platform/os.js'
 
 describe('paths per OS', () => {
@@ -58,6 +62,25 @@ describe('paths per OS', () => {
       '/v/lib/pypy3.10/site-packages'
     )
   })
+
+  it.skipIf(process.platform === 'win32')(
+    'finds the site-packages a venv has, whatever its interpreter, not through lib64',
+    () => {
+      const venv = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-site-'))
+      for (const lib of ['python3.12', 'pypy3.10'])
+        fs.mkdirSync(path.join(venv, 'lib', lib), { recursive: true })
+      fs.symlinkSync('lib', path.join(venv, 'lib64'))
+      fs.writeFileSync(path.join(venv, 'lib', 'not-a-dir'), '')
+      expect(venvSitePackagesFound(venv, 'linux')).toEqual([
+        path.join(venv, 'lib', 'pypy3.10', 'site-packages'),
+        path.join(venv, 'lib', 'python3.12', 'site-packages')
+      ])
+      expect(venvSitePackagesFound(path.join(venv, 'absent'), 'linux')).toEqual([])
+      expect(venvSitePackagesFound('D:\\w\\.venv', 'win32')).toEqual([
+        'D:\\w\\.venv\\Lib\\site-packages'
+      ])
+    }
+  )
 
   it('looks for python3.X before python3 and python, and python.exe on Windows', () => {
     expect(pathPythonNames(['3.12'], 'linux')).toEqual(['python3.12', 'python3', 'python'])

@@ -42,6 +42,21 @@ describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
     expect(fs.readFileSync(path.join(pip, 'entry'), 'utf8')).toBe('one')
   })
 
+  it('keeps no archive of a directory that changed while it was archived', async () => {
+    const { store, pip } = saved('pip-k', 'one')
+    let asked = 0
+    expect(
+      await store.save(pip, 'pip-k', () => {
+        asked++
+        return false
+      })
+    ).toBe(false)
+    expect(asked).toBe(1)
+    expect(fs.readdirSync(path.join(dir, 'cache'))).toEqual([])
+    expect(await store.save(pip, 'pip-k', () => true)).toBe(true)
+    expect(fs.readdirSync(path.join(dir, 'cache'))).toEqual(['pip-k.tar.gz'])
+  })
+
   it('leaves a directory another job filled meanwhile as that job made it', async () => {
     const { store, pip, save } = saved('pip-k', 'one')
     await save()

@@ -37208,7 +37208,7 @@ function dirStore(root, zstd = zstdOnPath()) {
             }
             return undefined;
         },
-        async save(dir, key) {
+        async save(dir, key, unchanged) {
             const other = external_node_path_.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
@@ -37230,6 +37230,10 @@ function dirStore(root, zstd = zstdOnPath()) {
                         '--',
                         external_node_path_.basename(dir)
                     ]);
+                }
+                if (unchanged && !unchanged()) {
+                    (0,log/* warn */.R8)(`Cache: ${dir} changed while it was archived (a process a later step started?); the archive is discarded, not saved.`);
+                    return false;
                 }
                 external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
                 // One entry per key: the other format's would otherwise be tried first where zstd is.
@@ -37282,7 +37286,14 @@ async function githubStore() {
         replaces: false,
         unpacksInPlace: true,
         restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
-        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
+        save: async (dir, key, unchanged) => {
+            const saved = (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1;
+            // The entry is up already: it can only be told, and deleted by hand.
+            if (saved && unchanged && !unchanged()) {
+                (0,log/* warn */.R8)(`Cache: ${dir} changed while it was archived and uploaded (a process a later step started?); the entry ${key} may hold those changes. Delete it: gh cache delete ${key}`);
+            }
+            return saved;
+        }
     };
 }
 /** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
@@ -37337,10 +37348,10 @@ async function restoreInto(store, dir, key, prefixes) {
  * Saves `dir` under `key` in the post step; a failure is a warning (or, for what only speeds a
  * later run up and another job saves as well, a line in the log), never an error.
  */
-async function saveDir(store, dir, key, what, failure = warn) {
+async function saveDir(store, dir, key, what, failure = warn, unchanged) {
     let saved;
     try {
-        saved = await store.save(dir, key);
+        saved = await store.save(dir, key, unchanged);
     }
     catch (error) {
         failure(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`);

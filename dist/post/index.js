@@ -30222,7 +30222,7 @@ function dirStore(root, zstd = zstdOnPath()) {
             }
             return undefined;
         },
-        async save(dir, key) {
+        async save(dir, key, unchanged) {
             const other = external_node_path_namespaceObject.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
             external_node_fs_.mkdirSync(root, { recursive: true });
             const extension = zstd ? '.tar.zst' : '.tar.gz';
@@ -30244,6 +30244,10 @@ function dirStore(root, zstd = zstdOnPath()) {
                         '--',
                         external_node_path_namespaceObject.basename(dir)
                     ]);
+                }
+                if (unchanged && !unchanged()) {
+                    (0,report_log/* warn */.R8)(`Cache: ${dir} changed while it was archived (a process a later step started?); the archive is discarded, not saved.`);
+                    return false;
                 }
                 external_node_fs_.renameSync(temporary, external_node_path_namespaceObject.join(root, `${key}${extension}`));
                 // One entry per key: the other format's would otherwise be tried first where zstd is.
@@ -30296,7 +30300,14 @@ async function githubStore() {
         replaces: false,
         unpacksInPlace: true,
         restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
-        save: async (dir, key) => (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
+        save: async (dir, key, unchanged) => {
+            const saved = (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1;
+            // The entry is up already: it can only be told, and deleted by hand.
+            if (saved && unchanged && !unchanged()) {
+                (0,report_log/* warn */.R8)(`Cache: ${dir} changed while it was archived and uploaded (a process a later step started?); the entry ${key} may hold those changes. Delete it: gh cache delete ${key}`);
+            }
+            return saved;
+        }
     };
 }
 /** cache-dir's archives when it is set, else GitHub's cache service where the runner offers it. */
@@ -30351,10 +30362,10 @@ async function restoreInto(store, dir, key, prefixes) {
  * Saves `dir` under `key` in the post step; a failure is a warning (or, for what only speeds a
  * later run up and another job saves as well, a line in the log), never an error.
  */
-async function saveDir(store, dir, key, what, failure = report_log/* warn */.R8) {
+async function saveDir(store, dir, key, what, failure = report_log/* warn */.R8, unchanged) {
     let saved;
     try {
-        saved = await store.save(dir, key);
+        saved = await store.save(dir, key, unchanged);
     }
     catch (error) {
         failure(`Could not save ${what} to ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
@@ -30392,7 +30403,7 @@ async function saveVenv(store, venv) {
         (0,report_log/* warn */.R8)(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
-    await saveDir(store, venv.path, venv.key, 'the venv');
+    await saveDir(store, venv.path, venv.key, 'the venv', report_log/* warn */.R8, () => currentVenvContent(venv.path) === venv.snapshot);
 }
 /** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
 async function savePipCache(store, saved) {
@@ -30409,7 +30420,7 @@ async function saveSeed(store, seed) {
         return;
     }
     // Jobs of one interpreter each keep the same seed (a matrix): one saves it, the others need not warn.
-    await saveDir(store, seed.path, seed.key, 'the tool seed', report_log/* info */.pq);
+    await saveDir(store, seed.path, seed.key, 'the tool seed', report_log/* info */.pq, () => treeDigest(seed.path) === seed.snapshot);
 }
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
 async function saveCaches(state) {

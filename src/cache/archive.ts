@@ -310,7 +310,7 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
       }
       return undefined
     },
-    async save(dir, key) {
+    async save(dir, key, unchanged) {
       const other = path.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`)
       fs.mkdirSync(root, { recursive: true })
       const extension = zstd ? '.tar.zst' : '.tar.gz'
@@ -335,6 +335,12 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
               '--',
               path.basename(dir)
             ])
+          }
+          if (unchanged && !unchanged()) {
+            warn(
+              `Cache: ${dir} changed while it was archived (a process a later step started?); the archive is discarded, not saved.`
+            )
+            return false
           }
           fs.renameSync(temporary, path.join(root, `${key}${extension}`))
           // One entry per key: the other format's would otherwise be tried first where zstd is.

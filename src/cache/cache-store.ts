@@ -15,6 +15,10 @@ export interface CacheStore {
    * `prefixes`; returns the key restored. A failure is a warning and a miss, never an error.
    */
   restore(dir: string, key: string, prefixes?: string[]): Promise<string | undefined>
-  /** Saves `dir` under `key`; false when it was not saved (the reason is in the log). */
-  save(dir: string, key: string): Promise<boolean>
+  /**
+   * Saves `dir` under `key`; false when it was not saved (the reason is in the log). `unchanged`,
+   * asked again once the archive is written, tells whether `dir` is still what was checked before:
+   * a process a later step left running can change it while it is archived.
+   */
+  save(dir: string, key: string, unchanged?: () => boolean): Promise<boolean>
 }

@@ -44,7 +44,14 @@ async function saveVenv(store: CacheStore, venv: SavedVenv): Promise<void> {
     )
     return
   }
-  await saveDir(store, venv.path, venv.key, 'the venv')
+  await saveDir(
+    store,
+    venv.path,
+    venv.key,
+    'the venv',
+    warn,
+    () => currentVenvContent(venv.path) === venv.snapshot
+  )
 }
 
 /** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
@@ -63,7 +70,14 @@ async function saveSeed(store: CacheStore, seed: SavedSeed): Promise<void> {
     return
   }
   // Jobs of one interpreter each keep the same seed (a matrix): one saves it, the others need not warn.
-  await saveDir(store, seed.path, seed.key, 'the tool seed', info)
+  await saveDir(
+    store,
+    seed.path,
+    seed.key,
+    'the tool seed',
+    info,
+    () => treeDigest(seed.path) === seed.snapshot
+  )
 }
 
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dirStore } from './archive.js'
-import { info } from '../report/log.js'
+import { info, warn } from '../report/log.js'
 import type { CacheStore } from './cache-store.js'
 
 /** Whether the runner offers GitHub's cache service, told without loading its client. */
@@ -38,8 +38,16 @@ export async function githubStore(): Promise<CacheStore | undefined> {
     unpacksInPlace: true,
     restore: (dir, key, prefixes = []) =>
       withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
-    save: async (dir, key) =>
-      (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
+    save: async (dir, key, unchanged) => {
+      const saved = (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
+      // The entry is up already: it can only be told, and deleted by hand.
+      if (saved && unchanged && !unchanged()) {
+        warn(
+          `Cache: ${dir} changed while it was archived and uploaded (a process a later step started?); the entry ${key} may hold those changes. Delete it: gh cache delete ${key}`
+        )
+      }
+      return saved
+    }
   }
 }
 

@@ -61,11 +61,12 @@ export async function saveDir(
   dir: string,
   key: string,
   what: string,
-  failure: typeof warn = warn
+  failure: typeof warn = warn,
+  unchanged?: () => boolean
 ): Promise<void> {
   let saved: boolean
   try {
-    saved = await store.save(dir, key)
+    saved = await store.save(dir, key, unchanged)
   } catch (error) {
     failure(`Could not save ${what} to ${store.name}: ${errorMessage(error)}`)
     return

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -272,6 +272,35 @@ if stat:
     const next = await job(runner, cacheDir)
     expect(next.main.outputs['cache-hit']).toBe('false')
     expect(fs.existsSync(marker)).toBe(false)
+  })
+
+  it('a process a later step left running, changing the venv while post archives it: not kept', async () => {
+    const runner = project()
+    const cacheDir = path.join(runner.dir, 'cache')
+    let watcher: ReturnType<typeof spawn> | undefined
+    const run = await job(runner, cacheDir, {
+      later: main => {
+        // It waits for the archive's temporary files, which appear once post has checked the venv.
+        const module = path.join(sitePackages(main), 'alpha', '__init__.py')
+        watcher = spawn(python, [
+          '-c',
+          `import os, sys, time
+cache, module = sys.argv[1:3]
+end = time.time() + 60
+while time.time() < end:
+    if os.path.isdir(cache) and any(n.startswith(".") for n in os.listdir(cache)):
+        open(module, "a").write("# changed while archived\\n")
+        break
+    time.sleep(0.001)`,
+          cacheDir,
+          module
+        ])
+      }
+    })
+    watcher?.kill()
+    expect(run.saved).toBe(false)
+    expect(warnings(run.post).join('\n')).toContain('changed while it was archived')
+    expect(archives(cacheDir).venv).toEqual([])
   })
 
   it('a module edited keeping its size and time: not saved', async () => {

@@ -30399,11 +30399,13 @@ async function saveVenv(store, venv) {
         (0,report_log/* warn */.R8)(`Cache: the venv was not saved: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''} changed since venv-guard read ${changed.length === 1 ? 'it' : 'them'}, so pip may have installed from other bytes than the cache key describes. The next run installs afresh.`);
         return;
     }
-    if (currentVenvContent(venv.path) !== venv.snapshot) {
+    // Asked before the archive is written and again after: a process a later step left running can change it meanwhile.
+    const unchanged = () => currentVenvContent(venv.path) === venv.snapshot;
+    if (!unchanged()) {
         (0,report_log/* warn */.R8)(`Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`);
         return;
     }
-    await saveDir(store, venv.path, venv.key, 'the venv', report_log/* warn */.R8, () => currentVenvContent(venv.path) === venv.snapshot);
+    await saveDir(store, venv.path, venv.key, 'the venv', report_log/* warn */.R8, unchanged);
 }
 /** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
 async function savePipCache(store, saved) {
@@ -30415,12 +30417,13 @@ async function savePipCache(store, saved) {
 async function saveSeed(store, seed) {
     if (store_isEmptyOrAbsent(seed.path))
         return;
-    if (treeDigest(seed.path) !== seed.snapshot) {
+    const unchanged = () => treeDigest(seed.path) === seed.snapshot;
+    if (!unchanged()) {
         (0,report_log/* warn */.R8)(`Cache: the tool seed ${seed.path} was not saved: a later step changed it, and the cache must hold only what pip installed.`);
         return;
     }
     // Jobs of one interpreter each keep the same seed (a matrix): one saves it, the others need not warn.
-    await saveDir(store, seed.path, seed.key, 'the tool seed', report_log/* info */.pq, () => treeDigest(seed.path) === seed.snapshot);
+    await saveDir(store, seed.path, seed.key, 'the tool seed', report_log/* info */.pq, unchanged);
 }
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */
 async function saveCaches(state) {

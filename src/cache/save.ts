@@ -38,20 +38,15 @@ async function saveVenv(store: CacheStore, venv: SavedVenv): Promise<void> {
     )
     return
   }
-  if (currentVenvContent(venv.path) !== venv.snapshot) {
+  // Asked before the archive is written and again after: a process a later step left running can change it meanwhile.
+  const unchanged = (): boolean => currentVenvContent(venv.path) === venv.snapshot
+  if (!unchanged()) {
     warn(
       `Cache: the venv was not saved: a later step changed it (installed, removed or edited something, bytecode included), and the cache must hold only what this action installed. Give such packages to this action's packages or requirements input instead.`
     )
     return
   }
-  await saveDir(
-    store,
-    venv.path,
-    venv.key,
-    'the venv',
-    warn,
-    () => currentVenvContent(venv.path) === venv.snapshot
-  )
+  await saveDir(store, venv.path, venv.key, 'the venv', warn, unchanged)
 }
 
 /** The post step: saves pip's cache, if it holds something and still pip's cache alone. */
@@ -63,21 +58,15 @@ async function savePipCache(store: CacheStore, saved: SavedPipCache): Promise<vo
 /** The post step: saves the tool seed main kept, if it is still as main kept it. */
 async function saveSeed(store: CacheStore, seed: SavedSeed): Promise<void> {
   if (isEmptyOrAbsent(seed.path)) return
-  if (treeDigest(seed.path) !== seed.snapshot) {
+  const unchanged = (): boolean => treeDigest(seed.path) === seed.snapshot
+  if (!unchanged()) {
     warn(
       `Cache: the tool seed ${seed.path} was not saved: a later step changed it, and the cache must hold only what pip installed.`
     )
     return
   }
   // Jobs of one interpreter each keep the same seed (a matrix): one saves it, the others need not warn.
-  await saveDir(
-    store,
-    seed.path,
-    seed.key,
-    'the tool seed',
-    info,
-    () => treeDigest(seed.path) === seed.snapshot
-  )
+  await saveDir(store, seed.path, seed.key, 'the tool seed', info, unchanged)
 }
 
 /** The post step: saves what main asked for. Never fails the job: every problem is a warning. */

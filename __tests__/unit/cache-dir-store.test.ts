@@ -181,6 +181,18 @@ describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in p
     expect(await store.restore(target, 'k')).toBeUndefined()
     expect(fs.readdirSync(path.dirname(target))).toEqual([])
   })
+  it('refuses an archive one of whose later parts holds a FIFO, and leaves nothing', async () => {
+    const venv = path.join(dir, 'ws', '.venv')
+    tree(venv)
+    execFileSync('mkfifo', [path.join(venv, 'zz', 'pipe')])
+    const store = dirStore(path.join(dir, 'cache'), true)
+    expect(await store.save(venv, 'k')).toBe(true)
+    expect(partRanges(path.join(dir, 'cache', 'k.tar.zst'))?.length).toBe(4)
+    const target = path.join(dir, 'job2', '.venv')
+    expect(await store.restore(target, 'k')).toBeUndefined()
+    expect(fs.readdirSync(path.dirname(target))).toEqual([])
+  })
+
   it('never lets one part write through a link another part made', async () => {
     const outside = path.join(dir, 'outside')
     fs.mkdirSync(outside)

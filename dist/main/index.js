@@ -36992,9 +36992,11 @@ async function tar(args) {
 }
 /** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
 async function allDone(work) {
-    const failed = (await Promise.allSettled(work)).find(r => r.status === 'rejected');
+    const settled = await Promise.allSettled(work);
+    const failed = settled.find(r => r.status === 'rejected');
     if (failed)
         throw failed.reason;
+    return settled.map(r => r.value);
 }
 /** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
 const PARTS = 4;
@@ -37058,7 +37060,8 @@ function specialEntry(dir) {
 }
 /**
  * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
- * archive in one piece, or whose parts do not unpack, by one tar.
+ * archive in one piece, or whose parts do not unpack, by one tar. Returns the first entry that is
+ * no file, directory or link (specialEntry), which leaves `tree` unfinished.
  */
 async function unpack(archive, scratch, tree) {
     const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined;
@@ -37073,11 +37076,13 @@ async function unpack(archive, scratch, tree) {
         }
     }
     await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree]);
+    return specialEntry(tree);
 }
 /**
  * Each run of parts (one per core) is unpacked into a directory of its own, then the trees are merged by renaming, never
  * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
- * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`.
+ * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`. Each run's
+ * tree is looked through for special entries as soon as its tar is done, while the others work.
  */
 async function unpackParts(archive, ranges, scratch, tree) {
     const parts = joinRanges(ranges, external_node_os_.availableParallelism()).map((range, i) => {
@@ -37087,9 +37092,13 @@ async function unpackParts(archive, ranges, scratch, tree) {
         external_node_fs_.mkdirSync(into);
         return { part, into };
     });
-    await allDone(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into])));
+    const special = await allDone(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() => specialEntry(into))));
+    const found = special.find(entry => entry !== undefined);
+    if (found)
+        return found;
     for (const { into } of parts)
         mergeTree(into, tree);
+    return undefined;
 }
 /**
  * Moves what `from` holds into `into`: an entry `into` lacks by renaming it, a directory both have
@@ -37126,13 +37135,12 @@ async function restoreArchive(archive, dir) {
         try {
             const tree = external_node_path_.join(scratch, 'tree');
             external_node_fs_.mkdirSync(tree);
-            await unpack(archive, scratch, tree);
+            const special = await unpack(archive, scratch, tree);
+            if (special)
+                throw new Error(`it holds ${special}, which is no file, directory or link`);
             const unpacked = external_node_path_.join(tree, external_node_path_.basename(dir));
             if (!isDirectory(unpacked))
                 throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
-            const special = specialEntry(unpacked);
-            if (special)
-                throw new Error(`it holds ${special}, which is no file, directory or link`);
             external_node_fs_.mkdirSync(dir, { recursive: true });
             if (external_node_fs_.readdirSync(dir).length > 0) {
                 (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);

@@ -78,9 +78,11 @@ async function tar(args: string[]): Promise<void> {
 }
 
 /** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
-async function allDone(work: Array<Promise<void>>): Promise<void> {
-  const failed = (await Promise.allSettled(work)).find(r => r.status === 'rejected')
+async function allDone<T>(work: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(work)
+  const failed = settled.find(r => r.status === 'rejected')
   if (failed) throw (failed as PromiseRejectedResult).reason
+  return settled.map(r => (r as PromiseFulfilledResult<T>).value)
 }
 
 /** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
@@ -146,9 +148,10 @@ function specialEntry(dir: string): string | undefined {
 
 /**
  * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
- * archive in one piece, or whose parts do not unpack, by one tar.
+ * archive in one piece, or whose parts do not unpack, by one tar. Returns the first entry that is
+ * no file, directory or link (specialEntry), which leaves `tree` unfinished.
  */
-async function unpack(archive: string, scratch: string, tree: string): Promise<void> {
+async function unpack(archive: string, scratch: string, tree: string): Promise<string | undefined> {
   const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined
   if (ranges) {
     try {
@@ -162,19 +165,21 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<v
     }
   }
   await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree])
+  return specialEntry(tree)
 }
 
 /**
  * Each run of parts (one per core) is unpacked into a directory of its own, then the trees are merged by renaming, never
  * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
- * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`.
+ * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`. Each run's
+ * tree is looked through for special entries as soon as its tar is done, while the others work.
  */
 async function unpackParts(
   archive: string,
   ranges: ByteRange[],
   scratch: string,
   tree: string
-): Promise<void> {
+): Promise<string | undefined> {
   const parts = joinRanges(ranges, os.availableParallelism()).map((range, i) => {
     const part = path.join(scratch, `${i}.tar.zst`)
     copyRange(archive, range, part)
@@ -182,12 +187,17 @@ async function unpackParts(
     fs.mkdirSync(into)
     return { part, into }
   })
-  await allDone(
+  const special = await allDone(
     parts.map(({ part, into }) =>
-      tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into])
+      tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() =>
+        specialEntry(into)
+      )
     )
   )
+  const found = special.find(entry => entry !== undefined)
+  if (found) return found
   for (const { into } of parts) mergeTree(into, tree)
+  return undefined
 }
 
 /**
@@ -224,11 +234,10 @@ async function restoreArchive(archive: string, dir: string): Promise<boolean> {
     try {
       const tree = path.join(scratch, 'tree')
       fs.mkdirSync(tree)
-      await unpack(archive, scratch, tree)
+      const special = await unpack(archive, scratch, tree)
+      if (special) throw new Error(`it holds ${special}, which is no file, directory or link`)
       const unpacked = path.join(tree, path.basename(dir))
       if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
-      const special = specialEntry(unpacked)
-      if (special) throw new Error(`it holds ${special}, which is no file, directory or link`)
       fs.mkdirSync(dir, { recursive: true })
       if (fs.readdirSync(dir).length > 0) {
         info(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`)

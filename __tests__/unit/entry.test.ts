@@ -58,3 +58,26 @@ describe('runStep', () => {
     expect(run.output.trim()).toBe('::error::the step failed unexpectedly: bang')
   })
 })
+
+describe("the bundles' undici (src/bin/lazy-undici.cjs)", () => {
+  it('makes the real ProxyAgent, loading undici only then', async () => {
+    const { createRequire } = await import('node:module')
+    const require = createRequire(import.meta.url)
+    const undici = path.join(ROOT, 'node_modules', 'undici', 'index.js')
+    delete require.cache[undici]
+    const lazy = require(path.join(ROOT, 'src', 'bin', 'lazy-undici.cjs')) as {
+      ProxyAgent: new (options: { uri: string }) => object
+    }
+    expect(require.cache[undici]).toBeUndefined()
+    const agent = new lazy.ProxyAgent({ uri: 'http://127.0.0.1:3128' })
+    const real = require(undici) as { ProxyAgent: new (...args: unknown[]) => object }
+    expect(agent).toBeInstanceOf(real.ProxyAgent)
+  })
+
+  it('stands in for undici in the bundles, which load it on first use only', () => {
+    for (const entry of ['main', 'post']) {
+      const bundle = fs.readFileSync(path.join(ROOT, 'dist', entry, 'index.js'), 'utf8')
+      expect(bundle).toContain('undici ??= __nccwpck_require__(')
+    }
+  })
+})

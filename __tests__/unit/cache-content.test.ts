@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { dirStore } from '../../src/cache/archive.js'
 import { foreignEntries, pipCacheProblem } from '../../src/cache/pip-cache-dir.js'
 import {
   currentVenvContent,
@@ -68,8 +69,11 @@ describe('venv content', () => {
     }
   })
 
-  it('ignores bytecode added later, which a restore then removes', () => {
-    const venv = tree()
+  it.each([
+    ['by a walk', false],
+    ['from the listing a cache-dir restore made', true]
+  ])('ignores bytecode added later, which a restore then removes (%s)', async (_, listed) => {
+    let venv = tree()
     const before = recordVenvContent(venv)
     const cache = path.join(venv, 'lib/site-packages/pkg/__pycache__')
     fs.writeFileSync(path.join(cache, '__init__.cpython-312.opt-1.pyc'), 'evil')
@@ -80,8 +84,17 @@ describe('venv content', () => {
     fs.symlinkSync('/nowhere', path.join(cache, 'dangling.pyc'))
     expect(currentVenvContent(venv)).toBe(before)
 
-    expect(dropUnlistedBytecode(venv)).toBe(4)
-    expect(fs.readdirSync(cache)).toEqual(['__init__.cpython-312.pyc'])
+    let entries: readonly string[] | undefined
+    if (listed) {
+      const store = dirStore(`${venv}-cache`, false)
+      expect(await store.save(venv, 'k')).toBe(true)
+      venv = path.join(`${venv}-job2`, path.basename(venv))
+      entries = (await store.restore(venv, 'k'))?.entries
+      expect(entries).toContain('lib64')
+    }
+    expect(dropUnlistedBytecode(venv, entries)).toBe(4)
+    const restoredCache = path.join(venv, 'lib/site-packages/pkg/__pycache__')
+    expect(fs.readdirSync(restoredCache)).toEqual(['__init__.cpython-312.pyc'])
     expect(fs.readdirSync(path.join(venv, 'bin', '__pycache__'))).toEqual([])
     expect(currentVenvContent(venv)).toBe(before)
   })

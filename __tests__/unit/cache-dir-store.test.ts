@@ -37,7 +37,8 @@ describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
     fs.rmSync(pip, { recursive: true })
     fs.mkdirSync(pip)
     const before = fs.statSync(pip).ino
-    expect(await store.restore(pip, 'pip-k')).toBe('pip-k')
+    const result = await store.restore(pip, 'pip-k')
+    expect(result).toEqual({ key: 'pip-k', entries: ['entry'] })
     expect(fs.statSync(pip).ino).toBe(before)
     expect(fs.readFileSync(path.join(pip, 'entry'), 'utf8')).toBe('one')
   })
@@ -62,7 +63,9 @@ describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
     await save()
     // Another job sharing HOME restored (or wrote) pip's cache a moment before.
     fs.writeFileSync(path.join(pip, 'entry'), 'the other job')
-    expect(await store.restore(pip, 'pip-k')).toBe('pip-k')
+    const result = await store.restore(pip, 'pip-k')
+    expect(result?.key).toBe('pip-k')
+    expect(result?.entries).toBeUndefined()
     expect(fs.readFileSync(path.join(pip, 'entry'), 'utf8')).toBe('the other job')
     expect(fs.readdirSync(path.dirname(pip))).toEqual(['pip'])
   })
@@ -121,6 +124,13 @@ describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in p
     fs.chmodSync(path.join(root, 'zz'), 0o700)
   }
 
+  /** Every entry's path, relative, with `/`. */
+  const walked = (root: string): string[] =>
+    fs
+      .readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .map(name => name.split(path.sep).join('/'))
+      .sort()
+
   /** Every entry's path, kind, mode, size, link target and content. */
   function describeTree(root: string): string[] {
     return fs
@@ -153,8 +163,14 @@ describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in p
     expect(describeTree(path.join(whole, '-venv'))).toEqual(describeTree(venv))
 
     const restored = path.join(dir, 'job2', '-venv')
-    expect(await store.restore(restored, 'k')).toBe('k')
+    const result = await store.restore(restored, 'k')
+    expect(result?.key).toBe('k')
     expect(describeTree(restored)).toEqual(describeTree(venv))
+    // It lists what it put there, each directory before what it holds: no walk needed after.
+    const entries = result?.entries ?? []
+    expect([...new Set(entries)].sort()).toEqual(walked(restored))
+    for (const [i, entry] of entries.entries())
+      if (entry.includes('/')) expect(entries.indexOf(path.posix.dirname(entry))).toBeLessThan(i)
     expect(fs.lstatSync(path.join(restored, 'lib', 'zz-hard-link')).nlink).toBe(2)
   })
 
@@ -170,7 +186,7 @@ describe.skipIf(process.platform === 'win32' || !zstd)('a cache-dir archive in p
     const frame = indexFrame([ranges[0].end - ranges[0].start + 1, 1])
     fs.writeFileSync(archive, Buffer.concat([frame, bytes.subarray(ranges[0].start)]))
     expect(partRanges(archive)).toBeUndefined()
-    expect(await store.restore(path.join(dir, 'job2', '.venv'), 'k')).toBe('k')
+    expect((await store.restore(path.join(dir, 'job2', '.venv'), 'k'))?.key).toBe('k')
     expect(describeTree(path.join(dir, 'job2', '.venv'))).toEqual(describeTree(venv))
 
     // A part that is broken fails in parts and whole: nothing is left behind.

@@ -37043,24 +37043,27 @@ function isDirectory(file) {
  * owners, setuid bits and modes. GNU tar and bsdtar both read these flags.
  */
 const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions'];
-/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
-function specialEntry(dir) {
+/** Lists the tree under `dir`, up to its first special entry. */
+function listTree(dir) {
     // A walk of its own: Node's recursive readdir costs half as much again (16,000 entries, 45 ms).
+    const entries = [];
     const pending = [''];
     for (let relative = pending.pop(); relative !== undefined; relative = pending.pop()) {
         for (const entry of external_node_fs_.readdirSync(external_node_path_.join(dir, relative), { withFileTypes: true })) {
+            const name = relative ? `${relative}/${entry.name}` : entry.name;
             if (entry.isDirectory())
-                pending.push(external_node_path_.join(relative, entry.name));
+                pending.push(name);
             else if (!entry.isFile() && !entry.isSymbolicLink())
-                return external_node_path_.join(relative, entry.name);
+                return { entries, special: name };
+            entries.push(name);
         }
     }
-    return undefined;
+    return { entries };
 }
 /**
  * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
- * archive in one piece, or whose parts do not unpack, by one tar. Returns the first entry that is
- * no file, directory or link (specialEntry), which leaves `tree` unfinished.
+ * archive in one piece, or whose parts do not unpack, by one tar. Returns what it holds (listTree);
+ * one with a special entry leaves `tree` unfinished.
  */
 async function unpack(archive, scratch, tree) {
     const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined;
@@ -37075,13 +37078,13 @@ async function unpack(archive, scratch, tree) {
         }
     }
     await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree]);
-    return specialEntry(tree);
+    return listTree(tree);
 }
 /**
  * Each run of parts (one per core) is unpacked into a directory of its own, then the trees are merged by renaming, never
  * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
  * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`. Each run's
- * tree is looked through for special entries as soon as its tar is done, while the others work.
+ * tree is listed as soon as its tar is done, while the others work.
  */
 async function unpackParts(archive, ranges, scratch, tree) {
     const parts = joinRanges(ranges, external_node_os_.availableParallelism()).map((range, i) => {
@@ -37091,13 +37094,14 @@ async function unpackParts(archive, ranges, scratch, tree) {
         external_node_fs_.mkdirSync(into);
         return { part, into };
     });
-    const special = await allDone(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() => specialEntry(into))));
-    const found = special.find(entry => entry !== undefined);
-    if (found)
-        return found;
+    const listed = await allDone(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() => listTree(into))));
+    const special = listed.find(part => part.special !== undefined);
+    if (special)
+        return special;
     for (const { into } of parts)
         mergeTree(into, tree);
-    return undefined;
+    // A directory two parts share is listed twice; its first listing comes before what it holds.
+    return { entries: listed.flatMap(part => part.entries) };
 }
 /**
  * Moves what `from` holds into `into`: an entry `into` lacks by renaming it, a directory both have
@@ -37124,7 +37128,7 @@ function mergeTree(from, into) {
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
- * is left as that job made it.
+ * is left as that job made it (and unlisted). Undefined when it did not restore.
  */
 async function restoreArchive(archive, dir) {
     const parent = external_node_path_.dirname(dir);
@@ -37134,26 +37138,29 @@ async function restoreArchive(archive, dir) {
         try {
             const tree = external_node_path_.join(scratch, 'tree');
             external_node_fs_.mkdirSync(tree);
-            const special = await unpack(archive, scratch, tree);
+            const { entries, special } = await unpack(archive, scratch, tree);
             if (special)
                 throw new Error(`it holds ${special}, which is no file, directory or link`);
-            const unpacked = external_node_path_.join(tree, external_node_path_.basename(dir));
+            const base = external_node_path_.basename(dir);
+            const unpacked = external_node_path_.join(tree, base);
             if (!isDirectory(unpacked))
-                throw new Error(`it holds no directory ${external_node_path_.basename(dir)}`);
+                throw new Error(`it holds no directory ${base}`);
             external_node_fs_.mkdirSync(dir, { recursive: true });
             if (external_node_fs_.readdirSync(dir).length > 0) {
                 (0,log/* info */.pq)(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`);
-                return true;
+                return {};
             }
             for (const entry of external_node_fs_.readdirSync(unpacked)) {
                 external_node_fs_.renameSync(external_node_path_.join(unpacked, entry), external_node_path_.join(dir, entry));
             }
             (0,log/* info */.pq)(`Restored ${dir} from ${archive}`);
-            return true;
+            return {
+                entries: entries.flatMap(name => name.startsWith(`${base}/`) ? [name.slice(base.length + 1)] : [])
+            };
         }
         catch (error) {
             (0,log/* warn */.R8)(`Could not restore ${dir} from ${archive}: ${error.message}`);
-            return false;
+            return undefined;
         }
     });
 }
@@ -37210,8 +37217,9 @@ function dirStore(root, zstd = zstdOnPath()) {
         unpacksInPlace: false,
         async restore(dir, key, prefixes = []) {
             for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
-                if (await restoreArchive(external_node_path_.join(root, found.name), dir))
-                    return found.key;
+                const restored = await restoreArchive(external_node_path_.join(root, found.name), dir);
+                if (restored)
+                    return { key: found.key, ...restored };
             }
             return undefined;
         },
@@ -37292,7 +37300,10 @@ async function githubStore() {
         name: "GitHub's cache service",
         replaces: false,
         unpacksInPlace: true,
-        restore: (dir, key, prefixes = []) => withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
+        restore: async (dir, key, prefixes = []) => {
+            const restored = await withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes));
+            return restored === undefined ? undefined : { key: restored };
+        },
         save: async (dir, key, unchanged) => {
             const saved = (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1;
             // The entry is up already: it can only be told, and deleted by hand.
@@ -37338,18 +37349,18 @@ async function restoreInto(store, dir, key, prefixes) {
         (0,log/* info */.pq)(`Cache: ${dir} exists already; it is used as it is, not restored.`);
         return { occupied: true };
     }
-    let matched;
+    let restored;
     try {
-        matched = await store.restore(dir, key, prefixes);
+        restored = await store.restore(dir, key, prefixes);
     }
     catch (error) {
         (0,log/* warn */.R8)(`Could not restore ${dir} from ${store.name}: ${(0,diagnostic/* errorMessage */.gJ)(error)}`);
     }
-    if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
+    if (!restored && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
         (0,log/* info */.pq)(`Cache: removed what the failed restore left in ${dir}.`);
     }
-    return { occupied: false, matched };
+    return { occupied: false, matched: restored?.key, entries: restored?.entries };
 }
 /**
  * Saves `dir` under `key` in the post step; a failure is a warning (or, for what only speeds a
@@ -37550,9 +37561,12 @@ function recordedFiles(venv) {
 }
 /**
  * Every entry inside the venv's `__pycache__` directories, each directory before what it holds:
- * unsorted, which a restore, that needs no order, does not pay for.
+ * unsorted, which a restore, that needs no order, does not pay for. From `entries`, where the
+ * restore listed them (RestoredEntry), else by a walk.
  */
-function inPycaches(venv) {
+function inPycaches(venv, entries) {
+    if (entries)
+        return entries.filter(name => name.startsWith(`${PYCACHE}/`) || name.includes(`/${PYCACHE}/`));
     const found = [];
     const pending = [['', false]];
     for (let next = pending.pop(); next; next = pending.pop()) {
@@ -37571,8 +37585,8 @@ function inPycaches(venv) {
  * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
  * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
  */
-function dropUnknownBytecode(venv, bytecode) {
-    const unknown = inPycaches(venv).filter(relative => !bytecode.has(relative));
+function dropUnknownBytecode(venv, bytecode, entries) {
+    const unknown = inPycaches(venv, entries).filter(relative => !bytecode.has(relative));
     // Parents come before their children; a removed directory takes its children with it.
     let removed = 0;
     for (const relative of unknown) {
@@ -37657,9 +37671,12 @@ function currentVenvContent(venv) {
     const text = JSON.stringify(content(venv, readBytecodeList(venv), walk(venv)));
     return readRecord(venv) === text ? digestOf(text) : `not the content record: ${digestOf(text)}`;
 }
-/** Called right after a restore, before anything runs in the venv. */
-function dropUnlistedBytecode(venv) {
-    return dropUnknownBytecode(venv, readBytecodeList(venv));
+/**
+ * Called right after a restore, before anything runs in the venv; `entries`, where the restore
+ * listed what it put there (RestoredEntry), spare a walk.
+ */
+function dropUnlistedBytecode(venv, entries) {
+    return dropUnknownBytecode(venv, readBytecodeList(venv), entries);
 }
 
 ;// CONCATENATED MODULE: ./src/cache/seed-tier.ts
@@ -38145,7 +38162,7 @@ class VenvTier {
         const expected = exact
             ? this.request.expected
             : { ...this.request.expected, fingerprint: undefined };
-        const dropped = dropUnlistedBytecode(venv);
+        const dropped = dropUnlistedBytecode(venv, restored.entries);
         if (dropped > 0) {
             (0,log/* info */.pq)(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`);
         }

@@ -133,25 +133,36 @@ function isDirectory(file: string): boolean {
  */
 const UNPACK_AS_OURS = ['--no-same-owner', '--no-same-permissions']
 
-/** The first entry under `dir` that is not a file, a directory or a link (a device node, a FIFO). */
-function specialEntry(dir: string): string | undefined {
+/** What a look through an unpacked tree found (listTree). */
+interface Unpacked {
+  /** Every entry, relative, with `/`, each directory before what it holds. */
+  entries: string[]
+  /** The first entry that is not a file, a directory or a link (a device node, a FIFO). */
+  special?: string
+}
+
+/** Lists the tree under `dir`, up to its first special entry. */
+function listTree(dir: string): Unpacked {
   // A walk of its own: Node's recursive readdir costs half as much again (16,000 entries, 45 ms).
+  const entries: string[] = []
   const pending = ['']
   for (let relative = pending.pop(); relative !== undefined; relative = pending.pop()) {
     for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
-      if (entry.isDirectory()) pending.push(path.join(relative, entry.name))
-      else if (!entry.isFile() && !entry.isSymbolicLink()) return path.join(relative, entry.name)
+      const name = relative ? `${relative}/${entry.name}` : entry.name
+      if (entry.isDirectory()) pending.push(name)
+      else if (!entry.isFile() && !entry.isSymbolicLink()) return { entries, special: name }
+      entries.push(name)
     }
   }
-  return undefined
+  return { entries }
 }
 
 /**
  * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
- * archive in one piece, or whose parts do not unpack, by one tar. Returns the first entry that is
- * no file, directory or link (specialEntry), which leaves `tree` unfinished.
+ * archive in one piece, or whose parts do not unpack, by one tar. Returns what it holds (listTree);
+ * one with a special entry leaves `tree` unfinished.
  */
-async function unpack(archive: string, scratch: string, tree: string): Promise<string | undefined> {
+async function unpack(archive: string, scratch: string, tree: string): Promise<Unpacked> {
   const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined
   if (ranges) {
     try {
@@ -165,21 +176,21 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<s
     }
   }
   await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree])
-  return specialEntry(tree)
+  return listTree(tree)
 }
 
 /**
  * Each run of parts (one per core) is unpacked into a directory of its own, then the trees are merged by renaming, never
  * through a link: tar keeps a link it unpacks from leading its later entries elsewhere, but only
  * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`. Each run's
- * tree is looked through for special entries as soon as its tar is done, while the others work.
+ * tree is listed as soon as its tar is done, while the others work.
  */
 async function unpackParts(
   archive: string,
   ranges: ByteRange[],
   scratch: string,
   tree: string
-): Promise<string | undefined> {
+): Promise<Unpacked> {
   const parts = joinRanges(ranges, os.availableParallelism()).map((range, i) => {
     const part = path.join(scratch, `${i}.tar.zst`)
     copyRange(archive, range, part)
@@ -187,17 +198,18 @@ async function unpackParts(
     fs.mkdirSync(into)
     return { part, into }
   })
-  const special = await allDone(
+  const listed = await allDone(
     parts.map(({ part, into }) =>
       tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() =>
-        specialEntry(into)
+        listTree(into)
       )
     )
   )
-  const found = special.find(entry => entry !== undefined)
-  if (found) return found
+  const special = listed.find(part => part.special !== undefined)
+  if (special) return special
   for (const { into } of parts) mergeTree(into, tree)
-  return undefined
+  // A directory two parts share is listed twice; its first listing comes before what it holds.
+  return { entries: listed.flatMap(part => part.entries) }
 }
 
 /**
@@ -224,9 +236,12 @@ function mergeTree(from: string, into: string): void {
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
- * is left as that job made it.
+ * is left as that job made it (and unlisted). Undefined when it did not restore.
  */
-async function restoreArchive(archive: string, dir: string): Promise<boolean> {
+async function restoreArchive(
+  archive: string,
+  dir: string
+): Promise<{ entries?: string[] } | undefined> {
   const parent = path.dirname(dir)
   fs.mkdirSync(parent, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(parent, '.venv-guard-restore-'))
@@ -234,23 +249,28 @@ async function restoreArchive(archive: string, dir: string): Promise<boolean> {
     try {
       const tree = path.join(scratch, 'tree')
       fs.mkdirSync(tree)
-      const special = await unpack(archive, scratch, tree)
+      const { entries, special } = await unpack(archive, scratch, tree)
       if (special) throw new Error(`it holds ${special}, which is no file, directory or link`)
-      const unpacked = path.join(tree, path.basename(dir))
-      if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${path.basename(dir)}`)
+      const base = path.basename(dir)
+      const unpacked = path.join(tree, base)
+      if (!isDirectory(unpacked)) throw new Error(`it holds no directory ${base}`)
       fs.mkdirSync(dir, { recursive: true })
       if (fs.readdirSync(dir).length > 0) {
         info(`Cache: ${dir} was filled by another job meanwhile; it is used as that job left it.`)
-        return true
+        return {}
       }
       for (const entry of fs.readdirSync(unpacked)) {
         fs.renameSync(path.join(unpacked, entry), path.join(dir, entry))
       }
       info(`Restored ${dir} from ${archive}`)
-      return true
+      return {
+        entries: entries.flatMap(name =>
+          name.startsWith(`${base}/`) ? [name.slice(base.length + 1)] : []
+        )
+      }
     } catch (error) {
       warn(`Could not restore ${dir} from ${archive}: ${(error as Error).message}`)
-      return false
+      return undefined
     }
   })
 }
@@ -315,7 +335,8 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
     unpacksInPlace: false,
     async restore(dir, key, prefixes = []) {
       for (const found of archiveCandidates(listArchives(root), key, prefixes, zstd)) {
-        if (await restoreArchive(path.join(root, found.name), dir)) return found.key
+        const restored = await restoreArchive(path.join(root, found.name), dir)
+        if (restored) return { key: found.key, ...restored }
       }
       return undefined
     },

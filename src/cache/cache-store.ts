@@ -1,3 +1,13 @@
+/**
+ * What a restore put in place: the key of the entry, and, where the store listed them as it
+ * unpacked, every entry now in the directory (relative, with `/`, each directory before what it
+ * holds), so that a caller need not look through the directory again.
+ */
+export interface RestoredEntry {
+  key: string
+  entries?: readonly string[]
+}
+
 /** Where cache archives live: GitHub's cache service, or a local directory (cache-dir). */
 export interface CacheStore {
   /** For messages. */
@@ -12,9 +22,9 @@ export interface CacheStore {
   readonly unpacksInPlace: boolean
   /**
    * Restores `dir` from the entry with exactly `key`, else the newest whose key starts with one of
-   * `prefixes`; returns the key restored. A failure is a warning and a miss, never an error.
+   * `prefixes`. A failure is a warning and a miss, never an error.
    */
-  restore(dir: string, key: string, prefixes?: string[]): Promise<string | undefined>
+  restore(dir: string, key: string, prefixes?: string[]): Promise<RestoredEntry | undefined>
   /**
    * Saves `dir` under `key`; false when it was not saved (the reason is in the log). `unchanged`,
    * asked again once the archive is written, tells whether `dir` is still what was checked before:

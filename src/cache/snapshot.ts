@@ -174,9 +174,12 @@ function recordedFiles(venv: string): Unchanged['files'] {
 
 /**
  * Every entry inside the venv's `__pycache__` directories, each directory before what it holds:
- * unsorted, which a restore, that needs no order, does not pay for.
+ * unsorted, which a restore, that needs no order, does not pay for. From `entries`, where the
+ * restore listed them (RestoredEntry), else by a walk.
  */
-function inPycaches(venv: string): string[] {
+function inPycaches(venv: string, entries?: readonly string[]): string[] {
+  if (entries)
+    return entries.filter(name => name.startsWith(`${PYCACHE}/`) || name.includes(`/${PYCACHE}/`))
   const found: string[] = []
   const pending: Array<[string, boolean]> = [['', false]]
   for (let next = pending.pop(); next; next = pending.pop()) {
@@ -194,8 +197,12 @@ function inPycaches(venv: string): string[] {
  * Removes from a venv restored a moment ago whatever is inside its `__pycache__` directories and
  * not in `bytecode`: bytecode a later step of the saving job wrote. Returns how many entries.
  */
-function dropUnknownBytecode(venv: string, bytecode: ReadonlySet<string>): number {
-  const unknown = inPycaches(venv).filter(relative => !bytecode.has(relative))
+function dropUnknownBytecode(
+  venv: string,
+  bytecode: ReadonlySet<string>,
+  entries?: readonly string[]
+): number {
+  const unknown = inPycaches(venv, entries).filter(relative => !bytecode.has(relative))
   // Parents come before their children; a removed directory takes its children with it.
   let removed = 0
   for (const relative of unknown) {
@@ -283,7 +290,10 @@ export function currentVenvContent(venv: string): string {
   return readRecord(venv) === text ? digestOf(text) : `not the content record: ${digestOf(text)}`
 }
 
-/** Called right after a restore, before anything runs in the venv. */
-export function dropUnlistedBytecode(venv: string): number {
-  return dropUnknownBytecode(venv, readBytecodeList(venv))
+/**
+ * Called right after a restore, before anything runs in the venv; `entries`, where the restore
+ * listed what it put there (RestoredEntry), spare a walk.
+ */
+export function dropUnlistedBytecode(venv: string, entries?: readonly string[]): number {
+  return dropUnknownBytecode(venv, readBytecodeList(venv), entries)
 }

@@ -36,8 +36,12 @@ export async function githubStore(): Promise<CacheStore | undefined> {
     name: "GitHub's cache service",
     replaces: false,
     unpacksInPlace: true,
-    restore: (dir, key, prefixes = []) =>
-      withSafeRelativePath(dir, () => cache.restoreCache([dir], key, prefixes)),
+    restore: async (dir, key, prefixes = []) => {
+      const restored = await withSafeRelativePath(dir, () =>
+        cache.restoreCache([dir], key, prefixes)
+      )
+      return restored === undefined ? undefined : { key: restored }
+    },
     save: async (dir, key, unchanged) => {
       const saved = (await withSafeRelativePath(dir, () => cache.saveCache([dir], key))) !== -1
       // The entry is up already: it can only be told, and deleted by hand.

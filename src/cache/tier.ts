@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import { errorMessage } from '../report/diagnostic.js'
 import { info, warn } from '../report/log.js'
-import type { CacheStore } from './cache-store.js'
+import type { CacheStore, RestoredEntry } from './cache-store.js'
 import { isEmptyOrAbsent } from './store.js'
 
 /**
@@ -21,8 +21,12 @@ export interface CacheTier<Saved> {
   toSave(store: CacheStore, pipCheckPassed: boolean): Promise<Saved | undefined>
 }
 
-/** What restoreInto did: nothing, for a directory that holds something, or a restore attempt. */
-export type Restored = { occupied: true } | { occupied: false; matched: string | undefined }
+/**
+ * What restoreInto did: nothing, for a directory that holds something, or a restore attempt (with
+ * what the store listed, see RestoredEntry).
+ */
+export type Restored =
+  { occupied: true } | { occupied: false; matched: string | undefined; entries?: readonly string[] }
 
 /**
  * Restores a directory that is absent or empty (one that holds something is this machine's own
@@ -39,17 +43,17 @@ export async function restoreInto(
     info(`Cache: ${dir} exists already; it is used as it is, not restored.`)
     return { occupied: true }
   }
-  let matched: string | undefined
+  let restored: RestoredEntry | undefined
   try {
-    matched = await store.restore(dir, key, prefixes)
+    restored = await store.restore(dir, key, prefixes)
   } catch (error) {
     warn(`Could not restore ${dir} from ${store.name}: ${errorMessage(error)}`)
   }
-  if (!matched && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
+  if (!restored && store.unpacksInPlace && !isEmptyOrAbsent(dir)) {
     fs.rmSync(dir, { recursive: true, force: true })
     info(`Cache: removed what the failed restore left in ${dir}.`)
   }
-  return { occupied: false, matched }
+  return { occupied: false, matched: restored?.key, entries: restored?.entries }
 }
 
 /**

@@ -93,7 +93,7 @@ export class VenvTier implements CacheTier<SavedVenv> {
     const expected = exact
       ? this.request.expected
       : { ...this.request.expected, fingerprint: undefined }
-    const dropped = dropUnlistedBytecode(venv)
+    const dropped = dropUnlistedBytecode(venv, restored.entries)
     if (dropped > 0) {
       info(`Cache: removed ${dropped} bytecode files the saving job's later steps had written.`)
     }

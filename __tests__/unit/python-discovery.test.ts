@@ -166,8 +166,16 @@ describe.runIf(process.platform !== 'win32')('likelyPython', () => {
     )
   })
 
-  it('names none where several are worth a probe, or the spec does not parse', () => {
-    expect(likelyPython({ ...request, pythonVersion: '>=3.11' }, env)).toBeUndefined()
+  it('names the highest version a location names where several are worth a probe', () => {
+    expect(likelyPython({ ...request, pythonVersion: '>=3.11' }, env)).toBe(
+      path.join(pyenv, 'versions', '3.12.1', 'bin', 'python3')
+    )
+    expect(likelyPython({ ...request, pythonVersion: '<3.12' }, env)).toBe(
+      path.join(pyenv, 'versions', '3.11.7', 'bin', 'python3')
+    )
+  })
+
+  it('names none where the spec does not parse', () => {
     expect(likelyPython({ ...request, pythonVersion: 'not a version' }, env)).toBeUndefined()
   })
 })

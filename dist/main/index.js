@@ -42535,8 +42535,10 @@ async function probeAll(candidates) {
 }
 /**
  * The interpreter findPython will most likely choose, told without starting one: `python-path`, or
- * the only candidate worth a probe (with no version, the first on PATH). Undefined where several
- * are. What depends only on the interpreter (the user-site check) can start beside the probe.
+ * among the candidates worth a probe the one whose location names the highest version (the first
+ * where none does; with no version, the first on PATH), as chooseInstall prefers the highest.
+ * What depends only on the interpreter (the user-site check) can start beside the probes, while a
+ * core is free; a wrong guess costs one Python start.
  */
 function likelyPython(request, env = process.env) {
     if (request.pythonPath)
@@ -42552,8 +42554,8 @@ function likelyPython(request, env = process.env) {
     }
     const candidates = gatherCandidates(spec, env);
     const probed = spec ? worthProbing(spec, candidates) : candidates.slice(0, 1);
-    const [only] = probed;
-    return probed.length === 1 && only.args.length === 0 && !only.env ? only.command : undefined;
+    const likely = probed.reduce((best, c) => !best || (c.hint && (!best.hint || (0,version_spec/* compareVersions */.Zy)(c.hint, best.hint) > 0)) ? c : best, undefined);
+    return likely && likely.args.length === 0 && !likely.env ? likely.command : undefined;
 }
 async function findPython(request, env = process.env) {
     const spec = request.pythonVersion

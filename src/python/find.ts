@@ -214,8 +214,10 @@ async function probeAll(candidates: Candidate[]): Promise<PythonInstall[]> {
 
 /**
  * The interpreter findPython will most likely choose, told without starting one: `python-path`, or
- * the only candidate worth a probe (with no version, the first on PATH). Undefined where several
- * are. What depends only on the interpreter (the user-site check) can start beside the probe.
+ * among the candidates worth a probe the one whose location names the highest version (the first
+ * where none does; with no version, the first on PATH), as chooseInstall prefers the highest.
+ * What depends only on the interpreter (the user-site check) can start beside the probes, while a
+ * core is free; a wrong guess costs one Python start.
  */
 export function likelyPython(request: PythonRequest, env = process.env): string | undefined {
   if (request.pythonPath) return request.pythonPath
@@ -229,8 +231,12 @@ export function likelyPython(request: PythonRequest, env = process.env): string 
   }
   const candidates = gatherCandidates(spec, env)
   const probed = spec ? worthProbing(spec, candidates) : candidates.slice(0, 1)
-  const [only] = probed
-  return probed.length === 1 && only.args.length === 0 && !only.env ? only.command : undefined
+  const likely = probed.reduce<Candidate | undefined>(
+    (best, c) =>
+      !best || (c.hint && (!best.hint || compareVersions(c.hint, best.hint) > 0)) ? c : best,
+    undefined
+  )
+  return likely && likely.args.length === 0 && !likely.env ? likely.command : undefined
 }
 
 export async function findPython(

@@ -14,6 +14,7 @@ import { buildWheelhouse, isFreshWheelhouse } from '../../scripts/wheelhouse.mjs
 function runTemporaryDirectory(): () => void {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-tests-'))
   fs.chmodSync(root, 0o1777)
+  process.env.VENV_GUARD_TEST_WHEELHOUSE = WHEELHOUSE
   for (const name of ['TMPDIR', 'TEMP', 'TMP']) process.env[name] = root
   return () => fs.rmSync(root, { recursive: true, force: true })
 }

@@ -29,6 +29,7 @@ export default function setup(): () => void {
     console.error(
       `\nThe tests cannot run: ${error instanceof Error ? error.message : String(error)}\n`
     )
+    removeTemporary()
     process.exit(1)
   }
   // The tests that need what this machine lacks skip themselves (pythons.ts, guard.test.ts); this
@@ -40,7 +41,10 @@ export default function setup(): () => void {
       : undefined
   ].filter(Boolean)
   return () => {
-    removeTemporary()
-    if (missing.length > 0) console.warn(`\nSkipped the tests that need ${missing.join('; ')}.\n`)
+    try {
+      removeTemporary()
+    } finally {
+      if (missing.length > 0) console.warn(`\nSkipped the tests that need ${missing.join('; ')}.\n`)
+    }
   }
 }

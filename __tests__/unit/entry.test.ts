@@ -74,10 +74,18 @@ describe("the bundles' undici (src/bin/lazy-undici.cjs)", () => {
     expect(agent).toBeInstanceOf(real.ProxyAgent)
   })
 
-  it('stands in for undici in the bundles, which load it on first use only', () => {
+  it('stands in for undici in the bundles, which take nothing else from it and load it on first use only', async () => {
+    const { createRequire } = await import('node:module')
+    const lazy = createRequire(import.meta.url)(
+      path.join(ROOT, 'src', 'bin', 'lazy-undici.cjs')
+    ) as Record<string, unknown>
     for (const entry of ['main', 'post']) {
       const bundle = fs.readFileSync(path.join(ROOT, 'dist', entry, 'index.js'), 'utf8')
       expect(bundle).toContain('undici ??= __nccwpck_require__(')
+      // What webpack takes from the stand-in, as `lazy_undici/* NAME */`.
+      const taken = [...bundle.matchAll(/lazy_undici\/\* (\w+) \*\//g)].map(m => m[1])
+      expect(taken.length).toBeGreaterThan(0)
+      for (const name of taken) expect(Object.keys(lazy)).toContain(name)
     }
   })
 })

@@ -144,7 +144,11 @@ describe('worthProbing', () => {
 })
 
 describe.runIf(process.platform !== 'win32')('likelyPython', () => {
-  const pyenv = layout('likely-pyenv', ['versions/3.12.1/bin/python', 'versions/3.11.7/bin/python'])
+  const pyenv = layout('likely-pyenv', [
+    'versions/3.12.1/bin/python',
+    'versions/3.11.7/bin/python',
+    'versions/3.13.0rc1/bin/python'
+  ])
   const request = {
     pythonPath: '',
     pythonVersion: '3.12',
@@ -172,6 +176,10 @@ describe.runIf(process.platform !== 'win32')('likelyPython', () => {
     )
     expect(likelyPython({ ...request, pythonVersion: '<3.12' }, env)).toBe(
       path.join(pyenv, 'versions', '3.11.7', 'bin', 'python3')
+    )
+    // A prerelease only where the spec allows one, as findPython chooses.
+    expect(likelyPython({ ...request, pythonVersion: '>=3.11', allowPrereleases: true }, env)).toBe(
+      path.join(pyenv, 'versions', '3.13.0rc1', 'bin', 'python3')
     )
   })
 

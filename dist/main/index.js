@@ -42554,8 +42554,17 @@ function likelyPython(request, env = process.env) {
     }
     const candidates = gatherCandidates(spec, env);
     const probed = spec ? worthProbing(spec, candidates) : candidates.slice(0, 1);
-    const likely = probed.reduce((best, c) => !best || (c.hint && (!best.hint || (0,version_spec/* compareVersions */.Zy)(c.hint, best.hint) > 0)) ? c : best, undefined);
-    return likely && likely.args.length === 0 && !likely.env ? likely.command : undefined;
+    // A hint the spec itself refuses (a prerelease it does not allow) is no likely choice.
+    const rank = (c) => c.hint && (!spec || (0,version_spec/* versionMatches */.gz)(spec, c.hint)) ? c.hint : undefined;
+    let likely = probed[0];
+    for (const c of probed) {
+        const [hint, best] = [rank(c), rank(likely)];
+        if (hint && (!best || (0,version_spec/* compareVersions */.Zy)(hint, best) > 0))
+            likely = c;
+    }
+    // The early check runs the command as it is: no arguments, no environment of its own.
+    const plain = likely && likely.args.length === 0 && Object.keys(likely.env ?? {}).length === 0;
+    return plain ? likely.command : undefined;
 }
 async function findPython(request, env = process.env) {
     const spec = request.pythonVersion
@@ -44866,7 +44875,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 // What @actions/http-client takes from undici, loaded on first use. @actions/core imports the
 // client for OIDC tokens, which venv-guard never asks for: loading undici (a megabyte) at start
 // costs every run ~15 ms, and only the client's getAgentDispatcher makes a ProxyAgent.
-// tsconfig.json's "paths" points the bundle's `undici` here; the real one is `undici/index.js`.
+// tsconfig.json's "paths" points the bundle's `undici` here, by that exact key (`undici/*` would
+// bring this file back in place of the real `undici/index.js`); entry.test.ts checks that the
+// bundles take nothing from it but what it exports.
 /** @type {typeof import('undici/index.js') | undefined} */
 let undici
 

@@ -1,7 +1,8 @@
 /**
  * What a restore put in place: the key of the entry, and, where the store listed them as it
  * unpacked, every entry now in the directory (relative, with `/`, each directory before what it
- * holds), so that a caller need not look through the directory again.
+ * holds), so that a caller need not look through the directory again: true right after the
+ * restore, before anything else writes there.
  */
 export interface RestoredEntry {
   key: string

@@ -231,12 +231,17 @@ export function likelyPython(request: PythonRequest, env = process.env): string 
   }
   const candidates = gatherCandidates(spec, env)
   const probed = spec ? worthProbing(spec, candidates) : candidates.slice(0, 1)
-  const likely = probed.reduce<Candidate | undefined>(
-    (best, c) =>
-      !best || (c.hint && (!best.hint || compareVersions(c.hint, best.hint) > 0)) ? c : best,
-    undefined
-  )
-  return likely && likely.args.length === 0 && !likely.env ? likely.command : undefined
+  // A hint the spec itself refuses (a prerelease it does not allow) is no likely choice.
+  const rank = (c: Candidate) =>
+    c.hint && (!spec || versionMatches(spec, c.hint)) ? c.hint : undefined
+  let likely = probed[0]
+  for (const c of probed) {
+    const [hint, best] = [rank(c), rank(likely)]
+    if (hint && (!best || compareVersions(hint, best) > 0)) likely = c
+  }
+  // The early check runs the command as it is: no arguments, no environment of its own.
+  const plain = likely && likely.args.length === 0 && Object.keys(likely.env ?? {}).length === 0
+  return plain ? likely.command : undefined
 }
 
 export async function findPython(

@@ -240,11 +240,14 @@ describe.skipIf(lacks('3.11', '3.12'))('faults of the machine', () => {
     fs.mkdirSync(dir)
     const link = path.join(dir, 'python3')
     fs.symlinkSync(pythonOf('3.12').executable, link)
-    // Answers the probe once through the link (so the link is what venv-guard remembers), then removes it.
+    // Answers the interpreter probe through the link (so the link is what venv-guard remembers),
+    // then removes it; the user-site check, which may start beside the probe, is answered too.
     const wrapper = path.join(dir, 'python-once')
-    fs.writeFileSync(wrapper, `#!/bin/sh\n"${link}" "$@"\nrc=$?\nrm -f "${link}"\nexit $rc\n`, {
-      mode: 0o755
-    })
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\n"${link}" "$@"\nrc=$?\ncase "$*" in *interpreter_probe.py*) rm -f "${link}" ;; esac\nexit $rc\n`,
+      { mode: 0o755 }
+    )
     const run = await runAction(runner, { inputs: { 'python-path': wrapper } })
     expectCleanFailure(
       run,

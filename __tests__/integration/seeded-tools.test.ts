@@ -224,13 +224,18 @@ describe.skipIf(!PYTHON)(
     })
     const seedArchives = (cacheDir: string) =>
       fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter(f => /-seed-/.test(f)) : []
+    /** A first job on a runner of its own, with a cache-dir of its own: it keeps a new seed. */
+    const firstJob = async (prefix: string) => {
+      const cacheDir = fs.mkdtempSync(path.join(newRunner('vg-seed-cd-').dir, 'cache-'))
+      const runner = newRunner(prefix)
+      write(runner, { 'requirements.txt': 'alpha==2.0.0\n' })
+      const made = await runAction(runner, { inputs: inputs(cacheDir) })
+      expect(made.exitCode, describeRun(made)).toBe(0)
+      return { cacheDir, runner, made }
+    }
 
     it('one job saves the seed it kept; a job on a new runner restores it, uses it, and ends as the recipe', async () => {
-      const cacheDir = fs.mkdtempSync(path.join(newRunner('vg-seed-cd-').dir, 'cache-'))
-      const first = newRunner('vg-seed-a-')
-      write(first, { 'requirements.txt': 'alpha==2.0.0\n' })
-      const made = await runAction(first, { inputs: inputs(cacheDir) })
-      expect(made.exitCode, describeRun(made)).toBe(0)
+      const { cacheDir, runner: first, made } = await firstJob('vg-seed-a-')
       expect(seeded(made)).toBe(false)
       const saved = await runAction(first, { entry: 'post' })
       expect(saved.exitCode, describeRun(saved)).toBe(0)
@@ -250,11 +255,7 @@ describe.skipIf(!PYTHON)(
     }, 240_000)
 
     it('a seed that a later step changed is not saved', async () => {
-      const cacheDir = fs.mkdtempSync(path.join(newRunner('vg-seed-cd-').dir, 'cache-'))
-      const runner = newRunner('vg-seed-c-')
-      write(runner, { 'requirements.txt': 'alpha==2.0.0\n' })
-      const made = await runAction(runner, { inputs: inputs(cacheDir) })
-      expect(made.exitCode, describeRun(made)).toBe(0)
+      const { cacheDir, runner } = await firstJob('vg-seed-c-')
       const store = path.join(runner.toolCache, 'venv-guard-tools')
       const [seed] = fs.readdirSync(store)
       fs.appendFileSync(

@@ -37,6 +37,11 @@ interface Change {
   cached?: false
   /** Every distribution that goes is replaced by pip itself (pinned): no uninstall run. */
   replacedByPip?: true
+  /**
+   * The requirements run that starts beside pip's answers keeps a version a new venv does not get
+   * (it still satisfies): it is uninstalled and the requirements run again.
+   */
+  keptByPip?: true
   /** What a later step of the first job did to the venv; then it is not updated in place. */
   laterStep?: (venvPython: string, p: LocalPackages) => void
 }
@@ -79,7 +84,8 @@ const CHANGES: Change[] = [
     after: p => ({
       'requirements.txt': `-f ${p.wheels}\n-c constraints.txt\nalpha<3\n`,
       'constraints.txt': 'beta<3\n'
-    })
+    }),
+    keptByPip: true
   },
   {
     name: "a local project's dependencies edited (not in pyproject.toml)",
@@ -234,6 +240,8 @@ describe.skipIf(!mirror || lacks('3.12'))(
             expect(updated.stdout, describeRun(updated)).not.toMatch(/made anew/)
             if (change.replacedByPip)
               expect(updated.stdout, describeRun(updated)).not.toMatch(/Uninstall what/)
+            if (change.keptByPip)
+              expect(updated.stdout.match(/Using pip/g), describeRun(updated)).toHaveLength(2)
           }
           same('restored from the earlier entry and updated in a fresh job', describeRun(updated))
           const saved = await run(envAfter, 'post')

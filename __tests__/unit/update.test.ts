@@ -8,6 +8,7 @@ import {
   pruneEmptyDirs,
   replacedByPins,
   sharedFile,
+  whyNotStart,
   whyNotUpdate
 } from '../../src/install/update.js'
 import type { RequirementEntry } from '../../src/pip/requirement-line.js'
@@ -76,23 +77,23 @@ describe('replacedByPins', () => {
   })
 })
 
-describe('whyNotUpdate', () => {
-  it('lets an update start when the venv holds what its marker lists and the tools are the same', () => {
-    expect(
-      whyNotUpdate(held, S, present, [...tools].reverse(), [dist('gamma', '1')])
-    ).toBeUndefined()
+describe('whyNotStart and whyNotUpdate', () => {
+  it('let an update start when the venv holds what its marker lists and the tools are the same', () => {
+    expect(whyNotStart(held, S, present)).toBeUndefined()
+    expect(whyNotUpdate(tools, [...tools].reverse(), [dist('gamma', '1')])).toBeUndefined()
   })
 
-  it('refuses what would not end as a new venv', () => {
-    expect(whyNotUpdate(held, 'f'.repeat(64), present, tools, [])).toMatch(/settings changed/)
-    expect(whyNotUpdate(held, S, [...present, 'omega 1.0'].sort(), tools, [])).toMatch(/later step/)
-    expect(whyNotUpdate(held, S, present.slice(1), tools, [])).toMatch(/later step/)
-    expect(whyNotUpdate(held, S, present, [dist('pip', '26.3'), ...tools.slice(1)], [])).toMatch(
-      /other tools/
-    )
-    expect(whyNotUpdate(held, S, present, undefined, [])).toMatch(/other tools/)
-    expect(whyNotUpdate(held, S, present, tools, undefined)).toMatch(/one file from an index/)
-    expect(whyNotUpdate(held, S, present, tools, [dist('setuptools', '70.0')])).toMatch(
+  it('refuse, before pip is asked, a venv whose settings or content changed', () => {
+    expect(whyNotStart(held, 'f'.repeat(64), present)).toMatch(/settings changed/)
+    expect(whyNotStart(held, S, [...present, 'omega 1.0'].sort())).toMatch(/later step/)
+    expect(whyNotStart(held, S, present.slice(1))).toMatch(/later step/)
+  })
+
+  it("refuse what pip's answers say would not end as a new venv", () => {
+    expect(whyNotUpdate(tools, [dist('pip', '26.3'), ...tools.slice(1)], [])).toMatch(/other tools/)
+    expect(whyNotUpdate(tools, undefined, [])).toMatch(/other tools/)
+    expect(whyNotUpdate(tools, tools, undefined)).toMatch(/one file from an index/)
+    expect(whyNotUpdate(tools, tools, [dist('setuptools', '70.0')])).toMatch(
       /another version of a tool/
     )
   })

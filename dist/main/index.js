@@ -41130,6 +41130,9 @@ async function dryRun(job, pip, plan, index) {
     }
     return { output: answered.output, json, dists: json ? heldFromReport(json) : undefined };
 }
+function settle(promise) {
+    return promise.then(value => ({ value }), (error) => ({ error }));
+}
 /** A failed run ends the step with its findings on the requirement lines. */
 function passed(job, outcome) {
     if (outcome.failed)
@@ -41413,9 +41416,6 @@ function seedTarget({ target }) {
 function tools(record) {
     return record.dists.map(d => `${d.name} ${d.version}`).join(', ');
 }
-function settle(promise) {
-    return promise.then(value => ({ value }), (error) => ({ error }));
-}
 /**
  * The pip runs of a new venv started from the seed: its tools are copied in, then the requirements
  * run by the seeded pip starts at once, beside pip's answer to what the upgrade would install into
@@ -41610,19 +41610,26 @@ function beyondTools(tools, wanted) {
     return needed.every(d => tools.some(t => sameFile(t, d))) ? rest : undefined;
 }
 /**
- * Why a venv cannot be brought to the new venv's content exactly, from what it holds and what pip
- * says a new venv would get; undefined when it can.
+ * Why a venv cannot be brought to a new venv's content by what it holds and how pip was set up,
+ * before pip is asked anything; undefined when it may be.
  */
-function whyNotUpdate(held, settings, present, tools, wanted) {
+function whyNotStart(held, settings, present) {
     if (held.settings !== settings)
         return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones";
     if (!holdsExactly(present, [...held.tools, ...held.dists]))
         return 'it holds other distributions than its marker lists (a later step installed or removed one)';
-    if (!tools || !sameDists(tools, held.tools))
+    return undefined;
+}
+/**
+ * Why a venv cannot be brought to the new venv's content exactly, from the tools it holds and what
+ * pip says a new venv would get; undefined when it can.
+ */
+function whyNotUpdate(held, tools, wanted) {
+    if (!tools || !sameDists(tools, held))
         return 'the upgrade would now install other tools than it holds';
     if (!wanted)
         return 'pip did not name every requirement as one file from an index (a failure, a path, a URL or a VCS checkout)';
-    if (!beyondTools(held.tools, wanted))
+    if (!beyondTools(held, wanted))
         return 'a requirement needs another version of a tool the upgrade installs';
     return undefined;
 }
@@ -41646,48 +41653,44 @@ function replacedByPins(change, entries) {
             change.add.some(d => normalizeName(d.name) === name && d.version === pinned));
     });
 }
+/** What the venv holds after a requirements run installed `installed`: what it replaced is gone. */
+function afterRun(held, installed) {
+    const names = new Set(installed.map(d => normalizeName(d.name)));
+    return [...held.filter(d => !names.has(normalizeName(d.name))), ...installed];
+}
+/**
+ * What the requirements run started beside pip's answers installed, by its report; undefined where
+ * that is not known exactly (it failed, installed what has no wheel hash, or replaced a tool).
+ */
+function firstRun(tools, ran) {
+    if (!ran)
+        return { installed: [], found: [] };
+    if ('error' in ran)
+        throw ran.error;
+    const { failed, reportJson, found } = ran.value;
+    const installed = !failed && reportJson ? heldFromReport(reportJson) : undefined;
+    const toolNames = new Set(tools.map(d => normalizeName(d.name)));
+    if (!installed || installed.some(d => toolNames.has(normalizeName(d.name))))
+        return undefined;
+    return { installed, found };
+}
 const update_describe = (list) => list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ');
 /**
- * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
- * without building it again: pip says, into a new venv (`--dry-run --ignore-installed --report`),
- * what the upgrade and the requirements would install; the distributions the venv holds that this
- * does not name exactly (name, version, file hash, asked for or not) are uninstalled; the
- * requirements run then installs the rest, and its report must name exactly that rest. Undefined,
- * with nothing changed, where that cannot be exact (whyNotUpdate): the venv is then made anew. A
- * run whose report differs throws nothing: it returns undefined too, after changing the venv,
- * which is then made anew all the same.
+ * Brings the venv from `holds` (the tools aside) to `wanted`: uninstalls what differs, but for what
+ * a line pins anew (pip replaces that by itself), then runs the requirements again where anything
+ * is missing; that run's report must name exactly what was. Undefined where that cannot be exact.
  */
-async function runUpdate(job, planned, freshUpgrade, held) {
+async function mend(job, planned, pip, tools, holds, wanted) {
     const { target } = job;
-    const [upgrade, requirements, ...more] = planned.runs;
-    const pip = targetPip(job.python, target);
-    if (upgrade?.kind !== 'upgrade' || requirements?.kind === 'upgrade' || more.length > 0)
-        return undefined;
-    if (!versionAtLeast(pip.version, '22.2'))
-        return undefined;
-    const [tools, wanted] = await Promise.all([
-        dryRun(job, pip, freshUpgrade, 0),
-        requirements ? dryRun(job, pip, requirements, 1) : { output: '', dists: [] }
-    ]);
-    const why = whyNotUpdate(held, installSettings(job), presentDists(target.sitePackages), tools.dists, wanted.dists);
-    if (why) {
-        (0,log/* info */.pq)(`venv: not updated in place: ${why}.`);
-        return undefined;
-    }
-    await (0,log/* showOutput */.Jy)('What a new venv would get: the tools', tools.output);
-    await (0,log/* showOutput */.Jy)('What a new venv would get: the requirements', wanted.output);
-    const wantedDists = beyondTools(held.tools, wanted.dists);
-    const change = changeTo(held.dists, wantedDists);
-    (0,log/* info */.pq)(`venv: updating in place to what a new venv would hold: removing ${update_describe(change.remove)}; installing ${update_describe(change.add)}; ${held.dists.length - change.remove.length} kept.`);
-    const removing = change.remove.map(d => update_recordedFiles(target.sitePackages, d));
-    const pruneUninstalled = (gone) => {
+    const change = changeTo(holds, wanted);
+    const filesOf = (d) => update_recordedFiles(target.sitePackages, d);
+    const removing = change.remove.map(filesOf);
+    const prune = (gone) => {
         const files = gone.flatMap(d => removing[change.remove.indexOf(d)]);
         if (target.venv)
             pruneEmptyDirs(target.venv.path, target.sitePackages, files);
     };
-    const staying = [...held.tools, ...held.dists]
-        .filter(d => !change.remove.includes(d))
-        .map(d => update_recordedFiles(target.sitePackages, d));
+    const staying = [...tools, ...holds].filter(d => !change.remove.includes(d)).map(filesOf);
     const shared = sharedFile(removing, staying);
     if (shared) {
         (0,log/* info */.pq)(`venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`);
@@ -41698,36 +41701,88 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     const uninstall = change.remove.filter(d => !replaced.includes(d));
     if (uninstall.length > 0) {
         const names = [...new Set(uninstall.map(d => d.name))];
-        const title = 'Uninstall what the requirements no longer bring';
-        const removed = await runPip(pip, ['uninstall', '--yes', ...names], title, job.config.workingDirectory, job.guard.pipEnv());
+        const removed = await runPip(pip, ['uninstall', '--yes', ...names], 'Uninstall what a new venv would not hold', job.config.workingDirectory, job.guard.pipEnv());
         if (removed.exitCode !== 0)
             throw new diagnostic/* ActionError */.lZ(`pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`);
-        pruneUninstalled(uninstall);
+        prune(uninstall);
     }
-    // What pip was left to replace must be gone: with --ignore-installed pip keeps both versions.
-    const exactly = () => {
-        if (holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists]))
-            return true;
-        (0,log/* info */.pq)('venv: after the update it holds other distributions than a new venv would; it is made anew.');
-        return false;
-    };
-    if (change.add.length === 0) {
-        if (!exactly())
-            return undefined;
-        return { installed: [], toCompile: [], upgradeDists: held.tools, requirementDists: wantedDists };
-    }
+    if (change.add.length === 0)
+        return { installed: [], found: [] };
     const ran = passed(job, await runPlan(job, planned, 1, pip));
-    pruneUninstalled(replaced);
+    prune(replaced);
     const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
     if (!installed || !sameDists(installed, change.add)) {
         (0,log/* info */.pq)('venv: the requirements run installed other files than pip named beforehand; the venv is made anew.');
         return undefined;
     }
-    if (!exactly())
+    return { installed, found: ran.found };
+}
+/**
+ * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
+ * without building it again. The requirements run starts at once on what the venv holds (pip
+ * replaces by itself what a line pins anew), beside pip's answers for a new venv (`--dry-run
+ * --ignore-installed --report`): what the upgrade and the requirements would install there. Then
+ * what the venv holds that these do not name exactly (name, version, file hash, asked for or not)
+ * is uninstalled, and what the first run kept where a new venv gets another version is installed
+ * by a second run (mend). Undefined, with nothing changed, where the venv itself rules an update
+ * out (whyNotStart); undefined after changing it where pip's answers or runs do: the venv is then
+ * made anew.
+ */
+async function runUpdate(job, planned, freshUpgrade, held) {
+    const { target } = job;
+    const [upgrade, requirements, ...more] = planned.runs;
+    const pip = targetPip(job.python, target);
+    if (upgrade?.kind !== 'upgrade' || requirements?.kind === 'upgrade' || more.length > 0)
         return undefined;
+    if (!versionAtLeast(pip.version, '22.2'))
+        return undefined;
+    const notNow = whyNotStart(held, installSettings(job), presentDists(target.sitePackages));
+    if (notNow) {
+        (0,log/* info */.pq)(`venv: not updated in place: ${notNow}.`);
+        return undefined;
+    }
+    // Read before pip replaces any: the directories what it replaces leaves may be empty.
+    const recorded = new Map(held.dists.map(d => [d, update_recordedFiles(target.sitePackages, d)]));
+    const [tools, wanted, ran] = await Promise.all([
+        dryRun(job, pip, freshUpgrade, 0),
+        requirements ? dryRun(job, pip, requirements, 2) : { output: '', dists: [] },
+        requirements ? settle(runPlan(job, planned, 1, pip)) : undefined
+    ]);
+    const why = whyNotUpdate(held.tools, tools.dists, wanted.dists);
+    if (why) {
+        (0,log/* info */.pq)(`venv: not updated in place: ${why}.`);
+        return undefined;
+    }
+    await (0,log/* showOutput */.Jy)('What a new venv would get: the tools', tools.output);
+    await (0,log/* showOutput */.Jy)('What a new venv would get: the requirements', wanted.output);
+    const wantedDists = beyondTools(held.tools, wanted.dists);
+    const change = changeTo(held.dists, wantedDists);
+    (0,log/* info */.pq)(`venv: updating in place to what a new venv would hold: removing ${update_describe(change.remove)}; installing ${update_describe(change.add)}; ${held.dists.length - change.remove.length} kept.`);
+    const first = firstRun(held.tools, ran);
+    const holds = first && afterRun(held.dists, first.installed);
+    const present = presentDists(target.sitePackages);
+    if (!first || !holds || !holdsExactly(present, [...held.tools, ...holds])) {
+        (0,log/* info */.pq)('venv: the requirements run failed, or left other distributions than its report names; the venv is made anew.');
+        return undefined;
+    }
+    const replacedFirst = held.dists.filter(d => !holds.includes(d));
+    if (target.venv)
+        pruneEmptyDirs(target.venv.path, target.sitePackages, replacedFirst.flatMap(d => recorded.get(d) ?? []));
+    const second = await mend(job, planned, pip, held.tools, holds, wantedDists);
+    if (!second)
+        return undefined;
+    if (!holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists])) {
+        (0,log/* info */.pq)('venv: after the update it holds other distributions than a new venv would; it is made anew.');
+        return undefined;
+    }
+    const installed = [...first.found];
+    keepLatest(installed, second.found);
+    const landed = new Set([...first.installed, ...second.installed].map(heldKey));
     return {
-        installed: ran.found,
-        toCompile: change.add.flatMap(d => update_sourcesOf(target.sitePackages, d)),
+        installed,
+        toCompile: wantedDists
+            .filter(d => landed.has(heldKey(d)))
+            .flatMap(d => update_sourcesOf(target.sitePackages, d)),
         upgradeDists: held.tools,
         requirementDists: wantedDists
     };

@@ -168,6 +168,16 @@ export async function dryRun(
   return { output: answered.output, json, dists: json ? heldFromReport(json) : undefined }
 }
 
+/** A promise's outcome, kept to be judged later: a run beside others must end before any is judged. */
+export type Settled<T> = { value: T } | { error: unknown }
+
+export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    value => ({ value }),
+    (error: unknown) => ({ error })
+  )
+}
+
 /** One planned pip run's outcome: what its report says it installed, or why it failed. */
 export interface PlanOutcome {
   found: InstalledPackage[]

@@ -15,11 +15,13 @@ import {
   keepLatest,
   passed,
   runPlan,
+  settle,
   targetPip,
   type InstallJob,
   type PlanOutcome,
   type RunsPlan,
-  type RunsResult
+  type RunsResult,
+  type Settled
 } from './pip-runs.js'
 import {
   plantSeed,
@@ -63,16 +65,6 @@ function seedTarget({ target }: InstallJob): SeedTarget {
 
 function tools(record: SeedRecord): string {
   return record.dists.map(d => `${d.name} ${d.version}`).join(', ')
-}
-
-/** A promise's value or its error, to be judged later: the seeded run's failure may not count. */
-type Settled<T> = { value: T } | { error: unknown }
-
-function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then(
-    value => ({ value }),
-    (error: unknown) => ({ error })
-  )
 }
 
 /**

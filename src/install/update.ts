@@ -7,16 +7,21 @@ import { exactPin, type RequirementEntry } from '../pip/requirement-line.js'
 import { recordedSources } from './compile.js'
 import { type PipRunPlan } from '../pip/plan.js'
 import { heldFromReport, heldKey, sameDists } from '../pip/report.js'
-import { runPip, versionAtLeast } from '../pip/run.js'
+import { runPip, versionAtLeast, type Pip } from '../pip/run.js'
 import { ActionError } from '../report/diagnostic.js'
 import { info, showOutput } from '../report/log.js'
+import type { InstalledPackage } from '../report/run-report.js'
 import type { HeldDist, VenvContent } from '../venv/marker.js'
 import {
   dryRun,
   installSettings,
+  keepLatest,
   passed,
   runPlan,
+  settle,
   targetPip,
+  type PlanOutcome,
+  type Settled,
   type InstallJob,
   type RunsPlan,
   type RunsResult
@@ -131,25 +136,35 @@ export function beyondTools(tools: HeldDist[], wanted: HeldDist[]): HeldDist[] |
 }
 
 /**
- * Why a venv cannot be brought to the new venv's content exactly, from what it holds and what pip
- * says a new venv would get; undefined when it can.
+ * Why a venv cannot be brought to a new venv's content by what it holds and how pip was set up,
+ * before pip is asked anything; undefined when it may be.
  */
-export function whyNotUpdate(
+export function whyNotStart(
   held: VenvContent,
   settings: string,
-  present: string[],
-  tools: HeldDist[] | undefined,
-  wanted: HeldDist[] | undefined
+  present: string[]
 ): string | undefined {
   if (held.settings !== settings)
     return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones"
   if (!holdsExactly(present, [...held.tools, ...held.dists]))
     return 'it holds other distributions than its marker lists (a later step installed or removed one)'
-  if (!tools || !sameDists(tools, held.tools))
+  return undefined
+}
+
+/**
+ * Why a venv cannot be brought to the new venv's content exactly, from the tools it holds and what
+ * pip says a new venv would get; undefined when it can.
+ */
+export function whyNotUpdate(
+  held: HeldDist[],
+  tools: HeldDist[] | undefined,
+  wanted: HeldDist[] | undefined
+): string | undefined {
+  if (!tools || !sameDists(tools, held))
     return 'the upgrade would now install other tools than it holds'
   if (!wanted)
     return 'pip did not name every requirement as one file from an index (a failure, a path, a URL or a VCS checkout)'
-  if (!beyondTools(held.tools, wanted))
+  if (!beyondTools(held, wanted))
     return 'a requirement needs another version of a tool the upgrade installs'
   return undefined
 }
@@ -175,18 +190,105 @@ export function replacedByPins(change: UpdateChange, entries: RequirementEntry[]
   })
 }
 
+/** What the venv holds after a requirements run installed `installed`: what it replaced is gone. */
+function afterRun(held: HeldDist[], installed: HeldDist[]): HeldDist[] {
+  const names = new Set(installed.map(d => normalizeName(d.name)))
+  return [...held.filter(d => !names.has(normalizeName(d.name))), ...installed]
+}
+
+/** A requirements run's outcome in an update: what it installed, for the venv and for the report. */
+interface UpdateRun {
+  installed: HeldDist[]
+  found: InstalledPackage[]
+}
+
+/**
+ * What the requirements run started beside pip's answers installed, by its report; undefined where
+ * that is not known exactly (it failed, installed what has no wheel hash, or replaced a tool).
+ */
+function firstRun(tools: HeldDist[], ran: Settled<PlanOutcome> | undefined): UpdateRun | undefined {
+  if (!ran) return { installed: [], found: [] }
+  if ('error' in ran) throw ran.error
+  const { failed, reportJson, found } = ran.value
+  const installed = !failed && reportJson ? heldFromReport(reportJson) : undefined
+  const toolNames = new Set(tools.map(d => normalizeName(d.name)))
+  if (!installed || installed.some(d => toolNames.has(normalizeName(d.name)))) return undefined
+  return { installed, found }
+}
+
 const describe = (list: HeldDist[]): string =>
   list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ')
 
 /**
+ * Brings the venv from `holds` (the tools aside) to `wanted`: uninstalls what differs, but for what
+ * a line pins anew (pip replaces that by itself), then runs the requirements again where anything
+ * is missing; that run's report must name exactly what was. Undefined where that cannot be exact.
+ */
+async function mend(
+  job: InstallJob,
+  planned: RunsPlan,
+  pip: Pip,
+  tools: HeldDist[],
+  holds: HeldDist[],
+  wanted: HeldDist[]
+): Promise<UpdateRun | undefined> {
+  const { target } = job
+  const change = changeTo(holds, wanted)
+  const filesOf = (d: HeldDist): string[] => recordedFiles(target.sitePackages, d)
+  const removing = change.remove.map(filesOf)
+  const prune = (gone: HeldDist[]): void => {
+    const files = gone.flatMap(d => removing[change.remove.indexOf(d)])
+    if (target.venv) pruneEmptyDirs(target.venv.path, target.sitePackages, files)
+  }
+  const staying = [...tools, ...holds].filter(d => !change.remove.includes(d)).map(filesOf)
+  const shared = sharedFile(removing, staying)
+  if (shared) {
+    info(
+      `venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`
+    )
+    return undefined
+  }
+  // What pip replaces by itself costs no uninstall run; the report check below catches a miss.
+  const replaced = replacedByPins(change, job.requirements.entries)
+  const uninstall = change.remove.filter(d => !replaced.includes(d))
+  if (uninstall.length > 0) {
+    const names = [...new Set(uninstall.map(d => d.name))]
+    const removed = await runPip(
+      pip,
+      ['uninstall', '--yes', ...names],
+      'Uninstall what a new venv would not hold',
+      job.config.workingDirectory,
+      job.guard.pipEnv()
+    )
+    if (removed.exitCode !== 0)
+      throw new ActionError(
+        `pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`
+      )
+    prune(uninstall)
+  }
+  if (change.add.length === 0) return { installed: [], found: [] }
+  const ran = passed(job, await runPlan(job, planned, 1, pip))
+  prune(replaced)
+  const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
+  if (!installed || !sameDists(installed, change.add)) {
+    info(
+      'venv: the requirements run installed other files than pip named beforehand; the venv is made anew.'
+    )
+    return undefined
+  }
+  return { installed, found: ran.found }
+}
+
+/**
  * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
- * without building it again: pip says, into a new venv (`--dry-run --ignore-installed --report`),
- * what the upgrade and the requirements would install; the distributions the venv holds that this
- * does not name exactly (name, version, file hash, asked for or not) are uninstalled; the
- * requirements run then installs the rest, and its report must name exactly that rest. Undefined,
- * with nothing changed, where that cannot be exact (whyNotUpdate): the venv is then made anew. A
- * run whose report differs throws nothing: it returns undefined too, after changing the venv,
- * which is then made anew all the same.
+ * without building it again. The requirements run starts at once on what the venv holds (pip
+ * replaces by itself what a line pins anew), beside pip's answers for a new venv (`--dry-run
+ * --ignore-installed --report`): what the upgrade and the requirements would install there. Then
+ * what the venv holds that these do not name exactly (name, version, file hash, asked for or not)
+ * is uninstalled, and what the first run kept where a new venv gets another version is installed
+ * by a second run (mend). Undefined, with nothing changed, where the venv itself rules an update
+ * out (whyNotStart); undefined after changing it where pip's answers or runs do: the venv is then
+ * made anew.
  */
 export async function runUpdate(
   job: InstallJob,
@@ -200,17 +302,19 @@ export async function runUpdate(
   if (upgrade?.kind !== 'upgrade' || requirements?.kind === 'upgrade' || more.length > 0)
     return undefined
   if (!versionAtLeast(pip.version, '22.2')) return undefined
-  const [tools, wanted] = await Promise.all([
+  const notNow = whyNotStart(held, installSettings(job), presentDists(target.sitePackages))
+  if (notNow) {
+    info(`venv: not updated in place: ${notNow}.`)
+    return undefined
+  }
+  // Read before pip replaces any: the directories what it replaces leaves may be empty.
+  const recorded = new Map(held.dists.map(d => [d, recordedFiles(target.sitePackages, d)]))
+  const [tools, wanted, ran] = await Promise.all([
     dryRun(job, pip, freshUpgrade, 0),
-    requirements ? dryRun(job, pip, requirements, 1) : { output: '', dists: [] }
+    requirements ? dryRun(job, pip, requirements, 2) : { output: '', dists: [] },
+    requirements ? settle(runPlan(job, planned, 1, pip)) : undefined
   ])
-  const why = whyNotUpdate(
-    held,
-    installSettings(job),
-    presentDists(target.sitePackages),
-    tools.dists,
-    wanted.dists
-  )
+  const why = whyNotUpdate(held.tools, tools.dists, wanted.dists)
   if (why) {
     info(`venv: not updated in place: ${why}.`)
     return undefined
@@ -222,66 +326,38 @@ export async function runUpdate(
   info(
     `venv: updating in place to what a new venv would hold: removing ${describe(change.remove)}; installing ${describe(change.add)}; ${held.dists.length - change.remove.length} kept.`
   )
-  const removing = change.remove.map(d => recordedFiles(target.sitePackages, d))
-  const pruneUninstalled = (gone: HeldDist[]): void => {
-    const files = gone.flatMap(d => removing[change.remove.indexOf(d)])
-    if (target.venv) pruneEmptyDirs(target.venv.path, target.sitePackages, files)
-  }
-  const staying = [...held.tools, ...held.dists]
-    .filter(d => !change.remove.includes(d))
-    .map(d => recordedFiles(target.sitePackages, d))
-  const shared = sharedFile(removing, staying)
-  if (shared) {
+  const first = firstRun(held.tools, ran)
+  const holds = first && afterRun(held.dists, first.installed)
+  const present = presentDists(target.sitePackages)
+  if (!first || !holds || !holdsExactly(present, [...held.tools, ...holds])) {
     info(
-      `venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`
+      'venv: the requirements run failed, or left other distributions than its report names; the venv is made anew.'
     )
     return undefined
   }
-  // What pip replaces by itself costs no uninstall run; the report check below catches a miss.
-  const replaced = replacedByPins(change, job.requirements.entries)
-  const uninstall = change.remove.filter(d => !replaced.includes(d))
-  if (uninstall.length > 0) {
-    const names = [...new Set(uninstall.map(d => d.name))]
-    const title = 'Uninstall what the requirements no longer bring'
-    const removed = await runPip(
-      pip,
-      ['uninstall', '--yes', ...names],
-      title,
-      job.config.workingDirectory,
-      job.guard.pipEnv()
+  const replacedFirst = held.dists.filter(d => !holds.includes(d))
+  if (target.venv)
+    pruneEmptyDirs(
+      target.venv.path,
+      target.sitePackages,
+      replacedFirst.flatMap(d => recorded.get(d) ?? [])
     )
-    if (removed.exitCode !== 0)
-      throw new ActionError(
-        `pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`
-      )
-    pruneUninstalled(uninstall)
-  }
-  // What pip was left to replace must be gone: with --ignore-installed pip keeps both versions.
-  const exactly = (): boolean => {
-    if (holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists]))
-      return true
+  const second = await mend(job, planned, pip, held.tools, holds, wantedDists)
+  if (!second) return undefined
+  if (!holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists])) {
     info(
       'venv: after the update it holds other distributions than a new venv would; it is made anew.'
     )
-    return false
-  }
-  if (change.add.length === 0) {
-    if (!exactly()) return undefined
-    return { installed: [], toCompile: [], upgradeDists: held.tools, requirementDists: wantedDists }
-  }
-  const ran = passed(job, await runPlan(job, planned, 1, pip))
-  pruneUninstalled(replaced)
-  const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
-  if (!installed || !sameDists(installed, change.add)) {
-    info(
-      'venv: the requirements run installed other files than pip named beforehand; the venv is made anew.'
-    )
     return undefined
   }
-  if (!exactly()) return undefined
+  const installed = [...first.found]
+  keepLatest(installed, second.found)
+  const landed = new Set([...first.installed, ...second.installed].map(heldKey))
   return {
-    installed: ran.found,
-    toCompile: change.add.flatMap(d => sourcesOf(target.sitePackages, d)),
+    installed,
+    toCompile: wantedDists
+      .filter(d => landed.has(heldKey(d)))
+      .flatMap(d => sourcesOf(target.sitePackages, d)),
     upgradeDists: held.tools,
     requirementDists: wantedDists
   }

@@ -42769,9 +42769,11 @@ async function setUp(report) {
         (0,secrets/* maskUrlCredentials */.gn)(arg);
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config);
-    // The user-site check needs only the interpreter: the likely one's starts beside its probe.
+    // The probes start first: all else waits for them. The user-site check needs only the
+    // interpreter: the likely one's starts beside its probe.
+    const finding = timed(report, 'find Python', () => findBasePython(config, report));
     const early = checkEarly(likelyPython(config));
-    const python = await timed(report, 'find Python', () => findBasePython(config, report));
+    const python = await finding;
     setOutput(Outputs.PythonVersion, versionName(python));
     setOutput(Outputs.BasePythonPath, python.executable);
     if (python.location)

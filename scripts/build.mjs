@@ -1,6 +1,7 @@
 // Bundles each entry point (src/bin/main.ts, src/bin/post.ts, which call run() of src/main.ts and
 // src/post.ts) with ncc into dist/<entry>/index.js, and copies the Python helpers (src/**/*.py)
-// beside the bundles that run them (see shippedFile in src/platform/process.ts).
+// beside the bundles that run them (see shippedFile in src/platform/process.ts); undici goes
+// into dist/undici/index.cjs (see src/bin/lazy-undici.ts).
 // Run with a directory to build there instead (the dist check does).
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -26,24 +27,19 @@ export function pythonHelpers() {
   return files.map(f => path.join(src, f))
 }
 
+/** ncc's build of `input` into `out`, with the licenses of what it bundles. @param {string} input @param {string} out */
+function ncc(input, out) {
+  const cli = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js')
+  const args = ['build', input, '-o', out, '--license', 'licenses.txt', '--target', 'es2022']
+  execFileSync(process.execPath, [cli, ...args, '--quiet'], { cwd: root, stdio: 'inherit' })
+}
+
 /** @param {string} outRoot */
 export function build(outRoot) {
   const helpers = pythonHelpers()
   for (const entry of ENTRIES) {
-    const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js')
     const out = path.join(outRoot, entry)
-    const args = [
-      'build',
-      `src/bin/${entry}.ts`,
-      '-o',
-      out,
-      '--license',
-      'licenses.txt',
-      '--target',
-      'es2022',
-      '--quiet'
-    ]
-    execFileSync(process.execPath, [ncc, ...args], { cwd: root, stdio: 'inherit' })
+    ncc(`src/bin/${entry}.ts`, out)
     // Each helper goes beside the bundles that name it (main runs them all, post none).
     const bundled = fs
       .readdirSync(out)
@@ -53,6 +49,11 @@ export function build(outRoot) {
     for (const file of helpers.filter(f => bundled.includes(`'${path.basename(f)}'`)))
       fs.copyFileSync(file, path.join(out, path.basename(file)))
   }
+  // undici in a bundle of its own, which src/bin/lazy-undici.ts requires on first use only; .cjs,
+  // for the package.json above dist/ says "module".
+  const undici = path.join(outRoot, 'undici')
+  ncc('node_modules/undici/index.js', undici)
+  fs.renameSync(path.join(undici, 'index.js'), path.join(undici, 'index.cjs'))
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

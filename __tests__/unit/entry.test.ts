@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../helpers/paths.js'
 import { spawnText } from '../helpers/spawn.js'
@@ -59,33 +60,41 @@ describe('runStep', () => {
   })
 })
 
-describe("the bundles' undici (src/bin/lazy-undici.cjs)", () => {
-  it('makes the real ProxyAgent, loading undici only then', async () => {
-    const { createRequire } = await import('node:module')
-    const require = createRequire(import.meta.url)
-    const undici = path.join(ROOT, 'node_modules', 'undici', 'index.js')
-    delete require.cache[undici]
-    const lazy = require(path.join(ROOT, 'src', 'bin', 'lazy-undici.cjs')) as {
-      ProxyAgent: new (options: { uri: string }) => object
-    }
-    expect(require.cache[undici]).toBeUndefined()
-    const agent = new lazy.ProxyAgent({ uri: 'http://127.0.0.1:3128' })
-    const real = require(undici) as { ProxyAgent: new (...args: unknown[]) => object }
-    expect(agent).toBeInstanceOf(real.ProxyAgent)
+describe("the bundles' undici (src/bin/lazy-undici.ts)", () => {
+  const bundled = (entry: string) => pathToFileURL(path.join(ROOT, 'dist', entry, 'index.js')).href
+
+  it("makes the real ProxyAgent from undici's own bundle, loaded only then", async () => {
+    const { undiciFor } = await import('../../src/bin/lazy-undici.js')
+    const undici = undiciFor(bundled('main'))
+    const agent = new undici.ProxyAgent({ uri: 'http://127.0.0.1:3128' })
+    expect(agent).toBeInstanceOf(undici.ProxyAgent)
+    expect(agent.constructor.name).toBe('ProxyAgent')
+    await agent.close()
   })
 
-  it('stands in for undici in the bundles, which take nothing else from it and load it on first use only', async () => {
-    const { createRequire } = await import('node:module')
-    const lazy = createRequire(import.meta.url)(
-      path.join(ROOT, 'src', 'bin', 'lazy-undici.cjs')
-    ) as Record<string, unknown>
+  it('stands in for undici in the bundles, which hold none of it and take only what it exports', async () => {
+    const lazy = await import('../../src/bin/lazy-undici.js')
+    // What the bundles' HTTP client takes from undici: the stand-in must export each of them.
+    const client = fs.readFileSync(
+      path.join(ROOT, 'node_modules', '@actions', 'http-client', 'lib', 'index.js'),
+      'utf8'
+    )
+    const taken = [...client.matchAll(/import \{([^}]*)\} from 'undici'/g)].flatMap(m =>
+      m[1].split(',').map(name => name.trim())
+    )
+    expect(taken).toEqual(['ProxyAgent'])
+    for (const name of taken) expect(Object.keys(lazy)).toContain(name)
     for (const entry of ['main', 'post']) {
-      const bundle = fs.readFileSync(path.join(ROOT, 'dist', entry, 'index.js'), 'utf8')
-      expect(bundle).toContain('undici ??= __nccwpck_require__(')
-      // What webpack takes from the stand-in, as `lazy_undici/* NAME */`.
-      const taken = [...bundle.matchAll(/lazy_undici\/\* (\w+) \*\//g)].map(m => m[1])
-      expect(taken.length).toBeGreaterThan(0)
-      for (const name of taken) expect(Object.keys(lazy)).toContain(name)
+      const code = fs
+        .readdirSync(path.join(ROOT, 'dist', entry))
+        .filter(file => file.endsWith('.js'))
+        .map(file => fs.readFileSync(path.join(ROOT, 'dist', entry, file), 'utf8'))
+        .join('\n')
+      expect(code).toContain(`'${lazy.UNDICI_BUNDLE}'`)
+      // undici's own code (its fetch names its origin) is only in its bundle.
+      expect(code).not.toContain('undici-fetch')
     }
+    const own = fs.readFileSync(path.join(ROOT, 'dist', 'undici', 'index.cjs'), 'utf8')
+    expect(own).toContain('undici-fetch')
   })
 })

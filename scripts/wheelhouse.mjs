@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 const MAKE_WHEELS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'make_wheels.py')
 
 /**
- * @typedef {{ name: string, version: string, requires?: string[], extras?: string[], requiresPython?: string, script?: boolean, modules?: number, sdist?: 'fails-metadata' | 'fails-build' }} WheelSpec
+ * @typedef {{ name: string, version: string, requires?: string[], extras?: string[], requiresPython?: string, script?: boolean, modules?: number, files?: Record<string, string>, sdist?: 'fails-metadata' | 'fails-build' }} WheelSpec
  */
 
 /** Builds wheels with the machine's python3 (a wheel is only a zip). @param {string} dir @param {WheelSpec[]} specs */

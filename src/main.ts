@@ -34,8 +34,8 @@ async function setUp(report: RunReport): Promise<void> {
   maskPipEnvironment(process.env)
   checkPlacementVariables(config)
 
-  // The probes start first: all else waits for them. The user-site check needs only the
-  // interpreter: the likely one's starts beside its probe.
+  // The probes start first, as all else waits for them; the likely interpreter's user-site check
+  // starts beside them.
   const finding = timed(report, 'find Python', () => findBasePython(config, report))
   const early = checkEarly(likelyPython(config))
   const python = await finding

@@ -42,6 +42,8 @@ interface Change {
    * (it still satisfies): it is uninstalled and the requirements run again.
    */
   keptByPip?: true
+  /** The update cannot end as a new venv (found only once pip ran): the venv is made anew. */
+  madeAnew?: true
   /** What a later step of the first job did to the venv; then it is not updated in place. */
   laterStep?: (venvPython: string, p: LocalPackages) => void
 }
@@ -63,6 +65,13 @@ const CHANGES: Change[] = [
     before: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\nomega==1.0.0\n` }),
     after: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha\nomega == 2.0.0\n` }),
     replacedByPip: true
+  },
+  {
+    // pip's uninstall of shared-a 1 takes the namespace's __init__.py that shared-b needs too.
+    name: 'a pin bumped whose old version shares a file with a distribution that stays',
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nshared-a==1.0.0\nshared-b\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nshared-a==2.0.0\nshared-b\n` }),
+    madeAnew: true
   },
   {
     name: 'an extra dropped',
@@ -123,11 +132,17 @@ function pipInstall(venvPython: string, p: LocalPackages, name: string): void {
   })
 }
 
+/** A pkgutil-style namespace package's __init__.py, which every distribution in it ships. */
+const NAMESPACE = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+
 const PACKAGES = [
   ...DEMO_PACKAGES,
   { name: 'fancy', version: '1.0.0', extras: ['speed'], requires: ['delta; extra == "speed"'] },
   { name: 'omega', version: '1.0.0' },
-  { name: 'omega', version: '2.0.0', requires: ['zeta'] }
+  { name: 'omega', version: '2.0.0', requires: ['zeta'] },
+  { name: 'shared-a', version: '1.0.0', files: { 'nsp/__init__.py': NAMESPACE } },
+  { name: 'shared-a', version: '2.0.0' },
+  { name: 'shared-b', version: '1.0.0', files: { 'nsp/__init__.py': NAMESPACE } }
 ]
 
 const mirror = findMirror()
@@ -237,7 +252,11 @@ describe.skipIf(!mirror || lacks('3.12'))(
           if (change.cached !== false) {
             expect(updated.stdout, describeRun(updated)).toMatch(/restored an earlier one/)
             expect(updated.stdout, describeRun(updated)).toMatch(/updating in place/)
-            expect(updated.stdout, describeRun(updated)).not.toMatch(/made anew/)
+            if (change.madeAnew)
+              expect(updated.stdout, describeRun(updated)).toMatch(
+                /one that stays; the venv is made anew/
+              )
+            else expect(updated.stdout, describeRun(updated)).not.toMatch(/made anew/)
             if (change.replacedByPip)
               expect(updated.stdout, describeRun(updated)).not.toMatch(/Uninstall what/)
             if (change.keptByPip)

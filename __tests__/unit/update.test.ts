@@ -6,7 +6,6 @@ import {
   beyondTools,
   changeTo,
   pruneEmptyDirs,
-  replacedByPins,
   sharedFile,
   whyNotStart,
   whyNotUpdate
@@ -39,54 +38,37 @@ describe('changeTo', () => {
   })
 })
 
-describe('replacedByPins', () => {
-  const line = (text: string, extra: Partial<RequirementEntry> = {}): RequirementEntry => ({
-    file: 'requirements.txt',
-    line: 1,
-    kind: 'requirement',
-    text,
-    constraint: false,
-    ...extra
-  })
-  const change = {
-    remove: [dist('alpha', '1.0'), dist('beta', '2.0'), dist('gamma', '1.0', 'a', false)],
-    add: [dist('alpha', '2.0'), dist('beta', '2.0', 'c'), dist('gamma', '1.5', 'a', false)]
-  }
-  it('leaves to pip the versions a line pins exactly, which it must replace', () => {
-    expect(replacedByPins(change, [line('Alpha == 2.0 --hash=sha256:00')])).toEqual([
-      dist('alpha', '1.0')
-    ])
-    expect(replacedByPins(change, [line('gamma==1.5', { constraint: true })])).toEqual([
-      dist('gamma', '1.0', 'a', false)
-    ])
-  })
-  it('uninstalls first whatever pip might keep', () => {
-    const kept = (text: string, extra: Partial<RequirementEntry> = {}) =>
-      replacedByPins(change, [line(text, extra)])
-    expect(kept('alpha>=2.0')).toEqual([]) // 1.0 fails it, but only pins are judged
-    expect(kept('alpha==2.*')).toEqual([])
-    expect(kept('alpha==2.0,>1')).toEqual([])
-    expect(kept('alpha==2.0', { marker: 'python_version > "3"' })).toEqual([])
-    expect(kept('alpha==3.0')).toEqual([]) // not what the new venv gets
-    expect(kept('beta==2.0')).toEqual([]) // same version, another file: pip keeps it
-    expect(
-      replacedByPins({ remove: [dist('alpha', '2.0+a')], add: [dist('alpha', '2.0+b')] }, [
-        line('alpha==2.0+b')
-      ])
-    ).toEqual([]) // the same public version: left to the uninstall
-  })
-})
-
 describe('whyNotStart and whyNotUpdate', () => {
   it('let an update start when the venv holds what its marker lists and the tools are the same', () => {
-    expect(whyNotStart(held, S, present)).toBeUndefined()
+    expect(whyNotStart(held, S, present, [])).toBeUndefined()
     expect(whyNotUpdate(tools, [...tools].reverse(), [dist('gamma', '1')])).toBeUndefined()
   })
 
   it('refuse, before pip is asked, a venv whose settings or content changed', () => {
-    expect(whyNotStart(held, 'f'.repeat(64), present)).toMatch(/settings changed/)
-    expect(whyNotStart(held, S, [...present, 'omega 1.0'].sort())).toMatch(/later step/)
-    expect(whyNotStart(held, S, present.slice(1))).toMatch(/later step/)
+    expect(whyNotStart(held, 'f'.repeat(64), present, [])).toMatch(/settings changed/)
+    expect(whyNotStart(held, S, [...present, 'omega 1.0'].sort(), [])).toMatch(/later step/)
+    expect(whyNotStart(held, S, present.slice(1), [])).toMatch(/later step/)
+  })
+
+  it('refuse, before pip runs, requirements pip installs as no file from an index', () => {
+    const line = (text: string, kind: RequirementEntry['kind'] = 'requirement') => ({
+      file: 'requirements.txt',
+      line: 1,
+      kind,
+      text,
+      constraint: false
+    })
+    expect(whyNotStart(held, S, present, [line('alpha>=1'), line('--pre', 'option')])).toBe(
+      undefined
+    )
+    for (const entry of [
+      line('-e ./lib', 'editable'),
+      line('./lib/proj'),
+      line('alpha @ https://example.org/alpha-1.0-py3-none-any.whl'),
+      line('https://example.org/alpha-1.0.tar.gz'),
+      line('wheels/alpha-1.0-py3-none-any.whl')
+    ])
+      expect(whyNotStart(held, S, present, [line('beta'), entry])).toMatch(/no file from an index/)
   })
 
   it("refuse what pip's answers say would not end as a new venv", () => {

@@ -10663,10 +10663,10 @@ function distInfoName(entry) {
     return m ? { name: normalizeName(m[1]), version: m[2] } : undefined;
 }
 /** The dist-info directory of a project at a version in site-packages, if it is there. */
-function findDistInfo(sitePackages, dist) {
+function findDistInfo(sitePackages, dist, listing) {
     let entries;
     try {
-        entries = external_node_fs_.readdirSync(sitePackages);
+        entries = listing ?? external_node_fs_.readdirSync(sitePackages);
     }
     catch {
         return undefined;
@@ -11453,19 +11453,22 @@ const VERSION_CLAUSE = '(?:===|==|!=|<=|>=|~=|<|>)\\s*[^,;\\s)]*';
 const NAMED_REQUIREMENT = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*` +
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
     `\\s*(?:;.*)?$`);
-/** `name==1.2` or `name[extra] == 1.2`: one version, no wildcard, nothing else. */
-const EXACT_PIN = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*==\\s*([A-Za-z0-9._+!-]+)\\s*$`);
-/**
- * The version a requirement or constraint line pins its project to (`name==1.2`, no marker, no
- * wildcard, no other clause), or undefined. pip must replace any other installed version of it.
- */
-function exactPin(entry) {
-    if (entry.kind !== 'requirement' || entry.marker !== undefined)
-        return undefined;
-    const match = EXACT_PIN.exec(breakArgsOptions(entry.text).args.trim());
-    return match ? { name: normalizeName(match[1]), version: match[2] } : undefined;
-}
 const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * Whether pip looks what a requirement entry asks for up by name on an index: not an editable, a
+ * URL (`name @ url` too), an archive or a path. Other entries (options, includes) ask for nothing.
+ */
+function byName(entry) {
+    if (entry.kind === 'editable')
+        return false;
+    if (entry.kind !== 'requirement')
+        return true;
+    const requirement = pyStrip(breakArgsOptions(entry.text).args).split(/\s*;/)[0];
+    return (NAMED_REQUIREMENT.test(requirement) &&
+        !requirement.includes('@') &&
+        !URL_START.test(requirement) &&
+        !ARCHIVE_NAME.test(requirement));
+}
 function looksLikeUrlOrPath(text) {
     return URL_START.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text);
 }
@@ -13447,15 +13450,18 @@ const nameVersion = (d) => `${normalizeName(d.name)} ${d.version}`;
 /** Whether the dist-infos present (presentDists) are those of `dists`, no more, no fewer. */
 const holdsExactly = (present, dists) => JSON.stringify(present) === JSON.stringify(dists.map(nameVersion).sort());
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
-function update_sourcesOf(sitePackages, dist) {
-    const distInfo = findDistInfo(sitePackages, dist);
+function update_sourcesOf(sitePackages, dist, listing) {
+    const distInfo = findDistInfo(sitePackages, dist, listing);
     return distInfo ? recordedSources(sitePackages, distInfo) : [];
 }
-/** Every file a distribution's RECORD lists, as an absolute path. */
-function update_recordedFiles(sitePackages, dist) {
-    const distInfo = findDistInfo(sitePackages, dist);
-    const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined;
-    return (paths ?? []).map(rel => external_node_path_.resolve(sitePackages, rel));
+/** Each distribution's RECORD, as absolute paths, from one listing of site-packages. */
+function update_recordedFiles(sitePackages, dists) {
+    const listing = external_node_fs_.readdirSync(sitePackages);
+    return dists.map(dist => {
+        const distInfo = findDistInfo(sitePackages, dist, listing);
+        const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined;
+        return (paths ?? []).map(rel => external_node_path_.resolve(sitePackages, rel));
+    });
 }
 /** The headers' directory a new venv has (`include`, `Include` on Windows). */
 const VENV_HEADERS = ['include', 'Include'];
@@ -13525,7 +13531,9 @@ function beyondTools(tools, wanted) {
  * Why a venv cannot be brought to a new venv's content by what it holds and how pip was set up,
  * before pip is asked anything; undefined when it may be.
  */
-function whyNotStart(held, settings, present) {
+function whyNotStart(held, settings, present, entries) {
+    if (!entries.every(byName))
+        return 'a requirement is an editable, a URL, an archive or a path, which pip installs as no file from an index';
     if (held.settings !== settings)
         return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones";
     if (!holdsExactly(present, [...held.tools, ...held.dists]))
@@ -13545,83 +13553,63 @@ function whyNotUpdate(held, tools, wanted) {
         return 'a requirement needs another version of a tool the upgrade installs';
     return undefined;
 }
-/**
- * The distributions to remove that the requirements run replaces by itself: another version of
- * the same project, which a line pins (`name==1.2`), so that the installed one cannot satisfy it.
- * pip uninstalls such a one as it installs the new one; any other it would keep where it still
- * satisfies (`alpha<3` keeps alpha 1.0 where a new venv gets 2.0), so those are uninstalled first.
- */
-function replacedByPins(change, entries) {
-    const pins = new Map();
-    for (const pin of entries.map(exactPin))
-        if (pin)
-            pins.set(pin.name, pin.version);
-    const publicPart = (version) => version.split('+')[0];
-    return change.remove.filter(old => {
-        const name = normalizeName(old.name);
-        const pinned = pins.get(name);
-        return (pinned !== undefined &&
-            publicPart(old.version) !== publicPart(pinned) &&
-            change.add.some(d => normalizeName(d.name) === name && d.version === pinned));
-    });
-}
 /** What the venv holds after a requirements run installed `installed`: what it replaced is gone. */
 function afterRun(held, installed) {
     const names = new Set(installed.map(d => normalizeName(d.name)));
     return [...held.filter(d => !names.has(normalizeName(d.name))), ...installed];
 }
 /**
- * What the requirements run started beside pip's answers installed, by its report; undefined where
- * that is not known exactly (it failed, installed what has no wheel hash, or replaced a tool).
+ * What the requirements run started beside pip's answers installed, by its report; a reason it is
+ * not known exactly instead (it failed, installed what has no wheel hash, or replaced a tool).
  */
 function firstRun(tools, ran) {
     if (!ran)
         return { installed: [], found: [] };
-    if ('error' in ran)
-        throw ran.error;
-    const { failed, reportJson, found } = ran.value;
-    const installed = !failed && reportJson ? heldFromReport(reportJson) : undefined;
+    if (ran.failed)
+        return 'the requirements run failed';
+    const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
+    if (!installed)
+        return 'the requirements run installed what is no file from an index';
     const toolNames = new Set(tools.map(d => normalizeName(d.name)));
-    if (!installed || installed.some(d => toolNames.has(normalizeName(d.name))))
-        return undefined;
-    return { installed, found };
+    if (installed.some(d => toolNames.has(normalizeName(d.name))))
+        return 'the requirements run replaced a tool the upgrade installs';
+    return { installed, found: ran.found };
+}
+/** Every one's value, once all have ended: no pip may go on writing into the venv after this. */
+async function allEnded(work) {
+    const settled = await Promise.all(work.map(w => settle(w)));
+    for (const one of settled)
+        if ('error' in one)
+            throw one.error;
+    return settled.map(one => one.value);
 }
 const update_describe = (list) => list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ');
 /**
- * Brings the venv from `holds` (the tools aside) to `wanted`: uninstalls what differs, but for what
- * a line pins anew (pip replaces that by itself), then runs the requirements again where anything
- * is missing; that run's report must name exactly what was. Undefined where that cannot be exact.
+ * Brings the venv from `holds` (the tools aside) to `wanted`: uninstalls what differs, then runs
+ * the requirements again where anything is missing; that run's report must name exactly what was.
+ * Undefined where that cannot be exact.
  */
 async function mend(job, planned, pip, tools, holds, wanted) {
     const { target } = job;
     const change = changeTo(holds, wanted);
-    const filesOf = (d) => update_recordedFiles(target.sitePackages, d);
-    const removing = change.remove.map(filesOf);
-    const prune = (gone) => {
-        const files = gone.flatMap(d => removing[change.remove.indexOf(d)]);
-        if (target.venv)
-            pruneEmptyDirs(target.venv.path, target.sitePackages, files);
-    };
-    const staying = [...tools, ...holds].filter(d => !change.remove.includes(d)).map(filesOf);
-    const shared = sharedFile(removing, staying);
-    if (shared) {
-        (0,log/* info */.pq)(`venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`);
-        return undefined;
-    }
-    // What pip replaces by itself costs no uninstall run; the report check below catches a miss.
-    const replaced = replacedByPins(change, job.requirements.entries);
-    const uninstall = change.remove.filter(d => !replaced.includes(d));
-    if (uninstall.length > 0) {
-        const names = [...new Set(uninstall.map(d => d.name))];
+    if (change.remove.length > 0) {
+        const staying = [...tools, ...holds].filter(d => !change.remove.includes(d));
+        const [removing, kept] = [change.remove, staying].map(list => update_recordedFiles(target.sitePackages, list));
+        const shared = sharedFile(removing, kept);
+        if (shared) {
+            (0,log/* info */.pq)(`venv: ${shared} belongs to a distribution that goes and one that stays; the venv is made anew.`);
+            return undefined;
+        }
+        const names = [...new Set(change.remove.map(d => d.name))];
         const removed = await runPip(pip, ['uninstall', '--yes', ...names], 'Uninstall what a new venv would not hold', job.config.workingDirectory, job.guard.pipEnv());
         if (removed.exitCode !== 0)
             throw new diagnostic/* ActionError */.lZ(`pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`);
-        prune(uninstall);
+        if (target.venv)
+            pruneEmptyDirs(target.venv.path, target.sitePackages, removing.flat());
     }
     if (change.add.length === 0)
         return { installed: [], found: [] };
     const ran = passed(job, await runPlan(job, planned, 1, pip));
-    prune(replaced);
     const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
     if (!installed || !sameDists(installed, change.add)) {
         (0,log/* info */.pq)('venv: the requirements run installed other files than pip named beforehand; the venv is made anew.');
@@ -13629,40 +13617,50 @@ async function mend(job, planned, pip, tools, holds, wanted) {
     }
     return { installed, found: ran.found };
 }
+/** The first requirements run of an update: pip's conflict warnings there are of what goes next. */
+function withoutConflictWarnings(planned) {
+    const runs = planned.runs.map((run, i) => i === 1 ? { ...run, args: [...run.args, '--no-warn-conflicts'] } : run);
+    return { ...planned, runs };
+}
 /**
  * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
  * without building it again. The requirements run starts at once on what the venv holds (pip
- * replaces by itself what a line pins anew), beside pip's answers for a new venv (`--dry-run
- * --ignore-installed --report`): what the upgrade and the requirements would install there. Then
- * what the venv holds that these do not name exactly (name, version, file hash, asked for or not)
- * is uninstalled, and what the first run kept where a new venv gets another version is installed
- * by a second run (mend). Undefined, with nothing changed, where the venv itself rules an update
- * out (whyNotStart); undefined after changing it where pip's answers or runs do: the venv is then
- * made anew.
+ * replaces by itself what the requirements now exclude), beside pip's answers for a new venv
+ * (`--dry-run --ignore-installed --report`): what the upgrade and the requirements would install
+ * there. Then what the venv holds that these do not name exactly (name, version, file hash, asked
+ * for or not) is uninstalled, and what the first run kept where a new venv gets another version is
+ * installed by a second run (mend). Undefined, with nothing changed, where the venv or the
+ * requirements rule an update out (whyNotStart); undefined after changing it where pip's answers
+ * or runs do: the venv is then made anew.
  */
 async function runUpdate(job, planned, freshUpgrade, held) {
-    const { target } = job;
+    const { target, report } = job;
+    const site = target.sitePackages;
     const [upgrade, requirements, ...more] = planned.runs;
     const pip = targetPip(job.python, target);
     if (upgrade?.kind !== 'upgrade' || requirements?.kind === 'upgrade' || more.length > 0)
         return undefined;
     if (!versionAtLeast(pip.version, '22.2'))
         return undefined;
-    const notNow = whyNotStart(held, installSettings(job), presentDists(target.sitePackages));
+    const present = presentDists(site);
+    const notNow = whyNotStart(held, installSettings(job), present, job.requirements.entries);
     if (notNow) {
         (0,log/* info */.pq)(`venv: not updated in place: ${notNow}.`);
         return undefined;
     }
-    // Read before pip replaces any: the directories what it replaces leaves may be empty.
-    const recorded = new Map(held.dists.map(d => [d, update_recordedFiles(target.sitePackages, d)]));
-    const [tools, wanted, ran] = await Promise.all([
+    // Read before pip replaces any: what it replaces may share a file with what stays.
+    const recorded = update_recordedFiles(site, held.dists);
+    (0,log/* info */.pq)("venv: the requirements run starts on what the venv holds, beside pip's answers for a new venv; what they differ in is mended after.");
+    const [tools, wanted, ran] = await allEnded([
         dryRun(job, pip, freshUpgrade, 0),
-        requirements ? dryRun(job, pip, requirements, 2) : { output: '', dists: [] },
-        requirements ? settle(runPlan(job, planned, 1, pip)) : undefined
+        requirements ? dryRun(job, pip, requirements, 2) : Promise.resolve({ output: '', dists: [] }),
+        requirements
+            ? runPlan(job, withoutConflictWarnings(planned), 1, pip)
+            : Promise.resolve(undefined)
     ]);
     const why = whyNotUpdate(held.tools, tools.dists, wanted.dists);
     if (why) {
-        (0,log/* info */.pq)(`venv: not updated in place: ${why}.`);
+        (0,log/* info */.pq)(`venv: not updated in place: ${why}; it is made anew.`);
         return undefined;
     }
     await (0,log/* showOutput */.Jy)('What a new venv would get: the tools', tools.output);
@@ -13671,30 +13669,47 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     const change = changeTo(held.dists, wantedDists);
     (0,log/* info */.pq)(`venv: updating in place to what a new venv would hold: removing ${update_describe(change.remove)}; installing ${update_describe(change.add)}; ${held.dists.length - change.remove.length} kept.`);
     const first = firstRun(held.tools, ran);
-    const holds = first && afterRun(held.dists, first.installed);
-    const present = presentDists(target.sitePackages);
-    if (!first || !holds || !holdsExactly(present, [...held.tools, ...holds])) {
-        (0,log/* info */.pq)('venv: the requirements run failed, or left other distributions than its report names; the venv is made anew.');
+    const holds = typeof first === 'string' ? undefined : afterRun(held.dists, first.installed);
+    if (typeof first === 'string' ||
+        !holds ||
+        !holdsExactly(presentDists(site), [...held.tools, ...holds])) {
+        const reason = typeof first === 'string' ? first : 'it left other distributions than its report names';
+        (0,log/* info */.pq)(`venv: ${reason}; the venv is made anew.`);
         return undefined;
     }
-    const replacedFirst = held.dists.filter(d => !holds.includes(d));
+    // pip removed what it replaced without asking whether a distribution that stays shares a file.
+    const replaced = held.dists.map((d, i) => (holds.includes(d) ? [] : recorded[i]));
+    const staying = [
+        ...update_recordedFiles(site, held.tools),
+        ...held.dists.map((d, i) => (holds.includes(d) ? recorded[i] : []))
+    ];
+    const shared = sharedFile(replaced, staying);
+    if (shared) {
+        (0,log/* info */.pq)(`venv: ${shared} belonged to a distribution pip replaced and belongs to one that stays; the venv is made anew.`);
+        return undefined;
+    }
     if (target.venv)
-        pruneEmptyDirs(target.venv.path, target.sitePackages, replacedFirst.flatMap(d => recorded.get(d) ?? []));
+        pruneEmptyDirs(target.venv.path, site, replaced.flat());
     const second = await mend(job, planned, pip, held.tools, holds, wantedDists);
     if (!second)
         return undefined;
-    if (!holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists])) {
+    if (!holdsExactly(presentDists(site), [...held.tools, ...wantedDists])) {
         (0,log/* info */.pq)('venv: after the update it holds other distributions than a new venv would; it is made anew.');
         return undefined;
     }
+    // What the first run installed and the second removed is not in the venv: not in the report.
+    const holding = new Set(wantedDists.map(nameVersion));
     const installed = [...first.found];
     keepLatest(installed, second.found);
+    const kept = (list) => list.filter(p => holding.has(`${normalizeName(p.name)} ${p.version}`));
+    report.installed.splice(0, report.installed.length, ...kept(report.installed));
     const landed = new Set([...first.installed, ...second.installed].map(heldKey));
+    const listing = external_node_fs_.readdirSync(site);
     return {
-        installed,
+        installed: kept(installed),
         toCompile: wantedDists
             .filter(d => landed.has(heldKey(d)))
-            .flatMap(d => update_sourcesOf(target.sitePackages, d)),
+            .flatMap(d => update_sourcesOf(site, d, listing)),
         upgradeDists: held.tools,
         requirementDists: wantedDists
     };
@@ -14681,8 +14696,8 @@ async function setUp(report) {
         (0,secrets/* maskUrlCredentials */.gn)(arg);
     (0,secrets/* maskPipEnvironment */.lt)(process.env);
     checkPlacementVariables(config);
-    // The probes start first: all else waits for them. The user-site check needs only the
-    // interpreter: the likely one's starts beside its probe.
+    // The probes start first, as all else waits for them; the likely interpreter's user-site check
+    // starts beside them.
     const finding = timed(report, 'find Python', () => findBasePython(config, report));
     const early = checkEarly(likelyPython(config));
     const python = await finding;
@@ -22376,7 +22391,7 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 // What @actions/http-client takes from undici, loaded on first use from a bundle of its own.
 // @actions/core imports the client for OIDC tokens, which venv-guard never asks for, and only the
 // client's getAgentDispatcher makes a ProxyAgent; undici in the main bundle (a megabyte) cost
-// every run ~10 ms just to compile. tsconfig.json's "paths" points the bundle's `undici` here, by
+// every run ~10 ms just to read and compile. tsconfig.json's "paths" points the bundle's `undici` here, by
 // that exact key (`undici/*` would bring this file back in place of the real `undici/index.js`);
 // scripts/build.mjs bundles undici itself into dist/undici/index.cjs, and entry.test.ts checks
 // that the bundles take nothing from this file but what it exports.
@@ -22384,9 +22399,18 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 /** undici's own bundle, as seen from a bundle in dist/<entry>/ (`base`, its file URL). */
 const UNDICI_BUNDLE = '../undici/index.cjs';
 let undici;
-/** undici, required at run time from the bundle's place: webpack leaves createRequire alone. */
+/**
+ * undici, required at run time from the bundle's place (webpack leaves createRequire alone); from
+ * the sources (a local runner that maps `undici` here too), the package itself.
+ */
 function undiciFor(base) {
-    return (undici ??= (0,external_node_module_namespaceObject.createRequire)(base)(UNDICI_BUNDLE));
+    const require = (0,external_node_module_namespaceObject.createRequire)(base);
+    try {
+        return (undici ??= require(UNDICI_BUNDLE));
+    }
+    catch {
+        return (undici ??= require('undici/index.js'));
+    }
 }
 const ProxyAgent = class {
     constructor(options) {

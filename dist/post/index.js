@@ -2407,10 +2407,10 @@ function dist_info_distInfoName(entry) {
     return m ? { name: normalizeName(m[1]), version: m[2] } : undefined;
 }
 /** The dist-info directory of a project at a version in site-packages, if it is there. */
-function findDistInfo(sitePackages, dist) {
+function findDistInfo(sitePackages, dist, listing) {
     let entries;
     try {
-        entries = fs.readdirSync(sitePackages);
+        entries = listing ?? fs.readdirSync(sitePackages);
     }
     catch {
         return undefined;
@@ -4983,7 +4983,7 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 // What @actions/http-client takes from undici, loaded on first use from a bundle of its own.
 // @actions/core imports the client for OIDC tokens, which venv-guard never asks for, and only the
 // client's getAgentDispatcher makes a ProxyAgent; undici in the main bundle (a megabyte) cost
-// every run ~10 ms just to compile. tsconfig.json's "paths" points the bundle's `undici` here, by
+// every run ~10 ms just to read and compile. tsconfig.json's "paths" points the bundle's `undici` here, by
 // that exact key (`undici/*` would bring this file back in place of the real `undici/index.js`);
 // scripts/build.mjs bundles undici itself into dist/undici/index.cjs, and entry.test.ts checks
 // that the bundles take nothing from this file but what it exports.
@@ -4991,9 +4991,18 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 /** undici's own bundle, as seen from a bundle in dist/<entry>/ (`base`, its file URL). */
 const UNDICI_BUNDLE = '../undici/index.cjs';
 let undici;
-/** undici, required at run time from the bundle's place: webpack leaves createRequire alone. */
+/**
+ * undici, required at run time from the bundle's place (webpack leaves createRequire alone); from
+ * the sources (a local runner that maps `undici` here too), the package itself.
+ */
 function undiciFor(base) {
-    return (undici ??= (0,external_node_module_namespaceObject.createRequire)(base)(UNDICI_BUNDLE));
+    const require = (0,external_node_module_namespaceObject.createRequire)(base);
+    try {
+        return (undici ??= require(UNDICI_BUNDLE));
+    }
+    catch {
+        return (undici ??= require('undici/index.js'));
+    }
 }
 const ProxyAgent = class {
     constructor(options) {

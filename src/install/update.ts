@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { venvBinDir } from '../platform/os.js'
 import { distInfoName, findDistInfo, recordPaths } from '../pip/dist-info.js'
 import { normalizeName } from '../pip/names.js'
-import { exactPin, type RequirementEntry } from '../pip/requirement-line.js'
+import { byName, type RequirementEntry } from '../pip/requirement-line.js'
 import { recordedSources } from './compile.js'
 import { type PipRunPlan } from '../pip/plan.js'
 import { heldFromReport, heldKey, sameDists } from '../pip/report.js'
@@ -20,8 +20,8 @@ import {
   runPlan,
   settle,
   targetPip,
+  type DryRun,
   type PlanOutcome,
-  type Settled,
   type InstallJob,
   type RunsPlan,
   type RunsResult
@@ -49,16 +49,19 @@ const holdsExactly = (present: string[], dists: HeldDist[]): boolean =>
   JSON.stringify(present) === JSON.stringify(dists.map(nameVersion).sort())
 
 /** The .py files a distribution's RECORD puts in site-packages: what compiling it means. */
-function sourcesOf(sitePackages: string, dist: HeldDist): string[] {
-  const distInfo = findDistInfo(sitePackages, dist)
+function sourcesOf(sitePackages: string, dist: HeldDist, listing: string[]): string[] {
+  const distInfo = findDistInfo(sitePackages, dist, listing)
   return distInfo ? recordedSources(sitePackages, distInfo) : []
 }
 
-/** Every file a distribution's RECORD lists, as an absolute path. */
-function recordedFiles(sitePackages: string, dist: HeldDist): string[] {
-  const distInfo = findDistInfo(sitePackages, dist)
-  const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined
-  return (paths ?? []).map(rel => path.resolve(sitePackages, rel))
+/** Each distribution's RECORD, as absolute paths, from one listing of site-packages. */
+function recordedFiles(sitePackages: string, dists: HeldDist[]): string[][] {
+  const listing = fs.readdirSync(sitePackages)
+  return dists.map(dist => {
+    const distInfo = findDistInfo(sitePackages, dist, listing)
+    const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined
+    return (paths ?? []).map(rel => path.resolve(sitePackages, rel))
+  })
 }
 
 /** The headers' directory a new venv has (`include`, `Include` on Windows). */
@@ -142,8 +145,11 @@ export function beyondTools(tools: HeldDist[], wanted: HeldDist[]): HeldDist[] |
 export function whyNotStart(
   held: VenvContent,
   settings: string,
-  present: string[]
+  present: string[],
+  entries: RequirementEntry[]
 ): string | undefined {
+  if (!entries.every(byName))
+    return 'a requirement is an editable, a URL, an archive or a path, which pip installs as no file from an index'
   if (held.settings !== settings)
     return "pip's settings changed (pip-args, upgrade, PIP_* variables, pip's configuration, compiling), and what it kept was installed under the old ones"
   if (!holdsExactly(present, [...held.tools, ...held.dists]))
@@ -169,27 +175,6 @@ export function whyNotUpdate(
   return undefined
 }
 
-/**
- * The distributions to remove that the requirements run replaces by itself: another version of
- * the same project, which a line pins (`name==1.2`), so that the installed one cannot satisfy it.
- * pip uninstalls such a one as it installs the new one; any other it would keep where it still
- * satisfies (`alpha<3` keeps alpha 1.0 where a new venv gets 2.0), so those are uninstalled first.
- */
-export function replacedByPins(change: UpdateChange, entries: RequirementEntry[]): HeldDist[] {
-  const pins = new Map<string, string>()
-  for (const pin of entries.map(exactPin)) if (pin) pins.set(pin.name, pin.version)
-  const publicPart = (version: string) => version.split('+')[0]
-  return change.remove.filter(old => {
-    const name = normalizeName(old.name)
-    const pinned = pins.get(name)
-    return (
-      pinned !== undefined &&
-      publicPart(old.version) !== publicPart(pinned) &&
-      change.add.some(d => normalizeName(d.name) === name && d.version === pinned)
-    )
-  })
-}
-
 /** What the venv holds after a requirements run installed `installed`: what it replaced is gone. */
 function afterRun(held: HeldDist[], installed: HeldDist[]): HeldDist[] {
   const names = new Set(installed.map(d => normalizeName(d.name)))
@@ -203,26 +188,36 @@ interface UpdateRun {
 }
 
 /**
- * What the requirements run started beside pip's answers installed, by its report; undefined where
- * that is not known exactly (it failed, installed what has no wheel hash, or replaced a tool).
+ * What the requirements run started beside pip's answers installed, by its report; a reason it is
+ * not known exactly instead (it failed, installed what has no wheel hash, or replaced a tool).
  */
-function firstRun(tools: HeldDist[], ran: Settled<PlanOutcome> | undefined): UpdateRun | undefined {
+function firstRun(tools: HeldDist[], ran: PlanOutcome | undefined): UpdateRun | string {
   if (!ran) return { installed: [], found: [] }
-  if ('error' in ran) throw ran.error
-  const { failed, reportJson, found } = ran.value
-  const installed = !failed && reportJson ? heldFromReport(reportJson) : undefined
+  if (ran.failed) return 'the requirements run failed'
+  const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
+  if (!installed) return 'the requirements run installed what is no file from an index'
   const toolNames = new Set(tools.map(d => normalizeName(d.name)))
-  if (!installed || installed.some(d => toolNames.has(normalizeName(d.name)))) return undefined
-  return { installed, found }
+  if (installed.some(d => toolNames.has(normalizeName(d.name))))
+    return 'the requirements run replaced a tool the upgrade installs'
+  return { installed, found: ran.found }
+}
+
+/** Every one's value, once all have ended: no pip may go on writing into the venv after this. */
+async function allEnded<T extends unknown[]>(
+  work: [...{ [K in keyof T]: Promise<T[K]> }]
+): Promise<T> {
+  const settled = await Promise.all(work.map(w => settle(w)))
+  for (const one of settled) if ('error' in one) throw one.error
+  return settled.map(one => (one as { value: unknown }).value) as T
 }
 
 const describe = (list: HeldDist[]): string =>
   list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ')
 
 /**
- * Brings the venv from `holds` (the tools aside) to `wanted`: uninstalls what differs, but for what
- * a line pins anew (pip replaces that by itself), then runs the requirements again where anything
- * is missing; that run's report must name exactly what was. Undefined where that cannot be exact.
+ * Brings the venv from `holds` (the tools aside) to `wanted`: uninstalls what differs, then runs
+ * the requirements again where anything is missing; that run's report must name exactly what was.
+ * Undefined where that cannot be exact.
  */
 async function mend(
   job: InstallJob,
@@ -234,25 +229,19 @@ async function mend(
 ): Promise<UpdateRun | undefined> {
   const { target } = job
   const change = changeTo(holds, wanted)
-  const filesOf = (d: HeldDist): string[] => recordedFiles(target.sitePackages, d)
-  const removing = change.remove.map(filesOf)
-  const prune = (gone: HeldDist[]): void => {
-    const files = gone.flatMap(d => removing[change.remove.indexOf(d)])
-    if (target.venv) pruneEmptyDirs(target.venv.path, target.sitePackages, files)
-  }
-  const staying = [...tools, ...holds].filter(d => !change.remove.includes(d)).map(filesOf)
-  const shared = sharedFile(removing, staying)
-  if (shared) {
-    info(
-      `venv: not updated in place: ${shared} belongs to a distribution that goes and one that stays.`
+  if (change.remove.length > 0) {
+    const staying = [...tools, ...holds].filter(d => !change.remove.includes(d))
+    const [removing, kept] = [change.remove, staying].map(list =>
+      recordedFiles(target.sitePackages, list)
     )
-    return undefined
-  }
-  // What pip replaces by itself costs no uninstall run; the report check below catches a miss.
-  const replaced = replacedByPins(change, job.requirements.entries)
-  const uninstall = change.remove.filter(d => !replaced.includes(d))
-  if (uninstall.length > 0) {
-    const names = [...new Set(uninstall.map(d => d.name))]
+    const shared = sharedFile(removing, kept)
+    if (shared) {
+      info(
+        `venv: ${shared} belongs to a distribution that goes and one that stays; the venv is made anew.`
+      )
+      return undefined
+    }
+    const names = [...new Set(change.remove.map(d => d.name))]
     const removed = await runPip(
       pip,
       ['uninstall', '--yes', ...names],
@@ -264,11 +253,10 @@ async function mend(
       throw new ActionError(
         `pip uninstall ${names.join(' ')} failed in ${target.venv?.path}: the venv is left marked incomplete and is made anew by the next run.`
       )
-    prune(uninstall)
+    if (target.venv) pruneEmptyDirs(target.venv.path, target.sitePackages, removing.flat())
   }
   if (change.add.length === 0) return { installed: [], found: [] }
   const ran = passed(job, await runPlan(job, planned, 1, pip))
-  prune(replaced)
   const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
   if (!installed || !sameDists(installed, change.add)) {
     info(
@@ -279,16 +267,24 @@ async function mend(
   return { installed, found: ran.found }
 }
 
+/** The first requirements run of an update: pip's conflict warnings there are of what goes next. */
+function withoutConflictWarnings(planned: RunsPlan): RunsPlan {
+  const runs = planned.runs.map((run, i) =>
+    i === 1 ? { ...run, args: [...run.args, '--no-warn-conflicts'] } : run
+  )
+  return { ...planned, runs }
+}
+
 /**
  * Brings a venv venv-guard made for other inputs to what a new venv would hold for these ones,
  * without building it again. The requirements run starts at once on what the venv holds (pip
- * replaces by itself what a line pins anew), beside pip's answers for a new venv (`--dry-run
- * --ignore-installed --report`): what the upgrade and the requirements would install there. Then
- * what the venv holds that these do not name exactly (name, version, file hash, asked for or not)
- * is uninstalled, and what the first run kept where a new venv gets another version is installed
- * by a second run (mend). Undefined, with nothing changed, where the venv itself rules an update
- * out (whyNotStart); undefined after changing it where pip's answers or runs do: the venv is then
- * made anew.
+ * replaces by itself what the requirements now exclude), beside pip's answers for a new venv
+ * (`--dry-run --ignore-installed --report`): what the upgrade and the requirements would install
+ * there. Then what the venv holds that these do not name exactly (name, version, file hash, asked
+ * for or not) is uninstalled, and what the first run kept where a new venv gets another version is
+ * installed by a second run (mend). Undefined, with nothing changed, where the venv or the
+ * requirements rule an update out (whyNotStart); undefined after changing it where pip's answers
+ * or runs do: the venv is then made anew.
  */
 export async function runUpdate(
   job: InstallJob,
@@ -296,27 +292,34 @@ export async function runUpdate(
   freshUpgrade: PipRunPlan,
   held: VenvContent
 ): Promise<RunsResult | undefined> {
-  const { target } = job
+  const { target, report } = job
+  const site = target.sitePackages
   const [upgrade, requirements, ...more] = planned.runs
   const pip = targetPip(job.python, target)
   if (upgrade?.kind !== 'upgrade' || requirements?.kind === 'upgrade' || more.length > 0)
     return undefined
   if (!versionAtLeast(pip.version, '22.2')) return undefined
-  const notNow = whyNotStart(held, installSettings(job), presentDists(target.sitePackages))
+  const present = presentDists(site)
+  const notNow = whyNotStart(held, installSettings(job), present, job.requirements.entries)
   if (notNow) {
     info(`venv: not updated in place: ${notNow}.`)
     return undefined
   }
-  // Read before pip replaces any: the directories what it replaces leaves may be empty.
-  const recorded = new Map(held.dists.map(d => [d, recordedFiles(target.sitePackages, d)]))
-  const [tools, wanted, ran] = await Promise.all([
+  // Read before pip replaces any: what it replaces may share a file with what stays.
+  const recorded = recordedFiles(site, held.dists)
+  info(
+    "venv: the requirements run starts on what the venv holds, beside pip's answers for a new venv; what they differ in is mended after."
+  )
+  const [tools, wanted, ran] = await allEnded<[DryRun, DryRun, PlanOutcome | undefined]>([
     dryRun(job, pip, freshUpgrade, 0),
-    requirements ? dryRun(job, pip, requirements, 2) : { output: '', dists: [] },
-    requirements ? settle(runPlan(job, planned, 1, pip)) : undefined
+    requirements ? dryRun(job, pip, requirements, 2) : Promise.resolve({ output: '', dists: [] }),
+    requirements
+      ? runPlan(job, withoutConflictWarnings(planned), 1, pip)
+      : Promise.resolve(undefined)
   ])
   const why = whyNotUpdate(held.tools, tools.dists, wanted.dists)
   if (why) {
-    info(`venv: not updated in place: ${why}.`)
+    info(`venv: not updated in place: ${why}; it is made anew.`)
     return undefined
   }
   await showOutput('What a new venv would get: the tools', tools.output)
@@ -327,37 +330,53 @@ export async function runUpdate(
     `venv: updating in place to what a new venv would hold: removing ${describe(change.remove)}; installing ${describe(change.add)}; ${held.dists.length - change.remove.length} kept.`
   )
   const first = firstRun(held.tools, ran)
-  const holds = first && afterRun(held.dists, first.installed)
-  const present = presentDists(target.sitePackages)
-  if (!first || !holds || !holdsExactly(present, [...held.tools, ...holds])) {
+  const holds = typeof first === 'string' ? undefined : afterRun(held.dists, first.installed)
+  if (
+    typeof first === 'string' ||
+    !holds ||
+    !holdsExactly(presentDists(site), [...held.tools, ...holds])
+  ) {
+    const reason =
+      typeof first === 'string' ? first : 'it left other distributions than its report names'
+    info(`venv: ${reason}; the venv is made anew.`)
+    return undefined
+  }
+  // pip removed what it replaced without asking whether a distribution that stays shares a file.
+  const replaced = held.dists.map((d, i) => (holds.includes(d) ? [] : recorded[i]))
+  const staying = [
+    ...recordedFiles(site, held.tools),
+    ...held.dists.map((d, i) => (holds.includes(d) ? recorded[i] : []))
+  ]
+  const shared = sharedFile(replaced, staying)
+  if (shared) {
     info(
-      'venv: the requirements run failed, or left other distributions than its report names; the venv is made anew.'
+      `venv: ${shared} belonged to a distribution pip replaced and belongs to one that stays; the venv is made anew.`
     )
     return undefined
   }
-  const replacedFirst = held.dists.filter(d => !holds.includes(d))
-  if (target.venv)
-    pruneEmptyDirs(
-      target.venv.path,
-      target.sitePackages,
-      replacedFirst.flatMap(d => recorded.get(d) ?? [])
-    )
+  if (target.venv) pruneEmptyDirs(target.venv.path, site, replaced.flat())
   const second = await mend(job, planned, pip, held.tools, holds, wantedDists)
   if (!second) return undefined
-  if (!holdsExactly(presentDists(target.sitePackages), [...held.tools, ...wantedDists])) {
+  if (!holdsExactly(presentDists(site), [...held.tools, ...wantedDists])) {
     info(
       'venv: after the update it holds other distributions than a new venv would; it is made anew.'
     )
     return undefined
   }
+  // What the first run installed and the second removed is not in the venv: not in the report.
+  const holding = new Set(wantedDists.map(nameVersion))
   const installed = [...first.found]
   keepLatest(installed, second.found)
+  const kept = (list: InstalledPackage[]) =>
+    list.filter(p => holding.has(`${normalizeName(p.name)} ${p.version}`))
+  report.installed.splice(0, report.installed.length, ...kept(report.installed))
   const landed = new Set([...first.installed, ...second.installed].map(heldKey))
+  const listing = fs.readdirSync(site)
   return {
-    installed,
+    installed: kept(installed),
     toCompile: wantedDists
       .filter(d => landed.has(heldKey(d)))
-      .flatMap(d => sourcesOf(target.sitePackages, d)),
+      .flatMap(d => sourcesOf(site, d, listing)),
     upgradeDists: held.tools,
     requirementDists: wantedDists
   }

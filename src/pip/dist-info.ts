@@ -14,11 +14,12 @@ export function distInfoName(entry: string): { name: string; version: string } |
 /** The dist-info directory of a project at a version in site-packages, if it is there. */
 export function findDistInfo(
   sitePackages: string,
-  dist: { name: string; version: string }
+  dist: { name: string; version: string },
+  listing?: string[]
 ): string | undefined {
   let entries: string[]
   try {
-    entries = fs.readdirSync(sitePackages)
+    entries = listing ?? fs.readdirSync(sitePackages)
   } catch {
     return undefined
   }

@@ -112,20 +112,23 @@ const NAMED_REQUIREMENT = new RegExp(
     `(?:@\\s*\\S+\\s*|\\(?\\s*(?:${VERSION_CLAUSE}(?:\\s*,\\s*${VERSION_CLAUSE})*)?\\s*\\)?)?` +
     `\\s*(?:;.*)?$`
 )
-/** `name==1.2` or `name[extra] == 1.2`: one version, no wildcard, nothing else. */
-const EXACT_PIN = new RegExp(`^(${NAME})\\s*(?:\\[[^\\]]*\\])?\\s*==\\s*([A-Za-z0-9._+!-]+)\\s*$`)
+export const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i
 
 /**
- * The version a requirement or constraint line pins its project to (`name==1.2`, no marker, no
- * wildcard, no other clause), or undefined. pip must replace any other installed version of it.
+ * Whether pip looks what a requirement entry asks for up by name on an index: not an editable, a
+ * URL (`name @ url` too), an archive or a path. Other entries (options, includes) ask for nothing.
  */
-export function exactPin(entry: RequirementEntry): { name: string; version: string } | undefined {
-  if (entry.kind !== 'requirement' || entry.marker !== undefined) return undefined
-  const match = EXACT_PIN.exec(breakArgsOptions(entry.text).args.trim())
-  return match ? { name: normalizeName(match[1]), version: match[2] } : undefined
+export function byName(entry: RequirementEntry): boolean {
+  if (entry.kind === 'editable') return false
+  if (entry.kind !== 'requirement') return true
+  const requirement = pyStrip(breakArgsOptions(entry.text).args).split(/\s*;/)[0]
+  return (
+    NAMED_REQUIREMENT.test(requirement) &&
+    !requirement.includes('@') &&
+    !URL_START.test(requirement) &&
+    !ARCHIVE_NAME.test(requirement)
+  )
 }
-
-export const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i
 function looksLikeUrlOrPath(text: string): boolean {
   return URL_START.test(text) || /^[.~]|[/\\]|^[A-Za-z]:/.test(text)
 }

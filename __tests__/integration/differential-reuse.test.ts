@@ -79,6 +79,14 @@ const CHANGES: Change[] = [
     after: p => ({ 'requirements.txt': `-f ${p.wheels}\nfancy\n` })
   },
   {
+    // The first run keeps fancy 1 and installs its extra's delta; a new venv gets fancy 2 and
+    // zeta: delta goes again, and must be in no report of what was installed.
+    name: 'an extra asked for, the installed version still satisfying',
+    before: p => ({ 'requirements.txt': `-f ${p.wheels}\nfancy<2\n` }),
+    after: p => ({ 'requirements.txt': `-f ${p.wheels}\nfancy[speed]\n` }),
+    keptByPip: true
+  },
+  {
     name: 'a variable the requirements file uses',
     before: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha==\${ALPHA_VERSION}\n` }),
     after: p => ({ 'requirements.txt': `-f ${p.wheels}\nalpha==\${ALPHA_VERSION}\n` }),
@@ -138,6 +146,7 @@ const NAMESPACE = "__path__ = __import__('pkgutil').extend_path(__path__, __name
 const PACKAGES = [
   ...DEMO_PACKAGES,
   { name: 'fancy', version: '1.0.0', extras: ['speed'], requires: ['delta; extra == "speed"'] },
+  { name: 'fancy', version: '2.0.0', extras: ['speed'], requires: ['zeta; extra == "speed"'] },
   { name: 'omega', version: '1.0.0' },
   { name: 'omega', version: '2.0.0', requires: ['zeta'] },
   { name: 'shared-a', version: '1.0.0', files: { 'nsp/__init__.py': NAMESPACE } },
@@ -249,6 +258,8 @@ describe.skipIf(!mirror || lacks('3.12'))(
           const updated = await run(envAfter)
           expect(updated.exitCode, describeRun(updated)).toBe(0)
           expect(updated.outputs['cache-hit'], describeRun(updated)).toBe('false')
+          // What the runs installed, as told, is what the venv holds.
+          expect(updated.stdout, describeRun(updated)).toMatch(/Clean install/)
           if (change.cached !== false) {
             expect(updated.stdout, describeRun(updated)).toMatch(/restored an earlier one/)
             expect(updated.stdout, describeRun(updated)).toMatch(/updating in place/)

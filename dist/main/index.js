@@ -13431,16 +13431,18 @@ async function keepSeed(job, place, result) {
 
 
 
-/** Each distribution a site-packages directory has a dist-info for, as `name version`. */
-function presentDists(sitePackages) {
-    let entries = [];
+/** What site-packages holds at its top; nothing where it is gone. */
+function listingOf(sitePackages) {
     try {
-        entries = external_node_fs_.readdirSync(sitePackages);
+        return external_node_fs_.readdirSync(sitePackages);
     }
     catch {
         return [];
     }
-    return entries
+}
+/** Each distribution a site-packages directory has a dist-info for, as `name version`. */
+function presentDists(sitePackages) {
+    return listingOf(sitePackages)
         .map(distInfoName)
         .filter(d => d !== undefined)
         .map(d => `${d.name} ${d.version}`)
@@ -13456,7 +13458,7 @@ function update_sourcesOf(sitePackages, dist, listing) {
 }
 /** Each distribution's RECORD, as absolute paths, from one listing of site-packages. */
 function update_recordedFiles(sitePackages, dists) {
-    const listing = external_node_fs_.readdirSync(sitePackages);
+    const listing = listingOf(sitePackages);
     return dists.map(dist => {
         const distInfo = findDistInfo(sitePackages, dist, listing);
         const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined;
@@ -13704,7 +13706,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     const kept = (list) => list.filter(p => holding.has(`${normalizeName(p.name)} ${p.version}`));
     report.installed.splice(0, report.installed.length, ...kept(report.installed));
     const landed = new Set([...first.installed, ...second.installed].map(heldKey));
-    const listing = external_node_fs_.readdirSync(site);
+    const listing = listingOf(site);
     return {
         installed: kept(installed),
         toCompile: wantedDists

@@ -27,15 +27,18 @@ import {
   type RunsResult
 } from './pip-runs.js'
 
-/** Each distribution a site-packages directory has a dist-info for, as `name version`. */
-function presentDists(sitePackages: string): string[] {
-  let entries: string[] = []
+/** What site-packages holds at its top; nothing where it is gone. */
+function listingOf(sitePackages: string): string[] {
   try {
-    entries = fs.readdirSync(sitePackages)
+    return fs.readdirSync(sitePackages)
   } catch {
     return []
   }
-  return entries
+}
+
+/** Each distribution a site-packages directory has a dist-info for, as `name version`. */
+function presentDists(sitePackages: string): string[] {
+  return listingOf(sitePackages)
     .map(distInfoName)
     .filter(d => d !== undefined)
     .map(d => `${d.name} ${d.version}`)
@@ -56,7 +59,7 @@ function sourcesOf(sitePackages: string, dist: HeldDist, listing: string[]): str
 
 /** Each distribution's RECORD, as absolute paths, from one listing of site-packages. */
 function recordedFiles(sitePackages: string, dists: HeldDist[]): string[][] {
-  const listing = fs.readdirSync(sitePackages)
+  const listing = listingOf(sitePackages)
   return dists.map(dist => {
     const distInfo = findDistInfo(sitePackages, dist, listing)
     const paths = distInfo ? recordPaths(sitePackages, distInfo) : undefined
@@ -371,7 +374,7 @@ export async function runUpdate(
     list.filter(p => holding.has(`${normalizeName(p.name)} ${p.version}`))
   report.installed.splice(0, report.installed.length, ...kept(report.installed))
   const landed = new Set([...first.installed, ...second.installed].map(heldKey))
-  const listing = fs.readdirSync(site)
+  const listing = listingOf(site)
   return {
     installed: kept(installed),
     toCompile: wantedDists

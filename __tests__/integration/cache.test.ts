@@ -14,6 +14,7 @@ import {
   warnings
 } from '../helpers/cache-runs.js'
 import { startCacheService, type FakeCacheService } from '../helpers/cache-service.js'
+import { WHEELHOUSE } from '../helpers/paths.js'
 import { lacks, pythonOf } from '../helpers/pythons.js'
 import { makeSdist } from '../../scripts/wheelhouse.mjs'
 
@@ -90,6 +91,37 @@ describe.skipIf(lacks('3.12'))(
       // The updated venv is saved under its own key, beside the earlier one.
       succeeded(await runAction(other, { entry: 'post', env: service.env }))
       expect(service.entries.map(e => e.key)).toContain(second.outputs['cache-key'])
+    })
+
+    it('an earlier venv whose tools the index has moved past is made anew, its requirements run stopped or not', async () => {
+      const other = project()
+      const inputs = { 'python-version': '3.12' }
+      // One find-links directory, the same setting in both jobs: the older tools only, then all.
+      const links = fs.mkdtempSync(path.join(path.dirname(WHEELHOUSE), 'links-'))
+      const newer = /^(pip-2[56]|setuptools-84|wheel-0\.48|packaging-26)/
+      for (const file of fs.readdirSync(WHEELHOUSE).filter(f => !newer.test(f)))
+        fs.copyFileSync(path.join(WHEELHOUSE, file), path.join(links, file))
+      const env = { ...service.env, PIP_FIND_LINKS: links }
+      try {
+        succeeded(await runAction(other, { inputs, env }))
+        succeeded(await runAction(other, { entry: 'post', env }))
+
+        for (const file of fs.readdirSync(WHEELHOUSE).filter(f => newer.test(f)))
+          fs.copyFileSync(path.join(WHEELHOUSE, file), path.join(links, file))
+        fs.writeFileSync(path.join(other.workspace, 'requirements.txt'), 'alpha\ngamma\n')
+        freshJob(other)
+        const second = await runAction(other, { inputs, env })
+        succeeded(second)
+        expect(second.stdout).toContain('restored an earlier one of the same interpreter and path')
+        expect(second.stdout).toMatch(
+          /not updated in place: the upgrade would now install other tools than it holds.*; it is made anew/
+        )
+        expect(second.stdout).toMatch(/After: pip 26\.2\.1, setuptools 84\.0\.0, wheel 0\.48\.0/)
+        expect(second.stdout).toContain('Clean install')
+        venvWorks(other, second)
+      } finally {
+        fs.rmSync(links, { recursive: true, force: true })
+      }
     })
 
     it('turns a reserve race, a read-only token and a service error into warnings', async () => {

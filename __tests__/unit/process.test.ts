@@ -24,6 +24,17 @@ describe.skipIf(process.platform === 'win32')('run', () => {
     const result = await run('sh', ['-c', 'sleep 60 & sleep 60'], { timeoutMs: 200 })
     expect(result).toMatchObject({ exitCode: -1, timedOut: true })
   })
+
+  it('stops a program, with what it started, when its signal aborts, even before it starts', async () => {
+    const started = Date.now()
+    const stop = new AbortController()
+    const running = run('sh', ['-c', 'sleep 60 & sleep 60'], { signal: stop.signal })
+    setTimeout(() => stop.abort(), 200)
+    expect(await running).toMatchObject({ exitCode: -1, timedOut: false, stopped: true })
+    expect(Date.now() - started).toBeLessThan(DRAIN_MS + PROBE_TIMEOUT_MS)
+    const early = await run('sh', ['-c', 'sleep 60'], { signal: AbortSignal.abort() })
+    expect(early).toMatchObject({ exitCode: -1, stopped: true })
+  })
 })
 
 describe('scratch files', () => {

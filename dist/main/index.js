@@ -10393,23 +10393,29 @@ function checkPlacementVariables(config) {
     (0,log/* notify */.me)(`${list} ignored for venv-guard's pip runs: they would send packages outside the venv ${config.venvPath}. Later steps still see them.`);
 }
 /** Runs pip in a collapsible log group, streaming its output, and returns what it printed. */
-function runPip(pip, args, title, cwd, env = OWN_PIP_ENV) {
-    return (0,log/* group */.Os)(title, () => startPip(pip, args, cwd, env, true));
+function runPip(pip, args, title, cwd, env = OWN_PIP_ENV, signal) {
+    return (0,log/* group */.Os)(title, () => startPip(pip, args, cwd, env, true, signal));
 }
 /** Runs pip without a word in the log (another pip run streams meanwhile): see showOutput. */
 function runPipQuietly(pip, args, cwd, env) {
     return startPip(pip, args, cwd, env, false);
 }
-async function startPip(pip, args, cwd, env, stream) {
+async function startPip(pip, args, cwd, env, stream, signal) {
     const display = (0,secrets/* redactUrlCredentials */.dE)([pip.command, ...pip.prefix, ...args].join(' '));
     const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]));
     const result = await (0,platform_process/* run */.eF)(pip.command, [...pip.prefix, ...args], {
         cwd,
         env: { ...cleared, ...env },
         stream,
-        display
+        display,
+        signal
     });
-    return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display };
+    return {
+        exitCode: result.exitCode,
+        output: `${result.stdout}\n${result.stderr}`,
+        display,
+        stopped: result.stopped
+    };
 }
 /**
  * `pip check` with the interpreter's own pip: whether it exited 0, and what it printed when it did
@@ -13065,7 +13071,7 @@ function contextOf(job, plan) {
     };
 }
 /** Runs one planned pip run, by `pip`; nothing is told of a failure yet (see passed). */
-async function runPlan(job, planned, index, pip) {
+async function runPlan(job, planned, index, pip, signal) {
     const { config, guard, report } = job;
     const plan = planned.runs[index];
     const context = contextOf(job, plan);
@@ -13073,7 +13079,11 @@ async function runPlan(job, planned, index, pip) {
     const reportFile = reportPath(index);
     const withReport = versionAtLeast(pip.version, '22.2');
     const args = withReport ? [...plan.args, '--report', reportFile] : plan.args;
-    const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv());
+    const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv(), signal);
+    if (result.stopped) {
+        external_node_fs_.rmSync(reportFile, { force: true });
+        return { found: [], stopped: true };
+    }
     guard.checkPipRun(result, plan.title);
     if (result.exitCode !== 0) {
         return {
@@ -13359,9 +13369,15 @@ async function runSeeded(job, planned, place) {
     checkUpgradedPip(job);
     (0,log/* info */.pq)(`Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`);
     const upgrade = planned.runs[0];
-    const answer = settle(dryRun(job, pip, upgrade, 0));
+    // An answer other than the seed stops the requirements run: the venv is made again.
+    const stop = new AbortController();
+    const answer = settle(dryRun(job, pip, upgrade, 0).then(answered => {
+        if (!answered.dists || !sameDists(answered.dists, record.dists))
+            stop.abort();
+        return answered;
+    }));
     const stream = planned.runs.length > 1 ? compileStream(job) : undefined;
-    const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined;
+    const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip, stop.signal)) : undefined;
     // Both end before anything is judged: no pip may go on writing into the venv after this step.
     const [answered, outcome] = [await answer, await rest];
     if ('error' in answered) {
@@ -13567,7 +13583,7 @@ function afterRun(held, installed) {
 function firstRun(tools, ran) {
     if (!ran)
         return { installed: [], found: [] };
-    if (ran.failed)
+    if (ran.failed || ran.stopped)
         return 'the requirements run failed';
     const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined;
     if (!installed)
@@ -13653,16 +13669,26 @@ async function runUpdate(job, planned, freshUpgrade, held) {
     // Read before pip replaces any: what it replaces may share a file with what stays.
     const recorded = update_recordedFiles(site, held.dists);
     (0,log/* info */.pq)("venv: the requirements run starts on what the venv holds, beside pip's answers for a new venv; what they differ in is mended after.");
+    // An answer that rules the update out stops the requirements run: the venv is made anew.
+    const stop = new AbortController();
+    const judged = (answer, why) => {
+        if (why)
+            stop.abort();
+        return answer;
+    };
     const [tools, wanted, ran] = await allEnded([
-        dryRun(job, pip, freshUpgrade, 0),
-        requirements ? dryRun(job, pip, requirements, 2) : Promise.resolve({ output: '', dists: [] }),
+        dryRun(job, pip, freshUpgrade, 0).then(a => judged(a, whyNotUpdate(held.tools, a.dists, []))),
         requirements
-            ? runPlan(job, withoutConflictWarnings(planned), 1, pip)
+            ? dryRun(job, pip, requirements, 2).then(a => judged(a, whyNotUpdate(held.tools, held.tools, a.dists)))
+            : Promise.resolve({ output: '', dists: [] }),
+        requirements
+            ? runPlan(job, withoutConflictWarnings(planned), 1, pip, stop.signal)
             : Promise.resolve(undefined)
     ]);
     const why = whyNotUpdate(held.tools, tools.dists, wanted.dists);
     if (why) {
-        (0,log/* info */.pq)(`venv: not updated in place: ${why}; it is made anew.`);
+        const stopped = ran?.stopped ? ' (the requirements run was stopped)' : '';
+        (0,log/* info */.pq)(`venv: not updated in place: ${why}${stopped}; it is made anew.`);
         return undefined;
     }
     await (0,log/* showOutput */.Jy)('What a new venv would get: the tools', tools.output);
@@ -15306,21 +15332,31 @@ function run(command, args, options = {}) {
             options.onStderr?.(d);
         });
         let timedOut = false;
+        let stopped = false;
+        // Stopped as a timeout stops it: at once, what it started too, without waiting for its pipes.
+        const stopNow = () => {
+            stopped = true;
+            stopTree(child, 'SIGKILL');
+            settle(() => resolve(result(-1)));
+        };
         const timer = options.timeoutMs === undefined
             ? undefined
             : setTimeout(() => {
                 timedOut = true;
-                stopTree(child, 'SIGKILL');
-                // What it started may hold the pipes open: the result does not wait for them.
-                settle(() => resolve(result(-1)));
+                stopNow();
             }, options.timeoutMs);
+        if (options.signal?.aborted)
+            queueMicrotask(stopNow);
+        else
+            options.signal?.addEventListener('abort', stopNow, { once: true });
         let drain;
         let settled = false;
         const result = (exitCode) => ({
             exitCode,
             stdout: Buffer.concat(out).toString(),
             stderr: Buffer.concat(err).toString(),
-            timedOut
+            timedOut,
+            stopped
         });
         const settle = (then) => {
             if (settled)
@@ -15328,6 +15364,7 @@ function run(command, args, options = {}) {
             settled = true;
             clearTimeout(timer);
             clearTimeout(drain);
+            options.signal?.removeEventListener('abort', stopNow);
             running.delete(child);
             log?.end();
             if (!cancelled)

@@ -1554,21 +1554,31 @@ function run(command, args, options = {}) {
             options.onStderr?.(d);
         });
         let timedOut = false;
+        let stopped = false;
+        // Stopped as a timeout stops it: at once, what it started too, without waiting for its pipes.
+        const stopNow = () => {
+            stopped = true;
+            stopTree(child, 'SIGKILL');
+            settle(() => resolve(result(-1)));
+        };
         const timer = options.timeoutMs === undefined
             ? undefined
             : setTimeout(() => {
                 timedOut = true;
-                stopTree(child, 'SIGKILL');
-                // What it started may hold the pipes open: the result does not wait for them.
-                settle(() => resolve(result(-1)));
+                stopNow();
             }, options.timeoutMs);
+        if (options.signal?.aborted)
+            queueMicrotask(stopNow);
+        else
+            options.signal?.addEventListener('abort', stopNow, { once: true });
         let drain;
         let settled = false;
         const result = (exitCode) => ({
             exitCode,
             stdout: Buffer.concat(out).toString(),
             stderr: Buffer.concat(err).toString(),
-            timedOut
+            timedOut,
+            stopped
         });
         const settle = (then) => {
             if (settled)
@@ -1576,6 +1586,7 @@ function run(command, args, options = {}) {
             settled = true;
             clearTimeout(timer);
             clearTimeout(drain);
+            options.signal?.removeEventListener('abort', stopNow);
             running.delete(child);
             log?.end();
             if (!cancelled)

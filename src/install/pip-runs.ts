@@ -184,6 +184,8 @@ export interface PlanOutcome {
   reportJson?: string
   /** pip failed: what to tell, on the requirement lines (see passed). */
   failed?: Finding[]
+  /** Stopped by the caller: nothing to tell, and the target is not what pip would have left. */
+  stopped?: true
 }
 
 /** A failed run ends the step with its findings on the requirement lines. */
@@ -208,7 +210,8 @@ export async function runPlan(
   job: InstallJob,
   planned: RunsPlan,
   index: number,
-  pip: Pip
+  pip: Pip,
+  signal?: AbortSignal
 ): Promise<PlanOutcome> {
   const { config, guard, report } = job
   const plan = planned.runs[index]
@@ -217,7 +220,18 @@ export async function runPlan(
   const reportFile = reportPath(index)
   const withReport = versionAtLeast(pip.version, '22.2')
   const args = withReport ? [...plan.args, '--report', reportFile] : plan.args
-  const result = await runPip(pip, args, plan.title, config.workingDirectory, guard.pipEnv())
+  const result = await runPip(
+    pip,
+    args,
+    plan.title,
+    config.workingDirectory,
+    guard.pipEnv(),
+    signal
+  )
+  if (result.stopped) {
+    fs.rmSync(reportFile, { force: true })
+    return { found: [], stopped: true }
+  }
   guard.checkPipRun(result, plan.title)
   if (result.exitCode !== 0) {
     return {

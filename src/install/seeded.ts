@@ -98,9 +98,17 @@ export async function runSeeded(
     `Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`
   )
   const upgrade = planned.runs[0]
-  const answer = settle(dryRun(job, pip, upgrade, 0))
+  // An answer other than the seed stops the requirements run: the venv is made again.
+  const stop = new AbortController()
+  const answer = settle(
+    dryRun(job, pip, upgrade, 0).then(answered => {
+      if (!answered.dists || !sameDists(answered.dists, record.dists)) stop.abort()
+      return answered
+    })
+  )
   const stream = planned.runs.length > 1 ? compileStream(job) : undefined
-  const rest = planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip)) : undefined
+  const rest =
+    planned.runs.length > 1 ? settle(runPlan(job, planned, 1, pip, stop.signal)) : undefined
   // Both end before anything is judged: no pip may go on writing into the venv after this step.
   const [answered, outcome] = [await answer, await rest]
   if ('error' in answered) {

@@ -196,7 +196,7 @@ interface UpdateRun {
  */
 function firstRun(tools: HeldDist[], ran: PlanOutcome | undefined): UpdateRun | string {
   if (!ran) return { installed: [], found: [] }
-  if (ran.failed) return 'the requirements run failed'
+  if (ran.failed || ran.stopped) return 'the requirements run failed'
   const installed = ran.reportJson ? heldFromReport(ran.reportJson) : undefined
   if (!installed) return 'the requirements run installed what is no file from an index'
   const toolNames = new Set(tools.map(d => normalizeName(d.name)))
@@ -313,16 +313,27 @@ export async function runUpdate(
   info(
     "venv: the requirements run starts on what the venv holds, beside pip's answers for a new venv; what they differ in is mended after."
   )
+  // An answer that rules the update out stops the requirements run: the venv is made anew.
+  const stop = new AbortController()
+  const judged = (answer: DryRun, why: string | undefined): DryRun => {
+    if (why) stop.abort()
+    return answer
+  }
   const [tools, wanted, ran] = await allEnded<[DryRun, DryRun, PlanOutcome | undefined]>([
-    dryRun(job, pip, freshUpgrade, 0),
-    requirements ? dryRun(job, pip, requirements, 2) : Promise.resolve({ output: '', dists: [] }),
+    dryRun(job, pip, freshUpgrade, 0).then(a => judged(a, whyNotUpdate(held.tools, a.dists, []))),
     requirements
-      ? runPlan(job, withoutConflictWarnings(planned), 1, pip)
+      ? dryRun(job, pip, requirements, 2).then(a =>
+          judged(a, whyNotUpdate(held.tools, held.tools, a.dists))
+        )
+      : Promise.resolve({ output: '', dists: [] }),
+    requirements
+      ? runPlan(job, withoutConflictWarnings(planned), 1, pip, stop.signal)
       : Promise.resolve(undefined)
   ])
   const why = whyNotUpdate(held.tools, tools.dists, wanted.dists)
   if (why) {
-    info(`venv: not updated in place: ${why}; it is made anew.`)
+    const stopped = ran?.stopped ? ' (the requirements run was stopped)' : ''
+    info(`venv: not updated in place: ${why}${stopped}; it is made anew.`)
     return undefined
   }
   await showOutput('What a new venv would get: the tools', tools.output)

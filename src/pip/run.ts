@@ -25,6 +25,8 @@ export interface PipResult {
   output: string
   /** The command line as shown in the log, secrets masked. */
   display: string
+  /** Stopped by its signal before it ended: what it did is not to be judged. */
+  stopped?: boolean
 }
 
 /**
@@ -150,9 +152,10 @@ export function runPip(
   args: string[],
   title: string,
   cwd: string,
-  env: Record<string, string | undefined> = OWN_PIP_ENV
+  env: Record<string, string | undefined> = OWN_PIP_ENV,
+  signal?: AbortSignal
 ): Promise<PipResult> {
-  return group(title, () => startPip(pip, args, cwd, env, true))
+  return group(title, () => startPip(pip, args, cwd, env, true, signal))
 }
 
 /** Runs pip without a word in the log (another pip run streams meanwhile): see showOutput. */
@@ -170,7 +173,8 @@ async function startPip(
   args: string[],
   cwd: string,
   env: Record<string, string | undefined>,
-  stream: boolean
+  stream: boolean,
+  signal?: AbortSignal
 ): Promise<PipResult> {
   const display = redactUrlCredentials([pip.command, ...pip.prefix, ...args].join(' '))
   const cleared = Object.fromEntries(placementVariables(process.env).map(n => [n, undefined]))
@@ -178,9 +182,15 @@ async function startPip(
     cwd,
     env: { ...cleared, ...env },
     stream,
-    display
+    display,
+    signal
   })
-  return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, display }
+  return {
+    exitCode: result.exitCode,
+    output: `${result.stdout}\n${result.stderr}`,
+    display,
+    stopped: result.stopped
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ export interface RunOptions {
   output?: Writable
   /** Called with what the child writes to stderr, as it comes (it is in the result as well). */
   onStderr?: (chunk: Buffer) => void
+  /** Stops the child, with what it started, when aborted; the result then says stopped. */
+  signal?: AbortSignal
 }
 
 export interface RunResult {
@@ -31,6 +33,8 @@ export interface RunResult {
   stdout: string
   stderr: string
   timedOut: boolean
+  /** Stopped by its signal (RunOptions.signal). */
+  stopped?: boolean
 }
 
 export function childEnv(
@@ -112,28 +116,37 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       options.onStderr?.(d)
     })
     let timedOut = false
+    let stopped = false
+    // Stopped as a timeout stops it: at once, what it started too, without waiting for its pipes.
+    const stopNow = () => {
+      stopped = true
+      stopTree(child, 'SIGKILL')
+      settle(() => resolve(result(-1)))
+    }
     const timer =
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
             timedOut = true
-            stopTree(child, 'SIGKILL')
-            // What it started may hold the pipes open: the result does not wait for them.
-            settle(() => resolve(result(-1)))
+            stopNow()
           }, options.timeoutMs)
+    if (options.signal?.aborted) queueMicrotask(stopNow)
+    else options.signal?.addEventListener('abort', stopNow, { once: true })
     let drain: NodeJS.Timeout | undefined
     let settled = false
     const result = (exitCode: number): RunResult => ({
       exitCode,
       stdout: Buffer.concat(out).toString(),
       stderr: Buffer.concat(err).toString(),
-      timedOut
+      timedOut,
+      stopped
     })
     const settle = (then: () => void) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       clearTimeout(drain)
+      options.signal?.removeEventListener('abort', stopNow)
       running.delete(child)
       log?.end()
       if (!cancelled) then()

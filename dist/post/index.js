@@ -1510,6 +1510,9 @@ function stopTree(child, signal) {
  * could be stopped.
  */
 function run(command, args, options = {}) {
+    // Stopped before it started: it never starts.
+    if (options.signal?.aborted)
+        return Promise.resolve({ exitCode: -1, stdout: '', stderr: '', timedOut: false, stopped: true });
     if (options.stream)
         (0,report_log/* info */.pq)(`[command] ${options.display ?? [command, ...args].join(' ')}`);
     return new Promise((resolve, reject) => {
@@ -1555,22 +1558,6 @@ function run(command, args, options = {}) {
         });
         let timedOut = false;
         let stopped = false;
-        // Stopped as a timeout stops it: at once, what it started too, without waiting for its pipes.
-        const stopNow = () => {
-            stopped = true;
-            stopTree(child, 'SIGKILL');
-            settle(() => resolve(result(-1)));
-        };
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                stopNow();
-            }, options.timeoutMs);
-        if (options.signal?.aborted)
-            queueMicrotask(stopNow);
-        else
-            options.signal?.addEventListener('abort', stopNow, { once: true });
         let drain;
         let settled = false;
         const result = (exitCode) => ({
@@ -1586,17 +1573,41 @@ function run(command, args, options = {}) {
             settled = true;
             clearTimeout(timer);
             clearTimeout(drain);
-            options.signal?.removeEventListener('abort', stopNow);
+            options.signal?.removeEventListener('abort', stop);
             running.delete(child);
             log?.end();
             if (!cancelled)
                 then();
         };
+        // A timeout stops the child and what it started at once; what it started may hold the pipes
+        // open, so the result does not wait for them.
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                stopTree(child, 'SIGKILL');
+                settle(() => resolve(result(-1)));
+            }, options.timeoutMs);
+        // Stopped by its signal: what it started too, and the result waits for the child's exit (on
+        // Windows taskkill returns before the processes are gone), at most the drain.
+        const stop = () => {
+            stopped = true;
+            stopTree(child, 'SIGKILL');
+            drain = setTimeout(() => settle(() => resolve(result(-1))), DRAIN_MS);
+        };
+        options.signal?.addEventListener('abort', stop, { once: true });
         child.on('error', error => settle(() => reject(new diagnostic/* ActionError */.lZ(`Could not start ${command}: ${(0,diagnostic/* errorMessage */.gJ)(error)} If it was there a moment ago, something removed it or changed its permissions while venv-guard ran; run the step again.`))));
         const exitCode = (code, signal) => code ?? (signal ? 128 : -1);
         // A program that exits while something it started keeps its output open (a build backend's
         // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
         child.on('exit', (code, signal) => {
+            // Settled already (a timeout): its pid may be another process's by now, so no more stops.
+            if (settled || stopped) {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle(() => resolve(result(-1)));
+                return;
+            }
             drain = setTimeout(() => {
                 stopTree(child, 'SIGKILL');
                 child.stdout.destroy();
@@ -1604,7 +1615,7 @@ function run(command, args, options = {}) {
                 settle(() => resolve(result(exitCode(code, signal))));
             }, DRAIN_MS);
         });
-        child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))));
+        child.on('close', (code, signal) => settle(() => resolve(result(stopped ? -1 : exitCode(code, signal)))));
     });
 }
 /** Where scratch files go: the runner's temporary directory, else the system's. */

@@ -191,6 +191,8 @@ export interface PlanOutcome {
 /** A failed run ends the step with its findings on the requirement lines. */
 export function passed(job: InstallJob, outcome: PlanOutcome): PlanOutcome {
   if (outcome.failed) throw failure(outcome.failed, job.config.workspace)
+  // A stopped run's target is not what pip leaves: whoever stopped it starts over.
+  if (outcome.stopped) throw new Error('a stopped pip run was taken for a finished one')
   return outcome
 }
 
@@ -230,6 +232,7 @@ export async function runPlan(
   )
   if (result.stopped) {
     fs.rmSync(reportFile, { force: true })
+    info(`${plan.title}: stopped, as pip's answer beside it rules its result out.`)
     return { found: [], stopped: true }
   }
   guard.checkPipRun(result, plan.title)

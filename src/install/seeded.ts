@@ -8,6 +8,7 @@ import { errorMessage } from '../report/diagnostic.js'
 import { info, showOutput } from '../report/log.js'
 import type { InstalledPackage } from '../report/run-report.js'
 import { recreateVenv } from '../venv/target.js'
+import { byName } from '../pip/requirement-line.js'
 import {
   checkUpgradedPip,
   compileStream,
@@ -98,11 +99,13 @@ export async function runSeeded(
     `Copied ${tools(record)} from the tool seed ${place}: pip says beside the requirements run whether the upgrade would install exactly these.`
   )
   const upgrade = planned.runs[0]
-  // An answer other than the seed stops the requirements run: the venv is made again.
+  // An answer other than the seed stops the requirements run, the venv is made again; not one
+  // that may be building a project in the workspace, which a stop could leave half-copied.
   const stop = new AbortController()
+  const stoppable = job.requirements.entries.every(byName)
   const answer = settle(
     dryRun(job, pip, upgrade, 0).then(answered => {
-      if (!answered.dists || !sameDists(answered.dists, record.dists)) stop.abort()
+      if (stoppable && (!answered.dists || !sameDists(answered.dists, record.dists))) stop.abort()
       return answered
     })
   )

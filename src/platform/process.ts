@@ -77,6 +77,9 @@ function stopTree(child: ChildProcess, signal: NodeJS.Signals): void {
  * could be stopped.
  */
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  // Stopped before it started: it never starts.
+  if (options.signal?.aborted)
+    return Promise.resolve({ exitCode: -1, stdout: '', stderr: '', timedOut: false, stopped: true })
   if (options.stream) info(`[command] ${options.display ?? [command, ...args].join(' ')}`)
   return new Promise((resolve, reject) => {
     // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
@@ -117,21 +120,6 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     })
     let timedOut = false
     let stopped = false
-    // Stopped as a timeout stops it: at once, what it started too, without waiting for its pipes.
-    const stopNow = () => {
-      stopped = true
-      stopTree(child, 'SIGKILL')
-      settle(() => resolve(result(-1)))
-    }
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true
-            stopNow()
-          }, options.timeoutMs)
-    if (options.signal?.aborted) queueMicrotask(stopNow)
-    else options.signal?.addEventListener('abort', stopNow, { once: true })
     let drain: NodeJS.Timeout | undefined
     let settled = false
     const result = (exitCode: number): RunResult => ({
@@ -146,11 +134,29 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       settled = true
       clearTimeout(timer)
       clearTimeout(drain)
-      options.signal?.removeEventListener('abort', stopNow)
+      options.signal?.removeEventListener('abort', stop)
       running.delete(child)
       log?.end()
       if (!cancelled) then()
     }
+    // A timeout stops the child and what it started at once; what it started may hold the pipes
+    // open, so the result does not wait for them.
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            stopTree(child, 'SIGKILL')
+            settle(() => resolve(result(-1)))
+          }, options.timeoutMs)
+    // Stopped by its signal: what it started too, and the result waits for the child's exit (on
+    // Windows taskkill returns before the processes are gone), at most the drain.
+    const stop = () => {
+      stopped = true
+      stopTree(child, 'SIGKILL')
+      drain = setTimeout(() => settle(() => resolve(result(-1))), DRAIN_MS)
+    }
+    options.signal?.addEventListener('abort', stop, { once: true })
     child.on('error', error =>
       settle(() =>
         reject(
@@ -165,6 +171,13 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     // A program that exits while something it started keeps its output open (a build backend's
     // daemon) would hold 'close' forever: after a short drain, what is left of its group stops.
     child.on('exit', (code, signal) => {
+      // Settled already (a timeout): its pid may be another process's by now, so no more stops.
+      if (settled || stopped) {
+        child.stdout.destroy()
+        child.stderr.destroy()
+        settle(() => resolve(result(-1)))
+        return
+      }
       drain = setTimeout(() => {
         stopTree(child, 'SIGKILL')
         child.stdout.destroy()
@@ -172,7 +185,9 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
         settle(() => resolve(result(exitCode(code, signal))))
       }, DRAIN_MS)
     })
-    child.on('close', (code, signal) => settle(() => resolve(result(exitCode(code, signal)))))
+    child.on('close', (code, signal) =>
+      settle(() => resolve(result(stopped ? -1 : exitCode(code, signal))))
+    )
   })
 }
 

@@ -8433,7 +8433,8 @@ function removeOwnVenv(venv) {
     if (readMarker(venv)?.created !== true) {
         throw new diagnostic/* ActionError */.lZ(`Refusing to remove ${venv}: venv-guard did not create it.`);
     }
-    external_node_fs_.rmSync(venv, { recursive: true, force: true });
+    // Retried where a process just stopped may still hold a file open (Windows: EBUSY, EPERM).
+    external_node_fs_.rmSync(venv, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 /**
  * Beside the venv while a cache restore writes into it: `.NAME.venv-guard-restoring`, holding the

@@ -129,7 +129,8 @@ export function removeOwnVenv(venv: string): void {
   if (readMarker(venv)?.created !== true) {
     throw new ActionError(`Refusing to remove ${venv}: venv-guard did not create it.`)
   }
-  fs.rmSync(venv, { recursive: true, force: true })
+  // Retried where a process just stopped may still hold a file open (Windows: EBUSY, EPERM).
+  fs.rmSync(venv, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 }
 
 /**

@@ -15378,7 +15378,10 @@ function run(command, args, options = {}) {
         // Windows taskkill returns before the processes are gone), at most the drain.
         const stop = () => {
             stopped = true;
-            stopTree(child, 'SIGKILL');
+            // One that exited already is only waited for: its pid may be another process's by now.
+            if (child.exitCode === null && child.signalCode === null)
+                stopTree(child, 'SIGKILL');
+            clearTimeout(drain);
             drain = setTimeout(() => settle(() => resolve(result(-1))), DRAIN_MS);
         };
         options.signal?.addEventListener('abort', stop, { once: true });

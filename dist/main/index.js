@@ -8902,14 +8902,6 @@ async function tar(args) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
 }
-/** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
-async function allDone(work) {
-    const settled = await Promise.allSettled(work);
-    const failed = settled.find(r => r.status === 'rejected');
-    if (failed)
-        throw failed.reason;
-    return settled.map(r => r.value);
-}
 /** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
 const PARTS = 4;
 function zstdOnPath() {
@@ -9007,7 +8999,7 @@ async function unpackParts(archive, ranges, scratch, tree) {
         external_node_fs_.mkdirSync(into);
         return { part, into };
     });
-    const listed = await allDone(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() => listTree(into))));
+    const listed = await (0,platform_process/* allDone */.gH)(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() => listTree(into))));
     const special = listed.find(part => part.special !== undefined);
     if (special)
         return special;
@@ -9082,7 +9074,7 @@ async function packParts(dir, archive, work) {
     external_node_fs_.mkdirSync(work);
     const runs = splitEntries(dir, PARTS);
     const parts = runs.map((_, i) => external_node_path_.join(work, `${i}.tar.zst`));
-    await allDone(runs.map((names, i) => {
+    await (0,platform_process/* allDone */.gH)(runs.map((names, i) => {
         const list = external_node_path_.join(work, `${i}.list`);
         external_node_fs_.writeFileSync(list, names.map(name => `${name}\0`).join(''));
         return packPart(external_node_path_.dirname(dir), list, parts[i], i === runs.length - 1);
@@ -13455,6 +13447,7 @@ async function keepSeed(job, place, result) {
 
 
 
+
 /** What site-packages holds at its top; nothing where it is gone. */
 function listingOf(sitePackages) {
     try {
@@ -13601,14 +13594,6 @@ function firstRun(tools, ran) {
         return 'the requirements run replaced a tool the upgrade installs';
     return { installed, found: ran.found };
 }
-/** Every one's value, once all have ended: no pip may go on writing into the venv after this. */
-async function allEnded(work) {
-    const settled = await Promise.all(work.map(w => settle(w)));
-    for (const one of settled)
-        if ('error' in one)
-            throw one.error;
-    return settled.map(one => one.value);
-}
 const update_describe = (list) => list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ');
 /**
  * Brings the venv from `holds` (the tools aside) to `wanted`: uninstalls what differs, then runs
@@ -13684,7 +13669,7 @@ async function runUpdate(job, planned, freshUpgrade, held) {
             stop.abort();
         return answer;
     };
-    const [tools, wanted, ran] = await allEnded([
+    const [tools, wanted, ran] = await (0,platform_process/* allDone */.gH)([
         dryRun(job, pip, freshUpgrade, 0).then(a => judged(a, whyNotUpdate(held.tools, a.dists, []))),
         requirements
             ? dryRun(job, pip, requirements, 2).then(a => judged(a, whyNotUpdate(held.tools, held.tools, a.dists)))
@@ -15222,6 +15207,7 @@ function treeStop(pid, signal, os = currentOs()) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   W7: () => (/* binding */ PROBE_TIMEOUT_MS),
+  gH: () => (/* binding */ allDone),
   Ao: () => (/* binding */ onCancel),
   C0: () => (/* binding */ removeAll),
   eF: () => (/* binding */ run),
@@ -15406,6 +15392,17 @@ function run(command, args, options = {}) {
         });
         child.on('close', (code, signal) => settle(() => resolve(result(stopped ? -1 : exitCode(code, signal)))));
     });
+}
+/**
+ * Every one's value, once all of `work` has ended, else the first failure: no process started for
+ * one (a tar, a pip run) outlives the work the caller does next (its scratch, its judgement).
+ */
+async function allDone(work) {
+    const settled = await Promise.allSettled(work);
+    const failed = settled.find(r => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    return settled.map(r => r.value);
 }
 /** Where scratch files go: the runner's temporary directory, else the system's. */
 function scratchDir() {

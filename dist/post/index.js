@@ -1621,6 +1621,17 @@ function run(command, args, options = {}) {
         child.on('close', (code, signal) => settle(() => resolve(result(stopped ? -1 : exitCode(code, signal)))));
     });
 }
+/**
+ * Every one's value, once all of `work` has ended, else the first failure: no process started for
+ * one (a tar, a pip run) outlives the work the caller does next (its scratch, its judgement).
+ */
+async function allDone(work) {
+    const settled = await Promise.allSettled(work);
+    const failed = settled.find(r => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    return settled.map(r => r.value);
+}
 /** Where scratch files go: the runner's temporary directory, else the system's. */
 function process_scratchDir() {
     return process.env.RUNNER_TEMP || os.tmpdir();
@@ -1945,14 +1956,6 @@ async function tar(args) {
     if (result.exitCode !== 0) {
         throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`);
     }
-}
-/** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
-async function allDone(work) {
-    const settled = await Promise.allSettled(work);
-    const failed = settled.find(r => r.status === 'rejected');
-    if (failed)
-        throw failed.reason;
-    return settled.map(r => r.value);
 }
 /** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
 const PARTS = 4;

@@ -8,7 +8,7 @@ import {
   savesArchivesInParts,
   tarCommand
 } from '../platform/os.js'
-import { removeAll, run, withScratch, type RunResult } from '../platform/process.js'
+import { allDone, removeAll, run, withScratch, type RunResult } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
 import { info, warn } from '../report/log.js'
@@ -75,14 +75,6 @@ async function tar(args: string[]): Promise<void> {
   if (result.exitCode !== 0) {
     throw new Error(`tar exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`)
   }
-}
-
-/** Waits for every one of `work`, then throws the first failure: no tar outlives its scratch. */
-async function allDone<T>(work: Array<Promise<T>>): Promise<T[]> {
-  const settled = await Promise.allSettled(work)
-  const failed = settled.find(r => r.status === 'rejected')
-  if (failed) throw (failed as PromiseRejectedResult).reason
-  return settled.map(r => (r as PromiseFulfilledResult<T>).value)
 }
 
 /** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { venvBinDir } from '../platform/os.js'
+import { allDone } from '../platform/process.js'
 import { distInfoName, findDistInfo, recordPaths } from '../pip/dist-info.js'
 import { normalizeName } from '../pip/names.js'
 import { byName, type RequirementEntry } from '../pip/requirement-line.js'
@@ -18,7 +19,6 @@ import {
   keepLatest,
   passed,
   runPlan,
-  settle,
   targetPip,
   type DryRun,
   type PlanOutcome,
@@ -205,15 +205,6 @@ function firstRun(tools: HeldDist[], ran: PlanOutcome | undefined): UpdateRun | 
   return { installed, found: ran.found }
 }
 
-/** Every one's value, once all have ended: no pip may go on writing into the venv after this. */
-async function allEnded<T extends unknown[]>(
-  work: [...{ [K in keyof T]: Promise<T[K]> }]
-): Promise<T> {
-  const settled = await Promise.all(work.map(w => settle(w)))
-  for (const one of settled) if ('error' in one) throw one.error
-  return settled.map(one => (one as { value: unknown }).value) as T
-}
-
 const describe = (list: HeldDist[]): string =>
   list.length === 0 ? 'nothing' : list.map(d => `${d.name} ${d.version}`).join(', ')
 
@@ -319,7 +310,7 @@ export async function runUpdate(
     if (why) stop.abort()
     return answer
   }
-  const [tools, wanted, ran] = await allEnded<[DryRun, DryRun, PlanOutcome | undefined]>([
+  const [tools, wanted, ran] = await allDone<[DryRun, DryRun, PlanOutcome | undefined]>([
     dryRun(job, pip, freshUpgrade, 0).then(a => judged(a, whyNotUpdate(held.tools, a.dists, []))),
     requirements
       ? dryRun(job, pip, requirements, 2).then(a =>

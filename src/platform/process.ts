@@ -193,6 +193,19 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   })
 }
 
+/**
+ * Every one's value, once all of `work` has ended, else the first failure: no process started for
+ * one (a tar, a pip run) outlives the work the caller does next (its scratch, its judgement).
+ */
+export async function allDone<T extends readonly unknown[]>(work: {
+  [K in keyof T]: Promise<T[K]>
+}): Promise<T> {
+  const settled = await Promise.allSettled(work as readonly Promise<unknown>[])
+  const failed = settled.find(r => r.status === 'rejected')
+  if (failed) throw (failed as PromiseRejectedResult).reason
+  return settled.map(r => (r as PromiseFulfilledResult<unknown>).value) as unknown as T
+}
+
 /** Where scratch files go: the runner's temporary directory, else the system's. */
 export function scratchDir(): string {
   return process.env.RUNNER_TEMP || os.tmpdir()

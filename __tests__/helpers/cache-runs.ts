@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { expect } from 'vitest'
+import { indexTrailer } from '../../src/cache/parts.js'
 import {
   describeRun,
   errors,
@@ -50,6 +51,16 @@ export function succeeded(run: ActionRun): void {
 
 export const installed = (run: ActionRun): boolean => run.stdout.includes('::group::')
 
+/**
+ * Writes `dir` (a `.venv`) as `archive`, as whoever can write to a cache-dir could: compressed by
+ * its name's ending, a `.tar` with the index venv-guard's own end with (cache/parts.ts), one part.
+ */
+export function packArchive(archive: string, dir: string): void {
+  execFileSync('tar', ['-c', '-a', '-f', archive, '-C', path.dirname(dir), path.basename(dir)])
+  if (archive.endsWith('.tar'))
+    fs.appendFileSync(archive, indexTrailer([fs.statSync(archive).size]))
+}
+
 /** The archives in a cache-dir: [venv archives, pip archives, anything else]. */
 export function archives(dir: string): {
   venv: string[]
@@ -60,14 +71,14 @@ export function archives(dir: string): {
   const names = fs.existsSync(dir) ? fs.readdirSync(dir) : []
   return {
     venv: names
-      .filter(n => /^venv-guard-v\d+-venv-.*\.tar\.(zst|gz)$/.test(n))
+      .filter(n => /^venv-guard-v\d+-venv-.*\.tar(\.zst|\.gz)?$/.test(n))
       .map(n => path.join(dir, n)),
     pip: names
-      .filter(n => /^venv-guard-v\d+-pip-.*\.tar\.(zst|gz)$/.test(n))
+      .filter(n => /^venv-guard-v\d+-pip-.*\.tar(\.zst|\.gz)?$/.test(n))
       .map(n => path.join(dir, n)),
     seed: names
-      .filter(n => /^venv-guard-v\d+-seed-.*\.tar\.(zst|gz)$/.test(n))
+      .filter(n => /^venv-guard-v\d+-seed-.*\.tar(\.zst|\.gz)?$/.test(n))
       .map(n => path.join(dir, n)),
-    other: names.filter(n => !/^venv-guard-v\d+-(venv|pip|seed)-.*\.tar\.(zst|gz)$/.test(n))
+    other: names.filter(n => !/^venv-guard-v\d+-(venv|pip|seed)-.*\.tar(\.zst|\.gz)?$/.test(n))
   }
 }

@@ -8,6 +8,7 @@ import {
   archives,
   freshJob,
   installed,
+  packArchive,
   project,
   succeeded,
   venvWorks,
@@ -189,10 +190,9 @@ describe.skipIf(lacks('3.12'))(
 /** Unpacks a cache-dir archive, lets `change` edit the venv in it, and packs it again. */
 function rewriteArchive(archive: string, change: (venv: string) => void): void {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-archive-'))
-  const compression = archive.endsWith('.zst') ? '--zstd' : '-z'
-  execFileSync('tar', ['-x', compression, '-f', archive, '-C', scratch])
+  execFileSync('tar', ['-x', '-f', archive, '-C', scratch])
   change(path.join(scratch, '.venv'))
-  execFileSync('tar', ['-c', compression, '-f', archive, '-C', scratch, '.venv'])
+  packArchive(archive, path.join(scratch, '.venv'))
   fs.rmSync(scratch, { recursive: true, force: true })
 }
 

@@ -6,7 +6,14 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeRun, errors, newRunner, runAction } from '../helpers/action.js'
 import { findPython, lacks, pythonOf } from '../helpers/pythons.js'
-import { archives, freshJob, project, succeeded, warnings } from '../helpers/cache-runs.js'
+import {
+  archives,
+  freshJob,
+  packArchive,
+  project,
+  succeeded,
+  warnings
+} from '../helpers/cache-runs.js'
 
 // Every describe below is skipped without it.
 const PYTHON = findPython('3.12')?.executable ?? ''
@@ -153,7 +160,7 @@ describe.runIf(process.getuid?.() === 0 && !lacks('3.12'))(
       const unpacked = fs.mkdtempSync(path.join(runner.dir, 'unpacked-'))
       execFileSync('tar', ['-x', '-f', archive, '-C', unpacked])
       change(path.join(unpacked, '.venv'))
-      execFileSync('tar', ['-c', '-a', '-f', archive, '-C', unpacked, '.venv'])
+      packArchive(archive, path.join(unpacked, '.venv'))
       fs.rmSync(unpacked, { recursive: true, force: true })
     }
 

@@ -175,21 +175,28 @@ describe('archiveCandidates', () => {
   const files = [
     { name: 'k1.tar.gz', mtimeMs: 1e15 }, // a future time, as a file in cache-dir may have
     { name: 'k1.tar.zst', mtimeMs: 2 },
+    { name: 'k1.tar', mtimeMs: 1 },
     { name: 'pip-a.tar.zst', mtimeMs: 5 },
     { name: 'pip-b.tar.gz', mtimeMs: 9 },
-    { name: '.pip-c.123.ab.tar.gz', mtimeMs: 99 },
+    { name: 'pip-d.tar', mtimeMs: 7 },
+    { name: '.pip-c.123.ab.tar', mtimeMs: 99 },
     { name: 'notes.txt', mtimeMs: 100 }
   ]
-  it("tries the exact key's archives first, zstd before gzip whatever their times", () => {
+  it("tries the exact key's archives first, plain, then zstd, then gzip, whatever their times", () => {
     expect(archiveCandidates(files, 'k1', [], true)).toEqual([
+      { name: 'k1.tar', key: 'k1' },
       { name: 'k1.tar.zst', key: 'k1' },
       { name: 'k1.tar.gz', key: 'k1' }
     ])
-    expect(archiveCandidates(files, 'k1', [], false)).toEqual([{ name: 'k1.tar.gz', key: 'k1' }])
+    expect(archiveCandidates(files, 'k1', [], false)).toEqual([
+      { name: 'k1.tar', key: 'k1' },
+      { name: 'k1.tar.gz', key: 'k1' }
+    ])
   })
   it('then the newest with a prefix, never a temporary file', () => {
     expect(archiveCandidates(files, 'pip-x', ['pip-'], true)).toEqual([
       { name: 'pip-b.tar.gz', key: 'pip-b' },
+      { name: 'pip-d.tar', key: 'pip-d' },
       { name: 'pip-a.tar.zst', key: 'pip-a' }
     ])
     expect(archiveCandidates(files, 'k2', [], true)).toEqual([])

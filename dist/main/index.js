@@ -8664,22 +8664,21 @@ function pipCacheIsPips(dir) {
 var platform_process = __nccwpck_require__(8424);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
 var exec = __nccwpck_require__(5781);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/cache/parts.ts
-
 
 
 /**
  * A cache-dir archive in parts, so that a restore unpacks them side by side: creating thousands
- * of files is kernel work on one core per tar. The archive stays one ordinary `.tar.zst`: a zstd
- * skippable frame (which every zstd decoder skips) lists the parts' sizes, then each part is a zstd
- * frame of its own holding a run of the tar's entries, every part but the last without the tar's
- * end-of-archive blocks, so that together they decompress to one tar. Pure but for files.
+ * of files is kernel work on one core per tar. The archive stays one ordinary, uncompressed `.tar`:
+ * each part is a run of the tar's entries, every part but the last without the tar's
+ * end-of-archive blocks, so that together they are one tar; after its end comes the index of the
+ * parts' sizes, which a tar never reads (it stops at the end-of-archive blocks). Uncompressed,
+ * because decompressing costs a restore as much CPU as creating the files (two tars of the real
+ * stack: 0.40–0.55 s with zstd, 0.23–0.30 s without), at about four times the disk.
+ * Pure but for files.
  */
-/** zstd's first skippable-frame magic number: decoders skip such a frame whole. */
-const SKIPPABLE_MAGIC = 0x184d2a50;
-const INDEX_TAG = 'venv-guard-parts';
+/** What ends an archive in parts: its index, the index's length (4 bytes), then this tag. */
+const INDEX_TAG = Buffer.from('venv-guard-parts');
 /** What a tar made with a blocking factor of 1 ends with: two zero blocks, no padding. */
 const END_OF_ARCHIVE = 1024;
 /** More parts than this in an index is no archive venv-guard wrote: each would start a tar. */
@@ -8734,13 +8733,12 @@ function splitEntries(dir, count) {
     runs[0] = [base, ...rest.filter(e => above.has(e.name)).map(e => e.name), ...linked, ...runs[0]];
     return runs.filter(run => run.length > 0);
 }
-/** The skippable frame that opens an archive in parts: the parts' compressed sizes. */
-function indexFrame(sizes) {
-    const data = Buffer.from(JSON.stringify({ [INDEX_TAG]: sizes }));
-    const header = Buffer.alloc(8);
-    header.writeUInt32LE(SKIPPABLE_MAGIC, 0);
-    header.writeUInt32LE(data.length, 4);
-    return Buffer.concat([header, data]);
+/** What follows the tar in an archive in parts: the parts' sizes, their length, the tag. */
+function indexTrailer(sizes) {
+    const data = Buffer.from(JSON.stringify(sizes));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(data.length);
+    return Buffer.concat([data, length, INDEX_TAG]);
 }
 /**
  * Adjacent parts joined into at most `count` ranges of about as many parts each: one tar per core
@@ -8755,31 +8753,33 @@ function joinRanges(ranges, count) {
     });
 }
 /**
- * The parts' byte ranges in `archive`, or undefined when it does not start with an index that
- * accounts for every byte after it (an archive in one piece, or one that is not what it says).
+ * The parts' byte ranges in `archive`, or undefined when it does not end with an index that
+ * accounts for every byte before it (an archive in one piece, or one that is not what it says).
  */
 function partRanges(archive) {
     const fd = external_node_fs_.openSync(archive, 'r');
     try {
-        const header = Buffer.alloc(8);
-        if (external_node_fs_.readSync(fd, header, 0, 8, 0) < 8)
+        const size = external_node_fs_.fstatSync(fd).size;
+        const end = Buffer.alloc(4 + INDEX_TAG.length);
+        if (size < end.length || external_node_fs_.readSync(fd, end, 0, end.length, size - end.length) < end.length)
             return undefined;
-        if (header.readUInt32LE(0) !== SKIPPABLE_MAGIC)
+        if (!end.subarray(4).equals(INDEX_TAG))
             return undefined;
-        const length = header.readUInt32LE(4);
-        if (length > 1 << 16)
+        const length = end.readUInt32LE(0);
+        if (length > 1 << 16 || length > size - end.length)
             return undefined;
         const data = Buffer.alloc(length);
-        if (external_node_fs_.readSync(fd, data, 0, length, 8) < length)
+        const at = size - end.length - length;
+        if (external_node_fs_.readSync(fd, data, 0, length, at) < length)
             return undefined;
-        const sizes = JSON.parse(data.toString('utf8'))[INDEX_TAG];
+        const sizes = JSON.parse(data.toString('utf8'));
         if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > MAX_PARTS)
             return undefined;
         if (!sizes.every(s => Number.isSafeInteger(s) && s > 0))
             return undefined;
-        let start = 8 + length;
-        const ranges = sizes.map(size => ({ start, end: (start += size) }));
-        return start === external_node_fs_.fstatSync(fd).size ? ranges : undefined;
+        let start = 0;
+        const ranges = sizes.map(part => ({ start, end: (start += part) }));
+        return start === at ? ranges : undefined;
     }
     catch {
         return undefined;
@@ -8789,27 +8789,22 @@ function partRanges(archive) {
     }
 }
 /**
- * What passes a part on its way from tar to zstd: all of it for the last part; for the others all
- * but the end-of-archive blocks, which must be exactly what a tar with a blocking factor of 1
- * writes there (two zero blocks), or the part is refused.
+ * Cuts a part's end-of-archive blocks off (all but the last part's), which must be exactly what a
+ * tar with a blocking factor of 1 writes there (two zero blocks), or the part is refused.
  */
-function holdBackEnd(last) {
-    let tail = Buffer.alloc(0);
-    return new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            const all = Buffer.concat([tail, chunk]);
-            const cut = Math.max(0, all.length - END_OF_ARCHIVE);
-            tail = all.subarray(cut);
-            done(null, all.subarray(0, cut));
-        },
-        flush(done) {
-            if (last)
-                return done(null, tail);
-            if (tail.length === END_OF_ARCHIVE && tail.every(byte => byte === 0))
-                return done();
-            done(new Error('a part of the archive did not end with two zero blocks'));
-        }
-    });
+function dropEndOfArchive(part) {
+    const fd = external_node_fs_.openSync(part, 'r+');
+    try {
+        const size = external_node_fs_.fstatSync(fd).size;
+        const end = Buffer.alloc(END_OF_ARCHIVE, 1);
+        const read = size >= END_OF_ARCHIVE ? external_node_fs_.readSync(fd, end, 0, END_OF_ARCHIVE, size - END_OF_ARCHIVE) : 0;
+        if (read < END_OF_ARCHIVE || !end.every(byte => byte === 0))
+            throw new Error('a part of the archive did not end with two zero blocks');
+        external_node_fs_.ftruncateSync(fd, size - END_OF_ARCHIVE);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
 }
 /** Copies `range` of `file` into a file of its own. */
 function copyRange(file, range, into) {
@@ -8834,11 +8829,10 @@ function copyRange(file, range, into) {
         external_node_fs_.closeSync(from);
     }
 }
-/** Appends files to `into`, after `head`. */
-function concatenate(into, head, files) {
+/** Writes `files` one after the other into `into`, then `tail`. */
+function concatenate(into, files, tail) {
     const to = external_node_fs_.openSync(into, 'wx');
     try {
-        external_node_fs_.writeSync(to, head);
         const buffer = Buffer.allocUnsafe(1 << 20);
         for (const file of files) {
             const from = external_node_fs_.openSync(file, 'r');
@@ -8850,6 +8844,7 @@ function concatenate(into, head, files) {
                 external_node_fs_.closeSync(from);
             }
         }
+        external_node_fs_.writeSync(to, tail);
     }
     finally {
         external_node_fs_.closeSync(to);
@@ -8866,11 +8861,17 @@ function concatenate(into, head, files) {
 
 
 
-const ARCHIVE = /\.tar\.(zst|gz)$/;
+const ARCHIVE = /\.tar(\.zst|\.gz)?$/;
+/**
+ * The archive formats, in the order a restore prefers them for one key: what venv-guard writes
+ * (an uncompressed tar in parts), then what earlier versions wrote (zstd, or gzip without zstd).
+ */
+const FORMATS = ['.tar', '.tar.zst', '.tar.gz'];
+const formatRank = (name) => FORMATS.findIndex(format => name.endsWith(format));
 /** How many archives a restore tries before it gives up: each bad one costs an extraction. */
 const MAX_TRIES = 3;
 /**
- * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
+ * The archives to try, in order, among a cache-dir's files: the exact key's (in FORMATS' order,
  * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
  * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
  * zstd is missing. A restore takes the first that unpacks.
@@ -8880,21 +8881,22 @@ function archiveCandidates(files, key, prefixes, zstd) {
         .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
         .filter(f => zstd || !f.name.endsWith('.zst'))
         .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }));
-    const zstdFirst = (a, b) => Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'));
-    const exact = usable.filter(f => f.key === key).sort(zstdFirst);
+    const preferred = (a, b) => formatRank(a.name) - formatRank(b.name);
+    const exact = usable.filter(f => f.key === key).sort(preferred);
     const prefixed = prefixes.flatMap(prefix => usable
         .filter(f => f.key !== key && f.key.startsWith(prefix))
-        .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b)));
+        .sort((a, b) => b.mtimeMs - a.mtimeMs || preferred(a, b)));
     return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }));
 }
 function compression(archive) {
-    return archive.endsWith('.zst') ? ['--zstd'] : ['-z'];
+    if (archive.endsWith('.zst'))
+        return ['--zstd'];
+    return archive.endsWith('.gz') ? ['-z'] : [];
 }
 /**
- * tar runs through @actions/exec, as @actions/cache runs it for the service (a part of a save, piped
- * into zstd, through packPart): it reads and writes only a scratch directory or a temporary
- * archive (see dirStore), so, unlike pip, a tar that outlives a cancelled step can leave nothing
- * half-done where it counts, and needs no process group.
+ * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes
+ * only a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that
+ * outlives a cancelled step can leave nothing half-done where it counts, and needs no process group.
  */
 async function tar(args) {
     const result = await (0,exec/* getExecOutput */.H)((0,platform_os/* tarCommand */.N0)(), args, { silent: true, ignoreReturnCode: true });
@@ -8966,15 +8968,21 @@ function listTree(dir) {
     return { entries };
 }
 /**
- * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
- * archive in one piece, or whose parts do not unpack, by one tar. Returns what it holds (listTree);
- * one with a special entry leaves `tree` unfinished.
+ * Unpacks an archive into `tree`: one in parts (parts.ts) every run of parts by a tar of its own,
+ * at once (one tar per core); one in one piece (an earlier version's), or whose parts do not unpack
+ * so, by one tar. A `.tar` whose index does not account for every byte is cut short or was never
+ * whole, and is refused: unlike zstd, tar can take a cut archive for a shorter one. Returns what
+ * it holds (listTree); one with a special entry leaves `tree` unfinished.
  */
 async function unpack(archive, scratch, tree) {
-    const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined;
-    if (ranges) {
+    const ranges = archive.endsWith(FORMATS[0]) ? partRanges(archive) : undefined;
+    if (archive.endsWith(FORMATS[0]) && !ranges) {
+        throw new Error('its end is not the index venv-guard writes (cut short, or not written whole)');
+    }
+    const runs = ranges ? joinRanges(ranges, external_node_os_.availableParallelism()) : [];
+    if (runs.length > 1) {
         try {
-            return await unpackParts(archive, ranges, scratch, tree);
+            return await unpackParts(archive, runs, scratch, tree);
         }
         catch (error) {
             (0,log/* info */.pq)(`Cache: ${archive} did not unpack in parts (${error.message}); unpacking it whole.`);
@@ -8991,15 +8999,15 @@ async function unpack(archive, scratch, tree) {
  * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`. Each run's
  * tree is listed as soon as its tar is done, while the others work.
  */
-async function unpackParts(archive, ranges, scratch, tree) {
-    const parts = joinRanges(ranges, external_node_os_.availableParallelism()).map((range, i) => {
-        const part = external_node_path_.join(scratch, `${i}.tar.zst`);
+async function unpackParts(archive, runs, scratch, tree) {
+    const parts = runs.map((range, i) => {
+        const part = external_node_path_.join(scratch, `${i}.tar`);
         copyRange(archive, range, part);
         const into = external_node_path_.join(scratch, `part-${i}`);
         external_node_fs_.mkdirSync(into);
         return { part, into };
     });
-    const listed = await (0,platform_process/* allDone */.gH)(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() => listTree(into))));
+    const listed = await (0,platform_process/* allDone */.gH)(parts.map(({ part, into }) => tar(['-x', '-b', '256', '-f', part, ...UNPACK_AS_OURS, '-C', into]).then(() => listTree(into))));
     const special = listed.find(part => part.special !== undefined);
     if (special)
         return special;
@@ -9069,48 +9077,26 @@ async function restoreArchive(archive, dir) {
         }
     });
 }
-/** `dir` as one tar.zst in parts (parts.ts), written to `archive` through the scratch `work`. */
+/** `dir` as one tar in parts (parts.ts), written to `archive` through the scratch `work`. */
 async function packParts(dir, archive, work) {
     external_node_fs_.mkdirSync(work);
     const runs = splitEntries(dir, PARTS);
-    const parts = runs.map((_, i) => external_node_path_.join(work, `${i}.tar.zst`));
-    await (0,platform_process/* allDone */.gH)(runs.map((names, i) => {
+    const parts = runs.map((_, i) => external_node_path_.join(work, `${i}.tar`));
+    await (0,platform_process/* allDone */.gH)(runs.map(async (names, i) => {
         const list = external_node_path_.join(work, `${i}.list`);
         external_node_fs_.writeFileSync(list, names.map(name => `${name}\0`).join(''));
-        return packPart(external_node_path_.dirname(dir), list, parts[i], i === runs.length - 1);
+        // One 512-byte block per record, so that a part ends in exactly two zero blocks.
+        const listed = ['--no-recursion', '--null', '-T', list];
+        await tar(['-c', '-b', '1', '-f', parts[i], '-C', external_node_path_.dirname(dir), ...listed]);
+        if (i < runs.length - 1)
+            dropEndOfArchive(parts[i]);
     }));
-    concatenate(archive, indexFrame(parts.map(part => external_node_fs_.statSync(part).size)), parts);
+    concatenate(archive, parts, indexTrailer(parts.map(part => external_node_fs_.statSync(part).size)));
 }
 /**
- * One part: tar (one 512-byte block per record, so that it ends in exactly two zero blocks) piped
- * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
- */
-async function packPart(cwd, list, out, last) {
-    const listed = ['--no-recursion', '--null', '-T', list];
-    const between = holdBackEnd(last);
-    let refused;
-    between.on('error', (error) => (refused = error));
-    // One that cannot start closes the pipe between them, so that the other one ends too.
-    const closing = (name, ran) => ran.then(result => result.exitCode === 0
-        ? ''
-        : `${name} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`, (error) => {
-        between.destroy(error);
-        return error.message;
-    });
-    const tarArgs = ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed];
-    const failures = await Promise.all([
-        closing('tar', (0,platform_process/* run */.eF)((0,platform_os/* tarCommand */.N0)(), tarArgs, { output: between })),
-        closing('zstd', (0,platform_process/* run */.eF)((0,platform_os/* executableName */.IK)('zstd'), ['-q', '-f', '-o', out], { input: between }))
-    ]);
-    const failed = failures.find(Boolean);
-    if (failed)
-        throw new Error(failed);
-    if (refused)
-        throw refused;
-}
-/**
- * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
- * archives. Both directions are atomic: an archive is written under a temporary name and renamed
+ * A local directory of `<key>.tar` archives (in parts, see parts.ts, but on Windows); the
+ * `<key>.tar.zst` (where zstd is on PATH) and `<key>.tar.gz` archives of earlier versions are
+ * still restored, whole. Both directions are atomic: an archive is written under a temporary name and renamed
  * into place, so two jobs saving at once each rename a whole archive; a restore unpacks next to
  * its target and renames the result into place, so a broken archive never leaves half a directory
  * behind.
@@ -9129,13 +9115,12 @@ function dirStore(root, zstd = zstdOnPath()) {
             return undefined;
         },
         async save(dir, key, unchanged) {
-            const other = external_node_path_.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`);
             external_node_fs_.mkdirSync(root, { recursive: true });
-            const extension = zstd ? '.tar.zst' : '.tar.gz';
+            const extension = FORMATS[0];
             const temporary = external_node_path_.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
             const work = `${temporary}.parts`;
             return (0,platform_process/* withScratch */.hM)(temporary, () => (0,platform_process/* withScratch */.hM)(work, async () => {
-                if (zstd && (0,platform_os/* savesArchivesInParts */.Dz)()) {
+                if ((0,platform_os/* savesArchivesInParts */.Dz)()) {
                     await packParts(dir, temporary, work);
                 }
                 else {
@@ -9143,21 +9128,22 @@ function dirStore(root, zstd = zstdOnPath()) {
                         '-c',
                         '-f',
                         temporary,
-                        ...compression(extension),
                         '-C',
                         external_node_path_.dirname(dir),
                         // A name starting with '-' is not an option.
                         '--',
                         external_node_path_.basename(dir)
                     ]);
+                    external_node_fs_.appendFileSync(temporary, indexTrailer([external_node_fs_.statSync(temporary).size]));
                 }
                 if (unchanged && !unchanged()) {
                     (0,log/* warn */.R8)(`Cache: ${dir} changed while it was archived (a process a later step started?); the archive is discarded, not saved.`);
                     return false;
                 }
                 external_node_fs_.renameSync(temporary, external_node_path_.join(root, `${key}${extension}`));
-                // One entry per key: the other format's would otherwise be tried first where zstd is.
-                external_node_fs_.rmSync(other, { force: true });
+                // One entry per key: an earlier version's, in another format, would linger.
+                for (const other of FORMATS.slice(1))
+                    external_node_fs_.rmSync(external_node_path_.join(root, `${key}${other}`), { force: true });
                 (0,log/* info */.pq)(`Saved ${dir} to ${external_node_path_.join(root, key + extension)}`);
                 return true;
             }));
@@ -12452,6 +12438,8 @@ function findingsFromPipCheck(output, requirements) {
     });
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/install/compile.ts
 
 

@@ -8,22 +8,29 @@ import {
   savesArchivesInParts,
   tarCommand
 } from '../platform/os.js'
-import { allDone, removeAll, run, withScratch, type RunResult } from '../platform/process.js'
+import { allDone, removeAll, withScratch } from '../platform/process.js'
 import { getExecOutput } from '@actions/exec'
 import type { CacheStore } from './cache-store.js'
 import { info, warn } from '../report/log.js'
 import {
   concatenate,
   copyRange,
-  holdBackEnd,
-  indexFrame,
+  dropEndOfArchive,
+  indexTrailer,
   joinRanges,
   partRanges,
   splitEntries,
   type ByteRange
 } from './parts.js'
 
-const ARCHIVE = /\.tar\.(zst|gz)$/
+const ARCHIVE = /\.tar(\.zst|\.gz)?$/
+
+/**
+ * The archive formats, in the order a restore prefers them for one key: what venv-guard writes
+ * (an uncompressed tar in parts), then what earlier versions wrote (zstd, or gzip without zstd).
+ */
+const FORMATS = ['.tar', '.tar.zst', '.tar.gz']
+const formatRank = (name: string): number => FORMATS.findIndex(format => name.endsWith(format))
 
 export interface ArchiveFile {
   name: string
@@ -34,7 +41,7 @@ export interface ArchiveFile {
 const MAX_TRIES = 3
 
 /**
- * The archives to try, in order, among a cache-dir's files: the exact key's (zstd before gzip,
+ * The archives to try, in order, among a cache-dir's files: the exact key's (in FORMATS' order,
  * whatever their times say: a file's time is whatever whoever wrote it chose), then, per prefix,
  * the newest first. Temporary files (a leading dot) are never chosen, nor zstd archives where
  * zstd is missing. A restore takes the first that unpacks.
@@ -49,26 +56,25 @@ export function archiveCandidates(
     .filter(f => !f.name.startsWith('.') && ARCHIVE.test(f.name))
     .filter(f => zstd || !f.name.endsWith('.zst'))
     .map(f => ({ ...f, key: f.name.replace(ARCHIVE, '') }))
-  const zstdFirst = (a: ArchiveFile, b: ArchiveFile) =>
-    Number(b.name.endsWith('.zst')) - Number(a.name.endsWith('.zst'))
-  const exact = usable.filter(f => f.key === key).sort(zstdFirst)
+  const preferred = (a: ArchiveFile, b: ArchiveFile) => formatRank(a.name) - formatRank(b.name)
+  const exact = usable.filter(f => f.key === key).sort(preferred)
   const prefixed = prefixes.flatMap(prefix =>
     usable
       .filter(f => f.key !== key && f.key.startsWith(prefix))
-      .sort((a, b) => b.mtimeMs - a.mtimeMs || zstdFirst(a, b))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs || preferred(a, b))
   )
   return [...exact, ...prefixed].slice(0, MAX_TRIES).map(f => ({ name: f.name, key: f.key }))
 }
 
 function compression(archive: string): string[] {
-  return archive.endsWith('.zst') ? ['--zstd'] : ['-z']
+  if (archive.endsWith('.zst')) return ['--zstd']
+  return archive.endsWith('.gz') ? ['-z'] : []
 }
 
 /**
- * tar runs through @actions/exec, as @actions/cache runs it for the service (a part of a save, piped
- * into zstd, through packPart): it reads and writes only a scratch directory or a temporary
- * archive (see dirStore), so, unlike pip, a tar that outlives a cancelled step can leave nothing
- * half-done where it counts, and needs no process group.
+ * tar runs through @actions/exec, as @actions/cache runs it for the service: it reads and writes
+ * only a scratch directory or a temporary archive (see dirStore), so, unlike pip, a tar that
+ * outlives a cancelled step can leave nothing half-done where it counts, and needs no process group.
  */
 async function tar(args: string[]): Promise<void> {
   const result = await getExecOutput(tarCommand(), args, { silent: true, ignoreReturnCode: true })
@@ -150,15 +156,21 @@ function listTree(dir: string): Unpacked {
 }
 
 /**
- * Unpacks an archive in parts (parts.ts) into `tree`, every part by a tar of its own, at once; an
- * archive in one piece, or whose parts do not unpack, by one tar. Returns what it holds (listTree);
- * one with a special entry leaves `tree` unfinished.
+ * Unpacks an archive into `tree`: one in parts (parts.ts) every run of parts by a tar of its own,
+ * at once (one tar per core); one in one piece (an earlier version's), or whose parts do not unpack
+ * so, by one tar. A `.tar` whose index does not account for every byte is cut short or was never
+ * whole, and is refused: unlike zstd, tar can take a cut archive for a shorter one. Returns what
+ * it holds (listTree); one with a special entry leaves `tree` unfinished.
  */
 async function unpack(archive: string, scratch: string, tree: string): Promise<Unpacked> {
-  const ranges = archive.endsWith('.zst') ? partRanges(archive) : undefined
-  if (ranges) {
+  const ranges = archive.endsWith(FORMATS[0]) ? partRanges(archive) : undefined
+  if (archive.endsWith(FORMATS[0]) && !ranges) {
+    throw new Error('its end is not the index venv-guard writes (cut short, or not written whole)')
+  }
+  const runs = ranges ? joinRanges(ranges, os.availableParallelism()) : []
+  if (runs.length > 1) {
     try {
-      return await unpackParts(archive, ranges, scratch, tree)
+      return await unpackParts(archive, runs, scratch, tree)
     } catch (error) {
       info(
         `Cache: ${archive} did not unpack in parts (${(error as Error).message}); unpacking it whole.`
@@ -179,12 +191,12 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<U
  */
 async function unpackParts(
   archive: string,
-  ranges: ByteRange[],
+  runs: ByteRange[],
   scratch: string,
   tree: string
 ): Promise<Unpacked> {
-  const parts = joinRanges(ranges, os.availableParallelism()).map((range, i) => {
-    const part = path.join(scratch, `${i}.tar.zst`)
+  const parts = runs.map((range, i) => {
+    const part = path.join(scratch, `${i}.tar`)
     copyRange(archive, range, part)
     const into = path.join(scratch, `part-${i}`)
     fs.mkdirSync(into)
@@ -192,9 +204,7 @@ async function unpackParts(
   })
   const listed = await allDone(
     parts.map(({ part, into }) =>
-      tar(['-x', '-b', '256', '-f', part, '--zstd', ...UNPACK_AS_OURS, '-C', into]).then(() =>
-        listTree(into)
-      )
+      tar(['-x', '-b', '256', '-f', part, ...UNPACK_AS_OURS, '-C', into]).then(() => listTree(into))
     )
   )
   const special = listed.find(part => part.special !== undefined)
@@ -267,55 +277,28 @@ async function restoreArchive(
   })
 }
 
-/** `dir` as one tar.zst in parts (parts.ts), written to `archive` through the scratch `work`. */
+/** `dir` as one tar in parts (parts.ts), written to `archive` through the scratch `work`. */
 async function packParts(dir: string, archive: string, work: string): Promise<void> {
   fs.mkdirSync(work)
   const runs = splitEntries(dir, PARTS)
-  const parts = runs.map((_, i) => path.join(work, `${i}.tar.zst`))
+  const parts = runs.map((_, i) => path.join(work, `${i}.tar`))
   await allDone(
-    runs.map((names, i) => {
+    runs.map(async (names, i) => {
       const list = path.join(work, `${i}.list`)
       fs.writeFileSync(list, names.map(name => `${name}\0`).join(''))
-      return packPart(path.dirname(dir), list, parts[i], i === runs.length - 1)
+      // One 512-byte block per record, so that a part ends in exactly two zero blocks.
+      const listed = ['--no-recursion', '--null', '-T', list]
+      await tar(['-c', '-b', '1', '-f', parts[i], '-C', path.dirname(dir), ...listed])
+      if (i < runs.length - 1) dropEndOfArchive(parts[i])
     })
   )
-  concatenate(archive, indexFrame(parts.map(part => fs.statSync(part).size)), parts)
+  concatenate(archive, parts, indexTrailer(parts.map(part => fs.statSync(part).size)))
 }
 
 /**
- * One part: tar (one 512-byte block per record, so that it ends in exactly two zero blocks) piped
- * into zstd, never written uncompressed, its end cut off unless it is the last (holdBackEnd).
- */
-async function packPart(cwd: string, list: string, out: string, last: boolean): Promise<void> {
-  const listed = ['--no-recursion', '--null', '-T', list]
-  const between = holdBackEnd(last)
-  let refused: Error | undefined
-  between.on('error', (error: Error) => (refused = error))
-  // One that cannot start closes the pipe between them, so that the other one ends too.
-  const closing = (name: string, ran: Promise<RunResult>) =>
-    ran.then(
-      result =>
-        result.exitCode === 0
-          ? ''
-          : `${name} exited with ${result.exitCode}: ${result.stderr.trim().slice(-500)}`,
-      (error: Error) => {
-        between.destroy(error)
-        return error.message
-      }
-    )
-  const tarArgs = ['-c', '-b', '1', '-f', '-', '-C', cwd, ...listed]
-  const failures = await Promise.all([
-    closing('tar', run(tarCommand(), tarArgs, { output: between })),
-    closing('zstd', run(executableName('zstd'), ['-q', '-f', '-o', out], { input: between }))
-  ])
-  const failed = failures.find(Boolean)
-  if (failed) throw new Error(failed)
-  if (refused) throw refused
-}
-
-/**
- * A local directory of `<key>.tar.zst` (zstd on PATH; in parts, see parts.ts) or `<key>.tar.gz`
- * archives. Both directions are atomic: an archive is written under a temporary name and renamed
+ * A local directory of `<key>.tar` archives (in parts, see parts.ts, but on Windows); the
+ * `<key>.tar.zst` (where zstd is on PATH) and `<key>.tar.gz` archives of earlier versions are
+ * still restored, whole. Both directions are atomic: an archive is written under a temporary name and renamed
  * into place, so two jobs saving at once each rename a whole archive; a restore unpacks next to
  * its target and renames the result into place, so a broken archive never leaves half a directory
  * behind.
@@ -333,9 +316,8 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
       return undefined
     },
     async save(dir, key, unchanged) {
-      const other = path.join(root, `${key}${zstd ? '.tar.gz' : '.tar.zst'}`)
       fs.mkdirSync(root, { recursive: true })
-      const extension = zstd ? '.tar.zst' : '.tar.gz'
+      const extension = FORMATS[0]
       const temporary = path.join(
         root,
         `.${key}.${process.pid}.${randomBytes(4).toString('hex')}${extension}`
@@ -343,20 +325,20 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
       const work = `${temporary}.parts`
       return withScratch(temporary, () =>
         withScratch(work, async () => {
-          if (zstd && savesArchivesInParts()) {
+          if (savesArchivesInParts()) {
             await packParts(dir, temporary, work)
           } else {
             await tar([
               '-c',
               '-f',
               temporary,
-              ...compression(extension),
               '-C',
               path.dirname(dir),
               // A name starting with '-' is not an option.
               '--',
               path.basename(dir)
             ])
+            fs.appendFileSync(temporary, indexTrailer([fs.statSync(temporary).size]))
           }
           if (unchanged && !unchanged()) {
             warn(
@@ -365,8 +347,9 @@ export function dirStore(root: string, zstd = zstdOnPath()): CacheStore {
             return false
           }
           fs.renameSync(temporary, path.join(root, `${key}${extension}`))
-          // One entry per key: the other format's would otherwise be tried first where zstd is.
-          fs.rmSync(other, { force: true })
+          // One entry per key: an earlier version's, in another format, would linger.
+          for (const other of FORMATS.slice(1))
+            fs.rmSync(path.join(root, `${key}${other}`), { force: true })
           info(`Saved ${dir} to ${path.join(root, key + extension)}`)
           return true
         })

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { dirStore } from '../../src/cache/archive.js'
 import {
@@ -207,6 +207,45 @@ describe.skipIf(process.platform === 'win32')('a cache-dir archive in parts', ()
       if (entry.includes('/')) expect(entries.indexOf(path.posix.dirname(entry))).toBeLessThan(i)
     expect(fs.lstatSync(path.join(restored, 'lib', 'zz-hard-link')).nlink).toBe(2)
   })
+
+  it.runIf(process.platform === 'linux')(
+    'unpacks in parts by copies where no dd is on PATH, and whole where dd fails',
+    async () => {
+      const venv = path.join(dir, 'ws', '.venv')
+      tree(venv)
+      const store = dirStore(path.join(dir, 'cache'), true)
+      await store.save(venv, 'k')
+      const bin = path.join(dir, 'bin')
+      fs.mkdirSync(bin)
+      const tar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim()
+      fs.symlinkSync(tar, path.join(bin, 'tar'))
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+      const path0 = process.env.PATH
+      try {
+        process.env.PATH = bin
+        const copied = path.join(dir, 'job2', '.venv')
+        expect((await store.restore(copied, 'k'))?.key).toBe('k')
+        expect(describeTree(copied)).toEqual(describeTree(venv))
+        // A dd that exits with an error after all: its output is not trusted.
+        const dd = spawnSync('sh', ['-c', 'command -v dd'], {
+          encoding: 'utf8',
+          env: { PATH: path0 }
+        })
+        fs.writeFileSync(path.join(bin, 'dd'), `#!/bin/sh\n${dd.stdout.trim()} "$@"\nexit 1\n`, {
+          mode: 0o755
+        })
+        const whole = path.join(dir, 'job3', '.venv')
+        expect((await store.restore(whole, 'k'))?.key).toBe('k')
+        expect(describeTree(whole)).toEqual(describeTree(venv))
+      } finally {
+        process.env.PATH = path0
+      }
+      const said = out.mock.calls.map(call => String(call[0])).join('')
+      out.mockRestore()
+      expect(said).toContain('did not unpack in parts (dd exited with 1')
+      expect(said.match(/did not unpack in parts/g)).toHaveLength(1)
+    }
+  )
 
   it('refuses an archive whose index names other sizes, or one of whose parts is broken, leaving nothing', async () => {
     const venv = path.join(dir, 'ws', '.venv')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { pipCacheDirOf } from '../../src/cache/pip-cache-dir.js'
-import { executableName, osVersion, pipCacheDir } from '../../src/platform/os.js'
+import { executableName, osVersion, pipCacheDir, rangeReader } from '../../src/platform/os.js'
 
 describe('osVersion', () => {
   it('names the Linux distribution and its version', () => {
@@ -48,5 +48,23 @@ describe('executableName', () => {
     expect(executableName('zstd', 'win32')).toBe('zstd.exe')
     expect(executableName('zstd', 'linux')).toBe('zstd')
     expect(executableName('zstd', 'darwin')).toBe('zstd')
+  })
+})
+
+describe('rangeReader', () => {
+  it("reads a range in place with dd's byte counts on Linux only", () => {
+    expect(rangeReader('/c/k.tar', { start: 1024, end: 4096 }, 'linux')).toEqual({
+      command: 'dd',
+      args: [
+        'if=/c/k.tar',
+        'bs=128K',
+        'iflag=skip_bytes,count_bytes',
+        'skip=1024',
+        'count=3072',
+        'status=none'
+      ]
+    })
+    expect(rangeReader('/c/k.tar', { start: 0, end: 10 }, 'darwin')).toBeUndefined()
+    expect(rangeReader('C:\\c\\k.tar', { start: 0, end: 10 }, 'win32')).toBeUndefined()
   })
 })

@@ -90,6 +90,26 @@ export function savesArchivesInParts(os: OsName = currentOs()): boolean {
   return os !== 'win32'
 }
 
+/**
+ * A program that writes bytes `start` to `end` (exclusive) of `file` to its stdout, for a tar to
+ * read a part of a cache-dir archive in place, or undefined where there is none to count on: GNU's
+ * and BusyBox's dd take byte offsets (`iflag=skip_bytes,count_bytes`), macOS's counts in blocks,
+ * and Windows saves no parts.
+ */
+export function rangeReader(
+  file: string,
+  range: { start: number; end: number },
+  os: OsName = currentOs()
+): { command: string; args: string[] } | undefined {
+  if (os !== 'linux') return undefined
+  const bytes = [
+    'iflag=skip_bytes,count_bytes',
+    `skip=${range.start}`,
+    `count=${range.end - range.start}`
+  ]
+  return { command: 'dd', args: [`if=${file}`, 'bs=128K', ...bytes, 'status=none'] }
+}
+
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 export function prependSearchPath(
   entry: string,

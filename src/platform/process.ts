@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import type { Readable, Writable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -20,8 +20,13 @@ export interface RunOptions {
   timeoutMs?: number
   /** What the child reads on stdin, as it comes (else it reads nothing). */
   input?: Readable
-  /** Where the child's stdout goes, as it comes, instead of into the result (a pipe to another). */
-  output?: Writable
+  /**
+   * Another child's stdout (its `pipeTo`), which this one reads as its stdin: the kernel passes
+   * the bytes, which never go through this process. Instead of `input`.
+   */
+  handOver?: Readable
+  /** Given the child's stdout at once, unread, to hand over to another child, instead of into the result. */
+  pipeTo?: (stdout: Readable) => void
   /** Called with what the child writes to stderr, as it comes (it is in the result as well). */
   onStderr?: (chunk: Buffer) => void
   /** Stops the child, with what it started, when aborted; the result then says stopped. */
@@ -87,33 +92,38 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: childEnv(options.env),
-      // Always a pipe: an input given later is piped in, none is ended at once.
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // A pipe but for a hand-over: an input given later is piped in, none is ended at once.
+      stdio: [options.handOver ?? 'pipe', 'pipe', 'pipe'],
       detached: ownProcessGroup(),
       windowsHide: true
     })
     running.add(child)
-    // A child that stops reading (it failed) must not fail the writer: its exit status tells.
-    child.stdin.on('error', () => undefined)
-    // An input that fails or is closed ends the child's: it must never wait for what will not come.
-    const endInput = () => child.stdin.end()
-    if (options.input) options.input.on('error', endInput).on('close', endInput).pipe(child.stdin)
-    else child.stdin.end()
+    // Pipes, as spawned.
+    const stdout = child.stdout as Readable
+    const stderr = child.stderr as Readable
+    // The child has its own copy: this end must not read what is meant for it.
+    options.handOver?.destroy()
+    const stdin = child.stdin
+    if (stdin) {
+      // A child that stops reading (it failed) must not fail the writer: its exit status tells.
+      stdin.on('error', () => undefined)
+      // An input that fails or is closed ends the child's: it must never wait for what will not come.
+      const endInput = () => stdin.end()
+      if (options.input) options.input.on('error', endInput).on('close', endInput).pipe(stdin)
+      else stdin.end()
+    }
     const out: Buffer[] = []
     const err: Buffer[] = []
     // Both streams into stdout: the runner reads stdout and stderr apart, and a line of stderr
     // could arrive after command processing has resumed.
     const log = options.stream ? new UntrustedOutput() : undefined
-    // An output closed early closes the child's stdout, which then stops writing (EPIPE).
-    if (options.output) {
-      child.stdout.pipe(options.output)
-      options.output.on('close', () => child.stdout.destroy())
-    } else
-      child.stdout.on('data', (d: Buffer) => {
+    if (options.pipeTo) options.pipeTo(stdout)
+    else
+      stdout.on('data', (d: Buffer) => {
         out.push(d)
         log?.write(d)
       })
-    child.stderr.on('data', (d: Buffer) => {
+    stderr.on('data', (d: Buffer) => {
       err.push(d)
       log?.write(d)
       options.onStderr?.(d)
@@ -175,15 +185,15 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     child.on('exit', (code, signal) => {
       // Settled already (a timeout): its pid may be another process's by now, so no more stops.
       if (settled || stopped) {
-        child.stdout.destroy()
-        child.stderr.destroy()
+        stdout.destroy()
+        stderr.destroy()
         settle(() => resolve(result(-1)))
         return
       }
       drain = setTimeout(() => {
         stopTree(child, 'SIGKILL')
-        child.stdout.destroy()
-        child.stderr.destroy()
+        stdout.destroy()
+        stderr.destroy()
         settle(() => resolve(result(exitCode(code, signal))))
       }, DRAIN_MS)
     })

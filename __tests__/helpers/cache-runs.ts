@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { expect } from 'vitest'
-import { indexTrailer } from '../../src/cache/parts.js'
+import { dirStore } from '../../src/cache/archive.js'
 import {
   describeRun,
   errors,
@@ -52,13 +52,16 @@ export function succeeded(run: ActionRun): void {
 export const installed = (run: ActionRun): boolean => run.stdout.includes('::group::')
 
 /**
- * Writes `dir` (a `.venv`) as `archive`, as whoever can write to a cache-dir could: compressed by
- * its name's ending, a `.tar` with the index venv-guard's own end with (cache/parts.ts), one part.
+ * Writes `dir` (a `.venv`) as `archive`, as whoever can write to a cache-dir could: a `.tar` as
+ * venv-guard's store writes it (in parts, its index at the end), else compressed by the name.
  */
-export function packArchive(archive: string, dir: string): void {
+export async function packArchive(archive: string, dir: string): Promise<void> {
+  if (archive.endsWith('.tar')) {
+    const key = path.basename(archive).slice(0, -'.tar'.length)
+    expect(await dirStore(path.dirname(archive), false).save(dir, key)).toBe(true)
+    return
+  }
   execFileSync('tar', ['-c', '-a', '-f', archive, '-C', path.dirname(dir), path.basename(dir)])
-  if (archive.endsWith('.tar'))
-    fs.appendFileSync(archive, indexTrailer([fs.statSync(archive).size]))
 }
 
 /** The archives in a cache-dir: [venv archives, pip archives, anything else]. */

@@ -188,11 +188,11 @@ describe.skipIf(lacks('3.12'))(
 )
 
 /** Unpacks a cache-dir archive, lets `change` edit the venv in it, and packs it again. */
-function rewriteArchive(archive: string, change: (venv: string) => void): void {
+async function rewriteArchive(archive: string, change: (venv: string) => void): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-archive-'))
   execFileSync('tar', ['-x', '-f', archive, '-C', scratch])
   change(path.join(scratch, '.venv'))
-  packArchive(archive, path.join(scratch, '.venv'))
+  await packArchive(archive, path.join(scratch, '.venv'))
   fs.rmSync(scratch, { recursive: true, force: true })
 }
 
@@ -247,7 +247,7 @@ describe.skipIf(lacks('3.12'))('cache-dir (a local directory store)', () => {
 
   it('rebuilds a venv with a broken package (pip check fails)', async () => {
     const [archive] = archives(cacheDir).venv
-    rewriteArchive(archive, venv => {
+    await rewriteArchive(archive, venv => {
       const site = path.join(
         venv,
         'lib',

@@ -155,12 +155,12 @@ describe.runIf(process.getuid?.() === 0 && !lacks('3.12'))(
       runAction(runner, { inputs: { 'python-version': '3.12', 'cache-dir': cacheDir } })
 
     /** The saved archive, rewritten by whoever can write to the cache-dir. */
-    function tamper(change: (unpacked: string) => void): void {
+    async function tamper(change: (unpacked: string) => void): Promise<void> {
       const [archive] = archives(cacheDir).venv
       const unpacked = fs.mkdtempSync(path.join(runner.dir, 'unpacked-'))
       execFileSync('tar', ['-x', '-f', archive, '-C', unpacked])
       change(path.join(unpacked, '.venv'))
-      packArchive(archive, path.join(unpacked, '.venv'))
+      await packArchive(archive, path.join(unpacked, '.venv'))
       fs.rmSync(unpacked, { recursive: true, force: true })
     }
 
@@ -170,7 +170,7 @@ describe.runIf(process.getuid?.() === 0 && !lacks('3.12'))(
       succeeded(await runAction(runner, { entry: 'post' }))
       const saved = fs.readFileSync(archives(cacheDir).venv[0])
 
-      tamper(dir => {
+      await tamper(dir => {
         const helper = path.join(dir, 'bin', 'setuid-helper')
         fs.writeFileSync(helper, '#!/bin/sh\nid\n')
         fs.chownSync(helper, 12345, 12345)
@@ -185,7 +185,7 @@ describe.runIf(process.getuid?.() === 0 && !lacks('3.12'))(
       expect([helper.uid, helper.gid]).toEqual([0, 0])
 
       fs.writeFileSync(archives(cacheDir).venv[0], saved)
-      tamper(dir => execFileSync('mknod', [path.join(dir, 'disk'), 'b', '7', '0']))
+      await tamper(dir => execFileSync('mknod', [path.join(dir, 'disk'), 'b', '7', '0']))
       freshJob(runner)
       const refused = await main()
       succeeded(refused)

@@ -10,9 +10,19 @@ import {
   indexTrailer,
   joinRanges,
   MAX_PARTS,
-  partRanges,
+  partRanges as rangesOf,
   splitEntries
 } from '../../src/cache/parts.js'
+
+/** The parts' ranges of the archive at `file` (parts.ts reads an archive it holds open). */
+function partRanges(file: string) {
+  const fd = fs.openSync(file, 'r')
+  try {
+    return rangesOf(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
 
 describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
   let dir: string
@@ -120,6 +130,14 @@ describe.skipIf(process.platform === 'win32')('a cache-dir store', () => {
     fs.mkdirSync(pip)
     fs.writeFileSync(path.join(pip, 'entry'), 'two')
     execFileSync('tar', ['-c', '-f', archive, '-C', path.dirname(pip), 'pip'])
+    fs.rmSync(pip, { recursive: true })
+    expect(await store.restore(pip, 'pip-k')).toBeUndefined()
+    expect(fs.existsSync(pip)).toBe(false)
+    // Compressed data with a true index: tar runs no decompressor it was not told of.
+    fs.mkdirSync(pip)
+    fs.writeFileSync(path.join(pip, 'entry'), 'three')
+    execFileSync('tar', ['-c', '-z', '-f', archive, '-C', path.dirname(pip), 'pip'])
+    fs.appendFileSync(archive, indexTrailer([fs.statSync(archive).size]))
     fs.rmSync(pip, { recursive: true })
     expect(await store.restore(pip, 'pip-k')).toBeUndefined()
     expect(fs.existsSync(pip)).toBe(false)
@@ -244,6 +262,97 @@ describe.skipIf(process.platform === 'win32')('a cache-dir archive in parts', ()
       out.mockRestore()
       expect(said).toContain('did not unpack in parts (dd exited with 1')
       expect(said.match(/did not unpack in parts/g)).toHaveLength(1)
+    }
+  )
+
+  it.runIf(process.platform === 'linux')(
+    'reads the archive it opened, though another job renames a new one over it meanwhile',
+    async () => {
+      const save = async (content: string, cache: string) => {
+        const venv = path.join(dir, content, '.venv')
+        for (let i = 0; i < 200; i++) {
+          fs.mkdirSync(path.join(venv, `d${i}`), { recursive: true })
+          fs.writeFileSync(path.join(venv, `d${i}`, 'f'), content)
+        }
+        await dirStore(cache, true).save(venv, 'k')
+        return path.join(cache, 'k.tar')
+      }
+      const archive = await save('A', path.join(dir, 'cache'))
+      const newer = await save('B', path.join(dir, 'other'))
+      // A dd that starts late: the rename lands between the archive's open and its readers.
+      const bin = path.join(dir, 'bin')
+      fs.mkdirSync(bin)
+      const dd = spawnSync('sh', ['-c', 'command -v dd'], { encoding: 'utf8' }).stdout.trim()
+      fs.writeFileSync(path.join(bin, 'dd'), `#!/bin/sh\nsleep 0.5\nexec ${dd} "$@"\n`, {
+        mode: 0o755
+      })
+      const path0 = process.env.PATH
+      process.env.PATH = `${bin}${path.delimiter}${path0}`
+      try {
+        const target = path.join(dir, 'job', '.venv')
+        const restoring = dirStore(path.join(dir, 'cache'), true).restore(target, 'k')
+        await new Promise(resolve => setTimeout(resolve, 200))
+        fs.renameSync(newer, archive)
+        expect((await restoring)?.key).toBe('k')
+        const contents = fs
+          .readdirSync(target)
+          .map(d => fs.readFileSync(path.join(target, d, 'f'), 'utf8'))
+        expect(new Set(contents)).toEqual(new Set(['A']))
+        expect(contents).toHaveLength(200)
+      } finally {
+        process.env.PATH = path0
+      }
+    }
+  )
+
+  it('refuses to open a FIFO or a link put where an archive was listed', async () => {
+    const cache = path.join(dir, 'cache')
+    fs.mkdirSync(cache)
+    execFileSync('mkfifo', [path.join(cache, 'k.tar')])
+    const target = path.join(dir, 'job', '.venv')
+    const store = dirStore(cache, true)
+    // Listed as no regular file: never tried. Opened all the same, it is refused at once.
+    expect(await store.restore(target, 'k')).toBeUndefined()
+    fs.rmSync(path.join(cache, 'k.tar'))
+    const venv = path.join(dir, 'ws', '.venv')
+    tree(venv)
+    await dirStore(path.join(dir, 'elsewhere'), true).save(venv, 'k')
+    fs.symlinkSync(path.join(dir, 'elsewhere', 'k.tar'), path.join(cache, 'k.tar'))
+    expect(await store.restore(target, 'k')).toBeUndefined()
+    expect(fs.existsSync(target)).toBe(false)
+  })
+
+  it.runIf(process.platform === 'linux')(
+    'archives whole, its index naming one part, where tar cannot write parts (BusyBox)',
+    async () => {
+      const venv = path.join(dir, 'ws', '.venv')
+      tree(venv)
+      const bin = path.join(dir, 'bin')
+      fs.mkdirSync(bin)
+      const tar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim()
+      // BusyBox's tar knows no -T.
+      fs.writeFileSync(
+        path.join(bin, 'tar'),
+        `#!/bin/sh\nfor a; do [ "$a" = -T ] && exit 1; done\nexec ${tar} "$@"\n`,
+        { mode: 0o755 }
+      )
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+      const path0 = process.env.PATH
+      process.env.PATH = `${bin}${path.delimiter}${path0}`
+      try {
+        const store = dirStore(path.join(dir, 'cache'), true)
+        expect(await store.save(venv, 'k')).toBe(true)
+        expect(fs.readdirSync(path.join(dir, 'cache'))).toEqual(['k.tar'])
+        expect(partRanges(path.join(dir, 'cache', 'k.tar'))).toHaveLength(1)
+        const restored = path.join(dir, 'job', '.venv')
+        expect((await store.restore(restored, 'k'))?.key).toBe('k')
+        expect(describeTree(restored)).toEqual(describeTree(venv))
+      } finally {
+        process.env.PATH = path0
+      }
+      const said = out.mock.calls.map(call => String(call[0])).join('')
+      out.mockRestore()
+      expect(said).toContain('was not archived in parts (tar exited with 1')
     }
   )
 

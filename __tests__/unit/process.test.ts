@@ -37,6 +37,40 @@ describe.skipIf(process.platform === 'win32')('run', () => {
   })
 })
 
+describe.skipIf(process.platform === 'win32')('run, one child feeding another', () => {
+  it("hands one child's output and an open file to another's stdin, unread here", async () => {
+    let bytes: import('node:stream').Readable | undefined
+    const feeding = run('sh', ['-c', 'printf "one\\ntwo\\n"'], { pipeTo: out => (bytes = out) })
+    const counted = await run('wc', ['-l'], { handOver: bytes })
+    expect((await feeding).exitCode).toBe(0)
+    expect(counted.stdout.trim()).toBe('2')
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vg-hand-')), 'f')
+    fs.writeFileSync(file, 'from the file')
+    const fd = fs.openSync(file, 'r')
+    try {
+      expect((await run('cat', [], { handOver: fd })).stdout).toBe('from the file')
+    } finally {
+      fs.closeSync(fd)
+    }
+  })
+
+  it('ends the feeder when its reader cannot start, and the reader when its feeder cannot', async () => {
+    let bytes: import('node:stream').Readable | undefined
+    // An endless feeder: only a closed pipe ends it.
+    const feeding = run('yes', [], { pipeTo: out => (bytes = out) })
+    await expect(run('/nonexistent/reader', [], { handOver: bytes })).rejects.toThrow(
+      /Could not start/
+    )
+    expect((await feeding).exitCode).not.toBe(0)
+
+    const none = run('/nonexistent/feeder', [], { pipeTo: out => (bytes = out) })
+    const reading = run('cat', [], { handOver: bytes })
+    await expect(none).rejects.toThrow(/Could not start/)
+    expect(await reading).toMatchObject({ exitCode: 0, stdout: '' })
+  })
+})
+
 describe('scratch files', () => {
   it('are removed after the work, when it fails, and by a cancelled step while in use', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-scratch-'))

@@ -879,12 +879,13 @@ function savesArchivesInParts(os = currentOs()) {
     return os !== 'win32';
 }
 /**
- * A program that writes bytes `start` to `end` (exclusive) of `file` to its stdout, for a tar to
- * read a part of a cache-dir archive in place, or undefined where there is none to count on: GNU's
- * and BusyBox's dd take byte offsets (`iflag=skip_bytes,count_bytes`), macOS's counts in blocks,
- * and Windows saves no parts.
+ * A program that writes bytes `start` to `end` (exclusive) of the file it is given as its stdin
+ * to its stdout, for a tar to read a part of a cache-dir archive in place, or undefined where there
+ * is none to count on: GNU's and BusyBox's dd take byte offsets (`iflag=skip_bytes,count_bytes`),
+ * macOS's counts in blocks, and Windows saves no parts. It opens its stdin anew through /proc, for
+ * an offset of its own: the readers of one archive run side by side.
  */
-function rangeReader(file, range, os = currentOs()) {
+function rangeReader(range, os = currentOs()) {
     if (os !== 'linux')
         return undefined;
     const bytes = [
@@ -892,7 +893,7 @@ function rangeReader(file, range, os = currentOs()) {
         `skip=${range.start}`,
         `count=${range.end - range.start}`
     ];
-    return { command: 'dd', args: [`if=${file}`, 'bs=128K', ...bytes, 'status=none'] };
+    return { command: 'dd', args: ['if=/proc/self/fd/0', 'bs=128K', ...bytes, 'status=none'] };
 }
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */
 function prependSearchPath(entry, current, os = currentOs()) {
@@ -1535,20 +1536,28 @@ function run(command, args, options = {}) {
         // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
         if (cancelled)
             return;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-            cwd: options.cwd,
-            env: childEnv(options.env),
-            // A pipe but for a hand-over: an input given later is piped in, none is ended at once.
-            stdio: [options.handOver ?? 'pipe', 'pipe', 'pipe'],
-            detached: ownProcessGroup(),
-            windowsHide: true
-        });
+        const handOver = options.handOver;
+        let child;
+        try {
+            child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+                cwd: options.cwd,
+                env: childEnv(options.env),
+                // A pipe but for a hand-over: an input given later is piped in, none is ended at once.
+                stdio: [handOver ?? 'pipe', 'pipe', 'pipe'],
+                detached: ownProcessGroup(),
+                windowsHide: true
+            });
+        }
+        finally {
+            // The child has its own copy, if it started: this end must not read what is meant for it,
+            // nor keep the writer waiting.
+            if (typeof handOver === 'object')
+                handOver.destroy();
+        }
         running.add(child);
         // Pipes, as spawned.
         const stdout = child.stdout;
         const stderr = child.stderr;
-        // The child has its own copy: this end must not read what is meant for it.
-        options.handOver?.destroy();
         const stdin = child.stdin;
         if (stdin) {
             // A child that stops reading (it failed) must not fail the writer: its exit status tells.
@@ -1827,11 +1836,11 @@ function joinRanges(ranges, count) {
     });
 }
 /**
- * The parts' byte ranges in `archive`, or undefined when it does not end with an index that
- * accounts for every byte before it (an archive in one piece, or one that is not what it says).
+ * The parts' byte ranges in the archive open as `fd`, or undefined when it does not end with an
+ * index that accounts for every byte before it (cut short, or not what it says). Reads by position:
+ * the file's offset stays where it was.
  */
-function partRanges(archive) {
-    const fd = external_node_fs_.openSync(archive, 'r');
+function partRanges(fd) {
     try {
         const size = external_node_fs_.fstatSync(fd).size;
         const end = Buffer.alloc(4 + INDEX_TAG.length);
@@ -1858,9 +1867,6 @@ function partRanges(archive) {
     catch {
         return undefined;
     }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
 }
 /**
  * Cuts a part's end-of-archive blocks off (all but the last part's), which must be exactly what a
@@ -1880,30 +1886,27 @@ function dropEndOfArchive(part) {
         external_node_fs_.closeSync(fd);
     }
 }
-/** Copies `range` of `file` into a file of its own. */
-function copyRange(file, range, into) {
-    const from = external_node_fs_.openSync(file, 'r');
+/** Copies `range` of the file open as `fd` into a file of its own, by position. */
+function copyRange(fd, range, into) {
+    const to = external_node_fs_.openSync(into, 'wx');
     try {
-        const to = external_node_fs_.openSync(into, 'wx');
-        try {
-            const buffer = Buffer.allocUnsafe(1 << 20);
-            for (let at = range.start; at < range.end;) {
-                const read = external_node_fs_.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at);
-                if (read === 0)
-                    throw new Error(`${file} ended early`);
-                external_node_fs_.writeSync(to, buffer, 0, read);
-                at += read;
-            }
-        }
-        finally {
-            external_node_fs_.closeSync(to);
+        const buffer = Buffer.allocUnsafe(1 << 20);
+        for (let at = range.start; at < range.end;) {
+            const read = external_node_fs_.readSync(fd, buffer, 0, Math.min(buffer.length, range.end - at), at);
+            if (read === 0)
+                throw new Error('the archive ended early');
+            external_node_fs_.writeSync(to, buffer, 0, read);
+            at += read;
         }
     }
     finally {
-        external_node_fs_.closeSync(from);
+        external_node_fs_.closeSync(to);
     }
 }
-/** Writes `files` one after the other into `into`, then `tail`. */
+/**
+ * Writes `files` one after the other into `into`, then `tail`, removing each once it is copied:
+ * uncompressed, the parts would hold the venv a second time beside the archive.
+ */
 function concatenate(into, files, tail) {
     const to = external_node_fs_.openSync(into, 'wx');
     try {
@@ -1917,6 +1920,7 @@ function concatenate(into, files, tail) {
             finally {
                 external_node_fs_.closeSync(from);
             }
+            external_node_fs_.rmSync(file);
         }
         external_node_fs_.writeSync(to, tail);
     }
@@ -1975,10 +1979,13 @@ function succeeded(name, result) {
 /**
  * tar reads and writes only a scratch directory or a temporary archive (see dirStore), so a tar
  * that outlives a cancelled step can leave nothing half-done where it counts. `handOver`: what it
- * reads as `-f -` (a range reader's output).
+ * reads as `-f -` (the archive, or a range reader's output).
  */
+function runTar(args, handOver) {
+    return run(tarCommand(), args, { handOver });
+}
 async function tar(args, handOver) {
-    succeeded('tar', await run(tarCommand(), args, { handOver }));
+    succeeded('tar', await runTar(args, handOver));
 }
 /** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
 const PARTS = 4;
@@ -2044,21 +2051,24 @@ function listTree(dir) {
     return { entries };
 }
 /**
- * Unpacks an archive into `tree`: one in parts (parts.ts) every run of parts by a tar of its own,
- * at once (one tar per core); one in one piece (an earlier version's), or whose parts do not unpack
- * so, by one tar. A `.tar` whose index does not account for every byte is cut short or was never
- * whole, and is refused: unlike zstd, tar can take a cut archive for a shorter one. Returns what
- * it holds (listTree); one with a special entry leaves `tree` unfinished.
+ * Unpacks the archive open as `fd` into `tree`: one in parts (parts.ts) every run of parts by a tar
+ * of its own, at once (one tar per core); one in one piece (an earlier version's), or whose parts
+ * do not unpack so, by one tar. Every tar reads what it was handed, never a name, which another
+ * job may have renamed another archive to meanwhile; and a tar reading its stdin refuses
+ * compressed data it was not told of. A `.tar` whose index does not account for every byte is cut
+ * short or was never whole, and is refused: unlike zstd, tar can take a cut archive for a shorter
+ * one. Returns what it holds (listTree); one with a special entry leaves `tree` unfinished.
  */
-async function unpack(archive, scratch, tree) {
-    const ranges = archive.endsWith(FORMATS[0]) ? partRanges(archive) : undefined;
-    if (archive.endsWith(FORMATS[0]) && !ranges) {
+async function unpack(archive, fd, scratch, tree) {
+    const inParts = archive.endsWith(FORMATS[0]);
+    const ranges = inParts ? partRanges(fd) : undefined;
+    if (inParts && !ranges) {
         throw new Error('its end is not the index venv-guard writes (cut short, or not written whole)');
     }
     const runs = ranges ? joinRanges(ranges, external_node_os_.availableParallelism()) : [];
     if (runs.length > 1) {
         try {
-            return await unpackParts(archive, runs, scratch, tree);
+            return await unpackParts(fd, runs, scratch, tree);
         }
         catch (error) {
             (0,report_log/* info */.pq)(`Cache: ${archive} did not unpack in parts (${error.message}); unpacking it whole.`);
@@ -2066,7 +2076,7 @@ async function unpack(archive, scratch, tree) {
             external_node_fs_.mkdirSync(tree);
         }
     }
-    await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree]);
+    await tar(['-x', '-f', '-', ...compression(archive), ...UNPACK_AS_OURS, '-C', tree], fd);
     return listTree(tree);
 }
 /**
@@ -2075,12 +2085,15 @@ async function unpack(archive, scratch, tree) {
  * within one run, so one part's `x -> /etc` must never meet another part's `x/passwd`. Each run's
  * tree is listed as soon as its tar is done, while the others work.
  */
-async function unpackParts(archive, runs, scratch, tree) {
-    const parts = runs.map((range, i) => {
-        const into = external_node_path_namespaceObject.join(scratch, `part-${i}`);
+async function unpackParts(fd, runs, scratch, tree) {
+    // All made before any tar starts: a failure here must leave no tar running.
+    const intos = runs.map((_, i) => external_node_path_namespaceObject.join(scratch, `part-${i}`));
+    for (const into of intos)
         external_node_fs_.mkdirSync(into);
-        return { into, unpacked: unpackRange(archive, range, external_node_path_namespaceObject.join(scratch, `${i}.tar`), into) };
-    });
+    const parts = runs.map((range, i) => ({
+        into: intos[i],
+        unpacked: unpackRange(fd, range, external_node_path_namespaceObject.join(scratch, `${i}.tar`), intos[i])
+    }));
     const listed = await allDone(parts.map(({ into, unpacked }) => unpacked.then(() => listTree(into))));
     const special = listed.find(part => part.special !== undefined);
     if (special)
@@ -2091,22 +2104,27 @@ async function unpackParts(archive, runs, scratch, tree) {
     return { entries: listed.flatMap(part => part.entries) };
 }
 /**
- * Unpacks `range` of `archive` into `into`: read in place by a range reader piped into tar (a copy
- * of a quarter of the venv costs the kernel new pages: 0.7 s against 0.23 s for the real stack's
- * two runs), else copied to `copy` first.
+ * Unpacks `range` of the archive open as `fd` into `into`: read in place by a range reader piped
+ * into tar (a copy of a quarter of the venv costs the kernel new pages: 0.7 s against 0.23 s for
+ * the real stack's two runs), else copied to `copy` first.
  */
-async function unpackRange(archive, range, copy, into) {
+async function unpackRange(fd, range, copy, into) {
     const unpack = ['-x', '-b', '256', ...UNPACK_AS_OURS, '-C', into];
-    const reader = rangeReader(archive, range);
+    const reader = rangeReader(range);
     if (!reader || !onPath(reader.command)) {
-        copyRange(archive, range, copy);
+        copyRange(fd, range, copy);
         return tar([...unpack, '-f', copy]);
     }
     let bytes;
-    const reading = run(reader.command, reader.args, { pipeTo: stdout => (bytes = stdout) });
-    const [read] = await allDone([reading, tar([...unpack, '-f', '-'], bytes)]);
-    // A reader that ended early leaves tar a shorter archive, which it may take for a whole one.
+    const reading = run(reader.command, reader.args, {
+        handOver: fd,
+        pipeTo: stdout => (bytes = stdout)
+    });
+    const [read, unpacked] = await allDone([reading, runTar([...unpack, '-f', '-'], bytes)]);
+    // The reader's failure first: it explains tar's, and a reader that ended early leaves tar a
+    // shorter archive, which it may take for a whole one.
     succeeded(reader.command, read);
+    succeeded('tar', unpacked);
 }
 /**
  * Moves what `from` holds into `into`: an entry `into` lacks by renaming it, a directory both have
@@ -2130,6 +2148,23 @@ function mergeTree(from, into) {
     }
 }
 /**
+ * Opens `archive` once for all that reads it: a regular file, never through a link, nor a FIFO
+ * that would keep the open waiting (whoever can write to the cache-dir may have swapped either in
+ * since it was listed).
+ */
+async function withOpenArchive(archive, work) {
+    const flags = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
+    const fd = external_node_fs_.openSync(archive, flags);
+    try {
+        if (!external_node_fs_.fstatSync(fd).isFile())
+            throw new Error('it is not a regular file');
+        return await work(fd);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/**
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
@@ -2143,7 +2178,7 @@ async function restoreArchive(archive, dir) {
         try {
             const tree = external_node_path_namespaceObject.join(scratch, 'tree');
             external_node_fs_.mkdirSync(tree);
-            const { entries, special } = await unpack(archive, scratch, tree);
+            const { entries, special } = await withOpenArchive(archive, fd => unpack(archive, fd, scratch, tree));
             if (special)
                 throw new Error(`it holds ${special}, which is no file, directory or link`);
             const base = external_node_path_namespaceObject.basename(dir);
@@ -2168,6 +2203,25 @@ async function restoreArchive(archive, dir) {
             return undefined;
         }
     });
+}
+/**
+ * `dir` as one tar (parts.ts) at `archive`: in parts where they are written, else, or where this
+ * tar cannot write them (BusyBox's has no `-b` or `-T`), in one piece, its index naming one part.
+ */
+async function pack(dir, archive, work) {
+    if (savesArchivesInParts()) {
+        try {
+            return await packParts(dir, archive, work);
+        }
+        catch (error) {
+            (0,report_log/* info */.pq)(`Cache: ${dir} was not archived in parts (${error.message}); archiving it whole.`);
+            removeAll(archive);
+            removeAll(work);
+        }
+    }
+    // A name starting with '-' is not an option.
+    await tar(['-c', '-f', archive, '-C', external_node_path_namespaceObject.dirname(dir), '--', external_node_path_namespaceObject.basename(dir)]);
+    external_node_fs_.appendFileSync(archive, indexTrailer([external_node_fs_.statSync(archive).size]));
 }
 /** `dir` as one tar in parts (parts.ts), written to `archive` through the scratch `work`. */
 async function packParts(dir, archive, work) {
@@ -2212,22 +2266,7 @@ function dirStore(root, zstd = onPath('zstd')) {
             const temporary = external_node_path_namespaceObject.join(root, `.${key}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}${extension}`);
             const work = `${temporary}.parts`;
             return withScratch(temporary, () => withScratch(work, async () => {
-                if (savesArchivesInParts()) {
-                    await packParts(dir, temporary, work);
-                }
-                else {
-                    await tar([
-                        '-c',
-                        '-f',
-                        temporary,
-                        '-C',
-                        external_node_path_namespaceObject.dirname(dir),
-                        // A name starting with '-' is not an option.
-                        '--',
-                        external_node_path_namespaceObject.basename(dir)
-                    ]);
-                    external_node_fs_.appendFileSync(temporary, indexTrailer([external_node_fs_.statSync(temporary).size]));
-                }
+                await pack(dir, temporary, work);
                 if (unchanged && !unchanged()) {
                     (0,report_log/* warn */.R8)(`Cache: ${dir} changed while it was archived (a process a later step started?); the archive is discarded, not saved.`);
                     return false;

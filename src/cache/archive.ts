@@ -82,10 +82,14 @@ function succeeded(name: string, result: RunResult): void {
 /**
  * tar reads and writes only a scratch directory or a temporary archive (see dirStore), so a tar
  * that outlives a cancelled step can leave nothing half-done where it counts. `handOver`: what it
- * reads as `-f -` (a range reader's output).
+ * reads as `-f -` (the archive, or a range reader's output).
  */
-async function tar(args: string[], handOver?: Readable): Promise<void> {
-  succeeded('tar', await run(tarCommand(), args, { handOver }))
+function runTar(args: string[], handOver?: Readable | number): Promise<RunResult> {
+  return run(tarCommand(), args, { handOver })
+}
+
+async function tar(args: string[], handOver?: Readable | number): Promise<void> {
+  succeeded('tar', await runTar(args, handOver))
 }
 
 /** How many parts a venv is saved in (see parts.ts): as many tars unpack them at once. */
@@ -161,21 +165,29 @@ function listTree(dir: string): Unpacked {
 }
 
 /**
- * Unpacks an archive into `tree`: one in parts (parts.ts) every run of parts by a tar of its own,
- * at once (one tar per core); one in one piece (an earlier version's), or whose parts do not unpack
- * so, by one tar. A `.tar` whose index does not account for every byte is cut short or was never
- * whole, and is refused: unlike zstd, tar can take a cut archive for a shorter one. Returns what
- * it holds (listTree); one with a special entry leaves `tree` unfinished.
+ * Unpacks the archive open as `fd` into `tree`: one in parts (parts.ts) every run of parts by a tar
+ * of its own, at once (one tar per core); one in one piece (an earlier version's), or whose parts
+ * do not unpack so, by one tar. Every tar reads what it was handed, never a name, which another
+ * job may have renamed another archive to meanwhile; and a tar reading its stdin refuses
+ * compressed data it was not told of. A `.tar` whose index does not account for every byte is cut
+ * short or was never whole, and is refused: unlike zstd, tar can take a cut archive for a shorter
+ * one. Returns what it holds (listTree); one with a special entry leaves `tree` unfinished.
  */
-async function unpack(archive: string, scratch: string, tree: string): Promise<Unpacked> {
-  const ranges = archive.endsWith(FORMATS[0]) ? partRanges(archive) : undefined
-  if (archive.endsWith(FORMATS[0]) && !ranges) {
+async function unpack(
+  archive: string,
+  fd: number,
+  scratch: string,
+  tree: string
+): Promise<Unpacked> {
+  const inParts = archive.endsWith(FORMATS[0])
+  const ranges = inParts ? partRanges(fd) : undefined
+  if (inParts && !ranges) {
     throw new Error('its end is not the index venv-guard writes (cut short, or not written whole)')
   }
   const runs = ranges ? joinRanges(ranges, os.availableParallelism()) : []
   if (runs.length > 1) {
     try {
-      return await unpackParts(archive, runs, scratch, tree)
+      return await unpackParts(fd, runs, scratch, tree)
     } catch (error) {
       info(
         `Cache: ${archive} did not unpack in parts (${(error as Error).message}); unpacking it whole.`
@@ -184,7 +196,7 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<U
       fs.mkdirSync(tree)
     }
   }
-  await tar(['-x', '-f', archive, ...compression(archive), ...UNPACK_AS_OURS, '-C', tree])
+  await tar(['-x', '-f', '-', ...compression(archive), ...UNPACK_AS_OURS, '-C', tree], fd)
   return listTree(tree)
 }
 
@@ -195,16 +207,18 @@ async function unpack(archive: string, scratch: string, tree: string): Promise<U
  * tree is listed as soon as its tar is done, while the others work.
  */
 async function unpackParts(
-  archive: string,
+  fd: number,
   runs: ByteRange[],
   scratch: string,
   tree: string
 ): Promise<Unpacked> {
-  const parts = runs.map((range, i) => {
-    const into = path.join(scratch, `part-${i}`)
-    fs.mkdirSync(into)
-    return { into, unpacked: unpackRange(archive, range, path.join(scratch, `${i}.tar`), into) }
-  })
+  // All made before any tar starts: a failure here must leave no tar running.
+  const intos = runs.map((_, i) => path.join(scratch, `part-${i}`))
+  for (const into of intos) fs.mkdirSync(into)
+  const parts = runs.map((range, i) => ({
+    into: intos[i],
+    unpacked: unpackRange(fd, range, path.join(scratch, `${i}.tar`), intos[i])
+  }))
   const listed = await allDone(
     parts.map(({ into, unpacked }) => unpacked.then(() => listTree(into)))
   )
@@ -216,27 +230,32 @@ async function unpackParts(
 }
 
 /**
- * Unpacks `range` of `archive` into `into`: read in place by a range reader piped into tar (a copy
- * of a quarter of the venv costs the kernel new pages: 0.7 s against 0.23 s for the real stack's
- * two runs), else copied to `copy` first.
+ * Unpacks `range` of the archive open as `fd` into `into`: read in place by a range reader piped
+ * into tar (a copy of a quarter of the venv costs the kernel new pages: 0.7 s against 0.23 s for
+ * the real stack's two runs), else copied to `copy` first.
  */
 async function unpackRange(
-  archive: string,
+  fd: number,
   range: ByteRange,
   copy: string,
   into: string
 ): Promise<void> {
   const unpack = ['-x', '-b', '256', ...UNPACK_AS_OURS, '-C', into]
-  const reader = rangeReader(archive, range)
+  const reader = rangeReader(range)
   if (!reader || !onPath(reader.command)) {
-    copyRange(archive, range, copy)
+    copyRange(fd, range, copy)
     return tar([...unpack, '-f', copy])
   }
   let bytes: Readable | undefined
-  const reading = run(reader.command, reader.args, { pipeTo: stdout => (bytes = stdout) })
-  const [read] = await allDone([reading, tar([...unpack, '-f', '-'], bytes)] as const)
-  // A reader that ended early leaves tar a shorter archive, which it may take for a whole one.
+  const reading = run(reader.command, reader.args, {
+    handOver: fd,
+    pipeTo: stdout => (bytes = stdout)
+  })
+  const [read, unpacked] = await allDone([reading, runTar([...unpack, '-f', '-'], bytes)] as const)
+  // The reader's failure first: it explains tar's, and a reader that ended early leaves tar a
+  // shorter archive, which it may take for a whole one.
   succeeded(reader.command, read)
+  succeeded('tar', unpacked)
 }
 
 /**
@@ -260,6 +279,23 @@ function mergeTree(from: string, into: string): void {
 }
 
 /**
+ * Opens `archive` once for all that reads it: a regular file, never through a link, nor a FIFO
+ * that would keep the open waiting (whoever can write to the cache-dir may have swapped either in
+ * since it was listed).
+ */
+async function withOpenArchive<T>(archive: string, work: (fd: number) => Promise<T>): Promise<T> {
+  const flags =
+    fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0)
+  const fd = fs.openSync(archive, flags)
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error('it is not a regular file')
+    return await work(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
  * Unpacks `archive` next to `dir`, then moves what it holds into `dir` (absent or empty), entry by
  * entry, so that the directory itself stays the one the restore started with (venv/marker.ts
  * knows it by that). A broken archive leaves nothing; a directory another job filled meanwhile
@@ -276,7 +312,9 @@ async function restoreArchive(
     try {
       const tree = path.join(scratch, 'tree')
       fs.mkdirSync(tree)
-      const { entries, special } = await unpack(archive, scratch, tree)
+      const { entries, special } = await withOpenArchive(archive, fd =>
+        unpack(archive, fd, scratch, tree)
+      )
       if (special) throw new Error(`it holds ${special}, which is no file, directory or link`)
       const base = path.basename(dir)
       const unpacked = path.join(tree, base)
@@ -300,6 +338,27 @@ async function restoreArchive(
       return undefined
     }
   })
+}
+
+/**
+ * `dir` as one tar (parts.ts) at `archive`: in parts where they are written, else, or where this
+ * tar cannot write them (BusyBox's has no `-b` or `-T`), in one piece, its index naming one part.
+ */
+async function pack(dir: string, archive: string, work: string): Promise<void> {
+  if (savesArchivesInParts()) {
+    try {
+      return await packParts(dir, archive, work)
+    } catch (error) {
+      info(
+        `Cache: ${dir} was not archived in parts (${(error as Error).message}); archiving it whole.`
+      )
+      removeAll(archive)
+      removeAll(work)
+    }
+  }
+  // A name starting with '-' is not an option.
+  await tar(['-c', '-f', archive, '-C', path.dirname(dir), '--', path.basename(dir)])
+  fs.appendFileSync(archive, indexTrailer([fs.statSync(archive).size]))
 }
 
 /** `dir` as one tar in parts (parts.ts), written to `archive` through the scratch `work`. */
@@ -350,21 +409,7 @@ export function dirStore(root: string, zstd = onPath('zstd')): CacheStore {
       const work = `${temporary}.parts`
       return withScratch(temporary, () =>
         withScratch(work, async () => {
-          if (savesArchivesInParts()) {
-            await packParts(dir, temporary, work)
-          } else {
-            await tar([
-              '-c',
-              '-f',
-              temporary,
-              '-C',
-              path.dirname(dir),
-              // A name starting with '-' is not an option.
-              '--',
-              path.basename(dir)
-            ])
-            fs.appendFileSync(temporary, indexTrailer([fs.statSync(temporary).size]))
-          }
+          await pack(dir, temporary, work)
           if (unchanged && !unchanged()) {
             warn(
               `Cache: ${dir} changed while it was archived (a process a later step started?); the archive is discarded, not saved.`

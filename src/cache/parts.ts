@@ -97,11 +97,11 @@ export function joinRanges(ranges: ByteRange[], count: number): ByteRange[] {
 }
 
 /**
- * The parts' byte ranges in `archive`, or undefined when it does not end with an index that
- * accounts for every byte before it (an archive in one piece, or one that is not what it says).
+ * The parts' byte ranges in the archive open as `fd`, or undefined when it does not end with an
+ * index that accounts for every byte before it (cut short, or not what it says). Reads by position:
+ * the file's offset stays where it was.
  */
-export function partRanges(archive: string): ByteRange[] | undefined {
-  const fd = fs.openSync(archive, 'r')
+export function partRanges(fd: number): ByteRange[] | undefined {
   try {
     const size = fs.fstatSync(fd).size
     const end = Buffer.alloc(4 + INDEX_TAG.length)
@@ -121,8 +121,6 @@ export function partRanges(archive: string): ByteRange[] | undefined {
     return start === at ? ranges : undefined
   } catch {
     return undefined
-  } finally {
-    fs.closeSync(fd)
   }
 }
 
@@ -145,28 +143,26 @@ export function dropEndOfArchive(part: string): void {
   }
 }
 
-/** Copies `range` of `file` into a file of its own. */
-export function copyRange(file: string, range: ByteRange, into: string): void {
-  const from = fs.openSync(file, 'r')
+/** Copies `range` of the file open as `fd` into a file of its own, by position. */
+export function copyRange(fd: number, range: ByteRange, into: string): void {
+  const to = fs.openSync(into, 'wx')
   try {
-    const to = fs.openSync(into, 'wx')
-    try {
-      const buffer = Buffer.allocUnsafe(1 << 20)
-      for (let at = range.start; at < range.end;) {
-        const read = fs.readSync(from, buffer, 0, Math.min(buffer.length, range.end - at), at)
-        if (read === 0) throw new Error(`${file} ended early`)
-        fs.writeSync(to, buffer, 0, read)
-        at += read
-      }
-    } finally {
-      fs.closeSync(to)
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    for (let at = range.start; at < range.end;) {
+      const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, range.end - at), at)
+      if (read === 0) throw new Error('the archive ended early')
+      fs.writeSync(to, buffer, 0, read)
+      at += read
     }
   } finally {
-    fs.closeSync(from)
+    fs.closeSync(to)
   }
 }
 
-/** Writes `files` one after the other into `into`, then `tail`. */
+/**
+ * Writes `files` one after the other into `into`, then `tail`, removing each once it is copied:
+ * uncompressed, the parts would hold the venv a second time beside the archive.
+ */
 export function concatenate(into: string, files: string[], tail: Buffer): void {
   const to = fs.openSync(into, 'wx')
   try {
@@ -179,6 +175,7 @@ export function concatenate(into: string, files: string[], tail: Buffer): void {
       } finally {
         fs.closeSync(from)
       }
+      fs.rmSync(file)
     }
     fs.writeSync(to, tail)
   } finally {

@@ -91,13 +91,13 @@ export function savesArchivesInParts(os: OsName = currentOs()): boolean {
 }
 
 /**
- * A program that writes bytes `start` to `end` (exclusive) of `file` to its stdout, for a tar to
- * read a part of a cache-dir archive in place, or undefined where there is none to count on: GNU's
- * and BusyBox's dd take byte offsets (`iflag=skip_bytes,count_bytes`), macOS's counts in blocks,
- * and Windows saves no parts.
+ * A program that writes bytes `start` to `end` (exclusive) of the file it is given as its stdin
+ * to its stdout, for a tar to read a part of a cache-dir archive in place, or undefined where there
+ * is none to count on: GNU's and BusyBox's dd take byte offsets (`iflag=skip_bytes,count_bytes`),
+ * macOS's counts in blocks, and Windows saves no parts. It opens its stdin anew through /proc, for
+ * an offset of its own: the readers of one archive run side by side.
  */
 export function rangeReader(
-  file: string,
   range: { start: number; end: number },
   os: OsName = currentOs()
 ): { command: string; args: string[] } | undefined {
@@ -107,7 +107,7 @@ export function rangeReader(
     `skip=${range.start}`,
     `count=${range.end - range.start}`
   ]
-  return { command: 'dd', args: [`if=${file}`, 'bs=128K', ...bytes, 'status=none'] }
+  return { command: 'dd', args: ['if=/proc/self/fd/0', 'bs=128K', ...bytes, 'status=none'] }
 }
 
 /** A search path (`a:b`, `a;b` on Windows) with `entry` first and no duplicate of it. */

@@ -21,10 +21,11 @@ export interface RunOptions {
   /** What the child reads on stdin, as it comes (else it reads nothing). */
   input?: Readable
   /**
-   * Another child's stdout (its `pipeTo`), which this one reads as its stdin: the kernel passes
-   * the bytes, which never go through this process. Instead of `input`.
+   * What this child reads as its stdin, the kernel passing the bytes, which never go through this
+   * process: another child's stdout (its `pipeTo`), closed here once handed over, or an open file
+   * (the caller's to close). Instead of `input`.
    */
-  handOver?: Readable
+  handOver?: Readable | number
   /** Given the child's stdout at once, unread, to hand over to another child, instead of into the result. */
   pipeTo?: (stdout: Readable) => void
   /** Called with what the child writes to stderr, as it comes (it is in the result as well). */
@@ -89,20 +90,26 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   return new Promise((resolve, reject) => {
     // Once the step is cancelled nothing new starts, and the caller never goes on (see onCancel).
     if (cancelled) return
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: childEnv(options.env),
-      // A pipe but for a hand-over: an input given later is piped in, none is ended at once.
-      stdio: [options.handOver ?? 'pipe', 'pipe', 'pipe'],
-      detached: ownProcessGroup(),
-      windowsHide: true
-    })
+    const handOver = options.handOver
+    let child: ChildProcess
+    try {
+      child = spawn(command, args, {
+        cwd: options.cwd,
+        env: childEnv(options.env),
+        // A pipe but for a hand-over: an input given later is piped in, none is ended at once.
+        stdio: [handOver ?? 'pipe', 'pipe', 'pipe'],
+        detached: ownProcessGroup(),
+        windowsHide: true
+      })
+    } finally {
+      // The child has its own copy, if it started: this end must not read what is meant for it,
+      // nor keep the writer waiting.
+      if (typeof handOver === 'object') handOver.destroy()
+    }
     running.add(child)
     // Pipes, as spawned.
     const stdout = child.stdout as Readable
     const stderr = child.stderr as Readable
-    // The child has its own copy: this end must not read what is meant for it.
-    options.handOver?.destroy()
     const stdin = child.stdin
     if (stdin) {
       // A child that stops reading (it failed) must not fail the writer: its exit status tells.

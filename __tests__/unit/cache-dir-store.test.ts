@@ -198,6 +198,39 @@ describe.skipIf(process.platform === 'win32')('a cache-dir archive in parts', ()
       .sort()
   }
 
+  /** Where the program `name` is on this machine's PATH. */
+  const realProgram = (name: string): string =>
+    spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim()
+
+  /**
+   * Runs `work` with stand-ins first on PATH (`alone`: only them): `name: body`, a script, or
+   * `name: null`, a link to the real program. Returns what the store said meanwhile.
+   */
+  async function withStandIns(
+    programs: Record<string, string | null>,
+    work: () => Promise<void>,
+    { alone = false } = {}
+  ): Promise<string> {
+    const bin = path.join(dir, 'bin')
+    fs.mkdirSync(bin, { recursive: true })
+    for (const [name, body] of Object.entries(programs)) {
+      const file = path.join(bin, name)
+      if (body === null) fs.symlinkSync(realProgram(name), file)
+      else fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 })
+    }
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    const path0 = process.env.PATH
+    process.env.PATH = alone ? bin : `${bin}${path.delimiter}${path0}`
+    try {
+      await work()
+      return out.mock.calls.map(call => String(call[0])).join('')
+    } finally {
+      process.env.PATH = path0
+      out.mockRestore()
+      fs.rmSync(bin, { recursive: true })
+    }
+  }
+
   it('saves one ordinary tar that unpacks in parts to the very same tree', async () => {
     const venv = path.join(dir, 'ws', '-venv')
     tree(venv)
@@ -233,35 +266,27 @@ describe.skipIf(process.platform === 'win32')('a cache-dir archive in parts', ()
       tree(venv)
       const store = dirStore(path.join(dir, 'cache'), true)
       await store.save(venv, 'k')
-      const bin = path.join(dir, 'bin')
-      fs.mkdirSync(bin)
-      const tar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim()
-      fs.symlinkSync(tar, path.join(bin, 'tar'))
-      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-      const path0 = process.env.PATH
-      try {
-        process.env.PATH = bin
-        const copied = path.join(dir, 'job2', '.venv')
-        expect((await store.restore(copied, 'k'))?.key).toBe('k')
-        expect(describeTree(copied)).toEqual(describeTree(venv))
-        // A dd that exits with an error after all: its output is not trusted.
-        const dd = spawnSync('sh', ['-c', 'command -v dd'], {
-          encoding: 'utf8',
-          env: { PATH: path0 }
-        })
-        fs.writeFileSync(path.join(bin, 'dd'), `#!/bin/sh\n${dd.stdout.trim()} "$@"\nexit 1\n`, {
-          mode: 0o755
-        })
-        const whole = path.join(dir, 'job3', '.venv')
-        expect((await store.restore(whole, 'k'))?.key).toBe('k')
-        expect(describeTree(whole)).toEqual(describeTree(venv))
-      } finally {
-        process.env.PATH = path0
-      }
-      const said = out.mock.calls.map(call => String(call[0])).join('')
-      out.mockRestore()
+      const copied = path.join(dir, 'job2', '.venv')
+      const inParts = await withStandIns(
+        { tar: null },
+        async () => {
+          expect((await store.restore(copied, 'k'))?.key).toBe('k')
+        },
+        { alone: true }
+      )
+      expect(describeTree(copied)).toEqual(describeTree(venv))
+      expect(inParts).not.toContain('did not unpack in parts')
+      // A dd that exits with an error after all: its output is not trusted.
+      const whole = path.join(dir, 'job3', '.venv')
+      const said = await withStandIns(
+        { tar: null, dd: `${realProgram('dd')} "$@"\nexit 1` },
+        async () => {
+          expect((await store.restore(whole, 'k'))?.key).toBe('k')
+        },
+        { alone: true }
+      )
+      expect(describeTree(whole)).toEqual(describeTree(venv))
       expect(said).toContain('did not unpack in parts (dd exited with 1')
-      expect(said.match(/did not unpack in parts/g)).toHaveLength(1)
     }
   )
 
@@ -280,28 +305,18 @@ describe.skipIf(process.platform === 'win32')('a cache-dir archive in parts', ()
       const archive = await save('A', path.join(dir, 'cache'))
       const newer = await save('B', path.join(dir, 'other'))
       // A dd that starts late: the rename lands between the archive's open and its readers.
-      const bin = path.join(dir, 'bin')
-      fs.mkdirSync(bin)
-      const dd = spawnSync('sh', ['-c', 'command -v dd'], { encoding: 'utf8' }).stdout.trim()
-      fs.writeFileSync(path.join(bin, 'dd'), `#!/bin/sh\nsleep 0.5\nexec ${dd} "$@"\n`, {
-        mode: 0o755
-      })
-      const path0 = process.env.PATH
-      process.env.PATH = `${bin}${path.delimiter}${path0}`
-      try {
-        const target = path.join(dir, 'job', '.venv')
+      const target = path.join(dir, 'job', '.venv')
+      await withStandIns({ dd: `sleep 0.5\nexec ${realProgram('dd')} "$@"` }, async () => {
         const restoring = dirStore(path.join(dir, 'cache'), true).restore(target, 'k')
         await new Promise(resolve => setTimeout(resolve, 200))
         fs.renameSync(newer, archive)
         expect((await restoring)?.key).toBe('k')
-        const contents = fs
-          .readdirSync(target)
-          .map(d => fs.readFileSync(path.join(target, d, 'f'), 'utf8'))
-        expect(new Set(contents)).toEqual(new Set(['A']))
-        expect(contents).toHaveLength(200)
-      } finally {
-        process.env.PATH = path0
-      }
+      })
+      const contents = fs
+        .readdirSync(target)
+        .map(d => fs.readFileSync(path.join(target, d, 'f'), 'utf8'))
+      expect(new Set(contents)).toEqual(new Set(['A']))
+      expect(contents).toHaveLength(200)
     }
   )
 
@@ -327,31 +342,17 @@ describe.skipIf(process.platform === 'win32')('a cache-dir archive in parts', ()
     async () => {
       const venv = path.join(dir, 'ws', '.venv')
       tree(venv)
-      const bin = path.join(dir, 'bin')
-      fs.mkdirSync(bin)
-      const tar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim()
+      const store = dirStore(path.join(dir, 'cache'), true)
+      const restored = path.join(dir, 'job', '.venv')
       // BusyBox's tar knows no -T.
-      fs.writeFileSync(
-        path.join(bin, 'tar'),
-        `#!/bin/sh\nfor a; do [ "$a" = -T ] && exit 1; done\nexec ${tar} "$@"\n`,
-        { mode: 0o755 }
-      )
-      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-      const path0 = process.env.PATH
-      process.env.PATH = `${bin}${path.delimiter}${path0}`
-      try {
-        const store = dirStore(path.join(dir, 'cache'), true)
+      const busyBox = `for a; do [ "$a" = -T ] && exit 1; done\nexec ${realProgram('tar')} "$@"`
+      const said = await withStandIns({ tar: busyBox }, async () => {
         expect(await store.save(venv, 'k')).toBe(true)
         expect(fs.readdirSync(path.join(dir, 'cache'))).toEqual(['k.tar'])
         expect(partRanges(path.join(dir, 'cache', 'k.tar'))).toHaveLength(1)
-        const restored = path.join(dir, 'job', '.venv')
         expect((await store.restore(restored, 'k'))?.key).toBe('k')
-        expect(describeTree(restored)).toEqual(describeTree(venv))
-      } finally {
-        process.env.PATH = path0
-      }
-      const said = out.mock.calls.map(call => String(call[0])).join('')
-      out.mockRestore()
+      })
+      expect(describeTree(restored)).toEqual(describeTree(venv))
       expect(said).toContain('was not archived in parts (tar exited with 1')
     }
   )
